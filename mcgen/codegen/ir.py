@@ -1,0 +1,264 @@
+"""A small typed loop IR. Front-ends (stencil sweeps, Monte Carlo event loops) build it; every
+backend (numba, LLVM, C) prints only it, and an unknown node raises.
+
+Arrays are flat and indexed by an explicit integer expression: front-ends compute strides, so
+backends never guess layouts. Every name is validated as a plain identifier (no keyword of C or
+Python), so no model name can inject code into a generated module.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from mcgen.errors import CodegenError
+
+TYPES = ("f64", "f32", "i64", "i32", "u64", "u32", "bool")
+FLOATS = ("f64", "f32")
+INTS = ("i64", "i32", "u64", "u32")
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_C_RESERVED = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+    "union", "unsigned", "void", "volatile", "while", "_Bool", "main", "np", "nb", "numba",
+    "math", "prange",
+}
+
+
+def ident(name: str) -> str:
+    """Validate ``name`` as an identifier safe in C, Python and LLVM; return it unchanged."""
+    if not isinstance(name, str) or not _IDENT.match(name) or keyword.iskeyword(name) \
+            or name in _C_RESERVED or name.startswith("__"):
+        raise CodegenError(f"{name!r} cannot be an identifier in generated code: use letters, "
+                           "digits and underscores (starting with a letter, at most 63 "
+                           "characters), not a C or Python keyword")
+    return name
+
+
+def _type(t: str) -> str:
+    if t not in TYPES:
+        raise CodegenError(f"IR type {t!r} is not one of {TYPES}")
+    return t
+
+
+# ---------------------------------------------------------------------- expressions
+
+@dataclass(frozen=True)
+class Const:
+    value: float | int | bool
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        _type(self.type)
+
+
+@dataclass(frozen=True)
+class Var:
+    """A scalar: a kernel argument, a loop index or a local."""
+
+    name: str
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        ident(self.name)
+        _type(self.type)
+
+
+@dataclass(frozen=True)
+class Load:
+    """``array[index]`` of a flat array argument."""
+
+    array: str
+    index: Expr
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        ident(self.array)
+        _type(self.type)
+
+
+BINOPS = ("+", "-", "*", "/", "min", "max", "pow", "%", "//", "&", "|", "^", "<<", ">>",
+          "mulhi")
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """Arithmetic on two operands of the same type (``mulhi``: high 64 bits of a u64 product;
+    ``%`` and ``//`` on integers follow Python's floored semantics only for non-negative
+    operands, which is all the front-ends emit)."""
+
+    op: str
+    a: Expr
+    b: Expr
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        if self.op not in BINOPS:
+            raise CodegenError(f"unknown binary operator {self.op!r}")
+        _type(self.type)
+
+
+UNOPS = ("neg", "abs", "sqrt", "exp", "log", "floor", "not", "sin", "cos", "tanh")
+
+
+@dataclass(frozen=True)
+class UnOp:
+    op: str
+    a: Expr
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        if self.op not in UNOPS:
+            raise CodegenError(f"unknown unary operator {self.op!r}")
+        _type(self.type)
+
+
+CMPOPS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+@dataclass(frozen=True)
+class Cmp:
+    op: str
+    a: Expr
+    b: Expr
+    type: str = "bool"
+
+    def __post_init__(self) -> None:
+        if self.op not in CMPOPS:
+            raise CodegenError(f"unknown comparison {self.op!r}")
+
+
+@dataclass(frozen=True)
+class Select:
+    """``cond ? a : b`` without a branch (both sides are evaluated)."""
+
+    cond: Expr
+    a: Expr
+    b: Expr
+    type: str = "f64"
+
+
+@dataclass(frozen=True)
+class Cast:
+    a: Expr
+    type: str = "f64"
+
+    def __post_init__(self) -> None:
+        _type(self.type)
+
+
+Expr = Union[Const, Var, Load, BinOp, UnOp, Cmp, Select, Cast]
+
+
+# ---------------------------------------------------------------------- statements
+
+@dataclass(frozen=True)
+class Assign:
+    """``var = value`` (a local is declared on first assignment)."""
+
+    var: Var
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Store:
+    array: str
+    index: Expr
+    value: Expr
+
+    def __post_init__(self) -> None:
+        ident(self.array)
+
+
+@dataclass(frozen=True)
+class For:
+    """``for var in range(start, stop)``; ``parallel`` asks backends to thread this loop."""
+
+    var: Var
+    start: Expr
+    stop: Expr
+    body: tuple[Stmt, ...]
+    parallel: bool = False
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...] = ()
+
+
+@dataclass(frozen=True)
+class SwapArrays:
+    """Exchange two array arguments of the same type (pointer swap: two buffers, many steps)."""
+
+    a: str
+    b: str
+
+    def __post_init__(self) -> None:
+        ident(self.a)
+        ident(self.b)
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+
+    def __post_init__(self) -> None:
+        if "\n" in self.text or "*/" in self.text or "\r" in self.text:
+            raise CodegenError("a comment in generated code must be one line without '*/'")
+
+
+Stmt = Union[Assign, Store, For, If, SwapArrays, Comment]
+
+
+# ---------------------------------------------------------------------- kernels
+
+@dataclass(frozen=True)
+class Arg:
+    """A kernel argument: a scalar, or a flat array (``array=True``) of ``type``."""
+
+    name: str
+    type: str = "f64"
+    array: bool = False
+    intent: str = "in"  # "in" | "out" | "inout"
+
+    def __post_init__(self) -> None:
+        ident(self.name)
+        _type(self.type)
+        if self.intent not in ("in", "out", "inout"):
+            raise CodegenError(f"argument intent {self.intent!r}: use 'in', 'out' or 'inout'")
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One generated function: arguments, body, and a docstring-worthy provenance."""
+
+    name: str
+    args: tuple[Arg, ...]
+    body: tuple[Stmt, ...]
+    returns: str | None = None  # type of a returned scalar (a Var named ``result``), if any
+    doc: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ident(self.name)
+        names = [a.name for a in self.args]
+        if len(set(names)) != len(names):
+            raise CodegenError(f"duplicate argument names in kernel {self.name}: {names}")
+
+
+@dataclass(frozen=True)
+class Module:
+    """Several kernels generated together (a stepper and its helpers)."""
+
+    name: str
+    kernels: tuple[Kernel, ...]
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ident(self.name)

@@ -1,0 +1,75 @@
+"""Boundary conditions, with the meaning that fits the reading (DESIGN section 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.readings import FORWARD, normalize_reading
+
+
+@dataclass(frozen=True)
+class BoundaryCondition:
+    """Base class: one condition on one side of one axis (or all sides when used alone)."""
+
+    def meaning(self, reading: str) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Periodic(BoundaryCondition):
+    def meaning(self, reading: str) -> str:
+        return "periodic: the lattice is a ring (torus)"
+
+
+@dataclass(frozen=True)
+class Dirichlet(BoundaryCondition):
+    """A prescribed value: a number, or a SymPy expression of ``t``."""
+
+    value: Any = 0
+
+    def __post_init__(self) -> None:
+        v = sp.sympify(self.value)
+        if v.free_symbols - {sp.Symbol("t", nonnegative=True), sp.Symbol("t")}:
+            raise ModelError(f"Dirichlet value {v} may depend on t only")
+        object.__setattr__(self, "value", v)
+
+    def meaning(self, reading: str) -> str:
+        return f"Dirichlet: the boundary value is {self.value}"
+
+
+@dataclass(frozen=True)
+class Outflow(BoundaryCondition):
+    def meaning(self, reading: str) -> str:
+        return "zero-gradient outflow: ghost cells copy the nearest interior value"
+
+
+@dataclass(frozen=True)
+class Reflecting(BoundaryCondition):
+    def meaning(self, reading: str) -> str:
+        if normalize_reading(reading) == FORWARD:
+            return "reflecting: zero flux b rho - (D rho)_x = 0 (mass is conserved)"
+        return "reflecting: v_x = 0 (the walker is pushed back; Neumann for expectations)"
+
+
+@dataclass(frozen=True)
+class Absorbing(BoundaryCondition):
+    def meaning(self, reading: str) -> str:
+        if normalize_reading(reading) == FORWARD:
+            return "absorbing: rho = 0 at the boundary (mass leaves and is counted)"
+        return "absorbing: v = the payoff at the boundary (the walker stops there)"
+
+
+def as_boundary(bc: Any) -> BoundaryCondition:
+    """Accept a BoundaryCondition or its name (``"periodic"``, ``"outflow"`` ...)."""
+    if isinstance(bc, BoundaryCondition):
+        return bc
+    names = {"periodic": Periodic, "dirichlet": Dirichlet, "outflow": Outflow,
+             "zero_gradient": Outflow, "reflecting": Reflecting, "absorbing": Absorbing}
+    if isinstance(bc, str) and bc.lower() in names:
+        return names[bc.lower()]()
+    raise ModelError(f"boundary condition {bc!r} is not known: use one of {sorted(names)} or a "
+                     "mcgen.model.boundary class such as Dirichlet(1.0)")

@@ -1,0 +1,128 @@
+"""Interacting particle systems: chains on configurations, not stencils (DESIGN section 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.symbols import N_FROM, N_TO
+from mcgen.proof import serialize
+
+KINDS = ("exclusion", "zero_range", "local")
+UPDATES = ("continuous", "random_sequential", "parallel")
+BOUNDARIES = ("periodic", "open")
+
+
+@serialize.register_class("particle_system")
+@dataclass(frozen=True)
+class ParticleSystem:
+    """Particles on Z hopping by ``offset`` with a rate that depends on the occupations
+    ``n_from`` (departure site) and ``n_to`` (target site).
+
+    Parameters
+    ----------
+    kind : ``"exclusion"`` (at most one particle a site), ``"zero_range"`` (rate depends on
+        ``n_from`` only) or ``"local"`` (any rate of ``n_from`` and ``n_to``).
+    rates : ``{offset: rate(n_from, n_to)}``. For exclusion the target-empty factor is part of the
+        rule: write just ``p`` and mcgen multiplies by ``(1 - n_to)``.
+    update : ``"continuous"`` (independent exponential clocks), ``"random_sequential"`` (one
+        random site per attempt) or ``"parallel"`` (every site at once each step).
+    max_occupancy : 1 for exclusion, None (unbounded) for zero-range.
+    scaling : ``"euler"`` (hyperbolic) or ``"diffusive"``.
+    boundary : ``"periodic"`` or ``"open"`` with ``reservoirs`` rates
+        ``{"alpha": entry at the left, "beta": exit at the right, ...}``.
+    """
+
+    kind: str
+    rates: dict[int, Any]
+    update: str = "continuous"
+    max_occupancy: int | None = None
+    scaling: str = "euler"
+    boundary: str = "periodic"
+    reservoirs: dict[str, Any] | None = None
+    params: tuple[sp.Symbol, ...] = ()
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ModelError(f"kind={self.kind!r}: use one of {KINDS}")
+        if self.update not in UPDATES:
+            raise ModelError(f"update={self.update!r}: use one of {UPDATES} (the update rule is "
+                             "part of the model: it changes the macroscopic flux)")
+        if self.boundary not in BOUNDARIES:
+            raise ModelError(f"boundary={self.boundary!r}: use 'periodic' or 'open'")
+        if self.scaling not in ("euler", "diffusive"):
+            raise ModelError(f"scaling={self.scaling!r}: use 'euler' or 'diffusive'")
+        if not self.rates:
+            raise ModelError("a particle system needs at least one move: rates={1: p}")
+        rates = {}
+        for k, v in self.rates.items():
+            k = int(k)
+            if k == 0:
+                raise ModelError("a move by offset 0 does nothing: remove it")
+            v = sp.sympify(v)
+            if self.kind == "exclusion" and N_TO not in v.free_symbols:
+                v = v * (1 - N_TO)
+            if self.kind == "zero_range" and N_TO in v.free_symbols:
+                raise ModelError(f"zero-range rate {v} depends on the target occupation n_to: "
+                                 "use kind='local' for such rules")
+            rates[k] = v
+        object.__setattr__(self, "rates", rates)
+        mo = self.max_occupancy
+        if self.kind == "exclusion":
+            mo = 1
+        object.__setattr__(self, "max_occupancy", mo)
+        free = set().union(*[v.free_symbols for v in rates.values()]) - {N_FROM, N_TO}
+        if self.reservoirs:
+            object.__setattr__(self, "reservoirs",
+                               {k: sp.sympify(v) for k, v in self.reservoirs.items()})
+            free |= set().union(*[v.free_symbols for v in self.reservoirs.values()])
+        elif self.boundary == "open":
+            raise ModelError("an open boundary needs reservoirs={'alpha': entry rate, "
+                             "'beta': exit rate}")
+        params = tuple(self.params) or tuple(sorted(free, key=lambda s: s.name))
+        undefined = free - set(params)
+        if undefined:
+            raise ModelError(f"undefined symbols {sorted(map(str, undefined))} in particle "
+                             f"system {self.name!r}: list them in params=")
+        object.__setattr__(self, "params", params)
+        for k, v in rates.items():
+            for nf in range(1, 4):
+                for nt in range(0, 2 if mo == 1 else 4):
+                    val = v.subs({N_FROM: nf, N_TO: nt})
+                    if val.is_number and val < 0:
+                        raise ModelError(f"rate of move {k:+d} is {val} < 0 at n_from={nf}, "
+                                         f"n_to={nt}: rates must be non-negative")
+
+    def rate(self, offset: int, n_from: int, n_to: int) -> sp.Expr:
+        """The rate of one particle move (0 when the departure site is empty)."""
+        if n_from == 0:
+            return sp.S.Zero
+        return self.rates[offset].subs({N_FROM: n_from, N_TO: n_to})
+
+    def describe(self) -> str:
+        body = ", ".join(f"{k:+d}: {sp.sstr(v)}" for k, v in self.rates.items())
+        return (f"{self.name or self.kind} ({self.kind}, moves {{{body}}}, {self.update} "
+                f"update, {self.boundary} boundary, {self.scaling} scaling)")
+
+    def latex(self) -> str:
+        return self.describe()
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def to_data(self) -> dict[str, Any]:
+        return {k: serialize.to_data(getattr(self, k)) for k in
+                ("kind", "rates", "update", "max_occupancy", "scaling", "boundary",
+                 "reservoirs", "params", "name")}
+
+    @classmethod
+    def from_data(cls, d: dict[str, Any]) -> ParticleSystem:
+        return cls(**{k: serialize.from_data(v) for k, v in d.items()})
+
+    @property
+    def hash(self) -> str:
+        return serialize.stable_hash(self.to_data())

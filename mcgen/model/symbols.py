@@ -1,0 +1,19 @@
+"""Conventional symbols shared by the model catalogue (users may use their own)."""
+
+import sympy as sp
+
+x, y, z = sp.symbols("x y z", real=True)
+t = sp.Symbol("t", nonnegative=True)
+dx, dy, dz = sp.symbols("dx dy dz", positive=True)
+dt = sp.Symbol("dt", positive=True)
+h = sp.Symbol("h", positive=True)
+nu = sp.Symbol("nu", real=True)          # Courant number a dt/dx
+r = sp.Symbol("r", nonnegative=True)     # diffusion number D dt/dx^2
+lam = sp.Symbol("lambda", positive=True)  # dt/dx for nonlinear conservative schemes
+a = sp.Symbol("a", real=True)            # advection speed
+D = sp.Symbol("D", positive=True)        # diffusion coefficient
+N_FROM = sp.Symbol("n_from", integer=True, nonnegative=True)  # occupation of departure site
+N_TO = sp.Symbol("n_to", integer=True, nonnegative=True)      # occupation of target site
+
+COORDS = (x, y, z)
+SPACINGS = (dx, dy, dz)
