@@ -1,0 +1,53 @@
+"""Safe JSON round trips and stable hashes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+from mcgen.errors import McgenError
+from mcgen.proof import dumps, loads, stable_hash
+
+x, nu = sp.symbols("x nu", real=True)
+u = sp.Function("u")
+
+CASES = [
+    sp.Abs(nu) <= 1,
+    sp.And(nu >= 0, nu <= 1),
+    sp.Derivative(u(x), (x, 2)) + sp.Rational(1, 3) * nu**2,
+    sp.Matrix([[1, nu], [0, 2]]),
+    sp.Piecewise((1, x > 0), (0, True)),
+    sp.FiniteSet(-1, 0, 1),
+    sp.Interval.Lopen(0, 1),
+    sp.Max(x, 0) + sp.sqrt(x) * sp.exp(x),
+    sp.Float("0.1"),
+    sp.oo,
+    sp.Lambda(x, x**2),
+]
+
+
+@pytest.mark.parametrize("expr", CASES, ids=[str(c) for c in CASES])
+def test_round_trip_is_exact(expr):
+    assert loads(dumps(expr)) == expr
+
+
+def test_unknown_class_is_refused_not_evaluated():
+    payload = json.dumps({"f": "os.system", "args": [{"str": "echo hacked"}]})
+    with pytest.raises(McgenError, match="not a SymPy type"):
+        loads(payload)
+
+
+def test_hash_independent_of_hash_seed():
+    code = ("import sympy as sp; from mcgen.proof import stable_hash; "
+            "a,b,c=sp.symbols('a b c'); print(stable_hash({a: b+c, b: a*c}, {c, a, b}))")
+    outs = set()
+    for seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        outs.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                text=True, check=True).stdout.strip())
+    assert len(outs) == 1
+    a, b, c = sp.symbols("a b c")
+    assert outs.pop() == stable_hash({a: b + c, b: a * c}, {c, a, b})
