@@ -1,0 +1,219 @@
+"""The modified equation of a scheme, with time derivatives eliminated (Warming-Hyett).
+
+Two routes (DESIGN sections 1 and 4):
+
+* constant-coefficient scalar linear stencils: the cumulants of the offset under the weights,
+  ``u_t = sum_alpha kappa_alpha h^alpha / (alpha! dt) d^alpha u`` (exact, fast);
+* variable coefficients and nonlinear conservative schemes: Taylor expansion of the update in jet
+  space and graded Warming-Hyett elimination (:mod:`mcgen.analysis.taylor_expansion`), which
+  keeps the terms the cumulants miss, e.g. ``-(dt/2)(a (a u_x)_x)`` for upwind with ``a(x)``.
+
+The result is a dict: ``coefficients`` (derivative order -> coefficient; 1-D orders as ints,
+multi-indices in 2-D/3-D) for linear schemes or ``terms`` (degree -> expression in the jets
+``u, u_x, u_xx, ...``) for nonlinear ones, the ``pde`` ``u_t = ...``, the physical coefficients
+(the scheme's ``definitions`` substituted), ``numerical_diffusion``, ``dispersion`` and, when the
+scheme names its law, the ``order`` of accuracy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from mcgen.analysis.cumulants import (cumulants, factorial, cumulants_by_recursion, multi_indices,
+                                      normalize_weights)
+from mcgen.analysis.taylor_expansion import (EPS, JetSpace, collect_linear,
+                                             eliminate_time_derivatives, expand_update, join,
+                                             split)
+from mcgen.errors import AnalysisError
+from mcgen.model.scheme import Scheme
+from mcgen.model.symbols import t as T_SYM
+from mcgen.proof import Derivation, DerivationBuilder
+
+MultiIndex = tuple[int, ...]
+
+
+def modified_equation(scheme: Scheme, order: int = 3, route: str = "auto") -> Derivation:
+    """The modified equation of ``scheme`` to derivative order ``order``.
+
+    Parameters
+    ----------
+    scheme : a two-level explicit scalar scheme (linear or nonlinear).
+    order : highest total derivative order kept.
+    route : ``"auto"`` (cumulants for constant-coefficient linear stencils, Taylor otherwise),
+        ``"cumulant"`` or ``"taylor"`` (to compare the two where both apply).
+
+    Returns
+    -------
+    Derivation whose ``result`` is a dict (see the module docstring).
+    """
+    b = DerivationBuilder(f"Modified equation of {scheme.name or 'a scheme'}",
+                          meta={"model_hash": scheme.hash, "order": order})
+    return b.finish(derive_modified_equation(scheme, order, route, b))
+
+
+def derive_modified_equation(scheme: Scheme, order: int, route: str, b: DerivationBuilder
+                             ) -> dict[str, Any]:
+    """Add the modified-equation steps to ``b`` and return the result dict (used by
+    :func:`modified_equation` and by the consistency analysis, which continues the proof)."""
+    if route not in ("auto", "cumulant", "taylor"):
+        raise ValueError(f"route={route!r}: use 'auto', 'cumulant' or 'taylor'")
+    if not scheme.is_two_level or len(scheme.fields) != 1:
+        raise AnalysisError(f"scheme {scheme.name!r}: the modified equation is derived for "
+                            "two-level explicit scalar updates (multistep and implicit schemes "
+                            "and systems need their own analysis)")
+    weights = scheme.linear_weights()
+    constant = weights is not None and not scheme.is_variable_coefficient
+    if route == "auto":
+        route = "cumulant" if constant else "taylor"
+    if route == "cumulant" and not constant:
+        raise AnalysisError(f"scheme {scheme.name!r} is not a constant-coefficient linear "
+                            "stencil: the cumulant route would miss terms such as "
+                            "(dt/2)(a a_x u)_x; use route='taylor'")
+    b.meta["route"] = route
+    b.define(scheme, "the scheme's update")
+    jets = JetSpace(scheme.fields[0], scheme.coords, T_SYM)
+    if route == "cumulant":
+        ut, uses = _cumulant_route(scheme, weights, order, jets, b)  # type: ignore[arg-type]
+    else:
+        ut, uses = _taylor_route(scheme, order, jets, b)
+    return _result(scheme, ut, jets, order, b, uses)
+
+
+def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jets: JetSpace,
+                    b: DerivationBuilder) -> tuple[sp.Expr, list[int]]:
+    w, dim = normalize_weights(weights)
+    z = sp.symbols(f"z1:{dim + 1}")
+    m = sum((wk * sp.exp(sum((ki * zi for ki, zi in zip(k, z)), sp.S.Zero))
+             for k, wk in w.items()), sp.S.Zero)
+    i0 = b.define(sp.Eq(sp.Symbol("M"), m, evaluate=False),
+                  "symbol of the update: M(z) = sum_k w_k exp(k.z)")
+    total = sp.cancel(sum(w.values()))
+    i1 = b.identity(total, 1, "the weights sum to one (constants are reproduced)", uses=[i0]) \
+        if total == 1 else None
+    if i1 is None:
+        raise AnalysisError(f"the weights of {scheme.name!r} sum to {total}, not 1: the update "
+                            "does not reproduce constants (a source or an inconsistent scheme)")
+    kap = cumulants(w, order)
+    rec = cumulants_by_recursion(w, order)
+    uses = []
+    for a in multi_indices(dim, order):
+        uses.append(b.identity(kap[a], rec[a],
+                               f"cumulant kappa_{a} of the offset agrees with the moment-cumulant recursion",
+                               uses=[i0, i1]))
+    i2 = b.define("exp(dt d_t) = M(h d_x) gives u_t = (1/dt) ln M(h d_x) u = sum_alpha "
+                  "kappa_alpha h^alpha/(alpha! dt) d^alpha u: the modified equation with time "
+                  "derivatives eliminated (Warming-Hyett), constant coefficients",
+                  "cumulant expansion (DESIGN section 1)")
+    ut = sp.S.Zero
+    for a in multi_indices(dim, order):
+        c = kap[a] * sp.Mul(*[hi ** ai for hi, ai in zip(scheme.spacing, a)]) / \
+            (factorial(a) * scheme.dt)
+        ut += EPS ** sum(a) * c * jets.sym(a)
+    return ut, uses + [i2]
+
+
+def _taylor_route(scheme: Scheme, order: int, jets: JetSpace, b: DerivationBuilder
+                  ) -> tuple[sp.Expr, list[int]]:
+    upd = scheme.update[scheme.fields[0]]
+    new = expand_update(jets, upd, scheme.spacing, order)
+    i0 = b.define(sp.Eq(sp.Symbol("R"), new.subs(EPS, 1), evaluate=False),
+                  "each read u[k] replaced by its Taylor polynomial about x (eps counts spatial "
+                  "derivatives), truncated at the kept order")
+    dt = scheme.dt
+    ut, tds = eliminate_time_derivatives(jets, (new - jets.u) / dt, dt, order)
+    lhs = ut + sum((dt ** (m - 1) / sp.factorial(m) * tds[m] for m in tds), sp.S.Zero)
+    i1 = b.identity(join(split(lhs, order)), join(split((new - jets.u) / dt, order)),
+                    "Warming-Hyett: u_t + sum_{m>=2} dt^(m-1)/m! d_t^m u = (R - u)/dt, each "
+                    "d_t^m u written through u_t = F and its spatial derivatives", uses=[i0])
+    return ut, [i1]
+
+
+def _physical(scheme: Scheme, expr: sp.Expr) -> sp.Expr:
+    if not scheme.definitions:
+        return expr
+    return sp.expand(sp.sympify(expr).subs(scheme.definitions))
+
+
+def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: DerivationBuilder,
+            uses: list[int]) -> dict[str, Any]:
+    dim = scheme.dim
+    flat = ut.subs(EPS, 1)
+    lin = collect_linear(jets, flat)
+    out: dict[str, Any] = {"form": "u_t = F[u] (the update as written: backward reading of "
+                                   "its weights)", "route": b.meta["route"], "order_kept": order}
+    u = jets.u
+    pde_rhs = jets.to_functions(flat)
+    fn = jets.to_functions(u)
+    out["pde"] = sp.Eq(sp.Derivative(fn, T_SYM), pde_rhs, evaluate=False)
+    out["jets"] = flat
+    if lin is not None:
+        key = (lambda a: a[0]) if dim == 1 else (lambda a: a)
+        coeffs = {key(a): lin[a] for a in sorted(lin, key=lambda a: (sum(a), a))}
+        out["coefficients"] = coeffs
+        if scheme.definitions:
+            out["coefficients_physical"] = {k: _physical(scheme, v) for k, v in coeffs.items()}
+        phys = out.get("coefficients_physical", coeffs)
+        second = [a for a in multi_indices(dim, 2) if sum(a) == 2]
+        third = [a for a in multi_indices(dim, 3) if sum(a) == 3]
+        out["numerical_diffusion"] = _diffusion_part(scheme, phys, second, key)
+        out["dispersion"] = {key(a): phys.get(key(a), sp.S.Zero) for a in third} \
+            if dim > 1 else phys.get(3, sp.S.Zero)
+        b.step(sp.Eq(sp.Derivative(fn, T_SYM), pde_rhs, evaluate=False),
+               "modified equation (time derivatives eliminated)", uses=uses)
+    else:
+        terms = split(ut, order)
+        out["terms"] = {d: sp.factor(v) if d < 2 else v for d, v in terms.items()}
+        i = b.step(sp.Eq(sp.Derivative(fn, T_SYM), pde_rhs, evaluate=False),
+                   "modified equation of the nonlinear update, expanded around smooth u",
+                   uses=uses)
+        if dim == 1 and 2 in terms:
+            visc, conservative = _viscosity(jets, terms[2], scheme)
+            if visc is not None:
+                out["numerical_viscosity"] = _physical(scheme, visc)
+                if conservative:
+                    ux = jets.sym((1,))
+                    b.identity(terms[2], sp.expand(jets.total_derivative(visc * ux, 0)),
+                               "the second-order terms are a conservative viscosity "
+                               "(nu(u) u_x)_x", uses=[i])
+                    out["viscosity_form"] = "(nu(u) u_x)_x"
+    if scheme.law is not None:
+        try:
+            from mcgen.analysis.consistency import truncation_orders
+            out["order"] = truncation_orders(scheme, scheme.law, flat, jets)["order"]
+        except AnalysisError as e:
+            out["order"] = None
+            out["order_note"] = str(e)
+    return out
+
+
+def _diffusion_part(scheme: Scheme, phys: dict[Any, sp.Expr], second: list[MultiIndex],
+                    key: Any) -> Any:
+    law = scheme.law
+    dlaw = None
+    if law is not None and law.is_scalar and law.diffusion is not None and \
+            not any(e.free_symbols & set(law.fields) for e in law.diffusion):
+        dlaw = law.diffusion
+    vals = {}
+    for a in second:
+        c = phys.get(key(a), sp.S.Zero)
+        if dlaw is not None:
+            i = [j for j, x in enumerate(a) if x]
+            ii, jj = (i[0], i[0]) if len(i) == 1 else (i[0], i[1])
+            c = c - (dlaw[ii, jj] if ii == jj else dlaw[ii, jj] + dlaw[jj, ii])
+        vals[key(a)] = sp.expand(c)
+    return vals[2] if scheme.dim == 1 else vals
+
+
+def _viscosity(jets: JetSpace, part2: sp.Expr, scheme: Scheme) -> tuple[Any, bool]:
+    uxx, ux = jets.sym((2,)), jets.sym((1,))
+    try:
+        poly = sp.Poly(sp.expand(part2), ux, uxx)
+    except sp.PolynomialError:
+        return None, False
+    a = poly.coeff_monomial(uxx)
+    bcoef = poly.coeff_monomial(ux ** 2)
+    rest = sp.expand(part2 - a * uxx - bcoef * ux ** 2)
+    conservative = rest == 0 and sp.cancel(sp.diff(a, jets.u) - bcoef) == 0
+    return sp.factor(a), conservative

@@ -1,0 +1,316 @@
+"""Taylor expansion of lattice updates in jet space, and Warming-Hyett elimination of time
+derivatives.
+
+Smooth fields are represented by their jets: the symbols ``u, u_x, u_xx, u_xy, ...`` stand for
+``u`` and its spatial derivatives at the point ``x``. A read ``u[k]`` becomes the truncated Taylor
+polynomial ``sum_beta eps^|beta| (k h)^beta / beta! u_beta``; the bookkeeping symbol ``eps``
+counts spatial derivatives, so truncating in ``eps`` orders the modified equation by derivative
+order (the classical ordering: terms of degree ``m`` are ``O(h^(m-1))`` when ``dt ~ h``).
+
+The update relation ``u(t + dt) = R[u]`` reads ``sum_{m>=1} dt^(m-1)/m! d_t^m u = (R - u)/dt``.
+Warming-Hyett: replace ``d_t^m u`` by total time derivatives of the current ``u_t = F[u]`` and
+iterate; each pass fixes one more degree. This works for variable coefficients, systems of
+terms nonlinear in the jets (conservative schemes, expanded around smooth ``u``) and is the route
+the cumulants cannot take (they miss terms such as ``(dt/2)(a a_x u)_x``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import AnalysisError
+from mcgen.model.read import Read, reads_of
+
+EPS = sp.Symbol("epsilon", positive=True)  # bookkeeping: one power per spatial derivative
+
+MultiIndex = tuple[int, ...]
+Series = dict[int, sp.Expr]
+
+
+class JetSpace:
+    """Jet symbols of one scalar field over given coordinates."""
+
+    def __init__(self, field: str, coords: tuple[sp.Symbol, ...], t: sp.Symbol | None = None
+                 ) -> None:
+        self.field = field
+        self.coords = tuple(coords)
+        self.t = t
+        self._syms: dict[MultiIndex, sp.Symbol] = {}
+        self._alpha: dict[sp.Symbol, MultiIndex] = {}
+
+    @property
+    def dim(self) -> int:
+        return len(self.coords)
+
+    def sym(self, alpha: MultiIndex) -> sp.Symbol:
+        """The jet symbol of ``d^alpha u`` (``u`` itself for alpha = 0)."""
+        alpha = tuple(alpha)
+        if alpha not in self._syms:
+            suffix = "".join(c.name * a for c, a in zip(self.coords, alpha))
+            s = sp.Symbol(f"{self.field}_{suffix}" if suffix else self.field, real=True)
+            self._syms[alpha] = s
+            self._alpha[s] = alpha
+        return self._syms[alpha]
+
+    @property
+    def u(self) -> sp.Symbol:
+        return self.sym((0,) * self.dim)
+
+    def alpha_of(self, s: sp.Basic) -> MultiIndex | None:
+        """The multi-index of a jet symbol (also one made by another JetSpace of the same
+        field and coordinates), None for any other symbol."""
+        if s in self._alpha:
+            return self._alpha[s]  # type: ignore[index]
+        if not isinstance(s, sp.Symbol) or s.is_real is not True:
+            return None
+        name = s.name
+        if name == self.field:
+            return self.alpha_of(self.sym((0,) * self.dim))
+        if not name.startswith(self.field + "_"):
+            return None
+        rest, alpha = name[len(self.field) + 1:], [0] * self.dim
+        names = sorted(((c.name, i) for i, c in enumerate(self.coords)), key=lambda p: -len(p[0]))
+        while rest:
+            hit = next(((n, i) for n, i in names if rest.startswith(n)), None)
+            if hit is None:
+                return None
+            alpha[hit[1]] += 1
+            rest = rest[len(hit[0]):]
+        a = tuple(alpha)
+        return a if self.sym(a) == s else None
+
+    def jets_in(self, expr: sp.Expr) -> list[tuple[MultiIndex, sp.Symbol]]:
+        found = [(self.alpha_of(s), s) for s in expr.free_symbols]
+        return sorted(((a, s) for a, s in found if a is not None),  # type: ignore[misc]
+                      key=lambda p: (sum(p[0]), p[0]))
+
+    def total_derivative(self, expr: sp.Expr, axis: int) -> sp.Expr:
+        """``D_i expr``: explicit x-dependence plus the chain rule through the jets."""
+        out = sp.diff(expr, self.coords[axis])
+        for a, s in self.jets_in(expr):
+            b = tuple(ai + (1 if i == axis else 0) for i, ai in enumerate(a))
+            out += sp.diff(expr, s) * self.sym(b)
+        return out
+
+    def derivative(self, expr: sp.Expr, alpha: MultiIndex) -> sp.Expr:
+        for i, ai in enumerate(alpha):
+            for _ in range(ai):
+                expr = self.total_derivative(expr, i)
+        return expr
+
+    def to_functions(self, expr: sp.Expr) -> sp.Expr:
+        """Replace jets by derivatives of ``u(x, ..., t)`` (for display as a PDE)."""
+        args = (*self.coords, self.t) if self.t is not None else self.coords
+        fn = sp.Function(self.field)(*args)
+        subs = {}
+        for a, s in self.jets_in(expr):
+            pairs = [(c, ai) for c, ai in zip(self.coords, a) if ai]
+            subs[s] = sp.Derivative(fn, *pairs) if pairs else fn
+        return expr.xreplace(subs)
+
+
+# ---------------------------------------------------------------------------- series in eps
+
+
+def _degree(e: sp.Expr) -> int | None:
+    if e == 1:
+        return 0
+    if e == EPS:
+        return 1
+    if e.is_Pow and e.base == EPS and e.exp.is_Integer and e.exp > 0:
+        return int(e.exp)
+    return None
+
+
+def split(expr: sp.Expr, order: int) -> Series:
+    """``{degree: coefficient}`` of a polynomial in ``EPS``, truncated at ``order``."""
+    out: Series = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        c, e = term.as_independent(EPS, as_Add=False)
+        deg = _degree(e)
+        if deg is None:
+            raise AnalysisError(f"term {term} is not polynomial in the expansion parameter")
+        if deg <= order:
+            out[deg] = out.get(deg, sp.S.Zero) + c
+    return {d: v for d, v in out.items() if v != 0}
+
+
+def join(series: Series, eps: sp.Expr = EPS) -> sp.Expr:
+    return sp.Add(*[v * eps ** d for d, v in sorted(series.items())])
+
+
+def truncate(expr: sp.Expr, order: int) -> sp.Expr:
+    """Drop the terms of degree above ``order`` in ``EPS`` (series expansion when not polynomial)."""
+    try:
+        return join(split(expr, order))
+    except AnalysisError:
+        ser = sp.series(expr, EPS, 0, order + 1).removeO()
+        return join(split(ser, order))
+
+
+# ---------------------------------------------------------------------------- expansions
+
+
+def read_taylor(jets: JetSpace, offset: MultiIndex, h: tuple[sp.Expr, ...], order: int
+                ) -> sp.Expr:
+    """``u(x + k h)`` as ``sum_{|beta| <= order} eps^|beta| (k h)^beta / beta! u_beta``."""
+    from mcgen.analysis.cumulants import factorial, multi_indices
+    out = jets.u
+    for beta in multi_indices(jets.dim, order):
+        c = sp.Mul(*[(k * hi) ** b for k, hi, b in zip(offset, h, beta)])
+        if c != 0:
+            out += EPS ** sum(beta) * c / factorial(beta) * jets.sym(beta)
+    return out
+
+
+def shifted_taylor(jets: JetSpace, expr: sp.Expr, shift: tuple[sp.Expr, ...], order: int
+                   ) -> sp.Expr:
+    """``g(x + s)`` for ``g`` an expression in x and the jets, truncated at ``order``."""
+    from mcgen.analysis.cumulants import factorial, multi_indices
+    out = expr
+    for beta in multi_indices(jets.dim, order):
+        c = sp.Mul(*[si ** b for si, b in zip(shift, beta)])
+        if c != 0:
+            out += EPS ** sum(beta) * c / factorial(beta) * jets.derivative(expr, beta)
+    return out
+
+
+def expand_update(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, ...], order: int
+                  ) -> sp.Expr:
+    """The update with each read of ``jets.field`` replaced by its Taylor polynomial, truncated.
+
+    Coefficients (functions of x) stay at the centre point; reads at other time levels are
+    refused (multistep schemes need their own analysis).
+    """
+    rds = reads_of(update)
+    if any(r.level != 0 for r in rds):
+        raise AnalysisError("the Taylor route handles two-level explicit updates only; this "
+                            "update reads other time levels (use the multistep analysis)")
+    if any(r.field != jets.field for r in rds):
+        raise AnalysisError("the Taylor route here is for scalar updates: reads of fields "
+                            f"{sorted({r.field for r in rds})} found")
+    expr = _smooth_form(update)
+    subs = {r: read_taylor(jets, r.offset, h, order) for r in rds}
+    return truncate(expr.xreplace(subs), order)
+
+
+def _smooth_form(update: sp.Expr) -> sp.Expr:
+    # rational updates (Roe speeds) are cancelled first so that removable 0/0 disappear
+    if update.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise):
+        raise AnalysisError("the update contains Abs/Max/Min/sign/Piecewise: it is not smooth "
+                            "at the expansion point, so its modified equation is not a Taylor "
+                            "series; analyse it with an explicit sign assumption (substitute "
+                            "the branch that applies) or use the monotonicity analysis")
+    return sp.cancel(update) if not update.is_polynomial(*reads_of(update)) else update
+
+
+# ---------------------------------------------------------------------------- elimination
+
+
+def eliminate_time_derivatives(jets: JetSpace, increment: sp.Expr, dt: sp.Expr, order: int
+                               ) -> tuple[sp.Expr, dict[int, sp.Expr]]:
+    """Solve ``sum_{m=1}^{order} dt^(m-1)/m! d_t^m u = increment`` for ``u_t`` to degree ``order``.
+
+    ``increment`` is ``(R[u] - u)/dt`` as a polynomial in ``EPS`` without a degree-0 term (an
+    update that reproduces constants). Graded elimination: the degree-``d`` part of
+    ``d_t^m u`` involves only the parts of ``u_t`` of degree ``< d``, so ``u_t`` is built degree
+    by degree. Returns ``F`` (``u_t = F``, a polynomial in ``EPS``) and ``{m: d_t^m u}`` for
+    ``m = 2..order``, both truncated at ``order``.
+    """
+    if jets.t is not None and increment.has(jets.t):
+        raise AnalysisError("coefficients depend on time explicitly: the graded elimination "
+                            "assumes time-independent coefficients (freeze t first)")
+    base = split(increment, order)
+    if 0 in base and sp.cancel(base[0]) != 0:
+        raise AnalysisError(f"the update does not reproduce constants: (R[u] - u)/dt has the "
+                            f"zeroth-order part {base.pop(0)}, so time derivatives cannot be "
+                            "eliminated order by order (weights must sum to one)")
+    base.pop(0, None)
+    f: Series = {}
+    tm: dict[int, Series] = {1: f}  # tm[m][d]: degree-d part of d_t^m u
+    dcache: dict[tuple[MultiIndex, int], sp.Expr] = {}
+
+    def dF(a: MultiIndex, d: int) -> sp.Expr:  # D^a of the degree-d part of F
+        if (a, d) not in dcache:
+            dcache[(a, d)] = sp.expand(jets.derivative(f.get(d, sp.S.Zero), a))
+        return dcache[(a, d)]
+
+    def part(m: int, d: int) -> sp.Expr:  # degree-d part of d_t^m u (m >= 2), memoised
+        ser = tm.setdefault(m, {})
+        if d not in ser:
+            out = sp.S.Zero
+            for e in range(m - 1, d):
+                prev = f.get(e, sp.S.Zero) if m == 2 else part(m - 1, e)
+                for a, s in jets.jets_in(prev):
+                    out += sp.diff(prev, s) * dF(a, d - e)
+            ser[d] = sp.expand(out)
+        return ser[d]
+
+    for d in range(1, order + 1):
+        val = base.get(d, sp.S.Zero)
+        for m in range(2, d + 1):
+            val -= dt ** (m - 1) / math.factorial(m) * part(m, d)
+        f[d] = sp.expand(val)
+    tds = {m: join({d: part(m, d) for d in range(m, order + 1)}) for m in range(2, order + 1)}
+    return join(f), tds
+
+
+def collect_linear(jets: JetSpace, expr: sp.Expr) -> dict[MultiIndex, sp.Expr] | None:
+    """``{alpha: c_alpha}`` when ``expr = sum c_alpha u_alpha`` is linear in the jets, else None."""
+    expr = sp.expand(expr)
+    syms = [s for _, s in jets.jets_in(expr)]
+    if not syms:
+        return {} if expr == 0 else None
+    try:
+        poly = sp.Poly(expr, *syms)
+    except sp.PolynomialError:
+        return None
+    if poly.total_degree() > 1 or poly.coeff_monomial(1) != 0:
+        return None
+    out = {}
+    for s in syms:
+        c = poly.coeff_monomial(s)
+        if c != 0:
+            out[jets.alpha_of(s)] = c
+    return out  # type: ignore[return-value]
+
+
+def law_rhs_jets(law: Any, jets: JetSpace) -> sp.Expr:
+    """``G`` in ``u_t = G[u]`` for a scalar :class:`~mcgen.model.Law`, written in jets.
+
+    Conservation form: ``-div f(u) + diffusion (Ito: d_i d_j (D_ij u), Fick: d_i (D_ij d_j u))
+    + s``; backward form: ``b . grad u + D : Hess u + s``.
+    """
+    if not law.is_scalar:
+        raise AnalysisError("law_rhs_jets is for scalar laws")
+    if tuple(law.coords) != tuple(jets.coords):
+        raise AnalysisError(f"law coordinates {law.coords} differ from the scheme's "
+                            f"{jets.coords}: declare both with the same symbols")
+    u = jets.u
+    sub = {law.fields[0]: u}
+    out = sp.sympify(law.source).xreplace(sub)
+    dim = jets.dim
+    e = [tuple(1 if j == i else 0 for j in range(dim)) for i in range(dim)]
+    if law.form == "conservation":
+        for i in range(dim):
+            out -= jets.total_derivative(sp.sympify(law.flux[i]).xreplace(sub), i)
+    else:
+        for i, b in enumerate(law.drift):
+            out += b.xreplace(sub) * jets.sym(e[i])
+    dmat = law.diffusion
+    if dmat is not None:
+        for i in range(dim):
+            for j in range(dim):
+                dij = dmat[i, j].xreplace(sub)
+                if dij == 0:
+                    continue
+                if law.form == "backward":
+                    out += dij * jets.sym(tuple(a + b for a, b in zip(e[i], e[j])))
+                elif law.diffusion_form == "ito":
+                    out += jets.total_derivative(jets.total_derivative(dij * u, j), i)
+                else:
+                    out += jets.total_derivative(dij * jets.sym(e[j]), i)
+    return sp.expand(out)

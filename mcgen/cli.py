@@ -1,0 +1,388 @@
+"""The ``mcgen`` command.
+
+A model file given to ``derive``, ``generate`` or ``run`` is an ordinary Python script that
+declares mcgen objects; mcgen EXECUTES it as your own code (like ``python FILE.py``), so run only
+files you trust. It should bind the model to the name ``model`` (or any name chosen with
+``--name``); optional names: ``params`` (dict), ``initial`` (function of x), ``bounds``,
+``cells``, ``t_end``, ``bc``, ``dt``.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mcgen import __version__
+
+MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
+
+EPILOG = """\b
+Examples:
+  mcgen demo                          # the flagship demo: TASEP -> Burgers, report in ./mcgen-report
+  mcgen derive examples/advection_schemes.py --format md
+  mcgen generate model.py --backend c -o kernels/
+  mcgen run model.py --t-end 0.5 --cells 400 --out u.nc --plot u.png
+  mcgen bench --cells 1000000 --steps 100
+  mcgen cache info
+
+\b
+Model files are Python scripts executed as your own code (like `python FILE.py`): run only files
+you trust. Add --debug before the command for a full traceback on errors.
+"""
+
+
+class _Group(click.Group):
+    """Turns every error into one clear line (``--debug`` shows the traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as err:  # noqa: BLE001 - the top level reports any error
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            name = type(err).__name__
+            raise click.ClickException(f"{name}: {err}\n(run `mcgen --debug ...` for the "
+                                       "traceback)") from None
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mcgen")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """mcgen: Markov chains, schemes and conservation laws.
+
+    Derive the macroscopic law a lattice model obeys, prove the conditions under which its
+    discretisation is stable, generate fast kernels (numba, LLVM, C) and run them.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# ---------------------------------------------------------------- model files
+
+
+def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Execute ``path`` as the user's own script and pick the model out of its names."""
+    p = Path(path)
+    if not p.is_file():
+        raise click.ClickException(f"model file {path} does not exist")
+    ns = runpy.run_path(str(p), run_name="__mcgen_model__")
+    if name is not None:
+        if name not in ns:
+            raise click.ClickException(f"{path} defines no name {name!r}")
+        return ns[name], ns
+    if "model" in ns:
+        return ns["model"], ns
+    found = [(k, v) for k, v in ns.items()
+             if not k.startswith("_") and type(v).__name__ in MODEL_KINDS]
+    if len(found) == 1:
+        return found[0][1], ns
+    names = ", ".join(k for k, _ in found) or "none"
+    raise click.ClickException(f"{path}: bind the model to the name `model` (or pass --name); "
+                               f"mcgen objects found: {names}")
+
+
+def derivations_of(model: Any) -> list[Any]:
+    """The derivations mcgen can make for this kind of model."""
+    kind = type(model).__name__
+    out: list[Any] = []
+    if kind == "ParticleSystem":
+        from mcgen.analysis.particle_limit import hydrodynamic_limit
+        out.append(hydrodynamic_limit(model))
+    elif kind == "JumpProcess":
+        from mcgen.analysis.jump_limit import jump_process_limit
+        out.append(jump_process_limit(model))
+    elif kind == "Scheme":
+        if model.linear_weights_full() is not None:
+            from mcgen.analysis.positivity import positivity_region
+            from mcgen.analysis.von_neumann import von_neumann
+            out.append(positivity_region(model))
+            out.append(von_neumann(model))
+        if model.law is not None and model.is_two_level:
+            try:
+                from mcgen.analysis.modified_equation import modified_equation
+                out.append(modified_equation(model))
+            except Exception as err:  # noqa: BLE001 - report what could not be derived
+                click.echo(f"(modified equation not derived: {err})", err=True)
+    elif kind == "Law":
+        from mcgen.run.fallbacks import conservative_scheme
+        return derivations_of(conservative_scheme(model, flux="godunov"))
+    else:
+        raise click.ClickException(f"no derivation for a {kind}: give a Scheme, Law, "
+                                   "JumpProcess or ParticleSystem")
+    return out
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", default=None, help="Name of the model in FILE (default: `model`).")
+@click.option("--format", "fmt", type=click.Choice(["md", "latex", "json"]), default="md",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+def derive(file: str, name: str | None, fmt: str, output: str | None) -> None:
+    """Derive the macroscopic law or the stability conditions of the model in FILE.
+
+    \b
+    Example:
+      mcgen derive examples/advection_schemes.py --format latex
+    """
+    model, _ = load_model_file(file, name)
+    ds = derivations_of(model)
+    if fmt == "json":
+        text = json.dumps([json.loads(d.render("json")) for d in ds], indent=1)
+    else:
+        text = "\n\n".join(d.render(fmt) for d in ds)
+    if output:
+        Path(output).write_text(text)
+        click.echo(f"wrote {len(ds)} derivation(s) to {output}")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", default=None, help="Name of the model in FILE (default: `model`).")
+@click.option("--backend", type=click.Choice(["numba", "llvm", "c"]), default="c",
+              show_default=True)
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder to write the kernel to (refused if it exists, unless --force).")
+@click.option("--bc", default="periodic", show_default=True,
+              help="Boundary condition: periodic, outflow, reflecting, absorbing.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+def generate(file: str, name: str | None, backend: str, out: str, bc: str, force: bool) -> None:
+    """Generate a standalone kernel for the model in FILE and export it to a folder.
+
+    \b
+    Example:
+      mcgen generate examples/advection_schemes.py --backend c -o kernels/upwind
+    """
+    model, ns = load_model_file(file, name)
+    kind = type(model).__name__
+    if kind == "Law":
+        from mcgen.run.fallbacks import conservative_scheme
+        model = conservative_scheme(model, flux="godunov")
+        kind = "Scheme"
+    if kind == "ParticleSystem":
+        from mcgen.codegen.montecarlo import compile_particles
+        sim = compile_particles(model, backend="numba" if backend == "c" else backend)
+        d = Path(out)
+        if d.exists() and any(d.iterdir()) and not force:
+            raise click.ClickException(f"{out} exists and is not empty: pass --force")
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "particles.py").write_text(sim.source)
+        click.echo(f"wrote the Monte Carlo module {d / 'particles.py'}")
+        return
+    if kind != "Scheme":
+        raise click.ClickException(f"cannot generate a kernel for a {kind}")
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.codegen.export import export_kernel
+    from mcgen.run.fallbacks import enforced_condition
+    try:
+        cond = enforced_condition(model)
+    except Exception:  # noqa: BLE001 - a kernel without a condition is still exportable
+        cond = None
+    kernel = compile_kernel(model, backend=backend, bc=ns.get("bc", bc), unsafe=True)
+    path = export_kernel(kernel, out, overwrite=force,
+                         condition=cond.describe() if cond is not None else None)
+    click.echo(f"exported {model.name or 'kernel'} ({backend}) to {path}")
+    if cond is not None:
+        click.echo(f"enforced condition: {cond.describe()}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", default=None, help="Name of the model in FILE (default: `model`).")
+@click.option("--t-end", type=float, default=None, help="Final time (default: FILE's t_end).")
+@click.option("--cells", type=int, default=None, help="Cells per axis (default: FILE's cells "
+              "or 200).")
+@click.option("--bounds", type=float, nargs=2, default=None, help="Domain a b (default: "
+              "FILE's bounds or 0 1).")
+@click.option("--dt", type=float, default=None, help="Time step (default: safety x the "
+              "largest step the enforced condition allows).")
+@click.option("--safety", type=float, default=0.9, show_default=True)
+@click.option("--unsafe", is_flag=True, help="Allow a dt that breaks the condition.")
+@click.option("--backend", type=click.Choice(["auto", "numpy", "numba", "llvm", "c"]),
+              default="auto", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the final state to .npz or .nc (netCDF).")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG of the initial and final profiles (1-D).")
+def run(file: str, name: str | None, t_end: float | None, cells: int | None,
+        bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
+        backend: str, out: str | None, plot: str | None) -> None:
+    """Run the scheme or law in FILE on a grid and report what happened.
+
+    \b
+    FILE may define: params (dict), initial (function of x), bounds, cells, t_end, bc, dt.
+    Example:
+      mcgen run examples/lwr_traffic.py --t-end 0.5 --cells 400 --plot traffic.png
+    """
+    import numpy as np
+
+    from mcgen.run import Grid, Simulation
+    model, ns = load_model_file(file, name)
+    t_end = t_end if t_end is not None else ns.get("t_end")
+    if t_end is None:
+        raise click.ClickException("give --t-end (or define t_end in the model file)")
+    n = cells or ns.get("cells", 200)
+    b = tuple(bounds) if bounds else tuple(ns.get("bounds", (0.0, 1.0)))
+    dim = getattr(model, "dim", 1)
+    grid = Grid.uniform((n,) * dim if dim > 1 else n, b)
+    initial = ns.get("initial")
+    if initial is None:
+        raise click.ClickException(f"{file} defines no `initial` (a function of the "
+                                   "coordinates)")
+    sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
+                     params=ns.get("params", {}), dt=dt if dt is not None else ns.get("dt"),
+                     safety=safety, unsafe=unsafe, backend=backend)
+    u0 = sim.u.copy()
+    t0 = time.perf_counter()
+    rec = sim.run(float(t_end))
+    secs = time.perf_counter() - t0
+    click.echo(f"model      : {sim.scheme.describe()}")
+    if sim.condition is not None:
+        click.echo(f"condition  : {sim.condition.describe()}")
+    click.echo(f"dt         : {sim.dt:.6g} (largest allowed {sim.max_dt:.6g}, safety {safety})")
+    click.echo(f"steps      : {rec.steps} to t = {sim.t:.6g} in {secs:.3f} s "
+               f"({sim.backend_used})")
+    click.echo(f"range      : [{float(np.min(sim.u)):.6g}, {float(np.max(sim.u)):.6g}]")
+    if sim.is_conservative:
+        click.echo(f"mass drift : {rec.mass_drift:.3e}")
+    for note in sim.notes:
+        click.echo(f"note       : {note}")
+    if out:
+        click.echo(f"wrote {sim.save(out)}")
+    if plot:
+        if dim != 1:
+            raise click.ClickException("--plot draws 1-D profiles only")
+        from mcgen.run.plots import profile
+        x = grid.centres()[0]
+        profile(plot, x, {"t = 0": u0, f"t = {sim.t:g}": sim.u}, title=sim.scheme.name)
+        click.echo(f"wrote {plot}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Report folder (default ./mcgen-report, or -2, -3 ... if it exists).")
+@click.option("--force", is_flag=True, help="Replace an existing report folder.")
+@click.option("--quick", is_flag=True, help="Reduced size (a few seconds).")
+def demo(out: str | None, force: bool, quick: bool) -> None:
+    """The flagship demo: TASEP, its hydrodynamic limit, a proved-stable scheme, generated
+    kernels, Monte Carlo vs PDE vs exact, and a report.
+
+    \b
+    Example:
+      mcgen demo            # about a minute on two cores; open mcgen-report/report.html
+    """
+    from mcgen.run.demo import DemoConfig, run_demo
+    res = run_demo(out, force, DemoConfig.quick() if quick else None)
+    for c in res.cases:
+        click.echo(f"{c.name:12s} Monte Carlo L1 {c.mc_l1:.4f} (tol {c.mc_tol:.4f})  "
+                   f"PDE L1 {c.pde_l1:.4f} (tol {c.pde_tol:.4f})  "
+                   f"{'PASS' if c.passed else 'FAIL'}")
+    click.echo(f"report: {res.directory / 'report.html'}")
+    if not res.passed:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--cells", type=int, default=1_000_000, show_default=True)
+@click.option("--steps", type=int, default=50, show_default=True)
+@click.option("--backends", default="numpy,numba,c,llvm", show_default=True,
+              help="Comma-separated backends to time.")
+def bench(cells: int, steps: int, backends: str) -> None:
+    """Time the upwind scheme on a periodic 1-D grid with each backend (cell updates per
+    second, measured in this run). Not a test: numbers depend on the machine.
+
+    \b
+    Example:
+      mcgen bench --cells 200000 --steps 20 --backends numpy,c
+    """
+    import numpy as np
+
+    from mcgen.model.catalogue.linear import upwind
+    from mcgen.run.numpy_stepper import NumpyStepper
+    from mcgen.run.grid import Grid
+    scheme = upwind()
+    u0 = np.sin(np.linspace(0, 2 * np.pi, cells, endpoint=False))
+    results = []
+    for b in [s.strip() for s in backends.split(",") if s.strip()]:
+        if b == "numpy":
+            st = NumpyStepper(scheme, Grid.uniform(cells, (0.0, 1.0)), "periodic", {"a": 1.0})
+            t0 = time.perf_counter()
+            st.run({"u": u0}, 0.0, 0.5 / cells, steps)  # nu = a dt/dx = 0.5
+            secs, comp = time.perf_counter() - t0, 0.0
+        else:
+            from mcgen.codegen import compile as compile_kernel
+            t0 = time.perf_counter()
+            try:
+                k = compile_kernel(scheme, backend=b, unsafe=True)
+            except Exception as err:  # noqa: BLE001 - a missing compiler is reported
+                click.echo(f"{b:6s} unavailable: {err}")
+                continue
+            comp = time.perf_counter() - t0
+            k.run(u0, 1, nu=0.5)
+            t0 = time.perf_counter()
+            k.run(u0, steps, nu=0.5)
+            secs = time.perf_counter() - t0
+        results.append((b, secs, comp))
+    base = next((s for b, s, _ in results if b == "numpy"), None)
+    click.echo(f"upwind, {cells} cells, {steps} steps")
+    for b, secs, comp in results:
+        rate = cells * steps / secs
+        ratio = f"  x{base / secs:6.1f} vs numpy" if base else ""
+        click.echo(f"{b:6s} {rate / 1e6:9.1f} M cell-updates/s  (build {comp:.2f} s){ratio}")
+
+
+@cli.command()
+@click.argument("action", type=click.Choice(["info", "clear"]), default="info")
+@click.option("--backend", default=None, help="Only this backend's entries (clear).")
+def cache(action: str, backend: str | None) -> None:
+    """Show or clear the kernel cache.
+
+    \b
+    Examples:
+      mcgen cache            # where it is and what it holds
+      mcgen cache clear --backend c
+    """
+    from mcgen.codegen.cache import cache_info, clear_cache
+    if action == "clear":
+        n = clear_cache(backend)
+        click.echo(f"removed {n} cached file(s)")
+        return
+    info = cache_info()
+    click.echo(f"directory  : {info['directory']}")
+    click.echo(f"entries    : {info['entries']} ({info['bytes']} bytes)")
+    for b, v in dict(info["backends"]).items():
+        click.echo(f"  {b:8s} {v['entries']} entries, {v['bytes']} bytes")
+    click.echo(f"source hash: {str(info['source_hash'])[:16]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mcgen`` script."""
+    try:
+        cli.main(args=argv, prog_name="mcgen", standalone_mode=False)
+    except click.ClickException as err:
+        click.echo(f"mcgen: error: {err.format_message()}", err=True)
+        return err.exit_code
+    except click.exceptions.Abort:
+        click.echo("mcgen: aborted", err=True)
+        return 1
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Backends print the loop IR (``mcgen.codegen.ir``) and nothing else.
+
+Each printer is a class with one ``_print_<Node>`` method per IR node; :meth:`IRPrinter.emit`
+dispatches on the node's class name and an unknown node raises (never "unhandled, carry on").
+This module also holds what the textual backends share: atomic writes and the template loader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mcgen.codegen import ir
+from mcgen.errors import CodegenError
+
+
+class IRPrinter:
+    """Dispatch ``node -> self._print_<type(node).__name__>(node, ...)``; unknown nodes raise."""
+
+    language = "IR"
+
+    def emit(self, node: Any, *args: Any) -> Any:
+        method = getattr(self, f"_print_{type(node).__name__}", None)
+        if method is None:
+            return self.empty_printer(node)
+        return method(node, *args)
+
+    def empty_printer(self, node: Any) -> Any:
+        raise CodegenError(f"the {self.language} printer has no rule for IR node "
+                           f"{type(node).__name__} ({node!r}): add a _print_"
+                           f"{type(node).__name__} method")
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so a reader never sees
+    a half-written file and two writers both succeed. Returns False (and leaves the file, and
+    its modification time, alone) when the file already holds exactly ``data``: numba's cache
+    is keyed on the source file's time stamp, so rewriting identical bytes would invalidate it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def template_env() -> Any:
+    """The jinja2 environment over mcgen's templates, found the same way from a wheel (package
+    ``mcgen._templates``) and from a source tree or editable install (top-level ``templates/``).
+    """
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True, autoescape=False)
+
+
+def templates_dir() -> Path:
+    """Where the jinja2 templates are: the installed package ``mcgen._templates`` first, then
+    the source tree's ``templates/`` next to the ``mcgen`` package."""
+    try:
+        from importlib.resources import files
+
+        pkg = files("mcgen._templates")
+        p = Path(str(pkg))
+        if p.is_dir() and any(p.glob("*.jinja")):
+            return p
+    except (ModuleNotFoundError, TypeError):
+        pass
+    import mcgen
+
+    src = Path(mcgen.__file__).resolve().parent.parent / "templates"
+    if src.is_dir():
+        return src
+    raise CodegenError("mcgen's code templates are missing: neither the package "
+                       "mcgen._templates nor a templates/ folder beside mcgen/ was found "
+                       "(reinstall mcgen)")
+
+
+def c_type(t: str) -> str:
+    """The C99 type of an IR scalar type."""
+    return {"f64": "double", "f32": "float", "i64": "int64_t", "i32": "int32_t",
+            "u64": "uint64_t", "u32": "uint32_t", "bool": "bool"}[t]
+
+
+def is_float(t: str) -> bool:
+    return t in ir.FLOATS

@@ -1,0 +1,428 @@
+"""C backend: a C99 source and header printed from the IR (templates ``c_source.c.jinja`` and
+``c_header.h.jinja``), built with the system compiler into a shared library loaded by ctypes.
+
+Array arguments are ``restrict`` pointers (the caller passes distinct buffers); a loop marked
+parallel gets ``#pragma omp parallel for`` (the library is then built with ``-fopenmp``).
+min/max are printed as small inline functions around ``a < b ? a : b``, which compilers turn into
+branch-free min/max instructions (``fmin`` would not be inlined without fast-math because of its
+NaN rules).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mcgen.codegen import ir
+from mcgen.codegen.backends import IRPrinter, atomic_write, c_type, template_env, text_hash
+from mcgen.errors import CodegenError
+
+_PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
+             "&": 8, "^": 7, "|": 6}
+_PREC_CMP = {"<": 10, "<=": 10, ">": 10, ">=": 10, "==": 9, "!=": 9}
+_PREC_TERNARY, _PREC_UNARY, _ATOM = 3, 14, 20
+_MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "floor": "floor", "sin": "sin",
+         "cos": "cos", "tanh": "tanh"}
+
+
+def _children(node: Any) -> list[Any]:
+    out: list[Any] = []
+    if is_dataclass(node):
+        for f in fields(node):
+            v = getattr(node, f.name)
+            if isinstance(v, tuple):
+                out += [x for x in v if is_dataclass(x)]
+            elif is_dataclass(v):
+                out.append(v)
+    return out
+
+
+def _var_names(node: Any) -> set[str]:
+    """Names of scalar variables read or written anywhere inside ``node``."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.Var):
+            names.add(n.name)
+        stack += _children(n)
+    return names
+
+
+class CPrinter(IRPrinter):
+    """Prints IR expressions as C99 (``(text, precedence)``) and statements as lines."""
+
+    language = "C"
+
+    def __init__(self, indent: str = "    ") -> None:
+        self.indent = indent
+        self.helpers: set[tuple[str, str]] = set()
+        self.uses_omp = False
+        self.decl_at: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+        self.private: dict[int, list[str]] = {}
+        self.arrays: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node: ir.Expr) -> str:
+        return self.emit(node)[0]
+
+    def wrap(self, node: ir.Expr, prec: int) -> str:
+        text, p = self.emit(node)
+        return f"({text})" if p < prec else text
+
+    def _print_Const(self, node: ir.Const) -> tuple[str, int]:
+        v, t = node.value, node.type
+        if t == "bool":
+            return ("true" if v else "false"), _ATOM
+        if t in ir.FLOATS:
+            f = float(v)
+            if f != f:
+                text = "NAN"
+            elif f in (float("inf"), float("-inf")):
+                text = "INFINITY" if f > 0 else "-INFINITY"
+            else:
+                text = repr(f) + ("f" if t == "f32" else "")
+            if t == "f32" and text in ("NAN", "INFINITY", "-INFINITY"):
+                text = f"(float){text}"
+            return text, (_PREC_UNARY if text.startswith("-") else _ATOM)
+        iv = int(v)
+        if t == "u64":
+            return f"UINT64_C({iv})", _ATOM
+        if t == "u32":
+            return f"UINT32_C({iv})", _ATOM
+        if t == "i64" and not -2**31 < iv < 2**31:
+            return f"INT64_C({iv})", _ATOM
+        return str(iv), (_PREC_UNARY if iv < 0 else _ATOM)
+
+    def _print_Var(self, node: ir.Var) -> tuple[str, int]:
+        return node.name, _ATOM
+
+    def _print_Load(self, node: ir.Load) -> tuple[str, int]:
+        return f"{node.array}[{self.expr(node.index)}]", _ATOM
+
+    def _print_BinOp(self, node: ir.BinOp) -> tuple[str, int]:
+        op, t = node.op, node.type
+        if op in ("min", "max"):
+            self.helpers.add((op, t))
+            return f"mc_{op}_{t}({self.expr(node.a)}, {self.expr(node.b)})", _ATOM
+        if op == "pow":
+            fn = "powf" if t == "f32" else "pow"
+            return f"{fn}({self.expr(node.a)}, {self.expr(node.b)})", _ATOM
+        if op == "mulhi":
+            return (f"(uint64_t)(((unsigned __int128)({self.expr(node.a)}) * "
+                    f"({self.expr(node.b)})) >> 64)"), _ATOM
+        if op == "%" and t in ir.FLOATS:
+            fn = "fmodf" if t == "f32" else "fmod"
+            return f"{fn}({self.expr(node.a)}, {self.expr(node.b)})", _ATOM
+        if op == "//":
+            if t in ir.FLOATS:
+                fn = "floorf" if t == "f32" else "floor"
+                return f"{fn}({self.expr(node.a)} / {self.wrap(node.b, 14)})", _ATOM
+            op = "/"
+        p = _PREC_BIN[op]
+        return f"{self.wrap(node.a, p)} {op} {self.wrap(node.b, p + 1)}", p
+
+    def _print_UnOp(self, node: ir.UnOp) -> tuple[str, int]:
+        t = node.type
+        if node.op == "neg":
+            return f"-{self.wrap(node.a, _PREC_UNARY)}", _PREC_UNARY
+        if node.op == "not":
+            return f"!{self.wrap(node.a, _PREC_UNARY)}", _PREC_UNARY
+        if node.op == "abs":
+            fn = {"f64": "fabs", "f32": "fabsf", "i64": "llabs", "i32": "abs"}.get(t)
+            if fn is None:
+                return self.expr(node.a), _ATOM  # unsigned: already non-negative
+            return f"{fn}({self.expr(node.a)})", _ATOM
+        fn = _MATH[node.op] + ("f" if t == "f32" else "")
+        return f"{fn}({self.expr(node.a)})", _ATOM
+
+    def _print_Cmp(self, node: ir.Cmp) -> tuple[str, int]:
+        p = _PREC_CMP[node.op]
+        return f"{self.wrap(node.a, p + 1)} {node.op} {self.wrap(node.b, p + 1)}", p
+
+    def _print_Select(self, node: ir.Select) -> tuple[str, int]:
+        return (f"{self.wrap(node.cond, _PREC_TERNARY + 1)} ? "
+                f"{self.wrap(node.a, _PREC_TERNARY + 1)} : "
+                f"{self.wrap(node.b, _PREC_TERNARY)}"), _PREC_TERNARY
+
+    def _print_Cast(self, node: ir.Cast) -> tuple[str, int]:
+        return f"({c_type(node.type)}){self.wrap(node.a, _PREC_UNARY)}", _PREC_UNARY
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: tuple[ir.Stmt, ...], depth: int, path: tuple[int, ...]
+              ) -> list[str]:
+        lines = [f"{self.indent * depth}{c_type(t)} {name};"
+                 for name, t in self.decl_at.get(path, [])]
+        for i, s in enumerate(stmts):
+            lines += self.emit(s, depth, path + (i,))
+        return lines
+
+    def _print_Assign(self, node: ir.Assign, depth: int, path: tuple[int, ...]) -> list[str]:
+        return [f"{self.indent * depth}{node.var.name} = {self.expr(node.value)};"]
+
+    def _print_Store(self, node: ir.Store, depth: int, path: tuple[int, ...]) -> list[str]:
+        return [f"{self.indent * depth}{node.array}[{self.expr(node.index)}] = "
+                f"{self.expr(node.value)};"]
+
+    def _print_For(self, node: ir.For, depth: int, path: tuple[int, ...]) -> list[str]:
+        pad = self.indent * depth
+        lines = []
+        v = node.var.name
+        if node.parallel:
+            self.uses_omp = True
+            priv = self.private.get(id(node), [])
+            clause = f" private({', '.join(priv)})" if priv else ""
+            lines.append(f"{pad}#pragma omp parallel for schedule(static){clause}")
+        lines.append(f"{pad}for ({c_type(node.var.type)} {v} = {self.expr(node.start)}; "
+                     f"{v} < {self.expr(node.stop)}; ++{v}) {{")
+        lines += self.block(node.body, depth + 1, path)
+        lines.append(pad + "}")
+        return lines
+
+    def _print_If(self, node: ir.If, depth: int, path: tuple[int, ...]) -> list[str]:
+        pad = self.indent * depth
+        lines = [f"{pad}if ({self.expr(node.cond)}) {{"]
+        lines += self.block(node.then, depth + 1, path + (0,))
+        if node.orelse:
+            lines.append(pad + "} else {")
+            lines += self.block(node.orelse, depth + 1, path + (1,))
+        lines.append(pad + "}")
+        return lines
+
+    def _print_SwapArrays(self, node: ir.SwapArrays, depth: int, path: tuple[int, ...]
+                          ) -> list[str]:
+        t = self.arrays.get(node.a)
+        if t is None or self.arrays.get(node.b) != t:
+            raise CodegenError(f"SwapArrays({node.a}, {node.b}) needs two array arguments of "
+                               "the same type")
+        return [f"{self.indent * depth}{{ {c_type(t)} *swap_tmp = {node.a}; {node.a} = {node.b}; "
+                f"{node.b} = swap_tmp; }}  /* pointer swap */"]
+
+    def _print_Comment(self, node: ir.Comment, depth: int, path: tuple[int, ...]) -> list[str]:
+        return [f"{self.indent * depth}/* {node.text} */"]
+
+    # ------------------------------------------------------------------ kernels
+    def _plan_declarations(self, kernel: ir.Kernel) -> None:
+        """Declare each local at the top of the innermost block holding all its uses; locals
+        assigned inside a parallel loop but declared outside it are made private."""
+        args = {a.name for a in kernel.args}
+        types: dict[str, str] = {}
+        paths: dict[str, list[tuple[int, ...]]] = {}
+        loop_vars: set[str] = set()
+        parallel_loops: list[tuple[ir.For, tuple[int, ...]]] = []
+
+        def visit(stmts: tuple[ir.Stmt, ...], path: tuple[int, ...]) -> None:
+            for i, s in enumerate(stmts):
+                here = path + (i,)
+                if isinstance(s, ir.Assign):
+                    types.setdefault(s.var.name, s.var.type)
+                for name in _var_names_stmt(s):
+                    paths.setdefault(name, []).append(path)
+                if isinstance(s, ir.For):
+                    loop_vars.add(s.var.name)
+                    if s.parallel:
+                        parallel_loops.append((s, here))
+                    visit(s.body, here)
+                elif isinstance(s, ir.If):
+                    visit(s.then, here + (0,))
+                    visit(s.orelse, here + (1,))
+
+        visit(kernel.body, ())
+        self.decl_at = {}
+        decl_path: dict[str, tuple[int, ...]] = {}
+        for name, t in types.items():
+            if name in args or name in loop_vars:
+                continue
+            ps = paths[name]
+            common = ps[0]
+            for p in ps[1:]:
+                k = 0
+                while k < min(len(common), len(p)) and common[k] == p[k]:
+                    k += 1
+                common = common[:k]
+            decl_path[name] = common
+            self.decl_at.setdefault(common, []).append((name, t))
+        for s, here in parallel_loops:
+            assigned = {n for n in _assigned_names(s.body)}
+            self.private[id(s)] = sorted(n for n in assigned if n in decl_path and
+                                         len(decl_path[n]) <= len(here) - 1 + 0 and
+                                         here[:len(decl_path[n])] == decl_path[n])
+
+    def signature(self, kernel: ir.Kernel) -> str:
+        params = []
+        for a in kernel.args:
+            if a.array:
+                const = "const " if a.intent == "in" else ""
+                params.append(f"{const}{c_type(a.type)} *restrict {a.name}")
+            else:
+                params.append(f"{c_type(a.type)} {a.name}")
+        ret = c_type(kernel.returns) if kernel.returns else "void"
+        return f"{ret} {kernel.name}({', '.join(params)})"
+
+    def _print_Kernel(self, kernel: ir.Kernel) -> dict[str, Any]:
+        self.arrays = {a.name: a.type for a in kernel.args if a.array}
+        for a in kernel.args:
+            if a.array and a.intent == "in" and any(
+                    isinstance(s, ir.SwapArrays) and a.name in (s.a, s.b)
+                    for s in _all_stmts(kernel.body)):
+                raise CodegenError(f"array {a.name} is swapped but declared intent 'in'")
+        self._plan_declarations(kernel)
+        body = self.block(kernel.body, 1, ())
+        if kernel.returns is not None:
+            body.append(f"{self.indent}return result;")
+        return {"name": kernel.name, "signature": self.signature(kernel),
+                "doc": _comment_text(kernel.doc), "body": "\n".join(body),
+                "args": [(a.name, ("array of " if a.array else "") + a.type +
+                          (f" ({a.intent})" if a.array else "")) for a in kernel.args]}
+
+
+def _all_stmts(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt]:
+    out: list[ir.Stmt] = []
+    for s in stmts:
+        out.append(s)
+        if isinstance(s, ir.For):
+            out += _all_stmts(s.body)
+        elif isinstance(s, ir.If):
+            out += _all_stmts(s.then) + _all_stmts(s.orelse)
+    return out
+
+
+def _assigned_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
+    return {s.var.name for s in _all_stmts(stmts) if isinstance(s, ir.Assign)}
+
+
+def _var_names_stmt(s: ir.Stmt) -> set[str]:
+    """Variables a statement itself touches (not those of nested bodies)."""
+    if isinstance(s, ir.Assign):
+        return {s.var.name} | _var_names(s.value)
+    if isinstance(s, ir.Store):
+        return _var_names(s.index) | _var_names(s.value)
+    if isinstance(s, ir.For):
+        return _var_names(s.start) | _var_names(s.stop)
+    if isinstance(s, ir.If):
+        return _var_names(s.cond)
+    return set()
+
+
+def _comment_text(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).replace("*/", "* /").strip()
+
+
+_HELPER = {
+    "min": "static inline {t} mc_min_{n}({t} a, {t} b) {{ return a < b ? a : b; }}",
+    "max": "static inline {t} mc_max_{n}({t} a, {t} b) {{ return a > b ? a : b; }}",
+}
+
+
+@dataclass(frozen=True)
+class CSource:
+    """The printed C source and header of a module."""
+
+    name: str
+    source: str
+    header: str
+    uses_omp: bool
+
+
+def render_c(module: ir.Module) -> CSource:
+    """C99 source and header of ``module`` (deterministic: same IR, same bytes)."""
+    printer = CPrinter()
+    kernels = [printer.emit(k) for k in module.kernels]
+    helpers = [_HELPER[op].format(t=c_type(t), n=t) for op, t in sorted(printer.helpers)]
+    meta = {k: _comment_text(v) for k, v in sorted(module.meta.items())}
+    env = template_env()
+    guard = f"MCGEN_{module.name.upper()}_H"
+    ctx = {"module": module.name, "meta": meta, "kernels": kernels, "helpers": helpers,
+           "uses_omp": printer.uses_omp, "guard": guard}
+    source = env.get_template("c_source.c.jinja").render(**ctx)
+    header = env.get_template("c_header.h.jinja").render(**ctx)
+    return CSource(module.name, source, header, printer.uses_omp)
+
+
+# ---------------------------------------------------------------------------- building
+
+_CTYPE = {"f64": ctypes.c_double, "f32": ctypes.c_float, "i64": ctypes.c_int64,
+          "i32": ctypes.c_int32, "u64": ctypes.c_uint64, "u32": ctypes.c_uint32,
+          "bool": ctypes.c_bool}
+_NPTYPE = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int32,
+           "u64": np.uint64, "u32": np.uint32, "bool": np.bool_}
+
+
+class CFunction:
+    """A ctypes-loaded kernel called with numpy arrays and Python scalars in IR argument order
+    (arrays are checked for dtype and contiguity, then passed as pointers)."""
+
+    def __init__(self, lib: ctypes.CDLL, kernel: ir.Kernel) -> None:
+        self.kernel = kernel
+        self._fn = getattr(lib, kernel.name)
+        self._fn.argtypes = [ctypes.c_void_p if a.array else _CTYPE[a.type]
+                             for a in kernel.args]
+        self._fn.restype = _CTYPE[kernel.returns] if kernel.returns else None
+        self._arrays = [(i, a) for i, a in enumerate(kernel.args) if a.array]
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != len(self.kernel.args):
+            raise CodegenError(f"{self.kernel.name} takes {len(self.kernel.args)} arguments "
+                               f"({', '.join(a.name for a in self.kernel.args)}), got "
+                               f"{len(args)}")
+        conv = list(args)
+        for i, a in self._arrays:
+            arr = args[i]
+            if not isinstance(arr, np.ndarray) or arr.dtype != _NPTYPE[a.type] or \
+                    not arr.flags.c_contiguous:
+                raise CodegenError(f"argument {a.name} must be a C-contiguous numpy array of "
+                                   f"{np.dtype(_NPTYPE[a.type]).name}")
+            conv[i] = arr.ctypes.data
+        return self._fn(*conv)
+
+
+@dataclass
+class CArtifact:
+    source: CSource
+    path: Path        # the shared library
+    lib: ctypes.CDLL
+
+    def function(self, name: str) -> CFunction:
+        for k in self._module.kernels:
+            if k.name == name:
+                return CFunction(self.lib, k)
+        raise CodegenError(f"no kernel {name!r} in {self.path}")
+
+    _module: ir.Module = None  # type: ignore[assignment]
+
+
+def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
+            cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared")
+            ) -> CArtifact:
+    """Print, compile (``cc -O3 -march=native -fPIC -shared [-fopenmp]``) and load the module.
+    The library is cached under ``cache_dir/c/`` by a hash of source, compiler and flags."""
+    src = render_c(module)
+    flags = list(cflags) + (["-fopenmp"] if src.uses_omp else [])
+    key = text_hash(src.source + "\0" + cc + "\0" + " ".join(flags))[:16]
+    folder = Path(cache_dir) / "c"
+    base = folder / f"{module.name}_{key}"
+    so = base.with_suffix(".so")
+    atomic_write(base.with_suffix(".c"), src.source.encode())
+    atomic_write(base.with_suffix(".h"), src.header.encode())
+    if not so.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
+        os.close(fd)
+        cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            os.unlink(tmp)
+            raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}:\n"
+                               f"{' '.join(cmd)}\n{proc.stderr[-4000:]}")
+        os.replace(tmp, so)
+    lib = ctypes.CDLL(str(so))
+    art = CArtifact(src, so, lib)
+    art._module = module
+    return art

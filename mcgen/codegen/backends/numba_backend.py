@@ -1,0 +1,225 @@
+"""numba backend: the IR printed as a real, commented Python module on disk (jinja2 template
+``templates/numba_module.py.jinja``), imported from there so that numba's ``cache=True`` works
+(numba cannot cache functions made by ``exec``). The module imports only math, numpy and numba:
+it runs where mcgen is not installed.
+
+Every function is ``@numba.njit(cache=True, fastmath={'nsz','arcp','contract','afn','reassoc'})``:
+never ``nnan``/``ninf``, so NaN and overflow checks on the results still work.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from mcgen.codegen import ir
+from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash
+from mcgen.codegen.config import NUMBA_FASTMATH
+from mcgen.errors import CodegenError
+
+# Python operator precedence (higher binds tighter)
+_PREC_BIN = {"+": 10, "-": 10, "*": 11, "/": 11, "//": 11, "%": 11, "<<": 9, ">>": 9,
+             "&": 8, "^": 7, "|": 6}
+_PREC_CMP, _PREC_SELECT, _PREC_NOT, _PREC_UNARY, _PREC_POW, _ATOM = 5, 1, 3, 12, 13, 20
+_NP_TYPE = {"f64": "np.float64", "f32": "np.float32", "i64": "np.int64", "i32": "np.int32",
+            "u64": "np.uint64", "u32": "np.uint32", "bool": "np.bool_"}
+_UNARY_CALL = {"abs": "abs", "sqrt": "math.sqrt", "exp": "math.exp", "log": "math.log",
+               "floor": "np.floor", "sin": "math.sin", "cos": "math.cos", "tanh": "math.tanh"}
+
+
+class NumbaPrinter(IRPrinter):
+    """Prints IR expressions as Python source (``(text, precedence)``) and statements as lines."""
+
+    language = "numba"
+
+    def __init__(self, indent: str = "    ") -> None:
+        self.indent = indent
+        self.uses_mulhi = False
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node: ir.Expr) -> str:
+        return self.emit(node)[0]
+
+    def wrap(self, node: ir.Expr, prec: int) -> str:
+        text, p = self.emit(node)
+        return f"({text})" if p < prec else text
+
+    def _print_Const(self, node: ir.Const) -> tuple[str, int]:
+        v, t = node.value, node.type
+        if t == "bool":
+            return ("True" if v else "False"), _ATOM
+        if t in ir.FLOATS:
+            f = float(v)
+            if f != f:
+                text = "math.nan"
+            elif f in (float("inf"), float("-inf")):
+                text = "math.inf" if f > 0 else "-math.inf"
+            else:
+                text = repr(f)
+            if t == "f32":
+                return f"np.float32({text})", _ATOM
+            return text, (_ATOM if not text.startswith("-") else _PREC_UNARY)
+        if t in ("u64", "u32", "i32"):
+            return f"{_NP_TYPE[t]}({int(v)})", _ATOM
+        text = str(int(v))
+        return text, (_ATOM if int(v) >= 0 else _PREC_UNARY)
+
+    def _print_Var(self, node: ir.Var) -> tuple[str, int]:
+        return node.name, _ATOM
+
+    def _print_Load(self, node: ir.Load) -> tuple[str, int]:
+        return f"{node.array}[{self.expr(node.index)}]", _ATOM
+
+    def _print_BinOp(self, node: ir.BinOp) -> tuple[str, int]:
+        op = node.op
+        if op in ("min", "max"):
+            return f"{op}({self.expr(node.a)}, {self.expr(node.b)})", _ATOM
+        if op == "pow":
+            return f"{self.wrap(node.a, _PREC_POW + 1)} ** {self.wrap(node.b, _PREC_POW)}", \
+                _PREC_POW
+        if op == "mulhi":
+            self.uses_mulhi = True
+            return f"_mulhi({self.expr(node.a)}, {self.expr(node.b)})", _ATOM
+        if op == "/" and node.type not in ir.FLOATS:
+            op = "//"
+        p = _PREC_BIN[op]
+        return f"{self.wrap(node.a, p)} {op} {self.wrap(node.b, p + 1)}", p
+
+    def _print_UnOp(self, node: ir.UnOp) -> tuple[str, int]:
+        if node.op == "neg":
+            return f"-{self.wrap(node.a, _PREC_UNARY)}", _PREC_UNARY
+        if node.op == "not":
+            return f"not {self.wrap(node.a, _PREC_NOT)}", _PREC_NOT
+        return f"{_UNARY_CALL[node.op]}({self.expr(node.a)})", _ATOM
+
+    def _print_Cmp(self, node: ir.Cmp) -> tuple[str, int]:
+        return (f"{self.wrap(node.a, _PREC_CMP + 1)} {node.op} "
+                f"{self.wrap(node.b, _PREC_CMP + 1)}"), _PREC_CMP
+
+    def _print_Select(self, node: ir.Select) -> tuple[str, int]:
+        return (f"{self.wrap(node.a, _PREC_SELECT + 1)} if {self.wrap(node.cond, 2)} "
+                f"else {self.wrap(node.b, _PREC_SELECT)}"), _PREC_SELECT
+
+    def _print_Cast(self, node: ir.Cast) -> tuple[str, int]:
+        return f"{_NP_TYPE[node.type]}({self.expr(node.a)})", _ATOM
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: tuple[ir.Stmt, ...], depth: int) -> list[str]:
+        lines: list[str] = []
+        for s in stmts:
+            lines += self.emit(s, depth)
+        if not lines or all(ln.lstrip().startswith("#") for ln in lines):
+            lines.append(self.indent * depth + "pass")
+        return lines
+
+    def _print_Assign(self, node: ir.Assign, depth: int) -> list[str]:
+        return [f"{self.indent * depth}{node.var.name} = {self.expr(node.value)}"]
+
+    def _print_Store(self, node: ir.Store, depth: int) -> list[str]:
+        return [f"{self.indent * depth}{node.array}[{self.expr(node.index)}] = "
+                f"{self.expr(node.value)}"]
+
+    def _print_For(self, node: ir.For, depth: int) -> list[str]:
+        rng = "numba.prange" if node.parallel else "range"
+        head = (f"{self.indent * depth}for {node.var.name} in {rng}("
+                f"{self.expr(node.start)}, {self.expr(node.stop)}):")
+        return [head] + self.block(node.body, depth + 1)
+
+    def _print_If(self, node: ir.If, depth: int) -> list[str]:
+        lines = [f"{self.indent * depth}if {self.expr(node.cond)}:"]
+        lines += self.block(node.then, depth + 1)
+        if node.orelse:
+            lines.append(f"{self.indent * depth}else:")
+            lines += self.block(node.orelse, depth + 1)
+        return lines
+
+    def _print_SwapArrays(self, node: ir.SwapArrays, depth: int) -> list[str]:
+        return [f"{self.indent * depth}{node.a}, {node.b} = {node.b}, {node.a}  # pointer swap"]
+
+    def _print_Comment(self, node: ir.Comment, depth: int) -> list[str]:
+        return [f"{self.indent * depth}# {node.text}"]
+
+    def _print_Kernel(self, node: ir.Kernel) -> dict[str, Any]:
+        body = self.block(node.body, 1)
+        if node.returns is not None:
+            body.append(f"{self.indent}return result")
+        parallel = _has_parallel(node.body)
+        args = ", ".join(a.name for a in node.args)
+        arg_doc = [f"{a.name}: {'array of ' if a.array else ''}{a.type}"
+                   f"{' (' + a.intent + ')' if a.array else ''}" for a in node.args]
+        return {"name": node.name, "args": args, "parallel": parallel,
+                "doc": textwrap.fill(_one_line(node.doc), 92,
+                                     subsequent_indent=self.indent),
+                "arg_doc": arg_doc, "body": "\n".join(body)}
+
+
+def _has_parallel(stmts: tuple[ir.Stmt, ...]) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.For) and (s.parallel or _has_parallel(s.body)):
+            return True
+        if isinstance(s, ir.If) and (_has_parallel(s.then) or _has_parallel(s.orelse)):
+            return True
+    return False
+
+
+def _one_line(text: str) -> str:
+    """Text safe inside a generated comment or docstring line."""
+    return re.sub(r"\s+", " ", str(text)).replace('"""', "'''").replace("\\", "/").strip()
+
+
+def render_numba(module: ir.Module) -> str:
+    """The source text of the numba module (deterministic: same IR, same bytes)."""
+    printer = NumbaPrinter()
+    kernels = [printer.emit(k) for k in module.kernels]
+    meta = {k: _one_line(v) for k, v in sorted(module.meta.items())}
+    fastmath = "{" + ", ".join(repr(f) for f in NUMBA_FASTMATH) + "}"
+    return template_env().get_template("numba_module.py.jinja").render(
+        module=module.name, meta=meta, kernels=kernels, fastmath=fastmath,
+        uses_mulhi=printer.uses_mulhi)
+
+
+@dataclass(frozen=True)
+class NumbaArtifact:
+    """The written module: its path, source text, and the imported Python module."""
+
+    path: Path
+    source: str
+    module: ModuleType
+
+    def function(self, name: str) -> Any:
+        return getattr(self.module, name)
+
+
+def write_numba(module: ir.Module, cache_dir: Path) -> tuple[Path, str]:
+    """Render and write the module atomically to ``cache_dir/numba/``; return path and text."""
+    source = render_numba(module)
+    path = Path(cache_dir) / "numba" / f"{module.name}_{text_hash(source)[:16]}.py"
+    atomic_write(path, source.encode())
+    return path, source
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import a generated module from its file (no ``exec`` of a string)."""
+    modname = "mcgen_generated_" + re.sub(r"\W", "_", path.stem)
+    if modname in sys.modules and getattr(sys.modules[modname], "__file__", None) == str(path):
+        return sys.modules[modname]
+    spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise CodegenError(f"cannot import the generated module {path}")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def build_numba(module: ir.Module, cache_dir: Path) -> NumbaArtifact:
+    """Render, write and import the numba module (numba compiles each function on first call,
+    or loads it from its cache beside the file)."""
+    path, source = write_numba(module, cache_dir)
+    return NumbaArtifact(path, source, load_module(path))

@@ -1,0 +1,169 @@
+"""``compile(scheme, backend=...)``: the whole pipeline in one short function.
+
+model (Scheme) -> enforced condition (analysis, optional) -> IR (stencil front-end) ->
+backend source (numba module / C99 / LLVM) -> binary -> CompiledKernel. Each stage is public
+and re-enterable: :func:`mcgen.codegen.stencil_frontend.build_stencil` gives the IR,
+``render_numba``/``render_c`` print it, ``build_numba``/``build_c`` build it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from mcgen.codegen.compiled_kernel import CompiledKernel
+from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.stencil_frontend import build_stencil
+from mcgen.errors import AnalysisError, CodegenError
+from mcgen.model.scheme import Scheme
+
+_NP = {"f64": np.float64, "f32": np.float32}
+
+
+def enforced_condition_of(scheme: Scheme) -> tuple[Any, str]:
+    """The condition the analysis layer enforces for ``scheme`` (None when the analysis module
+    is not there or cannot analyse it), with a note saying which."""
+    try:
+        from mcgen.analysis.stability import enforced_condition
+    except ImportError:
+        return None, "none (mcgen.analysis.stability not available)"
+    try:
+        cond = enforced_condition(scheme)
+    except AnalysisError as exc:
+        return None, f"none (analysis: {str(exc).splitlines()[0] if str(exc) else exc!r})"
+    return cond, "analysis"
+
+
+def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype: str = "f64",
+            threads: int = 1, condition: Any = None, unsafe: bool = False,
+            config: KernelConfig | None = None, warm: bool = True) -> CompiledKernel:
+    """Generate, build and load a kernel that advances ``scheme`` many steps per call.
+
+    Parameters
+    ----------
+    scheme : an explicit two-level Scheme (one field or several; 1-, 2- or 3-D).
+    backend : ``"numba"``, ``"c"`` or ``"llvm"``.
+    bc : boundary conditions (a condition or its name for every side, one per axis, or
+        ``(low, high)`` pairs per axis; see ``boundary_fill.normalize_bc``).
+    dtype : ``"f64"`` or ``"f32"``.
+    threads : threads for grids above ``config.parallel_threshold`` cells (1: serial only).
+    condition : the Condition to enforce at run time; None asks
+        ``mcgen.analysis.stability.enforced_condition`` when that module exists (and not
+        ``unsafe``); ``False`` enforces nothing.
+    unsafe : do not refuse parameters or time steps outside the condition.
+    config : further options (a KernelConfig); the keywords above override its fields.
+    warm : compile the numba functions now (so ``timings['jit']`` is measured here).
+
+    Returns
+    -------
+    CompiledKernel with ``run(u, nsteps, t0=, dt=, **params)``, ``ir``, ``source(backend)``,
+    ``timings``, ``check(...)`` and ``max_stable_dt(...)``.
+    """
+    timings: dict[str, float] = {}
+    t_all = time.perf_counter()
+    t = time.perf_counter()
+    note = "none"
+    if condition is None and not unsafe:
+        condition, note = enforced_condition_of(scheme)
+    elif condition is False:
+        condition = None
+    if condition is not None:
+        note = condition.describe()
+    timings["condition"] = time.perf_counter() - t
+    base = config or KernelConfig()
+    cfg = replace(base, backend=backend, bc=bc, dtype=dtype, threads=threads,
+                  condition_text=" ".join(str(note).split()))
+    cfg = cfg.validated(scheme.dim)
+
+    program = build_stencil(scheme, cfg)
+    timings.update(program.timings)
+    module = program.module
+    functions: dict[str, Any] = {}
+    artifact: Any
+    t = time.perf_counter()
+    if cfg.backend == "numba":
+        from mcgen.codegen.backends.numba_backend import load_module, write_numba
+
+        path, _ = write_numba(module, cfg.cache_dir)
+        timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        artifact = load_module(path)
+        functions = {k.name: getattr(artifact, k.name) for k in module.kernels}
+        try:
+            import numba
+
+            functions["__set_threads__"] = numba.set_num_threads
+        except ImportError:  # pragma: no cover - numba is a dependency
+            pass
+        timings["build"] = time.perf_counter() - t
+    elif cfg.backend == "c":
+        from mcgen.codegen.backends.c_backend import CFunction, build_c, render_c
+
+        render_c(module)
+        timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        artifact = build_c(module, cfg.cache_dir, cfg.cc, tuple(cfg.cflags))
+        functions = {k.name: CFunction(artifact.lib, k) for k in module.kernels}
+        if artifact.source.uses_omp:
+            setter = getattr(artifact.lib, f"{module.name}_set_threads")
+            functions["__set_threads__"] = lambda n: setter(builtins.int(n))
+        timings["build"] = time.perf_counter() - t
+    else:
+        try:
+            from mcgen.codegen.backends.llvm_backend import build_llvm
+        except ImportError as exc:
+            raise CodegenError(f"the LLVM backend is not available ({exc}): use backend="
+                               "'numba' or 'c'") from None
+        artifact = build_llvm(module, cfg)
+        timings["build"] = time.perf_counter() - t
+        for stage, sec in (getattr(artifact, "timings", None) or {}).items():
+            timings[f"llvm_{stage}"] = sec
+        for k in module.kernels:
+            fn = _llvm_function(artifact, k.name)
+            if fn is not None:
+                functions[k.name] = fn
+        if module.kernels[0].name not in functions:
+            raise CodegenError("the LLVM backend returned no callable for "
+                               f"{module.kernels[0].name}")
+    kernel = CompiledKernel(scheme, cfg, program, functions, artifact, condition, unsafe,
+                            timings)
+    if warm and cfg.backend == "numba":
+        t = time.perf_counter()
+        _warm_up(kernel)
+        timings["jit"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t_all
+    return kernel
+
+
+def _llvm_function(artifact: Any, name: str) -> Any:
+    """Find kernel ``name`` in whatever the LLVM backend returned (a callable, a mapping, or an
+    object with ``function(name)``)."""
+    if isinstance(artifact, dict):
+        return artifact.get(name)
+    getter = getattr(artifact, "function", None)
+    if callable(getter):
+        try:
+            return getter(name)
+        except (KeyError, AttributeError, CodegenError):
+            return None
+    if callable(artifact):
+        return artifact if getattr(artifact, "name", name) == name else None
+    return getattr(artifact, name, None)
+
+
+def _warm_up(kernel: CompiledKernel) -> None:
+    """Compile (or load from numba's cache) the serial function with the argument types
+    ``run`` uses, by a zero-step call on a tiny grid."""
+    lay = kernel.layout
+    dtype = _NP[lay.dtype]
+    shape = (lay.ghost,) * lay.dim
+    bufs = kernel.prepare({f: np.zeros(shape, dtype) for f in lay.fields})
+    fn = kernel.functions[kernel.ir.kernels[0].name]
+    nscal = len(lay.params) + len(lay.spacings) + len(lay.origins)
+    series = [np.zeros(1, dtype) for _ in lay.series]
+    fn(bufs.a, bufs.b, *bufs.scratch, *series, *[np.int64(n) for n in shape], np.int64(0),
+       dtype(0), dtype(0), *[dtype(0)] * nscal)

@@ -1,0 +1,258 @@
+"""The object users hold: a compiled stencil kernel with its IR, sources, timings and guards.
+
+>>> import sympy as sp, numpy as np
+>>> from mcgen.model import Field, Scheme
+>>> from mcgen.codegen import compile
+>>> u, nu = Field("u"), sp.Symbol("nu")
+>>> k = compile(Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1])}, name="upwind"),
+...             backend="c", unsafe=True)
+>>> k.run(np.eye(1, 8)[0], 1, nu=0.25)[:3]
+array([0.75, 0.25, 0.  ])
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mcgen.codegen import ir
+from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
+from mcgen.errors import CodegenError, StabilityError
+from mcgen.model.boundary import Periodic, Reflecting
+from mcgen.model.scheme import Scheme
+
+_NP = {"f64": np.float64, "f32": np.float32}
+
+
+@dataclass
+class Buffers:
+    """Padded work arrays of one grid: two buffers that are swapped every step, and scratch."""
+
+    a: np.ndarray
+    b: np.ndarray
+    scratch: tuple[np.ndarray, ...]
+    shape: tuple[int, ...]
+    parity: int = 0  # 0: newest values in ``a``, 1: in ``b``
+
+    @property
+    def current(self) -> np.ndarray:
+        return self.a if self.parity == 0 else self.b
+
+
+class CompiledKernel:
+    """A stencil kernel for one scheme, one backend and one set of boundary conditions.
+
+    Attributes
+    ----------
+    scheme, config : what it was generated from (``config.bc`` is normalised).
+    ir : the IR module every backend printed.
+    condition : the enforced Condition, or None.
+    timings : seconds per generation stage (``frontend`` and its sub-stages, ``render``,
+        ``build``, ``jit``).
+    """
+
+    def __init__(self, scheme: Scheme, config: KernelConfig, program: StencilProgram,
+                 functions: dict[str, Any], artifact: Any, condition: Any, unsafe: bool,
+                 timings: dict[str, float]) -> None:
+        self.scheme, self.config, self.program = scheme, config, program
+        self.functions, self.artifact = functions, artifact
+        self.condition, self.unsafe, self.timings = condition, unsafe, timings
+
+    # ------------------------------------------------------------------ inspection
+    @property
+    def ir(self) -> ir.Module:
+        return self.program.module
+
+    @property
+    def layout(self) -> StencilLayout:
+        return self.program.layout
+
+    @property
+    def backend(self) -> str:
+        return self.config.backend
+
+    def source(self, backend: str | None = None) -> str:
+        """Generated source text for ``backend`` (default: the one this kernel runs on):
+        the numba module, the C source, or the LLVM IR text."""
+        backend = backend or self.backend
+        if backend == "numba":
+            from mcgen.codegen.backends.numba_backend import render_numba
+            return render_numba(self.ir)
+        if backend == "c":
+            from mcgen.codegen.backends.c_backend import render_c
+            return render_c(self.ir).source
+        if backend in ("c_header", "h"):
+            from mcgen.codegen.backends.c_backend import render_c
+            return render_c(self.ir).header
+        if backend == "llvm":
+            from mcgen.codegen.backends import llvm_backend  # written alongside, optional
+            for name in ("render_llvm", "llvm_ir_text", "module_text"):
+                fn = getattr(llvm_backend, name, None)
+                if fn is not None:
+                    return str(fn(self.ir))
+            raise CodegenError("the LLVM backend offers no source text")
+        raise CodegenError(f"no source for backend {backend!r}: use 'numba', 'c', 'h' or "
+                           "'llvm'")
+
+    def __repr__(self) -> str:
+        return (f"<CompiledKernel {self.ir.name} backend={self.backend} "
+                f"fields={self.layout.fields} dim={self.layout.dim} dtype={self.layout.dtype}>")
+
+    # ------------------------------------------------------------------ guards
+    def check(self, dt: float | None = None, **values: Any) -> None:
+        """Raise StabilityError when the enforced condition fails for these values."""
+        if self.condition is None or self.unsafe:
+            return
+        vals = {k: float(v) for k, v in values.items() if np.ndim(v) == 0}
+        if dt is not None:
+            vals[self.scheme.dt.name] = float(dt)
+        try:
+            ok = self.condition.holds(**vals)
+        except ValueError as exc:
+            raise StabilityError(f"the enforced condition {self.condition.describe()} needs "
+                                 f"more values to be checked ({exc}): pass them to run() as "
+                                 "keywords, or compile with unsafe=True") from None
+        if not ok:
+            shown = ", ".join(f"{k}={v:g}" for k, v in sorted(vals.items()))
+            raise StabilityError(f"{shown} violates the enforced condition "
+                                 f"{self.condition.describe()}: reduce the time step (see "
+                                 "max_stable_dt) or pass unsafe=True to run anyway")
+
+    def max_stable_dt(self, **values: float) -> float:
+        """The largest time step the enforced condition allows (``values``: the other
+        physical parameters)."""
+        if self.condition is None:
+            raise StabilityError("this kernel enforces no condition: no stable dt is known")
+        return float(self.condition.max_stable_dt(dt=self.scheme.dt.name, **values))
+
+    # ------------------------------------------------------------------ running
+    def prepare(self, u: np.ndarray | dict[str, np.ndarray]) -> Buffers:
+        """Copy ``u`` (one field: an array of the grid's shape; several: a dict by field name
+        or an array of shape (fields, *grid)) into padded work buffers."""
+        lay = self.layout
+        dtype = _NP[lay.dtype]
+        if isinstance(u, dict):
+            missing = set(lay.fields) - set(u)
+            if missing:
+                raise CodegenError(f"u lacks fields {sorted(missing)}")
+            arrs = [np.asarray(u[f]) for f in lay.fields]
+        elif len(lay.fields) == 1:
+            arrs = [np.asarray(u)]
+        else:
+            arr = np.asarray(u)
+            if arr.shape[0] != len(lay.fields):
+                raise CodegenError(f"u has shape {arr.shape}: a system of {len(lay.fields)} "
+                                   "fields needs shape (fields, *grid) or a dict")
+            arrs = list(arr)
+        shape = arrs[0].shape
+        if len(shape) != lay.dim or any(a.shape != shape for a in arrs):
+            raise CodegenError(f"u has shape {shape} (per field): the scheme is {lay.dim}-D, "
+                               "give every field an array of the same grid shape")
+        g = lay.ghost
+        for d, n in enumerate(shape):
+            lo, hi = self.config.bc[d]
+            if n < 1 or (n < g and isinstance(lo, (Periodic, Reflecting))) or \
+                    (n < g and isinstance(hi, (Periodic, Reflecting))):
+                raise CodegenError(f"axis {d} has {n} cells: periodic and reflecting "
+                                   f"boundaries need at least {g} (the stencil radius)")
+        padded = tuple(n + 2 * g for n in shape)
+        a = np.zeros((len(arrs),) + padded, dtype=dtype)
+        inner = (slice(None),) + tuple(slice(g, g + n) for n in shape)
+        a[inner] = np.stack(arrs)
+        size = int(np.prod(padded))
+        scratch = tuple(np.zeros(size, dtype=dtype) for _ in lay.scratch)
+        return Buffers(a.reshape(-1), a.reshape(-1).copy(), scratch, tuple(shape))
+
+    def interior(self, bufs: Buffers) -> np.ndarray | dict[str, np.ndarray]:
+        """The newest values, shaped like the ``u`` given to :meth:`prepare` (a copy)."""
+        lay, g = self.layout, self.layout.ghost
+        padded = (len(lay.fields),) + tuple(n + 2 * g for n in bufs.shape)
+        cur = bufs.current.reshape(padded)
+        inner = (slice(None),) + tuple(slice(g, g + n) for n in bufs.shape)
+        out = cur[inner].copy()
+        return out[0] if len(lay.fields) == 1 else out
+
+    def advance(self, bufs: Buffers, nsteps: int, t0: float = 0.0, dt: float | None = None,
+                threads: int | None = None, **params: Any) -> Buffers:
+        """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid)."""
+        lay = self.layout
+        if nsteps < 0:
+            raise CodegenError(f"nsteps={nsteps} must be >= 0")
+        if lay.needs_dt and dt is None:
+            raise CodegenError("this scheme (or a boundary value) uses dt: pass dt=...")
+        dtype = _NP[lay.dtype]
+        scalars: list[Any] = []
+        by_name = dict(params)
+        known = {arg for _, arg in lay.params + lay.spacings + lay.origins} | \
+            {n for n, _ in lay.params + lay.spacings + lay.origins} | set(lay.series)
+        cond_vars = {s.name for s in self.condition.expr.free_symbols} if self.condition \
+            is not None else set()
+        extra = set(by_name) - known - cond_vars
+        if extra:
+            raise CodegenError(f"unknown keyword(s) {sorted(extra)}: the kernel takes "
+                               f"{[n for n, _ in lay.params + lay.spacings + lay.origins]}")
+        for name, arg in lay.params + lay.spacings + lay.origins:
+            if name in by_name:
+                scalars.append(dtype(by_name[name]))
+            elif arg in by_name:
+                scalars.append(dtype(by_name[arg]))
+            else:
+                raise CodegenError(f"run() needs a value for {name!r} (keyword {name}= or "
+                                   f"{arg}=)")
+        series = []
+        for s in lay.series:
+            if s not in by_name:
+                raise CodegenError(f"run() needs the per-step boundary values {s}=array")
+            arr = np.ascontiguousarray(by_name[s], dtype=dtype)
+            if arr.ndim != 1 or arr.shape[0] < nsteps:
+                raise CodegenError(f"{s} must be a 1-D array of at least nsteps={nsteps} "
+                                   "values")
+            series.append(arr)
+        self.check(dt=dt, **params)
+        threads = self.config.threads if threads is None else threads
+        cells = int(np.prod(bufs.shape))
+        name = self.ir.kernels[0].name
+        fn = self.functions[name]
+        if threads > 1 and cells >= self.config.parallel_threshold and \
+                f"{name}_par" in self.functions:
+            fn = self.functions[f"{name}_par"]
+            setter = self.functions.get("__set_threads__")
+            if setter is not None:
+                setter(threads)
+        first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
+        fn(first, second, *bufs.scratch, *series, *[np.int64(n) for n in bufs.shape],
+           np.int64(nsteps), dtype(t0), dtype(dt if dt is not None else 0.0), *scalars)
+        bufs.parity ^= nsteps & 1
+        return bufs
+
+    def run(self, u: np.ndarray | dict[str, np.ndarray], nsteps: int, *, t0: float = 0.0,
+            dt: float | None = None, threads: int | None = None,
+            **params: Any) -> np.ndarray | dict[str, np.ndarray]:
+        """Advance ``u`` by ``nsteps`` steps and return the new values (``u`` is not modified).
+
+        Parameters
+        ----------
+        u : one field: an array of the grid's shape; a system: a dict by field name or an
+            array of shape (fields, *grid).
+        nsteps : number of steps (all done in one call of the compiled kernel).
+        t0, dt : time of the first step and the time step (``dt`` is needed when the update
+            or a boundary value depends on it; it is checked against the enforced condition).
+        threads : override the configured thread count for this call.
+        params : scheme parameters by name (``nu=0.5``; a Python keyword such as ``lambda``
+            via ``**{"lambda": 0.5}``), spacings (``dx=...``) and origins (``x0=...``) when
+            the update uses coordinates, DirichletSeries arrays, and values the enforced
+            condition needs.
+        """
+        t = time.perf_counter()
+        bufs = self.prepare(u)
+        self.advance(bufs, nsteps, t0=t0, dt=dt, threads=threads, **params)
+        out = self.interior(bufs)
+        self.timings["last_run"] = time.perf_counter() - t
+        if isinstance(u, dict):
+            return {f: out[i] if len(self.layout.fields) > 1 else out
+                    for i, f in enumerate(self.layout.fields)}
+        return out

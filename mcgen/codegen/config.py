@@ -1,0 +1,76 @@
+"""The options of kernel generation: one typed, documented object, validated in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mcgen.codegen.boundary_fill import BoundarySpec, normalize_bc
+from mcgen.errors import CodegenError
+
+BACKENDS = ("numba", "c", "llvm")
+DTYPES = {"f64": "f64", "float64": "f64", "double": "f64", "f32": "f32", "float32": "f32",
+          "float": "f32"}
+#: fastmath flags used by the numba backend: never ``nnan``/``ninf``, so NaN checks still work.
+NUMBA_FASTMATH = ("nsz", "arcp", "contract", "afn", "reassoc")
+
+
+def default_cache_dir() -> Path:
+    """``$MCGEN_CACHE_DIR`` if set, else ``~/.cache/mcgen``."""
+    env = os.environ.get("MCGEN_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "mcgen"
+
+
+@dataclass(frozen=True)
+class KernelConfig:
+    """How to generate a stencil kernel.
+
+    Attributes
+    ----------
+    backend : ``"numba"``, ``"c"`` or ``"llvm"``.
+    bc : boundary conditions, normalised to one ``(low, high)`` pair per axis (see
+        :func:`mcgen.codegen.boundary_fill.normalize_bc` for what is accepted).
+    dtype : ``"f64"`` (default) or ``"f32"``: the type of every field value and parameter.
+    threads : number of threads; ``1`` generates a serial kernel only. Above 1 a parallel
+        variant is generated too and used only on grids of at least ``parallel_threshold`` cells.
+    parallel_threshold : grid size (cells per field) from which the threaded kernel is used:
+        below it a parallel region costs more than it saves.
+    interface_scratch : compute each interface quantity (a sub-expression that reappears shifted
+        by one cell, e.g. a numerical flux) once per step into a scratch array.
+    cse : apply ``sympy.cse`` to the update before printing.
+    cc : the C compiler command for the C backend.
+    cflags : flags for the C compiler (``-fopenmp`` is added when a loop is parallel).
+    cache_dir : where generated sources and binaries are written.
+    name : the kernel's name in generated code (default: from the scheme's name).
+    condition_text : the enforced condition, as printed in generated headers.
+    """
+
+    backend: str = "numba"
+    bc: Any = "periodic"
+    dtype: str = "f64"
+    threads: int = 1
+    parallel_threshold: int = 1 << 17
+    interface_scratch: bool = True
+    cse: bool = True
+    cc: str = "cc"
+    cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared")
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    name: str = ""
+    condition_text: str = "none"
+
+    def validated(self, dim: int) -> KernelConfig:
+        """A copy with every option checked and ``bc`` normalised for a ``dim``-D scheme."""
+        if self.backend not in BACKENDS:
+            raise CodegenError(f"backend {self.backend!r} is not one of {BACKENDS}")
+        if self.dtype not in DTYPES:
+            raise CodegenError(f"dtype {self.dtype!r}: use 'f64' (float64) or 'f32' (float32)")
+        if not isinstance(self.threads, int) or self.threads < 1:
+            raise CodegenError(f"threads={self.threads!r}: give a positive integer")
+        if not isinstance(self.parallel_threshold, int) or self.parallel_threshold < 0:
+            raise CodegenError("parallel_threshold must be a non-negative integer (cells)")
+        if "\n" in self.condition_text or "*/" in self.condition_text:
+            raise CodegenError("condition_text must be one line without '*/'")
+        bc: BoundarySpec = normalize_bc(self.bc, dim)
+        return replace(self, bc=bc, dtype=DTYPES[self.dtype], cache_dir=Path(self.cache_dir))

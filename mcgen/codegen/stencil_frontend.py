@@ -1,0 +1,435 @@
+"""Scheme -> loop IR: a kernel that advances every field of an explicit two-level scheme
+``nsteps`` steps per call.
+
+The stages, each a small function:
+
+1. ``interface_quantities``: find sub-expressions that reappear shifted by whole cells along an
+   axis (a conservative flux F(u_j, u_{j+1}) and F(u_{j-1}, u_j)); each becomes a scratch array
+   computed once per step in its own sweep, so each interface flux is evaluated once.
+2. ``sympy.cse`` on what remains (shared sub-expressions within a cell are computed once).
+3. ``fill_statements`` (boundary_fill.py): ghost cells of width = radius, outside the hot loop.
+4. The sweep: a loop nest over the interior, innermost axis unit-stride and free of wraps and
+   branches (min/max/abs are IR operators that backends print branch-free), writing the other
+   buffer; then the buffers are swapped (a pointer swap, no copy).
+
+Kernel arguments, in order (see :class:`StencilLayout`): ``cur, nxt`` (padded flat buffers of all
+fields), one scratch array per interface quantity, per-step Dirichlet value arrays, the interior
+sizes ``n0[, n1[, n2]]``, ``nsteps``, ``t0``, ``dt``, the scheme parameters, the grid spacings
+and the coordinates of the first interior cell (``x0`` ...), when the update uses them.
+After the call the newest values are in ``cur`` when ``nsteps`` is even, in ``nxt`` otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+import mcgen
+from mcgen.codegen import ir
+from mcgen.codegen.boundary_fill import (
+    GridNames,
+    bc_needs_time,
+    describe_bc,
+    fill_statements,
+    series_args,
+)
+from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.errors import CodegenError
+from mcgen.model.read import Read, reads_of
+from mcgen.model.scheme import Scheme
+
+CUR, NXT = "cur", "nxt"
+_INTERNAL = {CUR, NXT, "nsteps", "t0", "dt", "t", "step", "idx", "gk", "gf", "PT"}
+
+
+@dataclass(frozen=True)
+class StencilLayout:
+    """What a caller needs to marshal data for a stencil kernel (mirrors the argument order)."""
+
+    fields: tuple[str, ...]
+    dim: int
+    ghost: int
+    dtype: str
+    scratch: tuple[str, ...]                 # scratch array names (each one padded field)
+    series: tuple[str, ...]                  # per-step Dirichlet arrays
+    params: tuple[tuple[str, str], ...]      # (scheme parameter name, argument name)
+    spacings: tuple[tuple[str, str], ...]    # (spacing symbol name, argument name)
+    origins: tuple[tuple[str, str], ...]     # (coordinate name, argument name of its origin)
+    needs_dt: bool                           # the update or a boundary value uses dt
+    arg_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StencilProgram:
+    """The IR module and its layout, plus the time each front-end stage took."""
+
+    module: ir.Module
+    layout: StencilLayout
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
+    """The IR module of ``scheme`` (see :func:`build_stencil` for the layout too)."""
+    return build_stencil(scheme, config).module
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"\W", "_", name)
+    cand = base
+    try:
+        ir.ident(cand)
+        ok = cand not in taken and not re.match(r"^(cse|flux|[ibgnS])\d", cand)
+    except CodegenError:
+        ok = False
+    if not ok:
+        cand = f"p_{base}"
+        k = 0
+        while cand in taken:
+            k += 1
+            cand = f"p{k}_{base}"
+        ir.ident(cand)
+    taken.add(cand)
+    return cand
+
+
+def _shift(e: sp.Basic, axis: int, by: int, coords: tuple[sp.Symbol, ...],
+           spacing: tuple[sp.Symbol, ...]) -> sp.Basic:
+    """``e`` moved ``by`` cells along ``axis``: reads shift and x_axis becomes x + by*dx."""
+    sub: dict[sp.Basic, sp.Basic] = {}
+    for r in reads_of(e):
+        off = list(r.offset)
+        off[axis] += by
+        sub[r] = Read(r.field, tuple(off), r.level)
+    if coords[axis] in e.free_symbols:
+        sub[coords[axis]] = coords[axis] + by * spacing[axis]
+    return e.xreplace(sub) if sub else e
+
+
+@dataclass
+class _Interface:
+    """G with u_f(j) += G(j) - G(j + e_axis): an interface quantity (lambda times a flux)."""
+
+    field: str
+    axis: int
+    base: sp.Expr          # G at cell j (the value stored in the scratch array at j)
+
+
+def _shift_all(e: sp.Basic, by: tuple[int, ...], scheme: Scheme) -> sp.Basic:
+    for d, k in enumerate(by):
+        if k:
+            e = _shift(e, d, k, scheme.coords, scheme.spacing)
+    return e
+
+
+def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
+                         ) -> tuple[dict[str, sp.Expr], list[_Interface], dict[sp.Symbol, tuple]]:
+    """Split each update into direct terms plus telescoping differences G(j) - G(j + e_d).
+
+    The update is expanded into terms ``c * T(j + s)``; terms that are one read times a constant
+    (a linear stencil) stay direct. The other terms are grouped by translation class (T up to a
+    shift s); a class whose coefficients sum to zero is a discrete divergence, and
+    sum_s c_s T(j+s) = sum_d [G_d(j) - G_d(j + e_d)] with G_d found by cumulative sums along each
+    axis (Laurent division by 1 - z_d^{-1}). Each G_d then goes to a scratch array computed once
+    per interface, which is what makes a conservative flux F_{j+1/2} evaluated once per step.
+
+    Returns the rewritten updates (with placeholder symbols for scratch reads), the interface
+    quantities, and for each placeholder the (quantity index, shift) it stands for.
+    """
+    dim = scheme.dim
+    coords = [c for c in scheme.coords]
+    groups: list[_Interface] = []
+    placeholders: dict[sp.Symbol, tuple] = {}
+    out: dict[str, sp.Expr] = {}
+    for f in scheme.fields:
+        expanded = sp.expand(updates[f])
+        direct: list[sp.Expr] = []
+        classes: dict[sp.Basic, dict[tuple[int, ...], sp.Expr]] = {}
+        order: list[sp.Basic] = []
+        for term in sp.Add.make_args(expanded):
+            rds = reads_of(term)
+            if not rds:
+                direct.append(term)
+                continue
+            coef, dep = term.as_independent(*sorted(rds, key=lambda r: r.name), *coords,
+                                            as_Add=False)
+            if isinstance(dep, Read):
+                direct.append(term)
+                continue
+            low = tuple(min(r.offset[d] for r in reads_of(dep)) for d in range(dim))
+            key = _shift_all(dep, tuple(-k for k in low), scheme)
+            if key not in classes:
+                classes[key] = {}
+                order.append(key)
+            classes[key][low] = classes[key].get(low, 0) + coef
+        g_parts: dict[int, list[sp.Expr]] = {d: [] for d in range(dim)}
+        for key in order:
+            cs = {s: c for s, c in classes[key].items() if sp.expand(c) != 0}
+            if len(cs) < 2 or sp.cancel(sp.Add(*cs.values())) != 0:
+                direct += [c * _shift_all(key, s, scheme) for s, c in cs.items()]
+                continue
+            residual = dict(cs)
+            for d in range(dim):
+                lines: dict[tuple[int, ...], dict[int, sp.Expr]] = {}
+                for s, c in residual.items():
+                    rest = s[:d] + s[d + 1:]
+                    lines.setdefault(rest, {})[s[d]] = c
+                if not residual:
+                    break
+                ref = min(s[d] for s in residual)
+                new_res: dict[tuple[int, ...], sp.Expr] = {}
+                for rest, line in lines.items():
+                    sigma = sp.Add(*line.values())
+                    cp = dict(line)
+                    cp[ref] = cp.get(ref, 0) - sigma
+                    lo, hi = min(cp), max(cp)
+                    q: sp.Expr = sp.Integer(0)
+                    for k in range(lo, hi):
+                        q = q + cp.get(k, 0)
+                        if sp.expand(q) != 0:
+                            s = rest[:d] + (k,) + rest[d:]
+                            g_parts[d].append(q * _shift_all(key, s, scheme))
+                    if sp.expand(sigma) != 0:
+                        new_res[rest[:d] + (ref,) + rest[d:]] = sigma
+                residual = new_res
+            if residual:  # cannot happen when the class sums to zero; keep it correct anyway
+                direct += [c * _shift_all(key, s, scheme) for s, c in residual.items()]
+        upd = sp.Add(*direct)
+        for d in range(dim):
+            if not g_parts[d]:
+                continue
+            k = len(groups)
+            groups.append(_Interface(f, d, sp.Add(*g_parts[d])))
+            here = sp.Symbol(f"mcgenflux{k}_0", real=True)
+            there = sp.Symbol(f"mcgenflux{k}_1", real=True)
+            placeholders[here], placeholders[there] = (k, 0), (k, 1)
+            upd = upd + here - there
+        out[f] = upd if any(g_parts.values()) else updates[f]
+    return out, groups, placeholders
+
+
+def _check_scheme(scheme: Scheme) -> None:
+    if not scheme.is_explicit or not scheme.is_two_level:
+        raise CodegenError(f"scheme {scheme.name!r} is not an explicit two-level update: the "
+                           "stencil front-end generates u^(n+1) = F(u^n) only (no implicit or "
+                           "multistep schemes)")
+
+
+def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> StencilProgram:
+    """Lower ``scheme`` to an IR module with one serial kernel (and a threaded one when
+    ``config.threads > 1``)."""
+    t_start = time.perf_counter()
+    cfg = (config or KernelConfig()).validated(scheme.dim)
+    _check_scheme(scheme)
+    dim, g, dt_ = scheme.dim, max(scheme.radius, 1), cfg.dtype
+    fields = scheme.fields
+    timings: dict[str, float] = {}
+
+    # ---------------------------------------------------------------- stage 1: interfaces
+    t0 = time.perf_counter()
+    updates = {f: scheme.update[f] for f in fields}
+    if cfg.interface_scratch:
+        updates, groups, placeholders = interface_quantities(updates, scheme)
+    else:
+        groups, placeholders = [], {}
+    timings["interfaces"] = time.perf_counter() - t0
+
+    # ---------------------------------------------------------------- names and arguments
+    taken = set(_INTERNAL) | {f"{p}{d}" for p in "nibgS" for d in range(3)}
+    used_syms = set().union(*[e.free_symbols for e in scheme.update.values()])
+    for b in (b for pair in cfg.bc for b in pair):
+        if getattr(b, "value", None) is not None and isinstance(b.value, sp.Basic):
+            used_syms |= b.value.free_symbols - {s for s in b.value.free_symbols
+                                                 if s.name == "t"}
+    params = [(p.name, _safe_name(p.name, taken)) for p in scheme.params if p in used_syms]
+    coords_used = [d for d in range(dim) if scheme.coords[d] in used_syms]
+    spacing_used = [d for d in range(dim)
+                    if scheme.spacing[d] in used_syms or d in coords_used]
+    spacings = [(scheme.spacing[d].name, _safe_name(scheme.spacing[d].name, taken))
+                for d in spacing_used]
+    origins = [(scheme.coords[d].name, _safe_name(scheme.coords[d].name + "0", taken))
+               for d in coords_used]
+    series = series_args(cfg.bc)
+    for s in series:
+        if s in taken:
+            raise CodegenError(f"DirichletSeries name {s!r} clashes with a kernel argument")
+        taken.add(s)
+    needs_time = bc_needs_time(cfg.bc)
+    needs_dt = scheme.dt in used_syms or needs_time
+    scratch = tuple(f"flux{k}" for k in range(len(groups)))
+
+    args: list[ir.Arg] = [ir.Arg(CUR, dt_, True, "inout"), ir.Arg(NXT, dt_, True, "inout")]
+    args += [ir.Arg(s, dt_, True, "inout") for s in scratch]
+    args += [ir.Arg(s, dt_, True, "in") for s in series]
+    args += [ir.Arg(f"n{d}", "i64") for d in range(dim)]
+    args += [ir.Arg("nsteps", "i64"), ir.Arg("t0", dt_), ir.Arg("dt", dt_)]
+    args += [ir.Arg(a, dt_) for _, a in params + spacings + origins]
+
+    # ---------------------------------------------------------------- symbol environment
+    I64 = "i64"
+
+    def iv(name: str) -> ir.Var:
+        return ir.Var(name, I64)
+
+    def ci(v: int) -> ir.Const:
+        return ir.Const(int(v), I64)
+
+    def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("+", a, b, I64)
+
+    def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("*", a, b, I64)
+
+    def offset_expr(offset: tuple[int, ...], fidx: int) -> ir.Expr:
+        """idx + fidx*PT + sum_d offset_d * S_d."""
+        out: ir.Expr = iv("idx")
+        if fidx:
+            out = add(out, mul(ci(fidx), iv("PT")))
+        for d, k in enumerate(offset):
+            if k == 0:
+                continue
+            term = ci(abs(k)) if d == dim - 1 else \
+                iv(f"S{d}") if abs(k) == 1 else mul(ci(abs(k)), iv(f"S{d}"))
+            out = add(out, term) if k > 0 else ir.BinOp("-", out, term, I64)
+        return out
+
+    env: dict[sp.Basic, ir.Expr] = {}
+    for p in scheme.params:
+        for name, arg in params:
+            if p.name == name:
+                env[p] = ir.Var(arg, dt_)
+    for d, (_, arg) in zip(spacing_used, spacings, strict=True):
+        env[scheme.spacing[d]] = ir.Var(arg, dt_)
+    for d, (_, arg) in zip(coords_used, origins, strict=True):
+        cell = ir.Cast(ir.BinOp("-", iv(f"i{d}"), ci(g), I64), dt_)
+        env[scheme.coords[d]] = ir.BinOp("+", ir.Var(arg, dt_),
+                                         ir.BinOp("*", cell, env[scheme.spacing[d]], dt_), dt_)
+    env[scheme.dt] = ir.Var("dt", dt_)
+
+    def lookup(s: sp.Basic) -> ir.Expr:
+        if isinstance(s, Read):
+            return ir.Load(CUR, offset_expr(s.offset, fields.index(s.field)), dt_)
+        if s in placeholders:
+            k, rel = placeholders[s]
+            off = [0] * dim
+            off[groups[k].axis] = rel
+            return ir.Load(scratch[k], offset_expr(tuple(off), 0), dt_)
+        if s in env:
+            return env[s]
+        if isinstance(s, sp.Symbol) and s.name.startswith("cse"):
+            return ir.Var(s.name, dt_)
+        raise CodegenError(f"symbol {s} of scheme {scheme.name!r} has no value in the kernel: "
+                           "list it in the scheme's params")
+
+    # ---------------------------------------------------------------- stage 2: CSE + sweeps
+    t0 = time.perf_counter()
+
+    def cell_body(exprs: list[sp.Expr], stores: list[tuple[str, int]], tag: str
+                  ) -> tuple[ir.Stmt, ...]:
+        """Assignments for the CSE temporaries and one store per expression."""
+        if cfg.cse:
+            reps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols(f"cse{tag}_"),
+                                   order="canonical")
+        else:
+            reps, reduced = [], exprs
+        body: list[ir.Stmt] = []
+        for sym, val in reps:
+            body.append(ir.Assign(ir.Var(sym.name, dt_), sympy_to_ir(val, lookup, dt_)))
+        for (arr, fidx), e in zip(stores, reduced, strict=True):
+            body.append(ir.Store(arr, offset_expr((0,) * dim, fidx),
+                                 sympy_to_ir(e, lookup, dt_)))
+        return tuple(body)
+
+    def nest(body: tuple[ir.Stmt, ...], ranges: list[tuple[ir.Expr, ir.Expr]],
+             parallel: bool) -> ir.Stmt:
+        """Loop nest over axes 0..dim-1 (innermost last, unit stride) around ``body``."""
+        inner = list(body)
+        # idx = b_{dim-2} + i_{dim-1}; b_d = b_{d-1} + i_d*S_d
+        last = dim - 1
+        prev = f"b{last - 1}" if dim > 1 else None
+        idx_val = add(iv(prev), iv(f"i{last}")) if prev else iv(f"i{last}")
+        stmts: list[ir.Stmt] = [ir.Assign(iv("idx"), idx_val)] + inner
+        loop: ir.Stmt = ir.For(iv(f"i{last}"), ranges[last][0], ranges[last][1], tuple(stmts))
+        for d in reversed(range(dim - 1)):
+            prevb = iv(f"b{d - 1}") if d > 0 else None
+            row = mul(iv(f"i{d}"), iv(f"S{d}"))
+            bval = add(prevb, row) if prevb is not None else row
+            loop = ir.For(iv(f"i{d}"), ranges[d][0], ranges[d][1],
+                          (ir.Assign(iv(f"b{d}"), bval), loop), parallel and d == 0)
+        if dim == 1 and parallel:
+            loop = ir.For(loop.var, loop.start, loop.stop, loop.body, True)
+        return loop
+
+    interior = [(ci(g), add(iv(f"n{d}"), ci(g))) for d in range(dim)]
+    flux_bodies = []
+    for k, grp in enumerate(groups):
+        ranges = list(interior)
+        ranges[grp.axis] = (ci(g), add(iv(f"n{grp.axis}"), ci(g + 1)))
+        flux_bodies.append((grp, ranges, cell_body([grp.base], [(scratch[k], 0)], f"f{k}")))
+    update_body = cell_body([updates[f] for f in fields],
+                            [(NXT, i) for i in range(len(fields))], "u")
+    timings["cse"] = time.perf_counter() - t0
+
+    # ---------------------------------------------------------------- stage 3: assemble
+    t0 = time.perf_counter()
+    names = GridNames(buffer=CUR, sizes=tuple(f"n{d}" for d in range(dim)),
+                      strides=tuple(f"S{d}" for d in range(dim)), field_stride="PT",
+                      nfields=len(fields), ghost=g, dtype=dt_,
+                      time="t" if needs_time else None, step="step")
+    fill = fill_statements(cfg.bc, names)
+
+    def kernel(name: str, parallel: bool) -> ir.Kernel:
+        pre: list[ir.Stmt] = [ir.Comment("strides of the padded layout (ghost width "
+                                         f"{g}; innermost axis unit stride)")]
+        # S_{dim-1} = 1 is folded into the indices; PT (cells per field) only for systems
+        for d in reversed(range(dim - 1)):
+            width = add(iv(f"n{d + 1}"), ci(2 * g))
+            pre.append(ir.Assign(iv(f"S{d}"), width if d == dim - 2 else
+                                 mul(iv(f"S{d + 1}"), width)))
+        if len(fields) > 1:
+            width0 = add(iv("n0"), ci(2 * g))
+            pre.append(ir.Assign(iv("PT"), mul(iv("S0"), width0) if dim > 1 else width0))
+        step_body: list[ir.Stmt] = []
+        if needs_time:
+            step_body.append(ir.Assign(ir.Var("t", dt_), ir.BinOp(
+                "+", ir.Var("t0", dt_), ir.BinOp("*", ir.Cast(iv("step"), dt_),
+                                                  ir.Var("dt", dt_), dt_), dt_)))
+        step_body += list(fill)
+        for k, (grp, ranges, body) in enumerate(flux_bodies):
+            step_body.append(ir.Comment(f"interface quantity {k} of field {grp.field} along "
+                                        f"axis {grp.axis}, computed once per interface"))
+            step_body.append(nest(body, ranges, parallel))
+        step_body.append(ir.Comment("update sweep over the interior"))
+        step_body.append(nest(update_body, interior, parallel))
+        step_body.append(ir.SwapArrays(CUR, NXT))
+        body = tuple(pre) + (ir.For(iv("step"), ci(0), iv("nsteps"), tuple(step_body)),)
+        doc = (f"Advance {', '.join(fields)} by nsteps steps of {scheme.name or 'the scheme'} "
+               f"({dim}-D, ghost width {g}); newest values end in cur when nsteps is even, in "
+               "nxt otherwise.")
+        return ir.Kernel(name, tuple(args), body, None, doc,
+                         {"parallel": str(parallel).lower()})
+
+    kname = _safe_name(cfg.name or re.sub(r"\W", "_", scheme.name.lower()) or "stencil", set())
+    kernels = [kernel(kname, False)]
+    if cfg.threads > 1:
+        kernels.append(kernel(f"{kname}_par", True))
+    cond = cfg.condition_text.replace("\n", " ")
+    meta = {"model_hash": scheme.hash, "mcgen_version": mcgen.__version__,
+            "condition": cond, "scheme": scheme.describe().replace("\n", " "),
+            "boundary": describe_bc(cfg.bc), "dtype": dt_, "ghost": str(g),
+            "fields": ",".join(fields), "dim": str(dim), "reading": scheme.reading}
+    module = ir.Module(kname, tuple(kernels), meta)
+    timings["assemble"] = time.perf_counter() - t0
+    timings["frontend"] = time.perf_counter() - t_start
+    layout = StencilLayout(fields, dim, g, dt_, scratch, series, tuple(params), tuple(spacings),
+                           tuple(origins), needs_dt, tuple(a.name for a in args))
+    return StencilProgram(module, layout, timings)
+
+
+def group_count(program: StencilProgram) -> int:
+    """Number of interface quantities computed once per step (scratch arrays)."""
+    return len(program.layout.scratch)
+

@@ -1,0 +1,164 @@
+"""SymPy expression -> IR expression (the one place where SymPy meets the loop IR).
+
+Integer powers become products (no ``pow`` call in the hot loop), ``Max``/``Min``/``Abs`` become
+the IR's branch-free ``max``/``min``/``abs``, and anything the IR cannot express raises a
+CodegenError naming the sub-expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import sympy as sp
+
+from mcgen.codegen import ir
+from mcgen.errors import CodegenError
+
+_UNARY: dict[type, str] = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos",
+                           sp.tanh: "tanh", sp.floor: "floor"}
+
+
+def sympy_to_ir(expr: sp.Expr, env: Mapping[sp.Basic, ir.Expr] | Callable[[sp.Basic], ir.Expr],
+                dtype: str = "f64") -> ir.Expr:
+    """Translate ``expr``; atoms (symbols, reads) are looked up in ``env`` (a mapping or a
+    function that returns an IR expression or raises CodegenError)."""
+    lookup = env if callable(env) else (lambda s: _lookup(env, s))
+    return _Translator(lookup, dtype).go(sp.sympify(expr))
+
+
+def _lookup(env: Mapping[sp.Basic, ir.Expr], s: sp.Basic) -> ir.Expr:
+    try:
+        return env[s]
+    except KeyError:
+        raise CodegenError(f"symbol {s} has no value in the generated kernel: make it a "
+                           "parameter of the scheme") from None
+
+
+class _Translator:
+    def __init__(self, lookup: Callable[[sp.Basic], ir.Expr], dtype: str) -> None:
+        self.lookup, self.t = lookup, dtype
+
+    def c(self, v: float) -> ir.Const:
+        return ir.Const(float(v), self.t)
+
+    def bin(self, op: str, a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp(op, a, b, self.t)
+
+    def go(self, e: sp.Basic) -> ir.Expr:
+        if isinstance(e, sp.Symbol):
+            return self.lookup(e)
+        if e.is_Number:
+            if not e.is_finite:
+                raise CodegenError(f"the constant {e} cannot appear in a kernel")
+            return self.c(float(e))
+        if e is sp.pi or e is sp.E:
+            return self.c(float(e))
+        if isinstance(e, sp.Add):
+            return self.add(e)
+        if isinstance(e, sp.Mul):
+            return self.mul(e)
+        if isinstance(e, sp.Pow):
+            return self.pow(e.base, e.exp)
+        if isinstance(e, (sp.Max, sp.Min)):
+            op = "max" if isinstance(e, sp.Max) else "min"
+            args = [self.go(a) for a in e.args]
+            out = args[0]
+            for a in args[1:]:
+                out = self.bin(op, out, a)
+            return out
+        if isinstance(e, sp.Abs):
+            return ir.UnOp("abs", self.go(e.args[0]), self.t)
+        if isinstance(e, sp.sign):
+            a = self.go(e.args[0])
+            zero = self.c(0.0)
+            return ir.Select(ir.Cmp(">", a, zero), self.c(1.0),
+                             ir.Select(ir.Cmp("<", a, zero), self.c(-1.0), zero, self.t), self.t)
+        if isinstance(e, sp.Heaviside):
+            a = self.go(e.args[0])
+            return ir.Select(ir.Cmp(">", a, self.c(0.0)), self.c(1.0), self.c(0.0), self.t)
+        if isinstance(e, sp.Piecewise):
+            return self.piecewise(e)
+        for cls, op in _UNARY.items():
+            if isinstance(e, cls):
+                return ir.UnOp(op, self.go(e.args[0]), self.t)
+        raise CodegenError(f"cannot generate code for {e} (a {type(e).__name__}): write it with "
+                           "+ - * /, powers, Max, Min, Abs, sign, exp, log, sin, cos, tanh, "
+                           "sqrt or Piecewise")
+
+    def add(self, e: sp.Add) -> ir.Expr:
+        pos: list[ir.Expr] = []
+        neg: list[ir.Expr] = []
+        for term in e.args:
+            coeff, rest = term.as_coeff_Mul()
+            if coeff.is_negative:
+                neg.append(self.go(-term))
+            else:
+                pos.append(self.go(term))
+        out = pos[0] if pos else ir.UnOp("neg", neg.pop(0), self.t)
+        for p in pos[1:]:
+            out = self.bin("+", out, p)
+        for n in neg:
+            out = self.bin("-", out, n)
+        return out
+
+    def mul(self, e: sp.Mul) -> ir.Expr:
+        coeff, rest = e.as_coeff_Mul()
+        num: list[ir.Expr] = []
+        den: list[ir.Expr] = []
+        factors = sp.Mul.make_args(rest)
+        if coeff.is_Rational and coeff.q != 1:
+            # p/q * x is printed (p * x) / q so that 1/2 stays exact in binary
+            if coeff.p != 1:
+                num.append(self.c(coeff.p))
+            den.append(self.c(coeff.q))
+        elif coeff != 1:
+            num.append(self.c(coeff))
+        for f in factors:
+            if isinstance(f, sp.Pow) and f.exp.is_Number and f.exp.is_negative:
+                den.append(self.pow(f.base, -f.exp))
+            else:
+                num.append(self.go(f))
+        out = num[0] if num else self.c(1.0)
+        for x in num[1:]:
+            out = self.bin("*", out, x)
+        if den:
+            d = den[0]
+            for x in den[1:]:
+                d = self.bin("*", d, x)
+            out = self.bin("/", out, d)
+        return out
+
+    def pow(self, base: sp.Basic, exp: sp.Basic) -> ir.Expr:
+        if exp.is_Integer:
+            n = int(exp)
+            if n == 0:
+                return self.c(1.0)
+            if n < 0:
+                return self.bin("/", self.c(1.0), self.pow(base, -exp))
+            if n <= 8:
+                b = self.go(base)
+                out = b
+                for _ in range(n - 1):
+                    out = self.bin("*", out, b)
+                return out
+        if exp == sp.Rational(1, 2):
+            return ir.UnOp("sqrt", self.go(base), self.t)
+        if exp == -sp.Rational(1, 2):
+            return self.bin("/", self.c(1.0), ir.UnOp("sqrt", self.go(base), self.t))
+        return self.bin("pow", self.go(base), self.go(exp))
+
+    def cond(self, c: sp.Basic) -> ir.Expr:
+        if isinstance(c, sp.core.relational.Relational):
+            op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}[c.rel_op]
+            return ir.Cmp(op, self.go(c.lhs), self.go(c.rhs))
+        raise CodegenError(f"cannot generate a condition for {c}: use a single comparison")
+
+    def piecewise(self, e: sp.Piecewise) -> ir.Expr:
+        pieces = list(e.args)
+        last_val, last_cond = pieces[-1]
+        if last_cond is not sp.true:
+            raise CodegenError(f"Piecewise {e} needs a final (value, True) branch")
+        out = self.go(last_val)
+        for val, cond in reversed(pieces[:-1]):
+            out = ir.Select(self.cond(cond), self.go(val), out, self.t)
+        return out

@@ -1,0 +1,3 @@
+"""Package."""
+from mcgen.model.catalogue import linear  # noqa: E402,F401  (linear scheme catalogue)
+from mcgen.model.catalogue import conservative, particles  # noqa: E402,F401,I001  (particle systems, conservative schemes)

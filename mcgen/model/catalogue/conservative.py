@@ -1,0 +1,134 @@
+"""Conservative schemes u_j - lam (F(u_j, u_{j+1}) - F(u_{j-1}, u_j)) from a symbolic flux.
+
+Numerical fluxes (branch-free forms with Max/Min/Abs):
+
+- ``lax_friedrichs`` (global): F = (f(uL) + f(uR))/2 - alpha (uR - uL)/2 with alpha = max|f'|
+  over the data range [m, M] (closed form; symbols ``m``, ``M`` when no range is given).
+- ``rusanov`` (local Lax-Friedrichs): alpha = Max(|f'(uL)|, |f'(uR)|).
+- ``godunov`` (convex or concave flux, sonic point u_s with f'(u_s) = 0):
+  convex F = Max(f(Max(uL, u_s)), f(Min(uR, u_s))), concave F = Min(f(Min(uL, u_s)),
+  f(Max(uR, u_s))); a linear flux gives upwind.
+- ``engquist_osher``: F = f^+(uL) + f^-(uR) with f^+- the integrals of f'^+ and f'^-: convex
+  F = f(Max(uL, u_s)) + f(Min(uR, u_s)) - f(u_s), concave F = f(Min(uL, u_s)) +
+  f(Max(uR, u_s)) - f(u_s).
+- ``roe`` (Murman-Roe): F = (f(uL) + f(uR))/2 - |a_hat| (uR - uL)/2 with the Roe speed
+  a_hat = (f(uR) - f(uL))/(uR - uL) (cancelled; no entropy fix).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.law import Law
+from mcgen.model.read import Field
+from mcgen.model.scheme import Scheme
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import dx as DX
+from mcgen.model.symbols import lam as LAM
+from mcgen.proof.interval_max import max_abs_on_interval
+
+UL = sp.Symbol("u_L", real=True)
+UR = sp.Symbol("u_R", real=True)
+DATA_MIN = sp.Symbol("m", real=True)
+DATA_MAX = sp.Symbol("M", real=True)
+FLUXES = ("lax_friedrichs", "rusanov", "godunov", "engquist_osher", "roe")
+
+__all__ = ["conservative_scheme", "numerical_flux", "sonic_point", "FLUXES", "UL", "UR",
+           "DATA_MIN", "DATA_MAX", "flux_kind"]
+
+
+def _scalar_flux(law: Law) -> tuple[sp.Symbol, sp.Expr]:
+    if not isinstance(law, Law):
+        raise ModelError(f"conservative_scheme needs a Law, got {type(law).__name__}")
+    if not law.is_scalar or law.dim != 1:
+        raise ModelError(f"law {law.name!r}: conservative_scheme builds 1-D scalar schemes; "
+                         "systems: see mcgen.analysis.hyperbolic for their characteristic speeds")
+    u = law.fields[0]
+    f = law.flux[0]
+    if law.form != "conservation":
+        raise ModelError("a conservative scheme needs a law in conservation form")
+    return u, f
+
+
+def sonic_point(f: sp.Expr, u: sp.Symbol) -> tuple[sp.Expr | None, str]:
+    """(u_s, shape) with shape ``convex``, ``concave`` or ``linear``; raises for fluxes whose
+    f'' changes sign or that have several real sonic points."""
+    fpp = sp.simplify(sp.diff(f, u, 2))
+    if fpp == 0:
+        return None, "linear"
+    if fpp.is_nonnegative or (fpp.is_number and fpp > 0):
+        shape = "convex"
+    elif fpp.is_nonpositive or (fpp.is_number and fpp < 0):
+        shape = "concave"
+    else:
+        raise ModelError(f"f'' = {fpp} has no known sign: Godunov/Engquist-Osher in closed form "
+                         "need a convex or concave flux (give parameter signs, e.g. "
+                         "sp.Symbol('p', positive=True), or use 'rusanov')")
+    roots = [r for r in sp.solve(sp.diff(f, u), u) if r.is_real is not False]
+    if len(roots) != 1:
+        raise ModelError(f"f' = {sp.diff(f, u)} has sonic points {roots}: the closed form needs "
+                         "exactly one")
+    return roots[0], shape
+
+
+def numerical_flux(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
+                   data_range: tuple[Any, Any] | None = None, alpha: Any = None) -> sp.Expr:
+    """The interface flux F(u_L, u_R) of the named scheme (symbols :data:`UL`, :data:`UR`)."""
+    u, f0 = _scalar_flux(law)
+    f = sp.Lambda(u, f0)
+    fL, fR = f(UL), f(UR)
+    if flux == "lax_friedrichs":
+        if alpha is None:
+            m, M = data_range or (DATA_MIN, DATA_MAX)
+            alpha = max_abs_on_interval(sp.diff(f0, u), u, m, M)
+        return (fL + fR) / 2 - sp.sympify(alpha) * (UR - UL) / 2
+    if flux == "rusanov":
+        fp = sp.Lambda(u, sp.diff(f0, u))
+        return (fL + fR) / 2 - sp.Max(sp.Abs(fp(UL)), sp.Abs(fp(UR))) * (UR - UL) / 2
+    if flux == "roe":
+        a_hat = sp.cancel((fR - fL) / (UR - UL))
+        return (fL + fR) / 2 - sp.Abs(a_hat) * (UR - UL) / 2
+    if flux in ("godunov", "engquist_osher"):
+        us, shape = sonic_point(f0, u)
+        if shape == "linear":
+            a = sp.diff(f0, u)
+            return sp.Max(a, 0) * UL + sp.Min(a, 0) * UR + f0.subs(u, 0)
+        hi, lo = (sp.Max, sp.Min) if shape == "convex" else (sp.Min, sp.Max)
+        if flux == "godunov":
+            return hi(f(hi(UL, us)), f(lo(UR, us)))
+        return f(hi(UL, us)) + f(lo(UR, us)) - f(us)
+    raise ModelError(f"flux={flux!r}: use one of {FLUXES}")
+
+
+def conservative_scheme(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
+                        data_range: tuple[Any, Any] | None = None, alpha: Any = None) -> Scheme:
+    """The conservative scheme of ``law`` with the named numerical flux.
+
+    Parameters
+    ----------
+    law : a 1-D scalar law in conservation form.
+    flux : ``lax_friedrichs`` | ``rusanov`` | ``godunov`` | ``engquist_osher`` | ``roe``.
+    lam : the mesh ratio dt/dx.
+    data_range : (m, M), numeric or symbolic, for the global Lax-Friedrichs alpha.
+    alpha : override the Lax-Friedrichs viscosity (``1/lam`` gives the classical scheme).
+    """
+    if flux not in FLUXES:
+        raise ModelError(f"flux={flux!r}: use one of {FLUXES}")
+    u, _ = _scalar_flux(law)
+    F = numerical_flux(law, flux, lam, data_range, alpha)
+    w = Field(u.name)
+    Fr = F.subs({UL: w[0], UR: w[1]}, simultaneous=True)
+    Fl = F.subs({UL: w[-1], UR: w[0]}, simultaneous=True)
+    update = w[0] - lam * (Fr - Fl)
+    return Scheme((u.name,), 1, {u.name: update}, reading="forward",
+                  name=f"{flux} scheme for {law.name or sp.sstr(law.flux[0])}",
+                  definitions={lam: DT / DX}, law=law, numerical_flux=(F, UL, UR))
+
+
+def flux_kind(scheme: Scheme) -> str | None:
+    """The catalogue flux a scheme was built with (None for user schemes)."""
+    head = scheme.name.split(" scheme for ")[0]
+    return head if head in FLUXES else None

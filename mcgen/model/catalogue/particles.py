@@ -1,0 +1,69 @@
+"""Catalogue of interacting particle systems: TASEP, ASEP, SSEP, zero-range, open TASEP.
+
+Each constructor returns a :class:`~mcgen.model.ParticleSystem`; the macroscopic law is derived
+by :func:`mcgen.analysis.particle_limit.hydrodynamic_limit`, never declared here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.particle_system import ParticleSystem
+from mcgen.model.symbols import N_FROM
+
+__all__ = ["tasep", "asep", "ssep", "zero_range", "open_tasep", "P", "Q", "ALPHA", "BETA"]
+
+P = sp.Symbol("p", positive=True)
+Q = sp.Symbol("q", nonnegative=True)
+ALPHA = sp.Symbol("alpha", positive=True)
+BETA = sp.Symbol("beta", positive=True)
+HALF = sp.Rational(1, 2)
+
+
+def tasep(update: str = "continuous", p: Any = 1) -> ParticleSystem:
+    """Totally asymmetric simple exclusion: jump right with rate (or probability) ``p`` when the
+    target is empty. ``update`` is ``continuous``, ``random_sequential`` or ``parallel``."""
+    return ParticleSystem("exclusion", {1: p}, update=update, scaling="euler",
+                          name=f"TASEP ({update})")
+
+
+def asep(p: Any = P, q: Any = Q, update: str = "continuous") -> ParticleSystem:
+    """Asymmetric simple exclusion: rate ``p`` to the right, ``q`` to the left."""
+    return ParticleSystem("exclusion", {1: p, -1: q}, update=update, scaling="euler",
+                          name="ASEP")
+
+
+def ssep(rate: Any = HALF) -> ParticleSystem:
+    """Symmetric simple exclusion, ``rate`` to each side (1/2 by default), diffusive scaling."""
+    return ParticleSystem("exclusion", {1: rate, -1: rate}, scaling="diffusive", name="SSEP")
+
+
+def zero_range(g: Any = 1, p: Any = 1, q: Any = 0, update: str = "continuous",
+               scaling: str = "euler") -> ParticleSystem:
+    """Zero-range process: a site with ``n`` particles sends one to the right at rate
+    ``p g(n)`` and to the left at rate ``q g(n)``; ``g`` is a SymPy expression of ``N_FROM``
+    (``1`` for independent-queue servers, ``1 + b/N_FROM`` for the condensing family)."""
+    g = sp.sympify(g)
+    if g.free_symbols - {N_FROM} and not all(s.is_positive or s.is_nonnegative
+                                              for s in g.free_symbols - {N_FROM}):
+        raise ModelError(f"zero-range departure rate g = {g}: declare its parameters with "
+                         "sign assumptions (sp.Symbol('b', positive=True))")
+    rates = {}
+    if sp.sympify(p) != 0:
+        rates[1] = sp.sympify(p) * g
+    if sp.sympify(q) != 0:
+        rates[-1] = sp.sympify(q) * g
+    if not rates:
+        raise ModelError("zero_range with p = q = 0 has no moves: give p (right) or q (left)")
+    return ParticleSystem("zero_range", rates, update=update, scaling=scaling,
+                          name=f"zero-range g={sp.sstr(g)}")
+
+
+def open_tasep(alpha: Any = ALPHA, beta: Any = BETA) -> ParticleSystem:
+    """TASEP on a segment: particles enter at the left at rate ``alpha`` (when site 1 is empty)
+    and leave at the right at rate ``beta``."""
+    return ParticleSystem("exclusion", {1: 1}, boundary="open",
+                          reservoirs={"alpha": alpha, "beta": beta}, name="open TASEP")

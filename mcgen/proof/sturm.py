@@ -1,0 +1,493 @@
+"""Exact sign decisions for polynomials: on an interval, over a one-parameter family, on the plane,
+and the equivalence of two regions in two variables (cylindrical cells).
+
+Everything rests on exact real-root isolation of univariate polynomials with rational
+coefficients (SymPy's ``Poly.intervals``, a Sturm/Descartes procedure): between consecutive real
+roots a polynomial keeps its sign, so testing one rational point per gap decides its sign
+everywhere. Families are handled by a cell decomposition in the parameter: the sign pattern of
+``Q(c; p)`` on ``[-1, 1]`` can change only where a root crosses an endpoint (``Q(+-1; p) = 0``),
+two roots meet (the discriminant in c vanishes) or the degree drops (the leading coefficient
+vanishes); between such parameter values one rational sample decides the whole open cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from mcgen.proof.check import register_check
+
+# ---------------------------------------------------------------- univariate
+
+
+def rational_between(a: Any, b: Any) -> sp.Rational:
+    """A rational strictly between a < b (either may be infinite, or a real algebraic number)."""
+    if a == -sp.oo and b == sp.oo:
+        return sp.Integer(0)
+    if a == -sp.oo:
+        return sp.floor(b) - 1
+    if b == sp.oo:
+        return sp.ceiling(a) + 1
+    if a.is_Rational and b.is_Rational:
+        return (a + b) / 2
+    for digits in (15, 30, 60, 120):
+        m = sp.nsimplify(sp.N((a + b) / 2, digits), rational=True)
+        if bool(a < m) and bool(m < b):
+            return sp.Rational(m)
+    raise ValueError(f"cannot separate {a} and {b}")
+
+
+def real_roots(p: sp.Poly) -> list[sp.Expr]:
+    """Distinct real roots, exact (rationals or CRootOf), sorted."""
+    if p.is_zero or p.degree() <= 0:
+        return []
+    return sorted(set(sp.real_roots(sp.Poly(sp.sqf_part(p.as_expr()), *p.gens))),
+                  key=lambda x: sp.N(x, 50))
+
+
+def negative_point(expr: Any, var: sp.Symbol, lo: Any = -1, hi: Any = 1,
+                   strict: bool = False) -> sp.Expr | None:
+    """A point of [lo, hi] where ``expr`` < 0 (<= 0 when ``strict``), or None when there is none.
+
+    ``expr`` is a polynomial in ``var`` with rational coefficients; bounds may be infinite (then
+    the interval is open at that end).
+    """
+    p = sp.Poly(sp.expand(expr), var)
+    if p.is_zero:
+        return lo if strict and lo.is_finite else (sp.Integer(0) if strict else None)
+    roots = [x for x in real_roots(p) if bool(x >= lo) and bool(x <= hi)]
+    pts: list[Any] = []
+    edges = [lo, *roots, hi]
+    for x0, x1 in zip(edges, edges[1:]):
+        if bool(x0 < x1):
+            pts.append(rational_between(x0, x1))
+    pts += [x for x in (lo, hi) if x.is_finite]  # interior witnesses first (they are modes)
+    for x in pts:
+        v = p.eval(x)
+        if v < 0 or (strict and v == 0):
+            return x
+    if strict and roots:
+        return roots[0]
+    return None
+
+
+def nonneg_on(expr: Any, var: sp.Symbol, lo: Any = -1, hi: Any = 1, strict: bool = False) -> bool:
+    """``expr >= 0`` (``> 0`` when strict) on [lo, hi], decided exactly."""
+    return negative_point(expr, var, sp.sympify(lo), sp.sympify(hi), strict) is None
+
+
+def sign_set(expr: Any, var: sp.Symbol, op: str = ">=") -> sp.Set:
+    """{var real : expr op 0} for a polynomial expr (exact roots, one sign test per gap)."""
+    p = sp.Poly(sp.expand(expr), var)
+    test = {">=": lambda x: x >= 0, ">": lambda x: x > 0, "<=": lambda x: x <= 0,
+            "<": lambda x: x < 0, "==": lambda x: x == 0}[op]
+    if p.is_zero or p.degree() <= 0:
+        return sp.S.Reals if test(p.as_expr()) else sp.S.EmptySet
+    roots = real_roots(p)
+    edges = [-sp.oo, *roots, sp.oo]
+    pieces: list[sp.Set] = []
+    for x0, x1 in zip(edges, edges[1:]):
+        if test(p.eval(rational_between(x0, x1))):
+            pieces.append(sp.Interval.open(x0, x1))
+    if test(0):
+        pieces.append(sp.FiniteSet(*roots))
+    return sp.Union(*pieces) if pieces else sp.S.EmptySet
+
+
+def relational_set(rel: Any, var: sp.Symbol) -> sp.Set:
+    """The subset of the real line where a relational in one variable holds (exact)."""
+    rel = sp.sympify(rel)
+    if rel is sp.true:
+        return sp.S.Reals
+    if rel is sp.false:
+        return sp.S.EmptySet
+    if isinstance(rel, sp.And):
+        return sp.Intersection(*[relational_set(a, var) for a in rel.args])
+    if isinstance(rel, sp.Or):
+        return sp.Union(*[relational_set(a, var) for a in rel.args])
+    if isinstance(rel, Relational) and rel.rel_op != "!=":
+        d = sp.expand(rel.lhs - rel.rhs)
+        if d.has(sp.Abs, sp.Max, sp.Min, sp.sign):
+            # piecewise in var: decide on var >= 0 and var <= 0 separately
+            out = []
+            for kw, half in (({"nonnegative": True}, sp.Interval(0, sp.oo)),
+                             ({"nonpositive": True}, sp.Interval(-sp.oo, 0))):
+                pc = sp.Symbol(var.name, real=True, **kw)
+                dc = sp.simplify(d.subs(var, pc))
+                if dc.has(sp.Abs, sp.Max, sp.Min, sp.sign):
+                    return rel.as_set()
+                out.append(relational_set(type(rel)(dc, 0), pc).intersect(half))
+            return sp.Union(*out)
+        if d.is_polynomial(var):
+            return sign_set(d, var, rel.rel_op)
+    return rel.as_set()
+
+
+# ---------------------------------------------------------------- one-parameter families
+
+
+def _domain(p: sp.Symbol) -> sp.Interval:
+    if p.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if p.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if p.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if p.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    return sp.S.Reals
+
+
+def family_critical_values(Q: Any, c: sp.Symbol, p: sp.Symbol) -> list[sp.Expr]:
+    """Parameter values where the sign pattern of Q(., p) on [-1, 1] can change."""
+    P = sp.Poly(sp.expand(Q), c)
+    polys = [sp.expand(Q.subs(c, 1)), sp.expand(Q.subs(c, -1)), P.LC()]
+    sq = sp.Poly(sp.sqf_part(sp.expand(Q), c, p), c) if P.degree() >= 2 else None
+    if sq is not None and sq.degree() >= 2:
+        polys.append(sp.discriminant(sq.as_expr(), c))
+    out: set[sp.Expr] = set()
+    for f in polys:
+        f = sp.expand(f)
+        if f == 0 or not f.has(p):
+            continue
+        out |= set(real_roots(sp.Poly(f, p)))
+    dom = _domain(p)
+    out |= {x for x in (dom.inf, dom.sup) if x.is_finite}
+    return sorted((x for x in out if x in dom), key=lambda x: sp.N(x, 50))
+
+
+def family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, strict: bool = False
+                  ) -> tuple[sp.Set, list[tuple[sp.Expr, sp.Expr]], bool]:
+    """The set of p (within p's declared domain) for which Q(c; p) >= 0 (> 0) for all c in [-1, 1].
+
+    Returns ``(region, witnesses, exact)``: witnesses are pairs (p0, c0) with Q(c0; p0) < 0 (the
+    unstable modes found, one per unstable cell); ``exact`` is False when an irrational critical
+    value had to be decided by closure and could not be.
+    """
+    dom = _domain(p)
+    crit = family_critical_values(Q, c, p)
+    edges = [dom.inf if dom.inf.is_finite else -sp.oo, *[x for x in crit if x not in
+                                                           (dom.inf, dom.sup)],
+             dom.sup if dom.sup.is_finite else sp.oo]
+    edges = sorted(set(edges), key=lambda x: sp.N(x, 50) if x.is_finite else
+                   (-1e300 if x == -sp.oo else 1e300))
+    pieces: list[sp.Set] = []
+    witnesses = []
+    exact = True
+    cell_ok: list[bool] = []
+    for x0, x1 in zip(edges, edges[1:]):
+        s = rational_between(x0, x1)
+        w = negative_point(Q.subs(p, s), c, sp.Integer(-1), sp.Integer(1), strict)
+        cell_ok.append(w is None)
+        if w is None:
+            pieces.append(sp.Interval.open(x0, x1))
+        else:
+            witnesses.append((s, w))
+    for i, x in enumerate(edges):
+        if not x.is_finite or x not in dom:
+            continue
+        if x.is_Rational:
+            w = negative_point(Q.subs(p, x), c, sp.Integer(-1), sp.Integer(1), strict)
+            if w is None:
+                pieces.append(sp.FiniteSet(x))
+            else:
+                witnesses.append((x, w))
+            continue
+        left = cell_ok[i - 1] if i > 0 else False
+        right = cell_ok[i] if i < len(cell_ok) else False
+        if (left or right) and not strict:
+            pieces.append(sp.FiniteSet(x))  # closed condition: limit of stable parameters
+        elif not (left or right):
+            exact = False
+    region = sp.Union(*pieces) if pieces else sp.S.EmptySet
+    return region, witnesses, exact
+
+
+@register_check("family_nonneg_region",
+                "the parameter set where a polynomial is >= 0 on [-1, 1] (cell decomposition)")
+def check_family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, claimed: Any,
+                        strict: bool = False) -> str:
+    region, _, exact = family_region(sp.sympify(Q), c, p, bool(strict))
+    claimed = sp.sympify(claimed)
+    claimed_set = relational_set(claimed, p) if isinstance(claimed, sp.Basic) and \
+        not isinstance(claimed, sp.Set) else claimed
+    claimed_set = claimed_set.intersect(_domain(p))
+    diff = sp.Union(sp.Complement(region, claimed_set), sp.Complement(claimed_set, region))
+    if diff.is_empty:
+        return "proved" if exact else "unknown"
+    return "refuted" if exact else "unknown"
+
+
+@register_check("nonneg_on_segment",
+                "a univariate polynomial is >= 0 (or > 0) on [lo, hi] (exact root isolation)")
+def check_nonneg_on_segment(expr: Any, var: sp.Symbol, lo: Any, hi: Any,
+                            strict: bool = False) -> str:
+    expr = sp.sympify(expr)
+    if expr.free_symbols - {var}:
+        return "unknown"
+    return "proved" if nonneg_on(expr, var, lo, hi, bool(strict)) else "refuted"
+
+
+@register_check("negative_at", "a closed expression is negative at a given point (exact)")
+def check_negative_at(expr: Any, point: dict) -> str:
+    v = sp.nsimplify(sp.sympify(expr).subs(point))
+    if not v.is_number:
+        return "unknown"
+    v = sp.simplify(v)
+    return "proved" if v < 0 else "refuted"
+
+
+@register_check("degree_at_most", "a polynomial has degree at most n in a variable")
+def check_degree(expr: Any, var: sp.Symbol, n: Any) -> str:
+    return "proved" if sp.degree(sp.expand(expr), var) <= int(n) else "refuted"
+
+
+# ---------------------------------------------------------------- the plane
+
+
+def nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> tuple[bool, tuple | None]:
+    """Decide N(t1, t2) >= 0 for all real t1, t2 (rational coefficients) exactly.
+
+    Cells in t1 from the leading coefficient, content and discriminant in t2 of the square-free
+    part; in each open cell one rational t1 and an exact univariate decision in t2. Open cells
+    are dense and the condition is closed, so they decide it. Returns (holds, a point where
+    N < 0 or None).
+    """
+    N = sp.expand(N)
+    P = sp.Poly(N, t2)
+    if P.degree() <= 0:
+        w = negative_point(N, t1, -sp.oo, sp.oo)
+        return (w is None), (None if w is None else (w, sp.Integer(0)))
+    sq = sp.Poly(sp.sqf_part(N, t1, t2), t2)
+    crit_polys = [P.LC(), sq.LC()]
+    if sq.degree() >= 2:
+        crit_polys.append(sp.discriminant(sq.as_expr(), t2))
+    roots: set[sp.Expr] = set()
+    for f in crit_polys:
+        f = sp.expand(f)
+        if f.has(t1):
+            roots |= set(real_roots(sp.Poly(f, t1)))
+    edges = [-sp.oo, *sorted(roots, key=lambda x: sp.N(x, 50)), sp.oo]
+    for x0, x1 in zip(edges, edges[1:]):
+        s = rational_between(x0, x1)
+        w = negative_point(N.subs(t1, s), t2, -sp.oo, sp.oo)
+        if w is not None:
+            return False, (s, w)
+    return True, None
+
+
+@register_check("nonneg_on_plane",
+                "a bivariate polynomial is >= 0 on R^2 (cylindrical cells, exact)")
+def check_nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> str:
+    N = sp.sympify(N)
+    if N.free_symbols - {t1, t2}:
+        return "unknown"
+    return "proved" if nonneg_on_plane(N, t1, t2)[0] else "refuted"
+
+
+# ---------------------------------------------------------------- regions in two variables
+
+
+def _polys_of(expr: Any) -> set[sp.Expr]:
+    out: set[sp.Expr] = set()
+    for rel in sp.sympify(expr).atoms(Relational):
+        d = rel.lhs - rel.rhs
+        for ab in d.atoms(sp.Abs):
+            out.add(ab.args[0])
+        for sign in (1, -1):
+            e = sp.together(d.replace(sp.Abs, lambda x, s=sign: s * x))
+            n, den = sp.fraction(e)
+            out |= {sp.expand(n), sp.expand(den)}
+    return {p for p in out if p.free_symbols}
+
+
+def _slice_set(expr: Any, v: sp.Symbol) -> sp.Set:
+    expr = sp.sympify(expr)
+    if expr in (sp.true, sp.false):
+        return _domain(v) if expr is sp.true else sp.S.EmptySet
+    return relational_set(expr, v).intersect(_domain(v)) if expr.free_symbols else \
+        (_domain(v) if bool(expr) else sp.S.EmptySet)
+
+
+def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol) -> str:
+    """'equal', 'a_in_b', 'b_in_a', 'other' or 'unknown' for two regions in (v, w)."""
+    polys = _polys_of(a) | _polys_of(b)
+    crit: list[sp.Expr] = []
+    for f in polys:
+        if not f.has(v):
+            crit.append(f)
+            continue
+        pf = sp.Poly(f, v)
+        crit.append(pf.LC())
+        if pf.degree() >= 2:
+            crit.append(sp.discriminant(f, v))
+    for f, g in itertools.combinations([f for f in polys if f.has(v)], 2):
+        crit.append(sp.resultant(f, g, v))
+    roots: set[sp.Expr] = set()
+    for f in crit:
+        f = sp.expand(f)
+        if f != 0 and f.has(w):
+            roots |= set(real_roots(sp.Poly(f, w)))
+    dom = _domain(w)
+    roots |= {x for x in (dom.inf, dom.sup) if x.is_finite}
+    roots = {x for x in roots if x in dom}
+    edges = [dom.inf if dom.inf.is_finite else -sp.oo, *sorted(
+        (x for x in roots if x not in (dom.inf, dom.sup)), key=lambda x: sp.N(x, 50)),
+        dom.sup if dom.sup.is_finite else sp.oo]
+    samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:])]
+    unknown = False
+    for x in roots:
+        if x.is_Rational:
+            samples.append(x)
+        else:
+            unknown = True
+    a_in_b = b_in_a = True
+    for s in samples:
+        sa, sb = _slice_set(sp.sympify(a).subs(w, s), v), _slice_set(sp.sympify(b).subs(w, s), v)
+        if not sp.Complement(sa, sb).is_empty:
+            a_in_b = False
+        if not sp.Complement(sb, sa).is_empty:
+            b_in_a = False
+    if a_in_b and b_in_a:
+        return "unknown" if unknown else "equal"
+    if unknown:
+        return "unknown"
+    return "a_in_b" if a_in_b else "b_in_a" if b_in_a else "other"
+
+
+def _two_vars(variables: Any) -> tuple[sp.Symbol, sp.Symbol] | None:
+    vs = tuple(variables)
+    return (vs[0], vs[1]) if len(vs) == 2 else None
+
+
+@register_check("region_equivalent",
+                "two semi-algebraic regions coincide (exact: 1 variable by sets, linear by "
+                "Fourier-Motzkin, 2 variables by cylindrical cells)")
+def check_region_equivalent(a: Any, b: Any, variables: Any) -> str:
+    from mcgen.proof.lp import check_linear_equivalent
+    a, b = sp.sympify(a), sp.sympify(b)
+    if a == b:
+        return "proved"
+    vs = tuple(variables)
+    lin = check_linear_equivalent(a, b, vs)
+    if lin != "unknown":
+        return lin
+    if len(vs) == 1:
+        sa, sb = _slice_set(a, vs[0]), _slice_set(b, vs[0])
+        d = sp.Union(sp.Complement(sa, sb), sp.Complement(sb, sa))
+        return "proved" if d.is_empty else "refuted"
+    two = _two_vars(vs)
+    if two is None:
+        return "unknown"
+    res = compare_regions(a, b, *two)
+    return {"equal": "proved", "unknown": "unknown"}.get(res, "refuted")
+
+
+@register_check("region_implies",
+                "one semi-algebraic region lies inside another (exact, as region_equivalent)")
+def check_region_implies(a: Any, b: Any, variables: Any) -> str:
+    from mcgen.proof.lp import check_linear_implies
+    a, b = sp.sympify(a), sp.sympify(b)
+    vs = tuple(variables)
+    lin = check_linear_implies(a, b, vs)
+    if lin != "unknown":
+        return lin
+    if len(vs) == 1:
+        sa, sb = _slice_set(a, vs[0]), _slice_set(b, vs[0])
+        return "proved" if sp.Complement(sa, sb).is_empty else "refuted"
+    two = _two_vars(vs)
+    if two is None:
+        return "unknown"
+    res = compare_regions(a, b, *two)
+    if res in ("equal", "a_in_b"):
+        return "proved"
+    return "unknown" if res == "unknown" else "refuted"
+
+
+@register_check("manifestly_nonneg",
+                "an expression is >= 0 by the sign assumptions of its symbols")
+def check_manifestly_nonneg(expr: Any) -> str:
+    e = sp.factor(sp.sympify(expr))
+    return "proved" if e.is_nonnegative else "unknown"
+
+
+@register_check("finite_region",
+                "a conjunction of polynomial inequalities is a given finite set of points "
+                "(univariate constraints solved exactly, the finite product enumerated)")
+def check_finite_region(conj: Any, variables: Any, points: Any) -> str:
+    found = finite_region(sp.sympify(conj), tuple(variables))
+    if found is None:
+        return "unknown"
+    return "proved" if set(found) == {tuple(p) for p in points} else "refuted"
+
+
+def _sup_on(poly: sp.Expr, v: sp.Symbol, s: sp.Set) -> sp.Expr | None:
+    """sup of a univariate polynomial over a finite union of closed intervals (None: unbounded)."""
+    parts = s.args if isinstance(s, sp.Union) else (s,)
+    cands = []
+    dp = sp.Poly(sp.diff(poly, v), v)
+    crit = real_roots(dp) if not dp.is_zero else []
+    for part in parts:
+        if isinstance(part, sp.FiniteSet):
+            cands += [poly.subs(v, x) for x in part]
+            continue
+        if not isinstance(part, sp.Interval):
+            return None
+        for end in (part.start, part.end):
+            if end.is_finite:
+                cands.append(poly.subs(v, end))
+            else:
+                lim = sp.limit(poly, v, end)
+                if lim == sp.oo:
+                    return None
+        cands += [poly.subs(v, x) for x in crit if x in part]
+    return sp.Max(*cands) if cands else None
+
+
+def finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] | None:
+    """The points of a region whose single-variable constraints (and the single-variable
+    consequences of separable ones, f(x) + g(y) >= 0 giving f(x) + sup g >= 0) confine each
+    variable to a finite set (exact), or None when some variable is not so confined."""
+    parts = conj.args if isinstance(conj, sp.And) else (conj,)
+    per_var: dict[sp.Symbol, sp.Set] = {v: _domain(v) for v in variables}
+    for _ in range(3):
+        for rel in parts:
+            if not isinstance(rel, Relational) or rel.rel_op not in (">=", "<="):
+                continue
+            e = sp.expand(rel.lhs - rel.rhs if rel.rel_op == ">=" else rel.rhs - rel.lhs)
+            fs = e.free_symbols & set(variables)
+            if len(fs) == 1:
+                (v,) = fs
+                per_var[v] = per_var[v].intersect(sign_set(e, v, ">="))
+                continue
+            terms: dict[Any, sp.Expr] = {}
+            for t in sp.Add.make_args(e):
+                ts = t.free_symbols & set(variables)
+                if len(ts) > 1:
+                    break
+                key = next(iter(ts)) if ts else None
+                terms[key] = terms.get(key, 0) + t
+            else:
+                for v in fs:
+                    bound = terms.get(None, 0) + terms[v]
+                    ok = True
+                    for u in fs - {v}:
+                        sup = _sup_on(terms[u], u, per_var[u])
+                        if sup is None:
+                            ok = False
+                            break
+                        bound += sup
+                    if ok:
+                        per_var[v] = per_var[v].intersect(relational_set(sp.Ge(bound, 0), v))
+    if not all(isinstance(s, sp.FiniteSet) or s.is_empty for s in per_var.values()):
+        return None
+    pts = []
+    for combo in itertools.product(*[sorted(per_var[v], key=lambda x: sp.N(x)) if
+                                     not per_var[v].is_empty else [] for v in variables]):
+        val = conj.subs(dict(zip(variables, combo)))
+        if sp.simplify(val) is sp.true:
+            pts.append(tuple(combo))
+    return pts

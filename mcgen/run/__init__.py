@@ -1,0 +1,7 @@
+"""The run layer: simulations, exact solutions, error studies, Monte Carlo drivers, reports."""
+
+from mcgen.run.errors import error_norms, observed_orders, refinement_study
+from mcgen.run.grid import Grid
+from mcgen.run.simulation import Simulation, run_to
+
+__all__ = ["Grid", "Simulation", "error_norms", "observed_orders", "refinement_study", "run_to"]

@@ -1,0 +1,371 @@
+"""Simulations: a law or scheme, a grid, initial data and boundary conditions tied to a stepper.
+
+The time step is the largest the enforced stability condition allows, times a stated safety
+factor, unless one is given; a given step that breaks the condition is refused (the message names
+the condition and the largest allowed step) unless ``unsafe=True``. Runs watch for NaN/overflow
+(reporting the first bad step), report mass drift for conservative schemes, show a progress bar
+when they are long, and write/resume snapshots (``.npz`` or netCDF).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mcgen.errors import ModelError, StabilityError
+from mcgen.model.law import Law
+from mcgen.model.scheme import Scheme
+from mcgen.run.fallbacks import conservative_scheme, enforced_condition, optional
+from mcgen.run.grid import Grid, as_grid
+from mcgen.run.numpy_stepper import NumpyStepper, as_float_values, normalize_boundary
+
+OVERFLOW = 1e300  # |u| above this counts as overflow (the next products would be inf)
+BACKENDS = ("auto", "numpy", "numba", "llvm", "c")
+
+
+@dataclass
+class RunRecord:
+    """What one call of :meth:`Simulation.run` did."""
+
+    t_start: float
+    t_end: float
+    steps: int
+    dt: float
+    seconds: float
+    mass_start: float
+    mass_end: float
+    mass_scale: float = 0.0  # sum |u| dV at the start: the scale for data of zero mean
+
+    @property
+    def mass_drift(self) -> float:
+        """Relative change of the total mass sum(u) dV over the run."""
+        return (self.mass_end - self.mass_start) / max(abs(self.mass_start), self.mass_scale,
+                                                       1e-300)
+
+
+@dataclass
+class Simulation:
+    """Run a scheme (or a scalar conservation law, discretised conservatively) on a grid.
+
+    Parameters
+    ----------
+    model : a :class:`~mcgen.model.scheme.Scheme`, or a scalar 1-D :class:`~mcgen.model.law.Law`
+        (discretised with the Godunov scheme, whose monotonicity condition is enforced).
+    grid : a :class:`~mcgen.run.grid.Grid` or ``(n, (a, b))``.
+    initial : an array of the grid's shape, or a function of the cell-centre coordinates.
+    bc : boundary condition(s): ``"periodic"``, ``"outflow"``, ``Dirichlet(1.0)``, ... one for
+        every side, one per axis or ``(low, high)`` per axis.
+    params : numbers for the physical parameters (``{"a": 1.0}``, ``{"D": 0.5}``).
+    dt : the time step; None takes ``safety`` times the largest step the condition allows.
+    safety : the fraction of the largest stable step taken when ``dt`` is None (0.9).
+    unsafe : allow a ``dt`` that breaks the enforced condition (or a scheme without one).
+    backend : ``"auto"`` (a compiled kernel when available, else NumPy), ``"numpy"``,
+        ``"numba"``, ``"llvm"`` or ``"c"``.
+    data_range : (min, max) of the data, for the monotonicity condition of nonlinear schemes
+        (default: the range of the initial data and Dirichlet values).
+
+    Examples
+    --------
+    >>> from mcgen.model.catalogue.linear import upwind
+    >>> sim = Simulation(upwind(), (100, (0.0, 1.0)), lambda x: np.sin(2 * np.pi * x),
+    ...                  params={"a": 1.0})
+    >>> round(sim.dt / (1.0 / 100), 6)   # 0.9 of the CFL limit nu <= 1
+    0.9
+    """
+
+    model: Any
+    grid: Any
+    initial: Any
+    bc: Any = "periodic"
+    params: dict[str, float] = field(default_factory=dict)
+    dt: float | None = None
+    safety: float = 0.9
+    unsafe: bool = False
+    backend: str = "auto"
+    data_range: tuple[float, float] | None = None
+    progress: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.grid = as_grid(self.grid)
+        if not 0 < self.safety <= 1:
+            raise ModelError(f"safety={self.safety}: choose a factor in (0, 1]")
+        if self.backend not in BACKENDS:
+            raise ModelError(f"backend={self.backend!r}: use one of {BACKENDS}")
+        self.params = as_float_values(self.params)
+        self.law: Law | None = self.model if isinstance(self.model, Law) else None
+        if isinstance(self.model, Law):
+            self.scheme: Scheme = conservative_scheme(self.model, flux="godunov")
+        elif isinstance(self.model, Scheme):
+            self.scheme = self.model
+            self.law = self.model.law
+        else:
+            raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"
+                             "; for particle systems and walkers use mcgen.run.montecarlo")
+        self.boundary = normalize_boundary(self.bc, self.grid.dim)
+        self.fields = self.scheme.fields
+        self.state = {f: self._initial_array(self.initial, f) for f in self.fields}
+        self.t = 0.0
+        self.step_count = 0
+        self.history: list[RunRecord] = []
+        self.notes: list[str] = []
+        if self.data_range is None:
+            arr = np.concatenate([a.ravel() for a in self.state.values()])
+            self.data_range = (float(np.min(arr)), float(np.max(arr)))
+        self.condition = self._enforced_condition()
+        self.max_dt = self._max_dt()
+        self.dt = self._choose_dt(self.dt)
+        self.stepper, self.backend_used = self._make_stepper()
+
+    # ------------------------------------------------------------------ set-up
+    def _initial_array(self, initial: Any, f: str) -> np.ndarray:
+        if isinstance(initial, dict):
+            initial = initial[f]
+        if callable(initial):
+            arr = np.asarray(initial(*self.grid.mesh()), dtype=float)
+        else:
+            arr = np.asarray(initial, dtype=float)
+        arr = np.broadcast_to(arr, self.grid.shape).astype(float)
+        if not np.all(np.isfinite(arr)):
+            raise ModelError("initial data contain NaN or inf")
+        return arr.copy()
+
+    def _condition_values(self) -> dict[str, float]:
+        vals = dict(self.params)
+        for s, h in zip(self.scheme.spacing, self.grid.spacing):
+            vals[s.name] = h
+        return vals
+
+    def _enforced_condition(self) -> Any:
+        try:
+            return enforced_condition(self.scheme, self.data_range)
+        except StabilityError:
+            if self.unsafe:
+                self.notes.append("no stability condition available: running unsafe")
+                return None
+            raise
+
+    def _max_dt(self) -> float:
+        if self.condition is None:
+            return math.inf
+        if self.condition.status != "proved" and not self.unsafe:
+            raise StabilityError(f"the enforced condition {self.condition.describe()} is "
+                                 f"{self.condition.status}, not proved: pass unsafe=True to run "
+                                 "under it anyway")
+        vals = self._condition_values()
+        try:
+            best = self.condition.max_stable_dt(**vals)
+            # the predicate's few-ulp tolerance is absolute near 0, so a region without interior
+            # (Lax-Wendroff's positivity set nu in {-1, 0, 1}) can return a dt ~ 1e-17: insist
+            # that half the step satisfies the condition exactly
+            if math.isfinite(best) and not self.condition.holds(rtol=0.0, **vals, dt=0.5 * best):
+                raise StabilityError(f"no interval of time steps (0, dt] satisfies "
+                                     f"{self.condition.describe()}")
+            return best
+        except StabilityError as err:
+            if self.unsafe:
+                self.notes.append(f"no stable time step: {err}")
+                return math.inf
+            raise StabilityError(f"{err}. Condition: {self.condition.describe()}; pass "
+                                 "unsafe=True with an explicit dt to run anyway") from None
+        except ValueError as err:
+            raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
+                             "missing values in params=") from None
+
+    def _choose_dt(self, dt: float | None) -> float:
+        if dt is None:
+            if not math.isfinite(self.max_dt):
+                raise ModelError("the enforced condition does not bound the time step (or none "
+                                 "applies): give dt= explicitly")
+            return self.safety * self.max_dt
+        dt = float(dt)
+        if dt <= 0:
+            raise ModelError(f"dt={dt}: the time step must be positive")
+        if self.condition is not None and math.isfinite(self.max_dt) and not self.unsafe:
+            ok = self.condition.holds(**self._condition_values(), dt=dt)
+            if not ok:
+                raise StabilityError(
+                    f"dt={dt:.6g} breaks the enforced {self.condition.kind} condition "
+                    f"{self.condition.describe()}; the largest allowed step is "
+                    f"{self.max_dt:.6g}. Pass unsafe=True to run anyway.")
+        return dt
+
+    def _make_stepper(self) -> tuple[Any, str]:
+        if self.backend in ("auto", "numba", "llvm", "c"):
+            kernel_stepper = _compiled_stepper(self)
+            if kernel_stepper is not None:
+                return kernel_stepper
+            if self.backend != "auto":
+                raise ModelError(f"backend {self.backend!r} is not available (mcgen.codegen."
+                                 "compile is missing or failed); use backend='numpy'")
+            self.notes.append("compiled kernels unavailable: NumPy reference stepper used")
+        values = {k: v for k, v in self.params.items()}
+        return NumpyStepper(self.scheme, self.grid, self.boundary, values), "numpy"
+
+    # ------------------------------------------------------------------ state
+    @property
+    def u(self) -> np.ndarray:
+        """The (first) field."""
+        return self.state[self.fields[0]]
+
+    def mass(self) -> float:
+        return float(sum(np.sum(a) for a in self.state.values()) * self.grid.cell_volume)
+
+    @property
+    def is_conservative(self) -> bool:
+        """True when the scheme conserves mass on a periodic grid (a flux-difference update or
+        weights whose columns sum to one)."""
+        if self.scheme.numerical_flux is not None:
+            return True
+        w = self.scheme.linear_weights()
+        if w is None:
+            return False
+        import sympy as sp
+        return sp.simplify(sum(w.values()) - 1) == 0
+
+    # ------------------------------------------------------------------ running
+    def run(self, t_end: float, snapshot_every: float | None = None,
+            snapshot_path: str | Path | None = None,
+            callback: Callable[[Simulation], None] | None = None) -> RunRecord:
+        """Advance to ``t_end`` with steps no larger than ``dt`` (the last ones shortened so
+        that ``t_end`` is hit exactly). Returns a :class:`RunRecord`."""
+        if t_end < self.t:
+            raise ModelError(f"t_end={t_end} is before the current time {self.t}")
+        total = t_end - self.t
+        nsteps = int(math.ceil(total / self.dt - 1e-12)) if total > 0 else 0
+        dt = total / nsteps if nsteps else self.dt
+        m0, t0, wall0 = self.mass(), self.t, time.perf_counter()
+        scale0 = float(sum(np.sum(np.abs(a)) for a in self.state.values()) * self.grid.cell_volume)
+        every = nsteps if snapshot_every is None else max(1, int(round(snapshot_every / dt)))
+        chunk = max(1, min(every, 64))
+        bar = None
+        done = 0
+        snap_no = 0
+        while done < nsteps:
+            k = min(chunk, nsteps - done)
+            saved = {f: a.copy() for f, a in self.state.items()}
+            self.state = self.stepper.run(self.state, self.t, dt, k)
+            if not self._finite():
+                self._locate_blow_up(saved, dt, k)
+            done += k
+            self.step_count += k
+            self.t = t0 + done * dt
+            if callback is not None:
+                callback(self)
+            if snapshot_path is not None and snapshot_every is not None and done % every == 0:
+                snap_no += 1
+                self.save(_numbered(snapshot_path, snap_no))
+            bar = self._progress(bar, done, nsteps, wall0)
+        if bar is not None:
+            bar.close()
+        self.t = t_end if nsteps else self.t
+        rec = RunRecord(t0, self.t, nsteps, dt, time.perf_counter() - wall0, m0, self.mass(),
+                        scale0)
+        self.history.append(rec)
+        return rec
+
+    def _progress(self, bar: Any, done: int, nsteps: int, wall0: float) -> Any:
+        elapsed = time.perf_counter() - wall0
+        want = self.progress if self.progress is not None else \
+            (done < nsteps and elapsed * nsteps / max(done, 1) > 2.0)
+        if bar is None and want:
+            from tqdm import tqdm
+            bar = tqdm(total=nsteps, initial=done, unit="step", desc=self.scheme.name or "run",
+                       leave=False)
+        elif bar is not None:
+            bar.update(done - bar.n)
+        return bar
+
+    def _finite(self) -> bool:
+        return all(np.all(np.isfinite(a)) and np.max(np.abs(a)) < OVERFLOW
+                   for a in self.state.values())
+
+    def _locate_blow_up(self, saved: dict[str, np.ndarray], dt: float, k: int) -> None:
+        """Re-run the chunk step by step to name the first step that went bad."""
+        state, t = saved, self.t
+        for i in range(k):
+            state = self.stepper.run(state, t, dt, 1)
+            t += dt
+            bad = [f for f, a in state.items()
+                   if not (np.all(np.isfinite(a)) and np.max(np.abs(a)) < OVERFLOW)]
+            if bad:
+                a = state[bad[0]]
+                idx = np.unravel_index(int(np.argmax(~np.isfinite(a) | (np.abs(a) >= OVERFLOW))),
+                                       a.shape)
+                cond = f" under {self.condition.describe()}" if self.condition else ""
+                raise StabilityError(
+                    f"field {bad[0]!r} became NaN/overflow at step {self.step_count + i + 1} "
+                    f"(t = {t:.6g}, cell {tuple(int(j) for j in idx)}) with dt = {dt:.6g}"
+                    f"{cond}; max allowed dt = {self.max_dt:.6g}")
+        raise StabilityError(f"non-finite values appeared after step {self.step_count + k}")
+
+    # ------------------------------------------------------------------ snapshots
+    def save(self, path: str | Path) -> Path:
+        """Write the state to ``.npz`` or ``.nc`` (netCDF through xarray)."""
+        from mcgen.run.snapshots import save_snapshot
+        return save_snapshot(path, self.state, self.grid, self.t, self.step_count,
+                             attrs=self.metadata())
+
+    def metadata(self) -> dict[str, Any]:
+        meta = {"model": self.scheme.name or "scheme", "model_hash": self.scheme.hash,
+                "dt": self.dt, "backend": self.backend_used,
+                "boundary": repr(self.boundary), "params": repr(self.params)}
+        if self.condition is not None:
+            meta["condition"] = self.condition.describe()
+            from mcgen.proof import stable_hash
+            meta["condition_hash"] = stable_hash(self.condition.to_data())
+        if self.law is not None:
+            meta["law_hash"] = self.law.hash
+        return meta
+
+    @classmethod
+    def resume(cls, path: str | Path, model: Any, bc: Any = "periodic",
+               params: dict[str, float] | None = None, **kw: Any) -> Simulation:
+        """Continue from a snapshot written by :meth:`save` (the model must be the same one)."""
+        from mcgen.run.snapshots import load_snapshot
+        snap = load_snapshot(path)
+        sim = cls(model, snap.grid, snap.fields, bc=bc, params=params or {},
+                  dt=kw.pop("dt", snap.attrs.get("dt")), **kw)
+        if snap.attrs.get("model_hash") not in (None, sim.scheme.hash):
+            raise ModelError(f"snapshot {path} was written by model "
+                             f"{snap.attrs.get('model')!r} (hash {snap.attrs['model_hash'][:12]}) "
+                             f"but resume got {sim.scheme.name!r} (hash {sim.scheme.hash[:12]}): "
+                             "pass the same model")
+        sim.t, sim.step_count = snap.t, snap.step
+        return sim
+
+
+def _numbered(path: str | Path, k: int) -> Path:
+    p = Path(path)
+    return p.with_name(f"{p.stem}_{k:04d}{p.suffix}")
+
+
+def _compiled_stepper(sim: Simulation) -> tuple[Any, str] | None:
+    """A stepper around ``mcgen.codegen.compile`` when it exists and accepts the scheme."""
+    compile_fn = optional("mcgen.codegen", "compile")
+    if compile_fn is None:
+        compile_fn = optional("mcgen.codegen.compile", "compile")
+    if compile_fn is None:
+        return None
+    backend = "numba" if sim.backend == "auto" else sim.backend
+    try:
+        from mcgen.run.kernel_stepper import KernelStepper
+        return KernelStepper(compile_fn, sim, backend), backend
+    except Exception as err:  # noqa: BLE001 - any failure falls back, and is recorded
+        if sim.backend != "auto":
+            raise
+        sim.notes.append(f"compiled {backend} kernel unavailable ({type(err).__name__}: {err}); "
+                         "NumPy reference stepper used")
+        return None
+
+
+def run_to(model: Any, grid: Grid | tuple, initial: Any, t_end: float, **kw: Any) -> Simulation:
+    """Make a :class:`Simulation`, run it to ``t_end`` and return it."""
+    sim = Simulation(model, grid, initial, **kw)
+    sim.run(t_end)
+    return sim

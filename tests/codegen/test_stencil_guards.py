@@ -1,0 +1,63 @@
+"""Run-time guards: a kernel refuses parameters and time steps outside its enforced condition."""
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from mcgen.codegen import KernelConfig, compile
+from mcgen.errors import CodegenError, StabilityError
+from mcgen.model import Field, Scheme
+from mcgen.proof.condition import Condition
+
+CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
+u = Field("u")
+nu, a = sp.Symbol("nu"), sp.Symbol("a", positive=True)
+dt, dx = sp.Symbol("dt", positive=True), sp.Symbol("dx", positive=True)
+UPWIND = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1])}, name="upwind")
+# upwind written in physical quantities: nu = a dt / dx appears through dt and dx
+UPWIND_PHYS = Scheme(("u",), 1, {"u": u[0] - a * dt / dx * (u[0] - u[-1])}, name="upwind_phys",
+                     params=(a,))
+CFL = Condition(sp.And(nu >= 0, nu <= 1), (nu,), "positivity", name="CFL",
+                definitions={nu: a * dt / dx})
+
+
+def test_parameters_outside_the_condition_are_refused_with_the_condition_named():
+    k = compile(UPWIND, backend="c", condition=CFL, config=CFG)
+    u0 = np.ones(8)
+    assert np.allclose(k.run(u0, 3, nu=1.0), 1.0)  # the endpoint nu = 1 is inside
+    with pytest.raises(StabilityError, match="CFL") as err:
+        k.run(u0, 3, nu=1.25)
+    assert "nu=1.25" in str(err.value) and "unsafe=True" in str(err.value)
+    with pytest.raises(StabilityError):
+        k.run(u0, 3, nu=-0.1)
+
+
+def test_unsafe_overrides_the_guard():
+    k = compile(UPWIND, backend="c", condition=CFL, unsafe=True, config=CFG)
+    out = k.run(np.eye(1, 6)[0], 1, nu=1.5)
+    assert np.allclose(out[:2], [-0.5, 1.5])  # the negative weight 1 - nu shows
+
+
+def test_time_step_is_checked_through_the_definitions_and_max_stable_dt_ships():
+    k = compile(UPWIND_PHYS, backend="c", condition=CFL, config=CFG)
+    assert k.max_stable_dt(a=2.0, dx=0.1) == pytest.approx(0.05)
+    k.run(np.ones(10), 2, dt=0.05, a=2.0, dx=0.1)
+    with pytest.raises(StabilityError, match="dt=0.06"):
+        k.run(np.ones(10), 2, dt=0.06, a=2.0, dx=0.1)
+
+
+def test_values_the_condition_needs_but_the_kernel_lacks_are_asked_for():
+    k = compile(UPWIND_PHYS, backend="c", condition=CFL, config=CFG)
+    with pytest.raises(CodegenError, match="needs a value for 'dx'"):
+        k.run(np.ones(10), 2, dt=0.05, a=2.0)
+    with pytest.raises(CodegenError, match="unknown keyword"):
+        k.run(np.ones(10), 2, dt=0.05, a=2.0, dx=0.1, nonsense=1)
+
+
+def test_the_enforced_condition_is_written_into_generated_headers():
+    k = compile(UPWIND, backend="c", condition=CFL, config=CFG)
+    assert "CFL" in k.source("c") and "CFL" in k.source("numba") and "CFL" in k.source("h")
+    assert UPWIND.hash in k.source("numba")

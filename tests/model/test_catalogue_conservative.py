@@ -1,0 +1,81 @@
+"""Conservative schemes from a symbolic flux: consistency and the textbook Riemann fluxes."""
+
+import itertools
+
+import pytest
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.catalogue.conservative import FLUXES, UL, UR, conservative_scheme
+from mcgen.model.law import Law, scalar_law
+from mcgen.model.read import Field
+from mcgen.model.symbols import lam
+
+u = sp.Symbol("u", real=True)
+R = sp.Rational
+POINTS = [R(k, 4) for k in range(-4, 5)]
+
+
+def burgers_riemann_value_at_origin(ul, ur):
+    """u(0, t) of the Burgers Riemann solution (known result 18)."""
+    if ul > ur:  # shock at speed (ul + ur)/2
+        return ul if (ul + ur) / 2 > 0 else ur if (ul + ur) / 2 < 0 else ul
+    if ul >= 0:
+        return ul
+    if ur <= 0:
+        return ur
+    return sp.S.Zero  # fan u = x/t through the origin
+
+
+@pytest.mark.parametrize("kind", FLUXES)
+def test_consistency_F_uu_is_f(kind):
+    for f in (u ** 2 / 2, u * (1 - u)):
+        s = conservative_scheme(scalar_law(u, f), kind, data_range=(-1, 1))
+        F = s.numerical_flux[0]
+        for v in POINTS:
+            assert F.subs({UL: v, UR: v}) == f.subs(u, v)
+
+
+def test_update_is_conservative_form():
+    s = conservative_scheme(scalar_law(u, u ** 2 / 2), "rusanov")
+    F = s.numerical_flux[0]
+    w = Field("u")
+    expect = w[0] - lam * (F.subs({UL: w[0], UR: w[1]}, simultaneous=True) -
+                           F.subs({UL: w[-1], UR: w[0]}, simultaneous=True))
+    assert sp.simplify(s.update["u"] - expect) == 0
+
+
+def test_godunov_flux_is_exact_riemann_flux_for_burgers():  # known result 18
+    F = conservative_scheme(scalar_law(u, u ** 2 / 2), "godunov").numerical_flux[0]
+    for ul, ur in itertools.product(POINTS, POINTS):
+        u0 = burgers_riemann_value_at_origin(ul, ur)
+        assert F.subs({UL: ul, UR: ur}) == u0 ** 2 / 2, (ul, ur)
+
+
+def test_engquist_osher_is_integral_of_abs_fprime():
+    for f in (u ** 2 / 2, u * (1 - u)):
+        F = conservative_scheme(scalar_law(u, f), "engquist_osher").numerical_flux[0]
+        for ul, ur in itertools.product(POINTS[::4], POINTS[::2]):
+            ref = (f.subs(u, ul) + f.subs(u, ur)) / 2 - \
+                sp.integrate(sp.Abs(sp.diff(f, u)), (u, ul, ur)) / 2
+            assert sp.simplify(F.subs({UL: ul, UR: ur}) - ref) == 0
+
+
+def test_roe_speed_and_global_lf_alpha():
+    F = conservative_scheme(scalar_law(u, u ** 2 / 2), "roe").numerical_flux[0]
+    expect = (UL ** 2 + UR ** 2) / 4 - sp.Abs((UL + UR) / 2) * (UR - UL) / 2
+    assert sp.simplify(F - expect) == 0
+    m, M = sp.symbols("m M", real=True)
+    Flf = conservative_scheme(scalar_law(u, u ** 2 / 2), "lax_friedrichs").numerical_flux[0]
+    alpha = sp.Max(sp.Abs(m), sp.Abs(M))
+    assert sp.simplify(Flf - ((UL ** 2 + UR ** 2) / 4 - alpha * (UR - UL) / 2)) == 0
+
+
+def test_bad_input_named():
+    with pytest.raises(ModelError, match="one of"):
+        conservative_scheme(scalar_law(u, u ** 2 / 2), "upwind2")
+    with pytest.raises(ModelError, match="convex or concave"):
+        conservative_scheme(scalar_law(u, u ** 3), "godunov")
+    h, q = sp.symbols("h q", positive=True)
+    with pytest.raises(ModelError, match="scalar"):
+        conservative_scheme(Law((h, q), ((q, q ** 2 / h),)), "rusanov")
