@@ -90,6 +90,23 @@ void tasep(int64_t *restrict occ, int64_t R, int64_t L, int64_t attempts, uint64
         }
     }
 }
+/* the same TASEP with the update written branch-free by hand (m = 0 or 1) */
+void tasep_branchfree(int64_t *restrict occ, int64_t R, int64_t L, int64_t attempts,
+                      uint64_t seed) {
+    for (int64_t r = 0; r < R; r++) {
+        uint64_t s = key_of(seed, (uint64_t)r);
+        int64_t *o = occ + r * L;
+        for (int64_t a = 0; a < attempts; a++) {
+            s += GOLDEN;
+            int64_t i = (int64_t)(((mix64(s) >> 32) * (uint64_t)L) >> 32);
+            int64_t j = i + 1 == L ? 0 : i + 1;
+            int64_t ni = o[i], nj = o[j];
+            int64_t m = (ni == 1) & (nj == 0);
+            o[i] = ni - m;
+            o[j] = nj + m;
+        }
+    }
+}
 """
 
 
@@ -104,6 +121,7 @@ def build_hand_c(folder: Path) -> ctypes.CDLL:
     dll.walkers_branchfree.argtypes = dll.walkers.argtypes
     dll.tasep.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
                           ctypes.c_uint64]
+    dll.tasep_branchfree.argtypes = dll.tasep.argtypes
     return dll
 
 
@@ -205,10 +223,12 @@ def main() -> None:
             for b, sim in psims.items():
                 r = sim.run(R, times=[T], L=L, initial=L // 2, seed=seed)
                 keep_best(prate, b, r.events, r.seconds, r.cpu_seconds)
-            occ[:] = 0
-            occ[:, : L // 2] = 1
-            keep_best(prate, "hand C", R * L * T,
-                      *timed(lambda: dll.tasep(occ.ctypes.data, R, L, L * T, seed)))
+            for name, fn in (("hand C", dll.tasep), ("hand C, branch-free", dll.tasep_branchfree)):
+                occ[:] = 0
+                occ[:, : L // 2] = 1
+                keep_best(prate, name, R * L * T,
+                          *timed(lambda fn=fn: fn(occ.ctypes.data, R, L, L * T, seed)))
+                same_tasep &= np.array_equal(occ, ref)
         Rn, att = 1000, 200 if args.quick else 1000
         keep_best(prate, "NumPy", Rn * att, *timed(lambda: numpy_tasep(Rn, L, att, seed)))
         report("random-sequential TASEP, ring", f"{R} replicas x L={L} x {T} sweeps", prate,

@@ -118,11 +118,9 @@ def _split_powers(P: sp.Expr, c: sp.Symbol) -> tuple[int, sp.Expr]:
     m, Q = 0, sp.expand(P)
     if Q == 0:
         return 0, Q
-    while True:
-        q, rem = sp.div(Q, 1 - c, c)
-        if sp.simplify(rem) != 0:
-            return m, sp.expand(Q)
-        m, Q = m + 1, sp.expand(q)
+    while sp.expand(Q.subs(c, 1)) == 0:  # (1 - c) divides Q iff Q(1) = 0
+        m, Q = m + 1, sp.expand(sp.quo(Q, 1 - c, c))
+    return m, Q
 
 
 # ---------------------------------------------------------------- presentation of regions
@@ -147,11 +145,22 @@ def _solve_factor(h: sp.Expr, params: tuple[sp.Symbol, ...]) -> list[tuple[Any, 
         return [("rel", *set_to_condition(s, v))]
     poly = sp.Poly(h, *fs)
     if poly.total_degree() == 1:
+        g = sp.gcd_list([abs(poly.coeff_monomial(v)) for v in fs])
+        poly = sp.Poly(sp.expand(h / g), *fs)
         const = poly.coeff_monomial(1)
-        V = sp.expand(h - const)
+        V = sp.expand(h / g - const)
         if const >= 0:
             return [("rel", sp.Le(-V, const), f"{sp.sstr(-V)} <= {const}")]
         return [("rel", sp.Ge(V, -const), f"{sp.sstr(V)} >= {-const}")]
+    terms = sp.Add.make_args(sp.expand(h))
+    const = sum((t for t in terms if not t.free_symbols), sp.Integer(0))
+    mons = [t for t in terms if t.free_symbols]
+    if const > 0 and all(len(t.free_symbols) == 1 and t.as_coeff_Mul()[0] < 0 and
+                         t.as_coeff_Mul()[1].is_Pow or t.as_coeff_Mul()[1].is_Symbol
+                         for t in mons) and all(t.as_coeff_Mul()[0] < 0 for t in mons):
+        lhs = sp.Add(*[-t for t in mons])
+        g = sp.gcd_list([t.as_coeff_Mul()[0] for t in mons])
+        return [("rel", sp.Le(lhs / g, const / g), f"{sp.sstr(lhs / g)} <= {const / g}")]
     for v in fs:
         if sp.degree(h, v) == 1:
             k = h.coeff(v)
@@ -230,12 +239,26 @@ def present_polynomial_region(conds: list[sp.Expr], params: tuple[sp.Symbol, ...
 
 
 def drop_redundant(conds: list[sp.Basic], params: tuple[sp.Symbol, ...]) -> list[sp.Basic]:
-    """Remove conjuncts implied by the others (exact region checks)."""
+    """Remove conjuncts implied by the others: linear ones by Fourier-Motzkin (with the
+    symbols' signs), then each non-linear one if the rest implies it (exact region checks)."""
+    from mcgen.proof import lp
     from mcgen.proof.sturm import check_region_implies
-    out = list(conds)
-    for c in list(conds):
+    lin, nonlin = [], []
+    for c in conds:
+        (lin if lp.boolean_to_constraints(c, params) is not None else nonlin).append(c)
+    if lin:
+        cons = [lp.boolean_to_constraints(c, params) for c in lin]
+        flat = [(i, k) for i, cs in enumerate(cons) for k in cs]
+        n = len(params)
+        bg = [k for i, v in enumerate(params) for k in lp.domain_constraints(v, i, n)]
+        allc = bg + [k for _, k in flat]
+        keep = lp.irredundant(allc, n, list(range(len(allc))))
+        kept_idx = {flat[j - len(bg)][0] for j in keep if j >= len(bg)}
+        lin = [c for i, c in enumerate(lin) if i in kept_idx]
+    out = lin + nonlin
+    for c in nonlin:
         rest = [x for x in out if x is not c]
-        if len(out) > 1 and check_region_implies(sp.And(*rest), c, params) == "proved":
+        if rest and check_region_implies(sp.And(*rest), c, params) == "proved":
             out = rest
     return out
 
@@ -250,8 +273,7 @@ def _tightest(bounds: list[sp.Expr], direction: int) -> list[sp.Expr]:
             for b in out:
                 if a is b:
                     continue
-                if (direction * (a - b)).is_nonnegative or sp.factor(direction * (a - b)) \
-                        .is_nonnegative:
+                if sp.factor(direction * (a - b)).is_nonnegative:
                     out.remove(b)
                     changed = True
                     break
@@ -585,6 +607,27 @@ def growth_factor(scheme: Scheme, theta: float | tuple[float, ...], **values: fl
     return abs(sym(0) / sym(1))
 
 
+def unstable_mode(scheme: Scheme, **values: float) -> tuple[Any, float]:
+    """The mode theta* that grows most at the given parameter values and |G(theta*)|.
+
+    1-D two-level: from the analysis' polynomial 1 - |G|^2 = (1 - c)^m Q(c), maximised over
+    c = cos(theta) in [-1, 1] at its critical points and ends; otherwise on a grid of modes.
+    """
+    lv = _levels(scheme)
+    if scheme.dim == 1 and set(lv) <= {0, 1} and scheme.is_explicit:
+        _, bw = _one_d_weights(lv)
+        subs = {p: sp.nsimplify(values[p.name], rational=True) for p in scheme.params
+                if p.name in values}
+        g2 = sp.Poly(sp.expand(abs2_in_c({k: w.subs(subs) for k, w in bw.items()})), C)
+        cands = [-1.0, 1.0] + [float(sp.re(x)) for x in sp.Poly(g2.diff(C), C).nroots()
+                               if abs(sp.im(x)) < 1e-12 and -1 <= sp.re(x) <= 1] \
+            if g2.degree() > 1 else [-1.0, 1.0]
+        best = max(cands, key=lambda c0: float(g2.eval(c0)))
+        theta = math.acos(max(-1.0, min(1.0, best)))
+        return theta, math.sqrt(max(float(g2.eval(best)), 0.0))
+    return most_unstable_mode(scheme, **values)
+
+
 def most_unstable_mode(scheme: Scheme, n: int = 721, **values: float
                        ) -> tuple[tuple[float, ...] | float, float]:
     """(theta*, |G(theta*)|) maximising the growth on a grid of modes (numeric)."""
@@ -603,6 +646,7 @@ def most_unstable_mode(scheme: Scheme, n: int = 721, **values: float
 
 
 __all__ = ["von_neumann", "von_neumann_system", "amplification_factor", "abs2_in_c",
+           "unstable_mode", "plane_polynomial", "decide_at_point",
            "present_polynomial_region", "growth_factor", "most_unstable_mode", "nonneg_on_plane"]
 
 
@@ -652,13 +696,17 @@ def decide_at_point(Nsym: sp.Expr, point: dict) -> tuple[bool, tuple | None]:
 
 
 def _hessian_conditions(weights: dict, params: tuple) -> list[sp.Expr]:
-    th = THETAS[:2]
-    G = sum(w * sp.exp(sp.I * (k * th[0] + m * th[1])) for (k, m), w in weights.items())
-    Gc = sum(w * sp.exp(-sp.I * (k * th[0] + m * th[1])) for (k, m), w in weights.items())
-    F = 1 - G * Gc
-    H = [[sp.expand(sp.diff(F, a, b).subs({th[0]: 0, th[1]: 0})) for b in th] for a in th]
-    H = [[sp.simplify(sp.expand_complex(h)) for h in row] for row in H]
-    return [H[0][0], H[1][1], sp.expand(H[0][0] * H[1][1] - H[0][1] * H[1][0])]
+    """Hessian H of 1 - |G|^2 at theta = 0: H_ij = sum_{a,b} w_a w_b (a - b)_i (a - b)_j
+    (from |G|^2 = sum w_a w_b e^{i (a - b).theta}); conditions H11, H22, det H >= 0."""
+    H = [[sp.Integer(0)] * 2 for _ in range(2)]
+    for a, wa in weights.items():
+        for b_, wb in weights.items():
+            d = (a[0] - b_[0], a[1] - b_[1])
+            for i in range(2):
+                for j in range(2):
+                    H[i][j] += wa * wb * d[i] * d[j]
+    H = [[sp.factor(sp.expand(h)) for h in row] for row in H]
+    return [H[0][0], H[1][1], sp.factor(sp.expand(H[0][0] * H[1][1] - H[0][1] * H[1][0]))]
 
 
 def two_level_nd(scheme: Scheme, lv: dict, rays: int = 8) -> Derivation:
@@ -681,7 +729,7 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 8) -> Derivation:
     corner_steps = []
     for sx in (0, 1):
         for sy in (0, 1):
-            Gc = sp.expand(sum(e * (-1)**(sx * k + sy * m) for (k, m), e in w.items()))
+            Gc = sp.expand(sum(e * sp.Integer(-1)**(sx * k + sy * m) for (k, m), e in w.items()))
             conds = [c for c in (sp.factor(1 - Gc), sp.factor(1 + Gc)) if c != 0]
             for c in conds:
                 if not (c.is_nonnegative or not c.free_symbols):
@@ -737,10 +785,10 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 8) -> Derivation:
                      Check("region_equivalent", (suff, nec_expr, params)), uses=[i_s, i_n])
             status = "proved"
         else:
-            bld.step("positivity region inside the necessary set (gap shown)",
-                     "sufficient implies necessary", Check("region_implies",
-                                                           (suff, nec_expr, params)),
-                     uses=[i_s, i_n])
+            bld.step("positivity region (sufficient) inside the L2 region, inside the "
+                     "necessary set; the gap between them is shown",
+                     "sufficient implies necessary (convexity theorem, then the necessary "
+                     "conditions of every L2-stable point)", Check("follows"), uses=[i_s, i_n])
     expr = nec_expr
     if status != "proved":
         Nsym = plane_polynomial(w)
@@ -806,12 +854,12 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
         return None, {"stable": [], "unstable": []}, ""
     f = sp.lambdify(params, [wk for wk in w.values()], "numpy")
     offs = np.array(list(w.keys()), dtype=float)
-    th = np.linspace(-math.pi, math.pi, 121)
+    th = np.linspace(-math.pi, math.pi, 73)
     TX, TY = np.meshgrid(th, th)
     phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
 
     def gmax(p: np.ndarray) -> float:
-        ws = np.array(f(*p), dtype=float)
+        ws = np.array(f(float(p[0]), float(p[1])), dtype=float)
         return float(np.abs(np.tensordot(ws, phase, axes=1)).max())
 
     lo_ang, hi_ang = 0.0, 2 * math.pi
@@ -824,7 +872,7 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
         lo, hi = 0.0, 1.0
         while gmax(hi * d) <= 1 + 1e-12 and hi < 64:
             lo, hi = hi, hi * 2
-        for _ in range(30):
+        for _ in range(18):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if gmax(mid * d) <= 1 + 1e-12 else (lo, mid)
         radii.append(lo)

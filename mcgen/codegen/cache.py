@@ -84,25 +84,26 @@ def cache_key(model_hash: str, backend: str, flags: str = "", cpu: str = "") -> 
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _entry_dir(backend: str) -> Path:
+def _entry_dir(backend: str, root: Path | None = None) -> Path:
     if not backend.isidentifier():
         raise CodegenError(f"cache backend name {backend!r} must be an identifier")
-    return cache_dir() / backend
+    return (cache_dir() if root is None else Path(root)) / backend
 
 
-def entry_path(key: str, suffix: str, backend: str) -> Path:
-    """Where the entry ``key`` + ``suffix`` of ``backend`` lives (it may not exist)."""
+def entry_path(key: str, suffix: str, backend: str, root: Path | None = None) -> Path:
+    """Where the entry ``key`` + ``suffix`` of ``backend`` lives (it may not exist); ``root``
+    overrides :func:`cache_dir` (every function below takes it too)."""
     if not all(c in "0123456789abcdef" for c in key) or not key:
         raise CodegenError(f"cache key {key!r} must be a hex digest (use cache_key())")
     if "/" in suffix or "\\" in suffix or ".." in suffix:
         raise CodegenError(f"cache suffix {suffix!r} must not contain a path separator")
-    return _entry_dir(backend) / (key + suffix)
+    return _entry_dir(backend, root) / (key + suffix)
 
 
 @contextlib.contextmanager
-def locked(key: str) -> Iterator[None]:
+def locked(key: str, root: Path | None = None) -> Iterator[None]:
     """Hold the inter-process lock of ``key`` (an exclusive ``flock`` on a lock file)."""
-    lock_dir = cache_dir() / "locks"
+    lock_dir = (cache_dir() if root is None else Path(root)) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / (key + ".lock"), "a+b") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
@@ -129,37 +130,37 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def lookup(key: str, suffix: str, backend: str) -> bytes | None:
+def lookup(key: str, suffix: str, backend: str, root: Path | None = None) -> bytes | None:
     """The cached bytes of an entry, or None."""
     try:
-        return entry_path(key, suffix, backend).read_bytes()
+        return entry_path(key, suffix, backend, root).read_bytes()
     except FileNotFoundError:
         return None
 
 
-def store(key: str, suffix: str, data: bytes, backend: str) -> Path:
+def store(key: str, suffix: str, data: bytes, backend: str, root: Path | None = None) -> Path:
     """Store an entry atomically; returns its path."""
-    path = entry_path(key, suffix, backend)
+    path = entry_path(key, suffix, backend, root)
     atomic_write(path, data)
     return path
 
 
-def get_or_build(key: str, suffix: str, build: Callable[[], bytes], backend: str
-                 ) -> tuple[bytes, bool]:
+def get_or_build(key: str, suffix: str, build: Callable[[], bytes], backend: str,
+                 root: Path | None = None) -> tuple[bytes, bool]:
     """The cached entry, or ``build()`` stored under the lock. Returns ``(data, from_cache)``.
 
     A second process asking for the same key while the first builds waits on the lock and
     then reads the first one's result instead of building it again.
     """
-    data = lookup(key, suffix, backend)
+    data = lookup(key, suffix, backend, root)
     if data is not None:
         return data, True
-    with locked(key):
-        data = lookup(key, suffix, backend)
+    with locked(key, root):
+        data = lookup(key, suffix, backend, root)
         if data is not None:
             return data, True
         data = build()
-        store(key, suffix, data, backend)
+        store(key, suffix, data, backend, root)
         return data, False
 
 

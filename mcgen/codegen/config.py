@@ -42,6 +42,9 @@ class KernelConfig:
     cse : apply ``sympy.cse`` to the update before printing.
     cc : the C compiler command for the C backend.
     cflags : flags for the C compiler (``-fopenmp`` is added when a loop is parallel).
+        ``-fno-trapping-math`` changes no value (only floating-point exception flags) and lets
+        GCC turn ``a > b ? a : b`` into vector max: without it the Godunov flux loop does not
+        vectorise (measured 2.5x slower).
     cache_dir : where generated sources and binaries are written.
     name : the kernel's name in generated code (default: from the scheme's name).
     condition_text : the enforced condition, as printed in generated headers.
@@ -55,7 +58,7 @@ class KernelConfig:
     interface_scratch: bool = True
     cse: bool = True
     cc: str = "cc"
-    cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared")
+    cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared", "-fno-trapping-math")
     cache_dir: Path = field(default_factory=default_cache_dir)
     name: str = ""
     condition_text: str = "none"

@@ -168,12 +168,13 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
             lines.append(f"\nReturns a {k.returns} scalar.")
         lines.append("")
     lines += ["## Enforced condition", ""]
-    if src.condition:
+    if src.condition and not src.condition.lower().startswith("none"):
         lines += ["mcgen enforces this stability condition before every call; the exported",
                   "functions do **not** check it, the caller must:", "",
                   f"    {src.condition}", ""]
     else:
-        lines += ["None was recorded for this kernel.", ""]
+        lines += ["None was enforced for this kernel"
+                  + (f" ({src.condition})." if src.condition else "."), ""]
     k0 = m.kernels[0]
     lines += ["## Usage from Python", ""]
     if f"{m.name}.py" in files:

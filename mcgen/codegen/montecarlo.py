@@ -6,11 +6,13 @@ Pipeline (each stage public): model -> IR (:func:`~mcgen.codegen.montecarlo_fron
 uniformisation rate that bounds every rate), calls the kernel and reports attempted moves per
 second.
 
-Backends: ``"numba"`` prints the IR as a numba module on disk with the small printer in this file
-(:class:`MCNumbaPrinter`; numba's ``cache=True`` works because the module is a real file), and
-``"llvm"`` hands the IR to the shared LLVM backend (``backends/llvm_backend.build_llvm``).
-Both print only the IR; results agree bit for bit because the RNG is integer arithmetic and the
-floating-point operations are the same IEEE operations in the same order.
+Backends (:func:`build_kernel`): ``"numba"``, ``"c"`` and ``"llvm"`` are the shared backends of
+``mcgen.codegen.backends``; ``"numba_ieee"`` prints the IR with the small printer in this file
+(:class:`MCNumbaPrinter`: no fast-math flags, unsigned array indices) as a numba module on disk;
+``"ir"`` runs the pure-Python reference interpreter. All print (or run) only the IR. Positions,
+occupations and currents agree bit for bit across backends because the RNG is integer arithmetic;
+floating-point accumulations agree to rounding (the shared numba backend allows contraction into
+fused multiply-adds), and bit for bit between ``numba_ieee``, ``c``, ``llvm`` and ``ir``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.jump_process import JumpProcess
 from mcgen.model.symbols import N_FROM, N_TO
 
-BACKENDS = ("numba", "c", "llvm", "numba_ieee")
+BACKENDS = ("numba", "c", "llvm", "numba_ieee", "ir")
 
 # ===================================================================== numba printer
 
@@ -223,9 +225,14 @@ def build_kernel(kernel: ir.Kernel, backend: str) -> tuple[Any, str]:
 
     ``"numba"``, ``"c"`` and ``"llvm"`` are the shared backends (``mcgen.codegen.backends``);
     ``"numba_ieee"`` is this module's printer: numba without fast-math flags, so floating-point
-    results agree bit for bit with the LLVM and C backends.
+    results agree bit for bit with the LLVM and C backends. ``"ir"`` is the pure-Python
+    reference interpreter (:mod:`mcgen.codegen.ir_interpreter`): slow, for small checks.
     """
     module = ir.Module(kernel.name, (kernel,), meta=dict(kernel.meta))
+    if backend == "ir":
+        from mcgen.codegen.ir_interpreter import IRInterpreter
+
+        return IRInterpreter(kernel), repr(kernel)
     if backend == "numba_ieee":
         mod, src, _ = load_numba_module(module)
         return getattr(mod, kernel.name), src
@@ -651,8 +658,10 @@ class ParticleSimulator:
                     np.add.at(occ, (slice(None), np.arange(nparticles) % L), 1)
             else:
                 occ[:] = np.asarray(initial, dtype=np.int64)
-            if (occ < 0).any() or plan.system.kind == "exclusion" and (occ > 1).any():
-                raise ModelError("initial occupations must be >= 0 (and <= 1 under exclusion)")
+            cap = plan.system.max_occupancy
+            if (occ < 0).any() or cap is not None and (occ > cap).any():
+                raise ModelError(f"initial occupations must be >= 0 and <= max_occupancy "
+                                 f"({cap})")
             st = {"occ": occ, "clock": np.zeros(replicas), "ctr": np.zeros(replicas, np.int64),
                   "att": np.zeros(replicas, np.int64),
                   "cur": np.zeros((replicas, plan.n_bonds(L)), np.int64),

@@ -106,6 +106,16 @@ class ParticleKernelPlan:
         return L if self.periodic else L + 1
 
 
+def _load(array: str, index: Expr, type_: str = "f64") -> Load:
+    # indices are non-negative by construction: an unsigned index lets numba skip its
+    # negative-index wraparound test on every access (C and LLVM are unaffected)
+    return Load(array, Cast(index, "u64"), type_)
+
+
+def _store(array: str, index: Expr, value: Expr) -> Store:
+    return Store(array, Cast(index, "u64"), value)
+
+
 def _i(v: int) -> Const:
     return Const(int(v), "i64")
 
@@ -157,6 +167,13 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         raise CodegenError(f"parallel update of exclusion with moves {offsets}: generated for a "
                            "single move by +1 or -1 (no two particles may target one site); use "
                            "update='random_sequential' or 'continuous' for other moves")
+    # a finite occupancy bound other than exclusion's: moves and entries into a full site are
+    # blocked (random-sequential and continuous updates only: in parallel two could collide)
+    cap = system.max_occupancy if not exclusion else None
+    if cap is not None and system.update == "parallel":
+        raise CodegenError(f"parallel update with max_occupancy={cap}: two particles could "
+                           "enter one full site at once; use update='random_sequential' or "
+                           "'continuous'")
     params = param_arg_names(system.params)
     pnames: dict[sp.Symbol, Expr] = {s: Var(n) for s, n in params}
 
@@ -179,16 +196,17 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
     K = len(offsets)
 
     def occ(idx: Expr) -> Expr:
-        return Load("occ", _add(base, idx), "i64")
+        return _load("occ", _add(base, idx), "i64")
 
     def bump(idx: Expr, d: int) -> Stmt:
-        return Store("occ", _add(base, idx), _add(occ(idx), _i(d)))
+        return _store("occ", _add(base, idx), _add(occ(idx), _i(d)))
 
-    def cur_add(bond: Expr, d: int) -> list[Stmt]:
+    def cur_add(bond: Expr, d: int | Expr) -> list[Stmt]:
         if not currents:
             return []
         at = _add(cbase, bond)
-        return [Store("cur", at, _add(Load("cur", at, "i64"), _i(d)))]
+        inc = _i(d) if isinstance(d, int) else d
+        return [_store("cur", at, _add(_load("cur", at, "i64"), inc))]
 
     def wrap(e: Expr, sign: int = 0) -> Expr:
         """``e`` modulo L for e in (-L, 2L); ``sign`` > 0 (< 0) when e cannot be negative
@@ -201,15 +219,19 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
             return down
         return Select(Cmp(">=", e, Lv), _sub(e, Lv), down, "i64")
 
-    def crossings(k: int) -> list[Stmt]:
-        """Currents of a move from site i by k: bonds i+1..i+k (right) or i..i+k+1 (left)."""
+    def crossings(k: int, amount: Expr | None = None) -> list[Stmt]:
+        """Currents of a move from site i by k: bonds i+1..i+k (right) or i..i+k+1 (left),
+        each changed by ``amount`` (default +-1 with the direction of the move)."""
         out: list[Stmt] = []
         bonds = range(1, k + 1) if k > 0 else range(0, k, -1)
+        d: int | Expr = (1 if k > 0 else -1) if amount is None else \
+            (amount if k > 0 else BinOp("-", _i(0), amount, "i64"))
         for m in bonds:
             b = _add(i, _i(m))
-            side = 0 if m == 0 else (1 if m > 0 else -1)
-            out += cur_add(wrap(b, side) if system.boundary == "periodic" else b,
-                           1 if k > 0 else -1)
+            if m == 0 or system.boundary != "periodic":
+                out += cur_add(i if m == 0 else b, d)
+            else:
+                out += cur_add(wrap(b, 1 if m > 0 else -1), d)
         return out
 
     def rate_ir(expr: sp.Expr) -> Expr:
@@ -244,8 +266,8 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         if simultaneous:  # parallel update: others may have changed occ[i], occ[jt] this step
             return [bump(i, -1), bump(jt, +1)] + crossings(k)
         # nf and nt hold the occupations of i and jt (distinct sites: 0 < |k| < L)
-        return [Store("occ", _add(base, i), _sub(nf, _i(1))),
-                Store("occ", _add(base, jt), _add(nt, _i(1)))] + crossings(k)
+        return [_store("occ", _add(base, i), _sub(nf, _i(1))),
+                _store("occ", _add(base, jt), _add(nt, _i(1)))] + crossings(k)
 
     def site_event(j: int) -> list[Stmt]:
         k, expr = offsets[j], rates[j]
@@ -253,7 +275,17 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         ok = Cmp("==", nf, _i(1)) if exclusion else Cmp(">", nf, _i(0))
         inner: list[Stmt] = [Assign(nt, occ(jt))]
         cond = _and(ok, Cmp("==", nt, _i(0))) if exclusion else ok
-        inner.append(If(cond, tuple(accept_then(expr, move(k)))))
+        if cap is not None:
+            cond = _and(ok, Cmp("<", nt, _i(cap)))
+        if constant is not None:
+            # every attempt whose rule allows the move performs it: write the occupations
+            # branch-free (m = 0 or 1), so a random accept/reject costs no branch mispredict
+            m = Var("mv", "i64")
+            inner += [Assign(m, Cast(cond, "i64")),
+                      _store("occ", _add(base, i), _sub(nf, m)),
+                      _store("occ", _add(base, jt), _add(nt, m))] + crossings(k, m)
+        else:
+            inner.append(If(cond, tuple(accept_then(expr, move(k)))))
         if inside is not None:
             stm.append(If(inside, tuple(inner)))
         else:
@@ -270,20 +302,23 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         sign = 1 if key in ("alpha", "beta") else -1
         if entry:
             cond: Expr = Cmp("==", occ(site), _i(0)) if exclusion else Const(True, "bool")
+            if cap is not None:
+                cond = Cmp("<", occ(site), _i(cap))
             if old_too and exclusion:
-                cond = _and(cond, Cmp("==", Load("old", _add(base, site), "i64"), _i(0)))
+                cond = _and(cond, Cmp("==", _load("old", _add(base, site), "i64"), _i(0)))
             then = [bump(site, +1)] + cur_add(bond, sign)
         else:
             cond = Cmp(">", occ(site), _i(0))
             if old_too:
-                cond = _and(cond, Cmp(">", Load("old", _add(base, site), "i64"), _i(0)))
+                cond = _and(cond, Cmp(">", _load("old", _add(base, site), "i64"), _i(0)))
             then = [bump(site, -1)] + cur_add(bond, sign)
         return [If(cond, tuple(then))], expr
 
     # ------------------------------------------------------------ sequential / continuous
     def sequential_attempt() -> list[Stmt]:
         s: list[Stmt] = rng.below(Var("slot", "u64"), Cast(Var("ns", "i64"), "u64"))
-        s += [Assign(nd, _add(nd, _i(1))), Assign(na, _add(na, _i(1))),
+        # the slot draw is counted by na (attempts); nd counts every other draw
+        s += ([] if count_attempts_after else [Assign(na, _add(na, _i(1)))]) + [
               Assign(si, Cast(Var("slot", "u64"), "i64"))]
         if K == 1:
             site: list[Stmt] = [Assign(i, si), Assign(nf, occ(i))] + site_event(0)
@@ -304,14 +339,14 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
 
     # ------------------------------------------------------------ parallel
     def parallel_step() -> list[Stmt]:
-        s: list[Stmt] = [For(i, _i(0), Lv, (Store("old", _add(base, i), occ(i)),))]
-        body: list[Stmt] = [Assign(nf, Load("old", _add(base, i), "i64"))] + draw(u) + \
-            [Assign(na, _add(na, _i(1)))]
+        s: list[Stmt] = [For(i, _i(0), Lv, (_store("old", _add(base, i), occ(i)),))]
+        body: list[Stmt] = [Assign(nf, _load("old", _add(base, i), "i64"))] + rng.uniform(u) + \
+            [Assign(na, _add(na, _i(1)))]  # one draw a site, counted by na
         ok = Cmp("==", nf, _i(1)) if exclusion else Cmp(">", nf, _i(0))
         inner: list[Stmt] = [Assign(cum, Const(0.0))]
         for j, k in enumerate(offsets):
             stm, inside = target(k)
-            step: list[Stmt] = [Assign(nt, Load("old", _add(base, jt), "i64")),
+            step: list[Stmt] = [Assign(nt, _load("old", _add(base, jt), "i64")),
                                 Assign(rate, rate_ir(rates[j]))]
             if exclusion:
                 step[1] = Assign(rate, Select(Cmp("==", nt, _i(0)), rate_ir(rates[j]),
@@ -334,6 +369,8 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
             s.append(If(Cmp("<", u, sympy_to_ir(ex, pnames)), tuple(ev)))
         return s
 
+    # random-sequential: every iteration is one attempt, counted once after the loop
+    count_attempts_after = system.update == "random_sequential"
     if system.update == "parallel":
         loop: tuple[Stmt, ...] = tuple(parallel_step())
     elif system.update == "random_sequential":
@@ -351,19 +388,20 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
     init: list[Stmt] = [
         Assign(base, BinOp("*", r, Lv, "i64")),
         Assign(cbase, BinOp("*", r, Var("nbond", "i64"), "i64")),
-        Assign(clk, Load("clock", r)), Assign(nd, _i(0)), Assign(na, _i(0)),
+        Assign(clk, _load("clock", r)), Assign(nd, _i(0)), Assign(na, _i(0)),
         Assign(nv, _i(0)), Assign(u, Const(0.0)), Assign(rate, Const(0.0)),
         Assign(tau, Const(0.0)), Assign(cum, Const(0.0)),
         Assign(i, _i(0)), Assign(jt, _i(0)), Assign(nf, _i(0)), Assign(nt, _i(0)),
         Assign(si, _i(0)), Assign(kk, _i(0)), Assign(bb, _i(0)),
         Assign(Var("slot", "u64"), Const(0, "u64")),
     ]
-    init += rng.start(Var("seed", "u64"), Cast(r, "u64"), Cast(Load("ctr", r, "i64"), "u64"))
-    fini: list[Stmt] = [
-        Store("clock", r, clk),
-        Store("ctr", r, _add(Load("ctr", r, "i64"), nd)),
-        Store("att", r, _add(Load("att", r, "i64"), na)),
-        Store("viol", r, _add(Load("viol", r, "i64"), nv)),
+    init += rng.start(Var("seed", "u64"), Cast(r, "u64"), Cast(_load("ctr", r, "i64"), "u64"))
+    fini: list[Stmt] = [Assign(na, Var("n_iter", "i64"))] if count_attempts_after else []
+    fini += [
+        _store("clock", r, clk),
+        _store("ctr", r, _add(_load("ctr", r, "i64"), _add(nd, na))),
+        _store("att", r, _add(_load("att", r, "i64"), na)),
+        _store("viol", r, _add(_load("viol", r, "i64"), nv)),
     ]
     body = (For(r, _i(0), Var("n_rep", "i64"), tuple(
         init + [For(it, _i(0), Var("n_iter", "i64"), loop)] + fini), parallel=parallel),)

@@ -179,7 +179,13 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
                     lines.setdefault(rest, {})[s[d]] = c
                 if not residual:
                     break
-                ref = min(s[d] for s in residual)
+                # project every line onto the s_d most lines share (terms already there stay
+                # put, which keeps the fluxes short); one common value per axis makes the last
+                # axis a single line, whose sum is the class sum, zero
+                counts: dict[int, int] = {}
+                for s in residual:
+                    counts[s[d]] = counts.get(s[d], 0) + 1
+                ref = min(counts, key=lambda k: (-counts[k], abs(k), k))
                 new_res: dict[tuple[int, ...], sp.Expr] = {}
                 for rest, line in lines.items():
                     sigma = sp.Add(*line.values())
@@ -287,7 +293,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         """idx + fidx*PT + sum_d offset_d * S_d."""
         out: ir.Expr = iv("idx")
         if fidx:
-            out = add(out, mul(ci(fidx), iv("PT")))
+            out = add(out, iv("PT") if fidx == 1 else mul(ci(fidx), iv("PT")))
         for d, k in enumerate(offset):
             if k == 0:
                 continue

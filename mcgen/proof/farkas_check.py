@@ -214,3 +214,88 @@ def _polynomial_identity(lhs: Any, rhs: Any) -> str:
     if diff == 0:
         return "proved"
     return is_zero(diff)
+
+
+# ------------------------------------------------------------------ solution sets in one variable
+
+
+def nonneg_set(expr: Any, var: sp.Symbol, lo: Any = -sp.oo, hi: Any = sp.oo) -> sp.Set | None:
+    """The exact set of var in [lo, hi] (closed at finite ends) where the rational function
+    ``expr >= 0``; None when undecidable here (other symbols)."""
+    expr = sp.cancel(sp.together(sp.sympify(expr)))
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    domain = sp.Interval(lo, hi)
+    if var not in expr.free_symbols:
+        signs = signs_on_open_interval(expr, None)
+        if signs is None:
+            return None
+        return domain if signs <= {0, 1} else sp.S.EmptySet
+    if expr.free_symbols - {var}:
+        return None
+    num, den = sp.fraction(expr)
+    pn, pd = sp.Poly(num, var), sp.Poly(den, var)
+    zeros = _real_roots_inside(pn, lo, hi)
+    poles = _real_roots_inside(pd, lo, hi)
+    points = sorted(set(zeros) | set(poles), key=lambda r: sp.N(r, 50))
+    pieces: list[sp.Set] = []
+    cuts = [lo, *points, hi]
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        t = _rational_between(a, b)
+        if pn.eval(t) / pd.eval(t) > 0:
+            pieces.append(sp.Interval.open(a, b))
+    for z in zeros:
+        if z not in poles:
+            pieces.append(sp.FiniteSet(z))
+    for end in (lo, hi):
+        if end.is_finite and pd.eval(end) != 0 and pn.eval(end) / pd.eval(end) >= 0:
+            pieces.append(sp.FiniteSet(end))
+    return sp.Union(*pieces) if pieces else sp.S.EmptySet
+
+
+def solve_nonneg_conjunction(exprs: Any, var: sp.Symbol, lo: Any = -sp.oo,
+                             hi: Any = sp.oo) -> sp.Set | None:
+    """Exact set where every expr >= 0 (var in [lo, hi]); None when undecidable."""
+    out: sp.Set = sp.Interval(sp.sympify(lo), sp.sympify(hi))
+    for e in exprs:
+        s = nonneg_set(e, var, lo, hi)
+        if s is None:
+            return None
+        out = sp.Intersection(out, s)
+    return out
+
+
+@register_check("nonneg_solution_set",
+                "the set where several rational functions of one variable are all >= 0 equals "
+                "the claimed set (exact real-root isolation)")
+def _nonneg_solution_set(exprs: Any, var: Any, lo: Any, hi: Any, claimed: Any) -> str:
+    got = solve_nonneg_conjunction(tuple(exprs), var, lo, hi)
+    if got is None:
+        return "unknown"
+    diff = sp.Union(sp.Complement(got, claimed), sp.Complement(claimed, got))
+    if diff is sp.S.EmptySet or diff.is_empty:
+        return "proved"
+    if diff.is_empty is False:
+        return "refuted"
+    return "unknown"
+
+
+@register_check("not_identically_equal",
+                "two rational expressions differ as functions (their difference does not cancel "
+                "to zero)")
+def _not_identically_equal(lhs: Any, rhs: Any) -> str:
+    diff = sp.cancel(sp.together(_evaluated(sp.sympify(lhs)) - _evaluated(sp.sympify(rhs))))
+    if diff == 0:
+        return "refuted"
+    if diff.has(sp.Max, sp.Min, sp.Piecewise, sp.sign):
+        return "unknown"  # may vanish identically once signs are fixed
+    inside = sorted({x for ab in diff.atoms(sp.Abs) for x in ab.free_symbols},
+                    key=lambda x: x.name)
+    if not inside:
+        return "proved"
+    # nonzero on one sign orthant (an open set) is enough to differ as functions
+    for choice in itertools.product((1, -1), repeat=len(inside)):
+        sub = {x: c * sp.Symbol(f"_p{i}", positive=True) for i, (x, c) in
+               enumerate(zip(inside, choice, strict=True))}
+        if sp.cancel(sp.together(diff.subs(sub))) != 0:
+            return "proved"
+    return "refuted"

@@ -161,6 +161,14 @@ def family_critical_values(Q: Any, c: sp.Symbol, p: sp.Symbol) -> list[sp.Expr]:
 
 def family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, strict: bool = False
                   ) -> tuple[sp.Set, list[tuple[sp.Expr, sp.Expr]], bool]:
+    key = "family" + sp.srepr((Q, c, p, bool(strict)))
+    if key not in _MEMO:
+        _MEMO[key] = _family_region(Q, c, p, strict)
+    return _MEMO[key]
+
+
+def _family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, strict: bool = False
+                   ) -> tuple[sp.Set, list[tuple[sp.Expr, sp.Expr]], bool]:
     """The set of p (within p's declared domain) for which Q(c; p) >= 0 (> 0) for all c in [-1, 1].
 
     Returns ``(region, witnesses, exact)``: witnesses are pairs (p0, c0) with Q(c0; p0) < 0 (the
@@ -249,6 +257,13 @@ def check_degree(expr: Any, var: sp.Symbol, n: Any) -> str:
 
 
 def nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> tuple[bool, tuple | None]:
+    key = "plane" + sp.srepr((sp.expand(N), t1, t2))
+    if key not in _MEMO:
+        _MEMO[key] = _nonneg_on_plane(N, t1, t2)
+    return _MEMO[key]
+
+
+def _nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> tuple[bool, tuple | None]:
     """Decide N(t1, t2) >= 0 for all real t1, t2 (rational coefficients) exactly.
 
     Cells in t1 from the leading coefficient, content and discriminant in t2 of the square-free
@@ -291,71 +306,182 @@ def check_nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> str:
 # ---------------------------------------------------------------- regions in two variables
 
 
-def _polys_of(expr: Any) -> set[sp.Expr]:
-    out: set[sp.Expr] = set()
-    for rel in sp.sympify(expr).atoms(Relational):
-        d = rel.lhs - rel.rhs
-        for ab in d.atoms(sp.Abs):
-            out.add(ab.args[0])
-        for sign in (1, -1):
-            e = sp.together(d.replace(sp.Abs, lambda x, s=sign: s * x))
-            n, den = sp.fraction(e)
-            out |= {sp.expand(n), sp.expand(den)}
-    return {p for p in out if p.free_symbols}
-
-
-def _slice_set(expr: Any, v: sp.Symbol) -> sp.Set:
+def abs_free(expr: Any) -> sp.Basic:
+    """Rewrite relationals with Abs/Max/Min into Boolean combinations of polynomial ones."""
     expr = sp.sympify(expr)
-    if expr in (sp.true, sp.false):
-        return _domain(v) if expr is sp.true else sp.S.EmptySet
-    return relational_set(expr, v).intersect(_domain(v)) if expr.free_symbols else \
-        (_domain(v) if bool(expr) else sp.S.EmptySet)
+    if isinstance(expr, (sp.And, sp.Or, sp.Not)):
+        return type(expr)(*[abs_free(a) for a in expr.args])
+    if not isinstance(expr, Relational):
+        return expr
+    pw = [a for a in expr.atoms(sp.Abs, sp.Max, sp.Min)]
+    if not pw:
+        return expr
+    a = pw[0]
+    if isinstance(a, sp.Abs):
+        f = a.args[0]
+        return sp.Or(sp.And(sp.Ge(f, 0), abs_free(expr.subs(a, f))),
+                     sp.And(sp.Lt(f, 0), abs_free(expr.subs(a, -f))))
+    x, y = a.args[0], sp.Max(*a.args[1:]) if isinstance(a, sp.Max) else sp.Min(*a.args[1:])
+    first = sp.Ge(x, y) if isinstance(a, sp.Max) else sp.Le(x, y)
+    return sp.Or(sp.And(first, abs_free(expr.subs(a, x))),
+                 sp.And(sp.Not(first), abs_free(expr.subs(a, y))))
 
 
-def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol) -> str:
-    """'equal', 'a_in_b', 'b_in_a', 'other' or 'unknown' for two regions in (v, w)."""
-    polys = _polys_of(a) | _polys_of(b)
-    crit: list[sp.Expr] = []
-    for f in polys:
-        if not f.has(v):
-            crit.append(f)
-            continue
-        pf = sp.Poly(f, v)
-        crit.append(pf.LC())
-        if pf.degree() >= 2:
-            crit.append(sp.discriminant(f, v))
-    for f, g in itertools.combinations([f for f in polys if f.has(v)], 2):
-        crit.append(sp.resultant(f, g, v))
-    roots: set[sp.Expr] = set()
-    for f in crit:
-        f = sp.expand(f)
-        if f != 0 and f.has(w):
-            roots |= set(real_roots(sp.Poly(f, w)))
-    dom = _domain(w)
-    roots |= {x for x in (dom.inf, dom.sup) if x.is_finite}
-    roots = {x for x in roots if x in dom}
-    edges = [dom.inf if dom.inf.is_finite else -sp.oo, *sorted(
-        (x for x in roots if x not in (dom.inf, dom.sup)), key=lambda x: sp.N(x, 50)),
-        dom.sup if dom.sup.is_finite else sp.oo]
-    samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:])]
-    unknown = False
-    for x in roots:
-        if x.is_Rational:
-            samples.append(x)
+def _atoms(expr: Any) -> list[Relational]:
+    return list(sp.sympify(expr).atoms(Relational))
+
+
+def _num_den(rel: Relational) -> tuple[sp.Expr, sp.Expr]:
+    n, d = sp.fraction(sp.together(rel.lhs - rel.rhs))
+    return sp.expand(n), sp.expand(d)
+
+
+_SIGN_OK = {">=": lambda s: s >= 0, ">": lambda s: s > 0, "<=": lambda s: s <= 0,
+            "<": lambda s: s < 0, "==": lambda s: s == 0, "!=": lambda s: s != 0}
+
+
+def _truths(formulas: list[sp.Basic], v: sp.Symbol) -> list[tuple[bool, ...]]:
+    """Truth values of univariate formulas (polynomial relationals in v) at every point class of
+    the real line: each real root of any atom polynomial and one rational per gap (exact)."""
+    atoms = sorted({r for f in formulas for r in _atoms(f)}, key=sp.default_sort_key)
+    nd = {r: _num_den(r) for r in atoms}
+    polys = {sp.Poly(q, v) for n, d in nd.values() for q in (n, d) if q.has(v)}
+    dom = _domain(v)
+    for end in (dom.inf, dom.sup):
+        if end.is_finite:
+            polys.add(sp.Poly(v - end, v))
+    prod = sp.Integer(1)
+    for p in polys:
+        prod *= p.as_expr()
+    points: list[tuple[Any, Any]] = []   # (exact point or isolating interval, kind)
+    if prod.has(v):
+        P = sp.Poly(sp.sqf_part(sp.expand(prod)), v)
+        ivs = _separated_intervals(P)
+        for (a, b) in ivs:
+            points.append(((a, b), "root"))
+        edges = [-sp.oo] + [x for (a, b) in ivs for x in (a, b)] + [sp.oo]
+        gaps = [(edges[2 * i], edges[2 * i + 1]) for i in range(len(ivs) + 1)]
+    else:
+        gaps = [(-sp.oo, sp.oo)]
+    for a, b in gaps:
+        if a != b:
+            points.append((rational_between(a, b), "gap"))
+
+    def in_domain(a: Any, b: Any) -> bool:
+        # the root in [a, b] is the only root of prod there; domain ends are roots of prod
+        for end, below in ((dom.inf, True), (dom.sup, False)):
+            if not end.is_finite:
+                continue
+            if a <= end <= b:
+                if end not in dom:
+                    return False
+            elif (b < end) if below else (a > end):
+                return False
+        return True
+
+    out = []
+    for pt, kind in points:
+        if kind == "gap":
+            if pt not in dom:
+                continue
+            signs = {r: (sp.sign(n.subs(v, pt)) * sp.sign(d.subs(v, pt)) if d.subs(v, pt) != 0
+                         else None) for r, (n, d) in nd.items()}
         else:
-            unknown = True
+            a, b = pt
+            mid = a if a == b else (a + b) / 2
+            if not in_domain(a, b):
+                continue
+
+            def sgn(q: sp.Expr) -> int:
+                if not q.has(v):
+                    return int(sp.sign(q))
+                if a == b:
+                    return int(sp.sign(q.subs(v, a)))
+                return 0 if sp.Poly(q, v).count_roots(a, b) > 0 else int(sp.sign(q.subs(v, mid)))
+            signs = {}
+            for r, (n, d) in nd.items():
+                sd = sgn(d)
+                signs[r] = None if sd == 0 else sgn(n) * sd
+        vals = []
+        for f in formulas:
+            sub = {r: (False if signs[r] is None else _SIGN_OK[r.rel_op](signs[r]))
+                   for r in _atoms(f)}
+            vals.append(bool(sp.sympify(f).xreplace({r: sp.true if t else sp.false
+                                                     for r, t in sub.items()})))
+        out.append(tuple(vals))
+    return out
+
+
+def _separated_intervals(P: sp.Poly) -> list[tuple[Any, Any]]:
+    """Isolating intervals of the real roots of a square-free P, refined until no two touch and
+    no endpoint of a proper interval is a root (so each closed interval holds exactly one)."""
+    ivs = sorted((iv for iv, _ in P.intervals()), key=lambda t: (t[0], t[1]))
+    changed = True
+    while changed:
+        changed = False
+        for i, (a, b) in enumerate(ivs):
+            if a == b:
+                continue
+            touch = P.eval(a) == 0 or P.eval(b) == 0 or any(
+                j != i and max(a, c) <= min(b, d) for j, (c, d) in enumerate(ivs))
+            if touch:
+                ivs[i] = tuple(P.refine_root(a, b, steps=1))
+                changed = True
+    return sorted(ivs, key=lambda t: t[0])
+
+
+def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol | None = None) -> str:
+    """'equal', 'a_in_b', 'b_in_a', 'other' or 'unknown' for two regions in (v[, w])."""
+    A, B = abs_free(a), abs_free(b)
+    samples: list[Any] = [None]
+    unknown = False
+    if w is not None:
+        polys = {q for f in (A, B) for r in _atoms(f) for q in _num_den(r) if q.free_symbols}
+        crit: list[sp.Expr] = []
+        withv = [f for f in polys if f.has(v)]
+        for f in polys:
+            if not f.has(v):
+                crit.append(f)
+                continue
+            pf = sp.Poly(f, v)
+            crit.append(pf.LC())
+            if pf.degree() >= 2:
+                crit.append(sp.discriminant(f, v))
+        for f, g in itertools.combinations(withv, 2):
+            crit.append(sp.resultant(f, g, v))
+        roots: set[sp.Expr] = set()
+        for f in crit:
+            f = sp.expand(f)
+            if f != 0 and f.has(w):
+                roots |= set(real_roots(sp.Poly(f, w)))
+        dom = _domain(w)
+        roots |= {x for x in (dom.inf, dom.sup) if x.is_finite}
+        roots = {x for x in roots if x in dom}
+        edges = [dom.inf if dom.inf.is_finite else -sp.oo, *sorted(
+            (x for x in roots if x not in (dom.inf, dom.sup)), key=lambda x: sp.N(x, 50)),
+            dom.sup if dom.sup.is_finite else sp.oo]
+        samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:])]
+        for x in roots:
+            if x.is_Rational:
+                samples.append(x)
+            else:
+                unknown = True
     a_in_b = b_in_a = True
     for s in samples:
-        sa, sb = _slice_set(sp.sympify(a).subs(w, s), v), _slice_set(sp.sympify(b).subs(w, s), v)
-        if not sp.Complement(sa, sb).is_empty:
-            a_in_b = False
-        if not sp.Complement(sb, sa).is_empty:
-            b_in_a = False
+        fa, fb = (A, B) if s is None else (A.subs(w, s), B.subs(w, s))
+        for ta, tb in _truths([fa, fb], v):
+            if ta and not tb:
+                a_in_b = False
+            if tb and not ta:
+                b_in_a = False
     if a_in_b and b_in_a:
         return "unknown" if unknown else "equal"
     if unknown:
         return "unknown"
     return "a_in_b" if a_in_b else "b_in_a" if b_in_a else "other"
+
+
+_CACHE: dict[str, str] = {}  # results of exact region checks (pure functions of their args)
 
 
 def _two_vars(variables: Any) -> tuple[sp.Symbol, sp.Symbol] | None:
@@ -364,47 +490,46 @@ def _two_vars(variables: Any) -> tuple[sp.Symbol, sp.Symbol] | None:
 
 
 @register_check("region_equivalent",
-                "two semi-algebraic regions coincide (exact: 1 variable by sets, linear by "
-                "Fourier-Motzkin, 2 variables by cylindrical cells)")
+                "two semi-algebraic regions coincide (exact: linear by Fourier-Motzkin, else "
+                "cylindrical cells in <= 2 variables)")
 def check_region_equivalent(a: Any, b: Any, variables: Any) -> str:
-    from mcgen.proof.lp import check_linear_equivalent
-    a, b = sp.sympify(a), sp.sympify(b)
-    if a == b:
-        return "proved"
-    vs = tuple(variables)
-    lin = check_linear_equivalent(a, b, vs)
-    if lin != "unknown":
-        return lin
-    if len(vs) == 1:
-        sa, sb = _slice_set(a, vs[0]), _slice_set(b, vs[0])
-        d = sp.Union(sp.Complement(sa, sb), sp.Complement(sb, sa))
-        return "proved" if d.is_empty else "refuted"
-    two = _two_vars(vs)
-    if two is None:
-        return "unknown"
-    res = compare_regions(a, b, *two)
-    return {"equal": "proved", "unknown": "unknown"}.get(res, "refuted")
+    return _region_relation(a, b, variables, "equivalent")
 
 
 @register_check("region_implies",
                 "one semi-algebraic region lies inside another (exact, as region_equivalent)")
 def check_region_implies(a: Any, b: Any, variables: Any) -> str:
-    from mcgen.proof.lp import check_linear_implies
+    return _region_relation(a, b, variables, "implies")
+
+
+def _region_relation(a: Any, b: Any, variables: Any, what: str) -> str:
+    from mcgen.proof.lp import check_linear_equivalent, check_linear_implies
     a, b = sp.sympify(a), sp.sympify(b)
     vs = tuple(variables)
-    lin = check_linear_implies(a, b, vs)
-    if lin != "unknown":
-        return lin
-    if len(vs) == 1:
-        sa, sb = _slice_set(a, vs[0]), _slice_set(b, vs[0])
-        return "proved" if sp.Complement(sa, sb).is_empty else "refuted"
-    two = _two_vars(vs)
-    if two is None:
-        return "unknown"
-    res = compare_regions(a, b, *two)
-    if res in ("equal", "a_in_b"):
-        return "proved"
-    return "unknown" if res == "unknown" else "refuted"
+    key = what + sp.srepr((a, b, vs))
+    if key in _CACHE:
+        return _CACHE[key]
+    if a == b:
+        res = "proved"
+    else:
+        lin = (check_linear_equivalent if what == "equivalent" else check_linear_implies)(a, b, vs)
+        if lin != "unknown":
+            res = lin
+        elif len(vs) in (1, 2):
+            try:
+                rel = compare_regions(a, b, *vs)
+            except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+                rel = "unknown"  # not polynomial (radicals, transcendental functions)
+            if rel == "unknown":
+                res = "unknown"
+            elif what == "equivalent":
+                res = "proved" if rel == "equal" else "refuted"
+            else:
+                res = "proved" if rel in ("equal", "a_in_b") else "refuted"
+        else:
+            res = "unknown"
+    _CACHE[key] = res
+    return res
 
 
 @register_check("manifestly_nonneg",
@@ -416,7 +541,7 @@ def check_manifestly_nonneg(expr: Any) -> str:
 
 @register_check("finite_region",
                 "a conjunction of polynomial inequalities is a given finite set of points "
-                "(univariate constraints solved exactly, the finite product enumerated)")
+                "(one-variable consequences solved exactly, the finite product enumerated)")
 def check_finite_region(conj: Any, variables: Any, points: Any) -> str:
     found = finite_region(sp.sympify(conj), tuple(variables))
     if found is None:
@@ -425,7 +550,7 @@ def check_finite_region(conj: Any, variables: Any, points: Any) -> str:
 
 
 def _sup_on(poly: sp.Expr, v: sp.Symbol, s: sp.Set) -> sp.Expr | None:
-    """sup of a univariate polynomial over a finite union of closed intervals (None: unbounded)."""
+    """sup of a univariate polynomial over a finite union of intervals (None: unbounded)."""
     parts = s.args if isinstance(s, sp.Union) else (s,)
     cands = []
     dp = sp.Poly(sp.diff(poly, v), v)
@@ -439,21 +564,30 @@ def _sup_on(poly: sp.Expr, v: sp.Symbol, s: sp.Set) -> sp.Expr | None:
         for end in (part.start, part.end):
             if end.is_finite:
                 cands.append(poly.subs(v, end))
-            else:
-                lim = sp.limit(poly, v, end)
-                if lim == sp.oo:
-                    return None
+            elif sp.limit(poly, v, end) == sp.oo:
+                return None
         cands += [poly.subs(v, x) for x in crit if x in part]
     return sp.Max(*cands) if cands else None
 
 
 def finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] | None:
-    """The points of a region whose single-variable constraints (and the single-variable
-    consequences of separable ones, f(x) + g(y) >= 0 giving f(x) + sup g >= 0) confine each
-    variable to a finite set (exact), or None when some variable is not so confined."""
+    key = "finite" + sp.srepr((conj, variables))
+    if key not in _MEMO:
+        _MEMO[key] = _finite_region(conj, variables)
+    return _MEMO[key]
+
+
+_MEMO: dict[str, Any] = {}
+
+
+def _finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] | None:
+    """The points of a region whose one-variable constraints (and the one-variable consequences
+    of separable ones: f(x) + g(y) >= 0 gives f(x) + sup g >= 0) confine every variable to a
+    finite set (exact), or None when some variable is not so confined."""
     parts = conj.args if isinstance(conj, sp.And) else (conj,)
     per_var: dict[sp.Symbol, sp.Set] = {v: _domain(v) for v in variables}
     for _ in range(3):
+        before = dict(per_var)
         for rel in parts:
             if not isinstance(rel, Relational) or rel.rel_op not in (">=", "<="):
                 continue
@@ -482,6 +616,8 @@ def finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] | 
                         bound += sup
                     if ok:
                         per_var[v] = per_var[v].intersect(relational_set(sp.Ge(bound, 0), v))
+        if per_var == before:
+            break
     if not all(isinstance(s, sp.FiniteSet) or s.is_empty for s in per_var.values()):
         return None
     pts = []

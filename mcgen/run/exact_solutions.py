@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -103,42 +104,67 @@ class RiemannSolution:
 
     # ------------------------------------------------------------------ evaluation
     def profile(self, xi: Any) -> np.ndarray:
-        """u as a function of the similarity variable xi = (x - x0)/t."""
-        xi = np.atleast_1d(np.asarray(xi, dtype=float))
+        """u as a function of the similarity variable xi = (x - x0)/t (vectorised)."""
+        xi = np.atleast_1d(np.asarray(xi, dtype=float)).ravel()
         uL, uR = float(self.u_left), float(self.u_right)
         if uL == uR:
             return np.full_like(xi, uL)
         lo, hi = min(uL, uR), max(uL, uR)
-        sign = 1.0 if uL < uR else -1.0  # minimise sign*(f - xi u)
-        out = np.empty_like(xi)
-        for i, s in enumerate(xi):
-            cands = [lo, hi, *self._critical_points(s, lo, hi)]
-            vals = [sign * (float(self._f(c)) - s * c) for c in cands]
-            best = min(vals)
-            # ties occur only on a shock line (measure zero): take the left state's side
-            ties = [c for c, v in zip(cands, vals) if v <= best + 1e-14 * (1 + abs(best))]
-            out[i] = max(ties) if (uL > uR) else min(ties)
-        return out
+        sign = 1.0 if uL < uR else -1.0  # minimise sign * (f(u) - xi u)
+        cands = np.concatenate([np.full((xi.size, 1), lo), np.full((xi.size, 1), hi),
+                                self._critical_points(xi, lo, hi)], axis=1)
+        with np.errstate(invalid="ignore"):
+            vals = sign * (self._f(cands) * np.ones_like(cands) - xi[:, None] * cands)
+        vals = np.where(np.isnan(cands), np.inf, vals)
+        return cands[np.arange(xi.size), np.argmin(vals, axis=1)]
 
-    def _critical_points(self, s: float, lo: float, hi: float) -> list[float]:
+    def _critical_points(self, xi: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """Real roots of f'(u) = xi in [lo, hi], one row per xi (NaN where there are fewer)."""
         if self._root_coeffs is not None:
-            c = np.array([float(np.broadcast_to(k(s), ())) for k in self._root_coeffs])
-            nz = np.flatnonzero(np.abs(c) > 0)
-            if nz.size == 0:
-                return []
-            roots = np.roots(c[nz[0]:])
-            real = [float(r.real) for r in roots if abs(r.imag) <= 1e-9 * (1 + abs(r))]
-            out = []
-            for r in real:
-                if lo - 1e-12 <= r <= hi + 1e-12:
-                    out.append(_polish_root(self._fprime, s, min(max(r, lo), hi), lo, hi))
+            c = np.stack([np.broadcast_to(np.asarray(k(xi), dtype=float), xi.shape)
+                          for k in self._root_coeffs], axis=1)  # highest degree first
+            # drop leading coefficients that vanish identically; rows with a vanishing leading
+            # coefficient at a particular xi are solved one by one
+            while c.shape[1] > 1 and np.all(c[:, 0] == 0):
+                c = c[:, 1:]
+            deg = c.shape[1] - 1
+            out = np.full((xi.size, max(deg, 1)), np.nan)
+            if deg == 0:
+                return out
+            ok = c[:, 0] != 0
+            if np.any(ok):
+                comp = np.zeros((int(ok.sum()), deg, deg))
+                comp[:, 0, :] = -c[ok, 1:] / c[ok, :1]
+                if deg > 1:
+                    comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
+                roots = np.linalg.eigvals(comp)
+                real = np.abs(roots.imag) <= 1e-9 * (1 + np.abs(roots))
+                r = np.where(real, roots.real, np.nan)
+                r = np.where((r >= lo - 1e-12) & (r <= hi + 1e-12), np.clip(r, lo, hi), np.nan)
+                out[ok] = r
+            for i in np.flatnonzero(~ok):
+                row = c[i]
+                nz = np.flatnonzero(row != 0)
+                if nz.size == 0 or nz[0] == deg:
+                    continue
+                rr = np.roots(row[nz[0]:])
+                rr = [float(v.real) for v in rr if abs(v.imag) <= 1e-9 * (1 + abs(v))
+                      and lo - 1e-12 <= v.real <= hi + 1e-12]
+                out[i, :len(rr)] = np.clip(rr, lo, hi)
             return out
         # non-rational flux: dense sampling of f' - xi, then bisection on sign changes
         grid = np.linspace(lo, hi, 2001)
-        g = self._fprime(grid) - s
-        out = []
-        for k in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) <= 0):
-            out.append(_bisect(lambda v: float(self._fprime(v)) - s, grid[k], grid[k + 1]))
+        fp = self._fprime(grid) * np.ones_like(grid)
+        rows = []
+        for s in xi:
+            g = fp - s
+            found = [_bisect(lambda v, s=s: float(self._fprime(v)) - s, grid[k], grid[k + 1])
+                     for k in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) <= 0)]
+            rows.append(found)
+        width = max((len(r) for r in rows), default=0) or 1
+        out = np.full((xi.size, width), np.nan)
+        for i, r in enumerate(rows):
+            out[i, :len(r)] = r
         return out
 
     def __call__(self, x: Any, t: float) -> np.ndarray:
@@ -148,12 +174,12 @@ class RiemannSolution:
         return self.profile((x - self.x0) / t).reshape(x.shape)
 
     # ------------------------------------------------------------------ structure
-    @property
+    @cached_property
     def is_convex_case(self) -> bool:
         """True when f'' has one sign on the data range (a single shock or a single fan)."""
         return _one_signed_curvature(self.flux, self.var, self.u_left, self.u_right)
 
-    @property
+    @cached_property
     def waves(self) -> list[Wave]:
         uL, uR = sp.nsimplify(self.u_left), sp.nsimplify(self.u_right)
         f, v = self.flux, self.var
@@ -220,11 +246,6 @@ def riemann(flux: Any, u_left: float, u_right: float, x0: float = 0.0,
     return RiemannSolution(f, v, float(u_left), float(u_right), float(x0))
 
 
-def _polish_root(fp: Callable[..., Any], s: float, r: float, lo: float, hi: float) -> float:
-    """One or two Newton-free bisection refinements are unnecessary for polynomials; keep r."""
-    return r
-
-
 def _bisect(g: Callable[[float], float], a: float, b: float) -> float:
     ga = g(a)
     for _ in range(100):
@@ -240,21 +261,20 @@ def _bisect(g: Callable[[float], float], a: float, b: float) -> float:
 
 
 def _one_signed_curvature(f: sp.Expr, v: sp.Symbol, a: float, b: float) -> bool:
+    """True when f'' keeps one sign on (a, b): decided from the exact real roots of the
+    numerator of f'' (and the sign between them), numerically for non-rational fluxes."""
     lo, hi = sp.nsimplify(min(a, b)), sp.nsimplify(max(a, b))
-    fpp = sp.simplify(sp.diff(f, v, 2))
-    if fpp.is_number:
-        return True
+    fpp = sp.together(sp.diff(f, v, 2))
+    num, den = sp.fraction(fpp)
     try:
-        zeros = sp.solveset(sp.numer(sp.together(fpp)), v, sp.Interval.open(lo, hi))
-    except (NotImplementedError, ValueError):
-        zeros = None
-    if isinstance(zeros, sp.FiniteSet):
-        # a zero of f'' where f'' does not change sign (u^4 at 0) keeps the flux convex
-        pts = sorted([lo, *zeros, hi], key=float)
+        pn, pd = sp.Poly(num, v), sp.Poly(den, v)
+    except sp.PolynomialError:
+        pn = pd = None
+    if pn is not None and pd is not None:
+        pts = sorted({lo, hi, *[r for r in pn.real_roots() + pd.real_roots() if lo < r < hi]},
+                     key=float)
         signs = {sp.sign(fpp.subs(v, (p + q) / 2)) for p, q in zip(pts, pts[1:])} - {0}
         return len(signs) <= 1
-    if zeros is sp.S.EmptySet:
-        return True
     grid = np.linspace(float(lo), float(hi), 1001)
     vals = sp.lambdify(v, fpp, "numpy")(grid) * np.ones_like(grid)
     return bool(np.all(vals >= 0) or np.all(vals <= 0))

@@ -148,16 +148,21 @@ def enforced_condition(scheme: Scheme, data_range: tuple[float, float] | None = 
 
 def _enforced_condition(scheme: Scheme, data_range: tuple[float, float] | None) -> Condition:
     linear = scheme.linear_weights_full() is not None
-    real = optional("mcgen.analysis.stability", "enforced_condition")
-    if real is not None:
-        try:
-            return real(scheme, data_range=data_range) if data_range is not None else real(scheme)
-        except TypeError:
-            return real(scheme)
     if not linear:
         mono = optional("mcgen.analysis.monotonicity", "monotonicity")
         if mono is not None and data_range is not None:
-            return mono(scheme, data_range=data_range).result
+            cond = mono(scheme, data_range=tuple(sp.nsimplify(v) for v in data_range)).result
+            if cond.status != "proved" and cond.sufficient not in (None, sp.false):
+                from dataclasses import replace
+                cond = replace(cond, expr=cond.sufficient, status="proved",
+                               necessary=cond.sufficient,
+                               description=f"proved sufficient part of the {cond.kind} region "
+                                           f"({cond.description})")
+            return cond
+    real = optional("mcgen.analysis.stability", "enforced_condition")
+    if real is not None:
+        return real(scheme)
+    if not linear:
         if scheme.law is not None and scheme.numerical_flux is not None and data_range:
             return godunov_condition(scheme.law, data_range)
         raise StabilityError(f"no stability condition is available for the nonlinear scheme "

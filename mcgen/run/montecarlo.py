@@ -55,12 +55,15 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
                      bounds: tuple[float, float], t: float, sites_per_unit: int = 200,
                      replicas: int = 100, block: int = 10, seed: int = 1,
                      backend: str = "numba", simulator: Any = None,
-                     params: dict[str, float] | None = None) -> ParticleProfile:
+                     params: dict[str, float] | None = None,
+                     initial_law: str | None = None) -> ParticleProfile:
     """Density profile of ``ps`` on a ring covering ``bounds`` at macroscopic time ``t``.
 
     Each replica starts from independent occupations with mean ``initial_density(x_i)`` (a
     product Bernoulli measure for exclusion, Poisson for other kinds), the local-equilibrium
-    data of the hydrodynamic limit.
+    data of the hydrodynamic limit. ``initial_law`` picks the occupation law of each site:
+    ``"bernoulli"`` (default for exclusion), ``"geometric"`` (default otherwise: the invariant
+    law of the zero-range process with g = 1) or ``"poisson"``.
     """
     a, b = bounds
     n_sites = int(round((b - a) * sites_per_unit))
@@ -74,8 +77,15 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
         if np.any(rho0 > 1):
             raise ModelError("exclusion densities must lie in [0, 1]")
         occ = (rng.random((replicas, n_sites)) < rho0).astype(np.int64)
-    else:
+    elif (initial_law or "geometric") == "geometric":
+        # P(n) = (1 - z) z^n with mean z/(1 - z) = rho: z = rho/(1 + rho)
+        z = rho0 / (1 + rho0)
+        occ = (rng.geometric(1 - z, size=(replicas, n_sites)) - 1).astype(np.int64)
+    elif initial_law == "poisson":
         occ = rng.poisson(rho0, size=(replicas, n_sites)).astype(np.int64)
+    else:
+        raise ModelError(f"initial_law={initial_law!r}: use 'bernoulli', 'geometric' or "
+                         "'poisson'")
     sim = simulator if simulator is not None else compile_particle_kernel(ps, backend)
     res = sim.run(replicas, times=[t * sites_per_unit], L=n_sites, initial=occ, seed=seed,
                   params=params)
@@ -117,10 +127,29 @@ def ring_current(ps: Any, sites: int, particles: int, t_burn: float, t_measure: 
     rate = float(np.mean(res.current_rate(0, 1)))
     # replica spread of the whole-run current gives a conservative error bar
     spread = float(np.std(per_replica, ddof=1) / math.sqrt(replicas) / (t_burn + t_measure))
+    return RingCurrent(rate, spread, ring_current_exact(ps, sites, particles), sites, particles)
+
+
+def ring_current_exact(ps: Any, sites: int, particles: int) -> float:
+    """Exact stationary current per bond on a ring where it is known: exclusion with constant
+    rates, (p - q) N(L - N)/(L(L - 1)) (uniform measure); zero-range with g(n) = g for n >= 1,
+    (p - q) g N/(N + L - 1) (P(site occupied) = N/(N + L - 1) under the uniform measure on
+    compositions). NaN otherwise."""
     from mcgen.model.symbols import N_FROM, N_TO
-    net = sum(float(k) * float(v.subs({N_FROM: 1, N_TO: 0})) for k, v in ps.rates.items())
-    exact = net * particles * (sites - particles) / (sites * (sites - 1))
-    return RingCurrent(rate, spread, exact, sites, particles)
+    L, N = sites, particles
+    try:
+        vals = {k: [float(v.subs({N_FROM: nf, N_TO: 0})) for nf in (1, 2, 3)]
+                for k, v in ps.rates.items()}
+    except TypeError:
+        return math.nan
+    if any(len(set(v)) > 1 for v in vals.values()):
+        return math.nan  # rates depend on the occupation
+    net = sum(k * v[0] for k, v in vals.items())
+    if ps.kind == "exclusion":
+        return net * N * (L - N) / (L * (L - 1))
+    if ps.kind == "zero_range":
+        return net * N / (N + L - 1)
+    return math.nan
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

@@ -139,6 +139,15 @@ class Simulation:
         vals = dict(self.params)
         for s, h in zip(self.scheme.spacing, self.grid.spacing):
             vals[s.name] = h
+        # a condition stated over a symbolic data range [m, M] gets the actual range
+        if self.data_range is not None and getattr(self, "condition", None) is not None:
+            names = {s.name for s in self.condition.expr.free_symbols}
+            for lo_name in ("m", "u_min", "data_min"):
+                if lo_name in names and lo_name not in vals:
+                    vals[lo_name] = float(self.data_range[0])
+            for hi_name in ("M", "u_max", "data_max"):
+                if hi_name in names and hi_name not in vals:
+                    vals[hi_name] = float(self.data_range[1])
         return vals
 
     def _enforced_condition(self) -> Any:

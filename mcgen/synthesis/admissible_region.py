@@ -20,7 +20,7 @@ import sympy as sp
 
 from mcgen.errors import AnalysisError, ModelError
 from mcgen.proof import Check, Condition, Derivation, DerivationBuilder
-from mcgen.proof.farkas_check import signs_on_open_interval
+from mcgen.proof.farkas_check import signs_on_open_interval, solve_nonneg_conjunction
 from mcgen.synthesis.family import Member, SchemeFamily
 from mcgen.synthesis.farkas import infeasibility_derivation
 from mcgen.synthesis.moment_conditions import moment_matrix
@@ -56,6 +56,7 @@ class AdmissibleRegion:
     dimension: int | None
     certificate: Derivation | None
     derivation: Derivation
+    gaps: tuple[sp.Expr, ...] = ()  # non-empty iff all gaps >= 0 (symbolic one-parameter case)
 
     def contains(self, **values: Any) -> bool:
         """Exact membership test of a point (free and physical values as keyword arguments)."""
@@ -225,11 +226,10 @@ def _numeric_region(family: SchemeFamily, sub: dict, ws: dict, cond_expr: Any,
         b = sp.Matrix([family.target.moments[a].subs(sub) for a in family.constrained])
         cert = infeasibility_derivation(A, b, supp, list(family.constrained),
                                         title="the admissible region is empty")
-        i_c = bld.step("no member has all weights >= 0 (Farkas certificate)",
+        bld.step("no member has all weights >= 0 (Farkas certificate)",
                        "infeasibility certificate of the moment system, checked exactly",
                        Check("farkas_infeasible", cert.steps[2].check.args), uses=[i_w])
         result: Any = sp.false
-        _ = i_c
         dim = -1
     else:
         for vt in vertices:
@@ -288,22 +288,23 @@ def _symbolic_one_parameter(family: SchemeFamily, sub: dict, ws: dict, p: sp.Sym
     region = sp.And(sp.Le(lo_q, q), sp.Le(q, hi_q))
     feas_raw = sp.And(*[sp.Le(a, b) for a in lower for b in upper],
                       *[sp.Ge(c, 0) for c in always])
-    domain = sp.Interval(lo, hi)
-    try:
-        feas_set = feas_raw.as_set().intersect(domain) if feas_raw not in (sp.true, sp.false) \
-            else (domain if feas_raw is sp.true else sp.EmptySet)
-        feas = feas_set.as_relational(p) if feas_set is not sp.EmptySet else sp.false
-        feas = _pretty_interval(feas, feas_set, p)
-    except (NotImplementedError, TypeError, ValueError):
+    gaps = tuple([sp.expand(b - a) for a in lower for b in upper] + list(always))
+    feas_set = solve_nonneg_conjunction(gaps, p, lo, hi)
+    if feas_set is None:
         feas = feas_raw
-    i_f = bld.step(sp.Equivalent(feas_raw, feas, evaluate=False),
-                   f"the region in {q} is non-empty iff every lower bound is <= every upper bound",
-                   Check("equivalent", (feas_raw, feas, p, domain)),
-                   uses=list(range(1, len(bld.steps))))
+        bld.step(feas_raw, f"the region in {q} is non-empty iff every lower bound is <= "
+                 "every upper bound", Check("follows"), uses=list(range(1, len(bld.steps))))
+    else:
+        feas = _pretty_interval(feas_set.as_relational(p) if feas_set is not sp.EmptySet
+                                else sp.false, feas_set, p)
+        bld.step(sp.Equivalent(feas_raw, feas, evaluate=False),
+                 f"the region in {q} is non-empty iff every lower bound is <= every upper "
+                 f"bound, i.e. iff {p} in {feas_set}",
+                 Check("nonneg_solution_set", (gaps, p, lo, hi, feas_set)),
+                 uses=list(range(1, len(bld.steps))))
     bld.step(region, f"w_k >= 0 for all k, solved for {q}", Check("follows"),
              uses=list(range(1, len(bld.steps))))
     d = bld.finish(region)
-    _ = i_f
     vertices = tuple(v for v in ({q: lo_q}, {q: hi_q}) if v[q] not in (sp.oo, -sp.oo))
     feasible = Condition(feas, (p,), "positivity", status="proved",
                          name="non-empty admissible region",
@@ -315,7 +316,7 @@ def _symbolic_one_parameter(family: SchemeFamily, sub: dict, ws: dict, p: sp.Sym
                                  f"(non-empty iff {sp.sstr(feas)})",
                      definitions=dict(family.target.definitions))
     return AdmissibleRegion(family, sub, cond, vertices, (lo_q, hi_q), feasible,
-                            feas is sp.false, None, None, d)
+                            feas is sp.false, None, None, d, gaps)
 
 
 def _symbolic_single_member(family: SchemeFamily, sub: dict, p: sp.Symbol, cond_expr: Any,
@@ -323,15 +324,13 @@ def _symbolic_single_member(family: SchemeFamily, sub: dict, p: sp.Symbol, cond_
     """No free parameter: the family is one scheme; its positivity set in the physical
     parameter (Lax-Wendroff: the measure-zero set nu in {-1, 0, 1})."""
     lo, hi = _domain_of(p)
-    domain = sp.Interval(lo, hi)
-    try:
-        pos_set = cond_expr.as_set().intersect(domain) if cond_expr not in (sp.true, sp.false) \
-            else (domain if cond_expr is sp.true else sp.EmptySet)
-    except (NotImplementedError, TypeError, ValueError):
-        pos_set = None
+    ws = tuple(family.weights_at(sub).values())
+    pos_set = solve_nonneg_conjunction(ws, p, lo, hi)
     if pos_set is None:
         feas = cond_expr
         desc = "every weight >= 0"
+        bld.step(cond_expr, "every weight >= 0 (not solved in closed form)", Check("follows"),
+                 uses=[i_w])
     else:
         feas = _pretty_interval(pos_set.as_relational(p) if pos_set is not sp.EmptySet
                                 else sp.false, pos_set, p)
@@ -341,15 +340,15 @@ def _symbolic_single_member(family: SchemeFamily, sub: dict, p: sp.Symbol, cond_
             desc = f"measure zero: {p} in {{{', '.join(map(str, sorted(pos_set)))}}}"
         else:
             desc = f"{sp.sstr(feas)}"
-    bld.step(sp.Equivalent(cond_expr, feas, evaluate=False),
-             f"every weight >= 0, solved for {p} exactly",
-             Check("equivalent", (cond_expr, feas, p, domain)), uses=[i_w])
+        bld.step(sp.Equivalent(cond_expr, feas, evaluate=False),
+                 f"every weight >= 0, solved for {p} exactly: {p} in {pos_set}",
+                 Check("nonneg_solution_set", (ws, p, lo, hi, pos_set)), uses=[i_w])
     d = bld.finish(feas)
     cond = Condition(feas, (p,), "positivity", status=d.status, name="admissible weights",
                      description=desc, definitions=dict(family.target.definitions))
     empty = pos_set is sp.EmptySet if pos_set is not None else None
     return AdmissibleRegion(family, sub, cond, (), None, cond, empty,
-                            0 if isinstance(pos_set, sp.FiniteSet) else None, None, d)
+                            0 if isinstance(pos_set, sp.FiniteSet) else None, None, d, ws)
 
 
 def _pretty_interval(feas: Any, s: sp.Set, p: sp.Symbol) -> Any:

@@ -180,22 +180,26 @@ class SchemeFamily:
             tgt = self.target.up_to(top + 2) if self.target.mean is not None else self.target
         except ModelError:
             tgt = self.target
+        mismatch = None
         for deg in range(0, tgt.max_degree + 1):
             alphas = multi_indices(self.dim, deg, deg)
-            ok = True
-            for a in alphas:
-                m = sp.Add(*[monomial(k, a) * w[k] for k in self.support])
-                goal = tgt.moments[a].subs(sub)
-                if sp.cancel(sp.together(m - goal)) != 0:
-                    ok = False
-                    break
-            if not ok:
+            sums = {a: _moment_sum(self.support, a, w) for a in alphas}
+            bad = [a for a in alphas
+                   if sp.cancel(sp.together(sp.expand(sums[a]) - tgt.moments[a].subs(sub))) != 0]
+            if bad:
+                mismatch = (bad[0], sums[bad[0]], tgt.moments[bad[0]].subs(sub))
                 break
             for a in alphas:
-                m = _moment_sum(self.support, a, w)
-                b.identity(m, tgt.moments[a].subs(sub), f"moment {a}: sum_k k^{a} w_k equals the "
-                           "exact moment", uses=[0])
+                b.step(sp.Eq(sums[a], tgt.moments[a].subs(sub), evaluate=False),
+                       f"moment {a}: sum_k k^{a} w_k equals the exact moment",
+                       Check("polynomial_identity", (sums[a], tgt.moments[a].subs(sub))),
+                       uses=[0])
             order = deg
+        if mismatch is not None:
+            a, m, goal = mismatch
+            b.step(sp.Ne(m, goal, evaluate=False), f"moment {a} differs from the exact one "
+                   f"({sp.sstr(sp.factor(sp.expand(m) - goal))} off), so the order is exactly "
+                   f"{order}", Check("not_identically_equal", (m, goal)), uses=[0])
         b.step(f"consistent to order {order} (moments of degree <= {order} are exact)",
                "the moment identities above", Check("follows"), uses=list(range(len(b.steps))))
         return b.finish(order), order
@@ -318,7 +322,7 @@ def consistent_family(law_or_moments: Any, support: Any, order: int = 1, *,
                          evaluate=False),
                    "solution of the completed moment system" +
                    (f"; free parameters {', '.join(map(str, free))}" if free else ""))
-    i_rank = b.step(f"the completed moment matrix on {len(supp)} offsets is invertible, so every "
+    b.step(f"the completed moment matrix on {len(supp)} offsets is invertible, so every "
                     "consistent weight vector is a member (for exactly one parameter value)",
                     "full rank of the integer moment matrix", Check("full_rank", (
                         sp.ImmutableMatrix(M),)))
@@ -332,6 +336,5 @@ def consistent_family(law_or_moments: Any, support: Any, order: int = 1, *,
         b.step(sp.Eq(m, q, evaluate=False), f"free parameter {q} is the moment {a}",
                Check("polynomial_identity", (m, q)), [i_w])
     deriv = b.finish(sp.ImmutableMatrix([weights[k] for k in supp]))
-    _ = i_rank
     return SchemeFamily(supp, weights, free, dict(zip(free, extra, strict=True)), target, order,
                         tuple(constrained), deriv, field, name)

@@ -8,6 +8,10 @@ negative. For three points and second order (Godunov's barrier, 0 < nu < 1): p(k
 vanishes at -1 and 0, is 2 at +1, and its expectation under the exact moments is
 nu^2 - nu < 0.
 
+On any 1-D support the same happens for every non-integer nu: exact second order forces zero
+variance, and p(k) = (k - j)(k - j - 1) with j = floor(-nu) is >= 0 on the integers while its
+expectation (-nu - j)(-nu - j - 1) is < 0 (five points, 1 < nu < 2: p = (k + 1)(k + 2)).
+
 scipy's LP *finds* a candidate y at a rational sample point; the active set of that vertex is then
 solved exactly (symbolically in the parameter), denominators of constant sign are cleared, and the
 registered check ``farkas_infeasible`` re-verifies the certificate on the whole interval.

@@ -278,9 +278,9 @@ def _nine_point(b1: sp.Expr, b2: sp.Expr, A: sp.Matrix, h1: sp.Expr, h2: sp.Expr
         bld.step(f"the aspect-ratio condition holds at h2/h1 = {h2 / h1}",
                  "evaluated exactly", Check("truth", (inst,)))
     d = bld.finish(ratios.expr)
-    probs = {k: sp.simplify(v.subs(sub)) for k, v in jumps.items()}
+    probs = {k: sp.factor(sp.cancel(v.subs(sub))) for k, v in jumps.items()}
     probs = {k: v for k, v in probs.items() if v != 0}
-    interval = sp.simplify(Dt.subs(sub))
+    interval = sp.factor(sp.cancel(Dt.subs(sub)))
     hs = tuple(s if isinstance(s, sp.Symbol) else sp.Symbol(f"h{i + 1}", positive=True)
                for i, s in enumerate((h1, h2)))
     proc = JumpProcess(probs, time="discrete", scaling="diffusive", reading="forward",

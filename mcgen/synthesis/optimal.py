@@ -58,11 +58,8 @@ def second_cumulant(family: SchemeFamily) -> sp.Expr:
     equation (DESIGN section 1)."""
     total = sp.Integer(0)
     for i in range(family.dim):
-        e1 = tuple(1 if j == i else 0 for j in range(family.dim))
-        e2 = tuple(2 if j == i else 0 for j in range(family.dim))
         m1 = sum(family.weights[k] * k[i] for k in family.support)
         m2 = sum(family.weights[k] * k[i] ** 2 for k in family.support)
-        _ = (e1, e2)
         total += m2 - m1 ** 2
     return sp.expand(total)
 
@@ -122,7 +119,7 @@ def _least_diffusion(family: SchemeFamily, values: dict[str, Any]) -> OptimalMem
         q = free[0]
         p = [s for s in obj.free_symbols | set().union(*[sp.sympify(b).free_symbols
                                                             for b in region.bounds]) if s != q]
-        c, (slope,) = _affine_parts(obj, (q,))
+        _, (slope,) = _affine_parts(obj, (q,))
         var = p[0] if p else None
         lo, hi = _domain_of(var) if var is not None else (-sp.oo, sp.oo)
         signs = signs_on_open_interval(slope, var, lo, hi)
@@ -137,7 +134,6 @@ def _least_diffusion(family: SchemeFamily, values: dict[str, Any]) -> OptimalMem
                                 "in closed form; fix the physical parameters")
         bld.step(f"d kappa_2/d{q} = {sp.sstr(slope)} {rel} 0", "exact sign",
                  Check("sign_on_interval", (slope, rel, var, lo, hi)), uses=[i_obj])
-        _ = c
     else:
         raise AnalysisError("fix the physical parameters (give values) to optimise a family "
                             "with several free parameters")
@@ -169,6 +165,9 @@ def _largest_step(family: SchemeFamily, variable: Any, values: dict[str, Any]) -
         raise ModelError(f"fix {[s.name for s in others]} with values to maximise {p}")
     bld = DerivationBuilder(f"largest {p} for which a positive member exists")
     ws = {k: sp.expand(w.subs(sub)) for k, w in family.weights.items()}
+    if not any(p in w.free_symbols for w in ws.values()):
+        raise ModelError(f"{p} does not enter the moment conditions to order {family.order}: "
+                         "raise the order so that it does")
     lo, hi = _domain_of(p)
     jointly_affine = all(sp.Poly(w, p, *family.free).total_degree() <= 1 for w in ws.values())
     if jointly_affine and all(c.is_Rational for w in ws.values()
@@ -258,9 +257,13 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
         moment_target(law_or_moments, 1)
     n_pts = len(set(support))
     top = max_order if max_order is not None else n_pts
+    try:
+        full = base.up_to(top)
+    except ModelError:
+        full = base
     var = None
     if interval is not None:
-        ps = base.params
+        ps = full.params
         ps = [s for s in ps if s.name not in values]
         if variable is not None:
             vn = variable.name if isinstance(variable, sp.Symbol) else str(variable)
@@ -269,7 +272,11 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
             raise ModelError(f"interval= needs exactly one symbolic parameter; have "
                              f"{[s.name for s in ps]} (fix the others with values=)")
         var = ps[0]
-    sub = {s: sp.sympify(values[s.name]) for s in base.params if s.name in values}
+    sub = {s: sp.sympify(values[s.name]) for s in full.params if s.name in values}
+    unknown = set(values) - {s.name for s in full.params}
+    if unknown:
+        raise ModelError(f"{sorted(unknown)} are not parameters of the moment conditions "
+                         f"(those are {[s.name for s in full.params]})")
     bld = DerivationBuilder("highest order of a positive scheme on "
                             f"{sorted(set(support))}")
     best: tuple[int, SchemeFamily, Member | None] | None = None
@@ -302,11 +309,13 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
             t = _rational_between(sp.sympify(lo), sp.sympify(hi))
             pcs = certificate_pieces(A, b, var, lo, hi)
             if pcs is None:
-                whole = _positive_on_interval(fam, var, lo, hi)
-                if whole is not None:
-                    bld.step(whole, f"order {order}: a positive member exists for every {var} "
-                             f"in ({lo}, {hi}) (the family's feasibility set contains it)",
-                             Check("implies", (whole.args[0], whole.args[1], var)))
+                gaps = _positive_on_interval(fam, var, lo, hi)
+                if gaps is not None:
+                    for gap in gaps:
+                        bld.step(sp.Ge(gap, 0), f"order {order}: holds for every {var} in ({lo}, "
+                                 f"{hi}), so a positive member exists there (all lower bounds "
+                                 "of the free parameter are below all upper bounds)",
+                                 Check("sign_on_interval", (gap, ">=", var, lo, hi)))
                     best = (order, fam, None)
                     continue
                 w = nonneg_point(A, b.subs(var, t))
@@ -338,21 +347,21 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
     return HighestOrder(order, fam, member, impossibility, bld.finish(sp.Integer(order)))
 
 
-def _positive_on_interval(fam: SchemeFamily, var: sp.Symbol, lo: Any, hi: Any) -> Any:
-    """Implies((lo < var < hi), feasible) when the family's closed-form feasibility set is known
-    and contains the interval, else None."""
+def _positive_on_interval(fam: SchemeFamily, var: sp.Symbol, lo: Any,
+                          hi: Any) -> tuple[sp.Expr, ...] | None:
+    """The family's feasibility gaps when all are >= 0 on (lo, hi) (closed-form case), else
+    None."""
     if len(fam.free) > 1 or set(fam.params) != {var}:
         return None
     try:
         region = admissible_region(fam)
     except (AnalysisError, ModelError):
         return None
-    if region.feasible is None:
+    if not region.gaps:
         return None
-    claim = sp.Implies(sp.And(sp.Lt(sp.sympify(lo), var), sp.Lt(var, sp.sympify(hi))),
-                       region.feasible.expr, evaluate=False)
-    if Check("implies", (claim.args[0], claim.args[1], var)).run() == "proved":
-        return claim
+    from mcgen.proof.farkas_check import sign_status
+    if all(sign_status(g, ">=", var, lo, hi) == "proved" for g in region.gaps):
+        return region.gaps
     return None
 
 

@@ -1,5 +1,7 @@
 """Characteristic speeds, hyperbolicity and the local CFL condition of 1-D systems."""
 
+import time
+
 import pytest
 import sympy as sp
 
@@ -33,11 +35,13 @@ def test_euler_in_primitive_variables():
     pres = (gam - 1) * (E - m ** 2 / (2 * rho))
     law = Law((rho, m, E), ((m, m ** 2 / rho + pres, m / rho * (E + pres)),), name="Euler")
     state = {m: rho * v, E: p / (gam - 1) + rho * v ** 2 / 2}
+    t0 = time.perf_counter()
     d = hyperbolicity(law, state)
+    elapsed = time.perf_counter() - t0
     c = sp.sqrt(gam * p / rho)
     assert _same(d.result["eigenvalues"], [v - c, v, v + c])
     assert d.result["hyperbolic"] == "strict"
-    assert d.meta["seconds"] < 10
+    assert elapsed < 10
 
 
 def test_linear_systems():

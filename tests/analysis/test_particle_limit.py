@@ -57,6 +57,13 @@ def test_mean_field_label_when_product_measure_fails():
     assert "mean-field" in d.render("md") or "NOT" in d.render("md")
 
 
+def test_ambiguous_parallel_rule_refused():
+    ps = ParticleSystem("exclusion", {1: sp.Rational(1, 2), -1: sp.Rational(1, 4)},
+                        update="parallel")
+    with pytest.raises(LimitError, match="claim one empty site"):
+        hydrodynamic_limit(ps)
+
+
 def test_ssep_diffusive_limit():  # known result 16
     d = hydrodynamic_limit(ssep())
     law = d.result
@@ -127,3 +134,13 @@ def test_hyperbolic_and_zero_range_json():
     d = hydrodynamic_limit(zero_range(1))
     d2 = Derivation.from_json(d.render("json")).recheck()
     assert d2.status == "proved" and sp.simplify(d2.result.flux[0] - rho / (1 + rho)) == 0
+
+
+def test_exact_ring_currents():  # known result 21; zero-range g = 1 (DESIGN section 6)
+    from mcgen.analysis.particle_limit import ring_current
+
+    for L, N in ((5, 2), (6, 3)):
+        assert ring_current(tasep(), L, N) == sp.Rational(N * (L - N), L * (L - 1))
+    assert ring_current(zero_range(1), 4, 3) == sp.Rational(3, 3 + 4 - 1)
+    p, q = sp.symbols("p q", positive=True)
+    assert sp.simplify(ring_current(asep(p, q), 5, 2) - (p - q) * sp.Rational(3, 10)) == 0

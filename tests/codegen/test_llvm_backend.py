@@ -156,3 +156,17 @@ def test_reading_an_unassigned_variable_raises():
                                       (ir.Store("x", c(0, I), ir.Var("ghost")),)),))
     with pytest.raises(CodegenError, match="ghost"):
         build_llvm(bad, cache=False)
+
+
+def test_unknown_cpu_is_refused_instead_of_aborting_the_process():
+    # LLVM itself only warns and later aborts the interpreter: the backend must refuse first.
+    with pytest.raises(CodegenError, match="pentium-pro-max"):
+        emit_object(upwind_module(), cpu="pentium-pro-max")
+    assert emit_object(upwind_module(), cpu="x86-64")[:4] == b"\x7fELF"
+
+
+def test_object_cache_lives_in_the_config_cache_dir(tmp_path):
+    from mcgen.codegen.config import KernelConfig
+
+    build_llvm(upwind_module(), KernelConfig(backend="llvm", cache_dir=tmp_path / "here"))
+    assert len(list((tmp_path / "here" / "llvm").glob("*.o"))) == 1

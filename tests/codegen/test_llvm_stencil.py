@@ -115,7 +115,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from test_stencil_properties import cases, check  # noqa: E402
 
 
-@settings(max_examples=5, deadline=None, derandomize=True, database=None,
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(cases())
 def test_random_stencils_on_llvm_match_the_oracle(case):

@@ -176,3 +176,37 @@ def test_replicas_equal_on_every_backend_and_split_run():
 def test_parallel_exclusion_with_two_moves_is_refused():
     with pytest.raises(CodegenError, match="single move"):
         compile_particles(ParticleSystem("exclusion", {1: P, -1: Q}, update="parallel"))
+
+
+@pytest.mark.parametrize("update", ["continuous", "parallel"])
+def test_compiled_particles_equal_the_ir_interpreter(update):
+    system = ParticleSystem("zero_range", {1: P * N_FROM / (1 + N_FROM), -1: Q},
+                            update=update, boundary="open",
+                            reservoirs={"alpha": 0.3, "beta": 0.4, "delta": 0.1})
+    kw = dict(times=[3.0, 6.0], L=5, initial=[1, 0, 2, 0, 1], seed=5,
+              params={"p": 0.5, "q": 0.25}, rate_bound=1.0)
+    ref = compile_particles(system, backend="ir").run(3, **kw)
+    got = compile_particles(system, backend=BACKEND).run(3, **kw)
+    assert ref.events > 0
+    for key in ("occ", "cur", "ctr", "att", "clock"):
+        assert np.array_equal(got.state[key], ref.state[key])
+
+
+def test_capped_occupancy_ring_is_uniform():
+    # symmetric hops (rate 1 each way) with at most 2 particles a site: the generator is
+    # symmetric, so the uniform law over admissible configurations is stationary. On a ring of
+    # L = 3 with N = 3 these are (1,1,1) and the 6 orderings of (2,1,0): a site is empty with
+    # probability 2/7
+    L, N, cap = 3, 3, 2
+    configs = [c for c in itertools.product(range(cap + 1), repeat=L) if sum(c) == N]
+    p_empty = sum(c[0] == 0 for c in configs) / len(configs)
+    assert sp.Rational(sum(c[0] == 0 for c in configs), len(configs)) == sp.Rational(2, 7)
+    system = ParticleSystem("local", {1: 1, -1: 1}, update="continuous", max_occupancy=cap)
+    sim = compile_particles(system, backend=BACKEND)
+    res = sim.run(400, times=[5.0], L=L, initial=[1, 1, 1], seed=9)
+    empty, st = [], res.state
+    for t in np.arange(6.0, 46.0, 2.0):
+        st = sim.run(times=[t], state=st).state
+        assert st["occ"].max() <= cap
+        empty.append((st["occ"] == 0).mean(1))
+    assert _z(np.mean(empty, axis=0), p_empty) < 5

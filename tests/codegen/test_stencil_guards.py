@@ -61,3 +61,12 @@ def test_the_enforced_condition_is_written_into_generated_headers():
     k = compile(UPWIND, backend="c", condition=CFL, config=CFG)
     assert "CFL" in k.source("c") and "CFL" in k.source("numba") and "CFL" in k.source("h")
     assert UPWIND.hash in k.source("numba")
+
+
+def test_without_a_condition_the_analysis_layer_supplies_the_proved_one():
+    pytest.importorskip("mcgen.analysis.stability")
+    k = compile(UPWIND, backend="c", config=CFG)
+    assert k.condition is not None and k.condition.status == "proved"
+    assert k.condition.holds(nu=1.0) and not k.condition.holds(nu=1.01)
+    with pytest.raises(StabilityError, match="nu=1.01"):
+        k.run(np.ones(6), 1, nu=1.01)

@@ -41,6 +41,7 @@ def test_textbook_schemes_are_members_at_their_parameter(advection3, weights, q)
     vals = advection3.identify(weights)
     assert sp.simplify(vals[qsym] - q) == 0
     member = advection3.member(q=q)
+    assert member.derivation.status == "proved"
     got = member.scheme.linear_weights()
     for k in (-1, 0, 1):
         assert sp.simplify(got.get(k, 0) - weights.get(k, 0)) == 0

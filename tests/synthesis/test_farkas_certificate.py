@@ -65,3 +65,29 @@ def test_numeric_certificate_at_a_rational_courant_number():
     y = _certificate(res.impossibility)
     b = B.subs(nu, sp.Rational(2, 5))
     assert all(c >= 0 for c in (y.T * A)) and (y.T * b)[0] < 0
+
+
+def test_enough_diffusion_allows_a_positive_second_order_scheme():
+    # u_t + a u_x = D u_xx at nu = 1/3, r = 1/4: exact second moment 2r + nu^2 = 11/18, so the
+    # unique second-order weights are (17/36, 7/18, 5/36) >= 0; third order is inconsistent on
+    # three points (k^3 = k there, but -nu^3 - 6 r nu != -nu)
+    from mcgen.model.symbols import D
+    law = scalar_law(u, a * u, D)
+    res = highest_positive_order(law, [-1, 0, 1], values={"nu": sp.Rational(1, 3),
+                                                         "r": sp.Rational(1, 4)})
+    assert res.order == 2
+    assert res.member.weights == {-1: sp.Rational(17, 36), 0: sp.Rational(7, 18),
+                                  1: sp.Rational(5, 36)}
+    assert res.impossibility is None and res.derivation.status == "proved"
+
+
+def test_wider_stencil_barrier_certificate_is_next_integer_pair():
+    # exact second order forces zero variance, so a positive w must sit on the point -nu;
+    # for 1 < nu < 2 the certificate is p(k) = (k + 1)(k + 2): >= 0 on the integers,
+    # expectation (1 - nu)(2 - nu) < 0
+    res = highest_positive_order(ADV, [-2, -1, 0, 1, 2], interval=(1, 2))
+    assert res.order == 1
+    y = _certificate(res.impossibility)
+    k = sp.Symbol("k")
+    p = sp.expand(y[0] + y[1] * k + y[2] * k ** 2)
+    assert sp.simplify(p / ((k + 1) * (k + 2))).is_positive

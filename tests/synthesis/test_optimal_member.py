@@ -67,3 +67,21 @@ def test_three_dimensional_seven_point_heat_bound():
     opt = optimal_member(fam, "largest_time_step", variable="r_x", r_y=sp.Rational(1, 10),
                          r_z=sp.Rational(1, 5))
     assert opt.value == sp.Rational(1, 5)
+
+
+def test_five_point_first_order_family_reaches_courant_number_two():
+    fam = consistent_family(ADV, [-2, -1, 0, 1, 2], 1)
+    opt = optimal_member(fam, "largest_time_step")
+    assert opt.value == 2 and opt.member.weights == {-2: 1}   # the exact shift by two cells
+    least = optimal_member(fam, "least_diffusion", nu=sp.Rational(3, 2))
+    # least diffusion splits the jump between the two nearest cells
+    assert least.member.weights == {-2: sp.Rational(1, 2), -1: sp.Rational(1, 2)}
+    assert least.value == sp.Rational(1, 4)
+
+
+def test_synthesize_chains_the_stages_to_upwind():
+    from mcgen.synthesis import synthesize
+    best = synthesize(ADV, [-1, 0, 1], nu=sp.Rational(1, 4))
+    assert best.member.weights == {-1: sp.Rational(1, 4), 0: sp.Rational(3, 4)}  # known-results 1
+    neg = synthesize(ADV, [-1, 0, 1], nu=-sp.Rational(1, 4))
+    assert neg.member.weights == {0: sp.Rational(3, 4), 1: sp.Rational(1, 4)}    # known-results 2

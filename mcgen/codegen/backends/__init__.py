@@ -34,6 +34,49 @@ class IRPrinter:
                            f"{type(node).__name__} method")
 
 
+def split_terms(expr: str) -> list[str]:
+    """Split printed expression text before each top-level `` + `` / `` - `` (outside
+    parentheses and brackets), so a long line can be broken without changing its meaning."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(expr):
+        ch = expr[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and i > start and expr[i:i + 3] in (" + ", " - "):
+            parts.append(expr[start:i])
+            start = i + 1
+            i += 2
+        i += 1
+    parts.append(expr[start:])
+    return parts
+
+
+def wrap_assignment(lead: str, rhs: str, tail: str, indent: str, width: int = 100,
+                    paren: bool = True) -> list[str]:
+    """``lead + rhs + tail`` on one line if it fits, else broken before top-level + and -,
+    continuation lines indented once more (inside parentheses when ``paren``, for Python)."""
+    if len(lead) + len(rhs) + len(tail) <= width:
+        return [lead + rhs + tail]
+    terms = split_terms(rhs)
+    if len(terms) == 1:
+        return [lead + rhs + tail]
+    base = len(lead) - len(lead.lstrip())
+    cont = " " * base + indent
+    lines: list[str] = []
+    cur = lead + ("(" if paren else "") + terms[0]
+    for term in terms[1:]:
+        if len(cur) + 1 + len(term) > width:
+            lines.append(cur)
+            cur = cont + term
+        else:
+            cur += " " + term
+    lines.append(cur + (")" if paren else "") + tail)
+    return lines
+
+
 def atomic_write(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` through a temporary file and a rename, so a reader never sees
     a half-written file and two writers both succeed. Returns False (and leaves the file, and

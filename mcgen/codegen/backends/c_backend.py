@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 
 from mcgen.codegen import ir
-from mcgen.codegen.backends import IRPrinter, atomic_write, c_type, template_env, text_hash
+from mcgen.codegen.backends import (
+    IRPrinter,
+    atomic_write,
+    c_type,
+    template_env,
+    text_hash,
+    wrap_assignment,
+)
 from mcgen.errors import CodegenError
 
 _PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
@@ -166,13 +173,15 @@ class CPrinter(IRPrinter):
         return lines
 
     def _print_Assign(self, node: ir.Assign, depth: int, path: tuple[int, ...]) -> list[str]:
-        return [f"{self.indent * depth}{node.var.name} = {self.expr(node.value)};"]
+        return wrap_assignment(f"{self.indent * depth}{node.var.name} = ",
+                               self.expr(node.value), ";", self.indent, paren=False)
 
     def _print_Store(self, node: ir.Store, depth: int, path: tuple[int, ...]) -> list[str]:
-        return [f"{self.indent * depth}{node.array}[{self.expr(node.index)}] = "
-                f"{self.expr(node.value)};"]
+        return wrap_assignment(f"{self.indent * depth}{node.array}[{self.expr(node.index)}] = ",
+                               self.expr(node.value), ";", self.indent, paren=False)
 
-    def _print_For(self, node: ir.For, depth: int, path: tuple[int, ...]) -> list[str]:
+    def _print_For(self, node: ir.For, depth: int, path: tuple[int, ...],
+                   in_region: bool = False) -> list[str]:
         pad = self.indent * depth
         lines = []
         v = node.var.name
@@ -180,12 +189,76 @@ class CPrinter(IRPrinter):
             self.uses_omp = True
             priv = self.private.get(id(node), [])
             clause = f" private({', '.join(priv)})" if priv else ""
-            lines.append(f"{pad}#pragma omp parallel for schedule(static){clause}")
-        lines.append(f"{pad}for ({c_type(node.var.type)} {v} = {self.expr(node.start)}; "
-                     f"{v} < {self.expr(node.stop)}; ++{v}) {{")
+            what = "for" if in_region else "parallel for"
+            lines.append(f"{pad}#pragma omp {what} schedule(static){clause}")
+        head = (f"{pad}for ({c_type(node.var.type)} {v} = {self.expr(node.start)}; "
+                f"{v} < {self.expr(node.stop)}; ++{v}) {{")
+        if not node.parallel and self._can_hoist_region(node, path):
+            # One parallel region around the whole loop (several steps per region): every
+            # thread runs the step loop with private copies of the swapped pointers, the
+            # parallel sweeps are work-shared (each ends in a barrier) and the rest (ghost
+            # fills) runs on one thread.
+            self.uses_omp = True
+            swapped = sorted({n for st in node.body if isinstance(st, ir.SwapArrays)
+                              for n in (st.a, st.b)})
+            clause = f" firstprivate({', '.join(swapped)})" if swapped else ""
+            lines.append(f"{pad}#pragma omp parallel{clause}")
+            lines.append(pad + "{")
+            inner = self.indent * (depth + 1)
+            lines.append(head.replace(pad, inner, 1))
+            lines += [f"{inner}{self.indent}{c_type(t)} {name};"
+                      for name, t in self.decl_at.get(path, [])]
+            single: list[str] = []
+
+            def flush() -> None:
+                if single:
+                    lines.append(f"{inner}{self.indent}#pragma omp single")
+                    lines.append(f"{inner}{self.indent}{{")
+                    lines.extend(single)
+                    lines.append(f"{inner}{self.indent}}}")
+                    single.clear()
+
+            for i, st in enumerate(node.body):
+                here = path + (i,)
+                if isinstance(st, ir.For) and st.parallel:
+                    flush()
+                    lines += self._print_For(st, depth + 2, here, in_region=True)
+                elif isinstance(st, (ir.Assign, ir.SwapArrays)):
+                    flush()
+                    lines += self.emit(st, depth + 2, here)
+                elif isinstance(st, ir.Comment) and (not single or i + 1 == len(node.body) or (
+                        isinstance(node.body[i + 1], (ir.For, ir.Assign, ir.SwapArrays))
+                        and not (isinstance(node.body[i + 1], ir.For)
+                                 and not node.body[i + 1].parallel))):
+                    flush()
+                    lines += self.emit(st, depth + 2, here)
+                else:
+                    single += self.emit(st, depth + 3, here)
+            flush()
+            lines.append(inner + "}")
+            lines.append(pad + "}")
+            return lines
+        lines.append(head)
         lines += self.block(node.body, depth + 1, path)
         lines.append(pad + "}")
         return lines
+
+    def _can_hoist_region(self, node: ir.For, path: tuple[int, ...]) -> bool:
+        """A sequential loop whose body holds parallel loops directly, and whose other
+        statements are safe to run on every thread (assignments to locals of the body, pointer
+        swaps), gets one parallel region around it."""
+        body = node.body
+        if not any(isinstance(st, ir.For) and st.parallel for st in body):
+            return False
+        local = {name for name, _ in self.decl_at.get(path, [])}
+        for st in body:
+            if isinstance(st, ir.Assign) and st.var.name not in local:
+                return False
+            if isinstance(st, ir.For) and not st.parallel and _has_parallel_loop(st.body):
+                return False
+            if isinstance(st, ir.If) and _has_parallel_loop(st.then + st.orelse):
+                return False
+        return True
 
     def _print_If(self, node: ir.If, depth: int, path: tuple[int, ...]) -> list[str]:
         pad = self.indent * depth
@@ -282,6 +355,10 @@ class CPrinter(IRPrinter):
                 "doc": _comment_text(kernel.doc), "body": "\n".join(body),
                 "args": [(a.name, ("array of " if a.array else "") + a.type +
                           (f" ({a.intent})" if a.array else "")) for a in kernel.args]}
+
+
+def _has_parallel_loop(stmts: tuple[ir.Stmt, ...]) -> bool:
+    return any(isinstance(s, ir.For) and s.parallel for s in _all_stmts(stmts))
 
 
 def _all_stmts(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt]:
@@ -400,7 +477,8 @@ class CArtifact:
 
 
 def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
-            cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared")
+            cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
+                                       "-fno-trapping-math")
             ) -> CArtifact:
     """Print, compile (``cc -O3 -march=native -fPIC -shared [-fopenmp]``) and load the module.
     The library is cached under ``cache_dir/c/`` by a hash of source, compiler and flags."""

@@ -407,8 +407,42 @@ def _common_type(a: str, b: str) -> str:
 
 # ---------------------------------------------------------------------- compilation
 
+_KNOWN_CPUS = {"x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4", "generic"}
+_CPU_PROBE = (
+    "import sys, llvmlite.binding as l\n"
+    "l.initialize_native_target(); l.initialize_native_asmprinter()\n"
+    "tm = l.Target.from_default_triple().create_target_machine(cpu=sys.argv[1])\n"
+    "tm.emit_object(l.parse_assembly('define void @f() {\\n ret void\\n}'))\n"
+)
+
+
+def check_cpu(cpu: str) -> str:
+    """Return ``cpu`` if LLVM knows it for the host's target, else raise CodegenError.
+
+    LLVM does not refuse an unknown CPU name: it prints a warning and later aborts the whole
+    process. Names outside the common baselines are therefore tried once in a child process.
+    """
+    import subprocess
+    import sys
+
+    if cpu in _KNOWN_CPUS or cpu == llvm.get_host_cpu_name():
+        return cpu
+    if not cpu or not all(ch.isalnum() or ch in "-_." for ch in cpu):
+        raise CodegenError(f"CPU name {cpu!r} is not a CPU name: use e.g. 'x86-64-v3'")
+    res = subprocess.run([sys.executable, "-c", _CPU_PROBE, cpu], capture_output=True,
+                         text=True, timeout=60)
+    if res.returncode != 0 or "not a recognized processor" in res.stderr:
+        raise CodegenError(f"LLVM does not know the CPU {cpu!r} for this target: use a baseline "
+                           "('x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4'), a CPU name "
+                           "that `llc -mcpu=help` lists, or None for the host")
+    _KNOWN_CPUS.add(cpu)
+    return cpu
+
+
 def _target_machine(cpu: str | None, features: str | None, jit: bool) -> llvm.TargetMachine:
     _init_llvm()
+    if cpu is not None:
+        check_cpu(cpu)
     if cpu is None:
         cpu = llvm.get_host_cpu_name()
         features = llvm.get_host_cpu_features().flatten() if features is None else features
@@ -552,7 +586,9 @@ def build_llvm(module: ir.Module, config: Any = None, *, cache: bool | None = No
     module : ir.Module
         The kernels to compile.
     config : object, optional
-        A codegen config; ``config.cache`` (bool) switches the on-disk object cache.
+        A codegen config (``KernelConfig``): ``config.cache_dir`` is where the object cache
+        lives (default :func:`mcgen.codegen.cache.cache_dir`); ``config.cache`` (bool), where
+        present, switches it.
     cache : bool, optional
         Overrides ``config.cache``. The cache key is the sha256 of the printed LLVM IR, the
         host CPU name and features, and mcgen's code-generation sources
@@ -591,7 +627,9 @@ def build_llvm(module: ir.Module, config: Any = None, *, cache: bool | None = No
 
     from_cache = False
     if use_cache:
-        obj, from_cache = kcache.get_or_build(key, ".o", compile_object, backend="llvm")
+        root = _config_flag(config, "cache_dir", None)  # KernelConfig.cache_dir, if given
+        obj, from_cache = kcache.get_or_build(key, ".o", compile_object, backend="llvm",
+                                              root=root)
     else:
         obj = compile_object()
     t = time.perf_counter()

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from mcgen.codegen import ir
-from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash
+from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash, wrap_assignment
 from mcgen.codegen.config import NUMBA_FASTMATH
 from mcgen.errors import CodegenError
 
@@ -73,8 +73,16 @@ class NumbaPrinter(IRPrinter):
     def _print_Var(self, node: ir.Var) -> tuple[str, int]:
         return node.name, _ATOM
 
+    def index(self, node: ir.Expr) -> str:
+        """An array index as an unsigned integer: numba then skips its negative-index
+        wrap-around test, which otherwise blocks vectorisation of 2-D and 3-D sweeps (about
+        8x slower measured)."""
+        if isinstance(node, ir.Const) and int(node.value) >= 0:
+            return self.expr(node)
+        return f"np.uint64({self.expr(node)})"
+
     def _print_Load(self, node: ir.Load) -> tuple[str, int]:
-        return f"{node.array}[{self.expr(node.index)}]", _ATOM
+        return f"{node.array}[{self.index(node.index)}]", _ATOM
 
     def _print_BinOp(self, node: ir.BinOp) -> tuple[str, int]:
         op = node.op
@@ -119,11 +127,12 @@ class NumbaPrinter(IRPrinter):
         return lines
 
     def _print_Assign(self, node: ir.Assign, depth: int) -> list[str]:
-        return [f"{self.indent * depth}{node.var.name} = {self.expr(node.value)}"]
+        return wrap_assignment(f"{self.indent * depth}{node.var.name} = ",
+                               self.expr(node.value), "", self.indent)
 
     def _print_Store(self, node: ir.Store, depth: int) -> list[str]:
-        return [f"{self.indent * depth}{node.array}[{self.expr(node.index)}] = "
-                f"{self.expr(node.value)}"]
+        return wrap_assignment(f"{self.indent * depth}{node.array}[{self.index(node.index)}] = ",
+                               self.expr(node.value), "", self.indent)
 
     def _print_For(self, node: ir.For, depth: int) -> list[str]:
         rng = "numba.prange" if node.parallel else "range"
