@@ -26,7 +26,7 @@ from mcgen.model.symbols import x as X
 SMALL = os.environ.get("MCGEN_EXAMPLE_SMALL") == "1" or "--small" in sys.argv
 theta, sigma = 1.0, 1.0
 model = kushner_dupuis_1d(-theta * X, sigma, fixed_dt=True)
-HALF_WIDTH = 4.0  # reflecting walls at +-4 sigma/sqrt(2 theta)*... far in the tail
+HALF_WIDTH = 4.0  # reflecting walls at +-4 (5.7 stationary standard deviations)
 
 
 def chain_variance(h: float) -> float:

@@ -331,13 +331,27 @@ def walker_kernel(process: JumpProcess, boundary: object = "none", moments: bool
         body += rng.uniform(u)
         body.append(Assign(nd, BinOp("+", nd, _i(1), "i64")))
         body.append(Assign(ne, BinOp("+", ne, _i(1), "i64")))
+        # branch-free choice: with lt_j = [u < cum_j] (0 or 1, non-decreasing in j), the jump
+        # is sum_j (o_j - o_{j+1}) lt_j, o_{J} = 0 for the self-loop; a compiler cannot turn
+        # this into a mispredicted branch as it may a chain of selects
+        lts = [Var(f"lt{j}", "i64") for j in range(len(jumps))]
+        body += [Assign(lt, Cast(Cmp("<", u, cums[j]), "i64")) for j, lt in enumerate(lts)]
         for a in range(dim):
-            d: Expr = _i(0)
-            for j in reversed(range(len(jumps))):
-                off = jumps[j][0][a]
-                if off != 0 or not isinstance(d, Const):
-                    d = Select(Cmp("<", u, cums[j]), _i(off), d, "i64")
-            body.append(Assign(nq[a], BinOp("+", q[a], d, "i64")))
+            d: Expr | None = None
+            for j in range(len(jumps)):
+                nxt = jumps[j + 1][0][a] if j + 1 < len(jumps) else 0
+                coef = jumps[j][0][a] - nxt
+                if coef == 0:
+                    continue
+                if d is None:
+                    d = lts[j] if coef == 1 else BinOp("*", _i(coef), lts[j], "i64")
+                elif coef > 0:
+                    d = BinOp("+", d, lts[j] if coef == 1 else
+                              BinOp("*", _i(coef), lts[j], "i64"), "i64")
+                else:
+                    d = BinOp("-", d, lts[j] if coef == -1 else
+                              BinOp("*", _i(-coef), lts[j], "i64"), "i64")
+            body.append(Assign(nq[a], q[a] if d is None else BinOp("+", q[a], d, "i64")))
         # periodic wrap (|offset| <= axis length is checked by the driver)
         for a in range(dim):
             if sides[a][0] == "periodic":
@@ -415,7 +429,7 @@ def walker_kernel(process: JumpProcess, boundary: object = "none", moments: bool
     ]
     init += rng.start(Var("seed", "u64"), Cast(w, "u64"), Cast(Load("ctr", w, "i64"), "u64"))
     for j in range(len(jumps)):
-        init.append(Assign(Var(f"cum{j}"), Const(0.0)))
+        init += [Assign(Var(f"cum{j}"), Const(0.0)), Assign(Var(f"lt{j}", "i64"), _i(0))]
     if any("reflecting" in s for s in sides):
         init.append(Assign(Var("blk", "bool"), Const(False, "bool")))
     for a in range(dim):

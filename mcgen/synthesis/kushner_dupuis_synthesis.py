@@ -401,6 +401,10 @@ def fixed_dt_chain(chain: KushnerDupuisChain, dt: Any = DT, *, domain: tuple[Any
                              "or max_rate= (an upper bound of Q/h^2) to bound dt")
     else:
         bound = inv
+    if not (dt.free_symbols or sp.sympify(bound).free_symbols) and dt > 1 / bound:
+        raise ModelError(f"dt = {dt} exceeds the largest step {1 / bound} = h^2 / max Q of the "
+                         "fixed-dt chain (its self-loop probability would be negative): take "
+                         "dt <= that bound")
     probs = {k: sp.simplify(p * dt * inv) for k, p in chain.probabilities.items()}
     stay = sp.simplify(1 - dt * inv)
     bld = DerivationBuilder("fixed-dt variant of the chain")

@@ -54,12 +54,15 @@ def random_weights(draw, max_dim=3):
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(random_weights())
-def test_cumulants_match_direct_taylor_expansion_of_log_mgf(w):
+@given(random_weights(), st.randoms(use_true_random=False))
+def test_cumulants_match_direct_taylor_expansion_of_log_mgf(w, rnd):
     dim = len(next(iter(w)))
     order = 3 if dim > 1 else 4
     k = cumulants(w, order)
-    for a in multi_indices(dim, order):
+    # differentiating ln M directly is slow: check three multi-indices per example, always
+    # including the highest order
+    idx = multi_indices(dim, order)
+    for a in {idx[-1], *rnd.sample(idx, min(2, len(idx)))}:
         assert k[a] == log_mgf_derivative(w, a), a
     rec = cumulants_by_recursion(w, order)
     assert all(sp.expand(k[a] - rec[a]) == 0 for a in rec)

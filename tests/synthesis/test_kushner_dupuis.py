@@ -112,3 +112,13 @@ def test_sigma_matrix_gives_covariance_and_symbolic_steps_give_the_ratio_conditi
     assert c.covariance == sp.ImmutableMatrix([[1, 1], [1, 2]])
     assert c.derivation.status == "proved"
     _ = rho
+
+
+def test_fixed_dt_nine_point_chain_and_step_bound():
+    c = kushner_dupuis_chain_2d((1, -1), a=[[2, 1], [1, 1]], h=(R(1, 10), R(1, 10)))
+    f = c.fixed_dt(R(1, 440))                      # half the interval 1/220
+    w = f.scheme.linear_weights()
+    assert w[(0, 0)] == R(1, 2) and w[(1, 0)] == R(3, 22)
+    assert sum(w.values()) == 1
+    with pytest.raises(ModelError, match="exceeds the largest step 1/220"):
+        c.fixed_dt(R(1, 200))

@@ -1,0 +1,196 @@
+"""von Neumann regions against known-results.md and derived textbook cases (Strikwerda,
+LeVeque, Morton & Mayers)."""
+
+import functools
+import itertools
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from mcgen.analysis.von_neumann import (amplification_factor, decide_at_point, plane_polynomial,
+                                        unstable_mode, von_neumann)
+from mcgen.model.catalogue import linear as cat
+from mcgen.proof.derivation import Derivation
+from mcgen.proof.sturm import check_region_equivalent
+
+TH = sp.Symbol("theta", real=True)
+Z = sp.Symbol("z")
+
+
+@functools.lru_cache(maxsize=None)
+def vn(name: str):
+    return von_neumann(cat.LINEAR_SCHEMES[name]())
+
+
+def _p(cond, name):
+    return next(v for v in cond.variables if v.name == name)
+
+
+def _abs2_equals(scheme, textbook) -> bool:
+    """|G|^2 == textbook(theta) exactly (e^{i theta} -> z, cos/sin through z, then cancel)."""
+    G = amplification_factor(scheme)
+    Gz = G.subs(sp.exp(sp.I * TH), Z).subs(sp.exp(-sp.I * TH), 1 / Z)
+    lhs = Gz * Gz.subs(Z, 1 / Z)
+    rhs = textbook.subs({sp.cos(TH): (Z + 1 / Z) / 2, sp.sin(TH): (Z - 1 / Z) / (2 * sp.I)})
+    return sp.cancel(sp.expand(lhs - rhs)) == 0
+
+
+def test_amplification_factors_of_known_results():
+    c, s = sp.cos(TH), sp.sin(TH)
+    up = cat.upwind()
+    nu = up.params[0]
+    assert _abs2_equals(up, 1 - 2 * nu * (1 - nu) * (1 - c))
+    ft = cat.ftcs_advection()
+    nu = ft.params[0]
+    assert _abs2_equals(ft, 1 + nu**2 * s**2)
+    assert _abs2_equals(cat.lax_friedrichs(), c**2 + nu**2 * s**2)
+    assert _abs2_equals(cat.lax_wendroff(), 1 - nu**2 * (1 - nu**2) * (1 - c)**2)
+    heat = cat.ftcs_heat()
+    r = heat.params[0]
+    G = amplification_factor(heat)
+    assert sp.simplify((G - (1 - 4 * r * sp.sin(TH / 2)**2)).rewrite(sp.exp)) == 0
+
+
+@pytest.mark.parametrize("name, textbook, var", [
+    ("upwind", lambda nu: sp.And(nu >= 0, nu <= 1), "nu"),
+    ("upwind_negative", lambda nu: sp.And(nu >= -1, nu <= 0), "nu"),
+    ("upwind_sign_split", lambda nu: sp.Abs(nu) <= 1, "nu"),
+    ("lax_friedrichs", lambda nu: sp.Abs(nu) <= 1, "nu"),
+    ("lax_wendroff", lambda nu: sp.Abs(nu) <= 1, "nu"),
+    ("ftcs_advection", lambda nu: sp.Eq(nu, 0), "nu"),
+    ("ftcs_heat", lambda r: sp.And(r >= 0, r <= sp.Rational(1, 2)), "r"),
+    ("beam_warming", lambda nu: sp.And(nu >= 0, nu <= 2), "nu"),   # derived: 0 <= nu <= 2
+    ("leapfrog", lambda nu: sp.Abs(nu) < 1, "nu"),                  # strict
+])
+def test_one_parameter_l2_regions_are_exact(name, textbook, var):
+    d = vn(name)
+    c = d.result
+    assert d.status == "proved" and c.status == "proved" and c.kind == "l2"
+    v = _p(c, var)
+    assert check_region_equivalent(c.expr, textbook(v), (v,)) == "proved"
+    assert c.sufficient is not None and c.necessary is not None
+    # independent numeric check: max |G| over modes against the region
+    for x in np.linspace(-2.5, 2.5, 41):
+        if (v.is_nonnegative and x < 0) or (v.is_nonpositive and x > 0) or abs(abs(x) - 1) < 1e-9:
+            continue
+        _, g = unstable_mode(cat.LINEAR_SCHEMES[name](), **{var: float(x)}) \
+            if name != "leapfrog" else (0, _leapfrog_growth(x))
+        assert (g <= 1 + 1e-12) == c.holds(**{var: float(x)}), (name, x)
+
+
+def _leapfrog_growth(nu):
+    th = np.linspace(-np.pi, np.pi, 721)
+    return max(max(abs(np.roots([1, 2j * nu * np.sin(t), -1]))) for t in th)
+
+
+def test_two_parameter_closed_forms():
+    c = vn("central_advection_diffusion").result  # known result 8: nu^2 <= 2r <= 1
+    nu, r = _p(c, "nu"), _p(c, "r")
+    assert c.status == "proved" and c.description == "nu**2 <= 2*r <= 1"
+    assert check_region_equivalent(c.expr, sp.And(nu**2 <= 2 * r, 2 * r <= 1), (nu, r)) \
+        == "proved"
+    c = vn("upwind_advection_diffusion").result  # known result 9: 2r + nu <= 1
+    nu, r = _p(c, "nu"), _p(c, "r")
+    assert check_region_equivalent(c.expr, 2 * r + nu <= 1, (nu, r)) == "proved"
+    c = vn("three_point_family").result  # derived: nu^2 <= q <= 1
+    nu, q = _p(c, "nu"), _p(c, "q")
+    assert check_region_equivalent(c.expr, sp.And(nu**2 <= q, q <= 1), (nu, q)) == "proved"
+
+
+def test_implicit_schemes():
+    cn = vn("crank_nicolson").result
+    assert cn.status == "proved" and cn.expr is sp.true  # unconditionally stable
+    th = vn("theta_method").result
+    r, theta = _p(th, "r"), _p(th, "theta")
+    ref = sp.Or(theta >= sp.Rational(1, 2), r <= 1 / (2 * (1 - 2 * theta)))
+    assert th.status == "proved"
+    assert check_region_equivalent(th.expr, ref, (r, theta)) == "proved"
+    assert th.holds(r=100.0, theta=0.5) and th.holds(r=0.5, theta=0.0)
+    assert not th.holds(r=0.51, theta=0.0) and th.holds(r=0.99, theta=0.25)
+    assert not th.holds(r=1.01, theta=0.25)
+
+
+def test_leapfrog_flags_double_root_on_the_unit_circle():
+    d = vn("leapfrog")
+    assert "double root" in d.result.description
+    assert not d.result.holds(rtol=0.0, nu=1.0) and d.result.holds(nu=0.999)
+
+
+def test_two_d_proved_when_positivity_meets_necessary():
+    c = vn("ftcs_heat_2d").result  # known result 7
+    rx, ry = _p(c, "r_x"), _p(c, "r_y")
+    assert c.status == "proved"
+    assert check_region_equivalent(c.expr, rx + ry <= sp.Rational(1, 2), (rx, ry)) == "proved"
+    c = vn("donor_cell_2d").result  # derived: nu_x + nu_y <= 1
+    nx, ny = _p(c, "nu_x"), _p(c, "nu_y")
+    assert c.status == "proved"
+    assert check_region_equivalent(c.expr, nx + ny <= 1, (nx, ny)) == "proved"
+
+
+def test_two_d_lax_friedrichs_sampled_with_proved_bounds():
+    d = vn("lax_friedrichs_2d")
+    c = d.result
+    nx, ny = _p(c, "nu_x"), _p(c, "nu_y")
+    assert c.status == "sampled"
+    # necessary (Hessian at theta = 0): the disc nu_x^2 + nu_y^2 <= 1/2, the textbook region
+    assert check_region_equivalent(c.necessary, nx**2 + ny**2 <= sp.Rational(1, 2),
+                                   (nx, ny)) == "proved"
+    half = sp.Rational(1, 2)
+    assert check_region_equivalent(c.sufficient, sp.And(sp.Abs(nx) <= half, sp.Abs(ny) <= half),
+                                   (nx, ny)) == "proved"
+    assert "certified at points" in c.description
+
+
+def test_unsplit_lax_wendroff_2d_is_not_the_disc():
+    d = vn("lax_wendroff_2d")
+    c = d.result
+    nx, ny = _p(c, "nu_x"), _p(c, "nu_y")
+    assert c.status == "sampled"
+    assert check_region_equivalent(c.necessary, nx**2 + ny**2 <= 1, (nx, ny)) == "proved"
+    assert "satisfies them, yet the mode" in c.description
+    # an exact decision inside the disc: (1/2, 1/2) is unstable, (1/4, 1/4) stable
+    N = plane_polynomial(cat.lax_wendroff_2d().linear_weights())
+    h = sp.Rational(1, 2)
+    assert decide_at_point(N, {nx: h, ny: h})[0] is False
+    assert decide_at_point(N, {nx: h / 2, ny: h / 2})[0] is True
+    # the traced boundary follows the astroid |nu_x|^(2/3) + |nu_y|^(2/3) = 1 (Turkel)
+    for ang in np.linspace(0.1, 1.4, 5):
+        rho_astroid = (np.cos(ang) ** (2 / 3) + np.sin(ang) ** (2 / 3)) ** (-1.5)
+        inside = 0.97 * rho_astroid * np.array([np.cos(ang), np.sin(ang)])
+        outside = 1.05 * rho_astroid * np.array([np.cos(ang), np.sin(ang)])
+        assert c.holds(nu_x=inside[0], nu_y=inside[1])
+        assert not c.holds(nu_x=outside[0], nu_y=outside[1])
+    pts = d.meta["certified_points"]
+    assert pts["stable"] and pts["unstable"]
+
+
+def test_json_round_trip_rechecks():
+    for name in ("central_advection_diffusion", "leapfrog", "theta_method"):
+        d = vn(name)
+        again = Derivation.from_json(d.render("json")).recheck()
+        assert again.status == "proved", name
+
+
+def test_markdown_reads_like_a_proof():
+    text = vn("lax_wendroff").render("md")
+    assert "cos(theta)" in text and "(1 - c)" in text
+    assert "theta* = pi" in text
+
+
+def test_sampled_points_are_exact_decisions():
+    # every certified point's step has an exact check: stable points nonneg_on_plane
+    d = vn("lax_friedrichs_2d")
+    kinds = {s.check.kind for s in d.steps}
+    assert "nonneg_on_plane" in kinds and "negative_at" in kinds
+    for s in d.steps:
+        if s.check.kind in ("nonneg_on_plane", "negative_at"):
+            assert s.status == "proved"
+
+
+@pytest.mark.parametrize("vals", list(itertools.product([0.3, 0.9], repeat=2)))
+def test_lf2d_holds_matches_textbook_disc_where_certified(vals):
+    c = vn("lax_friedrichs_2d").result
+    inside = vals[0] ** 2 + vals[1] ** 2 <= 0.5
+    if c.holds(nu_x=vals[0], nu_y=vals[1]):
+        assert inside
