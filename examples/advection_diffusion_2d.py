@@ -57,13 +57,13 @@ def run(n: int, backend: str) -> tuple[float, Simulation]:
 def main(small: bool = SMALL) -> dict[str, float]:
     backend = "numpy" if small else "auto"
     ns = [40, 80] if small else [80, 160, 320]
-    errs, sims = zip(*[run(n, backend) for n in ns])
+    errs, sims = zip(*[run(n, backend) for n in ns], strict=False)
     sim = sims[-1]
     orders = observed_orders([2.0 / n for n in ns], list(errs))
     print(f"enforced: {sim.condition.describe()}")
     print(f"dt = {sim.dt:.3e} (largest allowed {sim.max_dt:.3e}); mass drift "
           f"{sim.history[-1].mass_drift:.1e}")
-    for n, e in zip(ns, errs):
+    for n, e in zip(ns, errs, strict=False):
         print(f"  {n} x {n}: L1 error {e:.3e}")
     print(f"observed orders {', '.join(f'{o:.2f}' for o in orders)} (upwind: first order)")
     return {"errors": list(errs), "order": orders[-1], "max_dt": sim.max_dt,

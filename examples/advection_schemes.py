@@ -57,7 +57,8 @@ def main(small: bool = SMALL) -> dict[str, dict[str, float]]:
         print(f"\n== {scheme.name}")
         print(f"   L2 stability : {l2.describe()}")
         print(f"   positivity   : {pos.describe()}")
-        smooth = refinement_study(solver(scheme, initial, backend), smooth_n, name=f"{scheme.name}, sine",
+        smooth = refinement_study(solver(scheme, initial, backend), smooth_n,
+                                  name=f"{scheme.name}, sine",
                                   expected_order=proved_order, expected_reason="proved order")
         disc = refinement_study(solver(scheme, step, backend), step_n, name=f"{scheme.name}, step",
                                 expected_order=0.5 if proved_order == 1 else 2 / 3,

@@ -13,7 +13,6 @@ import json
 import runpy
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
 
 EPILOG = """\b
 Examples:
-  mcgen demo                          # the flagship demo: TASEP -> Burgers, report in ./mcgen-report
+  mcgen demo                  # the flagship demo: TASEP -> Burgers, report in ./mcgen-report
   mcgen derive examples/advection_schemes.py --format md
   mcgen generate model.py --backend c -o kernels/
   mcgen run model.py --t-end 0.5 --cells 400 --out u.nc --plot u.png
@@ -312,8 +311,8 @@ def bench(cells: int, steps: int, backends: str) -> None:
     import numpy as np
 
     from mcgen.model.catalogue.linear import upwind
-    from mcgen.run.numpy_stepper import NumpyStepper
     from mcgen.run.grid import Grid
+    from mcgen.run.numpy_stepper import NumpyStepper
     scheme = upwind()
     u0 = np.sin(np.linspace(0, 2 * np.pi, cells, endpoint=False))
     results = []

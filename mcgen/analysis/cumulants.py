@@ -58,7 +58,7 @@ def factorial(alpha: MultiIndex) -> int:
 
 
 def _power(k: MultiIndex, alpha: MultiIndex) -> int:
-    return math.prod(ki ** ai for ki, ai in zip(k, alpha))
+    return math.prod(ki ** ai for ki, ai in zip(k, alpha, strict=False))
 
 
 def moments(weights: dict[Any, Any], order: int) -> dict[MultiIndex, sp.Expr]:
@@ -74,7 +74,7 @@ def _series_mul(a: dict[MultiIndex, sp.Expr], b: dict[MultiIndex, sp.Expr],
     out: dict[MultiIndex, sp.Expr] = {}
     for ka, va in a.items():
         for kb, vb in b.items():
-            k = tuple(x + y for x, y in zip(ka, kb))
+            k = tuple(x + y for x, y in zip(ka, kb, strict=False))
             if sum(k) <= order:
                 out[k] = out.get(k, sp.S.Zero) + va * vb
     return out
@@ -115,9 +115,9 @@ def recursive_cumulants(dim: int, order: int) -> dict[MultiIndex, sp.Expr]:
         for bb in itertools.product(*[range(ai + 1) for ai in a]):
             if bb == a:
                 continue
-            binom = math.prod(math.comb(ai, bi) for ai, bi in zip(a, bb))
+            binom = math.prod(math.comb(ai, bi) for ai, bi in zip(a, bb, strict=False))
             be = tuple(bj + (1 if j == i else 0) for j, bj in enumerate(bb))
-            rest = tuple(ai - bi for ai, bi in zip(a, bb))
+            rest = tuple(ai - bi for ai, bi in zip(a, bb, strict=False))
             val -= binom * kap[be] * m[rest]
         kap[c] = sp.expand(val)
     return kap
@@ -175,10 +175,10 @@ def log_mgf_derivative(weights: dict[Any, Any], alpha: MultiIndex) -> sp.Expr:
     differentiation (the independent route used to test :func:`cumulants`)."""
     w, dim = normalize_weights(weights)
     z = sp.symbols(f"z1:{dim + 1}")
-    m = sum((wk * sp.exp(sum((ki * zi for ki, zi in zip(k, z)), sp.S.Zero))
+    m = sum((wk * sp.exp(sum((ki * zi for ki, zi in zip(k, z, strict=False)), sp.S.Zero))
              for k, wk in w.items()), sp.S.Zero)
     expr = sp.log(m)
-    for zi, ai in zip(z, alpha):
+    for zi, ai in zip(z, alpha, strict=False):
         if ai:
             expr = sp.diff(expr, zi, ai)
     return sp.cancel(expr.subs({zi: 0 for zi in z}))
@@ -207,7 +207,7 @@ def cumulant_coefficients(weights: dict[Any, Any], dt: sp.Expr, h: Any, order: i
         raise ModelError(f"{dim}-D weights need {dim} grid steps, got h={h!r}")
     out: dict[Any, sp.Expr] = {}
     for a, k in kap.items():
-        c = k * sp.Mul(*[hi ** ai for hi, ai in zip(hs, a)]) / (factorial(a) * dt)
+        c = k * sp.Mul(*[hi ** ai for hi, ai in zip(hs, a, strict=False)]) / (factorial(a) * dt)
         if reading == FORWARD and sum(a) % 2 == 1:
             c = -c
         out[a[0] if int_keys else a] = c

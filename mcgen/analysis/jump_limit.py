@@ -19,13 +19,18 @@ with the reason and the fix. ``scaling="none"`` gives the fixed-lattice coeffici
 
 from __future__ import annotations
 
-from typing import Any
-
 import sympy as sp
 
-from mcgen.analysis.cumulants import (cumulants, factorial, cumulants_by_recursion, multi_indices)
-from mcgen.analysis.taylor_expansion import (EPS, JetSpace, eliminate_time_derivatives, join,
-                                             law_rhs_jets, shifted_taylor, split)
+from mcgen.analysis.cumulants import cumulants, cumulants_by_recursion, factorial, multi_indices
+from mcgen.analysis.taylor_expansion import (
+    EPS,
+    JetSpace,
+    eliminate_time_derivatives,
+    join,
+    law_rhs_jets,
+    shifted_taylor,
+    split,
+)
 from mcgen.errors import LimitError
 from mcgen.model.jump_process import JumpProcess
 from mcgen.model.law import Law
@@ -125,7 +130,7 @@ def _sign(jp: JumpProcess, alpha: MultiIndex) -> int:
 
 
 def _hpow(jp: JumpProcess, alpha: MultiIndex) -> sp.Expr:
-    return sp.Mul(*[hi ** a for hi, a in zip(jp.h, alpha)])
+    return sp.Mul(*[hi ** a for hi, a in zip(jp.h, alpha, strict=False)])
 
 
 def _cumulant_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
@@ -136,7 +141,7 @@ def _cumulant_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
         "forward (density) reading: the density sees the offset -k, odd orders change sign"
     if jp.time == "discrete":
         dt = jp.time_step if jp.time_step is not None else jp.dt
-        m = sum((w * sp.exp(sum((ki * zi for ki, zi in zip(k, z)), sp.S.Zero))
+        m = sum((w * sp.exp(sum((ki * zi for ki, zi in zip(k, z, strict=False)), sp.S.Zero))
                  for k, w in jp.jumps.items()), sp.S.Zero)
         i0 = b.define(sp.Eq(sp.Symbol("M"), m, evaluate=False),
                       "symbol of one step: M(z) = sum_k p_k exp(k.z)")
@@ -144,9 +149,8 @@ def _cumulant_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
         rec = cumulants_by_recursion(jp.jumps, keep)
         uses = []
         for a in multi_indices(dim, keep):
-            uses.append(b.identity(kap[a], rec[a],
-                                   f"cumulant kappa_{a} of the jump agrees with the moment-cumulant recursion",
-                                   uses=[i0]))
+            uses.append(b.identity(kap[a], rec[a], f"cumulant kappa_{a} of the jump agrees "
+                                   "with the moment-cumulant recursion", uses=[i0]))
         i1 = b.define(f"exp(dt d_t) = M(h d_x) gives u_t = sum_alpha kappa_alpha h^alpha/"
                       f"(alpha! dt) d^alpha u (constant coefficients; {form})",
                       "cumulant expansion of the modified equation (DESIGN section 1)")
@@ -161,7 +165,7 @@ def _cumulant_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
         coeffs = {}
         uses = [i1]
         for a in multi_indices(dim, keep):
-            mom = sum((lam * sp.Mul(*[ki ** ai for ki, ai in zip(k, a)])
+            mom = sum((lam * sp.Mul(*[ki ** ai for ki, ai in zip(k, a, strict=False)])
                        for k, lam in rates.items()), sp.S.Zero)
             coeffs[a] = _sign(jp, a) * mom * _hpow(jp, a) / factorial(a)
     coeffs = {a: sp.cancel(c) for a, c in coeffs.items()}
@@ -176,7 +180,7 @@ def _kramers_moyal_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
     moms: dict[MultiIndex, sp.Expr] = {}
     for a in multi_indices(dim, keep):
         moms[a] = sp.factor(sp.cancel(sum((lam * sp.Mul(*[(ki * hi) ** ai for ki, hi, ai in
-                                                             zip(k, jp.h, a)])
+                                                             zip(k, jp.h, a, strict=False)])
                                            for k, lam in rates.items()), sp.S.Zero)))
     i0 = b.define(sp.Tuple(*[sp.Eq(sp.Symbol(f"M_{a}"), moms[a], evaluate=False)
                              for a in multi_indices(dim, 2)]),
@@ -211,7 +215,7 @@ def _generator_jets(jp: JumpProcess, jets: JetSpace, rates: dict[MultiIndex, sp.
     """The generator (forward: adjoint) applied to a smooth field, Taylor-expanded in jets."""
     out = sp.S.Zero
     for k, lam in rates.items():
-        shift = tuple(ki * hi for ki, hi in zip(k, jp.h))
+        shift = tuple(ki * hi for ki, hi in zip(k, jp.h, strict=False))
         if jp.reading == FORWARD:
             prod = lam * jets.u
             out += shifted_taylor(jets, prod, tuple(-c for c in shift), order) - prod
@@ -227,7 +231,7 @@ def _taylor_coefficients_discrete(jp: JumpProcess, b: DerivationBuilder, keep: i
     jets = JetSpace("rho" if jp.reading == FORWARD else "v", jp.coords)
     new = sp.S.Zero
     for k, p in jp.jumps.items():
-        shift = tuple(ki * hi for ki, hi in zip(k, jp.h))
+        shift = tuple(ki * hi for ki, hi in zip(k, jp.h, strict=False))
         if jp.reading == FORWARD:  # rho^{n+1}(x) = sum_k p_k(x - k h) rho^n(x - k h)
             new += shifted_taylor(jets, p * jets.u, tuple(-c for c in shift), keep)
         else:  # v^{n+1}(x) = sum_k p_k(x) v^n(x + k h)
@@ -371,7 +375,7 @@ def _law_from_coefficients(jp: JumpProcess, b: DerivationBuilder,
     dmat = sp.zeros(dim, dim)
     for i in range(dim):
         for j in range(dim):
-            a = tuple(x + y for x, y in zip(e[i], e[j]))
+            a = tuple(x + y for x, y in zip(e[i], e[j], strict=False))
             dmat[i, j] = c[a] if i == j else c[a] / 2
     # state-dependent forward laws from moments are already in conservation form
     # (coefficients inside); fixed-lattice Taylor coefficients are converted below

@@ -54,7 +54,7 @@ def kushner_dupuis_consistency(chain: JumpProcess, drift: Any, covariance: Any) 
     dtp = parts.forward(dt)
     lam = {k: sp.cancel(parts.forward(p) / dtp) for k, p in chain.jumps.items() if k != zero}
     bvec, a = parts.forward(bvec), parts.forward(a)
-    steps = {k: sp.Matrix([ki * hi for ki, hi in zip(k, chain.h)]) for k in lam}
+    steps = {k: sp.Matrix([ki * hi for ki, hi in zip(k, chain.h, strict=False)]) for k in lam}
     rate_mean = sp.Matrix.zeros(dim, 1)
     rate_second = sp.Matrix.zeros(dim, dim)
     for k, lk in lam.items():
@@ -102,15 +102,12 @@ def kushner_dupuis_consistency(chain: JumpProcess, drift: Any, covariance: Any) 
                                                         for j in range(dim)]) * hi,
                      evaluate=False), "the jumps are O(h): |Delta| -> 0", Check("definition"))
     conditions = _validity_conditions(chain, fixed)
-    result: dict[str, Any] = {"interval": dt, "mean": parts.back(mean),
+    result: dict[str, Any] = {"interval": parts.back(dtp, True), "mean": parts.back(mean),
                               "second_moment": parts.back(second),
                               "mean_residual": parts.back(mean_res, True),
                               "second_moment_residual": parts.back(sec_res, True),
                               "covariance_residual": parts.back(cov_res),
-                              "parts": {str(p): sp.Max(v, 0) for v, (p, _) in
-                                        parts.pairs.items()} | {
-                                  str(n): sp.Max(-v, 0) for v, (_, n) in parts.pairs.items()}, "conditions": conditions,
-                              "locally_consistent": True}
+                              "conditions": conditions, "locally_consistent": True}
     if dim == 2:
         lo, hi = aspect_ratio_range(a)
         ratio = sp.Symbol("h2/h1", positive=True)

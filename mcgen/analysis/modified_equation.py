@@ -21,11 +21,22 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.analysis.cumulants import (cumulants, factorial, cumulants_by_recursion, multi_indices,
-                                      normalize_weights)
-from mcgen.analysis.taylor_expansion import (EPS, JetSpace, collect_linear,
-                                             eliminate_time_derivatives, expand_update, join,
-                                             split)
+from mcgen.analysis.cumulants import (
+    cumulants,
+    cumulants_by_recursion,
+    factorial,
+    multi_indices,
+    normalize_weights,
+)
+from mcgen.analysis.taylor_expansion import (
+    EPS,
+    JetSpace,
+    collect_linear,
+    eliminate_time_derivatives,
+    expand_update,
+    join,
+    split,
+)
 from mcgen.errors import AnalysisError
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import t as T_SYM
@@ -85,7 +96,7 @@ def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jet
                     b: DerivationBuilder) -> tuple[sp.Expr, list[int]]:
     w, dim = normalize_weights(weights)
     z = sp.symbols(f"z1:{dim + 1}")
-    m = sum((wk * sp.exp(sum((ki * zi for ki, zi in zip(k, z)), sp.S.Zero))
+    m = sum((wk * sp.exp(sum((ki * zi for ki, zi in zip(k, z, strict=False)), sp.S.Zero))
              for k, wk in w.items()), sp.S.Zero)
     i0 = b.define(sp.Eq(sp.Symbol("M"), m, evaluate=False),
                   "symbol of the update: M(z) = sum_k w_k exp(k.z)")
@@ -100,7 +111,8 @@ def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jet
     uses = []
     for a in multi_indices(dim, order):
         uses.append(b.identity(kap[a], rec[a],
-                               f"cumulant kappa_{a} of the offset agrees with the moment-cumulant recursion",
+                               f"cumulant kappa_{a} of the offset agrees with the moment-cumulant "
+                               "recursion",
                                uses=[i0, i1]))
     i2 = b.define("exp(dt d_t) = M(h d_x) gives u_t = (1/dt) ln M(h d_x) u = sum_alpha "
                   "kappa_alpha h^alpha/(alpha! dt) d^alpha u: the modified equation with time "
@@ -108,7 +120,7 @@ def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jet
                   "cumulant expansion (DESIGN section 1)")
     ut = sp.S.Zero
     for a in multi_indices(dim, order):
-        c = kap[a] * sp.Mul(*[hi ** ai for hi, ai in zip(scheme.spacing, a)]) / \
+        c = kap[a] * sp.Mul(*[hi ** ai for hi, ai in zip(scheme.spacing, a, strict=False)]) / \
             (factorial(a) * scheme.dt)
         ut += EPS ** sum(a) * c * jets.sym(a)
     return ut, uses + [i2]

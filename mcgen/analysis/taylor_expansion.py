@@ -49,7 +49,7 @@ class JetSpace:
         """The jet symbol of ``d^alpha u`` (``u`` itself for alpha = 0)."""
         alpha = tuple(alpha)
         if alpha not in self._syms:
-            suffix = "".join(c.name * a for c, a in zip(self.coords, alpha))
+            suffix = "".join(c.name * a for c, a in zip(self.coords, alpha, strict=False))
             s = sp.Symbol(f"{self.field}_{suffix}" if suffix else self.field, real=True)
             self._syms[alpha] = s
             self._alpha[s] = alpha
@@ -107,7 +107,7 @@ class JetSpace:
         fn = sp.Function(self.field)(*args)
         subs = {}
         for a, s in self.jets_in(expr):
-            pairs = [(c, ai) for c, ai in zip(self.coords, a) if ai]
+            pairs = [(c, ai) for c, ai in zip(self.coords, a, strict=False) if ai]
             subs[s] = sp.Derivative(fn, *pairs) if pairs else fn
         return expr.xreplace(subs)
 
@@ -143,7 +143,7 @@ def join(series: Series, eps: sp.Expr = EPS) -> sp.Expr:
 
 
 def truncate(expr: sp.Expr, order: int) -> sp.Expr:
-    """Drop the terms of degree above ``order`` in ``EPS`` (series expansion when not polynomial)."""
+    """Drop the terms of degree above ``order`` in ``EPS`` (series when not polynomial)."""
     try:
         return join(split(expr, order))
     except AnalysisError:
@@ -160,7 +160,7 @@ def read_taylor(jets: JetSpace, offset: MultiIndex, h: tuple[sp.Expr, ...], orde
     from mcgen.analysis.cumulants import factorial, multi_indices
     out = jets.u
     for beta in multi_indices(jets.dim, order):
-        c = sp.Mul(*[(k * hi) ** b for k, hi, b in zip(offset, h, beta)])
+        c = sp.Mul(*[(k * hi) ** b for k, hi, b in zip(offset, h, beta, strict=False)])
         if c != 0:
             out += EPS ** sum(beta) * c / factorial(beta) * jets.sym(beta)
     return out
@@ -172,7 +172,7 @@ def shifted_taylor(jets: JetSpace, expr: sp.Expr, shift: tuple[sp.Expr, ...], or
     from mcgen.analysis.cumulants import factorial, multi_indices
     out = expr
     for beta in multi_indices(jets.dim, order):
-        c = sp.Mul(*[si ** b for si, b in zip(shift, beta)])
+        c = sp.Mul(*[si ** b for si, b in zip(shift, beta, strict=False)])
         if c != 0:
             out += EPS ** sum(beta) * c / factorial(beta) * jets.derivative(expr, beta)
     return out
@@ -192,9 +192,32 @@ def expand_update(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, ...], order
     if any(r.field != jets.field for r in rds):
         raise AnalysisError("the Taylor route here is for scalar updates: reads of fields "
                             f"{sorted({r.field for r in rds})} found")
-    expr = _smooth_form(update)
+    expr = _shifted_coefficients(jets, _smooth_form(update), order)
     subs = {r: read_taylor(jets, r.offset, h, order) for r in rds}
     return truncate(expr.xreplace(subs), order)
+
+
+def _shifted_coefficients(jets: JetSpace, expr: sp.Expr, order: int) -> sp.Expr:
+    """Coefficients evaluated off the centre (``a(x - dx)``, ``a(x + dx/2)``) become Taylor
+    polynomials about x, so that they are ordered with the reads (conservative schemes)."""
+    coords = set(jets.coords)
+    subs = {}
+    for f in expr.atoms(sp.Function):
+        if isinstance(f, Read) or not f.args:
+            continue
+        args = f.args
+        if len(args) == 1 and jets.dim == 1:
+            pairs = [(args[0], jets.coords[0])]
+        elif len(args) == jets.dim:
+            pairs = list(zip(args, jets.coords, strict=False))
+        else:
+            continue
+        shift = tuple(sp.expand(arg - c) for arg, c in pairs)
+        if any(d.free_symbols & coords for d in shift) or all(d == 0 for d in shift):
+            continue
+        centred = f.func(*[c for _, c in pairs])
+        subs[f] = shifted_taylor(jets, centred, shift, order)
+    return expr.xreplace(subs) if subs else expr
 
 
 def _smooth_form(update: sp.Expr) -> sp.Expr:
@@ -308,7 +331,7 @@ def law_rhs_jets(law: Any, jets: JetSpace) -> sp.Expr:
                 if dij == 0:
                     continue
                 if law.form == "backward":
-                    out += dij * jets.sym(tuple(a + b for a, b in zip(e[i], e[j])))
+                    out += dij * jets.sym(tuple(a + b for a, b in zip(e[i], e[j], strict=False)))
                 elif law.diffusion_form == "ito":
                     out += jets.total_derivative(jets.total_derivative(dij * u, j), i)
                 else:

@@ -247,7 +247,6 @@ class WalkerKernelPlan:
     offsets: tuple[tuple[int, ...], ...]
     param_args: tuple[tuple[sp.Symbol, str], ...]
     moments: bool
-    draws_per_event: int
 
     @property
     def dim(self) -> int:
@@ -463,8 +462,7 @@ def walker_kernel(process: JumpProcess, boundary: object = "none", moments: bool
            f"{'uniformisation' if continuous else 'one attempt per step'}.")
     kernel = Kernel(ident(name), args, body, doc=doc,
                     meta={"model_hash": process.hash, "front_end": "walkers"})
-    return WalkerKernelPlan(kernel, process, sides, tuple(k for k, _ in jumps), params, moments,
-                            2 if continuous else 1)
+    return WalkerKernelPlan(kernel, process, sides, tuple(k for k, _ in jumps), params, moments)
 
 
 # ------------------------------------------------------------------ Kushner-Dupuis chains

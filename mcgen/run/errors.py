@@ -54,7 +54,8 @@ def error_norms(numerical: Any, exact: Any, cell_volume: float = 1.0,
 def observed_orders(spacings: Sequence[float], errors: Sequence[float]) -> list[float]:
     """log(e_i/e_{i+1}) / log(h_i/h_{i+1}) for consecutive grids (NaN where an error is 0)."""
     out = []
-    for (h0, e0), (h1, e1) in zip(zip(spacings, errors), zip(spacings[1:], errors[1:])):
+    pairs = list(zip(spacings, errors, strict=True))
+    for (h0, e0), (h1, e1) in zip(pairs, pairs[1:], strict=False):
         if e0 <= 0 or e1 <= 0 or not (math.isfinite(e0) and math.isfinite(e1)):
             out.append(math.nan)
         else:

@@ -273,7 +273,8 @@ def _one_signed_curvature(f: sp.Expr, v: sp.Symbol, a: float, b: float) -> bool:
     if pn is not None and pd is not None:
         pts = sorted({lo, hi, *[r for r in pn.real_roots() + pd.real_roots() if lo < r < hi]},
                      key=float)
-        signs = {sp.sign(fpp.subs(v, (p + q) / 2)) for p, q in zip(pts, pts[1:])} - {0}
+        mids = [(p + q) / 2 for p, q in zip(pts, pts[1:], strict=False)]
+        signs = {sp.sign(fpp.subs(v, m)) for m in mids} - {0}
         return len(signs) <= 1
     grid = np.linspace(float(lo), float(hi), 1001)
     vals = sp.lambdify(v, fpp, "numpy")(grid) * np.ones_like(grid)

@@ -18,7 +18,9 @@ from mcgen.errors import ModelError, StabilityError
 from mcgen.model.law import Law
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
-from mcgen.model.symbols import dt as DT, dx as DX, lam as LAM
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import dx as DX
+from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Condition
 
 FALLBACK_NOTE = "textbook result applied by mcgen.run (the analysis stage was not available)"
@@ -81,7 +83,8 @@ def conservative_scheme(law: Law, flux: str = "godunov") -> Scheme:
         return F.subs({uL: a, uR: b}, simultaneous=True)
 
     update = u[0] - LAM * (flux_at(u[0], u[1]) - flux_at(u[-1], u[0]))
-    return Scheme((name,), 1, {name: update}, params=(LAM,), name=f"Godunov for {law.name or 'law'}",
+    return Scheme((name,), 1, {name: update}, params=(LAM,),
+                  name=f"Godunov for {law.name or 'law'}",
                   definitions={LAM: DT / DX}, law=law, numerical_flux=(F, uL, uR),
                   reading="forward")
 

@@ -31,7 +31,7 @@ class Grid:
         if len(shape) != len(bounds) or not 1 <= len(shape) <= 3:
             raise ModelError(f"grid shape {shape} and bounds {bounds} must both have 1-3 "
                              "entries, one per dimension")
-        for n, (a, b) in zip(shape, bounds):
+        for n, (a, b) in zip(shape, bounds, strict=False):
             if n < 1 or not b > a:
                 raise ModelError(f"grid axis with {n} cells on [{a}, {b}]: need n >= 1 and b > a")
         object.__setattr__(self, "shape", shape)
@@ -51,7 +51,7 @@ class Grid:
 
     @property
     def spacing(self) -> tuple[float, ...]:
-        return tuple((b - a) / n for n, (a, b) in zip(self.shape, self.bounds))
+        return tuple((b - a) / n for n, (a, b) in zip(self.shape, self.bounds, strict=False))
 
     @property
     def cell_volume(self) -> float:
@@ -60,7 +60,7 @@ class Grid:
     def centres(self) -> tuple[np.ndarray, ...]:
         """One 1-D array of cell centres per axis."""
         return tuple(a + (np.arange(n) + 0.5) * h
-                     for n, (a, b), h in zip(self.shape, self.bounds, self.spacing))
+                     for n, (a, b), h in zip(self.shape, self.bounds, self.spacing, strict=False))
 
     def mesh(self) -> tuple[np.ndarray, ...]:
         """Cell-centre coordinates broadcast to the grid shape (``indexing="ij"``)."""

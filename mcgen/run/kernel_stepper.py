@@ -17,7 +17,8 @@ from mcgen.errors import ModelError
 
 
 class KernelStepper:
-    """Same interface as :class:`~mcgen.run.numpy_stepper.NumpyStepper`: ``run(state, t, dt, n)``."""
+    """Same interface as :class:`~mcgen.run.numpy_stepper.NumpyStepper`:
+    ``run(state, t, dt, nsteps)``."""
 
     def __init__(self, compile_fn: Callable[..., Any], sim: Any, backend: str) -> None:
         self.scheme = sim.scheme
@@ -25,7 +26,7 @@ class KernelStepper:
         self.values = dict(sim.params)
         self.kernel = compile_fn(sim.scheme, backend=backend, bc=sim.boundary, unsafe=True)
         self.backend = backend
-        spacing = {s.name: h for s, h in zip(self.scheme.spacing, self.grid.spacing)}
+        spacing = {s.name: h for s, h in zip(self.scheme.spacing, self.grid.spacing, strict=False)}
         self.spacing = spacing
         defs = {k.name: v for k, v in self.scheme.definitions.items()}
         self._param_fns: list[tuple[str, Callable[..., float], list[str]]] = []

@@ -17,8 +17,15 @@ import numpy as np
 import sympy as sp
 
 from mcgen.errors import ModelError
-from mcgen.model.boundary import (Absorbing, BoundaryCondition, Dirichlet, Outflow, Periodic,
-                                  Reflecting, as_boundary)
+from mcgen.model.boundary import (
+    Absorbing,
+    BoundaryCondition,
+    Dirichlet,
+    Outflow,
+    Periodic,
+    Reflecting,
+    as_boundary,
+)
 from mcgen.model.read import Read, reads_of
 from mcgen.model.symbols import t as T_SYM
 from mcgen.run.grid import Grid
@@ -76,7 +83,7 @@ class NumpyStepper:
         self.bc = normalize_boundary(bc, grid.dim)
         self.ghost = max(scheme.radius, 1)
         self.fields = scheme.fields
-        spacing = dict(zip([s.name for s in scheme.spacing], grid.spacing))
+        spacing = dict(zip([s.name for s in scheme.spacing], grid.spacing, strict=False))
         self._fns: dict[str, tuple[Callable[..., Any], list[Read], list[sp.Symbol]]] = {}
         for f, e in scheme.update.items():
             e = substitute_definitions(e, scheme.definitions)
@@ -91,7 +98,7 @@ class NumpyStepper:
             self._fns[f] = (fn, rds, rest)
         self._spacing = spacing
         self._values = dict(values)
-        self._coords = dict(zip([c.name for c in scheme.coords], grid.mesh()))
+        self._coords = dict(zip([c.name for c in scheme.coords], grid.mesh(), strict=False))
 
     # ------------------------------------------------------------------ ghost cells
     def pad(self, u: np.ndarray, t: float) -> np.ndarray:
@@ -128,7 +135,7 @@ class NumpyStepper:
     # ------------------------------------------------------------------ stepping
     def _view(self, padded: np.ndarray, offset: tuple[int, ...]) -> np.ndarray:
         g = self.ghost
-        idx = tuple(slice(g + k, g + k + n) for k, n in zip(offset, self.grid.shape))
+        idx = tuple(slice(g + k, g + k + n) for k, n in zip(offset, self.grid.shape, strict=False))
         return padded[idx]
 
     def step(self, state: dict[str, np.ndarray], t: float, dt: float) -> dict[str, np.ndarray]:

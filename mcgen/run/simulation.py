@@ -137,7 +137,7 @@ class Simulation:
 
     def _condition_values(self) -> dict[str, float]:
         vals = dict(self.params)
-        for s, h in zip(self.scheme.spacing, self.grid.spacing):
+        for s, h in zip(self.scheme.spacing, self.grid.spacing, strict=False):
             vals[s.name] = h
         # a condition stated over a symbolic data range [m, M] gets the actual range
         if self.data_range is not None and getattr(self, "condition", None) is not None:

@@ -59,14 +59,14 @@ def save_snapshot(path: str | Path, fields: dict[str, np.ndarray], grid: Grid, t
         def write(tmp: str) -> None:
             with open(tmp, "wb") as fh:
                 np.savez(fh, **{f"field_{k}": v for k, v in fields.items()},
-                         **{f"coord_{a}": c for a, c in zip(AXES, grid.centres())},
+                         **{f"coord_{a}": c for a, c in zip(AXES, grid.centres(), strict=False)},
                          meta=np.array(json.dumps(meta)))
         return _atomic(path, write)
 
     import xarray as xr
     dims = AXES[:grid.dim]
     ds = xr.Dataset({k: (dims, np.asarray(v)) for k, v in fields.items()},
-                    coords={a: c for a, c in zip(dims, grid.centres())},
+                    coords={a: c for a, c in zip(dims, grid.centres(), strict=False)},
                     attrs={**{k: v for k, v in meta.items() if k not in ("bounds", "shape")},
                            "bounds": json.dumps(meta["bounds"]),
                            "shape": json.dumps(meta["shape"]), "time": float(t)})

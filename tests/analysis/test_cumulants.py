@@ -7,8 +7,13 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcgen.analysis.cumulants import (cumulant_coefficients, cumulants, cumulants_by_recursion,
-                                      log_mgf_derivative, multi_indices)
+from mcgen.analysis.cumulants import (
+    cumulant_coefficients,
+    cumulants,
+    cumulants_by_recursion,
+    log_mgf_derivative,
+    multi_indices,
+)
 from mcgen.errors import ModelError
 
 p, q, nu = sp.symbols("p q nu")
@@ -50,7 +55,7 @@ def random_weights(draw, max_dim=3):
                          unique=True))
     raw = draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
     total = sum(raw)
-    return {k: sp.Rational(r, total) for k, r in zip(offs, raw)}
+    return {k: sp.Rational(r, total) for k, r in zip(offs, raw, strict=False)}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -121,15 +121,18 @@ def template_env() -> Any:
 def templates_dir() -> Path:
     """Where the jinja2 templates are: the installed package ``mcgen._templates`` first, then
     the source tree's ``templates/`` next to the ``mcgen`` package."""
-    try:
-        from importlib.resources import files
+    import importlib.util
 
-        pkg = files("mcgen._templates")
-        p = Path(str(pkg))
+    try:
+        # a namespace package (no __init__.py): its folders are the search locations (a
+        # wheel's site-packages/mcgen/_templates, or templates/ through an editable mapping)
+        spec = importlib.util.find_spec("mcgen._templates")
+    except (ImportError, ValueError):
+        spec = None
+    for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+        p = Path(loc)
         if p.is_dir() and any(p.glob("*.jinja")):
             return p
-    except (ModuleNotFoundError, TypeError):
-        pass
     import mcgen
 
     src = Path(mcgen.__file__).resolve().parent.parent / "templates"

@@ -7,7 +7,8 @@ every rate is non-negative for every ``h`` in 1-D. The chain jumps with probabil
 variant (for kernels) uses ``p_k = lambda_k dt`` and a self-loop ``1 - Q dt``, valid for
 ``dt <= 1 / max Q``.
 
-1-D (Kushner & Dupuis, ch. 5): ``Q h^2 = sigma^2 + h|b|``, ``p(+-h) = (sigma^2/2 + h b^{+-})/(Q h^2)``,
+1-D (Kushner & Dupuis, ch. 5): ``Q h^2 = sigma^2 + h|b|``,
+``p(+-h) = (sigma^2/2 + h b^{+-})/(Q h^2)``,
 ``dt = h^2/(sigma^2 + h|b|)``.
 
 2-D with covariance ``a = sigma sigma^T`` and steps ``(h1, h2)``: diagonal moves carry ``a12``
@@ -24,7 +25,10 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.jump_process import JumpProcess
-from mcgen.model.symbols import dt as DT, h as H, x as X, y as Y
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import h as H
+from mcgen.model.symbols import x as X
+from mcgen.model.symbols import y as Y
 
 H1, H2 = sp.symbols("h1 h2", positive=True)
 
@@ -79,8 +83,9 @@ def kushner_dupuis_1d(b: Any, sigma: Any, h: sp.Expr = H, fixed_dt: bool = False
                            asymmetry_order=1, name=label + " (fixed dt)")
     probs = {k: sp.cancel(v / q) for k, v in rates.items()}
     probs[(0,)] = sp.S.Zero  # the chain always moves; the interval carries the time
+    interval = h ** 2 / (sigma ** 2 + h * sp.Abs(b))  # = 1/Q, written with |b|
     return JumpProcess(probs, time="discrete", scaling="diffusive", reading="backward",
-                       coords=(x,), h=(h,), dt=dt, time_step=sp.cancel(1 / q),
+                       coords=(x,), h=(h,), dt=dt, time_step=interval,
                        asymmetry_order=1, name=label)
 
 
@@ -144,8 +149,15 @@ def kushner_dupuis_2d(b: Any, a_matrix: Any, h: tuple[Any, Any] = (H1, H2),
     probs[(0, 0)] = sp.S.Zero
     return JumpProcess(probs, time="discrete",
                        scaling="diffusive" if hs == (h1, h2) else "none", reading="backward",
-                       coords=coords, h=hs, dt=dt, time_step=1 / q,
+                       coords=coords, h=hs, dt=dt, time_step=1 / _total_rate(b, a, (h1, h2)),
                        asymmetry_order=1, name=label)
+
+
+def _total_rate(b: Any, a: sp.Matrix, h: tuple[Any, Any]) -> sp.Expr:
+    """Q = a11/h1^2 + a22/h2^2 - |a12|/(h1 h2) + |b1|/h1 + |b2|/h2 (the sum of the rates)."""
+    h1, h2 = h
+    return (a[0, 0] / h1 ** 2 + a[1, 1] / h2 ** 2 - sp.Abs(a[0, 1]) / (h1 * h2)
+            + sp.Abs(sp.sympify(b[0])) / h1 + sp.Abs(sp.sympify(b[1])) / h2)
 
 
 def check_aspect_ratio(a_matrix: Any, h1: Any, h2: Any) -> None:
