@@ -33,7 +33,7 @@ from mcgen.analysis.taylor_expansion import (
     JetSpace,
     collect_linear,
     eliminate_time_derivatives,
-    expand_update,
+    expand_update_with_signs,
     join,
     split,
 )
@@ -129,7 +129,13 @@ def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jet
 def _taylor_route(scheme: Scheme, order: int, jets: JetSpace, b: DerivationBuilder
                   ) -> tuple[sp.Expr, list[int]]:
     upd = scheme.update[scheme.fields[0]]
-    new = expand_update(jets, upd, scheme.spacing, order)
+    new, signs = expand_update_with_signs(jets, upd, scheme.spacing, order)
+    b.meta["signs"] = signs
+    if signs:
+        b.define(sp.Tuple(*[sp.Eq(k, v, evaluate=False) for k, v in signs.items()]),
+                 "non-smooth update: Max(a, b) = (a + b + |a - b|)/2 and |e| = s e with s the "
+                 "sign of the leading term of e, constant where that term does not vanish (the "
+                 "expansion holds away from sonic points and extrema)")
     i0 = b.define(sp.Eq(sp.Symbol("R"), new.subs(EPS, 1), evaluate=False),
                   "each read u[k] replaced by its Taylor polynomial about x (eps counts spatial "
                   "derivatives), truncated at the kept order")
@@ -140,6 +146,15 @@ def _taylor_route(scheme: Scheme, order: int, jets: JetSpace, b: DerivationBuild
                     "Warming-Hyett: u_t + sum_{m>=2} dt^(m-1)/m! d_t^m u = (R - u)/dt, each "
                     "d_t^m u written through u_t = F and its spatial derivatives", uses=[i0])
     return ut, [i1]
+
+
+def _jet_functions(jets: JetSpace, signs: dict[sp.Symbol, sp.Expr]) -> dict[sp.Expr, sp.Expr]:
+    # sign meanings are written in jets; show them with derivatives of u(x, t) like the rest
+    out = {}
+    for v in signs.values():
+        for a, s in jets.jets_in(v):
+            out[s] = jets.to_functions(s)
+    return out
 
 
 def _physical(scheme: Scheme, expr: sp.Expr) -> sp.Expr:
@@ -156,7 +171,11 @@ def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: Derivati
     out: dict[str, Any] = {"form": "u_t = F[u] (the update as written: backward reading of "
                                    "its weights)", "route": b.meta["route"], "order_kept": order}
     u = jets.u
-    pde_rhs = jets.to_functions(flat)
+    signs = b.meta.pop("signs", {}) or {}
+    if signs:
+        out["signs"] = signs
+    pde_rhs = jets.to_functions(flat).xreplace({k: v.subs(EPS, 1) for k, v in signs.items()})
+    pde_rhs = pde_rhs.xreplace(_jet_functions(jets, signs))
     fn = jets.to_functions(u)
     out["pde"] = sp.Eq(sp.Derivative(fn, T_SYM), pde_rhs, evaluate=False)
     out["jets"] = flat

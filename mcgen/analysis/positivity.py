@@ -250,6 +250,15 @@ def positivity_region(scheme: Scheme) -> Derivation:
 
     Returns a Derivation whose result is a :class:`Condition` of kind ``positivity``.
     """
+    if scheme.hash not in _RESULTS:  # derivations are immutable: analyse each scheme once
+        _RESULTS[scheme.hash] = _positivity_region(scheme)
+    return _RESULTS[scheme.hash]
+
+
+_RESULTS: dict[str, Derivation] = {}
+
+
+def _positivity_region(scheme: Scheme) -> Derivation:
     W = stencil_weights(scheme)
     reading = scheme.reading
     b = DerivationBuilder(f"Positivity region of {scheme.name or 'scheme'}",

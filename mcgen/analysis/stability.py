@@ -11,6 +11,7 @@ analysed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -139,7 +140,15 @@ def max_stable_dt(scheme: Scheme, allow_sampled: bool = False, **physical_values
     """The largest time step the enforced condition allows for the given physical values
     (``a=1.0, dx=0.01`` for ``nu = a*dt/dx``)."""
     cond = enforced_condition(scheme, allow_sampled=allow_sampled)
-    return cond.max_stable_dt(dt=scheme.dt, **physical_values)
+    dt = cond.max_stable_dt(dt=scheme.dt, **physical_values)
+    # a strict bound (leapfrog: |nu| < 1) is open at its end: step below it, since the
+    # predicate's few-ulp tolerance would accept the unstable endpoint itself
+    for _ in range(64):
+        if not math.isfinite(dt) or cond.holds(rtol=0.0, **{scheme.dt.name: dt},
+                                               **physical_values):
+            break
+        dt = math.nextafter(dt, 0.0) * (1 - 1e-15)
+    return dt
 
 
 __all__ = ["stability_report", "enforced_condition", "max_stable_dt"]

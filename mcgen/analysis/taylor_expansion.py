@@ -180,10 +180,21 @@ def shifted_taylor(jets: JetSpace, expr: sp.Expr, shift: tuple[sp.Expr, ...], or
 
 def expand_update(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, ...], order: int
                   ) -> sp.Expr:
-    """The update with each read of ``jets.field`` replaced by its Taylor polynomial, truncated.
+    """The update with each read of ``jets.field`` replaced by its Taylor polynomial, truncated
+    (sign symbols of non-smooth updates, see :func:`expand_update_with_signs`, left in)."""
+    return expand_update_with_signs(jets, update, h, order)[0]
 
-    Coefficients (functions of x) stay at the centre point; reads at other time levels are
-    refused (multistep schemes need their own analysis).
+
+def expand_update_with_signs(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, ...],
+                             order: int) -> tuple[sp.Expr, dict[sp.Symbol, sp.Expr]]:
+    """Taylor-expand an update about a smooth field, truncated at ``order``.
+
+    Coefficients evaluated off the centre are expanded too; reads at other time levels are
+    refused (multistep schemes need their own analysis). Non-smooth updates (``Abs``, ``Max``,
+    ``Min``: Rusanov, Godunov, Engquist-Osher, Roe) are expanded where they are smooth:
+    ``Max(a, b) = (a + b + |a - b|)/2`` and ``|e| = s e`` with ``s = sign`` of the leading
+    term of ``e`` held constant (a fresh symbol, returned with its meaning). The expansion is
+    then valid away from the points where a leading term changes sign (sonic points, extrema).
     """
     rds = reads_of(update)
     if any(r.level != 0 for r in rds):
@@ -192,9 +203,51 @@ def expand_update(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, ...], order
     if any(r.field != jets.field for r in rds):
         raise AnalysisError("the Taylor route here is for scalar updates: reads of fields "
                             f"{sorted({r.field for r in rds})} found")
-    expr = _shifted_coefficients(jets, _smooth_form(update), order)
+    if update.has(sp.Piecewise):
+        raise AnalysisError("the update contains Piecewise: substitute the branch that applies "
+                            "before asking for its modified equation")
+    expr = _abs_form(update)
+    if not expr.has(sp.Abs) and not expr.is_polynomial(*rds):
+        expr = sp.cancel(expr)  # rational updates (Roe speeds): remove removable 0/0 first
+    expr = _shifted_coefficients(jets, expr, order)
     subs = {r: read_taylor(jets, r.offset, h, order) for r in rds}
-    return truncate(expr.xreplace(subs), order)
+    signs: dict[sp.Symbol, sp.Expr] = {}
+    expr = _resolve_abs(expr.xreplace(subs), order, signs)
+    return truncate(expr, order), signs
+
+
+def _abs_form(expr: sp.Expr) -> sp.Expr:
+    """Max/Min of two arguments as (a + b +- |a - b|)/2; sign(e) as e/|e| is not needed."""
+    def fold(e: sp.Basic) -> sp.Expr:
+        args = list(e.args)
+        acc = args[0]
+        for b in args[1:]:
+            acc = (acc + b + (1 if isinstance(e, sp.Max) else -1) * sp.Abs(acc - b)) / 2
+        return acc
+
+    return expr.replace(lambda e: isinstance(e, (sp.Max, sp.Min)), fold)
+
+
+def _resolve_abs(expr: sp.Expr, order: int, signs: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+    if not expr.has(sp.Abs) or not expr.has(EPS):
+        return expr
+    if isinstance(expr, sp.Abs):
+        inner = _resolve_abs(expr.args[0], order, signs)
+        if not inner.has(EPS):
+            return sp.Abs(inner)
+        ser = split(sp.expand(inner), order)
+        lead = next((ser[d] for d in sorted(ser) if sp.cancel(ser[d]) != 0), None)
+        if lead is None:
+            return sp.S.Zero
+        if lead.is_number:
+            return sp.sign(lead) * join(ser)
+        meaning = sp.sign(lead)
+        sym = next((k for k, v in signs.items() if v == meaning), None)
+        if sym is None:
+            sym = sp.Symbol(f"s_{len(signs) + 1}", real=True)
+            signs[sym] = meaning
+        return sym * join(ser)
+    return expr.func(*[_resolve_abs(a, order, signs) for a in expr.args])
 
 
 def _shifted_coefficients(jets: JetSpace, expr: sp.Expr, order: int) -> sp.Expr:
@@ -203,7 +256,8 @@ def _shifted_coefficients(jets: JetSpace, expr: sp.Expr, order: int) -> sp.Expr:
     coords = set(jets.coords)
     subs = {}
     for f in expr.atoms(sp.Function):
-        if isinstance(f, Read) or not f.args:
+        if isinstance(f, Read) or not f.args or reads_of(f) or \
+                not any(arg.free_symbols & coords for arg in f.args):
             continue
         args = f.args
         if len(args) == 1 and jets.dim == 1:
@@ -218,16 +272,6 @@ def _shifted_coefficients(jets: JetSpace, expr: sp.Expr, order: int) -> sp.Expr:
         centred = f.func(*[c for _, c in pairs])
         subs[f] = shifted_taylor(jets, centred, shift, order)
     return expr.xreplace(subs) if subs else expr
-
-
-def _smooth_form(update: sp.Expr) -> sp.Expr:
-    # rational updates (Roe speeds) are cancelled first so that removable 0/0 disappear
-    if update.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise):
-        raise AnalysisError("the update contains Abs/Max/Min/sign/Piecewise: it is not smooth "
-                            "at the expansion point, so its modified equation is not a Taylor "
-                            "series; analyse it with an explicit sign assumption (substitute "
-                            "the branch that applies) or use the monotonicity analysis")
-    return sp.cancel(update) if not update.is_polynomial(*reads_of(update)) else update
 
 
 # ---------------------------------------------------------------------------- elimination

@@ -323,6 +323,16 @@ def von_neumann(scheme: Scheme, rays: int = 16) -> Derivation:
     Returns a Derivation whose result is a :class:`Condition` of kind ``l2`` with proved
     ``sufficient`` and ``necessary`` sets; ``status`` is ``proved`` only when they coincide.
     """
+    key = (scheme.hash, rays)
+    if key not in _RESULTS:  # derivations are immutable: analyse each scheme once
+        _RESULTS[key] = _von_neumann(scheme, rays)
+    return _RESULTS[key]
+
+
+_RESULTS: dict[tuple[str, int], Derivation] = {}
+
+
+def _von_neumann(scheme: Scheme, rays: int) -> Derivation:
     if len(scheme.fields) > 1:
         return von_neumann_system(scheme)
     lv = _levels(scheme)

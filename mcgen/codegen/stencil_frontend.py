@@ -388,8 +388,10 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     fill = fill_statements(cfg.bc, names)
 
     def kernel(name: str, parallel: bool) -> ir.Kernel:
-        pre: list[ir.Stmt] = [ir.Comment("strides of the padded layout (ghost width "
-                                         f"{g}; innermost axis unit stride)")]
+        pre: list[ir.Stmt] = []
+        if dim > 1 or len(fields) > 1:
+            pre.append(ir.Comment(f"strides of the padded layout (ghost width {g}; innermost "
+                                  "axis unit stride)"))
         # S_{dim-1} = 1 is folded into the indices; PT (cells per field) only for systems
         for d in reversed(range(dim - 1)):
             width = add(iv(f"n{d + 1}"), ci(2 * g))
@@ -412,9 +414,14 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         step_body.append(nest(update_body, interior, parallel))
         step_body.append(ir.SwapArrays(CUR, NXT))
         body = tuple(pre) + (ir.For(iv("step"), ci(0), iv("nsteps"), tuple(step_body)),)
+        padded = " x ".join(f"(n{d} + {2 * g})" for d in range(dim))
         doc = (f"Advance {', '.join(fields)} by nsteps steps of {scheme.name or 'the scheme'} "
-               f"({dim}-D, ghost width {g}); newest values end in cur when nsteps is even, in "
-               "nxt otherwise.")
+               f"({dim}-D, ghost width {g}). cur and nxt are flat C-order arrays of "
+               f"{len(fields)} x {padded} values (fields {', '.join(fields)} in turn; interior "
+               f"cell i of an axis at index i + {g}); "
+               + (f"{', '.join(scratch)}: scratch of one padded field each; " if scratch else "")
+               + "newest values end in cur when nsteps is even, in nxt otherwise (the buffers "
+               "are swapped every step).")
         return ir.Kernel(name, tuple(args), body, None, doc,
                          {"parallel": str(parallel).lower()})
 

@@ -1,0 +1,79 @@
+"""Positivity and L2 side by side; the enforced condition; the largest stable time step."""
+
+import functools
+
+import pytest
+import sympy as sp
+
+from mcgen.analysis.stability import enforced_condition, max_stable_dt, stability_report
+from mcgen.errors import StabilityError
+from mcgen.model.catalogue import linear as cat
+from mcgen.proof.condition import CAUCHY_LABEL
+
+
+@functools.lru_cache(maxsize=None)
+def report(name):
+    return stability_report(cat.LINEAR_SCHEMES[name]())
+
+
+def test_lax_wendroff_l2_stable_but_not_positive():
+    d = report("lax_wendroff")
+    pos, l2 = d.result
+    assert d.status == "proved"
+    text = d.render("md")
+    assert "the reverse fails" in text and "Godunov" in text
+    assert l2.holds(nu=0.5) and not pos.holds(nu=0.5)
+    assert CAUCHY_LABEL in l2.describe()
+
+
+def test_regions_coincide_for_upwind_and_heat():
+    for name in ("upwind", "ftcs_heat"):
+        d = report(name)
+        assert d.status == "proved"
+        assert "coincide" in d.render("md")
+
+
+def test_advection_diffusion_l2_strictly_larger():
+    d = report("central_advection_diffusion")
+    pos, l2 = d.result
+    # nu = 0.6, r = 0.2: nu^2 <= 2r <= 1 but |nu| > 2r
+    assert l2.holds(nu=0.6, r=0.2) and not pos.holds(nu=0.6, r=0.2)
+    assert d.status == "proved"
+
+
+def test_positivity_implies_l2_step_is_exact():
+    d = report("central_advection_diffusion")
+    step = next(s for s in d.steps if "inside the L2 region" in str(s.claim))
+    assert step.check.kind == "region_implies" and step.status == "proved"
+
+
+def test_enforced_condition_and_max_dt():
+    up = cat.upwind()
+    assert enforced_condition(up).kind == "l2"
+    assert max_stable_dt(up, a=2.0, dx=0.1) == pytest.approx(0.05, rel=1e-12)
+    assert max_stable_dt(cat.ftcs_heat(), D=1.0, dx=0.1) == pytest.approx(0.005, rel=1e-12)
+    # nu^2 <= 2r <= 1 with a = 1, D = 0.1, dx = 0.1: r <= 1/2 binds (dt <= 0.05)
+    assert max_stable_dt(cat.central_advection_diffusion(), a=1.0, D=0.1, dx=0.1) == \
+        pytest.approx(0.05, rel=1e-12)
+    # theta-method at theta = 1/4: r <= 1, D = 1, dx = 0.1: dt <= 0.01
+    assert max_stable_dt(cat.theta_method(sp.Rational(1, 4)), D=1.0, dx=0.1) == \
+        pytest.approx(0.01, rel=1e-12)
+    assert max_stable_dt(cat.crank_nicolson(), D=1.0, dx=0.1) == float("inf")
+
+
+def test_strict_bound_steps_below_the_double_root():
+    dt = max_stable_dt(cat.leapfrog(), a=1.0, dx=0.1)
+    assert dt < 0.1 and dt == pytest.approx(0.1, rel=1e-12)
+
+
+def test_sampled_regions_need_opt_in():
+    # 2-D Lax-Friedrichs: the proved sufficient part (positivity, |nu| <= 1/2) is enforced
+    c = enforced_condition(cat.lax_friedrichs_2d())
+    assert c.status == "proved"
+    assert max_stable_dt(cat.lax_friedrichs_2d(), a=1.0, b=1.0, dx=0.1, dy=0.1) == \
+        pytest.approx(0.05, rel=1e-9)
+    # unsplit 2-D Lax-Wendroff: nothing proved beyond measure zero -> refused without opt-in
+    with pytest.raises(StabilityError, match="allow_sampled"):
+        enforced_condition(cat.lax_wendroff_2d())
+    dt = max_stable_dt(cat.lax_wendroff_2d(), allow_sampled=True, a=1.0, b=1.0, dx=0.1, dy=0.1)
+    assert 0.02 < dt < 2**-1.5 * 0.1 * 1.0001  # the astroid's diagonal point nu = 2^(-3/2)
