@@ -107,6 +107,13 @@ def derivations_of(model: Any) -> list[Any]:
             from mcgen.analysis.von_neumann import von_neumann
             out.append(positivity_region(model))
             out.append(von_neumann(model))
+            from mcgen.run.fallbacks import optional
+            report = optional("mcgen.analysis.stability", "stability_report")
+            if report is not None:
+                out.append(report(model))
+        else:
+            from mcgen.analysis.monotonicity import monotonicity
+            out.append(monotonicity(model))  # over a symbolic data range [m, M]
         if model.law is not None and model.is_two_level:
             try:
                 from mcgen.analysis.modified_equation import modified_equation

@@ -47,7 +47,8 @@ def jump_process_limit(jp: JumpProcess, route: str = "auto", order: int = 2) -> 
     Parameters
     ----------
     jp : the process (its ``scaling``, ``time``, ``reading`` and ``time_step`` decide the law).
-    route : ``"auto"`` (cumulants for constant coefficients, Taylor/Kramers-Moyal otherwise),
+    route : ``"auto"`` (cumulants for constant coefficients polynomial in h, Taylor/Kramers-Moyal
+        otherwise),
         ``"cumulant"`` or ``"taylor"`` (to compare the routes where both apply).
     order : derivative order kept in the fixed-lattice (``scaling="none"``) expansion; under a
         scaling the terms of order three and four are shown to vanish.
@@ -66,7 +67,10 @@ def jump_process_limit(jp: JumpProcess, route: str = "auto", order: int = 2) -> 
         raise ValueError(f"route={route!r}: use 'auto', 'cumulant' or 'taylor'")
     jp = _exact(jp)
     if route == "auto":
-        route = "taylor" if jp.is_state_dependent else "cumulant"
+        # cumulants of probabilities rational in h (Kushner-Dupuis) need large gcds: their
+        # moments give the same limit much faster (both routes are tested to agree)
+        polynomial = all(v.is_polynomial(*jp.h) for v in jp.jumps.values())
+        route = "taylor" if jp.is_state_dependent or not polynomial else "cumulant"
     if route == "cumulant" and jp.is_state_dependent:
         raise LimitError("the cumulant route needs constant coefficients, but the jumps depend on "
                          f"{sorted(map(str, _state_syms(jp)))}: use route='taylor'")
@@ -201,13 +205,32 @@ def _kramers_moyal_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
                                                          if jp.reading == FORWARD else
                                                          "coefficients outside") + ")",
                     uses=[i0])
+    uses = [i0, i1]
     if jp.time == "discrete":
-        b.define("discrete time: the O(dt) correction -(dt/2) u_tt is of higher order under the "
-                 "declared scaling", "Warming-Hyett: d_t^2 u is O(h^2) times the scaling")
+        uses.append(_time_correction_vanishes(jp, b, i1))
     coeffs = {a: _sign(jp, a) * moms[a] / factorial(a) for a in multi_indices(dim, keep)}
     # the state-dependent forward coefficients are kept as moments; _law_from_coefficients
     # puts them inside the derivatives
-    return coeffs, [i0, i1]
+    return coeffs, uses
+
+
+def _time_correction_vanishes(jp: JumpProcess, b: DerivationBuilder, uses: int) -> int:
+    """Discrete time: u_t = F - (dt/2) d_t^2 u + ... with d_t^2 u = F[F]. The coefficients of F
+    stay bounded under the scaling (shown coefficient by coefficient below) and derivatives in
+    x do not change orders in s, so the correction is O(dt); show that dt -> 0."""
+    dt = jp.time_step if jp.time_step is not None else jp.dt
+    scale: dict[sp.Expr, sp.Expr] = {hi: S * hi for hi in jp.h}
+    if jp.time_step is None:
+        scale[jp.dt] = S ** (1 if jp.scaling == "hyperbolic" else 2) * jp.dt
+    lim, ordr, _ = _limit0(dt.xreplace(scale))
+    if lim != 0:
+        raise LimitError(f"the time step {dt} does not vanish under the {jp.scaling} scaling, "
+                         "so the discrete-time correction (dt/2) d_t^2 u survives: take "
+                         "dt ~ h (hyperbolic) or dt ~ h^2 (diffusive)")
+    return b.step(sp.Eq(sp.Symbol("dt/2 d_t^2 u"), dt / 2 * sp.Symbol("F[F]"), evaluate=False),
+                  "discrete time: the Warming-Hyett correction (dt/2) F[F] of the Kramers-Moyal "
+                  f"form is O(dt) = O(s^{ordr}) (F has bounded coefficients) and vanishes under "
+                  f"the {jp.scaling} scaling", Check("follows"), uses=[uses])
 
 
 def _generator_jets(jp: JumpProcess, jets: JetSpace, rates: dict[MultiIndex, sp.Expr],
@@ -315,9 +338,10 @@ def _scaled_limit(jp: JumpProcess, b: DerivationBuilder, coeffs: dict[MultiIndex
         num, den = sp.fraction(sp.cancel(sp.together(rest)))
         i = b.identity(cs, lim + S * rest, f"coefficient of d^{a}: limit {lim} plus s times a "
                        "remainder", uses=uses)
-        j = b.step(sp.Ne(den.subs(S, 0), 0), "the remainder is bounded as s -> 0 (its "
-                   "denominator does not vanish at s = 0)",
-                   Check("truth", (sp.Ne(den.subs(S, 0), 0),)))
+        den0 = sp.factor(den.subs(S, 0))
+        j = b.step(sp.Ne(den0, 0), "the remainder is bounded as s -> 0 (its denominator does "
+                   "not vanish at s = 0 for positive grid steps)",
+                   Check("nonzero_for_positive_symbols", (den0,)))
         k = b.step(sp.Eq(sp.Symbol(f"c_{a}"), lim, evaluate=False),
                    f"limit of the coefficient of d^{a}" +
                    (f" (vanishes like s^{ordr})" if lim == 0 and ordr < 10**6 else ""),

@@ -152,7 +152,7 @@ def _jet_functions(jets: JetSpace, signs: dict[sp.Symbol, sp.Expr]) -> dict[sp.E
     # sign meanings are written in jets; show them with derivatives of u(x, t) like the rest
     out = {}
     for v in signs.values():
-        for a, s in jets.jets_in(v):
+        for _a, s in jets.jets_in(v):
             out[s] = jets.to_functions(s)
     return out
 
@@ -185,6 +185,8 @@ def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: Derivati
         out["coefficients"] = coeffs
         if scheme.definitions:
             out["coefficients_physical"] = {k: _physical(scheme, v) for k, v in coeffs.items()}
+            out["pde_physical"] = sp.Eq(sp.Derivative(fn, T_SYM), jets.to_functions(
+                _physical(scheme, flat)), evaluate=False)
         phys = out.get("coefficients_physical", coeffs)
         second = [a for a in multi_indices(dim, 2) if sum(a) == 2]
         third = [a for a in multi_indices(dim, 3) if sum(a) == 3]
@@ -202,7 +204,7 @@ def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: Derivati
         if dim == 1 and 2 in terms:
             visc, conservative = _viscosity(jets, terms[2], scheme)
             if visc is not None:
-                out["numerical_viscosity"] = _physical(scheme, visc)
+                out["numerical_viscosity"] = _physical(scheme, visc).xreplace(signs)
                 if conservative:
                     ux = jets.sym((1,))
                     b.identity(terms[2], sp.expand(jets.total_derivative(visc * ux, 0)),

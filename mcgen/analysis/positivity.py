@@ -55,11 +55,18 @@ def stencil_weights(scheme: Scheme) -> dict[Read, sp.Expr]:
         raise AnalysisError(f"scheme {scheme.name!r} is implicit: its positivity needs the "
                             "inverse of the implicit operator (M-matrix theory), not analysed "
                             "here; von_neumann() analyses its L2 stability")
-    full = scheme.linear_weights_full()
-    if full is None:
+    e = sp.expand(scheme.update[scheme.fields[0]])
+    rds = sorted(reads_of(e), key=lambda r: r.name)
+    try:
+        poly = sp.Poly(e, *rds)
+    except sp.PolynomialError:
+        poly = None
+    if poly is None or poly.total_degree() > 1 or poly.coeff_monomial(1) != 0 or \
+            any(poly.coeff_monomial(rd).free_symbols & set(rds) for rd in rds):
         raise AnalysisError(f"scheme {scheme.name!r} is not linear in its reads: use "
                             "mcgen.analysis.monotonicity for nonlinear schemes")
-    return {Read(k[1], k[2], k[3]): w for k, w in full.items()}
+    # expand, not simplify: the weights are polynomials (or Max/Min) in the parameters
+    return {rd: sp.expand(poly.coeff_monomial(rd)) for rd in rds}
 
 
 def region_name(scheme: Scheme) -> str:
@@ -134,7 +141,7 @@ def _int_form(c: lp.Constraint, vs: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, sp.
     ints = [int(x * den) for x in a]
     bi = int(b * den)
     g = math.gcd(*ints, bi) or 1
-    V = sum(sp.Integer(k // g) * v for k, v in zip(ints, vs))
+    V = sum(sp.Integer(k // g) * v for k, v in zip(ints, vs, strict=False))
     return V, sp.Integer(bi // g), s
 
 
@@ -144,7 +151,8 @@ def present_linear(cons: list[lp.Constraint], vs: tuple[sp.Symbol, ...]
     forms = [_int_form(c, vs) for c in cons]
     used = [False] * len(forms)
     pieces: list[tuple[sp.Basic, str]] = []
-    for i, j in [(i, j) for i in range(len(forms)) for j in range(i + 1, len(forms))]:
+    pairs = [(i, j) for i in range(len(forms)) for j in range(i + 1, len(forms))]
+    for i, j in pairs:
         if used[i] or used[j] or forms[i][2] != forms[j][2]:
             continue
         Li, Lj = forms[i][0] + forms[i][1], forms[j][0] + forms[j][1]
@@ -259,6 +267,8 @@ _RESULTS: dict[str, Derivation] = {}
 
 
 def _positivity_region(scheme: Scheme) -> Derivation:
+    if not scheme.is_explicit and len(scheme.fields) == 1:
+        return _implicit_positivity(scheme)
     W = stencil_weights(scheme)
     reading = scheme.reading
     b = DerivationBuilder(f"Positivity region of {scheme.name or 'scheme'}",
@@ -275,7 +285,8 @@ def _positivity_region(scheme: Scheme) -> Derivation:
     sums = "rows" if reading == "backward" else "columns"
     equalities = []
     if sp.simplify(total - 1) == 0:
-        i_sum = b.identity(sp.Add(*W.values(), evaluate=False), 1, f"constant coefficients: the {sums} of the transition matrix "
+        i_sum = b.identity(sp.Add(*W.values(), evaluate=False), 1,
+                           f"constant coefficients: the {sums} of the transition matrix "
                            f"({reading} reading) all equal sum_k w_k = 1", uses=[i_w])
     else:
         equalities.append(sp.Eq(total, 1))
@@ -340,12 +351,19 @@ def _solve(raw_parts: list[sp.Basic], params: tuple[sp.Symbol, ...]
         return _solve_linear(raw, cons, params)
     pts = finite_region(raw, params)
     if pts is not None:
-        expr = sp.Or(*[sp.And(*[sp.Eq(v, x) for v, x in zip(params, p)]) for p in pts]) \
+        pairs = [list(zip(params, p, strict=True)) for p in pts]
+        expr = sp.Or(*[sp.And(*[sp.Eq(v, x) for v, x in pr]) for pr in pairs]) \
             if pts else sp.false
         words = ("measure zero: " + ", ".join(
-            "(" + ", ".join(f"{v} = {x}" for v, x in zip(params, p)) + ")" for p in pts)
+            "(" + ", ".join(f"{v} = {x}" for v, x in pr) + ")" for pr in pairs)
                  if pts else "empty")
         return expr, words, Check("finite_region", (raw, params, tuple(pts))), ""
+    if all(isinstance(r, sp.GreaterThan) for r in raw_parts):
+        from mcgen.analysis.von_neumann import present_polynomial_region
+        from mcgen.proof.sturm import check_region_equivalent
+        expr, words = present_polynomial_region([r.lhs - r.rhs for r in raw_parts], params)
+        if check_region_equivalent(raw, expr, params) == "proved":
+            return expr, words, Check("region_equivalent", (raw, expr, params)), ""
     return raw, ("the conjunction itself (exact; weights non-linear in several parameters, no "
                  "simpler form derived)"), Check("definition"), ""
 
@@ -393,3 +411,51 @@ def _solve_linear(raw: sp.Basic, cons: list[lp.Constraint], params: tuple[sp.Sym
 
 __all__ = ["positivity_region", "stencil_weights", "region_name", "set_to_condition",
            "present_linear", "sign_cases", "Fraction"]
+
+
+def _implicit_positivity(scheme: Scheme) -> Derivation:
+    """Two-level implicit A u^{n+1} = B u^n: a sufficient condition by M-matrix theory.
+
+    If A has a positive diagonal, non-positive off-diagonal weights and row sum > 0 (strict
+    diagonal dominance), A^{-1} >= 0; with B >= 0 and equal row sums, A^{-1} B is stochastic and
+    non-negative. Necessity is not analysed (Crank-Nicolson stays positive somewhat beyond r = 1 on
+    the infinite lattice), so the condition's status is ``unknown`` with a proved sufficient set.
+    """
+    e = scheme.update[scheme.fields[0]]
+    expr = sp.expand(e.lhs - e.rhs)
+    full = scheme.linear_weights_full()
+    if full is None or any(k[3] not in (0, 1) for k in full):
+        raise AnalysisError(f"scheme {scheme.name!r}: only linear two-level implicit schemes")
+    A = {k[2]: w for k, w in full.items() if k[3] == 1}
+    B = {k[2]: -w for k, w in full.items() if k[3] == 0}
+    zero = (0,) * scheme.dim
+    b = DerivationBuilder(f"Positivity of {scheme.name or 'scheme'} (implicit)",
+                          meta={"scheme_hash": scheme.hash})
+    i_w = b.identity(expr, sp.expand(sum(w * Read(scheme.fields[0], k, 1) for k, w in A.items())
+                                     - sum(w * Read(scheme.fields[0], k, 0)
+                                           for k, w in B.items())),
+                     "A u^{n+1} = B u^n: the weights of each level", claim={"A": A, "B": B})
+    sa, sb = sp.simplify(sum(A.values())), sp.simplify(sum(B.values()))
+    b.identity(sa, sb, "equal row sums of A and B: A^{-1} B has rows summing to one",
+               uses=[i_w])
+    parts = [sp.Ge(w, 0) for w in B.values()] + \
+        [sp.Le(w, 0) for k, w in A.items() if k != zero] + [sp.Gt(A.get(zero, 0), 0), sp.Gt(sa, 0)]
+    parts = [p for p in parts if p is not sp.true]
+    if any(p is sp.false for p in parts):
+        parts = [sp.false]
+    raw = sp.And(*parts)
+    i_raw = b.step(raw, "B >= 0 and A an M-matrix (positive diagonal, non-positive "
+                   "off-diagonals, strictly diagonally dominant)", Check("definition"),
+                   uses=[i_w])
+    params = tuple(p for p in scheme.params if raw.has(p))
+    ex, words, check, _ = _solve([p for p in (raw.args if isinstance(raw, sp.And) else (raw,))],
+                                 params)
+    i_f = b.step(ex, f"plainest equivalent form: {words}", check, uses=[i_raw])
+    b.step("then A^{-1} >= 0 and u^{n+1} = A^{-1} B u^n is a convex combination (maximum "
+           "principle); necessity is not analysed", "M-matrix theory (sufficient condition)",
+           Check("follows"), uses=[i_f])
+    cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
+                     name=region_name(scheme),
+                     description=f"sufficient (M-matrix): {words}; necessity not analysed",
+                     definitions=dict(scheme.definitions))
+    return b.finish(cond)

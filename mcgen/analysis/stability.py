@@ -59,8 +59,12 @@ def stability_report(scheme: Scheme) -> Derivation:
     i_imp = b.step("positivity region is inside the L2 region",
                    "constant coefficients: a convex combination has |G| <= sum w_k = 1 (triangle "
                    "inequality), so no positive scheme is L2-unstable", imp, uses=[i_pos, i_l2])
-    witness = _point_in_difference(l2, pos)
-    if witness is not None:
+    witness = _point_in_difference(l2, pos) if pos.necessary is not None else None
+    if pos.necessary is None:
+        b.step("positivity is known here only through a sufficient condition: whether the "
+               "scheme is positive beyond it is not decided", "no claim about the reverse",
+               Check("follows"), uses=[i_imp])
+    elif witness is not None:
         stmt = sp.And(l2.expr.subs(witness), sp.Not(pos.expr.subs(witness)))
         b.step(f"the reverse fails: at {witness} the scheme is L2-stable but not positive",
                "positivity is sufficient, not necessary, for L2 stability",
@@ -78,7 +82,7 @@ def _point_in_difference(l2: Condition, pos: Condition) -> dict | None:
     vs = l2.variables
     grid = [sp.Rational(k, 8) for k in range(-16, 17)]
     for pt in itertools.product(grid, repeat=len(vs)):
-        sub = dict(zip(vs, pt))
+        sub = dict(zip(vs, pt, strict=False))
         try:
             if all(not (v.is_nonnegative and x < 0) and not (v.is_nonpositive and x > 0)
                    for v, x in sub.items()) and \

@@ -212,8 +212,8 @@ def expand_update_with_signs(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, 
     expr = _shifted_coefficients(jets, expr, order)
     subs = {r: read_taylor(jets, r.offset, h, order) for r in rds}
     signs: dict[sp.Symbol, sp.Expr] = {}
-    expr = _resolve_abs(expr.xreplace(subs), order, signs)
-    return truncate(expr, order), signs
+    expr = _resolve_abs(expr.xreplace(subs), order, signs, jets)
+    return _reduce_signs(truncate(expr, order), signs), signs
 
 
 def _abs_form(expr: sp.Expr) -> sp.Expr:
@@ -228,26 +228,65 @@ def _abs_form(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, (sp.Max, sp.Min)), fold)
 
 
-def _resolve_abs(expr: sp.Expr, order: int, signs: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
-    if not expr.has(sp.Abs) or not expr.has(EPS):
+def _resolve_abs(expr: sp.Expr, order: int, signs: dict[sp.Symbol, sp.Expr],
+                 jets: JetSpace) -> sp.Expr:
+    def smooth(e: sp.Expr) -> bool:  # no field in it: |e| stays as it is (a parameter)
+        return not e.has(EPS) and not jets.jets_in(e)
+
+    if not expr.has(sp.Abs) or smooth(expr):
         return expr
     if isinstance(expr, sp.Abs):
-        inner = _resolve_abs(expr.args[0], order, signs)
-        if not inner.has(EPS):
+        inner = _resolve_abs(expr.args[0], order, signs, jets)
+        if smooth(inner):
             return sp.Abs(inner)
-        ser = split(sp.expand(inner), order)
+        ser = {d: _reduce_signs(v, signs) for d, v in split(sp.expand(inner), order).items()}
         lead = next((ser[d] for d in sorted(ser) if sp.cancel(ser[d]) != 0), None)
         if lead is None:
             return sp.S.Zero
-        if lead.is_number:
-            return sp.sign(lead) * join(ser)
-        meaning = sp.sign(lead)
+        known, rest = _split_sign(lead, signs)
+        if rest == 1:
+            return known * join(ser)
+        meaning = sp.sign(rest)
+        if meaning.is_number:
+            return known * meaning * join(ser)
+        ser = {d: _reduce_signs(known * v, signs) for d, v in ser.items()}  # |e| = |known e|
         sym = next((k for k, v in signs.items() if v == meaning), None)
+        opposite = next((k for k, v in signs.items() if v == -meaning), None)
+        if sym is None and opposite is not None:
+            return -opposite * join(ser)
         if sym is None:
             sym = sp.Symbol(f"s_{len(signs) + 1}", real=True)
             signs[sym] = meaning
         return sym * join(ser)
-    return expr.func(*[_resolve_abs(a, order, signs) for a in expr.args])
+    return expr.func(*[_resolve_abs(a, order, signs, jets) for a in expr.args])
+
+
+def _split_sign(lead: sp.Expr, signs: dict[sp.Symbol, sp.Expr]) -> tuple[sp.Expr, sp.Expr]:
+    """``lead = known * rest`` with ``known`` the sign factors we can name (numbers, sign
+    symbols, even powers of real quantities, which are positive where they do not vanish)."""
+    known, rest = sp.S.One, sp.S.One
+    for f in sp.Mul.make_args(sp.factor(lead)):
+        base, exp = f.as_base_exp()
+        if f.is_number:
+            known *= sp.sign(f)
+        elif base in signs and exp.is_Integer:
+            known *= base ** (int(exp) % 2)
+        elif exp.is_Integer and int(exp) % 2 == 0 and base.is_real:
+            continue
+        elif f.is_positive:
+            continue
+        else:
+            rest *= f
+    return known, rest
+
+
+def _reduce_signs(expr: sp.Expr, signs: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """``s^2 = 1`` for the sign symbols (the leading terms they stand for do not vanish)."""
+    if not signs:
+        return expr
+    expr = sp.expand(expr)
+    return expr.replace(lambda e: e.is_Pow and e.base in signs and e.exp.is_Integer,
+                        lambda e: e.base ** (int(e.exp) % 2))
 
 
 def _shifted_coefficients(jets: JetSpace, expr: sp.Expr, order: int) -> sp.Expr:

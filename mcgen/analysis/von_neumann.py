@@ -89,7 +89,8 @@ def _levels(scheme: Scheme) -> dict[int, dict[tuple[int, ...], sp.Expr]]:
 
 
 def laurent(weights: dict[tuple[int, ...], sp.Expr], zs: tuple[sp.Symbol, ...]) -> sp.Expr:
-    return sum(w * sp.Mul(*[z**k for z, k in zip(zs, off)]) for off, w in weights.items())
+    return sum(w * sp.Mul(*[z**k for z, k in zip(zs, off, strict=False)])
+               for off, w in weights.items())
 
 
 def abs2_in_c(weights: dict[int, sp.Expr], c: sp.Symbol = C) -> sp.Expr:
@@ -356,16 +357,18 @@ def _two_level_1d(scheme: Scheme, lv: dict) -> Derivation:
     explicit = scheme.is_explicit
     upd = scheme.update[scheme.fields[0]]
     if explicit:
-        subs = {rd: ex**rd.offset[0] for rd in reads_of(upd)}
-        i_g = b.identity(upd.subs(subs), B, "substitute u_j^n = G^n e^{i j theta}: G(theta) is "
-                         "the update applied to e^{i j theta}",
+        # checked with z = e^{i theta} as a symbol: a rational identity, decided by cancel
+        subs = {rd: Z**rd.offset[0] for rd in reads_of(upd)}
+        i_g = b.identity(upd.subs(subs), B.subs(ex, Z), "substitute u_j^n = G^n e^{i j theta}: "
+                         "G(theta) is the update applied to e^{i j theta} (z = e^{i theta})",
                          claim=sp.Eq(sp.Symbol("G"), B, evaluate=False))
     else:
         i_g = b.step(sp.Eq(sp.Symbol("G"), B / A, evaluate=False),
                      "substitute u_j^n = G^n e^{i j theta} into the implicit update A G = B",
                      Check("identity", (sp.expand((upd.lhs - upd.rhs).subs(
-                         {rd: (sp.Symbol("G") if rd.level == 1 else 1) * ex**rd.offset[0]
-                          for rd in reads_of(upd)})), sp.expand(sp.Symbol("G") * A - B))))
+                         {rd: (sp.Symbol("G") if rd.level == 1 else 1) * Z**rd.offset[0]
+                          for rd in reads_of(upd)})),
+                         sp.expand((sp.Symbol("G") * A - B).subs(ex, Z)))))
     B2, A2 = abs2_in_c(bw), abs2_in_c(a)
     P = sp.expand(A2 - B2)
     zlhs = sp.expand(laurent({(k,): w for k, w in a.items()}, (Z,)) *
@@ -408,7 +411,7 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
                      else Check("truth", (sp.true,)), uses=[i_q])
         status, suff, nec = "proved", expr, expr
     elif method == "ends":
-        i_d = b.step(f"Q has degree <= 1 in c, so Q >= 0 on [-1, 1] iff Q(-1) >= 0 and "
+        i_d = b.step("Q has degree <= 1 in c, so Q >= 0 on [-1, 1] iff Q(-1) >= 0 and "
                      "Q(1) >= 0", "a linear function is non-negative on a segment iff it is at "
                      "both ends", Check("degree_at_most", (Q, C, 1)), uses=[i_q])
         raw = res["raw"]
@@ -450,11 +453,28 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
         suff, nec = expr, expr
     else:
         raw = res["raw"]
-        expr, words = raw, "necessary: " + sp.sstr(raw)
-        i_r = b.step(raw, "necessary conditions Q(1) >= 0 and Q(-1) >= 0 (modes theta -> 0 and "
-                     "theta = pi); sufficiency not decided in closed form",
-                     Check("definition"), uses=[i_q])
-        status, suff, nec = "unknown", None, raw
+        expr, words = present_polynomial_region(res["ends"], params)
+        if Check("region_equivalent", (raw, expr, params)).run() != "proved":
+            expr, words = raw, sp.sstr(raw)
+        i_r = b.step(expr, "necessary conditions Q(1) >= 0 and Q(-1) >= 0 (modes theta -> 0 "
+                     "and theta = pi); sufficiency not decided in closed form",
+                     Check("region_equivalent", (raw, expr, params)), uses=[i_q])
+        stable, unstable = _certify_points_1d(Q, params, expr)
+        b.meta["certified_points"] = {"stable": [tuple(pt[p] for p in params) for pt in stable],
+                                      "unstable": [(tuple(pt[p] for p in params), c0)
+                                                   for pt, c0 in unstable]}
+        for pt in stable:
+            b.step(f"stable at {pt}: Q >= 0 on [-1, 1]", "exact decision at a rational point",
+                   Check("nonneg_on_segment", (Q.subs(pt), C, -1, 1)), uses=[i_q])
+        for pt, c0 in unstable:
+            b.step(f"unstable at {pt} although the necessary conditions hold: theta* = "
+                   f"{sp.acos(c0)}", "explicit growing mode at a rational point",
+                   Check("negative_at", (Q, {**pt, C: c0})), uses=[i_q])
+        words = (f"necessary (proved): {words}; sufficiency certified at "
+                 f"{len(stable)} rational points only"
+                 + (f"; {len(unstable)} points satisfying the necessary conditions are "
+                    "unstable" if unstable else ""))
+        status, suff, nec = "sampled", None, expr
     cond = Condition(expr, params, "l2", status, sufficient=suff, necessary=nec,
                      name=f"von Neumann {region_name(scheme)}", description=words,
                      definitions=dict(scheme.definitions))
@@ -464,13 +484,32 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
     return b.finish(cond)
 
 
+def _certify_points_1d(Q: sp.Expr, params: tuple, nec: sp.Basic, n: int = 5
+                       ) -> tuple[list[dict], list[tuple[dict, sp.Expr]]]:
+    """Exact decisions of Q >= 0 on [-1, 1] at rational points of the necessary region."""
+    import itertools
+    grid = [sp.Rational(k, n) for k in range(-2 * n, 2 * n + 1)]
+    stable, unstable = [], []
+    for pt in itertools.product(grid, repeat=len(params)):
+        sub = dict(zip(params, pt, strict=True))
+        if any(sub[p] not in _domain(p) for p in params) or \
+                sp.sympify(nec).subs(sub) is not sp.true:
+            continue
+        w = negative_point(sp.expand(Q.subs(sub)), C, sp.Integer(-1), sp.Integer(1))
+        if w is None:
+            stable.append(sub)
+        else:
+            unstable.append((sub, w))
+    return stable[:: max(1, len(stable) // 6)], unstable[:6]
+
+
 def _sign_split_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, cases: list,
                    i_q: int) -> Derivation:
     from mcgen.analysis.positivity import region_name, set_to_condition
     total = sp.S.EmptySet
     p = cases[0][0]
     exact = True
-    for p0, pc, (Qc,) in cases:
+    for _p, pc, (Qc,) in cases:
         region, wit, ex = family_region(sp.expand(Qc), C, pc)
         exact &= ex
         sub, _ = set_to_condition(region, pc)
@@ -559,8 +598,34 @@ def _three_level(scheme: Scheme, lv: dict) -> Derivation:
 # ---------------------------------------------------------------- systems
 
 
+def laurent_to_c(expr: sp.Expr, z: sp.Symbol = Z, c: sp.Symbol = C) -> sp.Expr | None:
+    """A Laurent polynomial in z symmetric under z -> 1/z as a polynomial in c = (z + 1/z)/2
+    (z^k + z^-k = 2 T_k(c)); None when it is not symmetric."""
+    e = sp.expand(expr)
+    terms: dict[int, sp.Expr] = {}
+    for t in sp.Add.make_args(e):
+        coeff, k = t.as_independent(z, as_Add=False)
+        deg = 0 if k == 1 else (sp.degree(k, z) if k.is_Pow and k.exp > 0 or k == z
+                                else -sp.degree(1 / k, z))
+        terms[int(deg)] = terms.get(int(deg), 0) + coeff
+    out = sp.Integer(0)
+    for k, a in terms.items():
+        if k < 0:
+            continue
+        if sp.expand(a - terms.get(-k, 0)) != 0:
+            return None
+        out += a * (2 * sp.chebyshevt(k, c) if k > 0 else 1)
+    return sp.expand(out)
+
+
 def von_neumann_system(scheme: Scheme) -> Derivation:
-    """Amplification matrix of a linear two-level explicit system (1-D)."""
+    """Amplification matrix of a linear two-level explicit 1-D system.
+
+    Spectral radius <= 1 for every theta is necessary; it is also sufficient when G(theta) is
+    normal for every theta (then ||G^n|| = rho(G)^n), which is checked and said. Eigenvalues
+    that are Laurent polynomials in e^{i theta} are analysed exactly by the 1-D machinery.
+    """
+    from mcgen.analysis.positivity import region_name
     if scheme.dim != 1 or not scheme.is_two_level:
         raise AnalysisError("systems: 1-D two-level explicit linear updates only")
     full = scheme.linear_weights_full()
@@ -568,30 +633,59 @@ def von_neumann_system(scheme: Scheme) -> Derivation:
         raise AnalysisError(f"system {scheme.name!r} is not linear")
     fields = scheme.fields
     n = len(fields)
-    ex = sp.exp(sp.I * THETA)
-    Gm = sp.zeros(n, n)
+    Gz = sp.zeros(n, n)
     for (fo, fi, off, _lev), w in full.items():
-        Gm[fields.index(fo), fields.index(fi)] += w * ex**off[0]
-    Gm = sp.simplify(Gm)
+        Gz[fields.index(fo), fields.index(fi)] += w * Z**off[0]
     bld = DerivationBuilder(f"von Neumann analysis of the system {scheme.name or ''}",
                             meta={"scheme_hash": scheme.hash})
-    i_g = bld.step(sp.ImmutableMatrix(Gm), "amplification matrix: u_j^n = G^n e^{i j theta} v",
+    Gt = Gz.subs(Z, sp.exp(sp.I * THETA))
+    i_g = bld.step(sp.ImmutableMatrix(Gt), "amplification matrix: u_j^n = G^n e^{i j theta} v",
                    Check("definition"))
-    Gh = Gm.subs(sp.I, -sp.I).T
-    comm = sp.simplify(Gm * Gh - Gh * Gm)
-    normal = all(sp.simplify(e) == 0 for e in comm)
-    i_n = bld.step("G is normal for every theta" if normal else
-                   "G is not normal: the spectral radius condition is only necessary",
-                   "normality decides whether rho(G) <= 1 is sufficient",
+    Gh = Gz.subs(Z, 1 / Z).T  # real weights: conj(e^{i k theta}) = e^{-i k theta}
+    comm = (Gz * Gh - Gh * Gz).applyfunc(sp.cancel)
+    normal = all(e == 0 for e in comm)
+    i_n = bld.step("G(theta) is normal for every theta: rho(G) <= 1 is necessary and sufficient"
+                   if normal else "G(theta) is not normal: rho(G) <= 1 is only necessary",
+                   "normal matrices have ||G^n|| = rho(G)^n",
                    Check("identity", (sp.ImmutableMatrix(comm), sp.zeros(n, n))) if normal
                    else Check("follows"), uses=[i_g])
-    eig = list(Gm.eigenvals())
-    bld.step(tuple(eig), "eigenvalues of G(theta) (the spectral radius condition "
-             "max |lambda| <= 1)", Check("definition"), uses=[i_g, i_n])
-    params = scheme.params
-    cond = Condition(sp.true, params, "l2", "unknown", necessary=None,
-                     description="rho(G) <= 1 for every theta: "
-                     + ("necessary and sufficient (G normal)" if normal else "necessary only"),
+    eigs = list(sp.Matrix(Gz).eigenvals())
+    params = tuple(p for p in scheme.params if any(e.has(p) for e in Gz))
+    parts, exact = [], normal
+    for lam in eigs:
+        lam_c = sp.expand(lam.subs(sp.I, -sp.I).subs(Z, 1 / Z))
+        P = laurent_to_c(sp.expand(1 - lam * lam_c))
+        if P is None or P.has(Z):
+            exact = False
+            bld.step(f"eigenvalue {lam}: not a Laurent polynomial in e^(i theta); left to "
+                     "sampling", "eigenvalue with radicals", Check("follows"), uses=[i_g])
+            continue
+        m, Q = _split_powers(P, C)
+        res = _analyse_Q(Q, tuple(p for p in params if Q.has(p)))
+        if res["method"] == "ends":
+            e, _ = present_polynomial_region(res["ends"], res["params"])
+        elif res["method"] == "cells":
+            e = _set_rel(res["set"], res["params"][0])
+        elif res["method"] == "constant":
+            e = res["expr"]
+        else:
+            e, exact = res["raw"], False
+        exact = exact and res["exact"]
+        parts.append(e)
+        bld.step(e, f"eigenvalue lambda = {sp.factor(lam)}: 1 - |lambda|^2 = (1 - c)^{m} "
+                 f"({sp.factor(Q)}) >= 0 on [-1, 1]", Check("follows"), uses=[i_g])
+    raw = sp.And(*parts)
+    kept = drop_redundant(list(raw.args) if isinstance(raw, sp.And) else [raw], params) \
+        if params else [raw]
+    expr = sp.And(*kept)
+    status = "proved" if exact else "unknown"
+    bld.step(expr, "spectral radius condition" + ("" if normal else " (necessary only)"),
+             Check("region_equivalent", (raw, expr, params)) if params else Check("follows"),
+             uses=[i_n])
+    cond = Condition(expr, params, "l2", status, sufficient=expr if normal else None,
+                     necessary=expr, name=f"von Neumann {region_name(scheme)}",
+                     description=sp.sstr(expr) + ("" if normal else
+                                                  " (necessary: G is not normal)"),
                      definitions=dict(scheme.definitions))
     return bld.finish(cond)
 
@@ -599,29 +693,38 @@ def von_neumann_system(scheme: Scheme) -> Derivation:
 # ---------------------------------------------------------------- numeric helpers
 
 
-def growth_factor(scheme: Scheme, theta: float | tuple[float, ...], **values: float) -> float:
-    """max |g| over the amplification factors at a mode theta (numeric)."""
+def _numeric_levels(scheme: Scheme, values: dict) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     lv = _levels(scheme)
     subs = {p: values[p.name] for p in scheme.params if p.name in values}
-    th = np.atleast_1d(np.asarray(theta, dtype=float))
+    return {lev: (np.array(list(ws.keys()), dtype=float).reshape(len(ws), -1),
+                  np.array([complex(sp.N(w.subs(subs))) for w in ws.values()]))
+            for lev, ws in lv.items()}
 
-    def sym(level: int) -> complex:
-        tot = 0j
-        for off, w in lv.get(level, {}).items():
-            tot += complex(sp.N(w.subs(subs))) * complex(np.exp(1j * float(np.dot(off, th))))
-        return tot
 
-    if min(lv) < 0:
-        bb, aa = sym(0), sym(-1)
-        return float(max(abs(np.roots([1.0, -bb, -aa]))))
-    return abs(sym(0) / sym(1))
+def _growth_on(nl: dict, thetas: np.ndarray) -> np.ndarray:
+    """max |g| at each mode (rows of ``thetas``), from numeric level weights."""
+    def sym(level: int) -> np.ndarray:
+        offs, ws = nl.get(level, (np.zeros((1, thetas.shape[1])), np.zeros(1, complex)))
+        return np.exp(1j * thetas @ offs.T) @ ws
+
+    if min(nl) < 0:
+        b, a = sym(0), sym(-1)
+        disc = np.sqrt(b * b + 4 * a + 0j)
+        return np.maximum(np.abs((b + disc) / 2), np.abs((b - disc) / 2))
+    return np.abs(sym(0) / sym(1))
+
+
+def growth_factor(scheme: Scheme, theta: float | tuple[float, ...], **values: float) -> float:
+    """max |g| over the amplification factors at a mode theta (numeric)."""
+    th = np.atleast_1d(np.asarray(theta, dtype=float)).reshape(1, -1)
+    return float(_growth_on(_numeric_levels(scheme, values), th)[0])
 
 
 def unstable_mode(scheme: Scheme, **values: float) -> tuple[Any, float]:
     """The mode theta* that grows most at the given parameter values and |G(theta*)|.
 
-    1-D two-level: from the analysis' polynomial 1 - |G|^2 = (1 - c)^m Q(c), maximised over
-    c = cos(theta) in [-1, 1] at its critical points and ends; otherwise on a grid of modes.
+    1-D two-level explicit: from the analysis' polynomial |G|^2 in c = cos(theta), maximised
+    over c in [-1, 1] at its critical points and ends; otherwise on a grid of modes.
     """
     lv = _levels(scheme)
     if scheme.dim == 1 and set(lv) <= {0, 1} and scheme.is_explicit:
@@ -629,30 +732,27 @@ def unstable_mode(scheme: Scheme, **values: float) -> tuple[Any, float]:
         subs = {p: sp.nsimplify(values[p.name], rational=True) for p in scheme.params
                 if p.name in values}
         g2 = sp.Poly(sp.expand(abs2_in_c({k: w.subs(subs) for k, w in bw.items()})), C)
-        cands = [-1.0, 1.0] + [float(sp.re(x)) for x in sp.Poly(g2.diff(C), C).nroots()
-                               if abs(sp.im(x)) < 1e-12 and -1 <= sp.re(x) <= 1] \
-            if g2.degree() > 1 else [-1.0, 1.0]
+        cands = [-1.0, 1.0]
+        if g2.degree() > 1:
+            cands += [float(sp.re(x)) for x in sp.Poly(g2.diff(C), C).nroots()
+                      if abs(sp.im(x)) < 1e-12 and -1 <= sp.re(x) <= 1]
         best = max(cands, key=lambda c0: float(g2.eval(c0)))
         theta = math.acos(max(-1.0, min(1.0, best)))
         return theta, math.sqrt(max(float(g2.eval(best)), 0.0))
     return most_unstable_mode(scheme, **values)
 
 
-def most_unstable_mode(scheme: Scheme, n: int = 721, **values: float
+def most_unstable_mode(scheme: Scheme, n: int = 181, **values: float
                        ) -> tuple[tuple[float, ...] | float, float]:
-    """(theta*, |G(theta*)|) maximising the growth on a grid of modes (numeric)."""
-    thetas = np.linspace(-math.pi, math.pi, n)
-    if scheme.dim == 1:
-        gs = [growth_factor(scheme, t, **values) for t in thetas]
-        i = int(np.argmax(gs))
-        return float(thetas[i]), float(gs[i])
-    best = (0.0, 0.0), 0.0
-    for tx in thetas[:: max(1, n // 90)]:
-        for ty in thetas[:: max(1, n // 90)]:
-            g = growth_factor(scheme, (tx, ty), **values)
-            if g > best[1]:
-                best = (float(tx), float(ty)), g
-    return best
+    """(theta*, max |g|) maximising the growth on a grid of modes (numeric)."""
+    nl = _numeric_levels(scheme, values)
+    t = np.linspace(-math.pi, math.pi, n)
+    grids = np.meshgrid(*([t] * scheme.dim), indexing="ij")
+    thetas = np.stack([g.ravel() for g in grids], axis=1)
+    gs = _growth_on(nl, thetas)
+    i = int(np.argmax(gs))
+    best = tuple(float(x) for x in thetas[i])
+    return (best[0] if scheme.dim == 1 else best), float(gs[i])
 
 
 __all__ = ["von_neumann", "von_neumann_system", "amplification_factor", "abs2_in_c",
@@ -722,7 +822,7 @@ def _hessian_conditions(weights: dict, params: tuple) -> list[sp.Expr]:
 def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
     """2-D: exact necessary conditions, sufficiency from positivity or at rational points."""
     from mcgen.analysis.positivity import positivity_region, region_name
-    from mcgen.proof.sturm import check_region_equivalent, check_region_implies
+    from mcgen.proof.sturm import check_region_equivalent
     if scheme.dim != 2 or set(lv) != {0, 1} or lv[1] != {(0, 0): 1}:
         raise AnalysisError(f"{scheme.name!r}: multi-dimensional analysis is for explicit "
                             "two-level 2-D schemes")
@@ -804,13 +904,13 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
         for pt in meta_points["stable"]:
-            sub = dict(zip(params, pt))
+            sub = dict(zip(params, pt, strict=False))
             bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
                      "exact decision at a rational parameter point (t = tan(theta/2))",
                      Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
                      uses=[i_g])
         for pt, wit in meta_points["unstable"]:
-            sub = dict(zip(params, pt))
+            sub = dict(zip(params, pt, strict=False))
             th = tuple(2 * sp.atan(t) for t in wit)
             bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
                      "explicit growing mode at a rational parameter point",
@@ -889,20 +989,21 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
     pts: dict[str, list] = {"stable": [], "unstable": []}
     gap = ""
     nec_f = sp.lambdify(params, nec, "math") if nec not in (sp.true, sp.false) else None
-    for k, (ang, rho) in enumerate(zip(angles, radii)):
+    for k, (ang, rho) in enumerate(zip(angles, radii, strict=False)):
         d = (math.cos(ang), math.sin(ang))
         p_in = tuple(sp.Rational(round(0.9 * rho * x * 1000), 1000) for x in d)
         p_out = tuple(sp.Rational(round(1.1 * rho * x * 1000), 1000) for x in d)
         if k % max(1, len(angles) // certify) != 0:
             continue  # exact certification (above all of stable points) is the costly part
-        ok, _ = decide_at_point(Nsym, dict(zip(params, p_in)))
+        ok, _ = decide_at_point(Nsym, dict(zip(params, p_in, strict=False)))
         if ok:
             pts["stable"].append(p_in)
-        ok, wit = decide_at_point(Nsym, dict(zip(params, p_out)))
+        ok, wit = decide_at_point(Nsym, dict(zip(params, p_out, strict=False)))
         if not ok and wit is not None:
             pts["unstable"].append((p_out, wit))
             if not gap and nec_f is not None and bool(nec_f(*[float(x) for x in p_out])):
-                gap = (f"{dict(zip(map(str, params), p_out))} satisfies them, yet the mode "
+                where = dict(zip(map(str, params), p_out, strict=False))
+                gap = (f"{where} satisfies them, yet the mode "
                        f"theta* = {tuple(float(2 * sp.atan(t)) for t in wit)} grows")
     # the traced region, kept on the safe side: in each sector between two rays, the triangle
     # spanned by the smaller of the two traced radii (a star-shaped region whose boundary

@@ -98,6 +98,13 @@ class CompiledKernel:
         raise CodegenError(f"no source for backend {backend!r}: use 'numba', 'c', 'h' or "
                            "'llvm'")
 
+    def export(self, directory: Any, **options: Any) -> Any:
+        """Write a standalone folder (numba module, C source and header, LLVM ``.ll``/``.o``,
+        README, manifest) with :func:`mcgen.codegen.export.export_kernel`; returns its path."""
+        from mcgen.codegen.export import export_kernel
+
+        return export_kernel(self, directory, **options)
+
     def __repr__(self) -> str:
         return (f"<CompiledKernel {self.ir.name} backend={self.backend} "
                 f"fields={self.layout.fields} dim={self.layout.dim} dtype={self.layout.dtype}>")
@@ -121,6 +128,38 @@ class CompiledKernel:
             raise StabilityError(f"{shown} violates the enforced condition "
                                  f"{self.condition.describe()}: reduce the time step (see "
                                  "max_stable_dt) or pass unsafe=True to run anyway")
+
+    def _data_range(self, bufs: Buffers, params: dict[str, Any], series: list[np.ndarray],
+                    nsteps: int) -> dict[str, float]:
+        """Values of the data-range symbols (m, M) a monotonicity condition is stated on, when
+        the caller gave none: the range of the current data and of the constant boundary
+        values (a monotone scheme keeps the solution inside it, so the condition checked on it
+        holds for every step). Time-dependent Dirichlet values are not included: pass m=, M=
+        yourself for those."""
+        if self.condition is None or self.unsafe:
+            return {}
+        try:
+            from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN
+        except ImportError:
+            return {}
+        names = {s.name for s in self.condition.expr.free_symbols}
+        want = [n for n in (DATA_MIN.name, DATA_MAX.name) if n in names and n not in params]
+        if not want:
+            return {}
+        from mcgen.model.boundary import Absorbing, Dirichlet
+        inner = self.interior(bufs)
+        lo, hi = float(np.min(inner)), float(np.max(inner))
+        for pair in self.config.bc:
+            for b in pair:
+                if isinstance(b, Absorbing):
+                    lo, hi = min(lo, 0.0), max(hi, 0.0)
+                elif isinstance(b, Dirichlet) and not b.value.free_symbols:
+                    v = float(b.value)
+                    lo, hi = min(lo, v), max(hi, v)
+        for arr in series:
+            if nsteps:
+                lo, hi = min(lo, float(arr[:nsteps].min())), max(hi, float(arr[:nsteps].max()))
+        return {k: v for k, v in ((DATA_MIN.name, lo), (DATA_MAX.name, hi)) if k in want}
 
     def max_stable_dt(self, **values: float) -> float:
         """The largest time step the enforced condition allows (``values``: the other
@@ -212,7 +251,7 @@ class CompiledKernel:
                 raise CodegenError(f"{s} must be a 1-D array of at least nsteps={nsteps} "
                                    "values")
             series.append(arr)
-        self.check(dt=dt, **params)
+        self.check(dt=dt, **{**self._data_range(bufs, params, series, nsteps), **params})
         threads = self.config.threads if threads is None else threads
         cells = int(np.prod(bufs.shape))
         name = self.ir.kernels[0].name

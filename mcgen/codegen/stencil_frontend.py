@@ -442,7 +442,3 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     return StencilProgram(module, layout, timings)
 
 
-def group_count(program: StencilProgram) -> int:
-    """Number of interface quantities computed once per step (scratch arrays)."""
-    return len(program.layout.scratch)
-

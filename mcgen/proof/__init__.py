@@ -13,3 +13,4 @@ from mcgen.proof import lp as _lp, sturm as _sturm  # noqa: E402,F401  (exact LP
 from mcgen.proof import piecewise_max as _piecewise_max  # noqa: E402,F401  (exact piecewise sup checks)
 from mcgen.proof import numflux_checks as _numflux_checks  # noqa: E402,F401  (numerical-flux checks)
 from mcgen.proof import interval_max as _interval_max  # noqa: E402,F401  (max |g| on an interval)
+from mcgen.proof import nonzero as _nonzero  # noqa: E402,F401  (denominators nonzero for positive steps)

@@ -45,7 +45,7 @@ def feasible(constraints: list[Constraint], nvars: int) -> bool:
         for p in pos:
             for n in neg:
                 lp, ln = p[0][i], -n[0][i]
-                a = tuple(ln * x + lp * y for x, y in zip(p[0], n[0]))
+                a = tuple(ln * x + lp * y for x, y in zip(p[0], n[0], strict=False))
                 new.add(_normalise((a, ln * p[1] + lp * n[1], p[2] or n[2])))
         # a non-strict copy of a strict constraint is implied by it: keep the stronger one
         cons = {c for c in new if not (not c[2] and (c[0], c[1], True) in new)}
@@ -221,7 +221,8 @@ def linearise(exprs: list[Any], variables: tuple[sp.Symbol, ...]
 
 def constraint_to_sympy(c: Constraint, variables: tuple[sp.Symbol, ...]) -> sp.Basic:
     a, b, s = c
-    e = sum(sp.Rational(v.numerator, v.denominator) * x for v, x in zip(a, variables)) + \
+    e = sum(sp.Rational(v.numerator, v.denominator) * x
+            for v, x in zip(a, variables, strict=False)) + \
         sp.Rational(b.numerator, b.denominator)
     return sp.Gt(e, 0) if s else sp.Ge(e, 0)
 

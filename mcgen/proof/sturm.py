@@ -61,7 +61,7 @@ def negative_point(expr: Any, var: sp.Symbol, lo: Any = -1, hi: Any = 1,
     roots = [x for x in real_roots(p) if bool(x >= lo) and bool(x <= hi)]
     pts: list[Any] = []
     edges = [lo, *roots, hi]
-    for x0, x1 in zip(edges, edges[1:]):
+    for x0, x1 in zip(edges, edges[1:], strict=False):
         if bool(x0 < x1):
             pts.append(rational_between(x0, x1))
     pts += [x for x in (lo, hi) if x.is_finite]  # interior witnesses first (they are modes)
@@ -89,7 +89,7 @@ def sign_set(expr: Any, var: sp.Symbol, op: str = ">=") -> sp.Set:
     roots = real_roots(p)
     edges = [-sp.oo, *roots, sp.oo]
     pieces: list[sp.Set] = []
-    for x0, x1 in zip(edges, edges[1:]):
+    for x0, x1 in zip(edges, edges[1:], strict=False):
         if test(p.eval(rational_between(x0, x1))):
             pieces.append(sp.Interval.open(x0, x1))
     if test(0):
@@ -186,7 +186,7 @@ def _family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, strict: bool = False
     witnesses = []
     exact = True
     cell_ok: list[bool] = []
-    for x0, x1 in zip(edges, edges[1:]):
+    for x0, x1 in zip(edges, edges[1:], strict=False):
         s = rational_between(x0, x1)
         w = negative_point(Q.subs(p, s), c, sp.Integer(-1), sp.Integer(1), strict)
         cell_ok.append(w is None)
@@ -286,7 +286,7 @@ def _nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> tuple[bool, tuple 
         if f.has(t1):
             roots |= set(real_roots(sp.Poly(f, t1)))
     edges = [-sp.oo, *sorted(roots, key=lambda x: sp.N(x, 50)), sp.oo]
-    for x0, x1 in zip(edges, edges[1:]):
+    for x0, x1 in zip(edges, edges[1:], strict=False):
         s = rational_between(x0, x1)
         w = negative_point(N.subs(t1, s), t2, -sp.oo, sp.oo)
         if w is not None:
@@ -392,16 +392,10 @@ def _truths(formulas: list[sp.Basic], v: sp.Symbol) -> list[tuple[bool, ...]]:
             if not in_domain(a, b):
                 continue
 
-            def sgn(q: sp.Expr) -> int:
-                if not q.has(v):
-                    return int(sp.sign(q))
-                if a == b:
-                    return int(sp.sign(q.subs(v, a)))
-                return 0 if sp.Poly(q, v).count_roots(a, b) > 0 else int(sp.sign(q.subs(v, mid)))
             signs = {}
             for r, (n, d) in nd.items():
-                sd = sgn(d)
-                signs[r] = None if sd == 0 else sgn(n) * sd
+                sd = _sign_at_root(d, v, a, b, mid)
+                signs[r] = None if sd == 0 else _sign_at_root(n, v, a, b, mid) * sd
         vals = []
         for f in formulas:
             sub = {r: (False if signs[r] is None else _SIGN_OK[r.rel_op](signs[r]))
@@ -410,6 +404,15 @@ def _truths(formulas: list[sp.Basic], v: sp.Symbol) -> list[tuple[bool, ...]]:
                                                      for r, t in sub.items()})))
         out.append(tuple(vals))
     return out
+
+
+def _sign_at_root(q: sp.Expr, v: sp.Symbol, a: Any, b: Any, mid: Any) -> int:
+    """Sign of q at the one root (of a product q divides) isolated in [a, b]."""
+    if not q.has(v):
+        return int(sp.sign(q))
+    if a == b:
+        return int(sp.sign(q.subs(v, a)))
+    return 0 if sp.Poly(q, v).count_roots(a, b) > 0 else int(sp.sign(q.subs(v, mid)))
 
 
 def _separated_intervals(P: sp.Poly) -> list[tuple[Any, Any]]:
@@ -460,7 +463,7 @@ def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol | None = None) ->
         edges = [dom.inf if dom.inf.is_finite else -sp.oo, *sorted(
             (x for x in roots if x not in (dom.inf, dom.sup)), key=lambda x: sp.N(x, 50)),
             dom.sup if dom.sup.is_finite else sp.oo]
-        samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:])]
+        samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:], strict=False)]
         for x in roots:
             if x.is_Rational:
                 samples.append(x)
@@ -623,7 +626,7 @@ def _finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] |
     pts = []
     for combo in itertools.product(*[sorted(per_var[v], key=lambda x: sp.N(x)) if
                                      not per_var[v].is_empty else [] for v in variables]):
-        val = conj.subs(dict(zip(variables, combo)))
+        val = conj.subs(dict(zip(variables, combo, strict=False)))
         if sp.simplify(val) is sp.true:
             pts.append(tuple(combo))
     return pts

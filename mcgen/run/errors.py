@@ -129,3 +129,15 @@ def refinement_study(solve: Callable[[int], tuple[Any, Any, float]], resolutions
                 orders[k] = observed_orders([prev.spacing, h], [prev.errors[k], errs[k]])[0]
         rows.append(RefinementRow(int(n), float(h), errs, orders))
     return RefinementStudy(name, tuple(rows), expected_order, expected_reason, norm)
+
+
+def proved_order(scheme: Any) -> tuple[int, Any]:
+    """The order of accuracy proved by ``mcgen.analysis.consistency`` (and its derivation), to
+    print beside an observed order."""
+    from mcgen.analysis.consistency import consistency
+
+    d = consistency(scheme)
+    res = d.result
+    if not res.get("consistent", False):
+        raise ValueError(f"scheme {scheme.name!r} is not consistent: {res.get('reason')}")
+    return int(res["order"]), d

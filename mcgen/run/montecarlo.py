@@ -125,8 +125,11 @@ def ring_current(ps: Any, sites: int, particles: int, t_burn: float, t_measure: 
     per_replica = (res.state["cur"].reshape(replicas, -1).mean(axis=1))
     # currents were accumulated from time 0: subtract the burn-in share via the mean curve
     rate = float(np.mean(res.current_rate(0, 1)))
-    # replica spread of the whole-run current gives a conservative error bar
-    spread = float(np.std(per_replica, ddof=1) / math.sqrt(replicas) / (t_burn + t_measure))
+    # error bar from the replica spread of the whole-run current, rescaled to the measuring
+    # window (the variance of a time-averaged current falls like 1/time)
+    total = t_burn + t_measure
+    spread = float(np.std(per_replica, ddof=1) / math.sqrt(replicas) / total
+                   * math.sqrt(total / t_measure))
     return RingCurrent(rate, spread, ring_current_exact(ps, sites, particles), sites, particles)
 
 

@@ -180,8 +180,8 @@ class Simulation:
             if self.unsafe:
                 self.notes.append(f"no stable time step: {err}")
                 return math.inf
-            raise StabilityError(f"{err}. Condition: {self.condition.describe()}; pass "
-                                 "unsafe=True with an explicit dt to run anyway") from None
+            raise StabilityError(f"no stable time step: {err}; pass unsafe=True with an "
+                                 "explicit dt to run anyway") from None
         except ValueError as err:
             raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
                              "missing values in params=") from None
@@ -227,8 +227,11 @@ class Simulation:
 
     @property
     def is_conservative(self) -> bool:
-        """True when the scheme conserves mass on a periodic grid (a flux-difference update or
-        weights whose columns sum to one)."""
+        """True when the run conserves mass: a periodic grid and a flux-difference update or
+        weights that sum to one (other boundaries let mass in or out)."""
+        from mcgen.model.boundary import Periodic
+        if not all(isinstance(b, Periodic) for side in self.boundary for b in side):
+            return False
         if self.scheme.numerical_flux is not None:
             return True
         w = self.scheme.linear_weights()

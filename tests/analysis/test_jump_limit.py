@@ -148,3 +148,10 @@ def test_json_round_trip_rechecks_and_dispatcher_and_timing():
     law = macroscopic_limit(upwind).result
     assert law.form == "backward"
     assert sp.simplify(law.drift[0] + nu * sp.Symbol("dx", positive=True) / dt) == 0
+
+
+def test_dispatcher_sends_particle_systems_to_the_hydrodynamic_limit():
+    from mcgen.model import ParticleSystem
+    d = macroscopic_limit(ParticleSystem("exclusion", {1: 1}))  # TASEP, known result 14
+    rho = d.result.fields[0]
+    assert sp.simplify(d.result.flux[0] - rho * (1 - rho)) == 0

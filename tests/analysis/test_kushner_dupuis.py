@@ -93,3 +93,15 @@ def test_aspect_ratio_refusal_names_the_inequality_and_the_range():
     # on the edge h2/h1 = a22/|a12| the axis move in y disappears
     edge = kushner_dupuis_2d((0, 0), amat, h=(1, 2))
     assert edge.jumps.get((0, 1), 0) == 0 and edge.jumps[(1, 0)] > 0
+
+
+def test_limits_of_kushner_dupuis_chains_recover_the_diffusion():
+    amat = [[2, 1], [1, 2]]
+    law = jump_process_limit(kushner_dupuis_2d((1, -1), amat)).result
+    assert law.form == "backward" and list(law.drift) == [1, -1]
+    assert law.diffusion == sp.ImmutableMatrix(amat) / 2
+    one_d = kushner_dupuis_1d(b, sigma)
+    a = jump_process_limit(one_d, route="cumulant")
+    t = jump_process_limit(one_d, route="taylor")
+    assert a.status == t.status == "proved"
+    assert sp.simplify(a.result.pde().rhs - t.result.pde().rhs) == 0

@@ -142,3 +142,24 @@ def test_derivation_round_trip_and_backward_law_variable_coefficient():
     law = Law((U,), drift=(-af,), form="backward")
     s = Scheme(("u",), 1, {"u": u[0] - af * dt / dx * (u[0] - u[-1])}, law=law)
     assert modified_equation(s, 2).result["order"] == 1
+
+
+def test_engquist_osher_and_rusanov_burgers_viscosity_away_from_sonic_points():
+    def flux_form(F):
+        return u[0] - lam * (F(u[0], u[1]) - F(u[-1], u[0]))
+
+    def eo(a_, b_):
+        return sp.Max(a_, 0) ** 2 / 2 + sp.Min(b_, 0) ** 2 / 2
+
+    def rusanov(a_, b_):
+        return (a_ ** 2 + b_ ** 2) / 4 - sp.Max(sp.Abs(a_), sp.Abs(b_)) * (b_ - a_) / 2
+
+    uu = sp.Symbol("u", real=True)
+    for F in (eo, rusanov):
+        s = scheme(flux_form(F), F.__name__, {lam: dt / dx}, scalar_law(U, U ** 2 / 2),
+                   params=(lam,))
+        d = modified_equation(s, 2)
+        assert d.status == "proved" and d.result["signs"]
+        # nu(u) = (dx/2)|u|(1 - lambda |u|): upwind viscosity, sign(u) held fixed
+        assert zero(d.result["numerical_viscosity"] - (dx * sp.Abs(uu) / 2 - dt * uu ** 2 / 2))
+        assert d.result["order"] == 1

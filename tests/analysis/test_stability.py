@@ -11,7 +11,7 @@ from mcgen.model.catalogue import linear as cat
 from mcgen.proof.condition import CAUCHY_LABEL
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def report(name):
     return stability_report(cat.LINEAR_SCHEMES[name]())
 

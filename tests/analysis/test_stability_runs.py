@@ -52,7 +52,7 @@ def test_positivity_new_extremum_outside_maximum_principle_inside(name, inside, 
     for k, wk in w.items():
         kk = (k,) if s.dim == 1 else k
         if wk > 0:
-            u[tuple(c + d for c, d in zip(centre, kk))] = 1.0
+            u[tuple(c + d for c, d in zip(centre, kk, strict=False))] = 1.0
     u1 = _step(u, w)
     expected = 1.0 - sum(wk for wk in w.values() if wk < 0)
     assert u1[centre] == pytest.approx(expected, rel=1e-12) and u1[centre] > 1.0 + 1e-9
@@ -127,16 +127,19 @@ def test_two_d_lax_wendroff_mode_inside_the_disc_grows():
 
 
 def test_leapfrog_strict_bound_and_linear_growth_at_the_double_root():
-    def run(nu, n, theta=math.pi / 2, N=64):
+    def norms(nu, n, theta=math.pi / 2, N=64):
         j = np.arange(N)
         # start on the mode: u^{-1} = u^0 excites both roots of g^2 + 2 i nu sin(theta) g - 1
         old, cur = np.cos(theta * j), np.cos(theta * j)
+        out = [np.linalg.norm(cur)]
         for _ in range(n):
             old, cur = cur, old - nu * (np.roll(cur, -1) - np.roll(cur, 1))
-        return np.linalg.norm(cur)
-    a, b = run(1.0, 200), run(1.0, 400)
-    assert b / a == pytest.approx(2.0, rel=0.02)    # |nu| = 1: growth ~ n (double root g = -i)
-    assert run(0.9, 4000) <= run(0.9, 0) * 2.5     # |nu| < 1: bounded (g on the circle, simple)
+            out.append(np.linalg.norm(cur))
+        return np.array(out)
+    at_one = norms(1.0, 400)
+    assert at_one[400] / at_one[200] == pytest.approx(2.0, rel=0.02)  # double root: ~ n
+    inside = norms(0.9, 4000)  # |nu| < 1: simple roots on the circle, no growth trend
+    assert inside[3600:].max() <= inside[:400].max() * 1.01  # quasi-periodic, bounded
 
 
 def test_theta_method_outside_grows_by_fft_reference():

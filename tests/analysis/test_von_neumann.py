@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mcgen.analysis.von_neumann import (amplification_factor, decide_at_point, plane_polynomial,
-                                        unstable_mode, von_neumann)
+from mcgen.analysis.von_neumann import (
+    amplification_factor,
+    decide_at_point,
+    plane_polynomial,
+    unstable_mode,
+    von_neumann,
+)
 from mcgen.model.catalogue import linear as cat
 from mcgen.proof.derivation import Derivation
 from mcgen.proof.sturm import check_region_equivalent
@@ -18,7 +23,7 @@ TH = sp.Symbol("theta", real=True)
 Z = sp.Symbol("z")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def vn(name: str):
     return von_neumann(cat.LINEAR_SCHEMES[name]())
 
@@ -195,3 +200,49 @@ def test_lf2d_holds_matches_textbook_disc_where_certified(vals):
     inside = vals[0] ** 2 + vals[1] ** 2 <= 0.5
     if c.holds(nu_x=vals[0], nu_y=vals[1]):
         assert inside
+
+
+def test_linear_system_normal_amplification_matrix():
+    from mcgen.model import Field, Scheme
+    u, v = Field("u"), Field("v")
+    nu = sp.Symbol("nu", real=True)
+    # Lax-Friedrichs for the wave system u_t + v_x = 0, v_t + u_x = 0 (nu = c dt/dx)
+    lf = Scheme(("u", "v"), 1, {"u": (u[-1] + u[1]) / 2 - nu / 2 * (v[1] - v[-1]),
+                                "v": (v[-1] + v[1]) / 2 - nu / 2 * (u[1] - u[-1])},
+                params=(nu,), name="LF wave system")
+    d = von_neumann(lf)
+    c = d.result
+    assert c.status == "proved" and "normal for every theta" in d.render("md")
+    assert check_region_equivalent(c.expr, sp.Abs(nu) <= 1, (nu,)) == "proved"
+
+
+def test_linear_system_non_normal_is_only_necessary():
+    from mcgen.model import Field, Scheme
+    u, v = Field("u"), Field("v")
+    nu = sp.Symbol("nu", real=True)
+    # upwind for u_t + A u_x = 0 with the Jordan block A = [[1, 1], [0, 1]]
+    up = Scheme(("u", "v"), 1, {"u": u[0] - nu * (u[0] - u[-1]) - nu * (v[0] - v[-1]),
+                                "v": v[0] - nu * (v[0] - v[-1])}, params=(nu,), name="Jordan")
+    c = von_neumann(up).result
+    assert c.status != "proved" and c.sufficient is None and "not normal" in c.description
+    assert check_region_equivalent(c.necessary, sp.And(nu >= 0, nu <= 1), (nu,)) == "proved"
+
+
+def test_wide_stencil_two_parameters_necessary_plus_certified_points():
+    from mcgen.model import Field, Scheme
+    u = Field("u")
+    nu = sp.Symbol("nu", nonnegative=True)
+    r = sp.Symbol("r", nonnegative=True)
+    s = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1]) + r * (
+        -u[-2] + 16 * u[-1] - 30 * u[0] + 16 * u[1] - u[2]) / 12}, params=(nu, r),
+        name="upwind + fourth-order diffusion")
+    d = von_neumann(s)
+    c = d.result
+    assert c.status == "sampled" and c.sufficient is None
+    # at nu = 0 the necessary set is the textbook r <= 3/8 of the fourth-order heat scheme
+    assert c.holds(nu=0.0, r=0.375) and not c.holds(nu=0.0, r=0.38)
+    pts = d.meta["certified_points"]["stable"]
+    assert pts and all(st.status == "proved" for st in d.steps
+                       if st.check.kind == "nonneg_on_segment")
+    for x, y in pts:  # every point certified stable really is stable (numeric max |G|)
+        assert unstable_mode(s, nu=float(x), r=float(y))[1] <= 1 + 1e-12

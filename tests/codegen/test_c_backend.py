@@ -94,3 +94,23 @@ def test_compiler_errors_are_reported_with_the_command():
     from mcgen.errors import CodegenError
     with pytest.raises(CodegenError, match="C compiler failed"):
         compile(UPWIND, backend="c", config=bad, unsafe=True)
+
+
+def test_kernel_exports_a_folder_whose_c_source_is_the_printed_one(tmp_path):
+    k = compile(UPWIND, backend="c", config=CFG, unsafe=True)
+    folder = Path(k.export(tmp_path / "upwind", include_object=False))
+    c_files = list(folder.glob("*.c"))
+    assert len(c_files) == 1 and c_files[0].read_text() == k.source("c")
+
+
+def test_passes_can_be_switched_off_without_changing_the_numbers():
+    from dataclasses import replace
+    plain = replace(CFG, interface_scratch=False, cse=False)
+    k_opt = compile(WAVE, backend="c", bc="outflow", config=CFG, unsafe=True)
+    k_plain = compile(WAVE, backend="c", bc="outflow", config=plain, unsafe=True)
+    assert k_plain.layout.scratch == () and "cse" not in k_plain.source("c")
+    rng = np.random.default_rng(5)
+    state = {"p": rng.random(30), "q": rng.random(30)}
+    kw = dict(c=0.4, dx=0.1, x0=0.0, dt=0.01)
+    a, b = k_opt.run(state, 4, **kw), k_plain.run(state, 4, **kw)
+    assert all(np.abs(a[f] - b[f]).max() < 1e-14 for f in ("p", "q"))

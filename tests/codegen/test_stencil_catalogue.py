@@ -55,6 +55,8 @@ BACKENDS = ["c", "numba"]
 
 
 def kernel(scheme, backend, bc="periodic"):
+    if backend == "llvm":
+        pytest.importorskip("mcgen.codegen.backends.llvm_backend")
     return compile(scheme, backend=backend, bc=bc, config=CFG, unsafe=True)
 
 
@@ -90,7 +92,7 @@ def test_five_point_heat_multiplies_sine_modes_by_its_symbol():
     assert np.abs(out - g**nsteps * mode).max() < 1e-13
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", BACKENDS + ["llvm"])
 def test_donor_cell_is_positive_conservative_and_matches_the_oracle(backend):
     rng = np.random.default_rng(1)
     v0 = rng.random((20, 24))
@@ -102,7 +104,7 @@ def test_donor_cell_is_positive_conservative_and_matches_the_oracle(backend):
 
 
 @pytest.mark.parametrize("backend,scheme", [("c", RUSANOV), ("c", GODUNOV),
-                                            ("numba", GODUNOV)])
+                                            ("numba", GODUNOV), ("llvm", RUSANOV)])
 def test_burgers_mass_balance_with_outflow_and_oracle(backend, scheme):
     # Riemann data u_L = 1 > u_R = 0 (a shock); outflow ghosts hold u_L and u_R, so the mass
     # grows by lambda*(F(1,1) - F(0,0)) = lambda/2 per step while the waves stay inside.

@@ -70,3 +70,20 @@ def test_without_a_condition_the_analysis_layer_supplies_the_proved_one():
     assert k.condition.holds(nu=1.0) and not k.condition.holds(nu=1.01)
     with pytest.raises(StabilityError, match="nu=1.01"):
         k.run(np.ones(6), 1, nu=1.01)
+
+
+def test_monotone_condition_on_the_data_range_is_checked_on_the_data():
+    # Godunov for Burgers is monotone iff lambda * max|f'| <= 1 over the data range [m, M];
+    # the kernel takes m, M from the data (an invariant range of a monotone scheme)
+    pytest.importorskip("mcgen.analysis.stability")
+    from mcgen.model import scalar_law
+    from mcgen.model.catalogue.conservative import conservative_scheme
+
+    w = sp.Symbol("u")
+    k = compile(conservative_scheme(scalar_law(w, w**2 / 2, name="burgers"), "godunov"),
+                backend="c", bc="outflow", config=CFG)
+    step = np.where(np.arange(20) < 10, 1.0, 0.0)
+    k.run(step, 3, **{"lambda": 1.0})
+    with pytest.raises(StabilityError, match="M=2"):
+        k.run(2 * step, 3, **{"lambda": 0.6})  # max|f'| = 2 on [0, 2]
+    k.run(2 * step, 3, **{"lambda": 0.5})

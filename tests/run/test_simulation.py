@@ -105,3 +105,58 @@ def test_dirichlet_boundary_keeps_its_value():
     # the slowest mode decays like exp(-pi^2 D t) (ghost values sit at the cell centres
     # outside, so the effective interval is slightly longer)
     assert np.max(np.abs(sim.u - 1)) < 2 * np.exp(-np.pi**2 * 2.0 / 1.1**2)
+
+
+@pytest.mark.parametrize("bc", ["periodic", "reflecting", "outflow_dirichlet"])
+def test_compiled_kernel_agrees_with_the_numpy_stepper(bc):
+    pytest.importorskip("mcgen.codegen.compile")
+    import sympy as sp
+
+    from mcgen.model import Outflow, scalar_law
+    rho = sp.Symbol("rho", real=True)
+    law = scalar_law(rho, rho * (1 - rho))
+    spec = ((Outflow(), Dirichlet(1)),) if bc == "outflow_dirichlet" else bc
+    runs = {}
+    for backend in ("numpy", "numba"):
+        sim = Simulation(law, (80, (-1.0, 1.0)),
+                         lambda x: 0.3 + 0.5 * (x > 0) + 0.1 * np.sin(3 * x),
+                         bc=spec, backend=backend, data_range=(0.0, 1.0))
+        sim.run(0.5)
+        assert sim.backend_used == backend
+        runs[backend] = sim.u
+    np.testing.assert_allclose(runs["numba"], runs["numpy"], rtol=0, atol=1e-14)
+
+
+def test_three_dimensional_heat_and_the_progress_bar(capsys):
+    import sympy as sp
+
+    from mcgen.model import Field, Scheme
+    from mcgen.model.symbols import D, dt, dx
+    u = Field("u", dim=3)
+    r = sp.Symbol("r", nonnegative=True)
+    lap = sum(u[tuple(s if i == ax else 0 for i in range(3))] for ax in range(3)
+              for s in (-1, 1)) - 6 * u[0, 0, 0]
+    scheme = Scheme(("u",), 3, {"u": u[0, 0, 0] + r * lap}, params=(r,), name="heat 3-D",
+                    definitions={r: D * dt / dx**2})
+    g = Grid.uniform((8, 8, 8), (0.0, 1.0))
+    sim = Simulation(scheme, g, lambda x, y, z: np.sin(2 * np.pi * x) * np.sin(2 * np.pi * y)
+                     * np.sin(2 * np.pi * z), params={"D": 1.0}, backend="numpy",
+                     progress=True)
+    # weights non-negative iff 1 - 6 r >= 0: dt <= dx^2/6
+    assert sim.max_dt == pytest.approx((1 / 8) ** 2 / 6, rel=1e-9)
+    rec = sim.run(0.01)
+    assert rec.steps >= 1 and abs(rec.mass_drift) < 1e-12
+    assert "step" in capsys.readouterr().err  # tqdm wrote its bar
+
+
+def test_mass_drift_is_not_claimed_with_open_boundaries():
+    import sympy as sp
+
+    from mcgen.model import scalar_law
+    rho = sp.Symbol("rho", real=True)
+    law = scalar_law(rho, rho * (1 - rho))
+    sim = Simulation(law, (50, (0.0, 1.0)), 0.5, bc=("outflow",), data_range=(0.0, 1.0),
+                     backend="numpy")
+    assert not sim.is_conservative
+    periodic = Simulation(law, (50, (0.0, 1.0)), 0.5, data_range=(0.0, 1.0), backend="numpy")
+    assert periodic.is_conservative

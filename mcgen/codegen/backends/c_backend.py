@@ -463,17 +463,18 @@ class CFunction:
 
 @dataclass
 class CArtifact:
+    """A built C module: its printed source, the shared library and the loaded handle."""
+
     source: CSource
     path: Path        # the shared library
     lib: ctypes.CDLL
+    module: ir.Module
 
     def function(self, name: str) -> CFunction:
-        for k in self._module.kernels:
+        for k in self.module.kernels:
             if k.name == name:
                 return CFunction(self.lib, k)
         raise CodegenError(f"no kernel {name!r} in {self.path}")
-
-    _module: ir.Module = None  # type: ignore[assignment]
 
 
 def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
@@ -501,6 +502,4 @@ def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
                                f"{' '.join(cmd)}\n{proc.stderr[-4000:]}")
         os.replace(tmp, so)
     lib = ctypes.CDLL(str(so))
-    art = CArtifact(src, so, lib)
-    art._module = module
-    return art
+    return CArtifact(src, so, lib, module)
