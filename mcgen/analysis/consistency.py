@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from mcgen.analysis.modified_equation import derive_modified_equation
-from mcgen.analysis.taylor_expansion import JetSpace, law_rhs_jets
+from mcgen.analysis.taylor_expansion import JetSpace, algebraic_parts, law_rhs_jets
 from mcgen.errors import AnalysisError
 from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
@@ -38,6 +38,7 @@ def _exponents(term: sp.Expr, spacing: tuple[sp.Symbol, ...], dt: sp.Symbol) -> 
 def truncation_orders(scheme: Scheme, law: Law, ut: sp.Expr, jets: JetSpace) -> dict[str, Any]:
     """Group ``F - G`` by powers of the grid steps and dt; orders and the leading term."""
     f = sp.sympify(ut).subs(scheme.definitions) if scheme.definitions else sp.sympify(ut)
+    f = algebraic_parts(f)  # sign-split schemes: nu^+ + nu^- = nu
     g = law_rhs_jets(law, jets)
     residual = sp.expand(f - g)
     q = refinement_power(law)
@@ -89,6 +90,7 @@ def consistency(scheme: Scheme, law: Law | None = None, order: int | None = None
                      f"the law {law.describe()} written as u_t = G[u] in jets")
     tr = truncation_orders(scheme, law, me["jets"], jets)
     f = sp.sympify(me["jets"]).subs(scheme.definitions) if scheme.definitions else me["jets"]
+    f = algebraic_parts(f)
     i_res = b.identity(sp.expand(f - lawj), tr["residual"],
                        "truncation error F - G with the scheme's definitions "
                        f"{scheme.definitions or '(none)'} substituted", uses=[i_law - 1, i_law])

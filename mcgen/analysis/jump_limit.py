@@ -25,6 +25,7 @@ from mcgen.analysis.cumulants import cumulants, cumulants_by_recursion, factoria
 from mcgen.analysis.taylor_expansion import (
     EPS,
     JetSpace,
+    algebraic_parts,
     eliminate_time_derivatives,
     join,
     law_rhs_jets,
@@ -99,9 +100,8 @@ def _exact(jp: JumpProcess) -> JumpProcess:
     so that every identity is exact and decided by cancel."""
     from dataclasses import replace
 
-    from mcgen.model.catalogue.kushner_dupuis import algebraic_parts
-    if not any(v.has(sp.Float, sp.Max) for v in jp.jumps.values()) and \
-            (jp.time_step is None or not jp.time_step.has(sp.Max)):
+    if not any(v.has(sp.Float, sp.Max, sp.Min) for v in jp.jumps.values()) and \
+            (jp.time_step is None or not jp.time_step.has(sp.Max, sp.Min)):
         return jp
     jumps = {k: algebraic_parts(sp.nsimplify(v, rational=True) if v.has(sp.Float) else v)
              for k, v in jp.jumps.items()}

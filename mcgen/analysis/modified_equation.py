@@ -31,6 +31,7 @@ from mcgen.analysis.cumulants import (
 from mcgen.analysis.taylor_expansion import (
     EPS,
     JetSpace,
+    algebraic_parts,
     collect_linear,
     eliminate_time_derivatives,
     expand_update_with_signs,
@@ -160,7 +161,7 @@ def _jet_functions(jets: JetSpace, signs: dict[sp.Symbol, sp.Expr]) -> dict[sp.E
 def _physical(scheme: Scheme, expr: sp.Expr) -> sp.Expr:
     if not scheme.definitions:
         return expr
-    return sp.expand(sp.sympify(expr).subs(scheme.definitions))
+    return sp.expand(algebraic_parts(sp.sympify(expr).subs(scheme.definitions)))
 
 
 def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: DerivationBuilder,

@@ -151,6 +151,20 @@ def truncate(expr: sp.Expr, order: int) -> sp.Expr:
         return join(split(ser, order))
 
 
+def algebraic_parts(expr: Any) -> Any:
+    """Rewrite ``Max(v, 0)`` as ``(v + |v|)/2`` and ``Min(v, 0)`` as ``(v - |v|)/2``, so that
+    ``v^+ - v^- = v`` and ``v^+ + v^- = |v|`` cancel algebraically (sign-split schemes,
+    upwind chains)."""
+    def is_part(e: sp.Basic) -> bool:
+        return isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2 and sp.S.Zero in e.args
+
+    def rewrite(e: sp.Basic) -> sp.Expr:
+        v = e.args[0] if e.args[1] == 0 else e.args[1]
+        return (v + sp.Abs(v)) / 2 if isinstance(e, sp.Max) else (v - sp.Abs(v)) / 2
+
+    return sp.sympify(expr).replace(is_part, rewrite)
+
+
 # ---------------------------------------------------------------------------- expansions
 
 

@@ -470,6 +470,8 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
             b.step(f"unstable at {pt} although the necessary conditions hold: theta* = "
                    f"{sp.acos(c0)}", "explicit growing mode at a rational point",
                    Check("negative_at", (Q, {**pt, C: c0})), uses=[i_q])
+        b.step("sufficiency between the certified points is not decided",
+               "certified at points only", Check("sampled"), uses=[i_r])
         words = (f"necessary (proved): {words}; sufficiency certified at "
                  f"{len(stable)} rational points only"
                  + (f"; {len(unstable)} points satisfying the necessary conditions are "
@@ -484,11 +486,11 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
     return b.finish(cond)
 
 
-def _certify_points_1d(Q: sp.Expr, params: tuple, nec: sp.Basic, n: int = 5
+def _certify_points_1d(Q: sp.Expr, params: tuple, nec: sp.Basic, n: int = 4
                        ) -> tuple[list[dict], list[tuple[dict, sp.Expr]]]:
     """Exact decisions of Q >= 0 on [-1, 1] at rational points of the necessary region."""
     import itertools
-    grid = [sp.Rational(k, n) for k in range(-2 * n, 2 * n + 1)]
+    grid = [sp.Rational(k, n) for k in range(-n, n + 1)]
     stable, unstable = [], []
     for pt in itertools.product(grid, repeat=len(params)):
         sub = dict(zip(params, pt, strict=True))
@@ -919,6 +921,10 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
             bld.step(f"the necessary conditions are not sufficient: {gap}",
                      "an unstable point inside the necessary set", Check("follows"),
                      uses=[i_n])
+        bld.step("between the certified points the boundary is traced numerically (max |G| on "
+                 "a grid of modes, bisection along rays); the region used is the necessary set "
+                 "cut by the traced star-shaped polygon", "certified at points only",
+                 Check("sampled"), uses=[i_n])
         expr = sp.And(nec_expr, traced) if traced is not None else nec_expr
         description = (f"necessary (proved): {nec_words}; sufficient"
                        f"{' (proved): positivity region' if suff is not None else ''}; "

@@ -107,7 +107,9 @@ class Condition:
                 return float(comp)
         except (NotImplementedError, TypeError, ValueError, AttributeError):
             pass
-        return _bisect_dt(lambda t: self.holds(**{**values, d.name: t}), dt_max)
+        # exact predicate here: a few ulp of slack would make measure-zero regions such as
+        # nu = 0 look satisfied by dt ~ 1e-17
+        return _bisect_dt(lambda t: self.holds(rtol=0.0, **{**values, d.name: t}), dt_max)
 
     # ------------------------------------------------------------------ presentation
     def describe(self) -> str:

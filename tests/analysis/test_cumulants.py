@@ -58,7 +58,7 @@ def random_weights(draw, max_dim=3):
     return {k: sp.Rational(r, total) for k, r in zip(offs, raw, strict=False)}
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_weights(), st.randoms(use_true_random=False))
 def test_cumulants_match_direct_taylor_expansion_of_log_mgf(w, rnd):
     dim = len(next(iter(w)))
@@ -73,7 +73,7 @@ def test_cumulants_match_direct_taylor_expansion_of_log_mgf(w, rnd):
     assert all(sp.expand(k[a] - rec[a]) == 0 for a in rec)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(random_weights())
 def test_reflection_flips_odd_cumulants_and_forward_reading_is_the_reflection(w):
     dim = len(next(iter(w)))
@@ -87,7 +87,7 @@ def test_reflection_flips_odd_cumulants_and_forward_reading_is_the_reflection(w)
     assert all(sp.expand(fwd[a] - back_of_reflection[a]) == 0 for a in fwd)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(random_weights(max_dim=1))
 def test_row_and_column_sums_by_reading_on_a_ring(w):
     """Backward reading: rows sum to one (constants kept); forward reading: columns sum to one

@@ -163,3 +163,13 @@ def test_engquist_osher_and_rusanov_burgers_viscosity_away_from_sonic_points():
         # nu(u) = (dx/2)|u|(1 - lambda |u|): upwind viscosity, sign(u) held fixed
         assert zero(d.result["numerical_viscosity"] - (dx * sp.Abs(uu) / 2 - dt * uu ** 2 / 2))
         assert d.result["order"] == 1
+
+
+def test_sign_split_upwind_effective_diffusion_for_either_sign():
+    """Known result 2: the sign-split rule, u_j - nu^+ (u_j - u_{j-1}) - nu^- (u_{j+1} - u_j)."""
+    upd = u[0] - sp.Max(nu, 0) * (u[0] - u[-1]) - sp.Min(nu, 0) * (u[1] - u[0])
+    s = scheme(upd, "sign-split upwind", NU, scalar_law(U, a * U))
+    c, d = coeffs(s, 2)
+    assert zero(c[1] + a)
+    assert zero(c[2] - sp.Abs(a) * dx / 2 * (1 - sp.Abs(n)))
+    assert d.result["order"] == 1

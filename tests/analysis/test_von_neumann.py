@@ -155,11 +155,12 @@ def test_unsplit_lax_wendroff_2d_is_not_the_disc():
     assert c.status == "sampled"
     assert check_region_equivalent(c.necessary, nx**2 + ny**2 <= 1, (nx, ny)) == "proved"
     assert "satisfies them, yet the mode" in c.description
-    # an exact decision inside the disc: (1/2, 1/2) is unstable, (1/4, 1/4) stable
+    # an exact decision inside the disc: (1/2, 1/2) is unstable, with an explicit mode
     N = plane_polynomial(cat.lax_wendroff_2d().linear_weights())
     h = sp.Rational(1, 2)
-    assert decide_at_point(N, {nx: h, ny: h})[0] is False
-    assert decide_at_point(N, {nx: h / 2, ny: h / 2})[0] is True
+    unstable, (tx, ty) = decide_at_point(N, {nx: h, ny: h})
+    assert unstable is False and N.subs({nx: h, ny: h, sp.Symbol("t_x", real=True): tx,
+                                         sp.Symbol("t_y", real=True): ty}) < 0
     # the traced region stays inside the astroid |nu_x|^(2/3) + |nu_y|^(2/3) <= 1 (Turkel's
     # region for this scheme) and, being conservative at the cusps, fills half of it at least
     for ang in np.linspace(0.05, 2 * np.pi, 23):

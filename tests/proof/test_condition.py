@@ -34,3 +34,11 @@ def test_no_stable_dt_is_an_error():
 def test_round_trip():
     c = Condition(sp.Abs(nu) <= 1, (nu,), "l2", name="CFL", definitions={nu: a * dt / dx})
     assert Condition.from_data(c.to_data()) == c
+
+
+def test_measure_zero_region_gives_no_time_step_even_through_bisection():
+    # an expression SymPy cannot turn into a set forces the numeric path
+    lw = Condition(sp.Or(sp.Eq(nu, 0), sp.Eq(sp.Abs(nu), 1)) & (sp.sin(nu) ** 2 >= 0), (nu,),
+                   "positivity", definitions={nu: a * dt / dx})
+    with pytest.raises(StabilityError):
+        lw.max_stable_dt(a=1.0, dx=0.1)

@@ -33,19 +33,6 @@ from mcgen.model.symbols import y as Y
 H1, H2 = sp.symbols("h1 h2", positive=True)
 
 
-def algebraic_parts(expr: sp.Expr) -> sp.Expr:
-    """Rewrite ``Max(v, 0)`` as ``(v + |v|)/2`` so that ``b^+ - b^- = b`` and
-    ``b^+ + b^- = |b|`` cancel algebraically."""
-    def is_part(e: sp.Basic) -> bool:
-        return isinstance(e, sp.Max) and len(e.args) == 2 and sp.S.Zero in e.args
-
-    def rewrite(e: sp.Basic) -> sp.Expr:
-        v = e.args[0] if e.args[1] == 0 else e.args[1]
-        return (v + sp.Abs(v)) / 2
-
-    return sp.sympify(expr).replace(is_part, rewrite)
-
-
 def _pos(v: sp.Expr) -> sp.Expr:
     return sp.Max(v, 0)
 
