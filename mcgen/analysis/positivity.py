@@ -398,11 +398,14 @@ def _solve_linear(raw: sp.Basic, cons: list[lp.Constraint], params: tuple[sp.Sym
         eq_rels = []
         for i in eqs:
             V, b, _ = _int_form(allc[i], params)
-            eq_rels.append(sp.Eq(V, -b))
+            lead = next(V.coeff(v) for v in params if V.coeff(v) != 0)
+            rel = sp.Eq(V, -b) if lead > 0 else sp.Eq(-V, b)  # one sign per equality
+            if rel not in eq_rels:
+                eq_rels.append(rel)
         rest = [allc[i] for i in keep if i not in eqs]
         rest_expr, rest_words = present_linear(rest, params) if rest else (sp.true, "")
         expr = sp.And(*eq_rels, rest_expr)
-        words = "measure zero: " + ", ".join(sp.sstr(e) for e in set(eq_rels)) + \
+        words = "measure zero: " + ", ".join(f"{e.lhs} = {e.rhs}" for e in eq_rels) + \
             (f", {rest_words}" if rest_words else "")
         return expr, words, Check("region_equivalent", (raw, expr, params)), "measure zero"
     expr, words = present_linear([allc[i] for i in keep], params)

@@ -236,7 +236,8 @@ def _abs_form(expr: sp.Expr) -> sp.Expr:
         args = list(e.args)
         acc = args[0]
         for b in args[1:]:
-            acc = (acc + b + (1 if isinstance(e, sp.Max) else -1) * sp.Abs(acc - b)) / 2
+            acc = (acc + b + (1 if isinstance(e, sp.Max) else -1)
+                   * sp.Abs(acc - b, evaluate=False)) / 2
         return acc
 
     return expr.replace(lambda e: isinstance(e, (sp.Max, sp.Min)), fold)

@@ -177,7 +177,7 @@ def _solve_factor(h: sp.Expr, params: tuple[sp.Symbol, ...]) -> list[tuple[Any, 
                 (w,) = others
                 kset = relational_set(sp.Ge(k, 0), w).intersect(_domain(w))
                 kc, kw = set_to_condition(kset, w)
-                bound = sp.factor(-rest / k)
+                bound = rest / sp.expand(-k)  # 1/(2 - 4*theta) rather than -1/(2*(2*theta - 1))
                 # k v + rest >= 0 with rest > 0 and v >= 0: automatic where k >= 0
                 return [("rel", sp.Or(kc, sp.Le(v, bound)),
                          f"{kw} (every {v}), or else {v} <= {sp.sstr(bound)}")]
@@ -387,8 +387,8 @@ def _two_level_1d(scheme: Scheme, lv: dict) -> Derivation:
                Check("manifestly_nonneg", (A_real,)), uses=[i_p])
     m, Q = _split_powers(P, C)
     i_q = b.identity(P, sp.expand((1 - C)**m * Q), f"divide out (1 - c)^{m}: P = (1 - c)^{m} Q, "
-                     "and (1 - c)^m >= 0 on [-1, 1], so P >= 0 there iff Q >= 0 there",
-                     uses=[i_p], claim=sp.Eq(sp.Symbol("Q"), Q, evaluate=False))
+                     f"and (1 - c)^{m} >= 0 on [-1, 1], so P >= 0 there iff Q >= 0 there",
+                     uses=[i_p], claim=sp.Eq(sp.Symbol("Q"), sp.factor(Q), evaluate=False))
     params = tuple(p for p in scheme.params if Q.has(p))
     from mcgen.analysis.positivity import sign_cases
     cases = sign_cases([Q], params)
@@ -415,7 +415,8 @@ def _finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q:
                      "Q(1) >= 0", "a linear function is non-negative on a segment iff it is at "
                      "both ends", Check("degree_at_most", (Q, C, 1)), uses=[i_q])
         raw = res["raw"]
-        i_raw = b.step(raw, "Q(1) >= 0 (long waves, theta -> 0) and Q(-1) >= 0 (theta = pi)",
+        shown = sp.And(*[sp.Ge(sp.factor(e), 0) for e in res["ends"]])
+        i_raw = b.step(shown, "Q(1) >= 0 (long waves, theta -> 0) and Q(-1) >= 0 (theta = pi)",
                        Check("identity", (tuple(res["ends"]), (Q.subs(C, 1), Q.subs(C, -1)))),
                        uses=[i_d])
         ends = [e for e in res["ends"]]

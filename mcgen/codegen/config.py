@@ -48,6 +48,12 @@ class KernelConfig:
     cache_dir : where generated sources and binaries are written.
     name : the kernel's name in generated code (default: from the scheme's name).
     condition_text : the enforced condition, as printed in generated headers.
+    time_block : steps fused per sweep by temporal blocking (1-D grids far larger than cache;
+        see :mod:`mcgen.codegen.temporal_blocking`): ``0`` (default) lets
+        :func:`~mcgen.codegen.temporal_blocking.choose_blocking` decide per grid (off for grids
+        that fit in L2), ``1`` turns blocking off, ``k > 1`` fuses ``k`` steps on grids large
+        enough for it. Results are bitwise those of step-by-step.
+    tile : interior cells per tile of a blocked sweep (``0``: chosen by the same rule).
     """
 
     backend: str = "numba"
@@ -62,6 +68,8 @@ class KernelConfig:
     cache_dir: Path = field(default_factory=default_cache_dir)
     name: str = ""
     condition_text: str = "none"
+    time_block: int = 0
+    tile: int = 0
 
     def validated(self, dim: int) -> KernelConfig:
         """A copy with every option checked and ``bc`` normalised for a ``dim``-D scheme."""
@@ -73,6 +81,10 @@ class KernelConfig:
             raise CodegenError(f"threads={self.threads!r}: give a positive integer")
         if not isinstance(self.parallel_threshold, int) or self.parallel_threshold < 0:
             raise CodegenError("parallel_threshold must be a non-negative integer (cells)")
+        for name in ("time_block", "tile"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise CodegenError(f"{name}={v!r}: give a non-negative integer (0: automatic)")
         if "\n" in self.condition_text or "*/" in self.condition_text:
             raise CodegenError("condition_text must be one line without '*/'")
         bc: BoundarySpec = normalize_bc(self.bc, dim)

@@ -40,6 +40,10 @@ _MACHINE_KEYS = ("codegen_source_hash",)
 #: the only version kept in committed manifests: the others are the host's installation
 _KEPT_VERSIONS = ("mcgen",)
 _CPU = "x86-64-v3"
+#: generated code is printed, not written by hand: style rules would flag what the printers
+#: emit (long lines, unused loop variables), so only syntax errors are reported in generated/
+_RUFF_TOML = (b"# generated/ holds printed code (see README.md): no style rules, syntax errors "
+              b"only.\n[lint]\nselect = []\n")
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,8 @@ Each folder holds the numba module (`.py`, imports only numpy and numba), the LL
 data layout of the {_CPU} baseline), the C99 source and header (`.c`, `.h`), a `README.md`
 with the call signature, the enforced stability condition and usage, and `manifest.json`
 (model hash, IR hash, file hashes). No binaries: the `.o` is built from the `.ll` (see each
-README) or by `mcgen.codegen.export.export_kernel`.
+README) or by `mcgen.codegen.export.export_kernel`. `ruff.toml` turns style rules off here
+(printed code; syntax errors are still reported).
 
 ## Regenerate
 
@@ -285,15 +290,23 @@ def expected_files(specs: tuple[GeneratedKernel, ...] | None = None) -> dict[str
         for fname, data in files.items():
             out[f"{spec.name}/{fname}"] = data
     out["README.md"] = _top_readme(specs, modules)
+    out["ruff.toml"] = _RUFF_TOML
     return out
+
+
+def is_by_product(relative: Path) -> bool:
+    """Files that running or checking a generated kernel leaves beside it (numba's and
+    Python's ``__pycache__``, hidden tool folders, objects built from the ``.ll``): git
+    ignores them and freshness does not look at them."""
+    return (any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+            or relative.suffix in (".o", ".so", ".pyc"))
 
 
 def _existing(root: Path) -> set[str]:
     if not root.is_dir():
         return set()
     return {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in
-                                       p.relative_to(root).parts)}
+            if p.is_file() and not is_by_product(p.relative_to(root))}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

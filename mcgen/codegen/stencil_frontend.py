@@ -70,6 +70,10 @@ class StencilProgram:
     module: ir.Module
     layout: StencilLayout
     timings: dict[str, float] = field(default_factory=dict)
+    #: the pieces a derived kernel (temporal blocking) reuses so that it computes every cell
+    #: with the same operations: ``update_body``, ``flux_bodies`` ((axis, body) per interface
+    #: quantity), ``args`` (the kernel's), ``needs_time``, ``coords_used``, ``name``, ``meta``
+    parts: dict = field(default_factory=dict)
 
 
 def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
@@ -439,6 +443,9 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     timings["frontend"] = time.perf_counter() - t_start
     layout = StencilLayout(fields, dim, g, dt_, scratch, series, tuple(params), tuple(spacings),
                            tuple(origins), needs_dt, tuple(a.name for a in args))
-    return StencilProgram(module, layout, timings)
+    parts = {"update_body": update_body, "args": tuple(args), "needs_time": needs_time,
+             "coords_used": tuple(coords_used), "name": kname, "meta": meta,
+             "flux_bodies": tuple((grp.axis, body) for grp, _, body in flux_bodies)}
+    return StencilProgram(module, layout, timings, parts)
 
 

@@ -154,3 +154,24 @@ def test_refusals_name_the_problem():
     s = Scheme(("u",), 1, {"u": u[0] - u[0] ** 2}, name="quadratic")
     with pytest.raises(AnalysisError, match="not linear"):
         positivity_region(s)
+
+
+def test_linear_program_detects_empty_and_measure_zero_regions():
+    from mcgen.model import Field, Scheme
+    u = Field("u")
+    p, q = sp.symbols("p q", real=True)
+    line = Scheme(("u",), 1, {"u": (p - q) * u[-1] + u[0] + (q - p) * u[1]}, params=(p, q),
+                  name="line")
+    c = positivity_region(line).result
+    assert c.description.startswith("measure zero")
+    assert check_region_equivalent(c.expr, sp.Eq(p, q), (p, q)) == "proved"
+    empty = Scheme(("u",), 1, {"u": (p - q - 1) * u[-1] + 2 * u[0] + (q - p) * u[1]},
+                   params=(p, q), name="empty")
+    c = positivity_region(empty).result
+    assert c.expr is sp.false and c.description.startswith("empty")
+    # rows that do not sum to one for every parameter: the sum becomes a constraint
+    off = Scheme(("u",), 1, {"u": p * u[-1] + (1 - p - q) * u[0] + q * u[1] + p * u[2]},
+                 params=(p, q), name="not stochastic")
+    c = positivity_region(off).result
+    assert check_region_equivalent(c.expr, sp.And(sp.Eq(p, 0), q >= 0, q <= 1), (p, q)) \
+        == "proved"

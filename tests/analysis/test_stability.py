@@ -77,3 +77,15 @@ def test_sampled_regions_need_opt_in():
         enforced_condition(cat.lax_wendroff_2d())
     dt = max_stable_dt(cat.lax_wendroff_2d(), allow_sampled=True, a=1.0, b=1.0, dx=0.1, dy=0.1)
     assert 0.02 < dt < 2**-1.5 * 0.1 * 1.0001  # the astroid's diagonal point nu = 2^(-3/2)
+
+
+def test_nonlinear_schemes_enforce_monotonicity():
+    pytest.importorskip("mcgen.analysis.monotonicity")
+    from mcgen.model import scalar_law
+    from mcgen.model.catalogue.conservative import conservative_scheme
+    u = sp.Symbol("u", real=True)
+    s = conservative_scheme(scalar_law(u, u**2 / 2, name="Burgers"), "lax_friedrichs")
+    c = enforced_condition(s)
+    assert c.kind == "monotone"
+    # lambda max|f'| <= 1 with data in [-1, 1], dx = 0.1: dt <= 0.1
+    assert max_stable_dt(s, m=-1.0, M=1.0, dx=0.1) == pytest.approx(0.1, rel=1e-9)

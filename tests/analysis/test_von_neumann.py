@@ -138,7 +138,7 @@ def test_two_d_lax_friedrichs_sampled_with_proved_bounds():
     d = vn("lax_friedrichs_2d")
     c = d.result
     nx, ny = _p(c, "nu_x"), _p(c, "nu_y")
-    assert c.status == "sampled"
+    assert c.status == "sampled" and d.status == "sampled"
     # necessary (Hessian at theta = 0): the disc nu_x^2 + nu_y^2 <= 1/2, the textbook region
     assert check_region_equivalent(c.necessary, nx**2 + ny**2 <= sp.Rational(1, 2),
                                    (nx, ny)) == "proved"

@@ -26,7 +26,7 @@ SEEDS = ("0", "2718281")
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)}
+            if p.is_file() and not rg.is_by_product(p.relative_to(root))}
 
 
 def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -34,8 +34,8 @@ def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, bytes]]:
-    """``{seed: tree}`` of two regenerations into fresh folders, run concurrently."""
+def regenerated_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``{seed: folder}`` of two regenerations into fresh folders, run concurrently."""
     base = tmp_path_factory.mktemp("regenerated")
     procs = {}
     for seed in SEEDS:
@@ -45,12 +45,15 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
         procs[seed] = subprocess.Popen(
             [sys.executable, "-m", "mcgen.codegen.regenerate", str(base / seed)], cwd=ROOT,
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = {}
     for seed, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=300)
+        _, stderr = proc.communicate(timeout=300)
         assert proc.returncode == 0, f"regenerate failed (PYTHONHASHSEED={seed}):\n{stderr}"
-        out[seed] = _tree(base / seed)
-    return out
+    return {seed: base / seed for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def regenerated(regenerated_dirs: dict[str, Path]) -> dict[str, dict[str, bytes]]:
+    return {seed: _tree(path) for seed, path in regenerated_dirs.items()}
 
 
 def _host_triple() -> str:
@@ -59,14 +62,16 @@ def _host_triple() -> str:
     return llvm.get_default_triple()
 
 
-def test_regeneration_writes_every_kernel(regenerated: dict[str, dict[str, bytes]]) -> None:
-    tree = regenerated[SEEDS[0]]
+def test_regeneration_writes_every_kernel_as_text(regenerated_dirs: dict[str, Path]) -> None:
+    root = regenerated_dirs[SEEDS[0]]
     for spec in rg.KERNELS:
-        names = {n.split("/", 1)[1] for n in tree if n.startswith(spec.name + "/")}
+        names = {p.name for p in (root / spec.name).iterdir()}
         suffixes = {Path(n).suffix for n in names}
         assert {".py", ".ll", ".c", ".h"} <= suffixes, (spec.name, names)
         assert {"README.md", "manifest.json"} <= names
-        assert ".o" not in suffixes and ".so" not in suffixes  # text only
+        assert not suffixes & {".o", ".so", ".pyc"}, (spec.name, names)  # no binaries
+        for p in (root / spec.name).iterdir():
+            p.read_bytes().decode("utf-8")  # text (raises on a binary)
 
 
 def test_bytes_do_not_depend_on_the_hash_seed(regenerated: dict[str, dict[str, bytes]]) -> None:
