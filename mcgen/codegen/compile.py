@@ -86,33 +86,8 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     functions: dict[str, Any] = {}
     artifact: Any
     t = time.perf_counter()
-    if cfg.backend == "numba":
-        from mcgen.codegen.backends.numba_backend import load_module, write_numba
-
-        path, _ = write_numba(module, cfg.cache_dir)
-        timings["render"] = time.perf_counter() - t
-        t = time.perf_counter()
-        artifact = load_module(path)
-        functions = {k.name: getattr(artifact, k.name) for k in module.kernels}
-        try:
-            import numba
-
-            functions["__set_threads__"] = numba.set_num_threads
-        except ImportError:  # pragma: no cover - numba is a dependency
-            pass
-        timings["build"] = time.perf_counter() - t
-    elif cfg.backend == "c":
-        from mcgen.codegen.backends.c_backend import CFunction, build_c, render_c
-
-        render_c(module)
-        timings["render"] = time.perf_counter() - t
-        t = time.perf_counter()
-        artifact = build_c(module, cfg.cache_dir, cfg.cc, tuple(cfg.cflags))
-        functions = {k.name: CFunction(artifact.lib, k) for k in module.kernels}
-        if artifact.source.uses_omp:
-            setter = getattr(artifact.lib, f"{module.name}_set_threads")
-            functions["__set_threads__"] = lambda n: setter(builtins.int(n))
-        timings["build"] = time.perf_counter() - t
+    if cfg.backend in ("numba", "c"):
+        functions, artifact = load_backend_functions(module, cfg, timings, t)
     else:
         try:
             from mcgen.codegen.backends.llvm_backend import build_llvm
@@ -168,3 +143,40 @@ def _warm_up(kernel: CompiledKernel) -> None:
     series = [np.zeros(1, dtype) for _ in lay.series]
     fn(bufs.a, bufs.b, *bufs.scratch, *series, *[np.int64(n) for n in shape], np.int64(0),
        dtype(0), dtype(0), *[dtype(0)] * nscal)
+
+
+def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, float],
+                           t: float | None = None) -> tuple[dict[str, Any], Any]:
+    """Render, build and load ``module`` with the numba or C backend: ``({kernel name:
+    callable, "__set_threads__": setter}, artifact)``; stage times go to ``timings``."""
+    t = time.perf_counter() if t is None else t
+    functions: dict[str, Any] = {}
+    artifact: Any
+    if cfg.backend == "numba":
+        from mcgen.codegen.backends.numba_backend import load_module, write_numba
+
+        path, _ = write_numba(module, cfg.cache_dir)
+        timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        artifact = load_module(path)
+        functions = {k.name: getattr(artifact, k.name) for k in module.kernels}
+        try:
+            import numba
+
+            functions["__set_threads__"] = numba.set_num_threads
+        except ImportError:  # pragma: no cover - numba is a dependency
+            pass
+        timings["build"] = time.perf_counter() - t
+    else:
+        from mcgen.codegen.backends.c_backend import CFunction, build_c, render_c
+
+        render_c(module)
+        timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        artifact = build_c(module, cfg.cache_dir, cfg.cc, tuple(cfg.cflags))
+        functions = {k.name: CFunction(artifact.lib, k) for k in module.kernels}
+        if artifact.source.uses_omp:
+            setter = getattr(artifact.lib, f"{module.name}_set_threads")
+            functions["__set_threads__"] = lambda n: setter(builtins.int(n))
+        timings["build"] = time.perf_counter() - t
+    return functions, artifact

@@ -1,0 +1,326 @@
+"""Temporal blocking of 1-D explicit stencils by overlapped (trapezoidal) tiles.
+
+Out of cache a one-sweep-per-step kernel is capped by memory bandwidth (read ``cur``, write
+``nxt``: 16 bytes per cell update in f64), while in cache the same update runs R times faster
+(R ~ 3 here). Fusing ``k`` steps per sweep divides the memory traffic by ``k``:
+
+* the interior is cut into tiles of ``B`` cells; a tile copies its cells plus a halo of ``k*r``
+  cells on each side (``r`` = the stencil radius, the ghost width) from ``cur`` into a small
+  scratch buffer that stays in L1/L2;
+* it then does ``k`` sub-steps there, sub-step ``s`` (0-based) computing the cells the remaining
+  steps still need, ``[a - (k-1-s) r, b + (k-1-s) r)``: the trapezoid of tile ``[a, b)``;
+* and writes its own ``B`` cells to ``nxt``. Tiles read only ``cur`` and write disjoint parts of
+  ``nxt``, so they are independent: one parallel loop covers ``k`` steps (numba's ``prange`` has
+  no barrier, so this is how several steps share one parallel region).
+
+Every cell value is computed by the very statements of the step-by-step kernel (the front-end's
+``update_body`` and interface-flux bodies, with only the array names changed), from the same
+inputs, so results are **bitwise identical** to step-by-step, whatever ``k``, ``B`` and the thread
+count. Boundaries:
+
+* periodic: the halo of an edge tile is loaded wrapped around the ring; the cells outside
+  ``[0, n)`` then evolve exactly as their images (the update does not depend on position; a
+  scheme that reads the coordinates falls back to unblocked);
+* outflow, constant Dirichlet, reflecting, absorbing: an edge tile is clipped at the boundary and
+  refills its own ``r`` ghost cells before every sub-step with the same IR the step-by-step
+  kernel uses (:func:`mcgen.codegen.boundary_fill.fill_statements`, indices shifted into the
+  tile); a ghost value is a function of the current interior only, so this is exact;
+* time-dependent Dirichlet values and per-step series need the step's time inside the tile: not
+  blocked (``blocking_unsupported`` says why; the kernel then runs unblocked).
+
+Steps are split into ``S`` sweeps of ``k`` or fewer steps with ``S`` of the parity of
+``nsteps`` (one sweep more when needed), so the newest values end in the same buffer as in the
+step-by-step kernel (``cur`` for even ``nsteps``) and ``advance`` needs no special case.
+
+Choice of ``k`` and ``B`` (:func:`choose_blocking`): the two tile buffers (plus one per interface
+flux) of ``B + 2 k r + 2 r`` cells per field must fit in half of L1d (32 KiB of the 64 KiB here,
+leaving room for the streams of ``cur``/``nxt``); ``k = 8`` (memory traffic per step divided by 8,
+enough for R up to ~6) while the redundant halo work ``2 k r / B`` stays under 2%; blocking is off
+when the two global buffers fit in L2 (1 MiB) or the grid is shorter than four tiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from dataclasses import is_dataclass, replace
+from typing import Any
+
+from mcgen.codegen import ir
+from mcgen.codegen.boundary_fill import GridNames, fill_statements
+from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.stencil_frontend import CUR, NXT, StencilProgram
+from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
+
+#: bytes the tile buffers of one thread may take (half the 64 KiB L1d of this machine)
+TILE_BYTES = 32 * 1024
+#: below this many bytes in the two global buffers the grid stays in L2: blocking gains nothing
+MIN_GRID_BYTES = 1 << 20
+DEFAULT_STEPS = 8
+#: the blocked kernel's extra arguments, after the step-by-step kernel's
+TILE_A, TILE_B = "tb_tile_a", "tb_tile_b"
+EXTRA_SCALARS = ("tb_kblock", "tb_btile", "tb_nchunk")
+
+
+def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str | None:
+    """Why this kernel cannot be temporally blocked (None when it can)."""
+    lay, parts = program.layout, program.parts
+    if lay.dim != 1:
+        return f"temporal blocking is implemented for 1-D grids only (this scheme is {lay.dim}-D)"
+    if config.backend not in ("numba", "c"):
+        return f"temporal blocking is generated for the numba and C backends, not {config.backend}"
+    if not parts:
+        return "the front-end gave no sweep bodies to reuse"
+    if parts["needs_time"] or lay.series:
+        return ("a boundary value depends on time (Dirichlet(t) or DirichletSeries): the tile "
+                "would need each step's time")
+    lo, hi = config.bc[0]
+    for b in (lo, hi):
+        if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
+            return f"boundary {b!r} has no in-tile ghost fill"
+    if isinstance(lo, Periodic) and parts["coords_used"]:
+        return ("the update reads the coordinates: on a ring a halo cell outside [0, n) would "
+                "be computed at a shifted position")
+    return None
+
+
+def choose_blocking(n: int, ghost: int, nfields: int = 1, nflux: int = 0, itemsize: int = 8,
+                    time_block: int = 0, tile: int = 0) -> tuple[int, int]:
+    """``(k, B)`` for a grid of ``n`` interior cells; ``k = 1`` means "do not block".
+
+    ``time_block``/``tile`` as in :class:`KernelConfig` (0: by the rule in the module docstring).
+    A requested ``k`` is honoured when the grid holds at least four tiles of at least ``k*r``
+    cells each (the halo of a tile must not reach past its neighbour).
+    """
+    if time_block == 1:
+        return 1, 0
+    auto = time_block == 0
+    if auto and 2 * n * nfields * itemsize < MIN_GRID_BYTES:
+        return 1, 0
+    k = DEFAULT_STEPS if auto else time_block
+    if tile:
+        b = tile
+    else:
+        per_cell = (2 + nflux) * nfields * itemsize
+        b = TILE_BYTES // per_cell - 2 * k * ghost - 2 * ghost
+        # redundant halo work 2 k r / B under 2%: shrink k rather than grow the tile
+        while auto and k > 2 and 2 * k * ghost * 50 > b:
+            k //= 2
+            b = TILE_BYTES // per_cell - 2 * k * ghost - 2 * ghost
+    if b < k * ghost or n < 4 * b or n < 2 * k * ghost:
+        return 1, 0
+    return k, b
+
+
+def tile_scratch_size(nfields: int, ghost: int, k: int, b: int, nchunk: int) -> int:
+    """Length of each tile buffer argument: ``nchunk`` chunks of ``nfields`` fields of
+    ``b + 2 k r + 2 r`` cells."""
+    return nchunk * nfields * (b + 2 * k * ghost + 2 * ghost)
+
+
+def _rewrite(node: Any, arrays: dict[str, str]) -> Any:
+    """``node`` with every Load/Store of an array in ``arrays`` renamed (nothing else changes,
+    so the arithmetic is the same expression tree)."""
+    if isinstance(node, tuple):
+        return tuple(_rewrite(x, arrays) for x in node)
+    if not is_dataclass(node):
+        return node
+    changes = {f.name: _rewrite(getattr(node, f.name), arrays) for f in dc_fields(node)
+               if f.name != "meta"}
+    if isinstance(node, (ir.Load, ir.Store)) and node.array in arrays:
+        changes["array"] = arrays[node.array]
+    return replace(node, **changes)
+
+
+def _shift_index(node: Any, buffer: str, new: str, shift: ir.Expr) -> Any:
+    """Loads/stores of ``buffer`` become loads/stores of ``new`` at ``index - shift``."""
+    if isinstance(node, tuple):
+        return tuple(_shift_index(x, buffer, new, shift) for x in node)
+    if not is_dataclass(node):
+        return node
+    changes = {f.name: _shift_index(getattr(node, f.name), buffer, new, shift)
+               for f in dc_fields(node)}
+    if isinstance(node, (ir.Load, ir.Store)) and node.array == buffer:
+        changes["array"] = new
+        changes["index"] = ir.BinOp("-", changes["index"], shift, "i64")
+    return replace(node, **changes)
+
+
+def blocked_kernel_name(program: StencilProgram) -> str:
+    return f"{program.parts['name']}_tb"
+
+
+def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
+    """The IR module of the temporally blocked kernel(s) of ``program`` (serial ``<name>_tb``
+    and, when ``config.threads > 1``, ``<name>_tb_par`` threading over tile chunks).
+
+    Arguments: those of the step-by-step kernel, with the interface scratch arrays replaced by
+    tile-sized ones, then ``tile_a, tile_b`` and finally ``kblock`` (steps fused per sweep, at
+    most), ``btile`` (cells per tile) and ``nchunk`` (tile chunks = threads; each chunk owns
+    ``nfields * (btile + 2 kblock r + 2 r)`` cells of every tile array). Call
+    :func:`blocking_unsupported` first.
+    """
+    lay, parts = program.layout, program.parts
+    g, dt_, nf = lay.ghost, lay.dtype, len(lay.fields)
+    I64 = "i64"
+
+    def iv(name: str) -> ir.Var:
+        return ir.Var(name, I64)
+
+    def ci(v: int) -> ir.Const:
+        return ir.Const(int(v), I64)
+
+    def bv(name: str) -> ir.Var:
+        return ir.Var(name, "bool")
+
+    def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("+", a, b, I64)
+
+    def sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("-", a, b, I64)
+
+    def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("*", a, b, I64)
+
+    def fld(f: int, stride: str) -> ir.Expr:
+        return ci(0) if f == 0 else mul(ci(f), iv(stride))
+
+    tflux = tuple(f"tb_{s}" for s in lay.scratch)
+    args = [a for a in parts["args"] if a.name not in lay.scratch]
+    pos = 2
+    args[pos:pos] = [ir.Arg(t, dt_, True, "inout") for t in tflux]
+    args[pos:pos] = [ir.Arg(TILE_A, dt_, True, "inout"), ir.Arg(TILE_B, dt_, True, "inout")]
+    args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
+
+    lo_bc, hi_bc = config.bc[0]
+    periodic = isinstance(lo_bc, Periodic)
+    names = GridNames(buffer="TILE", sizes=("n0",), strides=("S0",), field_stride="PT",
+                      nfields=nf, ghost=g, dtype=dt_, time=None, step="step")
+    fills = fill_statements(config.bc, names) if not periodic else ()
+    # 1-D: [comment, low fill, comment, high fill]; shifted into the tile per direction
+    low_fill, high_fill = fills[:2], fills[2:4]
+
+    def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+        out: list[ir.Stmt] = []
+        if not periodic:
+            out.append(ir.If(bv("tb_clip_lo"), _shift_index(low_fill, "TILE", src, iv("tb_sh"))))
+            out.append(ir.If(bv("tb_clip_hi"), _shift_index(high_fill, "TILE", src, iv("tb_sh"))))
+        ren = {CUR: src, NXT: dst, **dict(zip(lay.scratch, tflux, strict=True))}
+        set_idx = ir.Assign(iv("idx"), sub(iv("i0"), iv("tb_sh")))
+        for axis, body in parts["flux_bodies"]:
+            assert axis == 0
+            out.append(ir.For(iv("i0"), iv("tb_lo"), add(iv("tb_hi"), ci(1)),
+                              (set_idx,) + _rewrite(body, ren)))
+        out.append(ir.For(iv("i0"), iv("tb_lo"), iv("tb_hi"),
+                          (set_idx,) + _rewrite(parts["update_body"], ren)))
+        return tuple(out)
+
+    def copy(dst: str, dst_stride: str, dst_shift: ir.Expr | None, src: str, src_stride: str,
+             src_shift: ir.Expr | None, start: ir.Expr, stop: ir.Expr,
+             wrap: int) -> ir.Stmt:
+        """for p in [start, stop): dst[p - dst_shift] = src[p + wrap*n0 - src_shift], per field."""
+        p = iv("tb_p")
+        s_idx: ir.Expr = p if wrap == 0 else (add(p, iv("n0")) if wrap > 0 else sub(p, iv("n0")))
+        d_idx: ir.Expr = p
+        if src_shift is not None:
+            s_idx = sub(s_idx, src_shift)
+        if dst_shift is not None:
+            d_idx = sub(d_idx, dst_shift)
+        body = tuple(ir.Store(dst, add(fld(f, dst_stride), d_idx) if f else d_idx,
+                              ir.Load(src, add(fld(f, src_stride), s_idx) if f else s_idx, dt_))
+                     for f in range(nf))
+        return ir.For(p, start, stop, body)
+
+    def tile_body() -> tuple[ir.Stmt, ...]:
+        a, b, h = iv("tb_a"), iv("tb_b"), iv("tb_h")
+        st: list[ir.Stmt] = [
+            ir.Assign(a, add(ci(g), mul(iv("tb_tt"), iv("tb_btile")))),
+            ir.Assign(b, ir.BinOp("min", add(a, iv("tb_btile")), add(iv("n0"), ci(g)), I64)),
+            # tile index of padded cell p is p - sh (chunk base included)
+            ir.Assign(iv("tb_sh"), sub(sub(a, add(iv("tb_KR"), ci(g))), iv("tb_cb"))),
+        ]
+        if periodic:
+            st += [
+                ir.Comment("load the tile and its halo from cur, wrapped around the ring"),
+                copy(TILE_A, "PT", iv("tb_sh"), CUR, "tb_GP", None, sub(a, h),
+                     ir.BinOp("min", ci(g), add(b, h), I64), +1),
+                copy(TILE_A, "PT", iv("tb_sh"), CUR, "tb_GP", None,
+                     ir.BinOp("max", sub(a, h), ci(g), I64),
+                     ir.BinOp("min", add(b, h), add(iv("n0"), ci(g)), I64), 0),
+                copy(TILE_A, "PT", iv("tb_sh"), CUR, "tb_GP", None,
+                     ir.BinOp("max", sub(a, h), add(iv("n0"), ci(g)), I64), add(b, h), -1),
+            ]
+        else:
+            st += [
+                ir.Assign(bv("tb_clip_lo"), ir.Cmp("<", sub(a, h), ci(g))),
+                ir.Assign(bv("tb_clip_hi"), ir.Cmp(">", add(b, h), add(iv("n0"), ci(g)))),
+                ir.Comment("load the tile and its halo from cur, clipped at the boundary"),
+                copy(TILE_A, "PT", iv("tb_sh"), CUR, "tb_GP", None,
+                     ir.BinOp("max", sub(a, h), ci(g), I64),
+                     ir.BinOp("min", add(b, h), add(iv("n0"), ci(g)), I64), 0),
+            ]
+        # sub-step s computes [a - (kk-1-s) r, b + (kk-1-s) r), clipped tiles from the boundary
+        w = mul(sub(sub(iv("tb_kk"), ci(1)), iv("tb_s")), ci(g))
+        lo: ir.Expr = sub(a, w)
+        hi: ir.Expr = add(b, w)
+        if not periodic:
+            lo = ir.Select(bv("tb_clip_lo"), ci(g), lo, I64)
+            hi = ir.Select(bv("tb_clip_hi"), add(iv("n0"), ci(g)), hi, I64)
+        st.append(ir.For(iv("tb_s"), ci(0), iv("tb_kk"), (
+            ir.Assign(iv("tb_lo"), lo), ir.Assign(iv("tb_hi"), hi),
+            ir.If(ir.Cmp("==", ir.BinOp("&", iv("tb_s"), ci(1), I64), ci(0)),
+                  substep(TILE_A, TILE_B), substep(TILE_B, TILE_A)))))
+        st.append(ir.Comment("the tile's own cells, after kk steps, to nxt"))
+        st.append(ir.If(ir.Cmp("==", ir.BinOp("&", iv("tb_kk"), ci(1), I64), ci(1)),
+                        (copy(NXT, "tb_GP", None, TILE_B, "PT", iv("tb_sh"), a, b, 0),),
+                        (copy(NXT, "tb_GP", None, TILE_A, "PT", iv("tb_sh"), a, b, 0),)))
+        return tuple(st)
+
+    def kernel(name: str, parallel: bool) -> ir.Kernel:
+        pre: list[ir.Stmt] = [
+            ir.Comment("temporal blocking: kk <= kblock steps per sweep, tiles of btile cells"),
+            ir.Assign(iv("tb_KR"), mul(iv("tb_kblock"), ci(g))),
+            ir.Assign(iv("tb_W"), add(add(iv("tb_btile"), mul(ci(2), iv("tb_KR"))), ci(2 * g))),
+            ir.Assign(iv("tb_ntiles"), ir.BinOp("//", sub(add(iv("n0"), iv("tb_btile")), ci(1)),
+                                             iv("tb_btile"), I64)),
+            # S sweeps, S = nsteps (mod 2): the newest values end where step-by-step puts them
+            ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), iv("tb_kblock")), ci(1)),
+                                          iv("tb_kblock"), I64)),
+            ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
+                  (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
+        ]
+        if nf > 1:
+            pre += [ir.Assign(iv("PT"), iv("tb_W")),
+                    ir.Assign(iv("tb_GP"), add(iv("n0"), ci(2 * g)))]
+        chunk = ir.For(iv("tb_c"), ci(0), iv("tb_nchunk"), (
+            ir.Assign(iv("tb_cb"), mul(mul(iv("tb_c"), iv("tb_W")), ci(nf))),
+            ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")),
+                                              iv("tb_nchunk"), I64)),
+            ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)), iv("tb_ntiles")),
+                                           iv("tb_nchunk"), I64)),
+            ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), tile_body()),
+        ), parallel)
+        sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
+            ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
+                                    ir.Select(ir.Cmp("<", iv("tb_sw"),
+                                                     ir.BinOp("%", iv("nsteps"), iv("tb_nsw"),
+                                                              I64)),
+                                              ci(1), ci(0), I64))),
+            ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
+            chunk,
+            ir.SwapArrays(CUR, NXT),
+        ))
+        doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')}: "
+               "the same result as the step-by-step kernel, bit for bit, with kk <= kblock "
+               "steps fused per sweep over tiles of btile cells (nchunk chunks of tiles, "
+               f"each with its own part of {TILE_A}, {TILE_B}"
+               + (", " + ", ".join(tflux) if tflux else "") + ").")
+        return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
+                         {"parallel": str(parallel).lower()})
+
+    base = blocked_kernel_name(program)
+    kernels = [kernel(base, False)]
+    if config.threads > 1:
+        kernels.append(kernel(f"{base}_par", True))
+    meta = dict(parts["meta"])
+    meta["temporal_blocking"] = "overlapped tiles, bitwise equal to step-by-step"
+    return ir.Module(base, tuple(kernels), meta)
