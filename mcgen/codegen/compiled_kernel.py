@@ -13,7 +13,7 @@ array([0.75, 0.25, 0.  ])
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,8 @@ class Buffers:
     scratch: tuple[np.ndarray, ...]
     shape: tuple[int, ...]
     parity: int = 0  # 0: newest values in ``a``, 1: in ``b``
+    #: tile buffers of the temporally blocked kernel, by (k, B, nchunk) (made on first use)
+    tiles: dict = field(default_factory=dict)
 
     @property
     def current(self) -> np.ndarray:
@@ -61,6 +63,9 @@ class CompiledKernel:
         self.scheme, self.config, self.program = scheme, config, program
         self.functions, self.artifact = functions, artifact
         self.condition, self.unsafe, self.timings = condition, unsafe, timings
+        self._blocked: dict[str, Any] | None = None
+        #: what the last ``advance`` ran: kernel name, steps fused per sweep, tile, chunks
+        self.last_call: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ inspection
     @property
@@ -254,11 +259,17 @@ class CompiledKernel:
         self.check(dt=dt, **{**self._data_range(bufs, params, series, nsteps), **params})
         threads = self.config.threads if threads is None else threads
         cells = int(np.prod(bufs.shape))
+        k, tile = self.blocking_for(bufs.shape, nsteps)
+        if k > 1:
+            self._advance_blocked(bufs, nsteps, t0, dt, threads, scalars, k, tile)
+            return bufs
         name = self.ir.kernels[0].name
         fn = self.functions[name]
+        self.last_call = {"kernel": name, "time_block": 1, "tile": 0, "nchunk": 1}
         if threads > 1 and cells >= self.config.parallel_threshold and \
                 f"{name}_par" in self.functions:
             fn = self.functions[f"{name}_par"]
+            self.last_call["kernel"] = f"{name}_par"
             setter = self.functions.get("__set_threads__")
             if setter is not None:
                 setter(threads)
@@ -267,6 +278,65 @@ class CompiledKernel:
            np.int64(nsteps), dtype(t0), dtype(dt if dt is not None else 0.0), *scalars)
         bufs.parity ^= nsteps & 1
         return bufs
+
+    # ------------------------------------------------------------------ temporal blocking
+    @property
+    def blocking_unsupported(self) -> str | None:
+        """Why this kernel never runs temporally blocked (None when it can)."""
+        from mcgen.codegen.temporal_blocking import blocking_unsupported
+
+        return blocking_unsupported(self.program, self.config)
+
+    def blocking_for(self, shape: tuple[int, ...], nsteps: int = 2) -> tuple[int, int]:
+        """``(k, B)``: steps fused per sweep and cells per tile ``advance`` uses on a grid of
+        ``shape`` (``k = 1``: step by step). See :mod:`mcgen.codegen.temporal_blocking`."""
+        from mcgen.codegen.temporal_blocking import choose_blocking
+
+        cfg = self.config
+        if cfg.time_block == 1 or nsteps < 2 or self.blocking_unsupported is not None:
+            return 1, 0
+        lay = self.layout
+        return choose_blocking(int(shape[0]), lay.ghost, len(lay.fields), len(lay.scratch),
+                               np.dtype(_NP[lay.dtype]).itemsize, cfg.time_block, cfg.tile)
+
+    def _blocked_functions(self) -> dict[str, Any]:
+        """Build (once) the blocked kernels with this kernel's backend."""
+        if self._blocked is None:
+            from mcgen.codegen.compile import load_backend_functions
+            from mcgen.codegen.temporal_blocking import build_blocked
+
+            t = time.perf_counter()
+            module = build_blocked(self.program, self.config)
+            stages: dict[str, float] = {}
+            self._blocked, _ = load_backend_functions(module, self.config, stages)
+            self.timings["blocked_build"] = time.perf_counter() - t
+        return self._blocked
+
+    def _advance_blocked(self, bufs: Buffers, nsteps: int, t0: float, dt: float | None,
+                         threads: int, scalars: list[Any], k: int, tile: int) -> None:
+        from mcgen.codegen.temporal_blocking import blocked_kernel_name, tile_scratch_size
+
+        lay = self.layout
+        dtype = _NP[lay.dtype]
+        fns = self._blocked_functions()
+        name = blocked_kernel_name(self.program)
+        nchunk = 1
+        if threads > 1 and int(np.prod(bufs.shape)) >= self.config.parallel_threshold and \
+                f"{name}_par" in fns:
+            name, nchunk = f"{name}_par", threads
+            setter = fns.get("__set_threads__")
+            if setter is not None:
+                setter(threads)
+        key = (k, tile, nchunk)
+        if key not in bufs.tiles:
+            size = tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk)
+            bufs.tiles[key] = tuple(np.zeros(size, dtype) for _ in range(2 + len(lay.scratch)))
+        first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
+        fns[name](first, second, *bufs.tiles[key], np.int64(bufs.shape[0]), np.int64(nsteps),
+                  dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
+                  np.int64(tile), np.int64(nchunk))
+        bufs.parity ^= nsteps & 1
+        self.last_call = {"kernel": name, "time_block": k, "tile": tile, "nchunk": nchunk}
 
     def run(self, u: np.ndarray | dict[str, np.ndarray], nsteps: int, *, t0: float = 0.0,
             dt: float | None = None, threads: int | None = None,
