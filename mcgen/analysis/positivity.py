@@ -302,6 +302,8 @@ def _positivity_region(scheme: Scheme) -> Derivation:
                    Check("definition"), uses=[i_w, i_sum])
     params = tuple(p for p in scheme.params
                    if any(p in sp.sympify(w).free_symbols for w in W.values()))
+    if not params and any(scheme.dt in sp.sympify(w).free_symbols for w in W.values()):
+        params = (scheme.dt,)  # weights written in dt and the grid steps: solve for dt
     expr, words, check, extra = _solve(raw_parts, params)
     i_form = b.step(expr, f"plainest equivalent form: {words}", check, uses=[i_raw])
     if extra:

@@ -47,12 +47,18 @@ class Check:
 
     kind: str
     args: tuple[Any, ...] = field(default_factory=tuple)
+    _notes: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def run(self) -> str:
         if self.kind not in _PROCEDURES:
             raise KeyError(f"no check procedure {self.kind!r} is registered; import the module "
                            "that defines it (mcgen registers all of its own on import)")
-        status = _PROCEDURES[self.kind][0](*self.args)
+        try:
+            status = _PROCEDURES[self.kind][0](*self.args)
+        except (sp.PolynomialError, sp.polys.polyerrors.DomainError, NotImplementedError,
+                TypeError) as err:  # a procedure outside its class cannot decide
+            self._notes.append(f"{self.kind}: {type(err).__name__}: {err}")
+            return "unknown"
         assert status in STATUSES, status
         return status
 

@@ -157,7 +157,13 @@ class DerivationBuilder:
         return self.step(claim, reason, Check("definition"))
 
     def finish(self, result: Any) -> Derivation:
-        return Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
+        d = Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
+        from mcgen.proof.check import _RANK
+        from mcgen.proof.condition import Condition
+        if isinstance(result, Condition) and _RANK[result.status] < _RANK[d.status]:
+            # a condition is never stronger than the derivation that produced it
+            d = replace(d, result=replace(result, status=d.status))
+        return d
 
 
 def _md(obj: Any) -> str:

@@ -121,6 +121,10 @@ def relational_set(rel: Any, var: sp.Symbol) -> sp.Set:
                     return rel.as_set()
                 out.append(relational_set(type(rel)(dc, 0), pc).intersect(half))
             return sp.Union(*out)
+        if d.free_symbols - {var}:
+            # symbolic coefficients (grid steps): SymPy solves using their declared signs
+            from sympy.solvers.inequalities import solve_univariate_inequality
+            return solve_univariate_inequality(rel, var, relational=False)
         if d.is_polynomial(var):
             return sign_set(d, var, rel.rel_op)
     return rel.as_set()

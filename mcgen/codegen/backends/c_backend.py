@@ -262,7 +262,10 @@ class CPrinter(IRPrinter):
 
     def _print_If(self, node: ir.If, depth: int, path: tuple[int, ...]) -> list[str]:
         pad = self.indent * depth
-        lines = [f"{pad}if ({self.expr(node.cond)}) {{"]
+        # locals used in both branches (and nowhere else) are planned at the If's own path:
+        # declare them here, in the enclosing block, just before the if
+        lines = [f"{pad}{c_type(t)} {name};" for name, t in self.decl_at.get(path, [])]
+        lines.append(f"{pad}if ({self.expr(node.cond)}) {{")
         lines += self.block(node.then, depth + 1, path + (0,))
         if node.orelse:
             lines.append(pad + "} else {")
