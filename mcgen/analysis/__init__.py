@@ -1,4 +1,19 @@
-"""Package."""
-from mcgen.analysis import flux_bounds, hyperbolic, monotonicity, particle_limit  # noqa: E402,F401,I001  (nonlinear analyses)
-from mcgen.analysis import consistency, cumulants, jump_limit, kushner_dupuis, limits, modified_equation, taylor_expansion  # noqa: E402,F401,I001  (limits, modified equations, consistency)
-from mcgen.analysis import positivity, stability, von_neumann  # noqa: E402,F401,I001  (positivity, L2 stability)
+"""The analysis layer: model -> Derivation (limits, consistency, positivity, von Neumann,
+modified equations, monotonicity, hyperbolicity)."""
+
+from mcgen.analysis import (  # noqa: F401
+    consistency,
+    cumulants,
+    flux_bounds,
+    hyperbolic,
+    jump_limit,
+    kushner_dupuis,
+    limits,
+    modified_equation,
+    monotonicity,
+    particle_limit,
+    positivity,
+    stability,
+    taylor_expansion,
+    von_neumann,
+)

@@ -13,7 +13,7 @@ array([0.75, 0.25, 0.  ])
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -298,6 +298,16 @@ class CompiledKernel:
         lay = self.layout
         return choose_blocking(int(shape[0]), lay.ghost, len(lay.fields), len(lay.scratch),
                                np.dtype(_NP[lay.dtype]).itemsize, cfg.time_block, cfg.tile)
+
+    def with_blocking(self, time_block: int, tile: int = 0) -> CompiledKernel:
+        """The same kernel with other temporal-blocking options (``time_block=1``: off); the
+        compiled functions are shared, so this compiles nothing new."""
+        cfg = replace(self.config, time_block=time_block, tile=tile).validated(self.layout.dim)
+        new = CompiledKernel(self.scheme, cfg, self.program, self.functions, self.artifact,
+                             self.condition, self.unsafe, dict(self.timings))
+        if time_block != 1 and self.blocking_unsupported is None:
+            new._blocked = self._blocked_functions()
+        return new
 
     def _blocked_functions(self) -> dict[str, Any]:
         """Build (once) the blocked kernels with this kernel's backend."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from mcgen.errors import CodegenError
 
@@ -151,7 +150,7 @@ class Cast:
         _type(self.type)
 
 
-Expr = Union[Const, Var, Load, BinOp, UnOp, Cmp, Select, Cast]
+Expr = Const | Var | Load | BinOp | UnOp | Cmp | Select | Cast
 
 
 # ---------------------------------------------------------------------- statements
@@ -213,7 +212,7 @@ class Comment:
             raise CodegenError("a comment in generated code must be one line without '*/'")
 
 
-Stmt = Union[Assign, Store, For, If, SwapArrays, Comment]
+Stmt = Assign | Store | For | If | SwapArrays | Comment
 
 
 # ---------------------------------------------------------------------- kernels

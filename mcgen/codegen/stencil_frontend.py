@@ -82,7 +82,8 @@ def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
 
 
 def _safe_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"\W", "_", name)
+    # names from models are sanitised and shortened; ir.ident still validates the result
+    base = re.sub(r"_+", "_", re.sub(r"\W", "_", name))[:48]
     cand = base
     try:
         ir.ident(cand)

@@ -26,7 +26,10 @@ count. Boundaries:
   kernel uses (:func:`mcgen.codegen.boundary_fill.fill_statements`, indices shifted into the
   tile); a ghost value is a function of the current interior only, so this is exact;
 * time-dependent Dirichlet values and per-step series need the step's time inside the tile: not
-  blocked (``blocking_unsupported`` says why; the kernel then runs unblocked).
+  blocked (``blocking_unsupported`` says why; the kernel then runs unblocked);
+* numba compiles with fastmath ``reassoc``/``contract``: linear stencils come out bitwise equal
+  (tested), but a nonlinear interface flux (Burgers/Rusanov) differed in the last bit, so with
+  numba only schemes without interface scratch are blocked; C (no fastmath) blocks both.
 
 Steps are split into ``S`` sweeps of ``k`` or fewer steps with ``S`` of the parity of
 ``nsteps`` (one sweep more when needed), so the newest values end in the same buffer as in the
@@ -70,6 +73,10 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
         return f"temporal blocking is generated for the numba and C backends, not {config.backend}"
     if not parts:
         return "the front-end gave no sweep bodies to reuse"
+    if config.backend == "numba" and lay.scratch:
+        return ("numba compiles with fastmath 'reassoc'/'contract', and a nonlinear flux "
+                "computed over a tile's shorter loop is rounded differently in the last bit "
+                "(measured on Burgers/Rusanov): blocked only with the C backend")
     if parts["needs_time"] or lay.series:
         return ("a boundary value depends on time (Dirichlet(t) or DirichletSeries): the tile "
                 "would need each step's time")

@@ -1,7 +1,14 @@
-"""The model layer: what users declare (laws, jump processes, particle systems, schemes, boundaries)."""
+"""The model layer: what users declare (laws, chains, particle systems, schemes, boundaries)."""
 
-from mcgen.model.boundary import (Absorbing, BoundaryCondition, Dirichlet, Outflow, Periodic,
-                                  Reflecting, as_boundary)
+from mcgen.model.boundary import (
+                                  Absorbing,
+                                  BoundaryCondition,
+                                  Dirichlet,
+                                  Outflow,
+                                  Periodic,
+                                  Reflecting,
+                                  as_boundary,
+)
 from mcgen.model.jump_process import JumpProcess
 from mcgen.model.law import Law, scalar_law
 from mcgen.model.particle_system import ParticleSystem

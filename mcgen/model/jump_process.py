@@ -9,7 +9,10 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.readings import FORWARD, normalize_reading
-from mcgen.model.symbols import COORDS, dt as DT, h as H, t as T_SYM
+from mcgen.model.symbols import COORDS
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import h as H
+from mcgen.model.symbols import t as T_SYM
 from mcgen.proof import serialize
 
 TIMES = ("discrete", "continuous")

@@ -9,7 +9,8 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
-from mcgen.model.symbols import COORDS, t as T_SYM
+from mcgen.model.symbols import COORDS
+from mcgen.model.symbols import t as T_SYM
 from mcgen.proof import serialize
 
 DIFFUSION_FORMS = ("ito", "fick", "none")

@@ -57,10 +57,11 @@ class Read(sp.Symbol):
         return len(self.offset)
 
     def shifted(self, by: tuple[int, ...]) -> Read:
-        return Read(self.field, tuple(a + b for a, b in zip(self.offset, by)), self.level)
+        moved = tuple(a + b for a, b in zip(self.offset, by, strict=True))
+        return Read(self.field, moved, self.level)
 
     def _latex(self, printer: Any = None) -> str:
-        idx = ",".join(_latex_index(k, v) for k, v in zip(self.offset, "jklm"))
+        idx = ",".join(_latex_index(k, v) for k, v in zip(self.offset, "jklm", strict=False))
         lev = {0: "n", 1: "n+1", -1: "n-1"}.get(self.level, f"n{self.level:+d}")
         return f"{self.field}_{{{idx}}}^{{{lev}}}"
 

@@ -11,7 +11,8 @@ from mcgen.errors import ModelError
 from mcgen.model.law import Law
 from mcgen.model.read import Read, reads_of
 from mcgen.model.readings import BACKWARD, normalize_reading
-from mcgen.model.symbols import COORDS, SPACINGS, dt as DT
+from mcgen.model.symbols import COORDS, SPACINGS
+from mcgen.model.symbols import dt as DT
 from mcgen.proof import serialize
 
 

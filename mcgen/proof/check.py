@@ -22,7 +22,8 @@ _RANK = {"proved": 0, "sampled": 1, "unknown": 2, "refuted": 3}
 _PROCEDURES: dict[str, tuple[Callable[..., str], str]] = {}
 
 
-def register_check(kind: str, description: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+def register_check(kind: str, description: str
+                   ) -> Callable[[Callable[..., str]], Callable[..., str]]:
     """Decorator registering a decision procedure ``f(*args) -> status`` under ``kind``."""
 
     def deco(fn: Callable[..., str]) -> Callable[..., str]:
@@ -105,7 +106,7 @@ def _identity(lhs: Any, rhs: Any) -> str:
     if isinstance(lhs, tuple) and isinstance(rhs, tuple):
         if len(lhs) != len(rhs):
             return "refuted"
-        return weakest(_identity(a, b) for a, b in zip(lhs, rhs))
+        return weakest(_identity(a, b) for a, b in zip(lhs, rhs, strict=True))
     if isinstance(lhs, sp.Equality) and isinstance(rhs, sp.Equality):
         return _identity(lhs.lhs - lhs.rhs, rhs.lhs - rhs.rhs)
     return is_zero(sp.sympify(lhs) - sp.sympify(rhs))

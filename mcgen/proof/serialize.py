@@ -25,7 +25,8 @@ def register_atom(tag: str, cls: type, encode: Callable[[Any], dict],
                   decode: Callable[[dict], Any]) -> None:
     """Teach the serializer a type defined outside SymPy (a SymPy subclass or a model object).
 
-    Registered types are tried before the built-in SymPy cases, so a Symbol subclass wins over Symbol.
+    Registered types are tried before the built-in SymPy cases (a Symbol subclass wins over
+    Symbol).
     """
     _ATOMS[tag] = (cls, encode, decode)
 

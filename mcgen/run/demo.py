@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
+from mcgen.analysis.limits import macroscopic_limit
+from mcgen.analysis.monotonicity import monotonicity
+from mcgen.codegen.export import export_kernel
+from mcgen.model.catalogue.conservative import conservative_scheme
+from mcgen.model.catalogue.particles import tasep
 from mcgen.run.exact_solutions import riemann
-from mcgen.run.fallbacks import conservative_scheme, enforced_condition, optional
 from mcgen.run.grid import Grid
+from mcgen.run.pipeline import enforced_condition
 from mcgen.run.report import Report, fresh_directory
 
 
@@ -126,43 +130,6 @@ class DemoResult:
         return all(c.passed for c in self.cases)
 
 
-def _tasep() -> Any:
-    make = optional("mcgen.model.catalogue.particles", "tasep")
-    if make is not None:
-        return make()
-    from mcgen.model import ParticleSystem
-    return ParticleSystem("exclusion", {1: 1}, name="TASEP (continuous)")
-
-
-def _limit(ps: Any, notes: list[str]) -> tuple[Any, Any]:
-    """(derivation or None, law) of the hydrodynamic limit."""
-    for mod, name in (("mcgen.analysis.particle_limit", "hydrodynamic_limit"),
-                      ("mcgen.analysis.limits", "macroscopic_limit")):
-        fn = optional(mod, name)
-        if fn is not None:
-            d = fn(ps)
-            return d, d.result
-    # TODO(lead): unreachable once mcgen.analysis.particle_limit is merged
-    from mcgen.model import scalar_law
-    rho = sp.Symbol("rho", real=True)
-    notes.append("mcgen.analysis.particle_limit unavailable: the flux rho(1-rho) of known result "
-                 "14 was used without a derivation")
-    return None, scalar_law(rho, rho * (1 - rho), name="TASEP hydrodynamic limit")
-
-
-def _monotonicity(scheme: Any, notes: list[str]) -> Any:
-    fn = optional("mcgen.analysis.monotonicity", "monotonicity")
-    if fn is None:
-        notes.append("mcgen.analysis.monotonicity unavailable: the Godunov CFL condition was "
-                     "applied as a textbook result")
-        return None
-    try:
-        return fn(scheme, data_range=(0, 1))
-    except Exception as err:  # noqa: BLE001 - the report says what failed
-        notes.append(f"monotonicity analysis failed: {type(err).__name__}: {err}")
-        return None
-
-
 def _cell_average(fn: Any, grid: Grid, t: float, sub: int = 8) -> np.ndarray:
     """Exact cell averages (by sub-sampling), fair to a finite-volume solution at a shock."""
     (a, b), n = grid.bounds[0], grid.shape[0]
@@ -193,16 +160,18 @@ def run_demo(out: str | Path | None = None, force: bool = False,
     t_all = time.perf_counter()
 
     _say(quiet, "[1/6] TASEP -> hydrodynamic limit")
-    ps = _tasep()
+    ps = tasep()
     t0 = time.perf_counter()
-    derivation, law = _limit(ps, notes)
+    derivation = macroscopic_limit(ps)
+    law = derivation.result
     timings["derive limit"] = time.perf_counter() - t0
 
     _say(quiet, "[2/6] conservative scheme and the condition it enforces")
     t0 = time.perf_counter()
     scheme = conservative_scheme(law, flux="godunov")
-    condition = enforced_condition(scheme, data_range=(0.0, 1.0))
-    mono = _monotonicity(scheme, notes)
+    # densities of an exclusion process lie in [0, 1]: the monotonicity region on that range
+    mono = monotonicity(scheme, data_range=(0, 1))
+    condition = enforced_condition(scheme, data_range=(0, 1))
     timings["scheme and condition"] = time.perf_counter() - t0
 
     _say(quiet, "[3/6] generating kernels")
@@ -281,10 +250,8 @@ def run_demo(out: str | Path | None = None, force: bool = False,
                                   notes)
     derivs = work / "derivations"
     derivs.mkdir()
-    if derivation is not None:
-        (derivs / "hydrodynamic_limit.json").write_text(derivation.render("json"))
-    if mono is not None:
-        (derivs / "monotonicity.json").write_text(mono.render("json"))
+    (derivs / "hydrodynamic_limit.json").write_text(derivation.render("json"))
+    (derivs / "monotonicity.json").write_text(mono.render("json"))
     (derivs / "enforced_condition.json").write_text(
         json.dumps(condition.to_data(), indent=1, default=str))
     timings["total"] = time.perf_counter() - t_all
@@ -328,23 +295,21 @@ def _mc_refinement(ps: Any, law: Any, kernel: Any, cfg: DemoConfig) -> list[dict
 
 
 def _export_pde_kernel(sim: Any, directory: Path, condition: Any, notes: list[str]) -> str:
-    stepper = sim.stepper
-    kernel = getattr(stepper, "kernel", None)
-    export = optional("mcgen.codegen.export", "export_kernel")
-    if kernel is None or export is None:
-        # TODO(lead): reached only while mcgen.codegen.compile is missing
+    kernel = getattr(sim.stepper, "kernel", None)
+    if kernel is None:  # DemoConfig(backend="numpy"), or code generation failed (see notes)
         directory.mkdir()
         (directory / "README.md").write_text(
-            "The PDE ran on the NumPy reference stepper (mcgen.codegen.compile was not "
-            "available), so there is no generated PDE kernel to export.\n")
+            "The PDE ran on the NumPy reference stepper, so there is no generated PDE kernel "
+            "to export.\n")
         notes.append("no generated PDE kernel to export (NumPy reference stepper used)")
         return ""
     try:
-        path = export(kernel, directory, condition=condition.describe(), include_object=True)
+        path = export_kernel(kernel, directory, condition=condition.describe(),
+                             include_object=True)
     except Exception as err:  # noqa: BLE001 - llvmlite may be unable to emit an object file
         try:
-            path = export(kernel, directory, condition=condition.describe(),
-                          include_object=False)
+            path = export_kernel(kernel, directory, condition=condition.describe(),
+                                 include_object=False)
             notes.append(f"PDE kernel exported without the object file ({err})")
         except Exception as err2:  # noqa: BLE001
             notes.append(f"PDE kernel export failed: {type(err2).__name__}: {err2}")
@@ -377,14 +342,12 @@ def _write_report(work: Path, result: DemoResult, cfg: DemoConfig, ps: Any, deri
     r.paragraph(f"`{ps.describe()}`")
     r.heading("2. Its hydrodynamic limit")
     r.paragraph(f"Under Euler scaling (x = i/n, t = s/n) the density obeys {result.law}.")
-    if derivation is not None:
-        r.derivation(derivation.render("md"))
+    r.derivation(derivation.render("md"))
     r.heading("3. The scheme and the condition it enforces")
     r.paragraph(f"Scheme: `{scheme.describe()}`")
     r.paragraph(f"Enforced ({result.condition_kind}): {result.condition}. The simulation takes "
                 "0.9 of the largest time step it allows and refuses a larger one.")
-    if mono is not None:
-        r.derivation(mono.render("md"))
+    r.derivation(mono.render("md"))
     r.heading("4. Runs and errors")
     r.paragraph(f"Domain {cfg.bounds} (a ring), t = {cfg.t_end}; errors are L1 norms on "
                 f"|x| <= {cfg.window}, where the exact Riemann solution holds (the wrap-around "

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from mcgen.errors import ModelError, StabilityError
+from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
-from mcgen.run.fallbacks import conservative_scheme, enforced_condition, optional
 from mcgen.run.grid import Grid, as_grid
 from mcgen.run.numpy_stepper import NumpyStepper, as_float_values, normalize_boundary
+from mcgen.run.pipeline import as_scheme, enforced_condition
 
 OVERFLOW = 1e300  # |u| above this counts as overflow (the next products would be inf)
 BACKENDS = ("auto", "numpy", "numba", "llvm", "c")
@@ -99,14 +99,12 @@ class Simulation:
             raise ModelError(f"backend={self.backend!r}: use one of {BACKENDS}")
         self.params = as_float_values(self.params)
         self.law: Law | None = self.model if isinstance(self.model, Law) else None
-        if isinstance(self.model, Law):
-            self.scheme: Scheme = conservative_scheme(self.model, flux="godunov")
-        elif isinstance(self.model, Scheme):
-            self.scheme = self.model
-            self.law = self.model.law
-        else:
+        if not isinstance(self.model, (Law, Scheme)):
             raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"
                              "; for particle systems and walkers use mcgen.run.montecarlo")
+        self.scheme: Scheme = as_scheme(self.model)
+        if self.law is None:
+            self.law = self.scheme.law
         self.boundary = normalize_boundary(self.bc, self.grid.dim)
         self.fields = self.scheme.fields
         self.state = {f: self._initial_array(self.initial, f) for f in self.fields}
@@ -153,11 +151,14 @@ class Simulation:
     def _enforced_condition(self) -> Any:
         try:
             return enforced_condition(self.scheme, self.data_range)
-        except StabilityError:
+        except (StabilityError, AnalysisError) as err:
             if self.unsafe:
-                self.notes.append("no stability condition available: running unsafe")
+                self.notes.append(f"no stability condition available ({err}): running unsafe")
                 return None
-            raise
+            if isinstance(err, StabilityError):
+                raise
+            raise StabilityError(f"no stability condition for {self.scheme.name!r}: {err}; "
+                                 "pass unsafe=True with an explicit dt to run anyway") from None
 
     def _max_dt(self) -> float:
         if self.condition is None:
@@ -209,10 +210,6 @@ class Simulation:
             kernel_stepper = _compiled_stepper(self)
             if kernel_stepper is not None:
                 return kernel_stepper
-            if self.backend != "auto":
-                raise ModelError(f"backend {self.backend!r} is not available (mcgen.codegen."
-                                 "compile is missing or failed); use backend='numpy'")
-            self.notes.append("compiled kernels unavailable: NumPy reference stepper used")
         values = {k: v for k, v in self.params.items()}
         return NumpyStepper(self.scheme, self.grid, self.boundary, values), "numpy"
 
@@ -358,16 +355,13 @@ def _numbered(path: str | Path, k: int) -> Path:
 
 
 def _compiled_stepper(sim: Simulation) -> tuple[Any, str] | None:
-    """A stepper around ``mcgen.codegen.compile`` when it exists and accepts the scheme."""
-    compile_fn = optional("mcgen.codegen", "compile")
-    if compile_fn is None:
-        compile_fn = optional("mcgen.codegen.compile", "compile")
-    if compile_fn is None:
-        return None
+    """A stepper around ``mcgen.codegen.compile``; with ``backend="auto"`` a scheme the code
+    generator refuses (an implicit update, say) runs on the NumPy stepper, with a note."""
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.run.kernel_stepper import KernelStepper
     backend = "numba" if sim.backend == "auto" else sim.backend
     try:
-        from mcgen.run.kernel_stepper import KernelStepper
-        return KernelStepper(compile_fn, sim, backend), backend
+        return KernelStepper(compile_kernel, sim, backend), backend
     except Exception as err:  # noqa: BLE001 - any failure falls back, and is recorded
         if sim.backend != "auto":
             raise

@@ -1,0 +1,293 @@
+"""The mcgen pipeline as named stages: model -> analysis -> IR -> backend.
+
+Two entry points, each one short function whose body is the list of its stages:
+
+* :func:`derive` asks the analysis layer everything it can prove about a model: the macroscopic
+  limit of a jump process or particle system; positivity, von Neumann (L2), both side by side and
+  the modified equation of a linear scheme; monotonicity, TVD, the E-scheme property and the
+  entropy check of a conservative scheme. A :class:`~mcgen.model.law.Law` is first discretised
+  with the Godunov scheme.
+* :func:`build` turns a scheme into a running kernel: model -> the condition it enforces
+  (analysis) -> loop IR (``mcgen.codegen.stencil_frontend.build_stencil``) -> backend
+  (``mcgen.codegen.compile``), each stage timed in ``kernel.timings["stage: ..."]``.
+
+Every stage is a public function taking the previous stage's output (:func:`as_scheme`,
+:func:`enforced_condition`, :func:`kernel_config`, ``build_stencil``, ``compile``), so a user can
+stop after any of them, inspect the result, and go on.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import AnalysisError, CodegenError, ModelError, StabilityError
+from mcgen.model.jump_process import JumpProcess
+from mcgen.model.law import Law
+from mcgen.model.particle_system import ParticleSystem
+from mcgen.model.scheme import Scheme
+from mcgen.proof import Condition, Derivation
+
+__all__ = ["derive", "build", "as_scheme", "enforced_condition", "kernel_config",
+           "DerivationSkipped"]
+
+
+class DerivationSkipped(UserWarning):
+    """An analysis that does not apply to the model (named in the message) was left out."""
+
+
+# ---------------------------------------------------------------- derive
+
+
+def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Derivation]:
+    """Every derivation mcgen can make for ``model``, as checked :class:`Derivation` objects.
+
+    Parameters
+    ----------
+    model : a JumpProcess or ParticleSystem (its macroscopic limit), a Scheme (its stability
+        analyses and modified equation) or a Law (discretised with Godunov first).
+    data_range : (min, max) of the data, for the analyses of nonlinear conservative schemes
+        (default: symbolic bounds ``m``, ``M``; some bounds are then only necessary).
+
+    An analysis that does not apply (the 3-D von Neumann analysis, a modified equation for a
+    scheme without a law) is left out with a :class:`DerivationSkipped` warning naming why.
+
+    Examples
+    --------
+    >>> from mcgen.model.catalogue.linear import upwind
+    >>> [d.title.split(" of ")[0] for d in derive(upwind())]
+    ['Positivity region', 'von Neumann analysis', 'Stability', 'Modified equation']
+    """
+    if isinstance(model, (JumpProcess, ParticleSystem)):
+        return [_macroscopic_limit(model)]
+    scheme = as_scheme(model)
+    if is_linear(scheme):
+        stages = [_positivity, _von_neumann, _stability_report]
+    elif scheme.numerical_flux is not None:
+        stages = [_nonlinear_stability(data_range)]
+    else:
+        raise AnalysisError(f"scheme {scheme.name!r} is nonlinear and has no numerical flux: "
+                            "build it with mcgen.model.catalogue.conservative."
+                            "conservative_scheme(law, flux=...) to analyse it")
+    if scheme.law is not None and scheme.is_two_level:
+        stages.append(_modified_equation)
+    return [d for stage in stages for d in _attempt(stage, scheme)]
+
+
+def is_linear(scheme: Scheme) -> bool:
+    """True when the update is a fixed linear combination u^{n+1}_j = sum_k w_k u^n_{j+k}."""
+    return scheme.linear_weights_full() is not None
+
+
+def _attempt(stage: Callable[[Scheme], list[Derivation]], scheme: Scheme) -> list[Derivation]:
+    try:
+        return stage(scheme)
+    except (AnalysisError, NotImplementedError) as err:
+        warnings.warn(f"{stage.__name__.strip('_').replace('_', ' ')} not derived for "
+                      f"{scheme.name!r}: {err}", DerivationSkipped, stacklevel=3)
+        return []
+
+
+def _macroscopic_limit(model: Any) -> Derivation:
+    from mcgen.analysis.limits import macroscopic_limit
+    return macroscopic_limit(model)
+
+
+def _positivity(scheme: Scheme) -> list[Derivation]:
+    from mcgen.analysis.positivity import positivity_region
+    return [positivity_region(scheme)]
+
+
+def _von_neumann(scheme: Scheme) -> list[Derivation]:
+    from mcgen.analysis.von_neumann import von_neumann
+    return [von_neumann(scheme)]
+
+
+def _stability_report(scheme: Scheme) -> list[Derivation]:
+    from mcgen.analysis.stability import stability_report
+    return [stability_report(scheme)]
+
+
+def _modified_equation(scheme: Scheme) -> list[Derivation]:
+    from mcgen.analysis.modified_equation import modified_equation
+    return [modified_equation(scheme)]
+
+
+def _nonlinear_stability(data_range: tuple[Any, Any] | None
+                         ) -> Callable[[Scheme], list[Derivation]]:
+    def monotonicity_tvd_entropy(scheme: Scheme) -> list[Derivation]:
+        from mcgen.analysis.monotonicity import nonlinear_stability
+        from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN
+        rng = (DATA_MIN, DATA_MAX) if data_range is None else _exact_range(data_range)
+        return list(nonlinear_stability(scheme, rng).values())
+    return monotonicity_tvd_entropy
+
+
+# ---------------------------------------------------------------- build
+
+
+def build(scheme: Scheme | Law, backend: str = "numba", bc: Any = "periodic",
+          data_range: tuple[Any, Any] | None = None, unsafe: bool = False,
+          condition: Condition | bool | None = None, **options: Any) -> Any:
+    """Model -> enforced condition -> IR -> backend: a :class:`~mcgen.codegen.CompiledKernel`.
+
+    Parameters
+    ----------
+    scheme : an explicit two-level Scheme, or a scalar 1-D Law (Godunov scheme).
+    backend : ``"numba"``, ``"c"`` or ``"llvm"``.
+    bc : boundary conditions, as for :func:`mcgen.codegen.compile`.
+    data_range : (min, max) of the data: nonlinear conservative schemes enforce their
+        monotonicity condition on this range (without it, only what holds for symbolic bounds).
+    unsafe : build a kernel that does not refuse steps outside the condition (the condition
+        is still derived, when it can be, and printed in the generated code).
+    condition : a Condition to enforce instead of deriving one; ``False`` enforces nothing.
+    options : further :class:`~mcgen.codegen.config.KernelConfig` fields (``dtype="f32"``,
+        ``threads=4``, ``cse=False`` ...); unknown names are refused.
+
+    Returns
+    -------
+    The kernel :func:`mcgen.codegen.compile` gives for the same scheme and condition, with the
+    pipeline's stage times added to ``kernel.timings`` as ``"stage: model"``, ``"stage:
+    analysis"``, ``"stage: IR"`` and ``"stage: backend"``.
+    """
+    from mcgen.codegen import build_stencil, compile
+
+    timings: dict[str, float] = {}
+    with _stage("model", timings):
+        scheme = as_scheme(scheme)
+    with _stage("analysis", timings):
+        if condition is None:
+            condition = _condition_or_none(scheme, data_range, unsafe)
+    with _stage("IR", timings):
+        config = kernel_config(scheme, backend, bc, condition, **options)
+        program = build_stencil(scheme, config)
+    with _stage("backend", timings):
+        kernel = compile(scheme, backend=backend, bc=bc, dtype=config.dtype,
+                         threads=config.threads, condition=_enforce(condition), unsafe=unsafe,
+                         config=config)
+    if kernel.ir != program.module:  # compile() lowers again: the two must agree
+        raise CodegenError(f"the IR of {scheme.name!r} differs between the IR stage and "
+                           "mcgen.codegen.compile: the front-end is not deterministic")
+    kernel.timings.update(timings)
+    return kernel
+
+
+def _enforce(condition: Condition | bool | None) -> Condition | bool:
+    # compile() reads None as "derive one yourself" and False as "enforce nothing"
+    return condition if isinstance(condition, Condition) else False
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    t0 = time.perf_counter()
+    yield
+    timings[f"stage: {name}"] = time.perf_counter() - t0
+
+
+def as_scheme(model: Scheme | Law) -> Scheme:
+    """The scheme to analyse or compile: a Scheme as it is, a Law through its Godunov scheme
+    (:func:`mcgen.model.catalogue.conservative.conservative_scheme`)."""
+    if isinstance(model, Scheme):
+        return model
+    if isinstance(model, Law):
+        from mcgen.model.catalogue.conservative import conservative_scheme
+        return conservative_scheme(model, flux="godunov")
+    raise ModelError(f"expected a Scheme or a Law, got a {type(model).__name__}: particle "
+                     "systems and jump processes are simulated with mcgen.run.montecarlo")
+
+
+def _exact_range(data_range: tuple[Any, Any]) -> tuple[sp.Expr, sp.Expr]:
+    lo, hi = (sp.nsimplify(v) for v in data_range)
+    return lo, hi
+
+
+_CONDITIONS: dict[tuple[str, Any], Condition] = {}
+
+
+def enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None = None) -> Condition:
+    """The proved condition a kernel or simulation of ``scheme`` enforces.
+
+    * a conservative scheme (with a numerical flux) and a numeric ``data_range``: its
+      monotonicity region on that range (:func:`mcgen.analysis.monotonicity.monotonicity`), or
+      the proved sufficient part of it;
+    * otherwise :func:`mcgen.analysis.stability.enforced_condition` (L2 for linear schemes,
+      monotonicity on symbolic bounds for nonlinear ones); where the von Neumann analysis does
+      not apply (3-D schemes) the proved positivity region is used: for constant coefficients
+      non-negative weights summing to one give |G| <= 1, so it is sufficient for L2 stability.
+
+    Results are memoised per (scheme hash, data range): the analyses are exact and deterministic.
+    Raises StabilityError when no proved condition exists.
+    """
+    key = (scheme.hash, None if data_range is None else tuple(_exact_range(data_range)))
+    if key not in _CONDITIONS:
+        _CONDITIONS[key] = _enforced_condition(scheme, data_range)
+    return _CONDITIONS[key]
+
+
+def _enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None) -> Condition:
+    from mcgen.analysis import stability
+    if scheme.numerical_flux is not None and data_range is not None:
+        from mcgen.analysis.monotonicity import monotonicity
+        return _proved_part(monotonicity(scheme, data_range=_exact_range(data_range)).result,
+                            scheme)
+    try:
+        return stability.enforced_condition(scheme)
+    except AnalysisError as err:
+        if not is_linear(scheme):
+            raise
+        from mcgen.analysis.positivity import positivity_region
+        try:
+            cond = positivity_region(scheme).result
+        except AnalysisError as err2:
+            raise StabilityError(f"no stability condition for {scheme.name!r}: {err}; "
+                                 f"positivity: {err2}") from None
+        if cond.status != "proved":
+            raise StabilityError(f"no proved stability condition for {scheme.name!r}: {err}; "
+                                 f"the positivity region is {cond.status}") from None
+        return replace(cond, description=f"{cond.description} (positivity region, sufficient "
+                                         f"for L2 stability; von Neumann: {err})")
+
+
+def _proved_part(cond: Condition, scheme: Scheme) -> Condition:
+    if cond.status == "proved":
+        return cond
+    if cond.sufficient is not None and cond.sufficient is not sp.false:
+        return replace(cond, expr=cond.sufficient, status="proved", necessary=cond.sufficient,
+                       description=f"proved sufficient part of the {cond.kind} region "
+                                   f"({cond.description})")
+    raise StabilityError(f"the {cond.kind} region of {scheme.name!r} is {cond.status} "
+                         f"({cond.description}) and has no proved sufficient part: pass "
+                         "unsafe=True with an explicit dt to run anyway")
+
+
+def _condition_or_none(scheme: Scheme, data_range: tuple[Any, Any] | None,
+                       unsafe: bool) -> Condition | None:
+    try:
+        return enforced_condition(scheme, data_range)
+    except (StabilityError, AnalysisError):
+        if unsafe:  # an unsafe kernel needs no condition; a safe one must not lack it
+            return None
+        raise
+
+
+def kernel_config(scheme: Scheme, backend: str = "numba", bc: Any = "periodic",
+                  condition: Condition | bool | None = None, **options: Any) -> Any:
+    """The validated :class:`~mcgen.codegen.config.KernelConfig` for ``scheme``: ``options``
+    are its fields (an unknown name is refused with the list of valid ones)."""
+    from mcgen.codegen.config import KernelConfig
+    valid = {f.name for f in dataclass_fields(KernelConfig)}
+    unknown = sorted(set(options) - valid)
+    if unknown:
+        raise ModelError(f"unknown kernel option(s) {unknown}: use fields of KernelConfig "
+                         f"({', '.join(sorted(valid))})")
+    text = condition.describe() if isinstance(condition, Condition) else "none"
+    cfg = KernelConfig(**{"backend": backend, "bc": bc, "condition_text": " ".join(text.split()),
+                          **options})
+    return cfg.validated(scheme.dim)
