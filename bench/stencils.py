@@ -8,6 +8,11 @@ copy bandwidth measured in the same run; in cache and far out of cache.
 Every kernel runs ``nsteps`` steps per call (two buffers, periodic ghost fill, pointer swap).
 The numbers printed are the best of ``--reps`` timings. The benchmark never fails: a backend
 that is not available prints "not available" (pystencils and Devito: "not installed").
+
+pystencils and Devito live in a separate virtual environment (``bash bench/compare_env.sh``
+makes ``bench/.venv``; ``$MCGEN_BENCH_VENV`` names another). When it exists, this script runs
+``bench/competitors.py`` inside it in a subprocess, in the same run, and prints their rates and
+the ratio of the best generated kernel to each; without it the output is as before.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import importlib.util
+import json
 import os
 import platform
 import subprocess
@@ -261,6 +267,74 @@ def time_interleaved(runners: dict[str, Callable[[int], np.ndarray]], cells: int
     return {name: cells / b for name, b in best.items()}
 
 
+# ---------------------------------------------------------------------- pystencils, Devito
+
+COMPETITORS = ("pystencils", "devito")
+
+
+def competitor_python() -> Path | None:
+    """The venv's python made by bench/compare_env.sh, or None when there is none."""
+    venv = Path(os.environ.get("MCGEN_BENCH_VENV", HERE / ".venv"))
+    py = venv / "bin" / "python"
+    return py if py.exists() else None
+
+
+def run_competitors(py: Path, hand_lib: Path, sizes: dict, reps: int, target: float,
+                    only: str) -> dict | None:
+    """Run bench/competitors.py inside the venv (a separate process: pystencils and Devito pin
+    their own SymPy/NumPy) and return its JSON, or None after printing why it failed. It times
+    the same hand C library too, so rates can be compared across the two processes."""
+    cmd = [str(py), str(HERE / "competitors.py"), "--reps", str(reps), "--target", str(target),
+           "--hand-lib", str(hand_lib),
+           "--sizes", json.dumps({k: [n1, list(n2)] for k, (n1, n2) in sizes.items()})]
+    if only:
+        cmd += ["--only", only]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    t = time.perf_counter()
+    proc = None
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+        out = json.loads(lines[-1])
+    except Exception as e:  # a benchmark never fails: report and go on without the columns
+        err = proc.stderr.strip().splitlines()[-3:] if proc is not None else []
+        print(f"# competitors.py failed: {type(e).__name__}: {e} {' | '.join(err)}"[:400])
+        return None
+    for ln in proc.stderr.splitlines():
+        if "WARNING" in ln:
+            print(f"# competitors: {ln}"[:200])
+    tools = ", ".join(f"{k} {v}" for k, v in out["tools"].items())
+    print(f"# competitors ({py.parent.parent}, separate process, {time.perf_counter() - t:.0f} s,"
+          f" load average {out['load_average'][0]:.1f}): {tools}")
+    for row in out["rows"]:
+        if "error" in row:
+            print(f"# competitors: {row['case']} {row['size']} {row['tool']}: "
+                  f"{row['error']}"[:200])
+    return out
+
+
+def competitor_columns(out: dict | None, case: str, label: str, best_gen: float,
+                       hand: float) -> str:
+    """Rates of pystencils and Devito (Mcell/s) and best generated / each. The ratio goes
+    through hand C, timed in both processes: (best gen / hand C here) / (tool / hand C there),
+    so a change of load between the two processes cancels to first order."""
+    rows = {r["tool"]: r for r in (out or {}).get("rows", [])
+            if r["case"] == case and r["size"] == label and "mcells" in r}
+    hand_sub = rows.get("hand C", {}).get("mcells")
+    cols, ratios = [], []
+    for tool in COMPETITORS:
+        rate = rows.get(tool, {}).get("mcells")
+        cols.append(f"{rate:10.0f}" if rate else f"{'-':>10s}")
+        if rate and best_gen and hand_sub:
+            ratios.append(f"{(best_gen / hand) / (rate / hand_sub):.2f}")
+        elif rate and best_gen:
+            ratios.append(f"{best_gen / 1e6 / rate:.2f}")
+        else:
+            ratios.append("-")
+    sub = f"{hand_sub:9.0f}" if hand_sub else f"{'-':>9s}"
+    return f"{' '.join(cols)} {sub}  {'/'.join(ratios):>12s}"
+
+
 # ---------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> None:
@@ -278,9 +352,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# mcgen stencil benchmark  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
           f"load average {os.getloadavg()[0]:.1f}, python {platform.python_version()}")
-    for lib in ("pystencils", "devito"):
-        if importlib.util.find_spec(lib) is None:
-            print(f"# {lib}: not installed")
+    comp_py = competitor_python()
+    if comp_py is None:
+        for lib in COMPETITORS:
+            if importlib.util.find_spec(lib) is None:
+                print(f"# {lib}: not installed")
     with tempfile.TemporaryDirectory() as tmp:
         lib = build_hand_c(Path(tmp))
         bw_in = stream_copy_bandwidth(lib, 10_000, reps, target)
@@ -288,10 +364,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"# STREAM copy: in cache (N=1e4) {bw_in / 1e9:.1f} GB/s, out of cache "
               f"(N={sizes['out of cache'][0]:.0e}) {bw_out / 1e9:.1f} GB/s; one-sweep bound "
               f"(16 B/cell) {bw_out / 16 / 1e6:.0f} Mcell/s")
+        comp = (run_competitors(comp_py, Path(tmp) / "libhand.so", sizes, reps, target,
+                                args.only) if comp_py is not None else None)
         backends = ("llvm", "numba", "c")
+        comp_head = (f" {'pystencils':>10s} {'devito':>10s} {'hand C*':>9s}  gen/(ps/dv)"
+                     if comp is not None else "")
         header = (f"{'case':24s} {'size':12s} {'hand C':>9s} " + " ".join(
             f"{b:>9s}" for b in backends) + f" {'numpy':>9s}  ratios to hand C ("
-            + "/".join(backends) + ")  numpy/hand  %STREAM(best gen)  gen+compile s")
+            + "/".join(backends) + ")  numpy/hand  %STREAM(best gen)" + comp_head
+            + "  gen+compile s")
         print("# Mcell/s = million cell updates per second")
         print(header)
         for case in _cases():
@@ -326,14 +407,20 @@ def main(argv: list[str] | None = None) -> None:
                 best = max((r for r in rates.values() if r), default=0)
                 stream = (f"{100 * best * 16 / bw_out:.0f}%" if label == "out of cache" and best
                           else "-")
+                ctxt = (" " + competitor_columns(comp, case.name, label, best, hand)
+                        if comp is not None else "")
                 gtxt = " ".join(f"{b}={t:.3f}" for b, t in gens.items())
                 if case.name in LLVM_ONLY:
                     gtxt += f" (llvm alone {LLVM_ONLY[case.name]:.3f})"
                 print(f"{case.name:24s} {size:12s} {hand / 1e6:9.0f} {cells} "
                       f"{np_rate / 1e6:9.0f}  {ratios:>24s}  {np_rate / hand:10.3f}  "
-                      f"{stream:>16s}  {gtxt}")
+                      f"{stream:>16s}{ctxt}  {gtxt}")
     print("# n/a: backend not available in this checkout; gen+compile = front-end (SymPy) + "
           "backend, 'llvm alone' = build_llvm: print, O3, machine code, load")
+    if comp is not None:
+        print("# pystencils, devito: Mcell/s in bench/competitors.py's process; hand C* = the "
+              "same hand C timed there; gen/(ps/dv) = best generated / pystencils and / Devito "
+              "through hand C: (best gen / hand C) / (tool / hand C*); > 1: mcgen faster")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import json
 import runpy
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -91,42 +92,13 @@ def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, 
                                f"mcgen objects found: {names}")
 
 
-def derivations_of(model: Any) -> list[Any]:
-    """The derivations mcgen can make for this kind of model."""
-    kind = type(model).__name__
-    out: list[Any] = []
-    if kind == "ParticleSystem":
-        from mcgen.analysis.particle_limit import hydrodynamic_limit
-        out.append(hydrodynamic_limit(model))
-    elif kind == "JumpProcess":
-        from mcgen.analysis.jump_limit import jump_process_limit
-        out.append(jump_process_limit(model))
-    elif kind == "Scheme":
-        if model.linear_weights_full() is not None:
-            from mcgen.analysis.positivity import positivity_region
-            from mcgen.analysis.von_neumann import von_neumann
-            out.append(positivity_region(model))
-            out.append(von_neumann(model))
-            from mcgen.run.fallbacks import optional
-            report = optional("mcgen.analysis.stability", "stability_report")
-            if report is not None:
-                out.append(report(model))
-        else:
-            from mcgen.analysis.monotonicity import monotonicity
-            out.append(monotonicity(model))  # over a symbolic data range [m, M]
-        if model.law is not None and model.is_two_level:
-            try:
-                from mcgen.analysis.modified_equation import modified_equation
-                out.append(modified_equation(model))
-            except Exception as err:  # noqa: BLE001 - report what could not be derived
-                click.echo(f"(modified equation not derived: {err})", err=True)
-    elif kind == "Law":
-        from mcgen.run.fallbacks import conservative_scheme
-        return derivations_of(conservative_scheme(model, flux="godunov"))
-    else:
-        raise click.ClickException(f"no derivation for a {kind}: give a Scheme, Law, "
-                                   "JumpProcess or ParticleSystem")
-    return out
+def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
+                ) -> tuple[float, float] | None:
+    """--data-range, else the model file's ``data_range``, else None."""
+    if option:
+        return (float(option[0]), float(option[1]))
+    given = ns.get("data_range")
+    return None if given is None else (float(given[0]), float(given[1]))
 
 
 @cli.command()
@@ -136,15 +108,30 @@ def derivations_of(model: Any) -> list[Any]:
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
-def derive(file: str, name: str | None, fmt: str, output: str | None) -> None:
+@click.option("--data-range", type=float, nargs=2, default=None,
+              help="min max of the data, for nonlinear schemes (default: FILE's data_range, "
+                   "else symbolic bounds m, M).")
+def derive(file: str, name: str | None, fmt: str, output: str | None,
+           data_range: tuple[float, float] | None) -> None:
     """Derive the macroscopic law or the stability conditions of the model in FILE.
 
     \b
     Example:
       mcgen derive examples/advection_schemes.py --format latex
+      mcgen derive examples/lwr_traffic.py --data-range 0 1
     """
-    model, _ = load_model_file(file, name)
-    ds = derivations_of(model)
+    from mcgen.run.pipeline import DerivationSkipped
+    from mcgen.run.pipeline import derive as derive_all
+    model, ns = load_model_file(file, name)
+    if type(model).__name__ not in MODEL_KINDS:
+        raise click.ClickException(f"no derivation for a {type(model).__name__}: give a "
+                                   "Scheme, Law, JumpProcess or ParticleSystem")
+    with warnings.catch_warnings(record=True) as skipped:
+        warnings.simplefilter("always", DerivationSkipped)
+        ds = derive_all(model, data_range=_data_range(data_range, ns))
+    for w in skipped:
+        label = "skipped" if issubclass(w.category, DerivationSkipped) else "warning"
+        click.echo(f"({label}: {w.message})", err=True)
     if fmt == "json":
         text = json.dumps([json.loads(d.render("json")) for d in ds], indent=1)
     else:
@@ -165,19 +152,23 @@ def derive(file: str, name: str | None, fmt: str, output: str | None) -> None:
               help="Folder to write the kernel to (refused if it exists, unless --force).")
 @click.option("--bc", default="periodic", show_default=True,
               help="Boundary condition: periodic, outflow, reflecting, absorbing.")
+@click.option("--data-range", type=float, nargs=2, default=None,
+              help="min max of the data, for the condition of nonlinear schemes (default: "
+                   "FILE's data_range).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-def generate(file: str, name: str | None, backend: str, out: str, bc: str, force: bool) -> None:
+def generate(file: str, name: str | None, backend: str, out: str, bc: str,
+             data_range: tuple[float, float] | None, force: bool) -> None:
     """Generate a standalone kernel for the model in FILE and export it to a folder.
 
     \b
     Example:
       mcgen generate examples/advection_schemes.py --backend c -o kernels/upwind
     """
+    from mcgen.run.pipeline import as_scheme, build
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
     if kind == "Law":
-        from mcgen.run.fallbacks import conservative_scheme
-        model = conservative_scheme(model, flux="godunov")
+        model = as_scheme(model)
         kind = "Scheme"
     if kind == "ParticleSystem":
         from mcgen.codegen.montecarlo import compile_particles
@@ -191,14 +182,12 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str, force
         return
     if kind != "Scheme":
         raise click.ClickException(f"cannot generate a kernel for a {kind}")
-    from mcgen.codegen import compile as compile_kernel
     from mcgen.codegen.export import export_kernel
-    from mcgen.run.fallbacks import enforced_condition
-    try:
-        cond = enforced_condition(model)
-    except Exception:  # noqa: BLE001 - a kernel without a condition is still exportable
-        cond = None
-    kernel = compile_kernel(model, backend=backend, bc=ns.get("bc", bc), unsafe=True)
+    # unsafe: the exported kernel does not refuse steps (its caller owns dt); the condition is
+    # still derived, when there is one, and written into the kernel's header and README
+    kernel = build(model, backend=backend, bc=ns.get("bc", bc),
+                   data_range=_data_range(data_range, ns), unsafe=True)
+    cond = kernel.condition
     path = export_kernel(kernel, out, overwrite=force,
                          condition=cond.describe() if cond is not None else None)
     click.echo(f"exported {model.name or 'kernel'} ({backend}) to {path}")
@@ -251,7 +240,8 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
                                    "coordinates)")
     sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
                      params=ns.get("params", {}), dt=dt if dt is not None else ns.get("dt"),
-                     safety=safety, unsafe=unsafe, backend=backend)
+                     safety=safety, unsafe=unsafe, backend=backend,
+                     data_range=_data_range(None, ns))
     u0 = sim.u.copy()
     t0 = time.perf_counter()
     rec = sim.run(float(t_end))

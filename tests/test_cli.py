@@ -75,3 +75,25 @@ def test_generate_exports_a_c_kernel(model_file, tmp_path, capsys):
 def test_cache_info(capsys):
     assert main(["cache"]) == 0
     assert "directory" in capsys.readouterr().out
+
+
+
+def test_derive_a_law_over_a_data_range_gives_the_monotone_bound(tmp_path, capsys):
+    # Burgers discretised by Godunov on [-1, 1]: monotone iff lambda max|f'| = lambda <= 1
+    import json
+
+    import sympy as sp
+
+    from mcgen.proof import Derivation
+    p = tmp_path / "burgers.py"
+    p.write_text("import sympy as sp\nfrom mcgen.model import scalar_law\n"
+                 "u = sp.Symbol('u', real=True)\nmodel = scalar_law(u, u**2 / 2)\n")
+    assert main(["derive", str(p), "--data-range", "-1", "1", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    mono = Derivation.from_json(json.dumps(first))
+    assert mono.title.startswith("Monotonicity of godunov scheme")
+    cond = mono.result
+    lam = cond.variables[0]
+    assert cond.status == "proved"
+    assert sp.simplify(cond.expr.subs(lam, 1)) is sp.true
+    assert sp.simplify(cond.expr.subs(lam, sp.Rational(101, 100))) is sp.false

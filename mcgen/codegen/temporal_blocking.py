@@ -35,11 +35,15 @@ Steps are split into ``S`` sweeps of ``k`` or fewer steps with ``S`` of the pari
 ``nsteps`` (one sweep more when needed), so the newest values end in the same buffer as in the
 step-by-step kernel (``cur`` for even ``nsteps``) and ``advance`` needs no special case.
 
-Choice of ``k`` and ``B`` (:func:`choose_blocking`): the two tile buffers (plus one per interface
-flux) of ``B + 2 k r + 2 r`` cells per field must fit in half of L1d (32 KiB of the 64 KiB here,
-leaving room for the streams of ``cur``/``nxt``); ``k = 8`` (memory traffic per step divided by 8,
-enough for R up to ~6) while the redundant halo work ``2 k r / B`` stays under 2%; blocking is off
-when the two global buffers fit in L2 (1 MiB) or the grid is shorter than four tiles.
+Choice of ``k`` and ``B`` (:func:`choose_blocking`), measured on this machine (2-core Zen 3, 64 KiB
+L1d, 1 MiB L2 per core; the measurements are in ``bench/README.md``): the tile buffers
+(two, plus one per interface flux) of ``B + 2 k r + 2 r`` cells per field take at most
+``TILE_BYTES`` = 128 KiB, an eighth of L2, so they stay in L2 next to the streams of
+``cur``/``nxt``; ``k = 32`` steps per sweep (memory traffic per step divided by 32, far more than
+R ~ 3 needs, so the sweep runs near the in-cache rate), halved while the redundant halo work
+``2 k r / B`` exceeds 2%. Measured out of cache (N = 1e7, upwind, C): k = 8, B = 2030 (L1)
+gave 2.2 G/s, k = 32, B = 8000 3.3 G/s, B = 32000 2.4 G/s. Blocking is off when the two global
+buffers fit in L2 (1 MiB) or the grid is shorter than four tiles.
 """
 
 from __future__ import annotations
@@ -54,11 +58,11 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import CUR, NXT, StencilProgram
 from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
 
-#: bytes the tile buffers of one thread may take (half the 64 KiB L1d of this machine)
-TILE_BYTES = 32 * 1024
+#: bytes the tile buffers of one thread may take (an eighth of the 1 MiB L2 of this machine)
+TILE_BYTES = 128 * 1024
 #: below this many bytes in the two global buffers the grid stays in L2: blocking gains nothing
 MIN_GRID_BYTES = 1 << 20
-DEFAULT_STEPS = 8
+DEFAULT_STEPS = 32
 #: the blocked kernel's extra arguments, after the step-by-step kernel's
 TILE_A, TILE_B = "tb_tile_a", "tb_tile_b"
 EXTRA_SCALARS = ("tb_kblock", "tb_btile", "tb_nchunk")

@@ -91,7 +91,7 @@ def _attempt(stage: Callable[[Scheme], list[Derivation]], scheme: Scheme) -> lis
         return stage(scheme)
     except (AnalysisError, NotImplementedError) as err:
         warnings.warn(f"{stage.__name__.strip('_').replace('_', ' ')} not derived for "
-                      f"{scheme.name!r}: {err}", DerivationSkipped, stacklevel=3)
+                      f"{scheme.name!r}: {err}", DerivationSkipped, stacklevel=4)
         return []
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hand_ir_kernels import upwind_module, upwind_reference
+from without_mcgen import BLOCK_MCGEN
 
 from mcgen.codegen import ir
 from mcgen.codegen.export import c_header, export_kernel
@@ -105,7 +106,7 @@ def test_llvm_ir_text_builds_with_the_system_llc(exported, tmp_path):
 def test_numba_module_runs_without_mcgen(exported, tmp_path):
     if not (exported / "upwind.py").exists():
         pytest.skip("the numba backend is not available yet")
-    code = textwrap.dedent(f"""
+    code = BLOCK_MCGEN + textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(exported)!r})
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import sympy as sp
+from without_mcgen import BLOCK_MCGEN
 
 from mcgen.codegen import KernelConfig, compile
 from mcgen.codegen.backends.numba_backend import write_numba
@@ -39,7 +40,7 @@ def test_module_header_records_hash_version_condition_and_fastmath_flags():
     assert builtins.compile(src, "generated.py", "exec") is not None  # valid Python
 
 
-SCRIPT = """
+SCRIPT = BLOCK_MCGEN + """
 import sys, importlib.util
 import numpy as np
 try:
@@ -70,7 +71,8 @@ def test_generated_module_runs_where_mcgen_cannot_be_imported(tmp_path):
 
 def test_second_process_loads_the_kernel_from_numba_cache():
     # the first kernel of a process pays numba's own start-up; the second shows the cache
-    code = ("from tests.codegen.test_numba_module import UPWIND, LAX_FRIEDRICHS, CFG\n"
+    code = ("import sys; sys.path.insert(0, 'tests/codegen')\n"
+            "from tests.codegen.test_numba_module import UPWIND, LAX_FRIEDRICHS, CFG\n"
             "from mcgen.codegen import compile\n"
             "compile(LAX_FRIEDRICHS, backend='numba', config=CFG, unsafe=True)\n"
             "k = compile(UPWIND, backend='numba', config=CFG, unsafe=True)\n"

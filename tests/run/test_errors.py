@@ -47,9 +47,9 @@ def test_upwind_is_first_order_on_smooth_data():
 
 
 def test_lax_wendroff_is_second_order_on_smooth_data():
-    # nu = 0.8 lies in Lax-Wendroff's L2 region |nu| <= 1 (known result 5); unsafe only because
-    # the positivity fallback cannot certify it
-    st = refinement_study(_advection_solver(lax_wendroff(), sine, 0.8, unsafe=True),
+    # nu = 0.8 lies in Lax-Wendroff's L2 region |nu| <= 1 (known result 5), which a simulation
+    # enforces (it is positive only at nu in {-1, 0, 1})
+    st = refinement_study(_advection_solver(lax_wendroff(), sine, 0.8),
                           [32, 64, 128], expected_order=2)
     assert st.final_order == pytest.approx(2.0, abs=0.1)
 

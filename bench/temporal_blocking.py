@@ -1,0 +1,154 @@
+"""Temporal blocking and threading of 1-D stencils, measured in one run.
+
+For 1-D upwind and Lax-Wendroff, per backend (numba, C), prints:
+
+* the STREAM copy bandwidth (hand C, ``bench/hand_stencils.c``) out of cache and the one-sweep
+  bound it implies (16 bytes per cell update: read cur, write nxt);
+* cell updates per second of the one-sweep-per-step kernel out of cache (N = 1e7) and in cache
+  (N = 1e4), their ratio R, the temporally blocked kernel's rate out of cache (k, B from the
+  rule in ``mcgen/codegen/temporal_blocking.py``), and blocked / one-sweep bound against the
+  target min(2, 0.8 R) of issue 5 (blocked / measured one-sweep rate too);
+* threaded (2 threads) against serial at N = 1e5, 1e6 and 1e7, for the kernel ``advance`` picks
+  (blocked when the rule says so).
+
+The columns of a table take turns within each round and the best of ``--reps`` rounds is kept,
+so load that comes and goes hits every column alike; ``uptime`` is printed before and after.
+Every blocked result is checked bitwise against the one-sweep kernel first.
+
+    python bench/temporal_blocking.py            # about 1-2 min here
+    python bench/temporal_blocking.py --reps 5 --backends c
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from mcgen.codegen import compile  # noqa: E402
+from mcgen.codegen.config import KernelConfig  # noqa: E402
+from mcgen.model.read import Field  # noqa: E402
+from mcgen.model.scheme import Scheme  # noqa: E402
+
+
+def _stencils_module():
+    spec = importlib.util.spec_from_file_location("bench_stencils", HERE / "stencils.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_stencils"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def schemes() -> list[tuple[Scheme, dict[str, float]]]:
+    u, nu = Field("u"), sp.Symbol("nu")
+    upwind = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1])}, name="bench_tb_upwind")
+    lw = Scheme(("u",), 1, {"u": u[0] - nu / 2 * (u[1] - u[-1])
+                            + nu**2 / 2 * (u[1] - 2 * u[0] + u[-1])}, name="bench_tb_lw")
+    return [(upwind, {"nu": 0.5}), (lw, {"nu": 0.5})]
+
+
+def rate(kernel, bufs, nsteps: int, params: dict, threads: int) -> float:
+    """Cell updates per second of one advance() call of nsteps steps."""
+    t = time.perf_counter()
+    kernel.advance(bufs, nsteps, threads=threads, **params)
+    return bufs.shape[0] * nsteps / (time.perf_counter() - t)
+
+
+def best_of(columns: dict[str, tuple], reps: int) -> dict[str, float]:
+    """columns: name -> (kernel, bufs, nsteps, params, threads); rounds take turns."""
+    best = {name: 0.0 for name in columns}
+    for _ in range(reps):
+        for name, (k, b, n, p, th) in columns.items():
+            best[name] = max(best[name], rate(k, b, n, p, th))
+    return best
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--big", type=float, default=1e7)
+    ap.add_argument("--small", type=float, default=1e4)
+    ap.add_argument("--backends", default="numba,c")
+    ap.add_argument("--threads", type=int, default=2)
+    opts = ap.parse_args()
+    big, small = int(opts.big), int(opts.small)
+    print(f"# load before: {uptime()}")
+    st = _stencils_module()
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = st.build_hand_c(Path(tmp))
+        copy_out = st.stream_copy_bandwidth(lib, big, opts.reps, 0.3)
+        copy_in = st.stream_copy_bandwidth(lib, small, opts.reps, 0.3)
+    bound = copy_out / 16
+    print(f"# STREAM copy (hand C): out of cache (N={big:.0e}) {copy_out / 1e9:.1f} GB/s, in "
+          f"cache (N={small:.0e}) {copy_in / 1e9:.1f} GB/s; one-sweep bound (16 B/cell) "
+          f"{bound / 1e6:.0f} Mcell/s")
+    cache = Path(tempfile.gettempdir()) / "mcgen_bench_tb"
+    rng = np.random.default_rng(0)
+    x_big, x_small = rng.random(big), rng.random(small)
+    for scheme, params in schemes():
+        for backend in opts.backends.split(","):
+            kern = compile(scheme, backend=backend, unsafe=True, threads=opts.threads,
+                           config=KernelConfig(cache_dir=cache))
+            plain = kern.with_blocking(1)
+            k, tile = kern.blocking_for((big,))
+            # bitwise check first (and the JIT of the blocked kernel out of the timings)
+            y = x_big[:200_003]
+            ref = plain.run(y, 2 * k + 1, **params)
+            blocked = kern.with_blocking(k, tile).run(y, 2 * k + 1, **params)
+            same = np.array_equal(ref, blocked)
+            nbig = 4 * k  # whole sweeps; ~0.3-0.5 s per call here
+            nsmall = max(2, int(4e8 / small) // (2 * k) * 2 * k)
+            cols = {
+                "one-sweep N=big": (plain, plain.prepare(x_big), nbig, params, 1),
+                "blocked N=big": (kern, kern.prepare(x_big), nbig, params, 1),
+                "one-sweep N=small": (plain, plain.prepare(x_small), nsmall, params, 1),
+            }
+            for _, (kk, b, _, p, th) in cols.items():  # warm (JIT, first touch)
+                kk.advance(b, 2, threads=th, **p)
+            r = best_of(cols, opts.reps)
+            ratio_r = r["one-sweep N=small"] / r["one-sweep N=big"]
+            target = min(2.0, 0.8 * ratio_r)
+            print(f"\n## {scheme.name} [{backend}]  k={k} B={tile}  bitwise equal: {same}")
+            for name, val in r.items():
+                print(f"  {name:<22} {val / 1e6:8.0f} Mcell/s")
+            print(f"  R = in-cache / out-of-cache one-sweep = {ratio_r:.2f}; target min(2, 0.8R) "
+                  f"= {target:.2f}")
+            print(f"  blocked / one-sweep bound = {r['blocked N=big'] / bound:.2f}   "
+                  f"(blocked / measured one-sweep = "
+                  f"{r['blocked N=big'] / r['one-sweep N=big']:.2f}; one-sweep / bound = "
+                  f"{r['one-sweep N=big'] / bound:.2f})")
+            for n in (10**5, 10**6, big):
+                x = x_big[:n]
+                steps = max(2 * k, int(2e8 / n) // (2 * k) * 2 * k)
+                tcols = {"serial": (kern, kern.prepare(x), steps, params, 1),
+                         f"{opts.threads} threads": (kern, kern.prepare(x), steps, params,
+                                                     opts.threads)}
+                for _, (kk, b, _, p, th) in tcols.items():
+                    kk.advance(b, 2, threads=th, **p)
+                tr = best_of(tcols, opts.reps)
+                kern.advance(tcols[f"{opts.threads} threads"][1], steps, threads=opts.threads,
+                             **params)
+                used = kern.last_call["kernel"]
+                vals = list(tr.values())
+                print(f"  threads N={n:.0e}: serial {vals[0] / 1e6:6.0f}, {opts.threads} threads "
+                      f"{vals[1] / 1e6:6.0f} Mcell/s, ratio {vals[1] / vals[0]:.2f} "
+                      f"(kernel {used})")
+    print(f"\n# load after: {uptime()}")
+
+
+if __name__ == "__main__":
+    main()
