@@ -12,8 +12,12 @@ stderr)::
 
     {"tools": {"pystencils": "2.0", "devito": "4.8.23" | "blocked: <exact error>"},
      "settings": {...}, "load_average": [...],
-     "rows": [{"case", "size", "shape", "tool", "mcells", "max_abs_err", "nsteps",
-               "two_step_call_us"} | {"case", "size", "tool", "error"}]}
+     "rows": [{"case", "size", "shape", "tool", "mcells", "max_abs_err", "matches_numpy",
+               "nsteps", "two_step_call_us"} | {"case", "size", "tool", "error"}]}
+
+Tools: "pystencils", "devito", "hand C" (with ``--hand-lib``) and "pystencils sweeps only"
+(the same pystencils kernel called in a loop without the ghost fill: an upper bound on what
+pystencils could reach with a cheaper time loop; not a periodic solution, so not checked).
 
 Every tool runs the same stencil (one definition below, realised for NumPy, pystencils and
 Devito), with the same parameters baked in as constants, on a padded grid with one ghost cell
@@ -164,6 +168,20 @@ def pystencils_runner(kernel: Callable, shape: tuple[int, ...]) -> Runner:
             kernel(src=a, dst=b)
             a, b = b, a
         state[0], state[1] = a, b
+        return inner(a)
+
+    return run
+
+
+def pystencils_sweeps_runner(kernel: Callable, shape: tuple[int, ...]) -> Runner:
+    """The kernel calls alone, without the ghost fill (so NOT a periodic solution: timed only,
+    never checked), to show how much of pystencils' rate the Python time loop costs."""
+    a, b = padded(initial(shape)), np.zeros(tuple(s + 2 for s in shape))
+
+    def run(nsteps: int) -> np.ndarray:
+        for _ in range(nsteps // 2):
+            kernel(src=a, dst=b)
+            kernel(src=b, dst=a)
         return inner(a)
 
     return run
@@ -323,6 +341,11 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 runners[tool] = run
                 rows.append(_checked(case.name, label, shape, tool, got, ref))
+                if tool == "pystencils":
+                    key = "pystencils sweeps only"
+                    runners[key] = pystencils_sweeps_runner(ps_kernels[case.name], shape)
+                    rows.append({"case": case.name, "size": label, "shape": list(shape),
+                                 "tool": key, "note": "no ghost fill: timed, not checked"})
             if lib is not None:
                 runners["hand C"] = hand_runner(lib, case, shape)
                 got = runners["hand C"](10)

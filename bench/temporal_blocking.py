@@ -17,6 +17,7 @@ Every blocked result is checked bitwise against the one-sweep kernel first.
 
     python bench/temporal_blocking.py            # about 1-2 min here
     python bench/temporal_blocking.py --reps 5 --backends c
+    python bench/temporal_blocking.py --sweep    # rate at N = 1e7 for several (k, B) instead
 """
 
 from __future__ import annotations
@@ -84,7 +85,11 @@ def main() -> None:
     ap.add_argument("--small", type=float, default=1e4)
     ap.add_argument("--backends", default="numba,c")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sweep", action="store_true", help="rate for several (k, B) at N=big")
     opts = ap.parse_args()
+    if opts.sweep:
+        sweep(opts)
+        return
     big, small = int(opts.big), int(opts.small)
     print(f"# load before: {uptime()}")
     st = _stencils_module()
@@ -148,6 +153,31 @@ def main() -> None:
                       f"{vals[1] / 1e6:6.0f} Mcell/s, ratio {vals[1] / vals[0]:.2f} "
                       f"(kernel {used})")
     print(f"\n# load after: {uptime()}")
+
+
+SWEEP = ((1, 0), (8, 2030), (16, 2030), (16, 16000), (32, 4000), (32, 8000), (32, 16000),
+         (32, 32000), (64, 32000))
+
+
+def sweep(opts: argparse.Namespace) -> None:
+    """Mcell/s at N = big for each (k, B) of SWEEP ((1, 0): one sweep per step)."""
+    print(f"# load before: {uptime()}")
+    cache = Path(tempfile.gettempdir()) / "mcgen_bench_tb"
+    x = np.random.default_rng(0).random(int(opts.big))
+    for scheme, params in schemes():
+        for backend in opts.backends.split(","):
+            kern = compile(scheme, backend=backend, unsafe=True,
+                           config=KernelConfig(cache_dir=cache))
+            cols = {}
+            for k, b in SWEEP:
+                kk = kern.with_blocking(k, b)
+                bufs = kk.prepare(x)
+                kk.advance(bufs, 2, **params)
+                cols[f"k={k} B={b}"] = (kk, bufs, 64, params, 1)
+            r = best_of(cols, opts.reps)
+            print(f"{scheme.name} [{backend}]: " + ", ".join(f"{n} {v / 1e6:.0f}"
+                                                           for n, v in r.items()))
+    print(f"# load after: {uptime()}")
 
 
 if __name__ == "__main__":

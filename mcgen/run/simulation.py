@@ -68,7 +68,7 @@ class Simulation:
     backend : ``"auto"`` (a compiled kernel when available, else NumPy), ``"numpy"``,
         ``"numba"``, ``"llvm"`` or ``"c"``.
     data_range : (min, max) of the data, for the monotonicity condition of nonlinear schemes
-        (default: the range of the initial data and Dirichlet values).
+        (default: the range of the initial data and of constant Dirichlet values).
 
     Examples
     --------
@@ -113,8 +113,7 @@ class Simulation:
         self.history: list[RunRecord] = []
         self.notes: list[str] = []
         if self.data_range is None:
-            arr = np.concatenate([a.ravel() for a in self.state.values()])
-            self.data_range = (float(np.min(arr)), float(np.max(arr)))
+            self.data_range = self._default_data_range()
         self.condition = self._enforced_condition()
         self.max_dt = self._max_dt()
         self.dt = self._choose_dt(self.dt)
@@ -132,6 +131,19 @@ class Simulation:
         if not np.all(np.isfinite(arr)):
             raise ModelError("initial data contain NaN or inf")
         return arr.copy()
+
+    def _default_data_range(self) -> tuple[float, float]:
+        """The range of the initial data and of the constant Dirichlet values: a monotone
+        scheme keeps its solution inside it (a maximum principle), so its condition holds."""
+        from mcgen.model.boundary import Dirichlet
+        values = [float(f(a)) for a in self.state.values() for f in (np.min, np.max)]
+        for b in (b for side in self.boundary for b in side if isinstance(b, Dirichlet)):
+            if b.value.is_number:
+                values.append(float(b.value))
+            else:
+                self.notes.append(f"the default data range ignores the time-dependent Dirichlet "
+                                  f"value {b.value}: give data_range= to cover it")
+        return (min(values), max(values))
 
     def _condition_values(self) -> dict[str, float]:
         vals = dict(self.params)

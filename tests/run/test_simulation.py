@@ -160,3 +160,16 @@ def test_mass_drift_is_not_claimed_with_open_boundaries():
     assert not sim.is_conservative
     periodic = Simulation(law, (50, (0.0, 1.0)), 0.5, data_range=(0.0, 1.0), backend="numpy")
     assert periodic.is_conservative
+
+
+def test_default_data_range_covers_constant_dirichlet_values():
+    # LWR flux rho(1 - rho) on [0.4, 0.9] (initial 0.4, inflow 0.9): max|f'| = |1 - 1.8| = 0.8,
+    # so Godunov is monotone for dt <= dx / 0.8
+    import sympy as sp
+
+    from mcgen.model import scalar_law
+    rho = sp.Symbol("rho", real=True)
+    sim = Simulation(scalar_law(rho, rho * (1 - rho)), (50, (0.0, 1.0)), 0.4,
+                     bc=(("outflow", Dirichlet(0.9)),), backend="numpy")
+    assert sim.data_range == (0.4, 0.9)
+    assert sim.max_dt == pytest.approx((1 / 50) / 0.8, rel=1e-12)
