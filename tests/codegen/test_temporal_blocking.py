@@ -40,7 +40,7 @@ ACOUSTICS = Scheme(("u", "v"), 1, {"u": u[0] - c / 2 * (v[1] - v[-1]) + c / 2 * 
                                                                                + v[-1])},
                    name="tb_acoustics", params=(c,))
 
-BCS = ("periodic", "outflow", Dirichlet(0.25), "reflecting")
+BCS = ("periodic", "outflow", Dirichlet(0.25), "reflecting", [("absorbing", "outflow")])
 
 
 def _pair(scheme, backend, bc, k, tile, tmp_path):
@@ -94,6 +94,16 @@ def test_numba_blocked_is_bitwise_step_by_step(scheme, params, tmp_path):
                 assert blk.last_call == {"kernel": "tb_upwind_tb" if scheme is UPWIND
                                          else "tb_lw_tb", "time_block": k, "tile": tile,
                                          "nchunk": 1}
+
+
+def test_f32_blocked_is_bitwise_step_by_step(tmp_path):
+    common = dict(backend="c", bc="outflow", dtype="f32", unsafe=True)
+    ref = compile(LAX_WENDROFF, config=KernelConfig(time_block=1, cache_dir=tmp_path), **common)
+    blk = compile(LAX_WENDROFF, config=KernelConfig(time_block=6, tile=33, cache_dir=tmp_path),
+                  **common)
+    x = _data(LAX_WENDROFF, 401, seed=6).astype(np.float32)
+    a, b = ref.run(x, 17, nu=0.7), blk.run(x, 17, nu=0.7)
+    assert a.dtype == np.float32 and np.array_equal(a, b)
 
 
 def test_blocked_then_unblocked_calls_continue_the_same_trajectory(tmp_path):
