@@ -21,11 +21,8 @@ from mcgen.errors import ModelError
 
 def compile_particle_kernel(ps: Any, backend: str = "numba") -> Any:
     """The generated kernel for ``ps`` (``mcgen.codegen.montecarlo.compile_particles``)."""
-    try:
-        from mcgen.codegen.montecarlo import compile_particles
-    except ImportError as err:  # TODO(lead): always present once codegen is merged
-        raise ModelError("Monte Carlo kernels need mcgen.codegen.montecarlo.compile_particles, "
-                         f"which is not importable ({err})") from None
+    from mcgen.codegen.montecarlo import compile_particles  # numba/llvmlite load lazily
+
     return compile_particles(ps, backend=backend)
 
 
