@@ -19,6 +19,8 @@ with the reason and the fix. ``scaling="none"`` gives the fixed-lattice coeffici
 
 from __future__ import annotations
 
+from typing import cast
+
 import sympy as sp
 
 from mcgen.analysis.cumulants import cumulants, cumulants_by_recursion, factorial, multi_indices
@@ -281,8 +283,8 @@ def _linear_coeffs(jets: JetSpace, expr: sp.Expr) -> dict[MultiIndex, sp.Expr]:
         if len(js) != 1 or sp.degree(term, js[0]) != 1:
             raise LimitError(f"term {term} is not linear in the field: a jump process gives a "
                              "linear equation")
-        a = jets.alpha_of(js[0])
-        out[a] = out.get(a, sp.S.Zero) + term / js[0]  # type: ignore[index]
+        a = cast(MultiIndex, jets.alpha_of(js[0]))  # not None: js[0] passed the filter above
+        out[a] = out.get(a, sp.S.Zero) + term / js[0]
     return out
 
 

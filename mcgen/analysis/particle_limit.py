@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -338,7 +338,7 @@ def _zero_range_euler(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
         if len(sols) == 1:
             phi_expr = sp.simplify(sols[0])
     if phi_expr is not None:
-        i4 = b.identity(rho_of_phi.subs(PHI, phi_expr), rho,
+        i4 = b.identity(cast(sp.Expr, rho_of_phi).subs(PHI, phi_expr), rho,
                         f"rho(phi) = phi Z'(phi)/Z(phi) = {rho_of_phi}, inverted: "
                         f"phi(rho) = {phi_expr}", [i2])
         J = sp.simplify(drift * phi_expr)

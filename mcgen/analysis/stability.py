@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -114,7 +114,7 @@ def _godunov(b: DerivationBuilder, scheme: Scheme, pos: Condition, i_pos: int) -
     if w is None or scheme.dim != 1:
         return
     m1 = sp.expand(sum(k * wk for k, wk in w.items()))
-    var = sp.expand(sum(k**2 * wk for k, wk in w.items()) - m1**2)
+    var = sp.expand(sum(cast(int, k)**2 * wk for k, wk in w.items()) - m1**2)  # 1-D: int offsets
     if var == 0:
         b.step(f"the numerical diffusion sum k^2 w_k - (sum k w_k)^2 vanishes identically "
                f"(second order for advection): by Godunov's barrier the scheme is positive only "

@@ -32,7 +32,7 @@ the matrix is normal for every theta (checked), which is said.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import sympy as sp
@@ -244,11 +244,12 @@ def drop_redundant(conds: list[sp.Basic], params: tuple[sp.Symbol, ...]) -> list
     symbols' signs), then each non-linear one if the rest implies it (exact region checks)."""
     from mcgen.proof import lp
     from mcgen.proof.sturm import check_region_implies
-    lin, nonlin = [], []
+    lin: list[sp.Basic] = []
+    nonlin: list[sp.Basic] = []
     for c in conds:
         (lin if lp.boolean_to_constraints(c, params) is not None else nonlin).append(c)
     if lin:
-        cons = [lp.boolean_to_constraints(c, params) for c in lin]
+        cons = [cast(list[lp.Constraint], lp.boolean_to_constraints(c, params)) for c in lin]
         flat = [(i, k) for i, cs in enumerate(cons) for k in cs]
         n = len(params)
         bg = [k for i, v in enumerate(params) for k in lp.domain_constraints(v, i, n)]
@@ -742,7 +743,7 @@ def unstable_mode(scheme: Scheme, **values: float) -> tuple[Any, float]:
         best = max(cands, key=lambda c0: float(g2.eval(c0)))
         theta = math.acos(max(-1.0, min(1.0, best)))
         return theta, math.sqrt(max(float(g2.eval(best)), 0.0))
-    return most_unstable_mode(scheme, **values)
+    return most_unstable_mode(scheme, **cast(dict[str, Any], values))
 
 
 def most_unstable_mode(scheme: Scheme, n: int = 181, **values: float
@@ -997,9 +998,9 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
     gap = ""
     nec_f = sp.lambdify(params, nec, "math") if nec not in (sp.true, sp.false) else None
     for k, (ang, rho) in enumerate(zip(angles, radii, strict=False)):
-        d = (math.cos(ang), math.sin(ang))
-        p_in = tuple(sp.Rational(round(0.9 * rho * x * 1000), 1000) for x in d)
-        p_out = tuple(sp.Rational(round(1.1 * rho * x * 1000), 1000) for x in d)
+        u = (math.cos(ang), math.sin(ang))
+        p_in = tuple(sp.Rational(round(0.9 * rho * x * 1000), 1000) for x in u)
+        p_out = tuple(sp.Rational(round(1.1 * rho * x * 1000), 1000) for x in u)
         if k % max(1, len(angles) // certify) != 0:
             continue  # exact certification (above all of stable points) is the costly part
         ok, _ = decide_at_point(Nsym, dict(zip(params, p_in, strict=False)))

@@ -38,7 +38,9 @@ def feasible(constraints: list[Constraint], nvars: int) -> bool:
     """Exact feasibility of a conjunction of linear constraints (Fourier-Motzkin)."""
     cons = {_normalise(c) for c in constraints}
     for i in range(nvars):
-        pos, neg, rest = [], [], []
+        pos: list[Constraint] = []
+        neg: list[Constraint] = []
+        rest: list[Constraint] = []
         for c in cons:
             (pos if c[0][i] > 0 else neg if c[0][i] < 0 else rest).append(c)
         new = set(rest)

@@ -15,7 +15,7 @@ any of the catalogue fluxes built from Max/Min/Abs; outside that class they answ
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -35,6 +35,8 @@ from mcgen.proof.piecewise_max import (
 )
 
 _A, _B, _C, _V = sp.symbols("a_ b_ c_ v_", real=True)
+
+_RowMax = tuple[Fraction, list[Fraction]]  # what max_rows returns for a piece with interior
 
 # results of the (deterministic) exact computations, keyed by the srepr of their inputs, so a
 # derivation's checks do not redo what the analysis that wrote them just computed
@@ -80,11 +82,11 @@ def _monotone_data(F: sp.Expr, uL: sp.Symbol, uR: sp.Symbol, lo: Any, hi: Any
         q = _Quadratic(e, v2)
         A, b = _constraint_rows(c, v2)
         num.append((q.partial(0), q.partial(1), A, b))
-    inf_l = min(max_rows(-dl, A, b)[0] * -1 for dl, _, A, b in num)
-    sup_r = max(max_rows(dr, A, b)[0] for _, dr, A, b in num)
+    # cast: a piece without interior makes max_rows None and the indexing below raise, as before
+    inf_l = min(cast(_RowMax, max_rows(-dl, A, b))[0] * -1 for dl, _, A, b in num)
+    sup_r = max(cast(_RowMax, max_rows(dr, A, b))[0] for _, dr, A, b in num)
     # S: a, b, c = variables 0, 1, 2; right interface (b, c) = (1, 2), left (a, b) = (0, 1)
-    best = None
-    box_A = [[Fraction(-1), 0, 0], [Fraction(1), 0, 0]]
+    best: Fraction | None = None
     box_A = [[Fraction(int(i == j) * sgn) for j in range(3)] for i in range(3) for sgn in (1, -1)]
     box_b = [v for _ in range(3) for v in (_frac(hi), -_frac(lo))]
     for dl, _, A1, b1 in num:
@@ -95,7 +97,7 @@ def _monotone_data(F: sp.Expr, uL: sp.Symbol, uR: sp.Symbol, lo: Any, hi: Any
             r = max_rows(q, R1 + embed_rows(A2, [0, 1], 3) + box_A, b1 + b2 + box_b)
             if r is not None and (best is None or r[0] > best):
                 best = r[0]
-    return _rat(inf_l), _rat(sup_r), _rat(best)
+    return _rat(inf_l), _rat(sup_r), _rat(cast(Fraction, best))
 
 
 def harten_data(F: sp.Expr, f: sp.Expr, u: sp.Symbol, uL: sp.Symbol, uR: sp.Symbol, lo: Any,

@@ -17,8 +17,9 @@ and say so.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import sympy as sp
@@ -118,9 +119,9 @@ def _linear_cases(g: sp.Expr, vars_: tuple[sp.Symbol, ...]) -> list[list[sp.Expr
 
 
 def linear_pieces(expr: sp.Expr, vars_: tuple[sp.Symbol, ...],
-                  extra: list[sp.Expr] = ()) -> list[Piece]:
+                  extra: Sequence[sp.Expr] = ()) -> list[Piece]:
     """Pieces whose constraints are all linear (nonlinear conditions split by factor signs)."""
-    out = []
+    out: list[Piece] = []
     for e, cons in branch_pieces(expr):
         cases: list[list[sp.Expr]] = [list(extra)]
         for g in cons:
@@ -235,8 +236,9 @@ class _Quadratic:
 
     def value(self, x: list[Fraction]) -> Fraction:
         n = self.n
-        return (sum(x[i] * self.Q[i][j] * x[j] for i in range(n) for j in range(n)) / 2 +
-                sum(ci * xi for ci, xi in zip(self.c, x, strict=False)) + self.k)
+        return cast(Fraction,
+                    sum(x[i] * self.Q[i][j] * x[j] for i in range(n) for j in range(n)) / 2 +
+                    sum(ci * xi for ci, xi in zip(self.c, x, strict=False)) + self.k)
 
 
 def _constraint_rows(cons: list[sp.Expr], vars_: tuple[sp.Symbol, ...]
@@ -335,7 +337,7 @@ def max_rows(q: _Quadratic, A: list[list[Fraction]], b: list[Fraction]
     verts = Xv[fv]
     if len(verts) == 0 or np.linalg.matrix_rank(verts - verts[0], tol=1e-9) < n:
         return None  # empty, or measure zero: no interior
-    cands: list[tuple[float, tuple[int, ...]]] = []
+    cands: list[tuple[float, tuple[Any, ...], tuple[Any, ...]]] = []
     val = verts @ cf + 0.5 * np.einsum("ki,ij,kj->k", verts, Qf, verts) + float(q.k)
     cands += [(float(v), tuple(S), tuple(np.round(x, 9))) for v, S, x in
               zip(val, Sv[fv], verts, strict=False)]
@@ -404,7 +406,7 @@ def _rat(v: Fraction) -> sp.Rational:
 
 
 def piecewise_sup(expr: sp.Expr, vars_: tuple[sp.Symbol, ...], lo: Any, hi: Any,
-                  extra: list[sp.Expr] = ()) -> sp.Rational | None:
+                  extra: Sequence[sp.Expr] = ()) -> sp.Rational | None:
     """Exact essential supremum of a Max/Min/Abs expression over the box ``[lo, hi]^n``
     (intersected with ``extra`` linear constraints ``g >= 0``)."""
     pcs = linear_pieces(expr, vars_, [*box_constraints(vars_, lo, hi), *extra])

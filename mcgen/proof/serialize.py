@@ -21,8 +21,8 @@ from mcgen.errors import McgenError
 _ATOMS: dict[str, tuple[type, Callable[[Any], dict], Callable[[dict], Any]]] = {}
 
 
-def register_atom(tag: str, cls: type, encode: Callable[[Any], dict],
-                  decode: Callable[[dict], Any]) -> None:
+def register_atom(tag: str, cls: type, encode: Callable[[Any], Any],
+                  decode: Callable[[Any], Any]) -> None:
     """Teach the serializer a type defined outside SymPy (a SymPy subclass or a model object).
 
     Registered types are tried before the built-in SymPy cases (a Symbol subclass wins over

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
@@ -89,7 +89,8 @@ class Member:
 
     @property
     def weights(self) -> dict[Any, sp.Expr]:
-        return self.scheme.linear_weights()
+        # a member's scheme is built from its weights, so it is linear
+        return cast(dict[Any, sp.Expr], self.scheme.linear_weights())
 
 
 @dataclass(frozen=True)

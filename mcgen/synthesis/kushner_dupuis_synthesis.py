@@ -231,7 +231,7 @@ def _nine_point(b1: sp.Expr, b2: sp.Expr, A: sp.Matrix, h1: sp.Expr, h2: sp.Expr
     rate = (A11 / H1 ** 2 + A22 / H2 ** 2 - sp.Abs(A12) / (H1 * H2) + sp.Abs(B1) / H1 +
             sp.Abs(B2) / H2)
     Dt = 1 / rate
-    jumps = {
+    jumps: dict[tuple[int, ...], Any] = {
         (1, 0): Dt * ((A11 - sp.Abs(A12) * H1 / H2) / 2 + H1 * b1p) / H1 ** 2,
         (-1, 0): Dt * ((A11 - sp.Abs(A12) * H1 / H2) / 2 + H1 * b1m) / H1 ** 2,
         (0, 1): Dt * ((A22 - sp.Abs(A12) * H2 / H1) / 2 + H2 * b2p) / H2 ** 2,
@@ -295,7 +295,7 @@ def signs_of(e: sp.Expr) -> tuple[sp.Symbol, ...]:
                         key=lambda s: s.name))
 
 
-def _directions(radius: int) -> list[tuple[int, int]]:
+def _directions(radius: int) -> list[tuple[int, ...]]:
     """One lattice direction of each +- pair within the radius, primitive or not."""
     out = []
     for k in itertools.product(range(-radius, radius + 1), repeat=2):
@@ -342,7 +342,7 @@ def wide_support_chain(drift: tuple[Any, Any], a: Any, h: tuple[Any, Any], *,
                  f"radius {R}: exact non-negative split of a over directions {dirs}",
                  Check("nonneg_solution", (sp.ImmutableMatrix(M), sp.ImmutableMatrix(goal),
                                            sp.ImmutableMatrix(lam))))
-        rates: dict[tuple[int, int], sp.Expr] = {}
+        rates: dict[tuple[int, ...], sp.Expr] = {}
         for k, lk in zip(dirs, lam, strict=True):
             if lk != 0:
                 rates[k] = rates.get(k, 0) + lk

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -263,8 +263,7 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
         full = base
     var = None
     if interval is not None:
-        ps = full.params
-        ps = [s for s in ps if s.name not in values]
+        ps = [s for s in full.params if s.name not in values]
         if variable is not None:
             vn = variable.name if isinstance(variable, sp.Symbol) else str(variable)
             ps = [s for s in ps if s.name == vn]
@@ -305,7 +304,7 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
                 A, b, supp, list(fam.constrained),
                 title=f"no positive scheme of order {order} on {list(supp)}")
         else:
-            lo, hi = interval
+            lo, hi = cast(tuple[Any, Any], interval)  # var is set only when interval is
             t = _rational_between(sp.sympify(lo), sp.sympify(hi))
             pcs = certificate_pieces(A, b, var, lo, hi)
             if pcs is None:
