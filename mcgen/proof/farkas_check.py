@@ -17,26 +17,11 @@ from typing import Any
 import sympy as sp
 
 from mcgen.proof.check import is_zero, register_check, weakest
+from mcgen.proof.sturm import rational_between
 
 # ------------------------------------------------------------------ sign decisions
 
 
-def _rational_between(a: sp.Expr, b: sp.Expr) -> sp.Rational:
-    """A rational strictly between two real numbers a < b (either may be infinite)."""
-    if a == -sp.oo and b == sp.oo:
-        return sp.Integer(0)
-    if a == -sp.oo:
-        return sp.floor(b) - 1
-    if b == sp.oo:
-        return sp.ceiling(a) + 1
-    if a.is_Rational and b.is_Rational:
-        return (a + b) / 2
-    # algebraic endpoints: refine a decimal midpoint until it lies strictly between
-    for digits in (15, 30, 60, 120):
-        m = sp.nsimplify(sp.N((a + b) / 2, digits), rational=True)
-        if bool(a < m) and bool(m < b):
-            return sp.Rational(m)
-    raise ValueError(f"cannot separate {a} and {b}")
 
 
 def _real_roots_inside(p: sp.Poly, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr]:
@@ -75,7 +60,7 @@ def signs_on_open_interval(expr: Any, var: sp.Symbol | None, lo: Any = -sp.oo,
     signs = {0} if roots else set()
     points = [lo, *roots, hi]
     for a, b in zip(points, points[1:], strict=False):
-        t = _rational_between(a, b)
+        t = rational_between(a, b)
         v = pn.eval(t) / pd.eval(t)
         signs.add(int(sp.sign(v)))
     return signs
@@ -240,7 +225,7 @@ def nonneg_set(expr: Any, var: sp.Symbol, lo: Any = -sp.oo, hi: Any = sp.oo) -> 
     pieces: list[sp.Set] = []
     cuts = [lo, *points, hi]
     for a, b in zip(cuts, cuts[1:], strict=False):
-        t = _rational_between(a, b)
+        t = rational_between(a, b)
         if pn.eval(t) / pd.eval(t) > 0:
             pieces.append(sp.Interval.open(a, b))
     for z in zeros:

@@ -28,7 +28,8 @@ from scipy.optimize import linprog
 
 from mcgen.errors import AnalysisError
 from mcgen.proof import Check, Derivation, DerivationBuilder
-from mcgen.proof.farkas_check import _rational_between, sign_status, signs_on_open_interval
+from mcgen.proof.farkas_check import sign_status, signs_on_open_interval
+from mcgen.proof.sturm import rational_between
 from mcgen.synthesis.moment_conditions import MultiIndex
 
 
@@ -121,7 +122,7 @@ def find_certificate(A: Any, b: Any, var: sp.Symbol | None = None, lo: Any = Non
                                          sp.ImmutableMatrix(y))).run()
         return y if ok == "proved" else None
     lo, hi = sp.sympify(lo), sp.sympify(hi)
-    t = _rational_between(lo, hi)
+    t = rational_between(lo, hi)
     bt = b.subs(var, t)
     yf = _lp_dual_vertex(_float_matrix(A), np.array([float(e) for e in bt]))
     if yf is None:
@@ -144,7 +145,7 @@ def certificate_pieces(A: Any, b: Any, var: sp.Symbol, lo: Any, hi: Any,
         return [(sp.sympify(lo), sp.sympify(hi), y)]
     if depth == 0:
         return None
-    mid = _rational_between(sp.sympify(lo), sp.sympify(hi))
+    mid = rational_between(sp.sympify(lo), sp.sympify(hi))
     left = certificate_pieces(A, b, var, lo, mid, depth - 1)
     right = certificate_pieces(A, b, var, mid, hi, depth - 1)
     at_mid = find_certificate(A, sp.Matrix(b).subs(var, mid))

@@ -24,7 +24,8 @@ import sympy as sp
 
 from mcgen.errors import AnalysisError, ModelError
 from mcgen.proof import Check, Derivation, DerivationBuilder
-from mcgen.proof.farkas_check import _rational_between, signs_on_open_interval
+from mcgen.proof.farkas_check import signs_on_open_interval
+from mcgen.proof.sturm import rational_between
 from mcgen.synthesis.admissible_region import (
     AdmissibleRegion,
     _affine_parts,
@@ -305,7 +306,7 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
                 title=f"no positive scheme of order {order} on {list(supp)}")
         else:
             lo, hi = cast(tuple[Any, Any], interval)  # var is set only when interval is
-            t = _rational_between(sp.sympify(lo), sp.sympify(hi))
+            t = rational_between(sp.sympify(lo), sp.sympify(hi))
             pcs = certificate_pieces(A, b, var, lo, hi)
             if pcs is None:
                 gaps = _positive_on_interval(fam, var, lo, hi)
