@@ -142,16 +142,23 @@ def enforced_condition(scheme: Scheme, allow_sampled: bool = False) -> Condition
     else:
         from mcgen.analysis.monotonicity import monotonicity  # written by the nonlinear analysis
         cond = monotonicity(scheme).result
+    return proved_part(cond, scheme, allow_sampled)
+
+
+def proved_part(cond: Condition, scheme: Scheme, allow_sampled: bool = False) -> Condition:
+    """``cond`` when proved (or sampled, with ``allow_sampled``); otherwise its proved sufficient
+    part, which is what a kernel can safely enforce. The necessary set is kept as it was: the
+    enforced region is proved sufficient, not claimed to be the whole stable region."""
     if cond.status == "proved" or (allow_sampled and cond.status == "sampled"):
         return cond
     if cond.sufficient is not None and cond.sufficient is not sp.false:
-        return replace(cond, expr=cond.sufficient, status="proved", necessary=cond.sufficient,
+        return replace(cond, expr=cond.sufficient, status="proved",
                        description=f"proved sufficient part of the {cond.kind} region "
                        f"({cond.description})")
     raise StabilityError(f"the {cond.kind} region of {scheme.name!r} is {cond.status} "
                          f"({cond.description}) and has no proved sufficient part: pass "
                          "allow_sampled=True to enforce the sampled region, or unsafe=True "
-                         "when running")
+                         "with an explicit dt to run anyway")
 
 
 def max_stable_dt(scheme: Scheme, allow_sampled: bool = False, **physical_values: float

@@ -235,8 +235,8 @@ def _enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None) -> C
     from mcgen.analysis import stability
     if scheme.numerical_flux is not None and data_range is not None:
         from mcgen.analysis.monotonicity import monotonicity
-        return _proved_part(monotonicity(scheme, data_range=_exact_range(data_range)).result,
-                            scheme)
+        return stability.proved_part(
+            monotonicity(scheme, data_range=_exact_range(data_range)).result, scheme)
     try:
         return stability.enforced_condition(scheme)
     except AnalysisError as err:
@@ -253,18 +253,6 @@ def _enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None) -> C
                                  f"the positivity region is {cond.status}") from None
         return replace(cond, description=f"{cond.description} (positivity region, sufficient "
                                          f"for L2 stability; von Neumann: {err})")
-
-
-def _proved_part(cond: Condition, scheme: Scheme) -> Condition:
-    if cond.status == "proved":
-        return cond
-    if cond.sufficient is not None and cond.sufficient is not sp.false:
-        return replace(cond, expr=cond.sufficient, status="proved", necessary=cond.sufficient,
-                       description=f"proved sufficient part of the {cond.kind} region "
-                                   f"({cond.description})")
-    raise StabilityError(f"the {cond.kind} region of {scheme.name!r} is {cond.status} "
-                         f"({cond.description}) and has no proved sufficient part: pass "
-                         "unsafe=True with an explicit dt to run anyway")
 
 
 def _condition_or_none(scheme: Scheme, data_range: tuple[Any, Any] | None,
