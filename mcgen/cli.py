@@ -22,6 +22,7 @@ import click
 from mcgen import __version__
 
 MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
+DEBUG_HINT = " (mcgen --debug ... shows the traceback)"
 
 EPILOG = """\b
 Examples:
@@ -49,9 +50,20 @@ class _Group(click.Group):
         except Exception as err:  # noqa: BLE001 - the top level reports any error
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            name = type(err).__name__
-            raise click.ClickException(f"{name}: {err}\n(run `mcgen --debug ...` for the "
-                                       "traceback)") from None
+            raise click.ClickException(f"{_cli_wording(f'{type(err).__name__}: {err}')}"
+                                       f"{DEBUG_HINT}") from None
+
+
+#: API keywords named in library messages, and the command-line options that do the same
+_CLI_WORDS = (("pass unsafe=True", "pass --unsafe"), ("Pass unsafe=True", "Pass --unsafe"),
+              ("pass overwrite=True", "pass --force"))
+
+
+def _cli_wording(message: str) -> str:
+    """One line, with the library's keyword advice (``unsafe=True``) given as CLI options."""
+    for api, option in _CLI_WORDS:
+        message = message.replace(api, option)
+    return " ".join(message.split())
 
 
 @click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +88,16 @@ def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, 
     p = Path(path)
     if not p.is_file():
         raise click.ClickException(f"model file {path} does not exist")
-    ns = runpy.run_path(str(p), run_name="__mcgen_model__")
+    try:
+        ns = runpy.run_path(str(p), run_name="__mcgen_model__")
+    except Exception as err:  # noqa: BLE001 - any error of the user's script is reported
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.find_root().obj and ctx.find_root().obj.get("debug"):
+            raise
+        text = err.msg if isinstance(err, SyntaxError) else str(err)
+        raise click.ClickException(f"{_where_in(p, err)}: "
+                                   f"{_cli_wording(f'{type(err).__name__}: {text}')}"
+                                   f"{DEBUG_HINT}") from None
     if name is not None:
         if name not in ns:
             raise click.ClickException(f"{path} defines no name {name!r}")
@@ -90,6 +111,23 @@ def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, 
     names = ", ".join(k for k, _ in found) or "none"
     raise click.ClickException(f"{path}: bind the model to the name `model` (or pass --name); "
                                f"mcgen objects found: {names}")
+
+
+def _where_in(path: Path, err: BaseException) -> str:
+    """``FILE, line N``: the last line of the model file in the error's traceback."""
+    if isinstance(err, SyntaxError) and err.lineno:
+        return f"{path}, line {err.lineno}"
+    line = None
+    tb = err.__traceback__
+    target = path.resolve()
+    while tb is not None:
+        try:
+            if Path(tb.tb_frame.f_code.co_filename).resolve() == target:
+                line = tb.tb_lineno
+        except OSError:
+            pass
+        tb = tb.tb_next
+    return f"{path}, line {line}" if line is not None else str(path)
 
 
 def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
@@ -165,6 +203,10 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str,
       mcgen generate examples/advection_schemes.py --backend c -o kernels/upwind
     """
     from mcgen.run.pipeline import as_scheme, build
+    target = Path(out)
+    if target.exists() and any(target.iterdir()) and not force:
+        raise click.ClickException(f"the output folder {out} exists and is not empty: choose a "
+                                   "new folder, or pass --force to replace it")
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
     if kind == "Law":
@@ -172,16 +214,20 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str,
         kind = "Scheme"
     if kind == "ParticleSystem":
         from mcgen.codegen.montecarlo import compile_particles
+        if backend == "c":
+            click.echo("note: Monte Carlo kernels are generated for numba (there is no C "
+                       "Monte Carlo backend)", err=True)
         sim = compile_particles(model, backend="numba" if backend == "c" else backend)
         d = Path(out)
-        if d.exists() and any(d.iterdir()) and not force:
-            raise click.ClickException(f"{out} exists and is not empty: pass --force")
         d.mkdir(parents=True, exist_ok=True)
         (d / "particles.py").write_text(sim.source)
         click.echo(f"wrote the Monte Carlo module {d / 'particles.py'}")
         return
     if kind != "Scheme":
-        raise click.ClickException(f"cannot generate a kernel for a {kind}")
+        raise click.ClickException(f"mcgen generate makes kernels for a Scheme, a Law (through "
+                                   f"its Godunov scheme) or a ParticleSystem, and {file} gives a "
+                                   f"{kind}: write its update as a Scheme, or derive its limit "
+                                   "with `mcgen derive` and generate a scheme for that law")
     from mcgen.codegen.export import export_kernel
     # unsafe: the exported kernel does not refuse steps (its caller owns dt); the condition is
     # still derived, when there is one, and written into the kernel's header and README
@@ -227,10 +273,18 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
 
     from mcgen.run import Grid, Simulation
     model, ns = load_model_file(file, name)
+    kind = type(model).__name__
+    if kind not in ("Scheme", "Law"):
+        raise click.ClickException(
+            f"mcgen run runs a Scheme or a scalar Law, and {file} gives a {kind}: derive it "
+            "with `mcgen derive`, or run particle systems and walkers from Python with "
+            "mcgen.run.montecarlo (particle_profile, ring_current)")
     t_end = t_end if t_end is not None else ns.get("t_end")
     if t_end is None:
         raise click.ClickException("give --t-end (or define t_end in the model file)")
-    n = cells or ns.get("cells", 200)
+    n = cells if cells is not None else ns.get("cells", 200)
+    if int(n) < 1:
+        raise click.ClickException(f"--cells {n}: give at least one cell per axis")
     b = tuple(bounds) if bounds else tuple(ns.get("bounds", (0.0, 1.0)))
     dim = getattr(model, "dim", 1)
     grid = Grid.uniform((n,) * dim if dim > 1 else n, b)
@@ -327,8 +381,8 @@ def bench(cells: int, steps: int, backends: str) -> None:
             except Exception as err:  # noqa: BLE001 - a missing compiler is reported
                 click.echo(f"{b:6s} unavailable: {err}")
                 continue
+            k.run(u0, steps, nu=0.5)  # warm-up: builds the time-blocked kernels it uses
             comp = time.perf_counter() - t0
-            k.run(u0, 1, nu=0.5)
             t0 = time.perf_counter()
             k.run(u0, steps, nu=0.5)
             secs = time.perf_counter() - t0

@@ -6,7 +6,12 @@ Two routes (DESIGN sections 1 and 4):
   ``u_t = sum_alpha kappa_alpha h^alpha / (alpha! dt) d^alpha u`` (exact, fast);
 * variable coefficients and nonlinear conservative schemes: Taylor expansion of the update in jet
   space and graded Warming-Hyett elimination (:mod:`mcgen.analysis.taylor_expansion`), which
-  keeps the terms the cumulants miss, e.g. ``-(dt/2)(a (a u_x)_x)`` for upwind with ``a(x)``.
+  keeps the terms the cumulants miss, e.g. ``-(dt/2)(a (a u_x)_x)`` for upwind with ``a(x)``;
+* implicit (``sp.Eq`` between levels +1 and 0: Crank-Nicolson, theta-method) and multistep
+  (reads at level -1: leapfrog) schemes: the relation ``Phi = 0`` with every read ``u[k, l]``
+  expanded as ``u(x + k dx, t + l dt)``, divided by dt, and every mixed derivative
+  ``d_x^beta d_t^n u`` eliminated through ``u_t = F`` (Warming-Hyett). For multistep schemes the
+  result describes the principal root only (the parasitic one has no modified equation).
 
 The result is a dict: ``coefficients`` (derivative order -> coefficient; 1-D orders as ints,
 multi-indices in 2-D/3-D) for linear schemes or ``terms`` (degree -> expression in the jets
@@ -34,9 +39,13 @@ from mcgen.analysis.taylor_expansion import (
     algebraic_parts,
     collect_linear,
     eliminate_time_derivatives,
+    eliminate_time_derivatives_in_relation,
+    expand_relation,
     expand_update_with_signs,
     join,
+    space_time_jets,
     split,
+    truncate,
 )
 from mcgen.errors import AnalysisError
 from mcgen.model.scheme import Scheme
@@ -51,10 +60,13 @@ def modified_equation(scheme: Scheme, order: int = 3, route: str = "auto") -> De
 
     Parameters
     ----------
-    scheme : a two-level explicit scalar scheme (linear or nonlinear).
-    order : highest total derivative order kept.
-    route : ``"auto"`` (cumulants for constant-coefficient linear stencils, Taylor otherwise),
-        ``"cumulant"`` or ``"taylor"`` (to compare the two where both apply).
+    scheme : a scalar scheme (linear or nonlinear): two-level explicit, implicit (``sp.Eq``
+        between levels +1 and 0) or multistep (reads at level -1).
+    order : highest total derivative order kept (a time derivative counts as one derivative
+        while it is eliminated; Crank-Nicolson's dt^2 term sits at order 6).
+    route : ``"auto"`` (cumulants for constant-coefficient linear two-level stencils, Taylor
+        otherwise), ``"cumulant"`` or ``"taylor"`` (to compare the two where both apply);
+        implicit and multistep schemes always take the Taylor route.
 
     Returns
     -------
@@ -71,10 +83,19 @@ def derive_modified_equation(scheme: Scheme, order: int, route: str, b: Derivati
     :func:`modified_equation` and by the consistency analysis, which continues the proof)."""
     if route not in ("auto", "cumulant", "taylor"):
         raise ValueError(f"route={route!r}: use 'auto', 'cumulant' or 'taylor'")
-    if not scheme.is_two_level or len(scheme.fields) != 1:
-        raise AnalysisError(f"scheme {scheme.name!r}: the modified equation is derived for "
-                            "two-level explicit scalar updates (multistep and implicit schemes "
-                            "and systems need their own analysis)")
+    if len(scheme.fields) != 1:
+        raise AnalysisError(f"scheme {scheme.name!r} updates {len(scheme.fields)} fields: the "
+                            "modified equation is derived for scalar schemes (systems need "
+                            "their own analysis)")
+    if not scheme.is_two_level:
+        if route == "cumulant":
+            raise AnalysisError(f"scheme {scheme.name!r} is implicit or multistep: it has no "
+                                "single-step weights for the cumulant route; use route='taylor'")
+        b.meta["route"] = "taylor"
+        b.define(scheme, "the scheme's update")
+        jets = JetSpace(scheme.fields[0], scheme.coords, T_SYM)
+        ut, uses = _relation_route(scheme, order, jets, b)
+        return _result(scheme, ut, jets, order, b, uses)
     weights = scheme.linear_weights()
     constant = weights is not None and not scheme.is_variable_coefficient
     if route == "auto":
@@ -149,6 +170,52 @@ def _taylor_route(scheme: Scheme, order: int, jets: JetSpace, b: DerivationBuild
     return ut, [i1]
 
 
+def scheme_relation(scheme: Scheme) -> sp.Expr:
+    """``Phi`` with the scheme meaning ``Phi(reads) = 0``: ``lhs - rhs`` of an implicit
+    ``sp.Eq``, ``u[0, +1] - update`` of an explicit (multistep) update."""
+    f = scheme.fields[0]
+    upd = scheme.update[f]
+    if isinstance(upd, sp.Equality):
+        return sp.sympify(upd.lhs - upd.rhs)
+    from mcgen.model.read import Read
+    return Read(f, (0,) * scheme.dim, 1) - upd
+
+
+def _relation_route(scheme: Scheme, order: int, jets: JetSpace, b: DerivationBuilder
+                    ) -> tuple[sp.Expr, list[int]]:
+    """Implicit and multistep schemes: expand every read u[k, l] as u(x + k h, t + l dt),
+    divide the relation by dt and eliminate the time derivatives (Warming-Hyett)."""
+    from mcgen.model.read import reads_of
+    phi = scheme_relation(scheme)
+    levels = sorted({r.level for r in reads_of(phi)})
+    i0 = b.define(sp.Eq(sp.Symbol("Phi"), phi, evaluate=False),
+                  "the scheme as a relation Phi = 0 between the time levels "
+                  f"{levels} (implicit: lhs - rhs; explicit: u^(n+1) - update)")
+    dt = scheme.dt
+    e = sp.expand(expand_relation(jets, phi, scheme.spacing, dt, order) / dt)
+    i1 = b.define(sp.Eq(sp.Symbol("E"), e.subs(EPS, 1), evaluate=False),
+                  "E = Phi/dt with each read u[k, l] replaced by the Taylor polynomial of "
+                  "u(x + k dx, t + l dt) (mixed space-time derivatives), truncated at total "
+                  f"derivative order {order}")
+    ut, c, full = eliminate_time_derivatives_in_relation(jets, e, order)
+    mixed_ut = space_time_jets(jets).sym((0,) * jets.dim + (1,))
+    rest = truncate(sp.expand(e - c * EPS * mixed_ut).xreplace(full), order)
+    i2 = b.identity(sp.expand(c * ut), sp.expand(-rest),
+                    f"Warming-Hyett: with every d_x^beta d_t^n u replaced by D^beta D_t^n u "
+                    f"computed from u_t = F, the relation E = {c} u_t + (rest) = 0 holds to "
+                    f"order {order}, i.e. {c} F = -(rest)", uses=[i0, i1])
+    uses = [i2]
+    if min(levels) < 0:
+        uses.append(b.define(
+            "the modified equation describes the principal (physical) root of the multistep "
+            "scheme, the solution branch with G -> 1 as the wave number -> 0; the parasitic "
+            "root(s) (leapfrog: G -> -1, a mode alternating in sign every step) are not smooth "
+            "in time and are not described by any modified equation",
+            "multistep schemes: principal root only"))
+        b.meta["principal_root_only"] = True
+    return ut, uses
+
+
 def _jet_functions(jets: JetSpace, signs: dict[sp.Symbol, sp.Expr]) -> dict[sp.Expr, sp.Expr]:
     # sign meanings are written in jets; show them with derivatives of u(x, t) like the rest
     out = {}
@@ -173,6 +240,9 @@ def _result(scheme: Scheme, ut: sp.Expr, jets: JetSpace, order: int, b: Derivati
                                    "its weights)", "route": b.meta["route"], "order_kept": order}
     u = jets.u
     signs = b.meta.pop("signs", {}) or {}
+    if b.meta.pop("principal_root_only", False):
+        out["note"] = ("multistep scheme: the modified equation describes the principal root; "
+                       "the parasitic root is not described by a modified equation")
     if signs:
         out["signs"] = signs
     pde_rhs = jets.to_functions(flat).xreplace({k: v.subs(EPS, 1) for k, v in signs.items()})

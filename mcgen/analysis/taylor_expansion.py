@@ -12,6 +12,12 @@ Warming-Hyett: replace ``d_t^m u`` by total time derivatives of the current ``u_
 iterate; each pass fixes one more degree. This works for variable coefficients, systems of
 terms nonlinear in the jets (conservative schemes, expanded around smooth ``u``) and is the route
 the cumulants cannot take (they miss terms such as ``(dt/2)(a a_x u)_x``).
+
+Implicit and multistep schemes (:func:`expand_relation`,
+:func:`eliminate_time_derivatives_in_relation`): the relation ``Phi(reads) = 0`` with each read
+``u[k, l]`` expanded as ``u(x + k h, t + l dt)`` in space-time jets ``u_t, u_xt, ...``; every
+``d_x^beta d_t^n u`` is then replaced by ``D^beta D_t^n u`` computed from ``u_t = F``, degree by
+degree.
 """
 
 from __future__ import annotations
@@ -212,8 +218,9 @@ def expand_update_with_signs(jets: JetSpace, update: sp.Expr, h: tuple[sp.Expr, 
     """
     rds = reads_of(update)
     if any(r.level != 0 for r in rds):
-        raise AnalysisError("the Taylor route handles two-level explicit updates only; this "
-                            "update reads other time levels (use the multistep analysis)")
+        raise AnalysisError("expand_update handles two-level explicit updates only; this "
+                            "update reads other time levels: expand the scheme relation with "
+                            "expand_relation (modified_equation does so for such schemes)")
     if any(r.field != jets.field for r in rds):
         raise AnalysisError("the Taylor route here is for scalar updates: reads of fields "
                             f"{sorted({r.field for r in rds})} found")
@@ -435,3 +442,137 @@ def law_rhs_jets(law: Any, jets: JetSpace) -> sp.Expr:
                 else:
                     out += jets.total_derivative(dij * jets.sym(e[j]), i)
     return sp.expand(out)
+
+
+# ---------------------------------------------------------------------------- multistep, implicit
+
+
+def space_time_jets(jets: JetSpace) -> JetSpace:
+    """Jets in space and time: ``u_t, u_xt, u_tt, ...`` (the last index counts d_t). Purely
+    spatial ones are the very symbols of ``jets`` (same names and assumptions)."""
+    if jets.t is None:
+        raise AnalysisError("a JetSpace with its time symbol t is needed to expand reads at "
+                            "other time levels")
+    return JetSpace(jets.field, (*jets.coords, jets.t))
+
+
+def expand_relation(jets: JetSpace, relation: sp.Expr, h: tuple[sp.Expr, ...], dt: sp.Expr,
+                    order: int) -> sp.Expr:
+    """Taylor-expand a scheme relation ``Phi(reads) = 0`` whose reads lie at any time levels.
+
+    Each read ``u[k, l]`` becomes ``u(x + k h, t + l dt)``, the Taylor polynomial
+    ``sum eps^(|beta| + n) (k h)^beta (l dt)^n / (beta! n!) d_x^beta d_t^n u`` in the jets of
+    :func:`space_time_jets`, truncated at total derivative order ``order`` (a time derivative
+    counts one: after elimination it carries at least one spatial derivative, so nothing of
+    degree ``<= order`` is lost). Coefficients evaluated off the centre are expanded too.
+    """
+    rds = reads_of(relation)
+    if any(r.field != jets.field for r in rds):
+        raise AnalysisError("the multistep/implicit Taylor route is for scalar relations: reads "
+                            f"of fields {sorted({r.field for r in rds})} found")
+    if relation.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign):
+        raise AnalysisError("the multistep/implicit Taylor route expands smooth relations only: "
+                            "the relation contains Piecewise/Abs/Max/Min; substitute the branch "
+                            "that applies (e.g. a known sign of the speed) first")
+    expr = relation
+    if not expr.is_polynomial(*rds):
+        expr = sp.cancel(expr)
+    expr = _shifted_coefficients(jets, expr, order)
+    mixed = space_time_jets(jets)
+    subs = {r: read_taylor(mixed, (*r.offset, r.level), (*h, dt), order) for r in rds}
+    return truncate(expr.xreplace(subs), order)
+
+
+class _TimeDerivatives:
+    """Degree parts of ``d_x^beta d_t^n u`` for ``u_t = F`` given by its degree parts ``f``
+    (time-independent coefficients); memoised, so ``f`` may only grow."""
+
+    def __init__(self, jets: JetSpace, f: Series) -> None:
+        self.jets, self.f = jets, f
+        self._t: dict[tuple[int, int], sp.Expr] = {}
+        self._d: dict[tuple[MultiIndex, int, int], sp.Expr] = {}
+
+    def dF(self, a: MultiIndex, d: int) -> sp.Expr:
+        return self.spatial(a, 1, d)
+
+    def part(self, n: int, e: int) -> sp.Expr:
+        """Degree-``e`` part of ``d_t^n u`` (needs ``f`` up to degree ``e - n + 1``)."""
+        if n == 1:
+            return self.f.get(e, sp.S.Zero)
+        if (n, e) not in self._t:
+            if any(k not in self.f for k in range(1, e - n + 2)):
+                raise AnalysisError(f"internal: d_t^{n} u at degree {e} asked for before F is "
+                                    f"known to degree {e - n + 1}")
+            out = sp.S.Zero
+            for e1 in range(n - 1, e):
+                prev = self.part(n - 1, e1)
+                for a, s in self.jets.jets_in(prev):
+                    out += sp.diff(prev, s) * self.dF(a, e - e1)
+            self._t[(n, e)] = sp.expand(out)
+        return self._t[(n, e)]
+
+    def spatial(self, beta: MultiIndex, n: int, e: int) -> sp.Expr:
+        """``D^beta`` of the degree-``e`` part of ``d_t^n u``."""
+        if n == 1 and e not in self.f:
+            return sp.S.Zero  # not known yet (the unknown of the current degree)
+        key = (tuple(beta), n, e)
+        if key not in self._d:
+            self._d[key] = sp.expand(self.jets.derivative(self.part(n, e), beta))
+        return self._d[key]
+
+
+def eliminate_time_derivatives_in_relation(jets: JetSpace, residual: sp.Expr, order: int
+                                           ) -> tuple[sp.Expr, sp.Expr, dict[sp.Symbol, sp.Expr]]:
+    """Solve the expanded scheme relation ``E = 0`` for ``u_t = F`` to degree ``order``.
+
+    ``residual`` is :func:`expand_relation` (divided by dt) in space-time jets. Warming-Hyett,
+    graded: every ``d_x^beta d_t^n u`` is replaced by ``D^beta D_t^n u`` computed from the
+    current ``F``; the degree-``d`` part of ``E`` then reads ``c F_d + (known)``, where ``c``
+    is the coefficient of ``u_t`` in the degree-one part of ``E`` (1 for a two-level scheme
+    divided by dt, 2 for leapfrog), because ``F_d`` reaches degree ``d`` only through ``u_t``.
+
+    Returns ``F`` (polynomial in ``EPS``), ``c`` and the substitution ``{time jet: series}``
+    with which ``E`` vanishes to degree ``order`` (for the proof step).
+    """
+    mixed = space_time_jets(jets)
+    dim = jets.dim
+    base = split(residual, order)
+    if 0 in base and sp.cancel(base[0]) != 0:
+        raise AnalysisError(f"the scheme relation does not hold for constants: its zeroth-order "
+                            f"part is {base[0]}, so time derivatives cannot be eliminated order "
+                            "by order (check the weights)")
+    base.pop(0, None)
+    ut = mixed.sym((0,) * dim + (1,))
+    timed = {s: a for a, s in mixed.jets_in(residual) if a[-1] > 0}
+    c = sp.cancel(split(sp.diff(residual, ut), 1).get(1, sp.S.Zero)) if ut in timed else sp.S.Zero
+    if c == 0 or any(s in timed for s in c.free_symbols):
+        raise AnalysisError(f"the scheme relation has u_t coefficient {c} at leading order: it "
+                            "does not determine u_t (not a consistent evolution scheme)")
+    f: Series = {}
+    td = _TimeDerivatives(jets, f)
+
+    def substituted(expr: sp.Expr, extra: int) -> sp.Expr:
+        # each time jet d_x^beta d_t^n u (carrying eps^(|beta|+n)) -> sum_e eps^(e-n) D^beta T_ne
+        subs = {}
+        for s, a in timed.items():
+            if s not in expr.free_symbols:
+                continue
+            beta, n = a[:-1], a[-1]
+            subs[s] = sp.Add(*[EPS ** (e - n) * td.spatial(beta, n, e)
+                               for e in range(n, n + extra + 1)])
+        return expr.xreplace(subs)
+
+    for d in range(1, order + 1):
+        known = sp.S.Zero
+        for j, ej in base.items():
+            if j <= d:
+                part = sp.expand(substituted(ej, d - j))
+                if part != 0:
+                    known += split(part, d - j).get(d - j, sp.S.Zero)
+        f[d] = sp.expand(-known / c) if c.is_number else sp.expand(sp.cancel(-known / c))
+    full = {}
+    for s, a in timed.items():
+        beta, n = a[:-1], a[-1]
+        full[s] = sp.Add(*[EPS ** (e - n) * td.spatial(beta, n, e)
+                           for e in range(n, order - sum(beta) + 1)])
+    return join(f), c, full

@@ -180,9 +180,10 @@ class CompiledKernel:
         lay = self.layout
         dtype = _NP[lay.dtype]
         if isinstance(u, dict):
-            missing = set(lay.fields) - set(u)
-            if missing:
-                raise CodegenError(f"u lacks fields {sorted(missing)}")
+            missing, extra = set(lay.fields) - set(u), set(u) - set(lay.fields)
+            if missing or extra:
+                raise CodegenError(f"u has keys {sorted(map(str, u))}: give one array per field "
+                                   f"of the scheme, keyed {list(lay.fields)}")
             arrs = [np.asarray(u[f]) for f in lay.fields]
         elif len(lay.fields) == 1:
             arrs = [np.asarray(u)]
@@ -192,6 +193,11 @@ class CompiledKernel:
                 raise CodegenError(f"u has shape {arr.shape}: a system of {len(lay.fields)} "
                                    "fields needs shape (fields, *grid) or a dict")
             arrs = list(arr)
+        for f, arr in zip(lay.fields, arrs, strict=True):
+            if arr.dtype.kind not in "biuf":
+                raise CodegenError(f"u[{f!r}] has dtype {arr.dtype}: give real numbers (the "
+                                   f"kernel computes in {lay.dtype}; complex data: run the real "
+                                   "and imaginary parts separately)")
         shape = arrs[0].shape
         if len(shape) != lay.dim or any(a.shape != shape for a in arrs):
             raise CodegenError(f"u has shape {shape} (per field): the scheme is {lay.dim}-D, "
@@ -199,7 +205,9 @@ class CompiledKernel:
         g = lay.ghost
         for d, n in enumerate(shape):
             lo, hi = self.config.bc[d]
-            if n < 1 or (n < g and isinstance(lo, (Periodic, Reflecting))) or \
+            if n < 1:
+                raise CodegenError(f"u has {n} cells on axis {d}: give at least one cell")
+            if (n < g and isinstance(lo, (Periodic, Reflecting))) or \
                     (n < g and isinstance(hi, (Periodic, Reflecting))):
                 raise CodegenError(f"axis {d} has {n} cells: periodic and reflecting "
                                    f"boundaries need at least {g} (the stencil radius)")
@@ -224,6 +232,8 @@ class CompiledKernel:
                 threads: int | None = None, **params: Any) -> Buffers:
         """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid)."""
         lay = self.layout
+        if isinstance(nsteps, bool) or not isinstance(nsteps, (int, np.integer)):
+            raise CodegenError(f"nsteps={nsteps!r} must be a whole number of steps (an int)")
         if nsteps < 0:
             raise CodegenError(f"nsteps={nsteps} must be >= 0")
         if lay.needs_dt and dt is None:
@@ -240,13 +250,18 @@ class CompiledKernel:
             raise CodegenError(f"unknown keyword(s) {sorted(extra)}: the kernel takes "
                                f"{[n for n, _ in lay.params + lay.spacings + lay.origins]}")
         for name, arg in lay.params + lay.spacings + lay.origins:
-            if name in by_name:
-                scalars.append(dtype(by_name[name]))
-            elif arg in by_name:
-                scalars.append(dtype(by_name[arg]))
-            else:
-                raise CodegenError(f"run() needs a value for {name!r} (keyword {name}= or "
-                                   f"{arg}=)")
+            given = name if name in by_name else arg if arg in by_name else None
+            if given is None:
+                also = f" or {arg}=" if arg != name else ""
+                raise CodegenError(f"run() needs a value for {name!r}: pass {name}=...{also}")
+            value = by_name[given]
+            try:
+                if np.ndim(value) != 0 or np.iscomplexobj(value):
+                    raise TypeError
+                scalars.append(dtype(float(value)))
+            except (TypeError, ValueError):
+                raise CodegenError(f"{given}={value!r}: give a real number (one value for the "
+                                   "whole grid)") from None
         series = []
         for s in lay.series:
             if s not in by_name:

@@ -71,5 +71,9 @@ def as_boundary(bc: Any) -> BoundaryCondition:
              "zero_gradient": Outflow, "reflecting": Reflecting, "absorbing": Absorbing}
     if isinstance(bc, str) and bc.lower() in names:
         return names[bc.lower()]()
-    raise ModelError(f"boundary condition {bc!r} is not known: use one of {sorted(names)} or a "
-                     "mcgen.model.boundary class such as Dirichlet(1.0)")
+    import difflib
+
+    close = difflib.get_close_matches(str(bc).lower(), names, n=1) if isinstance(bc, str) else []
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ModelError(f"boundary condition {bc!r} is not known{hint}: use one of {sorted(names)} "
+                     "or a mcgen.model.boundary class such as Dirichlet(1.0)")

@@ -81,7 +81,15 @@ class JumpProcess:
         object.__setattr__(self, "coords", coords)
         object.__setattr__(self, "h", hs)
         if self.time == "discrete":
-            jumps.setdefault((0,) * dim, 1 - sum(jumps.values()))
+            if (0,) * dim not in jumps:
+                stay = 1 - sum(jumps.values())
+                if stay.is_number and stay < 0:
+                    raise ModelError(f"the jump probabilities {dict(jumps)} sum to "
+                                     f"{sp.simplify(1 - stay)} > 1, so the self-loop 1 - sum "
+                                     f"would be {sp.simplify(stay)}, which is negative: the "
+                                     "probabilities out of a site must sum to at most one; for "
+                                     "jump rates use time='continuous'")
+                jumps[(0,) * dim] = stay
             total = sp.simplify(sum(jumps.values()) - 1)
             if total != 0:
                 raise ModelError(f"probabilities of the jump process sum to 1 + ({total}): the "

@@ -92,7 +92,8 @@ class Field:
         off = (offset,) if isinstance(offset, int) else tuple(offset)
         if len(off) != self.dim:
             raise ModelError(f"field {self.name!r} is {self.dim}-D: give {self.dim} offsets, "
-                             f"not {off}")
+                             f"not {off} (declare Field({self.name!r}, dim={len(off)}) for a "
+                             f"{len(off)}-D field)")
         return Read(self.name, off, 0)
 
     def at(self, *offset: int, level: int = 0) -> Read:

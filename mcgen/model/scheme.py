@@ -82,8 +82,10 @@ class Scheme:
         params = tuple(self.params) or tuple(sorted(free - known, key=lambda s: s.name))
         undefined = free - set(params) - known
         if undefined:
-            raise ModelError(f"undefined symbols {sorted(map(str, undefined))} in scheme "
-                             f"{self.name!r}: list them in params=")
+            where = f"scheme {self.name!r}" if self.name else "the scheme"
+            raise ModelError(f"undefined symbols {sorted(map(str, undefined))} in {where}: list "
+                             "them in params= (every symbol of the update other than the reads, "
+                             "coordinates, spacings and dt is a parameter)")
         object.__setattr__(self, "params", params)
 
     # ------------------------------------------------------------------ questions

@@ -170,5 +170,11 @@ def as_float_values(values: dict[Any, Any] | None, names: Sequence[str] = ()) ->
     """``{"a": 1}`` or ``{a_symbol: 1}`` -> ``{"a": 1.0}``."""
     out = {}
     for k, v in (values or {}).items():
-        out[k if isinstance(k, str) else k.name] = float(v)
+        name = k if isinstance(k, str) else k.name
+        try:
+            if np.ndim(v) != 0 or np.iscomplexobj(v):
+                raise TypeError
+            out[name] = float(v)
+        except (TypeError, ValueError):
+            raise ModelError(f"params[{name!r}] = {v!r}: give a real number") from None
     return out

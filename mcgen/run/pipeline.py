@@ -76,7 +76,7 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
         raise AnalysisError(f"scheme {scheme.name!r} is nonlinear and has no numerical flux: "
                             "build it with mcgen.model.catalogue.conservative."
                             "conservative_scheme(law, flux=...) to analyse it")
-    if scheme.law is not None and scheme.is_two_level:
+    if scheme.law is not None:
         stages.append(_modified_equation)
     return [d for stage in stages for d in _attempt(stage, scheme)]
 

@@ -105,6 +105,10 @@ class Simulation:
         self.scheme: Scheme = as_scheme(self.model)
         if self.law is None:
             self.law = self.scheme.law
+        if self.grid.dim != self.scheme.dim:
+            raise ModelError(f"the grid is {self.grid.dim}-D and {self.scheme.name or 'the scheme'}"
+                             f" is {self.scheme.dim}-D: give a {self.scheme.dim}-D grid (one "
+                             "cell count and one (a, b) per axis)")
         self.boundary = normalize_boundary(self.bc, self.grid.dim)
         self.fields = self.scheme.fields
         self.state = {f: self._initial_array(self.initial, f) for f in self.fields}
@@ -115,19 +119,58 @@ class Simulation:
         if self.data_range is None:
             self.data_range = self._default_data_range()
         self.condition = self._enforced_condition()
+        self._check_param_names()
         self.max_dt = self._max_dt()
         self.dt = self._choose_dt(self.dt)
         self.stepper, self.backend_used = self._make_stepper()
 
     # ------------------------------------------------------------------ set-up
+    def _check_param_names(self) -> None:
+        """Refuse a ``params`` name the model never uses (a typo would otherwise surface as a
+        missing value far from its cause), naming the parameters it does take."""
+        from mcgen.model.boundary import Dirichlet
+        sc = self.scheme
+        syms: set[Any] = set(sc.params) | set(sc.definitions)
+        for e in (*sc.definitions.values(), *sc.update.values()):
+            syms |= getattr(e, "free_symbols", set())
+        syms |= set(getattr(self.law, "params", ()) or ())
+        if self.condition is not None:
+            syms |= self.condition.expr.free_symbols
+        for b in (b for side in self.boundary for b in side if isinstance(b, Dirichlet)):
+            syms |= getattr(b.value, "free_symbols", set())
+        known = {getattr(s, "name", str(s)) for s in syms}
+        known |= {"m", "M", "u_min", "u_max", "data_min", "data_max"}
+        unknown = sorted(set(self.params) - known)
+        if unknown:
+            import difflib
+            takes = sorted({p.name for p in sc.params} - {d.name for d in sc.definitions} |
+                           {s.name for e in sc.definitions.values() for s in e.free_symbols}
+                           - {s.name for s in (sc.dt, *sc.spacing)})
+            close = [m for u in unknown for m in difflib.get_close_matches(u, takes, n=1)]
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            raise ModelError(f"params {unknown} are not parameters of "
+                             f"{sc.name or 'the scheme'}{hint}: it takes {takes}")
+
     def _initial_array(self, initial: Any, f: str) -> np.ndarray:
         if isinstance(initial, dict):
+            if f not in initial:
+                raise ModelError(f"initial data lack field {f!r}: give a dict keyed by the "
+                                 f"scheme's fields {list(self.scheme.fields)}")
             initial = initial[f]
-        if callable(initial):
-            arr = np.asarray(initial(*self.grid.mesh()), dtype=float)
-        else:
-            arr = np.asarray(initial, dtype=float)
-        arr = np.broadcast_to(arr, self.grid.shape).astype(float)
+        what = "initial(x)" if callable(initial) else "the initial array"
+        raw = np.asarray(initial(*self.grid.mesh()) if callable(initial) else initial)
+        try:
+            if raw.dtype.kind in "USVc":
+                raise TypeError
+            arr = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            raise ModelError(f"{what} for field {f!r} has dtype {raw.dtype}: give real "
+                             "numbers") from None
+        try:
+            arr = np.broadcast_to(arr, self.grid.shape).astype(float)
+        except ValueError:
+            raise ModelError(f"{what} for field {f!r} has shape {arr.shape}: give the grid's "
+                             f"shape {self.grid.shape} (or a scalar)") from None
         if not np.all(np.isfinite(arr)):
             raise ModelError("initial data contain NaN or inf")
         return arr.copy()
@@ -193,8 +236,10 @@ class Simulation:
             if self.unsafe:
                 self.notes.append(f"no stable time step: {err}")
                 return math.inf
-            raise StabilityError(f"no stable time step: {err}; pass unsafe=True with an "
-                                 "explicit dt to run anyway") from None
+            shown = ", ".join(f"{k}={v:g}" for k, v in sorted(vals.items()))
+            raise StabilityError(f"no stable time step: {err} (condition "
+                                 f"{self.condition.describe()} at {shown}); pass unsafe=True "
+                                 "with an explicit dt to run anyway") from None
         except ValueError as err:
             raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
                              "missing values in params=") from None
