@@ -25,16 +25,14 @@ _NP = {"f64": np.float64, "f32": np.float32}
 
 
 def enforced_condition_of(scheme: Scheme) -> tuple[Any, str]:
-    """The condition the analysis layer enforces for ``scheme`` (None when the analysis module
-    is not there or cannot analyse it), with a note saying which. A StabilityError (a region
-    known only at sampled points) propagates: pass ``condition=`` or ``unsafe=True``."""
-    try:
-        from mcgen.analysis.stability import enforced_condition
-    except ImportError:
-        return None, "none (mcgen.analysis.stability not available)"
+    """The condition the analysis layer enforces for ``scheme`` (None when it cannot analyse
+    it), with a note saying which. A StabilityError (a region known only at sampled points)
+    propagates: pass ``condition=`` or ``unsafe=True``."""
+    from mcgen.analysis.stability import enforced_condition  # SymPy loads only when needed
+
     try:
         cond = enforced_condition(scheme)
-    except (AnalysisError, ImportError, NotImplementedError) as exc:
+    except (AnalysisError, NotImplementedError) as exc:
         return None, f"none (analysis: {str(exc).splitlines()[0] if str(exc) else exc!r})"
     return cond, "analysis"
 
