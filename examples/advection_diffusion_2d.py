@@ -45,6 +45,14 @@ def exact(x: np.ndarray, y: np.ndarray, t: float) -> np.ndarray:
             * gaussian(y, t, Y0, S0, params["D"], params["b"]))
 
 
+# what `mcgen run examples/advection_diffusion_2d.py` uses
+bounds, t_end, cells = (-1.0, 1.0), T_END, 80
+
+
+def initial(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return exact(x, y, 0.0)
+
+
 def run(n: int, backend: str) -> tuple[float, Simulation]:
     grid = Grid.uniform((n, n), (-1.0, 1.0))
     sim = Simulation(model, grid, lambda x, y: exact(x, y, 0.0), params=params,

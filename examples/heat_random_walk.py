@@ -33,6 +33,14 @@ def heat_kernel(x: np.ndarray, t: float, D: float) -> np.ndarray:
     return gaussian(x, t, 0.0, s0, D, amplitude=1 / (math.sqrt(2 * math.pi) * s0))
 
 
+# what `mcgen run examples/heat_random_walk.py` uses: the heat kernel started at t = 0.01
+params, bounds, bc, t_end = {"D": 1.0}, (-3.0, 3.0), "outflow", 0.1
+
+
+def initial(x: np.ndarray) -> np.ndarray:
+    return heat_kernel(x, 0.01, params["D"])
+
+
 def main(small: bool = SMALL) -> dict[str, float]:
     from mcgen.codegen.montecarlo import compile_walkers
 

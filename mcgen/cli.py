@@ -4,7 +4,7 @@ A model file given to ``derive``, ``generate`` or ``run`` is an ordinary Python 
 declares mcgen objects; mcgen EXECUTES it as your own code (like ``python FILE.py``), so run only
 files you trust. It should bind the model to the name ``model`` (or any name chosen with
 ``--name``); optional names: ``params`` (dict), ``initial`` (function of x), ``bounds``,
-``cells``, ``t_end``, ``bc``, ``dt``.
+``cells``, ``t_end``, ``bc``, ``dt``, ``data_range``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from mcgen import __version__
 
 MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
 DEBUG_HINT = " (mcgen --debug ... shows the traceback)"
+_LOADED: list[Path] = []  # the model file this command executed (its lines name errors)
 
 EPILOG = """\b
 Examples:
@@ -50,13 +51,18 @@ class _Group(click.Group):
         except Exception as err:  # noqa: BLE001 - the top level reports any error
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            raise click.ClickException(f"{_cli_wording(f'{type(err).__name__}: {err}')}"
+            # an error raised in the user's model file (in `initial`, say) names its line
+            where = _where_in(_LOADED[-1], err) if _LOADED else ""
+            where = f"{where}: " if ", line " in where else ""
+            raise click.ClickException(f"{where}{_cli_wording(f'{type(err).__name__}: {err}')}"
                                        f"{DEBUG_HINT}") from None
 
 
 #: API keywords named in library messages, and the command-line options that do the same
 _CLI_WORDS = (("pass unsafe=True", "pass --unsafe"), ("Pass unsafe=True", "Pass --unsafe"),
-              ("pass overwrite=True", "pass --force"))
+              ("pass overwrite=True", "pass --force"),
+              ("give the missing values in params=", "give the missing values in the model "
+               "file's params = {...}"))
 
 
 def _cli_wording(message: str) -> str:
@@ -78,6 +84,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    _LOADED.clear()
 
 
 # ---------------------------------------------------------------- model files
@@ -88,6 +95,7 @@ def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, 
     p = Path(path)
     if not p.is_file():
         raise click.ClickException(f"model file {path} does not exist")
+    _LOADED[:] = [p]
     try:
         ns = runpy.run_path(str(p), run_name="__mcgen_model__")
     except Exception as err:  # noqa: BLE001 - any error of the user's script is reported
@@ -98,14 +106,16 @@ def load_model_file(path: str, name: str | None = None) -> tuple[Any, dict[str, 
         raise click.ClickException(f"{_where_in(p, err)}: "
                                    f"{_cli_wording(f'{type(err).__name__}: {text}')}"
                                    f"{DEBUG_HINT}") from None
+    found = [(k, v) for k, v in ns.items()
+             if not k.startswith("_") and type(v).__name__ in MODEL_KINDS]
     if name is not None:
         if name not in ns:
-            raise click.ClickException(f"{path} defines no name {name!r}")
+            names = ", ".join(k for k, _ in found) or "none"
+            raise click.ClickException(f"{path} defines no name {name!r} (--name): mcgen objects "
+                                       f"it defines: {names}")
         return ns[name], ns
     if "model" in ns:
         return ns["model"], ns
-    found = [(k, v) for k, v in ns.items()
-             if not k.startswith("_") and type(v).__name__ in MODEL_KINDS]
     if len(found) == 1:
         return found[0][1], ns
     names = ", ".join(k for k, _ in found) or "none"
@@ -128,6 +138,19 @@ def _where_in(path: Path, err: BaseException) -> str:
             pass
         tb = tb.tb_next
     return f"{path}, line {line}" if line is not None else str(path)
+
+
+def _file_number(ns: dict[str, Any], name: str, path: str) -> float | None:
+    """The model file's number ``name`` (``dt``, ``t_end``), or None. A SymPy symbol of that
+    name (``from mcgen.model.symbols import dt``) is the model's symbol, not a setting."""
+    value = ns.get(name)
+    if value is None or (hasattr(value, "free_symbols") and value.free_symbols):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise click.ClickException(f"{path} sets {name} = {value!r}: give a number (or leave "
+                                   f"it out and pass --{name.replace('_', '-')})") from None
 
 
 def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
@@ -175,6 +198,9 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
     else:
         text = "\n\n".join(d.render(fmt) for d in ds)
     if output:
+        if not Path(output).parent.is_dir():
+            raise click.ClickException(f"-o {output}: the folder {Path(output).parent} does "
+                                       "not exist (create it first)")
         Path(output).write_text(text)
         click.echo(f"wrote {len(ds)} derivation(s) to {output}")
     else:
@@ -188,13 +214,14 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
               show_default=True)
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
               help="Folder to write the kernel to (refused if it exists, unless --force).")
-@click.option("--bc", default="periodic", show_default=True,
-              help="Boundary condition: periodic, outflow, reflecting, absorbing.")
+@click.option("--bc", default=None,
+              help="Boundary condition: periodic, outflow, reflecting, absorbing, dirichlet "
+                   "(value 0) (default: FILE's bc, else periodic).")
 @click.option("--data-range", type=float, nargs=2, default=None,
               help="min max of the data, for the condition of nonlinear schemes (default: "
                    "FILE's data_range).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-def generate(file: str, name: str | None, backend: str, out: str, bc: str,
+def generate(file: str, name: str | None, backend: str, out: str, bc: str | None,
              data_range: tuple[float, float] | None, force: bool) -> None:
     """Generate a standalone kernel for the model in FILE and export it to a folder.
 
@@ -231,7 +258,7 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str,
     from mcgen.codegen.export import export_kernel
     # unsafe: the exported kernel does not refuse steps (its caller owns dt); the condition is
     # still derived, when there is one, and written into the kernel's header and README
-    kernel = build(model, backend=backend, bc=ns.get("bc", bc),
+    kernel = build(model, backend=backend, bc=bc if bc is not None else ns.get("bc", "periodic"),
                    data_range=_data_range(data_range, ns), unsafe=True)
     cond = kernel.condition
     path = export_kernel(kernel, out, overwrite=force,
@@ -259,13 +286,18 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str,
               help="Write the final state to .npz or .nc (netCDF).")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG of the initial and final profiles (1-D).")
+@click.option("--data-range", type=float, nargs=2, default=None,
+              help="min max of the data, for the condition of nonlinear schemes (default: "
+                   "FILE's data_range, else the range of the initial and boundary data).")
 def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
-        backend: str, out: str | None, plot: str | None) -> None:
+        backend: str, out: str | None, plot: str | None,
+        data_range: tuple[float, float] | None) -> None:
     """Run the scheme or law in FILE on a grid and report what happened.
 
     \b
-    FILE may define: params (dict), initial (function of x), bounds, cells, t_end, bc, dt.
+    FILE may define: params (dict), initial (function of x), bounds, cells, t_end, bc, dt,
+    data_range.
     Example:
       mcgen run examples/lwr_traffic.py --t-end 0.5 --cells 400 --plot traffic.png
     """
@@ -279,7 +311,7 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
             f"mcgen run runs a Scheme or a scalar Law, and {file} gives a {kind}: derive it "
             "with `mcgen derive`, or run particle systems and walkers from Python with "
             "mcgen.run.montecarlo (particle_profile, ring_current)")
-    t_end = t_end if t_end is not None else ns.get("t_end")
+    t_end = t_end if t_end is not None else _file_number(ns, "t_end", file)
     if t_end is None:
         raise click.ClickException("give --t-end (or define t_end in the model file)")
     n = cells if cells is not None else ns.get("cells", 200)
@@ -287,15 +319,19 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         raise click.ClickException(f"--cells {n}: give at least one cell per axis")
     b = tuple(bounds) if bounds else tuple(ns.get("bounds", (0.0, 1.0)))
     dim = getattr(model, "dim", 1)
+    if plot and dim != 1:  # refused before the run, not after it
+        raise click.ClickException(f"--plot draws 1-D profiles and {file} gives a {dim}-D "
+                                   "model: leave --plot out and write the state with --out")
     grid = Grid.uniform((n,) * dim if dim > 1 else n, b)
     initial = ns.get("initial")
     if initial is None:
         raise click.ClickException(f"{file} defines no `initial` (a function of the "
                                    "coordinates)")
+    given_dt = dt if dt is not None else _file_number(ns, "dt", file)
     sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
-                     params=ns.get("params", {}), dt=dt if dt is not None else ns.get("dt"),
+                     params=ns.get("params", {}), dt=given_dt,
                      safety=safety, unsafe=unsafe, backend=backend,
-                     data_range=_data_range(None, ns))
+                     data_range=_data_range(data_range, ns))
     u0 = sim.u.copy()
     t0 = time.perf_counter()
     rec = sim.run(float(t_end))
@@ -303,7 +339,8 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     click.echo(f"model      : {sim.scheme.describe()}")
     if sim.condition is not None:
         click.echo(f"condition  : {sim.condition.describe()}")
-    click.echo(f"dt         : {sim.dt:.6g} (largest allowed {sim.max_dt:.6g}, safety {safety})")
+    how = "given" if given_dt is not None else f"safety {safety}"
+    click.echo(f"dt         : {sim.dt:.6g} (largest allowed {sim.max_dt:.6g}, {how})")
     click.echo(f"steps      : {rec.steps} to t = {sim.t:.6g} in {secs:.3f} s "
                f"({sim.backend_used})")
     click.echo(f"range      : [{float(np.min(sim.u)):.6g}, {float(np.max(sim.u)):.6g}]")
@@ -314,8 +351,6 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     if out:
         click.echo(f"wrote {sim.save(out)}")
     if plot:
-        if dim != 1:
-            raise click.ClickException("--plot draws 1-D profiles only")
         from mcgen.run.plots import profile
         x = grid.centres()[0]
         profile(plot, x, {"t = 0": u0, f"t = {sim.t:g}": sim.u}, title=sim.scheme.name)
@@ -366,8 +401,13 @@ def bench(cells: int, steps: int, backends: str) -> None:
     from mcgen.run.numpy_stepper import NumpyStepper
     scheme = upwind()
     u0 = np.sin(np.linspace(0, 2 * np.pi, cells, endpoint=False))
+    chosen = [s.strip() for s in backends.split(",") if s.strip()]
+    unknown = [b for b in chosen if b not in ("numpy", "numba", "c", "llvm")]
+    if unknown or not chosen:
+        raise click.ClickException(f"--backends {backends}: give a comma-separated list of "
+                                   "numpy, numba, c, llvm")
     results = []
-    for b in [s.strip() for s in backends.split(",") if s.strip()]:
+    for b in chosen:
         if b == "numpy":
             st = NumpyStepper(scheme, Grid.uniform(cells, (0.0, 1.0)), "periodic", {"a": 1.0})
             t0 = time.perf_counter()
@@ -408,6 +448,10 @@ def cache(action: str, backend: str | None) -> None:
     """
     from mcgen.codegen.cache import cache_info, clear_cache
     if action == "clear":
+        known = sorted({"numba", "c", "llvm", "montecarlo"} | set(dict(cache_info()["backends"])))
+        if backend is not None and backend not in known:
+            raise click.ClickException(f"--backend {backend}: the cache is kept per backend, one "
+                                       f"of {known} (leave --backend out to clear everything)")
         n = clear_cache(backend)
         click.echo(f"removed {n} cached file(s)")
         return

@@ -116,8 +116,17 @@ class Simulation:
         self.step_count = 0
         self.history: list[RunRecord] = []
         self.notes: list[str] = []
+        given_range = self.data_range is not None
         if self.data_range is None:
             self.data_range = self._default_data_range()
+        lo, hi = (float(v) for v in self.data_range)
+        if not lo < hi and self.scheme.numerical_flux is not None and not self.unsafe:
+            where = ("data_range" if given_range else
+                     "the default data range (the initial data and constant boundary values)")
+            raise ModelError(f"{where} is ({lo:g}, {hi:g}): the monotonicity condition of a "
+                             "nonlinear scheme is stated on a range min < max; give "
+                             "data_range=(min, max) covering the values the run will see "
+                             "(mcgen run: --data-range MIN MAX or data_range in the model file)")
         self.condition = self._enforced_condition()
         self._check_param_names()
         self.max_dt = self._max_dt()
@@ -126,8 +135,8 @@ class Simulation:
 
     # ------------------------------------------------------------------ set-up
     def _check_param_names(self) -> None:
-        """Refuse a ``params`` name the model never uses (a typo would otherwise surface as a
-        missing value far from its cause), naming the parameters it does take."""
+        """Note the ``params`` names the model never uses (a shared dict may hold more), and
+        keep the note for the error a missing value raises: a typo is then named there."""
         from mcgen.model.boundary import Dirichlet
         sc = self.scheme
         syms: set[Any] = set(sc.params) | set(sc.definitions)
@@ -141,15 +150,19 @@ class Simulation:
         known = {getattr(s, "name", str(s)) for s in syms}
         known |= {"m", "M", "u_min", "u_max", "data_min", "data_max"}
         unknown = sorted(set(self.params) - known)
+        self._unused_params = ""
         if unknown:
             import difflib
             takes = sorted({p.name for p in sc.params} - {d.name for d in sc.definitions} |
                            {s.name for e in sc.definitions.values() for s in e.free_symbols}
                            - {s.name for s in (sc.dt, *sc.spacing)})
-            close = [m for u in unknown for m in difflib.get_close_matches(u, takes, n=1)]
+            lower = {t.lower(): t for t in takes}  # 'A' for 'a' is a typo too
+            close = [lower[m] for u in unknown
+                     for m in difflib.get_close_matches(u.lower(), list(lower), n=1)]
             hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-            raise ModelError(f"params {unknown} are not parameters of "
-                             f"{sc.name or 'the scheme'}{hint}: it takes {takes}")
+            self._unused_params = (f"params {unknown} are not parameters of "
+                                   f"{sc.name or 'the scheme'}{hint}: it takes {takes}")
+            self.notes.append(f"{self._unused_params}; they are ignored")
 
     def _initial_array(self, initial: Any, f: str) -> np.ndarray:
         if isinstance(initial, dict):
@@ -158,7 +171,21 @@ class Simulation:
                                  f"scheme's fields {list(self.scheme.fields)}")
             initial = initial[f]
         what = "initial(x)" if callable(initial) else "the initial array"
-        raw = np.asarray(initial(*self.grid.mesh()) if callable(initial) else initial)
+        if callable(initial):
+            import inspect
+            mesh = self.grid.mesh()
+            try:
+                inspect.signature(initial).bind(*mesh)
+            except TypeError:
+                axes = ", ".join("xyz"[: self.grid.dim])
+                raise ModelError(f"initial is called with the {self.grid.dim} cell-centre "
+                                 f"coordinate array(s) ({axes}) of the {self.grid.dim}-D grid: "
+                                 f"define it as a function of ({axes})") from None
+            except ValueError:  # no signature (a builtin or ufunc): just call it
+                pass
+            raw = np.asarray(initial(*mesh))
+        else:
+            raw = np.asarray(initial)
         try:
             if raw.dtype.kind in "USVc":
                 raise TypeError
@@ -241,8 +268,9 @@ class Simulation:
                                  f"{self.condition.describe()} at {shown}); pass unsafe=True "
                                  "with an explicit dt to run anyway") from None
         except ValueError as err:
+            typo = f" ({self._unused_params})" if self._unused_params else ""
             raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
-                             "missing values in params=") from None
+                             f"missing values in params={typo}") from None
 
     def _choose_dt(self, dt: float | None) -> float:
         if dt is None:
@@ -392,11 +420,25 @@ class Simulation:
     @classmethod
     def resume(cls, path: str | Path, model: Any, bc: Any = "periodic",
                params: dict[str, float] | None = None, **kw: Any) -> Simulation:
-        """Continue from a snapshot written by :meth:`save` (the model must be the same one)."""
+        """Continue from a snapshot written by :meth:`save` (the model must be the same one).
+
+        ``params`` default to the ones the snapshot records; ``bc`` must be the boundary
+        conditions of the run that wrote it (a different one is refused, not silently used)."""
+        import ast
+
         from mcgen.run.snapshots import load_snapshot
         snap = load_snapshot(path)
+        if params is None and snap.attrs.get("params"):
+            try:
+                params = ast.literal_eval(str(snap.attrs["params"]))
+            except (ValueError, SyntaxError):
+                params = None
         sim = cls(model, snap.grid, snap.fields, bc=bc, params=params or {},
                   dt=kw.pop("dt", snap.attrs.get("dt")), **kw)
+        written = snap.attrs.get("boundary")
+        if written is not None and str(written) != repr(sim.boundary):
+            raise ModelError(f"snapshot {path} was written with boundary conditions {written} "
+                             f"but resume got {sim.boundary!r}: pass bc= the same conditions")
         if snap.attrs.get("model_hash") not in (None, sim.scheme.hash):
             raise ModelError(f"snapshot {path} was written by model "
                              f"{snap.attrs.get('model')!r} (hash {snap.attrs['model_hash'][:12]}) "
