@@ -52,6 +52,8 @@ class Check:
 
     def run(self) -> str:
         if self.kind not in _PROCEDURES:
+            serialize.load_registrations()
+        if self.kind not in _PROCEDURES:
             raise KeyError(f"no check procedure {self.kind!r} is registered; import the module "
                            "that defines it (mcgen registers all of its own on import)")
         try:

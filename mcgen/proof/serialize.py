@@ -21,6 +21,19 @@ from mcgen.errors import McgenError
 _ATOMS: dict[str, tuple[type, Callable[[Any], dict], Callable[[dict], Any]]] = {}
 
 
+def load_registrations() -> None:
+    """Import mcgen's later layers, which register their types and check procedures.
+
+    The proof layer names them only by string (it imports nothing of mcgen statically), so a
+    derivation read back from JSON in a fresh process re-checks without the caller importing
+    anything first.
+    """
+    import importlib
+
+    for name in ("mcgen.model", "mcgen.analysis", "mcgen.synthesis"):
+        importlib.import_module(name)
+
+
 def register_atom(tag: str, cls: type, encode: Callable[[Any], Any],
                   decode: Callable[[Any], Any]) -> None:
     """Teach the serializer a type defined outside SymPy (a SymPy subclass or a model object).
@@ -115,6 +128,8 @@ def from_data(d: Any) -> Any:
         r, c, elems = d["matrix"]
         return sp.ImmutableMatrix(r, c, [from_data(e) for e in elems])
     if "atom" in d:
+        if d["atom"] not in _ATOMS:
+            load_registrations()
         if d["atom"] not in _ATOMS:
             raise McgenError(f"unknown atom type {d['atom']!r}: import the module that defines it")
         return _ATOMS[d["atom"]][2](d["data"])
