@@ -162,6 +162,13 @@ def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
     return None if given is None else (float(given[0]), float(given[1]))
 
 
+def _refuse_existing(path: str | None, option: str, force: bool) -> None:
+    """Nothing the user had is overwritten unless they say so."""
+    if path and Path(path).exists() and not force:
+        raise click.ClickException(f"{option} {path}: the file exists; choose another name or "
+                                   "pass --force to replace it")
+
+
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--name", default=None, help="Name of the model in FILE (default: `model`).")
@@ -172,8 +179,9 @@ def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
 @click.option("--data-range", type=float, nargs=2, default=None,
               help="min max of the data, for nonlinear schemes (default: FILE's data_range, "
                    "else symbolic bounds m, M).")
+@click.option("--force", is_flag=True, help="Replace an existing -o file.")
 def derive(file: str, name: str | None, fmt: str, output: str | None,
-           data_range: tuple[float, float] | None) -> None:
+           data_range: tuple[float, float] | None, force: bool) -> None:
     """Derive the macroscopic law or the stability conditions of the model in FILE.
 
     \b
@@ -183,6 +191,7 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
     """
     from mcgen.run.pipeline import DerivationSkipped
     from mcgen.run.pipeline import derive as derive_all
+    _refuse_existing(output, "-o", force)
     model, ns = load_model_file(file, name)
     if type(model).__name__ not in MODEL_KINDS:
         raise click.ClickException(f"no derivation for a {type(model).__name__}: give a "
@@ -289,10 +298,11 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
 @click.option("--data-range", type=float, nargs=2, default=None,
               help="min max of the data, for the condition of nonlinear schemes (default: "
                    "FILE's data_range, else the range of the initial and boundary data).")
+@click.option("--force", is_flag=True, help="Replace existing --out / --plot files.")
 def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
         backend: str, out: str | None, plot: str | None,
-        data_range: tuple[float, float] | None) -> None:
+        data_range: tuple[float, float] | None, force: bool) -> None:
     """Run the scheme or law in FILE on a grid and report what happened.
 
     \b
@@ -304,6 +314,8 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     import numpy as np
 
     from mcgen.run import Grid, Simulation
+    _refuse_existing(out, "--out", force)  # before the run, so no work is thrown away
+    _refuse_existing(plot, "--plot", force)
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
     if kind not in ("Scheme", "Law"):

@@ -450,3 +450,17 @@ def test_derive_json_rechecks_in_a_fresh_process(tmp_path):
                          timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["proved"] * 4
+
+
+def test_existing_output_files_are_never_overwritten_without_force(tmp_path):
+    p = write(tmp_path, UPWIND)
+    keep = tmp_path / "mine.md"
+    keep.write_text("the user's notes")
+    assert main(["derive", str(p), "-o", str(keep)]) != 0
+    assert keep.read_text() == "the user's notes"
+    assert main(["derive", str(p), "-o", str(keep), "--force"]) == 0
+    assert keep.read_text() != "the user's notes"
+    state = tmp_path / "state.npz"
+    state.write_bytes(b"precious")
+    assert main(["run", str(p), "--t-end", "0.01", "--out", str(state)]) != 0
+    assert state.read_bytes() == b"precious"
