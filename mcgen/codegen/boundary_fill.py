@@ -13,7 +13,8 @@ Periodic         interior ``n-1-k``         the lattice is a ring (both sides pe
 Dirichlet(v)     ``v`` (a number or ``v(t)``) the value held in the ghost cells (cell-centred)
 DirichletSeries  ``values[step]``           a value per step, passed at run time as an array
 Outflow          interior ``0``             zero gradient: copy the nearest interior value
-Reflecting       interior ``k``             even mirror about the face (v_x = 0)
+Reflecting       interior ``k``             even mirror about the face (v_x = 0); for
+                                            densities also zero wall flux (see below)
 Absorbing        ``0``                      the value vanishes outside (rho = 0 / payoff 0)
 ===============  =========================  ================================================
 
@@ -21,10 +22,14 @@ Axes are filled in order 0, 1, 2; when axis ``d`` is filled, axes before it run 
 padded range and axes after it over their interior, so corner ghosts are the ones an axis-by-axis
 padding of the array gives (the oracle pads the same way, without the IR).
 
-Reflecting is the even mirror for both readings: for expectations it is v_x = 0; for densities it
-makes the diffusive flux vanish at the face, which is the zero-flux condition when the advective
-flux at the wall vanishes too (a pure-diffusion or symmetric walk). A wall with drift needs the
-scheme's own flux set to zero there; that is not what this fill does.
+Reflecting follows the reading (DESIGN.md section 1). For expectations (backward reading) it is
+the even mirror, v_x = 0. For densities (forward reading) and for every scheme with a
+``numerical_flux`` it is zero flux, b rho - (D rho)_x = 0: the ghost cells are still the even
+mirror (interfaces near the wall read them), and the stencil front-end also writes the update as
+u_j + G(j) - G(j + e_d) (:func:`needs_zero_flux_walls`) and stores exactly 0 into the interface
+flux G at each reflecting wall after the fluxes of a step are computed, so no mass crosses the
+wall even with drift (the mirror alone lets the advective flux through). A scheme in which no
+part of u^(n+1) - u^n telescopes into differences of fluxes keeps the mirror alone.
 """
 
 from __future__ import annotations
@@ -118,6 +123,18 @@ def normalize_bc(bc: Any, dim: int) -> BoundarySpec:
                                   Absorbing)):
                 raise CodegenError(f"boundary condition {b!r} has no ghost-cell fill")
     return spec
+
+
+def needs_zero_flux_walls(reading: str, has_numerical_flux: bool,
+                          spec: BoundarySpec) -> bool:
+    """Whether a Reflecting side of ``spec`` means zero flux through the wall (set the wall's
+    interface flux to 0) rather than the even mirror alone: densities (forward reading) and
+    schemes in conservative form (a numerical flux); expectations keep v_x = 0."""
+    from mcgen.model.readings import FORWARD, normalize_reading
+
+    if not any(isinstance(b, Reflecting) for pair in spec for b in pair):
+        return False
+    return has_numerical_flux or normalize_reading(reading) == FORWARD
 
 
 def _check_axis(axis: Any, dim: int) -> None:

@@ -55,6 +55,17 @@ class CompiledKernel:
     condition : the enforced Condition, or None.
     timings : seconds per generation stage (``frontend`` and its sub-stages, ``render``,
         ``build``, ``jit``).
+
+    Notes
+    -----
+    ``Reflecting()`` follows the scheme's reading. For a density (``reading="forward"``) or a
+    conservative scheme (one with ``numerical_flux``) it is zero flux through the wall: the
+    update runs as u_j + G(j) - G(j + e_d) and the wall's interface flux G is set to exactly 0
+    every step, so the total mass is conserved to rounding with drift present
+    (``program.parts["zero_flux_walls"]`` lists them; such kernels run without temporal
+    blocking). For expectations (backward reading) it is the even mirror of the ghost cells,
+    v_x = 0; a forward-reading update in which nothing telescopes into flux differences keeps
+    the mirror alone.
     """
 
     def __init__(self, scheme: Scheme, config: KernelConfig, program: StencilProgram,

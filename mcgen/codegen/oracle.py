@@ -4,6 +4,12 @@ Periodic grids use ``np.roll`` (the value at ``j + k`` is ``np.roll(u, -k)``); o
 conditions pad each array axis by axis (the ghost values of :mod:`boundary_fill`, computed here
 by slicing) and read shifted slices. Nothing here looks at the IR or a backend, so agreement
 between a kernel and this oracle checks the whole code-generation path.
+
+Reflecting walls follow the reading as in :mod:`boundary_fill`: the even mirror for expectations;
+for densities and conservative schemes also zero flux. The oracle gets that by correcting the
+mirror update of the wall cells: with u^(n+1) = u^n + G(j) - G(j + e_d) + rest (the SymPy split of
+the update into interface fluxes, checked here to add up to the update), the wall flux G that
+the mirror lets through is taken back out of the first (or last) cell.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from mcgen.codegen.boundary_fill import DirichletSeries, normalize_bc
+from mcgen.codegen.boundary_fill import DirichletSeries, needs_zero_flux_walls, normalize_bc
 from mcgen.errors import CodegenError
 from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
 from mcgen.model.read import Read
@@ -47,6 +53,33 @@ def _pad_axis(a: np.ndarray, axis: int, g: int, lo: Any, hi: Any,
 
     return np.concatenate([ghost(lo, "low", value_lo), a, ghost(hi, "high", value_hi)],
                           axis=axis)
+
+
+def _wall_fluxes(scheme: Scheme, spec: Any, args: list) -> list[tuple]:
+    """(field, axis, side, G as a NumPy function, G's reads) per reflecting wall of a flux."""
+    from mcgen.codegen.stencil_frontend import _shift_all, interface_quantities
+
+    updates, groups, placeholders = interface_quantities(dict(scheme.update), scheme, True)
+    for f in scheme.fields:  # the split must add up to the update (it is an identity)
+        back = updates[f].xreplace({p: sp.Integer(0) for p in placeholders})
+        for k, rel in placeholders.values():
+            if groups[k].field == f:
+                by = tuple(rel if d == groups[k].axis else 0 for d in range(scheme.dim))
+                shifted = _shift_all(groups[k].base, by, scheme)
+                back += shifted if rel == 0 else -shifted
+        diff = sp.expand(back - scheme.update[f])
+        # float weights that cancel up to rounding leave terms with tiny float coefficients
+        if any(not (isinstance(c, sp.Float) and abs(c) <= 1e-13)
+               for c in (t.as_coeff_Mul()[0] for t in sp.Add.make_args(diff) if t != 0)):
+            raise CodegenError(f"internal: the flux split of field {f!r} does not add up")
+    out = []
+    for grp in groups:
+        for side, b in zip(("low", "high"), spec[grp.axis], strict=True):
+            if isinstance(b, Reflecting):
+                greads = sorted(grp.base.atoms(Read), key=lambda r: r.name)
+                fn = sp.lambdify(greads + args[len(scheme.reads):], grp.base, modules="numpy")
+                out.append((grp.field, grp.axis, side, fn, greads))
+    return out
 
 
 def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: int,
@@ -99,6 +132,22 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
             return float(b.value.subs({s: t for s in t_sym}))
         return 0.0
 
+    walls = _wall_fluxes(scheme, spec, args) if needs_zero_flux_walls(
+        scheme.reading, scheme.numerical_flux is not None, spec) else []
+
+    def coords_at(axis: int, i: int) -> list[np.ndarray]:
+        """Coordinates of the cells whose index along ``axis`` is ``i`` (others interior)."""
+        out = []
+        for d, c in enumerate(coord_vals):
+            if d != axis or values.get(scheme.spacing[d]) is None:
+                out.append(c)
+                continue
+            origin = params.get(f"{scheme.coords[d].name}0", 0.0)
+            sh = [1] * dim
+            sh[d] = 1
+            out.append(np.full(sh, origin + i * values[scheme.spacing[d]]))
+        return out
+
     for step in range(nsteps):
         if all_periodic:
             def value_of(rd: Read, state: dict = state) -> np.ndarray:
@@ -120,6 +169,22 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
         for f in fields:
             res = fns[f](*inputs)
             new[f] = np.broadcast_to(np.asarray(res, dtype=dtype), shape).copy()
+        for f, axis, side, fn, greads in walls:
+            # G at the wall interface j = 0 (low) or j = n (high), on mirror-padded data
+            i = 0 if side == "low" else shape[axis]
+            ins = []
+            for r in greads:
+                sl = [slice(g + k, g + k + n) for k, n in zip(r.offset, shape, strict=True)]
+                sl[axis] = slice(g + r.offset[axis] + i, g + r.offset[axis] + i + 1)
+                ins.append(padded[r.field][tuple(sl)])
+            flux = np.asarray(fn(*ins, *[values[s] for s in scalars], *coords_at(axis, i)),
+                              dtype=dtype)
+            cell = [slice(None)] * dim
+            cell[axis] = slice(0, 1) if side == "low" else slice(shape[axis] - 1, shape[axis])
+            if side == "low":
+                new[f][tuple(cell)] -= flux
+            else:
+                new[f][tuple(cell)] += flux
         state = new
     if isinstance(u, dict):
         return state

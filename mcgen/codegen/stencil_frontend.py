@@ -34,11 +34,13 @@ from mcgen.codegen.boundary_fill import (
     bc_needs_time,
     describe_bc,
     fill_statements,
+    needs_zero_flux_walls,
     series_args,
 )
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError
+from mcgen.model.boundary import Reflecting
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
 
@@ -130,7 +132,19 @@ def _shift_all(e: sp.Basic, by: tuple[int, ...], scheme: Scheme) -> sp.Basic:
     return e
 
 
-def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
+def _sums_to_zero(coefs: list[sp.Expr], rounded: bool) -> bool:
+    """Whether the coefficients of a translation class add up to zero (a divergence); with
+    ``rounded``, float weights that cancel up to a few ulps count too (0.25 + 0.05 - 0.3)."""
+    total = sp.cancel(sp.Add(*coefs))
+    if total == 0:
+        return True
+    if not rounded or not total.is_number or not all(c.is_number for c in coefs):
+        return False
+    scale = sum(abs(float(c)) for c in coefs)
+    return abs(float(total)) <= 64 * 2.0**-52 * scale
+
+
+def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form: bool = False
                          ) -> tuple[dict[str, sp.Expr], list[_Interface], dict[sp.Symbol, tuple]]:
     """Split each update into direct terms plus telescoping differences G(j) - G(j + e_d).
 
@@ -141,6 +155,11 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
     axis (Laurent division by 1 - z_d^{-1}). Each G_d then goes to a scratch array computed once
     per interface, which is what makes a conservative flux F_{j+1/2} evaluated once per step.
 
+    With ``flux_form`` the field's own value u_f(j) is kept apart and the rest of the update,
+    linear terms included, is split, so u^(n+1) = u^n + sum_d [G_d(j) - G_d(j + e_d)] + rest
+    carries every telescoping part, a linear flux too, in G: a reflecting wall then zeroes G
+    there (zero flux through the wall).
+
     Returns the rewritten updates (with placeholder symbols for scratch reads), the interface
     quantities, and for each placeholder the (quantity index, shift) it stands for.
     """
@@ -150,8 +169,13 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
     placeholders: dict[sp.Symbol, tuple] = {}
     out: dict[str, sp.Expr] = {}
     for f in scheme.fields:
-        expanded = sp.expand(updates[f])
         direct: list[sp.Expr] = []
+        if flux_form:
+            own = Read(f, (0,) * dim)
+            direct.append(own)
+            expanded = sp.expand(updates[f] - own)
+        else:
+            expanded = sp.expand(updates[f])
         classes: dict[sp.Basic, dict[tuple[int, ...], sp.Expr]] = {}
         order: list[sp.Basic] = []
         for term in sp.Add.make_args(expanded):
@@ -161,7 +185,7 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
                 continue
             coef, dep = term.as_independent(*sorted(rds, key=lambda r: r.name), *coords,
                                             as_Add=False)
-            if isinstance(dep, Read):
+            if isinstance(dep, Read) and not flux_form:
                 direct.append(term)
                 continue
             low = tuple(min(r.offset[d] for r in reads_of(dep)) for d in range(dim))
@@ -173,7 +197,7 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme
         g_parts: dict[int, list[sp.Expr]] = {d: [] for d in range(dim)}
         for key in order:
             cs = {s: c for s, c in classes[key].items() if sp.expand(c) != 0}
-            if len(cs) < 2 or sp.cancel(sp.Add(*cs.values())) != 0:
+            if len(cs) < 2 or not _sums_to_zero(list(cs.values()), flux_form):
                 direct += [c * _shift_all(key, s, scheme) for s, c in cs.items()]
                 continue
             residual = dict(cs)
@@ -242,8 +266,11 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     # ---------------------------------------------------------------- stage 1: interfaces
     t0 = time.perf_counter()
     updates = {f: scheme.update[f] for f in fields}
-    if cfg.interface_scratch:
-        updates, groups, placeholders = interface_quantities(updates, scheme)
+    # a reflecting wall of a density or a conservative scheme is zero flux: the update goes to
+    # flux form (linear fluxes too) whatever cfg.interface_scratch says, and the wall flux is 0
+    zero_walls = needs_zero_flux_walls(scheme.reading, scheme.numerical_flux is not None, cfg.bc)
+    if cfg.interface_scratch or zero_walls:
+        updates, groups, placeholders = interface_quantities(updates, scheme, zero_walls)
     else:
         groups, placeholders = [], {}
     timings["interfaces"] = time.perf_counter() - t0
@@ -380,6 +407,22 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         ranges = list(interior)
         ranges[grp.axis] = (ci(g), add(iv(f"n{grp.axis}"), ci(g + 1)))
         flux_bodies.append((grp, ranges, cell_body([grp.base], [(scratch[k], 0)], f"f{k}")))
+    # (scratch index, axis, side) of every interface flux that a reflecting wall sets to 0
+    wall_zeros: list[tuple[int, int, str]] = []
+    if zero_walls:
+        for k, grp in enumerate(groups):
+            for side, b in zip(("low", "high"), cfg.bc[grp.axis], strict=True):
+                if isinstance(b, Reflecting):
+                    wall_zeros.append((k, grp.axis, side))
+
+    def wall_zero(k: int, axis: int, side: str) -> ir.Stmt:
+        """G = 0 at the wall interface: padded index g (low) or n + g (high) along ``axis``."""
+        ranges = list(interior)
+        at = ci(g) if side == "low" else add(iv(f"n{axis}"), ci(g))
+        ranges[axis] = (at, add(at, ci(1)))
+        return nest((ir.Store(scratch[k], offset_expr((0,) * dim, 0), ir.Const(0.0, dt_)),),
+                    ranges, False)
+
     update_body = cell_body([updates[f] for f in fields],
                             [(NXT, i) for i in range(len(fields))], "u")
     timings["cse"] = time.perf_counter() - t0
@@ -415,6 +458,11 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
             step_body.append(ir.Comment(f"interface quantity {k} of field {grp.field} along "
                                         f"axis {grp.axis}, computed once per interface"))
             step_body.append(nest(body, ranges, parallel))
+            for kz, axis, side in wall_zeros:
+                if kz == k:
+                    step_body.append(ir.Comment(f"reflecting wall, axis {axis}, {side} side: "
+                                                "zero flux through the wall"))
+                    step_body.append(wall_zero(kz, axis, side))
         step_body.append(ir.Comment("update sweep over the interior"))
         step_body.append(nest(update_body, interior, parallel))
         step_body.append(ir.SwapArrays(CUR, NXT))
@@ -446,7 +494,8 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
                            tuple(origins), needs_dt, tuple(a.name for a in args))
     parts = {"update_body": update_body, "args": tuple(args), "needs_time": needs_time,
              "coords_used": tuple(coords_used), "name": kname, "meta": meta,
-             "flux_bodies": tuple((grp.axis, body) for grp, _, body in flux_bodies)}
+             "flux_bodies": tuple((grp.axis, body) for grp, _, body in flux_bodies),
+             "zero_flux_walls": tuple(wall_zeros)}
     return StencilProgram(module, layout, timings, parts)
 
 

@@ -81,6 +81,9 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
         return ("numba compiles with fastmath 'reassoc'/'contract', and a nonlinear flux "
                 "computed over a tile's shorter loop is rounded differently in the last bit "
                 "(measured on Burgers/Rusanov): blocked only with the C backend")
+    if parts.get("zero_flux_walls"):
+        return ("a reflecting wall of a density or conservative scheme sets the wall's interface "
+                "flux to 0 each step, which the tile sweeps do not reproduce: run unblocked")
     if parts["needs_time"] or lay.series:
         return ("a boundary value depends on time (Dirichlet(t) or DirichletSeries): the tile "
                 "would need each step's time")

@@ -49,6 +49,12 @@ class Outflow(BoundaryCondition):
 
 @dataclass(frozen=True)
 class Reflecting(BoundaryCondition):
+    """A wall. For densities (forward reading) and conservative schemes: zero flux, the scheme's
+    interface flux through the wall is set to 0 (mass is conserved, drift included); the ghost
+    cells beyond it are the even mirror for the interfaces near it. For expectations (backward
+    reading): the even mirror, v_x = 0. A forward update with no flux-difference part keeps the
+    mirror alone (see ``mcgen.codegen.boundary_fill``)."""
+
     def meaning(self, reading: str) -> str:
         if normalize_reading(reading) == FORWARD:
             return "reflecting: zero flux b rho - (D rho)_x = 0 (mass is conserved)"
