@@ -99,6 +99,9 @@ class NumpyStepper:
         self._spacing = spacing
         self._values = dict(values)
         self._coords = dict(zip([c.name for c in scheme.coords], grid.mesh(), strict=False))
+        from mcgen.codegen.boundary_fill import needs_zero_flux_walls
+        self._zero_flux_walls = needs_zero_flux_walls(
+            scheme.reading, scheme.numerical_flux is not None, self.bc)
 
     # ------------------------------------------------------------------ ghost cells
     def pad(self, u: np.ndarray, t: float) -> np.ndarray:
@@ -140,6 +143,8 @@ class NumpyStepper:
 
     def step(self, state: dict[str, np.ndarray], t: float, dt: float) -> dict[str, np.ndarray]:
         """One step: returns the new fields (the input arrays are not modified)."""
+        if self._zero_flux_walls:
+            return self._zero_flux_step(state, t, dt)
         padded = {f: self.pad(state[f], t) for f in self.fields}
         env = {**self._spacing, **self._values, **self._coords, "dt": dt, T_SYM.name: t}
         new = {}
@@ -150,6 +155,22 @@ class NumpyStepper:
                 val = fn(*args)  # blow-up is detected (and located) by the caller
             new[f] = np.broadcast_to(np.asarray(val, dtype=float), self.grid.shape).copy()
         return new
+
+    def _zero_flux_step(self, state: dict[str, np.ndarray], t: float, dt: float
+                        ) -> dict[str, np.ndarray]:
+        # reflecting walls of densities and conservative schemes are zero-flux walls, not
+        # mirrors: the codegen oracle (also IR-free) implements that meaning, so use it here
+        from dataclasses import replace
+
+        from mcgen.codegen.oracle import oracle_run
+        physical = replace(self.scheme, params=(), definitions={}, update={
+            f: substitute_definitions(e, self.scheme.definitions)
+            for f, e in self.scheme.update.items()})
+        origins = {f"{c.name}0": float(self.grid.centres()[d][0])
+                   for d, c in enumerate(self.scheme.coords)}
+        out = oracle_run(physical, dict(state), 1, bc=self.bc, t0=t, dt=dt,
+                         **self._spacing, **self._values, **origins)
+        return {f: np.asarray(v, dtype=float) for f, v in out.items()}
 
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, nsteps: int
             ) -> dict[str, np.ndarray]:
