@@ -28,6 +28,15 @@ class IRPrinter:
             return self.empty_printer(node)
         return method(node, *args)
 
+    def expr(self, node: Any) -> str:
+        """Source text of an expression node (printers return ``(text, precedence)``)."""
+        return self.emit(node)[0]
+
+    def wrap(self, node: Any, prec: int) -> str:
+        """Text of ``node``, parenthesised when it binds more loosely than ``prec``."""
+        text, p = self.emit(node)
+        return f"({text})" if p < prec else text
+
     def empty_printer(self, node: Any) -> Any:
         raise CodegenError(f"the {self.language} printer has no rule for IR node "
                            f"{type(node).__name__} ({node!r}): add a _print_"

@@ -78,13 +78,6 @@ class CPrinter(IRPrinter):
         self.arrays: dict[str, str] = {}
 
     # ------------------------------------------------------------------ expressions
-    def expr(self, node: ir.Expr) -> str:
-        return self.emit(node)[0]
-
-    def wrap(self, node: ir.Expr, prec: int) -> str:
-        text, p = self.emit(node)
-        return f"({text})" if p < prec else text
-
     def _print_Const(self, node: ir.Const) -> tuple[str, int]:
         v, t = node.value, node.type
         if t == "bool":
