@@ -92,25 +92,6 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------------- gathering sources
 
-def _optional_backend(name: str) -> Any:
-    try:
-        return importlib.import_module(f"mcgen.codegen.backends.{name}")
-    except ImportError:
-        return None
-
-
-def _call_first(backend: Any, names: tuple[str, ...], *args: Any) -> str | None:
-    """Call the first of ``names`` that ``backend`` defines; its result as text."""
-    if backend is None:
-        return None
-    for name in names:
-        fn = getattr(backend, name, None)
-        if callable(fn):
-            out = fn(*args)
-            return out if isinstance(out, str) else getattr(out, "source", None)
-    return None
-
-
 def _resolve(obj: Any) -> ExportSource:
     """Accept an ``ir.Module``, an ``ExportSource``, or a compiled kernel (duck-typed: an
     ``ir``/``module`` attribute holding the IR, and ``condition``/``model_hash`` if it has
@@ -252,27 +233,16 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     files: dict[str, tuple[bytes, str]] = {}
     notes: list[str] = []
 
-    numba_text = src.numba_source or _call_first(
-        _optional_backend("numba_backend"), ("render_numba", "numba_source", "render_module",
-                                             "emit_numba", "render"), m)
-    if numba_text:
-        files[f"{name}.py"] = (numba_text.encode(), "numba module (imports numpy and numba)")
-    else:
-        notes.append("no numba module: the numba backend is not available in this mcgen")
+    # the backends print the same IR; an ExportSource may carry text printed (or edited) earlier
+    from mcgen.codegen.backends.c_backend import render_c
+    from mcgen.codegen.backends.numba_backend import render_numba
 
-    c_text, h_text = src.c_source, src.c_header
-    c_backend = _optional_backend("c_backend")
-    render_c = getattr(c_backend, "render_c", None)
-    if c_text is None and callable(render_c):
-        printed = render_c(m)  # a CSource: .source and .header
-        c_text = getattr(printed, "source", None)
-        h_text = h_text or getattr(printed, "header", None)
-    if c_text:
-        files[f"{name}.c"] = (c_text.encode(), "C99 source printed from the same IR")
-    else:
-        notes.append("no .c: the C backend is not available in this mcgen")
-    if not h_text:
-        h_text = c_header(m, src.condition)
+    numba_text = src.numba_source or render_numba(m)
+    files[f"{name}.py"] = (numba_text.encode(), "numba module (imports numpy and numba)")
+    printed = render_c(m) if src.c_source is None or src.c_header is None else None
+    c_text = src.c_source or printed.source  # type: ignore[union-attr]
+    h_text = src.c_header or printed.header  # type: ignore[union-attr]
+    files[f"{name}.c"] = (c_text.encode(), "C99 source printed from the same IR")
     files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels")
 
     if include_object:

@@ -296,8 +296,27 @@ def _per_axis(value: Any, dim: int, what: str, cast: type = float) -> tuple:
 
 # ===================================================================== walkers
 
+class _EventRates:
+    """Event counters shared by walker and particle results."""
+
+    events: int
+    seconds: float
+    cpu_seconds: float
+
+    @property
+    def events_per_second(self) -> float:
+        """Attempted moves (steps or uniformised events) per second of kernel (wall) time."""
+        return self.events / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def events_per_cpu_second(self) -> float:
+        """Attempted moves per second of the calling thread's CPU time (a serial kernel's
+        speed on a machine shared with other work)."""
+        return self.events / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
+
+
 @dataclass
-class WalkerResult:
+class WalkerResult(_EventRates):
     """Walkers after a run. ``positions`` are lattice indices (n, dim); ``x`` physical."""
 
     positions: np.ndarray
@@ -310,17 +329,6 @@ class WalkerResult:
     h: tuple[float, ...]
     x0: tuple[float, ...]
     cpu_seconds: float = 0.0
-
-    @property
-    def events_per_second(self) -> float:
-        """Attempted moves (steps or uniformised events) per second of kernel (wall) time."""
-        return self.events / self.seconds if self.seconds > 0 else float("inf")
-
-    @property
-    def events_per_cpu_second(self) -> float:
-        """Attempted moves per second of the calling thread's CPU time (a serial kernel's
-        speed on a machine shared with other work)."""
-        return self.events / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
 
     def time_mean(self) -> np.ndarray:
         """Time-weighted mean of x over all walkers after the burn-in (one per axis)."""
@@ -556,7 +564,7 @@ def compile_walkers(process: JumpProcess, boundary: Any = "none", *, backend: st
 # ===================================================================== particle systems
 
 @dataclass
-class ParticleResult:
+class ParticleResult(_EventRates):
     """Replica averages at the requested ``times``.
 
     ``profile[k, i]``: mean occupation of site i at ``times[k]``; ``occupied[k, i]``: fraction of
@@ -572,16 +580,6 @@ class ParticleResult:
     seconds: float
     state: dict[str, np.ndarray]
     cpu_seconds: float = 0.0
-
-    @property
-    def events_per_second(self) -> float:
-        """Attempted moves per second of kernel (wall) time."""
-        return self.events / self.seconds if self.seconds > 0 else float("inf")
-
-    @property
-    def events_per_cpu_second(self) -> float:
-        """Attempted moves per second of the calling thread's CPU time."""
-        return self.events / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
 
     def current_rate(self, k0: int = 0, k1: int = -1) -> np.ndarray:
         """Mean current per bond per unit time between ``times[k0]`` and ``times[k1]``."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from mcgen.errors import ModelError
+from mcgen.errors import CodegenError, ModelError
 from mcgen.model.boundary import (
     Absorbing,
     BoundaryCondition,
@@ -24,7 +24,6 @@ from mcgen.model.boundary import (
     Outflow,
     Periodic,
     Reflecting,
-    as_boundary,
 )
 from mcgen.model.read import Read, reads_of
 from mcgen.model.symbols import t as T_SYM
@@ -34,23 +33,14 @@ BoundarySpec = tuple[tuple[BoundaryCondition, BoundaryCondition], ...]
 
 
 def normalize_boundary(bc: Any, dim: int) -> BoundarySpec:
-    """One condition for every side, one per axis, or ``(low, high)`` pairs per axis."""
-    if isinstance(bc, (str, BoundaryCondition)):
-        b = as_boundary(bc)
-        return tuple((b, b) for _ in range(dim))
-    items = list(bc)
-    if len(items) != dim:
-        raise ModelError(f"boundary conditions {bc!r}: give one, or one per axis ({dim})")
-    out = []
-    for it in items:
-        if isinstance(it, (tuple, list)):
-            lo, hi = as_boundary(it[0]), as_boundary(it[1])
-        else:
-            lo = hi = as_boundary(it)
-        if isinstance(lo, Periodic) != isinstance(hi, Periodic):
-            raise ModelError("periodic must hold on both sides of an axis")
-        out.append((lo, hi))
-    return tuple(out)
+    """One condition for every side, one per axis, or ``(low, high)`` pairs per axis (the same
+    rules as the kernels: :func:`mcgen.codegen.boundary_fill.normalize_bc`)."""
+    from mcgen.codegen.boundary_fill import normalize_bc
+
+    try:
+        return normalize_bc(bc, dim)
+    except CodegenError as err:  # a model the user declared: report it as a model error
+        raise ModelError(str(err)) from None
 
 
 def substitute_definitions(expr: sp.Expr, definitions: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
