@@ -80,29 +80,7 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
 
     program = build_stencil(scheme, cfg)
     timings.update(program.timings)
-    module = program.module
-    functions: dict[str, Any] = {}
-    artifact: Any
-    t = time.perf_counter()
-    if cfg.backend in ("numba", "c"):
-        functions, artifact = load_backend_functions(module, cfg, timings, t)
-    else:
-        try:
-            from mcgen.codegen.backends.llvm_backend import build_llvm
-        except ImportError as exc:
-            raise CodegenError(f"the LLVM backend is not available ({exc}): use backend="
-                               "'numba' or 'c'") from None
-        artifact = build_llvm(module, cfg)
-        timings["build"] = time.perf_counter() - t
-        for stage, sec in (getattr(artifact, "timings", None) or {}).items():
-            timings[f"llvm_{stage}"] = sec
-        for k in module.kernels:
-            fn = _llvm_function(artifact, k.name)
-            if fn is not None:
-                functions[k.name] = fn
-        if module.kernels[0].name not in functions:
-            raise CodegenError("the LLVM backend returned no callable for "
-                               f"{module.kernels[0].name}")
+    functions, artifact = load_backend_functions(program.module, cfg, timings)
     kernel = CompiledKernel(scheme, cfg, program, functions, artifact, condition, unsafe,
                             timings)
     if warm and cfg.backend == "numba":
@@ -145,8 +123,8 @@ def _warm_up(kernel: CompiledKernel) -> None:
 
 def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, float],
                            t: float | None = None) -> tuple[dict[str, Any], Any]:
-    """Render, build and load ``module`` with the numba or C backend: ``({kernel name:
-    callable, "__set_threads__": setter}, artifact)``; stage times go to ``timings``."""
+    """Render, build and load ``module`` with ``cfg.backend``: ``({kernel name: callable,
+    "__set_threads__": setter (numba, OpenMP C)}, artifact)``; stage times go to ``timings``."""
     t = time.perf_counter() if t is None else t
     functions: dict[str, Any] = {}
     artifact: Any
@@ -165,6 +143,23 @@ def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, fl
         except ImportError:  # pragma: no cover - numba is a dependency
             pass
         timings["build"] = time.perf_counter() - t
+    elif cfg.backend == "llvm":
+        try:
+            from mcgen.codegen.backends.llvm_backend import build_llvm
+        except ImportError as exc:
+            raise CodegenError(f"the LLVM backend is not available ({exc}): use backend="
+                               "'numba' or 'c'") from None
+        artifact = build_llvm(module, cfg)
+        timings["build"] = time.perf_counter() - t
+        for stage, sec in (getattr(artifact, "timings", None) or {}).items():
+            timings[f"llvm_{stage}"] = sec
+        for k in module.kernels:
+            fn = _llvm_function(artifact, k.name)
+            if fn is not None:
+                functions[k.name] = fn
+        if module.kernels[0].name not in functions:
+            raise CodegenError("the LLVM backend returned no callable for "
+                               f"{module.kernels[0].name}")
     else:
         from mcgen.codegen.backends.c_backend import CFunction, build_c, render_c
 

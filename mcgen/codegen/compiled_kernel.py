@@ -21,6 +21,7 @@ import numpy as np
 from mcgen.codegen import ir
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
+from mcgen.codegen.thread_team import run_team, team_kernel_name
 from mcgen.errors import CodegenError, StabilityError
 from mcgen.model.boundary import Periodic, Reflecting
 from mcgen.model.scheme import Scheme
@@ -292,16 +293,25 @@ class CompiledKernel:
         name = self.ir.kernels[0].name
         fn = self.functions[name]
         self.last_call = {"kernel": name, "time_block": 1, "tile": 0, "nchunk": 1}
-        if threads > 1 and cells >= self.config.parallel_threshold and \
-                f"{name}_par" in self.functions:
-            fn = self.functions[f"{name}_par"]
-            self.last_call["kernel"] = f"{name}_par"
-            setter = self.functions.get("__set_threads__")
-            if setter is not None:
-                setter(threads)
         first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
-        fn(first, second, *bufs.scratch, *series, *[np.int64(n) for n in bufs.shape],
-           np.int64(nsteps), dtype(t0), dtype(dt if dt is not None else 0.0), *scalars)
+        sizes = [np.int64(n) for n in bufs.shape]
+        tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars]
+        args = [first, second, *bufs.scratch, *series, *sizes, np.int64(nsteps), *tail]
+        team = team_kernel_name(name)
+        threaded = threads > 1 and cells >= self.config.parallel_threshold
+        if threaded and self.backend != "c" and team in self.functions:
+            # numba/LLVM: a team of threads runs all steps in one region (see thread_team)
+            warm = [first, second, *bufs.scratch, *series, *sizes, np.int64(0), *tail]
+            run_team(self.functions[team], args, threads, warm)
+            self.last_call.update(kernel=team, nchunk=threads)
+        else:
+            if threaded and f"{name}_par" in self.functions:
+                fn = self.functions[f"{name}_par"]
+                self.last_call.update(kernel=f"{name}_par", nchunk=threads)
+                setter = self.functions.get("__set_threads__")
+                if setter is not None:
+                    setter(threads)
+            fn(*args)
         bufs.parity ^= nsteps & 1
         return bufs
 
@@ -368,9 +378,17 @@ class CompiledKernel:
             size = tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk)
             bufs.tiles[key] = tuple(np.zeros(size, dtype) for _ in range(2 + len(lay.scratch)))
         first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
-        fns[name](first, second, *bufs.tiles[key], np.int64(bufs.shape[0]), np.int64(nsteps),
-                  dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
-                  np.int64(tile), np.int64(nchunk))
+        head = [first, second, *bufs.tiles[key], np.int64(bufs.shape[0])]
+        tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
+                np.int64(tile), np.int64(nchunk)]
+        team = team_kernel_name(name)
+        if self.backend == "llvm" and nchunk > 1 and team in fns:
+            # the JIT has no thread runtime: one member per chunk of tiles
+            run_team(fns[team], [*head, np.int64(nsteps), *tail], nchunk,
+                     [*head, np.int64(0), *tail])
+            name = team
+        else:
+            fns[name](*head, np.int64(nsteps), *tail)
         bufs.parity ^= nsteps & 1
         self.last_call = {"kernel": name, "time_block": k, "tile": tile, "nchunk": nchunk}
 

@@ -175,6 +175,23 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
     if f"{m.name}.c" in files:
         lines.append(f"cc -O3 -march=native main.c {m.name}.c -lm -o main   # or the C source")
     lines += ["```", ""]
+    team = next((k for k in m.kernels if k.name.endswith("_team")), None)
+    if team is not None:
+        flags = f"{ir.BARRIER_STRIDE} * nthreads"
+        lines += ["## Threads", "",
+                  f"`{team.name}` is one member of a thread team: call it on `nthreads` threads "
+                  "at once with the same arguments, `team_member` = 0 .. nthreads - 1, "
+                  f"`team_size` = nthreads and one shared int64 array `team_flags` of {flags} "
+                  "zeros (fresh for every call). All steps run in that one call; the members "
+                  "meet at a barrier after each sweep, and the result is bitwise that of the "
+                  "serial kernel. From C with OpenMP:", "", "```c",
+                  f"int64_t *flags = calloc({flags}, sizeof(int64_t));",
+                  "#pragma omp parallel num_threads(nthreads)",
+                  f"{team.name}(/* the serial kernel's arguments */, omp_get_thread_num(), "
+                  "nthreads, flags);", "```", ""]
+        if any(k.name.endswith("_par") for k in m.kernels):
+            lines += ["The `_par` kernel of the C source does the same with OpenMP itself "
+                      "(build with `-fopenmp`).", ""]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)

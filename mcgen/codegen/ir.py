@@ -212,7 +212,30 @@ class Comment:
             raise CodegenError("a comment in generated code must be one line without '*/'")
 
 
-Stmt = Assign | Store | For | If | SwapArrays | Comment
+@dataclass(frozen=True)
+class Barrier:
+    """Wait until every member of a thread team has reached its ``epoch``-th barrier.
+
+    Member ``m`` of ``size`` members publishes ``epoch`` in ``flags[m * BARRIER_STRIDE]`` (an
+    atomic store with release order; one 64-byte line per member, so the slots do not share a
+    cache line) and then waits until every slot holds at least ``epoch`` (atomic loads with
+    acquire order): every write made before the barrier by any member is then visible to all.
+    ``flags`` (an i64 array of ``size * BARRIER_STRIDE`` zeros) belongs to one call.
+    """
+
+    flags: str
+    member: Expr
+    size: Expr
+    epoch: Expr
+
+    def __post_init__(self) -> None:
+        ident(self.flags)
+
+
+#: i64 slots between two members' barrier flags (64 bytes: one cache line each)
+BARRIER_STRIDE = 8
+
+Stmt = Assign | Store | For | If | SwapArrays | Comment | Barrier
 
 
 # ---------------------------------------------------------------------- kernels

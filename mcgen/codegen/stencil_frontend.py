@@ -39,6 +39,7 @@ from mcgen.codegen.boundary_fill import (
 )
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
 from mcgen.model.boundary import Reflecting
 from mcgen.model.read import Read, reads_of
@@ -482,6 +483,8 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     kernels = [kernel(kname, False)]
     if cfg.threads > 1:
         kernels.append(kernel(f"{kname}_par", True))
+        # numba and LLVM thread through a team of members (several steps per region)
+        kernels.append(team_kernel(kernels[-1]))
     cond = cfg.condition_text.replace("\n", " ")
     meta = {"model_hash": scheme.hash, "mcgen_version": mcgen.__version__,
             "condition": cond, "scheme": scheme.describe().replace("\n", " "),

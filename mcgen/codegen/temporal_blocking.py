@@ -29,7 +29,8 @@ count. Boundaries:
   blocked (``blocking_unsupported`` says why; the kernel then runs unblocked);
 * numba compiles with fastmath ``reassoc``/``contract``: linear stencils come out bitwise equal
   (tested), but a nonlinear interface flux (Burgers/Rusanov) differed in the last bit, so with
-  numba only schemes without interface scratch are blocked; C (no fastmath) blocks both.
+  numba only schemes without interface scratch are blocked; C and LLVM (no fastmath) block
+  both.
 
 Steps are split into ``S`` sweeps of ``k`` or fewer steps with ``S`` of the parity of
 ``nsteps`` (one sweep more when needed), so the newest values end in the same buffer as in the
@@ -56,6 +57,7 @@ from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import GridNames, fill_statements
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import CUR, NXT, StencilProgram
+from mcgen.codegen.thread_team import team_kernel
 from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
 
 #: bytes the tile buffers of one thread may take (an eighth of the 1 MiB L2 of this machine)
@@ -73,14 +75,12 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
     lay, parts = program.layout, program.parts
     if lay.dim != 1:
         return f"temporal blocking is implemented for 1-D grids only (this scheme is {lay.dim}-D)"
-    if config.backend not in ("numba", "c"):
-        return f"temporal blocking is generated for the numba and C backends, not {config.backend}"
     if not parts:
         return "the front-end gave no sweep bodies to reuse"
     if config.backend == "numba" and lay.scratch:
         return ("numba compiles with fastmath 'reassoc'/'contract', and a nonlinear flux "
                 "computed over a tile's shorter loop is rounded differently in the last bit "
-                "(measured on Burgers/Rusanov): blocked only with the C backend")
+                "(measured on Burgers/Rusanov): blocked only with the C and LLVM backends")
     if parts.get("zero_flux_walls"):
         return ("a reflecting wall of a density or conservative scheme sets the wall's interface "
                 "flux to 0 each step, which the tile sweeps do not reproduce: run unblocked")
@@ -335,6 +335,8 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     kernels = [kernel(base, False)]
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
+        # LLVM (no thread runtime) runs the chunks as a thread team
+        kernels.append(team_kernel(kernels[-1]))
     meta = dict(parts["meta"])
     meta["temporal_blocking"] = "overlapped tiles, bitwise equal to step-by-step"
     return ir.Module(base, tuple(kernels), meta)

@@ -124,10 +124,13 @@ def test_parameters_are_runtime_arguments_with_safe_names():
 def test_threads_add_a_parallel_variant_of_the_sweeps():
     s = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1])}, name="upwind")
     prog = build_stencil(s, KernelConfig(threads=2))
-    serial, par = prog.module.kernels
-    assert par.name == "upwind_par"
+    serial, par, team = prog.module.kernels
+    assert par.name == "upwind_par" and team.name == "upwind_team"
     assert not any(lp.parallel for lp in _loops(serial.body))
     assert any(lp.parallel for lp in _loops(par.body))
+    # the team member runs chunks of the same loops, serially within each member
+    assert not any(lp.parallel for lp in _loops(team.body))
+    assert [a.name for a in team.args[:len(serial.args)]] == [a.name for a in serial.args]
 
 
 def test_bad_input_is_refused_with_the_fix():

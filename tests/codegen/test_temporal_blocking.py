@@ -169,3 +169,21 @@ def test_bad_block_options_are_refused():
     for bad in ({"time_block": -1}, {"tile": 2.5}, {"time_block": True}):
         with pytest.raises(CodegenError, match="non-negative integer"):
             KernelConfig(**bad).validated(1)
+
+
+@pytest.mark.parametrize("scheme, params", [(UPWIND, {"nu": 0.4}), (BURGERS, {"lam": 0.3})])
+def test_llvm_blocked_is_bitwise_step_by_step_serial_and_as_a_team(scheme, params, tmp_path):
+    """LLVM is IEEE (no fast-math), so a nonlinear flux is blocked too; with threads the tile
+    chunks run as a thread team."""
+    x = _data(scheme, 1003, seed=2)
+    for bc in ("periodic", "outflow"):
+        common = dict(backend="llvm", bc=bc, unsafe=True, threads=2)
+        ref = compile(scheme, config=KernelConfig(time_block=1, cache_dir=tmp_path), **common)
+        blk = compile(scheme, config=KernelConfig(time_block=4, tile=37, parallel_threshold=0,
+                                                  cache_dir=tmp_path), **common)
+        for nsteps in (2, 9):
+            want = ref.run(x, nsteps, threads=1, **params)
+            assert np.array_equal(want, blk.run(x, nsteps, threads=1, **params))
+            assert blk.last_call["kernel"].endswith("_tb")
+            assert np.array_equal(want, blk.run(x, nsteps, threads=2, **params))
+            assert blk.last_call["kernel"].endswith("_tb_team")

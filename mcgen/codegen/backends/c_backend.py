@@ -73,6 +73,7 @@ class CPrinter(IRPrinter):
         self.indent = indent
         self.helpers: set[tuple[str, str]] = set()
         self.uses_omp = False
+        self.uses_barrier = False
         self.decl_at: dict[tuple[int, ...], list[tuple[str, str]]] = {}
         self.private: dict[int, list[str]] = {}
         self.arrays: dict[str, str] = {}
@@ -275,6 +276,11 @@ class CPrinter(IRPrinter):
         return [f"{self.indent * depth}{{ {c_type(t)} *swap_tmp = {node.a}; {node.a} = {node.b}; "
                 f"{node.b} = swap_tmp; }}  /* pointer swap */"]
 
+    def _print_Barrier(self, node: ir.Barrier, depth: int, path: tuple[int, ...]) -> list[str]:
+        self.uses_barrier = True
+        return [f"{self.indent * depth}mcgen_team_barrier({node.flags}, {self.expr(node.member)}, "
+                f"{self.expr(node.size)}, {self.expr(node.epoch)});"]
+
     def _print_Comment(self, node: ir.Comment, depth: int, path: tuple[int, ...]) -> list[str]:
         return [f"{self.indent * depth}/* {node.text} */"]
 
@@ -414,7 +420,8 @@ def render_c(module: ir.Module) -> CSource:
     env = template_env()
     guard = f"MCGEN_{module.name.upper()}_H"
     ctx = {"module": module.name, "meta": meta, "kernels": kernels, "helpers": helpers,
-           "uses_omp": printer.uses_omp, "guard": guard}
+           "uses_omp": printer.uses_omp, "guard": guard, "uses_barrier": printer.uses_barrier,
+           "barrier_stride": ir.BARRIER_STRIDE}
     source = env.get_template("c_source.c.jinja").render(**ctx)
     header = env.get_template("c_header.h.jinja").render(**ctx)
     return CSource(module.name, source, header, printer.uses_omp)

@@ -12,7 +12,9 @@ Three products come from one printer:
 Semantics chosen to agree with the numba and C backends (and with x86 ``minpd``/``maxpd``):
 ``min(a, b) = a < b ? a : b`` and ``max(a, b) = a > b ? a : b``; floating-point arithmetic is
 IEEE (no fast-math flags), so results agree with NumPy to rounding. ``For(parallel=True)`` runs
-serially here: the JIT has no thread runtime, and one thread is what the benchmarks compare.
+serially here (the JIT has no thread runtime); kernels thread as a team instead
+(:mod:`mcgen.codegen.thread_team`): ``Barrier`` is printed as atomic release/acquire operations,
+and the members run on Python threads that call the JIT-compiled code without the GIL.
 """
 
 from __future__ import annotations
@@ -346,6 +348,49 @@ class LLVMPrinter:
 
     def _emit_Comment(self, node: ir.Comment) -> None:
         return None
+
+    def _emit_Barrier(self, node: ir.Barrier) -> None:
+        """Release-store this member's epoch, then acquire-load every member's slot until it
+        reaches the epoch (after 100 polls each poll first yields the core: sched_yield)."""
+        ptr, t = self._array(node.flags)
+        if t not in ("i64", "u64"):
+            raise CodegenError(f"barrier flags {node.flags!r} must be an i64 array, not {t}")
+        stride = ll.Constant(_I64, ir.BARRIER_STRIDE)
+        member = self._convert_expr(node.member, "i64")
+        size = self._convert_expr(node.size, "i64")
+        epoch = self._convert_expr(node.epoch, "i64")
+        b = self.b
+        b.store_atomic(epoch, b.gep(ptr, [b.mul(member, stride)], inbounds=True), "release", 8)
+        j_slot, polls_slot = self._slot("barrier.j", _I64), self._slot("barrier.polls", _I64)
+        b.store(ll.Constant(_I64, 0), j_slot)
+        head, poll, wait, nxt, done = (self.fn.append_basic_block(f"barrier.{s}")
+                                       for s in ("head", "poll", "wait", "next", "done"))
+        b.branch(head)
+        b.position_at_end(head)
+        j = b.load(j_slot)
+        b.store(ll.Constant(_I64, 0), polls_slot)
+        b.cbranch(b.icmp_signed("<", j, size), poll, done)
+        b.position_at_end(poll)
+        seen = b.load_atomic(b.gep(ptr, [b.mul(b.load(j_slot), stride)], inbounds=True),
+                             "acquire", 8)
+        b.cbranch(b.icmp_signed("<", seen, epoch), wait, nxt)
+        b.position_at_end(wait)
+        polls = b.add(b.load(polls_slot), ll.Constant(_I64, 1))
+        b.store(polls, polls_slot)
+        with b.if_then(b.icmp_signed(">", polls, ll.Constant(_I64, 100))):
+            b.call(self._sched_yield(), [])
+        b.branch(poll)
+        b.position_at_end(nxt)
+        b.store(b.add(b.load(j_slot), ll.Constant(_I64, 1)), j_slot)
+        b.branch(head)
+        b.position_at_end(done)
+
+    def _sched_yield(self) -> ll.Function:
+        key = ("sched_yield", "i32")
+        if key not in self._intrinsics:
+            self._intrinsics[key] = ll.Function(self.llmodule, ll.FunctionType(_I32, []),
+                                                "sched_yield")
+        return self._intrinsics[key]
 
     # -- helpers ----------------------------------------------------------------------------
 

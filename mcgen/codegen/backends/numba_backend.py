@@ -4,7 +4,10 @@
 it runs where mcgen is not installed.
 
 Every function is ``@numba.njit(cache=True, fastmath={'nsz','arcp','contract','afn','reassoc'})``:
-never ``nnan``/``ninf``, so NaN and overflow checks on the results still work.
+never ``nnan``/``ninf``, so NaN and overflow checks on the results still work. Functions are
+``nogil``, so a thread team (:mod:`mcgen.codegen.thread_team`) runs its members in parallel;
+``Barrier`` is printed as a call of ``_team_barrier``, written in the module with two numba
+intrinsics for atomic release/acquire accesses.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class NumbaPrinter(IRPrinter):
     def __init__(self, indent: str = "    ") -> None:
         self.indent = indent
         self.uses_mulhi = False
+        self.uses_barrier = False
 
     # ------------------------------------------------------------------ expressions
     def _print_Const(self, node: ir.Const) -> tuple[str, int]:
@@ -144,6 +148,11 @@ class NumbaPrinter(IRPrinter):
     def _print_SwapArrays(self, node: ir.SwapArrays, depth: int) -> list[str]:
         return [f"{self.indent * depth}{node.a}, {node.b} = {node.b}, {node.a}  # pointer swap"]
 
+    def _print_Barrier(self, node: ir.Barrier, depth: int) -> list[str]:
+        self.uses_barrier = True
+        return [f"{self.indent * depth}_team_barrier({node.flags}, {self.expr(node.member)}, "
+                f"{self.expr(node.size)}, {self.expr(node.epoch)})"]
+
     def _print_Comment(self, node: ir.Comment, depth: int) -> list[str]:
         return [f"{self.indent * depth}# {node.text}"]
 
@@ -183,7 +192,8 @@ def render_numba(module: ir.Module) -> str:
     fastmath = "{" + ", ".join(repr(f) for f in NUMBA_FASTMATH) + "}"
     return template_env().get_template("numba_module.py.jinja").render(
         module=module.name, meta=meta, kernels=kernels, fastmath=fastmath,
-        uses_mulhi=printer.uses_mulhi)
+        uses_mulhi=printer.uses_mulhi, uses_barrier=printer.uses_barrier,
+        barrier_stride=ir.BARRIER_STRIDE)
 
 
 @dataclass(frozen=True)
