@@ -83,7 +83,7 @@ def normalize_bc(bc: Any, dim: int) -> BoundarySpec:
         return b if isinstance(b, BoundaryCondition) else as_boundary(b)
 
     if isinstance(bc, dict):
-        sides = [[Periodic(), Periodic()] for _ in range(dim)]
+        sides: list[list[BoundaryCondition]] = [[Periodic(), Periodic()] for _ in range(dim)]
         for key, val in bc.items():
             if isinstance(key, tuple):
                 axis, side = key
@@ -102,7 +102,7 @@ def normalize_bc(bc: Any, dim: int) -> BoundarySpec:
         if len(bc) != dim:
             raise CodegenError(f"bc gives {len(bc)} entries for a {dim}-D scheme: give one "
                                "condition (or a (low, high) pair) per axis")
-        out = []
+        out: list[tuple[BoundaryCondition, BoundaryCondition]] = []
         for entry in bc:
             if isinstance(entry, (tuple, list)):
                 if len(entry) != 2:
@@ -222,7 +222,7 @@ def _source_index(b: BoundaryCondition, side: str, k: ir.Expr, n: ir.Expr,
                   g: int) -> ir.Expr:
     """Padded index along the axis that ghost layer ``k`` copies from (copy-type conditions)."""
     if side == "low":
-        ghost = ir.BinOp("-", _i(g - 1), k, "i64")
+        ghost: ir.Expr = ir.BinOp("-", _i(g - 1), k, "i64")
         if isinstance(b, Periodic):
             return _add(ghost, n)
         if isinstance(b, Outflow):

@@ -231,7 +231,7 @@ class CompiledKernel:
         scratch = tuple(np.zeros(size, dtype=dtype) for _ in lay.scratch)
         return Buffers(a.reshape(-1), a.reshape(-1).copy(), scratch, tuple(shape))
 
-    def interior(self, bufs: Buffers) -> np.ndarray | dict[str, np.ndarray]:
+    def interior(self, bufs: Buffers) -> np.ndarray:
         """The newest values, shaped like the ``u`` given to :meth:`prepare` (a copy)."""
         lay, g = self.layout, self.layout.ghost
         padded = (len(lay.fields),) + tuple(n + 2 * g for n in bufs.shape)

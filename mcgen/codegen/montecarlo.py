@@ -413,7 +413,8 @@ class WalkerSimulator:
             return  # unbounded lattice with state-dependent probabilities: checked nowhere
         allv = self._values(vals, h, dt)
         tab = probability_table(self.plan, allv, sites, t)
-        total = sum(tab.values())
+        # the zero start keeps ``total`` an array (it would be the int 0 for no jumps)
+        total = sum(tab.values(), np.zeros(np.shape(sites[0])))
         for k, p in tab.items():
             bad = np.argwhere(~(p >= 0))
             if len(bad):
@@ -460,7 +461,9 @@ class WalkerSimulator:
                 raise ModelError(f"boundary {plan.boundary[a]} on axis {a} needs lo= and hi= "
                                  "(the first and last lattice index)")
             if left == "periodic":
-                span = hi_[a] - lo_[a] + 1
+                first, last = lo_[a], hi_[a]
+                assert first is not None and last is not None  # checked just above
+                span = last - first + 1
                 if max(abs(k[a]) for k in plan.offsets) > span:
                     raise ModelError(f"a jump is longer than the periodic axis {a} ({span} "
                                      "sites): enlarge the lattice")
@@ -517,8 +520,8 @@ class WalkerSimulator:
                 active = (st["clock"] < t) & (st["alive"] == 1)
                 if not active.any():
                     break
-                left = t - float(st["clock"][active].min())
-                m = lam * left
+                remaining = t - float(st["clock"][active].min())
+                m = lam * remaining
                 seconds += call(int(m + 6 * math.sqrt(m) + 16), t, lam)
         events = int(st["nev"].sum()) - ev0
         return WalkerResult(st["pos"].copy(), x0_ + st["pos"] * np.asarray(h_),
@@ -653,7 +656,9 @@ class ParticleSimulator:
                                          "exclusion")
                     occ[:, :nparticles] = 1
                 else:
-                    np.add.at(occ, (slice(None), np.arange(nparticles) % L), 1)
+                    sites = np.arange(nparticles) % L
+                    # NumPy's stubs reject a slice inside ufunc.at's index tuple (NumPy takes it)
+                    np.add.at(occ, (slice(None), sites), 1)  # type: ignore[arg-type]
             else:
                 occ[:] = np.asarray(initial, dtype=np.int64)
             cap = plan.system.max_occupancy

@@ -26,8 +26,9 @@ lo<a>, hi<a>`` and one ``f64`` per model parameter (:attr:`WalkerKernelPlan.para
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -56,6 +57,9 @@ from mcgen.model.jump_process import JumpProcess
 from mcgen.model.symbols import dt as DT_SYM
 from mcgen.model.symbols import h as H_SYM
 from mcgen.model.symbols import x as X_SYM
+
+if TYPE_CHECKING:  # NumPy is imported lazily at run time (the IR builder does not need it)
+    import numpy as np
 
 # ------------------------------------------------------------------ SymPy -> IR expressions
 
@@ -261,7 +265,7 @@ def _i(v: int) -> Const:
     return Const(int(v), "i64")
 
 
-def _or(parts: list[Expr]) -> Expr | None:
+def _or(parts: Sequence[Expr]) -> Expr | None:
     out: Expr | None = None
     for p in parts:
         out = p if out is None else BinOp("|", out, p, "bool")
@@ -403,9 +407,9 @@ def walker_kernel(process: JumpProcess, boundary: object = "none", moments: bool
             If(Cmp("<", clk, Var("t_end")), tuple(choose_and_move(Var("lam")))),
             Assign(clk, BinOp("min", clk, Var("t_end"))),
         ]
-        active: Expr | None = Cmp("<", clk, Var("t_end"))
-        if absorbing:
-            active = BinOp("&", active, Cmp("==", live, _i(1)), "bool")
+        running = Cmp("<", clk, Var("t_end"))
+        active: Expr | None = BinOp("&", running, Cmp("==", live, _i(1)), "bool") \
+            if absorbing else running
     else:
         uses_x = moments or any(v.free_symbols & set(process.coords) for _, v in jumps)
         # moments weight the position held during [t, t + dt): accumulate before moving
@@ -487,13 +491,13 @@ def kushner_dupuis_process(drift: object, sigma: object, x: sp.Symbol = X_SYM,
 
 
 def probability_table(plan: WalkerKernelPlan, values: Mapping[sp.Symbol, float],
-                      sites: list, t: float = 0.0) -> dict[tuple[int, ...], object]:
+                      sites: list, t: float = 0.0) -> dict[tuple[int, ...], np.ndarray]:
     """Probabilities (or rates) of each jump evaluated with NumPy at lattice ``sites``
     (arrays of physical coordinates per axis): the driver's run-time validity check."""
     import numpy as np
 
     proc = plan.process
-    out = {}
+    out: dict[tuple[int, ...], np.ndarray] = {}
     syms = list(proc.coords) + [proc.t] + list(values)
     for k, v in proc.jumps.items():
         if not any(k):

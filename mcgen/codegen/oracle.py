@@ -14,7 +14,7 @@ the mirror lets through is taken back out of the first (or last) cell.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import sympy as sp
@@ -82,6 +82,18 @@ def _wall_fluxes(scheme: Scheme, spec: Any, args: list) -> list[tuple]:
     return out
 
 
+@overload
+def oracle_run(scheme: Scheme, u: dict[str, np.ndarray], nsteps: int,
+               bc: Any = ..., t0: float = ..., dt: float | None = ...,
+               dtype: Any = ..., **params: Any) -> dict[str, np.ndarray]: ...
+
+
+@overload
+def oracle_run(scheme: Scheme, u: np.ndarray, nsteps: int,
+               bc: Any = ..., t0: float = ..., dt: float | None = ...,
+               dtype: Any = ..., **params: Any) -> np.ndarray: ...
+
+
 def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: int,
                bc: Any = "periodic", t0: float = 0.0, dt: float | None = None,
                dtype: Any = np.float64, **params: Any) -> np.ndarray | dict[str, np.ndarray]:
@@ -139,19 +151,20 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
         """Coordinates of the cells whose index along ``axis`` is ``i`` (others interior)."""
         out = []
         for d, c in enumerate(coord_vals):
-            if d != axis or values.get(scheme.spacing[d]) is None:
+            spacing = values.get(scheme.spacing[d])
+            if d != axis or spacing is None:
                 out.append(c)
                 continue
             origin = params.get(f"{scheme.coords[d].name}0", 0.0)
             sh = [1] * dim
             sh[d] = 1
-            out.append(np.full(sh, origin + i * values[scheme.spacing[d]]))
+            out.append(np.full(sh, origin + i * spacing))
         return out
 
     for step in range(nsteps):
         if all_periodic:
-            def value_of(rd: Read, state: dict = state) -> np.ndarray:
-                return np.roll(state[rd.field], tuple(-k for k in rd.offset),
+            def value_of(rd: Read, arrays: dict = state) -> np.ndarray:
+                return np.roll(arrays[rd.field], tuple(-k for k in rd.offset),
                                axis=tuple(range(dim)))
         else:
             padded = {}
@@ -161,9 +174,9 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
                     a = _pad_axis(a, d, g, lo, hi, bc_value(lo, step), bc_value(hi, step))
                 padded[f] = a
 
-            def value_of(rd: Read, padded: dict = padded) -> np.ndarray:
+            def value_of(rd: Read, arrays: dict = padded) -> np.ndarray:
                 sl = tuple(slice(g + k, g + k + n) for k, n in zip(rd.offset, shape, strict=True))
-                return padded[rd.field][sl]
+                return arrays[rd.field][sl]
         inputs = [value_of(r) for r in reads] + [values[s] for s in scalars] + coord_vals
         new = {}
         for f in fields:

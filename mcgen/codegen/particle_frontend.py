@@ -164,6 +164,7 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         raise ModelError("reservoir rates act only at open ends: use boundary='open' (or drop "
                          "reservoirs= on a ring)")
     if system.boundary == "open":
+        assert system.reservoirs is not None  # ParticleSystem requires them at open ends
         res = [(k, sp.sympify(system.reservoirs[k])) for k in RESERVOIRS
                if k in system.reservoirs and sp.sympify(system.reservoirs[k]) != 0]
     exclusion = system.kind == "exclusion"
@@ -292,7 +293,7 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
             m = Var("mv", "i64")
             inner += [Assign(m, Cast(cond, "i64")),
                       _store("occ", _add(base, i), _sub(nf, m)),
-                      _store("occ", _add(base, jt), _add(nt, m))] + crossings(k, m)
+                      _store("occ", _add(base, jt), _add(nt, m)), *crossings(k, m)]
         else:
             inner.append(If(cond, tuple(accept_then(expr, move(k)))))
         if inside is not None:

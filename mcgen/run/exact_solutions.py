@@ -147,8 +147,8 @@ class RiemannSolution:
                 nz = np.flatnonzero(row != 0)
                 if nz.size == 0 or nz[0] == deg:
                     continue
-                rr = np.roots(row[nz[0]:])
-                rr = [float(v.real) for v in rr if abs(v.imag) <= 1e-9 * (1 + abs(v))
+                candidates = np.roots(row[nz[0]:])
+                rr = [float(v.real) for v in candidates if abs(v.imag) <= 1e-9 * (1 + abs(v))
                       and lo - 1e-12 <= v.real <= hi + 1e-12]
                 out[i, :len(rr)] = np.clip(rr, lo, hi)
             return out
@@ -158,13 +158,16 @@ class RiemannSolution:
         rows = []
         for s in xi:
             g = fp - s
-            found = [_bisect(lambda v, s=s: float(self._fprime(v)) - s, grid[k], grid[k + 1])
+
+            def speed_minus_s(v: float, s: float = s) -> float:
+                return float(self._fprime(v)) - s
+            found = [_bisect(speed_minus_s, grid[k], grid[k + 1])
                      for k in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) <= 0)]
             rows.append(found)
         width = max((len(r) for r in rows), default=0) or 1
         out = np.full((xi.size, width), np.nan)
-        for i, r in enumerate(rows):
-            out[i, :len(r)] = r
+        for j, found_j in enumerate(rows):
+            out[j, :len(found_j)] = found_j
         return out
 
     def __call__(self, x: Any, t: float) -> np.ndarray:

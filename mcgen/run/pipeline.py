@@ -68,6 +68,7 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     if isinstance(model, (JumpProcess, ParticleSystem)):
         return [_macroscopic_limit(model)]
     scheme = as_scheme(model)
+    stages: list[Callable[[Scheme], list[Derivation]]]
     if is_linear(scheme):
         stages = [_positivity, _von_neumann, _stability_report]
     elif scheme.numerical_flux is not None:

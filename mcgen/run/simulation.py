@@ -330,6 +330,7 @@ class Simulation:
         that ``t_end`` is hit exactly). Returns a :class:`RunRecord`."""
         if t_end < self.t:
             raise ModelError(f"t_end={t_end} is before the current time {self.t}")
+        assert self.dt is not None  # __post_init__ chose it
         total = t_end - self.t
         nsteps = int(math.ceil(total / self.dt - 1e-12)) if total > 0 else 0
         dt = total / nsteps if nsteps else self.dt

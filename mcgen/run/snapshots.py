@@ -58,9 +58,12 @@ def save_snapshot(path: str | Path, fields: dict[str, np.ndarray], grid: Grid, t
     if path.suffix == ".npz":
         def write(tmp: str) -> None:
             with open(tmp, "wb") as fh:
-                np.savez(fh, **{f"field_{k}": v for k, v in fields.items()},
-                         **{f"coord_{a}": c for a, c in zip(AXES, grid.centres(), strict=False)},
-                         meta=np.array(json.dumps(meta)))
+                # typed Any: savez's stubs would match a ** of arrays against allow_pickle
+                arrays: dict[str, Any] = {
+                    **{f"field_{k}": v for k, v in fields.items()},
+                    **{f"coord_{a}": c for a, c in zip(AXES, grid.centres(), strict=False)},
+                    "meta": np.array(json.dumps(meta))}
+                np.savez(fh, **arrays)
         return _atomic(path, write)
 
     import xarray as xr

@@ -45,9 +45,10 @@ _F64 = ll.DoubleType()
 
 _LLTYPE = {"f64": _F64, "f32": _F32, "i64": _I64, "i32": _I32, "u64": _I64, "u32": _I32,
            "bool": _I1}
-_CTYPE = {"f64": ctypes.c_double, "f32": ctypes.c_float, "i64": ctypes.c_int64,
-          "i32": ctypes.c_int32, "u64": ctypes.c_uint64, "u32": ctypes.c_uint32,
-          "bool": ctypes.c_bool}
+_CTYPE: dict[str, type[ctypes._SimpleCData[Any]]] = {
+    "f64": ctypes.c_double, "f32": ctypes.c_float, "i64": ctypes.c_int64,
+    "i32": ctypes.c_int32, "u64": ctypes.c_uint64, "u32": ctypes.c_uint32,
+    "bool": ctypes.c_bool}
 NUMPY_DTYPE = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int32,
                "u64": np.uint64, "u32": np.uint32, "bool": np.bool_}
 _FCMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
@@ -575,7 +576,7 @@ class LLVMKernel:
         if len(args) != len(k.args):
             raise CodegenError(f"kernel {k.name} takes {len(k.args)} arguments "
                                f"({', '.join(a.name for a in k.args)}), got {len(args)}")
-        cargs = []
+        cargs: list[Any] = []
         for spec, value in zip(k.args, args, strict=True):
             if spec.array:
                 cargs.append(_array_pointer(k.name, spec, value))
