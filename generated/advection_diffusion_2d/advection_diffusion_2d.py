@@ -28,8 +28,8 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, boundscheck=False,
-            error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
 def advection_diffusion_2d(cur, nxt, n0, n1, nsteps, t0, dt, nu_x, nu_y, r_x, r_y):
     """Advance u by nsteps steps of upwind advection + central diffusion (2-D) (2-D, ghost width
     1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) x (n1 + 2) values (fields u in

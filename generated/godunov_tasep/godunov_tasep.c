@@ -53,7 +53,7 @@ void godunov_tasep(double *restrict cur, double *restrict nxt, double *restrict 
             idx = i0;
             csef0_0 = mc_max_f64(0.5, cur[idx]);
             csef0_1 = mc_min_f64(0.5, cur[idx - 1]);
-            flux0[idx] = p_lambda * mc_min_f64(csef0_0 - csef0_0 * csef0_0, csef0_1 - csef0_1 * csef0_1);
+            flux0[idx] = p_lambda * mc_min_f64(csef0_0 * (1.0 - csef0_0), csef0_1 * (1.0 - csef0_1));
         }
         /* update sweep over the interior */
         for (int64_t i0 = 1; i0 < n0 + 1; ++i0) {

@@ -28,8 +28,8 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, boundscheck=False,
-            error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
 def godunov_tasep(cur, nxt, flux0, n0, nsteps, t0, dt, p_lambda):
     """Advance rho by nsteps steps of godunov scheme for hydrodynamic limit of TASEP (continuous)
     (1-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) values (fields
@@ -59,7 +59,7 @@ def godunov_tasep(cur, nxt, flux0, n0, nsteps, t0, dt, p_lambda):
             idx = i0
             csef0_0 = max(0.5, cur[np.uint64(idx)])
             csef0_1 = min(0.5, cur[np.uint64(idx - 1)])
-            flux0[np.uint64(idx)] = p_lambda * min(csef0_0 - csef0_0 * csef0_0, csef0_1 - csef0_1 * csef0_1)
+            flux0[np.uint64(idx)] = p_lambda * min(csef0_0 * (1.0 - csef0_0), csef0_1 * (1.0 - csef0_1))
         # update sweep over the interior
         for i0 in range(1, n0 + 1):
             idx = i0

@@ -20,8 +20,8 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, boundscheck=False,
-            error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
 def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers, n_iter, t_end, burn, seed, lam, dt, h0, xo0, lo0, hi0):
     """Independent walkers of Kushner-Dupuis chain for dX = (-1.0*x) dt + (1.00000000000000) dW
     (fixed dt) (discrete time, probabilities {(1,): dt*Max(0, -1.0*x)/h + 0.5*dt/h**2,

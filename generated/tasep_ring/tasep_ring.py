@@ -20,8 +20,8 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, boundscheck=False,
-            error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
 def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
     """Replicas of TASEP (continuous) (exclusion, moves {+1: 1 - n_to}, continuous update, periodic
     boundary, euler scaling).

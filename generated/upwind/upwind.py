@@ -28,8 +28,8 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, boundscheck=False,
-            error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
 def upwind(cur, nxt, n0, nsteps, t0, dt, nu):
     """Advance u by nsteps steps of upwind (a > 0) (1-D, ghost width 1). cur and nxt are flat
     C-order arrays of 1 x (n0 + 2) values (fields u in turn; interior cell i of an axis at

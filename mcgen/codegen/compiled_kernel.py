@@ -323,13 +323,16 @@ class CompiledKernel:
 
         return blocking_unsupported(self.program, self.config)
 
-    def blocking_for(self, shape: tuple[int, ...], nsteps: int = 2) -> tuple[int, int]:
+    def blocking_for(self, shape: tuple[int, ...], nsteps: int = 64) -> tuple[int, int]:
         """``(k, B)``: steps fused per sweep and cells per tile ``advance`` uses on a grid of
-        ``shape`` (``k = 1``: step by step). See :mod:`mcgen.codegen.temporal_blocking`."""
-        from mcgen.codegen.temporal_blocking import choose_blocking
+        ``shape`` for a call of ``nsteps`` steps (``k = 1``: step by step). See
+        :mod:`mcgen.codegen.temporal_blocking`."""
+        from mcgen.codegen.temporal_blocking import MIN_AUTO_STEPS, choose_blocking
 
         cfg = self.config
         if cfg.time_block == 1 or nsteps < 2 or self.blocking_unsupported is not None:
+            return 1, 0
+        if cfg.time_block == 0 and nsteps < MIN_AUTO_STEPS:
             return 1, 0
         lay = self.layout
         return choose_blocking(int(shape[0]), lay.ghost, len(lay.fields), len(lay.scratch),

@@ -51,9 +51,21 @@ class KernelConfig:
     time_block : steps fused per sweep by temporal blocking (1-D grids far larger than cache;
         see :mod:`mcgen.codegen.temporal_blocking`): ``0`` (default) lets
         :func:`~mcgen.codegen.temporal_blocking.choose_blocking` decide per grid (off for grids
-        that fit in L2), ``1`` turns blocking off, ``k > 1`` fuses ``k`` steps on grids large
-        enough for it. Results are bitwise those of step-by-step.
+        that fit in L2 and for calls of fewer than 8 steps), ``1`` turns blocking off,
+        ``k > 1`` fuses ``k`` steps on grids large enough for it. Results are bitwise those of
+        step-by-step.
     tile : interior cells per tile of a blocked sweep (``0``: chosen by the same rule).
+    linear_weights : print an update that is linear in the reads, with weights that depend on
+        parameters only (``u - nu/2 (u+ - u-) + nu^2/2 (u+ - 2u + u-)``), in weight form
+        ``w_m1*u- + w_0*u + w_p1*u+`` with the weights computed once per call, before the
+        loops: fewer floating-point operations per cell (what ``-ffast-math`` reassociation gets
+        other tools) without fast-math. Values change only by rounding. C and LLVM only:
+        numba's fastmath contraction would round the weight form differently in the
+        temporally blocked kernel (see ``stencil_frontend.build_stencil``).
+    factored_fluxes : print each interface quantity as (parameter-only factor, computed once
+        per call) x (the rest, collected over its Max/Abs/... parts), e.g. Rusanov's
+        ``(lam/4) * (a^2 + b^2 + 2 (a - b) max(|a|, |b|))`` instead of the expanded
+        ``lam/4 a^2 + lam/4 b^2 + lam/2 M a - lam/2 M b``. Values change only by rounding.
     """
 
     backend: str = "numba"
@@ -70,6 +82,8 @@ class KernelConfig:
     condition_text: str = "none"
     time_block: int = 0
     tile: int = 0
+    linear_weights: bool = True
+    factored_fluxes: bool = True
 
     def validated(self, dim: int) -> KernelConfig:
         """A copy with every option checked and ``bc`` normalised for a ``dim``-D scheme."""

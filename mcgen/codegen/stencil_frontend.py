@@ -3,9 +3,14 @@
 
 The stages, each a small function:
 
+0. ``linear_weight_form`` (``KernelConfig.linear_weights``, C and LLVM): an update linear in the
+   reads with parameter-only weights is printed as ``sum_k w_k u_k`` with the weights computed
+   once per call before the step loop (the kernel's *prologue*); stage 1 is then skipped.
 1. ``interface_quantities``: find sub-expressions that reappear shifted by whole cells along an
    axis (a conservative flux F(u_j, u_{j+1}) and F(u_{j-1}, u_j)); each becomes a scratch array
    computed once per step in its own sweep, so each interface flux is evaluated once.
+   ``factored_interface_quantity`` (``KernelConfig.factored_fluxes``) prints each as its
+   parameter-only factor (in the prologue) times the rest, collected over Max/Abs/... parts.
 2. ``sympy.cse`` on what remains (shared sub-expressions within a cell are computed once).
 3. ``fill_statements`` (boundary_fill.py): ghost cells of width = radius, outside the hot loop.
 4. The sweep: a loop nest over the interior, innermost axis unit-stride and free of wraps and
@@ -75,7 +80,9 @@ class StencilProgram:
     timings: dict[str, float] = field(default_factory=dict)
     #: the pieces a derived kernel (temporal blocking) reuses so that it computes every cell
     #: with the same operations: ``update_body``, ``flux_bodies`` ((axis, body) per interface
-    #: quantity), ``args`` (the kernel's), ``needs_time``, ``coords_used``, ``name``, ``meta``
+    #: quantity), ``prologue`` (assignments of parameter-only values the bodies read: run them
+    #: once before the loops), ``args`` (the kernel's), ``needs_time``, ``coords_used``,
+    #: ``name``, ``meta``
     parts: dict = field(default_factory=dict)
 
 
@@ -247,6 +254,83 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
     return out, groups, placeholders
 
 
+#: one weight and the reads that share it (summed before the multiplication)
+WeightTerm = tuple[sp.Expr, tuple[Read, ...]]
+
+
+def linear_weight_form(updates: dict[str, sp.Expr], scheme: Scheme
+                       ) -> dict[str, tuple[list[WeightTerm], sp.Expr]] | None:
+    """Each update as ``sum_k w_k * (sum of the reads with weight w_k) + c``, or None when one
+    is not linear in the reads or a weight (or ``c``) depends on anything but the parameters,
+    the spacings and ``dt`` (a weight that reads the coordinates would change per cell).
+
+    Lax-Wendroff ``u - nu/2 (u+ - u-) + nu^2/2 (u+ - 2u + u-)`` (9 operations per cell as
+    written) becomes ``w_m1*u- + w_0*u + w_p1*u+`` (3 multiplications, 2 additions, or FMAs),
+    the weights computed once per call. Terms are ordered by field and offset so the printed
+    sum does not depend on SymPy's term order. Values differ from the written form by rounding
+    only.
+    """
+    allowed = set(scheme.params) | set(scheme.spacing) | {scheme.dt}
+    order = {f: i for i, f in enumerate(scheme.fields)}
+    out: dict[str, tuple[list[WeightTerm], sp.Expr]] = {}
+    for f, e in updates.items():
+        e = sp.expand(e)
+        rds = sorted(reads_of(e), key=lambda r: (order.get(r.field, len(order)), r.offset,
+                                                 r.level))
+        if not rds:
+            return None
+        try:
+            poly = sp.Poly(e, *rds)
+        except sp.PolynomialError:
+            return None
+        if poly.total_degree() > 1:
+            return None
+        const = poly.coeff_monomial(1)
+        if not const.free_symbols <= allowed:
+            return None
+        terms: list[WeightTerm] = []
+        for rd in rds:
+            w = sp.expand(poly.coeff_monomial(rd))
+            if not w.free_symbols <= allowed or w.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs):
+                return None
+            if w == 0:
+                continue
+            for k, (wk, group) in enumerate(terms):
+                if sp.expand(wk - w) == 0:
+                    terms[k] = (wk, group + (rd,))
+                    break
+            else:
+                terms.append((w, (rd,)))
+        if not terms:
+            return None
+        out[f] = (terms, const)
+    return out
+
+
+def factored_interface_quantity(e: sp.Expr, scheme: Scheme) -> tuple[sp.Expr, sp.Expr]:
+    """``(c, rest)`` with ``e = c * rest``, ``c`` depending on the parameters only (computed
+    once per call) and ``rest`` collected over its nonlinear parts (Max, Abs, ...) when that
+    takes fewer operations.
+
+    :func:`interface_quantities` builds G from expanded terms: Rusanov's
+    ``lam/4 a^2 + lam/4 b^2 + lam/2 M a - lam/2 M b`` (M = max(|a|, |b|)) costs 14 operations
+    per interface after CSE; collected it is ``(lam/4) * (a^2 + b^2 + 2 (a - b) M)``, 10 with
+    ``lam/4`` hoisted. Values differ by rounding only.
+    """
+    allowed = set(scheme.params) | set(scheme.spacing) | {scheme.dt}
+    nonlinear = sorted(e.atoms(sp.Max, sp.Min, sp.Abs, sp.Piecewise, sp.Function),
+                       key=sp.default_sort_key)
+    collected = sp.factor_terms(sp.collect(sp.expand(e), nonlinear, func=sp.factor_terms)
+                                if nonlinear else e)
+    if sp.count_ops(collected) > sp.count_ops(e):
+        collected = sp.factor_terms(e)
+    coef, rest = collected.as_independent(*sorted(reads_of(collected), key=str), *scheme.coords,
+                                          as_Add=False)
+    if coef == 1 or not coef.free_symbols <= allowed or not reads_of(rest):
+        return sp.Integer(1), collected
+    return coef, rest
+
+
 def _check_scheme(scheme: Scheme) -> None:
     if not scheme.is_explicit or not scheme.is_two_level:
         raise CodegenError(f"scheme {scheme.name!r} is not an explicit two-level update: the "
@@ -270,7 +354,14 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     # a reflecting wall of a density or a conservative scheme is zero flux: the update goes to
     # flux form (linear fluxes too) whatever cfg.interface_scratch says, and the wall flux is 0
     zero_walls = needs_zero_flux_walls(scheme.reading, scheme.numerical_flux is not None, cfg.bc)
-    if cfg.interface_scratch or zero_walls:
+    # a linear update with parameter-only weights is printed in weight form (no interfaces).
+    # Not for numba: its fastmath 'reassoc'/'contract' fuses one of the products w_k*u_k into
+    # an FMA, and which one differs between the step-by-step and the temporally blocked kernel
+    # (measured: 228 of 517 cells off by an ulp), which would break their bitwise equality;
+    # numba's reassociation already shortens the written form itself.
+    weights = (linear_weight_form(updates, scheme)
+               if cfg.linear_weights and not zero_walls and cfg.backend != "numba" else None)
+    if weights is None and (cfg.interface_scratch or zero_walls):
         updates, groups, placeholders = interface_quantities(updates, scheme, zero_walls)
     else:
         groups, placeholders = [], {}
@@ -348,9 +439,35 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
                                          ir.BinOp("*", cell, env[scheme.spacing[d]], dt_), dt_)
     env[scheme.dt] = ir.Var("dt", dt_)
 
+    # values that depend on the parameters only, computed once per call before the step loop
+    # (the weights of a linear update, the factor of an interface quantity); in SymPy
+    # expressions each stands as a Dummy (never equal to a model's symbol)
+    prologue_stmts: list[ir.Stmt] = []
+    hoisted: dict[sp.Expr, ir.Var] = {}
+    hoisted_syms: dict[sp.Basic, ir.Expr] = {}
+
+    def invariant(w: sp.Expr) -> ir.Expr:
+        """``w`` (parameters only) as a constant, a parameter or a variable of the prologue."""
+        if w.is_number:
+            return ir.Const(float(w), dt_)
+        if isinstance(w, sp.Symbol):
+            return lookup(w)  # a parameter itself: no copy
+        if w not in hoisted:
+            var = ir.Var(_safe_name(f"wt{len(hoisted)}", taken), dt_)
+            prologue_stmts.append(ir.Assign(var, sympy_to_ir(w, lookup, dt_)))
+            hoisted[w] = var
+        return hoisted[w]
+
+    def invariant_symbol(w: sp.Expr) -> sp.Dummy:
+        d = sp.Dummy("wt", real=True)
+        hoisted_syms[d] = invariant(w)
+        return d
+
     def lookup(s: sp.Basic) -> ir.Expr:
         if isinstance(s, Read):
             return ir.Load(CUR, offset_expr(s.offset, fields.index(s.field)), dt_)
+        if s in hoisted_syms:
+            return hoisted_syms[s]
         if s in placeholders:
             k, rel = placeholders[s]
             off = [0] * dim
@@ -391,7 +508,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         prev = f"b{last - 1}" if dim > 1 else None
         idx_val = add(iv(prev), iv(f"i{last}")) if prev else iv(f"i{last}")
         stmts: list[ir.Stmt] = [ir.Assign(iv("idx"), idx_val)] + inner
-        loop: ir.Stmt = ir.For(iv(f"i{last}"), ranges[last][0], ranges[last][1], tuple(stmts))
+        loop: ir.For = ir.For(iv(f"i{last}"), ranges[last][0], ranges[last][1], tuple(stmts))
         for d in reversed(range(dim - 1)):
             prevb = iv(f"b{d - 1}") if d > 0 else None
             row = mul(iv(f"i{d}"), iv(f"S{d}"))
@@ -402,12 +519,16 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
             loop = ir.For(loop.var, loop.start, loop.stop, loop.body, True)
         return loop
 
-    interior = [(ci(g), add(iv(f"n{d}"), ci(g))) for d in range(dim)]
+    interior: list[tuple[ir.Expr, ir.Expr]] = [(ci(g), add(iv(f"n{d}"), ci(g)))
+                                               for d in range(dim)]
     flux_bodies = []
     for k, grp in enumerate(groups):
         ranges = list(interior)
         ranges[grp.axis] = (ci(g), add(iv(f"n{grp.axis}"), ci(g + 1)))
-        flux_bodies.append((grp, ranges, cell_body([grp.base], [(scratch[k], 0)], f"f{k}")))
+        coef, rest = (factored_interface_quantity(grp.base, scheme) if cfg.factored_fluxes
+                      else (sp.Integer(1), grp.base))
+        value = rest if coef == 1 else invariant_symbol(coef) * rest
+        flux_bodies.append((grp, ranges, cell_body([value], [(scratch[k], 0)], f"f{k}")))
     # (scratch index, axis, side) of every interface flux that a reflecting wall sets to 0
     wall_zeros: list[tuple[int, int, str]] = []
     if zero_walls:
@@ -424,8 +545,35 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         return nest((ir.Store(scratch[k], offset_expr((0,) * dim, 0), ir.Const(0.0, dt_)),),
                     ranges, False)
 
-    update_body = cell_body([updates[f] for f in fields],
-                            [(NXT, i) for i in range(len(fields))], "u")
+    def weighted_body(form: dict[str, tuple[list[WeightTerm], sp.Expr]]
+                      ) -> tuple[ir.Stmt, ...]:
+        """The sweep's stores in weight form (the weights go to the prologue)."""
+        weight = invariant
+        stores: list[ir.Stmt] = []
+        for fidx, f in enumerate(fields):
+            terms, const = form[f]
+            value: ir.Expr | None = None
+            for w, group in terms:
+                reads = lookup(group[0])
+                for rd in group[1:]:
+                    reads = ir.BinOp("+", reads, lookup(rd), dt_)
+                term = reads if w == 1 else ir.BinOp("*", weight(w), reads, dt_)
+                value = term if value is None else ir.BinOp("+", value, term, dt_)
+            assert value is not None  # linear_weight_form returns no update without a read
+            if const != 0:
+                value = ir.BinOp("+", value, weight(const), dt_)
+            stores.append(ir.Store(NXT, offset_expr((0,) * dim, fidx), value))
+        return tuple(stores)
+
+    if weights is not None:
+        update_body = weighted_body(weights)
+    else:
+        update_body = cell_body([updates[f] for f in fields],
+                                [(NXT, i) for i in range(len(fields))], "u")
+    prologue: tuple[ir.Stmt, ...] = ()
+    if prologue_stmts:
+        prologue = (ir.Comment("values that depend on the parameters only, once per call"),
+                    *prologue_stmts)
     timings["cse"] = time.perf_counter() - t0
 
     # ---------------------------------------------------------------- stage 3: assemble
@@ -449,6 +597,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         if len(fields) > 1:
             width0 = add(iv("n0"), ci(2 * g))
             pre.append(ir.Assign(iv("PT"), mul(iv("S0"), width0) if dim > 1 else width0))
+        pre += prologue
         step_body: list[ir.Stmt] = []
         if needs_time:
             step_body.append(ir.Assign(ir.Var("t", dt_), ir.BinOp(
@@ -495,7 +644,8 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     timings["frontend"] = time.perf_counter() - t_start
     layout = StencilLayout(fields, dim, g, dt_, scratch, series, tuple(params), tuple(spacings),
                            tuple(origins), needs_dt, tuple(a.name for a in args))
-    parts = {"update_body": update_body, "args": tuple(args), "needs_time": needs_time,
+    parts = {"update_body": update_body, "prologue": prologue, "args": tuple(args),
+             "needs_time": needs_time,
              "coords_used": tuple(coords_used), "name": kname, "meta": meta,
              "flux_bodies": tuple((grp.axis, body) for grp, _, body in flux_bodies),
              "zero_flux_walls": tuple(wall_zeros)}

@@ -14,8 +14,8 @@ import sympy as sp
 from mcgen.codegen import ir
 from mcgen.errors import CodegenError
 
-_UNARY: dict[type, str] = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos",
-                           sp.tanh: "tanh", sp.floor: "floor"}
+_UNARY: dict[type[sp.Function], str] = {sp.exp: "exp", sp.log: "log", sp.sin: "sin",
+                                        sp.cos: "cos", sp.tanh: "tanh", sp.floor: "floor"}
 
 
 def sympy_to_ir(expr: sp.Expr, env: Mapping[sp.Basic, ir.Expr] | Callable[[sp.Basic], ir.Expr],

@@ -139,6 +139,7 @@ def test_large_grid_is_blocked_by_default_and_small_is_not(tmp_path):
     kb, b = k.blocking_for((10**6,))
     assert kb > 1 and b > 0
     assert k.blocking_for((10**6,), nsteps=1) == (1, 0)
+    assert k.blocking_for((10**6,), nsteps=4) == (1, 0)  # too few steps to pay: one sweep each
     x = _data(UPWIND, 10**5 + 3, seed=3)
     ref = compile(UPWIND, backend="c", unsafe=True,
                   config=KernelConfig(time_block=1, cache_dir=tmp_path))

@@ -221,9 +221,8 @@ class CPrinter(IRPrinter):
                     flush()
                     lines += self.emit(st, depth + 2, here)
                 elif isinstance(st, ir.Comment) and (not single or i + 1 == len(node.body) or (
-                        isinstance(node.body[i + 1], (ir.For, ir.Assign, ir.SwapArrays))
-                        and not (isinstance(node.body[i + 1], ir.For)
-                                 and not node.body[i + 1].parallel))):
+                        isinstance(nxt := node.body[i + 1], (ir.For, ir.Assign, ir.SwapArrays))
+                        and not (isinstance(nxt, ir.For) and not nxt.parallel))):
                     flush()
                     lines += self.emit(st, depth + 2, here)
                 else:
