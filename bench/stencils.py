@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -187,21 +188,36 @@ def numpy_runner(case: Case, grid: Grid) -> Callable[[int], np.ndarray]:
     return run
 
 
-def generated_runner(case: Case, grid: Grid, backend: str
+def one_sweep_config() -> Any:
+    """The kernel options of the hand-C comparison: one sweep per step, as hand C does
+    (``time_block=1``; the default lets temporal blocking fuse steps on large 1-D grids, which
+    is another algorithm, timed on its own line)."""
+    from mcgen.codegen.config import KernelConfig
+
+    return KernelConfig(time_block=1)
+
+
+def generated_runner(case: Case, grid: Grid, backend: str, config: Any = None,
+                     kernels: dict | None = None
                      ) -> tuple[Callable[[int], np.ndarray] | None, str, float]:
     """A runner for mcgen's kernel on ``backend``: through ``mcgen.codegen.compile.compile``
     when the package has it, else the stencil front-end plus the LLVM backend directly.
+    ``config`` defaults to :func:`one_sweep_config`; the compiled kernel goes to
+    ``kernels[backend]`` when given (to read ``last_call``).
     Returns (runner or None, note, generation+compile seconds)."""
     t0 = time.perf_counter()
     compile_fn = _find_compile()
     if compile_fn is not None:
         try:
-            kernel = compile_fn(case.scheme, backend=backend, bc="periodic", condition=False)
+            kernel = compile_fn(case.scheme, backend=backend, bc="periodic", condition=False,
+                                config=config if config is not None else one_sweep_config())
         except Exception as e:  # a benchmark never fails: report and go on
             print(f"# {case.name} {backend}: compile() failed: {type(e).__name__}: {e}"[:160])
             return None, "compile() failed", 0.0
         gen_time = time.perf_counter() - t0
-        if backend == "llvm":
+        if kernels is not None:
+            kernels[backend] = kernel
+        if backend == "llvm" and config is None:
             LLVM_ONLY[case.name] = kernel.timings.get("build", float("nan"))
         bufs = kernel.prepare(grid.initial)
         params = {p: PARAMS[p] for p in case.hand_params}
@@ -248,16 +264,18 @@ def _find_compile() -> Callable | None:
 
 
 def time_interleaved(runners: dict[str, Callable[[int], np.ndarray]], cells: int,
-                     target_s: float, reps: int) -> dict[str, float]:
+                     target_s: float, reps: int, min_steps: int = 4) -> dict[str, float]:
     """Best cell updates per second of each runner over ``reps`` rounds, the runners taking
     turns within each round: on a shared machine, load that comes and goes then hits every
-    column alike, so the ratios stay meaningful even when the absolute rates drop."""
+    column alike, so the ratios stay meaningful even when the absolute rates drop. Each call
+    does at least ``min_steps`` steps."""
     nsteps = {}
     for name, run in runners.items():
         t = time.perf_counter()
         run(2)  # warm up (and a rough rate)
         first = max(time.perf_counter() - t, 1e-7) / 2
-        nsteps[name] = max(4, int(target_s / first)) & ~1  # even: the result lands in cur
+        # even: the result lands in cur
+        nsteps[name] = max(min_steps, int(target_s / first)) & ~1
     best = dict.fromkeys(runners, np.inf)
     for _ in range(reps):
         for name, run in runners.items():
@@ -265,6 +283,46 @@ def time_interleaved(runners: dict[str, Callable[[int], np.ndarray]], cells: int
             run(nsteps[name])
             best[name] = min(best[name], (time.perf_counter() - t) / nsteps[name])
     return {name: cells / b for name, b in best.items()}
+
+
+#: steps per call on the temporally blocked line (a blocked sweep fuses up to 32 steps, so a
+#: call of 64 steps is two sweeps; with 4 steps, as the one-sweep columns get out of cache,
+#: each sweep would fuse only 2 and lose to one sweep per step)
+BLOCKED_STEPS = 64
+
+
+def blocked_line(case: Case, shape: tuple[int, ...], backends: tuple[str, ...],
+                 ref: np.ndarray, reps: int, target: float, np_rate: float,
+                 bound: float) -> str:
+    """Rates of the default kernels (``KernelConfig()``: temporal blocking on where the
+    backend supports it, as users get them) at ``BLOCKED_STEPS`` steps per call, with what
+    each ran (``last_call``), its ratio to the one-sweep NumPy rate and to the one-sweep bound
+    (STREAM copy / 16 B per cell)."""
+    from mcgen.codegen.config import KernelConfig
+
+    runners: dict[str, Callable[[int], Any]] = {}
+    kernels: dict[str, Any] = {}
+    for b in backends:
+        run, _, _ = generated_runner(case, Grid(case, shape), b, KernelConfig(), kernels)
+        if run is None or b not in kernels:
+            continue
+        got = run(2)
+        got = got() if callable(got) else got
+        if not np.allclose(got, ref, rtol=1e-12, atol=1e-12):
+            print(f"# WARNING {case.name} {b} (default config): differs from hand C by "
+                  f"{np.abs(got - ref).max():.2e}")
+        runners[b] = run
+    cells = int(np.prod(shape))
+    measured = time_interleaved(runners, cells, target, reps, min_steps=BLOCKED_STEPS)
+    parts = []
+    for b, rate in measured.items():
+        last = kernels[b].last_call
+        how = (f"k={last['time_block']} B={last['tile']}" if last.get("time_block", 1) > 1
+               else "not blocked")
+        parts.append(f"{b} {rate / 1e6:.0f} ({how}; {rate / np_rate:.1f}x numpy, "
+                     f"{rate / bound:.2f}x bound)")
+    return (f"{'  temporally blocked':24s} {'x'.join(map(str, shape)):12s} default config, "
+            f">= {BLOCKED_STEPS} steps/call, Mcell/s: " + ", ".join(parts))
 
 
 # ---------------------------------------------------------------------- pystencils, Devito
@@ -415,8 +473,15 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{case.name:24s} {size:12s} {hand / 1e6:9.0f} {cells} "
                       f"{np_rate / 1e6:9.0f}  {ratios:>24s}  {np_rate / hand:10.3f}  "
                       f"{stream:>16s}{ctxt}  {gtxt}")
+                if label == "out of cache" and case.scheme.dim == 1 \
+                        and case.scheme.linear_weights() is not None:
+                    print(blocked_line(case, shape, backends, ref, reps, target, np_rate,
+                                       bw_out / 16))
     print("# n/a: backend not available in this checkout; gen+compile = front-end (SymPy) + "
           "backend, 'llvm alone' = build_llvm: print, O3, machine code, load")
+    print("# generated columns: KernelConfig(time_block=1), one sweep per step like hand C; "
+          "'temporally blocked': KernelConfig() (the default) at >= "
+          f"{BLOCKED_STEPS} steps per call, x numpy against the one-sweep NumPy rate")
     if comp is not None:
         print("# pystencils, devito: Mcell/s in bench/competitors.py's process; hand C* = the "
               "same hand C timed there; gen/(ps/dv) = best generated / pystencils and / Devito "
