@@ -23,6 +23,7 @@ from the same inputs, only by another thread.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -182,15 +183,18 @@ def team_kernel(kernel: ir.Kernel) -> ir.Kernel:
 
 # ---------------------------------------------------------------------- running a team
 
-_pools: dict[int, ThreadPoolExecutor] = {}
+#: worker pools by (process id, workers): a forked child inherits the dict but not the threads,
+#: and a task sent to such a pool would never start (member 0 would wait for it forever)
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
+    key = (os.getpid(), workers)
     with _pools_lock:
-        if workers not in _pools:
-            _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="mcgen-team")
-        return _pools[workers]
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(workers, thread_name_prefix="mcgen-team")
+        return _pools[key]
 
 
 def run_team(member: Callable[..., Any], args: Sequence[Any], size: int,

@@ -152,3 +152,26 @@ def test_scalar_code_runs_on_every_member():
         ir.Assign(m, n), ir.Store("x", ir.Const(0, "i64"), ir.Const(0.0)))),) + body[2:])
     with pytest.raises(CodegenError, match="assigns locals"):
         team_kernel(mixed)
+
+
+_FORKED: dict = {}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_its_own_team_threads():
+    """A child made by fork inherits the parent's pool object but none of its threads; the team
+    must not hand its members to that pool (they would never start)."""
+    import multiprocessing as mp
+
+    scheme, bc, shape, params = CASES["heat2d"]
+    k = compile(scheme, backend="numba", bc=bc, threads=2, unsafe=True, config=CFG)
+    x = _initial(shape, scheme.fields)
+    want = k.run(x, 4, threads=2, **params)  # the parent's pool exists now
+    _FORKED.update(kernel=k, x=x, params=params)  # inherited by the forked child
+    with mp.get_context("fork").Pool(1) as pool:
+        got = pool.apply_async(_run_in_child).get(timeout=60)
+    assert np.array_equal(got, want)
+
+
+def _run_in_child():
+    return _FORKED["kernel"].run(_FORKED["x"], 4, threads=2, **_FORKED["params"])
