@@ -264,24 +264,31 @@ def _find_compile() -> Callable | None:
 
 
 def time_interleaved(runners: dict[str, Callable[[int], np.ndarray]], cells: int,
-                     target_s: float, reps: int, min_steps: int = 4) -> dict[str, float]:
+                     target_s: float, reps: int, min_steps: int = 4,
+                     block: int = 1) -> dict[str, float]:
     """Best cell updates per second of each runner over ``reps`` rounds, the runners taking
     turns within each round: on a shared machine, load that comes and goes then hits every
     column alike, so the ratios stay meaningful even when the absolute rates drop. Each call
-    does at least ``min_steps`` steps."""
+    does at least ``min_steps`` steps. The first call of each runner is a warm-up (JIT
+    compilation, thread start, first touch); the steps per call come from the second.
+    ``block``: timed calls per turn (threaded columns: an OpenMP runtime keeps its idle threads
+    spinning for a while after each region, and they take a core from a thread team timed
+    right after it; the later calls of a block are clear of that)."""
     nsteps = {}
     for name, run in runners.items():
+        run(2)  # warm up
         t = time.perf_counter()
-        run(2)  # warm up (and a rough rate)
+        run(2)  # a rough rate
         first = max(time.perf_counter() - t, 1e-7) / 2
         # even: the result lands in cur
         nsteps[name] = max(min_steps, int(target_s / first)) & ~1
     best = dict.fromkeys(runners, np.inf)
     for _ in range(reps):
         for name, run in runners.items():
-            t = time.perf_counter()
-            run(nsteps[name])
-            best[name] = min(best[name], (time.perf_counter() - t) / nsteps[name])
+            for _ in range(block):
+                t = time.perf_counter()
+                run(nsteps[name])
+                best[name] = min(best[name], (time.perf_counter() - t) / nsteps[name])
     return {name: cells / b for name, b in best.items()}
 
 

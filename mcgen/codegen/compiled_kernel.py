@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.codegen import ir
-from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig
 from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
 from mcgen.codegen.thread_team import run_team, team_kernel_name
 from mcgen.errors import CodegenError, StabilityError
@@ -91,6 +91,13 @@ class CompiledKernel:
     @property
     def backend(self) -> str:
         return self.config.backend
+
+    @property
+    def parallel_threshold(self) -> int:
+        """Cells from which ``threads > 1`` runs the threaded kernel (the configured value, or
+        the backend's measured default)."""
+        value = self.config.parallel_threshold
+        return DEFAULT_PARALLEL_THRESHOLD[self.backend] if value is None else value
 
     def source(self, backend: str | None = None) -> str:
         """Generated source text for ``backend`` (default: the one this kernel runs on):
@@ -298,7 +305,7 @@ class CompiledKernel:
         tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars]
         args = [first, second, *bufs.scratch, *series, *sizes, np.int64(nsteps), *tail]
         team = team_kernel_name(name)
-        threaded = threads > 1 and cells >= self.config.parallel_threshold
+        threaded = threads > 1 and cells >= self.parallel_threshold
         if threaded and self.backend != "c" and team in self.functions:
             # numba/LLVM: a team of threads runs all steps in one region (see thread_team)
             warm = [first, second, *bufs.scratch, *series, *sizes, np.int64(0), *tail]
@@ -370,7 +377,7 @@ class CompiledKernel:
         fns = self._blocked_functions()
         name = blocked_kernel_name(self.program)
         nchunk = 1
-        if threads > 1 and int(np.prod(bufs.shape)) >= self.config.parallel_threshold and \
+        if threads > 1 and int(np.prod(bufs.shape)) >= self.parallel_threshold and \
                 f"{name}_par" in fns:
             name, nchunk = f"{name}_par", threads
             setter = fns.get("__set_threads__")

@@ -17,6 +17,13 @@ DTYPES = {"f64": "f64", "float64": "f64", "double": "f64", "f32": "f32", "float3
 NUMBA_FASTMATH = ("nsz", "arcp", "contract", "afn", "reassoc")
 
 
+#: cells from which two threads beat one, by backend (``bench/threads.py``, crossover table, on
+#: this 2-core machine): OpenMP regions pay from about 3e4 cells in 1-D and 1e4 in 2-D; a thread
+#: team (numba, LLVM: a Python thread pool starts the members of every call) from about 1e5 in
+#: 1-D and 3e4-1e5 in 2-D, with single runs up to 3e5 (noise of a few per cent decides there)
+DEFAULT_PARALLEL_THRESHOLD = {"c": 1 << 15, "numba": 1 << 17, "llvm": 1 << 17}
+
+
 def default_cache_dir() -> Path:
     """``$MCGEN_CACHE_DIR`` if set, else ``~/.cache/mcgen``."""
     env = os.environ.get("MCGEN_CACHE_DIR")
@@ -36,7 +43,8 @@ class KernelConfig:
     threads : number of threads; ``1`` generates a serial kernel only. Above 1 a parallel
         variant is generated too and used only on grids of at least ``parallel_threshold`` cells.
     parallel_threshold : grid size (cells per field) from which the threaded kernel is used:
-        below it a parallel region costs more than it saves.
+        below it a parallel region costs more than it saves. ``None`` (default): the backend's
+        measured crossover, ``DEFAULT_PARALLEL_THRESHOLD``.
     interface_scratch : compute each interface quantity (a sub-expression that reappears shifted
         by one cell, e.g. a numerical flux) once per step into a scratch array.
     cse : apply ``sympy.cse`` to the update before printing.
@@ -72,7 +80,7 @@ class KernelConfig:
     bc: Any = "periodic"
     dtype: str = "f64"
     threads: int = 1
-    parallel_threshold: int = 1 << 17
+    parallel_threshold: int | None = None
     interface_scratch: bool = True
     cse: bool = True
     cc: str = "cc"
@@ -93,8 +101,12 @@ class KernelConfig:
             raise CodegenError(f"dtype {self.dtype!r}: use 'f64' (float64) or 'f32' (float32)")
         if not isinstance(self.threads, int) or self.threads < 1:
             raise CodegenError(f"threads={self.threads!r}: give a positive integer")
-        if not isinstance(self.parallel_threshold, int) or self.parallel_threshold < 0:
-            raise CodegenError("parallel_threshold must be a non-negative integer (cells)")
+        threshold = self.parallel_threshold
+        if threshold is None:
+            threshold = DEFAULT_PARALLEL_THRESHOLD[self.backend]
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+            raise CodegenError("parallel_threshold must be a non-negative integer (cells) or "
+                               "None (the backend's default)")
         for name in ("time_block", "tile"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
@@ -102,4 +114,5 @@ class KernelConfig:
         if "\n" in self.condition_text or "*/" in self.condition_text:
             raise CodegenError("condition_text must be one line without '*/'")
         bc: BoundarySpec = normalize_bc(self.bc, dim)
-        return replace(self, bc=bc, dtype=DTYPES[self.dtype], cache_dir=Path(self.cache_dir))
+        return replace(self, bc=bc, dtype=DTYPES[self.dtype], cache_dir=Path(self.cache_dir),
+                       parallel_threshold=threshold)

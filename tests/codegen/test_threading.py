@@ -59,3 +59,21 @@ def test_below_threshold_runs_serial(tmp_path):
     assert kern.last_call["kernel"] == "thr_lw"
     kern.run(np.zeros(5000), 3, nu=0.5)
     assert kern.last_call["kernel"] == "thr_lw_par"
+
+
+def test_default_threshold_is_the_backends_measured_crossover(tmp_path):
+    """OpenMP regions pay from smaller grids than thread teams (bench/threads.py)."""
+    from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD
+
+    c = compile(LAX_WENDROFF, backend="c", threads=2, unsafe=True,
+                config=KernelConfig(cache_dir=tmp_path))
+    assert c.parallel_threshold == DEFAULT_PARALLEL_THRESHOLD["c"] < \
+        DEFAULT_PARALLEL_THRESHOLD["numba"] == DEFAULT_PARALLEL_THRESHOLD["llvm"]
+    n = DEFAULT_PARALLEL_THRESHOLD["c"]
+    c.run(np.zeros(n - 1), 2, nu=0.5)
+    assert c.last_call["kernel"] == "thr_lw"
+    c.run(np.zeros(n), 2, nu=0.5)
+    assert c.last_call["kernel"] == "thr_lw_par"
+    with pytest.raises(Exception, match="parallel_threshold"):
+        compile(LAX_WENDROFF, backend="c", unsafe=True,
+                config=KernelConfig(parallel_threshold=-1, cache_dir=tmp_path))
