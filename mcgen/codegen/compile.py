@@ -18,6 +18,7 @@ import numpy as np
 from mcgen.codegen.compiled_kernel import CompiledKernel
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import build_stencil
+from mcgen.codegen.thread_team import team_kernel_name
 from mcgen.errors import AnalysisError, CodegenError
 from mcgen.model.scheme import Scheme
 
@@ -149,6 +150,12 @@ def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, fl
         except ImportError as exc:
             raise CodegenError(f"the LLVM backend is not available ({exc}): use backend="
                                "'numba' or 'c'") from None
+        # the JIT has no thread runtime: a `_par` kernel would run serially, and its thread-team
+        # version is what threads; leave it out (less to optimise and compile)
+        names = {k.name for k in module.kernels}
+        module = replace(module, kernels=tuple(
+            k for k in module.kernels
+            if not (k.name.endswith("_par") and team_kernel_name(k.name) in names)))
         artifact = build_llvm(module, cfg)
         timings["build"] = time.perf_counter() - t
         for stage, sec in (getattr(artifact, "timings", None) or {}).items():

@@ -378,7 +378,7 @@ class CompiledKernel:
         name = blocked_kernel_name(self.program)
         nchunk = 1
         if threads > 1 and int(np.prod(bufs.shape)) >= self.parallel_threshold and \
-                f"{name}_par" in fns:
+                (f"{name}_par" in fns or team_kernel_name(name) in fns):
             name, nchunk = f"{name}_par", threads
             setter = fns.get("__set_threads__")
             if setter is not None:
