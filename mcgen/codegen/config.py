@@ -17,11 +17,12 @@ DTYPES = {"f64": "f64", "float64": "f64", "double": "f64", "f32": "f32", "float3
 NUMBA_FASTMATH = ("nsz", "arcp", "contract", "afn", "reassoc")
 
 
-#: cells from which two threads beat one, by backend (``bench/threads.py``, crossover table, on
-#: this 2-core machine): OpenMP regions pay from about 3e4 cells in 1-D and 1e4 in 2-D; a thread
-#: team (numba, LLVM: a Python thread pool starts the members of every call) from about 1e5 in
-#: 1-D and 3e4-1e5 in 2-D, with single runs up to 3e5 (noise of a few per cent decides there)
-DEFAULT_PARALLEL_THRESHOLD = {"c": 1 << 15, "numba": 1 << 17, "llvm": 1 << 17}
+#: cells from which two threads beat one, by backend (``bench/threads.py``, crossover table, two
+#: quiet runs on this 2-core machine): OpenMP regions paid from 1e4-1e5 cells in 1-D and 1e4-3e4
+#: in 2-D; a thread team (numba, LLVM: a Python thread pool starts the members of every call)
+#: gained at 1e6 cells everywhere but lost on some stencils up to 3e5 (LLVM upwind 0.70-0.83x
+#: serial at 3e5), so teams start at 2^19 = 524288 cells: never slower than serial
+DEFAULT_PARALLEL_THRESHOLD = {"c": 1 << 15, "numba": 1 << 19, "llvm": 1 << 19}
 
 
 def default_cache_dir() -> Path:
