@@ -132,9 +132,15 @@ def needs_zero_flux_walls(reading: str, has_numerical_flux: bool,
     schemes in conservative form (a numerical flux); expectations keep v_x = 0."""
     from mcgen.model.readings import FORWARD, normalize_reading
 
-    if not any(isinstance(b, Reflecting) for pair in spec for b in pair):
+    if not any(is_zero_flux_wall(b) for pair in spec for b in pair):
         return False
     return has_numerical_flux or normalize_reading(reading) == FORWARD
+
+
+def is_zero_flux_wall(b: Any) -> bool:
+    """A Reflecting side without odd fields (a solid wall with odd fields is a mirror image
+    whose own flux at the wall is right: nothing is zeroed there)."""
+    return isinstance(b, Reflecting) and not b.odd
 
 
 def _check_axis(axis: Any, dim: int) -> None:
@@ -186,6 +192,7 @@ class GridNames:
     dtype: str
     time: str | None       # name of the current time t, when a Dirichlet value needs it
     step: str              # the step counter
+    fields: tuple[str, ...] = ()  # field names in layout order (Reflecting(odd=...) walls)
 
 
 def _i(v: int) -> ir.Const:
@@ -279,6 +286,7 @@ def fill_statements(spec: BoundarySpec, names: GridNames) -> tuple[ir.Stmt, ...]
                 assert idx is not None
                 return idx
 
+            odd = _odd_fields(b, names)
             if value is None:
                 src = list(pos)
                 src[d] = _source_index(b, side, k, n_d, g)
@@ -297,7 +305,49 @@ def fill_statements(spec: BoundarySpec, names: GridNames) -> tuple[ir.Stmt, ...]
                 else:
                     body = (ir.For(loop_vars[a], _i(g),
                                    _add(ir.Var(names.sizes[a], "i64"), _i(g)), body),)
+            if odd:
+                # a solid wall: one nest per field, the odd ones negated in the mirror
+                for f in range(names.nfields):
+                    one = _bind_field(body, fvar, f) if names.nfields > 1 else body
+                    out.extend(_negate_loads(one) if f in odd else one)
+                continue
             if names.nfields > 1:
                 body = (ir.For(fvar, _i(0), _i(names.nfields), body),)
             out.extend(body)
     return tuple(out)
+
+
+def _odd_fields(b: BoundaryCondition, names: GridNames) -> set[int]:
+    """Layout indices of the fields a Reflecting(odd=...) side negates."""
+    if not isinstance(b, Reflecting) or not b.odd:
+        return set()
+    fields = names.fields or ()
+    unknown = [f for f in b.odd if f not in fields]
+    if unknown:
+        raise CodegenError(f"Reflecting(odd={b.odd!r}): {unknown} is not a field of the scheme "
+                           f"(fields: {list(fields)})")
+    return {fields.index(f) for f in b.odd}
+
+
+def _map(node: Any, fn: Any) -> Any:
+    """``node`` rebuilt bottom-up with ``fn`` applied to every IR node (tuples kept)."""
+    from dataclasses import fields as dc_fields
+    from dataclasses import is_dataclass, replace
+
+    if isinstance(node, tuple):
+        return tuple(_map(x, fn) for x in node)
+    if not is_dataclass(node) or isinstance(node, type):
+        return node
+    changes = {f.name: _map(getattr(node, f.name), fn) for f in dc_fields(node)}
+    return fn(replace(node, **changes))
+
+
+def _bind_field(body: tuple[ir.Stmt, ...], fvar: ir.Var, f: int) -> tuple[ir.Stmt, ...]:
+    """``body`` with the field loop variable replaced by the constant ``f``."""
+    return _map(body, lambda n: _i(f) if n == fvar else n)  # type: ignore[no-any-return]
+
+
+def _negate_loads(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """Mirror copies ``dst = src`` become ``dst = -src``."""
+    return _map(body, lambda n: ir.Store(n.array, n.index, ir.UnOp("neg", n.value, n.value.type))
+                if isinstance(n, ir.Store) else n)  # type: ignore[no-any-return]

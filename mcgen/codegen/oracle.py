@@ -6,10 +6,11 @@ by slicing) and read shifted slices. Nothing here looks at the IR or a backend, 
 between a kernel and this oracle checks the whole code-generation path.
 
 Reflecting walls follow the reading as in :mod:`boundary_fill`: the even mirror for expectations;
-for densities and conservative schemes also zero flux. The oracle gets that by correcting the
-mirror update of the wall cells: with u^(n+1) = u^n + G(j) - G(j + e_d) + rest (the SymPy split of
-the update into interface fluxes, checked here to add up to the update), the wall flux G that
-the mirror lets through is taken back out of the first (or last) cell.
+for densities and conservative schemes also zero flux; ``Reflecting(odd=...)`` (a solid wall of a
+system) is the mirror with those fields negated, and nothing is zeroed. The oracle gets zero flux
+by correcting the mirror update of the wall cells: with u^(n+1) = u^n + G(j) - G(j + e_d) + rest
+(the SymPy split of the update into interface fluxes, checked here to add up to the update), the
+wall flux G that the mirror lets through is taken back out of the first (or last) cell.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from typing import Any, overload
 import numpy as np
 import sympy as sp
 
-from mcgen.codegen.boundary_fill import DirichletSeries, needs_zero_flux_walls, normalize_bc
+from mcgen.codegen.boundary_fill import (
+    DirichletSeries,
+    is_zero_flux_wall,
+    needs_zero_flux_walls,
+    normalize_bc,
+)
 from mcgen.errors import CodegenError
 from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
 from mcgen.model.read import Read
@@ -27,8 +33,9 @@ from mcgen.model.scheme import Scheme
 
 
 def _pad_axis(a: np.ndarray, axis: int, g: int, lo: Any, hi: Any,
-              value_lo: float, value_hi: float) -> np.ndarray:
-    """``a`` with ``g`` ghost layers added on both ends of ``axis`` (sources: ``a`` only)."""
+              value_lo: float, value_hi: float, field: str = "") -> np.ndarray:
+    """``a`` (the values of ``field``) with ``g`` ghost layers added on both ends of ``axis``
+    (sources: ``a`` only)."""
     n = a.shape[axis]
 
     def take(idx: list[int]) -> np.ndarray:
@@ -44,7 +51,7 @@ def _pad_axis(a: np.ndarray, axis: int, g: int, lo: Any, hi: Any,
         if isinstance(b, Reflecting):
             idx = list(range(g - 1, -1, -1)) if side == "low" else \
                 list(range(n - 1, n - 1 - g, -1))
-            return take(idx)
+            return -take(idx) if field in b.odd else take(idx)
         if isinstance(b, (Dirichlet, DirichletSeries, Absorbing)):
             shape = list(a.shape)
             shape[axis] = g
@@ -75,7 +82,7 @@ def _wall_fluxes(scheme: Scheme, spec: Any, args: list) -> list[tuple]:
     out = []
     for grp in groups:
         for side, b in zip(("low", "high"), spec[grp.axis], strict=True):
-            if isinstance(b, Reflecting):
+            if is_zero_flux_wall(b):
                 greads = sorted(grp.base.atoms(Read), key=lambda r: r.name)
                 fn = sp.lambdify(greads + args[len(scheme.reads):], grp.base, modules="numpy")
                 out.append((grp.field, grp.axis, side, fn, greads))
@@ -171,7 +178,8 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
             for f in fields:
                 a = state[f]
                 for d, (lo, hi) in enumerate(spec):
-                    a = _pad_axis(a, d, g, lo, hi, bc_value(lo, step), bc_value(hi, step))
+                    a = _pad_axis(a, d, g, lo, hi, bc_value(lo, step), bc_value(hi, step),
+                                  f)
                 padded[f] = a
 
             def value_of(rd: Read, arrays: dict = padded) -> np.ndarray:

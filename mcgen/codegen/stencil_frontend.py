@@ -39,6 +39,7 @@ from mcgen.codegen.boundary_fill import (
     bc_needs_time,
     describe_bc,
     fill_statements,
+    is_zero_flux_wall,
     needs_zero_flux_walls,
     series_args,
 )
@@ -46,7 +47,6 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
-from mcgen.model.boundary import Reflecting
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
 
@@ -534,7 +534,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     if zero_walls:
         for k, grp in enumerate(groups):
             for side, b in zip(("low", "high"), cfg.bc[grp.axis], strict=True):
-                if isinstance(b, Reflecting):
+                if is_zero_flux_wall(b):
                     wall_zeros.append((k, grp.axis, side))
 
     def wall_zero(k: int, axis: int, side: str) -> ir.Stmt:
@@ -581,7 +581,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     names = GridNames(buffer=CUR, sizes=tuple(f"n{d}" for d in range(dim)),
                       strides=tuple(f"S{d}" for d in range(dim)), field_stride="PT",
                       nfields=len(fields), ghost=g, dtype=dt_,
-                      time="t" if needs_time else None, step="step")
+                      time="t" if needs_time else None, step="step", fields=tuple(fields))
     fill = fill_statements(cfg.bc, names)
 
     def kernel(name: str, parallel: bool) -> ir.Kernel:

@@ -211,10 +211,13 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
     names = GridNames(buffer="TILE", sizes=("n0",), strides=("S0",), field_stride="PT",
-                      nfields=nf, ghost=g, dtype=dt_, time=None, step="step")
+                      nfields=nf, ghost=g, dtype=dt_, time=None, step="step",
+                      fields=tuple(lay.fields))
     fills = fill_statements(config.bc, names) if not periodic else ()
-    # 1-D: [comment, low fill, comment, high fill]; shifted into the tile per direction
-    low_fill, high_fill = fills[:2], fills[2:4]
+    # 1-D: [comment, low fill(s), comment, high fill(s)] (a solid wall fills field by field);
+    # shifted into the tile per direction
+    cuts = [i for i, st in enumerate(fills) if isinstance(st, ir.Comment)]
+    low_fill, high_fill = (fills[:cuts[1]], fills[cuts[1]:]) if fills else ((), ())
 
     def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []

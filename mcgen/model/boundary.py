@@ -53,9 +53,29 @@ class Reflecting(BoundaryCondition):
     interface flux through the wall is set to 0 (mass is conserved, drift included); the ghost
     cells beyond it are the even mirror for the interfaces near it. For expectations (backward
     reading): the even mirror, v_x = 0. A forward update with no flux-difference part keeps the
-    mirror alone (see ``mcgen.codegen.boundary_fill``)."""
+    mirror alone (see ``mcgen.codegen.boundary_fill``).
+
+    ``odd``: for systems, the fields that change sign in the mirror (the momentum or velocity
+    component normal to the wall: ``Reflecting(odd=("hu",))`` for shallow water). Such a wall is
+    a solid wall: the ghost cells are the mirror image with those fields negated, and the
+    scheme's own numerical flux is computed at the wall (its mass flux vanishes by symmetry,
+    its momentum flux carries the wall's pressure), the wall of Clawpack's ``wall`` boundary.
+    """
+
+    odd: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        odd = (self.odd,) if isinstance(self.odd, str) else tuple(self.odd)
+        for name in odd:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ModelError(f"Reflecting(odd={self.odd!r}): give field names, e.g. "
+                                 "odd=('hu',) for the momentum normal to the wall")
+        object.__setattr__(self, "odd", odd)
 
     def meaning(self, reading: str) -> str:
+        if self.odd:
+            return (f"solid wall: mirror image with {', '.join(self.odd)} negated; the scheme's "
+                    "flux at the wall (no mass through it)")
         if normalize_reading(reading) == FORWARD:
             return "reflecting: zero flux b rho - (D rho)_x = 0 (mass is conserved)"
         return "reflecting: v_x = 0 (the walker is pushed back; Neumann for expectations)"

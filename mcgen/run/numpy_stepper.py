@@ -94,7 +94,7 @@ class NumpyStepper:
             scheme.reading, scheme.numerical_flux is not None, self.bc)
 
     # ------------------------------------------------------------------ ghost cells
-    def pad(self, u: np.ndarray, t: float) -> np.ndarray:
+    def pad(self, u: np.ndarray, t: float, field: str = "") -> np.ndarray:
         g = self.ghost
         out = u
         for axis, (lo, hi) in enumerate(self.bc):
@@ -110,7 +110,12 @@ class NumpyStepper:
                 if isinstance(b, Outflow):
                     parts.append(np.pad(out, w, mode="edge"))
                 elif isinstance(b, Reflecting):
-                    parts.append(np.pad(out, w, mode="symmetric"))
+                    mirror = np.pad(out, w, mode="symmetric")
+                    if field in b.odd:  # a solid wall: this field changes sign in the mirror
+                        ghosts = [slice(None)] * u.ndim
+                        ghosts[axis] = slice(0, g) if side == "low" else slice(-g, None)
+                        mirror[tuple(ghosts)] *= -1
+                    parts.append(mirror)
                 elif isinstance(b, Dirichlet):
                     v = float(b.value.subs({s: t for s in b.value.free_symbols}))
                     parts.append(np.pad(out, w, mode="constant", constant_values=v))
@@ -135,7 +140,7 @@ class NumpyStepper:
         """One step: returns the new fields (the input arrays are not modified)."""
         if self._zero_flux_walls:
             return self._zero_flux_step(state, t, dt)
-        padded = {f: self.pad(state[f], t) for f in self.fields}
+        padded = {f: self.pad(state[f], t, f) for f in self.fields}
         env = {**self._spacing, **self._values, **self._coords, "dt": dt, T_SYM.name: t}
         new = {}
         for f, (fn, rds, rest) in self._fns.items():
