@@ -263,6 +263,15 @@ def _find_compile() -> Callable | None:
     return getattr(cmod, "compile", None)
 
 
+def warn_if_different(run: Callable[[int], Any], ref: np.ndarray, label: str) -> None:
+    """Run two steps and print a WARNING line when the result is not hand C's (the runner
+    returns the values, or a function that fetches them)."""
+    got = run(2)
+    got = got() if callable(got) else got
+    if not np.allclose(got, ref, rtol=1e-12, atol=1e-12):
+        print(f"# WARNING {label}: differs from hand C by {np.abs(got - ref).max():.2e}")
+
+
 def time_interleaved(runners: dict[str, Callable[[int], np.ndarray]], cells: int,
                      target_s: float, reps: int, min_steps: int = 4,
                      block: int = 1) -> dict[str, float]:
@@ -313,11 +322,7 @@ def blocked_line(case: Case, shape: tuple[int, ...], backends: tuple[str, ...],
         run, _, _ = generated_runner(case, Grid(case, shape), b, KernelConfig(), kernels)
         if run is None or b not in kernels:
             continue
-        got = run(2)
-        got = got() if callable(got) else got
-        if not np.allclose(got, ref, rtol=1e-12, atol=1e-12):
-            print(f"# WARNING {case.name} {b} (default config): differs from hand C by "
-                  f"{np.abs(got - ref).max():.2e}")
+        warn_if_different(run, ref, f"{case.name} {b} (default config)")
         runners[b] = run
     cells = int(np.prod(shape))
     measured = time_interleaved(runners, cells, target, reps, min_steps=BLOCKED_STEPS)
@@ -454,11 +459,7 @@ def main(argv: list[str] | None = None) -> None:
                     run, note, gen = generated_runner(case, g2, b)
                     if run is None:
                         continue
-                    got = run(2)
-                    got = got() if callable(got) else got
-                    if not np.allclose(got, ref, rtol=1e-12, atol=1e-12):
-                        print(f"# WARNING {case.name} {b}: differs from hand C by "
-                              f"{np.abs(got - ref).max():.2e}")
+                    warn_if_different(run, ref, f"{case.name} {b}")
                     runners[b], gens[b] = run, gen
                 measured = time_interleaved(runners, grid.cells, target, reps)
                 hand = measured["hand"]

@@ -249,10 +249,11 @@ class Row:
     ran: dict[str, str]          # backend -> variant at threads=N
 
 
-def measure(case: S.Case, grid: S.Grid, lib: ctypes.CDLL, omp_lib: ctypes.CDLL,
-            built: dict[str, Built], threads: int, target: float, reps: int) -> Row:
-    """Hand C, hand OpenMP, and each kernel at threads=1 and threads=N, interleaved."""
-    shape = grid.shape
+def time_columns(case: S.Case, grid: S.Grid, lib: ctypes.CDLL, omp_lib: ctypes.CDLL,
+                 built: dict[str, Built], threads: int, target: float, reps: int
+                 ) -> tuple[dict[str, float], dict[str, str]]:
+    """Mcell/s of hand C (``hand``), hand OpenMP (``omp``) and each kernel at threads=1 and
+    threads=N (``<backend><t>``), all on the grid's arrays; and what each kernel ran at N."""
     params = {p: S.PARAMS[p] for p in case.hand_params}
     runners: dict[str, Runner] = {"hand": S.hand_runner(lib, case, grid),
                                   "omp": S.hand_runner(omp_lib, omp_case(case), grid)}
@@ -261,10 +262,16 @@ def measure(case: S.Case, grid: S.Grid, lib: ctypes.CDLL, omp_lib: ctypes.CDLL,
         bufs = shared_buffers(bk, grid)
         for t in (1, threads):
             runners[f"{b}{t}"] = kernel_runner(bk, bufs, t, params, seen, f"{b}{t}")
-    r = S.time_interleaved(runners, grid.cells, target, reps, block=BLOCK)
-    return Row(case.name, shape, r["hand"], r["omp"],
-               {b: r[f"{b}1"] for b in built}, {b: r[f"{b}{threads}"] for b in built},
-               {b: variant(bk, seen.get(f"{b}{threads}", {})) for b, bk in built.items()})
+    rates = S.time_interleaved(runners, grid.cells, target, reps, block=BLOCK)
+    return rates, {b: variant(bk, seen.get(f"{b}{threads}", {})) for b, bk in built.items()}
+
+
+def measure(case: S.Case, grid: S.Grid, lib: ctypes.CDLL, omp_lib: ctypes.CDLL,
+            built: dict[str, Built], threads: int, target: float, reps: int) -> Row:
+    """Hand C, hand OpenMP, and each kernel at threads=1 and threads=N."""
+    r, ran = time_columns(case, grid, lib, omp_lib, built, threads, target, reps)
+    return Row(case.name, grid.shape, r["hand"], r["omp"],
+               {b: r[f"{b}1"] for b in built}, {b: r[f"{b}{threads}"] for b in built}, ran)
 
 
 def ratio_text(ratio: float) -> str:
@@ -316,23 +323,14 @@ def measure_ladder(case: S.Case, shapes: list[tuple[int, ...]], lib: ctypes.CDLL
                    target: float, reps: int) -> Ladder:
     """threads=N / threads=1 of the forced-parallel kernels (and hand OpenMP / hand C) at
     each size of the ladder."""
-    params = {p: S.PARAMS[p] for p in case.hand_params}
     gains: dict[str, list[float]] = {k: [] for k in ("omp", *forced)}
     for shape in shapes:
-        grid = S.Grid(case, shape)
-        runners: dict[str, Runner] = {"hand": S.hand_runner(lib, case, grid),
-                                      "omp": S.hand_runner(omp_lib, omp_case(case), grid)}
-        seen: dict[str, dict] = {}
-        for b, bk in forced.items():
-            bufs = shared_buffers(bk, grid)
-            for t in (1, threads):
-                runners[f"{b}{t}"] = kernel_runner(bk, bufs, t, params, seen, f"{b}{t}")
-        r = S.time_interleaved(runners, grid.cells, target, reps, block=BLOCK)
+        r, ran = time_columns(case, S.Grid(case, shape), lib, omp_lib, forced, threads,
+                              target, reps)
         gains["omp"].append(r["omp"] / r["hand"])
         for b in forced:
             gains[b].append(r[f"{b}{threads}"] / r[f"{b}1"])
-            ran = variant(forced[b], seen.get(f"{b}{threads}", {}))
-            if ran == "serial":
+            if ran[b] == "serial":
                 print(f"# NOTE {case.name} {size_label(shape)} {b}: parallel_threshold=0 and "
                       "threads>1 still ran the serial kernel (no threaded variant)")
     return Ladder(case.name, len(shapes[0]), shapes, gains)

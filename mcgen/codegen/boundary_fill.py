@@ -329,25 +329,18 @@ def _odd_fields(b: BoundaryCondition, names: GridNames) -> set[int]:
     return {fields.index(f) for f in b.odd}
 
 
-def _map(node: Any, fn: Any) -> Any:
-    """``node`` rebuilt bottom-up with ``fn`` applied to every IR node (tuples kept)."""
-    from dataclasses import fields as dc_fields
-    from dataclasses import is_dataclass, replace
-
-    if isinstance(node, tuple):
-        return tuple(_map(x, fn) for x in node)
-    if not is_dataclass(node) or isinstance(node, type):
-        return node
-    changes = {f.name: _map(getattr(node, f.name), fn) for f in dc_fields(node)}
-    return fn(replace(node, **changes))
-
-
 def _bind_field(body: tuple[ir.Stmt, ...], fvar: ir.Var, f: int) -> tuple[ir.Stmt, ...]:
     """``body`` with the field loop variable replaced by the constant ``f``."""
-    return _map(body, lambda n: _i(f) if n == fvar else n)  # type: ignore[no-any-return]
+    out: tuple[ir.Stmt, ...] = ir.map_nodes(body, lambda n: _i(f) if n == fvar else n)
+    return out
 
 
 def _negate_loads(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
     """Mirror copies ``dst = src`` become ``dst = -src``."""
-    return _map(body, lambda n: ir.Store(n.array, n.index, ir.UnOp("neg", n.value, n.value.type))
-                if isinstance(n, ir.Store) else n)  # type: ignore[no-any-return]
+    def negate(n: Any) -> Any:
+        if isinstance(n, ir.Store):
+            return ir.Store(n.array, n.index, ir.UnOp("neg", n.value, n.value.type))
+        return n
+
+    out: tuple[ir.Stmt, ...] = ir.map_nodes(body, negate)
+    return out

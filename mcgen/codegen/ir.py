@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
 
 from mcgen.errors import CodegenError
 
@@ -284,3 +286,32 @@ class Module:
 
     def __post_init__(self) -> None:
         ident(self.name)
+
+
+# ---------------------------------------------------------------------- traversals
+
+def walk(stmts: Sequence[Stmt]) -> Iterator[Stmt]:
+    """Every statement of ``stmts``, nested loop and if bodies included (pre-order)."""
+    for s in stmts:
+        yield s
+        if isinstance(s, For):
+            yield from walk(s.body)
+        elif isinstance(s, If):
+            yield from walk(s.then)
+            yield from walk(s.orelse)
+
+
+def has_parallel_loop(stmts: Sequence[Stmt]) -> bool:
+    """Whether a ``For(parallel=True)`` occurs anywhere in ``stmts``."""
+    return any(isinstance(s, For) and s.parallel for s in walk(stmts))
+
+
+def map_nodes(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """``node`` rebuilt bottom-up with ``fn`` applied to every IR node (children first; tuples
+    stay tuples, anything that is not an IR node is kept as it is)."""
+    if isinstance(node, tuple):
+        return tuple(map_nodes(x, fn) for x in node)
+    if not is_dataclass(node) or isinstance(node, type):
+        return node
+    changes = {f.name: map_nodes(getattr(node, f.name), fn) for f in fields(node)}
+    return fn(replace(node, **changes))

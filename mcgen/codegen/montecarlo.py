@@ -156,7 +156,7 @@ class MCNumbaPrinter:
 
     # -- kernels and modules
     def kernel(self, k: ir.Kernel) -> str:
-        parallel = self.parallel_ok and _has_parallel(k.body)
+        parallel = self.parallel_ok and ir.has_parallel_loop(k.body)
         lines = [f"@nb.njit(cache=True, nogil=True, parallel={parallel})",
                  f"def {k.name}({', '.join(a.name for a in k.args)}):",
                  f'    """{k.doc.replace(chr(34) * 3, "")}"""']
@@ -176,15 +176,6 @@ class MCNumbaPrinter:
                  "import math  # noqa: F401", "", "import numba as nb",
                  "import numpy as np", "from numba import prange  # noqa: F401", "", ""]
         return "\n".join(head) + "\n\n".join(self.kernel(k) for k in m.kernels)
-
-
-def _has_parallel(body: Sequence[ir.Stmt]) -> bool:
-    for s in body:
-        if isinstance(s, ir.For) and (s.parallel or _has_parallel(s.body)):
-            return True
-        if isinstance(s, ir.If) and (_has_parallel(s.then) or _has_parallel(s.orelse)):
-            return True
-    return False
 
 
 def cache_dir() -> Path:

@@ -49,8 +49,7 @@ buffers fit in L2 (1 MiB) or the grid is shorter than four tiles.
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
-from dataclasses import is_dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from mcgen.codegen import ir
@@ -137,29 +136,15 @@ def tile_scratch_size(nfields: int, ghost: int, k: int, b: int, nchunk: int) -> 
 def _rewrite(node: Any, arrays: dict[str, str]) -> Any:
     """``node`` with every Load/Store of an array in ``arrays`` renamed (nothing else changes,
     so the arithmetic is the same expression tree)."""
-    if isinstance(node, tuple):
-        return tuple(_rewrite(x, arrays) for x in node)
-    if not is_dataclass(node):
-        return node
-    changes = {f.name: _rewrite(getattr(node, f.name), arrays) for f in dc_fields(node)
-               if f.name != "meta"}
-    if isinstance(node, (ir.Load, ir.Store)) and node.array in arrays:
-        changes["array"] = arrays[node.array]
-    return replace(node, **changes)
+    return ir.map_nodes(node, lambda n: replace(n, array=arrays[n.array])
+                        if isinstance(n, (ir.Load, ir.Store)) and n.array in arrays else n)
 
 
 def _shift_index(node: Any, buffer: str, new: str, shift: ir.Expr) -> Any:
     """Loads/stores of ``buffer`` become loads/stores of ``new`` at ``index - shift``."""
-    if isinstance(node, tuple):
-        return tuple(_shift_index(x, buffer, new, shift) for x in node)
-    if not is_dataclass(node):
-        return node
-    changes = {f.name: _shift_index(getattr(node, f.name), buffer, new, shift)
-               for f in dc_fields(node)}
-    if isinstance(node, (ir.Load, ir.Store)) and node.array == buffer:
-        changes["array"] = new
-        changes["index"] = ir.BinOp("-", changes["index"], shift, "i64")
-    return replace(node, **changes)
+    return ir.map_nodes(node, lambda n: replace(
+        n, array=new, index=ir.BinOp("-", n.index, shift, "i64"))
+        if isinstance(n, (ir.Load, ir.Store)) and n.array == buffer else n)
 
 
 def blocked_kernel_name(program: StencilProgram) -> str:

@@ -45,15 +45,6 @@ def team_kernel_name(name: str) -> str:
     return f"{name.removesuffix('_par')}_team"
 
 
-def _has_parallel(stmts: Sequence[ir.Stmt]) -> bool:
-    for s in stmts:
-        if isinstance(s, ir.For) and (s.parallel or _has_parallel(s.body)):
-            return True
-        if isinstance(s, ir.If) and (_has_parallel(s.then) or _has_parallel(s.orelse)):
-            return True
-    return False
-
-
 def _reads_memory(node: Any) -> bool:
     if isinstance(node, ir.Load):
         return True
@@ -67,14 +58,7 @@ def _reads_memory(node: Any) -> bool:
 
 
 def _writes_memory(stmts: Sequence[ir.Stmt]) -> bool:
-    for s in stmts:
-        if isinstance(s, (ir.Store, ir.Barrier)):
-            return True
-        if isinstance(s, ir.For) and _writes_memory(s.body):
-            return True
-        if isinstance(s, ir.If) and (_writes_memory(s.then) or _writes_memory(s.orelse)):
-            return True
-    return False
+    return any(isinstance(s, (ir.Store, ir.Barrier)) for s in ir.walk(stmts))
 
 
 def _assigns(stmts: Sequence[ir.Stmt]) -> bool:
@@ -128,13 +112,13 @@ def _split(stmts: Sequence[ir.Stmt]) -> tuple[ir.Stmt, ...]:
     for s in stmts:
         if isinstance(s, ir.For) and s.parallel:
             flush()
-            if _has_parallel(s.body):
+            if ir.has_parallel_loop(s.body):
                 raise CodegenError("nested parallel loops cannot be split over a thread team")
             out.extend(_chunked(s))
-        elif isinstance(s, ir.For) and _has_parallel(s.body):
+        elif isinstance(s, ir.For) and ir.has_parallel_loop(s.body):
             flush()
             out.append(replace(s, body=_split(s.body)))
-        elif isinstance(s, ir.If) and (_has_parallel(s.then) or _has_parallel(s.orelse)):
+        elif isinstance(s, ir.If) and ir.has_parallel_loop(s.then + s.orelse):
             flush()
             out.append(ir.If(s.cond, _split(s.then), _split(s.orelse)))
         elif isinstance(s, ir.Comment):

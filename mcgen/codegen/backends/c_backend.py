@@ -247,9 +247,9 @@ class CPrinter(IRPrinter):
         for st in body:
             if isinstance(st, ir.Assign) and st.var.name not in local:
                 return False
-            if isinstance(st, ir.For) and not st.parallel and _has_parallel_loop(st.body):
+            if isinstance(st, ir.For) and not st.parallel and ir.has_parallel_loop(st.body):
                 return False
-            if isinstance(st, ir.If) and _has_parallel_loop(st.then + st.orelse):
+            if isinstance(st, ir.If) and ir.has_parallel_loop(st.then + st.orelse):
                 return False
         return True
 
@@ -346,7 +346,7 @@ class CPrinter(IRPrinter):
         for a in kernel.args:
             if a.array and a.intent == "in" and any(
                     isinstance(s, ir.SwapArrays) and a.name in (s.a, s.b)
-                    for s in _all_stmts(kernel.body)):
+                    for s in ir.walk(kernel.body)):
                 raise CodegenError(f"array {a.name} is swapped but declared intent 'in'")
         self._plan_declarations(kernel)
         body = self.block(kernel.body, 1, ())
@@ -358,23 +358,8 @@ class CPrinter(IRPrinter):
                           (f" ({a.intent})" if a.array else "")) for a in kernel.args]}
 
 
-def _has_parallel_loop(stmts: tuple[ir.Stmt, ...]) -> bool:
-    return any(isinstance(s, ir.For) and s.parallel for s in _all_stmts(stmts))
-
-
-def _all_stmts(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt]:
-    out: list[ir.Stmt] = []
-    for s in stmts:
-        out.append(s)
-        if isinstance(s, ir.For):
-            out += _all_stmts(s.body)
-        elif isinstance(s, ir.If):
-            out += _all_stmts(s.then) + _all_stmts(s.orelse)
-    return out
-
-
 def _assigned_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
-    return {s.var.name for s in _all_stmts(stmts) if isinstance(s, ir.Assign)}
+    return {s.var.name for s in ir.walk(stmts) if isinstance(s, ir.Assign)}
 
 
 def _var_names_stmt(s: ir.Stmt) -> set[str]:

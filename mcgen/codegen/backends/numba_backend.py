@@ -160,7 +160,7 @@ class NumbaPrinter(IRPrinter):
         body = self.block(node.body, 1)
         if node.returns is not None:
             body.append(f"{self.indent}return result")
-        parallel = _has_parallel(node.body)
+        parallel = ir.has_parallel_loop(node.body)
         args = ", ".join(a.name for a in node.args)
         arg_doc = [f"{a.name}: {'array of ' if a.array else ''}{a.type}"
                    f"{' (' + a.intent + ')' if a.array else ''}" for a in node.args]
@@ -168,15 +168,6 @@ class NumbaPrinter(IRPrinter):
                 "doc": textwrap.fill(_one_line(node.doc), 92,
                                      subsequent_indent=self.indent),
                 "arg_doc": arg_doc, "body": "\n".join(body)}
-
-
-def _has_parallel(stmts: tuple[ir.Stmt, ...]) -> bool:
-    for s in stmts:
-        if isinstance(s, ir.For) and (s.parallel or _has_parallel(s.body)):
-            return True
-        if isinstance(s, ir.If) and (_has_parallel(s.then) or _has_parallel(s.orelse)):
-            return True
-    return False
 
 
 def _one_line(text: str) -> str:
