@@ -47,11 +47,11 @@ from mcgen.codegen.ir import (
     Select,
     Stmt,
     Store,
-    UnOp,
     Var,
     ident,
 )
 from mcgen.codegen.rng import CounterStream
+from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model.jump_process import JumpProcess
 from mcgen.model.symbols import dt as DT_SYM
@@ -60,119 +60,6 @@ from mcgen.model.symbols import x as X_SYM
 
 if TYPE_CHECKING:  # NumPy is imported lazily at run time (the IR builder does not need it)
     import numpy as np
-
-# ------------------------------------------------------------------ SymPy -> IR expressions
-
-_UNARY = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tanh: "tanh",
-          sp.Abs: "abs", sp.floor: "floor"}
-_REL = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
-        sp.GreaterThan: ">=", sp.Equality: "==", sp.Unequality: "!="}
-
-
-def _fold(op: str, parts: list[Expr], type_: str = "f64") -> Expr:
-    out = parts[0]
-    for p in parts[1:]:
-        out = BinOp(op, out, p, type_)
-    return out
-
-
-def _power(base: Expr, n: int) -> Expr:
-    """``base**n`` for a positive integer by repeated squaring (exact for small n)."""
-    result: Expr | None = None
-    square = base
-    while n:
-        if n & 1:
-            result = square if result is None else BinOp("*", result, square)
-        n >>= 1
-        if n:
-            square = BinOp("*", square, square)
-    assert result is not None
-    return result
-
-
-def sympy_to_ir(expr: sp.Basic, names: Mapping[sp.Symbol, Expr]) -> Expr:
-    """The IR (f64, booleans for relations) computing ``expr``.
-
-    Parameters
-    ----------
-    expr : a SymPy expression built from numbers, the symbols in ``names``, ``+ * **``,
-        ``exp log sin cos tanh Abs floor sqrt Min Max sign Heaviside Piecewise`` and relations.
-    names : the IR expression (f64) that each free symbol stands for.
-    """
-    e = sp.sympify(expr)
-    if isinstance(e, sp.Symbol):
-        if e not in names:
-            raise CodegenError(f"symbol {e} has no value in the generated kernel: declare it as "
-                               "a parameter of the model (params=) and pass its value")
-        return names[e]
-    if e is sp.true:
-        return Const(True, "bool")
-    if e is sp.false:
-        return Const(False, "bool")
-    if e.is_Number or isinstance(e, sp.NumberSymbol):
-        if e.is_real is False or not e.is_finite:
-            raise CodegenError(f"the constant {e} is not a finite real number")
-        return Const(float(e))
-    if isinstance(e, sp.Add):
-        return _fold("+", [sympy_to_ir(a, names) for a in e.args])
-    if isinstance(e, sp.Mul):
-        num, den = sp.fraction(e)
-        top = _fold("*", [sympy_to_ir(a, names) for a in sp.Mul.make_args(num)])
-        if den == 1:
-            return top
-        return BinOp("/", top, sympy_to_ir(den, names))
-    if isinstance(e, sp.Pow):
-        base, ex = e.args
-        b = sympy_to_ir(base, names)
-        if ex.is_Integer:
-            n = int(ex)
-            if n == 0:
-                return Const(1.0)
-            p = _power(b, abs(n))
-            return p if n > 0 else BinOp("/", Const(1.0), p)
-        if ex == sp.Rational(1, 2):
-            return UnOp("sqrt", b)
-        if ex == sp.Rational(-1, 2):
-            return BinOp("/", Const(1.0), UnOp("sqrt", b))
-        return BinOp("pow", b, sympy_to_ir(ex, names))
-    for cls, op in _UNARY.items():
-        if isinstance(e, cls):
-            return UnOp(op, sympy_to_ir(e.args[0], names))
-    if isinstance(e, (sp.Min, sp.Max)):
-        op = "min" if isinstance(e, sp.Min) else "max"
-        return _fold(op, [sympy_to_ir(a, names) for a in e.args])
-    if isinstance(e, sp.sign):
-        a = sympy_to_ir(e.args[0], names)
-        return Select(Cmp(">", a, Const(0.0)), Const(1.0),
-                      Select(Cmp("<", a, Const(0.0)), Const(-1.0), Const(0.0)))
-    if isinstance(e, sp.Heaviside):
-        a = sympy_to_ir(e.args[0], names)
-        half = e.args[1] if len(e.args) > 1 else sp.Rational(1, 2)
-        return Select(Cmp(">", a, Const(0.0)), Const(1.0),
-                      Select(Cmp("<", a, Const(0.0)), Const(0.0), Const(float(half))))
-    if isinstance(e, sp.Piecewise):
-        out: Expr | None = None
-        for value, cond in reversed(e.args):
-            v = sympy_to_ir(value, names)
-            if cond is sp.true:
-                out = v
-            else:
-                out = Select(sympy_to_ir(cond, names), v,
-                             Const(float("nan")) if out is None else out)
-        assert out is not None
-        return out
-    for cls, op in _REL.items():
-        if isinstance(e, cls):
-            return Cmp(op, sympy_to_ir(e.lhs, names), sympy_to_ir(e.rhs, names))
-    if isinstance(e, (sp.And, sp.Or)):
-        op = "&" if isinstance(e, sp.And) else "|"
-        return _fold(op, [sympy_to_ir(a, names) for a in e.args], "bool")
-    if isinstance(e, sp.Not):
-        return UnOp("not", sympy_to_ir(e.args[0], names), "bool")
-    raise CodegenError(f"cannot compile {type(e).__name__} (in {e}) into a kernel: use "
-                       "arithmetic, exp, log, sqrt, sin, cos, tanh, Abs, Min, Max, sign, "
-                       "Heaviside, floor or Piecewise")
-
 
 def param_arg_names(params: tuple[sp.Symbol, ...]) -> tuple[tuple[sp.Symbol, str], ...]:
     """Kernel argument names for model parameters: ``p_<name>`` (or ``p_<i>`` when the name
@@ -496,13 +383,15 @@ def probability_table(plan: WalkerKernelPlan, values: Mapping[sp.Symbol, float],
     (arrays of physical coordinates per axis): the driver's run-time validity check."""
     import numpy as np
 
+    from mcgen.model.numeric import numpy_function
+
     proc = plan.process
     out: dict[tuple[int, ...], np.ndarray] = {}
     syms = list(proc.coords) + [proc.t] + list(values)
     for k, v in proc.jumps.items():
         if not any(k):
             continue
-        f = sp.lambdify(syms, v, "numpy")
+        f = numpy_function(v, syms, where=f"the rate of the jump {k}")
         val = f(*sites, t, *values.values())
         out[k] = np.broadcast_to(np.asarray(val, dtype=float), np.shape(sites[0]))
     return out

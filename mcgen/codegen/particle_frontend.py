@@ -50,8 +50,9 @@ from mcgen.codegen.ir import (
     Var,
     ident,
 )
-from mcgen.codegen.montecarlo_frontend import param_arg_names, sympy_to_ir
+from mcgen.codegen.montecarlo_frontend import param_arg_names
 from mcgen.codegen.rng import CounterStream
+from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model.particle_system import ParticleSystem
 from mcgen.model.symbols import N_FROM, N_TO

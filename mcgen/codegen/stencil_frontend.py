@@ -39,7 +39,6 @@ from mcgen.codegen.boundary_fill import (
     bc_needs_time,
     describe_bc,
     fill_statements,
-    is_zero_flux_wall,
     needs_zero_flux_walls,
     series_args,
 )
@@ -47,6 +46,7 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
+from mcgen.model.flux_split import interface_quantities
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
 
@@ -109,149 +109,6 @@ def _safe_name(name: str, taken: set[str]) -> str:
         ir.ident(cand)
     taken.add(cand)
     return cand
-
-
-def _shift(e: sp.Basic, axis: int, by: int, coords: tuple[sp.Symbol, ...],
-           spacing: tuple[sp.Symbol, ...]) -> sp.Basic:
-    """``e`` moved ``by`` cells along ``axis``: reads shift and x_axis becomes x + by*dx."""
-    sub: dict[sp.Basic, sp.Basic] = {}
-    for r in reads_of(e):
-        off = list(r.offset)
-        off[axis] += by
-        sub[r] = Read(r.field, tuple(off), r.level)
-    if coords[axis] in e.free_symbols:
-        sub[coords[axis]] = coords[axis] + by * spacing[axis]
-    return e.xreplace(sub) if sub else e
-
-
-@dataclass
-class _Interface:
-    """G with u_f(j) += G(j) - G(j + e_axis): an interface quantity (lambda times a flux)."""
-
-    field: str
-    axis: int
-    base: sp.Expr          # G at cell j (the value stored in the scratch array at j)
-
-
-def _shift_all(e: sp.Basic, by: tuple[int, ...], scheme: Scheme) -> sp.Basic:
-    for d, k in enumerate(by):
-        if k:
-            e = _shift(e, d, k, scheme.coords, scheme.spacing)
-    return e
-
-
-def _sums_to_zero(coefs: list[sp.Expr], rounded: bool) -> bool:
-    """Whether the coefficients of a translation class add up to zero (a divergence); with
-    ``rounded``, float weights that cancel up to a few ulps count too (0.25 + 0.05 - 0.3)."""
-    total = sp.cancel(sp.Add(*coefs))
-    if total == 0:
-        return True
-    if not rounded or not total.is_number or not all(c.is_number for c in coefs):
-        return False
-    scale = sum(abs(float(c)) for c in coefs)
-    return abs(float(total)) <= 64 * 2.0**-52 * scale
-
-
-def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form: bool = False
-                         ) -> tuple[dict[str, sp.Expr], list[_Interface], dict[sp.Symbol, tuple]]:
-    """Split each update into direct terms plus telescoping differences G(j) - G(j + e_d).
-
-    The update is expanded into terms ``c * T(j + s)``; terms that are one read times a constant
-    (a linear stencil) stay direct. The other terms are grouped by translation class (T up to a
-    shift s); a class whose coefficients sum to zero is a discrete divergence, and
-    sum_s c_s T(j+s) = sum_d [G_d(j) - G_d(j + e_d)] with G_d found by cumulative sums along each
-    axis (Laurent division by 1 - z_d^{-1}). Each G_d then goes to a scratch array computed once
-    per interface, which is what makes a conservative flux F_{j+1/2} evaluated once per step.
-
-    With ``flux_form`` the field's own value u_f(j) is kept apart and the rest of the update,
-    linear terms included, is split, so u^(n+1) = u^n + sum_d [G_d(j) - G_d(j + e_d)] + rest
-    carries every telescoping part, a linear flux too, in G: a reflecting wall then zeroes G
-    there (zero flux through the wall).
-
-    Returns the rewritten updates (with placeholder symbols for scratch reads), the interface
-    quantities, and for each placeholder the (quantity index, shift) it stands for.
-    """
-    dim = scheme.dim
-    coords = [c for c in scheme.coords]
-    groups: list[_Interface] = []
-    placeholders: dict[sp.Symbol, tuple] = {}
-    out: dict[str, sp.Expr] = {}
-    for f in scheme.fields:
-        direct: list[sp.Expr] = []
-        if flux_form:
-            own = Read(f, (0,) * dim)
-            direct.append(own)
-            expanded = sp.expand(updates[f] - own)
-        else:
-            expanded = sp.expand(updates[f])
-        classes: dict[sp.Basic, dict[tuple[int, ...], sp.Expr]] = {}
-        order: list[sp.Basic] = []
-        for term in sp.Add.make_args(expanded):
-            rds = reads_of(term)
-            if not rds:
-                direct.append(term)
-                continue
-            coef, dep = term.as_independent(*sorted(rds, key=lambda r: r.name), *coords,
-                                            as_Add=False)
-            if isinstance(dep, Read) and not flux_form:
-                direct.append(term)
-                continue
-            low = tuple(min(r.offset[d] for r in reads_of(dep)) for d in range(dim))
-            key = _shift_all(dep, tuple(-k for k in low), scheme)
-            if key not in classes:
-                classes[key] = {}
-                order.append(key)
-            classes[key][low] = classes[key].get(low, 0) + coef
-        g_parts: dict[int, list[sp.Expr]] = {d: [] for d in range(dim)}
-        for key in order:
-            cs = {s: c for s, c in classes[key].items() if sp.expand(c) != 0}
-            if len(cs) < 2 or not _sums_to_zero(list(cs.values()), flux_form):
-                direct += [c * _shift_all(key, s, scheme) for s, c in cs.items()]
-                continue
-            residual = dict(cs)
-            for d in range(dim):
-                lines: dict[tuple[int, ...], dict[int, sp.Expr]] = {}
-                for s, c in residual.items():
-                    rest = s[:d] + s[d + 1:]
-                    lines.setdefault(rest, {})[s[d]] = c
-                if not residual:
-                    break
-                # project every line onto the s_d most lines share (terms already there stay
-                # put, which keeps the fluxes short); one common value per axis makes the last
-                # axis a single line, whose sum is the class sum, zero
-                counts: dict[int, int] = {}
-                for s in residual:
-                    counts[s[d]] = counts.get(s[d], 0) + 1
-                ref = min(counts, key=lambda k: (-counts[k], abs(k), k))
-                new_res: dict[tuple[int, ...], sp.Expr] = {}
-                for rest, line in lines.items():
-                    sigma = sp.Add(*line.values())
-                    cp = dict(line)
-                    cp[ref] = cp.get(ref, 0) - sigma
-                    lo, hi = min(cp), max(cp)
-                    q: sp.Expr = sp.Integer(0)
-                    for k in range(lo, hi):
-                        q = q + cp.get(k, 0)
-                        if sp.expand(q) != 0:
-                            s = rest[:d] + (k,) + rest[d:]
-                            g_parts[d].append(q * _shift_all(key, s, scheme))
-                    if sp.expand(sigma) != 0:
-                        new_res[rest[:d] + (ref,) + rest[d:]] = sigma
-                residual = new_res
-            if residual:  # cannot happen when the class sums to zero; keep it correct anyway
-                direct += [c * _shift_all(key, s, scheme) for s, c in residual.items()]
-        upd = sp.Add(*direct)
-        for d in range(dim):
-            if not g_parts[d]:
-                continue
-            k = len(groups)
-            groups.append(_Interface(f, d, sp.Add(*g_parts[d])))
-            here = sp.Symbol(f"mcgenflux{k}_0", real=True)
-            there = sp.Symbol(f"mcgenflux{k}_1", real=True)
-            placeholders[here], placeholders[there] = (k, 0), (k, 1)
-            upd = upd + here - there
-        out[f] = upd if any(g_parts.values()) else updates[f]
-    return out, groups, placeholders
 
 
 #: one weight and the reads that share it (summed before the multiplication)
@@ -534,7 +391,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     if zero_walls:
         for k, grp in enumerate(groups):
             for side, b in zip(("low", "high"), cfg.bc[grp.axis], strict=True):
-                if is_zero_flux_wall(b):
+                if b.zero_flux:
                     wall_zeros.append((k, grp.axis, side))
 
     def wall_zero(k: int, axis: int, side: str) -> ir.Stmt:

@@ -1,8 +1,12 @@
-"""SymPy expression -> IR expression (the one place where SymPy meets the loop IR).
+"""SymPy expression -> IR expression: the one translator of stencil and Monte Carlo kernels
+(and of boundary values), so every kernel gives a function the same meaning.
 
 Integer powers become products (no ``pow`` call in the hot loop), ``Max``/``Min``/``Abs`` become
-the IR's branch-free ``max``/``min``/``abs``, and anything the IR cannot express raises a
-CodegenError naming the sub-expression.
+the IR's branch-free ``max``/``min``/``abs``, relations and ``And``/``Or``/``Not`` become boolean
+IR, and anything the IR cannot express raises a CodegenError naming the sub-expression. What
+``Heaviside(0)``, ``sign(0)`` and a ``Piecewise`` with no branch that holds mean, and which
+functions are allowed, is stated once in :mod:`mcgen.model.numeric` (the NumPy reference follows
+the same table); complex values are refused.
 """
 
 from __future__ import annotations
@@ -13,17 +17,26 @@ import sympy as sp
 
 from mcgen.codegen import ir
 from mcgen.errors import CodegenError
-
-_UNARY: dict[type[sp.Function], str] = {sp.exp: "exp", sp.log: "log", sp.sin: "sin",
-                                        sp.cos: "cos", sp.tanh: "tanh", sp.floor: "floor"}
+from mcgen.model.numeric import (
+    RELATIONS,
+    SUPPORTED,
+    UNARY_FUNCTIONS,
+    complex_message,
+    complex_part,
+    heaviside_at_zero,
+)
 
 
 def sympy_to_ir(expr: sp.Expr, env: Mapping[sp.Basic, ir.Expr] | Callable[[sp.Basic], ir.Expr],
                 dtype: str = "f64") -> ir.Expr:
     """Translate ``expr``; atoms (symbols, reads) are looked up in ``env`` (a mapping or a
     function that returns an IR expression or raises CodegenError)."""
+    e = sp.sympify(expr)
+    part = complex_part(e)
+    if part is not None:
+        raise CodegenError(complex_message(e, part))
     lookup = env if callable(env) else (lambda s: _lookup(env, s))
-    return _Translator(lookup, dtype).go(sp.sympify(expr))
+    return _Translator(lookup, dtype).go(e)
 
 
 def _lookup(env: Mapping[sp.Basic, ir.Expr], s: sp.Basic) -> ir.Expr:
@@ -47,11 +60,12 @@ class _Translator:
     def go(self, e: sp.Basic) -> ir.Expr:
         if isinstance(e, sp.Symbol):
             return self.lookup(e)
-        if e.is_Number:
-            if not e.is_finite:
-                raise CodegenError(f"the constant {e} cannot appear in a kernel")
-            return self.c(float(e))
-        if e is sp.pi or e is sp.E:
+        if e is sp.true or e is sp.false:
+            return ir.Const(bool(e), "bool")
+        if e.is_Number or isinstance(e, sp.NumberSymbol):
+            if e.is_finite is False or e is sp.nan:
+                raise CodegenError(f"the constant {e} is not a finite real number: it cannot "
+                                   "appear in a kernel")
             return self.c(float(e))
         if isinstance(e, sp.Add):
             return self.add(e)
@@ -66,8 +80,6 @@ class _Translator:
             for a in args[1:]:
                 out = self.bin(op, out, a)
             return out
-        if isinstance(e, sp.Abs):
-            return ir.UnOp("abs", self.go(e.args[0]), self.t)
         if isinstance(e, sp.sign):
             a = self.go(e.args[0])
             zero = self.c(0.0)
@@ -75,15 +87,19 @@ class _Translator:
                              ir.Select(ir.Cmp("<", a, zero), self.c(-1.0), zero, self.t), self.t)
         if isinstance(e, sp.Heaviside):
             a = self.go(e.args[0])
-            return ir.Select(ir.Cmp(">", a, self.c(0.0)), self.c(1.0), self.c(0.0), self.t)
+            zero = self.c(0.0)
+            return ir.Select(ir.Cmp(">", a, zero), self.c(1.0),
+                             ir.Select(ir.Cmp("<", a, zero), zero,
+                                       self.go(heaviside_at_zero(e)), self.t), self.t)
         if isinstance(e, sp.Piecewise):
             return self.piecewise(e)
-        for cls, op in _UNARY.items():
+        if isinstance(e, (sp.core.relational.Relational, sp.And, sp.Or, sp.Not)):
+            return self.cond(e)
+        for cls, op in UNARY_FUNCTIONS.items():
             if isinstance(e, cls):
                 return ir.UnOp(op, self.go(e.args[0]), self.t)
         raise CodegenError(f"cannot generate code for {e} (a {type(e).__name__}): write it with "
-                           "+ - * /, powers, Max, Min, Abs, sign, exp, log, sin, cos, tanh, "
-                           "sqrt or Piecewise")
+                           f"{SUPPORTED}")
 
     def add(self, e: sp.Add) -> ir.Expr:
         pos: list[ir.Expr] = []
@@ -148,17 +164,27 @@ class _Translator:
         return self.bin("pow", self.go(base), self.go(exp))
 
     def cond(self, c: sp.Basic) -> ir.Expr:
-        if isinstance(c, sp.core.relational.Relational):
-            op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}[c.rel_op]
-            return ir.Cmp(op, self.go(c.lhs), self.go(c.rhs))
-        raise CodegenError(f"cannot generate a condition for {c}: use a single comparison")
+        """A boolean IR expression: a comparison, And, Or, Not, True or False."""
+        if c is sp.true or c is sp.false:
+            return ir.Const(bool(c), "bool")
+        if isinstance(c, sp.core.relational.Relational) and c.rel_op in RELATIONS:
+            return ir.Cmp(RELATIONS[c.rel_op], self.go(c.lhs), self.go(c.rhs))
+        if isinstance(c, (sp.And, sp.Or)):
+            op = "&" if isinstance(c, sp.And) else "|"
+            parts = [self.cond(a) for a in c.args]
+            out = parts[0]
+            for p in parts[1:]:
+                out = ir.BinOp(op, out, p, "bool")
+            return out
+        if isinstance(c, sp.Not):
+            return ir.UnOp("not", self.cond(c.args[0]), "bool")
+        raise CodegenError(f"cannot generate a condition for {c}: use comparisons joined by "
+                           "And, Or, Not")
 
     def piecewise(self, e: sp.Piecewise) -> ir.Expr:
-        pieces = list(e.args)
-        last_val, last_cond = pieces[-1]
-        if last_cond is not sp.true:
-            raise CodegenError(f"Piecewise {e} needs a final (value, True) branch")
-        out = self.go(last_val)
-        for val, cond in reversed(pieces[:-1]):
-            out = ir.Select(self.cond(cond), self.go(val), out, self.t)
+        # the first branch whose condition holds; NaN when none does (SymPy's value)
+        out: ir.Expr = self.c(float("nan"))
+        for val, cond in reversed(e.args):
+            out = self.go(val) if cond is sp.true else \
+                ir.Select(self.cond(cond), self.go(val), out, self.t)
         return out

@@ -11,11 +11,11 @@ import sympy as sp
 
 from mcgen.codegen import KernelConfig, compile
 from mcgen.codegen.backends.c_backend import render_c
-from mcgen.codegen.boundary_fill import DirichletSeries
-from mcgen.codegen.oracle import oracle_run
 from mcgen.codegen.stencil_frontend import build_stencil
 from mcgen.model import Dirichlet, Field, Scheme
+from mcgen.model.boundary import DirichletSeries
 from mcgen.model.symbols import dt, x
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
 t = sp.Symbol("t", nonnegative=True)

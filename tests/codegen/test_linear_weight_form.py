@@ -13,7 +13,6 @@ import pytest
 import sympy as sp
 
 from mcgen.codegen import KernelConfig, compile, ir
-from mcgen.codegen.oracle import oracle_run
 from mcgen.codegen.stencil_frontend import (
     build_stencil,
     factored_interface_quantity,
@@ -22,6 +21,7 @@ from mcgen.codegen.stencil_frontend import (
 )
 from mcgen.codegen.temporal_blocking import build_blocked
 from mcgen.model import Dirichlet, Field, Scheme
+from mcgen.run.numpy_stepper import oracle_run
 
 CACHE = Path(tempfile.gettempdir()) / "mcgen-test-cache"
 u, v, w2 = Field("u"), Field("v"), Field("u", dim=2)

@@ -14,10 +14,10 @@ from without_mcgen import BLOCK_MCGEN
 
 from mcgen.codegen import KernelConfig, compile
 from mcgen.codegen.backends.numba_backend import write_numba
-from mcgen.codegen.oracle import oracle_run
 from mcgen.codegen.stencil_frontend import build_stencil
 from mcgen.model import Field, Scheme
 from mcgen.proof.condition import Condition
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
 u = Field("u")

@@ -5,8 +5,9 @@ import pytest
 import sympy as sp
 from scipy.stats import binom
 
-from mcgen.codegen.oracle import _pad_axis, oracle_run
 from mcgen.model import Absorbing, Dirichlet, Field, Outflow, Periodic, Reflecting, Scheme
+from mcgen.run.numpy_stepper import oracle_run
+from mcgen.run.numpy_stepper import pad_axis as _pad_axis
 
 u = Field("u")
 nu, r = sp.Symbol("nu"), sp.Symbol("r")

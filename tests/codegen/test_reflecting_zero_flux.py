@@ -17,9 +17,9 @@ import pytest
 import sympy as sp
 
 from mcgen.codegen import KernelConfig, compile
-from mcgen.codegen.oracle import oracle_run
 from mcgen.model import Field, Reflecting, Scheme, scalar_law
 from mcgen.model.catalogue.conservative import conservative_scheme
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
 U = sp.Symbol("u")

@@ -18,9 +18,9 @@ import pytest
 import sympy as sp
 
 from mcgen.codegen import KernelConfig, compile
-from mcgen.codegen.oracle import oracle_run
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model import Field, Reflecting, Scheme
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache", time_block=1)
 H, Q = Field("h"), Field("q")

@@ -16,8 +16,8 @@ import sympy as sp
 from scipy.stats import binom
 
 from mcgen.codegen import KernelConfig, compile
-from mcgen.codegen.oracle import oracle_run
 from mcgen.model import Field, Scheme
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
 u, v = Field("u"), Field("v", 2)

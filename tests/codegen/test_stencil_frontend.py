@@ -5,9 +5,11 @@ import sympy as sp
 
 from mcgen.codegen import ir
 from mcgen.codegen.config import KernelConfig
-from mcgen.codegen.stencil_frontend import _shift_all, build_stencil, interface_quantities
+from mcgen.codegen.stencil_frontend import build_stencil
 from mcgen.errors import CodegenError
 from mcgen.model import Dirichlet, Field, Scheme
+from mcgen.model.flux_split import interface_quantities
+from mcgen.model.flux_split import shift_all as _shift_all
 
 u = Field("u")
 lam, nu = sp.Symbol("lambda", positive=True), sp.Symbol("nu")

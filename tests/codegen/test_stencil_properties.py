@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mcgen.codegen import KernelConfig, compile
-from mcgen.codegen.oracle import oracle_run
 from mcgen.model import Absorbing, Dirichlet, Field, Outflow, Periodic, Reflecting, Scheme
+from mcgen.run.numpy_stepper import oracle_run
 
 CFG = KernelConfig(cache_dir=Path(tempfile.gettempdir()) / "mcgen-test-cache")
 T = sp.Symbol("t", nonnegative=True)

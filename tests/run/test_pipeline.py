@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mcgen.codegen.oracle import oracle_run
 from mcgen.errors import AnalysisError, StabilityError
 from mcgen.model import JumpProcess, scalar_law
 from mcgen.model.catalogue.conservative import conservative_scheme
 from mcgen.model.catalogue.linear import upwind
 from mcgen.model.catalogue.particles import tasep
+from mcgen.run.numpy_stepper import oracle_run
 from mcgen.run.pipeline import DerivationSkipped, build, derive, enforced_condition
 
 CACHE = Path(tempfile.gettempdir()) / "mcgen-test-cache"

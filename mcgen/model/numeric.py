@@ -1,0 +1,191 @@
+"""What a model's expressions mean as numbers: the functions a model may use, their values at
+ties, and a NumPy evaluator built from the SymPy tree.
+
+This is the one place that says what ``Heaviside(0)``, ``sign(0)``, a ``Piecewise`` with no
+branch that holds, or a complex constant mean. The IR translator of the kernels
+(``mcgen/codegen/sympy_to_ir.py``) and the NumPy reference (``mcgen/run/numpy_stepper.py``) both
+follow it, and both agree with SymPy:
+
+- ``Heaviside(x)`` is 0 for x < 0, 1 for x > 0 and SymPy's default 1/2 at x = 0, unless the
+  expression gives its own value there (``Heaviside(x, 0)``, ``Heaviside(x, 1)``);
+- ``sign(0) = 0``, ``Abs`` and ``Max``/``Min`` as in SymPy;
+- ``Piecewise`` takes the first branch whose condition holds, NaN when none does (SymPy's value);
+- complex values are refused: mcgen computes with real numbers.
+
+The evaluator walks the expression tree against an allow-list of node types (never ``lambdify``
+or ``eval``: a function name taken from a model is never looked up as code).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from mcgen.errors import ModelError
+
+#: one-argument functions a model may use, by the name the kernels' IR gives them
+UNARY_FUNCTIONS: dict[type[sp.Basic], str] = {
+    sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tanh: "tanh",
+    sp.floor: "floor", sp.Abs: "abs"}
+
+#: the NumPy spelling of each IR function (the same allow-list, evaluated)
+NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
+    "floor": np.floor, "abs": np.abs, "sqrt": np.sqrt}
+
+RELATIONS: dict[str, str] = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==",
+                             "!=": "!="}
+_NUMPY_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+    "==": np.equal, "!=": np.not_equal}
+
+SUPPORTED = ("+ - * /, powers, sqrt, exp, log, sin, cos, tanh, floor, Abs, sign, Max, Min, "
+             "Heaviside, Piecewise and comparisons (And, Or, Not)")
+
+
+def heaviside_at_zero(e: sp.Heaviside) -> sp.Expr:
+    """The value of ``e`` at 0: its second argument when given, else SymPy's default 1/2."""
+    return sp.sympify(e.args[1]) if len(e.args) > 1 else sp.Rational(1, 2)
+
+
+def complex_part(expr: sp.Basic) -> sp.Basic | None:
+    """The first sub-expression of ``expr`` that is a complex (non-real) number, or None."""
+    for node in sp.preorder_traversal(expr):
+        if node is sp.I or node is sp.zoo:
+            return node
+        if isinstance(node, sp.Pow) and not node.free_symbols and node.is_extended_real is False:
+            return node
+    return None
+
+
+def complex_message(expr: sp.Basic, part: sp.Basic, where: str = "") -> str:
+    place = f" in {where}" if where else ""
+    return (f"{expr} has the complex value {part}{place}: mcgen computes with real numbers; "
+            "split a complex field into its real and imaginary parts (two real fields)")
+
+
+def finite_real(e: sp.Basic, where: str = "") -> float:
+    """A number of an expression as a float; refuses complex, infinite and NaN constants."""
+    part = complex_part(e)
+    if part is not None:
+        raise ModelError(complex_message(e, part, where))
+    if e.is_finite is False or e is sp.nan:
+        raise ModelError(f"the constant {e}{' in ' + where if where else ''} is not a finite "
+                         "real number")
+    return float(e)
+
+
+def numpy_function(expr: sp.Basic, args: Sequence[sp.Basic], where: str = ""
+                   ) -> Callable[..., Any]:
+    """``f(*values)`` evaluating ``expr`` with NumPy, ``args[i]`` taking ``values[i]`` (numbers
+    or arrays, broadcast). Like ``sympy.lambdify``, but built from the tree against the
+    allow-list above, with the meanings stated in the module docstring.
+
+    >>> x = sp.Symbol("x")
+    >>> f = numpy_function(sp.Heaviside(x) + sp.sign(x), [x])
+    >>> f(np.array([-2.0, 0.0, 3.0])).tolist()
+    [-1.0, 0.5, 2.0]
+    """
+    e = sp.sympify(expr)
+    part = complex_part(e)
+    if part is not None:
+        raise ModelError(complex_message(e, part, where))
+    index = {a: i for i, a in enumerate(args)}
+    fn = _Builder(index, where).go(e)
+    return lambda *values: fn(values)
+
+
+Compiled = Callable[[Sequence[Any]], Any]
+
+
+class _Builder:
+    def __init__(self, index: dict[sp.Basic, int], where: str) -> None:
+        self.index, self.where = index, where
+
+    def fold(self, op: Callable[[Any, Any], Any], parts: list[Compiled]) -> Compiled:
+        return lambda v: functools.reduce(op, [p(v) for p in parts])
+
+    def go(self, e: sp.Basic) -> Compiled:
+        if isinstance(e, sp.Symbol):
+            if e not in self.index:
+                raise ModelError(f"symbol {e}{' in ' + self.where if self.where else ''} has "
+                                 "no value: make it a parameter and give its value")
+            i = self.index[e]
+            return lambda v: v[i]
+        if e is sp.true or e is sp.false:
+            b = bool(e)
+            return lambda v: b
+        if e.is_Number or isinstance(e, sp.NumberSymbol):
+            c = finite_real(e, self.where)
+            return lambda v: c
+        if isinstance(e, sp.Add):
+            return self.fold(operator.add, [self.go(a) for a in e.args])
+        if isinstance(e, sp.Mul):
+            return self.fold(operator.mul, [self.go(a) for a in e.args])
+        if isinstance(e, sp.Pow):
+            return self.pow(e.base, e.exp)
+        if isinstance(e, (sp.Max, sp.Min)):
+            op = np.maximum if isinstance(e, sp.Max) else np.minimum
+            return self.fold(op, [self.go(a) for a in e.args])
+        if isinstance(e, sp.sign):
+            a = self.go(e.args[0])
+            return lambda v: np.sign(a(v))
+        if isinstance(e, sp.Heaviside):
+            a, h0 = self.go(e.args[0]), self.go(heaviside_at_zero(e))
+            return lambda v: _heaviside(a(v), h0(v))
+        if isinstance(e, sp.Piecewise):
+            pieces = [(self.go(val), self.go(cond)) for val, cond in e.args]
+            return lambda v: _piecewise(pieces, v)
+        if isinstance(e, sp.core.relational.Relational) and e.rel_op in RELATIONS:
+            rel, lhs, rhs = _NUMPY_RELATIONS[e.rel_op], self.go(e.lhs), self.go(e.rhs)
+            return lambda v: rel(lhs(v), rhs(v))
+        if isinstance(e, (sp.And, sp.Or)):
+            op = np.logical_and if isinstance(e, sp.And) else np.logical_or
+            return self.fold(op, [self.go(a) for a in e.args])
+        if isinstance(e, sp.Not):
+            a = self.go(e.args[0])
+            return lambda v: np.logical_not(a(v))
+        for cls, name in UNARY_FUNCTIONS.items():
+            if isinstance(e, cls):
+                f, a = NUMPY_FUNCTIONS[name], self.go(e.args[0])
+                return lambda v: f(a(v))
+        raise ModelError(f"{e} (a {type(e).__name__}){' in ' + self.where if self.where else ''}"
+                         f" is not a function mcgen evaluates: write it with {SUPPORTED}")
+
+    def pow(self, base: sp.Basic, ex: sp.Basic) -> Compiled:
+        # the same grouping as the kernels: small integer powers are products
+        b = self.go(base)
+        if ex.is_Integer and 0 < abs(int(ex)) <= 8:
+            n = abs(int(ex))
+
+            def power(v: Sequence[Any]) -> Any:
+                x = b(v)
+                out = x
+                for _ in range(n - 1):
+                    out = out * x
+                return out
+            return power if int(ex) > 0 else (lambda v: 1.0 / power(v))
+        if ex == 0:
+            return lambda v: 1.0
+        if ex == sp.Rational(1, 2):
+            return lambda v: np.sqrt(b(v))
+        if ex == -sp.Rational(1, 2):
+            return lambda v: 1.0 / np.sqrt(b(v))
+        p = self.go(ex)
+        return lambda v: np.power(b(v), p(v))
+
+
+def _heaviside(a: Any, h0: Any) -> Any:
+    return np.where(a > 0, 1.0, np.where(a < 0, 0.0, h0))
+
+
+def _piecewise(pieces: list[tuple[Compiled, Compiled]], v: Sequence[Any]) -> Any:
+    out: Any = np.nan
+    for val, cond in reversed(pieces):
+        out = np.where(cond(v), val(v), out)
+    return out
