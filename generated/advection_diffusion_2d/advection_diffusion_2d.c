@@ -48,7 +48,7 @@ void advection_diffusion_2d(double *restrict cur, double *restrict nxt, int64_t 
         /* ghost cells, axis 0, high side: Periodic */
         for (int64_t gk = 0; gk < 1; ++gk) {
             for (int64_t g1 = 1; g1 < n1 + 1; ++g1) {
-                cur[(1 + n0 + gk) * S0 + g1] = cur[(1 + n0 + gk - n0) * S0 + g1];
+                cur[(1 + n0 + gk) * S0 + g1] = cur[(1 + gk) * S0 + g1];
             }
         }
         /* ghost cells, axis 1, low side: Periodic */
@@ -60,7 +60,7 @@ void advection_diffusion_2d(double *restrict cur, double *restrict nxt, int64_t 
         /* ghost cells, axis 1, high side: Periodic */
         for (int64_t g0 = 0; g0 < n0 + 2; ++g0) {
             for (int64_t gk = 0; gk < 1; ++gk) {
-                cur[g0 * S0 + (1 + n1 + gk)] = cur[g0 * S0 + (1 + n1 + gk - n1)];
+                cur[g0 * S0 + (1 + n1 + gk)] = cur[g0 * S0 + (1 + gk)];
             }
         }
         /* update sweep over the interior */

@@ -59,7 +59,7 @@ def advection_diffusion_2d(cur, nxt, n0, n1, nsteps, t0, dt, nu_x, nu_y, r_x, r_
         # ghost cells, axis 0, high side: Periodic
         for gk in range(0, 1):
             for g1 in range(1, n1 + 1):
-                cur[np.uint64((1 + n0 + gk) * S0 + g1)] = cur[np.uint64((1 + n0 + gk - n0) * S0 + g1)]
+                cur[np.uint64((1 + n0 + gk) * S0 + g1)] = cur[np.uint64((1 + gk) * S0 + g1)]
         # ghost cells, axis 1, low side: Periodic
         for g0 in range(0, n0 + 2):
             for gk in range(0, 1):
@@ -67,7 +67,7 @@ def advection_diffusion_2d(cur, nxt, n0, n1, nsteps, t0, dt, nu_x, nu_y, r_x, r_
         # ghost cells, axis 1, high side: Periodic
         for g0 in range(0, n0 + 2):
             for gk in range(0, 1):
-                cur[np.uint64(g0 * S0 + (1 + n1 + gk))] = cur[np.uint64(g0 * S0 + (1 + n1 + gk - n1))]
+                cur[np.uint64(g0 * S0 + (1 + n1 + gk))] = cur[np.uint64(g0 * S0 + (1 + gk))]
         # update sweep over the interior
         for i0 in range(1, n0 + 1):
             b0 = i0 * S0

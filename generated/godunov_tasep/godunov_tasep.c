@@ -44,7 +44,7 @@ void godunov_tasep(double *restrict cur, double *restrict nxt, double *restrict 
         }
         /* ghost cells, axis 0, high side: Periodic */
         for (int64_t gk = 0; gk < 1; ++gk) {
-            cur[1 + n0 + gk] = cur[1 + n0 + gk - n0];
+            cur[1 + n0 + gk] = cur[1 + gk];
         }
         /* interface quantity 0 of field rho along axis 0, computed once per interface */
         for (int64_t i0 = 1; i0 < n0 + 2; ++i0) {

@@ -53,7 +53,7 @@ def godunov_tasep(cur, nxt, flux0, n0, nsteps, t0, dt, p_lambda):
             cur[np.uint64(0 - gk)] = cur[np.uint64(0 - gk + n0)]
         # ghost cells, axis 0, high side: Periodic
         for gk in range(0, 1):
-            cur[np.uint64(1 + n0 + gk)] = cur[np.uint64(1 + n0 + gk - n0)]
+            cur[np.uint64(1 + n0 + gk)] = cur[np.uint64(1 + gk)]
         # interface quantity 0 of field rho along axis 0, computed once per interface
         for i0 in range(1, n0 + 2):
             idx = i0

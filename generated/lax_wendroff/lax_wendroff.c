@@ -38,7 +38,7 @@ void lax_wendroff(double *restrict cur, double *restrict nxt, int64_t n0, int64_
         }
         /* ghost cells, axis 0, high side: Periodic */
         for (int64_t gk = 0; gk < 1; ++gk) {
-            cur[1 + n0 + gk] = cur[1 + n0 + gk - n0];
+            cur[1 + n0 + gk] = cur[1 + gk];
         }
         /* update sweep over the interior */
         for (int64_t i0 = 1; i0 < n0 + 1; ++i0) {

@@ -51,7 +51,7 @@ def lax_wendroff(cur, nxt, n0, nsteps, t0, dt, nu):
             cur[np.uint64(0 - gk)] = cur[np.uint64(0 - gk + n0)]
         # ghost cells, axis 0, high side: Periodic
         for gk in range(0, 1):
-            cur[np.uint64(1 + n0 + gk)] = cur[np.uint64(1 + n0 + gk - n0)]
+            cur[np.uint64(1 + n0 + gk)] = cur[np.uint64(1 + gk)]
         # update sweep over the interior
         for i0 in range(1, n0 + 1):
             idx = i0

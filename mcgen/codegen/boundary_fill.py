@@ -136,7 +136,9 @@ def _source_index(rule: GhostCopy, k: ir.Expr, n: ir.Expr, g: int) -> ir.Expr:
     """Padded index along the axis that ghost layer ``k`` copies from: g + offset + step*k +
     from_end*n."""
     out: ir.Expr = _i(g + rule.offset)
-    if rule.step:
+    if rule.step == -1:
+        out = ir.BinOp("-", out, k, "i64")
+    elif rule.step:
         out = _add(out, k if rule.step == 1 else _mul(_i(rule.step), k))
     if rule.from_end:
         out = _add(out, n if rule.from_end == 1 else _mul(_i(rule.from_end), n))
