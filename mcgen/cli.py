@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from mcgen import __version__
+from mcgen._version import __version__
 
 MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
 DEBUG_HINT = " (mcgen --debug ... shows the traceback)"

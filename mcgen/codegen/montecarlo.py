@@ -32,12 +32,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from mcgen import __version__
+from mcgen._version import __version__
 from mcgen.codegen import ir
 from mcgen.codegen.cache import cache_dir as shared_cache_dir
 from mcgen.codegen.montecarlo_frontend import WalkerKernelPlan, probability_table, walker_kernel
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.jump_process import JumpProcess
+from mcgen.model.numeric import numpy_function
 from mcgen.model.symbols import N_FROM, N_TO
 
 BACKENDS = ("numba", "c", "llvm", "numba_ieee", "ir")
@@ -596,7 +597,7 @@ class ParticleSimulator:
         return self.plan.kernel
 
     def _numeric(self, expr: sp.Expr, vals: dict, nf: Any = 1, nto: Any = 0) -> np.ndarray:
-        f = sp.lambdify([N_FROM, N_TO, *vals], expr, "numpy")
+        f = numpy_function(expr, [N_FROM, N_TO, *vals], where="a particle rate")
         return np.broadcast_to(np.asarray(f(nf, nto, *vals.values()), dtype=float),
                                np.broadcast(np.asarray(nf), np.asarray(nto)).shape)
 

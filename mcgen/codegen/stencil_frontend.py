@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-import mcgen
+from mcgen._version import __version__
 from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import (
     GridNames,
@@ -49,6 +49,7 @@ from mcgen.errors import CodegenError
 from mcgen.model.flux_split import interface_quantities
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
+from mcgen.model.symbols import t as T_SYM
 
 CUR, NXT = "cur", "nxt"
 _INTERNAL = {CUR, NXT, "nsteps", "t0", "dt", "t", "step", "idx", "gk", "gf", "PT"}
@@ -231,7 +232,11 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         if getattr(b, "value", None) is not None and isinstance(b.value, sp.Basic):
             used_syms |= b.value.free_symbols - {s for s in b.value.free_symbols
                                                  if s.name == "t"}
-    params = [(p.name, _safe_name(p.name, taken)) for p in scheme.params if p in used_syms]
+    # the update's time t is the time of the step, t0 + step*dt (as in the NumPy reference
+    # and the Monte Carlo kernels), never a constant argument
+    time_syms = {s for s in used_syms if s.name == T_SYM.name and not isinstance(s, Read)}
+    params = [(p.name, _safe_name(p.name, taken)) for p in scheme.params
+              if p in used_syms and p not in time_syms]
     coords_used = [d for d in range(dim) if scheme.coords[d] in used_syms]
     spacing_used = [d for d in range(dim)
                     if scheme.spacing[d] in used_syms or d in coords_used]
@@ -244,7 +249,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         if s in taken:
             raise CodegenError(f"DirichletSeries name {s!r} clashes with a kernel argument")
         taken.add(s)
-    needs_time = bc_needs_time(cfg.bc)
+    needs_time = bc_needs_time(cfg.bc) or bool(time_syms)
     needs_dt = scheme.dt in used_syms or needs_time
     scratch = tuple(f"flux{k}" for k in range(len(groups)))
 
@@ -295,6 +300,8 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         env[scheme.coords[d]] = ir.BinOp("+", ir.Var(arg, dt_),
                                          ir.BinOp("*", cell, env[scheme.spacing[d]], dt_), dt_)
     env[scheme.dt] = ir.Var("dt", dt_)
+    for s_t in time_syms:
+        env[s_t] = ir.Var("t", dt_)
 
     # values that depend on the parameters only, computed once per call before the step loop
     # (the weights of a linear update, the factor of an interface quantity); in SymPy
@@ -492,7 +499,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         # numba and LLVM thread through a team of members (several steps per region)
         kernels.append(team_kernel(kernels[-1]))
     cond = cfg.condition_text.replace("\n", " ")
-    meta = {"model_hash": scheme.hash, "mcgen_version": mcgen.__version__,
+    meta = {"model_hash": scheme.hash, "mcgen_version": __version__,
             "condition": cond, "scheme": scheme.describe().replace("\n", " "),
             "boundary": describe_bc(cfg.bc), "dtype": dt_, "ghost": str(g),
             "fields": ",".join(fields), "dim": str(dim), "reading": scheme.reading}

@@ -87,8 +87,8 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
         return ("a reflecting wall of a density or conservative scheme sets the wall's interface "
                 "flux to 0 each step, which the tile sweeps do not reproduce: run unblocked")
     if parts["needs_time"] or lay.series:
-        return ("a boundary value depends on time (Dirichlet(t) or DirichletSeries): the tile "
-                "would need each step's time")
+        return ("the update or a boundary value depends on time (t, Dirichlet(t) or "
+                "DirichletSeries): the tile would need each step's time")
     lo, hi = config.bc[0]
     for b in (lo, hi):
         if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):

@@ -101,7 +101,7 @@ class Derivation:
 
     # ------------------------------------------------------------------ JSON
     def to_data(self) -> dict[str, Any]:
-        from mcgen import __version__
+        from mcgen._version import __version__
         meta = {"mcgen_version": __version__, **self.meta}
         return {"title": self.title, "status": self.status,
                 "steps": [s.to_data() for s in self.steps],

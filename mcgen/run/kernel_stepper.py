@@ -14,6 +14,8 @@ import numpy as np
 import sympy as sp
 
 from mcgen.errors import ModelError
+from mcgen.model.numeric import numpy_function
+from mcgen.model.symbols import t as T_SYM
 
 
 class KernelStepper:
@@ -31,15 +33,15 @@ class KernelStepper:
         defs = {k.name: v for k, v in self.scheme.definitions.items()}
         self._param_fns: list[tuple[str, Callable[..., float], list[str]]] = []
         for p in self.scheme.params:
-            if p.name in self.values:
+            if p.name in self.values or p.name == T_SYM.name:  # t: the kernel's own time
                 continue
             if p.name not in defs:
                 raise ModelError(f"parameter {p.name!r} of scheme {self.scheme.name!r} has no "
                                  "value and no definition: pass it in params=")
             expr = defs[p.name]
             names = sorted(s.name for s in expr.free_symbols)
-            fn = sp.lambdify([sp.Symbol(n) for n in names],
-                             expr.subs({s: sp.Symbol(s.name) for s in expr.free_symbols}), "math")
+            fn = numpy_function(expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols}),
+                                [sp.Symbol(n) for n in names], where=f"the definition of {p.name}")
             self._param_fns.append((p.name, fn, names))
 
     def _params(self, dt: float) -> dict[str, float]:

@@ -142,9 +142,7 @@ def templates_dir() -> Path:
         p = Path(loc)
         if p.is_dir() and any(p.glob("*.jinja")):
             return p
-    import mcgen
-
-    src = Path(mcgen.__file__).resolve().parent.parent / "templates"
+    src = Path(__file__).resolve().parents[3] / "templates"  # mcgen/codegen/backends/ -> root
     if src.is_dir():
         return src
     raise CodegenError("mcgen's code templates are missing: neither the package "
