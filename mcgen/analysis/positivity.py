@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis.region_presentation import present_polynomial_region, set_to_condition
+from mcgen.analysis.region_presentation import relation as _rel
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -89,49 +90,6 @@ def region_name(scheme: Scheme) -> str:
 
 
 # ---------------------------------------------------------------- presentation helpers
-
-
-def _rel(lhs: Any, op: str, rhs: Any) -> sp.Basic:
-    # unevaluated, so that a bound implied by a symbol's declared sign stays visible (and is
-    # still tested by Condition.holds for values outside the declared domain)
-    return {"<=": sp.Le, "<": sp.Lt, ">=": sp.Ge, ">": sp.Gt, "==": sp.Eq}[op](lhs, rhs,
-                                                                           evaluate=False)
-
-
-def set_to_condition(s: sp.Set, v: sp.Symbol) -> tuple[sp.Basic, str]:
-    """(Boolean, plain words) for a subset of the real line, e.g. ``Abs(nu) <= 1``."""
-    if s.is_empty:
-        return sp.false, f"empty: no value of {v} qualifies"
-    if isinstance(s, sp.FiniteSet):
-        pts = sorted(s, key=lambda x: sp.N(x))
-        expr = sp.Or(*[sp.Eq(v, p) for p in pts])
-        return expr, f"measure zero: {v} in {{{', '.join(map(str, pts))}}}"
-    if isinstance(s, sp.Interval):
-        lo, hi = s.start, s.end
-        lop = "<" if s.left_open else "<="
-        hop = "<" if s.right_open else "<="
-        dom = _domain(v)
-        if lo.is_finite and hi.is_finite and lo == -hi and lop == hop:
-            return _rel(sp.Abs(v), hop, hi), f"|{v}| {hop} {hi}"
-        lo_shown = lo.is_finite and not (lo == dom.inf and s.left_open == dom.left_open)
-        parts, words = [], []
-        if lo.is_finite and (lo_shown or lo == 0):
-            parts.append(_rel(lo, lop, v))
-        if hi.is_finite:
-            parts.append(_rel(v, hop, hi))
-        if not parts:
-            return sp.true, f"every {v}"
-        if len(parts) == 2:
-            words.append(f"{lo} {lop} {v} {hop} {hi}")
-        elif hi.is_finite:
-            words.append(f"{v} {hop} {hi}")
-        else:
-            words.append(f"{v} {'>' if s.left_open else '>='} {lo}")
-        return sp.And(*parts), words[0]
-    if isinstance(s, sp.Union):
-        items = [set_to_condition(a, v) for a in s.args]
-        return sp.Or(*[i[0] for i in items]), " or ".join(i[1] for i in items)
-    return s.as_relational(v), sp.sstr(s.as_relational(v))
 
 
 def _int_form(c: lp.Constraint, vs: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, sp.Expr, bool]:
@@ -361,7 +319,6 @@ def _solve(raw_parts: list[sp.Basic], params: tuple[sp.Symbol, ...]
                  if pts else "empty")
         return expr, words, Check("finite_region", (raw, params, tuple(pts))), ""
     if all(isinstance(r, sp.GreaterThan) for r in raw_parts):
-        from mcgen.analysis.von_neumann import present_polynomial_region
         from mcgen.proof.sturm import check_region_equivalent
         expr, words = present_polynomial_region([r.lhs - r.rhs for r in raw_parts], params)
         if check_region_equivalent(raw, expr, params) == "proved":

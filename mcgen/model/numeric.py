@@ -130,8 +130,9 @@ class _Builder:
         if isinstance(e, sp.Pow):
             return self.pow(e.base, e.exp)
         if isinstance(e, (sp.Max, sp.Min)):
-            op = np.maximum if isinstance(e, sp.Max) else np.minimum
-            return self.fold(op, [self.go(a) for a in e.args])
+            extreme: Callable[[Any, Any], Any] = np.maximum if isinstance(e, sp.Max) \
+                else np.minimum
+            return self.fold(extreme, [self.go(a) for a in e.args])
         if isinstance(e, sp.sign):
             a = self.go(e.args[0])
             return lambda v: np.sign(a(v))
@@ -145,8 +146,9 @@ class _Builder:
             rel, lhs, rhs = _NUMPY_RELATIONS[e.rel_op], self.go(e.lhs), self.go(e.rhs)
             return lambda v: rel(lhs(v), rhs(v))
         if isinstance(e, (sp.And, sp.Or)):
-            op = np.logical_and if isinstance(e, sp.And) else np.logical_or
-            return self.fold(op, [self.go(a) for a in e.args])
+            logic: Callable[[Any, Any], Any] = np.logical_and if isinstance(e, sp.And) \
+                else np.logical_or
+            return self.fold(logic, [self.go(a) for a in e.args])
         if isinstance(e, sp.Not):
             a = self.go(e.args[0])
             return lambda v: np.logical_not(a(v))
