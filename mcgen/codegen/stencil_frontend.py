@@ -47,6 +47,7 @@ from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
 from mcgen.model.flux_split import interface_quantities
+from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import t as T_SYM
@@ -194,6 +195,10 @@ def _check_scheme(scheme: Scheme) -> None:
         raise CodegenError(f"scheme {scheme.name!r} is not an explicit two-level update: the "
                            "stencil front-end generates u^(n+1) = F(u^n) only (no implicit or "
                            "multistep schemes)")
+    for f, e in scheme.update.items():
+        part = complex_part(e)
+        if part is not None:  # before any stage: the weight form would print float(w) too
+            raise CodegenError(complex_message(e, part, f"the update of {f}"))
 
 
 def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> StencilProgram:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import sympy as sp
+from sympy.logic.boolalg import ITE
 
 from mcgen.codegen import ir
 from mcgen.errors import CodegenError
@@ -93,7 +94,7 @@ class _Translator:
                                        self.go(heaviside_at_zero(e)), self.t), self.t)
         if isinstance(e, sp.Piecewise):
             return self.piecewise(e)
-        if isinstance(e, (sp.core.relational.Relational, sp.And, sp.Or, sp.Not)):
+        if isinstance(e, (sp.core.relational.Relational, sp.And, sp.Or, sp.Not, ITE)):
             return self.cond(e)
         for cls, op in UNARY_FUNCTIONS.items():
             if isinstance(e, cls):
@@ -178,8 +179,10 @@ class _Translator:
             return out
         if isinstance(c, sp.Not):
             return ir.UnOp("not", self.cond(c.args[0]), "bool")
+        if isinstance(c, ITE):  # SymPy writes nested Piecewise conditions this way
+            return ir.Select(*(self.cond(a) for a in c.args), "bool")
         raise CodegenError(f"cannot generate a condition for {c}: use comparisons joined by "
-                           "And, Or, Not")
+                           "And, Or, Not (or ITE)")
 
     def piecewise(self, e: sp.Piecewise) -> ir.Expr:
         # the first branch whose condition holds; NaN when none does (SymPy's value)

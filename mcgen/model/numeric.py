@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.logic.boolalg import ITE
 
 from mcgen.errors import ModelError
 
@@ -45,7 +46,7 @@ _NUMPY_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "==": np.equal, "!=": np.not_equal}
 
 SUPPORTED = ("+ - * /, powers, sqrt, exp, log, sin, cos, tanh, floor, Abs, sign, Max, Min, "
-             "Heaviside, Piecewise and comparisons (And, Or, Not)")
+             "Heaviside, Piecewise and comparisons (And, Or, Not, ITE)")
 
 
 def heaviside_at_zero(e: sp.Heaviside) -> sp.Expr:
@@ -152,6 +153,9 @@ class _Builder:
         if isinstance(e, sp.Not):
             a = self.go(e.args[0])
             return lambda v: np.logical_not(a(v))
+        if isinstance(e, ITE):  # SymPy writes nested Piecewise conditions this way
+            c, x, y = (self.go(a) for a in e.args)
+            return lambda v: np.where(c(v), x(v), y(v))
         for cls, name in UNARY_FUNCTIONS.items():
             if isinstance(e, cls):
                 f, a = NUMPY_FUNCTIONS[name], self.go(e.args[0])
