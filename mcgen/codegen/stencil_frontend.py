@@ -113,6 +113,13 @@ def _safe_name(name: str, taken: set[str]) -> str:
     return cand
 
 
+def _per_call_symbols(scheme: Scheme) -> set[sp.Symbol]:
+    """Symbols whose values are fixed for a whole kernel call (so expressions of them may be
+    computed once, before the step loop): the parameters, spacings and dt, not the time t."""
+    params = {p for p in scheme.params if p.name != T_SYM.name}
+    return params | set(scheme.spacing) | {scheme.dt}
+
+
 #: one weight and the reads that share it (summed before the multiplication)
 WeightTerm = tuple[sp.Expr, tuple[Read, ...]]
 
@@ -129,7 +136,7 @@ def linear_weight_form(updates: dict[str, sp.Expr], scheme: Scheme
     sum does not depend on SymPy's term order. Values differ from the written form by rounding
     only.
     """
-    allowed = set(scheme.params) | set(scheme.spacing) | {scheme.dt}
+    allowed = _per_call_symbols(scheme)
     order = {f: i for i, f in enumerate(scheme.fields)}
     out: dict[str, tuple[list[WeightTerm], sp.Expr]] = {}
     for f, e in updates.items():
@@ -176,7 +183,7 @@ def factored_interface_quantity(e: sp.Expr, scheme: Scheme) -> tuple[sp.Expr, sp
     per interface after CSE; collected it is ``(lam/4) * (a^2 + b^2 + 2 (a - b) M)``, 10 with
     ``lam/4`` hoisted. Values differ by rounding only.
     """
-    allowed = set(scheme.params) | set(scheme.spacing) | {scheme.dt}
+    allowed = _per_call_symbols(scheme)
     nonlinear = sorted(e.atoms(sp.Max, sp.Min, sp.Abs, sp.Piecewise, sp.Function),
                        key=sp.default_sort_key)
     collected = sp.factor_terms(sp.collect(sp.expand(e), nonlinear, func=sp.factor_terms)

@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
+from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.readings import FORWARD, normalize_reading
 from mcgen.model.symbols import COORDS
 from mcgen.model.symbols import dt as DT
@@ -61,6 +62,9 @@ class JumpProcess:
             off = (int(k),) if isinstance(k, (int, sp.Integer)) else tuple(int(c) for c in k)
             dims.add(len(off))
             jumps[off] = sp.sympify(v)
+            part = complex_part(jumps[off])
+            if part is not None:
+                raise ModelError(complex_message(jumps[off], part, f"the rate of the jump {off}"))
         if len(dims) != 1:
             raise ModelError(f"jump offsets {list(jumps)} mix dimensions: give every offset "
                              "the same number of components")

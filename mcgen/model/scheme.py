@@ -9,6 +9,7 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.law import Law
+from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.readings import BACKWARD, normalize_reading
 from mcgen.model.symbols import COORDS, SPACINGS
@@ -73,6 +74,9 @@ class Scheme:
                                      f"one of the scheme's fields {list(fields)}")
                 if rd.dim != self.dim:
                     raise ModelError(f"read {rd} has {rd.dim} offsets in a {self.dim}-D scheme")
+            part = complex_part(e)
+            if part is not None:  # refused here, so no path (analysis, NumPy, kernels) sees it
+                raise ModelError(complex_message(e, part, f"the update of {f!r}"))
             if not isinstance(e, sp.Equality) and any(rd.level > 0 for rd in reads_of(e)):
                 raise ModelError(f"update of {f!r} reads level n+1: write an implicit scheme "
                                  "as sp.Eq(lhs, rhs)")
