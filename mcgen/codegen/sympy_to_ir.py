@@ -180,7 +180,8 @@ class _Translator:
         if isinstance(c, sp.Not):
             return ir.UnOp("not", self.cond(c.args[0]), "bool")
         if isinstance(c, ITE):  # SymPy writes nested Piecewise conditions this way
-            return ir.Select(*(self.cond(a) for a in c.args), "bool")
+            test, yes, no = (self.cond(a) for a in c.args)
+            return ir.Select(test, yes, no, "bool")
         raise CodegenError(f"cannot generate a condition for {c}: use comparisons joined by "
                            "And, Or, Not (or ITE)")
 

@@ -154,8 +154,8 @@ class _Builder:
             a = self.go(e.args[0])
             return lambda v: np.logical_not(a(v))
         if isinstance(e, ITE):  # SymPy writes nested Piecewise conditions this way
-            c, x, y = (self.go(a) for a in e.args)
-            return lambda v: np.where(c(v), x(v), y(v))
+            test, yes, no = (self.go(a) for a in e.args)
+            return lambda v: np.where(test(v), yes(v), no(v))
         for cls, name in UNARY_FUNCTIONS.items():
             if isinstance(e, cls):
                 f, a = NUMPY_FUNCTIONS[name], self.go(e.args[0])
