@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.logic.boolalg import Boolean
 
 from mcgen._version import __version__
 from mcgen.codegen import ir
@@ -339,6 +340,8 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         hoisted_syms[d] = invariant(w)
         return d
 
+    boolean_cse: set[str] = set()
+
     def lookup(s: sp.Basic) -> ir.Expr:
         if isinstance(s, Read):
             return ir.Load(CUR, offset_expr(s.offset, fields.index(s.field)), dt_)
@@ -352,7 +355,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         if s in env:
             return env[s]
         if isinstance(s, sp.Symbol) and s.name.startswith("cse"):
-            return ir.Var(s.name, dt_)
+            return ir.Var(s.name, "bool" if s.name in boolean_cse else dt_)
         raise CodegenError(f"symbol {s} of scheme {scheme.name!r} has no value in the kernel: "
                            "list it in the scheme's params")
 
@@ -369,7 +372,10 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
             reps, reduced = [], exprs
         body: list[ir.Stmt] = []
         for sym, val in reps:
-            body.append(ir.Assign(ir.Var(sym.name, dt_), sympy_to_ir(val, lookup, dt_)))
+            if isinstance(val, Boolean):  # a condition shared by several Piecewise branches
+                boolean_cse.add(sym.name)
+            body.append(ir.Assign(ir.Var(sym.name, "bool" if sym.name in boolean_cse else dt_),
+                                  sympy_to_ir(val, lookup, dt_)))
         for (arr, fidx), e in zip(stores, reduced, strict=True):
             body.append(ir.Store(arr, offset_expr((0,) * dim, fidx),
                                  sympy_to_ir(e, lookup, dt_)))

@@ -168,6 +168,8 @@ class _Translator:
         """A boolean IR expression: a comparison, And, Or, Not, True or False."""
         if c is sp.true or c is sp.false:
             return ir.Const(bool(c), "bool")
+        if isinstance(c, sp.Symbol):  # a condition named by common-subexpression elimination
+            return self.lookup(c)
         if isinstance(c, sp.core.relational.Relational) and c.rel_op in RELATIONS:
             return ir.Cmp(RELATIONS[c.rel_op], self.go(c.lhs), self.go(c.rhs))
         if isinstance(c, (sp.And, sp.Or)):
