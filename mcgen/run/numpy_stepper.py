@@ -252,8 +252,10 @@ class NumpyStepper:
             for f, (fn, args) in self._fns.items():
                 vals = [self._view(padded[a.field], a.offset) if isinstance(a, Read)
                         else env[a.name] for a in args]
-                new[f] = np.broadcast_to(np.asarray(fn(*vals), dtype=self.dtype),
-                                         self.shape).copy()
+                out = np.asarray(fn(*vals), dtype=self.dtype)
+                # a fresh array of the grid's shape is kept; a view or a constant is copied
+                new[f] = out if out.shape == self.shape and out.base is None else \
+                    np.broadcast_to(out, self.shape).copy()
             for wall in self._walls:
                 self._take_out_wall_flux(new, padded, env, wall)
         return new
