@@ -5,7 +5,9 @@ import pytest
 import sympy as sp
 from scipy.stats import binom
 
+from mcgen.errors import ModelError
 from mcgen.model import Absorbing, Dirichlet, Field, Outflow, Periodic, Reflecting, Scheme
+from mcgen.model.boundary import DirichletSeries
 from mcgen.run.numpy_stepper import oracle_run
 from mcgen.run.numpy_stepper import pad_axis as _pad_axis
 
@@ -42,3 +44,28 @@ def test_time_dependent_dirichlet_enters_at_the_step_time():
     # step 0 (t=0.5): u0 = r*1 = 0.25; step 1 (t=0.75): u0 = 0.25 + r*(1.5 - 0.5) + 0
     assert out[0] == pytest.approx(0.25 + 0.25 * (1.5 - 2 * 0.25))
     assert out[1] == pytest.approx(0.25 * 0.25)
+
+
+def test_a_function_name_from_a_model_is_never_run_as_code(tmp_path):
+    # issue 10, item 1: the reference lambdified the update, so an undefined function whose
+    # name is Python code ran that code; it now evaluates the SymPy tree against an allow-list
+    canary = tmp_path / "canary"
+    evil = sp.Function(f"__import__('os').system('touch {canary}') or abs")
+    s = Scheme(("u",), 1, {"u": u[0] + evil(u[0])})
+    with pytest.raises(ModelError, match="is not a function mcgen evaluates"):
+        oracle_run(s, np.ones(4), 1)
+    assert not canary.exists()
+
+
+def test_ghost_rules_of_solid_walls_and_series():
+    a = np.arange(1.0, 6.0)
+    wall = Reflecting(odd=("hu",))
+    assert np.array_equal(_pad_axis(a, 0, 2, wall, wall, field="hu"),
+                          [-2, -1, 1, 2, 3, 4, 5, -5, -4])
+    assert np.array_equal(_pad_axis(a, 0, 2, wall, wall, field="h"),
+                          [2, 1, 1, 2, 3, 4, 5, 5, 4])
+    heat = Scheme(("u",), 1, {"u": u[0] + r * (u[1] - 2 * u[0] + u[-1])})
+    out = oracle_run(heat, np.zeros(3), 2, bc=[(DirichletSeries("left"), Absorbing())], r=0.5,
+                     left=np.array([2.0, 4.0]))
+    # step 0: u0 = 0.5 * 2; step 1: u0 = 1 + 0.5 * (4 - 2 + 0), u1 = 0.5 * 1
+    np.testing.assert_array_equal(out, [2.0, 0.5, 0.0])
