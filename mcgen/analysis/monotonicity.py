@@ -30,8 +30,9 @@ from typing import Any
 import sympy as sp
 
 from mcgen.analysis.flux_bounds import max_abs_derivative
-from mcgen.errors import AnalysisError
+from mcgen.errors import AnalysisError, ModelError
 from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN, flux_kind, sonic_point
+from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
@@ -114,6 +115,12 @@ def monotonicity(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_M
                  ) -> Derivation:
     """Is the scheme monotone (update non-decreasing in each neighbour) on data in
     ``data_range``? Result: a :class:`Condition` of kind ``monotone`` on lambda."""
+    if not isinstance(scheme, Scheme):
+        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
+                "flux='godunov')) (mcgen.model.catalogue.conservative)"
+                if isinstance(scheme, Law) else "")
+        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
+                         f"{type(scheme).__name__}{hint}")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"Monotonicity of {scheme.name}", meta={"model_hash": scheme.hash})
@@ -220,6 +227,12 @@ def _monotone_symbolic(s: _Setup, b: DerivationBuilder, i0: int, iB: int) -> Der
 
 def tvd(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_MAX)) -> Derivation:
     """Harten's incremental-coefficient test for TVD (kind ``tvd``)."""
+    if not isinstance(scheme, Scheme):
+        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
+                "flux='godunov')) (mcgen.model.catalogue.conservative)"
+                if isinstance(scheme, Law) else "")
+        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
+                         f"{type(scheme).__name__}{hint}")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"TVD (Harten) for {scheme.name}", meta={"model_hash": scheme.hash})
@@ -294,6 +307,12 @@ def _tvd_exact(s: _Setup, b: DerivationBuilder, i0: int, i_nec: int, nec: Any, c
 def e_scheme(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_MAX)) -> Derivation:
     """Osher's E-flux property, with the CFL bound under which the scheme is an E-scheme
     (kind ``e-scheme``)."""
+    if not isinstance(scheme, Scheme):
+        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
+                "flux='godunov')) (mcgen.model.catalogue.conservative)"
+                if isinstance(scheme, Law) else "")
+        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
+                         f"{type(scheme).__name__}{hint}")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"E-scheme property of {scheme.name}", meta={"model_hash": scheme.hash})
@@ -342,6 +361,12 @@ def entropy_check(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_
                   ) -> Derivation:
     """Flag entropy problems: a stationary expansion shock through a sonic point that the
     scheme keeps (Roe/Murman without entropy fix). ``meta['expansion_shock_kept']``."""
+    if not isinstance(scheme, Scheme):
+        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
+                "flux='godunov')) (mcgen.model.catalogue.conservative)"
+                if isinstance(scheme, Law) else "")
+        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
+                         f"{type(scheme).__name__}{hint}")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"Entropy check for {scheme.name}", meta={"model_hash": scheme.hash})

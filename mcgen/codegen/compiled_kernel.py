@@ -247,7 +247,7 @@ class CompiledKernel:
         out = cur[inner].copy()
         return out[0] if len(lay.fields) == 1 else out
 
-    def advance(self, bufs: Buffers, nsteps: int, t0: float = 0.0, dt: float | None = None,
+    def advance(self, bufs: Buffers, nsteps: int, /, t0: float = 0.0, dt: float | None = None,
                 threads: int | None = None, **params: Any) -> Buffers:
         """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid)."""
         lay = self.layout
@@ -402,7 +402,8 @@ class CompiledKernel:
         bufs.parity ^= nsteps & 1
         self.last_call = {"kernel": name, "time_block": k, "tile": tile, "nchunk": nchunk}
 
-    def run(self, u: np.ndarray | dict[str, np.ndarray], nsteps: int, *, t0: float = 0.0,
+    # u and nsteps are positional-only, so a model parameter named u or nsteps passes in **params
+    def run(self, u: np.ndarray | dict[str, np.ndarray], nsteps: int, /, *, t0: float = 0.0,
             dt: float | None = None, threads: int | None = None,
             **params: Any) -> np.ndarray | dict[str, np.ndarray]:
         """Advance ``u`` by ``nsteps`` steps and return the new values (``u`` is not modified).

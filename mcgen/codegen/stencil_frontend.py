@@ -48,6 +48,7 @@ from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
 from mcgen.model.flux_split import interface_quantities
+from mcgen.model.names import safe_identifier
 from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -95,8 +96,8 @@ def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
 
 
 def _safe_name(name: str, taken: set[str]) -> str:
-    # names from models are sanitised and shortened; ir.ident still validates the result
-    base = re.sub(r"_+", "_", re.sub(r"\W", "_", name))[:48]
+    # names from models are mapped to ASCII (alpha for α), shortened; ir.ident validates them
+    base = safe_identifier(name)[:48]
     cand = base
     try:
         ir.ident(cand)
@@ -510,7 +511,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         return ir.Kernel(name, tuple(args), body, None, doc,
                          {"parallel": str(parallel).lower()})
 
-    kname = _safe_name(cfg.name or re.sub(r"\W", "_", scheme.name.lower()) or "stencil", set())
+    kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set())
     kernels = [kernel(kname, False)]
     if cfg.threads > 1:
         kernels.append(kernel(f"{kname}_par", True))

@@ -100,7 +100,8 @@ class Dirichlet(BoundaryCondition):
     value: Any = 0
 
     def __post_init__(self) -> None:
-        v = sp.sympify(self.value)
+        from mcgen.model.expressions import check_expression
+        v = check_expression(self.value, "Dirichlet value")
         if v.free_symbols - {sp.Symbol("t", nonnegative=True), sp.Symbol("t")}:
             raise ModelError(f"Dirichlet value {v} may depend on t only")
         object.__setattr__(self, "value", v)

@@ -8,7 +8,8 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
-from mcgen.model.numeric import complex_message, complex_part
+from mcgen.model.expressions import check_expression
+from mcgen.model.names import check_name
 from mcgen.model.readings import FORWARD, normalize_reading
 from mcgen.model.symbols import COORDS
 from mcgen.model.symbols import dt as DT
@@ -54,17 +55,17 @@ class JumpProcess:
     name: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.jumps, dict):
+            raise ModelError(f"jumps={self.jumps!r}: give a dict {{offset: probability or rate}}")
         if not self.jumps:
             raise ModelError("a jump process needs at least one jump: jumps={offset: prob}")
+        check_name(self.name, "jump process name")
         jumps: dict[tuple[int, ...], sp.Expr] = {}
         dims = set()
         for k, v in self.jumps.items():
             off = (int(k),) if isinstance(k, (int, sp.Integer)) else tuple(int(c) for c in k)
             dims.add(len(off))
-            jumps[off] = sp.sympify(v)
-            part = complex_part(jumps[off])
-            if part is not None:
-                raise ModelError(complex_message(jumps[off], part, f"the rate of the jump {off}"))
+            jumps[off] = check_expression(v, f"the rate of the jump {off}")
         if len(dims) != 1:
             raise ModelError(f"jump offsets {list(jumps)} mix dimensions: give every offset "
                              "the same number of components")
@@ -109,7 +110,7 @@ class JumpProcess:
                                  "others)")
         object.__setattr__(self, "jumps", jumps)
         if self.time_step is not None:
-            object.__setattr__(self, "time_step", sp.sympify(self.time_step))
+            object.__setattr__(self, "time_step", check_expression(self.time_step, "time_step"))
         known = set(coords) | set(hs) | {self.dt, self.t}
         free = set().union(*[v.free_symbols for v in jumps.values()])
         if self.time_step is not None:

@@ -9,6 +9,8 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
+from mcgen.model.expressions import check_expression
+from mcgen.model.names import check_name
 from mcgen.model.symbols import COORDS
 from mcgen.model.symbols import t as T_SYM
 from mcgen.proof import serialize
@@ -88,6 +90,10 @@ class Law:
         object.__setattr__(self, "diffusion", diff)
         object.__setattr__(self, "source", sp.sympify(self.source))
         object.__setattr__(self, "drift", tuple(sp.sympify(b) for b in self.drift))
+        for e in self._exprs():  # a generic f(u) is fine in a law; nan, I, 10**400 are not
+            check_expression(e, f"law {self.name!r}" if self.name else "the law",
+                             allow_undefined=True)
+        check_name(self.name, "law name")
         if self.form == "conservation":
             self._check_flux_depends_on_fields()
         known = set(fields) | set(coords) | {self.t}

@@ -8,6 +8,8 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
+from mcgen.model.expressions import check_expression
+from mcgen.model.names import check_name
 from mcgen.model.symbols import N_FROM, N_TO
 from mcgen.proof import serialize
 
@@ -58,12 +60,13 @@ class ParticleSystem:
             raise ModelError(f"scaling={self.scaling!r}: use 'euler' or 'diffusive'")
         if not self.rates:
             raise ModelError("a particle system needs at least one move: rates={1: p}")
+        check_name(self.name, "particle system name")
         rates = {}
         for k, v in self.rates.items():
             k = int(k)
             if k == 0:
                 raise ModelError("a move by offset 0 does nothing: remove it")
-            v = sp.sympify(v)
+            v = check_expression(v, f"rate of move {k}")
             if self.kind == "exclusion" and N_TO not in v.free_symbols:
                 v = v * (1 - N_TO)
             if self.kind == "zero_range" and N_TO in v.free_symbols:
@@ -78,7 +81,8 @@ class ParticleSystem:
         free = set().union(*[v.free_symbols for v in rates.values()]) - {N_FROM, N_TO}
         if self.reservoirs:
             object.__setattr__(self, "reservoirs",
-                               {k: sp.sympify(v) for k, v in self.reservoirs.items()})
+                               {k: check_expression(v, f"reservoir rate {k}")
+                                for k, v in self.reservoirs.items()})
             free |= set().union(*[v.free_symbols for v in self.reservoirs.values()])
         elif self.boundary == "open":
             raise ModelError("an open boundary needs reservoirs={'alpha': entry rate, "

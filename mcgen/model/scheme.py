@@ -8,8 +8,9 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
+from mcgen.model.expressions import check_expression
 from mcgen.model.law import Law
-from mcgen.model.numeric import complex_message, complex_part
+from mcgen.model.names import check_name
 from mcgen.model.read import Read, reads_of
 from mcgen.model.readings import BACKWARD, normalize_reading
 from mcgen.model.symbols import COORDS, SPACINGS
@@ -58,13 +59,19 @@ class Scheme:
                 raise ModelError(f"scheme field name {f!r} must be an identifier")
         object.__setattr__(self, "fields", fields)
         object.__setattr__(self, "reading", normalize_reading(self.reading))
+        check_name(self.name, "scheme name")
         if not 1 <= self.dim <= 3:
             raise ModelError(f"dim={self.dim}: mcgen handles 1-, 2- and 3-D lattices")
+        if not isinstance(self.update, dict):
+            raise ModelError(f"update={self.update!r} is not a dict: give one expression per "
+                             f"field, update={{{fields[0]!r}: ...}}")
         if set(self.update) != set(fields):
             raise ModelError(f"update gives {sorted(self.update)} but fields are {list(fields)}: "
                              "give one update expression per field")
-        upd = {f: sp.sympify(self.update[f]) for f in fields}
+        upd = {f: check_expression(self.update[f], f"update of {f!r}") for f in fields}
         object.__setattr__(self, "update", upd)
+        object.__setattr__(self, "definitions", {
+            k: check_expression(v, f"definition of {k}") for k, v in self.definitions.items()})
         object.__setattr__(self, "coords", tuple(self.coords) or COORDS[:self.dim])
         object.__setattr__(self, "spacing", tuple(self.spacing) or SPACINGS[:self.dim])
         for f, e in upd.items():
@@ -74,9 +81,11 @@ class Scheme:
                                      f"one of the scheme's fields {list(fields)}")
                 if rd.dim != self.dim:
                     raise ModelError(f"read {rd} has {rd.dim} offsets in a {self.dim}-D scheme")
-            part = complex_part(e)
-            if part is not None:  # refused here, so no path (analysis, NumPy, kernels) sees it
-                raise ModelError(complex_message(e, part, f"the update of {f!r}"))
+            if not reads_of(e):
+                raise ModelError(f"update of {f!r} is {e}, which reads no field: a scheme's "
+                                 f"update is written in reads such as {f}[0], {f}[-1] (u = "
+                                 "Field('u'); u[0] is u_j^n); a constant is a boundary or "
+                                 "initial value, not an update")
             if not isinstance(e, sp.Equality) and any(rd.level > 0 for rd in reads_of(e)):
                 raise ModelError(f"update of {f!r} reads level n+1: write an implicit scheme "
                                  "as sp.Eq(lhs, rhs)")
@@ -90,6 +99,11 @@ class Scheme:
             raise ModelError(f"undefined symbols {sorted(map(str, undefined))} in {where}: list "
                              "them in params= (every symbol of the update other than the reads, "
                              "coordinates, spacings and dt is a parameter)")
+        clash = sorted(p.name for p in params if p.name in fields)
+        if clash:
+            raise ModelError(f"parameter(s) {clash} have the name of a field of the scheme: "
+                             "rename the parameter (the field is the data, the parameter a "
+                             "number; a kernel takes both by name)")
         object.__setattr__(self, "params", params)
 
     # ------------------------------------------------------------------ questions
