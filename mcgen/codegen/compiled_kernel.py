@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.codegen import ir
-from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig
+from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig, check_threads
 from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
 from mcgen.codegen.thread_team import run_team, team_kernel_name
 from mcgen.errors import CodegenError, StabilityError
@@ -291,7 +291,7 @@ class CompiledKernel:
                                    "values")
             series.append(arr)
         self.check(dt=dt, **{**self._data_range(bufs, params, series, nsteps), **params})
-        threads = self.config.threads if threads is None else threads
+        threads = self.config.threads if threads is None else check_threads(threads)
         cells = int(np.prod(bufs.shape))
         k, tile = self.blocking_for(bufs.shape, nsteps)
         if k > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,22 @@ def default_cache_dir() -> Path:
     """``$MCGEN_CACHE_DIR`` if set, else ``~/.cache/mcgen``."""
     env = os.environ.get("MCGEN_CACHE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "mcgen"
+
+
+MAX_THREADS_PER_CPU = 4  # oversubscription beyond this only spins: refuse it up front
+
+
+def check_threads(threads: Any) -> int:
+    """``threads`` if it is a whole number from 1 to ``MAX_THREADS_PER_CPU`` per CPU of this
+    machine; otherwise a :class:`CodegenError` naming the number and the limit."""
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1:
+        raise CodegenError(f"threads={threads!r}: give a positive integer")
+    cpus = os.cpu_count() or 1
+    if threads > MAX_THREADS_PER_CPU * cpus:
+        raise CodegenError(f"threads={threads} is more than {MAX_THREADS_PER_CPU} per CPU of "
+                           f"this machine ({cpus} CPUs, at most {MAX_THREADS_PER_CPU * cpus}): "
+                           f"give at most {cpus} (one per CPU is fastest)")
+    return int(threads)
 
 
 @dataclass(frozen=True)
@@ -100,8 +117,7 @@ class KernelConfig:
             raise CodegenError(f"backend {self.backend!r} is not one of {BACKENDS}")
         if self.dtype not in DTYPES:
             raise CodegenError(f"dtype {self.dtype!r}: use 'f64' (float64) or 'f32' (float32)")
-        if not isinstance(self.threads, int) or self.threads < 1:
-            raise CodegenError(f"threads={self.threads!r}: give a positive integer")
+        check_threads(self.threads)
         threshold = self.parallel_threshold
         if threshold is None:
             threshold = DEFAULT_PARALLEL_THRESHOLD[self.backend]

@@ -41,8 +41,9 @@ def check_expression(expr: Any, where: str, allow_undefined: bool = False) -> sp
             raise TypeError
     except (sp.SympifyError, TypeError, ValueError):
         raise ModelError(f"{where} = {expr!r} ({type(expr).__name__}) is not a SymPy "
-                         "expression or a number: write it with SymPy symbols and numbers") from None
-    if isinstance(e, (sp.MatrixBase)):
+                         "expression or a number: write it with SymPy symbols and "
+                         "numbers") from None
+    if isinstance(e, sp.MatrixBase):
         for entry in e:
             check_expression(entry, where, allow_undefined)
         return e
@@ -60,8 +61,8 @@ def _check_node(node: sp.Basic, where: str, allow_undefined: bool) -> None:
                          "kernel cannot compute with it; check the division or limit that made it")
     if isinstance(node, sp.Float):
         if not sp.Abs(node) < sp.Float(1.7976931348623157e308):
-            raise ModelError(f"{where} holds the number {sp.Float(node, 3)}, which does not fit in a double "
-                             "(max 1.8e308): rescale the model")
+            raise ModelError(f"{where} holds the number {sp.Float(node, 3)}, which does not "
+                             "fit in a double (max 1.8e308): rescale the model")
     elif isinstance(node, sp.Rational):
         for part, what in ((node.p, "numerator"), (node.q, "denominator")):
             if abs(part).bit_length() > MAX_BITS:

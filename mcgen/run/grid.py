@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.errors import ModelError
+from mcgen.run.inputs import check_cells, real_number
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,13 @@ class Grid:
     bounds: tuple[tuple[float, float], ...]
 
     def __post_init__(self) -> None:
-        shape = (self.shape,) if isinstance(self.shape, int) else tuple(int(n) for n in self.shape)
+        raw = self.shape if isinstance(self.shape, (tuple, list)) else (self.shape,)
+        shape = tuple(check_cells(n, "grid cells") for n in raw)
         bounds = self.bounds
         if bounds and not isinstance(bounds[0], (tuple, list)):
             bounds = (tuple(bounds),)  # type: ignore[assignment]
-        bounds = tuple((float(a), float(b)) for a, b in bounds)
+        bounds = tuple((real_number(a, "grid bound"), real_number(b, "grid bound"))
+                       for a, b in bounds)
         if len(shape) != len(bounds) or not 1 <= len(shape) <= 3:
             raise ModelError(f"grid shape {shape} and bounds {bounds} must both have 1-3 "
                              "entries, one per dimension")
@@ -40,7 +43,7 @@ class Grid:
     @classmethod
     def uniform(cls, n: int | tuple[int, ...], bounds: Any = (0.0, 1.0)) -> Grid:
         """``Grid.uniform(200, (-1, 1))`` or ``Grid.uniform((64, 64), ((0, 1), (0, 1)))``."""
-        shape = (n,) if isinstance(n, int) else tuple(n)
+        shape = tuple(n) if isinstance(n, (tuple, list)) else (n,)
         if not isinstance(bounds[0], (tuple, list)):
             bounds = (tuple(bounds),) * len(shape)
         return cls(shape, tuple(tuple(b) for b in bounds))

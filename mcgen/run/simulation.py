@@ -22,8 +22,16 @@ from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
 from mcgen.run.grid import Grid, as_grid
-from mcgen.run.numpy_stepper import NumpyStepper, as_float_values, normalize_boundary
+from mcgen.run.inputs import (
+    check_dt,
+    check_fits_in_memory,
+    check_params,
+    check_t_end,
+    planned_steps,
+)
+from mcgen.run.numpy_stepper import NumpyStepper, normalize_boundary
 from mcgen.run.pipeline import as_scheme, enforced_condition
+from mcgen.run.snapshots import Instant, numbered, snapshot_steps
 
 OVERFLOW = 1e300  # |u| above this counts as overflow (the next products would be inf)
 BACKENDS = ("auto", "numpy", "numba", "llvm", "c")
@@ -97,7 +105,7 @@ class Simulation:
             raise ModelError(f"safety={self.safety}: choose a factor in (0, 1]")
         if self.backend not in BACKENDS:
             raise ModelError(f"backend={self.backend!r}: use one of {BACKENDS}")
-        self.params = as_float_values(self.params)
+        self.params, self.dt = check_params(self.params), check_dt(self.dt)
         self.law: Law | None = self.model if isinstance(self.model, Law) else None
         if not isinstance(self.model, (Law, Scheme)):
             raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"
@@ -111,9 +119,8 @@ class Simulation:
                              "cell count and one (a, b) per axis)")
         self.boundary = normalize_boundary(self.bc, self.grid.dim)
         self.fields = self.scheme.fields
-        self.state = {f: self._initial_array(self.initial, f) for f in self.fields}
-        self.t = 0.0
-        self.step_count = 0
+        check_fits_in_memory(self.grid.shape, len(self.fields), max(self.scheme.radius, 1))
+        self.now = Instant({f: self._initial_array(self.initial, f) for f in self.fields}, 0.0, 0)
         self.history: list[RunRecord] = []
         self.notes: list[str] = []
         given_range = self.data_range is not None
@@ -162,7 +169,7 @@ class Simulation:
             hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
             self._unused_params = (f"params {unknown} are not parameters of "
                                    f"{sc.name or 'the scheme'}{hint}: it takes {takes}")
-            self.notes.append(f"{self._unused_params}; they are ignored")
+            raise ModelError(f"{self._unused_params}: remove them from params=")
 
     def _initial_array(self, initial: Any, f: str) -> np.ndarray:
         if isinstance(initial, dict):
@@ -299,6 +306,31 @@ class Simulation:
         return NumpyStepper(self.scheme, self.grid, self.boundary, values), "numpy"
 
     # ------------------------------------------------------------------ state
+    # state, t and step_count live in one Instant, replaced in one assignment (see snapshots)
+    @property
+    def state(self) -> dict[str, np.ndarray]:
+        return self.now.state
+
+    @state.setter
+    def state(self, value: dict[str, np.ndarray]) -> None:
+        self.now = self.now._replace(state=value)
+
+    @property
+    def t(self) -> float:
+        return self.now.t
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self.now = self.now._replace(t=value)
+
+    @property
+    def step_count(self) -> int:
+        return self.now.step
+
+    @step_count.setter
+    def step_count(self, value: int) -> None:
+        self.now = self.now._replace(step=value)
+
     @property
     def u(self) -> np.ndarray:
         """The (first) field."""
@@ -325,18 +357,21 @@ class Simulation:
     # ------------------------------------------------------------------ running
     def run(self, t_end: float, snapshot_every: float | None = None,
             snapshot_path: str | Path | None = None,
-            callback: Callable[[Simulation], None] | None = None) -> RunRecord:
+            callback: Callable[[Simulation], None] | None = None,
+            max_steps: int | None = None) -> RunRecord:
         """Advance to ``t_end`` with steps no larger than ``dt`` (the last ones shortened so
-        that ``t_end`` is hit exactly). Returns a :class:`RunRecord`."""
-        if t_end < self.t:
-            raise ModelError(f"t_end={t_end} is before the current time {self.t}")
+        that ``t_end`` is hit exactly). Returns a :class:`RunRecord`. A run of more than
+        ``max_steps`` steps (default ``mcgen.run.inputs.MAX_STEPS``) is refused before it
+        starts."""
+        t_end = check_t_end(t_end, self.t)
         assert self.dt is not None  # __post_init__ chose it
         total = t_end - self.t
-        nsteps = int(math.ceil(total / self.dt - 1e-12)) if total > 0 else 0
+        nsteps = planned_steps(total, self.dt, max_steps)
         dt = total / nsteps if nsteps else self.dt
         m0, t0, wall0 = self.mass(), self.t, time.perf_counter()
         scale0 = float(sum(np.sum(np.abs(a)) for a in self.state.values()) * self.grid.cell_volume)
-        every = nsteps if snapshot_every is None else max(1, int(round(snapshot_every / dt)))
+        every = nsteps if snapshot_every is None else \
+            snapshot_steps(snapshot_every, dt, nsteps, snapshot_path)
         chunk = max(1, min(every, 64))
         bar = None
         done = 0
@@ -344,17 +379,16 @@ class Simulation:
         while done < nsteps:
             k = min(chunk, nsteps - done)
             saved = {f: a.copy() for f, a in self.state.items()}
-            self.state = self.stepper.run(self.state, self.t, dt, k)
-            if not self._finite():
+            new = self.stepper.run(self.state, self.t, dt, k)
+            if not self._finite(new):
                 self._locate_blow_up(saved, dt, k)
             done += k
-            self.step_count += k
-            self.t = t0 + done * dt
+            self.now = Instant(new, t0 + done * dt, self.now.step + k)  # all three at once
             if callback is not None:
                 callback(self)
             if snapshot_path is not None and snapshot_every is not None and done % every == 0:
                 snap_no += 1
-                self.save(_numbered(snapshot_path, snap_no))
+                self.save(numbered(snapshot_path, snap_no))
             bar = self._progress(bar, done, nsteps, wall0)
         if bar is not None:
             bar.close()
@@ -376,9 +410,10 @@ class Simulation:
             bar.update(done - bar.n)
         return bar
 
-    def _finite(self) -> bool:
+    @staticmethod
+    def _finite(state: dict[str, np.ndarray]) -> bool:
         return all(np.all(np.isfinite(a)) and np.max(np.abs(a)) < OVERFLOW
-                   for a in self.state.values())
+                   for a in state.values())
 
     def _locate_blow_up(self, saved: dict[str, np.ndarray], dt: float, k: int) -> None:
         """Re-run the chunk step by step to name the first step that went bad."""
@@ -400,11 +435,13 @@ class Simulation:
         raise StabilityError(f"non-finite values appeared after step {self.step_count + k}")
 
     # ------------------------------------------------------------------ snapshots
-    def save(self, path: str | Path) -> Path:
-        """Write the state to ``.npz`` or ``.nc`` (netCDF through xarray)."""
+    def save(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write the state to ``.npz`` or ``.nc`` (netCDF through xarray); an existing file is
+        replaced only with ``overwrite=True``."""
         from mcgen.run.snapshots import save_snapshot
-        return save_snapshot(path, self.state, self.grid, self.t, self.step_count,
-                             attrs=self.metadata())
+        now = self.now  # one read: the state, its time and its step count belong together
+        return save_snapshot(path, now.state, self.grid, now.t, now.step,
+                             attrs=self.metadata(), overwrite=overwrite)
 
     def metadata(self) -> dict[str, Any]:
         meta = {"model": self.scheme.name or "scheme", "model_hash": self.scheme.hash,
@@ -427,8 +464,18 @@ class Simulation:
         conditions of the run that wrote it (a different one is refused, not silently used)."""
         import ast
 
-        from mcgen.run.snapshots import load_snapshot
+        from mcgen.run.snapshots import SnapshotError, load_snapshot
         snap = load_snapshot(path)
+        written_by, scheme = snap.attrs.get("model_hash"), as_scheme(model)
+        if written_by is None:
+            raise SnapshotError(f"snapshot {path} records no model hash, so nothing shows which "
+                                "model wrote it: resume only snapshots written by "
+                                "Simulation.save (or start a new Simulation from its fields)")
+        if written_by != scheme.hash:
+            raise SnapshotError(f"snapshot {path} was written by model "
+                                f"{snap.attrs.get('model')!r} (hash {str(written_by)[:12]}) but "
+                                f"resume got {scheme.name!r} (hash {scheme.hash[:12]}): pass "
+                                "the same model")
         if params is None and snap.attrs.get("params"):
             try:
                 params = ast.literal_eval(str(snap.attrs["params"]))
@@ -440,18 +487,8 @@ class Simulation:
         if written is not None and str(written) != repr(sim.boundary):
             raise ModelError(f"snapshot {path} was written with boundary conditions {written} "
                              f"but resume got {sim.boundary!r}: pass bc= the same conditions")
-        if snap.attrs.get("model_hash") not in (None, sim.scheme.hash):
-            raise ModelError(f"snapshot {path} was written by model "
-                             f"{snap.attrs.get('model')!r} (hash {snap.attrs['model_hash'][:12]}) "
-                             f"but resume got {sim.scheme.name!r} (hash {sim.scheme.hash[:12]}): "
-                             "pass the same model")
-        sim.t, sim.step_count = snap.t, snap.step
+        sim.now = Instant(sim.state, snap.t, snap.step)
         return sim
-
-
-def _numbered(path: str | Path, k: int) -> Path:
-    p = Path(path)
-    return p.with_name(f"{p.stem}_{k:04d}{p.suffix}")
 
 
 def _compiled_stepper(sim: Simulation) -> tuple[Any, str] | None:
