@@ -62,7 +62,8 @@ class _Group(click.Group):
 _CLI_WORDS = (("pass unsafe=True", "pass --unsafe"), ("Pass unsafe=True", "Pass --unsafe"),
               ("pass overwrite=True", "pass --force"),
               ("give the missing values in params=", "give the missing values in the model "
-               "file's params = {...}"))
+               "file's params = {...}"),
+              ("remove them from params=", "remove them from the model file's params = {...}"))
 
 
 def _cli_wording(message: str) -> str:
@@ -160,6 +161,15 @@ def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
         return (float(option[0]), float(option[1]))
     given = ns.get("data_range")
     return None if given is None else (float(given[0]), float(given[1]))
+
+
+def _option_error(option: str, value: Any, check: Any, *args: Any) -> None:
+    """Run ``check(*args)``; a refusal becomes one line naming the option."""
+    from mcgen.errors import ModelError
+    try:
+        check(*args)
+    except ModelError as err:
+        raise click.ClickException(f"{option} {value}: {_cli_wording(str(err))}") from None
 
 
 def _refuse_existing(path: str | None, option: str, force: bool) -> None:
@@ -299,10 +309,12 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
               help="min max of the data, for the condition of nonlinear schemes (default: "
                    "FILE's data_range, else the range of the initial and boundary data).")
 @click.option("--force", is_flag=True, help="Replace existing --out / --plot files.")
+@click.option("--max-steps", type=int, default=None,
+              help="Refuse a run of more steps than this (default 10^9).")
 def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
         backend: str, out: str | None, plot: str | None,
-        data_range: tuple[float, float] | None, force: bool) -> None:
+        data_range: tuple[float, float] | None, force: bool, max_steps: int | None) -> None:
     """Run the scheme or law in FILE on a grid and report what happened.
 
     \b
@@ -314,8 +326,18 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     import numpy as np
 
     from mcgen.run import Grid, Simulation
-    _refuse_existing(out, "--out", force)  # before the run, so no work is thrown away
+    from mcgen.run.inputs import check_dt, check_t_end
+    from mcgen.run.snapshots import check_snapshot_path
+    # what the options decide is checked before the model is loaded and the run starts
+    if out:
+        _option_error("--out", out, check_snapshot_path, out, force)
     _refuse_existing(plot, "--plot", force)
+    if t_end is not None:
+        _option_error("--t-end", t_end, check_t_end, t_end, 0.0)
+    if dt is not None:
+        _option_error("--dt", dt, check_dt, dt)
+    if max_steps is not None and max_steps < 1:
+        raise click.ClickException(f"--max-steps {max_steps}: give a positive number of steps")
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
     if kind not in ("Scheme", "Law"):
@@ -340,13 +362,14 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         raise click.ClickException(f"{file} defines no `initial` (a function of the "
                                    "coordinates)")
     given_dt = dt if dt is not None else _file_number(ns, "dt", file)
+    check_t_end(t_end, 0.0)  # the model file's t_end, and its dt below, get the same checks
     sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
                      params=ns.get("params", {}), dt=given_dt,
                      safety=safety, unsafe=unsafe, backend=backend,
                      data_range=_data_range(data_range, ns))
     u0 = sim.u.copy()
     t0 = time.perf_counter()
-    rec = sim.run(float(t_end))
+    rec = sim.run(float(t_end), max_steps=max_steps)
     secs = time.perf_counter() - t0
     click.echo(f"model      : {sim.scheme.describe()}")
     if sim.condition is not None:
@@ -361,7 +384,7 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     for note in sim.notes:
         click.echo(f"note       : {note}")
     if out:
-        click.echo(f"wrote {sim.save(out)}")
+        click.echo(f"wrote {sim.save(out, overwrite=force)}")
     if plot:
         from mcgen.run.plots import profile
         x = grid.centres()[0]
@@ -383,6 +406,10 @@ def demo(out: str | None, force: bool, quick: bool) -> None:
       mcgen demo            # about a minute on two cores; open mcgen-report/report.html
     """
     from mcgen.run.demo import DemoConfig, run_demo
+    if out is not None and Path(out).exists() and not force:  # a folder the user named is kept
+        raise click.ClickException(f"--out {out}: it exists; choose a new folder or pass --force "
+                                   "to replace it (without --out the demo picks a fresh "
+                                   "mcgen-report-N)")
     res = run_demo(out, force, DemoConfig.quick() if quick else None)
     for c in res.cases:
         click.echo(f"{c.name:12s} Monte Carlo L1 {c.mc_l1:.4f} (tol {c.mc_tol:.4f})  "

@@ -30,11 +30,11 @@ def real_number(value: Any, what: str) -> float:
     :class:`ModelError` that names ``what`` and the value."""
     if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)) or \
             np.ndim(value) != 0 or np.iscomplexobj(value):
-        raise ModelError(f"{what} = {value!r}: give one real number")
+        raise ModelError(f"{what} = {value!r}: give a real number")
     try:
         x = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise ModelError(f"{what} = {value!r}: give one real number") from None
+        raise ModelError(f"{what} = {value!r}: give a real number") from None
     if not math.isfinite(x):
         raise ModelError(f"{what} = {x}: give a finite number")
     return x

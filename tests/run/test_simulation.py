@@ -28,7 +28,7 @@ def test_ftcs_heat_2d_takes_r_x_plus_r_y_at_most_one_half():
     # known result 7: r_x + r_y <= 1/2; with dx = dy: dt <= dx^2 / (4 D)
     sim = Simulation(ftcs_heat_2d(), Grid.uniform((16, 16), (0.0, 1.0)),
                      lambda x, y: np.sin(2 * np.pi * x) * np.sin(2 * np.pi * y),
-                     params={"D": 1.0, "D_x": 1.0, "D_y": 1.0}, safety=1.0)
+                     params={"D_x": 1.0, "D_y": 1.0}, safety=1.0)
     assert sim.max_dt == pytest.approx((1 / 16) ** 2 / 4, rel=1e-9)
 
 
