@@ -465,3 +465,57 @@ def test_existing_output_files_are_never_overwritten_without_force(tmp_path):
     state.write_bytes(b"precious")
     assert main(["run", str(p), "--t-end", "0.01", "--out", str(state)]) != 0
     assert state.read_bytes() == b"precious"
+
+
+# ---------------------------------------------------------------- issue 10 item 5, issue 11
+
+
+@pytest.mark.parametrize("option, value, what", [
+    ("--dt", "inf", "--dt inf: dt = inf: give a finite number"),
+    ("--dt", "nan", "--dt nan: dt = nan: give a finite number"),
+    ("--dt", "0", "--dt 0.0: dt = 0: the time step must be positive"),
+    ("--t-end", "nan", "--t-end nan: t_end = nan: give a finite number"),
+    ("--t-end", "inf", "--t-end inf: t_end = inf: give a finite number"),
+    ("--t-end", "-1", "--t-end -1.0: t_end = -1 is before the current time 0"),
+])
+def test_non_finite_steps_and_end_times_exit_non_zero(tmp_path, capsys, option, value, what):
+    # old main: --dt inf ran zero steps and --t-end nan ran nothing, both with exit code 0
+    p = write(tmp_path, UPWIND)
+    assert what in one_line_error(capsys, ["run", p, option, value])
+
+
+def test_a_model_files_nan_end_time_is_refused(tmp_path, capsys):
+    p = write(tmp_path, UPWIND.replace("t_end = 0.1", "t_end = float('nan')"))
+    assert "t_end = nan: give a finite number" in one_line_error(capsys, ["run", p])
+
+
+def test_an_unsupported_out_extension_is_refused_before_the_model_runs(tmp_path, capsys):
+    # the model file raises when executed: the --out error proves the check came first
+    p = write(tmp_path, "raise RuntimeError('the model file was executed')\n")
+    err = one_line_error(capsys, ["run", p, "--t-end", "0.1", "--out", tmp_path / "u.txt"])
+    assert "--out" in err and "extension '.txt' is not one mcgen writes" in err
+    assert "executed" not in err
+
+
+def test_max_steps_bounds_a_run_and_names_the_count(tmp_path, capsys):
+    p = write(tmp_path, UPWIND)
+    err = one_line_error(capsys, ["run", p, "--dt", "0.001", "--max-steps", "10"])
+    assert "takes 100 steps, more than max_steps = 10" in err and "--max-steps" in err
+
+
+def test_run_out_with_force_replaces_the_file(tmp_path, capsys):
+    p = write(tmp_path, UPWIND)
+    state = tmp_path / "state.npz"
+    state.write_bytes(b"old")
+    assert main(["run", str(p), "--out", str(state), "--force", "--backend", "numpy"]) == 0
+    from mcgen.run.snapshots import load_snapshot
+    assert load_snapshot(state).t == pytest.approx(0.1)
+
+
+def test_demo_out_an_existing_folder_is_refused_and_kept(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("the user's notes")
+    err = one_line_error(capsys, ["demo", "--quick", "--out", mine])
+    assert f"--out {mine}: it exists" in err and "--force" in err
+    assert [f.name for f in mine.iterdir()] == ["notes.txt"]

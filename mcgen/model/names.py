@@ -34,6 +34,8 @@ def _ascii_letters(ch: str) -> str:
     name (Greek, Cyrillic ...) or ``uXXXX``."""
     if ch.isascii():
         return ch if ch.isalnum() or ch == "_" else "_"
+    if unicodedata.category(ch) == "Mn":  # a combining accent: the letter before it stays
+        return ""
     base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
     if base and all(c.isalnum() for c in base):
         return base
@@ -41,18 +43,17 @@ def _ascii_letters(ch: str) -> str:
     if "LETTER" in words and words[-1].isalpha() and words[-1].isascii():
         word = words[-1].lower()
         return word.capitalize() if "CAPITAL" in words else word
-    return f"u{ord(ch):04x}" if (ch.isalnum() or unicodedata.category(ch) == "Mn") else "_"
+    return f"u{ord(ch):04x}" if ch.isalnum() else "_"
 
 
 def safe_identifier(name: str) -> str:
-    """An ASCII identifier (letters, digits, underscores; not starting with a digit) for
-    ``name``; the same name always gives the same identifier.
+    """``name`` in ASCII letters, digits and underscores (runs of underscores merged); the
+    same name always gives the same result. An ASCII name keeps its letters and digits, so
+    generated code does not change for it; a caller prefixes a result that starts with a digit
+    or is empty (``ir.ident`` refuses those).
 
     >>> safe_identifier("Über-Strömung"), safe_identifier("α"), safe_identifier("中 2")
     ('Uber_Stromung', 'alpha', 'u4e2d_2')
     """
     text = "".join(_ascii_letters(ch) for ch in unicodedata.normalize("NFKC", str(name)))
-    text = re.sub(r"_+", "_", text)
-    if not text or text[0].isdigit():
-        text = f"n{text}"
-    return text
+    return re.sub(r"_+", "_", text)

@@ -11,8 +11,7 @@ from mcgen.codegen.config import MAX_THREADS_PER_CPU, KernelConfig
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model import Field, Scheme
 from mcgen.model.catalogue.linear import upwind
-from mcgen.run import Grid, Simulation
-from mcgen.run import inputs
+from mcgen.run import Grid, Simulation, inputs
 
 
 def sine(x):
