@@ -29,10 +29,13 @@ def _digits(n: int) -> int:
     return int(abs(n).bit_length() * 0.30103) + 1
 
 
-def check_expression(expr: Any, where: str, allow_undefined: bool = False) -> sp.Expr:
+def check_expression(expr: Any, where: str, allow_undefined: bool = True) -> sp.Expr:
     """``sympify(expr)``, refused with a :class:`ModelError` naming ``where`` and the offending
     part when it holds a non-finite or complex number, a number no double holds, an integer
-    power above ``MAX_EXPONENT`` or (unless ``allow_undefined``) an undefined function."""
+    power above ``MAX_EXPONENT`` or (with ``allow_undefined=False``) an undefined function.
+
+    Undefined functions are allowed by default: a model may keep a generic coefficient
+    ``a(x)`` for analysis; :func:`check_evaluable` refuses them where the model is run."""
     if isinstance(expr, dict):
         raise ModelError(f"{where} is a dict {expr!r}: give one expression")
     try:
@@ -55,6 +58,13 @@ def check_expression(expr: Any, where: str, allow_undefined: bool = False) -> sp
     return e
 
 
+def check_evaluable(updates: dict[str, Any]) -> None:
+    """Refuse updates that no kernel can evaluate: an undefined function ``f(u)`` (fine for
+    analysis, but there is nothing to compute)."""
+    for f, e in updates.items():
+        check_expression(e, f"update of {f!r}", allow_undefined=False)
+
+
 def _check_node(node: sp.Basic, where: str, allow_undefined: bool) -> None:
     if node in _NOT_FINITE:
         raise ModelError(f"{where} holds {_NOT_FINITE[node]}, which is not a finite number: a "
@@ -75,9 +85,10 @@ def _check_node(node: sp.Basic, where: str, allow_undefined: bool) -> None:
                          f"expands powers up to exponent {MAX_EXPONENT}; write it with a "
                          "smaller exponent (or as exp(k*log(u)))")
     elif isinstance(node, AppliedUndef) and not allow_undefined:
-        raise ModelError(f"{where} calls the undefined function {node.func}: mcgen cannot "
-                         f"evaluate {node.func}(...); write it out as an expression (define "
-                         f"{node.func} as a Python function returning a SymPy expression)")
+        raise ModelError(f"{where} calls the undefined function {node.func}: there is nothing "
+                         f"to compute for {node}; to run the model, write it out as an "
+                         f"expression (define {node.func} as a Python function returning a "
+                         "SymPy expression)")
     elif isinstance(node, sp.Symbol):
         check_name(node.name, "symbol name")
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.errors import ModelError
+from mcgen.run.inputs import check_cells, check_fits_in_memory, real_number
 
 
 def compile_particle_kernel(ps: Any, backend: str = "numba") -> Any:
@@ -62,8 +63,14 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
     ``"bernoulli"`` (default for exclusion), ``"geometric"`` (default otherwise: the invariant
     law of the zero-range process with g = 1) or ``"poisson"``.
     """
-    a, b = bounds
+    a, b = (real_number(v, "bounds") for v in bounds)
+    t = real_number(t, "t")
+    for name, v in (("sites_per_unit", sites_per_unit), ("replicas", replicas), ("block", block)):
+        check_cells(v, name)
+    if t < 0 or not b > a:
+        raise ModelError(f"t = {t:g}, bounds = ({a:g}, {b:g}): give t >= 0 and a < b")
     n_sites = int(round((b - a) * sites_per_unit))
+    check_fits_in_memory((replicas, n_sites), 1, ghost=0, arrays_per_field=4)
     if n_sites % block:
         raise ModelError(f"{n_sites} sites are not a whole number of blocks of {block}: "
                          "choose sites_per_unit and block so that block divides the lattice")

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.errors import AnalysisError, ModelError, StabilityError
+from mcgen.model.expressions import check_evaluable
 from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
 from mcgen.run.grid import Grid, as_grid
@@ -111,6 +112,7 @@ class Simulation:
             raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"
                              "; for particle systems and walkers use mcgen.run.montecarlo")
         self.scheme: Scheme = as_scheme(self.model)
+        check_evaluable(self.scheme.update)
         if self.law is None:
             self.law = self.scheme.law
         if self.grid.dim != self.scheme.dim:

@@ -113,3 +113,17 @@ def test_a_parameter_named_nsteps_reaches_the_compiled_kernel():
                        unsafe=True)
     u0 = np.arange(8.0)
     assert np.array_equal(k.run(u0, 3, nsteps=1.0), np.roll(u0, 3))
+
+
+@pytest.mark.parametrize("kw, what", [
+    ({"t": float("nan")}, "t = nan: give a finite number"),
+    ({"replicas": 0}, "replicas = 0: give a whole number"),
+    ({"sites_per_unit": 10**9, "replicas": 10**6}, "needs about .* GiB"),
+])
+def test_monte_carlo_profiles_check_their_sizes_before_compiling(kw, what):
+    from mcgen.model.catalogue.particles import tasep
+    from mcgen.run.montecarlo import particle_profile
+    args = {"t": 0.1, **kw}
+    with pytest.raises(ModelError, match=what):
+        particle_profile(tasep(), lambda x: 0.5 + 0 * x, (0.0, 1.0), **args,
+                         simulator=object())  # never reached: checked before any kernel
