@@ -38,10 +38,11 @@ MAX_THREADS_PER_CPU = 4  # oversubscription beyond this only spins: refuse it up
 def check_threads(threads: Any) -> int:
     """``threads`` if it is a whole number from 1 to ``MAX_THREADS_PER_CPU`` per CPU of this
     machine; otherwise a :class:`CodegenError` naming the number and the limit."""
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1:
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or \
+            int(threads) < 1:
         raise CodegenError(f"threads={threads!r}: give a positive integer")
     cpus = os.cpu_count() or 1
-    if threads > MAX_THREADS_PER_CPU * cpus:
+    if int(threads) > MAX_THREADS_PER_CPU * cpus:
         raise CodegenError(f"threads={threads} is more than {MAX_THREADS_PER_CPU} per CPU of "
                            f"this machine ({cpus} CPUs, at most {MAX_THREADS_PER_CPU * cpus}): "
                            f"give at most {cpus} (one per CPU is fastest)")
