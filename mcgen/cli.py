@@ -156,11 +156,12 @@ def _file_number(ns: dict[str, Any], name: str, path: str) -> float | None:
 
 def _data_range(option: tuple[float, float] | None, ns: dict[str, Any]
                 ) -> tuple[float, float] | None:
-    """--data-range, else the model file's ``data_range``, else None."""
+    """--data-range, else the model file's ``data_range``, else None (two finite numbers)."""
+    from mcgen.run.inputs import check_data_range
     if option:
+        _option_error("--data-range", " ".join(map(str, option)), check_data_range, option)
         return (float(option[0]), float(option[1]))
-    given = ns.get("data_range")
-    return None if given is None else (float(given[0]), float(given[1]))
+    return check_data_range(ns.get("data_range"))
 
 
 def _option_error(option: str, value: Any, check: Any, *args: Any) -> None:

@@ -519,3 +519,11 @@ def test_demo_out_an_existing_folder_is_refused_and_kept(tmp_path, capsys):
     err = one_line_error(capsys, ["demo", "--quick", "--out", mine])
     assert f"--out {mine}: it exists" in err and "--force" in err
     assert [f.name for f in mine.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("command", ["derive", "run"])
+def test_a_non_finite_data_range_is_named(tmp_path, capsys, command):
+    # old main: derive gave "TypeError: Invalid NaN comparison"
+    p = write(tmp_path, UPWIND)
+    err = one_line_error(capsys, [command, p, "--data-range", "nan", "1"])
+    assert "--data-range nan 1.0: data_range = nan: give a finite number" in err

@@ -76,6 +76,16 @@ def check_t_end(t_end: Any, t_now: float) -> float:
     return x
 
 
+def check_data_range(data_range: Any) -> tuple[float, float] | None:
+    """None (taken from the data) or a pair of finite numbers ``(min, max)``."""
+    if data_range is None:
+        return None
+    if isinstance(data_range, (str, bytes)) or np.ndim(data_range) != 1 or len(data_range) != 2:
+        raise ModelError(f"data_range = {data_range!r}: give two numbers (min, max)")
+    lo, hi = (real_number(v, "data_range") for v in data_range)
+    return (lo, hi)
+
+
 def planned_steps(total: float, dt: float, max_steps: int | None = None) -> int:
     """``ceil(total / dt)`` steps, refused above ``max_steps`` (default ``MAX_STEPS``) with the
     count and how to allow it, before the first step is taken."""

@@ -24,6 +24,7 @@ from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
 from mcgen.run.grid import Grid, as_grid
 from mcgen.run.inputs import (
+    check_data_range,
     check_dt,
     check_fits_in_memory,
     check_params,
@@ -107,6 +108,7 @@ class Simulation:
         if self.backend not in BACKENDS:
             raise ModelError(f"backend={self.backend!r}: use one of {BACKENDS}")
         self.params, self.dt = check_params(self.params), check_dt(self.dt)
+        self.data_range = check_data_range(self.data_range)
         self.law: Law | None = self.model if isinstance(self.model, Law) else None
         if not isinstance(self.model, (Law, Scheme)):
             raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"

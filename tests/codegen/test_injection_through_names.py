@@ -13,7 +13,9 @@ from mcgen.codegen.stencil_frontend import build_stencil
 from mcgen.errors import ModelError
 from mcgen.model import Field, Scheme
 
-EVIL = 'x"""\nimport os; os.system("echo PWNED")\n"""*/\n#include <evil.h>\n'
+# control characters (newlines, NUL) are refused in names (mcgen.model.names.check_name), so
+# the attack that remains is quotes and comment breaks on one line
+EVIL = 'x"""; import os; os.system("echo PWNED"); """*/ #include <evil.h> //'
 nu = sp.Symbol("nu", real=True)
 
 
@@ -42,6 +44,13 @@ def test_c_source_and_header_have_no_injected_directive_or_comment_break():
         # every comment that opens also closes on the same logical comment: no stray '*/'
         stripped = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
         assert "*/" not in stripped
+
+
+def test_names_with_line_breaks_or_nul_are_refused():
+    u = Field("u")
+    for name in ('x"""\nimport os\n"""', "*/\n#include <evil.h>\n", "a\x00b"):
+        with pytest.raises(ModelError, match="control character"):
+            Scheme(("u",), 1, {"u": nu * u[-1] + (1 - nu) * u[0]}, name=name)
 
 
 def test_field_names_must_be_identifiers():

@@ -127,3 +127,12 @@ def test_monte_carlo_profiles_check_their_sizes_before_compiling(kw, what):
     with pytest.raises(ModelError, match=what):
         particle_profile(tasep(), lambda x: 0.5 + 0 * x, (0.0, 1.0), **args,
                          simulator=object())  # never reached: checked before any kernel
+
+
+@pytest.mark.parametrize("rng, what", [
+    ((0.0, float("nan")), "data_range = nan: give a finite number"),
+    ((0.0,), r"data_range = \(0.0,\): give two numbers"),
+])
+def test_a_data_range_of_non_finite_numbers_is_refused(rng, what):
+    with pytest.raises(ModelError, match=what):
+        sim(data_range=rng)
