@@ -18,6 +18,7 @@ from mcgen.model.names import check_name
 from mcgen.model.numeric import complex_message, complex_part
 
 MAX_BITS = 1024       # integers, numerators and denominators: a double's exponent range
+MAX_FLOAT_BITS = 4096  # precision of a Float (sp.Float("1e300") carries about 1000 bits)
 MAX_EXPONENT = 1000   # integer powers u**k: beyond, expansion and exact arithmetic do not end
 _NOT_FINITE = {sp.nan: "nan", sp.zoo: "zoo (complex infinity)", sp.oo: "oo",
                -sp.oo: "-oo"}
@@ -73,6 +74,10 @@ def _check_node(node: sp.Basic, where: str, allow_undefined: bool) -> None:
         if not sp.Abs(node) < sp.Float(1.7976931348623157e308):
             raise ModelError(f"{where} holds the number {sp.Float(node, 3)}, which does not "
                              "fit in a double (max 1.8e308): rescale the model")
+        if node._prec > MAX_FLOAT_BITS:  # a Float('0.1', 10**6): every operation on it crawls
+            raise ModelError(f"{where} holds a number of {node._prec} bits of precision: a "
+                             f"kernel computes in doubles (53 bits); give at most "
+                             f"{MAX_FLOAT_BITS}")
     elif isinstance(node, sp.Rational):
         for part, what in ((node.p, "numerator"), (node.q, "denominator")):
             if abs(part).bit_length() > MAX_BITS:

@@ -51,6 +51,7 @@ def test_a_law_may_keep_a_generic_flux_function():
     (sp.Integer(10) ** 400, "about 401 digits"),
     (sp.Rational(1, 10**400), "denominator has about 401 digits"),
     (sp.Float("1e400"), r"1\.00E\+400.*does not fit in a double"),
+    (sp.Float("0.1", 10**5), "bits of precision: a kernel computes in doubles"),
 ])
 def test_non_finite_and_oversized_numbers_in_an_update_are_named(bad, what):
     with pytest.raises(ModelError, match=what):
