@@ -136,7 +136,10 @@ def check_fits_in_memory(shape: tuple[int, ...], fields: int, ghost: int = 1,
 
 
 def check_cells(n: Any, what: str = "cells") -> int:
-    """A whole, positive number of cells (``50.5``, ``True``, NaN refused)."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+    """A whole, positive number of cells (``200.0`` accepted; ``50.5``, ``True``, NaN
+    refused)."""
+    whole = isinstance(n, numbers.Integral) or (isinstance(n, (float, np.floating)) and
+                                                 float(n).is_integer())
+    if isinstance(n, (bool, np.bool_)) or not whole or n < 1:
         raise ModelError(f"{what} = {n!r}: give a whole number of cells >= 1")
     return int(n)
