@@ -335,16 +335,3 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
         return state[fields[0]]
     return np.stack([state[f] for f in fields])
 
-
-def as_float_values(values: dict[Any, Any] | None, names: Sequence[str] = ()) -> dict[str, float]:
-    """``{"a": 1}`` or ``{a_symbol: 1}`` -> ``{"a": 1.0}``."""
-    out = {}
-    for k, v in (values or {}).items():
-        name = k if isinstance(k, str) else k.name
-        try:
-            if np.ndim(v) != 0 or np.iscomplexobj(v):
-                raise TypeError
-            out[name] = float(v)
-        except (TypeError, ValueError):
-            raise ModelError(f"params[{name!r}] = {v!r}: give a real number") from None
-    return out
