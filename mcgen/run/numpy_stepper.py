@@ -334,4 +334,3 @@ def oracle_run(scheme: Scheme, u: np.ndarray | dict[str, np.ndarray], nsteps: in
     if len(fields) == 1:
         return state[fields[0]]
     return np.stack([state[f] for f in fields])
-
