@@ -28,10 +28,10 @@ ARRAYS_PER_FIELD = 5  # the state, the copy a run keeps to locate a blow-up, two
 def real_number(value: Any, what: str) -> float:
     """``float(value)`` for a finite real number (Python, NumPy or exact SymPy); otherwise a
     :class:`ModelError` that names ``what`` and the value."""
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)) or \
-            np.ndim(value) != 0 or np.iscomplexobj(value):
-        raise ModelError(f"{what} = {value!r}: give a real number")
     try:
+        if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0 or \
+                np.iscomplexobj(value):
+            raise TypeError
         x = float(value)
     except (TypeError, ValueError, OverflowError):
         raise ModelError(f"{what} = {value!r}: give a real number") from None
