@@ -480,6 +480,9 @@ class Simulation:
                                 f"{snap.attrs.get('model')!r} (hash {str(written_by)[:12]}) but "
                                 f"resume got {scheme.name!r} (hash {scheme.hash[:12]}): pass "
                                 "the same model")
+        if set(snap.fields) != set(scheme.fields):
+            raise SnapshotError(f"snapshot {path} holds the fields {sorted(snap.fields)} and the "
+                                f"model has {sorted(scheme.fields)}: the file was edited")
         if params is None and snap.attrs.get("params"):
             try:
                 params = ast.literal_eval(str(snap.attrs["params"]))

@@ -170,6 +170,17 @@ def test_a_zip_without_the_entries_is_named(tmp_path):
         load_snapshot(p)
 
 
+def test_a_snapshot_with_other_fields_than_the_model_is_not_resumed(snapshot):
+    with np.load(snapshot) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["field_v"] = arrays["field_u"]
+    with open(snapshot, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(SnapshotError, match=r"holds the fields \['u', 'v'\] and the model has "
+                                            r"\['u'\]"):
+        Simulation.resume(snapshot, upwind(), backend="numpy")
+
+
 def test_a_field_of_the_wrong_shape_or_with_nan_is_refused(tmp_path, snapshot):
     with np.load(snapshot) as z:
         arrays = {k: z[k] for k in z.files}
