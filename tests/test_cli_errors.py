@@ -527,3 +527,9 @@ def test_a_non_finite_data_range_is_named(tmp_path, capsys, command):
     p = write(tmp_path, UPWIND)
     err = one_line_error(capsys, [command, p, "--data-range", "nan", "1"])
     assert "--data-range nan 1.0: data_range = nan: give a finite number" in err
+
+
+def test_a_grid_larger_than_memory_is_refused_before_allocating(tmp_path, capsys):
+    p = write(tmp_path, UPWIND)
+    err = one_line_error(capsys, ["run", p, "--cells", str(10**13)])
+    assert "cells with 1 field(s) needs about" in err and "use fewer cells" in err
