@@ -1,0 +1,182 @@
+"""fit_scheme: catalogue schemes come back from their own data, constraints hold exactly, bad
+data gets a clear error."""
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+from train_data import heat_data, rough_data, roll_run
+
+from mcgen.model.catalogue import linear as cat
+from mcgen.model.symbols import r as R
+from mcgen.proof import Derivation
+from mcgen.train import DataError, InfeasibleFit, fit_scheme
+
+X, T = sp.Symbol("x", real=True), sp.Symbol("t", nonnegative=True)
+
+
+def _rel_err(fit: dict, true: dict) -> float:
+    return max(abs(fit[k] - v) / max(abs(v), 1e-300) for k, v in true.items() if v != 0)
+
+
+def test_ftcs_heat_is_named_ftcs_with_the_heat_equation():
+    U, dx, dt = heat_data()
+    res = fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1])
+    assert _rel_err(res.weights, {-1: 0.3, 0: 0.4, 1: 0.3}) < 1e-10
+    assert res.exact == {-1: sp.Rational(3, 10), 0: sp.Rational(2, 5), 1: sp.Rational(3, 10)}
+    assert res.match is not None and res.match.scheme.name == cat.ftcs_heat().name
+    assert res.match.exact and res.match.values == {R: sp.Rational(3, 10)}
+    assert res.match.physical["D"] == pytest.approx(1.0, rel=1e-12)
+    assert res.match.law_name == "heat equation"
+    # the modified equation: u_t = D u_xx + (r dx^2/dt)(dx^2/12)(1 - 6r)... at r = 3/10
+    u = sp.Function("u")(X, T)
+    rhs = res.pde.rhs
+    assert rhs.coeff(sp.Derivative(u, (X, 2))) == 1           # D = r dx^2/dt = 1 exactly
+    assert rhs.coeff(sp.Derivative(u, X)) == 0                  # no advection
+    # the textbook fourth-order term of FTCS: D dx^2 (1 - 6 r)/12
+    assert rhs.coeff(sp.Derivative(u, (X, 4))) == sp.Rational(1, 100) * (1 - 6 * sp.Rational(3, 10)) / 12
+    assert res.stable_at_data_step is True
+    assert all(d.status == "proved" for d in res.derivations.values())
+
+
+@pytest.mark.parametrize("make,weights,dt", [
+    (lambda: cat.upwind(1), {-1: 0.4, 0: 0.6}, 0.04),
+    (cat.lax_wendroff, {-1: 0.4 * 1.4 / 2, 0: 1 - 0.16, 1: 0.4 * (0.4 - 1) / 2}, 0.04),
+    (cat.lax_friedrichs, {-1: 0.7, 1: 0.3}, 0.04),
+])
+def test_catalogue_weights_recovered_to_1e10(make, weights, dt):
+    U = roll_run(weights, rough_data(), 25)
+    res = fit_scheme(U, dx=0.1, dt=dt, support=[-1, 0, 1])
+    assert _rel_err(res.weights, weights) < 1e-10
+    assert res.match is not None and res.match.scheme.name == make().name
+    assert res.match.physical["a"] == pytest.approx(1.0, rel=1e-10)   # nu = a dt/dx = 0.4
+
+
+def test_moment_constraints_hold_exactly_and_recheck_from_json():
+    rng = np.random.default_rng(3)
+    U, dx, dt = heat_data()
+    noisy = U + 1e-4 * rng.standard_normal(U.shape)
+    res = fit_scheme(noisy, dx=dx, dt=dt, support=[-2, -1, 0, 1, 2], order=3, positive=True,
+                     law="diffusion")
+    w = res.exact
+    assert sum(w.values()) == 1
+    assert sum(k * v for k, v in w.items()) == 0
+    assert sum(k ** 3 * v for k, v in w.items()) == 0
+    assert all(v >= 0 for v in w.values())
+    r_fit = res.law_values[R]
+    assert sum(k ** 2 * v for k, v in w.items()) == 2 * r_fit     # the law's own variance
+    d = res.derivations["constraints"]
+    again = Derivation.from_json(json.dumps(json.loads(d.render("json")))).recheck()
+    assert again.status == "proved"
+    lo, hi = res.intervals[0]
+    assert lo < 0.4 < hi
+
+
+def test_positivity_makes_a_convex_combination_from_noisy_lax_wendroff():
+    nu = 0.4
+    U = roll_run({-1: nu * (1 + nu) / 2, 0: 1 - nu ** 2, 1: nu * (nu - 1) / 2}, rough_data(), 25)
+    res = fit_scheme(U, dx=0.1, dt=0.04, support=[-1, 0, 1], positive=True, conservative=True)
+    assert all(v >= 0 for v in res.exact.values()) and sum(res.exact.values()) == 1
+    assert res.exact[1] == 0          # the negative weight of Lax-Wendroff is pinned at zero
+    assert res.stable_at_data_step is True
+    assert "inequalities active" in " ".join(res.solver_notes)
+
+
+def test_godunov_barrier_gives_a_farkas_certificate():
+    nu = 0.4
+    U = roll_run({-1: nu * (1 + nu) / 2, 0: 1 - nu ** 2, 1: nu * (nu - 1) / 2}, rough_data(), 25)
+    with pytest.raises(InfeasibleFit, match="Farkas certificate") as info:
+        fit_scheme(U, dx=0.1, dt=0.04, support=[-1, 0, 1], order=2, law="advection",
+                   positive=True)
+    d = info.value.derivation
+    assert d is not None and d.status == "proved" and d.result is sp.false
+    assert "k*(k + 1)" in d.render("md")           # p(k) = k(k+1): Godunov's barrier
+
+
+def test_lax_wendroff_with_its_order_constraints_is_exact():
+    nu = 0.4
+    U = roll_run({-1: nu * (1 + nu) / 2, 0: 1 - nu ** 2, 1: nu * (nu - 1) / 2}, rough_data(), 25)
+    res = fit_scheme(U, dx=0.1, dt=0.04, support=[-1, 0, 1], order=2, law="advection")
+    nu_s = sp.Symbol("nu", real=True)
+    assert res.law_values[nu_s] == sp.Rational(2, 5)
+    assert res.exact[0] == 1 - sp.Rational(2, 5) ** 2
+
+
+def test_two_d_heat():
+    rng = np.random.default_rng(1)
+    w = {(0, 0): 0.4, (1, 0): 0.1, (-1, 0): 0.1, (0, 1): 0.2, (0, -1): 0.2}
+    U = roll_run(w, rng.standard_normal((24, 24)), 4)
+    res = fit_scheme(U, dx=(0.1, 0.1), dt=0.001, support=list(w), dims="xy", order=2,
+                     positive=True)
+    assert _rel_err(res.weights, w) < 1e-10
+    assert res.match is not None and res.match.scheme.name == cat.ftcs_heat_2d().name
+    assert res.match.physical == pytest.approx({"D_x": 1.0, "D_y": 2.0})
+
+
+def test_godunov_burgers_flux_from_positive_data():
+    n = 200
+    x = np.arange(n) / n
+    u = 1 + 0.5 * np.sin(2 * np.pi * x) + 0.2 * np.cos(6 * np.pi * x)
+    dx = 1 / n
+    dt = 0.4 * dx / 1.8
+    us = [u]
+    for _ in range(40):      # Godunov for Burgers with u > 0 is upwind in the flux u^2/2
+        v = us[-1]
+        us.append(v - dt / dx * (v ** 2 / 2 - np.roll(v, 1) ** 2 / 2))
+    res = fit_scheme(np.array(us), dx=dx, dt=dt, flux_degree=2, positive=True)
+    assert abs(res.weights[(2, 0)] - 0.5) < 1e-10 * 0.5
+    assert max(abs(v) for k, v in res.weights.items() if k != (2, 0)) < 1e-10
+    uL, uR = res.scheme.numerical_flux[1:]
+    assert sp.expand(res.scheme.numerical_flux[0] - uL ** 2 / 2) == 0
+    U_ = sp.Symbol("u", real=True)
+    assert sp.expand(res.scheme.law.flux[0] - U_ ** 2 / 2) == 0
+    assert res.stable_at_data_step is True
+    assert res.derivations["stability"].status == "proved"
+
+
+def test_x_dependent_weights():
+    n = 100
+    xi = (np.arange(n) - (n - 1) / 2) / ((n - 1) / 2)
+    nu = 0.5 + 0.3 * xi
+    rng = np.random.default_rng(2)
+    us = [rng.standard_normal(n)]
+    for _ in range(10):
+        v = us[-1]
+        us.append((1 - nu) * v + nu * np.roll(v, 1))
+    res = fit_scheme(np.array(us), dx=0.02, dt=0.01, support=[-1, 0], x_degree=1, order=0,
+                     positive=True)
+    assert abs(res.weights[(-1, 0)] - 0.5) < 1e-10 and abs(res.weights[(-1, 1)] - 0.3) < 1e-10
+    assert res.derivations["constraints"].status == "proved"
+    assert res.scheme.is_variable_coefficient
+
+
+def test_xarray_and_npz_inputs(tmp_path):
+    import xarray as xr
+    U, dx, dt = heat_data()
+    da = xr.DataArray(U, dims=("t", "x"), coords={"t": np.arange(U.shape[0]) * dt,
+                                                 "x": np.arange(U.shape[1]) * dx})
+    assert fit_scheme(da, support=[-1, 0, 1]).exact[0] == sp.Rational(2, 5)
+    p = tmp_path / "heat.npz"
+    np.savez(p, u=U, dx=dx, dt=dt)
+    assert fit_scheme(str(p), support=[-1, 0, 1]).exact[1] == sp.Rational(3, 10)
+    with pytest.raises(DataError, match="grid does not match"):
+        fit_scheme(da, dx=0.2, support=[-1, 0, 1])
+
+
+def test_bad_data_errors():
+    U, dx, dt = heat_data()
+    bad = U.copy()
+    bad[3, 7] = np.nan
+    with pytest.raises(DataError, match="NaN"):
+        fit_scheme(bad, dx=dx, dt=dt, support=[-1, 0, 1])
+    with pytest.raises(DataError, match="too few snapshots"):
+        fit_scheme(U[:2, :6], dx=dx, dt=dt, support=[-2, -1, 0, 1, 2])
+    with pytest.raises(DataError, match="at least two"):
+        fit_scheme(U[:1], dx=dx, dt=dt, support=[-1, 0, 1])
+    with pytest.raises(DataError, match="does not match the support"):
+        fit_scheme(U[:, :4], dx=dx, dt=dt, support=[-2, -1, 0, 1, 2])
+    with pytest.raises(DataError, match="dims="):
+        fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1], dims="xy")
+    with pytest.raises(DataError, match="rank"):
+        fit_scheme(np.ones((10, 30)), dx=dx, dt=dt, support=[-1, 0, 1])
