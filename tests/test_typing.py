@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # the packages kept fully clean; add one here only once `python -m mypy mcgen/<pkg>` passes
 TYPED_PACKAGES = ["mcgen/proof", "mcgen/model", "mcgen/analysis", "mcgen/synthesis",
-                  "mcgen/codegen", "mcgen/run"]
+                  "mcgen/train", "mcgen/codegen", "mcgen/run"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed")

@@ -57,7 +57,7 @@ def _eq_lsq(Xe: np.ndarray, y: np.ndarray, C: np.ndarray, d: np.ndarray
         x_p = np.zeros(n)
     else:
         x_p = np.linalg.lstsq(C, d, rcond=None)[0]
-        if np.linalg.norm(C @ x_p - d) > 1e-9 * max(1.0, np.linalg.norm(d)):
+        if np.linalg.norm(C @ x_p - d) > 1e-9 * max(1.0, float(np.linalg.norm(d))):
             raise InfeasibleConstraints("the equality constraints contradict each other")
         N = sla.null_space(C)
     if N.shape[1] == 0:
@@ -92,7 +92,8 @@ def solve(X: np.ndarray, y: np.ndarray, A: np.ndarray | None = None,
     def eq_solve(active: tuple[int, ...], th: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         it = 0
         x = np.concatenate([np.zeros(n), th])
-        for it in range(1, max_iter + 1):
+        while it < max_iter:
+            it += 1
             J = Jb(th)
             C = np.vstack([np.hstack([A, -J]), np.hstack([G[list(active)],
                                                           np.zeros((len(active), p))])])
@@ -100,7 +101,7 @@ def solve(X: np.ndarray, y: np.ndarray, A: np.ndarray | None = None,
             x_new, N = _eq_lsq(Xe, y, C, d)
             step = np.linalg.norm(x_new - x)
             x, th = x_new, x_new[n:]
-            if p == 0 or step <= tol * max(1.0, np.linalg.norm(x)):
+            if p == 0 or step <= tol * max(1.0, float(np.linalg.norm(x))):
                 break
         return x, N, it
 

@@ -60,7 +60,7 @@ def interior(shape: tuple[int, ...], support: list[Offset]) -> tuple[slice, ...]
 def _shifted(u: np.ndarray, inner: tuple[slice, ...], k: Offset) -> np.ndarray:
     """u[:, inner + k] (time axis first)."""
     sl = tuple(slice(s.start + kk, s.stop + kk) for s, kk in zip(inner, k, strict=True))
-    return u[(slice(None), *sl)]
+    return u[(slice(None),) + sl]
 
 
 def stencil_rows(u: np.ndarray, support: list[Offset], x_degree: int = 0
@@ -70,7 +70,7 @@ def stencil_rows(u: np.ndarray, support: list[Offset], x_degree: int = 0
     shape = u.shape[1:]
     inner = interior(shape, support)
     now, nxt = u[:-1], u[1:]
-    y = nxt[(slice(None), *inner)].ravel()
+    y = nxt[(slice(None),) + inner].ravel()
     if x_degree:
         n = shape[0]
         idx = np.arange(n, dtype=float)[inner[0]]

@@ -97,8 +97,10 @@ def _mle(n: np.ndarray, C: np.ndarray, d: np.ndarray) -> np.ndarray:
              "jac": lambda p: np.vstack([np.ones(K), C])}]
     res = minimize(f, p0, jac=g, constraints=cons, bounds=[(0, 1)] * K, method="SLSQP",
                    options={"ftol": 1e-15, "maxiter": 500})
-    if not res.success and np.abs(np.concatenate([[res.x.sum() - 1], C @ res.x - d])).max() > 1e-8:
-        raise DataError(f"the constraints admit no probability vector on the support ({res.message})")
+    gap = np.abs(np.concatenate([[res.x.sum() - 1], C @ res.x - d])).max()
+    if not res.success and gap > 1e-8:
+        raise DataError("the constraints admit no probability vector on the support "
+                        f"({res.message})")
     return np.clip(res.x, 0, None)
 
 

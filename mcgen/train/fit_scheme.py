@@ -340,7 +340,6 @@ def _rational_matrix(A: np.ndarray) -> sp.Matrix:
 def _round_weights(sol: constrained_lsq.LsqResult, half: np.ndarray, A: np.ndarray,
                    b_exprs: list[sp.Expr], theta_vals: dict, G: np.ndarray | None,
                    scale: float) -> list[sp.Rational]:
-    n = sol.c.size
     A_ex = _rational_matrix(A)
     b_ex = sp.Matrix([sp.nsimplify(e.subs(theta_vals)) for e in b_exprs]) if b_exprs else \
         sp.zeros(0, 1)
@@ -382,19 +381,12 @@ def _constraint_derivation(scheme: Scheme, support: list[Offset], w: list[sp.Exp
                    "the law's coefficients fitted with the weights (rounded to rationals)")
     uses = []
     if x_degree:
-        xs = COORDS[0]
-        for i, (e, al) in enumerate(zip(b_exprs, alphas, strict=True)):
-            lhs = sp.Integer(0)
-            row = A[i]
-            for j, cj in enumerate(c_q):
-                coef = simplest_rational(float(row[j]), 1e-13)
-                lhs += coef * cj
+        for i, e in enumerate(b_exprs):
+            lhs = sum((simplest_rational(float(A[i, j]), 1e-13) * cj for j, cj in enumerate(c_q)),
+                      sp.S.Zero)
+            what = "row sums" if i < nb and not conservative else "column sums"
             uses.append(bld.identity(lhs, e, f"linear constraint {i + 1} on the coefficients "
-                                     f"({'row sums' if i < nb and not conservative else 'column sums'}"
-                                     " of the x-dependent weights)", uses=[i0]))
-        if not b_exprs:
-            pass
-        _ = xs
+                                     f"({what} of the x-dependent weights)", uses=[i0]))
     else:
         for al, e in zip(alphas, b_exprs, strict=True):
             lhs = sum((wk * sp.Mul(*[kk ** ai for kk, ai in zip(k, al, strict=True)])
@@ -409,7 +401,8 @@ def _constraint_derivation(scheme: Scheme, support: list[Offset], w: list[sp.Exp
         vals = [sp.expand(sum(sp.nsimplify(float(g)) * c for g, c in zip(row, c_q, strict=True)))
                 for row in G]
         stmt = sp.And(*[v >= 0 for v in vals])
-        uses.append(bld.step(f"every weight is >= 0 ({'at both ends of the grid, linear in x' if x_degree else 'exactly'})",
+        where = "at both ends of the grid, linear in x" if x_degree else "exactly"
+        uses.append(bld.step(f"every weight is >= 0 ({where})",
                              "non-negativity: the update is a convex combination, stable by "
                              "construction", Check("truth", (stmt,)), uses=[i0]))
     if not uses:
@@ -519,7 +512,8 @@ def _infeasible(err: InfeasibleConstraints, X: np.ndarray, y: np.ndarray, A: np.
     if deriv is not None:
         cert = " Farkas certificate: " + "; ".join(
             st.reason for st in deriv.steps if st.check.kind == "farkas_infeasible")
-    return InfeasibleFit(f"no non-negative weights on support {[k[0] if len(k) == 1 else k for k in support]} "
+    offsets = [k[0] if len(k) == 1 else k for k in support]
+    return InfeasibleFit(f"no non-negative weights on support {offsets} "
                          f"meet the moment conditions {alphas} of the law at {where}: "
                          "positive=True and order= cannot both hold (drop positive=True, lower "
                          f"the order, or widen the support).{cert}", deriv)

@@ -50,7 +50,7 @@ def _uniform_step(coord: np.ndarray, name: str) -> float:
 
 def _from_xarray(da: Any, dx: Any, dt: Any) -> tuple[np.ndarray, Any, Any]:
     dims = list(da.dims)
-    steps = []
+    steps: list[float | None] = []
     for name in dims[1:]:
         if name in da.coords:
             steps.append(_uniform_step(da.coords[name].values, name))
@@ -62,10 +62,10 @@ def _from_xarray(da: Any, dx: Any, dt: Any) -> tuple[np.ndarray, Any, Any]:
         if dx is None:
             dx = tuple(steps)
         else:
-            given = (dx,) * len(steps) if np.isscalar(dx) else tuple(dx)
+            given = (dx,) * len(steps) if isinstance(dx, (int, float, np.number)) else tuple(dx)
             for name, s, g in zip(dims[1:], steps, given, strict=False):
-                if not np.isclose(s, float(g), rtol=1e-9):
-                    raise DataError(f"coordinate {name!r} has step {s} but dx={g} was given: the "
+                if s is not None and not np.isclose(s, float(g), rtol=1e-9):
+                    raise DataError(f"coordinate {name!r} has step {s} but dx={g!r} was given: the "
                                     "grid does not match; drop dx= (it is read from the "
                                     "coordinates) or pass the data's own step")
     return np.asarray(da.values, dtype=float), dx, dt
@@ -104,9 +104,10 @@ def load_snapshots(data: Any, dx: Any = None, dt: float | None = None) -> Snapsh
         raise DataError("the grid step dx and the time step dt are needed (give dx=, dt=, or "
                         "coordinates in an xarray DataArray, or scalars 'dx', 'dt' in the .npz)")
     dim = arr.ndim - 1
-    dxs = (float(dx),) * dim if np.isscalar(dx) else tuple(float(v) for v in dx)
+    dxs: tuple[float, ...] = (float(dx),) * dim if isinstance(dx, (int, float, np.number)) else \
+        tuple(float(v) for v in dx)
     if len(dxs) != dim or min(dxs) <= 0 or float(dt) <= 0:
-        raise DataError(f"dx={dx}, dt={dt}: give {dim} positive grid step(s) and a positive dt")
+        raise DataError(f"dx={dx!r}, dt={dt!r}: give {dim} positive grid step(s) and a positive dt")
     bad = ~np.isfinite(arr)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
