@@ -32,6 +32,7 @@ Examples:
   mcgen generate model.py --backend c -o kernels/
   mcgen run model.py --t-end 0.5 --cells 400 --out u.nc --plot u.png
   mcgen bench --cells 1000000 --steps 100
+  mcgen train heat.npz --support -1,0,1 --order 2 --positive -o learned/
   mcgen cache info
 
 \b
@@ -419,6 +420,49 @@ def demo(out: str | None, force: bool, quick: bool) -> None:
     click.echo(f"report: {res.directory / 'report.html'}")
     if not res.passed:
         raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("--support", default="1", show_default=True,
+              help="Offsets the update reads: a radius (1) or a list (-1,0,1; 2-D: '0 0;1 0').")
+@click.option("--order", type=int, default=None, help="Moment (consistency) conditions to "
+              "this order.")
+@click.option("--positive", is_flag=True, help="Non-negative weights (monotone flux).")
+@click.option("--conservative", is_flag=True, help="Mass-conserving update.")
+@click.option("--law", default="advection-diffusion", show_default=True,
+              help="Law of the moment conditions: advection-diffusion, advection, diffusion.")
+@click.option("--flux-degree", type=int, default=None,
+              help="Fit a conservative numerical flux polynomial of this degree instead.")
+@click.option("--dx", type=float, default=None, help="Grid step (default: from DATA).")
+@click.option("--dt", type=float, default=None, help="Time step (default: from DATA).")
+@click.option("-o", "--out", type=click.Path(file_okay=False), default="mcgen-train",
+              show_default=True, help="Folder for the model, derivations and report.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+def train(data: str, support: str, order: int | None, positive: bool, conservative: bool,
+          law: str, flux_degree: int | None, dx: float | None, dt: float | None, out: str,
+          force: bool) -> None:
+    """Learn the scheme behind snapshots in DATA (.npz with array u, dx, dt; or .nc).
+
+    \b
+    Example:
+      mcgen train heat.npz --support -1,0,1 --order 2 --positive -o learned/
+    """
+    from mcgen.train import fit_scheme, load_snapshots
+    from mcgen.train.report import write_training_report
+    snap = load_snapshots(data, dx, dt)
+    if ";" in support or " " in support.strip():
+        sup: Any = [tuple(int(v) for v in part.split()) for part in support.split(";")]
+    elif "," in support:
+        sup = [int(v) for v in support.split(",")]
+    else:
+        sup = int(support)
+    res = fit_scheme(snap, support=sup, order=order, positive=positive,
+                     conservative=conservative, dims="xyz"[:snap.dim], law=law,
+                     flux_degree=flux_degree)
+    folder = write_training_report(out, res, snap, force=force, title=f"Learned from {data}")
+    click.echo(res.describe())
+    click.echo(f"report: {folder / 'report.md'}")
 
 
 @cli.command()
