@@ -115,7 +115,8 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
         f = sp.lambdify(uu, result.scheme.law.flux[0], "numpy")
         xs = np.linspace(float(snap.u.min()), float(snap.u.max()), 200)
         fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(xs, f(xs) * np.ones_like(xs), "b-", label=f"learned f = {sp.sstr(result.scheme.law.flux[0])}")
+        label = f"learned f = {sp.sstr(result.scheme.law.flux[0])}"
+        ax.plot(xs, f(xs) * np.ones_like(xs), "b-", label=label)
         ax.set_xlabel("u")
         ax.legend()
         fig.tight_layout()
@@ -127,8 +128,8 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
              f"max {result.residual_max:.3e}; R^2 {result.r2:.12f}", "",
              "| weight | value | 95% interval | exact |", "|---|---|---|---|"]
     for k, v in result.weights.items():
-        lo, hi = result.intervals[k]
-        lines.append(f"| {k} | {v:.12g} | [{lo:.6g}, {hi:.6g}] | {result.exact[k]} |")
+        lo_k, hi_k = result.intervals[k]
+        lines.append(f"| {k} | {v:.12g} | [{lo_k:.6g}, {hi_k:.6g}] | {result.exact[k]} |")
     lines += [""] + [f"![{p}]({p})" for p in plots]
     lines += ["", "Derivations: [derivations.md](derivations.md) (statuses: "
               + ", ".join(f"{k}: {d.status}" for k, d in ds.items()) + ")"]
