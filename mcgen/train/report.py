@@ -127,9 +127,9 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
              f"Rows: {result.rows}; residual rms {result.residual_rms:.3e}; "
              f"max {result.residual_max:.3e}; R^2 {result.r2:.12f}", "",
              "| weight | value | 95% interval | exact |", "|---|---|---|---|"]
-    for k, v in result.weights.items():
+    for k, wk in result.weights.items():
         lo_k, hi_k = result.intervals[k]
-        lines.append(f"| {k} | {v:.12g} | [{lo_k:.6g}, {hi_k:.6g}] | {result.exact[k]} |")
+        lines.append(f"| {k} | {wk:.12g} | [{lo_k:.6g}, {hi_k:.6g}] | {result.exact[k]} |")
     lines += [""] + [f"![{p}]({p})" for p in plots]
     lines += ["", "Derivations: [derivations.md](derivations.md) (statuses: "
               + ", ".join(f"{k}: {d.status}" for k, d in ds.items()) + ")"]
