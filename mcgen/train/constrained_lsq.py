@@ -37,6 +37,7 @@ class LsqResult:
     c: np.ndarray
     theta: np.ndarray
     cov: np.ndarray                 # covariance of (c, theta), linearised, from the residual
+    cov_unit: np.ndarray            # the same for unit residual variance: N (M^T M)^+ N^T
     active: tuple[int, ...]         # rows of G active at the solution (held as equalities)
     rss: float
     dof: int
@@ -148,7 +149,18 @@ def solve(X: np.ndarray, y: np.ndarray, A: np.ndarray | None = None,
     if N.shape[1]:
         M = Xe @ N
         s2 = rss / dof if dof > 0 else 0.0
-        cov = N @ np.linalg.pinv(M.T @ M) @ N.T * s2
+        unit = N @ np.linalg.pinv(M.T @ M) @ N.T
     else:
-        cov = np.zeros((n + p, n + p))
-    return LsqResult(c, th, cov, active, rss, dof, its, notes)
+        s2, unit = 0.0, np.zeros((n + p, n + p))
+    return LsqResult(c, th, unit * s2, unit, active, rss, dof, its, notes)
+
+
+def instrument(X: np.ndarray, y: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two-stage least squares: (Q^T X, Q^T y) with Q an orthonormal basis of the instruments
+    Z. Minimising |Q^T (X c - y)| is the IV estimator, free of the bias that noise in the
+    regressors X gives ordinary least squares, when Z is correlated with X but not with its
+    noise (the snapshot before, under noise independent in time)."""
+    if Z.shape[1] < X.shape[1]:
+        raise ValueError("fewer instruments than unknowns")
+    Q, _ = np.linalg.qr(Z)
+    return Q.T @ X, Q.T @ y

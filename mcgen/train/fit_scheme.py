@@ -46,6 +46,7 @@ from mcgen.train.snapshots import DataError, Snapshots, load_snapshots
 
 U = sp.Symbol("u", real=True)
 LAWS = ("advection-diffusion", "advection", "diffusion")
+INSTRUMENT_LAGS = 2  # instruments from the two windows before: a stronger first stage
 Offset = tuple[int, ...]
 
 
@@ -129,7 +130,8 @@ def _ci_half(cov: np.ndarray, dof: int) -> np.ndarray:
 def fit_scheme(snapshots: Any, dx: Any = None, dt: float | None = None, support: Any = 1,
                order: int | None = None, positive: bool = False, conservative: bool = False,
                dims: str = "x", *, law: str | Law = "advection-diffusion", x_degree: int = 0,
-               flux_degree: int | None = None) -> FitResult:
+               flux_degree: int | None = None, instruments: bool = False,
+               window: int = 1) -> FitResult:
     """Fit a lattice update to snapshots inside the admissible set.
 
     Parameters
@@ -149,6 +151,11 @@ def fit_scheme(snapshots: Any, dx: Any = None, dt: float | None = None, support:
         ``"advection"``, ``"diffusion"``, or a :class:`Law`.
     x_degree : weights polynomial in x of this degree (1-D, ``order`` <= 0).
     flux_degree : fit a conservative numerical flux ``F(uL, uR)``, polynomial of this degree.
+    instruments : for noisy data: two-stage least squares with the same columns built from the
+        snapshot before as instruments, which removes the bias that noise in the regressors
+        gives ordinary least squares (noise independent from snapshot to snapshot).
+    window : sum the one-step equations over windows of this many steps (exact for the update;
+        raises the signal against independent noise).
 
     Solver: SciPy (nullspace parametrisation of the equalities, Gauss-Newton for the law's
     coefficients, SLSQP + exact active-set re-solve for the inequalities).
@@ -157,10 +164,15 @@ def fit_scheme(snapshots: Any, dx: Any = None, dt: float | None = None, support:
     if len(dims) != snap.dim or set(dims) - set("xyz"):
         raise DataError(f"dims={dims!r} but the snapshots are {snap.dim}-D (shape "
                         f"{snap.u.shape}, time first): use dims={'xyz'[:snap.dim]!r}")
+    if instruments and snap.steps < 3:
+        raise DataError("instruments=True needs at least three snapshots (the instruments are "
+                        "built from the snapshot before each step)")
+    if window < 1:
+        raise DataError(f"window={window}: give a number of steps >= 1")
     if flux_degree is not None:
-        return _fit_flux(snap, flux_degree, positive)
+        return _fit_flux(snap, flux_degree, positive, instruments, window)
     return _fit_stencil(snap, normalize_support(support, snap.dim), order, positive,
-                        conservative, law, x_degree)
+                        conservative, law, x_degree, instruments, window)
 
 
 # ---------------------------------------------------------------- linear stencils
@@ -182,8 +194,44 @@ def _check_rows(X: np.ndarray, n_unknowns: int, snap: Snapshots) -> None:
                         "support")
 
 
+def _rows_with_instruments(build: Any, u: np.ndarray, instruments: bool, window: int = 1
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X, y) of the data and (X_fit, y_fit) the solver sees.
+
+    ``window = s > 1`` sums the one-step equations over non-overlapping windows of s steps (an
+    exact identity of the update, linear in the unknowns: the signal grows like s, independent
+    noise like sqrt(s)). With ``instruments`` the rows are projected (2SLS) onto the same
+    columns of the window before, whose noise is independent of this window's.
+    """
+    X1, y1 = build(u)
+    steps = u.shape[0] - 1
+    if window > 1:
+        sites = X1.shape[0] // steps
+        nwin = steps // window
+        if nwin < 1 + int(instruments):
+            raise DataError(f"window={window} leaves {nwin} window(s) in {steps} steps: give "
+                            "more snapshots or a shorter window")
+        use = nwin * window
+        X3 = X1[:use * sites].reshape(nwin, window, sites, -1).sum(axis=1)
+        y3 = y1[:use * sites].reshape(nwin, window, sites).sum(axis=1)
+    else:
+        sites = X1.shape[0] // steps
+        X3 = X1.reshape(steps, sites, -1)
+        y3 = y1.reshape(steps, sites)
+    if not instruments:
+        X, y = X3.reshape(-1, X3.shape[-1]), y3.ravel()
+        return X, y, X, y
+    lags = INSTRUMENT_LAGS if X3.shape[0] > INSTRUMENT_LAGS + 1 else 1
+    X, y = X3[lags:].reshape(-1, X3.shape[-1]), y3[lags:].ravel()
+    Z = np.hstack([X3[lags - m: X3.shape[0] - m].reshape(-1, X3.shape[-1])
+                   for m in range(1, lags + 1)])
+    Xf, yf = constrained_lsq.instrument(X, y, Z)
+    return X, y, Xf, yf
+
+
 def _fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, positive: bool,
-                 conservative: bool, law: str | Law, x_degree: int) -> FitResult:
+                 conservative: bool, law: str | Law, x_degree: int,
+                 instruments: bool = False, window: int = 1) -> FitResult:
     dim, nb = snap.dim, x_degree + 1
     if x_degree and dim != 1:
         raise DataError("weights as functions of x are fitted to 1-D data")
@@ -193,7 +241,8 @@ def _fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posi
     if positive and x_degree > 1:
         raise DataError("positive=True with x_degree > 1: non-negativity of polynomial weights "
                         "is imposed for x_degree <= 1 (linear weights are checked at the ends)")
-    X, y, _ = stencil_rows(snap.u, support, x_degree)
+    X, y, Xf, yf = _rows_with_instruments(
+        lambda v: stencil_rows(v, support, x_degree)[:2], snap.u, instruments, window)
     n = X.shape[1]
     _check_rows(X, n, snap)
     # ---- constraints A c = b(theta), G c >= 0
@@ -246,12 +295,13 @@ def _fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posi
     G = None
     if positive:
         G = np.eye(n) if not x_degree else _endpoint_rows(len(support), nb)
-    theta0 = _theta_start(X, y, A, bf, len(theta_syms))
+    theta0 = _theta_start(Xf, yf, A, bf, len(theta_syms))
     try:
-        sol = constrained_lsq.solve(X, y, A, bf, Jf, theta0, G)
+        sol = constrained_lsq.solve(Xf, yf, A, bf, Jf, theta0, G)
     except InfeasibleConstraints as err:
-        raise _infeasible(err, X, y, A, bf, Jf, theta0, support, alphas, b_exprs, theta_syms,
+        raise _infeasible(err, Xf, yf, A, bf, Jf, theta0, support, alphas, b_exprs, theta_syms,
                           positive) from None
+    sol = _residual_stats(sol, X, y)
     half = _ci_half(sol.cov, sol.dof)
     # ---- exact rounding: theta first, then the weights projected onto the constraint set
     scale = max(1.0, float(np.abs(sol.c).max()))
@@ -294,6 +344,18 @@ def _fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posi
                       zip(keys, sol.c, half[:n], strict=True)},
                      float(np.sqrt(np.mean(r ** 2))), float(np.abs(r).max()), r2, X.shape[0],
                      sol.dof, theta_vals, match, pde, stable, derivs, sol.notes)
+
+
+def _residual_stats(sol: constrained_lsq.LsqResult, X: np.ndarray, y: np.ndarray
+                    ) -> constrained_lsq.LsqResult:
+    """Residual sum, degrees of freedom and covariance on the data rows (under 2SLS the solver
+    saw projected rows only)."""
+    from dataclasses import replace
+    r = X @ sol.c - y
+    rss = float(r @ r)
+    k = int(np.linalg.matrix_rank(sol.cov_unit)) if sol.cov_unit.any() else 0
+    dof = X.shape[0] - k
+    return replace(sol, rss=rss, dof=dof, cov=sol.cov_unit * (rss / dof if dof > 0 else 0.0))
 
 
 def _theta_start(X: np.ndarray, y: np.ndarray, A: np.ndarray, bf: Any, p: int) -> np.ndarray:
@@ -522,22 +584,25 @@ def _infeasible(err: InfeasibleConstraints, X: np.ndarray, y: np.ndarray, A: np.
 # ---------------------------------------------------------------- conservative flux
 
 
-def _fit_flux(snap: Snapshots, degree: int, positive: bool) -> FitResult:
+def _fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = False,
+              window: int = 1) -> FitResult:
     if snap.dim != 1:
         raise DataError("flux_degree: a conservative numerical flux is fitted to 1-D data")
     if degree < 1:
         raise DataError(f"flux_degree={degree}: give a degree >= 1")
     lam_v = snap.dt / snap.dx[0]
-    X, y = flux_rows(snap.u, lam_v, degree)
+    X, y, Xf, yf = _rows_with_instruments(lambda v: flux_rows(v, lam_v, degree), snap.u,
+                                          instruments, window)
     mons = flux_monomials(degree)
     _check_rows(X, len(mons), snap)
     lo, hi = float(snap.u.min()), float(snap.u.max())
     G, h = _monotone_rows(mons, lam_v, lo, hi) if positive else (None, None)
     try:
-        sol = constrained_lsq.solve(X, y, G=G, h=h)
+        sol = constrained_lsq.solve(Xf, yf, G=G, h=h)
     except InfeasibleConstraints as err:
         raise InfeasibleFit(f"no flux of degree {degree} is monotone over the data range "
                             f"[{lo:.4g}, {hi:.4g}] at lambda = {lam_v:.4g}: {err}") from None
+    sol = _residual_stats(sol, X, y)
     half = _ci_half(sol.cov, sol.dof)
     c_q = rationalize(sol.c, np.maximum(1e-12 * max(1.0, float(np.abs(sol.c).max())),
                                         half / 4))
