@@ -181,3 +181,37 @@ def test_bad_data_errors():
         fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1], dims="xy")
     with pytest.raises(DataError, match="rank"):
         fit_scheme(np.ones((10, 30)), dx=dx, dt=dt, support=[-1, 0, 1])
+
+
+def test_learned_and_identified_schemes_run_in_simulation():
+    from mcgen.run import Simulation
+    U, dx, dt = heat_data()
+    res = fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1])
+    n = U.shape[1]
+    for scheme, params in ((res.scheme, {}), (res.match.scheme, res.match.physical)):
+        sim = Simulation(scheme, (n, (0.0, n * dx)), U[0], params=params, dt=dt,
+                         backend="numpy")
+        sim.run(10 * dt)
+        assert sim.step_count == 10
+        assert np.abs(sim.u - U[10]).max() < 1e-13
+
+
+def test_instruments_remove_the_noise_bias_of_a_flux_fit():
+    n, steps = 256, 600
+    dx = 1 / n
+    x = np.arange(n) * dx
+    u = 1 + 0.3 * np.sin(2 * np.pi * x) + 0.15 * np.cos(6 * np.pi * x + 1)
+    dt = 0.6 * dx / 1.5
+    us = [u]
+    for _ in range(steps):
+        v = us[-1]
+        us.append(v - dt / dx * (v ** 2 / 2 - np.roll(v, 1) ** 2 / 2))
+    B = np.array(us)
+    noisy = B + 1e-2 * B.std() * np.random.default_rng(0).standard_normal(B.shape)
+
+    def uux(res):
+        return 2 * sum(res.weights[k] for k in [(2, 0), (1, 1), (0, 2)])
+
+    ols = fit_scheme(noisy, dx=dx, dt=dt, flux_degree=2)
+    iv = fit_scheme(noisy, dx=dx, dt=dt, flux_degree=2, instruments=True)
+    assert abs(uux(iv) - 1) < 3e-3 < abs(uux(ols) - 1)
