@@ -9,6 +9,7 @@ central advection-diffusion at nu = 0).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,13 @@ class CatalogueMatch:
                 f"with {phys}")
 
 
+@functools.lru_cache(maxsize=None)
+def _catalogue(dim: int) -> tuple[tuple[Scheme, dict[Offset, sp.Expr]], ...]:
+    """The catalogue schemes of this dimension with their weights (built once)."""
+    return tuple((s, _weights(s)) for s in (make() for make in (CATALOGUE_1D if dim == 1
+                                                                  else CATALOGUE_2D)))
+
+
 def _weights(s: Scheme) -> dict[Offset, sp.Expr]:
     w = s.linear_weights() or {}
     return {(k,) if isinstance(k, int) else k: v for k, v in w.items()}
@@ -75,9 +83,7 @@ def match_catalogue(weights: dict[Offset, sp.Rational], float_w: dict[Offset, fl
     """The simplest catalogue scheme with these weights (see the module docstring)."""
     dim = len(next(iter(weights)))
     found: list[CatalogueMatch] = []
-    for make in (CATALOGUE_1D if dim == 1 else CATALOGUE_2D):
-        s = make()
-        cw = _weights(s)
+    for s, cw in _catalogue(dim):
         offsets = sorted(set(cw) | set(weights))
         eqs = [cw.get(k, sp.S.Zero) - weights.get(k, sp.S.Zero) for k in offsets]
         params = list(s.params)
