@@ -49,7 +49,7 @@ class CatalogueMatch:
                 f"with {phys}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalogue(dim: int) -> tuple[tuple[Scheme, dict[Offset, sp.Expr]], ...]:
     """The catalogue schemes of this dimension with their weights (built once)."""
     return tuple((s, _weights(s)) for s in (make() for make in (CATALOGUE_1D if dim == 1
