@@ -26,7 +26,7 @@ from mcgen.model.law import scalar_law
 from mcgen.model.scheme import Scheme
 from mcgen.proof import Check, Condition, Derivation, DerivationBuilder
 from mcgen.train import constrained_lsq
-from mcgen.train.exact_rounding import rationalize, simplest_rational
+from mcgen.train.exact_rounding import rationalize
 from mcgen.train.snapshots import DataError
 
 RHO = sp.Symbol("rho", real=True)
@@ -107,20 +107,28 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
         raise DataError(f"{r.size} measurements for a degree-{degree} flux with "
                         f"{len(vanishes_at)} pinned zeros: give at least "
                         f"{n_coef - len(vanishes_at) + 1} densities (or lower the degree)")
-    V = np.vander(r, n_coef, increasing=True)
-    A = np.vander(np.asarray(vanishes_at, dtype=float), n_coef, increasing=True) \
-        if vanishes_at else None
-    sol = constrained_lsq.solve(V * w[:, None], J * w, A)
-    cov = sol.cov[:n_coef, :n_coef]
+    # pinned zeros by construction: f = prod (rho - z_i) q(rho), q of degree d - #zeros, so a
+    # rounding of q's coefficients keeps the zeros exact
+    zs = [sp.nsimplify(z) for z in vanishes_at]
+    pin = sp.Poly(sp.Mul(*[rho - z for z in zs]), rho)
+    nq = n_coef - len(zs)
+    pin_f = np.array([float(c) for c in pin.all_coeffs()[::-1]])        # increasing powers
+    Vq = np.vander(r, nq, increasing=True) * np.polyval(pin_f[::-1], r)[:, None]
+    sol = constrained_lsq.solve(Vq * w[:, None], J * w)
+    cov_q = sol.cov[:nq, :nq]
     if stderr is not None and sol.dof > 0:
-        cov = cov / sol.sigma2  # known errors: the covariance is (V^T W V)^-1, not rescaled
-    half = 1.96 * np.sqrt(np.clip(np.diag(cov), 0, None))
-    # coefficients are strongly correlated: round each far inside its own interval
-    c_q = rationalize(sol.c, np.full(n_coef, max(1e-12, float(half.min()) / 50)))
-    if vanishes_at:
-        from mcgen.train.exact_rounding import project_affine
-        A_ex = sp.Matrix([[sp.nsimplify(z) ** p for p in range(n_coef)] for z in vanishes_at])
-        c_q = list(project_affine(c_q, A_ex, sp.zeros(len(vanishes_at), 1)))
+        cov_q = cov_q / sol.sigma2  # known errors: the covariance is (V^T W V)^-1, not rescaled
+    # coefficients of f = pin * q are linear in q: f = P q
+    P = np.zeros((n_coef, nq))
+    for j in range(nq):
+        P[j:j + pin_f.size, j] = pin_f
+    coef = P @ sol.c
+    cov = P @ cov_q @ P.T
+    half_q = 1.96 * np.sqrt(np.clip(np.diag(cov_q), 0, None))
+    # coefficients are correlated: round each far inside its own interval
+    q_q = rationalize(sol.c, np.full(nq, max(1e-12, float(half_q.min()) / 20)))
+    q_expr = sum((c * rho ** j for j, c in enumerate(q_q)), sp.S.Zero)
+    c_q = sp.Poly(sp.expand(pin.as_expr() * q_expr), rho).all_coeffs()[::-1]
     f = sp.expand(sum(c * rho ** p for p, c in enumerate(c_q)))
     lo = sp.Rational(int(np.floor(r.min() * 1000)), 1000)
     hi = sp.Rational(int(np.ceil(r.max() * 1000)), 1000)
@@ -129,8 +137,8 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     i0 = b.define(f"{r.size} currents at densities in [{lo}, {hi}]; weighted least squares, "
                   f"degree {degree}; residual rms {np.sqrt(sol.rss / max(r.size, 1)):.3e}",
                   "the data")
-    i1 = b.define(sp.Eq(sp.Function("f")(rho), f), "coefficients rounded to rationals within a "
-                  "quarter of their 95% intervals")
+    i1 = b.step(sp.Eq(sp.Function("f")(rho), f), "f = prod (rho - z_i) q(rho); q's "
+                "coefficients rounded to rationals well inside their 95% intervals", uses=[i0])
     for z in vanishes_at:
         b.identity(f.subs(rho, sp.nsimplify(z)), 0, f"f vanishes at rho = {z} (imposed exactly)",
                    uses=[i1])
@@ -161,5 +169,4 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     j0 = mb.define(scheme, "the catalogue's conservative scheme of the learned law")
     mb.step(mono.result, mono.title, Check("derivation", (mono,)), uses=[j0])
     derivs["scheme"] = mb.finish(mono.result)
-    _ = (i0, simplest_rational)
-    return FluxFit(f, sol.c, cov, (lo, hi), max_err, scheme, mono.result, derivs, rho)
+    return FluxFit(f, coef, cov, (lo, hi), max_err, scheme, mono.result, derivs, rho)
