@@ -8,12 +8,14 @@ Data (periodic, seeded):
   to every snapshot (the PDE-FIND convention).
 
 PySINDy: PDELibrary (polynomials of degree 2 times derivatives up to order 4 for heat, 2 for
-Burgers), STLSQ; finite differences on clean data, smoothed finite differences on noisy data.
+Burgers), STLSQ with the threshold picked from a grid by the true answer (oracle tuning, in
+PySINDy's favour); finite differences on clean data, smoothed finite differences on noisy data.
+The time shown is the one fit with the chosen threshold.
 mcgen: fit_scheme on the stencil (heat) or a degree-2 conservative flux (Burgers; two-stage least
 squares with the previous snapshot as instruments on noisy data). The PDE coefficient compared is
 D (heat: u_t = D u_xx) and the coefficient of u u_x (Burgers: 1).
 
-Run: python bench/train_vs_pysindy.py  (about half a minute on two cores).
+Run: python bench/train_vs_pysindy.py  (about a minute on two cores).
 """
 
 from __future__ import annotations
@@ -55,26 +57,39 @@ def burgers_data(steps: int = 600) -> tuple[np.ndarray, float, float]:
     return np.array(us), dx, dt
 
 
-def sindy(U: np.ndarray, dx: float, dt: float, order: int, noisy: bool
-          ) -> tuple[dict[str, float], float]:
+THRESHOLDS = (1e-3, 1e-2, 0.1, 0.5, 1.0, 2.0)
+
+
+def sindy(U: np.ndarray, dx: float, dt: float, order: int, noisy: bool, target: str,
+          true: float) -> tuple[dict[str, float], float, float]:
+    """PDE-FIND with the STLSQ threshold chosen, from THRESHOLDS, by the error of the target
+    coefficient against the truth (an oracle tuning that favours PySINDy). Returns the
+    coefficients, the seconds of that fit and the threshold."""
     import pysindy as ps
     x = np.arange(U.shape[1]) * dx
     diff = ps.SmoothedFiniteDifference if noisy else ps.FiniteDifference
-    lib = ps.PDELibrary(function_library=ps.PolynomialLibrary(degree=2, include_bias=False),
-                        derivative_order=order, spatial_grid=x, include_bias=True,
-                        periodic=True, differentiation_method=diff)
-    model = ps.SINDy(optimizer=ps.STLSQ(threshold=1e-3 if order == 4 else 5e-3, alpha=1e-5),
-                     feature_library=lib, differentiation_method=diff(axis=-2))
-    t0 = time.perf_counter()
-    model.fit(U.T[:, :, None], t=dt)
-    secs = time.perf_counter() - t0
-    return dict(zip(model.get_feature_names(), model.coefficients()[0], strict=True)), secs
+    best: tuple[float, dict[str, float], float, float] | None = None
+    for thr in THRESHOLDS:
+        lib = ps.PDELibrary(function_library=ps.PolynomialLibrary(degree=2, include_bias=False),
+                            derivative_order=order, spatial_grid=x, include_bias=True,
+                            periodic=True, differentiation_method=diff)
+        model = ps.SINDy(optimizer=ps.STLSQ(threshold=thr, alpha=1e-5), feature_library=lib,
+                         differentiation_method=diff(axis=-2))
+        t0 = time.perf_counter()
+        model.fit(U.T[:, :, None], t=dt)
+        secs = time.perf_counter() - t0
+        c = dict(zip(model.get_feature_names(), model.coefficients()[0], strict=True))
+        err = abs(c.get(target, 0.0) - true)
+        if best is None or err < best[0]:
+            best = (err, c, secs, thr)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def main() -> None:
     rows = []
     U, dx, dt = heat_data()
-    c, s_secs = sindy(U, dx, dt, 4, False)
+    c, s_secs, thr = sindy(U, dx, dt, 4, False, "x0_11", 1.0)
     spurious = {k: v for k, v in c.items() if k != "x0_11" and abs(v) > 0}
     t0 = time.perf_counter()
     res = fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1])
@@ -82,7 +97,8 @@ def main() -> None:
     x, t = sp.Symbol("x", real=True), sp.Symbol("t", nonnegative=True)
     D_m = float(res.pde.rhs.coeff(sp.Derivative(sp.Function("u")(x, t), (x, 2))))
     rows.append(("FTCS heat (D)", 0.0, abs(c.get("x0_11", 0.0) - 1), s_secs,
-                 ", ".join(f"{v:+.3g} {k}" for k, v in spurious.items()) or "-",
+                 f"(threshold {thr:g}) " + (", ".join(f"{v:+.3g} {k}" for k, v in
+                                                      spurious.items()) or "-"),
                  abs(D_m - 1), m_secs, res.match.describe().split(";")[0] if res.match else "-"))
     B, dx, dt = burgers_data()
     rng = np.random.default_rng(0)
@@ -90,13 +106,14 @@ def main() -> None:
     cases.append(("Burgers before the shock (t < 0.2), noise 0", burgers_data(120)[0], 0.0))
     for name, data, level in cases:
         noisy = data + level * data.std() * rng.standard_normal(data.shape)
-        c, s_secs = sindy(noisy, dx, dt, 2, level > 0)
+        c, s_secs, thr = sindy(noisy, dx, dt, 2, level > 0, "x0x0_1", -1.0)
         spurious = {k: v for k, v in c.items() if k != "x0x0_1" and abs(v) > 0}
         t0 = time.perf_counter()
         res = fit_scheme(noisy, dx=dx, dt=dt, flux_degree=2, instruments=level > 0)
         m_secs = time.perf_counter() - t0
         rows.append((name, level, abs(-c.get("x0x0_1", 0.0) - 1), s_secs,
-                     ", ".join(f"{v:+.3g} {k}" for k, v in spurious.items()) or "-",
+                     f"(threshold {thr:g}) " + (", ".join(f"{v:+.3g} {k}" for k, v in
+                                                          spurious.items()) or "-"),
                      abs(_uux(res) - 1), m_secs,
                      f"F = {sp.sstr(res.scheme.numerical_flux[0])}"))
     spread = []
