@@ -77,7 +77,7 @@ class FluxFit:
 
 def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 2,
                vanishes_at: tuple[float, ...] = (), compare: Any = None, rho: sp.Symbol = RHO,
-               flux: str = "godunov") -> FluxFit:
+               flux: str = "godunov", particle_hole: bool = False) -> FluxFit:
     """Fit f(rho) to measured currents; see the module docstring.
 
     Parameters
@@ -86,6 +86,8 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     stderr : standard errors of the currents (weights 1/stderr^2); None: equal weights.
     degree : polynomial degree of f.
     vanishes_at : densities where f is known to vanish (exclusion: ``(0, 1)``).
+    particle_hole : impose f(rho) = f(1 - rho) (and f(0) = f(1) = 0): exclusion processes with
+        particle-hole symmetry; f is then a polynomial in rho (1 - rho).
     compare : a derived flux (SymPy expression in ``rho``) to compare with on the data range.
     flux : numerical flux of the scheme: ``"godunov"`` (needs a convex/concave f; falls back on
         ``"lax_friedrichs"`` otherwise) or ``"lax_friedrichs"``.
@@ -103,32 +105,36 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
             raise DataError("stderr must be positive and finite, one per measurement")
         w = 1.0 / s
     n_coef = degree + 1
-    if r.size < n_coef - len(vanishes_at) + 1:
-        raise DataError(f"{r.size} measurements for a degree-{degree} flux with "
-                        f"{len(vanishes_at)} pinned zeros: give at least "
-                        f"{n_coef - len(vanishes_at) + 1} densities (or lower the degree)")
-    # pinned zeros by construction: f = prod (rho - z_i) q(rho), q of degree d - #zeros, so a
-    # rounding of q's coefficients keeps the zeros exact
-    zs = [sp.nsimplify(z) for z in vanishes_at]
-    pin = sp.Poly(sp.Mul(*[rho - z for z in zs]), rho)
-    nq = n_coef - len(zs)
-    pin_f = np.array([float(c) for c in pin.all_coeffs()[::-1]])        # increasing powers
-    Vq = np.vander(r, nq, increasing=True) * np.polyval(pin_f[::-1], r)[:, None]
+    # the constraints are built into a basis B_j of f, so that rounding the coefficients in it
+    # keeps them exact: pinned zeros f = prod (rho - z_i) rho^j; particle-hole symmetry
+    # f = sum_k c_k (rho (1 - rho))^k (which also pins f(0) = f(1) = 0)
+    if particle_hole:
+        if degree % 2:
+            raise DataError(f"particle_hole=True needs an even degree, not {degree}")
+        basis = [sp.expand((rho * (1 - rho)) ** k) for k in range(1, degree // 2 + 1)]
+    else:
+        pin = sp.Mul(*[rho - sp.nsimplify(z) for z in vanishes_at])
+        basis = [sp.expand(pin * rho ** j) for j in range(n_coef - len(vanishes_at))]
+    nq = len(basis)
+    if nq < 1 or r.size < nq + 1:
+        raise DataError(f"{r.size} measurements for {nq} free coefficients (degree {degree}, "
+                        f"{len(vanishes_at)} pinned zeros): give at least {nq + 1} densities "
+                        "(or lower the degree)")
+    P = np.array([[float(sp.Poly(bj, rho).coeff_monomial(rho ** i)) for bj in basis]
+                  for i in range(n_coef)])           # monomial coefficients of each B_j
+    Vq = np.vander(r, n_coef, increasing=True) @ P
     sol = constrained_lsq.solve(Vq * w[:, None], J * w)
     cov_q = sol.cov[:nq, :nq]
     if stderr is not None and sol.dof > 0:
         cov_q = cov_q / sol.sigma2  # known errors: the covariance is (V^T W V)^-1, not rescaled
-    # coefficients of f = pin * q are linear in q: f = P q
-    P = np.zeros((n_coef, nq))
-    for j in range(nq):
-        P[j:j + pin_f.size, j] = pin_f
     coef = P @ sol.c
     cov = P @ cov_q @ P.T
     half_q = 1.96 * np.sqrt(np.clip(np.diag(cov_q), 0, None))
     # coefficients are correlated: round each far inside its own interval
     q_q = rationalize(sol.c, np.full(nq, max(1e-12, float(half_q.min()) / 20)))
-    q_expr = sum((c * rho ** j for j, c in enumerate(q_q)), sp.S.Zero)
-    c_q = sp.Poly(sp.expand(pin.as_expr() * q_expr), rho).all_coeffs()[::-1]
+    c_q = sp.Poly(sp.expand(sum((c * bj for c, bj in zip(q_q, basis, strict=True)),
+                                sp.S.Zero)) + rho ** (n_coef + 1), rho).all_coeffs()[::-1]
+    c_q = c_q[:n_coef]
     f = sp.expand(sum(c * rho ** p for p, c in enumerate(c_q)))
     lo = sp.Rational(int(np.floor(r.min() * 1000)), 1000)
     hi = sp.Rational(int(np.ceil(r.max() * 1000)), 1000)
@@ -137,9 +143,12 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     i0 = b.define(f"{r.size} currents at densities in [{lo}, {hi}]; weighted least squares, "
                   f"degree {degree}; residual rms {np.sqrt(sol.rss / max(r.size, 1)):.3e}",
                   "the data")
-    i1 = b.step(sp.Eq(sp.Function("f")(rho), f), "f = prod (rho - z_i) q(rho); q's "
-                "coefficients rounded to rationals well inside their 95% intervals", uses=[i0])
-    for z in vanishes_at:
+    i1 = b.step(sp.Eq(sp.Function("f")(rho), f), "coefficients in a basis that carries the "
+                "constraints, rounded to rationals well inside their 95% intervals", uses=[i0])
+    if particle_hole:
+        b.identity(f.subs(rho, 1 - rho), f, "particle-hole symmetry f(rho) = f(1 - rho) "
+                   "(imposed exactly)", uses=[i1])
+    for z in (*vanishes_at, *((0, 1) if particle_hole else ())):
         b.identity(f.subs(rho, sp.nsimplify(z)), 0, f"f vanishes at rho = {z} (imposed exactly)",
                    uses=[i1])
     derivs["fit"] = b.finish(f)

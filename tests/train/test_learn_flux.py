@@ -44,3 +44,14 @@ def test_flux_errors():
         learn_flux([0.1, 0.2], [0.1])
     with pytest.raises(DataError, match="at least"):
         learn_flux([0.1, 0.2], [0.1, 0.2], degree=3)
+
+
+def test_particle_hole_symmetry_is_exact(tasep_currents):
+    rho, J, se = tasep_currents
+    fit = learn_flux(rho, J, se, degree=4, particle_hole=True, compare=RHO * (1 - RHO))
+    assert sp.expand(fit.flux.subs(RHO, 1 - RHO) - fit.flux) == 0
+    assert fit.max_error <= 1e-2
+    assert fit.derivations["fit"].status == "proved"
+    assert fit.condition.status == "proved"
+    with pytest.raises(DataError, match="even degree"):
+        learn_flux(rho, J, se, degree=3, particle_hole=True)
