@@ -11,7 +11,7 @@ import sympy as sp
 from mcgen.analysis.modified_equation import modified_equation
 from mcgen.analysis.positivity import positivity_region
 from mcgen.analysis.von_neumann import von_neumann
-from mcgen.errors import ModelError
+from mcgen.errors import AnalysisError, ModelError
 from mcgen.model.law import Law, scalar_law
 from mcgen.model.read import Read
 from mcgen.model.scheme import Scheme
@@ -320,7 +320,7 @@ def _stability_at_step(scheme: Scheme) -> tuple[Derivation, bool]:
         pos = positivity_region(scheme)
         i2 = bld.step(pos.result, pos.title, Check("derivation", (pos,)))
         positive = bool(pos.result.holds())
-    except Exception:  # noqa: BLE001  (positivity is a bonus; L2 decides)
+    except AnalysisError:  # no positivity analysis for this update: L2 decides
         i2, positive = i1, False
     stable = bool(l2.result.holds())
     verdict = ("positive (a convex combination: maximum principle) and L2-stable" if positive
@@ -373,13 +373,13 @@ def _infeasible(err: InfeasibleConstraints, X: np.ndarray, y: np.ndarray, A: np.
                 deriv = infeasibility_derivation(A_ex, sp.Matrix(b_exprs), tuple(support), alphas,
                                                  var=theta_syms[0], interval=(lo, lo + 1))
                 where = f"{theta_syms[0]} in ({lo}, {lo + 1}), which holds the fitted {v}"
-            except Exception:  # noqa: BLE001  (fall back on the fitted point)
+            except AnalysisError:  # one certificate does not cover it: use the fitted point
                 deriv = None
     if deriv is None:
         try:
             deriv = infeasibility_derivation(A_ex, sp.Matrix([e.subs(theta_vals) for e in b_exprs]),
                                              tuple(support), alphas)
-        except Exception:  # noqa: BLE001
+        except AnalysisError:
             deriv = None
     cert = ""
     if deriv is not None:

@@ -58,3 +58,15 @@ def test_bad_jumps():
         fit_chain(np.array([0.0, np.nan]), [-1, 0, 1], 1.0, 1.0)
     with pytest.raises(DataError, match="one start position per jump"):
         fit_chain(np.array([0, 1]), [-1, 0, 1], 1.0, 1.0, positions=[0.0])
+
+
+def test_prescribed_mean_is_exact_and_the_constrained_mle():
+    rng = np.random.default_rng(2)
+    jumps = rng.choice(K, size=20000, p=[0.25, 0.5, 0.25])
+    res = fit_chain(jumps, [-1, 0, 1], 1.0, 1.0, mean=0.1)
+    assert sum(k[0] * v for k, v in res.process.jumps.items()) == sp.Rational(1, 10)
+    # Lagrange: n_k / p_k = N + mu (k - m) (summing p_k times it gives N): linear in k
+    n = np.array([res.counts[k] for k in (-1, 0, 1)], float)
+    p = np.array([res.probabilities[k] for k in (-1, 0, 1)])
+    mu = (n[2] / p[2] - n[0] / p[0]) / 2
+    assert np.allclose(n / p, n.sum() + mu * (K - 0.1), rtol=1e-6)

@@ -215,3 +215,33 @@ def test_instruments_remove_the_noise_bias_of_a_flux_fit():
     ols = fit_scheme(noisy, dx=dx, dt=dt, flux_degree=2)
     iv = fit_scheme(noisy, dx=dx, dt=dt, flux_degree=2, instruments=True)
     assert abs(uux(iv) - 1) < 3e-3 < abs(uux(ols) - 1)
+
+
+def test_conservative_variable_coefficient_upwind_is_column_stochastic():
+    # u_j' = u_j - lam (a_{j+1/2} u_j - a_{j-1/2} u_{j-1}), a(x) > 0 linear: a conservative
+    # (forward-reading) update whose rows do NOT sum to one but whose columns do
+    n, lam = 80, 0.5
+    xi = (np.arange(n) - (n - 1) / 2) / ((n - 1) / 2)
+    delta = 2 / (n - 1)
+    a_half = 0.8 + 0.3 * (xi + delta / 2)           # a at j + 1/2
+    rng = np.random.default_rng(4)
+    us = [rng.standard_normal(n)]
+    for _ in range(8):
+        v = us[-1]
+        flux = lam * a_half * v
+        us.append(v - (flux - np.roll(flux, 1)))
+    res = fit_scheme(np.array(us), dx=0.01, dt=0.005, support=[-1, 0], x_degree=1,
+                     conservative=True, positive=True)
+    # w_0(xi) = 1 - lam a(xi + delta/2), w_-1(xi) = lam a(xi - delta/2)
+    assert abs(res.weights[(0, 1)] + lam * 0.3) < 1e-10
+    assert abs(res.weights[(-1, 0)] - lam * (0.8 - 0.3 * delta / 2)) < 1e-10
+    assert res.scheme.reading == "forward"
+    assert res.derivations["constraints"].status == "proved"
+
+
+def test_windowed_equations_are_exact_on_clean_data():
+    U, dx, dt = heat_data()
+    res = fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1], window=5)
+    assert _rel_err(res.weights, {-1: 0.3, 0: 0.4, 1: 0.3}) < 1e-10
+    with pytest.raises(DataError, match="window"):
+        fit_scheme(U[:4], dx=dx, dt=dt, support=[-1, 0, 1], window=5)
