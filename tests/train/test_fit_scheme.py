@@ -188,10 +188,12 @@ def test_learned_and_identified_schemes_run_in_simulation():
     U, dx, dt = heat_data()
     res = fit_scheme(U, dx=dx, dt=dt, support=[-1, 0, 1])
     n = U.shape[1]
-    for scheme, params in ((res.scheme, {}), (res.match.scheme, res.match.physical)):
+    for scheme, params, backend in ((res.scheme, {}, "c"),
+                                    (res.match.scheme, res.match.physical, "numpy")):
         sim = Simulation(scheme, (n, (0.0, n * dx)), U[0], params=params, dt=dt,
-                         backend="numpy")
+                         backend=backend)
         sim.run(10 * dt)
+        assert sim.backend_used == backend      # a generated C kernel for the learned one
         assert sim.step_count == 10
         assert np.abs(sim.u - U[10]).max() < 1e-13
 
