@@ -144,9 +144,10 @@ def fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posit
     scheme = Scheme(("u",), dim, {"u": upd}, name=name,
                     reading="forward" if conservative and x_degree else "backward")
     derivs: dict[str, Derivation] = {}
+    row_rows = nb if order is not None else 0   # x-dependent: the row-sum rows come first
     derivs["constraints"] = _constraint_derivation(scheme, support, w_exprs, alphas, A,
                                                    b_exprs, theta_vals, G, c_q, sol.active,
-                                                   nb, conservative, x_degree, snap)
+                                                   nb, row_rows, x_degree, snap)
     r = X @ sol.c - y
     stats_d, r2 = _statistics(r, y, sol, half, support, nb)
     derivs["statistics"] = stats_d
@@ -243,7 +244,7 @@ def _weight_exprs(c_q: list[sp.Rational], support: list[Offset], nb: int, snap: 
 def _constraint_derivation(scheme: Scheme, support: list[Offset], w: list[sp.Expr],
                            alphas: list, A: np.ndarray, b_exprs: list[sp.Expr],
                            theta_vals: dict, G: np.ndarray | None, c_q: list[sp.Rational],
-                           active: tuple[int, ...], nb: int, conservative: bool,
+                           active: tuple[int, ...], nb: int, row_rows: int,
                            x_degree: int, snap: Snapshots) -> Derivation:
     bld = DerivationBuilder("Learned weights meet the constraints exactly",
                             meta={"scheme_hash": scheme.hash})
@@ -257,7 +258,7 @@ def _constraint_derivation(scheme: Scheme, support: list[Offset], w: list[sp.Exp
         for i, e in enumerate(b_exprs):
             lhs = sum((simplest_rational(float(A[i, j]), 1e-13) * cj for j, cj in enumerate(c_q)),
                       sp.S.Zero)
-            what = "row sums" if i < nb and not conservative else "column sums"
+            what = "row sums" if i < row_rows else "column sums"
             uses.append(bld.identity(lhs, e, f"linear constraint {i + 1} on the coefficients "
                                      f"({what} of the x-dependent weights)", uses=[i0]))
     else:
