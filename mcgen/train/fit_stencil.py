@@ -346,7 +346,19 @@ def _identification(match: CatalogueMatch, w: dict[Offset, sp.Rational]) -> Deri
                              f"catalogue weight {sp.sstr(cw.get(k, 0))} at these values",
                              Check(chk, (lhs, w.get(k, sp.S.Zero))) if match.exact
                              else Check("follows"), uses=[i0]))
-    bld.step(match.describe(), "weights agree offset by offset", uses=uses)
+    i_m = bld.step(match.describe(), "weights agree offset by offset", uses=uses)
+    # the catalogue's own parametric L2 condition, decided at the identified values
+    l2 = von_neumann(match.scheme)
+    i_c = bld.step(l2.result, l2.title, Check("derivation", (l2,)))
+    at = l2.result.expr.subs(match.values)
+    holds = bool(sp.simplify(at) is sp.true) if match.exact else \
+        l2.result.holds(**{k.name: float(v) for k, v in match.values.items()})
+    bld.step(f"{sp.sstr(l2.result.expr)} {'holds' if holds else 'FAILS'} at "
+             f"{', '.join(f'{k} = {v}' for k, v in match.values.items())}: the data's step is "
+             f"{'inside' if holds else 'OUTSIDE'} the scheme's L2 region",
+             "the condition evaluated exactly at the identified parameters",
+             Check("truth", (at if holds else sp.Not(at),)) if match.exact else Check("follows"),
+             uses=[i_m, i_c])
     return bld.finish(match.describe())
 
 

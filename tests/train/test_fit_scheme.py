@@ -247,3 +247,12 @@ def test_windowed_equations_are_exact_on_clean_data():
     assert _rel_err(res.weights, {-1: 0.3, 0: 0.4, 1: 0.3}) < 1e-10
     with pytest.raises(DataError, match="window"):
         fit_scheme(U[:4], dx=dx, dt=dt, support=[-1, 0, 1], window=5)
+
+
+def test_unstable_data_is_named_and_placed_outside_the_l2_region():
+    U = roll_run({-1: 0.8, 0: -0.6, 1: 0.8}, rough_data(), 6)     # FTCS heat at r = 4/5
+    res = fit_scheme(U, dx=0.1, dt=0.008, support=[-1, 0, 1])
+    assert res.match.values == {R: sp.Rational(4, 5)}
+    assert res.stable_at_data_step is False
+    ident = res.derivations["identification"]
+    assert ident.status == "proved" and "OUTSIDE" in ident.render("md")
