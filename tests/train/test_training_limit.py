@@ -56,3 +56,31 @@ def test_langevin_leading_order_is_gibbs():
     Hm = sp.Matrix([[1, sp.Rational(1, 2)], [sp.Rational(1, 2), 3]])
     lead = res.stationary_cov.applyfunc(lambda e: sp.limit(e, ETA, 0))
     assert sp.simplify(lead - T * Hm.inv()) == sp.zeros(2, 2)
+
+
+def test_derived_sde_run_as_a_generated_monte_carlo_kernel():
+    """The stochastic modified equation, discretised by the synthesis layer's Kushner-Dupuis
+    chain and run by a generated LLVM walker kernel, has the derived stationary variance
+    eta s2 / (2h + eta h^2) = 0.2: not the uncorrected 0.25, and (the SDE is a first-order
+    model of the chain) not the SGD chain's own 1/3."""
+    from mcgen.codegen.montecarlo import compile_walkers
+    from mcgen.model.symbols import h as HH
+    from mcgen.model.symbols import x as XX
+    from mcgen.synthesis import kushner_dupuis_chain
+
+    res = training_limit(H * (TH - 1) ** 2 / 2, TH, noise_cov=S2)
+    vals = {H: 1, S2: 1, ETA: sp.Rational(1, 2)}
+    drift = res.drift[0].subs(vals).subs(TH, XX)          # -(5/4)(x - 1)
+    sigma = sp.sqrt(res.diffusion[0].subs(vals))           # sqrt(1/2)
+    q_max = sp.Rational(1, 2) + HH * sp.Rational(5, 4) * sp.Rational(5, 2)   # on |x - 1| <= 2.5
+    chain = kushner_dupuis_chain(drift, sigma).fixed_dt(max_rate=q_max / HH ** 2)
+    sim = compile_walkers(chain.process, boundary="reflecting", backend="llvm")
+    h_v = 0.02
+    dt_v = 0.9 * h_v ** 2 / float(q_max.subs(HH, h_v))
+    run = sim.run(2000, steps=int(16 / dt_v), h=h_v, dt=dt_v, lo=-75, hi=175, start=50,
+                  burn_in=4.0, seed=1)
+    v_sde = float(res.stationary_cov[0].subs(vals))
+    assert v_sde == pytest.approx(0.2)
+    assert run.time_mean()[0] == pytest.approx(1.0, abs=0.02)
+    assert run.time_variance()[0] == pytest.approx(v_sde, rel=0.04)   # O(h) upwind bias
+    assert abs(run.time_variance()[0] - 0.25) > 0.03
