@@ -34,6 +34,7 @@ U = sp.Symbol("u", real=True)
 
 def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = False,
               window: int = 1) -> FitResult:
+    """The flux fit behind :func:`~mcgen.train.fit_scheme.fit_scheme` (``flux_degree=``)."""
     if snap.dim != 1:
         raise DataError("flux_degree: a conservative numerical flux is fitted to 1-D data")
     if degree < 1:

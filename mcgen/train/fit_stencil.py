@@ -39,6 +39,7 @@ U = sp.Symbol("u", real=True)
 LAWS = ("advection-diffusion", "advection", "diffusion")
 Offset = tuple[int, ...]
 
+
 def _moment_law(law: str | Law, dim: int) -> Law:
     if isinstance(law, Law):
         return law
@@ -60,6 +61,7 @@ def _moment_law(law: str | Law, dim: int) -> Law:
 def fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, positive: bool,
                  conservative: bool, law: str | Law, x_degree: int,
                  instruments: bool = False, window: int = 1) -> FitResult:
+    """The stencil fit behind :func:`~mcgen.train.fit_scheme.fit_scheme` (see there)."""
     dim, nb = snap.dim, x_degree + 1
     if x_degree and dim != 1:
         raise DataError("weights as functions of x are fitted to 1-D data")
