@@ -191,7 +191,6 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
 def _certificate(f: sp.Expr, knots: tuple, vals: tuple, lam: sp.Rational, B: sp.Expr,
                  m: sp.Rational, M: sp.Rational, factor: int) -> Derivation:
     b = DerivationBuilder(f"Learned coarse scheme (factor {factor}) is conservative and TVD")
-    th, uj, ujp = sp.symbols("theta u_j u_j+1", real=True)
     i0 = b.define(f"F_(j+1/2) = f(u_j) + phi(theta) a (1 - lam a)(u_(j+1) - u_j)/2, f = "
                   f"{sp.sstr(f)}, lam = {lam}, phi piecewise linear through "
                   + ", ".join(f"({k}, {v})" for k, v in zip(knots, vals, strict=True)),
@@ -213,7 +212,6 @@ def _certificate(f: sp.Expr, knots: tuple, vals: tuple, lam: sp.Rational, B: sp.
            "Harten's theorem (Sweby 1984): a flux-limited upwind scheme with the limiter in the "
            "TVD region is TVD under the CFL condition", Check("follows"),
            uses=[i1, i3, i4])
-    _ = (th, uj, ujp)
     return b.finish("TVD and conservative")
 
 

@@ -80,7 +80,6 @@ def fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posit
     b_exprs: list[sp.Expr] = []
     alphas: list[tuple[int, ...]] = []
     theta_syms: list[sp.Symbol] = []
-    target = None
     if order is not None:
         if order < 0:
             raise DataError(f"order={order}: give an order >= 0")
