@@ -25,6 +25,7 @@ from mcgen.train.regression import (
     ci_half,
     rational_matrix,
     residual_stats,
+    rounding_floor,
     rows_with_instruments,
 )
 from mcgen.train.snapshots import DataError, Snapshots
@@ -53,8 +54,8 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
                             f"[{lo:.4g}, {hi:.4g}] at lambda = {lam_v:.4g}: {err}") from None
     sol = residual_stats(sol, X, y)
     half = ci_half(sol.cov, sol.dof)
-    c_q = rationalize(sol.c, np.maximum(1e-12 * max(1.0, float(np.abs(sol.c).max())),
-                                        half / 4))
+    floor = max(1e-12 * max(1.0, float(np.abs(sol.c).max())), rounding_floor(Xf, sol.c))
+    c_q = rationalize(sol.c, np.maximum(floor, half / 4))
     if G is not None and h is not None and sol.active:
         A_ex = rational_matrix(G[list(sol.active)])
         c_q = list(project_affine(c_q, A_ex, rational_matrix(h[list(sol.active)][:, None])))

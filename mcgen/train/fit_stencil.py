@@ -31,6 +31,7 @@ from mcgen.train.regression import (
     ci_half,
     rational_matrix,
     residual_stats,
+    rounding_floor,
     rows_with_instruments,
 )
 from mcgen.train.snapshots import DataError, Snapshots
@@ -133,7 +134,7 @@ def fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posit
     sol = residual_stats(sol, X, y)
     half = ci_half(sol.cov, sol.dof)
     # ---- exact rounding: theta first, then the weights projected onto the constraint set
-    scale = max(1.0, float(np.abs(sol.c).max()))
+    scale = max(1e-12 * max(1.0, float(np.abs(sol.c).max())), rounding_floor(Xf, sol.c))
     th_q = rationalize(sol.theta, np.maximum(1e-11 * np.maximum(1, np.abs(sol.theta)),
                                              half[n:] / 4))
     theta_vals = dict(zip(theta_syms, th_q, strict=True))
@@ -215,6 +216,8 @@ def _endpoint_rows(n_offsets: int, nb: int) -> np.ndarray:
 def _round_weights(sol: constrained_lsq.LsqResult, half: np.ndarray, A: np.ndarray,
                    b_exprs: list[sp.Expr], theta_vals: dict, G: np.ndarray | None,
                    scale: float) -> list[sp.Rational]:
+    """Round to rationals (``scale``: the smallest tolerance), project exactly onto the
+    equalities and the active inequalities, and check the rest exactly."""
     A_ex = rational_matrix(A)
     b_ex = sp.Matrix([sp.nsimplify(e.subs(theta_vals)) for e in b_exprs]) if b_exprs else \
         sp.zeros(0, 1)
@@ -223,7 +226,7 @@ def _round_weights(sol: constrained_lsq.LsqResult, half: np.ndarray, A: np.ndarr
         b_ex = b_ex.col_join(sp.zeros(len(sol.active), 1))
     G_ex = rational_matrix(G) if G is not None else None
     for rel in (0.25, 1e-3, 0.0):
-        tols = np.maximum(1e-12 * scale, half * rel)
+        tols = np.maximum(scale, half * rel)
         w = project_affine(rationalize(sol.c, tols), A_ex, b_ex)
         if G_ex is None or all(v >= 0 for v in G_ex * w):
             return list(w)

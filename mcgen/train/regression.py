@@ -87,3 +87,11 @@ def residual_stats(sol: constrained_lsq.LsqResult, X: np.ndarray, y: np.ndarray
 def rational_matrix(A: np.ndarray) -> sp.Matrix:
     return sp.Matrix([[simplest_rational(float(v), 1e-13) for v in row] for row in A]) \
         if A.size else sp.zeros(0, A.shape[1])
+
+
+def rounding_floor(X: np.ndarray, c: np.ndarray) -> float:
+    """The float error a least-squares solution can carry from rounding alone, about
+    cond(X) * eps * |c| (times a safety factor): clean data get no smaller rounding
+    tolerance than this, so a fit of 0.4999999999995 still rounds to 1/2."""
+    cond = float(np.linalg.cond(X)) if X.size else 1.0
+    return 10.0 * min(cond, 1e8) * float(np.finfo(float).eps) * max(1.0, float(np.abs(c).max()))
