@@ -172,7 +172,12 @@ def fit_chain(jumps: Any, support: Any, dx: float, dt: float, *, positions: Any 
     q = None
     for rel in (0.25, 1e-3, 0.0):
         tols = np.maximum(1e-14, se * rel)
-        cand = project_affine(rationalize(p, tols), A_ex, b_ex)
+        if C.shape[0] == 0:   # normalisation only: the most likely jump takes the remainder
+            big = int(np.argmax(p))
+            rest = rationalize(np.delete(p, big), np.delete(tols, big))
+            cand = sp.Matrix(rest[:big] + [1 - sum(rest)] + rest[big:])
+        else:
+            cand = project_affine(rationalize(p, tols), A_ex, b_ex)
         if all(v >= 0 for v in cand):
             q = cand
             break
