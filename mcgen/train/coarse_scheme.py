@@ -27,6 +27,11 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import lsq_linear
 
+from mcgen.model.read import Field
+from mcgen.model.scheme import Scheme
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import dx as DX
+from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Check, Derivation, DerivationBuilder
 from mcgen.proof.interval_max import max_abs_on_interval
 from mcgen.train.exact_rounding import simplest_rational
@@ -80,6 +85,43 @@ class CoarseScheme:
             F = _limited_flux(u, f, fp, lam, lim)
             u = u - lam * (F - np.roll(F, 1))
         return u
+
+    def limited_increment(self, dm: sp.Expr, dp: sp.Expr) -> sp.Expr:
+        """phi(theta) * dp with theta = dm / dp, written without the division (so that a
+        constant state, dp = 0, gives 0 rather than 0/0): for dp > 0 the piece between knots
+        t_i, t_(i+1) contributes slope_i (clamp(dm, t_i dp, t_(i+1) dp) - t_i dp); for dp < 0
+        the clamp's bounds swap."""
+        pos, neg = sp.S.Zero, sp.S.Zero
+        for (t0, v0), (t1, v1) in zip(zip(self.knots, self.values, strict=True),
+                                      zip(self.knots[1:], self.values[1:], strict=True),
+                                      strict=False):
+            slope = (v1 - v0) / (t1 - t0)
+            if slope == 0:
+                continue
+            pos += slope * (sp.Min(sp.Max(dm, t0 * dp), t1 * dp) - t0 * dp)
+            neg += slope * (sp.Max(sp.Min(dm, t0 * dp), t1 * dp) - t0 * dp)
+        return sp.Piecewise((pos, dp > 0), (neg, True))
+
+    @property
+    def scheme(self) -> Scheme:
+        """The learned update as a :class:`~mcgen.model.scheme.Scheme` (conservative, forward
+        reading) on the coarse grid, with ``lambda = dt/dx``: it runs through Simulation and
+        the code generators like any other nonlinear scheme. Its TVD property is the
+        certificate's (Harten/Sweby), not re-derived by the monotonicity analysis."""
+        w = Field("u")
+        lam_s = LAM
+
+        def F(um: sp.Expr, u0: sp.Expr, up: sp.Expr) -> sp.Expr:
+            uL, uR = sp.Dummy("uL"), sp.Dummy("uR")
+            a = sp.cancel((self.flux.subs(U, uR) - self.flux.subs(U, uL)) / (uR - uL))
+            a = a.subs({uL: u0, uR: up})
+            return self.flux.subs(U, u0) + a * (1 - lam_s * a) / 2 * \
+                self.limited_increment(u0 - um, up - u0)
+
+        upd = w[0] - lam_s * (F(w[-1], w[0], w[1]) - F(w[-2], w[-1], w[0]))
+        return Scheme(("u",), 1, {"u": upd}, params=(lam_s,), reading="forward",
+                      name=f"learned TVD limiter scheme (factor {self.factor})",
+                      definitions={lam_s: DT / DX})
 
     def describe(self) -> str:
         pts = ", ".join(f"phi({k}) = {v}" for k, v in zip(self.knots, self.values, strict=True))
