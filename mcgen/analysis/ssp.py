@@ -23,7 +23,7 @@ import sympy as sp
 
 from mcgen.errors import AnalysisError
 from mcgen.model.runge_kutta import ButcherTableau, as_tableau
-from mcgen.proof import Check, Derivation, DerivationBuilder
+from mcgen.proof import Check, Derivation, DerivationBuilder, register_check
 from mcgen.proof.farkas_check import solve_nonneg_conjunction
 
 __all__ = ["ssp_coefficient", "ssp_derivation", "absolute_monotonicity_polynomials"]
@@ -133,3 +133,15 @@ def ssp_coefficient(tableau: Any) -> sp.Expr:
     6
     """
     return ssp_derivation(tableau).result
+
+
+@register_check("ssp_coefficient",
+                "the SSP coefficient of the explicit tableau (A, b) equals the claimed number "
+                "(exact root isolation)")
+def _ssp_check(A: Any, b: Any, C: Any) -> str:
+    try:
+        got = ssp_coefficient(ButcherTableau(A, b))
+    except (AnalysisError, ValueError):
+        return "unknown"
+    d = sp.simplify(got - C)
+    return "proved" if d == 0 else ("refuted" if d.is_number else "unknown")
