@@ -78,11 +78,22 @@ def _component_from_zero(region: sp.Set) -> sp.Expr:
     return sp.Integer(0)  # not absolutely monotonic even at r = 0: a negative coefficient
 
 
+_MEMO: dict[str, Derivation] = {}
+
+
 def ssp_derivation(tableau: Any) -> Derivation:
-    """The SSP coefficient C of an explicit Runge-Kutta method with its proof (result: C,
-    ``oo`` only for a method with no stages coupling, which cannot happen for consistent
-    methods)."""
+    """The SSP coefficient C of an explicit Runge-Kutta method with its proof (result: C).
+
+    Memoised on the tableau's exact entries (a check re-running it in the same process
+    reuses the exact computation, as :mod:`mcgen.proof.numflux_checks` does)."""
     t = as_tableau(tableau)
+    key = sp.srepr((t.A, t.b))
+    if key not in _MEMO:
+        _MEMO[key] = _ssp_derivation(t)
+    return _MEMO[key]
+
+
+def _ssp_derivation(t: ButcherTableau) -> Derivation:
     r = R_SYM
     K, P, polys = absolute_monotonicity_polynomials(t, r)
     b = DerivationBuilder(f"SSP coefficient of {t.name}", meta={"tableau": t.name})
