@@ -13,7 +13,11 @@ from mcgen.analysis import (  # noqa: F401
     monotonicity,
     particle_limit,
     positivity,
+    ssp,
     stability,
     taylor_expansion,
+    tvd,
     von_neumann,
 )
+from mcgen.analysis.ssp import ssp_coefficient, ssp_derivation
+from mcgen.analysis.tvd import sweby_region, tvd_condition

@@ -8,7 +8,7 @@ from mcgen.analysis.tvd import limiter_bounds, sweby_region, tvd_condition
 from mcgen.errors import AnalysisError
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.highres import flux_limited, muscl, weno5
-from mcgen.model.limiter import LIMITERS, R
+from mcgen.model.limiter import R
 from mcgen.proof import Derivation
 
 u = sp.Symbol("u")
