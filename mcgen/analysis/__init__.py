@@ -21,3 +21,5 @@ from mcgen.analysis import (  # noqa: F401
 )
 from mcgen.analysis.ssp import ssp_coefficient, ssp_derivation
 from mcgen.analysis.tvd import sweby_region, tvd_condition
+
+__all__ = ["ssp_coefficient", "ssp_derivation", "sweby_region", "tvd_condition"]
