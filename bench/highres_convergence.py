@@ -1,7 +1,7 @@
 """Convergence tables of the high-resolution schemes on smooth advection (issue 14).
 
-u_t + u_x = 0 on [0, 1], periodic, u0 = sin(2 pi x) (cell averages), t = 1 (WENO5: t = 1/2); L1 error of the cell
-averages and observed order for N = 40 .. 640. WENO5 with SSPRK(3,3) at dt = 0.5 dx^(5/3) (so
+u_t + u_x = 0 on [0, 1], periodic, u0 = sin(2 pi x) (cell averages), t = 1 (WENO5: t = 1/2);
+L1 error of the cell averages and observed order for N = 40 .. 640. WENO5 with SSPRK(3,3) at dt = 0.5 dx^(5/3) (so
 the third-order time error stays below the space error, as in Jiang and Shu 1996); the TVD
 schemes at their proved bound. Run: ``python bench/highres_convergence.py`` (about a minute).
 """

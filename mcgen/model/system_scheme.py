@@ -42,6 +42,8 @@ class SystemScheme:
     limiter : slope limiter, None for the first-order scheme.
     variables : where slopes are limited: ``conserved``, ``primitive`` or ``characteristic``.
     stepper : explicit Runge-Kutta method.
+    entropy_fix : Roe only: Harten-Hyman's fix (without it a transonic rarefaction keeps an
+        expansion shock).
     parameter : gamma (Euler) or g (shallow water), exact.
     """
 
@@ -52,6 +54,7 @@ class SystemScheme:
     parameter: sp.Expr
     limiter: Limiter | None = None
     variables: str = "conserved"
+    entropy_fix: bool = True
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -85,7 +88,7 @@ class SystemScheme:
     def to_data(self) -> dict[str, Any]:
         return {k: serialize.to_data(getattr(self, k)) for k in
                 ("system", "law", "flux", "stepper", "parameter", "limiter", "variables",
-                 "name")}
+                 "entropy_fix", "name")}
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> SystemScheme:

@@ -22,9 +22,10 @@ __all__ = ["euler_law", "shallow_water_law", "euler_equations", "shallow_water"]
 
 RHO, MOM, ENERGY = sp.symbols("rho m E", real=True)
 H, Q = sp.symbols("h q", real=True)
+AIR_GAMMA = sp.Rational(7, 5)
 
 
-def euler_law(gamma: Any = sp.Rational(7, 5)) -> Law:
+def euler_law(gamma: Any = AIR_GAMMA) -> Law:
     """rho_t + m_x = 0, m_t + (m^2/rho + p)_x = 0, E_t + ((E + p) m/rho)_x = 0 with
     p = (gamma - 1)(E - m^2/(2 rho))."""
     g = sp.nsimplify(gamma)
@@ -40,7 +41,7 @@ def shallow_water_law(g: Any = 1) -> Law:
 
 
 def euler_equations(flux: str = "hllc", limiter: Any = "minmod", variables: str = "primitive",
-                    stepper: Any = "ssprk22", gamma: Any = sp.Rational(7, 5)) -> SystemScheme:
+                    stepper: Any = "ssprk22", gamma: Any = AIR_GAMMA) -> SystemScheme:
     """A scheme for the 1-D Euler equations (``limiter=None``: first order)."""
     return SystemScheme("euler", euler_law(gamma), flux, as_tableau(stepper), gamma,
                         None if limiter is None else as_limiter(limiter), variables)
