@@ -12,7 +12,10 @@ shallow water (Zhang-Shu type), with its derivation.
 3. MUSCL: with U_j = (U^-_j + U^+_j)/2 (one slope per cell) the update is (1/2) of two
    first-order steps with mesh ratio 2 lam on interface states; those lie in G after the
    Zhang-Shu scaling, so 4 lam S <= 1.
-4. An SSP Runge-Kutta method with coefficient C keeps G invariant under C times the bound.
+4. 2-D (unsplit): with a = dt S_x/dx, b = dt S_y/dy, the update is a/(a + b) times an x-update
+   with mesh ratio (a + b)/S_x plus b/(a + b) times a y-update: the 1-D bound holds for
+   dt (S_x/dx + S_y/dy).
+5. An SSP Runge-Kutta method with coefficient C keeps G invariant under C times the bound.
 
 Roe's linearisation has no such property (it fails on the 1-2-3 problem): no bound is proved.
 """
@@ -45,14 +48,21 @@ def positivity_condition(scheme: SystemScheme) -> Derivation:
     i0 = b.define(scheme.describe(), "the scheme")
     law = scheme.law
     if scheme.system == "euler":
-        rho, m, E = law.fields
+        rho, *mom, E = law.fields
         g = scheme.parameter
-        p = (g - 1) * (E - m**2 / (2 * rho))
-        Hs = sp.hessian(p, (rho, m, E))
-        v = sp.Matrix([m, -rho, 0])
-        i1 = b.identity(sp.ImmutableMatrix(Hs), sp.ImmutableMatrix(-(g - 1) / rho**3 * v * v.T),
-                        "Hessian of the pressure: a negative multiple of a rank-one square, "
-                        "so p is concave on rho > 0 and G = {rho > 0, p > 0} is convex", [i0])
+        p = (g - 1) * (E - sum(m**2 for m in mom) / (2 * rho))
+        Hs = sp.hessian(p, law.fields)
+        # -H = (gamma - 1)/rho^3 sum_i v_i v_i^T with v_i = (m_i, 0.., -rho (slot i), .., 0)
+        vs = []
+        for i, m in enumerate(mom):
+            v = sp.zeros(len(law.fields), 1)
+            v[0], v[1 + i] = m, -rho
+            vs.append(v)
+        gram = sum((v * v.T for v in vs), sp.zeros(len(law.fields), len(law.fields)))
+        i1 = b.identity(sp.ImmutableMatrix(Hs), sp.ImmutableMatrix(-(g - 1) / rho**3 * gram),
+                        "Hessian of the pressure: a negative multiple of a sum of rank-one "
+                        "squares, so p is concave on rho > 0 and G = {rho > 0, p > 0} is "
+                        "convex", [i0])
     else:
         i1 = b.define("G = {h > 0} is a half-space (convex)", "depth is linear in U")
     if scheme.flux == "roe":
@@ -91,6 +101,14 @@ def positivity_condition(scheme: SystemScheme) -> Derivation:
                              "states are in G (p concave: the scaling factor is explicit)",
                              "enforced by the reconstruction"))
         weight = sp.Rational(1, 4)
+    if scheme.dim == 2:
+        a, bb, Ux, Uy, dF, dG = sp.symbols("a b U_x U_y dF dG", positive=True)
+        lhs3 = U - a * dF - bb * dG
+        rhs3 = a / (a + bb) * (U - (a + bb) * dF) + bb / (a + bb) * (U - (a + bb) * dG)
+        uses.append(b.identity(lhs3, rhs3, "2-D unsplit: a convex combination of one x-update "
+                               "and one y-update, each with the summed mesh ratio "
+                               "(a = dt S_x/dx, b = dt S_y/dy; dF, dG the flux differences "
+                               "over the speeds)", [i0]))
     ssp = ssp_derivation(scheme.stepper)
     C = ssp.result
     iC = b.step(sp.Eq(sp.Symbol("C_ssp"), C, evaluate=False),
@@ -98,8 +116,10 @@ def positivity_condition(scheme: SystemScheme) -> Derivation:
                 Check("ssp_coefficient", (scheme.stepper.A, scheme.stepper.b, C)), [])
     bound = sp.nsimplify(C * weight)
     expr = sp.Le(lam * S_MAX, bound) if bound > 0 else sp.false
-    words = (f"lam * S <= {bound} (S = max |S_L|, |S_R| over the interface states; "
-             f"{weight} from the convex decomposition, times C_ssp = {C}); sufficient")
+    speeds = "S = max |S_L|, |S_R| over the interface states" if scheme.dim == 1 else \
+        "lam S = dt (S_x/dx + S_y/dy), S_d the largest |S_L|, |S_R| of direction d"
+    words = (f"lam * S <= {bound} ({speeds}; {weight} from the convex decomposition, times "
+             f"C_ssp = {C}); sufficient")
     cond = Condition(expr, (LAM, S_MAX), "positivity", "unknown", sufficient=expr,
                      necessary=None, name="positivity-preserving CFL", description=words,
                      definitions={LAM: DT / DX})

@@ -72,8 +72,13 @@ class SystemScheme:
         if not self.name:
             rec = f"MUSCL-{self.limiter.name} ({self.variables})" if self.limiter else \
                 "first order"
-            object.__setattr__(self, "name", f"{self.system} {self.flux.upper()} {rec}, "
+            d = "" if self.law.dim == 1 else f"{self.law.dim}-D "
+            object.__setattr__(self, "name", f"{d}{self.system} {self.flux.upper()} {rec}, "
                                              f"{self.stepper.name}")
+
+    @property
+    def dim(self) -> int:
+        return self.law.dim
 
     @property
     def order(self) -> int:
