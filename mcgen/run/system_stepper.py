@@ -344,9 +344,9 @@ class SystemStepper:
         if bad.any():
             idx = np.unravel_index(int(np.argmax(bad)), bad.shape)
             pos = tuple(float(ax[i]) for ax, i in zip(self.axes, idx, strict=True))
-            raise StabilityError(f"{where}: inadmissible state at x = {pos} "
-                                 f"({W[(slice(None), *idx)]}): negative density/pressure or "
-                                 "NaN")
+            state = W.reshape(W.shape[0], -1)[:, int(np.argmax(bad))]
+            raise StabilityError(f"{where}: inadmissible state at x = {pos} ({state}): "
+                                 "negative density/pressure or NaN")
 
     def _step(self, U: np.ndarray, dt: float, enforce: bool
               ) -> tuple[np.ndarray | None, float]:
