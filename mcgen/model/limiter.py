@@ -1,5 +1,8 @@
 """Flux and slope limiters phi(r) written in SymPy, r the ratio of consecutive differences.
 
+Convention: r_j = (u_j - u_{j-1})/(u_{j+1} - u_j) and the limited face value is
+u_j + phi(r_j) (u_{j+1} - u_j)/2 (LeVeque 2002, section 6.12; Sweby 1984).
+
 A limiter is a function of one real variable built from rational functions with ``Max``,
 ``Min``, ``Abs`` or ``Piecewise``. The catalogue holds the textbook ones (Sweby 1984, LeVeque
 2002 section 6.12); a user's own is any such expression in :data:`R`.
@@ -25,7 +28,9 @@ LIMITERS: dict[str, sp.Expr] = {
     "superbee": sp.Max(0, sp.Min(2 * R, 1), sp.Min(R, 2)),
     "mc": sp.Max(0, sp.Min(2 * R, (1 + R) * _HALF, 2)),
     "van_leer": (R + sp.Abs(R)) / (1 + sp.Abs(R)),
-    "koren": sp.Max(0, sp.Min(2 * R, (1 + 2 * R) / 3, 2)),
+    # Koren (1993) limits with r = D+/D-; in this module's r = D-/D+ his phi_K(r) reads
+    # r phi_K(1/r): the kappa = 1/3 (third-order) face value on smooth monotone data
+    "koren": sp.Max(0, sp.Min(2 * R, (2 + R) / 3, 2)),
     "van_albada": (R**2 + R) / (R**2 + 1),
 }
 
