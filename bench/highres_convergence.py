@@ -26,6 +26,7 @@ SCHEMES = [
     ("MUSCL-minmod, Godunov, SSPRK(2,2)", muscl(ADV, "minmod", "godunov", "ssprk22"), None),
     ("MUSCL-van Leer, Godunov, SSPRK(2,2)", muscl(ADV, "van_leer", "godunov", "ssprk22"), None),
     ("MUSCL-MC, Godunov, SSPRK(2,2)", muscl(ADV, "mc", "godunov", "ssprk22"), None),
+    ("MUSCL-Koren, Godunov, SSPRK(3,3)", muscl(ADV, "koren", "godunov", "ssprk33"), None),
     ("flux-limited superbee, SSPRK(3,3)", flux_limited(ADV, "superbee", "ssprk33"), None),
     ("flux-limited van Leer, SSPRK(10,4)", flux_limited(ADV, "van_leer", "ssprk104"), None),
     ("WENO5, SSPRK(3,3)", weno5(ADV), lambda h: 0.5 * h ** (5 / 3)),
