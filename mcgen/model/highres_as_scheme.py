@@ -1,0 +1,132 @@
+"""A scalar high-resolution scheme written out as an explicit two-level :class:`Scheme`.
+
+Each Runge-Kutta stage U_i = u + dt sum_j A_ij L(U_j) is substituted into the next, so the whole
+step becomes one update expression of reads u[j + k] (radius = stages x reconstruction radius,
+with the inner stages evaluated once per neighbour: more arithmetic than stage buffers, the same
+numbers). The limiter term phi(D-/D+) D+ is written with its limit 0 where D+ = 0. The result
+goes through ``compile``, the oracle and export like any other scheme; run it with the condition
+from :func:`mcgen.analysis.tvd.tvd_condition`. Substituting stages makes the expression grow
+with the number of stages: forward Euler compiles in about a second, SSPRK(2,2) takes about a
+minute of common-subexpression elimination (stage buffers in the IR are the real fix).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from mcgen.errors import ModelError
+from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN, UL, UR, numerical_flux
+from mcgen.model.highres_scheme import HighResScheme
+from mcgen.model.read import Field
+from mcgen.model.scheme import Scheme
+from mcgen.model.symbols import dt as DT
+from mcgen.model.symbols import dx as DX
+from mcgen.model.symbols import lam as LAM
+from mcgen.proof.interval_max import max_abs_on_interval
+
+__all__ = ["as_scheme"]
+
+
+def _homogenized(e: sp.Expr, r: sp.Symbol, a: sp.Expr, b: sp.Expr, pos: bool) -> sp.Expr:
+    """phi(a/b) * b for b > 0 (``pos``) or b < 0, without division: a linear piece c0 + c1 r
+    becomes c0 b + c1 a, Max and Min swap when b < 0, |x| b = sign(b) |x b|."""
+    if e.is_polynomial(r) and sp.degree(e, r) <= 1:
+        p = sp.Poly(e, r)
+        return p.coeff_monomial(1) * b + p.coeff_monomial(r) * a
+    if isinstance(e, (sp.Max, sp.Min)):
+        func = e.func if pos else (sp.Min if isinstance(e, sp.Max) else sp.Max)
+        return func(*[_homogenized(x, r, a, b, pos) for x in e.args], evaluate=False)
+    if isinstance(e, sp.Abs):
+        inner = sp.Abs(_homogenized(e.args[0], r, a, b, pos))
+        return inner if pos else -inner
+    if isinstance(e, sp.Add):
+        return sp.Add(*[_homogenized(x, r, a, b, pos) for x in e.args])
+    if isinstance(e, sp.Mul) and e.args[0].is_number:
+        return e.args[0] * _homogenized(sp.Mul(*e.args[1:]), r, a, b, pos)
+    raise ModelError(f"limiter part {e} is not a Max/Min/Abs of linear functions of {r}: "
+                     "as_scheme writes only such limiters division-free (minmod, superbee, MC, "
+                     "Koren); run others with mcgen.run.highres_stepper")
+
+
+def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
+    """phi(num/den) * den with its limit 0 at den = 0 (phi bounded), division-free."""
+    P = _homogenized(phi, r, num, den, True)
+    Q = _homogenized(phi, r, num, den, False)
+    return (P + Q) / 2 + sp.sign(den) * (P - Q) / 2
+
+
+def _operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> Any:
+    """A function j -> lam * L(u)_j dx (i.e. -lam (F_{j+1/2} - F_{j-1/2})) for a lattice
+    accessor ``u(j)``."""
+    lim = s.limiter
+    assert lim is not None
+    var, f = s.law.fields[0], s.law.flux[0]
+    if s.reconstruction == "muscl":
+        F = sp.sympify(numerical_flux(s.law, s.flux, data_range=(m, M))).subs(
+            {DATA_MIN: m, DATA_MAX: M})
+
+        def face(j: int) -> sp.Expr:
+            left = u(j) + _limited(lim.phi, lim.r, u(j) - u(j - 1), u(j + 1) - u(j)) / 2
+            right = u(j + 1) - _limited(lim.phi, lim.r, u(j + 2) - u(j + 1),
+                                        u(j + 1) - u(j)) / 2
+            return F.subs({UL: left, UR: right}, simultaneous=True)
+    else:
+        alpha = max_abs_on_interval(sp.diff(f, var), var, m, M)
+        if s.flux == "upwind":
+            fp_slope = sp.diff(f, var)
+            plus = bool(fp_slope.subs(var, (m + M) / 2) >= 0)
+            fplus = sp.Lambda(var, f if plus else 0 * var)
+            fminus = sp.Lambda(var, 0 * var if plus else f)
+        else:
+            fplus = sp.Lambda(var, (f + alpha * var) / 2)
+            fminus = sp.Lambda(var, (f - alpha * var) / 2)
+
+        def face(j: int) -> sp.Expr:
+            dp = [fplus(u(j + k + 1)) - fplus(u(j + k)) for k in (-1, 0)]
+            dm = [fminus(u(j + k + 1)) - fminus(u(j + k)) for k in (0, 1)]
+            return (fplus(u(j)) + _limited(lim.phi, lim.r, dp[0], dp[1]) / 2
+                    + fminus(u(j + 1)) - _limited(lim.phi, lim.r, dm[1], dm[0]) / 2)
+
+    return lambda j: -lam * (face(j) - face(j - 1))
+
+
+def as_scheme(s: HighResScheme) -> Scheme:
+    """The scheme as one explicit update (stages substituted); needs a numeric data_range for
+    Lax-Friedrichs splitting or flux."""
+    if s.reconstruction == "weno5":
+        raise ModelError("as_scheme: WENO5's nonlinear weights are not written out yet; use "
+                         "mcgen.run.highres_stepper")
+    if s.data_range is None:
+        raise ModelError(f"{s.name}: give data_range=(m, M) when declaring the scheme")
+    m, M = s.data_range
+    name = s.law.fields[0].name
+    w = Field(name)
+    lam = LAM
+    A, b = s.stepper.A, s.stepper.b
+    stages: list[Any] = []  # each: a function j -> lam*L(U_i)_j (exact expression in reads)
+
+    def value(i: int, j: int) -> sp.Expr:
+        """U_i at offset j: u_j + sum_k A[i, k] * lam L(U_k)_j."""
+        return w[j] + sum((A[i, k] * stages[k](j) for k in range(i) if A[i, k] != 0),
+                          sp.Integer(0))
+
+    for i in range(s.stepper.stages):
+        stages.append(_memo(_operator(s, lambda j, i=i: value(i, j), lam, m, M)))
+    update = w[0] + sum((b[i] * stages[i](0) for i in range(len(b)) if b[i] != 0),
+                        sp.Integer(0))
+    return Scheme((name,), 1, {name: update}, reading="forward", name=s.name,
+                  definitions={lam: DT / DX}, law=s.law)
+
+
+def _memo(fn: Any) -> Any:
+    cache: dict[int, sp.Expr] = {}
+
+    def wrapped(j: int) -> sp.Expr:
+        if j not in cache:
+            cache[j] = fn(j)
+        return cache[j]
+
+    return wrapped
+
