@@ -266,21 +266,23 @@ def tvd_condition(scheme: HighResScheme, data_range: tuple[Any, Any] | None = No
     r = lim.r
     neg, pos = sp.Interval.open(-sp.oo, 0), POS
     ib = []
-    for key, expr, sign, words in (("a", lim.phi / r, 1, "a = sup phi(r)/r"),
-                                   ("a0", lim.phi / r, -1, "a0 = inf phi(r)/r"),
-                                   ("b", lim.phi, 1, "b = sup phi(r)"),
-                                   ("b0", lim.phi, -1, "b0 = inf phi(r)")):
+    for key, expr, sign, words in (("a", lim.phi / r, 1, "sup phi(r)/r"),
+                                   ("a0", lim.phi / r, -1, "inf phi(r)/r"),
+                                   ("b", lim.phi, 1, "sup phi(r)"),
+                                   ("b0", lim.phi, -1, "inf phi(r)")):
         doms = (neg, pos) if key in ("a", "a0") else (sp.Reals,)
-        val = bd[key]
-        sups = [supremum(sign * expr, r, d) for d in doms]
-        checks = [Check("piecewise_supremum", (sign * expr, r, d, s)) for d, s in zip(doms, sups,
-                                                                                     strict=True)]
-        i = b.step(sp.Eq(sp.Symbol(key), val, evaluate=False),
-                   f"{words} (exact pieces, critical points and one-sided limits)",
-                   checks[0], [i0])
-        for c in checks[1:]:
-            i = b.step(f"{words}: the other half-line", "same", c, [i])
-        ib.append(i)
+        parts = []
+        for d in doms:
+            sup = supremum(sign * expr, r, d)
+            what = f"sup of {'-' if sign < 0 else ''}{sp.sstr(expr)} over {d}"
+            parts.append((b.step(sp.Eq(sp.Symbol(what), sup, evaluate=False),
+                                 "exact pieces, critical points and one-sided limits",
+                                 Check("piecewise_supremum", (sign * expr, r, d, sup)), [i0]),
+                          sup))
+        combined = sign * sp.Max(*[v for _, v in parts])
+        ib.append(b.identity(combined, bd[key], f"{key} = {words}",
+                             [i for i, _ in parts],
+                             claim=sp.Eq(sp.Symbol(key), bd[key], evaluate=False)))
     nu_fe = forward_euler_nu(bd)
     d0, d1 = 1 + (bd["a0"] - bd["b"]) / 2, 1 + (bd["a"] - bd["b0"]) / 2
     polys = (NU * d0, NU * d1, 1 - NU * d0, 1 - NU * d1)

@@ -92,3 +92,19 @@ def test_rk4_gets_no_proved_step_and_weno_is_refused():
         tvd_condition(weno5(ADV), data_range=(0, 1))
     with pytest.raises(AnalysisError, match="data_range"):
         tvd_condition(muscl(ADV, "minmod"))
+
+
+def test_tvd_derivation_rechecks_from_json_and_wrong_claims_are_refuted():
+    from mcgen.proof import Check
+
+    d = tvd_condition(muscl(BURGERS, "mc", "godunov", "ssprk33"), data_range=(0, 1))
+    again = Derivation.from_json(d.render("json")).recheck()
+    assert again.status == "proved" and again.result.expr == d.result.expr
+    phi = sp.Max(0, sp.Min(2 * R, (1 + R) / 2, 2))
+    assert Check("piecewise_supremum", (phi / R, R, sp.Interval.open(0, sp.oo), 2)).run() == \
+        "proved"
+    assert Check("piecewise_supremum", (phi / R, R, sp.Interval.open(0, sp.oo), 1)).run() == \
+        "refuted"
+    assert Check("piecewise_failure_set", (2 * R - phi, R, sp.Interval.open(0, sp.oo),
+                                           sp.Symbol(">="), sp.Interval(0, 1))).run() == \
+        "refuted"
