@@ -48,6 +48,9 @@ def test_user_limiters_with_exact_failure_sets():
     # Beam-Warming (phi = r): fails for r < 0 and r > 2, second order everywhere else
     bw = sweby_region(R).result
     assert bw.tvd_fails_on == sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(2, sp.oo))
+    # written with Piecewise: minmod again, decided the same way
+    pw = sweby_region(sp.Piecewise((0, R <= 0), (R, R <= 1), (1, True))).result
+    assert pw.tvd and pw.second_order
     # a first-order limiter phi = 0: TVD, not second order (phi(1) != 1)
     zero = sweby_region(0 * R + sp.Integer(0)).result
     assert zero.tvd and not zero.second_order and 1 in zero.second_order_fails_on

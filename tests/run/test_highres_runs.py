@@ -56,6 +56,7 @@ def _square(x):
     muscl(ADV, "minmod", "godunov"), muscl(ADV, "superbee", "godunov", "ssprk22"),
     flux_limited(ADV, "mc", "euler"), flux_limited(ADV, "koren", "ssprk33"),
     flux_limited(ADV, "van_leer", "ssprk104"),
+    flux_limited(scalar_law(u, -u), "superbee", "euler", splitting="upwind"),  # left-going
     muscl(BURGERS, "minmod", "godunov", "ssprk22")])
 def test_at_the_proved_bound_tv_never_grows_and_no_new_extrema(scheme):
     st = HighResStepper(scheme, 100, data_range=(0, 1))
