@@ -26,7 +26,7 @@ from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
 from mcgen.proof.interval_max import max_abs_on_interval
 
-__all__ = ["as_scheme"]
+__all__ = ["as_scheme", "space_operator"]
 
 
 def _homogenized(e: sp.Expr, r: sp.Symbol, a: sp.Expr, b: sp.Expr, pos: bool) -> sp.Expr:
@@ -57,7 +57,7 @@ def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
     return (P + Q) / 2 + sp.sign(den) * (P - Q) / 2
 
 
-def _operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> Any:
+def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> Any:
     """A function j -> lam * L(u)_j dx (i.e. -lam (F_{j+1/2} - F_{j-1/2})) for a lattice
     accessor ``u(j)``."""
     lim = s.limiter
@@ -113,7 +113,7 @@ def as_scheme(s: HighResScheme) -> Scheme:
                           sp.Integer(0))
 
     for i in range(s.stepper.stages):
-        stages.append(_memo(_operator(s, lambda j, i=i: value(i, j), lam, m, M)))
+        stages.append(_memo(space_operator(s, lambda j, i=i: value(i, j), lam, m, M)))
     update = w[0] + sum((b[i] * stages[i](0) for i in range(len(b)) if b[i] != 0),
                         sp.Integer(0))
     return Scheme((name,), 1, {name: update}, reading="forward", name=s.name,

@@ -42,10 +42,10 @@ def test_muscl_minmod_ssprk2_matches_hand_c(lib):
     st = HighResStepper(muscl(scalar_law(u, u), "minmod", "godunov", "ssprk22"), n,
                         data_range=(0, 1))
     ours = st.run(u0, steps * nu * st.dx, dt=nu * st.dx)
-    buf, stage = np.zeros(n + 4), np.zeros(n + 4)
+    buf, stage, face = np.zeros(n + 4), np.zeros(n + 4), np.zeros(n + 4)
     buf[2:-2] = u0
-    lib.muscl_minmod_ssprk2(_ptr(buf), _ptr(stage), ctypes.c_long(n), ctypes.c_long(steps),
-                            ctypes.c_double(nu))
+    lib.muscl_minmod_ssprk2(_ptr(buf), _ptr(stage), _ptr(face), ctypes.c_long(n),
+                            ctypes.c_long(steps), ctypes.c_double(nu))
     assert np.abs(ours - buf[2:-2]).max() < 1e-13
 
 

@@ -1,0 +1,157 @@
+"""Loop IR for scalar high-resolution schemes with Runge-Kutta stage buffers.
+
+One kernel advances ``nsteps`` steps per call on a periodic 1-D lattice padded with ``g`` ghost
+cells: for each stage i it fills the ghosts of the stage state (``u`` for stage 0, ``w``
+otherwise), stores L(U_i) into the stage buffer ``L<i>`` and forms the next stage state
+``w = u + lam sum_j A[i+1, j] L<j>``; the step ends with ``u += lam sum_i b_i L<i>``. The
+space operator is the same SymPy expression the reference uses
+(:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions eliminated and
+translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints the same
+loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from mcgen.analysis.tvd import tvd_condition
+from mcgen.codegen import ir
+from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.model.highres_as_scheme import space_operator
+from mcgen.model.highres_scheme import HighResScheme
+from mcgen.model.read import Field, Read
+
+__all__ = ["build_highres", "HighResKernel"]
+
+I64 = "i64"
+
+
+def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
+    """L(u)_0 * dx as an expression of reads u[k], and the radius of the reads."""
+    if s.data_range is None:
+        raise ModelError(f"{s.name}: give data_range=(m, M) when declaring the scheme")
+    m, M = s.data_range
+    w = Field(s.law.fields[0].name)
+    expr = space_operator(s, lambda j: w[j], sp.Integer(1), m, M)(0)
+    radius = max(abs(r.offset[0]) for r in expr.atoms(Read))
+    return expr, radius
+
+
+def build_highres(s: HighResScheme) -> ir.Module:
+    """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam)."""
+    if s.reconstruction == "weno5":
+        raise CodegenError("WENO5 kernels are not generated yet; use mcgen.run.highres_stepper")
+    expr, g = _operator_expr(s)
+    A = [[float(v) for v in row] for row in s.stepper.A.tolist()]
+    b = [float(v) for v in s.stepper.b]
+    stages = len(b)
+    n, nsteps, lam = ir.Var("n", I64), ir.Var("nsteps", I64), ir.Var("lam")
+    c = ir.Var("c", I64)
+    G = ir.Const(g, I64)
+
+    def idx(off: int) -> ir.Expr:
+        return ir.BinOp("+", c, ir.Const(off, I64), I64) if off else c
+
+    def fill(arr: str) -> ir.Stmt:
+        k = ir.Var("k", I64)
+        return ir.For(k, ir.Const(0, I64), G, (
+            ir.Store(arr, k, ir.Load(arr, ir.BinOp("+", k, n, I64))),
+            ir.Store(arr, ir.BinOp("+", ir.BinOp("+", k, n, I64), G, I64),
+                     ir.Load(arr, ir.BinOp("+", k, G, I64)))))
+
+    repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols("t"))
+
+    def operator_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+        local: dict[sp.Basic, ir.Expr] = {}
+
+        def lookup(a: sp.Basic) -> ir.Expr:
+            if isinstance(a, Read):
+                return ir.Load(src, idx(a.offset[0]))
+            if a in local:
+                return local[a]
+            raise CodegenError(f"unknown symbol {a} in the space operator")
+
+        body: list[ir.Stmt] = []
+        for sym, val in repl:
+            v = ir.Var(f"{sym.name}", "f64")
+            body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
+            local[sym] = v
+        body.append(ir.Store(dst, c, sympy_to_ir(red, lookup)))
+        return tuple(body)
+
+    def combine(dst: str, coeffs: list[float]) -> ir.Stmt | None:
+        terms: ir.Expr | None = None
+        for j, a in enumerate(coeffs):
+            if a == 0:
+                continue
+            t = ir.BinOp("*", ir.Const(a), ir.Load(f"L{j}", c))
+            terms = t if terms is None else ir.BinOp("+", terms, t)
+        value = ir.Load("u", c) if terms is None else \
+            ir.BinOp("+", ir.Load("u", c), ir.BinOp("*", lam, terms))
+        return ir.For(c, G, ir.BinOp("+", n, G, I64), (ir.Store(dst, c, value),))
+
+    step: list[ir.Stmt] = []
+    for i in range(stages):
+        src = "u" if i == 0 else "w"
+        if i > 0:
+            cmb = combine("w", A[i][:i])
+            assert cmb is not None
+            step.append(cmb)
+        step.append(fill(src))
+        step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}")))
+    final = combine("u", b)
+    assert final is not None
+    step.append(final)
+    args = (ir.Arg("u", array=True, intent="inout"), ir.Arg("w", array=True, intent="inout"),
+            *[ir.Arg(f"L{i}", array=True, intent="inout") for i in range(stages)],
+            ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))
+    kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), ir.Const(0, I64), nsteps,
+                                             tuple(step)),),
+                       doc=f"{s.name}: {stages} stage buffers, periodic, ghost width {g}",
+                       meta={"model_hash": s.hash})
+    return ir.Module("highres_" + s.hash[:12], (kernel,), meta={"model_hash": s.hash})
+
+
+class HighResKernel:
+    """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
+    ratio outside the proved TVD condition unless ``unsafe=True``."""
+
+    def __init__(self, scheme: HighResScheme, backend: str = "c",
+                 cache_dir: Any = None) -> None:
+        import tempfile
+        from pathlib import Path
+
+        self.scheme = scheme
+        self.module = build_highres(scheme)
+        self.ghost = _operator_expr(scheme)[1]
+        self.condition = tvd_condition(scheme).result
+        folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-highres-"))
+        if backend == "numba":
+            from mcgen.codegen.backends.numba_backend import build_numba
+            self._fn = build_numba(self.module, folder).function("step")
+        elif backend == "c":
+            from mcgen.codegen.backends.c_backend import build_c
+            (folder / "c").mkdir(parents=True, exist_ok=True)
+            self._fn = build_c(self.module, folder).function("step")
+        elif backend == "llvm":
+            from mcgen.codegen.backends.llvm_backend import build_llvm
+            self._fn = build_llvm(self.module).step
+        else:
+            raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+        self.backend = backend
+
+    def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:
+        """Advance periodic data ``u0`` by ``nsteps`` steps of mesh ratio ``lam`` = dt/dx."""
+        if not unsafe and not self.condition.holds(rtol=1e-12, **{"lambda": lam}):
+            raise StabilityError(f"lambda = {lam} breaks the proved condition "
+                                 f"{self.condition.describe()}; pass unsafe=True")
+        n, g = len(u0), self.ghost
+        u = np.zeros(n + 2 * g)
+        u[g:g + n] = u0
+        bufs = [np.zeros_like(u) for _ in range(1 + self.scheme.stepper.stages)]
+        self._fn(u, *bufs, np.int64(n), np.int64(nsteps), float(lam))
+        return u[g:g + n].copy()

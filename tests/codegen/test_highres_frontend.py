@@ -1,0 +1,64 @@
+"""Generated kernels for high-resolution schemes with Runge-Kutta stage buffers in the IR
+(issue 14 item 4): every backend gives the NumPy reference's numbers and refuses a mesh ratio
+outside the proved TVD condition."""
+
+import shutil
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from mcgen.codegen import ir
+from mcgen.codegen.highres_frontend import HighResKernel, build_highres
+from mcgen.errors import CodegenError, StabilityError
+from mcgen.model import scalar_law
+from mcgen.model.catalogue.highres import flux_limited, muscl, weno5
+from mcgen.run.highres_stepper import HighResStepper
+
+u = sp.Symbol("u")
+MUSCL2 = muscl(scalar_law(u, u), "minmod", "godunov", "ssprk22", data_range=(0, 1))
+
+
+def test_ir_has_one_stage_buffer_per_stage_and_all_steps_in_one_call():
+    k = build_highres(flux_limited(scalar_law(u, u**2 / 2), "mc", "ssprk33",
+                                   data_range=(-1, 1))).kernels[0]
+    names = [a.name for a in k.args]
+    assert names == ["u", "w", "L0", "L1", "L2", "n", "nsteps", "lam"]
+    (outer,) = k.body
+    assert isinstance(outer, ir.For) and outer.stop == ir.Var("nsteps", "i64")
+    stored = {s.array for s in ir.walk(outer.body) if isinstance(s, ir.Store)}
+    assert stored == {"u", "w", "L0", "L1", "L2"}
+
+
+def _reference(scheme, u0, lam, steps):
+    st = HighResStepper(scheme, len(u0))
+    return st.run(u0, steps * lam * st.dx, dt=lam * st.dx)
+
+
+@pytest.mark.parametrize("backend", ["c", "llvm", "numba"])
+def test_muscl_minmod_ssprk2_on_every_backend(backend, tmp_path):
+    if backend == "c" and shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    u0 = np.random.default_rng(11).random(50)
+    kernel = HighResKernel(MUSCL2, backend, tmp_path)
+    lam = float(kernel.condition.expr.rhs)
+    assert lam == pytest.approx(2 / 3)
+    out = kernel.run(u0, 12, lam)
+    assert np.abs(out - _reference(MUSCL2, u0, lam, 12)).max() < 1e-13
+    with pytest.raises(StabilityError, match="TVD CFL"):
+        kernel.run(u0, 1, 1.01 * lam)
+
+
+def test_flux_limited_burgers_ssprk3(tmp_path):
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    s = flux_limited(scalar_law(u, u**2 / 2), "superbee", "ssprk33", data_range=(-1, 1))
+    u0 = np.sin(2 * np.pi * (np.arange(40) + 0.5) / 40)
+    kernel = HighResKernel(s, "c", tmp_path)
+    lam = float(kernel.condition.expr.rhs)
+    assert np.abs(kernel.run(u0, 15, lam) - _reference(s, u0, lam, 15)).max() < 1e-13
+
+
+def test_weno_kernels_are_not_generated_yet():
+    with pytest.raises(CodegenError, match="WENO5"):
+        build_highres(weno5(scalar_law(u, u), data_range=(0, 1)))
