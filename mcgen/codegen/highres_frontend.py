@@ -41,8 +41,9 @@ def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
     return expr, radius
 
 
-def build_highres(s: HighResScheme) -> ir.Module:
-    """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam)."""
+def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
+    """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam);
+    ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage)."""
     if s.reconstruction == "weno5":
         raise CodegenError("WENO5 kernels are not generated yet; use mcgen.run.highres_stepper")
     expr, g = _operator_expr(s)
@@ -92,7 +93,8 @@ def build_highres(s: HighResScheme) -> ir.Module:
             terms = t if terms is None else ir.BinOp("+", terms, t)
         value = ir.Load("u", c) if terms is None else \
             ir.BinOp("+", ir.Load("u", c), ir.BinOp("*", lam, terms))
-        return ir.For(c, G, ir.BinOp("+", n, G, I64), (ir.Store(dst, c, value),))
+        return ir.For(c, G, ir.BinOp("+", n, G, I64), (ir.Store(dst, c, value),),
+                      parallel=parallel)
 
     step: list[ir.Stmt] = []
     for i in range(stages):
@@ -102,7 +104,8 @@ def build_highres(s: HighResScheme) -> ir.Module:
             assert cmb is not None
             step.append(cmb)
         step.append(fill(src))
-        step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}")))
+        step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}"),
+                           parallel=parallel))
     final = combine("u", b)
     assert final is not None
     step.append(final)
@@ -113,7 +116,8 @@ def build_highres(s: HighResScheme) -> ir.Module:
                                              tuple(step)),),
                        doc=f"{s.name}: {stages} stage buffers, periodic, ghost width {g}",
                        meta={"model_hash": s.hash})
-    return ir.Module("highres_" + s.hash[:12], (kernel,), meta={"model_hash": s.hash})
+    name = "highres_" + s.hash[:12] + ("_par" if parallel else "")
+    return ir.Module(name, (kernel,), meta={"model_hash": s.hash})
 
 
 class HighResKernel:
@@ -121,12 +125,12 @@ class HighResKernel:
     ratio outside the proved TVD condition unless ``unsafe=True``."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
-                 cache_dir: Any = None) -> None:
+                 cache_dir: Any = None, parallel: bool = False) -> None:
         import tempfile
         from pathlib import Path
 
         self.scheme = scheme
-        self.module = build_highres(scheme)
+        self.module = build_highres(scheme, parallel)
         self.ghost = _operator_expr(scheme)[1]
         self.condition = tvd_condition(scheme).result
         folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-highres-"))

@@ -62,3 +62,19 @@ def test_flux_limited_burgers_ssprk3(tmp_path):
 def test_weno_kernels_are_not_generated_yet():
     with pytest.raises(CodegenError, match="WENO5"):
         build_highres(weno5(scalar_law(u, u), data_range=(0, 1)))
+
+
+def test_threaded_kernel_and_export(tmp_path):
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    from mcgen.codegen.export import export_kernel
+
+    u0 = np.random.default_rng(4).random(3000)
+    serial = HighResKernel(MUSCL2, "c", tmp_path / "a").run(u0, 5, 0.6)
+    threaded = HighResKernel(MUSCL2, "c", tmp_path / "b", parallel=True)
+    assert ir.has_parallel_loop(threaded.module.kernels[0].body)
+    assert np.array_equal(threaded.run(u0, 5, 0.6), serial)  # cells are independent per stage
+    folder = export_kernel(threaded, tmp_path / "export", include_object=False)
+    names = {p.suffix for p in folder.iterdir()}
+    assert {".c", ".h", ".py"} <= names
+    assert "TVD CFL" in (folder / "README.md").read_text()
