@@ -153,6 +153,12 @@ class HighResKernel:
         if not unsafe and not self.condition.holds(rtol=1e-12, **{"lambda": lam}):
             raise StabilityError(f"lambda = {lam} breaks the proved condition "
                                  f"{self.condition.describe()}; pass unsafe=True")
+        m, M = (float(v) for v in self.scheme.data_range or (-np.inf, np.inf))
+        lo, hi = float(np.min(u0)), float(np.max(u0))
+        tol = 1e-12 * max(1.0, abs(m), abs(M))
+        if lo < m - tol or hi > M + tol:
+            raise ModelError(f"data span [{lo}, {hi}] leaves the scheme's data_range ({m}, {M}):"
+                             " the flux splitting and the proved bound hold on that range only")
         n, g = len(u0), self.ghost
         u = np.zeros(n + 2 * g)
         u[g:g + n] = u0

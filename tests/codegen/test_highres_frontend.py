@@ -10,7 +10,7 @@ import sympy as sp
 
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import HighResKernel, build_highres
-from mcgen.errors import CodegenError, StabilityError
+from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.highres import flux_limited, muscl, weno5
 from mcgen.run.highres_stepper import HighResStepper
@@ -47,6 +47,8 @@ def test_muscl_minmod_ssprk2_on_every_backend(backend, tmp_path):
     assert np.abs(out - _reference(MUSCL2, u0, lam, 12)).max() < 1e-13
     with pytest.raises(StabilityError, match="TVD CFL"):
         kernel.run(u0, 1, 1.01 * lam)
+    with pytest.raises(ModelError, match="data_range"):
+        kernel.run(u0 + 1.0, 1, lam)
 
 
 def test_flux_limited_burgers_ssprk3(tmp_path):
