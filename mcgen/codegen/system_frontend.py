@@ -1,0 +1,254 @@
+"""Loop IR for the 2-D Euler equations with a first-order HLL or HLLC flux and Runge-Kutta stage
+buffers (one kernel, ``nsteps`` steps per call, periodic).
+
+Arrays are flat, component-major ``(4, ny + 2, nx + 2)`` (x fastest) with one ghost layer. Each
+stage fills the ghosts of its state, computes the interface fluxes of each direction once into a
+flux buffer, accumulates ``L = -(dt/dx) dF - (dt/dy) dG`` into its stage buffer and forms the
+next stage state. The flux is one SymPy expression per component (the formulas of
+:mod:`mcgen.run.system_stepper`: Einfeldt speeds from Roe averages, Toro's HLLC star states),
+common subexpressions eliminated and translated by ``sympy_to_ir``. The kernel returns the
+largest ``dt (S_x/dx + S_y/dy)`` met on any stage, which the wrapper compares with the proved
+positivity bound: a run that left the proved region is reported, never returned silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.logic.boolalg import Boolean
+
+from mcgen.analysis.positivity_systems import positivity_bound
+from mcgen.codegen import ir
+from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.model.system_scheme import SystemScheme
+
+__all__ = ["build_euler2d", "Euler2DKernel", "interface_flux"]
+
+I64 = "i64"
+_L = sp.symbols("rL nL tL EL", real=True)
+_R = sp.symbols("rR nR tR ER", real=True)
+
+
+def interface_flux(gamma: sp.Expr, kind: str) -> tuple[list[sp.Expr], sp.Expr]:
+    """(flux components in the (rho, normal, transverse, E) frame, max(|S_L|, |S_R|)) as SymPy
+    expressions of the left and right states :data:`_L`, :data:`_R`."""
+    g = sp.Float(float(gamma), 17)
+
+    def prim(s: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, ...]:
+        r, n, t, E = s
+        u, v = n / r, t / r
+        p = (g - 1) * (E - (n * u + t * v) / 2)
+        return u, v, p, sp.sqrt(g * p / r)
+
+    (rL, nL, tL, EL), (rR, nR, tR, ER) = _L, _R
+    uL, vL, pL, cL = prim(_L)
+    uR, vR, pR, cR = prim(_R)
+    sl, sr = sp.sqrt(rL), sp.sqrt(rR)
+    ut, vt = (sl * uL + sr * uR) / (sl + sr), (sl * vL + sr * vR) / (sl + sr)
+    Ht = (sl * (EL + pL) / rL + sr * (ER + pR) / rR) / (sl + sr)
+    ct = sp.sqrt(sp.Max((g - 1) * (Ht - (ut * ut + vt * vt) / 2), 0))
+    SL, SR = sp.Min(uL - cL, ut - ct), sp.Max(uR + cR, ut + ct)
+    FL = [nL, nL * uL + pL, tL * uL, (EL + pL) * uL]
+    FR = [nR, nR * uR + pR, tR * uR, (ER + pR) * uR]
+    UL, UR = list(_L), list(_R)
+    speed = sp.Max(sp.Abs(SL), sp.Abs(SR))
+    if kind == "hll":
+        out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0),
+                            ((SR * a - SL * b + SL * SR * (ur - ul)) / (SR - SL), True))
+               for a, b, ul, ur in zip(FL, FR, UL, UR, strict=True)]
+        return out, speed
+    if kind != "hllc":
+        raise CodegenError(f"flux={kind!r}: generated system kernels use 'hll' or 'hllc'")
+    Ss = (pR - pL + rL * uL * (SL - uL) - rR * uR * (SR - uR)) / \
+        (rL * (SL - uL) - rR * (SR - uR))
+
+    def star(r: sp.Expr, u: sp.Expr, v: sp.Expr, p: sp.Expr, E: sp.Expr,
+             S: sp.Expr) -> list[sp.Expr]:
+        f = r * (S - u) / (S - Ss)
+        return [f, f * Ss, f * v, f * (E / r + (Ss - u) * (Ss + p / (r * (S - u))))]
+
+    sL, sR = star(rL, uL, vL, pL, EL, SL), star(rR, uR, vR, pR, ER, SR)
+    out = [sp.Piecewise((a, SL >= 0), (a + SL * (x - ul), Ss >= 0), (b + SR * (y - ur), SR > 0),
+                        (b, True))
+           for a, b, x, y, ul, ur in zip(FL, FR, sL, sR, UL, UR, strict=True)]
+    return out, speed
+
+
+def _cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """CSE that keeps conditions inside their Piecewise (the IR has no boolean locals)."""
+    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t", real=True))
+    bools: dict[sp.Basic, sp.Basic] = {}
+    clean = []
+    for sym, val in repl:
+        val = val.xreplace(bools)
+        if isinstance(val, Boolean) and not isinstance(val, sp.Expr):
+            bools[sym] = val
+            continue
+        clean.append((sym, val))
+    return clean, [r.xreplace(bools) for r in reduced]
+
+
+def build_euler2d(scheme: SystemScheme) -> ir.Module:
+    """Kernel ``step(q, w, L0.., f, nx, ny, nsteps, lx, ly) -> max dt sum S/dx``."""
+    if scheme.system != "euler" or scheme.dim != 2 or scheme.limiter is not None:
+        raise CodegenError(f"{scheme.name}: generated system kernels are first-order 2-D Euler "
+                           "(limiter=None, dim=2); use mcgen.run.system_stepper for the rest")
+    flux, speed = interface_flux(scheme.parameter, scheme.flux)
+    repl, red = _cse([*flux, speed])
+    A = [[float(v) for v in row] for row in scheme.stepper.A.tolist()]
+    b = [float(v) for v in scheme.stepper.b]
+    stages = len(b)
+    nx, ny, nsteps = ir.Var("nx", I64), ir.Var("ny", I64), ir.Var("nsteps", I64)
+    lx, ly = ir.Var("lx"), ir.Var("ly")
+    i, j = ir.Var("i", I64), ir.Var("j", I64)
+    one, zero = ir.Const(1, I64), ir.Const(0, I64)
+
+    def add(*xs: ir.Expr) -> ir.Expr:
+        out = xs[0]
+        for x in xs[1:]:
+            out = ir.BinOp("+", out, x, I64)
+        return out
+
+    def mul(a: ir.Expr, c: ir.Expr) -> ir.Expr:
+        return ir.BinOp("*", a, c, I64)
+
+    W = add(nx, ir.Const(2, I64))
+    P = mul(W, add(ny, ir.Const(2, I64)))
+
+    def at(comp: int, jj: ir.Expr, ii: ir.Expr) -> ir.Expr:
+        return add(mul(ir.Const(comp, I64), P), mul(jj, W), ii)
+
+    def fill(arr: str) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for comp in range(4):
+            out.append(ir.For(j, one, add(ny, one), (
+                ir.Store(arr, at(comp, j, zero), ir.Load(arr, at(comp, j, nx))),
+                ir.Store(arr, at(comp, j, add(nx, one)), ir.Load(arr, at(comp, j, one))))))
+            out.append(ir.For(i, zero, W, (
+                ir.Store(arr, at(comp, zero, i), ir.Load(arr, at(comp, ny, i))),
+                ir.Store(arr, at(comp, add(ny, one), i), ir.Load(arr, at(comp, one, i))))))
+        return out
+
+    def flux_loop(src: str, axis: int) -> ir.Stmt:
+        # x: interface i-1/2 between (j, i-1) and (j, i); normal momentum component 1
+        # y: interface j-1/2 between (j-1, i) and (j, i); normal momentum component 2
+        order = (0, 1, 2, 3) if axis == 0 else (0, 2, 1, 3)
+        left = (j, ir.BinOp("-", i, one, I64)) if axis == 0 else (ir.BinOp("-", j, one, I64), i)
+        sym = {**{s: ir.Load(src, at(order[c], *left)) for c, s in enumerate(_L)},
+               **{s: ir.Load(src, at(order[c], j, i)) for c, s in enumerate(_R)}}
+        local: dict[sp.Basic, ir.Expr] = {}
+
+        def lookup(a: sp.Basic) -> ir.Expr:
+            if a in sym:
+                return sym[a]
+            if a in local:
+                return local[a]
+            raise CodegenError(f"unknown symbol {a} in the interface flux")
+
+        body: list[ir.Stmt] = []
+        for s, val in repl:
+            v = ir.Var(s.name)
+            body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
+            local[s] = v
+        for c in range(4):
+            body.append(ir.Store("f", at(order[c], j, i), sympy_to_ir(red[c], lookup)))
+        smax = ir.Var("smax_x" if axis == 0 else "smax_y")
+        body.append(ir.Assign(smax, ir.BinOp("max", smax, sympy_to_ir(red[4], lookup))))
+        inner = ir.For(i, one, add(nx, one if axis == 0 else zero, one), tuple(body))
+        return ir.For(j, one, add(ny, one if axis == 1 else zero, one), (inner,))
+
+    def accumulate(dst: str, axis: int, first: bool) -> ir.Stmt:
+        lam = lx if axis == 0 else ly
+        body = []
+        for comp in range(4):
+            hi = at(comp, j, add(i, one)) if axis == 0 else at(comp, add(j, one), i)
+            d = ir.BinOp("-", ir.Load("f", hi), ir.Load("f", at(comp, j, i)))
+            val = ir.BinOp("*", ir.UnOp("neg", lam), d)
+            if not first:
+                val = ir.BinOp("+", ir.Load(dst, at(comp, j, i)), val)
+            body.append(ir.Store(dst, at(comp, j, i), val))
+        return ir.For(j, one, add(ny, one), (ir.For(i, one, add(nx, one), tuple(body)),))
+
+    def combine(dst: str, coeffs: list[float]) -> ir.Stmt:
+        body = []
+        for comp in range(4):
+            val: ir.Expr = ir.Load("q", at(comp, j, i))
+            for s_, a in enumerate(coeffs):
+                if a:
+                    val = ir.BinOp("+", val, ir.BinOp("*", ir.Const(a),
+                                                      ir.Load(f"L{s_}", at(comp, j, i))))
+            body.append(ir.Store(dst, at(comp, j, i), val))
+        return ir.For(j, one, add(ny, one), (ir.For(i, one, add(nx, one), tuple(body)),))
+
+    result = ir.Var("result")
+    step: list[ir.Stmt] = []
+    for s_ in range(stages):
+        src = "q" if s_ == 0 else "w"
+        if s_:
+            step.append(combine("w", A[s_][:s_]))
+        step += fill(src)
+        step += [ir.Assign(ir.Var("smax_x"), ir.Const(0.0)),
+                 ir.Assign(ir.Var("smax_y"), ir.Const(0.0))]
+        step += [flux_loop(src, 0), accumulate(f"L{s_}", 0, True),
+                 flux_loop(src, 1), accumulate(f"L{s_}", 1, False)]
+        rate = ir.BinOp("+", ir.BinOp("*", ir.Var("smax_x"), lx),
+                        ir.BinOp("*", ir.Var("smax_y"), ly))
+        step.append(ir.Assign(result, ir.BinOp("max", result, rate)))
+    step.append(combine("q", b))
+    args = (ir.Arg("q", array=True, intent="inout"), ir.Arg("w", array=True, intent="inout"),
+            *[ir.Arg(f"L{s_}", array=True, intent="inout") for s_ in range(stages)],
+            ir.Arg("f", array=True, intent="inout"), ir.Arg("nx", I64), ir.Arg("ny", I64),
+            ir.Arg("nsteps", I64), ir.Arg("lx"), ir.Arg("ly"))
+    body = (ir.Assign(result, ir.Const(0.0)),
+            ir.For(ir.Var("s", I64), zero, nsteps, tuple(step)))
+    kernel = ir.Kernel("step", args, body, returns="f64",
+                       doc=f"{scheme.name}: {stages} stage buffers, periodic",
+                       meta={"model_hash": scheme.hash})
+    return ir.Module("euler2d_" + scheme.hash[:12], (kernel,), meta={"model_hash": scheme.hash})
+
+
+class Euler2DKernel:
+    """A compiled 2-D Euler kernel; ``run`` checks the largest dt sum S_d/dx_d met on any stage
+    against the proved positivity bound and refuses the result when it was exceeded (unless
+    ``unsafe``)."""
+
+    def __init__(self, scheme: SystemScheme, backend: str = "c", cache_dir: Any = None) -> None:
+        import tempfile
+        from pathlib import Path
+
+        self.scheme = scheme
+        self.module = build_euler2d(scheme)
+        self.bound = positivity_bound(scheme)
+        folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-euler2d-"))
+        if backend == "numba":
+            from mcgen.codegen.backends.numba_backend import build_numba
+            self._fn = build_numba(self.module, folder).function("step")
+        elif backend == "c":
+            from mcgen.codegen.backends.c_backend import build_c
+            (folder / "c").mkdir(parents=True, exist_ok=True)
+            self._fn = build_c(self.module, folder).function("step")
+        elif backend == "llvm":
+            from mcgen.codegen.backends.llvm_backend import build_llvm
+            self._fn = build_llvm(self.module).step
+        else:
+            raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+
+    def run(self, U0: np.ndarray, nsteps: int, dt: float, spacing: tuple[float, float],
+            unsafe: bool = False) -> np.ndarray:
+        """Advance conserved ``U0`` of shape (4, nx, ny) (the SystemStepper layout)."""
+        if U0.ndim != 3 or U0.shape[0] != 4:
+            raise ModelError(f"U0 of shape {U0.shape}: need (4, nx, ny)")
+        _, nx, ny = U0.shape
+        q = np.zeros((4, ny + 2, nx + 2))
+        q[:, 1:-1, 1:-1] = np.transpose(U0, (0, 2, 1))
+        bufs = [np.zeros_like(q) for _ in range(2 + self.scheme.stepper.stages)]
+        rate = self._fn(q.reshape(-1), *[x.reshape(-1) for x in bufs], np.int64(nx),
+                        np.int64(ny), np.int64(nsteps), dt / spacing[0], dt / spacing[1])
+        if not unsafe and self.bound is not None and rate > self.bound * (1 + 1e-12):
+            raise StabilityError(f"the run met dt (S_x/dx + S_y/dy) = {rate:.4g} > "
+                                 f"{self.bound} (the proved positivity bound) on some stage; "
+                                 "take a smaller dt or pass unsafe=True")
+        return np.transpose(q[:, 1:-1, 1:-1], (0, 2, 1)).copy()
