@@ -1,6 +1,6 @@
 """Generated 2-D Euler kernels (first-order HLL/HLLC, Runge-Kutta stage buffers in the IR):
-the NumPy reference's numbers (LLVM here; C and numba in bench/highres_kernels.py), and the positivity bound checked on
-every stage the kernel ran (issue 14 item 4)."""
+the NumPy reference's numbers (LLVM here; C and numba in bench/highres_kernels.py), and the
+positivity bound checked on every stage the kernel ran (issue 14 item 4)."""
 
 import shutil
 
