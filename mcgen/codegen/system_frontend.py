@@ -70,10 +70,18 @@ def interface_flux(gamma: sp.Expr, kind: str) -> tuple[list[sp.Expr], sp.Expr]:
         f = r * (S - u) / (S - Ss)
         return [f, f * Ss, f * v, f * (E / r + (Ss - u) * (Ss + p / (r * (S - u))))]
 
-    sL, sR = star(rL, uL, vL, pL, EL, SL), star(rR, uR, vR, pR, ER, SR)
-    out = [sp.Piecewise((a, SL >= 0), (a + SL * (x - ul), Ss >= 0), (b + SR * (y - ur), SR > 0),
-                        (b, True))
-           for a, b, x, y, ul, ur in zip(FL, FR, sL, sR, UL, UR, strict=True)]
+    # one star state, of the side the contact puts at x/t = 0 (selected before the formula, so
+    # the branch-free kernel evaluates the star formula once, not once per side)
+    def pick(a: sp.Expr, b_: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((a, Ss >= 0), (b_, True))
+
+    rK, uK, vK, pK, EK, SK = (pick(a, b_) for a, b_ in
+                              ((rL, rR), (uL, uR), (vL, vR), (pL, pR), (EL, ER), (SL, SR)))
+    sK = star(rK, uK, vK, pK, EK, SK)
+    UK = [pick(a, b_) for a, b_ in zip(UL, UR, strict=True)]
+    FK = [pick(a, b_) for a, b_ in zip(FL, FR, strict=True)]
+    out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0), (fk + SK * (x - uk), True))
+           for a, b, fk, x, uk in zip(FL, FR, FK, sK, UK, strict=True)]
     return out, speed
 
 
