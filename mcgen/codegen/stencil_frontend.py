@@ -48,7 +48,6 @@ from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
 from mcgen.model.flux_split import interface_quantities
-from mcgen.model.names import safe_identifier
 from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -95,24 +94,11 @@ def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
     return build_stencil(scheme, config).module
 
 
-def _safe_name(name: str, taken: set[str]) -> str:
-    # names from models are mapped to ASCII (alpha for α), shortened; ir.ident validates them
-    base = safe_identifier(name)[:48]
-    cand = base
-    try:
-        ir.ident(cand)
-        ok = cand not in taken and not re.match(r"^(cse|flux|[ibgnS])\d", cand)
-    except CodegenError:
-        ok = False
-    if not ok:
-        cand = f"p_{base}"
-        k = 0
-        while cand in taken:
-            k += 1
-            cand = f"p{k}_{base}"
-        ir.ident(cand)
-    taken.add(cand)
-    return cand
+def _safe_name(name: str, taken: set[str], kernel: bool = False) -> str:
+    # names from models are sanitised, shortened and kept out of mcgen's reserved namespace
+    # (ir.user_ident owns that rule); cse0, flux1, i0, n2, ... are this front-end's own
+    return ir.user_ident(name, taken, lambda c: re.match(r"^(cse|flux|[ibgnS])\d", c) is not None,
+                         kernel)
 
 
 def _per_call_symbols(scheme: Scheme) -> set[sp.Symbol]:
@@ -511,7 +497,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
         return ir.Kernel(name, tuple(args), body, None, doc,
                          {"parallel": str(parallel).lower()})
 
-    kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set())
+    kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set(), kernel=True)
     kernels = [kernel(kname, False)]
     if cfg.threads > 1:
         kernels.append(kernel(f"{kname}_par", True))

@@ -325,6 +325,10 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 
     base = blocked_kernel_name(program)
     kernels = [kernel(base, False)]
+    # the blocked sweep's own names (tb_*) must not alias a name of the step-by-step kernel
+    ir.internal_names(program.module.kernels[0],
+                      sorted(n for n in ir.var_names(kernels[0]) if ir.is_reserved(n)),
+                      "temporal blocking")
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
         # LLVM (no thread runtime) runs the chunks as a thread team

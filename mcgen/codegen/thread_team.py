@@ -151,10 +151,7 @@ def team_kernel(kernel: ir.Kernel) -> ir.Kernel:
     team's (``team_member``, ``team_size``, ``team_flags``)."""
     if kernel.returns is not None:
         raise CodegenError(f"kernel {kernel.name} returns a value: a thread team cannot run it")
-    taken = {a.name for a in kernel.args} & {a.name for a in TEAM_ARGS}
-    if taken:
-        raise CodegenError(f"kernel {kernel.name} already has arguments {sorted(taken)}; "
-                           "rename them to build its thread-team version")
+    ir.internal_names(kernel, (MEMBER, SIZE, FLAGS, EPOCH, _LO, _HI, _LEN), "a thread team")
     body = (ir.Assign(_i(EPOCH), ir.Const(0, "i64")),) + _split(kernel.body)
     doc = (f"Thread-team member of {kernel.name}: call it on {SIZE} threads at once, member "
            f"{MEMBER} = 0 .. {SIZE} - 1, all with the same arguments and one {FLAGS} array of "
