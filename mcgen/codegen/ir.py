@@ -324,18 +324,26 @@ Stmt = Assign | Store | For | If | SwapArrays | Comment | Barrier
 
 @dataclass(frozen=True)
 class Arg:
-    """A kernel argument: a scalar, or a flat array (``array=True``) of ``type``."""
+    """A kernel argument: a scalar, or a flat array (``array=True``) of ``type``.
+
+    ``length`` (arrays): the fewest elements the kernel may touch, an i64 expression over the
+    kernel's integer scalar arguments (``nf * (n0 + 2 g)``). Every call is checked against it
+    (:mod:`mcgen.codegen.call_checks`) and the exported headers print it.
+    """
 
     name: str
     type: str = "f64"
     array: bool = False
     intent: str = "in"  # "in" | "out" | "inout"
+    length: Expr | None = None
 
     def __post_init__(self) -> None:
         ident(self.name)
         _type(self.type)
         if self.intent not in ("in", "out", "inout"):
             raise CodegenError(f"argument intent {self.intent!r}: use 'in', 'out' or 'inout'")
+        if self.length is not None and not self.array:
+            raise CodegenError(f"scalar argument {self.name} cannot have a length")
 
 
 @dataclass(frozen=True)
@@ -348,12 +356,21 @@ class Kernel:
     returns: str | None = None  # type of a returned scalar (a Var named ``result``), if any
     doc: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    #: conditions on the integer scalar arguments every call must meet (``Cmp`` nodes such as
+    #: ``n0 >= 1``), checked with the array lengths before the compiled code runs
+    requires: tuple[Expr, ...] = ()
 
     def __post_init__(self) -> None:
         ident(self.name)
         names = [a.name for a in self.args]
         if len(set(names)) != len(names):
             raise CodegenError(f"duplicate argument names in kernel {self.name}: {names}")
+        ints = {a.name for a in self.args if not a.array and a.type in INTS}
+        for e in [a.length for a in self.args if a.length is not None] + list(self.requires):
+            free = {n.name for n in _nodes(e) if isinstance(n, Var)} - ints
+            if free or any(isinstance(n, Load) for n in _nodes(e)):
+                raise CodegenError(f"kernel {self.name}: a length or requirement may use only "
+                                   f"integer scalar arguments, not {sorted(free) or 'arrays'}")
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,29 @@ def _per_call_symbols(scheme: Scheme) -> set[sp.Symbol]:
     return params | set(scheme.spacing) | {scheme.dt}
 
 
+def grid_contract(dim: int, ghost: int, bc: tuple) -> tuple[ir.Expr, tuple[ir.Expr, ...]]:
+    """What every call of a stencil kernel must meet: the length of one padded field,
+    ``(n0 + 2 g) * (n1 + 2 g) * ...``, and the conditions on the sizes (``n_d >= 1``; at least
+    ``g`` cells on a periodic or reflecting axis, whose ghost cells are copied from the interior;
+    ``nsteps >= 0``)."""
+    from mcgen.model.boundary import Periodic, Reflecting
+
+    def c(v: int) -> ir.Const:
+        return ir.Const(v, "i64")
+
+    length: ir.Expr | None = None
+    requires: list[ir.Expr] = []
+    for d in range(dim):
+        n = ir.Var(f"n{d}", "i64")
+        axis = ir.BinOp("+", n, c(2 * ghost), "i64")
+        length = axis if length is None else ir.BinOp("*", length, axis, "i64")
+        wraps = any(isinstance(b, (Periodic, Reflecting)) for b in bc[d])
+        requires.append(ir.Cmp(">=", n, c(max(ghost, 1) if wraps else 1)))
+    requires.append(ir.Cmp(">=", ir.Var("nsteps", "i64"), c(0)))
+    assert length is not None, "a stencil has at least one axis"
+    return length, tuple(requires)
+
+
 #: one weight and the reads that share it (summed before the multiplication)
 WeightTerm = tuple[sp.Expr, tuple[Read, ...]]
 
@@ -253,9 +276,12 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     needs_dt = scheme.dt in used_syms or needs_time
     scratch = tuple(f"flux{k}" for k in range(len(groups)))
 
-    args: list[ir.Arg] = [ir.Arg(CUR, dt_, True, "inout"), ir.Arg(NXT, dt_, True, "inout")]
-    args += [ir.Arg(s, dt_, True, "inout") for s in scratch]
-    args += [ir.Arg(s, dt_, True, "in") for s in series]
+    field_len, requires = grid_contract(dim, g, cfg.bc)
+    grid_len = ir.BinOp("*", ir.Const(len(fields), "i64"), field_len, "i64")
+    args: list[ir.Arg] = [ir.Arg(CUR, dt_, True, "inout", grid_len),
+                          ir.Arg(NXT, dt_, True, "inout", grid_len)]
+    args += [ir.Arg(s, dt_, True, "inout", field_len) for s in scratch]
+    args += [ir.Arg(s, dt_, True, "in", ir.Var("nsteps", "i64")) for s in series]
     args += [ir.Arg(f"n{d}", "i64") for d in range(dim)]
     args += [ir.Arg("nsteps", "i64"), ir.Arg("t0", dt_), ir.Arg("dt", dt_)]
     args += [ir.Arg(a, dt_) for _, a in params + spacings + origins]
@@ -495,7 +521,7 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
                + "newest values end in cur when nsteps is even, in nxt otherwise (the buffers "
                "are swapped every step).")
         return ir.Kernel(name, tuple(args), body, None, doc,
-                         {"parallel": str(parallel).lower()})
+                         {"parallel": str(parallel).lower()}, requires)
 
     kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set(), kernel=True)
     kernels = [kernel(kname, False)]

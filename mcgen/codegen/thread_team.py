@@ -158,8 +158,14 @@ def team_kernel(kernel: ir.Kernel) -> ir.Kernel:
            f"{SIZE} * {ir.BARRIER_STRIDE} zeros (int64); each runs its chunk of every parallel "
            "loop and the members meet at a barrier after each. " + kernel.doc)
     meta = {**kernel.meta, "parallel": "team"}
-    return ir.Kernel(team_kernel_name(kernel.name), kernel.args + TEAM_ARGS, body, None, doc,
-                     meta)
+    i64 = "i64"
+    flags = replace(TEAM_ARGS[2], length=ir.BinOp("*", _i(SIZE), ir.Const(ir.BARRIER_STRIDE, i64),
+                                                  i64))
+    requires = kernel.requires + (ir.Cmp(">=", _i(SIZE), ir.Const(1, i64)),
+                                  ir.Cmp(">=", _i(MEMBER), ir.Const(0, i64)),
+                                  ir.Cmp("<", _i(MEMBER), _i(SIZE)))
+    return ir.Kernel(team_kernel_name(kernel.name), kernel.args + TEAM_ARGS[:2] + (flags,), body,
+                     None, doc, meta, requires)
 
 
 # ---------------------------------------------------------------------- running a team

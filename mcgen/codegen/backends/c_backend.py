@@ -30,6 +30,7 @@ from mcgen.codegen.backends import (
     text_hash,
     wrap_assignment,
 )
+from mcgen.codegen.call_checks import check_call
 from mcgen.errors import CodegenError
 
 _PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
@@ -422,7 +423,8 @@ _NPTYPE = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int3
 
 class CFunction:
     """A ctypes-loaded kernel called with numpy arrays and Python scalars in IR argument order
-    (arrays are checked for dtype and contiguity, then passed as pointers)."""
+    (every call is checked by :func:`mcgen.codegen.call_checks.check_call`, then the arrays are
+    passed as pointers)."""
 
     def __init__(self, lib: ctypes.CDLL, kernel: ir.Kernel) -> None:
         self.kernel = kernel
@@ -433,18 +435,10 @@ class CFunction:
         self._arrays = [(i, a) for i, a in enumerate(kernel.args) if a.array]
 
     def __call__(self, *args: Any) -> Any:
-        if len(args) != len(self.kernel.args):
-            raise CodegenError(f"{self.kernel.name} takes {len(self.kernel.args)} arguments "
-                               f"({', '.join(a.name for a in self.kernel.args)}), got "
-                               f"{len(args)}")
+        check_call(self.kernel, args)  # shapes, lengths, dtypes, sizes: before any C runs
         conv = list(args)
-        for i, a in self._arrays:
-            arr = args[i]
-            if not isinstance(arr, np.ndarray) or arr.dtype != _NPTYPE[a.type] or \
-                    not arr.flags.c_contiguous:
-                raise CodegenError(f"argument {a.name} must be a C-contiguous numpy array of "
-                                   f"{np.dtype(_NPTYPE[a.type]).name}")
-            conv[i] = arr.ctypes.data
+        for i, _ in self._arrays:
+            conv[i] = args[i].ctypes.data
         return self._fn(*conv)
 
 

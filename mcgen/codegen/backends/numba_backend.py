@@ -23,6 +23,7 @@ from typing import Any
 
 from mcgen.codegen import ir
 from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash, wrap_assignment
+from mcgen.codegen.call_checks import contract_vars, expr_text, length_doc, runtime_source
 from mcgen.codegen.config import NUMBA_FASTMATH
 from mcgen.errors import CodegenError
 
@@ -162,12 +163,57 @@ class NumbaPrinter(IRPrinter):
             body.append(f"{self.indent}return result")
         parallel = ir.has_parallel_loop(node.body)
         args = ", ".join(a.name for a in node.args)
-        arg_doc = [f"{a.name}: {'array of ' if a.array else ''}{a.type}"
-                   f"{' (' + a.intent + ')' if a.array else ''}" for a in node.args]
+        arg_doc = [f"{a.name}: {length_doc(a)} ({a.intent})" if a.array
+                   else f"{a.name}: {a.type}" for a in node.args]
         return {"name": node.name, "args": args, "parallel": parallel,
                 "doc": textwrap.fill(_one_line(node.doc), 92,
                                      subsequent_indent=self.indent),
-                "arg_doc": arg_doc, "body": "\n".join(body)}
+                "arg_doc": arg_doc, "body": "\n".join(body), "checks": _check_lines(node)}
+
+
+class _ContractPrinter(NumbaPrinter):
+    """Prints a length or requirement over the checked integers ``_v_<name>`` (Python ints:
+    no wrap-around, so a huge size cannot pass as a small one)."""
+
+    def _print_Var(self, node: ir.Var) -> tuple[str, int]:
+        return f"_v_{node.name}", _ATOM
+
+    def _print_Const(self, node: ir.Const) -> tuple[str, int]:
+        if node.type in ir.INTS:
+            return str(int(node.value)), (_ATOM if int(node.value) >= 0 else _PREC_UNARY)
+        return super()._print_Const(node)
+
+    def _print_Cast(self, node: ir.Cast) -> tuple[str, int]:
+        return f"int({self.expr(node.a)})", _ATOM
+
+
+def _check_lines(k: ir.Kernel) -> list[str]:
+    """The Python statements that check a call of ``k`` (see mcgen.codegen.call_checks; the
+    runtime helpers ``_mcg_*`` are printed into the module)."""
+    p = _ContractPrinter()
+    name = repr(k.name)
+    lines = []
+    for a in k.args:
+        if not a.array and a.type in ir.INTS:
+            lines.append(f"_v_{a.name} = _mcg_int({name}, {a.name!r}, {a.name}, {a.type!r})")
+        elif not a.array:
+            lines.append(f"_mcg_real({name}, {a.name!r}, {a.name}, {a.type!r})")
+    for req in k.requires:
+        used = sorted({n.name for n in contract_vars(req)})
+        values = "{" + ", ".join(f"{u!r}: _v_{u}" for u in used) + "}"
+        lines.append(f"_mcg_require({name}, {p.expr(req)}, {expr_text(req)!r}, {values})")
+    arrays = []
+    for a in k.args:
+        if a.array:
+            length = "None" if a.length is None else p.expr(a.length)
+            text = "" if a.length is None else expr_text(a.length)
+            written = a.intent != "in"
+            lines.append(f"_mcg_array({name}, {a.name!r}, {a.name}, {_NP_TYPE[a.type]}, "
+                         f"{written}, {length}, {text!r})")
+            arrays.append(f"({a.name!r}, {a.name}, {written})")
+    if len(arrays) > 1:
+        lines.append(f"_mcg_disjoint({name}, ({', '.join(arrays)}))")
+    return lines
 
 
 def _one_line(text: str) -> str:
@@ -184,7 +230,7 @@ def render_numba(module: ir.Module) -> str:
     return template_env().get_template("numba_module.py.jinja").render(
         module=module.name, meta=meta, kernels=kernels, fastmath=fastmath,
         uses_mulhi=printer.uses_mulhi, uses_barrier=printer.uses_barrier,
-        barrier_stride=ir.BARRIER_STRIDE)
+        barrier_stride=ir.BARRIER_STRIDE, runtime_checks=runtime_source())
 
 
 @dataclass(frozen=True)
