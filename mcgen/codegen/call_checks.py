@@ -246,9 +246,9 @@ def check_buffers(layout: Any, bufs: Any) -> None:
         raise KernelArgumentError(f"buffer grid shape {shape} does not fit a {layout.dim}-D "
                                   "kernel: call prepare(u)")
     field = int(np.prod([n + 2 * layout.ghost for n in shape], dtype=object))
-    size = len(layout.fields) * field
+    grid = len(layout.fields) * field
     dtype = np.dtype(_NP[layout.dtype])
-    for label, arr, size in [("a", bufs.a, size), ("b", bufs.b, size)] + [
+    for label, arr, size in [("a", bufs.a, grid), ("b", bufs.b, grid)] + [
             (f"scratch[{i}]", s, field) for i, s in enumerate(bufs.scratch)]:
         if not isinstance(arr, np.ndarray) or arr.shape != (size,) or arr.dtype != dtype:
             got = (arr.shape, str(arr.dtype)) if isinstance(arr, np.ndarray) else type(arr)
