@@ -23,7 +23,13 @@ from typing import Any
 
 from mcgen.codegen import ir
 from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash, wrap_assignment
-from mcgen.codegen.call_checks import contract_vars, expr_text, length_doc, runtime_source
+from mcgen.codegen.call_checks import (
+    KernelArgumentError,
+    contract_vars,
+    expr_text,
+    length_doc,
+    runtime_source,
+)
 from mcgen.codegen.config import NUMBA_FASTMATH
 from mcgen.errors import CodegenError
 
@@ -264,6 +270,9 @@ def load_module(path: Path) -> ModuleType:
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     spec.loader.exec_module(mod)
+    if hasattr(mod, "KernelArgumentError"):
+        # refused calls raise mcgen's error class in mcgen (the module's own one standalone)
+        mod.KernelArgumentError = KernelArgumentError
     return mod
 
 

@@ -1,0 +1,163 @@
+"""Issue 10, item 2: calls into compiled code with wrong sizes and types wrote outside the arrays
+(25 cases, 8 process crashes). Every path (numba, LLVM, C; 1-D and 2-D; the serial, thread-team
+and temporally blocked kernels; ``advance``) now refuses them with a KernelArgumentError naming
+the argument, and the memory around the arrays is untouched: each array is a view into a larger
+buffer filled with canary values, checked after the refused call."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from mcgen.codegen import compile
+from mcgen.codegen.call_checks import KernelArgumentError
+from mcgen.codegen.config import KernelConfig
+from mcgen.model import Field, Scheme
+
+u, w = Field("u"), Field("u", dim=2)
+nu, r = sp.Symbol("nu"), sp.Symbol("r")
+UPWIND = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1])}, name="cc_upwind")
+HEAT2 = Scheme(("u",), 2, {"u": w[0, 0] + r * (w[1, 0] + w[-1, 0] + w[0, 1] + w[0, -1]
+                                               - 4 * w[0, 0])}, name="cc_heat2")
+CANARY, PAD = -7.25e30, 64  # a canary every dtype holds (float32 too)
+BACKENDS = ("numba", "llvm", "c")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def kernels(request, tmp_path_factory):
+    cfg = KernelConfig(cache_dir=tmp_path_factory.mktemp("cache"), parallel_threshold=0)
+    return (compile(UPWIND, backend=request.param, threads=2, unsafe=True, config=cfg),
+            compile(HEAT2, backend=request.param, unsafe=True, config=cfg))
+
+
+class Guarded:
+    """Arrays that are views into larger buffers with canaries on both sides."""
+
+    def __init__(self) -> None:
+        self.raw: list[tuple[np.ndarray, slice, np.ndarray]] = []
+
+    def array(self, n, dtype=np.float64, fill=1.0, step=1):
+        raw = np.full(n * step + 2 * PAD, CANARY if np.dtype(dtype).kind == "f" else -77, dtype)
+        inner = slice(PAD, PAD + n * step, step)
+        raw[inner] = fill
+        self.raw.append((raw, inner, raw.copy()))
+        return raw[inner]
+
+    def untouched(self) -> bool:
+        return all(np.array_equal(raw, before) for raw, _, before in self.raw)
+
+
+def _call(kernel, guard, n=(50,), nsteps=5, **over):
+    """Arguments of the serial kernel for a grid ``n`` (``over`` replaces some by name)."""
+    k = kernel.ir.kernels[0]
+    lay = kernel.layout
+    cells = int(np.prod([m + 2 * lay.ghost for m in n]))
+    args = []
+    for a in k.args:
+        if a.name in over:
+            args.append(over[a.name])
+        elif a.array:
+            args.append(guard.array(cells))
+        elif a.name.startswith("n") and a.name[1:].isdigit():
+            args.append(np.int64(n[int(a.name[1:])]))
+        elif a.name == "nsteps":
+            args.append(np.int64(nsteps))
+        else:
+            args.append(0.1)
+    return kernel.functions[k.name], args
+
+
+def _refused(fn, args, guard, match):
+    with pytest.raises(KernelArgumentError, match=match) as err:
+        fn(*args)
+    assert isinstance(err.value, ValueError)
+    assert guard.untouched(), "memory around the arrays changed"
+
+
+def test_a_correct_call_runs(kernels):
+    for kernel, n in zip(kernels, [(50,), (9, 7)], strict=True):
+        g = Guarded()
+        fn, args = _call(kernel, g, n)
+        fn(*args)
+        for raw, inner, _ in g.raw:  # the kernel wrote only inside its arrays
+            assert (raw[:PAD] == raw[0]).all() and (raw[inner.stop:] == raw[0]).all()
+
+
+@pytest.mark.parametrize("case", ["short", "ndim", "float32", "strided", "negative", "huge",
+                                  "out_of_range", "overlap", "float_n"])
+@pytest.mark.parametrize("dim", [1, 2])
+def test_wrong_calls_are_refused_and_memory_untouched(kernels, case, dim):
+    kernel = kernels[dim - 1]
+    n = (50,) if dim == 1 else (9, 7)
+    cells = int(np.prod([m + 2 for m in n]))
+    g = Guarded()
+    over: dict = {}
+    match = "cur"
+    if case == "short":
+        over["cur"] = g.array(cells - 3)
+        match = rf"'cur' has \d+ elements, the call needs at least {cells}"
+    elif case == "ndim":
+        over["cur"] = g.array(cells).reshape(1, -1) if dim == 1 else g.array(cells)[:, None]
+        match = "'cur' must be a flat"
+    elif case == "float32":
+        over["cur"] = g.array(cells, np.float32)
+        match = "'cur' must have dtype float64, got float32"
+    elif case == "strided":
+        over["cur"] = g.array(cells, step=2)
+        match = "'cur' must be C-contiguous"
+    elif case == "negative":
+        over["n0"] = np.int64(-5)
+        match = "n0 >= 1, got n0 = -5"
+    elif case == "huge":
+        over["n0"] = np.int64(2**62)
+        match = f"'cur' has {cells} elements"
+    elif case == "out_of_range":
+        over["n0"] = 2**64
+        match = f"'n0' = {2**64} is outside the range of i64"
+    elif case == "overlap":
+        shared = g.array(cells)
+        over["cur"] = over["nxt"] = shared
+        match = "'cur' and 'nxt' overlap"
+    elif case == "float_n":
+        over["n0"] = 50.0
+        match = "'n0' must be an integer"
+    fn, args = _call(kernel, g, n, **over)
+    _refused(fn, args, g, match)
+
+
+def test_team_and_blocked_kernels_check_their_own_arguments(kernels):
+    kernel = kernels[0]
+    g = Guarded()
+    _, args = _call(kernel, g)
+    team = kernel.functions.get("cc_upwind_team")
+    if team is not None:  # numba, LLVM
+        _refused(team, [*args, np.int64(2), np.int64(2), g.array(16, np.int64, 0)], g,
+                 "team_member < team_size")
+        _refused(team, [*args, np.int64(0), np.int64(4), g.array(16, np.int64, 0)], g,
+                 r"'team_flags' has 16 elements, the call needs at least 32")
+    blocked = kernel.with_blocking(2, 8)._blocked_functions()["cc_upwind_tb"]
+    n0, k, tile, nchunk = 50, 2, 8, 1
+    tile_len = nchunk * (tile + 2 * k + 2)
+    good = [g.array(52), g.array(52), g.array(tile_len), g.array(tile_len)]
+    tail = [np.int64(n0), np.int64(4), 0.0, 0.1, 0.5, np.int64(k), np.int64(tile),
+            np.int64(nchunk)]
+    _refused(blocked, [*good[:3], g.array(tile_len - 1), *tail], g,
+             f"'tb_tile_b' has {tile_len - 1} elements")
+    _refused(blocked, [*good, *tail[:-3], np.int64(k), np.int64(1), np.int64(nchunk)], g,
+             r"tb_btile >= tb_kblock \* 1")
+
+
+def test_advance_refuses_another_kernels_buffers(kernels):
+    k1, k2 = kernels
+    bufs2 = k2.prepare(np.ones((9, 7)))
+    before = bufs2.a.copy()
+    with pytest.raises(KernelArgumentError, match="prepared by a kernel of another layout"):
+        k1.advance(bufs2, 3, nu=0.5)
+    assert np.array_equal(bufs2.a, before)
+    bufs1 = k1.prepare(np.ones(50))
+    bufs1.shape = (500,)  # a buffer set whose grid no longer matches its arrays
+    with pytest.raises(KernelArgumentError, match="buffer a must be a flat float64 array of 502"):
+        k1.advance(bufs1, 3, nu=0.5)
+    bufs1 = k1.prepare(np.ones(50))
+    bufs1.b = np.ones(52, np.float32)
+    with pytest.raises(KernelArgumentError, match="buffer b"):
+        k1.advance(bufs1, 3, nu=0.5)
