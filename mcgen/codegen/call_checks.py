@@ -183,9 +183,14 @@ def _wrap(e: ir.Expr, op: str, right: bool) -> str:
     return text
 
 
-def length_doc(arg: ir.Arg) -> str:
-    """``at least <formula> values of <dtype>`` for an array argument (header comments)."""
-    dtype = np.dtype(_NP[arg.type]).name
+_C_NAME = {"f64": "double", "f32": "float", "i64": "int64_t", "i32": "int32_t",
+           "u64": "uint64_t", "u32": "uint32_t", "bool": "bool"}
+
+
+def length_doc(arg: ir.Arg, c: bool = False) -> str:
+    """``array of at least <formula> <dtype> values`` for an array argument (comments of
+    generated code; ``c``: the C type's name instead of NumPy's)."""
+    dtype = _C_NAME[arg.type] if c else np.dtype(_NP[arg.type]).name
     if arg.length is None:
         return f"array of {dtype}"
     return f"array of at least {expr_text(arg.length)} {dtype} values"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mcgen.codegen import ir
+from mcgen.codegen.call_checks import expr_text, length_doc
 from mcgen.errors import CodegenError
 
 C_TYPE = {"f64": "double", "f32": "float", "i64": "int64_t", "i32": "int32_t",
@@ -81,6 +82,10 @@ def c_header(module: ir.Module, condition: str = "") -> str:
     for k in module.kernels:
         if k.doc:
             lines.append(f"/* {_one_line(k.doc)} */")
+        lines += [f"/*   {a.name}: {length_doc(a, c=True) if a.array else C_TYPE[a.type]} */"
+                  for a in k.args]
+        if k.requires:
+            lines.append(f"/*   requires: {', '.join(expr_text(r) for r in k.requires)} */")
         lines += [c_signature(k) + ";", ""]
     lines += ["#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
@@ -124,6 +129,30 @@ def ir_hash(module: ir.Module) -> str:
 
 # ---------------------------------------------------------------------- README
 
+def ctypes_loader(module: ir.Module, uses_omp: bool = False) -> str:
+    """A standalone Python module (numpy and ctypes only) that loads the kernels' shared library
+    with ``argtypes``/``restype`` declared and checks every call before the C code runs."""
+    import mcgen
+    from mcgen.codegen.backends import template_env
+    from mcgen.codegen.backends.numba_backend import check_lines
+    from mcgen.codegen.call_checks import runtime_source
+
+    kernels = []
+    for k in module.kernels:
+        cargs = [f"{a.name}.ctypes.data" if a.array else
+                 f"_v_{a.name}" if a.type in ir.INTS else
+                 f"bool({a.name})" if a.type == "bool" else f"float({a.name})" for a in k.args]
+        kernels.append({
+            "name": k.name, "args": [a.name for a in k.args], "cargs": cargs,
+            "argtypes": ["ctypes.c_void_p" if a.array else _CTYPES_NAME[a.type] for a in k.args],
+            "restype": _CTYPES_NAME[k.returns] if k.returns else "None",
+            "doc": c_signature(k).replace("MCGEN_RESTRICT ", "") + ": see the header.",
+            "checks": check_lines(k)})
+    return template_env().get_template("ctypes_loader.py.jinja").render(
+        module=module.name, kernels=kernels, runtime_checks=runtime_source(),
+        mcgen_version=mcgen.__version__, uses_omp=uses_omp)
+
+
 def _python_call(k: ir.Kernel) -> str:
     return f"{k.name}({', '.join(a.name for a in k.args)})"
 
@@ -142,9 +171,14 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
         lines += ["```c", c_signature(k) + ";", "```", "",
                   "| argument | type | kind | intent |", "|---|---|---|---|"]
         for a in k.args:
-            kind = "C-contiguous array" if a.array else "scalar"
+            kind = "scalar"
+            if a.array:
+                kind = "C-contiguous array" + ("" if a.length is None else
+                                               f" of at least `{expr_text(a.length)}` values")
             lines.append(f"| `{a.name}` | {a.type} (numpy `{NUMPY_NAME[a.type]}`) | {kind} | "
                          f"{a.intent} |")
+        if k.requires:
+            lines.append(f"\nRequires {', '.join(f'`{expr_text(r)}`' for r in k.requires)}.")
         if k.returns:
             lines.append(f"\nReturns a {k.returns} scalar.")
         lines.append("")
@@ -162,12 +196,24 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
         lines += ["With numba (the module imports only numpy and numba):", "", "```python",
                   "import sys", "sys.path.insert(0, 'path/to/this/folder')",
                   f"from {m.name} import {k0.name}", _python_call(k0), "```", ""]
-    lines += ["Without numba, through the object file and ctypes:", "", "```sh",
-              f"cc -shared -o lib{m.name}.so {m.name}.o", "```", "", "```python",
-              "import ctypes, numpy as np",
+    argtypes = ", ".join("ctypes.c_void_p" if a.array else _CTYPES_NAME[a.type]
+                         for a in k0.args)
+    lines += ["Without numba, through a shared library and ctypes: build it from the object "
+              "(or the C source), then import the checked loader "
+              f"`{m.name}_ctypes.py`, which sets every kernel's `argtypes`/`restype` and "
+              "checks each call (dtype, 1-D, C-contiguous, the lengths above, sizes, no "
+              "overlap) before the C code runs, raising `KernelArgumentError` (a `ValueError`):",
+              "", "```sh", f"cc -shared -o lib{m.name}.so {m.name}.o", "```", "", "```python",
+              "import sys", "sys.path.insert(0, 'path/to/this/folder')",
+              f"from {m.name}_ctypes import {k0.name}", _python_call(k0), "```", "",
+              "Calling the library directly instead, declare the types and check the sizes "
+              "yourself: ctypes converts nothing safely without `argtypes`, and the C code "
+              "trusts every length:", "", "```python", "import ctypes",
               f"lib = ctypes.CDLL('./lib{m.name}.so')",
-              "# pass arrays as x.ctypes.data (C-contiguous, the dtypes above)",
+              f"lib.{k0.name}.argtypes = [{argtypes}]",
               f"lib.{k0.name}.restype = {_CTYPES_NAME.get(k0.returns or '', 'None')}",
+              "# arrays: x.ctypes.data of C-contiguous arrays of the dtype and at least the",
+              "# length in the table above",
               "```", "",
               "## Usage from C", "", "```c", f'#include "{m.name}.h"', "",
               f"/* ... */ {_python_call(k0)};", "```", "", "```sh",
@@ -260,7 +306,11 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     c_text = src.c_source or printed.source  # type: ignore[union-attr]
     h_text = src.c_header or printed.header  # type: ignore[union-attr]
     files[f"{name}.c"] = (c_text.encode(), "C99 source printed from the same IR")
-    files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels")
+    files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels, with the length "
+                          "each array argument must have")
+    files[f"{name}_ctypes.py"] = (
+        ctypes_loader(m, "#pragma omp" in c_text).encode(),
+        f"ctypes loader of lib{name}.so (numpy only): argtypes/restype set, every call checked")
 
     if include_object:
         files[f"{name}.ll"] = (llvm_backend.emit_ll(m, cpu=cpu).encode(),

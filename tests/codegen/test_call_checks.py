@@ -161,3 +161,49 @@ def test_advance_refuses_another_kernels_buffers(kernels):
     bufs1.b = np.ones(52, np.float32)
     with pytest.raises(KernelArgumentError, match="buffer b"):
         k1.advance(bufs1, 3, nu=0.5)
+
+
+def _import(path, name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_exported_modules_check_their_callers(tmp_path):
+    """The exported numba module and the ctypes loader (over a library built from the exported
+    C source) refuse wrong calls with their own KernelArgumentError (a ValueError), without
+    mcgen, and run correct ones."""
+    import subprocess
+
+    from mcgen.codegen.export import export_kernel
+    from mcgen.codegen.stencil_frontend import build_stencil
+
+    module = build_stencil(UPWIND, KernelConfig().validated(1)).module
+    out = export_kernel(module, tmp_path / "exp", include_object=False)
+    header = (out / "cc_upwind.h").read_text()
+    assert "cur: array of at least 1 * (n0 + 2) double values (inout)" in header
+    assert "n0 >= 1, nsteps >= 0" in header
+    readme = (out / "README.md").read_text()
+    assert "argtypes" in readme and "cc_upwind_ctypes" in readme
+    subprocess.run(["cc", "-O2", "-fPIC", "-shared", "-o", str(out / "libcc_upwind.so"),
+                    str(out / "cc_upwind.c"), "-lm"], check=True)
+    for fname in ("cc_upwind.py", "cc_upwind_ctypes.py"):
+        mod = _import(out / fname, f"exported_{fname[:-3]}")
+        g = Guarded()
+        for args, match in [
+                ((g.array(40), g.array(52), 50, 3, 0.0, 0.1, 0.5), "'cur' has 40 elements"),
+                ((g.array(52, np.float32), g.array(52), 50, 3, 0.0, 0.1, 0.5), "float32"),
+                ((g.array(52), g.array(52), -1, 3, 0.0, 0.1, 0.5), "n0 >= 1"),
+                ((g.array(52), g.array(52), 2**62, 3, 0.0, 0.1, 0.5), "'cur' has 52")]:
+            with pytest.raises(ValueError, match=match) as err:
+                mod.cc_upwind(*args)
+            assert type(err.value).__name__ == "KernelArgumentError"
+            assert g.untouched()
+        if fname.endswith("_ctypes.py"):  # a correct call through the library runs
+            cur, nxt = np.zeros(52), np.zeros(52)
+            cur[1:51] = np.eye(1, 50)[0]
+            mod.cc_upwind(cur, nxt, 50, 1, 0.0, 0.1, 0.25)
+            np.testing.assert_allclose(nxt[1:4], [0.75, 0.25, 0.0])

@@ -30,7 +30,7 @@ from mcgen.codegen.backends import (
     text_hash,
     wrap_assignment,
 )
-from mcgen.codegen.call_checks import check_call
+from mcgen.codegen.call_checks import check_call, expr_text, length_doc
 from mcgen.errors import CodegenError
 
 _PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
@@ -355,8 +355,10 @@ class CPrinter(IRPrinter):
             body.append(f"{self.indent}return result;")
         return {"name": kernel.name, "signature": self.signature(kernel),
                 "doc": _comment_text(kernel.doc), "body": "\n".join(body),
-                "args": [(a.name, ("array of " if a.array else "") + a.type +
-                          (f" ({a.intent})" if a.array else "")) for a in kernel.args]}
+                "args": [(a.name, f"{length_doc(a, c=True)} ({a.intent})" if a.array
+                          else c_type(a.type))
+                         for a in kernel.args],
+                "requires": [expr_text(r) for r in kernel.requires]}
 
 
 def _assigned_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:

@@ -174,7 +174,7 @@ class NumbaPrinter(IRPrinter):
         return {"name": node.name, "args": args, "parallel": parallel,
                 "doc": textwrap.fill(_one_line(node.doc), 92,
                                      subsequent_indent=self.indent),
-                "arg_doc": arg_doc, "body": "\n".join(body), "checks": _check_lines(node)}
+                "arg_doc": arg_doc, "body": "\n".join(body), "checks": check_lines(node)}
 
 
 class _ContractPrinter(NumbaPrinter):
@@ -193,7 +193,7 @@ class _ContractPrinter(NumbaPrinter):
         return f"int({self.expr(node.a)})", _ATOM
 
 
-def _check_lines(k: ir.Kernel) -> list[str]:
+def check_lines(k: ir.Kernel) -> list[str]:
     """The Python statements that check a call of ``k`` (see mcgen.codegen.call_checks; the
     runtime helpers ``_mcg_*`` are printed into the module)."""
     p = _ContractPrinter()
