@@ -11,6 +11,7 @@ NaN rules).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import re
 import subprocess
@@ -460,29 +461,56 @@ class CArtifact:
         raise CodegenError(f"no kernel {name!r} in {self.path}")
 
 
+@functools.lru_cache(maxsize=16)
+def compiler_identity(cc: str, flags: tuple[str, ...]) -> str:
+    """What the compiler makes of ``flags`` on this machine: its version and its driver's
+    expansion of the flags (``-###``: ``-march=native`` resolved to the CPU and its feature
+    list), so the cache key changes with the compiler, its version and the target CPU."""
+    try:
+        version = subprocess.run([cc, "--version"], capture_output=True, text=True,
+                                 timeout=60).stdout.splitlines()[:1]
+        driver = subprocess.run([cc, *flags, "-###", "-E", "-x", "c", os.devnull],
+                                capture_output=True, text=True, timeout=60).stderr
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CodegenError(f"cannot run the C compiler {cc!r} ({exc}): install one or set "
+                           "KernelConfig.cc") from None
+    return "\n".join(version) + "\n" + driver
+
+
 def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
             cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
                                        "-fno-trapping-math")
             ) -> CArtifact:
     """Print, compile (``cc -O3 -march=native -fPIC -shared [-fopenmp]``) and load the module.
-    The library is cached under ``cache_dir/c/`` by a hash of source, compiler and flags."""
+
+    The library is cached under ``cache_dir/c/``, keyed by a hash of the source, the compiler,
+    its version, the flags and the CPU ``-march=native`` resolves to
+    (:func:`compiler_identity`); it is loaded only after its recorded sha256 and its owner are
+    verified (:func:`mcgen.codegen.cache.read_entry`), else rebuilt."""
+    from mcgen.codegen import cache as kcache
+
     src = render_c(module)
     flags = list(cflags) + (["-fopenmp"] if src.uses_omp else [])
-    key = text_hash(src.source + "\0" + cc + "\0" + " ".join(flags))[:16]
-    folder = Path(cache_dir) / "c"
+    ident_text = compiler_identity(cc, tuple(flags))
+    key = text_hash(src.source + "\0" + cc + "\0" + " ".join(flags) + "\0" + ident_text)[:16]
+    folder = kcache.ensure_root(Path(cache_dir)) / "c"
     base = folder / f"{module.name}_{key}"
     so = base.with_suffix(".so")
-    atomic_write(base.with_suffix(".c"), src.source.encode())
+    atomic_write(base.with_suffix(".c"), src.source.encode())  # rewritten if it differs
     atomic_write(base.with_suffix(".h"), src.header.encode())
-    if not so.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
-        os.close(fd)
-        cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            os.unlink(tmp)
-            raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}:\n"
-                               f"{' '.join(cmd)}\n{proc.stderr[-4000:]}")
-        os.replace(tmp, so)
+    if kcache.read_entry(so) is None:
+        with kcache.locked(key.ljust(16, "0"), Path(cache_dir)):
+            if kcache.read_entry(so) is None:
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
+                os.close(fd)
+                cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                try:
+                    if proc.returncode != 0:
+                        raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}"
+                                           f":\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
+                    kcache.write_entry(so, Path(tmp).read_bytes())
+                finally:
+                    os.unlink(tmp)
     lib = ctypes.CDLL(str(so))
     return CArtifact(src, so, lib, module)

@@ -252,9 +252,21 @@ class NumbaArtifact:
 
 
 def write_numba(module: ir.Module, cache_dir: Path) -> tuple[Path, str]:
-    """Render and write the module atomically to ``cache_dir/numba/``; return path and text."""
+    """Render and write the module atomically to ``cache_dir/numba/``; return path and text.
+
+    The file is compared with the rendered text on every build (a changed byte is rewritten);
+    a file, or a numba cache file of it, that another user owns or that others can write is
+    removed first (:func:`mcgen.codegen.cache.distrust`), so only our own code is imported."""
+    from mcgen.codegen import cache as kcache
+
     source = render_numba(module)
-    path = Path(cache_dir) / "numba" / f"{module.name}_{text_hash(source)[:16]}.py"
+    folder = kcache.ensure_root(Path(cache_dir)) / "numba"
+    path = folder / f"{module.name}_{text_hash(source)[:16]}.py"
+    kcache.distrust(path)
+    pycache = folder / "__pycache__"
+    if pycache.is_dir():
+        for p in pycache.glob(f"{path.stem}.*"):
+            kcache.distrust(p)
     atomic_write(path, source.encode())
     return path, source
 
