@@ -6,9 +6,10 @@ header (``.c`` from the C backend; the header is printed here from the IR when t
 not provide one), a README with the call signature, the enforced condition and usage from Python
 and C, and ``manifest.json`` (file hashes, versions, target CPU).
 
-Writing never destroys what was there: everything is written into a temporary folder beside the
-target, which is renamed into place; an existing non-empty folder is replaced only with
-``overwrite=True``. The text artifacts are deterministic (same model, same bytes), so exported
+Writing never destroys what was there: a new folder is written as a temporary folder beside the
+target and renamed into place; into an existing non-empty folder (only with ``overwrite=True``)
+mcgen replaces only the files its ``manifest.json`` says it wrote, each atomically, and refuses
+to replace anything else. The text artifacts are deterministic (same model, same bytes), so exported
 examples can be checked for freshness.
 """
 
@@ -271,7 +272,9 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     cpu : str
         LLVM CPU name for the ``.o`` (default the x86-64-v3 baseline: AVX2 and FMA).
     overwrite : bool
-        Replace an existing non-empty folder (the new one is complete before the swap).
+        Write into an existing non-empty folder: only the files mcgen wrote there (listed
+        with their hashes in its ``manifest.json``) are replaced; other files stay, and a
+        file mcgen did not write that the export would replace is refused (nothing changes).
     condition : str, optional
         The enforced condition to record (default: the kernel's own).
     include_object : bool
@@ -289,9 +292,11 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
         src = ExportSource(src.module, condition, src.model_hash, src.numba_source,
                            src.c_source, src.c_header)
     target = Path(directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not overwrite:
+    if target.exists() and not target.is_dir():
+        raise CodegenError(f"{target} exists and is not a folder: choose a new folder")
+    if target.exists() and any(target.iterdir()) and not overwrite:
         raise CodegenError(f"{target} exists and is not empty: choose a new folder or pass "
-                           "overwrite=True")
+                           "overwrite=True (which replaces only the files mcgen wrote there)")
     m, name = src.module, src.module.name
     files: dict[str, tuple[bytes, str]] = {}
     notes: list[str] = []
@@ -334,11 +339,9 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
         "condition": src.condition,
         "target_cpu": cpu if include_object else None,
         "versions": _versions(),
-        "files": {n: hashlib.sha256(data).hexdigest() for n, (data, _) in sorted(files.items())},
         "notes": notes,
     }
-    files["manifest.json"] = ((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(), "")
-    _write_folder(target, {n: data for n, (data, _) in files.items()}, overwrite)
+    write_owned_folder(target, {n: data for n, (data, _) in files.items()}, overwrite, manifest)
     return target
 
 
@@ -349,7 +352,22 @@ def _source_hash() -> str:
 
 
 def _write_folder(target: Path, files: dict[str, bytes], overwrite: bool) -> None:
-    """Write ``files`` into a temporary folder beside ``target``, then rename it into place."""
+    """Write ``files`` (``manifest.json`` among them, listing the others with their sha256)
+    into ``target``.
+
+    A new or empty folder is written as a whole: a temporary folder beside it, renamed into
+    place. Into an existing folder (``overwrite``) only mcgen's own files are written: those its
+    ``manifest.json`` lists with the hash they still have. A file mcgen did not write (or one
+    edited since) that a new file would replace is refused, and nothing is changed; files mcgen
+    does not write stay; files of the old export that the new one no longer has are removed.
+    Each file is replaced atomically and the manifest last.
+    """
+    if target.exists() and target.is_dir() and any(target.iterdir()):
+        if not overwrite:
+            raise CodegenError(f"{target} exists and is not empty: choose a new folder or pass "
+                               "overwrite=True")
+        _update_folder(target, files)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
     try:
@@ -357,16 +375,77 @@ def _write_folder(target: Path, files: dict[str, bytes], overwrite: bool) -> Non
             (tmp / fname).write_bytes(data)
         os.chmod(tmp, 0o755)
         if target.exists():
-            if any(target.iterdir()) and not overwrite:  # appeared while we wrote
+            if target.is_dir() and any(target.iterdir()):  # appeared while we wrote
                 raise CodegenError(f"{target} became non-empty during the export; nothing "
                                    "was changed")
-            old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-            os.rmdir(old)
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
+            if target.is_dir():
+                os.rmdir(target)
+        os.rename(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+MANIFEST = "manifest.json"
+
+
+def _manifest(target: Path) -> dict[str, Any] | None:
+    """The folder's manifest when mcgen wrote it (a ``files`` table, and ``written_by: mcgen``
+    or, from exports before that key, an ``ir_hash``), else None."""
+    try:
+        data = json.loads((target / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("files"), dict) and (
+            data.get("written_by") == "mcgen" or "ir_hash" in data):
+        return data
+    return None
+
+
+def write_owned_folder(target: Path, files: dict[str, bytes], overwrite: bool,
+                       manifest: dict[str, Any] | None = None) -> None:
+    """Write ``files`` into the folder ``target`` with a ``manifest.json`` (``manifest`` plus
+    ``written_by`` and the sha256 of every file) that records them as mcgen's: a later
+    ``overwrite`` replaces those and nothing else (see :func:`_write_folder`)."""
+    record = dict(manifest or {})
+    record["written_by"] = "mcgen"
+    record["files"] = {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}
+    text = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode()
+    _write_folder(Path(target), {**files, MANIFEST: text}, overwrite)
+
+
+def owned_files(target: Path) -> dict[str, str]:
+    """The files of ``target`` that mcgen wrote and that nobody changed since: name -> sha256,
+    from the folder's ``manifest.json`` (empty when there is none or it is not mcgen's)."""
+    manifest = _manifest(target)
+    listed = manifest["files"] if manifest is not None else {}
+    out = {}
+    for name, digest in listed.items():
+        p = target / str(name)
+        if "/" in str(name) or name in ("", ".", ".."):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file() and not p.is_symlink() and \
+                    hashlib.sha256(p.read_bytes()).hexdigest() == digest:
+                out[str(name)] = str(digest)
+    return out
+
+
+def _update_folder(target: Path, files: dict[str, bytes]) -> None:
+    from mcgen.codegen.backends import atomic_write
+
+    owned = owned_files(target)
+    if _manifest(target) is not None:
+        owned[MANIFEST] = ""
+    foreign = sorted(n for n in files if (target / n).exists() and n not in owned)
+    if foreign:
+        raise CodegenError(
+            f"{target} holds {', '.join(foreign)}, which mcgen did not write (or which changed "
+            "since it wrote them): nothing was changed. Move them away, or export to another "
+            "folder")
+    for name in sorted(set(owned) - set(files)):  # the old export's, no longer written
+        (target / name).unlink()
+    for name, data in files.items():
+        if name != MANIFEST:
+            atomic_write(target / name, data)
+    atomic_write(target / MANIFEST, files[MANIFEST])
