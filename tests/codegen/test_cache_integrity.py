@@ -29,13 +29,15 @@ _RUN = textwrap.dedent("""
     from pathlib import Path
     from mcgen.codegen.backends.c_backend import build_c
     from mcgen.codegen.backends.llvm_backend import build_llvm
+    from mcgen.codegen.backends.numba_backend import build_numba
     from hand_ir_kernels import upwind_module
     root = Path(sys.argv[1])
     warnings.simplefilter("always")
     u0 = np.concatenate([[0.0], np.linspace(0, 1, 50), [0.0]])
     c = build_c(upwind_module("up_c"), root)
     l = build_llvm(upwind_module("up_l"))
-    for fn in (c.function("upwind_steps"), l.upwind_steps):
+    n = build_numba(upwind_module("up_n"), root)
+    for fn in (c.function("upwind_steps"), l.upwind_steps, n.function("upwind_steps")):
         u = u0.copy()
         fn(u, np.zeros_like(u), 50, 5, 0.5)
         print(repr(float(u.sum())), end=" ")
@@ -62,7 +64,9 @@ def runner(tmp_path_factory):
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted(root.glob("c/*.so")) + sorted(root.glob("llvm/*.o"))
+    """The shared library, the LLVM object, and numba's index and data files."""
+    return (sorted(root.glob("c/*.so")) + sorted(root.glob("llvm/*.o"))
+            + sorted(root.glob("numba/__pycache__/*.nb[ic]")))
 
 
 def _flip(p: Path) -> None:
@@ -75,36 +79,36 @@ def _truncate(p: Path) -> None:
     p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
 
 
-def _foreign(p: Path) -> None:
-    os.chown(p, NOBODY, NOBODY)
-
-
-def _writable_by_others(p: Path) -> None:
-    os.chmod(p, 0o666)
+def _foreign_or_writable_by_others(p: Path) -> None:
+    if p.suffix in (".o", ".nbi"):
+        os.chmod(p, 0o666)
+    else:
+        os.chown(p, NOBODY, NOBODY)
 
 
 def _no_sidecar(p: Path) -> None:
     cache.sidecar(p).unlink()
 
 
-@pytest.mark.parametrize("damage", [_flip, _truncate, _foreign, _writable_by_others, _no_sidecar])
+@pytest.mark.parametrize("damage", [_flip, _truncate, _foreign_or_writable_by_others,
+                                    _no_sidecar])
 def test_damaged_or_foreign_entries_are_rebuilt_never_loaded(runner, damage):
     root, run, first = runner
     entries = _entries(root)
-    assert len(entries) == 2
+    assert [p.suffix for p in entries] == [".so", ".o", ".nbc", ".nbi"]
     for p in entries:
         damage(p)
     out, err = run()
-    assert out[:2] == first[:2]  # the same numbers, from rebuilt kernels
-    assert out[3] == "False"  # the LLVM object was compiled again, not read
-    assert err.count("is not used") == 2
+    assert out[:3] == first[:3]  # the same numbers, from rebuilt kernels
+    assert out[4] == "False"  # the LLVM object was compiled again, not read
+    assert err.count("is not used") == 4
     for p in _entries(root):  # rebuilt: ours, private, hash recorded
         st = p.stat()
         assert st.st_uid == os.geteuid() and not st.st_mode & 0o022
         assert cache.sidecar(p).read_text() == hashlib.sha256(p.read_bytes()).hexdigest()
     if damage is _flip:
         out, err = run()
-        assert out == first[:3] + ["True"] and "is not used" not in err  # read from the cache
+        assert out == first[:4] + ["True"] and "is not used" not in err  # read from the cache
 
 
 def test_a_cache_root_of_another_user_or_writable_by_others_is_refused(tmp_path, monkeypatch):

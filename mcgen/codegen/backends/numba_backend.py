@@ -12,7 +12,9 @@ intrinsics for atomic release/acquire accesses.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
 import sys
 import textwrap
@@ -248,26 +250,82 @@ class NumbaArtifact:
     module: ModuleType
 
     def function(self, name: str) -> Any:
-        return getattr(self.module, name)
+        return sealed_function(self.module, self.path, name)
+
+
+def _numba_cache_files(path: Path) -> list[Path]:
+    """numba's index and data files of the generated module ``path`` (in ``__pycache__``)."""
+    pycache = path.parent / "__pycache__"
+    if not pycache.is_dir():
+        return []
+    return [p for p in pycache.glob(f"{path.stem}.*") if p.suffix in (".nbi", ".nbc")]
+
+
+def verify_numba_cache(path: Path) -> None:
+    """Remove numba's cache files of ``path`` that were not sealed (sha256 sidecar) by this
+    user or that changed since: numba unpickles them, and a flipped byte crashes the process.
+    numba then compiles again and the new files are sealed (:func:`sealed_function`)."""
+    from mcgen.codegen import cache as kcache
+
+    for p in _numba_cache_files(path):
+        kcache.read_entry(p)
+
+
+def seal_numba_cache(path: Path) -> None:
+    """Record the sha256 of numba's cache files of ``path`` that have none yet or that numba
+    rewrote since (an index gains an entry with each new signature; numba writes its files
+    atomically when it compiles, and this runs right after)."""
+    from mcgen.codegen import cache as kcache
+
+    for p in _numba_cache_files(path):
+        side = kcache.sidecar(p)
+        try:
+            st = p.stat()
+            if st.st_uid != os.geteuid() or (side.exists()
+                                             and side.stat().st_mtime_ns >= st.st_mtime_ns):
+                continue
+            kcache.atomic_write(side, hashlib.sha256(p.read_bytes()).hexdigest().encode())
+        except FileNotFoundError:  # replaced by another process meanwhile: sealed next time
+            continue
+
+
+def sealed_function(module: ModuleType, path: Path, name: str) -> Any:
+    """``module.name``, wrapped so that numba cache files written by its first calls (a
+    compilation) are sealed at once. When the module has no compiled ``_mcg_impl_<name>``
+    (another printer's), the function itself."""
+    fn = getattr(module, name)
+    impl = getattr(module, f"_mcg_impl_{name}", None)
+    if impl is None or not hasattr(impl, "signatures"):
+        return fn
+
+    def call(*args: Any) -> Any:
+        before = len(impl.signatures)
+        out = fn(*args)
+        if len(impl.signatures) != before:
+            seal_numba_cache(path)
+        return out
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = fn.__doc__
+    return call
 
 
 def write_numba(module: ir.Module, cache_dir: Path) -> tuple[Path, str]:
     """Render and write the module atomically to ``cache_dir/numba/``; return path and text.
 
     The file is compared with the rendered text on every build (a changed byte is rewritten);
-    a file, or a numba cache file of it, that another user owns or that others can write is
-    removed first (:func:`mcgen.codegen.cache.distrust`), so only our own code is imported."""
+    a file that another user owns or that others can write is removed first
+    (:func:`mcgen.codegen.cache.distrust`), and so are numba's cache files of it that do not
+    match the hash recorded when they were written (:func:`verify_numba_cache`), so only our own,
+    intact code is imported."""
     from mcgen.codegen import cache as kcache
 
     source = render_numba(module)
     folder = kcache.ensure_root(Path(cache_dir)) / "numba"
     path = folder / f"{module.name}_{text_hash(source)[:16]}.py"
     kcache.distrust(path)
-    pycache = folder / "__pycache__"
-    if pycache.is_dir():
-        for p in pycache.glob(f"{path.stem}.*"):
-            kcache.distrust(p)
     atomic_write(path, source.encode())
+    verify_numba_cache(path)
     return path, source
 
 
