@@ -108,14 +108,14 @@ def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers
     'reflecting'),); one attempt per step.
 
     Arguments:
-        pos: array of int64 (inout)
-        alive: array of int64 (inout)
-        clock: array of float64 (inout)
-        ctr: array of int64 (inout)
-        nev: array of int64 (inout)
-        tsum: array of float64 (inout)
-        tsum2: array of float64 (inout)
-        ttime: array of float64 (inout)
+        pos: array of at least n_walkers * 1 int64 values (inout)
+        alive: array of at least n_walkers int64 values (inout)
+        clock: array of at least n_walkers float64 values (inout)
+        ctr: array of at least n_walkers int64 values (inout)
+        nev: array of at least n_walkers int64 values (inout)
+        tsum: array of at least n_walkers * 1 float64 values (inout)
+        tsum2: array of at least n_walkers * 1 float64 values (inout)
+        ttime: array of at least n_walkers float64 values (inout)
         n_walkers: i64
         n_iter: i64
         t_end: f64
@@ -139,14 +139,16 @@ def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers
     _mcg_real('ou_kushner_dupuis', 'xo0', xo0, 'f64')
     _v_lo0 = _mcg_int('ou_kushner_dupuis', 'lo0', lo0, 'i64')
     _v_hi0 = _mcg_int('ou_kushner_dupuis', 'hi0', hi0, 'i64')
-    _mcg_array('ou_kushner_dupuis', 'pos', pos, np.int64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'alive', alive, np.int64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'clock', clock, np.float64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'ctr', ctr, np.int64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'nev', nev, np.int64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'tsum', tsum, np.float64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'tsum2', tsum2, np.float64, True, None, '')
-    _mcg_array('ou_kushner_dupuis', 'ttime', ttime, np.float64, True, None, '')
+    _mcg_require('ou_kushner_dupuis', _v_n_walkers >= 0, 'n_walkers >= 0', {'n_walkers': _v_n_walkers})
+    _mcg_require('ou_kushner_dupuis', _v_n_iter >= 0, 'n_iter >= 0', {'n_iter': _v_n_iter})
+    _mcg_array('ou_kushner_dupuis', 'pos', pos, np.int64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'alive', alive, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'clock', clock, np.float64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'ctr', ctr, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'nev', nev, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'tsum', tsum, np.float64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'tsum2', tsum2, np.float64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'ttime', ttime, np.float64, True, _v_n_walkers, 'n_walkers')
     _mcg_disjoint('ou_kushner_dupuis', (('pos', pos, True), ('alive', alive, True), ('clock', clock, True), ('ctr', ctr, True), ('nev', nev, True), ('tsum', tsum, True), ('tsum2', tsum2, True), ('ttime', ttime, True)))
     return _mcg_impl_ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers, n_iter, t_end, burn, seed, lam, dt, h0, xo0, lo0, hi0)
 

@@ -105,13 +105,13 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     boundary, euler scaling).
 
     Arguments:
-        occ: array of int64 (inout)
+        occ: array of at least n_rep * L int64 values (inout)
         old: array of int64 (inout)
-        clock: array of float64 (inout)
-        ctr: array of int64 (inout)
-        att: array of int64 (inout)
-        cur: array of int64 (inout)
-        viol: array of int64 (inout)
+        clock: array of at least n_rep float64 values (inout)
+        ctr: array of at least n_rep int64 values (inout)
+        att: array of at least n_rep int64 values (inout)
+        cur: array of at least n_rep * nbond int64 values (inout)
+        viol: array of at least n_rep int64 values (inout)
         n_rep: i64
         L: i64
         nbond: i64
@@ -129,13 +129,19 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _v_seed = _mcg_int('tasep_ring', 'seed', seed, 'u64')
     _mcg_real('tasep_ring', 'rmax', rmax, 'f64')
     _v_ns = _mcg_int('tasep_ring', 'ns', ns, 'i64')
-    _mcg_array('tasep_ring', 'occ', occ, np.int64, True, None, '')
+    _mcg_require('tasep_ring', _v_n_rep >= 0, 'n_rep >= 0', {'n_rep': _v_n_rep})
+    _mcg_require('tasep_ring', _v_L >= 1, 'L >= 1', {'L': _v_L})
+    _mcg_require('tasep_ring', _v_nbond >= _v_L, 'nbond >= L', {'L': _v_L, 'nbond': _v_nbond})
+    _mcg_require('tasep_ring', _v_n_iter >= 0, 'n_iter >= 0', {'n_iter': _v_n_iter})
+    _mcg_require('tasep_ring', _v_ns >= 0, 'ns >= 0', {'ns': _v_ns})
+    _mcg_require('tasep_ring', _v_ns <= _v_L * 1 + 0, 'ns <= L * 1 + 0', {'L': _v_L, 'ns': _v_ns})
+    _mcg_array('tasep_ring', 'occ', occ, np.int64, True, _v_n_rep * _v_L, 'n_rep * L')
     _mcg_array('tasep_ring', 'old', old, np.int64, True, None, '')
-    _mcg_array('tasep_ring', 'clock', clock, np.float64, True, None, '')
-    _mcg_array('tasep_ring', 'ctr', ctr, np.int64, True, None, '')
-    _mcg_array('tasep_ring', 'att', att, np.int64, True, None, '')
-    _mcg_array('tasep_ring', 'cur', cur, np.int64, True, None, '')
-    _mcg_array('tasep_ring', 'viol', viol, np.int64, True, None, '')
+    _mcg_array('tasep_ring', 'clock', clock, np.float64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'ctr', ctr, np.int64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'att', att, np.int64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'cur', cur, np.int64, True, _v_n_rep * _v_nbond, 'n_rep * nbond')
+    _mcg_array('tasep_ring', 'viol', viol, np.int64, True, _v_n_rep, 'n_rep')
     _mcg_disjoint('tasep_ring', (('occ', occ, True), ('old', old, True), ('clock', clock, True), ('ctr', ctr, True), ('att', att, True), ('cur', cur, True), ('viol', viol, True)))
     return _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns)
 

@@ -225,6 +225,17 @@ def check_call(kernel: ir.Kernel, args: Sequence[Any]) -> None:
     _mcg_disjoint(name, arrays)
 
 
+def checked(kernel: ir.Kernel, fn: Any) -> Any:
+    """``fn`` (a compiled ``kernel``) behind :func:`check_call`."""
+
+    def call(*args: Any) -> Any:
+        check_call(kernel, args)
+        return fn(*args)
+
+    call.__name__ = call.__qualname__ = kernel.name
+    return call
+
+
 def contract_vars(expr: ir.Expr) -> list[ir.Var]:
     """The integer arguments a length or requirement reads."""
     if isinstance(expr, ir.Var):

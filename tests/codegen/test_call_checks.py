@@ -207,3 +207,29 @@ def test_exported_modules_check_their_callers(tmp_path):
             cur[1:51] = np.eye(1, 50)[0]
             mod.cc_upwind(cur, nxt, 50, 1, 0.0, 0.1, 0.25)
             np.testing.assert_allclose(nxt[1:4], [0.75, 0.25, 0.0])
+
+
+def test_monte_carlo_kernels_check_their_arrays_too():
+    """Walker and particle kernels state per-walker / per-replica lengths and their size rules."""
+    from mcgen.codegen.montecarlo import compile_particles, compile_walkers
+    from mcgen.model import JumpProcess, ParticleSystem
+
+    walk = compile_walkers(JumpProcess({1: 0.5, -1: 0.5}), backend="c")
+    g = Guarded()
+    n = 10
+    ints = [g.array(n, np.int64, 0) for _ in range(5)]
+    flts = [g.array(n, np.float64, 0.0) for _ in range(5)]
+    args = [ints[0], ints[1], flts[0], ints[2], ints[3], flts[1], flts[2], flts[3],
+            np.int64(n + 1), np.int64(5), 0.0, 0.0, np.uint64(1), 1.0, 1.0,
+            1.0, 0.0, np.int64(-100), np.int64(100)]
+    _refused(walk.func, args, g, f"'pos' has {n} elements, the call needs at least {n + 1}")
+    tasep = compile_particles(ParticleSystem("exclusion", {1: 1}, update="continuous",
+                                             boundary="open",
+                                             reservoirs={"alpha": 0.5, "beta": 0.5}),
+                              backend="c")
+    L = 6
+    args = [g.array(L, np.int64, 0), g.array(1, np.int64, 0), g.array(1, np.float64, 0.0),
+            g.array(1, np.int64, 0), g.array(1, np.int64, 0), g.array(L, np.int64, 0),
+            g.array(1, np.int64, 0), np.int64(1), np.int64(L), np.int64(L), np.int64(5), 1.0,
+            np.uint64(1), 1.0, np.int64(L)]
+    _refused(tasep.func, args + [1.0] * len(tasep.plan.param_args), g, "nbond >= L \\+ 1")
