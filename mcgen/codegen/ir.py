@@ -27,6 +27,14 @@ _C_RESERVED = {
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "_Bool", "main", "np", "nb", "numba",
     "math", "prange",
+    # functions, macros and types the printed code calls or names (a parameter of that name
+    # would shadow them inside a kernel): C99 <math.h>/<stdint.h>/<stdbool.h>, libc, Python
+    # builtins the numba printer uses
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "floor", "pow", "fabs", "fmod", "fmin",
+    "fmax", "expf", "logf", "sqrtf", "sinf", "cosf", "tanhf", "floorf", "powf", "fabsf",
+    "fmodf", "abs", "llabs", "sched_yield", "INFINITY", "NAN", "INT64_C", "UINT64_C",
+    "UINT32_C", "bool", "true", "false", "int64_t", "int32_t", "uint64_t", "uint32_t",
+    "size_t", "range", "min", "max", "int", "float", "len", "isinstance",
 }
 
 

@@ -18,7 +18,9 @@ INTERNAL = ("team_lo", "team_hi", "team_len", "team_epoch", "team_member", "team
             "team_flags", "tb_lo", "tb_hi", "tb_s", "tb_c", "tb_a", "tb_b", "tb_h", "tb_p",
             "tb_kk", "tb_sh", "tb_tt", "tb_sw", "tb_nsw", "tb_KR", "tb_W", "tb_GP",
             "tb_kblock", "tb_btile", "tb_nchunk", "tb_tile_a", "tb_tile_b", "_team_barrier",
-            "mc_min_f64", "mcgen_team_barrier")
+            "mc_min_f64", "mcgen_team_barrier",
+            # and the functions and builtins the printed code calls
+            "exp", "sqrt", "pow", "fabs", "range", "min", "max", "abs", "int")
 
 
 def _scheme(names):
