@@ -536,9 +536,13 @@ def cache(action: str, backend: str | None) -> None:
       mcgen cache            # where it is and what it holds
       mcgen cache clear --backend c
     """
-    from mcgen.codegen.cache import cache_info, clear_cache
+    from mcgen.codegen.cache import BACKEND_DIRS, cache_info, clear_cache
     if action == "clear":
-        n = clear_cache(backend)  # validates --backend and the folder (one place: cache.py)
+        if backend is not None and backend not in BACKEND_DIRS:
+            raise click.ClickException(f"--backend {backend}: the cache is kept per backend, one "
+                                       f"of {list(BACKEND_DIRS)} (leave --backend out to clear "
+                                       "everything)")
+        n = clear_cache(backend)  # deletes only mcgen's folders, in a folder mcgen marked
         click.echo(f"removed {n} cached file(s)")
         return
     info = cache_info()

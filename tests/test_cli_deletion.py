@@ -47,7 +47,7 @@ def test_cache_clear_deletes_only_mcgens_folders(tmp_path, monkeypatch, capsys):
     _project(root)  # the user's files land beside mcgen's (c/ is one of mcgen's folders)
     (root / "notes.txt").write_text("keep")
     assert main(["cache", "clear", "--backend", "src"]) == 1
-    assert "'src'" in capsys.readouterr().err and (root / "src" / "main.py").exists()
+    assert "--backend src" in capsys.readouterr().err and (root / "src" / "main.py").exists()
     assert main(["cache", "clear"]) == 0
     assert _tree(root) == [cache.MARKER, "docs", "docs/index.md", "notes.txt", "src",
                            "src/main.py"]
