@@ -4,9 +4,13 @@ and temporally blocked kernels; ``advance``) now refuses them with a KernelArgum
 the argument, and the memory around the arrays is untouched: each array is a view into a larger
 buffer filled with canary values, checked after the refused call."""
 
+import os
+
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mcgen.codegen import compile
 from mcgen.codegen.call_checks import KernelArgumentError
@@ -46,7 +50,7 @@ class Guarded:
         return all(np.array_equal(raw, before) for raw, _, before in self.raw)
 
 
-def _call(kernel, guard, n=(50,), nsteps=5, **over):
+def _call(kernel, guard, n=(50,), steps=5, **over):
     """Arguments of the serial kernel for a grid ``n`` (``over`` replaces some by name)."""
     k = kernel.ir.kernels[0]
     lay = kernel.layout
@@ -60,7 +64,7 @@ def _call(kernel, guard, n=(50,), nsteps=5, **over):
         elif a.name.startswith("n") and a.name[1:].isdigit():
             args.append(np.int64(n[int(a.name[1:])]))
         elif a.name == "nsteps":
-            args.append(np.int64(nsteps))
+            args.append(np.int64(steps))
         else:
             args.append(0.1)
     return kernel.functions[k.name], args
@@ -233,3 +237,42 @@ def test_monte_carlo_kernels_check_their_arrays_too():
             g.array(1, np.int64, 0), np.int64(1), np.int64(L), np.int64(L), np.int64(5), 1.0,
             np.uint64(1), 1.0, np.int64(L)]
     _refused(tasep.func, args + [1.0] * len(tasep.plan.param_args), g, "nbond >= L \\+ 1")
+
+
+_SLOW = os.environ.get("MCGEN_SLOW") == "1"
+
+
+@settings(max_examples=400 if _SLOW else 20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_calls_run_only_when_they_fit(kernels, data):
+    """Property: a random call (sizes, lengths, dtypes, ndim, strides) either fits the kernel's
+    contract, as an independent oracle computes it, and runs without touching memory outside
+    its arrays, or is refused with every byte unchanged."""
+    dim = data.draw(st.sampled_from([1, 2]))
+    kernel = kernels[dim - 1]
+    n = [data.draw(st.one_of(st.integers(1, 12), st.integers(-3, 0),
+                             st.sampled_from([2**40, 2**62]))) for _ in range(dim)]
+    need = int(np.prod([m + 2 for m in n], dtype=object))
+    nsteps = data.draw(st.integers(-2, 3))
+    g = Guarded()
+    ok = all(m >= 1 for m in n) and nsteps >= 0
+    arrays = {}
+    for name in ("cur", "nxt"):
+        base = min(need, 300) if need > 0 else 5
+        length = max(1, base + data.draw(st.integers(-2, 2)))
+        dtype = data.draw(st.sampled_from([np.float64, np.float64, np.float32]))
+        step = data.draw(st.sampled_from([1, 1, 2]))
+        arr = g.array(length, dtype, step=step)
+        if data.draw(st.booleans()) and length % 2 == 0 and step == 1:
+            arr = arr.reshape(2, -1)
+        ok &= (length >= need and dtype == np.float64 and step == 1 and arr.ndim == 1)
+        arrays[name] = arr
+    fn, args = _call(kernel, g, tuple(n), max(nsteps, 0), **arrays,
+                     **{f"n{d}": np.int64(m) for d, m in enumerate(n)}, nsteps=np.int64(nsteps))
+    if ok:
+        fn(*args)
+        for raw, inner, _ in g.raw:
+            assert (raw[:PAD] == raw[0]).all() and (raw[inner.stop:] == raw[0]).all()
+    else:
+        _refused(fn, args, g, "")
