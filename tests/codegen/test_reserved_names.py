@@ -34,20 +34,21 @@ def _scheme(names):
 
 
 @pytest.mark.parametrize("backend", ["numba", "llvm", "c"])
-def test_parameters_named_like_internal_variables(backend, tmp_path):
+def test_parameters_named_like_internal_variables(backend):
     cfg = dict(backend=backend, threads=2, unsafe=True)
     plain = [f"a{i}" for i in range(len(INTERNAL))]
     values = {n: 0.9 for n in INTERNAL}
     n_cells = 4096
     u0 = np.sin(np.linspace(0, 2 * np.pi, n_cells, endpoint=False)) + 0.1
-    for blocking in (dict(time_block=1), dict(time_block=4, tile=256)):
-        config = KernelConfig(parallel_threshold=0, cache_dir=tmp_path, **blocking)
-        ref = compile(_scheme(plain), config=config, **cfg)
-        got = compile(_scheme(INTERNAL), config=config, **cfg)
+    config = KernelConfig(parallel_threshold=0, time_block=4, tile=256)
+    refs = compile(_scheme(plain), config=config, **cfg)
+    gots = compile(_scheme(INTERNAL), config=config, **cfg)
+    for k in (1, 4):  # thread team (OpenMP for C) step by step, then temporally blocked
+        ref, got = refs.with_blocking(k, 256), gots.with_blocking(k, 256)
         want = ref.run(u0, 9, **dict(zip(plain, values.values(), strict=True)))
         out = got.run(u0, 9, **values)
         assert got.last_call["nchunk"] == 2  # the threaded (team / OpenMP) path ran
-        assert got.last_call["time_block"] == blocking["time_block"]
+        assert got.last_call["time_block"] == k
         # SymPy orders the sum of parameters by name: rounding may differ, nothing more
         np.testing.assert_allclose(out, want, rtol=1e-13, atol=1e-15)
         assert np.isfinite(out).all()
