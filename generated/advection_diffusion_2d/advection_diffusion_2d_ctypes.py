@@ -125,5 +125,5 @@ def advection_diffusion_2d(cur, nxt, n0, n1, nsteps, t0, dt, nu_x, nu_y, r_x, r_
     _mcg_array('advection_diffusion_2d', 'cur', cur, np.float64, True, 1 * ((_v_n0 + 2) * (_v_n1 + 2)), '1 * (n0 + 2) * (n1 + 2)')
     _mcg_array('advection_diffusion_2d', 'nxt', nxt, np.float64, True, 1 * ((_v_n0 + 2) * (_v_n1 + 2)), '1 * (n0 + 2) * (n1 + 2)')
     _mcg_disjoint('advection_diffusion_2d', (('cur', cur, True), ('nxt', nxt, True)))
-    lib = _LIB if _LIB is not None else load()
-    return lib.advection_diffusion_2d(cur.ctypes.data, nxt.ctypes.data, _v_n0, _v_n1, _v_nsteps, float(t0), float(dt), float(nu_x), float(nu_y), float(r_x), float(r_y))
+    _lib = _LIB if _LIB is not None else load()
+    return _lib.advection_diffusion_2d(cur.ctypes.data, nxt.ctypes.data, _v_n0, _v_n1, _v_nsteps, float(t0), float(dt), float(nu_x), float(nu_y), float(r_x), float(r_y))

@@ -121,5 +121,5 @@ def godunov_tasep(cur, nxt, flux0, n0, nsteps, t0, dt, p_lambda):
     _mcg_array('godunov_tasep', 'nxt', nxt, np.float64, True, 1 * (_v_n0 + 2), '1 * (n0 + 2)')
     _mcg_array('godunov_tasep', 'flux0', flux0, np.float64, True, _v_n0 + 2, 'n0 + 2')
     _mcg_disjoint('godunov_tasep', (('cur', cur, True), ('nxt', nxt, True), ('flux0', flux0, True)))
-    lib = _LIB if _LIB is not None else load()
-    return lib.godunov_tasep(cur.ctypes.data, nxt.ctypes.data, flux0.ctypes.data, _v_n0, _v_nsteps, float(t0), float(dt), float(p_lambda))
+    _lib = _LIB if _LIB is not None else load()
+    return _lib.godunov_tasep(cur.ctypes.data, nxt.ctypes.data, flux0.ctypes.data, _v_n0, _v_nsteps, float(t0), float(dt), float(p_lambda))

@@ -132,5 +132,5 @@ def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers
     _mcg_array('ou_kushner_dupuis', 'tsum2', tsum2, np.float64, True, _v_n_walkers * 1, 'n_walkers * 1')
     _mcg_array('ou_kushner_dupuis', 'ttime', ttime, np.float64, True, _v_n_walkers, 'n_walkers')
     _mcg_disjoint('ou_kushner_dupuis', (('pos', pos, True), ('alive', alive, True), ('clock', clock, True), ('ctr', ctr, True), ('nev', nev, True), ('tsum', tsum, True), ('tsum2', tsum2, True), ('ttime', ttime, True)))
-    lib = _LIB if _LIB is not None else load()
-    return lib.ou_kushner_dupuis(pos.ctypes.data, alive.ctypes.data, clock.ctypes.data, ctr.ctypes.data, nev.ctypes.data, tsum.ctypes.data, tsum2.ctypes.data, ttime.ctypes.data, _v_n_walkers, _v_n_iter, float(t_end), float(burn), _v_seed, float(lam), float(dt), float(h0), float(xo0), _v_lo0, _v_hi0)
+    _lib = _LIB if _LIB is not None else load()
+    return _lib.ou_kushner_dupuis(pos.ctypes.data, alive.ctypes.data, clock.ctypes.data, ctr.ctypes.data, nev.ctypes.data, tsum.ctypes.data, tsum2.ctypes.data, ttime.ctypes.data, _v_n_walkers, _v_n_iter, float(t_end), float(burn), _v_seed, float(lam), float(dt), float(h0), float(xo0), _v_lo0, _v_hi0)

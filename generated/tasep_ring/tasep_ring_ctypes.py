@@ -132,5 +132,5 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _mcg_array('tasep_ring', 'cur', cur, np.int64, True, _v_n_rep * _v_nbond, 'n_rep * nbond')
     _mcg_array('tasep_ring', 'viol', viol, np.int64, True, _v_n_rep, 'n_rep')
     _mcg_disjoint('tasep_ring', (('occ', occ, True), ('old', old, True), ('clock', clock, True), ('ctr', ctr, True), ('att', att, True), ('cur', cur, True), ('viol', viol, True)))
-    lib = _LIB if _LIB is not None else load()
-    return lib.tasep_ring(occ.ctypes.data, old.ctypes.data, clock.ctypes.data, ctr.ctypes.data, att.ctypes.data, cur.ctypes.data, viol.ctypes.data, _v_n_rep, _v_L, _v_nbond, _v_n_iter, float(t_end), _v_seed, float(rmax), _v_ns)
+    _lib = _LIB if _LIB is not None else load()
+    return _lib.tasep_ring(occ.ctypes.data, old.ctypes.data, clock.ctypes.data, ctr.ctypes.data, att.ctypes.data, cur.ctypes.data, viol.ctypes.data, _v_n_rep, _v_L, _v_nbond, _v_n_iter, float(t_end), _v_seed, float(rmax), _v_ns)

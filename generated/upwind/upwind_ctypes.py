@@ -120,5 +120,5 @@ def upwind(cur, nxt, n0, nsteps, t0, dt, nu):
     _mcg_array('upwind', 'cur', cur, np.float64, True, 1 * (_v_n0 + 2), '1 * (n0 + 2)')
     _mcg_array('upwind', 'nxt', nxt, np.float64, True, 1 * (_v_n0 + 2), '1 * (n0 + 2)')
     _mcg_disjoint('upwind', (('cur', cur, True), ('nxt', nxt, True)))
-    lib = _LIB if _LIB is not None else load()
-    return lib.upwind(cur.ctypes.data, nxt.ctypes.data, _v_n0, _v_nsteps, float(t0), float(dt), float(nu))
+    _lib = _LIB if _LIB is not None else load()
+    return _lib.upwind(cur.ctypes.data, nxt.ctypes.data, _v_n0, _v_nsteps, float(t0), float(dt), float(nu))
