@@ -34,7 +34,7 @@ _C_RESERVED = {
     "fmax", "expf", "logf", "sqrtf", "sinf", "cosf", "tanhf", "floorf", "powf", "fabsf",
     "fmodf", "abs", "llabs", "sched_yield", "INFINITY", "NAN", "INT64_C", "UINT64_C",
     "UINT32_C", "bool", "true", "false", "int64_t", "int32_t", "uint64_t", "uint32_t",
-    "size_t", "range", "min", "max", "int", "float", "len", "isinstance",
+    "size_t", "range", "min", "max", "len", "isinstance",
 }
 
 
