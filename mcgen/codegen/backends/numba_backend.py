@@ -342,7 +342,7 @@ def load_module(path: Path) -> ModuleType:
     spec.loader.exec_module(mod)
     if hasattr(mod, "KernelArgumentError"):
         # refused calls raise mcgen's error class in mcgen (the module's own one standalone)
-        mod.KernelArgumentError = KernelArgumentError
+        mod.__dict__["KernelArgumentError"] = KernelArgumentError
     return mod
 
 
