@@ -15,7 +15,7 @@ conditions on those integers (``Kernel.requires``). Before any compiled code run
 - no array the kernel writes overlaps another array argument.
 
 A failure raises :class:`KernelArgumentError` naming the kernel, the argument, what was expected
-and what was given. mcgen's C and LLVM wrappers call :func:`check_call`; the numba module
+and what was given. mcgen's C and LLVM wrappers hold a :class:`CallContract`; the numba module
 prints the same checks as Python in front of each compiled function (the runtime helpers
 between the ``RUNTIME CHECKS`` markers below are copied into every generated module, which
 needs only NumPy for them), so exported modules check their callers too.
@@ -23,7 +23,8 @@ needs only NumPy for them), so exported modules check their callers too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,28 +130,31 @@ def _runtime_source(path: str) -> str:
     return text[text.index("\n", start) + 1:end].rstrip() + "\n"
 
 
-def evaluate(expr: ir.Expr, env: dict[str, int]) -> Any:
-    """Value of a length or requirement expression with Python integers (no wrap-around)."""
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.floordiv,
+    "//": operator.floordiv, "%": operator.mod, "min": min, "max": max,
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne}
+
+
+def compile_expr(expr: ir.Expr) -> Callable[[dict[str, int]], Any]:
+    """A length or requirement as a Python function of the integer arguments, evaluated with
+    Python integers (no wrap-around); built once per kernel, called on every call."""
     if isinstance(expr, ir.Const):
-        return int(expr.value) if not isinstance(expr.value, bool) else expr.value
+        value = expr.value if isinstance(expr.value, bool) else int(expr.value)
+        return lambda env: value
     if isinstance(expr, ir.Var):
-        return env[expr.name]
+        name = expr.name
+        return lambda env: env[name]
     if isinstance(expr, ir.Cast):
-        return int(evaluate(expr.a, env))
+        inner = compile_expr(expr.a)
+        return lambda env: int(inner(env))
     if isinstance(expr, ir.UnOp) and expr.op in ("neg", "abs"):
-        v = evaluate(expr.a, env)
-        return -v if expr.op == "neg" else abs(v)
-    if isinstance(expr, ir.BinOp):
-        a, b = evaluate(expr.a, env), evaluate(expr.b, env)
-        ops = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-               "/": lambda: a // b, "//": lambda: a // b, "%": lambda: a % b,
-               "min": lambda: min(a, b), "max": lambda: max(a, b)}
-        if expr.op in ops:
-            return ops[expr.op]()
-    if isinstance(expr, ir.Cmp):
-        a, b = evaluate(expr.a, env), evaluate(expr.b, env)
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b,
-                "!=": a != b}[expr.op]
+        inner, f = compile_expr(expr.a), (operator.neg if expr.op == "neg" else abs)
+        return lambda env: f(inner(env))
+    if isinstance(expr, (ir.BinOp, ir.Cmp)) and expr.op in _BINOPS:
+        a, b, op = compile_expr(expr.a), compile_expr(expr.b), _BINOPS[expr.op]
+        return lambda env: op(a(env), b(env))
     raise CodegenError(f"cannot evaluate {expr!r} in a call contract")
 
 
@@ -196,40 +200,60 @@ def length_doc(arg: ir.Arg, c: bool = False) -> str:
     return f"array of at least {expr_text(arg.length)} {dtype} values"
 
 
+class CallContract:
+    """The checks of one kernel's calls, prepared once (formulas printed, dtypes resolved):
+    ``contract(args)`` raises :class:`KernelArgumentError` naming the first argument that
+    does not fit."""
+
+    def __init__(self, kernel: ir.Kernel) -> None:
+        self.name = kernel.name
+        self.nargs = len(kernel.args)
+        self.arg_names = ", ".join(a.name for a in kernel.args)
+        self.scalars = [(i, a.name, a.type, a.type in ir.INTS)
+                        for i, a in enumerate(kernel.args) if not a.array]
+        self.requires = [(compile_expr(r), expr_text(r),
+                          sorted({v.name for v in contract_vars(r)})) for r in kernel.requires]
+        self.arrays = [(i, a.name, np.dtype(_NP[a.type]), a.intent != "in",
+                        None if a.length is None else compile_expr(a.length),
+                        "" if a.length is None else expr_text(a.length))
+                       for i, a in enumerate(kernel.args) if a.array]
+
+    def __call__(self, args: Sequence[Any]) -> None:
+        name = self.name
+        if len(args) != self.nargs:
+            raise KernelArgumentError(f"{name} takes {self.nargs} arguments ({self.arg_names}), "
+                                      f"got {len(args)}")
+        env: dict[str, int] = {}
+        for i, arg, type_, integer in self.scalars:
+            if integer:
+                env[arg] = _mcg_int(name, arg, args[i], type_)
+            else:
+                _mcg_real(name, arg, args[i], type_)
+        for req, text, used in self.requires:
+            if not req(env):
+                _mcg_require(name, False, text, {k: env[k] for k in used})
+        for i, arg, dtype, written, length, text in self.arrays:
+            _mcg_array(name, arg, args[i], dtype, written,
+                       None if length is None else length(env), text)
+        if len(self.arrays) > 1:
+            _mcg_disjoint(name, [(arg, args[i], written)
+                                 for i, arg, _, written, _, _ in self.arrays])
+
+
 def check_call(kernel: ir.Kernel, args: Sequence[Any]) -> None:
     """Check a call of ``kernel`` with ``args`` (in the IR's order); raise
-    :class:`KernelArgumentError` naming the first argument that does not fit."""
-    name = kernel.name
-    if len(args) != len(kernel.args):
-        raise KernelArgumentError(f"{name} takes {len(kernel.args)} arguments "
-                                  f"({', '.join(a.name for a in kernel.args)}), got {len(args)}")
-    env: dict[str, int] = {}
-    for spec, value in zip(kernel.args, args, strict=True):
-        if spec.array:
-            continue
-        if spec.type in ir.INTS:
-            env[spec.name] = _mcg_int(name, spec.name, value, spec.type)
-        else:
-            _mcg_real(name, spec.name, value, spec.type)
-    for req in kernel.requires:
-        if not evaluate(req, env):
-            used = sorted({n.name for n in contract_vars(req)})
-            _mcg_require(name, False, expr_text(req), {k: env[k] for k in used})
-    arrays = []
-    for spec, value in zip(kernel.args, args, strict=True):
-        if spec.array:
-            length = None if spec.length is None else evaluate(spec.length, env)
-            text = "" if spec.length is None else expr_text(spec.length)
-            _mcg_array(name, spec.name, value, _NP[spec.type], spec.intent != "in", length, text)
-            arrays.append((spec.name, value, spec.intent != "in"))
-    _mcg_disjoint(name, arrays)
+    :class:`KernelArgumentError` naming the first argument that does not fit. (Wrappers that
+    call a kernel often keep a :class:`CallContract` instead.)"""
+    CallContract(kernel)(args)
 
 
 def checked(kernel: ir.Kernel, fn: Any) -> Any:
-    """``fn`` (a compiled ``kernel``) behind :func:`check_call`."""
+    """``fn`` (a compiled ``kernel``) behind its :class:`CallContract`."""
+
+    contract = CallContract(kernel)
 
     def call(*args: Any) -> Any:
-        check_call(kernel, args)
+        contract(args)
         return fn(*args)
 
     call.__name__ = call.__qualname__ = kernel.name

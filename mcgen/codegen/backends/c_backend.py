@@ -31,7 +31,7 @@ from mcgen.codegen.backends import (
     text_hash,
     wrap_assignment,
 )
-from mcgen.codegen.call_checks import check_call, expr_text, length_doc
+from mcgen.codegen.call_checks import CallContract, expr_text, length_doc
 from mcgen.errors import CodegenError
 
 _PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
@@ -426,7 +426,7 @@ _NPTYPE = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int3
 
 class CFunction:
     """A ctypes-loaded kernel called with numpy arrays and Python scalars in IR argument order
-    (every call is checked by :func:`mcgen.codegen.call_checks.check_call`, then the arrays are
+    (every call is checked by :class:`mcgen.codegen.call_checks.CallContract`, then the arrays are
     passed as pointers)."""
 
     def __init__(self, lib: ctypes.CDLL, kernel: ir.Kernel) -> None:
@@ -436,9 +436,10 @@ class CFunction:
                              for a in kernel.args]
         self._fn.restype = _CTYPE[kernel.returns] if kernel.returns else None
         self._arrays = [(i, a) for i, a in enumerate(kernel.args) if a.array]
+        self._contract = CallContract(kernel)
 
     def __call__(self, *args: Any) -> Any:
-        check_call(self.kernel, args)  # shapes, lengths, dtypes, sizes: before any C runs
+        self._contract(args)  # shapes, lengths, dtypes, sizes: before any C runs
         conv = list(args)
         for i, _ in self._arrays:
             conv[i] = args[i].ctypes.data

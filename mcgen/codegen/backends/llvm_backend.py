@@ -31,7 +31,7 @@ import numpy as np
 from llvmlite import ir as ll
 
 from mcgen.codegen import ir
-from mcgen.codegen.call_checks import check_call
+from mcgen.codegen.call_checks import CallContract
 from mcgen.errors import CodegenError
 
 BASELINE_CPU = "x86-64-v3"
@@ -571,10 +571,13 @@ class LLVMKernel:
     kernel: ir.Kernel
     cfunc: Any
     owner: Any = field(repr=False)  # keeps the execution engine alive
+    contract: CallContract | None = field(default=None, repr=False)
 
     def __call__(self, *args: Any) -> Any:
         k = self.kernel
-        check_call(k, args)  # shapes, lengths, dtypes, sizes: before any compiled code runs
+        if self.contract is None:
+            self.contract = CallContract(k)
+        self.contract(args)  # shapes, lengths, dtypes, sizes: before any compiled code runs
         cargs = [value.ctypes.data if spec.array else _CTYPE[spec.type](value)
                  for spec, value in zip(k.args, args, strict=True)]
         return self.cfunc(*cargs)
