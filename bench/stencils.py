@@ -247,7 +247,9 @@ def generated_runner(case: Case, grid: Grid, backend: str, config: Any = None,
         values = {"cur": grid.cur, "nxt": grid.nxt, "nsteps": nsteps, "t0": 0.0, "dt": 0.0,
                   **scratch, **{f"n{d}": s for d, s in enumerate(grid.shape)},
                   **{arg: PARAMS[p] for p, arg in layout.params}}
-        kernel(*[values[a] for a in layout.arg_names])
+        # kernels take flat arrays (a 2-D one is refused): pass views of the padded grids
+        kernel(*[values[a].reshape(-1) if isinstance(values[a], np.ndarray) else values[a]
+                 for a in layout.arg_names])
         return grid.interior(grid.cur if nsteps % 2 == 0 else grid.nxt)
 
     return run_direct, "front-end + build_llvm", gen_time

@@ -241,7 +241,8 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
 @click.option("--data-range", type=float, nargs=2, default=None,
               help="min max of the data, for the condition of nonlinear schemes (default: "
                    "FILE's data_range).")
-@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--force", is_flag=True, help="Write into an existing output folder, replacing "
+              "only the files mcgen wrote there (listed in its manifest.json).")
 def generate(file: str, name: str | None, backend: str, out: str, bc: str | None,
              data_range: tuple[float, float] | None, force: bool) -> None:
     """Generate a standalone kernel for the model in FILE and export it to a folder.
@@ -254,7 +255,8 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
     target = Path(out)
     if target.exists() and any(target.iterdir()) and not force:
         raise click.ClickException(f"the output folder {out} exists and is not empty: choose a "
-                                   "new folder, or pass --force to replace it")
+                                   "new folder, or pass --force to replace the files mcgen "
+                                   "wrote there (nothing else is touched)")
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
     if kind == "Law":
@@ -265,11 +267,11 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
         if backend == "c":
             click.echo("note: Monte Carlo kernels are generated for numba (there is no C "
                        "Monte Carlo backend)", err=True)
+        from mcgen.codegen.export import write_owned_folder
         sim = compile_particles(model, backend="numba" if backend == "c" else backend)
-        d = Path(out)
-        d.mkdir(parents=True, exist_ok=True)
-        (d / "particles.py").write_text(sim.source)
-        click.echo(f"wrote the Monte Carlo module {d / 'particles.py'}")
+        write_owned_folder(target, {"particles.py": sim.source.encode()}, force,
+                           {"name": model.name or "particles"})
+        click.echo(f"wrote the Monte Carlo module {target / 'particles.py'}")
         return
     if kind != "Scheme":
         raise click.ClickException(f"mcgen generate makes kernels for a Scheme, a Law (through "
@@ -521,22 +523,26 @@ def bench(cells: int, steps: int, backends: str) -> None:
 
 @cli.command()
 @click.argument("action", type=click.Choice(["info", "clear"]), default="info")
-@click.option("--backend", default=None, help="Only this backend's entries (clear).")
+@click.option("--backend", default=None, help="Only this backend's entries (clear): numba, "
+              "c, llvm or montecarlo.")
 def cache(action: str, backend: str | None) -> None:
     """Show or clear the kernel cache.
+
+    `clear` deletes only the folders mcgen writes (numba/, c/, llvm/, montecarlo/), and only in
+    a folder mcgen marked as its cache: MCGEN_CACHE_DIR pointing anywhere else is refused.
 
     \b
     Examples:
       mcgen cache            # where it is and what it holds
       mcgen cache clear --backend c
     """
-    from mcgen.codegen.cache import cache_info, clear_cache
+    from mcgen.codegen.cache import BACKEND_DIRS, cache_info, clear_cache
     if action == "clear":
-        known = sorted({"numba", "c", "llvm", "montecarlo"} | set(dict(cache_info()["backends"])))
-        if backend is not None and backend not in known:
+        if backend is not None and backend not in BACKEND_DIRS:
             raise click.ClickException(f"--backend {backend}: the cache is kept per backend, one "
-                                       f"of {known} (leave --backend out to clear everything)")
-        n = clear_cache(backend)
+                                       f"of {list(BACKEND_DIRS)} (leave --backend out to clear "
+                                       "everything)")
+        n = clear_cache(backend)  # deletes only mcgen's folders, in a folder mcgen marked
         click.echo(f"removed {n} cached file(s)")
         return
     info = cache_info()

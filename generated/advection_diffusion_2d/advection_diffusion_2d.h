@@ -15,7 +15,23 @@
 extern "C" {
 #endif
 
-/* Advance u by nsteps steps of upwind advection + central diffusion (2-D) (2-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) x (n1 + 2) values (fields u in turn; interior cell i of an axis at index i + 1); newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step). */
+/* Advance u by nsteps steps of upwind advection + central diffusion (2-D) (2-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) x (n1 + 2) values (fields u in turn; interior cell i of an axis at index i + 1); newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step).
+ *
+ *   cur: array of at least 1 * (n0 + 2) * (n1 + 2) double values (inout)
+ *   nxt: array of at least 1 * (n0 + 2) * (n1 + 2) double values (inout)
+ *   n0: int64_t
+ *   n1: int64_t
+ *   nsteps: int64_t
+ *   t0: double
+ *   dt: double
+ *   nu_x: double
+ *   nu_y: double
+ *   r_x: double
+ *   r_y: double
+ *
+ * The caller must ensure n0 >= 1, n1 >= 1, nsteps >= 0; every array holds at least the values
+ * listed (C order, no overlap between an array the kernel writes and any other argument).
+ */
 void advection_diffusion_2d(double *restrict cur, double *restrict nxt, int64_t n0, int64_t n1, int64_t nsteps, double t0, double dt, double nu_x, double nu_y, double r_x, double r_y);
 
 #ifdef __cplusplus

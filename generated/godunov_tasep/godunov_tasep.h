@@ -15,7 +15,20 @@
 extern "C" {
 #endif
 
-/* Advance rho by nsteps steps of godunov scheme for hydrodynamic limit of TASEP (continuous) (1-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) values (fields rho in turn; interior cell i of an axis at index i + 1); flux0: scratch of one padded field each; newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step). */
+/* Advance rho by nsteps steps of godunov scheme for hydrodynamic limit of TASEP (continuous) (1-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) values (fields rho in turn; interior cell i of an axis at index i + 1); flux0: scratch of one padded field each; newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step).
+ *
+ *   cur: array of at least 1 * (n0 + 2) double values (inout)
+ *   nxt: array of at least 1 * (n0 + 2) double values (inout)
+ *   flux0: array of at least n0 + 2 double values (inout)
+ *   n0: int64_t
+ *   nsteps: int64_t
+ *   t0: double
+ *   dt: double
+ *   p_lambda: double
+ *
+ * The caller must ensure n0 >= 1, nsteps >= 0; every array holds at least the values
+ * listed (C order, no overlap between an array the kernel writes and any other argument).
+ */
 void godunov_tasep(double *restrict cur, double *restrict nxt, double *restrict flux0, int64_t n0, int64_t nsteps, double t0, double dt, double p_lambda);
 
 #ifdef __cplusplus

@@ -15,7 +15,19 @@
 extern "C" {
 #endif
 
-/* Advance u by nsteps steps of Lax-Wendroff (1-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) values (fields u in turn; interior cell i of an axis at index i + 1); newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step). */
+/* Advance u by nsteps steps of Lax-Wendroff (1-D, ghost width 1). cur and nxt are flat C-order arrays of 1 x (n0 + 2) values (fields u in turn; interior cell i of an axis at index i + 1); newest values end in cur when nsteps is even, in nxt otherwise (the buffers are swapped every step).
+ *
+ *   cur: array of at least 1 * (n0 + 2) double values (inout)
+ *   nxt: array of at least 1 * (n0 + 2) double values (inout)
+ *   n0: int64_t
+ *   nsteps: int64_t
+ *   t0: double
+ *   dt: double
+ *   nu: double
+ *
+ * The caller must ensure n0 >= 1, nsteps >= 0; every array holds at least the values
+ * listed (C order, no overlap between an array the kernel writes and any other argument).
+ */
 void lax_wendroff(double *restrict cur, double *restrict nxt, int64_t n0, int64_t nsteps, double t0, double dt, double nu);
 
 #ifdef __cplusplus

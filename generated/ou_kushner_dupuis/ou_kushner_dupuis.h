@@ -15,7 +15,31 @@
 extern "C" {
 #endif
 
-/* Independent walkers of Kushner-Dupuis chain for dX = (-1.0*x) dt + (1.00000000000000) dW (fixed dt) (discrete time, probabilities {(1,): dt*Max(0, -1.0*x)/h + 0.5*dt/h**2, (-1,): dt*Max(0, 1.0*x)/h + 0.5*dt/h**2, (0,): -dt*Max(0, -1.0*x)/h - dt*Max(0, 1.0*x)/h - 1.0*dt/h**2 + 1}, diffusive scaling, backward reading); boundaries (('reflecting', 'reflecting'),); one attempt per step. */
+/* Independent walkers of Kushner-Dupuis chain for dX = (-1.0*x) dt + (1.00000000000000) dW (fixed dt) (discrete time, probabilities {(1,): dt*Max(0, -1.0*x)/h + 0.5*dt/h**2, (-1,): dt*Max(0, 1.0*x)/h + 0.5*dt/h**2, (0,): -dt*Max(0, -1.0*x)/h - dt*Max(0, 1.0*x)/h - 1.0*dt/h**2 + 1}, diffusive scaling, backward reading); boundaries (('reflecting', 'reflecting'),); one attempt per step.
+ *
+ *   pos: array of at least n_walkers * 1 int64_t values (inout)
+ *   alive: array of at least n_walkers int64_t values (inout)
+ *   clock: array of at least n_walkers double values (inout)
+ *   ctr: array of at least n_walkers int64_t values (inout)
+ *   nev: array of at least n_walkers int64_t values (inout)
+ *   tsum: array of at least n_walkers * 1 double values (inout)
+ *   tsum2: array of at least n_walkers * 1 double values (inout)
+ *   ttime: array of at least n_walkers double values (inout)
+ *   n_walkers: int64_t
+ *   n_iter: int64_t
+ *   t_end: double
+ *   burn: double
+ *   seed: uint64_t
+ *   lam: double
+ *   dt: double
+ *   h0: double
+ *   xo0: double
+ *   lo0: int64_t
+ *   hi0: int64_t
+ *
+ * The caller must ensure n_walkers >= 0, n_iter >= 0; every array holds at least the values
+ * listed (C order, no overlap between an array the kernel writes and any other argument).
+ */
 void ou_kushner_dupuis(int64_t *restrict pos, int64_t *restrict alive, double *restrict clock, int64_t *restrict ctr, int64_t *restrict nev, double *restrict tsum, double *restrict tsum2, double *restrict ttime, int64_t n_walkers, int64_t n_iter, double t_end, double burn, uint64_t seed, double lam, double dt, double h0, double xo0, int64_t lo0, int64_t hi0);
 
 #ifdef __cplusplus

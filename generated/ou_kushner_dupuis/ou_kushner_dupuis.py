@@ -20,8 +20,86 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
-            boundscheck=False, error_model="numpy")
+class KernelArgumentError(ValueError):
+    """An argument of a kernel call does not fit what the kernel was built for."""
+
+
+# Every function below checks its arguments (dtype, 1-D, C-contiguous, length, sizes, no
+# overlap) in Python before the compiled code runs: a wrong call raises KernelArgumentError
+# instead of reading or writing outside an array. The compiled function is _mcg_impl_<name>.
+_MCG_INT_RANGE = {"i64": (-(2**63), 2**63 - 1), "i32": (-(2**31), 2**31 - 1),
+                  "u64": (0, 2**64 - 1), "u32": (0, 2**32 - 1)}
+
+
+def _mcg_int(kernel, name, value, type_):
+    """``value`` as a Python int, after checking it is a whole number in the range of type_."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise KernelArgumentError(
+            f"{kernel}: argument {name!r} must be an integer ({type_}), got {value!r} of type "
+            f"{type(value).__name__}")
+    v = int(value)
+    lo, hi = _MCG_INT_RANGE[type_]
+    if not lo <= v <= hi:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} = {v} is outside the range of "
+                                  f"{type_} [{lo}, {hi}]")
+    return v
+
+
+def _mcg_real(kernel, name, value, type_):
+    """Check that ``value`` is one real number (a float argument of type_)."""
+    if type_ == "bool":
+        ok = isinstance(value, (bool, np.bool_))
+    else:
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and \
+            not isinstance(value, (bool, np.bool_))
+    if not ok:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be one {type_} number, got "
+                                  f"{type(value).__name__}")
+
+
+def _mcg_require(kernel, ok, text, values):
+    """Raise unless the requirement ``text`` holds for the integer arguments ``values``."""
+    if not ok:
+        shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+        raise KernelArgumentError(f"{kernel}: the call needs {text}, got {shown}")
+
+
+def _mcg_array(kernel, name, value, dtype, written, length, text):
+    """Check one array argument: a flat, C-contiguous array of ``dtype``, writeable when
+    ``written``, of at least ``length`` elements (``text``: the length's formula)."""
+    want = np.dtype(dtype)
+    if not isinstance(value, np.ndarray):
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a numpy array of {want}, "
+                                  f"got {type(value).__name__}")
+    if value.ndim != 1:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a flat (1-D) array, got "
+                                  f"shape {value.shape}: pass a C-contiguous array's "
+                                  ".reshape(-1)")
+    if value.dtype != want:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must have dtype {want}, got "
+                                  f"{value.dtype}: use np.ascontiguousarray(x, dtype=np.{want})")
+    if not value.flags.c_contiguous:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be C-contiguous, got strides "
+                                  f"{value.strides}: use np.ascontiguousarray(x)")
+    if written and not value.flags.writeable:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} is written to: pass a writeable "
+                                  "array")
+    if length is not None and value.shape[0] < length:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} has {value.shape[0]} elements, the "
+                                  f"call needs at least {length} ({text})")
+
+
+def _mcg_disjoint(kernel, arrays):
+    """Refuse overlapping arrays where one is written (the code assumes they are distinct):
+    ``arrays`` holds (name, array, written) triples."""
+    for i, (na, a, wa) in enumerate(arrays):
+        for nb, b, wb in arrays[i + 1:]:
+            if (wa or wb) and np.may_share_memory(a, b):
+                raise KernelArgumentError(f"{kernel}: arguments {na!r} and {nb!r} overlap in "
+                                          "memory: pass distinct arrays")
+
+
+
 def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers, n_iter, t_end, burn, seed, lam, dt, h0, xo0, lo0, hi0):
     """Independent walkers of Kushner-Dupuis chain for dX = (-1.0*x) dt + (1.00000000000000) dW
     (fixed dt) (discrete time, probabilities {(1,): dt*Max(0, -1.0*x)/h + 0.5*dt/h**2,
@@ -30,14 +108,14 @@ def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers
     'reflecting'),); one attempt per step.
 
     Arguments:
-        pos: array of i64 (inout)
-        alive: array of i64 (inout)
-        clock: array of f64 (inout)
-        ctr: array of i64 (inout)
-        nev: array of i64 (inout)
-        tsum: array of f64 (inout)
-        tsum2: array of f64 (inout)
-        ttime: array of f64 (inout)
+        pos: array of at least n_walkers * 1 int64 values (inout)
+        alive: array of at least n_walkers int64 values (inout)
+        clock: array of at least n_walkers float64 values (inout)
+        ctr: array of at least n_walkers int64 values (inout)
+        nev: array of at least n_walkers int64 values (inout)
+        tsum: array of at least n_walkers * 1 float64 values (inout)
+        tsum2: array of at least n_walkers * 1 float64 values (inout)
+        ttime: array of at least n_walkers float64 values (inout)
         n_walkers: i64
         n_iter: i64
         t_end: f64
@@ -50,6 +128,34 @@ def ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers
         lo0: i64
         hi0: i64
     """
+    _v_n_walkers = _mcg_int('ou_kushner_dupuis', 'n_walkers', n_walkers, 'i64')
+    _v_n_iter = _mcg_int('ou_kushner_dupuis', 'n_iter', n_iter, 'i64')
+    _mcg_real('ou_kushner_dupuis', 't_end', t_end, 'f64')
+    _mcg_real('ou_kushner_dupuis', 'burn', burn, 'f64')
+    _v_seed = _mcg_int('ou_kushner_dupuis', 'seed', seed, 'u64')
+    _mcg_real('ou_kushner_dupuis', 'lam', lam, 'f64')
+    _mcg_real('ou_kushner_dupuis', 'dt', dt, 'f64')
+    _mcg_real('ou_kushner_dupuis', 'h0', h0, 'f64')
+    _mcg_real('ou_kushner_dupuis', 'xo0', xo0, 'f64')
+    _v_lo0 = _mcg_int('ou_kushner_dupuis', 'lo0', lo0, 'i64')
+    _v_hi0 = _mcg_int('ou_kushner_dupuis', 'hi0', hi0, 'i64')
+    _mcg_require('ou_kushner_dupuis', _v_n_walkers >= 0, 'n_walkers >= 0', {'n_walkers': _v_n_walkers})
+    _mcg_require('ou_kushner_dupuis', _v_n_iter >= 0, 'n_iter >= 0', {'n_iter': _v_n_iter})
+    _mcg_array('ou_kushner_dupuis', 'pos', pos, np.int64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'alive', alive, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'clock', clock, np.float64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'ctr', ctr, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'nev', nev, np.int64, True, _v_n_walkers, 'n_walkers')
+    _mcg_array('ou_kushner_dupuis', 'tsum', tsum, np.float64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'tsum2', tsum2, np.float64, True, _v_n_walkers * 1, 'n_walkers * 1')
+    _mcg_array('ou_kushner_dupuis', 'ttime', ttime, np.float64, True, _v_n_walkers, 'n_walkers')
+    _mcg_disjoint('ou_kushner_dupuis', (('pos', pos, True), ('alive', alive, True), ('clock', clock, True), ('ctr', ctr, True), ('nev', nev, True), ('tsum', tsum, True), ('tsum2', tsum2, True), ('ttime', ttime, True)))
+    return _mcg_impl_ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers, n_iter, t_end, burn, seed, lam, dt, h0, xo0, lo0, hi0)
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
+def _mcg_impl_ou_kushner_dupuis(pos, alive, clock, ctr, nev, tsum, tsum2, ttime, n_walkers, n_iter, t_end, burn, seed, lam, dt, h0, xo0, lo0, hi0):
     for w in range(0, n_walkers):
         live = alive[np.uint64(w)]
         clk = clock[np.uint64(w)]

@@ -15,7 +15,27 @@
 extern "C" {
 #endif
 
-/* Replicas of TASEP (continuous) (exclusion, moves {+1: 1 - n_to}, continuous update, periodic boundary, euler scaling). */
+/* Replicas of TASEP (continuous) (exclusion, moves {+1: 1 - n_to}, continuous update, periodic boundary, euler scaling).
+ *
+ *   occ: array of at least n_rep * L int64_t values (inout)
+ *   old: array of int64_t (inout)
+ *   clock: array of at least n_rep double values (inout)
+ *   ctr: array of at least n_rep int64_t values (inout)
+ *   att: array of at least n_rep int64_t values (inout)
+ *   cur: array of at least n_rep * nbond int64_t values (inout)
+ *   viol: array of at least n_rep int64_t values (inout)
+ *   n_rep: int64_t
+ *   L: int64_t
+ *   nbond: int64_t
+ *   n_iter: int64_t
+ *   t_end: double
+ *   seed: uint64_t
+ *   rmax: double
+ *   ns: int64_t
+ *
+ * The caller must ensure n_rep >= 0, L >= 1, nbond >= L, n_iter >= 0, ns >= 0, ns <= L * 1 + 0; every array holds at least the values
+ * listed (C order, no overlap between an array the kernel writes and any other argument).
+ */
 void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict clock, int64_t *restrict ctr, int64_t *restrict att, int64_t *restrict cur, int64_t *restrict viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns);
 
 #ifdef __cplusplus

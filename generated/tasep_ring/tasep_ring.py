@@ -20,20 +20,98 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
-            boundscheck=False, error_model="numpy")
+class KernelArgumentError(ValueError):
+    """An argument of a kernel call does not fit what the kernel was built for."""
+
+
+# Every function below checks its arguments (dtype, 1-D, C-contiguous, length, sizes, no
+# overlap) in Python before the compiled code runs: a wrong call raises KernelArgumentError
+# instead of reading or writing outside an array. The compiled function is _mcg_impl_<name>.
+_MCG_INT_RANGE = {"i64": (-(2**63), 2**63 - 1), "i32": (-(2**31), 2**31 - 1),
+                  "u64": (0, 2**64 - 1), "u32": (0, 2**32 - 1)}
+
+
+def _mcg_int(kernel, name, value, type_):
+    """``value`` as a Python int, after checking it is a whole number in the range of type_."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise KernelArgumentError(
+            f"{kernel}: argument {name!r} must be an integer ({type_}), got {value!r} of type "
+            f"{type(value).__name__}")
+    v = int(value)
+    lo, hi = _MCG_INT_RANGE[type_]
+    if not lo <= v <= hi:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} = {v} is outside the range of "
+                                  f"{type_} [{lo}, {hi}]")
+    return v
+
+
+def _mcg_real(kernel, name, value, type_):
+    """Check that ``value`` is one real number (a float argument of type_)."""
+    if type_ == "bool":
+        ok = isinstance(value, (bool, np.bool_))
+    else:
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and \
+            not isinstance(value, (bool, np.bool_))
+    if not ok:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be one {type_} number, got "
+                                  f"{type(value).__name__}")
+
+
+def _mcg_require(kernel, ok, text, values):
+    """Raise unless the requirement ``text`` holds for the integer arguments ``values``."""
+    if not ok:
+        shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+        raise KernelArgumentError(f"{kernel}: the call needs {text}, got {shown}")
+
+
+def _mcg_array(kernel, name, value, dtype, written, length, text):
+    """Check one array argument: a flat, C-contiguous array of ``dtype``, writeable when
+    ``written``, of at least ``length`` elements (``text``: the length's formula)."""
+    want = np.dtype(dtype)
+    if not isinstance(value, np.ndarray):
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a numpy array of {want}, "
+                                  f"got {type(value).__name__}")
+    if value.ndim != 1:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a flat (1-D) array, got "
+                                  f"shape {value.shape}: pass a C-contiguous array's "
+                                  ".reshape(-1)")
+    if value.dtype != want:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must have dtype {want}, got "
+                                  f"{value.dtype}: use np.ascontiguousarray(x, dtype=np.{want})")
+    if not value.flags.c_contiguous:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be C-contiguous, got strides "
+                                  f"{value.strides}: use np.ascontiguousarray(x)")
+    if written and not value.flags.writeable:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} is written to: pass a writeable "
+                                  "array")
+    if length is not None and value.shape[0] < length:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} has {value.shape[0]} elements, the "
+                                  f"call needs at least {length} ({text})")
+
+
+def _mcg_disjoint(kernel, arrays):
+    """Refuse overlapping arrays where one is written (the code assumes they are distinct):
+    ``arrays`` holds (name, array, written) triples."""
+    for i, (na, a, wa) in enumerate(arrays):
+        for nb, b, wb in arrays[i + 1:]:
+            if (wa or wb) and np.may_share_memory(a, b):
+                raise KernelArgumentError(f"{kernel}: arguments {na!r} and {nb!r} overlap in "
+                                          "memory: pass distinct arrays")
+
+
+
 def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
     """Replicas of TASEP (continuous) (exclusion, moves {+1: 1 - n_to}, continuous update, periodic
     boundary, euler scaling).
 
     Arguments:
-        occ: array of i64 (inout)
-        old: array of i64 (inout)
-        clock: array of f64 (inout)
-        ctr: array of i64 (inout)
-        att: array of i64 (inout)
-        cur: array of i64 (inout)
-        viol: array of i64 (inout)
+        occ: array of at least n_rep * L int64 values (inout)
+        old: array of int64 (inout)
+        clock: array of at least n_rep float64 values (inout)
+        ctr: array of at least n_rep int64 values (inout)
+        att: array of at least n_rep int64 values (inout)
+        cur: array of at least n_rep * nbond int64 values (inout)
+        viol: array of at least n_rep int64 values (inout)
         n_rep: i64
         L: i64
         nbond: i64
@@ -43,6 +121,34 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
         rmax: f64
         ns: i64
     """
+    _v_n_rep = _mcg_int('tasep_ring', 'n_rep', n_rep, 'i64')
+    _v_L = _mcg_int('tasep_ring', 'L', L, 'i64')
+    _v_nbond = _mcg_int('tasep_ring', 'nbond', nbond, 'i64')
+    _v_n_iter = _mcg_int('tasep_ring', 'n_iter', n_iter, 'i64')
+    _mcg_real('tasep_ring', 't_end', t_end, 'f64')
+    _v_seed = _mcg_int('tasep_ring', 'seed', seed, 'u64')
+    _mcg_real('tasep_ring', 'rmax', rmax, 'f64')
+    _v_ns = _mcg_int('tasep_ring', 'ns', ns, 'i64')
+    _mcg_require('tasep_ring', _v_n_rep >= 0, 'n_rep >= 0', {'n_rep': _v_n_rep})
+    _mcg_require('tasep_ring', _v_L >= 1, 'L >= 1', {'L': _v_L})
+    _mcg_require('tasep_ring', _v_nbond >= _v_L, 'nbond >= L', {'L': _v_L, 'nbond': _v_nbond})
+    _mcg_require('tasep_ring', _v_n_iter >= 0, 'n_iter >= 0', {'n_iter': _v_n_iter})
+    _mcg_require('tasep_ring', _v_ns >= 0, 'ns >= 0', {'ns': _v_ns})
+    _mcg_require('tasep_ring', _v_ns <= _v_L * 1 + 0, 'ns <= L * 1 + 0', {'L': _v_L, 'ns': _v_ns})
+    _mcg_array('tasep_ring', 'occ', occ, np.int64, True, _v_n_rep * _v_L, 'n_rep * L')
+    _mcg_array('tasep_ring', 'old', old, np.int64, True, None, '')
+    _mcg_array('tasep_ring', 'clock', clock, np.float64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'ctr', ctr, np.int64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'att', att, np.int64, True, _v_n_rep, 'n_rep')
+    _mcg_array('tasep_ring', 'cur', cur, np.int64, True, _v_n_rep * _v_nbond, 'n_rep * nbond')
+    _mcg_array('tasep_ring', 'viol', viol, np.int64, True, _v_n_rep, 'n_rep')
+    _mcg_disjoint('tasep_ring', (('occ', occ, True), ('old', old, True), ('clock', clock, True), ('ctr', ctr, True), ('att', att, True), ('cur', cur, True), ('viol', viol, True)))
+    return _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns)
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
+def _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
     for r in range(0, n_rep):
         base = r * L
         cbase = r * nbond

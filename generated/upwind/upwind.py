@@ -28,8 +28,86 @@ import numpy as np
 FASTMATH = {'nsz', 'arcp', 'contract', 'afn', 'reassoc'}
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
-            boundscheck=False, error_model="numpy")
+class KernelArgumentError(ValueError):
+    """An argument of a kernel call does not fit what the kernel was built for."""
+
+
+# Every function below checks its arguments (dtype, 1-D, C-contiguous, length, sizes, no
+# overlap) in Python before the compiled code runs: a wrong call raises KernelArgumentError
+# instead of reading or writing outside an array. The compiled function is _mcg_impl_<name>.
+_MCG_INT_RANGE = {"i64": (-(2**63), 2**63 - 1), "i32": (-(2**31), 2**31 - 1),
+                  "u64": (0, 2**64 - 1), "u32": (0, 2**32 - 1)}
+
+
+def _mcg_int(kernel, name, value, type_):
+    """``value`` as a Python int, after checking it is a whole number in the range of type_."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise KernelArgumentError(
+            f"{kernel}: argument {name!r} must be an integer ({type_}), got {value!r} of type "
+            f"{type(value).__name__}")
+    v = int(value)
+    lo, hi = _MCG_INT_RANGE[type_]
+    if not lo <= v <= hi:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} = {v} is outside the range of "
+                                  f"{type_} [{lo}, {hi}]")
+    return v
+
+
+def _mcg_real(kernel, name, value, type_):
+    """Check that ``value`` is one real number (a float argument of type_)."""
+    if type_ == "bool":
+        ok = isinstance(value, (bool, np.bool_))
+    else:
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and \
+            not isinstance(value, (bool, np.bool_))
+    if not ok:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be one {type_} number, got "
+                                  f"{type(value).__name__}")
+
+
+def _mcg_require(kernel, ok, text, values):
+    """Raise unless the requirement ``text`` holds for the integer arguments ``values``."""
+    if not ok:
+        shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+        raise KernelArgumentError(f"{kernel}: the call needs {text}, got {shown}")
+
+
+def _mcg_array(kernel, name, value, dtype, written, length, text):
+    """Check one array argument: a flat, C-contiguous array of ``dtype``, writeable when
+    ``written``, of at least ``length`` elements (``text``: the length's formula)."""
+    want = np.dtype(dtype)
+    if not isinstance(value, np.ndarray):
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a numpy array of {want}, "
+                                  f"got {type(value).__name__}")
+    if value.ndim != 1:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be a flat (1-D) array, got "
+                                  f"shape {value.shape}: pass a C-contiguous array's "
+                                  ".reshape(-1)")
+    if value.dtype != want:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must have dtype {want}, got "
+                                  f"{value.dtype}: use np.ascontiguousarray(x, dtype=np.{want})")
+    if not value.flags.c_contiguous:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} must be C-contiguous, got strides "
+                                  f"{value.strides}: use np.ascontiguousarray(x)")
+    if written and not value.flags.writeable:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} is written to: pass a writeable "
+                                  "array")
+    if length is not None and value.shape[0] < length:
+        raise KernelArgumentError(f"{kernel}: argument {name!r} has {value.shape[0]} elements, the "
+                                  f"call needs at least {length} ({text})")
+
+
+def _mcg_disjoint(kernel, arrays):
+    """Refuse overlapping arrays where one is written (the code assumes they are distinct):
+    ``arrays`` holds (name, array, written) triples."""
+    for i, (na, a, wa) in enumerate(arrays):
+        for nb, b, wb in arrays[i + 1:]:
+            if (wa or wb) and np.may_share_memory(a, b):
+                raise KernelArgumentError(f"{kernel}: arguments {na!r} and {nb!r} overlap in "
+                                          "memory: pass distinct arrays")
+
+
+
 def upwind(cur, nxt, n0, nsteps, t0, dt, nu):
     """Advance u by nsteps steps of upwind (a > 0) (1-D, ghost width 1). cur and nxt are flat
     C-order arrays of 1 x (n0 + 2) values (fields u in turn; interior cell i of an axis at
@@ -37,14 +115,30 @@ def upwind(cur, nxt, n0, nsteps, t0, dt, nu):
     buffers are swapped every step).
 
     Arguments:
-        cur: array of f64 (inout)
-        nxt: array of f64 (inout)
+        cur: array of at least 1 * (n0 + 2) float64 values (inout)
+        nxt: array of at least 1 * (n0 + 2) float64 values (inout)
         n0: i64
         nsteps: i64
         t0: f64
         dt: f64
         nu: f64
     """
+    _v_n0 = _mcg_int('upwind', 'n0', n0, 'i64')
+    _v_nsteps = _mcg_int('upwind', 'nsteps', nsteps, 'i64')
+    _mcg_real('upwind', 't0', t0, 'f64')
+    _mcg_real('upwind', 'dt', dt, 'f64')
+    _mcg_real('upwind', 'nu', nu, 'f64')
+    _mcg_require('upwind', _v_n0 >= 1, 'n0 >= 1', {'n0': _v_n0})
+    _mcg_require('upwind', _v_nsteps >= 0, 'nsteps >= 0', {'nsteps': _v_nsteps})
+    _mcg_array('upwind', 'cur', cur, np.float64, True, 1 * (_v_n0 + 2), '1 * (n0 + 2)')
+    _mcg_array('upwind', 'nxt', nxt, np.float64, True, 1 * (_v_n0 + 2), '1 * (n0 + 2)')
+    _mcg_disjoint('upwind', (('cur', cur, True), ('nxt', nxt, True)))
+    return _mcg_impl_upwind(cur, nxt, n0, nsteps, t0, dt, nu)
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
+            boundscheck=False, error_model="numpy")
+def _mcg_impl_upwind(cur, nxt, n0, nsteps, t0, dt, nu):
     for step in range(0, nsteps):
         # ghost cells, axis 0, low side: Periodic
         for gk in range(0, 1):

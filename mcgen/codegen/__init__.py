@@ -5,9 +5,11 @@ event loops), and backends that print only it (numba, C, LLVM).
 :class:`CompiledKernel`.
 """
 
+from mcgen.codegen.call_checks import KernelArgumentError
 from mcgen.codegen.compile import compile
 from mcgen.codegen.compiled_kernel import CompiledKernel
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import build_stencil, stencil_ir
 
-__all__ = ["compile", "CompiledKernel", "KernelConfig", "build_stencil", "stencil_ir"]
+__all__ = ["compile", "CompiledKernel", "KernelArgumentError", "KernelConfig", "build_stencil",
+           "stencil_ir"]

@@ -9,6 +9,18 @@ write a temporary file that ``os.replace`` renames into place, so two processes 
 kernel at once both succeed and a reader never sees half a file.
 
 The directory is ``$MCGEN_CACHE_DIR`` when set, else ``~/.cache/mcgen``.
+
+Nothing is loaded on trust (what runs from the cache is native code):
+
+- the cache root must belong to the current user and must not be writable by group or others
+  (else :class:`CacheSecurityError`, naming the folder and the fix: a shared or foreign folder
+  is refused rather than silently replaced by another one, so the user learns that the
+  environment points somewhere unsafe); mcgen creates it with mode 0700 and a marker file
+  (:data:`MARKER`) that ``mcgen cache clear`` requires;
+- every entry is written with a sidecar holding its sha256 (``.<name>.sha256``, written after
+  the entry, both atomically) and is used only if the sidecar exists, the hash matches and both
+  files belong to the user and are not writable by others. A truncated, bit-flipped, planted or
+  foreign entry is removed and rebuilt, never loaded (:func:`read_entry`).
 """
 
 from __future__ import annotations
@@ -18,7 +30,9 @@ import fcntl
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +40,104 @@ from pathlib import Path
 from mcgen.errors import CodegenError
 
 _CODEGEN_DIR = Path(__file__).resolve().parent
+
+#: the file that marks a folder as mcgen's cache (written when mcgen creates the folder)
+MARKER = ".mcgen-cache"
+#: the sub-folders mcgen writes in the cache root: the only ones ``clear_cache`` deletes
+BACKEND_DIRS = ("numba", "c", "llvm", "montecarlo")
+_KNOWN = set(BACKEND_DIRS) | {"locks", MARKER}
+
+
+class CacheSecurityError(CodegenError):
+    """The cache folder is not private to this user, or is not mcgen's."""
+
+
+def _unsafe(st: os.stat_result) -> str | None:
+    """Why a file or folder with this stat cannot be trusted (None when it can)."""
+    if st.st_uid != os.geteuid():
+        return f"it belongs to user id {st.st_uid}, not to you ({os.geteuid()})"
+    if st.st_mode & 0o022:
+        return f"it is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def ensure_root(root: Path | None = None) -> Path:
+    """The cache root, created private (mode 0700, with the :data:`MARKER` file) when missing;
+    raise :class:`CacheSecurityError` when it exists but belongs to someone else or is writable
+    by group or others."""
+    path = cache_dir() if root is None else Path(root)
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = path.stat()
+    why = _unsafe(st)
+    if why is not None or not stat.S_ISDIR(st.st_mode):
+        raise CacheSecurityError(
+            f"the kernel cache {path} cannot be trusted: {why or 'it is not a folder'}. mcgen "
+            "loads native code from it, so it must be a folder of your own that nobody else can "
+            "write: set MCGEN_CACHE_DIR to such a folder (or `chmod go-w` it if it is yours)")
+    marker = path / MARKER
+    if not marker.exists() and all(p.name in _KNOWN or p.name.startswith(".")
+                                   for p in path.iterdir()):
+        # a new folder, or one that holds only what mcgen writes (a cache made before the
+        # marker existed): mark it as mcgen's. A folder with anything else is written into
+        # (our own file names, atomically) but never marked, so `cache clear` leaves it alone.
+        atomic_write(marker, b"mcgen kernel cache: `mcgen cache clear` may empty this "
+                             b"folder's numba/, c/, llvm/ and montecarlo/\n")
+    return path
+
+
+def sidecar(path: Path) -> Path:
+    """Where the sha256 of the entry ``path`` is recorded."""
+    return path.with_name(f".{path.name}.sha256")
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write an entry and then its hash sidecar, both atomically (a crash between the two
+    leaves an entry without a valid sidecar: it is rebuilt, not trusted)."""
+    atomic_write(path, data)
+    atomic_write(sidecar(path), hashlib.sha256(data).hexdigest().encode())
+
+
+def distrust(path: Path) -> None:
+    """Remove ``path`` when another user owns it or others can write it (an entry that is
+    checked by content, like a generated module, or one written by a tool we cannot hash, like
+    numba's index and data files)."""
+    try:
+        why = _unsafe(path.lstat())
+    except FileNotFoundError:
+        return
+    if why is not None:
+        warnings.warn(f"mcgen: the cached file {path} is not used ({why}); rebuilding it",
+                      RuntimeWarning, stacklevel=2)
+        path.unlink()
+
+
+def read_entry(path: Path) -> bytes | None:
+    """The bytes of a verified entry, or None when it is missing or cannot be trusted (owner,
+    permissions, missing sidecar, hash mismatch): then the entry is removed, to be rebuilt."""
+    try:
+        data = path.read_bytes()
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    why = _unsafe(st)
+    side = sidecar(path)
+    if why is None:
+        try:
+            recorded = side.read_bytes().decode("ascii", "replace").strip()
+            why = _unsafe(side.stat()) or (
+                None if recorded == hashlib.sha256(data).hexdigest()
+                else "its content does not match the sha256 recorded when it was written")
+        except FileNotFoundError:
+            why = "no sha256 was recorded for it"
+    if why is None:
+        return data
+    warnings.warn(f"mcgen: the cached file {path} is not used ({why}); rebuilding it",
+                  RuntimeWarning, stacklevel=2)
+    for p in (path, side):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+    return None
 
 
 def cache_dir() -> Path:
@@ -103,7 +215,7 @@ def entry_path(key: str, suffix: str, backend: str, root: Path | None = None) ->
 @contextlib.contextmanager
 def locked(key: str, root: Path | None = None) -> Iterator[None]:
     """Hold the inter-process lock of ``key`` (an exclusive ``flock`` on a lock file)."""
-    lock_dir = (cache_dir() if root is None else Path(root)) / "locks"
+    lock_dir = ensure_root(root) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / (key + ".lock"), "a+b") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
@@ -131,17 +243,16 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def lookup(key: str, suffix: str, backend: str, root: Path | None = None) -> bytes | None:
-    """The cached bytes of an entry, or None."""
-    try:
-        return entry_path(key, suffix, backend, root).read_bytes()
-    except FileNotFoundError:
-        return None
+    """The cached bytes of an entry after verification (:func:`read_entry`), or None."""
+    ensure_root(root)
+    return read_entry(entry_path(key, suffix, backend, root))
 
 
 def store(key: str, suffix: str, data: bytes, backend: str, root: Path | None = None) -> Path:
-    """Store an entry atomically; returns its path."""
+    """Store an entry and its hash atomically; returns its path."""
+    ensure_root(root)
     path = entry_path(key, suffix, backend, root)
-    atomic_write(path, data)
+    write_entry(path, data)
     return path
 
 
@@ -180,15 +291,29 @@ def cache_info() -> dict[str, object]:
 
 
 def clear_cache(backend: str | None = None) -> int:
-    """Remove the cached entries (of one backend, or all); returns how many files went."""
+    """Remove the cached entries (of one backend, or all); returns how many files went.
+
+    Only a folder that mcgen marked as its cache (:data:`MARKER`) is touched, and in it only
+    the sub-folders mcgen writes (:data:`BACKEND_DIRS`): anything else stays. A folder without
+    the marker is refused with :class:`CacheSecurityError` and nothing is deleted.
+    """
+    if backend is not None and backend not in BACKEND_DIRS:
+        raise CodegenError(f"backend {backend!r}: the cache is kept per backend, one of "
+                           f"{list(BACKEND_DIRS)} (leave it out to clear everything)")
     root = cache_dir()
     if not root.is_dir():
         return 0
-    targets = [_entry_dir(backend)] if backend else \
-        [p for p in root.iterdir() if p.is_dir() and p.name != "locks"]
+    if not (root / MARKER).is_file():
+        raise CacheSecurityError(
+            f"{root} is not marked as mcgen's kernel cache (no {MARKER} file in it), so "
+            "nothing was deleted: check MCGEN_CACHE_DIR, or delete the folder yourself if it "
+            "is an old cache")
+    ensure_root(root)
     removed = 0
-    for sub in targets:
-        if sub.is_dir():
-            removed += sum(1 for p in sub.rglob("*") if p.is_file())
+    for name in (backend,) if backend else BACKEND_DIRS:
+        sub = root / name
+        if sub.is_dir() and not sub.is_symlink():
+            removed += sum(1 for p in sub.rglob("*") if p.is_file()
+                           and not p.name.startswith("."))
             shutil.rmtree(sub, ignore_errors=True)
     return removed

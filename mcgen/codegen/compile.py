@@ -130,13 +130,14 @@ def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, fl
     functions: dict[str, Any] = {}
     artifact: Any
     if cfg.backend == "numba":
-        from mcgen.codegen.backends.numba_backend import load_module, write_numba
+        from mcgen.codegen.backends.numba_backend import load_module, sealed_function, write_numba
 
         path, _ = write_numba(module, cfg.cache_dir)
         timings["render"] = time.perf_counter() - t
         t = time.perf_counter()
         artifact = load_module(path)
-        functions = {k.name: getattr(artifact, k.name) for k in module.kernels}
+        # numba's cache files are sealed (hashed) right after the call that writes them
+        functions = {k.name: sealed_function(artifact, path, k.name) for k in module.kernels}
         try:
             import numba
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.codegen import ir
+from mcgen.codegen.call_checks import check_buffers
 from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig, check_threads
 from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
 from mcgen.codegen.thread_team import run_team, team_kernel_name
@@ -40,6 +41,8 @@ class Buffers:
     parity: int = 0  # 0: newest values in ``a``, 1: in ``b``
     #: tile buffers of the temporally blocked kernel, by (k, B, nchunk) (made on first use)
     tiles: dict = field(default_factory=dict)
+    #: the layout of the kernel that prepared them (``advance`` refuses another kernel's)
+    layout: Any = None
 
     @property
     def current(self) -> np.ndarray:
@@ -236,7 +239,7 @@ class CompiledKernel:
         a[inner] = np.stack(arrs)
         size = int(np.prod(padded))
         scratch = tuple(np.zeros(size, dtype=dtype) for _ in lay.scratch)
-        return Buffers(a.reshape(-1), a.reshape(-1).copy(), scratch, tuple(shape))
+        return Buffers(a.reshape(-1), a.reshape(-1).copy(), scratch, tuple(shape), layout=lay)
 
     def interior(self, bufs: Buffers) -> np.ndarray:
         """The newest values, shaped like the ``u`` given to :meth:`prepare` (a copy)."""
@@ -251,6 +254,7 @@ class CompiledKernel:
                 threads: int | None = None, **params: Any) -> Buffers:
         """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid)."""
         lay = self.layout
+        check_buffers(lay, bufs)  # this kernel's buffers, of the sizes their grid needs
         if isinstance(nsteps, bool) or not isinstance(nsteps, (int, np.integer)):
             raise CodegenError(f"nsteps={nsteps!r} must be a whole number of steps (an int)")
         if nsteps < 0:

@@ -6,9 +6,10 @@ header (``.c`` from the C backend; the header is printed here from the IR when t
 not provide one), a README with the call signature, the enforced condition and usage from Python
 and C, and ``manifest.json`` (file hashes, versions, target CPU).
 
-Writing never destroys what was there: everything is written into a temporary folder beside the
-target, which is renamed into place; an existing non-empty folder is replaced only with
-``overwrite=True``. The text artifacts are deterministic (same model, same bytes), so exported
+Writing never destroys what was there: a new folder is written as a temporary folder beside the
+target and renamed into place; into an existing non-empty folder (only with ``overwrite=True``)
+mcgen replaces only the files its ``manifest.json`` says it wrote, each atomically, and refuses
+to replace anything else. The text artifacts are deterministic (same model, same bytes), so exported
 examples can be checked for freshness.
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mcgen.codegen import ir
+from mcgen.codegen.call_checks import expr_text, length_doc
 from mcgen.errors import CodegenError
 
 C_TYPE = {"f64": "double", "f32": "float", "i64": "int64_t", "i32": "int32_t",
@@ -81,6 +83,10 @@ def c_header(module: ir.Module, condition: str = "") -> str:
     for k in module.kernels:
         if k.doc:
             lines.append(f"/* {_one_line(k.doc)} */")
+        lines += [f"/*   {a.name}: {length_doc(a, c=True) if a.array else C_TYPE[a.type]} */"
+                  for a in k.args]
+        if k.requires:
+            lines.append(f"/*   requires: {', '.join(expr_text(r) for r in k.requires)} */")
         lines += [c_signature(k) + ";", ""]
     lines += ["#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
@@ -124,6 +130,30 @@ def ir_hash(module: ir.Module) -> str:
 
 # ---------------------------------------------------------------------- README
 
+def ctypes_loader(module: ir.Module, uses_omp: bool = False) -> str:
+    """A standalone Python module (numpy and ctypes only) that loads the kernels' shared library
+    with ``argtypes``/``restype`` declared and checks every call before the C code runs."""
+    from mcgen._version import __version__
+    from mcgen.codegen.backends import template_env
+    from mcgen.codegen.backends.numba_backend import check_lines
+    from mcgen.codegen.call_checks import runtime_source
+
+    kernels = []
+    for k in module.kernels:
+        cargs = [f"{a.name}.ctypes.data" if a.array else
+                 f"_v_{a.name}" if a.type in ir.INTS else
+                 f"bool({a.name})" if a.type == "bool" else f"float({a.name})" for a in k.args]
+        kernels.append({
+            "name": k.name, "args": [a.name for a in k.args], "cargs": cargs,
+            "argtypes": ["ctypes.c_void_p" if a.array else _CTYPES_NAME[a.type] for a in k.args],
+            "restype": _CTYPES_NAME[k.returns] if k.returns else "None",
+            "doc": c_signature(k).replace("MCGEN_RESTRICT ", "") + ": see the header.",
+            "checks": check_lines(k)})
+    return template_env().get_template("ctypes_loader.py.jinja").render(
+        module=module.name, kernels=kernels, runtime_checks=runtime_source(),
+        mcgen_version=__version__, uses_omp=uses_omp)
+
+
 def _python_call(k: ir.Kernel) -> str:
     return f"{k.name}({', '.join(a.name for a in k.args)})"
 
@@ -142,9 +172,14 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
         lines += ["```c", c_signature(k) + ";", "```", "",
                   "| argument | type | kind | intent |", "|---|---|---|---|"]
         for a in k.args:
-            kind = "C-contiguous array" if a.array else "scalar"
+            kind = "scalar"
+            if a.array:
+                kind = "C-contiguous array" + ("" if a.length is None else
+                                               f" of at least `{expr_text(a.length)}` values")
             lines.append(f"| `{a.name}` | {a.type} (numpy `{NUMPY_NAME[a.type]}`) | {kind} | "
                          f"{a.intent} |")
+        if k.requires:
+            lines.append(f"\nRequires {', '.join(f'`{expr_text(r)}`' for r in k.requires)}.")
         if k.returns:
             lines.append(f"\nReturns a {k.returns} scalar.")
         lines.append("")
@@ -162,12 +197,24 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
         lines += ["With numba (the module imports only numpy and numba):", "", "```python",
                   "import sys", "sys.path.insert(0, 'path/to/this/folder')",
                   f"from {m.name} import {k0.name}", _python_call(k0), "```", ""]
-    lines += ["Without numba, through the object file and ctypes:", "", "```sh",
-              f"cc -shared -o lib{m.name}.so {m.name}.o", "```", "", "```python",
-              "import ctypes, numpy as np",
+    argtypes = ", ".join("ctypes.c_void_p" if a.array else _CTYPES_NAME[a.type]
+                         for a in k0.args)
+    lines += ["Without numba, through a shared library and ctypes: build it from the object "
+              "(or the C source), then import the checked loader "
+              f"`{m.name}_ctypes.py`, which sets every kernel's `argtypes`/`restype` and "
+              "checks each call (dtype, 1-D, C-contiguous, the lengths above, sizes, no "
+              "overlap) before the C code runs, raising `KernelArgumentError` (a `ValueError`):",
+              "", "```sh", f"cc -shared -o lib{m.name}.so {m.name}.o", "```", "", "```python",
+              "import sys", "sys.path.insert(0, 'path/to/this/folder')",
+              f"from {m.name}_ctypes import {k0.name}", _python_call(k0), "```", "",
+              "Calling the library directly instead, declare the types and check the sizes "
+              "yourself: ctypes converts nothing safely without `argtypes`, and the C code "
+              "trusts every length:", "", "```python", "import ctypes",
               f"lib = ctypes.CDLL('./lib{m.name}.so')",
-              "# pass arrays as x.ctypes.data (C-contiguous, the dtypes above)",
+              f"lib.{k0.name}.argtypes = [{argtypes}]",
               f"lib.{k0.name}.restype = {_CTYPES_NAME.get(k0.returns or '', 'None')}",
+              "# arrays: x.ctypes.data of C-contiguous arrays of the dtype and at least the",
+              "# length in the table above",
               "```", "",
               "## Usage from C", "", "```c", f'#include "{m.name}.h"', "",
               f"/* ... */ {_python_call(k0)};", "```", "", "```sh",
@@ -225,7 +272,9 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     cpu : str
         LLVM CPU name for the ``.o`` (default the x86-64-v3 baseline: AVX2 and FMA).
     overwrite : bool
-        Replace an existing non-empty folder (the new one is complete before the swap).
+        Write into an existing non-empty folder: only the files mcgen wrote there (listed
+        with their hashes in its ``manifest.json``) are replaced; other files stay, and a
+        file mcgen did not write that the export would replace is refused (nothing changes).
     condition : str, optional
         The enforced condition to record (default: the kernel's own).
     include_object : bool
@@ -243,9 +292,11 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
         src = ExportSource(src.module, condition, src.model_hash, src.numba_source,
                            src.c_source, src.c_header)
     target = Path(directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not overwrite:
+    if target.exists() and not target.is_dir():
+        raise CodegenError(f"{target} exists and is not a folder: choose a new folder")
+    if target.exists() and any(target.iterdir()) and not overwrite:
         raise CodegenError(f"{target} exists and is not empty: choose a new folder or pass "
-                           "overwrite=True")
+                           "overwrite=True (which replaces only the files mcgen wrote there)")
     m, name = src.module, src.module.name
     files: dict[str, tuple[bytes, str]] = {}
     notes: list[str] = []
@@ -260,7 +311,11 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     c_text = src.c_source or printed.source  # type: ignore[union-attr]
     h_text = src.c_header or printed.header  # type: ignore[union-attr]
     files[f"{name}.c"] = (c_text.encode(), "C99 source printed from the same IR")
-    files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels")
+    files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels, with the length "
+                          "each array argument must have")
+    files[f"{name}_ctypes.py"] = (
+        ctypes_loader(m, "#pragma omp" in c_text).encode(),
+        f"ctypes loader of lib{name}.so (numpy only): argtypes/restype set, every call checked")
 
     if include_object:
         files[f"{name}.ll"] = (llvm_backend.emit_ll(m, cpu=cpu).encode(),
@@ -284,11 +339,9 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
         "condition": src.condition,
         "target_cpu": cpu if include_object else None,
         "versions": _versions(),
-        "files": {n: hashlib.sha256(data).hexdigest() for n, (data, _) in sorted(files.items())},
         "notes": notes,
     }
-    files["manifest.json"] = ((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(), "")
-    _write_folder(target, {n: data for n, (data, _) in files.items()}, overwrite)
+    write_owned_folder(target, {n: data for n, (data, _) in files.items()}, overwrite, manifest)
     return target
 
 
@@ -299,7 +352,22 @@ def _source_hash() -> str:
 
 
 def _write_folder(target: Path, files: dict[str, bytes], overwrite: bool) -> None:
-    """Write ``files`` into a temporary folder beside ``target``, then rename it into place."""
+    """Write ``files`` (``manifest.json`` among them, listing the others with their sha256)
+    into ``target``.
+
+    A new or empty folder is written as a whole: a temporary folder beside it, renamed into
+    place. Into an existing folder (``overwrite``) only mcgen's own files are written: those its
+    ``manifest.json`` lists with the hash they still have. A file mcgen did not write (or one
+    edited since) that a new file would replace is refused, and nothing is changed; files mcgen
+    does not write stay; files of the old export that the new one no longer has are removed.
+    Each file is replaced atomically and the manifest last.
+    """
+    if target.exists() and target.is_dir() and any(target.iterdir()):
+        if not overwrite:
+            raise CodegenError(f"{target} exists and is not empty: choose a new folder or pass "
+                               "overwrite=True")
+        _update_folder(target, files)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
     try:
@@ -307,16 +375,77 @@ def _write_folder(target: Path, files: dict[str, bytes], overwrite: bool) -> Non
             (tmp / fname).write_bytes(data)
         os.chmod(tmp, 0o755)
         if target.exists():
-            if any(target.iterdir()) and not overwrite:  # appeared while we wrote
+            if target.is_dir() and any(target.iterdir()):  # appeared while we wrote
                 raise CodegenError(f"{target} became non-empty during the export; nothing "
                                    "was changed")
-            old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-            os.rmdir(old)
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
+            if target.is_dir():
+                os.rmdir(target)
+        os.rename(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+MANIFEST = "manifest.json"
+
+
+def _manifest(target: Path) -> dict[str, Any] | None:
+    """The folder's manifest when mcgen wrote it (a ``files`` table, and ``written_by: mcgen``
+    or, from exports before that key, an ``ir_hash``), else None."""
+    try:
+        data = json.loads((target / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("files"), dict) and (
+            data.get("written_by") == "mcgen" or "ir_hash" in data):
+        return data
+    return None
+
+
+def write_owned_folder(target: Path, files: dict[str, bytes], overwrite: bool,
+                       manifest: dict[str, Any] | None = None) -> None:
+    """Write ``files`` into the folder ``target`` with a ``manifest.json`` (``manifest`` plus
+    ``written_by`` and the sha256 of every file) that records them as mcgen's: a later
+    ``overwrite`` replaces those and nothing else (see :func:`_write_folder`)."""
+    record = dict(manifest or {})
+    record["written_by"] = "mcgen"
+    record["files"] = {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}
+    text = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode()
+    _write_folder(Path(target), {**files, MANIFEST: text}, overwrite)
+
+
+def owned_files(target: Path) -> dict[str, str]:
+    """The files of ``target`` that mcgen wrote and that nobody changed since: name -> sha256,
+    from the folder's ``manifest.json`` (empty when there is none or it is not mcgen's)."""
+    manifest = _manifest(target)
+    listed = manifest["files"] if manifest is not None else {}
+    out = {}
+    for name, digest in listed.items():
+        p = target / str(name)
+        if "/" in str(name) or name in ("", ".", ".."):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file() and not p.is_symlink() and \
+                    hashlib.sha256(p.read_bytes()).hexdigest() == digest:
+                out[str(name)] = str(digest)
+    return out
+
+
+def _update_folder(target: Path, files: dict[str, bytes]) -> None:
+    from mcgen.codegen.backends import atomic_write
+
+    owned = owned_files(target)
+    if _manifest(target) is not None:
+        owned[MANIFEST] = ""
+    foreign = sorted(n for n in files if (target / n).exists() and n not in owned)
+    if foreign:
+        raise CodegenError(
+            f"{target} holds {', '.join(foreign)}, which mcgen did not write (or which changed "
+            "since it wrote them): nothing was changed. Move them away, or export to another "
+            "folder")
+    for name in sorted(set(owned) - set(files)):  # the old export's, no longer written
+        (target / name).unlink()
+    for name, data in files.items():
+        if name != MANIFEST:
+            atomic_write(target / name, data)
+    atomic_write(target / MANIFEST, files[MANIFEST])

@@ -27,7 +27,95 @@ _C_RESERVED = {
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "_Bool", "main", "np", "nb", "numba",
     "math", "prange",
+    # functions, macros and types the printed code calls or names (a parameter of that name
+    # would shadow them inside a kernel): C99 <math.h>/<stdint.h>/<stdbool.h>, libc, Python
+    # builtins the numba printer uses
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "floor", "pow", "fabs", "fmod", "fmin",
+    "fmax", "expf", "logf", "sqrtf", "sinf", "cosf", "tanhf", "floorf", "powf", "fabsf",
+    "fmodf", "abs", "llabs", "sched_yield", "INFINITY", "NAN", "INT64_C", "UINT64_C",
+    "UINT32_C", "bool", "true", "false", "int64_t", "int32_t", "uint64_t", "uint32_t",
+    "size_t", "range", "min", "max", "len", "isinstance",
 }
+
+
+#: Prefixes of the names mcgen's own code generation introduces *after* a model's names are
+#: placed (thread teams: ``team_``; temporal blocking: ``tb_``; printer helpers and module
+#: globals: ``mcg_``, ``mcgen_``, ``mc_min_``/``mc_max_`` and a leading underscore, e.g.
+#: ``_team_barrier``). A name derived from a model never starts with one of them
+#: (:func:`user_ident` renames it), so no model name can alias a generated local. This is the
+#: one place that owns the rule; the passes check their names with :func:`internal_names`.
+RESERVED_PREFIXES = ("team_", "tb_", "mcg_", "mcgen_", "mc_min_", "mc_max_", "_")
+#: the part of it that holds module-level names (a kernel's own name may use the rest)
+MODULE_PREFIXES = ("mcg_", "mcgen_", "mc_min_", "mc_max_", "_")
+
+
+def is_reserved(name: str, prefixes: tuple[str, ...] = RESERVED_PREFIXES) -> bool:
+    """Whether ``name`` lies in the namespace of mcgen's internal identifiers."""
+    return name.startswith(prefixes)
+
+
+def user_ident(name: str, taken: set[str], avoid: Callable[[str], bool] | None = None,
+               kernel: bool = False) -> str:
+    """A safe, unused identifier for a name taken from a model (a parameter, a spacing, or a
+    kernel's name when ``kernel``): ``name`` in ASCII (``mcgen.model.names.safe_identifier``, at
+    most 48 characters) when it is a valid identifier outside the reserved namespace
+    (:data:`RESERVED_PREFIXES`; :data:`MODULE_PREFIXES` for a kernel name), not in ``taken`` and
+    not refused by ``avoid``; else ``p_<name>`` (``p1_<name>``, ... when taken). The result is
+    added to ``taken``."""
+    from mcgen.model.names import safe_identifier  # non-ASCII letters mapped (alpha for α)
+
+    base = safe_identifier(name)[:48]
+    cand = base
+    try:
+        ident(cand)
+        ok = cand not in taken and not is_reserved(
+            cand, MODULE_PREFIXES if kernel else RESERVED_PREFIXES) and not (avoid and avoid(cand))
+    except CodegenError:
+        ok = False
+    if not ok:
+        stem = base.lstrip("_")
+        cand = f"p_{stem}"
+        k = 0
+        while cand in taken:
+            k += 1
+            cand = f"p{k}_{stem}"
+        ident(cand)
+    taken.add(cand)
+    return cand
+
+
+def internal_names(kernel: Kernel, names: Sequence[str], what: str) -> None:
+    """Check that the ``names`` a pass (``what``) adds to ``kernel`` are reserved and that the
+    kernel does not use any of them yet; raise CodegenError naming the clash otherwise."""
+    bad = [n for n in names if not is_reserved(n)]
+    if bad:
+        raise CodegenError(f"{what} would add the names {bad} outside mcgen's reserved "
+                           f"namespace {RESERVED_PREFIXES}: an internal error, please report it")
+    clash = sorted(var_names(kernel) & set(names))
+    if clash:
+        raise CodegenError(f"kernel {kernel.name} already uses {clash}, which {what} needs for "
+                           "its own variables: rename them (names starting with "
+                           f"{', '.join(RESERVED_PREFIXES)} are mcgen's)")
+
+
+def var_names(kernel: Kernel) -> set[str]:
+    """Every argument, loop index and local variable name of ``kernel``."""
+    return {a.name for a in kernel.args} | {
+        n.name for s in kernel.body for n in _nodes(s) if isinstance(n, Var)}
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    """``node`` and every IR node inside it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if is_dataclass(n) and not isinstance(n, type):
+            for f in fields(n):
+                v = getattr(n, f.name)
+                for x in (v if isinstance(v, tuple) else (v,)):
+                    if is_dataclass(x) and not isinstance(x, (Kernel, Module)):
+                        stack.append(x)
 
 
 def ident(name: str) -> str:
@@ -244,18 +332,26 @@ Stmt = Assign | Store | For | If | SwapArrays | Comment | Barrier
 
 @dataclass(frozen=True)
 class Arg:
-    """A kernel argument: a scalar, or a flat array (``array=True``) of ``type``."""
+    """A kernel argument: a scalar, or a flat array (``array=True``) of ``type``.
+
+    ``length`` (arrays): the fewest elements the kernel may touch, an i64 expression over the
+    kernel's integer scalar arguments (``nf * (n0 + 2 g)``). Every call is checked against it
+    (:mod:`mcgen.codegen.call_checks`) and the exported headers print it.
+    """
 
     name: str
     type: str = "f64"
     array: bool = False
     intent: str = "in"  # "in" | "out" | "inout"
+    length: Expr | None = None
 
     def __post_init__(self) -> None:
         ident(self.name)
         _type(self.type)
         if self.intent not in ("in", "out", "inout"):
             raise CodegenError(f"argument intent {self.intent!r}: use 'in', 'out' or 'inout'")
+        if self.length is not None and not self.array:
+            raise CodegenError(f"scalar argument {self.name} cannot have a length")
 
 
 @dataclass(frozen=True)
@@ -268,12 +364,21 @@ class Kernel:
     returns: str | None = None  # type of a returned scalar (a Var named ``result``), if any
     doc: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    #: conditions on the integer scalar arguments every call must meet (``Cmp`` nodes such as
+    #: ``n0 >= 1``), checked with the array lengths before the compiled code runs
+    requires: tuple[Expr, ...] = ()
 
     def __post_init__(self) -> None:
         ident(self.name)
         names = [a.name for a in self.args]
         if len(set(names)) != len(names):
             raise CodegenError(f"duplicate argument names in kernel {self.name}: {names}")
+        ints = {a.name for a in self.args if not a.array and a.type in INTS}
+        for e in [a.length for a in self.args if a.length is not None] + list(self.requires):
+            free = {n.name for n in _nodes(e) if isinstance(n, Var)} - ints
+            if free or any(isinstance(n, Load) for n in _nodes(e)):
+                raise CodegenError(f"kernel {self.name}: a length or requirement may use only "
+                                   f"integer scalar arguments, not {sorted(free) or 'arrays'}")
 
 
 @dataclass(frozen=True)

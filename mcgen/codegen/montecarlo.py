@@ -226,8 +226,10 @@ def build_kernel(kernel: ir.Kernel, backend: str) -> tuple[Any, str]:
 
         return IRInterpreter(kernel), repr(kernel)
     if backend == "numba_ieee":
+        from mcgen.codegen.call_checks import checked
+
         mod, src, _ = load_numba_module(module)
-        return getattr(mod, kernel.name), src
+        return checked(kernel, getattr(mod, kernel.name)), src
     if backend == "numba":
         from mcgen.codegen.backends import numba_backend
 
@@ -751,8 +753,9 @@ def compile_particles(system: Any, *, backend: str = "numba", currents: bool = T
     func, src = build_kernel(plan.kernel, backend)
     t2 = time.perf_counter()
     z_i, z_f = np.zeros(0, np.int64), np.zeros(0)
-    func(z_i, z_i, z_f, z_i, z_i, z_i, z_i, np.int64(0), np.int64(2), np.int64(2), np.int64(0),
-         0.0, np.uint64(0), 1.0, np.int64(2), *([1.0] * len(plan.param_args)))
+    func(z_i, z_i, z_f, z_i, z_i, z_i, z_i, np.int64(0), np.int64(2), np.int64(plan.n_bonds(2)),
+         np.int64(0), 0.0, np.uint64(0), 1.0, np.int64(plan.n_slots(2)),
+         *([1.0] * len(plan.param_args)))
     t3 = time.perf_counter()
     return ParticleSimulator(plan, backend, func, src, t3 - t0,
                              {"front_end": t1 - t0, "backend": t2 - t1, "jit": t3 - t2})

@@ -27,7 +27,7 @@ lo<a>, hi<a>`` and one ``f64`` per model parameter (:attr:`WalkerKernelPlan.para
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -348,11 +348,19 @@ def walker_kernel(process: JumpProcess, boundary: object = "none", moments: bool
     axis_args: list[Arg] = []
     for a in range(dim):
         axis_args += [Arg(f"h{a}"), Arg(f"xo{a}"), Arg(f"lo{a}", "i64"), Arg(f"hi{a}", "i64")]
-    args = WALKER_ARGS + tuple(axis_args) + tuple(Arg(n) for _, n in params)
+    # the call contract (mcgen.codegen.call_checks): per walker one value, or one per axis
+    nw = Var("n_walkers", "i64")
+    per_axis = BinOp("*", nw, Const(dim, "i64"), "i64")
+    lengths = {"pos": per_axis, "tsum": per_axis, "tsum2": per_axis}
+    walker_args = tuple(replace(a, length=lengths.get(a.name, nw)) if a.array else a
+                        for a in WALKER_ARGS)
+    requires = (Cmp(">=", nw, Const(0, "i64")), Cmp(">=", Var("n_iter", "i64"), Const(0, "i64")))
+    args = walker_args + tuple(axis_args) + tuple(Arg(n) for _, n in params)
     doc = (f"Independent walkers of {process.describe()}; boundaries {sides}; "
            f"{'uniformisation' if continuous else 'one attempt per step'}.")
     kernel = Kernel(ident(name), args, body, doc=doc,
-                    meta={"model_hash": process.hash, "front_end": "walkers"})
+                    meta={"model_hash": process.hash, "front_end": "walkers"},
+                    requires=requires)
     return WalkerKernelPlan(kernel, process, sides, tuple(k for k, _ in jumps), params, moments)
 
 

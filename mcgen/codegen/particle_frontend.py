@@ -28,7 +28,7 @@ adds +1 to every bond it crosses to the right and -1 to every bond it crosses to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -416,9 +416,22 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
     ]
     body = (For(r, _i(0), Var("n_rep", "i64"), tuple(
         init + [For(it, _i(0), Var("n_iter", "i64"), loop)] + fini), parallel=parallel),)
-    args = PARTICLE_ARGS + tuple(Arg(n) for _, n in params)
+    # the call contract (mcgen.codegen.call_checks): per replica one value, L sites, the bonds
+    nrep, i64 = Var("n_rep", "i64"), "i64"
+    sites = BinOp("*", nrep, Lv, i64)
+    lengths = {"occ": sites, "cur": BinOp("*", nrep, Var("nbond", i64), i64),
+               "old": sites if system.update == "parallel" else None}
+    particle_args = tuple(replace(a, length=lengths.get(a.name, nrep)) if a.array else a
+                          for a in PARTICLE_ARGS)
+    bonds = Lv if system.boundary == "periodic" else BinOp("+", Lv, _i(1), i64)
+    slots = BinOp("+", BinOp("*", Lv, _i(len(offsets)), i64), _i(len(res)), i64)
+    requires = (Cmp(">=", nrep, _i(0)), Cmp(">=", Lv, _i(1)), Cmp(">=", Var("nbond", i64), bonds),
+                Cmp(">=", Var("n_iter", i64), _i(0)), Cmp(">=", Var("ns", i64), _i(0)),
+                Cmp("<=", Var("ns", i64), slots))
+    args = particle_args + tuple(Arg(n) for _, n in params)
     doc = f"Replicas of {system.describe()}."
     kernel = Kernel(ident(name), args, body, doc=doc,
-                    meta={"model_hash": system.hash, "front_end": "particles"})
+                    meta={"model_hash": system.hash, "front_end": "particles"},
+                    requires=requires)
     return ParticleKernelPlan(kernel, system, offsets, rates, tuple(res), params, constant,
                               currents)

@@ -48,7 +48,6 @@ from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.errors import CodegenError
 from mcgen.model.flux_split import interface_quantities
-from mcgen.model.names import safe_identifier
 from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -95,24 +94,11 @@ def stencil_ir(scheme: Scheme, config: KernelConfig | None = None) -> ir.Module:
     return build_stencil(scheme, config).module
 
 
-def _safe_name(name: str, taken: set[str]) -> str:
-    # names from models are mapped to ASCII (alpha for α), shortened; ir.ident validates them
-    base = safe_identifier(name)[:48]
-    cand = base
-    try:
-        ir.ident(cand)
-        ok = cand not in taken and not re.match(r"^(cse|flux|[ibgnS])\d", cand)
-    except CodegenError:
-        ok = False
-    if not ok:
-        cand = f"p_{base}"
-        k = 0
-        while cand in taken:
-            k += 1
-            cand = f"p{k}_{base}"
-        ir.ident(cand)
-    taken.add(cand)
-    return cand
+def _safe_name(name: str, taken: set[str], kernel: bool = False) -> str:
+    # names from models are sanitised, shortened and kept out of mcgen's reserved namespace
+    # (ir.user_ident owns that rule); cse0, flux1, i0, n2, ... are this front-end's own
+    return ir.user_ident(name, taken, lambda c: re.match(r"^(cse|flux|[ibgnS])\d", c) is not None,
+                         kernel)
 
 
 def _per_call_symbols(scheme: Scheme) -> set[sp.Symbol]:
@@ -120,6 +106,29 @@ def _per_call_symbols(scheme: Scheme) -> set[sp.Symbol]:
     computed once, before the step loop): the parameters, spacings and dt, not the time t."""
     params = {p for p in scheme.params if p.name != T_SYM.name}
     return params | set(scheme.spacing) | {scheme.dt}
+
+
+def grid_contract(dim: int, ghost: int, bc: tuple) -> tuple[ir.Expr, tuple[ir.Expr, ...]]:
+    """What every call of a stencil kernel must meet: the length of one padded field,
+    ``(n0 + 2 g) * (n1 + 2 g) * ...``, and the conditions on the sizes (``n_d >= 1``; at least
+    ``g`` cells on a periodic or reflecting axis, whose ghost cells are copied from the interior;
+    ``nsteps >= 0``)."""
+    from mcgen.model.boundary import Periodic, Reflecting
+
+    def c(v: int) -> ir.Const:
+        return ir.Const(v, "i64")
+
+    length: ir.Expr | None = None
+    requires: list[ir.Expr] = []
+    for d in range(dim):
+        n = ir.Var(f"n{d}", "i64")
+        axis = ir.BinOp("+", n, c(2 * ghost), "i64")
+        length = axis if length is None else ir.BinOp("*", length, axis, "i64")
+        wraps = any(isinstance(b, (Periodic, Reflecting)) for b in bc[d])
+        requires.append(ir.Cmp(">=", n, c(max(ghost, 1) if wraps else 1)))
+    requires.append(ir.Cmp(">=", ir.Var("nsteps", "i64"), c(0)))
+    assert length is not None, "a stencil has at least one axis"
+    return length, tuple(requires)
 
 
 #: one weight and the reads that share it (summed before the multiplication)
@@ -267,9 +276,12 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
     needs_dt = scheme.dt in used_syms or needs_time
     scratch = tuple(f"flux{k}" for k in range(len(groups)))
 
-    args: list[ir.Arg] = [ir.Arg(CUR, dt_, True, "inout"), ir.Arg(NXT, dt_, True, "inout")]
-    args += [ir.Arg(s, dt_, True, "inout") for s in scratch]
-    args += [ir.Arg(s, dt_, True, "in") for s in series]
+    field_len, requires = grid_contract(dim, g, cfg.bc)
+    grid_len = ir.BinOp("*", ir.Const(len(fields), "i64"), field_len, "i64")
+    args: list[ir.Arg] = [ir.Arg(CUR, dt_, True, "inout", grid_len),
+                          ir.Arg(NXT, dt_, True, "inout", grid_len)]
+    args += [ir.Arg(s, dt_, True, "inout", field_len) for s in scratch]
+    args += [ir.Arg(s, dt_, True, "in", ir.Var("nsteps", "i64")) for s in series]
     args += [ir.Arg(f"n{d}", "i64") for d in range(dim)]
     args += [ir.Arg("nsteps", "i64"), ir.Arg("t0", dt_), ir.Arg("dt", dt_)]
     args += [ir.Arg(a, dt_) for _, a in params + spacings + origins]
@@ -509,9 +521,9 @@ def build_stencil(scheme: Scheme, config: KernelConfig | None = None) -> Stencil
                + "newest values end in cur when nsteps is even, in nxt otherwise (the buffers "
                "are swapped every step).")
         return ir.Kernel(name, tuple(args), body, None, doc,
-                         {"parallel": str(parallel).lower()})
+                         {"parallel": str(parallel).lower()}, requires)
 
-    kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set())
+    kname = _safe_name(cfg.name or scheme.name.lower() or "stencil", set(), kernel=True)
     kernels = [kernel(kname, False)]
     if cfg.threads > 1:
         kernels.append(kernel(f"{kname}_par", True))

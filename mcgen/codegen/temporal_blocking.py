@@ -189,9 +189,17 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     tflux = tuple(f"tb_{s}" for s in lay.scratch)
     args = [a for a in parts["args"] if a.name not in lay.scratch]
     pos = 2
-    args[pos:pos] = [ir.Arg(t, dt_, True, "inout") for t in tflux]
-    args[pos:pos] = [ir.Arg(TILE_A, dt_, True, "inout"), ir.Arg(TILE_B, dt_, True, "inout")]
+    kblock, btile, nchunk = (iv(s) for s in EXTRA_SCALARS)
+    # tile_scratch_size, as an expression of the arguments
+    tile_len = mul(mul(nchunk, ci(nf)), add(btile, add(mul(ci(2 * g), kblock), ci(2 * g))))
+    args[pos:pos] = [ir.Arg(t, dt_, True, "inout", tile_len) for t in tflux]
+    args[pos:pos] = [ir.Arg(TILE_A, dt_, True, "inout", tile_len),
+                     ir.Arg(TILE_B, dt_, True, "inout", tile_len)]
     args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
+    # what choose_blocking guarantees: a tile's halo never reaches past its neighbour
+    requires = program.module.kernels[0].requires + (
+        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
+        ir.Cmp(">=", btile, mul(kblock, ci(g))), ir.Cmp(">=", iv("n0"), mul(ci(2 * g), kblock)))
 
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
@@ -321,10 +329,14 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                f"each with its own part of {TILE_A}, {TILE_B}"
                + (", " + ", ".join(tflux) if tflux else "") + ").")
         return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
-                         {"parallel": str(parallel).lower()})
+                         {"parallel": str(parallel).lower()}, requires)
 
     base = blocked_kernel_name(program)
     kernels = [kernel(base, False)]
+    # the blocked sweep's own names (tb_*) must not alias a name of the step-by-step kernel
+    ir.internal_names(program.module.kernels[0],
+                      sorted(n for n in ir.var_names(kernels[0]) if ir.is_reserved(n)),
+                      "temporal blocking")
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
         # LLVM (no thread runtime) runs the chunks as a thread team

@@ -151,18 +151,21 @@ def team_kernel(kernel: ir.Kernel) -> ir.Kernel:
     team's (``team_member``, ``team_size``, ``team_flags``)."""
     if kernel.returns is not None:
         raise CodegenError(f"kernel {kernel.name} returns a value: a thread team cannot run it")
-    taken = {a.name for a in kernel.args} & {a.name for a in TEAM_ARGS}
-    if taken:
-        raise CodegenError(f"kernel {kernel.name} already has arguments {sorted(taken)}; "
-                           "rename them to build its thread-team version")
+    ir.internal_names(kernel, (MEMBER, SIZE, FLAGS, EPOCH, _LO, _HI, _LEN), "a thread team")
     body = (ir.Assign(_i(EPOCH), ir.Const(0, "i64")),) + _split(kernel.body)
     doc = (f"Thread-team member of {kernel.name}: call it on {SIZE} threads at once, member "
            f"{MEMBER} = 0 .. {SIZE} - 1, all with the same arguments and one {FLAGS} array of "
            f"{SIZE} * {ir.BARRIER_STRIDE} zeros (int64); each runs its chunk of every parallel "
            "loop and the members meet at a barrier after each. " + kernel.doc)
     meta = {**kernel.meta, "parallel": "team"}
-    return ir.Kernel(team_kernel_name(kernel.name), kernel.args + TEAM_ARGS, body, None, doc,
-                     meta)
+    i64 = "i64"
+    flags = replace(TEAM_ARGS[2], length=ir.BinOp("*", _i(SIZE), ir.Const(ir.BARRIER_STRIDE, i64),
+                                                  i64))
+    requires = kernel.requires + (ir.Cmp(">=", _i(SIZE), ir.Const(1, i64)),
+                                  ir.Cmp(">=", _i(MEMBER), ir.Const(0, i64)),
+                                  ir.Cmp("<", _i(MEMBER), _i(SIZE)))
+    return ir.Kernel(team_kernel_name(kernel.name), kernel.args + TEAM_ARGS[:2] + (flags,), body,
+                     None, doc, meta, requires)
 
 
 # ---------------------------------------------------------------------- running a team

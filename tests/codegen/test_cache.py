@@ -125,5 +125,6 @@ def test_two_processes_compiling_the_same_kernel_both_succeed(tmp_path):
     assert len(sums) == 1  # both got the same kernel and the same numbers
     # the lock serialised the builders: the second found the first one's entry
     assert builds.read_text().count("built") == 1
-    objects = list((tmp_path / "shared-cache" / "llvm").iterdir())
-    assert len(objects) == 1 and not objects[0].name.startswith(".")
+    objects = sorted((tmp_path / "shared-cache" / "llvm").iterdir())
+    # one object and its hash sidecar, no temporary file left
+    assert [p.name for p in objects] == [f".{objects[1].name}.sha256", objects[1].name]

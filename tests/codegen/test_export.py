@@ -138,7 +138,8 @@ def test_existing_non_empty_folder_is_not_touched(exported, tmp_path):
         export_kernel(upwind_module(), target, include_object=False)
     assert (target / "precious.txt").read_text() == "keep me"
     export_kernel(upwind_module(), target, include_object=False, overwrite=True)
-    assert not (target / "precious.txt").exists()
+    # issue 10 item 7: overwrite replaces mcgen's own files only; the user's stay
+    assert (target / "precious.txt").read_text() == "keep me"
     assert (target / "upwind.h").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 

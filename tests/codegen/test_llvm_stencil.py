@@ -49,7 +49,9 @@ def run_llvm(scheme: Scheme, u0: np.ndarray, values: dict, nsteps: int) -> np.nd
            **{s: np.zeros_like(cur) for s in lay.scratch},
            **{f"n{d}": s for d, s in enumerate(u0.shape)},
            **{arg: values[p] for p, arg in lay.params}}
-    kernel(*[env[a] for a in lay.arg_names])
+    # kernels take flat arrays (a 2-D array is refused): pass views of the padded grids
+    kernel(*[env[a].reshape(-1) if isinstance(env[a], np.ndarray) else env[a]
+             for a in lay.arg_names])
     return (cur if nsteps % 2 == 0 else nxt)[inner]
 
 

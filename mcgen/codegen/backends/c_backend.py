@@ -11,6 +11,7 @@ NaN rules).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import re
 import subprocess
@@ -30,6 +31,7 @@ from mcgen.codegen.backends import (
     text_hash,
     wrap_assignment,
 )
+from mcgen.codegen.call_checks import CallContract, expr_text, length_doc
 from mcgen.errors import CodegenError
 
 _PREC_BIN = {"*": 13, "/": 13, "//": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
@@ -354,8 +356,10 @@ class CPrinter(IRPrinter):
             body.append(f"{self.indent}return result;")
         return {"name": kernel.name, "signature": self.signature(kernel),
                 "doc": _comment_text(kernel.doc), "body": "\n".join(body),
-                "args": [(a.name, ("array of " if a.array else "") + a.type +
-                          (f" ({a.intent})" if a.array else "")) for a in kernel.args]}
+                "args": [(a.name, f"{length_doc(a, c=True)} ({a.intent})" if a.array
+                          else c_type(a.type))
+                         for a in kernel.args],
+                "requires": [expr_text(r) for r in kernel.requires]}
 
 
 def _assigned_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
@@ -422,7 +426,8 @@ _NPTYPE = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int3
 
 class CFunction:
     """A ctypes-loaded kernel called with numpy arrays and Python scalars in IR argument order
-    (arrays are checked for dtype and contiguity, then passed as pointers)."""
+    (every call is checked by :class:`mcgen.codegen.call_checks.CallContract`, then the arrays are
+    passed as pointers)."""
 
     def __init__(self, lib: ctypes.CDLL, kernel: ir.Kernel) -> None:
         self.kernel = kernel
@@ -431,20 +436,13 @@ class CFunction:
                              for a in kernel.args]
         self._fn.restype = _CTYPE[kernel.returns] if kernel.returns else None
         self._arrays = [(i, a) for i, a in enumerate(kernel.args) if a.array]
+        self._contract = CallContract(kernel)
 
     def __call__(self, *args: Any) -> Any:
-        if len(args) != len(self.kernel.args):
-            raise CodegenError(f"{self.kernel.name} takes {len(self.kernel.args)} arguments "
-                               f"({', '.join(a.name for a in self.kernel.args)}), got "
-                               f"{len(args)}")
+        self._contract(args)  # shapes, lengths, dtypes, sizes: before any C runs
         conv = list(args)
-        for i, a in self._arrays:
-            arr = args[i]
-            if not isinstance(arr, np.ndarray) or arr.dtype != _NPTYPE[a.type] or \
-                    not arr.flags.c_contiguous:
-                raise CodegenError(f"argument {a.name} must be a C-contiguous numpy array of "
-                                   f"{np.dtype(_NPTYPE[a.type]).name}")
-            conv[i] = arr.ctypes.data
+        for i, _ in self._arrays:
+            conv[i] = args[i].ctypes.data
         return self._fn(*conv)
 
 
@@ -464,29 +462,56 @@ class CArtifact:
         raise CodegenError(f"no kernel {name!r} in {self.path}")
 
 
+@functools.lru_cache(maxsize=16)
+def compiler_identity(cc: str, flags: tuple[str, ...]) -> str:
+    """What the compiler makes of ``flags`` on this machine: its version and its driver's
+    expansion of the flags (``-###``: ``-march=native`` resolved to the CPU and its feature
+    list), so the cache key changes with the compiler, its version and the target CPU."""
+    try:
+        version = subprocess.run([cc, "--version"], capture_output=True, text=True,
+                                 timeout=60).stdout.splitlines()[:1]
+        driver = subprocess.run([cc, *flags, "-###", "-E", "-x", "c", os.devnull],
+                                capture_output=True, text=True, timeout=60).stderr
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CodegenError(f"cannot run the C compiler {cc!r} ({exc}): install one or set "
+                           "KernelConfig.cc") from None
+    return "\n".join(version) + "\n" + driver
+
+
 def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
             cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
                                        "-fno-trapping-math")
             ) -> CArtifact:
     """Print, compile (``cc -O3 -march=native -fPIC -shared [-fopenmp]``) and load the module.
-    The library is cached under ``cache_dir/c/`` by a hash of source, compiler and flags."""
+
+    The library is cached under ``cache_dir/c/``, keyed by a hash of the source, the compiler,
+    its version, the flags and the CPU ``-march=native`` resolves to
+    (:func:`compiler_identity`); it is loaded only after its recorded sha256 and its owner are
+    verified (:func:`mcgen.codegen.cache.read_entry`), else rebuilt."""
+    from mcgen.codegen import cache as kcache
+
     src = render_c(module)
     flags = list(cflags) + (["-fopenmp"] if src.uses_omp else [])
-    key = text_hash(src.source + "\0" + cc + "\0" + " ".join(flags))[:16]
-    folder = Path(cache_dir) / "c"
+    ident_text = compiler_identity(cc, tuple(flags))
+    key = text_hash(src.source + "\0" + cc + "\0" + " ".join(flags) + "\0" + ident_text)[:16]
+    folder = kcache.ensure_root(Path(cache_dir)) / "c"
     base = folder / f"{module.name}_{key}"
     so = base.with_suffix(".so")
-    atomic_write(base.with_suffix(".c"), src.source.encode())
+    atomic_write(base.with_suffix(".c"), src.source.encode())  # rewritten if it differs
     atomic_write(base.with_suffix(".h"), src.header.encode())
-    if not so.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
-        os.close(fd)
-        cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            os.unlink(tmp)
-            raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}:\n"
-                               f"{' '.join(cmd)}\n{proc.stderr[-4000:]}")
-        os.replace(tmp, so)
+    if kcache.read_entry(so) is None:
+        with kcache.locked(key.ljust(16, "0"), Path(cache_dir)):
+            if kcache.read_entry(so) is None:
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
+                os.close(fd)
+                cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                try:
+                    if proc.returncode != 0:
+                        raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}"
+                                           f":\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
+                    kcache.write_entry(so, Path(tmp).read_bytes())
+                finally:
+                    os.unlink(tmp)
     lib = ctypes.CDLL(str(so))
     return CArtifact(src, so, lib, module)

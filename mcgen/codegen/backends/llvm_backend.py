@@ -31,6 +31,7 @@ import numpy as np
 from llvmlite import ir as ll
 
 from mcgen.codegen import ir
+from mcgen.codegen.call_checks import CallContract
 from mcgen.errors import CodegenError
 
 BASELINE_CPU = "x86-64-v3"
@@ -570,33 +571,16 @@ class LLVMKernel:
     kernel: ir.Kernel
     cfunc: Any
     owner: Any = field(repr=False)  # keeps the execution engine alive
+    contract: CallContract | None = field(default=None, repr=False)
 
     def __call__(self, *args: Any) -> Any:
         k = self.kernel
-        if len(args) != len(k.args):
-            raise CodegenError(f"kernel {k.name} takes {len(k.args)} arguments "
-                               f"({', '.join(a.name for a in k.args)}), got {len(args)}")
-        cargs: list[Any] = []
-        for spec, value in zip(k.args, args, strict=True):
-            if spec.array:
-                cargs.append(_array_pointer(k.name, spec, value))
-            else:
-                cargs.append(_CTYPE[spec.type](value))
+        if self.contract is None:
+            self.contract = CallContract(k)
+        self.contract(args)  # shapes, lengths, dtypes, sizes: before any compiled code runs
+        cargs = [value.ctypes.data if spec.array else _CTYPE[spec.type](value)
+                 for spec, value in zip(k.args, args, strict=True)]
         return self.cfunc(*cargs)
-
-
-def _array_pointer(kname: str, spec: ir.Arg, value: Any) -> int:
-    want = np.dtype(NUMPY_DTYPE[spec.type])
-    if not isinstance(value, np.ndarray) or value.dtype != want \
-            or not value.flags.c_contiguous:
-        got = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
-        raise CodegenError(f"argument {spec.name!r} of kernel {kname} must be a C-contiguous "
-                           f"numpy array of {want}, got {got}; use np.ascontiguousarray(x, "
-                           f"dtype=np.{want})")
-    if spec.intent != "in" and not value.flags.writeable:
-        raise CodegenError(f"argument {spec.name!r} of kernel {kname} is written to: pass a "
-                           "writeable array")
-    return value.ctypes.data
 
 
 @dataclass

@@ -12,7 +12,9 @@ intrinsics for atomic release/acquire accesses.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
 import sys
 import textwrap
@@ -23,6 +25,13 @@ from typing import Any
 
 from mcgen.codegen import ir
 from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash, wrap_assignment
+from mcgen.codegen.call_checks import (
+    KernelArgumentError,
+    contract_vars,
+    expr_text,
+    length_doc,
+    runtime_source,
+)
 from mcgen.codegen.config import NUMBA_FASTMATH
 from mcgen.errors import CodegenError
 
@@ -162,12 +171,57 @@ class NumbaPrinter(IRPrinter):
             body.append(f"{self.indent}return result")
         parallel = ir.has_parallel_loop(node.body)
         args = ", ".join(a.name for a in node.args)
-        arg_doc = [f"{a.name}: {'array of ' if a.array else ''}{a.type}"
-                   f"{' (' + a.intent + ')' if a.array else ''}" for a in node.args]
+        arg_doc = [f"{a.name}: {length_doc(a)} ({a.intent})" if a.array
+                   else f"{a.name}: {a.type}" for a in node.args]
         return {"name": node.name, "args": args, "parallel": parallel,
                 "doc": textwrap.fill(_one_line(node.doc), 92,
                                      subsequent_indent=self.indent),
-                "arg_doc": arg_doc, "body": "\n".join(body)}
+                "arg_doc": arg_doc, "body": "\n".join(body), "checks": check_lines(node)}
+
+
+class _ContractPrinter(NumbaPrinter):
+    """Prints a length or requirement over the checked integers ``_v_<name>`` (Python ints:
+    no wrap-around, so a huge size cannot pass as a small one)."""
+
+    def _print_Var(self, node: ir.Var) -> tuple[str, int]:
+        return f"_v_{node.name}", _ATOM
+
+    def _print_Const(self, node: ir.Const) -> tuple[str, int]:
+        if node.type in ir.INTS:
+            return str(int(node.value)), (_ATOM if int(node.value) >= 0 else _PREC_UNARY)
+        return super()._print_Const(node)
+
+    def _print_Cast(self, node: ir.Cast) -> tuple[str, int]:
+        return f"int({self.expr(node.a)})", _ATOM
+
+
+def check_lines(k: ir.Kernel) -> list[str]:
+    """The Python statements that check a call of ``k`` (see mcgen.codegen.call_checks; the
+    runtime helpers ``_mcg_*`` are printed into the module)."""
+    p = _ContractPrinter()
+    name = repr(k.name)
+    lines = []
+    for a in k.args:
+        if not a.array and a.type in ir.INTS:
+            lines.append(f"_v_{a.name} = _mcg_int({name}, {a.name!r}, {a.name}, {a.type!r})")
+        elif not a.array:
+            lines.append(f"_mcg_real({name}, {a.name!r}, {a.name}, {a.type!r})")
+    for req in k.requires:
+        used = sorted({n.name for n in contract_vars(req)})
+        values = "{" + ", ".join(f"{u!r}: _v_{u}" for u in used) + "}"
+        lines.append(f"_mcg_require({name}, {p.expr(req)}, {expr_text(req)!r}, {values})")
+    arrays = []
+    for a in k.args:
+        if a.array:
+            length = "None" if a.length is None else p.expr(a.length)
+            text = "" if a.length is None else expr_text(a.length)
+            written = a.intent != "in"
+            lines.append(f"_mcg_array({name}, {a.name!r}, {a.name}, {_NP_TYPE[a.type]}, "
+                         f"{written}, {length}, {text!r})")
+            arrays.append(f"({a.name!r}, {a.name}, {written})")
+    if len(arrays) > 1:
+        lines.append(f"_mcg_disjoint({name}, ({', '.join(arrays)}))")
+    return lines
 
 
 def _one_line(text: str) -> str:
@@ -184,7 +238,7 @@ def render_numba(module: ir.Module) -> str:
     return template_env().get_template("numba_module.py.jinja").render(
         module=module.name, meta=meta, kernels=kernels, fastmath=fastmath,
         uses_mulhi=printer.uses_mulhi, uses_barrier=printer.uses_barrier,
-        barrier_stride=ir.BARRIER_STRIDE)
+        barrier_stride=ir.BARRIER_STRIDE, runtime_checks=runtime_source())
 
 
 @dataclass(frozen=True)
@@ -196,14 +250,82 @@ class NumbaArtifact:
     module: ModuleType
 
     def function(self, name: str) -> Any:
-        return getattr(self.module, name)
+        return sealed_function(self.module, self.path, name)
+
+
+def _numba_cache_files(path: Path) -> list[Path]:
+    """numba's index and data files of the generated module ``path`` (in ``__pycache__``)."""
+    pycache = path.parent / "__pycache__"
+    if not pycache.is_dir():
+        return []
+    return [p for p in pycache.glob(f"{path.stem}.*") if p.suffix in (".nbi", ".nbc")]
+
+
+def verify_numba_cache(path: Path) -> None:
+    """Remove numba's cache files of ``path`` that were not sealed (sha256 sidecar) by this
+    user or that changed since: numba unpickles them, and a flipped byte crashes the process.
+    numba then compiles again and the new files are sealed (:func:`sealed_function`)."""
+    from mcgen.codegen import cache as kcache
+
+    for p in _numba_cache_files(path):
+        kcache.read_entry(p)
+
+
+def seal_numba_cache(path: Path) -> None:
+    """Record the sha256 of numba's cache files of ``path`` that have none yet or that numba
+    rewrote since (an index gains an entry with each new signature; numba writes its files
+    atomically when it compiles, and this runs right after)."""
+    from mcgen.codegen import cache as kcache
+
+    for p in _numba_cache_files(path):
+        side = kcache.sidecar(p)
+        try:
+            st = p.stat()
+            if st.st_uid != os.geteuid() or (side.exists()
+                                             and side.stat().st_mtime_ns >= st.st_mtime_ns):
+                continue
+            kcache.atomic_write(side, hashlib.sha256(p.read_bytes()).hexdigest().encode())
+        except FileNotFoundError:  # replaced by another process meanwhile: sealed next time
+            continue
+
+
+def sealed_function(module: ModuleType, path: Path, name: str) -> Any:
+    """``module.name``, wrapped so that numba cache files written by its first calls (a
+    compilation) are sealed at once. When the module has no compiled ``_mcg_impl_<name>``
+    (another printer's), the function itself."""
+    fn = getattr(module, name)
+    impl = getattr(module, f"_mcg_impl_{name}", None)
+    if impl is None or not hasattr(impl, "signatures"):
+        return fn
+
+    def call(*args: Any) -> Any:
+        before = len(impl.signatures)
+        out = fn(*args)
+        if len(impl.signatures) != before:
+            seal_numba_cache(path)
+        return out
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = fn.__doc__
+    return call
 
 
 def write_numba(module: ir.Module, cache_dir: Path) -> tuple[Path, str]:
-    """Render and write the module atomically to ``cache_dir/numba/``; return path and text."""
+    """Render and write the module atomically to ``cache_dir/numba/``; return path and text.
+
+    The file is compared with the rendered text on every build (a changed byte is rewritten);
+    a file that another user owns or that others can write is removed first
+    (:func:`mcgen.codegen.cache.distrust`), and so are numba's cache files of it that do not
+    match the hash recorded when they were written (:func:`verify_numba_cache`), so only our own,
+    intact code is imported."""
+    from mcgen.codegen import cache as kcache
+
     source = render_numba(module)
-    path = Path(cache_dir) / "numba" / f"{module.name}_{text_hash(source)[:16]}.py"
+    folder = kcache.ensure_root(Path(cache_dir)) / "numba"
+    path = folder / f"{module.name}_{text_hash(source)[:16]}.py"
+    kcache.distrust(path)
     atomic_write(path, source.encode())
+    verify_numba_cache(path)
     return path, source
 
 
@@ -218,6 +340,9 @@ def load_module(path: Path) -> ModuleType:
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     spec.loader.exec_module(mod)
+    if hasattr(mod, "KernelArgumentError"):
+        # refused calls raise mcgen's error class in mcgen (the module's own one standalone)
+        mod.__dict__["KernelArgumentError"] = KernelArgumentError
     return mod
 
 
