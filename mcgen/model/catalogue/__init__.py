@@ -1,4 +1,10 @@
 """The catalogue: textbook schemes, conservative schemes, particle systems and Kushner-Dupuis
 chains, each an ordinary model object."""
 
-from mcgen.model.catalogue import conservative, kushner_dupuis, linear, particles  # noqa: F401
+from mcgen.model.catalogue import (  # noqa: F401
+    conservative,
+    kinetic,
+    kushner_dupuis,
+    linear,
+    particles,
+)
