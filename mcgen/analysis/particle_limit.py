@@ -374,6 +374,9 @@ def _zero_range_euler(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
 
 
 def _diffusive(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
+    if ps.lattice_size is not None:
+        from mcgen.analysis.weak_asymmetry import weakly_asymmetric_limit
+        return weakly_asymmetric_limit(ps, rho, EXCLUSION_RINGS)
     b = DerivationBuilder(f"Diffusive limit of {ps.name or ps.kind}", meta={"model_hash": ps.hash})
     i0 = b.define(ps.describe(), "the model, diffusive scaling x = i/L, t = s/L^2")
     if ps.kind == "zero_range":
@@ -387,7 +390,8 @@ def _diffusive(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
     if drift != 0:
         raise LimitError(f"{ps.describe()}: mean drift {drift} != 0 under diffusive scaling: "
                          "the current diverges like L. Use scaling='euler' (hyperbolic limit) "
-                         "or a weak asymmetry p - q = E/L (rates of order 1/L)")
+                         "or a weak asymmetry p - q = E/N (rates 1/2 +- E/(2N), declared with "
+                         "lattice_size=N)")
     b.identity(drift, 0, "the mean drift vanishes (symmetric rates)", [i0])
     if ps.kind == "zero_range":
         D = sp.Rational(1, 2) * sp.Add(*[k ** 2 * c for k, c in cs.items()])

@@ -34,6 +34,8 @@ class ParticleSystem:
         random site per attempt) or ``"parallel"`` (every site at once each step).
     max_occupancy : 1 for exclusion, None (unbounded) for zero-range.
     scaling : ``"euler"`` (hyperbolic) or ``"diffusive"``.
+    lattice_size : the symbol ``N`` of sites per unit length when the rates depend on it (weak
+        asymmetry: rates ``1/2 +- E/(2N)`` under diffusive scaling give viscous Burgers).
     boundary : ``"periodic"`` or ``"open"`` with ``reservoirs`` rates
         ``{"alpha": entry at the left, "beta": exit at the right, ...}``.
     """
@@ -47,6 +49,7 @@ class ParticleSystem:
     reservoirs: dict[str, Any] | None = None
     params: tuple[sp.Symbol, ...] = ()
     name: str = ""
+    lattice_size: sp.Symbol | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -61,6 +64,13 @@ class ParticleSystem:
         if not self.rates:
             raise ModelError("a particle system needs at least one move: rates={1: p}")
         check_name(self.name, "particle system name")
+        if self.lattice_size is not None and not (isinstance(self.lattice_size, sp.Symbol)
+                                                  and self.lattice_size.is_positive):
+            raise ModelError(f"lattice_size={self.lattice_size!r}: give a positive SymPy "
+                             "Symbol, e.g. sp.Symbol('N', positive=True)")
+        if self.lattice_size is not None and self.scaling != "diffusive":
+            raise ModelError("lattice_size is for weak asymmetry under diffusive scaling: "
+                             "declare scaling='diffusive'")
         rates = {}
         for k, v in self.rates.items():
             k = int(k)
@@ -78,7 +88,8 @@ class ParticleSystem:
         if self.kind == "exclusion":
             mo = 1
         object.__setattr__(self, "max_occupancy", mo)
-        free = set().union(*[v.free_symbols for v in rates.values()]) - {N_FROM, N_TO}
+        free = set().union(*[v.free_symbols for v in rates.values()]) - \
+            {N_FROM, N_TO, self.lattice_size}
         if self.reservoirs:
             object.__setattr__(self, "reservoirs",
                                {k: check_expression(v, f"reservoir rate {k}")
@@ -109,8 +120,9 @@ class ParticleSystem:
 
     def describe(self) -> str:
         body = ", ".join(f"{k:+d}: {sp.sstr(v)}" for k, v in self.rates.items())
+        size = f", {self.lattice_size} sites per unit length" if self.lattice_size else ""
         return (f"{self.name or self.kind} ({self.kind}, moves {{{body}}}, {self.update} "
-                f"update, {self.boundary} boundary, {self.scaling} scaling)")
+                f"update, {self.boundary} boundary, {self.scaling} scaling{size})")
 
     def latex(self) -> str:
         return self.describe()
@@ -119,9 +131,10 @@ class ParticleSystem:
         return self.describe()
 
     def to_data(self) -> dict[str, Any]:
-        return {k: serialize.to_data(getattr(self, k)) for k in
-                ("kind", "rates", "update", "max_occupancy", "scaling", "boundary",
-                 "reservoirs", "params", "name")}
+        keys = ("kind", "rates", "update", "max_occupancy", "scaling", "boundary", "reservoirs",
+                "params", "name") + (("lattice_size",) if self.lattice_size is not None else ())
+        # lattice_size only when declared: the hashes of other systems stay as they were
+        return {k: serialize.to_data(getattr(self, k)) for k in keys}
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ParticleSystem:

@@ -14,13 +14,16 @@ from mcgen.errors import ModelError
 from mcgen.model.particle_system import ParticleSystem
 from mcgen.model.symbols import N_FROM
 
-__all__ = ["tasep", "asep", "ssep", "zero_range", "open_tasep", "P", "Q", "ALPHA", "BETA"]
+__all__ = ["tasep", "asep", "ssep", "wasep", "zero_range", "open_tasep", "P", "Q", "ALPHA",
+           "BETA", "E", "N"]
 
 P = sp.Symbol("p", positive=True)
 Q = sp.Symbol("q", nonnegative=True)
 ALPHA = sp.Symbol("alpha", positive=True)
 BETA = sp.Symbol("beta", positive=True)
 HALF = sp.Rational(1, 2)
+E = sp.Symbol("E", real=True)        # strength of the weak asymmetry
+N = sp.Symbol("N", positive=True)    # sites per unit length
 
 
 def tasep(update: str = "continuous", p: Any = 1) -> ParticleSystem:
@@ -39,6 +42,14 @@ def asep(p: Any = P, q: Any = Q, update: str = "continuous") -> ParticleSystem:
 def ssep(rate: Any = HALF) -> ParticleSystem:
     """Symmetric simple exclusion, ``rate`` to each side (1/2 by default), diffusive scaling."""
     return ParticleSystem("exclusion", {1: rate, -1: rate}, scaling="diffusive", name="SSEP")
+
+
+def wasep(E: Any = E, N: sp.Symbol = N) -> ParticleSystem:
+    """Weakly asymmetric simple exclusion: rate 1/2 + E/(2N) to the right, 1/2 - E/(2N) to the
+    left, diffusive scaling (x = i/N, time sped up by N^2). The limit is derived, not declared
+    (:func:`mcgen.analysis.particle_limit.hydrodynamic_limit`)."""
+    return ParticleSystem("exclusion", {1: HALF + E / (2 * N), -1: HALF - E / (2 * N)},
+                          scaling="diffusive", lattice_size=N, name="WASEP")
 
 
 def zero_range(g: Any = 1, p: Any = 1, q: Any = 0, update: str = "continuous",
