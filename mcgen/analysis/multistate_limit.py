@@ -220,7 +220,10 @@ def _validity(walk: MultiStateWalk, dc: sp.Expr, D: sp.Expr) -> tuple[Condition,
         pos_set = _set_of(sp.Gt(D.subs({walk.h: 1, walk.dt: 1}), 0), p, erg_set) \
             if erg_set is not None else None
         if erg_set is not None and pos_set is not None:
-            erg, pos = erg_set.as_relational(p), pos_set.as_relational(p)
+            # a real symbol of the same name: a positive one would drop the bound 0 < p
+            q = sp.Symbol(p.name, real=True)
+            erg, pos = erg_set.as_relational(q), pos_set.as_relational(q)
+            params = (q,)
             sets = (f"{p} in {sp.sstr(erg_set)}", f"{p} in {sp.sstr(pos_set)}")
         else:
             status = "unknown"
