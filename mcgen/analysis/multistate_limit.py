@@ -294,7 +294,7 @@ def telegraph_limit(walk: MultiStateWalk, switching: dict[sp.Symbol, Any],
     of its dispersion relation, which the diffusive limit must match).
     """
     walk = _check_walk(walk)
-    dt, h = walk.dt, walk.h
+    dt = walk.dt
     sub = {sp.sympify(k): sp.sympify(v) for k, v in switching.items()}
     for k, v in sub.items():
         if not isinstance(k, sp.Symbol) or k not in walk.ranges:

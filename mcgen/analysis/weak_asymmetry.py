@@ -83,8 +83,8 @@ def weakly_asymmetric_limit(ps: ParticleSystem, rho: sp.Symbol,
     i1 = b.identity(drift0, 0, "the symmetric part has no drift: sum_k k c_k = 0", uses=uses)
     chk = Check("rings_stationary", (ps, sp.S.One, rings))
     i2 = b.step(f"the Bernoulli product measure is stationary for the finite-{N} dynamics on "
-                f"rings (sites, particles) in {rings}, for every value of the rates", "pi Q = 0 decided exactly on the "
-                "ring generator", chk, [i0])
+                f"rings (sites, particles) in {rings}, for every value of the rates",
+                "pi Q = 0 decided exactly on the ring generator", chk, [i0])
     D = sp.factor(sp.Rational(1, 2) * sp.Add(*[k ** 2 * v for k, v in c.items()]))
     A = sp.factor(sp.Add(*[k * v for k, v in a.items()]))
     # Taylor expansion of the expected lattice equation under the local product measure

@@ -20,8 +20,13 @@ from mcgen.analysis.multistate_limit import (
     telegraph_limit,
 )
 from mcgen.errors import LimitError
-from mcgen.model.catalogue.kinetic import OMEGA, R, persistent_random_walk, three_velocity, \
-    two_velocity
+from mcgen.model.catalogue.kinetic import (
+    OMEGA,
+    R,
+    persistent_random_walk,
+    three_velocity,
+    two_velocity,
+)
 from mcgen.model.multistate_walk import MultiStateWalk
 from mcgen.model.symbols import dt, h, t, x
 from mcgen.proof import Derivation

@@ -18,6 +18,7 @@ __all__ = ["persistent_random_walk", "two_velocity", "three_velocity", "R", "OME
 
 R = sp.Symbol("r", positive=True)          # reversal probability
 OMEGA = sp.Symbol("omega", positive=True)  # BGK relaxation parameter 1/tau
+D1Q3_REST = sp.Rational(2, 3)  # rest weight of D1Q3: lattice sound speed c_s^2 = 1/3
 
 
 def persistent_random_walk(r: Any = R) -> MultiStateWalk:
@@ -42,7 +43,7 @@ def two_velocity(omega: Any = OMEGA) -> MultiStateWalk:
                           ranges=ranges, name="two-velocity (D1Q2) chain")
 
 
-def three_velocity(omega: Any = OMEGA, rest_weight: Any = sp.Rational(2, 3)) -> MultiStateWalk:
+def three_velocity(omega: Any = OMEGA, rest_weight: Any = D1Q3_REST) -> MultiStateWalk:
     """D1Q3 BGK chain for one particle: velocities -1, 0, +1 with equilibrium weights
     (w, w0, w), w = (1 - w0)/2 (w0 = 2/3: lattice sound speed c_s^2 = 1/3). Each step the
     velocity is kept with probability 1 - omega and redrawn from the weights with probability
