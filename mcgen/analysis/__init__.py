@@ -12,6 +12,7 @@ from mcgen.analysis import (  # noqa: F401
     limits,
     modified_equation,
     monotonicity,
+    multistate_limit,
     particle_limit,
     positivity,
     positivity_systems,
@@ -20,6 +21,7 @@ from mcgen.analysis import (  # noqa: F401
     taylor_expansion,
     tvd,
     von_neumann,
+    weak_asymmetry,
 )
 from mcgen.analysis.highres_order import order_of_accuracy
 from mcgen.analysis.positivity_systems import positivity_condition

@@ -164,3 +164,10 @@ def test_derivation_rechecks_from_json():
     d = diffusive_limit(persistent_random_walk())
     back = Derivation.from_json(d.render("json")).recheck()
     assert back.status == "proved" and back.result == d.result
+
+
+def test_macroscopic_limit_dispatches_multistate_walks():
+    from mcgen.analysis.limits import macroscopic_limit
+    d = macroscopic_limit(two_velocity(HALF))  # omega = 1/2: r = 1/4, D = (3/2) h^2/dt
+    assert d.status == "proved"
+    assert sp.cancel(d.result.diffusion[0] - sp.Rational(3, 2) * h ** 2 / dt) == 0
