@@ -71,7 +71,7 @@ def weakly_asymmetric_limit(ps: ParticleSystem, rho: sp.Symbol,
         i = b.identity(r0, lim + a1 * S + S ** 2 * rest,
                        f"rate of move {k:+d} with 1/{N} = s: c = {lim}, a = {a1}, plus "
                        "s^2 times a remainder", uses=[i0])
-        j = b.step(sp.Ne(den0, 0), "the remainder is bounded as s -> 0",
+        j = b.step(sp.Ne(den0, 0, evaluate=False), "the remainder is bounded as s -> 0",
                    Check("nonzero_for_positive_symbols", (den0,)))
         uses += [i, j]
         c[k], a[k] = lim, a1
@@ -106,7 +106,7 @@ def weakly_asymmetric_limit(ps: ParticleSystem, rho: sp.Symbol,
                     f"expected lattice equation under a product measure, Taylor-expanded, "
                     f"s = 1/N) = D rho_xx - A (rho(1-rho))_x + s (...) with D = (1/2) sum k^2 c_k "
                     f"= {D}, A = sum k a_k = {A}", uses=[i1, i2])
-    i4 = b.step(sp.Ne(den0, 0), "the O(s) remainder is bounded as s -> 0",
+    i4 = b.step(sp.Ne(den0, 0, evaluate=False), "the O(s) remainder is bounded as s -> 0",
                 Check("nonzero_for_positive_symbols", (den0,)), uses=[i3])
     law = Law((rho,), (A * rho * (1 - rho),), diffusion=D, diffusion_form="fick", coords=(X,),
               name=f"diffusive limit of {ps.name or 'weakly asymmetric exclusion'}")
