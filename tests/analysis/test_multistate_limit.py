@@ -171,3 +171,26 @@ def test_macroscopic_limit_dispatches_multistate_walks():
     d = macroscopic_limit(two_velocity(HALF))  # omega = 1/2: r = 1/4, D = (3/2) h^2/dt
     assert d.status == "proved"
     assert sp.cancel(d.result.diffusion[0] - sp.Rational(3, 2) * h ** 2 / dt) == 0
+
+
+@pytest.mark.parametrize("make, param", [(persistent_random_walk, R), (three_velocity, OMEGA)])
+def test_kinetic_equation_matches_the_chain_spectrum(make, param):
+    """Independent of the Taylor steps: for a Fourier mode exp(i xi x) the chain's per-step
+    eigenvalues mu (of the tilted matrix at z = -i xi h) give log(mu)/dt -> the roots sigma of
+    the derived equation's symbol, as dt -> 0 with the switching parameter = lam dt, h = c dt."""
+    import numpy as np
+    d = telegraph_limit(make(), {param: LAM * dt})
+    lam, c, xi, step = 1.3, 0.8, 2.1, 1e-5
+    sig = sp.Symbol("sig")
+    rho = sp.Function("rho")(x, t)
+    mode = sp.exp(sig * t + sp.I * xi * x)
+    symbol = sp.simplify(d.result.lhs.subs(rho, mode).doit() / mode).subs({LAM: lam, C: c})
+    roots = np.roots([complex(a) for a in sp.Poly(symbol, sig).all_coeffs()])
+    z = sp.Symbol("z")
+    G = make().tilted_matrix(z).subs({param: lam * step, z: -sp.I * xi * c * step})
+    mu = np.linalg.eigvals(np.array(G.evalf(), dtype=complex))
+    chain = np.log(mu) / step
+    assert len(chain) == len(roots) == len(make().states)
+    # each chain rate is within O(dt) of a root, and each root is met (distinct roots here)
+    dist = np.abs(chain[:, None] - roots[None, :])
+    assert dist.min(axis=1).max() < 1e-3 and dist.min(axis=0).max() < 1e-3, (chain, roots)
