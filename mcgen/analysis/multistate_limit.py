@@ -214,28 +214,23 @@ def _scaled(walk: MultiStateWalk, b: DerivationBuilder, drift: sp.Expr, D: sp.Ex
 
 def _validity(walk: MultiStateWalk, dc: sp.Expr, D: sp.Expr) -> tuple[Condition, Condition]:
     """The parameter set where the walk is a valid ergodic chain, and where also D > 0."""
-    params = walk.params
-    base = sp.And(*[r.as_relational(p) for p, r in walk.ranges.items()])
-    erg = sp.And(base, sp.Ne(dc, 0))
-    pos = sp.And(erg, D > 0) if not D.is_number else sp.And(erg, sp.sympify(D > 0))
-    status = "proved"
+    # real symbols of the same names: positive ones would drop bounds such as 0 < p
+    real = {p: sp.Symbol(p.name, real=True) for p in walk.params}
+    params = tuple(real.values())
+    D1 = D.subs({walk.h: 1, walk.dt: 1})
+    base = sp.And(*[r.as_relational(real[p]) for p, r in walk.ranges.items()])
+    erg = sp.And(base, sp.Ne(dc.xreplace(real), 0))
+    pos = sp.And(erg, sp.Gt(D1.xreplace(real), 0))
+    status = "proved" if not params else "unknown"  # several parameters: not decided
     sets = (sp.sstr(erg), sp.sstr(pos))
-    if len(params) == 1:
-        (p,) = params
-        dom = walk.ranges[p]
-        erg_set = _set_of(sp.Ne(dc, 0), p, dom)
-        pos_set = _set_of(sp.Gt(D.subs({walk.h: 1, walk.dt: 1}), 0), p, erg_set) \
-            if erg_set is not None else None
+    if len(walk.params) == 1:
+        (p,) = walk.params
+        erg_set = _set_of(sp.Ne(dc, 0), p, walk.ranges[p])
+        pos_set = _set_of(sp.Gt(D1, 0), p, erg_set) if erg_set is not None else None
         if erg_set is not None and pos_set is not None:
-            # a real symbol of the same name: a positive one would drop the bound 0 < p
-            q = sp.Symbol(p.name, real=True)
-            erg, pos = erg_set.as_relational(q), pos_set.as_relational(q)
-            params = (q,)
+            erg, pos = erg_set.as_relational(real[p]), pos_set.as_relational(real[p])
             sets = (f"{p} in {sp.sstr(erg_set)}", f"{p} in {sp.sstr(pos_set)}")
-        else:
-            status = "unknown"
-    elif params:
-        status = "unknown"
+            status = "proved"
     v1 = Condition(erg, params, "validity", status, name="ergodic multi-state chain",
                    scope="whole line (periodic/Cauchy problem)",
                    description=f"{sets[0]} (non-negative probabilities, unique "
