@@ -88,8 +88,9 @@ class ParticleSystem:
         if self.kind == "exclusion":
             mo = 1
         object.__setattr__(self, "max_occupancy", mo)
-        free = set().union(*[v.free_symbols for v in rates.values()]) - \
-            {N_FROM, N_TO, self.lattice_size}
+        # lattice_size stays a parameter: a simulation gives its value (the sites per unit
+        # length of the ring it runs)
+        free = set().union(*[v.free_symbols for v in rates.values()]) - {N_FROM, N_TO}
         if self.reservoirs:
             object.__setattr__(self, "reservoirs",
                                {k: check_expression(v, f"reservoir rate {k}")
