@@ -349,6 +349,8 @@ def telegraph_limit(walk: MultiStateWalk, switching: dict[sp.Symbol, Any],
                     f"switching rates Q = {sp.sstr(Q)}", uses=uses)
     iq = b.identity(Q * sp.ones(m, 1), sp.zeros(m, 1), "Q is a rate matrix (rows sum to 0): "
                     "the total density is conserved", uses=[ik])
+    moments = _two_state_moments(b, states, V, Q, f, fx, -V * fxv + Q.T * fv, [ik, iq]) \
+        if m == 2 and V[0, 0] != V[1, 1] else None
     L = _SIG * sp.eye(m) + V * _XI - Q.T
     det = sp.expand(L.det(method="berkowitz"))
     ia = b.identity(L.adjugate() * L, det * sp.eye(m),
@@ -370,7 +372,8 @@ def telegraph_limit(walk: MultiStateWalk, switching: dict[sp.Symbol, Any],
     except NotImplementedError:
         sol = []
     meta: dict[str, Any] = {"velocities": tuple(V.diagonal()), "rates": sp.ImmutableMatrix(Q),
-                            "kinetic": sp.ImmutableMatrix(-V * fxv + Q.T * fv)}
+                            "kinetic": sp.ImmutableMatrix(-V * fxv + Q.T * fv),
+                            "moments": moments}
     if len(sol) == 1 and s1 in sol[0] and s2c in sol[0]:
         drift, diff = sp.factor(-sol[0][s1]), sp.factor(sol[0][s2c])
         ser = sp.expand(det.subs(_SIG, -drift * _XI + diff * _XI ** 2))
@@ -384,3 +387,24 @@ def telegraph_limit(walk: MultiStateWalk, switching: dict[sp.Symbol, Any],
     b.meta.update(meta)
     d = b.finish(eq)
     return replace(d, meta={**d.meta, "equation_step": i_eq})
+
+
+def _two_state_moments(b: DerivationBuilder, states: tuple[str, ...], V: sp.Matrix,
+                       Q: sp.Matrix, f: dict[str, sp.Symbol], fx: dict[str, sp.Symbol],
+                       kinetic: sp.Matrix, uses: list[int]) -> sp.Tuple:
+    """Two states with distinct velocities: the slow/fast moment system for the density
+    rho = f_1 + f_2 and the flux j = v_1 f_1 + v_2 f_2 (the states are recovered from them)."""
+    rho, j, rho_x, j_x = sp.symbols("rho j rho_x j_x")
+    v1, v2 = V[0, 0], V[1, 1]
+    s1, s2 = states
+    back = {f[s1]: (j - v2 * rho) / (v1 - v2), f[s2]: (v1 * rho - j) / (v1 - v2),
+            fx[s1]: (j_x - v2 * rho_x) / (v1 - v2), fx[s2]: (v1 * rho_x - j_x) / (v1 - v2)}
+    rho_t = sp.factor(sp.cancel((kinetic[0] + kinetic[1]).xreplace(back)))
+    j_t = sp.expand(sp.cancel((v1 * kinetic[0] + v2 * kinetic[1]).xreplace(back)))
+    system = sp.Tuple(sp.Eq(sp.Symbol("rho_t"), rho_t), sp.Eq(sp.Symbol("j_t"), j_t))
+    b.identity(((kinetic[0] + kinetic[1]).xreplace(back),
+                (v1 * kinetic[0] + v2 * kinetic[1]).xreplace(back)), (rho_t, j_t),
+               f"moment system for rho = f_{s1} + f_{s2} (slow) and j = {v1} f_{s1} + "
+               f"{v2} f_{s2} (fast): rho_t = {rho_t}, j_t = {j_t}", uses=uses,
+               claim=system)
+    return system

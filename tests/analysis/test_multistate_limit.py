@@ -115,6 +115,10 @@ def test_goldstein_kac_telegraph_equation():
     expected = rho.diff(t, 2) + 2 * LAM * rho.diff(t) - C ** 2 * rho.diff(x, 2)
     assert sp.simplify(d.result.lhs - expected) == 0 and d.result.rhs == 0
     assert d.meta["velocities"] == (C, -C)
+    # the moment system: density slow, flux relaxing at rate 2 lam
+    rho_t, j_t = d.meta["moments"]
+    j, j_x, rho_x = sp.symbols("j j_x rho_x")
+    assert rho_t.rhs == -j_x and sp.expand(j_t.rhs - (-C ** 2 * rho_x - 2 * LAM * j)) == 0
     # the slow branch is the diffusive limit of the chain with r = lam dt, h = c dt, dt -> 0
     D_chain = diffusive_limit(persistent_random_walk()).meta["D"]
     lim = sp.limit(D_chain.subs({R: LAM * dt, h: C * dt}), dt, 0)
