@@ -225,3 +225,19 @@ def test_two_parameter_persistent_walk_transport_and_variance():
     assert abs(v61 - v60 - s2.subs(vals)) < sp.Rational(1, 10) ** 10
     with pytest.raises(LimitError, match="mean velocity"):
         diffusive_limit(replace(w, scaling="diffusive"))
+
+
+def test_one_state_walk_agrees_with_the_jump_process_limit():
+    """With one internal state the walk is an ordinary chain: the same law as the cumulant
+    route of jump_process_limit (an independent implementation)."""
+    from mcgen.analysis.jump_limit import jump_process_limit
+    from mcgen.model.jump_process import JumpProcess
+    a = sp.Symbol("a", positive=True)
+    jumps = {-1: a / 2, 0: 1 - 3 * a / 4, 2: a / 4}  # mean 0, second moment 3a/2
+    w = MultiStateWalk({"only": {(k, "only"): p for k, p in jumps.items()}},
+                       ranges={a: sp.Interval(0, 1)})
+    ours = diffusive_limit(w)
+    ref = jump_process_limit(JumpProcess(jumps, scaling="diffusive", reading="forward")).result
+    assert ours.status == "proved"
+    assert sp.cancel(ours.result.diffusion[0] - ref.diffusion[0]) == 0
+    assert sp.cancel(ours.meta["D"] - 3 * a * h ** 2 / (4 * dt)) == 0
