@@ -9,6 +9,16 @@ class ModelError(McgenError, ValueError):
     """A declared model is malformed: the message names the part and how to fix it."""
 
 
+class DerivationFileError(McgenError, ValueError):
+    """A derivation (or other mcgen JSON) read from a file is malformed, out of bounds or was
+    edited after it was written: the message names the JSON path of the offending node."""
+
+
+class ConditionError(McgenError, ValueError):
+    """A condition cannot be evaluated at the given values (missing, unknown or non-finite
+    values, or a part with no numeric meaning): the message names the value or the part."""
+
+
 class AnalysisError(McgenError):
     """An analysis cannot be carried out for this model (and says why and what would work)."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.errors import DerivationFileError
 from mcgen.proof import serialize
 
 STATUSES = ("proved", "sampled", "unknown", "refuted")
@@ -54,15 +55,22 @@ class Check:
         if self.kind not in _PROCEDURES:
             serialize.load_registrations()
         if self.kind not in _PROCEDURES:
-            raise KeyError(f"no check procedure {self.kind!r} is registered; import the module "
-                           "that defines it (mcgen registers all of its own on import)")
+            raise DerivationFileError(f"no check procedure {self.kind!r} is registered; import "
+                                      "the module that defines it (mcgen registers all of its "
+                                      "own on import)")
         try:
             status = _PROCEDURES[self.kind][0](*self.args)
+        except DerivationFileError:  # a nested derivation failed its integrity check
+            raise
         except (sp.PolynomialError, sp.polys.polyerrors.DomainError, NotImplementedError,
-                TypeError) as err:  # a procedure outside its class cannot decide
-            self._notes.append(f"{self.kind}: {type(err).__name__}: {err}")
+                TypeError, ValueError, AttributeError, IndexError, KeyError, ZeroDivisionError,
+                OverflowError, RecursionError) as err:
+            # a procedure outside its class (or given arguments from an edited file) cannot
+            # decide: that is never a proof, and never a crash of the caller
+            self._notes.append(f"{self.kind}: {type(err).__name__}: {str(err)[:200]}")
             return "unknown"
-        assert status in STATUSES, status
+        if status not in STATUSES:
+            raise DerivationFileError(f"check procedure {self.kind!r} returned {status!r}")
         return status
 
     @property
@@ -73,8 +81,28 @@ class Check:
         return {"kind": self.kind, "args": serialize.to_data(tuple(self.args))}
 
     @classmethod
-    def from_data(cls, d: dict[str, Any]) -> Check:
-        return cls(d["kind"], tuple(serialize.from_data(d["args"])))
+    def from_data(cls, d: Any, path: str = "$", depth: int = 0) -> Check:
+        """Rebuild from :meth:`to_data` output read from a file (see :mod:`serialize`).
+
+        The kind must be a registered procedure, and no argument may be a plain string:
+        procedures ``sympify`` their arguments, and a string would be parsed as Python.
+        """
+        if not isinstance(d, dict):
+            raise DerivationFileError(f"{path}: expected a check object")
+        serialize.expect_keys(d, ("kind", "args"), (), path)
+        kind = serialize.text(d["kind"], path + ".kind", 64)
+        if kind not in _PROCEDURES:
+            serialize.load_registrations()
+        if kind not in _PROCEDURES:
+            raise DerivationFileError(f"{path}.kind: no check procedure {kind[:64]!r} (known: "
+                                      f"{', '.join(sorted(_PROCEDURES))})")
+        args = serialize.from_data(d["args"], path + ".args", depth + 1)
+        if not isinstance(args, tuple):
+            raise DerivationFileError(f"{path}.args: expected a list of arguments")
+        if serialize.has_text(args):
+            raise DerivationFileError(f"{path}.args: a plain string among the arguments of "
+                                      f"check {kind!r} (arguments are expressions)")
+        return cls(kind, args)
 
 
 # ---------------------------------------------------------------- built-in procedures

@@ -7,16 +7,18 @@ otherwise ``sufficient`` and ``necessary`` show the gap.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import sympy as sp
-from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean
 
-from mcgen.errors import StabilityError
-from mcgen.proof import serialize
+from mcgen.errors import ConditionError, StabilityError
+from mcgen.proof import numeric, serialize
+from mcgen.proof.check import STATUSES
 
 CAUCHY_LABEL = "periodic/Cauchy problem; boundary stability not analysed"
 
@@ -53,29 +55,71 @@ class Condition:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expr", sp.sympify(self.expr))
+        for part in ("sufficient", "necessary"):
+            if getattr(self, part) is not None:
+                object.__setattr__(self, part, sp.sympify(getattr(self, part)))
+        for part in ("expr", "sufficient", "necessary"):
+            v = getattr(self, part)
+            if v is not None and not isinstance(v, Boolean):
+                raise ValueError(f"Condition.{part} must be a SymPy Boolean (a relation such as "
+                                 f"nu <= 1, And/Or/Not of relations, true or false), got "
+                                 f"{type(v).__name__} {sp.sstr(v)[:60]}")
+        if self.status not in STATUSES:
+            raise ValueError(f"Condition.status {self.status!r} is not one of {STATUSES}")
 
     # ------------------------------------------------------------------ numeric predicate
     @cached_property
-    def _pred(self) -> tuple[tuple[sp.Symbol, ...], Callable[..., bool]]:
+    def _pred(self) -> tuple[tuple[sp.Symbol, ...], numeric.Predicate]:
         syms = tuple(sorted(self.expr.free_symbols, key=lambda s: s.name))
-        return syms, _compile_boolean(self.expr, syms)
+        return syms, numeric.compile_predicate(self.expr, syms)
+
+    @cached_property
+    def _defined(self) -> list[tuple[str, tuple[str, ...], numeric.RealFn]]:
+        out = []
+        for sym, rhs in self.definitions.items():
+            syms = tuple(sorted(rhs.free_symbols, key=lambda s: s.name))
+            if syms:
+                out.append((sym.name, tuple(s.name for s in syms),
+                            numeric.compile_real(rhs, syms)))
+        return out
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Every name :meth:`holds` accepts: the variables and the physical parameters of the
+        definitions."""
+        syms = set(self.expr.free_symbols) | set(self.variables) | set(self.definitions)
+        for rhs in self.definitions.values():
+            syms |= rhs.free_symbols
+        return frozenset(s.name for s in syms if isinstance(s, sp.Symbol))
 
     def holds(self, rtol: float = 8 * 2.0**-52, **values: float) -> bool:
         """Numeric membership test with a few ulp of tolerance at the boundary.
 
         Values may be given for the variables or, through ``definitions``, for the physical
         parameters they are defined from (``a=1, dt=0.1, dx=0.1`` for ``nu``).
+
+        Raises
+        ------
+        ConditionError : a value is not a finite real number, a name is not one of
+            :attr:`names`, a needed value is missing, or a part of the condition has no
+            numeric meaning.
         """
-        vals = dict(values)
-        for sym, rhs in self.definitions.items():
-            if sym.name not in vals and rhs.free_symbols and \
-                    all(s.name in vals for s in rhs.free_symbols):
-                vals[sym.name] = float(rhs.subs({s: vals[s.name] for s in rhs.free_symbols}))
+        if not (isinstance(rtol, (int, float)) and 0.0 <= rtol < 1e-3):
+            raise ConditionError(f"rtol={rtol!r}: a tolerance from 0 to 1e-3 (a few ulp)")
+        vals = finite_values(values)
+        extra = sorted(set(vals) - self.names)
+        if extra:
+            raise ConditionError(f"condition {sp.sstr(self.expr)[:80]} has no parameters "
+                                 f"{extra}: it uses {sorted(self.names)}")
+        for name, args, fn in self._defined:
+            if name not in vals and all(a in vals for a in args):
+                vals[name] = fn([vals[a] for a in args])
         syms, fn = self._pred
         missing = [s.name for s in syms if s.name not in vals]
         if missing:
-            raise ValueError(f"condition {self.expr} needs values for {missing}")
-        return bool(fn(rtol, *[vals[s.name] for s in syms]))
+            raise ConditionError(f"condition {sp.sstr(self.expr)[:80]} needs values for "
+                                 f"{missing}")
+        return bool(fn(float(rtol), [vals[s.name] for s in syms]))
 
     def max_stable_dt(self, dt: sp.Symbol | str = "dt", dt_max: float = 1e6,
                       **values: float) -> float:
@@ -84,6 +128,9 @@ class Condition:
         ``values`` give every other physical parameter (and data-range bounds). Solved exactly for
         dt when SymPy can, by bisection on the predicate otherwise.
         """
+        if not (isinstance(dt_max, (int, float)) and 0 < dt_max < math.inf):
+            raise ConditionError(f"dt_max={dt_max!r} is not a positive finite number")
+        finite_values(values)
         dt_sym = sp.Symbol(dt, positive=True) if isinstance(dt, str) else dt
         expr = self.expr.subs(self.definitions)
         by_name = {s.name: s for s in expr.free_symbols}
@@ -129,8 +176,27 @@ class Condition:
                  "scope", "description", "definitions")}
 
     @classmethod
-    def from_data(cls, d: dict[str, Any]) -> Condition:
-        return cls(**{k: serialize.from_data(v) for k, v in d.items()})
+    def from_data(cls, d: Any, path: str = "$", depth: int = 0) -> Condition:
+        """Rebuild from :meth:`to_data` output, each field checked against its type (safe on
+        data read from a file: see :mod:`mcgen.proof.serialize`)."""
+        return serialize.decode_dataclass(cls, d, path, depth)
+
+
+def finite_values(values: dict[str, Any]) -> dict[str, float]:
+    """``values`` as floats, refusing anything that is not a finite real number (with the name
+    and the number in the message)."""
+    out = {}
+    for name, v in values.items():
+        if isinstance(v, sp.Basic) and v.is_number and v.is_extended_real:
+            v = float(v)
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise ConditionError(f"{name}={v!r} is not a real number")
+        x = float(v)
+        if not math.isfinite(x):
+            raise ConditionError(f"{name}={x!r} is not a finite number: a stability condition "
+                                 "is only decided for finite values")
+        out[name] = x
+    return out
 
 
 def _component_from_zero(region: sp.Set) -> sp.Expr | None:
@@ -166,43 +232,3 @@ def _bisect_dt(ok: Callable[[float], bool], dt_max: float) -> float:
         if hi - lo <= 1e-15 * hi:
             break
     return lo
-
-
-def _compile_boolean(expr: Any, syms: tuple[sp.Symbol, ...]) -> Callable[..., bool]:
-    """A Python predicate ``f(rtol, *values)`` for a Boolean of relationals (with tolerance)."""
-    if expr is sp.true:
-        return lambda rtol, *v: True
-    if expr is sp.false:
-        return lambda rtol, *v: False
-    if isinstance(expr, sp.And):
-        fs = [_compile_boolean(a, syms) for a in expr.args]
-        return lambda rtol, *v: all(f(rtol, *v) for f in fs)
-    if isinstance(expr, sp.Or):
-        fs = [_compile_boolean(a, syms) for a in expr.args]
-        return lambda rtol, *v: any(f(rtol, *v) for f in fs)
-    if isinstance(expr, sp.Not):
-        f = _compile_boolean(expr.args[0], syms)
-        return lambda rtol, *v: not f(rtol, *v)
-    if isinstance(expr, sp.Contains):
-        x, s = expr.args
-        if isinstance(s, sp.FiniteSet):
-            return _compile_boolean(sp.Or(*[sp.Eq(x, e) for e in s]), syms)
-        return _compile_boolean(s.as_relational(x), syms)
-    if isinstance(expr, Relational):
-        lhs = sp.lambdify(syms, expr.lhs, "math")
-        rhs = sp.lambdify(syms, expr.rhs, "math")
-        op = expr.rel_op
-
-        def rel(rtol: float, *v: float) -> bool:
-            a, b = float(lhs(*v)), float(rhs(*v))
-            tol = rtol * max(abs(a), abs(b), 1.0)
-            if op in ("<=", "<"):
-                return a <= b + tol if op == "<=" else a < b + tol
-            if op in (">=", ">"):
-                return a >= b - tol if op == ">=" else a > b - tol
-            if op == "==":
-                return abs(a - b) <= tol
-            return abs(a - b) > tol
-
-        return rel
-    raise TypeError(f"cannot evaluate condition part {expr!r} numerically")

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
+from mcgen.errors import DerivationFileError
 from mcgen.proof import serialize
-from mcgen.proof.check import Check, weakest
+from mcgen.proof.check import _RANK, STATUSES, Check, weakest
+from mcgen.proof.condition import Condition
+
+_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def _status(v: Any, path: str) -> str:
+    if v not in (*STATUSES,):
+        raise DerivationFileError(f"{path}: status {str(v)[:40]!r} is not one of {STATUSES}")
+    return str(v)
 
 
 @dataclass(frozen=True)
@@ -27,18 +38,38 @@ class Step:
                 "check": self.check.to_data(), "uses": list(self.uses), "status": self.status}
 
     @classmethod
-    def from_data(cls, d: dict[str, Any]) -> Step:
-        return cls(serialize.from_data(d["claim"]), d["reason"], Check.from_data(d["check"]),
-                   tuple(d["uses"]), d.get("status", "unknown"))
+    def from_data(cls, d: Any, path: str = "$", depth: int = 0) -> Step:
+        """Rebuild from :meth:`to_data` output read from a file (see :mod:`serialize`).
+
+        A claim may be text or an expression: it is shown, never evaluated.
+        """
+        if not isinstance(d, dict):
+            raise DerivationFileError(f"{path}: expected a step object")
+        serialize.expect_keys(d, ("claim", "reason", "check", "uses"), ("status",), path)
+        uses = d["uses"]
+        if not isinstance(uses, list):
+            raise DerivationFileError(f"{path}.uses: expected a list of step indices")
+        return cls(serialize.from_data(d["claim"], path + ".claim", depth + 1),
+                   serialize.text(d["reason"], path + ".reason"),
+                   Check.from_data(d["check"], path + ".check", depth + 1),
+                   tuple(serialize.raw_int(u, f"{path}.uses[{i}]") for i, u in enumerate(uses)),
+                   _status(d.get("status", "unknown"), path + ".status"))
 
 
-@serialize.register_class("derivation")
+@serialize.register_class("derivation", decode=lambda d, p, n: Derivation.from_data(d, p, n))
 @dataclass(frozen=True)
 class Derivation:
     """A titled sequence of checked steps ending in a result.
 
     ``status`` is the weakest status of any step, where a step is no stronger than the steps it
     uses. Use :class:`DerivationBuilder` to make one; :meth:`recheck` re-runs every check.
+
+    ``digest`` is the sha256 recorded in the file the derivation was read from (empty for one
+    built in memory). JSON always carries the content hash (:attr:`hash`: title, steps with their
+    claims, check kinds and arguments, and the result), and :meth:`recheck` refuses a derivation
+    whose content no longer matches the recorded digest (an edited result, a changed check
+    kind). It is a checksum, not a signature: whoever edits a file can recompute it, which is
+    why every check is also re-run and the result's status is capped by what the re-run proves.
     """
 
     title: str
@@ -46,19 +77,41 @@ class Derivation:
     result: Any
     status: str = "unknown"
     meta: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
 
     # ------------------------------------------------------------------ checking
     def recheck(self) -> Derivation:
-        """Re-run every check (also valid after a JSON round trip) and return the result."""
+        """Re-run every check (also valid after a JSON round trip) and return the result.
+
+        The returned derivation's status is the weakest of its steps, and a :class:`Condition`
+        result is capped at that status (a sampled derivation never yields a ``proved``
+        condition). The recorded digest, once verified, is dropped (the result is new content).
+
+        Raises
+        ------
+        DerivationFileError : the content does not match the recorded digest, a step uses a
+            step that does not precede it, or a check kind is not registered.
+        """
+        if self.digest and self.digest != self.hash:
+            raise DerivationFileError(
+                f"derivation {self.title[:80]!r}: its content does not match its sha256 digest "
+                f"(recorded {self.digest[:12]}..., content {self.hash[:12]}...): it was edited "
+                "after mcgen wrote it (a changed result, claim or check kind); derive it again")
         done: list[Step] = []
         for i, st in enumerate(self.steps):
             bad = [u for u in st.uses if not 0 <= u < i]
             if bad:
-                raise ValueError(f"step {i + 1} uses steps {bad} that do not precede it")
+                raise DerivationFileError(f"derivation {self.title[:80]!r}: step {i + 1} uses "
+                                          f"steps {bad} that do not precede it")
             own = st.check.run()
             inherited = [done[u].status for u in st.uses]
             done.append(replace(st, status=weakest([own, *inherited])))
-        return replace(self, steps=tuple(done), status=weakest(s.status for s in done))
+        status = weakest(s.status for s in done)
+        result = self.result
+        if isinstance(result, Condition) and _RANK[result.status] < _RANK[status]:
+            # a condition is never stronger than the derivation that produced it
+            result = replace(result, status=status)
+        return replace(self, steps=tuple(done), status=status, result=result, digest="")
 
     # ------------------------------------------------------------------ rendering
     def render(self, fmt: str = "md") -> str:
@@ -105,17 +158,65 @@ class Derivation:
         meta = {"mcgen_version": __version__, **self.meta}
         return {"title": self.title, "status": self.status,
                 "steps": [s.to_data() for s in self.steps],
-                "result": serialize.to_data(self.result), "meta": serialize.to_data(meta)}
+                "result": serialize.to_data(self.result), "meta": serialize.to_data(meta),
+                "sha256": self.digest or self.hash}
 
     @classmethod
-    def from_data(cls, d: dict[str, Any]) -> Derivation:
-        return cls(d["title"], tuple(Step.from_data(s) for s in d["steps"]),
-                   serialize.from_data(d["result"]), d["status"],
-                   serialize.from_data(d["meta"]))
+    def from_data(cls, d: Any, path: str = "$", depth: int = 0) -> Derivation:
+        """Rebuild from :meth:`to_data` output read from a file: only what the schema allows
+        is built (see :mod:`mcgen.proof.serialize`); nothing in the file is executed.
+
+        Raises
+        ------
+        DerivationFileError : a node is unknown, malformed or out of bounds (the message names
+            its JSON path), or the derivation carries no sha256 digest.
+        """
+        if isinstance(d, list):
+            raise DerivationFileError(
+                f"{path}: a list of {len(d)} derivations (as `mcgen derive --format json` "
+                "writes), not one: read it with Derivation.list_from_json(text)")
+        if not isinstance(d, dict):
+            raise DerivationFileError(f"{path}: expected a derivation object, got "
+                                      f"{type(d).__name__}")
+        if "sha256" not in d and {"title", "steps"} <= set(d):
+            raise DerivationFileError(f"{path}: no sha256 digest (written by an mcgen before "
+                                      "0.2 or by hand): derive it again with `mcgen derive`")
+        serialize.expect_keys(d, ("title", "status", "steps", "result", "meta", "sha256"), (),
+                              path)
+        digest = serialize.text(d["sha256"], path + ".sha256", 64)
+        if not _HEX64.match(digest):
+            raise DerivationFileError(f"{path}.sha256: not a sha256 hex digest")
+        steps = d["steps"]
+        if not isinstance(steps, list):
+            raise DerivationFileError(f"{path}.steps: expected a list of steps")
+        meta = serialize.from_data(d["meta"], path + ".meta", depth + 1)
+        if not isinstance(meta, dict) or not all(isinstance(k, str) for k in meta):
+            raise DerivationFileError(f"{path}.meta: expected a dictionary with string keys")
+        return cls(serialize.text(d["title"], path + ".title"),
+                   tuple(Step.from_data(s, f"{path}.steps[{i}]", depth + 2)
+                         for i, s in enumerate(steps)),
+                   serialize.from_data(d["result"], path + ".result", depth + 1),
+                   _status(d["status"], path + ".status"), meta, digest)
 
     @classmethod
-    def from_json(cls, text: str) -> Derivation:
-        return cls.from_data(json.loads(text))
+    def from_json(cls, text: str | bytes) -> Derivation:
+        """Read one derivation from JSON text (``render("json")``); untrusted text is safe.
+
+        For the list that ``mcgen derive --format json`` writes use :meth:`list_from_json`.
+        """
+        return cls.from_data(serialize.load_json(text))
+
+    @classmethod
+    def list_from_json(cls, text: str | bytes) -> list[Derivation]:
+        """Read the JSON list ``mcgen derive --format json`` writes (a single object is read as
+        a list of one)."""
+        data = serialize.load_json(text)
+        if isinstance(data, dict):
+            return [cls.from_data(data)]
+        if not isinstance(data, list):
+            raise DerivationFileError(f"$: expected a list of derivations, got "
+                                      f"{type(data).__name__}")
+        return [cls.from_data(d, f"$[{i}]") for i, d in enumerate(data)]
 
     @property
     def hash(self) -> str:
@@ -157,13 +258,7 @@ class DerivationBuilder:
         return self.step(claim, reason, Check("definition"))
 
     def finish(self, result: Any) -> Derivation:
-        d = Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
-        from mcgen.proof.check import _RANK
-        from mcgen.proof.condition import Condition
-        if isinstance(result, Condition) and _RANK[result.status] < _RANK[d.status]:
-            # a condition is never stronger than the derivation that produced it
-            d = replace(d, result=replace(result, status=d.status))
-        return d
+        return Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
 
 
 def _md(obj: Any) -> str:

@@ -25,6 +25,8 @@ N_TO = sp.Symbol("n_to", integer=True, nonnegative=True)
 # the symbols a candidate weight is written in
 ETA = sp.Symbol("eta_i", integer=True, nonnegative=True)
 ETA_NEXT = sp.Symbol("eta_next", integer=True, nonnegative=True)
+MAX_RING_SITES = 16
+MAX_STATES = 10**6  # occupation vectors enumerated before the particle-number filter
 
 
 def configurations(L: int, N: int, max_occupancy: int | None) -> list[tuple[int, ...]]:
@@ -136,7 +138,13 @@ def stationarity_residuals(system: Any, weight: sp.Expr, L: int, N: int) -> list
                 "the candidate measure is stationary on a ring of L sites with N particles "
                 "(generator or transition matrix built exactly, pi Q = 0 decided by cancel)")
 def _ring_stationary(system: Any, weight: sp.Expr, L: Any, N: Any) -> str:
-    res = stationarity_residuals(system, weight, int(L), int(N))
+    L, N = int(L), int(N)
+    cap = getattr(system, "max_occupancy", None)
+    cap = N if cap is None else int(cap)
+    # the ring's state space is enumerated: a re-checked file cannot ask for an enormous one
+    if not (1 <= L <= MAX_RING_SITES and 0 <= N and 0 <= cap and (cap + 1) ** L <= MAX_STATES):
+        return "unknown"
+    res = stationarity_residuals(system, weight, L, N)
     if res is None:
         return "unknown"
     statuses = [is_zero(r) for r in res]

@@ -1,0 +1,171 @@
+"""Float evaluation of conditions and their definitions, over a closed list of SymPy node types.
+
+Why not ``lambdify``: it prints the expression as Python source and executes that text, so the
+name of an undefined function or symbol read from a derivation file would become code. Here each
+node is turned into a Python closure over ``math`` functions; a node outside the list (an
+undefined function, a derivative, a complex constant) is refused when the predicate is built, and
+nothing from the expression is ever executed as text.
+
+A domain error (log of a negative number, 0 to a negative power) gives NaN, and a relation that
+meets NaN raises :class:`~mcgen.errors.ConditionError`: a guard never answers "holds" by accident
+(``Not(nu > 1)`` at NaN would).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from mcgen.errors import ConditionError
+
+Values = Sequence[float]
+RealFn = Callable[[Values], float]
+Predicate = Callable[[float, Values], bool]
+
+_UNARY: dict[type, Callable[[float], float]] = {
+    sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan,
+    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.tanh: math.tanh, sp.asin: math.asin,
+    sp.acos: math.acos, sp.atan: math.atan, sp.Abs: abs,
+    sp.floor: lambda x: float(math.floor(x)), sp.ceiling: lambda x: float(math.ceil(x)),
+    sp.sign: lambda x: x if x != x else float((x > 0) - (x < 0)),
+    sp.re: lambda x: x, sp.conjugate: lambda x: x, sp.im: lambda x: 0.0,
+}
+
+
+def _guarded(f: Callable[..., float]) -> Callable[..., float]:
+    def g(*a: float) -> float:
+        try:
+            return float(f(*a))
+        except (ValueError, ZeroDivisionError):
+            return math.nan
+        except OverflowError:
+            return math.inf
+
+    return g
+
+
+def compile_real(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> RealFn:
+    """``f(values) -> float`` for a real expression in ``syms`` (values in that order)."""
+    if isinstance(expr, sp.Symbol):
+        if expr not in syms:
+            raise ConditionError(f"symbol {expr} has no value")
+        i = syms.index(expr)
+        return lambda v: v[i]
+    if expr is sp.S.Infinity or expr is sp.S.NegativeInfinity:
+        c = float(expr)
+        return lambda v: c
+    if expr.is_Number or isinstance(expr, sp.NumberSymbol):
+        if not expr.is_extended_real:
+            raise ConditionError(f"{expr} is not a real number")
+        c = float(expr)
+        return lambda v: c
+    parts = [compile_real(a, syms) for a in expr.args] \
+        if isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Max, sp.Min, sp.atan2)) else []
+    if isinstance(expr, sp.Add):
+        return lambda v: math.fsum(p(v) for p in parts)
+    if isinstance(expr, sp.Mul):
+        return lambda v: math.prod(p(v) for p in parts)
+    if isinstance(expr, sp.Pow):
+        pw, (b, e) = _guarded(math.pow), parts
+        return lambda v: pw(b(v), e(v))
+    if isinstance(expr, (sp.Max, sp.Min)):
+        pick = max if isinstance(expr, sp.Max) else min
+        return lambda v: _nan_or(pick, [p(v) for p in parts])
+    if isinstance(expr, sp.atan2):
+        at, (y, x) = _guarded(math.atan2), parts
+        return lambda v: at(y(v), x(v))
+    if isinstance(expr, sp.Heaviside):
+        x = compile_real(expr.args[0], syms)
+        h0 = compile_real(expr.args[1], syms) if len(expr.args) > 1 else (lambda v: 0.5)
+        return lambda v: _heaviside(x(v), h0(v))
+    if isinstance(expr, sp.Piecewise):
+        pieces = [(compile_real(e, syms), compile_predicate(c, syms)) for e, c in expr.args]
+
+        def piecewise(v: Values) -> float:
+            for e, c in pieces:
+                if c(0.0, v):
+                    return e(v)
+            return math.nan
+
+        return piecewise
+    fn = _UNARY.get(type(expr)) or next((f for t, f in _UNARY.items() if isinstance(expr, t)),
+                                        None)
+    if fn is not None and len(expr.args) == 1:
+        g, a = _guarded(fn), compile_real(expr.args[0], syms)
+        return lambda v: g(a(v))
+    raise ConditionError(f"cannot evaluate {type(expr).__name__} ({sp.sstr(expr)[:80]}) "
+                         "numerically: conditions use arithmetic, powers, Abs, Max, Min, "
+                         "Piecewise, Heaviside and elementary functions of real parameters")
+
+
+def compile_predicate(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> Predicate:
+    """``p(rtol, values) -> bool`` for a Boolean of relations, each relation accepted within a
+    relative tolerance ``rtol`` of the larger side (absolute below 1)."""
+    if expr is sp.true:
+        return lambda rtol, v: True
+    if expr is sp.false:
+        return lambda rtol, v: False
+    if isinstance(expr, (sp.And, sp.Or, sp.Xor)):
+        fs = [compile_predicate(a, syms) for a in expr.args]
+        if isinstance(expr, sp.And):
+            return lambda rtol, v: all(f(rtol, v) for f in fs)
+        if isinstance(expr, sp.Or):
+            return lambda rtol, v: any(f(rtol, v) for f in fs)
+        return lambda rtol, v: sum(f(rtol, v) for f in fs) % 2 == 1
+    if isinstance(expr, sp.Not):
+        f = compile_predicate(expr.args[0], syms)
+        return lambda rtol, v: not f(rtol, v)
+    if isinstance(expr, sp.Implies):
+        a, b = (compile_predicate(x, syms) for x in expr.args)
+        return lambda rtol, v: (not a(rtol, v)) or b(rtol, v)
+    if isinstance(expr, sp.Contains):
+        x, s = expr.args
+        if isinstance(s, sp.FiniteSet):
+            return compile_predicate(sp.Or(*[sp.Eq(x, e) for e in s]), syms)
+        try:
+            rel = s.as_relational(x)
+        except (NotImplementedError, TypeError, AttributeError) as e:
+            raise ConditionError(f"cannot test membership in {sp.sstr(s)[:80]}: {e}") from None
+        return compile_predicate(rel, syms)
+    if isinstance(expr, Relational):
+        return _relation(expr, syms)
+    raise ConditionError(f"cannot evaluate condition part {sp.sstr(expr)[:80]} numerically "
+                         f"({type(expr).__name__} is not a relation or a Boolean of relations)")
+
+
+def _relation(expr: Relational, syms: tuple[sp.Symbol, ...]) -> Predicate:
+    lhs, rhs, op = compile_real(expr.lhs, syms), compile_real(expr.rhs, syms), expr.rel_op
+
+    def rel(rtol: float, v: Values) -> bool:
+        a, b = lhs(v), rhs(v)
+        if math.isnan(a) or math.isnan(b):
+            raise ConditionError(f"condition part {sp.sstr(expr)[:80]} is undefined at "
+                                 f"{dict(zip((s.name for s in syms), v, strict=True))}")
+        scale = max(abs(a), abs(b), 1.0)
+        tol = rtol * scale if math.isfinite(scale) else 0.0  # never an infinite tolerance
+        if op == "<=":
+            return a <= b + tol
+        if op == "<":
+            return a < b + tol
+        if op == ">=":
+            return a >= b - tol
+        if op == ">":
+            return a > b - tol
+        if op == "==":
+            return abs(a - b) <= tol if math.isfinite(a - b) else a == b
+        return not (abs(a - b) <= tol if math.isfinite(a - b) else a == b)
+
+    return rel
+
+
+def _nan_or(pick: Callable[..., float], xs: list[float]) -> float:
+    return math.nan if any(x != x for x in xs) else pick(xs)
+
+
+def _heaviside(x: float, h0: float) -> float:
+    if x != x:
+        return math.nan
+    return 1.0 if x > 0 else 0.0 if x < 0 else h0
