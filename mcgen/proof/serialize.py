@@ -228,17 +228,19 @@ def raw_int(v: Any, path: str) -> int:
 
 
 def _name(v: Any, path: str, pattern: re.Pattern[str], what: str) -> str:
-    s = text(v, path, 64)
+    s = text(v, path, 1000)
     if not pattern.match(s):
-        raise _fail(path, f"{what} name {s!r} is not allowed (letters, digits and _, at most 64 "
+        raise _fail(path, f"{what} name {s[:80]!r} is not allowed (letters, digits and _, at most 64 "
                           "characters" + (", no leading __" if pattern is _FUNCTION_NAME else "")
                     + ")")
     return s
 
 
 def _big_int(v: Any, path: str) -> int:
-    s = text(v, path, MAX_DIGITS + 1)
-    if not _INT.match(s):
+    if not isinstance(v, str):
+        raise _fail(path, f"expected an integer as a string of digits, got {type(v).__name__}")
+    s = v
+    if len(s) > MAX_DIGITS + 1 or not _INT.match(s):
         raise _fail(path, f"{s[:40]!r} is not an integer of at most {MAX_DIGITS} digits")
     return int(s)
 

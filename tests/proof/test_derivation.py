@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
 import sympy as sp
 
+from mcgen.errors import DerivationFileError
 from mcgen.proof import Check, Derivation, DerivationBuilder
 
 x, nu = sp.symbols("x nu", real=True)
@@ -39,6 +41,10 @@ def test_json_round_trip_rechecks_and_detects_tampering():
     assert again.status == "proved" and again.hash == d.hash
     data = json.loads(text)
     data["steps"][0]["check"]["args"]["list"][1] = {"int": "2"}  # claim sin^2 + cos^2 = 2
+    with pytest.raises(DerivationFileError, match="does not match its sha256 digest"):
+        Derivation.from_data(data).recheck()
+    # whoever recomputes the digest still meets the re-run check
+    data["sha256"] = Derivation.from_data(data).hash
     assert Derivation.from_data(data).recheck().status == "refuted"
 
 
