@@ -100,25 +100,26 @@ class Condition:
 
         Raises
         ------
-        ConditionError : a value is not a finite real number, a name is not one of
-            :attr:`names`, a needed value is missing, or a part of the condition has no
-            numeric meaning.
+        ConditionError : a value is not a finite real number, a needed value is missing (the
+            message also names given values that are not among :attr:`names`), or a part of
+            the condition has no numeric meaning.
         """
         if not (isinstance(rtol, (int, float)) and 0.0 <= rtol < 1e-3):
             raise ConditionError(f"rtol={rtol!r}: a tolerance from 0 to 1e-3 (a few ulp)")
         vals = finite_values(values)
-        extra = sorted(set(vals) - self.names)
-        if extra:
-            raise ConditionError(f"condition {sp.sstr(self.expr)[:80]} has no parameters "
-                                 f"{extra}: it uses {sorted(self.names)}")
         for name, args, fn in self._defined:
             if name not in vals and all(a in vals for a in args):
                 vals[name] = fn([vals[a] for a in args])
         syms, fn = self._pred
         missing = [s.name for s in syms if s.name not in vals]
         if missing:
+            # names the condition does not use are passed on by callers holding a model's whole
+            # parameter set (D beside D_x, D_y); they are only an error when one is missing,
+            # as the likely misspelling
+            extra = sorted(set(values) - self.names)
             raise ConditionError(f"condition {sp.sstr(self.expr)[:80]} needs values for "
-                                 f"{missing}")
+                                 f"{missing}" + (f"; it has no parameters {extra} (it uses "
+                                                 f"{sorted(self.names)})" if extra else ""))
         return bool(fn(float(rtol), [vals[s.name] for s in syms]))
 
     def max_stable_dt(self, dt: sp.Symbol | str = "dt", dt_max: float = 1e6,
