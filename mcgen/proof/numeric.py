@@ -59,8 +59,11 @@ def compile_real(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> RealFn:
         return lambda v: c
     if expr.is_Number or isinstance(expr, sp.NumberSymbol):
         if not expr.is_extended_real:
-            raise ConditionError(f"{expr} is not a real number")
-        c = float(expr)
+            raise ConditionError(f"{sp.sstr(expr)[:80]} is not a real number")
+        try:
+            c = float(expr)
+        except OverflowError:
+            c = math.inf if expr > 0 else -math.inf
         return lambda v: c
     parts = [compile_real(a, syms) for a in expr.args] \
         if isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Max, sp.Min, sp.atan2)) else []

@@ -230,9 +230,8 @@ def raw_int(v: Any, path: str) -> int:
 def _name(v: Any, path: str, pattern: re.Pattern[str], what: str) -> str:
     s = text(v, path, 1000)
     if not pattern.match(s):
-        raise _fail(path, f"{what} name {s[:80]!r} is not allowed (letters, digits and _, at most 64 "
-                          "characters" + (", no leading __" if pattern is _FUNCTION_NAME else "")
-                    + ")")
+        raise _fail(path, f"{what} name {s[:80]!r} is not allowed: it must match "
+                          f"{pattern.pattern[:-2]} (at most 64 characters)")
     return s
 
 
@@ -494,8 +493,7 @@ def _construct(cls: Any, args: tuple, kwargs: dict, path: str, what: str) -> Any
         return cls(*args, **kwargs)
     except DerivationFileError:
         raise
-    except (McgenError, ValueError, TypeError, AttributeError, KeyError, IndexError,
-            ZeroDivisionError, NotImplementedError, OverflowError, RecursionError) as e:
+    except Exception as e:  # noqa: BLE001  (whatever a constructor raises on file data)
         raise _fail(path, f"{what} refused its arguments: {type(e).__name__}: "
                           f"{str(e)[:200]}") from None
 
