@@ -2,7 +2,7 @@
  *
  * module:    ou_kushner_dupuis
  * front_end: walkers
- * model_hash: cda794081dcac0401f8d653d6116a2eb2d760e9fa3d54bd950a73b8dd1cc0aa5
+ * model_hash: f35aeaa376b841ca0e1295be0a1acfe8072e4c9cfa1649a0e06db317d3cf5d19
  *
  * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -o ou_kushner_dupuis.so ou_kushner_dupuis.c -lm
  */

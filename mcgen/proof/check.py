@@ -21,14 +21,21 @@ STATUSES = ("proved", "sampled", "unknown", "refuted")
 _RANK = {"proved": 0, "sampled": 1, "unknown": 2, "refuted": 3}
 
 _PROCEDURES: dict[str, tuple[Callable[..., str], str]] = {}
+# argument positions where a procedure takes a word (a relation such as ">="), not an expression
+_TEXT_ARGS: dict[str, frozenset[int]] = {}
 
 
-def register_check(kind: str, description: str
+def register_check(kind: str, description: str, text_args: tuple[int, ...] = ()
                    ) -> Callable[[Callable[..., str]], Callable[..., str]]:
-    """Decorator registering a decision procedure ``f(*args) -> status`` under ``kind``."""
+    """Decorator registering a decision procedure ``f(*args) -> status`` under ``kind``.
+
+    ``text_args`` are the positions of arguments that are words the procedure checks itself
+    (never ``sympify``): only there may a derivation file hold a plain string.
+    """
 
     def deco(fn: Callable[..., str]) -> Callable[..., str]:
         _PROCEDURES[kind] = (fn, description)
+        _TEXT_ARGS[kind] = frozenset(text_args)
         return fn
 
     return deco
@@ -97,9 +104,11 @@ class Check:
         args = serialize.from_data(d["args"], path + ".args", depth + 1)
         if not isinstance(args, tuple):
             raise DerivationFileError(f"{path}.args: expected a list of arguments")
-        if serialize.has_text(args):
-            raise DerivationFileError(f"{path}.args: a plain string among the arguments of "
-                                      f"check {kind!r} (arguments are expressions)")
+        for i, a in enumerate(args):
+            if serialize.has_text(a) and not (i in _TEXT_ARGS[kind] and isinstance(a, str)):
+                raise DerivationFileError(f"{path}.args.list[{i}]: a plain string among the "
+                                          f"arguments of check {kind!r} (arguments are "
+                                          "expressions)")
         return cls(kind, args)
 
 

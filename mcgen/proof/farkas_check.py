@@ -81,7 +81,7 @@ def sign_status(expr: Any, relation: str, var: sp.Symbol | None = None, lo: Any 
 
 @register_check("sign_on_interval",
                 "a rational function of one parameter has a sign on an open interval (exact "
-                "real-root isolation)")
+                "real-root isolation)", text_args=(1,))
 def _sign_on_interval(expr: Any, relation: str | sp.Symbol, var: Any = None, lo: Any = -sp.oo,
                       hi: Any = sp.oo) -> str:
     rel = relation.name if isinstance(relation, sp.Symbol) else str(relation)
