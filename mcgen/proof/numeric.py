@@ -121,6 +121,9 @@ def compile_predicate(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> Predicate:
     if isinstance(expr, sp.Not):
         f = compile_predicate(expr.args[0], syms)
         return lambda rtol, v: not f(rtol, v)
+    if isinstance(expr, sp.Equivalent):
+        fs = [compile_predicate(a, syms) for a in expr.args]
+        return lambda rtol, v: len({f(rtol, v) for f in fs}) == 1
     if isinstance(expr, sp.Implies):
         a, b = (compile_predicate(x, syms) for x in expr.args)
         return lambda rtol, v: (not a(rtol, v)) or b(rtol, v)

@@ -171,9 +171,9 @@ def _functions() -> dict[str, type]:
         sp.Add, sp.Mul, sp.Pow, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, ExprCondPair,
         sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.cot, sp.sinh, sp.cosh, sp.tanh, sp.asin,
         sp.acos, sp.atan, sp.atan2, sp.Heaviside, sp.DiracDelta, sp.KroneckerDelta, sp.floor,
-        sp.ceiling, sp.re, sp.im, sp.conjugate, sp.arg, sp.factorial,
+        sp.ceiling, sp.re, sp.im, sp.conjugate, sp.arg, sp.factorial, sp.chebyshevt,
         Equality, Unequality, LessThan, StrictLessThan, GreaterThan, StrictGreaterThan,
-        sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Contains,
+        sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Equivalent, sp.ITE, sp.Contains,
         sp.Tuple, sp.Derivative, sp.Sum, sp.Product, sp.Lambda,
         sp.Interval, sp.Union, sp.Intersection, sp.Complement, sp.FiniteSet)
     return {c.__name__: c for c in classes}
@@ -522,6 +522,9 @@ def _bounded(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
     elif cls is sp.factorial and args and isinstance(args[0], sp.Integer) and \
             abs(args[0]) > MAX_RANGE:
         raise _fail(path, f"factorial({args[0]}): argument above {MAX_RANGE}")
+    elif cls is sp.chebyshevt and args and isinstance(args[0], sp.Integer) and \
+            abs(args[0]) > MAX_EXPONENT:
+        raise _fail(path, f"chebyshevt of degree {args[0]} (at most {MAX_EXPONENT})")
 
 
 def _bits(e: sp.Basic) -> int:
