@@ -107,10 +107,10 @@ class Condition:
         if not (isinstance(rtol, (int, float)) and 0.0 <= rtol < 1e-3):
             raise ConditionError(f"rtol={rtol!r}: a tolerance from 0 to 1e-3 (a few ulp)")
         vals = finite_values(values)
-        for name, args, fn in self._defined:
+        for name, args, define in self._defined:
             if name not in vals and all(a in vals for a in args):
-                vals[name] = fn([vals[a] for a in args])
-        syms, fn = self._pred
+                vals[name] = define([vals[a] for a in args])
+        syms, pred = self._pred
         missing = [s.name for s in syms if s.name not in vals]
         if missing:
             # names the condition does not use are passed on by callers holding a model's whole
@@ -120,7 +120,7 @@ class Condition:
             raise ConditionError(f"condition {sp.sstr(self.expr)[:80]} needs values for "
                                  f"{missing}" + (f"; it has no parameters {extra} (it uses "
                                                  f"{sorted(self.names)})" if extra else ""))
-        return bool(fn(float(rtol), [vals[s.name] for s in syms]))
+        return bool(pred(float(rtol), [vals[s.name] for s in syms]))
 
     def max_stable_dt(self, dt: sp.Symbol | str = "dt", dt_max: float = 1e6,
                       **values: float) -> float:

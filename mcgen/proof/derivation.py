@@ -220,7 +220,8 @@ class Derivation:
 
     @property
     def hash(self) -> str:
-        """sha256 of the steps and result (not of the statuses)."""
+        """sha256 of the title, the steps (claims, reasons, check kinds and arguments, uses) and
+        the result (not of the statuses the steps and the derivation were given)."""
         return serialize.stable_hash(self.title, [(s.claim, s.reason, s.check.kind, s.check.args,
                                                     s.uses) for s in self.steps], self.result)
 
