@@ -467,6 +467,7 @@ def _dec_f(d: dict, path: str, depth: int) -> sp.Basic:
         raise _fail(path + ".f", f"{name!r} is not an allowed node type (allowed: "
                                  f"{', '.join(sorted(FUNCTIONS))})")
     args = _args(d, path, depth)
+    _kinds(cls, args, path)
     _bounded(cls, args, path)
     # rebuild exactly what was written: evaluation could change the form (And(0 <= nu, ...)
     # with nu >= 0 drops a part), and with it the derivation's hash
@@ -496,6 +497,24 @@ def _construct(cls: Any, args: tuple, kwargs: dict, path: str, what: str) -> Any
     except Exception as e:  # noqa: BLE001  (whatever a constructor raises on file data)
         raise _fail(path, f"{what} refused its arguments: {type(e).__name__}: "
                           f"{str(e)[:200]}") from None
+
+
+def _kinds(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
+    """Arithmetic, functions and relations take numbers (Expr); logic takes truth values."""
+    from sympy.core.relational import Relational
+    from sympy.logic.boolalg import Boolean, BooleanFunction
+    if issubclass(cls, (sp.Add, sp.Mul, sp.Pow, sp.Function, Relational)) and \
+            cls is not sp.Piecewise:
+        want: type = sp.Expr
+    elif issubclass(cls, BooleanFunction) and cls is not sp.Contains:
+        want = Boolean
+    else:
+        return
+    for i, a in enumerate(args):
+        if not isinstance(a, want):
+            raise _fail(f"{path}.args[{i}]", f"{cls.__name__} takes "
+                        f"{'expressions' if want is sp.Expr else 'truth values'}, not "
+                        f"{type(a).__name__}")
 
 
 def _bounded(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from mcgen.errors import ConditionError, DerivationFileError
 from mcgen.proof import Condition, Derivation
 from mcgen.proof.check import _PROCEDURES
-from mcgen.proof.serialize import from_data
+from mcgen.proof.serialize import CONSTANTS, FUNCTIONS, from_data
 
 SLOW = os.environ.get("MCGEN_SLOW") == "1"
 SECONDS_PER_INPUT = 60 if SLOW else 30
@@ -91,6 +91,45 @@ def _node(children):
 
 adversarial = st.recursive(leaf, _node, max_leaves=12)
 
+# well-formed expressions of allowed nodes with hostile values: these pass the loader and reach
+# the check procedures and the numeric evaluator
+_ASSUME = st.dictionaries(st.sampled_from(["real", "positive", "nonnegative", "integer"]),
+                          st.just(True), max_size=2)
+valid_leaf = st.one_of(
+    st.builds(lambda n, a: {"sym": n, "assume": a},
+              st.sampled_from(["nu", "x", "c", "lambda", "u_L", "__import__", "exec", "os"]),
+              _ASSUME),
+    st.builds(lambda n: {"int": str(n)}, st.one_of(st.integers(-3, 3), st.integers())),
+    st.builds(lambda d: {"int": d}, st.sampled_from(["9" * 1000, "-" + "7" * 999])),
+    st.builds(lambda p, q: {"rat": [str(p), str(q)]}, st.integers(), st.integers(1, 10**30)),
+    st.builds(lambda m, e: {"flt": [f"0x{m:x}p{e}", 53]}, st.integers(0, 2**53),
+              st.integers(-1100, 1100)),
+    st.builds(lambda c: {"const": c}, st.sampled_from(sorted(CONSTANTS))),
+    st.builds(lambda b: {"bool": b}, st.booleans()),
+)
+
+
+def _valid_node(children):
+    return st.one_of(
+        st.builds(lambda f, a: {"f": f, "args": a}, st.sampled_from(sorted(FUNCTIONS)),
+                  st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda f, a: {"undef": f, "args": a},
+                  st.sampled_from(["f", "exec", "eval", "open", "u"]),
+                  st.lists(children, min_size=1, max_size=2)),
+    )
+
+
+valid_expression = st.recursive(valid_leaf, _valid_node, max_leaves=10)
+RELATIONS = ["LessThan", "StrictLessThan", "GreaterThan", "Equality", "Unequality"]
+valid_boolean = st.recursive(
+    st.builds(lambda r, a, b: {"f": r, "args": [a, b]}, st.sampled_from(RELATIONS),
+              valid_expression, valid_expression),
+    lambda c: st.builds(lambda f, a: {"f": f, "args": a},
+                        st.sampled_from(["And", "Or", "Not", "Xor", "Implies"]),
+                        st.lists(c, min_size=1, max_size=3)),
+    max_leaves=4)
+_EXPRESSION_KEYS = {"f", "sym", "int", "rat", "flt", "const", "undef"}
+
 
 def _slots(node, path=()):
     """Every position in a JSON document, as a path of keys and indices."""
@@ -111,6 +150,13 @@ def _set(doc, path, value):
         node = node[k]
     node[path[-1]] = value
     return doc
+
+
+def _is_expression(doc, path):
+    node = doc
+    for k in path:
+        node = node[k]
+    return isinstance(node, dict) and bool(_EXPRESSION_KEYS & set(node))
 
 
 def _fill_strings(node, text):
@@ -161,7 +207,8 @@ def documents(catalogue_json):
     return list(catalogue_json.values())
 
 
-MUTATIONS = st.sampled_from(["replace", "replace", "fill strings", "kind", "drop key"])
+MUTATIONS = st.sampled_from(["replace", "expression", "expression", "region", "fill strings",
+                             "kind", "drop key"])
 
 
 @settings(max_examples=600 if SLOW else 24, deadline=None, derandomize=not SLOW,
@@ -178,6 +225,13 @@ def test_mutated_catalogue_derivations_never_run_and_fail_clearly(documents, dat
         path = data.draw(st.sampled_from(slots))
         if mutation == "replace":
             doc = _set(doc, path, data.draw(adversarial))
+        elif mutation in ("expression", "region"):
+            # a well-formed node where an expression was; "region" edits a condition's region
+            exprs = [p for p in slots if _is_expression(doc, p)
+                     and (mutation == "expression" or (p and p[-1] == "expr"))] or [()]
+            where = data.draw(st.sampled_from(exprs))
+            doc = _set(doc, where, data.draw(valid_boolean if mutation == "region"
+                                             else st.one_of(valid_expression, valid_boolean)))
         elif mutation == "kind":
             checks = [p for p in slots if p and p[-1] == "kind" and "check" in p]
             doc = _set(doc, data.draw(st.sampled_from(checks)),
