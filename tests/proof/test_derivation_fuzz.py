@@ -211,7 +211,7 @@ MUTATIONS = st.sampled_from(["replace", "expression", "expression", "region", "f
                              "kind", "drop key"])
 
 
-@settings(max_examples=600 if SLOW else 24, deadline=None, derandomize=not SLOW,
+@settings(max_examples=1000 if SLOW else 80, deadline=None, derandomize=not SLOW,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=st.data(), mutation=MUTATIONS, forge=st.booleans())
