@@ -244,3 +244,22 @@ def test_holds_names_missing_and_unknown_values():
         c.holds(a=1.0, dx=0.1)
     with pytest.raises(ConditionError, match="not a real number"):
         c.holds(nu="0.5")
+
+
+def test_a_file_cannot_ask_a_check_for_an_enormous_ring(catalogue_json):
+    import signal
+
+    def hang(signum, frame):
+        raise TimeoutError("the ring check enumerated an enormous state space")
+
+    tasep = Derivation.from_json(json.dumps(catalogue_json["tasep limit"]))
+    step = next(s for s in tasep.steps if s.check.kind == "rings_stationary")
+    system, weight, _ = step.check.args
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:  # 21**40 occupation vectors; a million rings
+        assert Check("rings_stationary", (system, weight, ((40, 20),))).run() == "unknown"
+        assert Check("rings_stationary", (system, weight, ((3, 1),) * 10**6)).run() == "unknown"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
