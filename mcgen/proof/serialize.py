@@ -42,6 +42,7 @@ MAX_EXPONENT = 100       # |p| and q of a rational power, the order of a derivat
 MAX_NUMBER_BITS = 100_000  # estimated size of a number a check could be asked to form
 MAX_RANGE = 10_000       # length of a numeric Sum/Product range, argument of factorial
 MAX_RAW_INT = 2**31      # plain JSON integers (indices, dimensions, offsets)
+MAX_MATRIX_SIDE = 256    # rows and columns of a matrix (exact rank and LP checks on it)
 
 _SYMBOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ()\[\],.+\-*/^{}]{0,63}\Z")
 _FUNCTION_NAME = re.compile(r"(?!__)[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
@@ -345,7 +346,9 @@ def _dec_matrix(d: dict, path: str, depth: int) -> sp.ImmutableMatrix:
     if not (isinstance(m, list) and len(m) == 3 and isinstance(m[2], list)):
         raise _fail(path, "expected [rows, cols, [elements]]")
     r, c = raw_int(m[0], path + ".matrix[0]"), raw_int(m[1], path + ".matrix[1]")
-    if r < 0 or c < 0 or r * c != len(m[2]):
+    if not (0 <= r <= MAX_MATRIX_SIDE and 0 <= c <= MAX_MATRIX_SIDE):
+        raise _fail(path, f"a {r} x {c} matrix (at most {MAX_MATRIX_SIDE} rows and columns)")
+    if r * c != len(m[2]):
         raise _fail(path, f"a {r} x {c} matrix with {len(m[2])} elements")
     elems = [_basic(from_data(e, f"{path}.matrix[2][{i}]", depth + 2), f"{path}.matrix[2][{i}]")
              for i, e in enumerate(m[2])]

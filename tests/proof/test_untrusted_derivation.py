@@ -107,6 +107,8 @@ def test_model_objects_in_a_file_get_no_strings_to_parse(catalogue_json, canary)
                                                                  {"int": "10000000000"}]}]},
      "range"),
     (1.5, "bare JSON number"),
+    ({"matrix": [100000, 100000, []]}, "at most 256 rows"),
+    ({"matrix": [2, 2, [{"int": "1"}]]}, "with 1 elements"),
     ({"int": "1", "junk": 0}, "unexpected"),
 ])
 def test_out_of_schema_nodes_are_refused_with_their_path(catalogue_json, node, why):
