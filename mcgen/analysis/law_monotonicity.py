@@ -27,7 +27,14 @@ import sympy as sp
 
 import mcgen.analysis.stability  # noqa: F401  (registers the "derivation" check)
 from mcgen.errors import AnalysisError
-from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN, MU, LawTerms, flux_kind, law_terms
+from mcgen.model.catalogue.conservative import (
+    DATA_MAX,
+    DATA_MIN,
+    MU,
+    LawTerms,
+    flux_kind,
+    law_terms,
+)
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
