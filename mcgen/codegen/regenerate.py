@@ -70,16 +70,10 @@ def _stencil(scheme: Any, name: str, bc: Any, condition: Any) -> tuple[ir.Module
 
 
 def _linear_condition(scheme: Any) -> Any:
-    """The condition ``compile`` enforces (von Neumann), else the proved positivity region
-    (2-D von Neumann may be out of the analysis' reach; the example then enforces that)."""
-    from mcgen.codegen.compile import enforced_condition_of
+    """The condition ``compile`` enforces: the model's safety policy's answer."""
+    from mcgen.analysis.safety_policy import safety_policy
 
-    cond, _ = enforced_condition_of(scheme)
-    if cond is None:
-        from mcgen.analysis.positivity import positivity_region
-
-        cond = positivity_region(scheme).result
-    return cond
+    return safety_policy(scheme).condition()
 
 
 def _upwind(name: str) -> tuple[ir.Module, str, str]:
@@ -98,13 +92,13 @@ def _lax_wendroff(name: str) -> tuple[ir.Module, str, str]:
 
 def _godunov_tasep(name: str) -> tuple[ir.Module, str, str]:
     """The demo's PDE kernel: Godunov for TASEP's hydrodynamic limit, data in [0, 1]."""
-    from mcgen.analysis.monotonicity import monotonicity
     from mcgen.analysis.particle_limit import hydrodynamic_limit
+    from mcgen.analysis.safety_policy import safety_policy
     from mcgen.model.catalogue.conservative import conservative_scheme
     from mcgen.model.catalogue.particles import tasep
 
     s = conservative_scheme(hydrodynamic_limit(tasep()).result, flux="godunov")
-    cond = monotonicity(s, data_range=(sp.Integer(0), sp.Integer(1))).result
+    cond = safety_policy(s).condition((sp.Integer(0), sp.Integer(1)))
     return _stencil(s, name, "periodic", cond)
 
 
