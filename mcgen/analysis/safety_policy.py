@@ -363,7 +363,9 @@ class SafetyPolicy:
             raise StabilityError(f"the enforced condition {cond.describe()} needs more values "
                                  f"to be checked ({exc}): pass them, or unsafe=True") from None
         if not ok:
-            raise StabilityError(f"{_shown(vals)} violates the enforced {cond.kind} condition "
+            on = "" if data_range is None or not self.needs_data_range else \
+                f" on the data range m={float(data_range[0]):g}, M={float(data_range[1]):g}"
+            raise StabilityError(f"{_shown(vals)}{on} violates the enforced {cond.kind} condition "
                                  f"{cond.describe()}: reduce the time step or pass unsafe=True "
                                  "to run anyway")
 

@@ -136,6 +136,19 @@ class CompiledKernel:
         raise CodegenError(f"no source for backend {backend!r}: use 'numba', 'c', 'h' or "
                            "'llvm'")
 
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of the serial kernel means (``nu = a*dt/dx``, ...)."""
+        from mcgen.codegen.kernel_arguments import argument_meanings
+
+        return argument_meanings(self.scheme, self.layout)
+
+    @property
+    def boundary_text(self) -> str:
+        """The boundary conditions in words, with the meaning of the scheme's reading."""
+        from mcgen.codegen.kernel_arguments import boundary_text
+
+        return boundary_text(self.config.bc, self.scheme.reading)
+
     def export(self, directory: Any, **options: Any) -> Any:
         """Write a standalone folder (numba module, C source and header, LLVM ``.ll``/``.o``,
         README, manifest) with :func:`mcgen.codegen.export.export_kernel`; returns its path."""
