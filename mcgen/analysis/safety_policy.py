@@ -378,7 +378,9 @@ class SafetyPolicy:
         arrays = list(arrays)
         lo, hi, notes = range_of_data(arrays, boundary, extra)
         if given is None:
-            return ((lo, hi) if self.needs_data_range else None), notes
+            if not self.needs_data_range:
+                return None, notes
+            return self._invariant_range(lo, hi, notes), notes
         g_lo, g_hi = float(given[0]), float(given[1])
         tol = RANGE_RTOL * max(g_hi - g_lo, abs(g_lo), abs(g_hi), 1e-300)
         if lo < g_lo - tol or hi > g_hi + tol:
@@ -388,6 +390,36 @@ class SafetyPolicy:
                              "that contains them (or leave it out: it is then taken from the "
                              "data)")
         return (g_lo, g_hi), notes
+
+    def _invariant_range(self, lo: float, hi: float, notes: list[str]) -> tuple[float, float]:
+        """[lo, hi] widened to a range a monotone scheme keeps: with a source s(u) that needs
+        s(lo) >= 0 >= s(hi), so an end where the source pushes outwards moves to the nearest
+        zero of s beyond it (linear decay -k u: to 0)."""
+        from mcgen.model.catalogue.conservative import law_terms
+        if self.scheme.law is None:
+            return lo, hi
+        terms = law_terms(self.scheme.law)
+        if not terms.has_source:
+            return lo, hi
+        s, u = terms.source, terms.u
+        try:
+            roots = sorted(float(r) for r in sp.solve(s, u) if r.is_number and r.is_real)
+        except (NotImplementedError, TypeError, ValueError):
+            roots = []
+        ends = []
+        for end, sign, beyond in ((lo, 1, [r for r in roots if r <= lo]),
+                                  (hi, -1, [r for r in roots if r >= hi])):
+            value = sp.sympify(sign * s.subs(u, _exact(end)))
+            if value.is_nonnegative:
+                ends.append(end)
+            elif beyond:
+                ends.append(max(beyond) if sign > 0 else min(beyond))
+            else:
+                ends.append(end)
+                notes.append(f"the source {s} may carry the data beyond {end:g} and has no zero "
+                             "beyond it: the run stops if the data leave the range; give "
+                             "data_range= covering the values it reaches")
+        return ends[0], ends[1]
 
     def range_violation(self, array: np.ndarray, data_range: tuple[float, float]
                         ) -> tuple[int, ...] | None:
