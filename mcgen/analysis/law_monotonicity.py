@@ -174,14 +174,23 @@ def law_monotonicity(scheme: Scheme, data_range: tuple[Any, Any]) -> Derivation:
            "sum is the sum of the maxima (constant states)" if proved else
            f"proved sufficient; {', '.join(varying)} vary over the range (or the flux bound is "
            "not the CFL bound), so the maxima may sit at different states")
-    desc = (f"lambda * {S} + 2 mu * {dmax} + dt * {K} <= 1" if terms.has_diffusion else
-            f"lambda * {S} + dt * {K} <= 1") + f" on [{m}, {M}] (lambda = dt/dx" + \
-        (", mu = dt/dx^2)" if terms.has_diffusion else ")")
+    def shown(v: sp.Expr) -> str:
+        return sp.sstr(sp.nsimplify(v) if v.is_number else v)
+
+    words = [f"lambda * {shown(S)}"]
+    if terms.has_diffusion:
+        words.append(f"2 mu * {shown(dmax)}")
+    if K != 0:
+        words.append(f"dt * {shown(K)}")
+    desc = (" + ".join(words) + f" <= 1 on [{m}, {M}] (lambda = dt/dx"
+            + (", mu = dt/dx^2)" if terms.has_diffusion else ")"))
+    name = "CFL with " + " and ".join(w for w, on in (("diffusion", terms.has_diffusion),
+                                                        ("source", terms.has_source)) if on)
     definitions = {lam: DT / DX, **({MU: DT / DX**2} if terms.has_diffusion else {})}
     variables = tuple(v for v in (lam, MU, DT) if v in expr.free_symbols) or (lam,)
     cond = Condition(expr, variables, "monotone", status, sufficient=expr,
                      necessary=expr if proved else None,
-                     name="CFL with diffusion and source", description=desc,
+                     name=name, description=desc,
                      definitions=definitions)
     i4 = b.step(cond, "dH/da, dH/dc >= 0 by the flux part and d >= 0; dH/db = 1 - lambda(dF/du_L"
                 " - dF/du_R) - 2 mu d(b) + dt s'(b) >= 1 - (lambda S + 2 mu max d + dt max(-s')) "

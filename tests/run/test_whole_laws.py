@@ -14,6 +14,7 @@ from mcgen.model import scalar_law
 from mcgen.model.boundary import Dirichlet
 from mcgen.model.catalogue.conservative import law_scheme
 from mcgen.run import Simulation
+from mcgen.run.exact_solutions import gaussian, viscous_burgers_wave
 
 U = sp.Symbol("U", real=True)
 X = sp.Symbol("x", real=True)
@@ -24,10 +25,9 @@ def burgers(D=None, source=0):
                       source=source, name="Burgers")
 
 
-def travelling_wave(x, t, D, ul=1.0, ur=0.0):
-    """u_t + (u^2/2)_x = D u_xx: the viscous shock joining ul > ur at speed (ul + ur)/2."""
-    s = (ul + ur) / 2
-    return s - (ul - ur) / 2 * np.tanh((ul - ur) * (x - s * t) / (4 * D))
+def travelling_wave(x, t, D):
+    """u_t + (u^2/2)_x = D u_xx: the viscous shock joining 1 > 0 at speed 1/2."""
+    return viscous_burgers_wave(x, t, 1.0, 0.0, D)
 
 
 def wave_error(n, D=0.1, t_end=1.0):
@@ -73,9 +73,8 @@ def test_drifting_and_spreading_gaussian():
     a, D, t0, t_end = 1.0, 0.02, 0.05, 0.4
 
     def exact(x, t):  # u_t + a u_x = D u_xx on the periodic [0, 1]: a sum of images
-        s2 = 2 * D * (t0 + t)
-        return sum(np.exp(-((x - 0.3 - a * t + k) ** 2) / (2 * s2))
-                   for k in (-2, -1, 0, 1)) / math.sqrt(2 * math.pi * s2)
+        s0 = math.sqrt(2 * D * t0)
+        return sum(gaussian(x, t, x0=0.3 - k, s0=s0, D=D, a=a) for k in (-2, -1, 0, 1))
 
     errs = []
     for n in (200, 400):
