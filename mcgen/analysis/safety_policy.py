@@ -336,8 +336,8 @@ class SafetyPolicy:
                                  f"{_shown(vals)}); pass unsafe=True with an explicit dt to "
                                  "run anyway") from None
         except ValueError as err:
-            raise ModelError(f"cannot evaluate the stability condition {cond.describe()}: "
-                             f"{err}; give the missing values (params=)") from None
+            raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
+                             "missing values in params=") from None
         if not math.isfinite(dt):
             return dt
         # the predicate's few-ulp tolerance would accept the open end point of a strict bound

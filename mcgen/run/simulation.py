@@ -147,8 +147,8 @@ class Simulation:
         self.notes += range_notes
         if self.data_range is not None and not self.data_range[0] < self.data_range[1] \
                 and not self.unsafe:
-            where = ("data_range" if given_range is not None else "the data range taken from "
-                     "the initial data and boundary values")
+            where = ("data_range" if given_range is not None else "the default data range "
+                     "(taken from the initial data and boundary values)")
             raise ModelError(f"{where} is {self.data_range}: the monotonicity condition of a "
                              "conservative scheme is stated on a range min < max; give "
                              "data_range=(min, max) covering the values the run will see "
@@ -263,7 +263,7 @@ class Simulation:
             raise
         except ModelError as err:
             typo = f" ({self._unused_params})" if self._unused_params else ""
-            raise ModelError(f"{err}{typo}") from None
+            raise ModelError(f"{err}{typo}") from None  # the policy's words, and the typo
 
     def _choose_dt(self, dt: float | None) -> float:
         if dt is None:
