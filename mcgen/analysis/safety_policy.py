@@ -391,6 +391,16 @@ class SafetyPolicy:
                              "data)")
         return (g_lo, g_hi), notes
 
+    def admissible(self, arrays: Iterable[np.ndarray], boundary: Iterable[Any] = (),
+                   data_range: tuple[Any, Any] | None = None) -> bool:
+        """True when the data (and boundary values) lie in ``data_range`` (always, without
+        one: the range is then taken from them)."""
+        try:
+            self.data_range(arrays, boundary, given=data_range)
+        except ModelError:
+            return False
+        return True
+
     def _invariant_range(self, lo: float, hi: float, notes: list[str]) -> tuple[float, float]:
         """[lo, hi] widened to a range a monotone scheme keeps: with a source s(u) that needs
         s(lo) >= 0 >= s(hi), so an end where the source pushes outwards moves to the nearest

@@ -42,6 +42,7 @@ def test_the_data_range_includes_walls_and_refuses_data_outside_a_given_one():
     assert p.data_range(data, [Dirichlet(1.5)])[0] == (0.6, 1.5)
     with pytest.raises(ModelError, match="outside data_range"):
         p.data_range(data, [], given=(0.0, 0.8))
+    assert not p.admissible(data, [], (0.0, 0.8)) and p.admissible(data, [], (0.0, 1.0))
     lam = sp.Symbol("lambda", positive=True)
     assert p.condition((0.0, 0.9)).expr == sp.Le(lam, 1)   # |f'(0)| = 1
     assert p.condition((0.6, 0.9)).expr == sp.Le(4 * lam / 5, 1)

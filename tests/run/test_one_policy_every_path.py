@@ -54,10 +54,19 @@ def five_point() -> Scheme:
     return ns["model"]
 
 
-def synthesized() -> Scheme:
+def synthesized() -> list[Scheme]:
+    """Members of the consistent family of u_t + a u_x = 0 on three points: the least
+    diffusive (upwind), q = nu^2 (Lax-Wendroff) and a 2-D five-point diffusion member."""
+    from mcgen.model.symbols import nu
     u = sp.Symbol("u")
     fam = consistent_family(scalar_law(u, a * u), [-1, 0, 1], 1)
-    return optimal_member(fam, "least_diffusion").member.scheme
+    (q,) = fam.free
+    fam2 = consistent_family(scalar_law(u, (a * u, 0), diffusion=sp.Symbol("D", positive=True),
+                                        diffusion_form="fick"),
+                             [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)], 1)
+    return [optimal_member(fam, "least_diffusion").member.scheme,
+            fam.member("Lax-Wendroff member", **{q.name: nu**2}).scheme,
+            fam2.member("2-D member", **{p.name: sp.Rational(1, 4) for p in fam2.free}).scheme]
 
 
 ADV, ADV_D = {"a": 1.5}, {"a": 1.0, "D": 0.05}
@@ -73,7 +82,7 @@ MODELS = [
     (cat.lax_friedrichs_2d(), {"a": 1.0, "b": 0.5}, None, False),
     (cat.ftcs_heat_2d(), {"D_x": 1.0, "D_y": 0.5}, None, False),
     (heat_3d(), {"D": 1.0}, None, False),
-    (synthesized(), ADV, None, False),
+    *[(m, ADV, None, False) for m in synthesized()],
     (five_point(), ADV_D, None, True),
     (scalar_law(U, U**2 / 2, name="Burgers"), {}, (-1.0, 1.0), False),
     (scalar_law(U, U**2 / 2, diffusion=sp.Rational(1, 20), diffusion_form="fick",
