@@ -211,7 +211,7 @@ class SafetyPolicy:
     def _derive(self, key: Any) -> Condition | str:
         name = self.scheme.name or "the scheme"
         if self.needs_data_range:
-            return self._proved_part(self._monotone_on(key), sampled_ok=False)
+            return self._proved_part(self.monotone(key), sampled_ok=False)
         if not self.is_linear:
             raise AnalysisError(f"scheme {name!r} is nonlinear and has no numerical flux: build "
                                 "it with mcgen.model.catalogue.conservative.conservative_scheme"
@@ -233,23 +233,6 @@ class SafetyPolicy:
         except (AnalysisError, NotImplementedError):
             return None
         return general if general.status == "proved" else None
-
-    def _monotone_on(self, key: Any) -> Condition:
-        """The monotonicity region on a numeric range. When the region on symbolic bounds
-        [m, M] is proved (a theorem for every range: Lax-Friedrichs, Godunov, Engquist-Osher,
-        with diffusion and source) it is that region at m, M: one substitution, so a kernel
-        called on ever new data does not redo the analysis; otherwise the exact analysis on
-        the numeric range."""
-        from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN
-        if key is None:
-            return self.monotone(None)
-        general = self._monotone_general()
-        if general is None:
-            return self.monotone(key)
-        at = {DATA_MIN: key[0], DATA_MAX: key[1]}
-        expr = general.expr.subs(at)  # numbers: Max, Abs and Piecewise evaluate
-        return replace(general, expr=expr, sufficient=expr, necessary=expr,
-                       description=f"{general.description} with m = {key[0]}, M = {key[1]}")
 
     def _proved_part(self, cond: Condition, sampled_ok: bool) -> Condition | str:
         """``cond`` when proved; else its proved sufficient part; a sampled linear region with
@@ -396,10 +379,12 @@ class SafetyPolicy:
         the enforced condition."""
         vals = {k: float(v) for k, v in values.items() if np.ndim(v) == 0}
         key = self._range_key(data_range)
+        # a region proved on symbolic bounds [m, M] (a theorem for every range) is the region on
+        # this range: evaluated at m, M it answers in microseconds, so a kernel called on ever
+        # new data does not redo the exact analysis unless the values fail (for the message)
         general = self._monotone_general() if key is not None else None
-        if general is not None:  # the proved region on [m, M], evaluated at this range: fast
-            if general.holds(**vals, m=float(key[0]), M=float(key[1])):
-                return
+        if general is not None and general.holds(**vals, m=float(key[0]), M=float(key[1])):
+            return
         cond = self.condition(data_range, values)
         try:
             ok = cond.holds(**vals)
