@@ -74,6 +74,21 @@ def extremum_on_interval(g: sp.Expr, u: sp.Symbol, m: Any, M: Any, largest: bool
     return pick(*[sp.nsimplify(x) if x.is_number else x for x in cands])
 
 
+def _bounds_in_x(D: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """inf and sup of a coefficient D(x) over the real line (so the bound holds on any grid);
+    an unbounded coefficient is refused."""
+    from sympy.calculus.util import maximum, minimum
+    try:
+        lo, hi = minimum(D, x, sp.S.Reals), maximum(D, x, sp.S.Reals)
+    except (NotImplementedError, ValueError, TypeError):
+        lo = hi = sp.nan
+    if not (lo.is_finite and hi.is_finite):
+        raise AnalysisError(f"the diffusion coefficient D(x) = {D} has no finite bounds SymPy "
+                            "can prove on the real line: the monotonicity bound 2 mu sup D <= "
+                            "... needs them; give a bounded D(x) or write the scheme yourself")
+    return sp.nsimplify(lo) if lo.is_Float else lo, sp.nsimplify(hi) if hi.is_Float else hi
+
+
 def _flux_part(scheme: Scheme) -> Scheme:
     """The same scheme without diffusion and source (its numerical flux alone)."""
     assert scheme.law is not None and scheme.numerical_flux is not None
@@ -115,16 +130,23 @@ def law_monotonicity(scheme: Scheme, data_range: tuple[Any, Any]) -> Derivation:
     lam = next((p for p in scheme.params if p.name == LAM.name), LAM)
     b = DerivationBuilder(f"Monotonicity of {scheme.name}", meta={"model_hash": scheme.hash})
     a_, b_, c_ = sp.symbols("a b c", real=True)
-    phi, s = sp.Lambda(u, terms.potential), sp.Lambda(u, terms.source)
-    rest = MU * (phi(c_) - 2 * phi(b_) + phi(a_)) + DT * s(b_)
-    d_rest = -2 * MU * terms.diffusivity.subs(u, b_) + DT * sp.diff(terms.source, u).subs(u, b_)
+    rest = terms.part(a_, b_, c_)
+    sp_ = sp.diff(terms.source, u).subs(u, b_)
+    if terms.coefficient != 0:
+        D, x = sp.Lambda(terms.x, terms.coefficient), terms.x
+        diag = (-2 * MU * D(x) if terms.form == "ito" else
+                -MU * (D(x + DX / 2) + D(x - DX / 2))) + DT * sp_
+        what = f"D(x) = {terms.coefficient} ({terms.form} form)"
+    else:
+        diag = -2 * MU * terms.diffusivity.subs(u, b_) + DT * sp_
+        what = f"Phi(u) = {terms.potential} (diffusion Phi(u)_xx, {scheme.law.diffusion_form} " \
+               "form)"
     i0 = b.define(f"H(a, b, c) = b - lambda (F(b, c) - F(a, b)) + {sp.sstr(rest)} with "
-                  f"Phi(u) = {terms.potential} (diffusion Phi(u)_xx, {scheme.law.diffusion_form} "
-                  f"form), s(u) = {terms.source}, on data in [{m}, {M}]",
+                  f"{what}, s(u) = {terms.source}, on data in [{m}, {M}]",
                   "the scheme's update (mcgen.model.catalogue.conservative)")
-    i1 = b.step(sp.Eq(sp.Symbol("dR/db"), d_rest, evaluate=False),
+    i1 = b.step(sp.Eq(sp.Symbol("dR/db"), diag, evaluate=False),
                 "derivative of the diffusion and source part in the centre value",
-                Check("identity", (sp.diff(rest, b_), d_rest)), [i0])
+                Check("identity", (sp.diff(rest, b_), diag)), [i0])
     flux_scheme = _flux_part(scheme)
     F, uL, uR = scheme.numerical_flux  # type: ignore[misc]
     if sp.sympify(F).free_symbols - {uL, uR, DATA_MIN, DATA_MAX}:
@@ -142,12 +164,16 @@ def law_monotonicity(scheme: Scheme, data_range: tuple[Any, Any]) -> Derivation:
         raise AnalysisError(f"the numerical flux of {scheme.name!r} is not monotone on "
                             f"[{m}, {M}] ({fcond.describe()}): the whole-law scheme needs a "
                             "monotone flux (godunov, engquist_osher, lax_friedrichs)")
-    d = terms.diffusivity
-    dmin = extremum_on_interval(d, u, m, M, largest=False)
-    dmax = extremum_on_interval(d, u, m, M)
+    d, over = terms.diffusivity, f"[{m}, {M}]"
+    if terms.coefficient != 0:  # D(x): its bounds over every position (any grid)
+        d, over = terms.coefficient, "the real line"
+        dmin, dmax = _bounds_in_x(d, terms.x)
+    else:
+        dmin = extremum_on_interval(d, u, m, M, largest=False)
+        dmax = extremum_on_interval(d, u, m, M)
     K = sp.Max(extremum_on_interval(-sp.diff(terms.source, u), u, m, M), 0)
-    i3 = b.step(f"min d = {dmin}, max d = {dmax} and max(-s')^+ = {K} on [{m}, {M}] "
-                f"(d = Phi' = {d}, s' = {sp.diff(terms.source, u)})",
+    i3 = b.step(f"min d = {dmin}, max d = {dmax} over {over} (d = {d}) and max(-s')^+ = {K} "
+                f"on [{m}, {M}] (s' = {sp.diff(terms.source, u)})",
                 "extrema over the end points and the interior critical points",
                 Check("follows"), [i0])
     parts = []
@@ -165,13 +191,15 @@ def law_monotonicity(scheme: Scheme, data_range: tuple[Any, Any]) -> Derivation:
     bound = sp.Le(total, 1) if total != 0 else sp.true
     expr = sp.And(*parts, bound)
     varying = [name for name, g in (("|f'|", sp.diff(scheme.law.flux[0], u, 2)),
-                                    ("d", sp.diff(d, u)),
+                                    ("d", sp.diff(d, terms.x or u)),
                                     ("-s'", sp.diff(terms.source, u, 2))) if g != 0]
     exact_flux = fcond.status == "proved" and fcond.name == "CFL"
-    proved = exact_flux and len(varying) <= 1
+    proved = exact_flux and len(varying) <= 1 and terms.coefficient == 0
     status = "proved" if proved else "unknown"
     how = ("also necessary: at most one term varies over the range, so the maximum of the "
            "sum is the sum of the maxima (constant states)" if proved else
+           "proved sufficient on every grid (D at the grid's points is at most its sup over "
+           "the real line)" if terms.coefficient != 0 else
            f"proved sufficient; {', '.join(varying)} vary over the range (or the flux bound is "
            "not the CFL bound), so the maxima may sit at different states")
     def shown(v: sp.Expr) -> str:
@@ -195,6 +223,15 @@ def law_monotonicity(scheme: Scheme, data_range: tuple[Any, Any]) -> Derivation:
     i4 = b.step(cond, "dH/da, dH/dc >= 0 by the flux part and d >= 0; dH/db = 1 - lambda(dF/du_L"
                 " - dF/du_R) - 2 mu d(b) + dt s'(b) >= 1 - (lambda S + 2 mu max d + dt max(-s')) "
                 f"; {how}", Check("follows"), [i1, i2, i3])
+    if terms.coefficient != 0 and terms.form == "ito":
+        c = sp.Symbol("c", real=True)
+        drift = sp.expand(sp.cancel(terms.part(c, c, c).subs(DT, 0) / c))
+        b.step(f"H(c, c, c) - c = c * {sp.sstr(drift)} + dt s(c): the Ito form (D(x) u)_xx moves "
+               "constant states (its weights sum to one by columns, not rows), so [m, M] is not "
+               "invariant: monotonicity keeps u >= 0 and contracts in L1, without a maximum "
+               "principle", "the forward (density) reading of a variable coefficient",
+               Check("identity", (sp.expand(terms.part(c, c, c).subs(DT, 0)),
+                                  sp.expand(c * drift))), [i4])
     s_lo, s_hi = sp.simplify(terms.source.subs(u, m)), sp.simplify(terms.source.subs(u, M))
     inv = sp.And(sp.Ge(s_lo, 0), sp.Le(s_hi, 0))
     invariant = inv is sp.true or (inv.is_Boolean and sp.simplify(inv) is sp.true)

@@ -145,6 +145,21 @@ class SafetyPolicy:
         """True when the condition depends on the data range (conservative schemes)."""
         return self.scheme.numerical_flux is not None
 
+    @cached_property
+    def range_matters(self) -> bool:
+        """True when the enforced condition changes with the data range (a nonlinear flux, or a
+        coefficient of u): then a run must keep its data inside the range and checks it. A
+        range-free condition (a linear flux with D(x), say) needs no such check; such schemes
+        need not keep a range (Ito (D(x) u)_xx has no maximum principle)."""
+        if not self.needs_data_range:
+            return False
+        try:
+            general = self.monotone(None)
+        except (AnalysisError, NotImplementedError):
+            return True
+        expr = general.expr if general.status == "proved" else general.sufficient
+        return expr is None or bool({"m", "M"} & {s.name for s in sp.sympify(expr).free_symbols})
+
     @property
     def is_linear(self) -> bool:
         return self.scheme.numerical_flux is None and \

@@ -406,7 +406,7 @@ class Simulation:
     def _out_of_range(self, state: dict[str, np.ndarray]) -> tuple[str, tuple[int, ...]] | None:
         """(field, cell) of the first value outside the data range the condition was proved
         on (conservative schemes; a monotone scheme stays inside it), else None."""
-        if self.unsafe or self.condition is None or not self.policy.needs_data_range or \
+        if self.unsafe or self.condition is None or not self.policy.range_matters or \
                 self.data_range is None:
             return None
         for f, a in state.items():

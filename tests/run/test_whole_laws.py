@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 from mcgen.analysis.monotonicity import monotonicity
+from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import ModelError
 from mcgen.model import scalar_law
 from mcgen.model.boundary import Dirichlet
@@ -108,8 +109,35 @@ def test_variable_coefficient_diffusion_both_forms():
         assert cond.status == "proved"
 
 
+def test_a_coefficient_of_position_in_both_forms_reaches_its_steady_state():
+    # D(x) = 1 + sin(2 pi x)/2, u(0) = 0, u(1) = 1. Fick (D u_x)_x = 0: u = int_0^x 1/D over
+    # int_0^1 1/D (inside [0, 1]); Ito (D u)_xx = 0: D u linear, u = x D(1)/D(x), which rises
+    # above 1 (no maximum principle): the two forms are different laws
+    from scipy.integrate import cumulative_trapezoid
+    Dx = 1 + sp.sin(2 * sp.pi * X) / 2
+    z = np.linspace(0.0, 1.0, 20001)
+    inv = cumulative_trapezoid(1 / (1 + np.sin(2 * np.pi * z) / 2), z, initial=0)
+    exact = {"fick": lambda x: np.interp(x, z, inv / inv[-1]),
+             "ito": lambda x: x / (1 + np.sin(2 * np.pi * x) / 2)}
+    for form in ("fick", "ito"):
+        law = scalar_law(U, 0, diffusion=Dx, diffusion_form=form)
+        cond = safety_policy(law).monotone((0, 1))  # the run below asks the same policy
+        assert cond.sufficient is not None and "2 mu * 3/2" in cond.description  # sup D = 3/2
+        errs = []
+        for n in (12, 24):
+            sim = Simulation(law, (n, (0.0, 1.0)), 0.0, bc=[(Dirichlet(0.0), Dirichlet(1.0))],
+                             backend="numpy", progress=False)
+            sim.run(1.0)
+            errs.append(float(np.max(np.abs(sim.u - exact[form](sim.grid.centres()[0])))))
+        assert errs[1] < 0.1 and 0.7 < math.log2(errs[0] / errs[1]) < 1.5
+        assert (sim.u.max() > 1.4) == (form == "ito")
+
+
 def test_a_term_the_scheme_cannot_discretise_is_refused_by_name_never_dropped():
-    with pytest.raises(ModelError, match=r"diffusion coefficient .*depends on \['x'\]"):
-        law_scheme(scalar_law(U, U**2 / 2, diffusion=1 + X**2, diffusion_form="fick"))
+    with pytest.raises(ModelError, match=r"diffusion coefficient .*depends on \['U', 'x'\]"):
+        law_scheme(scalar_law(U, U**2 / 2, diffusion=1 + X**2 * U, diffusion_form="fick"))
     with pytest.raises(ModelError, match=r"source .*depends on \['x'\]"):
         law_scheme(scalar_law(U, U**2 / 2, source=sp.sin(X) * U))
+    with pytest.raises(Exception, match=r"no finite bounds"):
+        monotonicity(law_scheme(scalar_law(U, 0, diffusion=1 + X**2, diffusion_form="fick")),
+                     (0, 1))

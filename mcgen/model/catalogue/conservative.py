@@ -3,9 +3,11 @@
 The update is H(u_{j-1}, u_j, u_{j+1}) = u_j - lam (F(u_j, u_{j+1}) - F(u_{j-1}, u_j))
 + mu (Phi(u_{j+1}) - 2 Phi(u_j) + Phi(u_{j-1})) + dt s(u_j), with lam = dt/dx, mu = dt/dx^2:
 a monotone numerical flux F, a conservative central diffusion written through the potential Phi
-(Fick (D(u) u_x)_x = Phi(u)_xx with Phi(u) = int_0^u D; Ito (D(u) u)_xx with Phi(u) = D(u) u) and
-the source explicitly. Every term of the law is discretised; a term the scheme cannot handle (a
-coefficient depending on x or t) is refused with its name, never dropped.
+(Fick (D(u) u_x)_x = Phi(u)_xx with Phi(u) = int_0^u D; Ito (D(u) u)_xx with Phi(u) = D(u) u; a
+coefficient D(x) of position: D at the interfaces x +- dx/2 (Fick) or D(x) u differenced (Ito))
+and the source explicitly. Every term of the law is discretised; a term the scheme cannot handle
+(a coefficient of time, or of both u and x; a source of x or t) is refused with its name, never
+dropped.
 
 Numerical fluxes (branch-free forms with Max/Min/Abs):
 
@@ -116,43 +118,65 @@ def numerical_flux(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
 class LawTerms:
     """The non-flux terms of a scalar 1-D law as the scheme discretises them.
 
-    ``potential`` Phi(u) with diffusion term Phi(u)_xx, its derivative ``diffusivity``
+    ``potential`` Phi(u) with diffusion term Phi(u)_xx and its derivative ``diffusivity``
     d(u) = Phi'(u) (the effective diffusion coefficient; the scheme is monotone only where
-    d >= 0) and the ``source`` s(u); all zero when the law has none.
+    d >= 0), or, for a coefficient of position, ``coefficient`` D(x) with the ``form`` (Fick
+    (D(x) u_x)_x or Ito (D(x) u)_xx); and the ``source`` s(u). All zero when the law has none.
     """
 
     u: sp.Symbol
     potential: sp.Expr
     diffusivity: sp.Expr
     source: sp.Expr
+    coefficient: sp.Expr = sp.Integer(0)
+    x: sp.Symbol | None = None
+    form: str = "none"
 
     @property
     def has_diffusion(self) -> bool:
-        return self.potential != 0
+        return self.potential != 0 or self.coefficient != 0
 
     @property
     def has_source(self) -> bool:
         return self.source != 0
 
+    def part(self, left: Any, centre: Any, right: Any) -> sp.Expr:
+        """The diffusion and source part of the update at a cell (values ``left``, ``centre``,
+        ``right``; position x, spacing dx), without the flux differences."""
+        out = DT * self.source.subs(self.u, centre) if self.has_source else sp.Integer(0)
+        if self.coefficient != 0:
+            x, D = self.x, sp.Lambda(self.x, self.coefficient)
+            if self.form == "ito":  # (D u)_xx: central second difference of D u
+                out += MU * (D(x + DX) * right - 2 * D(x) * centre + D(x - DX) * left)
+            else:  # (D u_x)_x: D at the interfaces x +- dx/2 times the differences
+                out += MU * (D(x + DX / 2) * (right - centre) - D(x - DX / 2) * (centre - left))
+        elif self.potential != 0:
+            phi = sp.Lambda(self.u, self.potential)
+            out += MU * (phi(right) - 2 * phi(centre) + phi(left))
+        return out
+
 
 def law_terms(law: Law) -> LawTerms:
-    """Diffusion potential and source of ``law``, or a ModelError naming the term the
-    conservative scheme cannot discretise (a coefficient depending on x or t)."""
+    """Diffusion and source of ``law`` as the conservative scheme discretises them, or a
+    ModelError naming the term it cannot discretise (a coefficient depending on t, on both u
+    and x, or a source depending on x or t)."""
     u, _ = _scalar_flux(law)
-    space_time = set(law.coords) | {law.t}
+    x, t = law.coords[0], law.t
     what = law.name or "the law"
     d = law.diffusion[0, 0] if law.diffusion is not None else sp.Integer(0)
-    if d != 0 and d.free_symbols & space_time:
+    if d != 0 and (t in d.free_symbols or {u, x} <= d.free_symbols):
         raise ModelError(f"diffusion coefficient {d} of {what} depends on "
-                         f"{sorted(map(str, d.free_symbols & space_time))}: the conservative "
-                         "scheme discretises D(u) (Fick or Ito) only; write the scheme for a "
-                         "space- or time-dependent D as a Scheme")
+                         f"{sorted(map(str, d.free_symbols & {u, x, t}))}: the conservative "
+                         "scheme discretises D(u) or D(x) (Fick or Ito); write the scheme for a "
+                         "coefficient of time, or of both u and x, as a Scheme")
     s = sp.sympify(law.source)
-    if s.free_symbols & space_time:
+    if s.free_symbols & {x, t}:
         raise ModelError(f"source {s} of {what} depends on "
-                         f"{sorted(map(str, s.free_symbols & space_time))}: the conservative "
+                         f"{sorted(map(str, s.free_symbols & {x, t}))}: the conservative "
                          "scheme discretises a source s(u) only; write the scheme for s(u, x, t) "
                          "as a Scheme")
+    if d != 0 and x in d.free_symbols:
+        return LawTerms(u, sp.Integer(0), sp.Integer(0), s, d, x, law.diffusion_form)
     if d == 0:
         phi = sp.Integer(0)
     elif law.diffusion_form == "ito":
@@ -199,13 +223,11 @@ def conservative_scheme(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol =
     update = w[0] - lam * (Fr - Fl)
     definitions = {lam: DT / DX}
     name = f"{flux} scheme for {law.name or sp.sstr(law.flux[0])}"
+    update += terms.part(w[-1], w[0], w[1])
     if terms.has_diffusion:
-        phi = sp.Lambda(u, terms.potential)
-        update += MU * (phi(w[1]) - 2 * phi(w[0]) + phi(w[-1]))
         definitions[MU] = DT / DX**2
         name += " with central diffusion"
     if terms.has_source:
-        update += DT * terms.source.subs(u, w[0])
         name += " and explicit source" if terms.has_diffusion else " with explicit source"
     return Scheme((u.name,), 1, {u.name: update}, reading="forward", name=name,
                   definitions=definitions, law=law, numerical_flux=(F, UL, UR))
