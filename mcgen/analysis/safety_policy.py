@@ -42,6 +42,7 @@ from sympy.polys.polyerrors import DomainError
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.boundary import Absorbing, Dirichlet
 from mcgen.model.law import Law
+from mcgen.model.read import reads_of
 from mcgen.model.scheme import Scheme
 from mcgen.proof.condition import Condition
 
@@ -319,7 +320,6 @@ class SafetyPolicy:
                         if s.name in vals and s != sc.dt}
                 subs[p] = rhs.subs(phys).subs(sc.dt, tau)
         upd = {f: e.subs(subs).subs(sc.dt, tau) for f, e in sc.update.items()}
-        from mcgen.model.read import reads_of
         free = {s for e in upd.values() for s in e.free_symbols} - \
             {r for e in upd.values() for r in reads_of(e)} - set(sc.coords) - {tau}
         missing = sorted(s.name for s in free)

@@ -77,7 +77,9 @@ def test_sampled_regions_need_opt_in():
         enforced_condition(cat.lax_wendroff_2d())
     # with the opt-in, only what is proved is enforced, never the sampled (necessary) set:
     # here nothing beyond the measure-zero positivity set, so no time step is offered
-    with pytest.raises(StabilityError, match="no positive time step|no interval"):
+    from mcgen.analysis.safety_policy import SampledRegionWarning
+    with pytest.raises(StabilityError, match="no positive time step|no interval"), \
+            pytest.warns(SampledRegionWarning):
         max_stable_dt(cat.lax_wendroff_2d(), allow_sampled=True, a=1.0, b=1.0, dx=0.1, dy=0.1)
 
 
