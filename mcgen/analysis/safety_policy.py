@@ -173,7 +173,8 @@ class SafetyPolicy:
         from mcgen.analysis.positivity import positivity_region
         try:
             return positivity_region(self.scheme).result
-        except (AnalysisError, NotImplementedError) as err:
+        except (AnalysisError, NotImplementedError, TypeError, ValueError) as err:
+            # an analysis that fails on this scheme leaves the policy without that region
             self._why["positivity"] = str(err)
             return None
 
@@ -337,8 +338,11 @@ class SafetyPolicy:
             except (AnalysisError, NotImplementedError, ValueError, TypeError,
                     sp.PolynomialError, DomainError):
                 r = None  # out of the exact analysis' reach: positivity below
-            if r is not None and r.status == "proved":
-                expr = r.expr.subs(tau, sc.dt)
+            proved = None if r is None else r.expr if r.status == "proved" else r.sufficient
+            if proved is not None and proved is not sp.false:
+                # (one parameter, cells: every point of the region is decided exactly; only
+                # isolated irrational points outside it can be left undecided)
+                expr = sp.sympify(proved).subs(tau, sc.dt)
                 cond = Condition(expr, (sc.dt,), "l2", "proved", sufficient=expr,
                                  necessary=expr, name="von Neumann at the run's values",
                                  scope=r.scope,

@@ -177,3 +177,25 @@ def test_defect3_generate_refuses_a_sampled_model_without_the_flag_and_never_wri
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["condition"] == safety_policy(five_point(), True).describe()
     assert "decided exactly at the run's values" in manifest["condition"]
+
+
+def test_run_with_allow_sampled_says_what_it_enforces_and_stays_bounded(tmp_path, capsys):
+    from mcgen.cli import main
+    f = tmp_path / "five_run.py"
+    f.write_text(FIVE_POINT + textwrap.dedent("""
+        import numpy as np
+        params = {"a": 1.0, "D": 0.02}
+        initial = lambda x: np.exp(-100 * (x - 0.5) ** 2)
+        t_end = 0.5
+    """))
+    args = ["run", str(f), "--cells", "40", "--backend", "numpy"]
+    assert main(args) == 1
+    assert "allow-sampled" in capsys.readouterr().err.replace("_", "-")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SampledRegionWarning)
+        assert main([*args, "--allow-sampled"]) == 0
+    out = capsys.readouterr().out
+    assert "the stability region is sampled: enforced is what is proved" in out
+    assert "von Neumann at the run's values" in out
+    lo, hi = (float(v) for v in out.split("range      : [")[1].split("]")[0].split(","))
+    assert -0.1 < lo and hi < 1.0  # the exact L2 step: no growth
