@@ -338,8 +338,9 @@ class SafetyPolicy:
             except (AnalysisError, NotImplementedError, ValueError, TypeError,
                     sp.PolynomialError, DomainError):
                 r = None  # out of the exact analysis' reach: positivity below
-            proved = None if r is None else r.expr if r.status == "proved" else r.sufficient
-            if proved is not None and proved is not sp.false:
+            proved = None if r is None else r.expr if r.status == "proved" else \
+                r.sufficient if r.sufficient is not sp.false else None
+            if proved is not None:  # (false when proved unstable at these values: refused)
                 # (one parameter, cells: every point of the region is decided exactly; only
                 # isolated irrational points outside it can be left undecided)
                 expr = sp.sympify(proved).subs(tau, sc.dt)
