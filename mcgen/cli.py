@@ -243,8 +243,14 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
                    "FILE's data_range).")
 @click.option("--force", is_flag=True, help="Write into an existing output folder, replacing "
               "only the files mcgen wrote there (listed in its manifest.json).")
+@click.option("--allow-sampled", is_flag=True,
+              help="Accept a stability region known only at sampled points (only what is "
+                   "proved is enforced), as allow_sampled=True in Python.")
+@click.option("--unsafe", is_flag=True,
+              help="Export even when no stability condition is proved (the README says so).")
 def generate(file: str, name: str | None, backend: str, out: str, bc: str | None,
-             data_range: tuple[float, float] | None, force: bool) -> None:
+             data_range: tuple[float, float] | None, force: bool, allow_sampled: bool,
+             unsafe: bool) -> None:
     """Generate a standalone kernel for the model in FILE and export it to a folder.
 
     \b
@@ -275,20 +281,21 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
         return
     if kind != "Scheme":
         raise click.ClickException(f"mcgen generate makes kernels for a Scheme, a Law (through "
-                                   f"its Godunov scheme) or a ParticleSystem, and {file} gives a "
-                                   f"{kind}: write its update as a Scheme, or derive its limit "
-                                   "with `mcgen derive` and generate a scheme for that law")
+                                   f"its conservative scheme) or a ParticleSystem, and {file} "
+                                   f"gives a {kind}: write its update as a Scheme, or derive its "
+                                   "limit with `mcgen derive` and generate a scheme for that law")
     from mcgen.codegen.export import export_kernel
-    # unsafe: the exported kernel does not refuse steps (its caller owns dt); the condition is
-    # still derived, when there is one, and written into the kernel's header and README
+    # the same safety policy as build() in Python: a model with nothing proved to enforce is
+    # refused (unless --unsafe), a sampled one needs --allow-sampled; the exported functions
+    # do not check the condition (their caller owns dt): it is written into header and README
+    rng = _data_range(data_range, ns)
     kernel = build(model, backend=backend, bc=bc if bc is not None else ns.get("bc", "periodic"),
-                   data_range=_data_range(data_range, ns), unsafe=True)
-    cond = kernel.condition
-    path = export_kernel(kernel, out, overwrite=force,
-                         condition=cond.describe() if cond is not None else None)
+                   data_range=rng, unsafe=unsafe, allow_sampled=allow_sampled)
+    text = kernel.policy.describe(rng) if kernel.policy is not None else \
+        kernel.condition.describe() if kernel.condition is not None else None
+    path = export_kernel(kernel, out, overwrite=force, condition=text)
     click.echo(f"exported {model.name or 'kernel'} ({backend}) to {path}")
-    if cond is not None:
-        click.echo(f"enforced condition: {cond.describe()}")
+    click.echo(f"enforced condition: {text or 'none (--unsafe)'}")
 
 
 @cli.command()
@@ -315,10 +322,14 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
 @click.option("--force", is_flag=True, help="Replace existing --out / --plot files.")
 @click.option("--max-steps", type=int, default=None,
               help="Refuse a run of more steps than this (default 10^9).")
+@click.option("--allow-sampled", is_flag=True,
+              help="Accept a stability region known only at sampled points (only what is "
+                   "proved is enforced), as allow_sampled=True in Python.")
 def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
         backend: str, out: str | None, plot: str | None,
-        data_range: tuple[float, float] | None, force: bool, max_steps: int | None) -> None:
+        data_range: tuple[float, float] | None, force: bool, max_steps: int | None,
+        allow_sampled: bool) -> None:
     """Run the scheme or law in FILE on a grid and report what happened.
 
     \b
@@ -370,7 +381,7 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
                      params=ns.get("params", {}), dt=given_dt,
                      safety=safety, unsafe=unsafe, backend=backend,
-                     data_range=_data_range(data_range, ns))
+                     data_range=_data_range(data_range, ns), allow_sampled=allow_sampled)
     u0 = sim.u.copy()
     t0 = time.perf_counter()
     rec = sim.run(float(t_end), max_steps=max_steps)

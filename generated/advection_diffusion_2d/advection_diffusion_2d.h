@@ -4,6 +4,8 @@
  * model hash: c6eba5b6bdfb62a7a0fdd14d507545e9d4439e5c3208f0f012f61bec648a163f
  * enforced condition: von Neumann cell-Peclet and diffusion-number condition: proved sufficient part of the l2 region (necessary (proved): (-2*nu_x**2 + 2*nu_x + 4*r_x >= 0) & (-2*(nu_x**2 - nu_x - 2*r_x) >= 0) & (-2*nu_y**2 + 2*nu_y + 4*r_y >= 0) & (-2*(nu_y**2 - nu_y - 2*r_y) >= 0) & (-2*(nu_x + nu_y + 2*r_x + 2*r_y - 1) >= 0) & (-2*nu_x**2 - 8*nu_x*r_x + 2*nu_x - 8*r_x**2 + 4*r_x >= 0) & (-2*nu_y**2 - 8*nu_y*r_y + 2*nu_y - 8*r_y**2 + 4*r_y >= 0) & (-4*(nu_x**2*nu_y + 2*nu_x**2*r_y + nu_x*nu_y**2 - nu_x*nu_y - 2*nu_x*r_y + 2*nu_y**2*r_x - 2*nu_y*r_x - 4*r_x*r_y) >= 0); sufficient (proved): positivity region; boundary traced along 16 rays and certified at points only) [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
  */
+/* Arguments: cur: the current values, padded by 1 ghost cell(s) per side (in: the state; out: the newest state when nsteps is even); nxt: the second buffer of the same shape (the newest state when nsteps is odd); n0: interior cells along axis 0; n1: interior cells along axis 1; nsteps: number of time steps to advance; t0: time of the first step (time-dependent boundary values); dt: time step (unused by this update); nu_x: nu_x = a*dt/dx; nu_y: nu_y = b*dt/dy; r_x: r_x = D*dt/dx**2; r_y: r_y = D*dt/dy**2 */
+/* Boundary conditions: axis 0 low: periodic: the lattice is a ring (torus); axis 0 high: periodic: the lattice is a ring (torus); axis 1 low: periodic: the lattice is a ring (torus); axis 1 high: periodic: the lattice is a ring (torus) */
 #ifndef MCGEN_ADVECTION_DIFFUSION_2D_H
 #define MCGEN_ADVECTION_DIFFUSION_2D_H
 

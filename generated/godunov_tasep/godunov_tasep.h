@@ -4,6 +4,8 @@
  * model hash: ae8621ed2c8211efbb7c581b258f989ed39bee2b0fdfbc1906e55850a6528370
  * enforced condition: CFL: lambda <= 1 (the CFL condition lambda max|f'| <= 1) [monotone, proved; periodic/Cauchy problem; boundary stability not analysed]
  */
+/* Arguments: cur: the current values, padded by 1 ghost cell(s) per side (in: the state; out: the newest state when nsteps is even); nxt: the second buffer of the same shape (the newest state when nsteps is odd); flux0: scratch for interface fluxes (one padded field; contents ignored); n0: interior cells along axis 0; nsteps: number of time steps to advance; t0: time of the first step (time-dependent boundary values); dt: time step (unused by this update); p_lambda: lambda = dt/dx (argument p_lambda holds lambda) */
+/* Boundary conditions: axis 0 low: periodic: the lattice is a ring (torus); axis 0 high: periodic: the lattice is a ring (torus) */
 #ifndef MCGEN_GODUNOV_TASEP_H
 #define MCGEN_GODUNOV_TASEP_H
 

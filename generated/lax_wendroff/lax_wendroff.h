@@ -4,6 +4,8 @@
  * model hash: d5f3c3c6d6c08f7cc076d9e3ce02e73ce7b432fa29be22dc9f19a6feb652fee3
  * enforced condition: von Neumann CFL condition: |nu| <= 1 [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
  */
+/* Arguments: cur: the current values, padded by 1 ghost cell(s) per side (in: the state; out: the newest state when nsteps is even); nxt: the second buffer of the same shape (the newest state when nsteps is odd); n0: interior cells along axis 0; nsteps: number of time steps to advance; t0: time of the first step (time-dependent boundary values); dt: time step (unused by this update); nu: nu = a*dt/dx */
+/* Boundary conditions: axis 0 low: periodic: the lattice is a ring (torus); axis 0 high: periodic: the lattice is a ring (torus) */
 #ifndef MCGEN_LAX_WENDROFF_H
 #define MCGEN_LAX_WENDROFF_H
 

@@ -4,6 +4,8 @@
  * model hash: 97b383e97609bd009c658b3f7a0252eb1039274cd89d9f68ad270523ac58351c
  * enforced condition: von Neumann CFL condition: 0 <= nu <= 1 [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
  */
+/* Arguments: cur: the current values, padded by 1 ghost cell(s) per side (in: the state; out: the newest state when nsteps is even); nxt: the second buffer of the same shape (the newest state when nsteps is odd); n0: interior cells along axis 0; nsteps: number of time steps to advance; t0: time of the first step (time-dependent boundary values); dt: time step (unused by this update); nu: nu = a*dt/dx */
+/* Boundary conditions: axis 0 low: periodic: the lattice is a ring (torus); axis 0 high: periodic: the lattice is a ring (torus) */
 #ifndef MCGEN_UPWIND_H
 #define MCGEN_UPWIND_H
 

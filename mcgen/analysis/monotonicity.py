@@ -114,13 +114,13 @@ def _timed(d: Derivation, t0: float) -> Derivation:
 def monotonicity(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_MAX)
                  ) -> Derivation:
     """Is the scheme monotone (update non-decreasing in each neighbour) on data in
-    ``data_range``? Result: a :class:`Condition` of kind ``monotone`` on lambda."""
-    if not isinstance(scheme, Scheme):
-        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
-                "flux='godunov')) (mcgen.model.catalogue.conservative)"
-                if isinstance(scheme, Law) else "")
-        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
-                         f"{type(scheme).__name__}{hint}")
+    ``data_range``? Result: a :class:`Condition` of kind ``monotone`` on lambda (and on
+    mu = dt/dx^2 and dt when the law has diffusion or a source:
+    :func:`mcgen.analysis.law_monotonicity.law_monotonicity`)."""
+    _require_scheme(scheme)
+    from mcgen.analysis.law_monotonicity import is_whole_law, law_monotonicity
+    if is_whole_law(scheme):
+        return law_monotonicity(scheme, data_range)
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"Monotonicity of {scheme.name}", meta={"model_hash": scheme.hash})
@@ -227,12 +227,8 @@ def _monotone_symbolic(s: _Setup, b: DerivationBuilder, i0: int, iB: int) -> Der
 
 def tvd(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_MAX)) -> Derivation:
     """Harten's incremental-coefficient test for TVD (kind ``tvd``)."""
-    if not isinstance(scheme, Scheme):
-        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
-                "flux='godunov')) (mcgen.model.catalogue.conservative)"
-                if isinstance(scheme, Law) else "")
-        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
-                         f"{type(scheme).__name__}{hint}")
+    _require_scheme(scheme)
+    _flux_only(scheme, "TVD (Harten)")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"TVD (Harten) for {scheme.name}", meta={"model_hash": scheme.hash})
@@ -307,12 +303,8 @@ def _tvd_exact(s: _Setup, b: DerivationBuilder, i0: int, i_nec: int, nec: Any, c
 def e_scheme(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_MAX)) -> Derivation:
     """Osher's E-flux property, with the CFL bound under which the scheme is an E-scheme
     (kind ``e-scheme``)."""
-    if not isinstance(scheme, Scheme):
-        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
-                "flux='godunov')) (mcgen.model.catalogue.conservative)"
-                if isinstance(scheme, Law) else "")
-        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
-                         f"{type(scheme).__name__}{hint}")
+    _require_scheme(scheme)
+    _flux_only(scheme, "the E-scheme property")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"E-scheme property of {scheme.name}", meta={"model_hash": scheme.hash})
@@ -361,12 +353,8 @@ def entropy_check(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_
                   ) -> Derivation:
     """Flag entropy problems: a stationary expansion shock through a sonic point that the
     scheme keeps (Roe/Murman without entropy fix). ``meta['expansion_shock_kept']``."""
-    if not isinstance(scheme, Scheme):
-        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
-                "flux='godunov')) (mcgen.model.catalogue.conservative)"
-                if isinstance(scheme, Law) else "")
-        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
-                         f"{type(scheme).__name__}{hint}")
+    _require_scheme(scheme)
+    _flux_only(scheme, "the entropy check")
     t0 = time.perf_counter()
     s = _Setup(scheme, data_range)
     b = DerivationBuilder(f"Entropy check for {scheme.name}", meta={"model_hash": scheme.hash})
@@ -423,8 +411,29 @@ def entropy_check(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_
     return _timed(replace(d, meta={**d.meta, "expansion_shock_kept": kept}), t0)
 
 
+def _require_scheme(scheme: Any) -> None:
+    if not isinstance(scheme, Scheme):
+        hint = (": discretise the law first, e.g. monotonicity(conservative_scheme(law, "
+                "flux='godunov')) (mcgen.model.catalogue.conservative)"
+                if isinstance(scheme, Law) else "")
+        raise ModelError(f"monotonicity() analyses a conservative Scheme, not a "
+                         f"{type(scheme).__name__}{hint}")
+
+
+def _flux_only(scheme: Scheme, what: str) -> None:
+    from mcgen.analysis.law_monotonicity import is_whole_law
+    if is_whole_law(scheme):
+        raise AnalysisError(f"{what} is analysed for a numerical flux alone, and "
+                            f"{scheme.name!r} also has diffusion or a source: its monotonicity "
+                            "(which implies TVD for the whole update) is analysed instead")
+
+
 def nonlinear_stability(scheme: Scheme, data_range: tuple[Any, Any]) -> dict[str, Derivation]:
-    """All four analyses side by side: monotone, tvd, e-scheme, entropy."""
+    """All four analyses side by side: monotone, tvd, e-scheme, entropy (monotone alone for a
+    scheme with diffusion or a source)."""
+    from mcgen.analysis.law_monotonicity import is_whole_law
+    if is_whole_law(scheme):
+        return {"monotone": monotonicity(scheme, data_range)}
     return {"monotone": monotonicity(scheme, data_range), "tvd": tvd(scheme, data_range),
             "e-scheme": e_scheme(scheme, data_range),
             "entropy": entropy_check(scheme, data_range)}

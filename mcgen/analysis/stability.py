@@ -11,13 +11,11 @@ analysed.
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from typing import Any, cast
 
 import sympy as sp
 
-from mcgen.errors import AnalysisError, StabilityError
+from mcgen.errors import AnalysisError
 from mcgen.model.scheme import Scheme
 from mcgen.proof.check import Check, register_check
 from mcgen.proof.condition import CAUCHY_LABEL, Condition
@@ -27,10 +25,6 @@ from mcgen.proof.derivation import Derivation, DerivationBuilder
 @register_check("derivation", "a nested derivation re-checked step by step")
 def _check_derivation(d: Any) -> str:
     return d.recheck().status
-
-
-def _is_linear(scheme: Scheme) -> bool:
-    return scheme.linear_weights_full() is not None and scheme.numerical_flux is None
 
 
 def stability_report(scheme: Scheme) -> Derivation:
@@ -129,52 +123,22 @@ def _godunov(b: DerivationBuilder, scheme: Scheme, pos: Condition, i_pos: int) -
                Check("follows"), uses=[i_pos])
 
 
-def enforced_condition(scheme: Scheme, allow_sampled: bool = False) -> Condition:
-    """The condition a kernel for this scheme enforces by default.
-
-    L2 (von Neumann) for linear schemes, monotonicity for nonlinear conservative ones. A region
-    known only at sampled points is never used unless ``allow_sampled=True``; its proved
-    sufficient part (for instance the positivity region) is used instead when there is one.
-    """
-    if _is_linear(scheme):
-        from mcgen.analysis.von_neumann import von_neumann
-        cond = von_neumann(scheme).result
-    else:
-        from mcgen.analysis.monotonicity import monotonicity  # written by the nonlinear analysis
-        cond = monotonicity(scheme).result
-    return proved_part(cond, scheme, allow_sampled)
+def enforced_condition(scheme: Scheme, allow_sampled: bool = False,
+                       data_range: tuple[Any, Any] | None = None) -> Condition:
+    """The condition a kernel or run of ``scheme`` enforces: the answer of its
+    :class:`~mcgen.analysis.safety_policy.SafetyPolicy` (L2 for linear schemes, monotonicity on
+    ``data_range`` for conservative ones; a sampled region only with ``allow_sampled=True``,
+    and then its proved part)."""
+    from mcgen.analysis.safety_policy import safety_policy
+    return safety_policy(scheme, allow_sampled).condition(data_range)
 
 
-def proved_part(cond: Condition, scheme: Scheme, allow_sampled: bool = False) -> Condition:
-    """``cond`` when proved (or sampled, with ``allow_sampled``); otherwise its proved sufficient
-    part, which is what a kernel can safely enforce. The necessary set is kept as it was: the
-    enforced region is proved sufficient, not claimed to be the whole stable region."""
-    if cond.status == "proved" or (allow_sampled and cond.status == "sampled"):
-        return cond
-    if cond.sufficient is not None and cond.sufficient is not sp.false:
-        return replace(cond, expr=cond.sufficient, status="proved",
-                       description=f"proved sufficient part of the {cond.kind} region "
-                       f"({cond.description})")
-    raise StabilityError(f"the {cond.kind} region of {scheme.name!r} is {cond.status} "
-                         f"({cond.description}) and has no proved sufficient part: pass "
-                         "allow_sampled=True to enforce the sampled region, or unsafe=True "
-                         "with an explicit dt to run anyway")
-
-
-def max_stable_dt(scheme: Scheme, allow_sampled: bool = False, **physical_values: float
-                  ) -> float:
+def max_stable_dt(scheme: Scheme, allow_sampled: bool = False,
+                  data_range: tuple[Any, Any] | None = None, **physical_values: float) -> float:
     """The largest time step the enforced condition allows for the given physical values
-    (``a=1.0, dx=0.01`` for ``nu = a*dt/dx``)."""
-    cond = enforced_condition(scheme, allow_sampled=allow_sampled)
-    dt = cond.max_stable_dt(dt=scheme.dt, **physical_values)
-    # a strict bound (leapfrog: |nu| < 1) is open at its end: step below it, since the
-    # predicate's few-ulp tolerance would accept the unstable endpoint itself
-    for _ in range(64):
-        if not math.isfinite(dt) or cond.holds(rtol=0.0, **{scheme.dt.name: dt},
-                                               **physical_values):
-            break
-        dt = math.nextafter(dt, 0.0) * (1 - 1e-15)
-    return dt
+    (``a=1.0, dx=0.01`` for ``nu = a*dt/dx``): the policy's answer."""
+    from mcgen.analysis.safety_policy import safety_policy
+    return safety_policy(scheme, allow_sampled).max_dt(physical_values, data_range)
 
 
 __all__ = ["stability_report", "enforced_condition", "max_stable_dt"]

@@ -19,28 +19,40 @@ from mcgen.codegen.compiled_kernel import CompiledKernel
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import build_stencil
 from mcgen.codegen.thread_team import team_kernel_name
-from mcgen.errors import AnalysisError, CodegenError
+from mcgen.errors import AnalysisError, CodegenError, StabilityError
 from mcgen.model.scheme import Scheme
 
 _NP = {"f64": np.float64, "f32": np.float32}
 
 
-def enforced_condition_of(scheme: Scheme) -> tuple[Any, str]:
-    """The condition the analysis layer enforces for ``scheme`` (None when it cannot analyse
-    it), with a note saying which. A StabilityError (a region known only at sampled points)
-    propagates: pass ``condition=`` or ``unsafe=True``."""
-    from mcgen.analysis.stability import enforced_condition  # SymPy loads only when needed
+def enforced_condition_of(scheme: Scheme, data_range: tuple[Any, Any] | None = None,
+                          allow_sampled: bool = False) -> tuple[Any, str, Any]:
+    """``(condition, note, policy)``: what the model's safety policy enforces for ``scheme``
+    (:class:`mcgen.analysis.safety_policy.SafetyPolicy`). The condition is None when the
+    analysis cannot handle the scheme (the note says why; no policy then) or when it is decided
+    at each call's values (a sampled region with ``allow_sampled``). A StabilityError (a region
+    with nothing proved to enforce) propagates: pass ``condition=`` or ``unsafe=True``."""
+    from mcgen.analysis.safety_policy import safety_policy  # SymPy loads only when needed
 
+    policy = safety_policy(scheme, allow_sampled)
     try:
-        cond = enforced_condition(scheme)
+        note = policy.describe(data_range)
     except (AnalysisError, NotImplementedError) as exc:
-        return None, f"none (analysis: {str(exc).splitlines()[0] if str(exc) else exc!r})"
-    return cond, "analysis"
+        return None, f"none (analysis: {str(exc).splitlines()[0] if str(exc) else exc!r})", None
+    try:
+        cond = policy.condition(data_range)
+    except StabilityError:
+        if not policy.sampled:
+            raise
+        cond = None  # decided at each call's values
+    return cond, note, policy
 
 
 def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype: str = "f64",
             threads: int = 1, condition: Any = None, unsafe: bool = False,
-            config: KernelConfig | None = None, warm: bool = True) -> CompiledKernel:
+            config: KernelConfig | None = None, warm: bool = True,
+            data_range: tuple[float, float] | None = None,
+            allow_sampled: bool = False) -> CompiledKernel:
     """Generate, build and load a kernel that advances ``scheme`` many steps per call.
 
     Parameters
@@ -51,10 +63,15 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
         ``(low, high)`` pairs per axis; see ``boundary_fill.normalize_bc``).
     dtype : ``"f64"`` or ``"f32"``.
     threads : threads for grids above ``config.parallel_threshold`` cells (1: serial only).
-    condition : the Condition to enforce at run time; None asks
-        ``mcgen.analysis.stability.enforced_condition`` when that module exists (and not
-        ``unsafe``); ``False`` enforces nothing.
+    condition : the Condition to enforce at run time; None asks the model's safety policy
+        (:func:`mcgen.analysis.safety_policy.safety_policy`, unless ``unsafe``); ``False``
+        enforces nothing.
     unsafe : do not refuse parameters or time steps outside the condition.
+    data_range : (min, max) of the data, for conservative schemes: each call refuses data
+        outside it (default: the condition is checked on the range of each call's data and
+        boundary values).
+    allow_sampled : accept a stability region known only at sampled points; what is enforced
+        is what is proved at each call's values (``kernel.sampled_region`` says so).
     config : further options (a KernelConfig); the keywords above override its fields.
     warm : compile the numba functions now (so ``timings['jit']`` is measured here).
 
@@ -66,12 +83,12 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t = time.perf_counter()
-    note = "none"
+    note, policy = "none", None
     if condition is None and not unsafe:
-        condition, note = enforced_condition_of(scheme)
+        condition, note, policy = enforced_condition_of(scheme, data_range, allow_sampled)
     elif condition is False:
         condition = None
-    if condition is not None:
+    elif condition is not None:
         note = condition.describe()
     timings["condition"] = time.perf_counter() - t
     base = config or KernelConfig()
@@ -82,8 +99,9 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     program = build_stencil(scheme, cfg)
     timings.update(program.timings)
     functions, artifact = load_backend_functions(program.module, cfg, timings)
+    rng = None if data_range is None else (float(data_range[0]), float(data_range[1]))
     kernel = CompiledKernel(scheme, cfg, program, functions, artifact, condition, unsafe,
-                            timings)
+                            timings, policy, rng)
     if warm and cfg.backend == "numba":
         t = time.perf_counter()
         _warm_up(kernel)

@@ -56,7 +56,12 @@ class CompiledKernel:
     ----------
     scheme, config : what it was generated from (``config.bc`` is normalised).
     ir : the IR module every backend printed.
-    condition : the enforced Condition, or None.
+    condition : the enforced Condition, or None (for a conservative scheme without a given
+        data range: stated on symbolic bounds m, M; each call checks the condition on the range
+        of its data, asked from ``policy``).
+    policy : the model's :class:`~mcgen.analysis.safety_policy.SafetyPolicy`, or None.
+    sampled_region : True when the model's region is sampled and what is enforced is its proved
+        part at the call's values (``allow_sampled=True``).
     timings : seconds per generation stage (``frontend`` and its sub-stages, ``render``,
         ``build``, ``jit``).
 
@@ -74,10 +79,16 @@ class CompiledKernel:
 
     def __init__(self, scheme: Scheme, config: KernelConfig, program: StencilProgram,
                  functions: dict[str, Any], artifact: Any, condition: Any, unsafe: bool,
-                 timings: dict[str, float]) -> None:
+                 timings: dict[str, float], policy: Any = None,
+                 data_range: tuple[float, float] | None = None) -> None:
         self.scheme, self.config, self.program = scheme, config, program
         self.functions, self.artifact = functions, artifact
         self.condition, self.unsafe, self.timings = condition, unsafe, timings
+        #: the model's SafetyPolicy (None when a condition was given or the kernel is unsafe):
+        #: every check asks it, with the data range of the data being run
+        self.policy = policy
+        #: the data range given at compile time (None: taken from the data of each call)
+        self.data_range = data_range
         self._blocked: dict[str, Any] | None = None
         #: what the last ``advance`` ran: kernel name, steps fused per sweep, tile, chunks
         self.last_call: dict[str, Any] = {}
@@ -125,6 +136,19 @@ class CompiledKernel:
         raise CodegenError(f"no source for backend {backend!r}: use 'numba', 'c', 'h' or "
                            "'llvm'")
 
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of the serial kernel means (``nu = a*dt/dx``, ...)."""
+        from mcgen.codegen.kernel_arguments import argument_meanings
+
+        return argument_meanings(self.scheme, self.layout)
+
+    @property
+    def boundary_text(self) -> str:
+        """The boundary conditions in words, with the meaning of the scheme's reading."""
+        from mcgen.codegen.kernel_arguments import boundary_text
+
+        return boundary_text(self.config.bc, self.scheme.reading)
+
     def export(self, directory: Any, **options: Any) -> Any:
         """Write a standalone folder (numba module, C source and header, LLVM ``.ll``/``.o``,
         README, manifest) with :func:`mcgen.codegen.export.export_kernel`; returns its path."""
@@ -137,13 +161,33 @@ class CompiledKernel:
                 f"fields={self.layout.fields} dim={self.layout.dim} dtype={self.layout.dtype}>")
 
     # ------------------------------------------------------------------ guards
-    def check(self, dt: float | None = None, **values: Any) -> None:
-        """Raise StabilityError when the enforced condition fails for these values."""
-        if self.condition is None or self.unsafe:
+    @property
+    def sampled_region(self) -> bool:
+        return self.policy is not None and self.policy.sampled
+
+    def _given_range(self, values: dict[str, Any]) -> tuple[float, float] | None:
+        """The compile-time data range, else ``m=``, ``M=`` passed by the caller."""
+        if self.data_range is not None:
+            return self.data_range
+        if "m" in values and "M" in values:
+            return (float(values["m"]), float(values["M"]))
+        return None
+
+    def check(self, dt: float | None = None, data_range: tuple[float, float] | None = None,
+              **values: Any) -> None:
+        """Raise StabilityError when the enforced condition fails for these values (and, for a
+        conservative scheme, on ``data_range``)."""
+        if self.unsafe or (self.condition is None and self.policy is None):
             return
         vals = {k: float(v) for k, v in values.items() if np.ndim(v) == 0}
         if dt is not None:
             vals[self.scheme.dt.name] = float(dt)
+        if self.policy is not None:
+            rng = data_range if data_range is not None else self._given_range(vals)
+            if rng is not None:
+                vals = {k: v for k, v in vals.items() if k not in ("m", "M")}
+            self.policy.check(vals, rng)
+            return
         try:
             ok = self.condition.holds(**vals)
         except ValueError as exc:
@@ -157,40 +201,27 @@ class CompiledKernel:
                                  "max_stable_dt) or pass unsafe=True to run anyway")
 
     def _data_range(self, bufs: Buffers, params: dict[str, Any], series: list[np.ndarray],
-                    nsteps: int) -> dict[str, float]:
-        """Values of the data-range symbols (m, M) a monotonicity condition is stated on, when
-        the caller gave none: the range of the current data and of the constant boundary
-        values (a monotone scheme keeps the solution inside it, so the condition checked on it
-        holds for every step). Time-dependent Dirichlet values are not included: pass m=, M=
-        yourself for those."""
-        if self.condition is None or self.unsafe:
-            return {}
-        try:
-            from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN
-        except ImportError:
-            return {}
-        names = {s.name for s in self.condition.expr.free_symbols}
-        want = [n for n in (DATA_MIN.name, DATA_MAX.name) if n in names and n not in params]
-        if not want:
-            return {}
-        from mcgen.model.boundary import Absorbing, Dirichlet
-        inner = self.interior(bufs)
-        lo, hi = float(np.min(inner)), float(np.max(inner))
-        for pair in self.config.bc:
-            for b in pair:
-                if isinstance(b, Absorbing):
-                    lo, hi = min(lo, 0.0), max(hi, 0.0)
-                elif isinstance(b, Dirichlet) and not b.value.free_symbols:
-                    v = float(b.value)
-                    lo, hi = min(lo, v), max(hi, v)
-        for arr in series:
-            if nsteps:
-                lo, hi = min(lo, float(arr[:nsteps].min())), max(hi, float(arr[:nsteps].max()))
-        return {k: v for k, v in ((DATA_MIN.name, lo), (DATA_MAX.name, hi)) if k in want}
+                    nsteps: int) -> tuple[float, float] | None:
+        """The data range this call's condition is checked on (conservative schemes): the
+        policy's rule, over the current data, the boundary values and the per-step boundary
+        series; a range given at compile time (or as m=, M=) must contain them."""
+        if self.unsafe or self.policy is None or not self.policy.needs_data_range:
+            return None
+        sides = [b for pair in self.config.bc for b in pair]
+        extra = [v for arr in series if nsteps for v in (arr[:nsteps].min(), arr[:nsteps].max())]
+        rng, _ = self.policy.data_range([self.interior(bufs)], sides,
+                                        given=self._given_range(params), extra=extra)
+        return rng
 
-    def max_stable_dt(self, **values: float) -> float:
+    def max_stable_dt(self, data_range: tuple[float, float] | None = None,
+                      **values: float) -> float:
         """The largest time step the enforced condition allows (``values``: the other
-        physical parameters)."""
+        physical parameters; ``data_range`` for a conservative scheme, default the one given
+        at compile time)."""
+        if self.policy is not None:
+            rng = data_range or self._given_range(values)
+            vals = {k: v for k, v in values.items() if rng is None or k not in ("m", "M")}
+            return self.policy.max_dt(vals, rng)
         if self.condition is None:
             raise StabilityError("this kernel enforces no condition: no stable dt is known")
         return float(self.condition.max_stable_dt(dt=self.scheme.dt.name, **values))
@@ -268,6 +299,8 @@ class CompiledKernel:
             {n for n, _ in lay.params + lay.spacings + lay.origins} | set(lay.series)
         cond_vars = {s.name for s in self.condition.expr.free_symbols} if self.condition \
             is not None else set()
+        cond_vars |= {"m", "M"} if self.policy is not None and self.policy.needs_data_range \
+            else set()
         extra = set(by_name) - known - cond_vars
         if extra:
             raise CodegenError(f"unknown keyword(s) {sorted(extra)}: the kernel takes "
@@ -294,7 +327,9 @@ class CompiledKernel:
                 raise CodegenError(f"{s} must be a 1-D array of at least nsteps={nsteps} "
                                    "values")
             series.append(arr)
-        self.check(dt=dt, **{**self._data_range(bufs, params, series, nsteps), **params})
+        if not self.unsafe:
+            self.check(dt=dt, data_range=self._data_range(bufs, params, series, nsteps),
+                       **params)
         threads = self.config.threads if threads is None else check_threads(threads)
         cells = int(np.prod(bufs.shape))
         k, tile = self.blocking_for(bufs.shape, nsteps)
@@ -354,7 +389,8 @@ class CompiledKernel:
         compiled functions are shared, so this compiles nothing new."""
         cfg = replace(self.config, time_block=time_block, tile=tile).validated(self.layout.dim)
         new = CompiledKernel(self.scheme, cfg, self.program, self.functions, self.artifact,
-                             self.condition, self.unsafe, dict(self.timings))
+                             self.condition, self.unsafe, dict(self.timings), self.policy,
+                             self.data_range)
         if time_block != 1 and self.blocking_unsupported is None:
             new._blocked = self._blocked_functions()
         return new

@@ -23,7 +23,7 @@ import os
 import platform
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class ExportSource:
     numba_source: str | None = None
     c_source: str | None = None
     c_header: str | None = None
+    #: ``(argument, meaning)`` pairs and the boundary conditions in words
+    arguments: tuple[tuple[str, str], ...] = ()
+    boundary: str = ""
 
 
 # ---------------------------------------------------------------------- C declarations
@@ -80,6 +83,7 @@ def c_header(module: ir.Module, condition: str = "") -> str:
     if condition:
         lines += [f"/* Enforced condition (checked by the Python wrapper, not here): "
                   f"{_one_line(condition)} */", ""]
+
     for k in module.kernels:
         if k.doc:
             lines.append(f"/* {_one_line(k.doc)} */")
@@ -90,6 +94,21 @@ def c_header(module: ir.Module, condition: str = "") -> str:
         lines += [c_signature(k) + ";", ""]
     lines += ["#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
+
+
+def _with_contract(header: str, src: ExportSource) -> str:
+    """The header with the rest of the caller's contract after its opening comment (which
+    states the condition): what every argument means and the boundary conditions."""
+    notes = []
+    if src.arguments:
+        notes.append("/* Arguments: " + _one_line("; ".join(f"{a}: {m}"
+                                                            for a, m in src.arguments)) + " */")
+    if src.boundary:
+        notes.append(f"/* Boundary conditions: {_one_line(src.boundary)} */")
+    if not notes:
+        return header
+    first, sep, rest = header.partition("*/\n")
+    return "".join([first, sep, *(n + "\n" for n in notes), rest])
 
 
 def _one_line(text: str) -> str:
@@ -105,7 +124,9 @@ def _resolve(obj: Any) -> ExportSource:
     if isinstance(obj, ExportSource):
         return obj
     if isinstance(obj, ir.Module):
-        return ExportSource(obj, obj.meta.get("condition", ""), obj.meta.get("model_hash", ""))
+        return ExportSource(obj, obj.meta.get("condition", ""), obj.meta.get("model_hash", ""),
+                            arguments=tuple(obj.meta.get("arguments", ())),
+                            boundary=obj.meta.get("boundary", ""))
     for attr in ("ir", "module", "ir_module"):
         candidate = getattr(obj, attr, None)
         if isinstance(candidate, ir.Module):
@@ -115,10 +136,13 @@ def _resolve(obj: Any) -> ExportSource:
             mhash = (getattr(obj, "model_hash", "") or scheme_hash
                      or candidate.meta.get("model_hash", ""))
             sources = getattr(obj, "sources", None) or {}
+            meanings = getattr(obj, "argument_meanings", None)
             return ExportSource(candidate, str(text) if text else "", str(mhash),
                                 sources.get("numba") if isinstance(sources, dict) else None,
                                 sources.get("c") if isinstance(sources, dict) else None,
-                                sources.get("h") if isinstance(sources, dict) else None)
+                                sources.get("h") if isinstance(sources, dict) else None,
+                                tuple(meanings().items()) if callable(meanings) else (),
+                                str(getattr(obj, "boundary_text", "") or ""))
     raise CodegenError(f"cannot export {type(obj).__name__}: pass an ir.Module or a compiled "
                        "kernel (an object with an 'ir' attribute holding its ir.Module)")
 
@@ -169,15 +193,16 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
         lines += [f"### `{k.name}`", ""]
         if k.doc:
             lines += [k.doc, ""]
+        meaning = dict(src.arguments)
         lines += ["```c", c_signature(k) + ";", "```", "",
-                  "| argument | type | kind | intent |", "|---|---|---|---|"]
+                  "| argument | type | kind | intent | meaning |", "|---|---|---|---|---|"]
         for a in k.args:
             kind = "scalar"
             if a.array:
                 kind = "C-contiguous array" + ("" if a.length is None else
                                                f" of at least `{expr_text(a.length)}` values")
             lines.append(f"| `{a.name}` | {a.type} (numpy `{NUMPY_NAME[a.type]}`) | {kind} | "
-                         f"{a.intent} |")
+                         f"{a.intent} | {meaning.get(a.name, '')} |")
         if k.requires:
             lines.append(f"\nRequires {', '.join(f'`{expr_text(r)}`' for r in k.requires)}.")
         if k.returns:
@@ -191,6 +216,8 @@ def _readme(src: ExportSource, files: dict[str, str], cpu: str, notes: list[str]
     else:
         lines += ["None was enforced for this kernel"
                   + (f" ({src.condition})." if src.condition else "."), ""]
+    if src.boundary:
+        lines += ["## Boundary conditions", "", src.boundary, ""]
     k0 = m.kernels[0]
     lines += ["## Usage from Python", ""]
     if f"{m.name}.py" in files:
@@ -289,8 +316,7 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
 
     src = _resolve(kernel_or_module)
     if condition is not None:
-        src = ExportSource(src.module, condition, src.model_hash, src.numba_source,
-                           src.c_source, src.c_header)
+        src = replace(src, condition=condition)
     target = Path(directory)
     if target.exists() and not target.is_dir():
         raise CodegenError(f"{target} exists and is not a folder: choose a new folder")
@@ -311,8 +337,8 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     c_text = src.c_source or printed.source  # type: ignore[union-attr]
     h_text = src.c_header or printed.header  # type: ignore[union-attr]
     files[f"{name}.c"] = (c_text.encode(), "C99 source printed from the same IR")
-    files[f"{name}.h"] = (h_text.encode(), "C header declaring the kernels, with the length "
-                          "each array argument must have")
+    files[f"{name}.h"] = (_with_contract(h_text, src).encode(), "C header declaring the "
+                          "kernels, with the length each array argument must have")
     files[f"{name}_ctypes.py"] = (
         ctypes_loader(m, "#pragma omp" in c_text).encode(),
         f"ctypes loader of lib{name}.so (numpy only): argtypes/restype set, every call checked")
@@ -337,6 +363,8 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
         "ir_hash": ir_hash(m),
         "codegen_source_hash": _source_hash(),
         "condition": src.condition,
+        "arguments": dict(src.arguments),
+        "boundary": src.boundary,
         "target_cpu": cpu if include_object else None,
         "versions": _versions(),
         "notes": notes,

@@ -54,32 +54,31 @@ class GeneratedKernel:
     name: str
     example: str
     what: str
-    build: Callable[[str], tuple[ir.Module, str, str]]  # folder name -> (module, cond, hash)
+    build: Callable[[str], tuple[Any, ...]]  # folder name -> (module, cond, hash[, contract])
 
 
 # ---------------------------------------------------------------------- stencil kernels
 
-def _stencil(scheme: Any, name: str, bc: Any, condition: Any) -> tuple[ir.Module, str, str]:
+def _stencil(scheme: Any, name: str, bc: Any, condition: Any) -> tuple[Any, ...]:
     """The IR module of ``scheme`` as ``compile`` builds it, named ``name``."""
     from mcgen.codegen.config import KernelConfig
+    from mcgen.codegen.kernel_arguments import argument_meanings, boundary_text
     from mcgen.codegen.stencil_frontend import build_stencil
 
     text = " ".join(condition.describe().split()) if condition is not None else "none"
     cfg = KernelConfig(bc=bc, name=name, condition_text=text).validated(scheme.dim)
-    return build_stencil(scheme, cfg).module, text, scheme.hash
+    program = build_stencil(scheme, cfg)
+    # what the export's README, header and manifest tell the caller about the arguments
+    contract = {"arguments": tuple(argument_meanings(scheme, program.layout).items()),
+                "boundary": boundary_text(cfg.bc, scheme.reading)}
+    return program.module, text, scheme.hash, contract
 
 
 def _linear_condition(scheme: Any) -> Any:
-    """The condition ``compile`` enforces (von Neumann), else the proved positivity region
-    (2-D von Neumann may be out of the analysis' reach; the example then enforces that)."""
-    from mcgen.codegen.compile import enforced_condition_of
+    """The condition ``compile`` enforces: the model's safety policy's answer."""
+    from mcgen.analysis.safety_policy import safety_policy
 
-    cond, _ = enforced_condition_of(scheme)
-    if cond is None:
-        from mcgen.analysis.positivity import positivity_region
-
-        cond = positivity_region(scheme).result
-    return cond
+    return safety_policy(scheme).condition()
 
 
 def _upwind(name: str) -> tuple[ir.Module, str, str]:
@@ -98,13 +97,13 @@ def _lax_wendroff(name: str) -> tuple[ir.Module, str, str]:
 
 def _godunov_tasep(name: str) -> tuple[ir.Module, str, str]:
     """The demo's PDE kernel: Godunov for TASEP's hydrodynamic limit, data in [0, 1]."""
-    from mcgen.analysis.monotonicity import monotonicity
     from mcgen.analysis.particle_limit import hydrodynamic_limit
+    from mcgen.analysis.safety_policy import safety_policy
     from mcgen.model.catalogue.conservative import conservative_scheme
     from mcgen.model.catalogue.particles import tasep
 
     s = conservative_scheme(hydrodynamic_limit(tasep()).result, flux="godunov")
-    cond = monotonicity(s, data_range=(sp.Integer(0), sp.Integer(1))).result
+    cond = safety_policy(s).condition((sp.Integer(0), sp.Integer(1)))
     return _stencil(s, name, "periodic", cond)
 
 
@@ -201,9 +200,12 @@ def _kernel_artifacts(spec: GeneratedKernel) -> dict[str, bytes]:
     """The committed files of one kernel, relative to its folder."""
     from mcgen.codegen.export import ExportSource, export_kernel
 
-    module, condition, model_hash = spec.build(spec.name)
+    built = spec.build(spec.name)  # (module, condition, hash[, {arguments, boundary}])
+    module, condition, model_hash = built[:3]
+    contract: dict[str, Any] = built[3] if len(built) > 3 else {}  # type: ignore[misc]
     with tempfile.TemporaryDirectory(prefix="mcgen-regenerate-") as tmp:
-        folder = export_kernel(ExportSource(module, condition, model_hash), Path(tmp) / "k",
+        folder = export_kernel(ExportSource(module, condition, model_hash, **contract),
+                               Path(tmp) / "k",
                                cpu=_CPU, include_object=True)
         files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     obj = f"{module.name}.o"

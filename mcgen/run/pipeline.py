@@ -6,10 +6,11 @@ Two entry points, each one short function whose body is the list of its stages:
   limit of a jump process or particle system; positivity, von Neumann (L2), both side by side and
   the modified equation of a linear scheme; monotonicity, TVD, the E-scheme property and the
   entropy check of a conservative scheme. A :class:`~mcgen.model.law.Law` is first discretised
-  with the Godunov scheme.
+  with all its terms (Godunov flux, central diffusion, explicit source).
 * :func:`build` turns a scheme into a running kernel: model -> the condition it enforces
-  (analysis) -> loop IR (``mcgen.codegen.stencil_frontend.build_stencil``) -> backend
-  (``mcgen.codegen.compile``), each stage timed in ``kernel.timings["stage: ..."]``.
+  (the model's :class:`~mcgen.analysis.safety_policy.SafetyPolicy`) -> loop IR
+  (``mcgen.codegen.stencil_frontend.build_stencil``) -> backend (``mcgen.codegen.compile``),
+  each stage timed in ``kernel.timings["stage: ..."]``.
 
 Every stage is a public function taking the previous stage's output (:func:`as_scheme`,
 :func:`enforced_condition`, :func:`kernel_config`, ``build_stencil``, ``compile``), so a user can
@@ -23,7 +24,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
-from dataclasses import replace
 from typing import Any
 
 import sympy as sp
@@ -52,7 +52,8 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     Parameters
     ----------
     model : a JumpProcess or ParticleSystem (its macroscopic limit), a Scheme (its stability
-        analyses and modified equation) or a Law (discretised with Godunov first).
+        analyses and modified equation) or a Law (discretised first with all its terms:
+        :func:`mcgen.model.catalogue.conservative.law_scheme`).
     data_range : (min, max) of the data, for the analyses of nonlinear conservative schemes
         (default: symbolic bounds ``m``, ``M``; some bounds are then only necessary).
 
@@ -136,19 +137,24 @@ def _nonlinear_stability(data_range: tuple[Any, Any] | None
 
 def build(scheme: Scheme | Law, backend: str = "numba", bc: Any = "periodic",
           data_range: tuple[Any, Any] | None = None, unsafe: bool = False,
-          condition: Condition | bool | None = None, **options: Any) -> Any:
+          condition: Condition | bool | None = None, allow_sampled: bool = False,
+          **options: Any) -> Any:
     """Model -> enforced condition -> IR -> backend: a :class:`~mcgen.codegen.CompiledKernel`.
 
     Parameters
     ----------
-    scheme : an explicit two-level Scheme, or a scalar 1-D Law (Godunov scheme).
+    scheme : an explicit two-level Scheme, or a scalar 1-D Law (run with all its terms:
+        Godunov flux, central diffusion, explicit source).
     backend : ``"numba"``, ``"c"`` or ``"llvm"``.
     bc : boundary conditions, as for :func:`mcgen.codegen.compile`.
-    data_range : (min, max) of the data: nonlinear conservative schemes enforce their
-        monotonicity condition on this range (without it, only what holds for symbolic bounds).
+    data_range : (min, max) of the data: conservative schemes enforce their monotonicity
+        condition on this range and refuse data outside it (without it, each call's condition
+        is checked on the range of its data and boundary values).
     unsafe : build a kernel that does not refuse steps outside the condition (the condition
         is still derived, when it can be, and printed in the generated code).
     condition : a Condition to enforce instead of deriving one; ``False`` enforces nothing.
+    allow_sampled : accept a region known only at sampled points; only what is proved is
+        enforced (``kernel.sampled_region``).
     options : further :class:`~mcgen.codegen.config.KernelConfig` fields (``dtype="f32"``,
         ``threads=4``, ``cse=False`` ...); unknown names are refused.
 
@@ -159,20 +165,36 @@ def build(scheme: Scheme | Law, backend: str = "numba", bc: Any = "periodic",
     analysis"``, ``"stage: IR"`` and ``"stage: backend"``.
     """
     from mcgen.codegen import build_stencil, compile
+    from mcgen.codegen.compile import enforced_condition_of
 
     timings: dict[str, float] = {}
     with _stage("model", timings):
         scheme = as_scheme(scheme)
     with _stage("analysis", timings):
+        derived: Condition | None = None
         if condition is None:
-            condition = _condition_or_none(scheme, data_range, unsafe)
+            try:
+                derived, note, policy = enforced_condition_of(scheme, data_range, allow_sampled)
+            except StabilityError:
+                if not unsafe:
+                    raise
+                derived, note, policy = None, "none", None
+            if policy is None and not unsafe:  # a safe kernel must not lack a condition
+                raise AnalysisError(f"no stability condition for {scheme.name!r}: {note}; pass "
+                                    "unsafe=True (with an explicit dt) to build it anyway")
+        else:
+            note = condition.describe() if isinstance(condition, Condition) else "none"
     with _stage("IR", timings):
-        config = kernel_config(scheme, backend, bc, condition, **options)
+        config = kernel_config(scheme, backend, bc, note, **options)
         program = build_stencil(scheme, config)
     with _stage("backend", timings):
+        if condition is not None:
+            given: Condition | bool | None = _enforce(condition)
+        else:  # the policy again (cached): compile() keeps it on the kernel
+            given = (derived or False) if unsafe else None
         kernel = compile(scheme, backend=backend, bc=bc, dtype=config.dtype,
-                         threads=config.threads, condition=_enforce(condition), unsafe=unsafe,
-                         config=config)
+                         threads=config.threads, condition=given, unsafe=unsafe,
+                         config=config, data_range=data_range, allow_sampled=allow_sampled)
     if kernel.ir != program.module:  # compile() lowers again: the two must agree
         raise CodegenError(f"the IR of {scheme.name!r} differs between the IR stage and "
                            "mcgen.codegen.compile: the front-end is not deterministic")
@@ -193,15 +215,10 @@ def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
 
 
 def as_scheme(model: Scheme | Law) -> Scheme:
-    """The scheme to analyse or compile: a Scheme as it is, a Law through its Godunov scheme
-    (:func:`mcgen.model.catalogue.conservative.conservative_scheme`)."""
-    if isinstance(model, Scheme):
-        return model
-    if isinstance(model, Law):
-        from mcgen.model.catalogue.conservative import conservative_scheme
-        return conservative_scheme(model, flux="godunov")
-    raise ModelError(f"expected a Scheme or a Law, got a {type(model).__name__}: particle "
-                     "systems and jump processes are simulated with mcgen.run.montecarlo")
+    """The scheme to analyse or compile: a Scheme as it is, a Law through its whole-law
+    conservative scheme (:func:`mcgen.analysis.safety_policy.as_scheme`)."""
+    from mcgen.analysis.safety_policy import as_scheme as policy_scheme
+    return policy_scheme(model)
 
 
 def _exact_range(data_range: tuple[Any, Any]) -> tuple[sp.Expr, sp.Expr]:
@@ -209,65 +226,18 @@ def _exact_range(data_range: tuple[Any, Any]) -> tuple[sp.Expr, sp.Expr]:
     return lo, hi
 
 
-_CONDITIONS: dict[tuple[str, Any], Condition] = {}
-
-
-def enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None = None) -> Condition:
-    """The proved condition a kernel or simulation of ``scheme`` enforces.
-
-    * a conservative scheme (with a numerical flux) and a numeric ``data_range``: its
-      monotonicity region on that range (:func:`mcgen.analysis.monotonicity.monotonicity`), or
-      the proved sufficient part of it;
-    * otherwise :func:`mcgen.analysis.stability.enforced_condition` (L2 for linear schemes,
-      monotonicity on symbolic bounds for nonlinear ones); where the von Neumann analysis does
-      not apply (3-D schemes) the proved positivity region is used: for constant coefficients
-      non-negative weights summing to one give |G| <= 1, so it is sufficient for L2 stability.
-
-    Results are memoised per (scheme hash, data range): the analyses are exact and deterministic.
-    Raises StabilityError when no proved condition exists.
-    """
-    key = (scheme.hash, None if data_range is None else tuple(_exact_range(data_range)))
-    if key not in _CONDITIONS:
-        _CONDITIONS[key] = _enforced_condition(scheme, data_range)
-    return _CONDITIONS[key]
-
-
-def _enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None) -> Condition:
-    from mcgen.analysis import stability
-    if scheme.numerical_flux is not None and data_range is not None:
-        from mcgen.analysis.monotonicity import monotonicity
-        return stability.proved_part(
-            monotonicity(scheme, data_range=_exact_range(data_range)).result, scheme)
-    try:
-        return stability.enforced_condition(scheme)
-    except AnalysisError as err:
-        if not is_linear(scheme):
-            raise
-        from mcgen.analysis.positivity import positivity_region
-        try:
-            cond = positivity_region(scheme).result
-        except AnalysisError as err2:
-            raise StabilityError(f"no stability condition for {scheme.name!r}: {err}; "
-                                 f"positivity: {err2}") from None
-        if cond.status != "proved":
-            raise StabilityError(f"no proved stability condition for {scheme.name!r}: {err}; "
-                                 f"the positivity region is {cond.status}") from None
-        return replace(cond, description=f"{cond.description} (positivity region, sufficient "
-                                         f"for L2 stability; von Neumann: {err})")
-
-
-def _condition_or_none(scheme: Scheme, data_range: tuple[Any, Any] | None,
-                       unsafe: bool) -> Condition | None:
-    try:
-        return enforced_condition(scheme, data_range)
-    except (StabilityError, AnalysisError):
-        if unsafe:  # an unsafe kernel needs no condition; a safe one must not lack it
-            return None
-        raise
+def enforced_condition(scheme: Scheme, data_range: tuple[Any, Any] | None = None,
+                       allow_sampled: bool = False) -> Condition:
+    """The proved condition a kernel or simulation of ``scheme`` enforces: the answer of its
+    :class:`~mcgen.analysis.safety_policy.SafetyPolicy` (L2 for linear schemes, the positivity
+    region where von Neumann does not apply, monotonicity on ``data_range`` for conservative
+    ones). Raises StabilityError when no proved condition exists."""
+    from mcgen.analysis.safety_policy import safety_policy
+    return safety_policy(scheme, allow_sampled).condition(data_range)
 
 
 def kernel_config(scheme: Scheme, backend: str = "numba", bc: Any = "periodic",
-                  condition: Condition | bool | None = None, **options: Any) -> Any:
+                  condition: Condition | str | bool | None = None, **options: Any) -> Any:
     """The validated :class:`~mcgen.codegen.config.KernelConfig` for ``scheme``: ``options``
     are its fields (an unknown name is refused with the list of valid ones)."""
     from mcgen.codegen.config import KernelConfig
@@ -276,7 +246,8 @@ def kernel_config(scheme: Scheme, backend: str = "numba", bc: Any = "periodic",
     if unknown:
         raise ModelError(f"unknown kernel option(s) {unknown}: use fields of KernelConfig "
                          f"({', '.join(sorted(valid))})")
-    text = condition.describe() if isinstance(condition, Condition) else "none"
+    text = condition.describe() if isinstance(condition, Condition) else \
+        condition if isinstance(condition, str) else "none"
     cfg = KernelConfig(**{"backend": backend, "bc": bc, "condition_text": " ".join(text.split()),
                           **options})
     return cfg.validated(scheme.dim)

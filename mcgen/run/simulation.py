@@ -1,9 +1,12 @@
 """Simulations: a law or scheme, a grid, initial data and boundary conditions tied to a stepper.
 
-The time step is the largest the enforced stability condition allows, times a stated safety
-factor, unless one is given; a given step that breaks the condition is refused (the message names
-the condition and the largest allowed step) unless ``unsafe=True``. Runs watch for NaN/overflow
-(reporting the first bad step), report mass drift for conservative schemes, show a progress bar
+The condition, its data range and the time step come from the model's safety policy
+(:class:`mcgen.analysis.safety_policy.SafetyPolicy`), as for ``compile`` and ``build``. The time
+step is the largest the enforced stability condition allows, times a stated safety factor, unless
+one is given; a given step that breaks the condition is refused (the message names the condition
+and the largest allowed step) unless ``unsafe=True``. Runs watch for NaN/overflow and, for
+conservative schemes, for data leaving the range the condition was proved on (reporting the first
+bad step and cell), report mass drift for conservative schemes, show a progress bar
 when they are long, and write/resume snapshots (``.npz`` or netCDF).
 """
 
@@ -18,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.expressions import check_evaluable
 from mcgen.model.law import Law
@@ -32,7 +36,7 @@ from mcgen.run.inputs import (
     planned_steps,
 )
 from mcgen.run.numpy_stepper import NumpyStepper, normalize_boundary
-from mcgen.run.pipeline import as_scheme, enforced_condition
+from mcgen.run.pipeline import as_scheme
 from mcgen.run.snapshots import Instant, numbered, snapshot_steps
 
 OVERFLOW = 1e300  # |u| above this counts as overflow (the next products would be inf)
@@ -66,7 +70,8 @@ class Simulation:
     Parameters
     ----------
     model : a :class:`~mcgen.model.scheme.Scheme`, or a scalar 1-D :class:`~mcgen.model.law.Law`
-        (discretised with the Godunov scheme, whose monotonicity condition is enforced).
+        (run with all its terms: Godunov flux, central diffusion, explicit source; the
+        monotonicity condition of the whole update is enforced).
     grid : a :class:`~mcgen.run.grid.Grid` or ``(n, (a, b))``.
     initial : an array of the grid's shape, or a function of the cell-centre coordinates.
     bc : boundary condition(s): ``"periodic"``, ``"outflow"``, ``Dirichlet(1.0)``, ... one for
@@ -77,8 +82,14 @@ class Simulation:
     unsafe : allow a ``dt`` that breaks the enforced condition (or a scheme without one).
     backend : ``"auto"`` (a compiled kernel when available, else NumPy), ``"numpy"``,
         ``"numba"``, ``"llvm"`` or ``"c"``.
-    data_range : (min, max) of the data, for the monotonicity condition of nonlinear schemes
-        (default: the range of the initial data and of constant Dirichlet values).
+    data_range : (min, max) of the data, for the monotonicity condition of conservative
+        schemes: initial and boundary data outside it are refused before the run (default: the
+        range of the initial data, of constant Dirichlet values and of the 0 of absorbing
+        walls). The run stops, naming the step and cell, if the data leave it.
+    allow_sampled : accept a stability region known only at sampled points; what is enforced
+        is what is proved (the exact L2 region in dt at these values, else the positivity
+        region), with a :class:`~mcgen.analysis.safety_policy.SampledRegionWarning` and
+        ``sampled_region = True``.
 
     Examples
     --------
@@ -100,6 +111,7 @@ class Simulation:
     backend: str = "auto"
     data_range: tuple[float, float] | None = None
     progress: bool | None = None
+    allow_sampled: bool = False
 
     def __post_init__(self) -> None:
         self.grid = as_grid(self.grid)
@@ -127,21 +139,29 @@ class Simulation:
         self.now = Instant({f: self._initial_array(self.initial, f) for f in self.fields}, 0.0, 0)
         self.history: list[RunRecord] = []
         self.notes: list[str] = []
-        given_range = self.data_range is not None
-        if self.data_range is None:
-            self.data_range = self._default_data_range()
-        lo, hi = (float(v) for v in self.data_range)
-        if not lo < hi and self.scheme.numerical_flux is not None and not self.unsafe:
-            where = ("data_range" if given_range else
-                     "the default data range (the initial data and constant boundary values)")
-            raise ModelError(f"{where} is ({lo:g}, {hi:g}): the monotonicity condition of a "
-                             "nonlinear scheme is stated on a range min < max; give "
+        self.policy = safety_policy(self.scheme, self.allow_sampled)
+        given_range = self.data_range
+        sides = [b for side in self.boundary for b in side]
+        self.data_range, range_notes = self.policy.data_range(self.state.values(), sides,
+                                                              given=given_range)
+        self.notes += range_notes
+        if self.data_range is not None and not self.data_range[0] < self.data_range[1] \
+                and not self.unsafe:
+            where = ("data_range" if given_range is not None else "the default data range "
+                     "(taken from the initial data and boundary values)")
+            raise ModelError(f"{where} is {self.data_range}: the monotonicity condition of a "
+                             "conservative scheme is stated on a range min < max; give "
                              "data_range=(min, max) covering the values the run will see "
                              "(mcgen run: --data-range MIN MAX or data_range in the model file)")
         self.condition = self._enforced_condition()
         self._check_param_names()
         self.max_dt = self._max_dt()
         self.dt = self._choose_dt(self.dt)
+        #: True when the model's region is sampled and its proved part is enforced
+        self.sampled_region = self.policy.sampled and self.condition is not None
+        if self.sampled_region:
+            self.notes.append(f"the stability region is sampled: enforced is what is proved, "
+                              f"{self.condition.describe()}")
         self.stepper, self.backend_used = self._make_stepper()
 
     # ------------------------------------------------------------------ set-up
@@ -213,37 +233,15 @@ class Simulation:
             raise ModelError("initial data contain NaN or inf")
         return arr.copy()
 
-    def _default_data_range(self) -> tuple[float, float]:
-        """The range of the initial data and of the constant Dirichlet values: a monotone
-        scheme keeps its solution inside it (a maximum principle), so its condition holds."""
-        from mcgen.model.boundary import Dirichlet
-        values = [float(f(a)) for a in self.state.values() for f in (np.min, np.max)]
-        for b in (b for side in self.boundary for b in side if isinstance(b, Dirichlet)):
-            if b.value.is_number:
-                values.append(float(b.value))
-            else:
-                self.notes.append(f"the default data range ignores the time-dependent Dirichlet "
-                                  f"value {b.value}: give data_range= to cover it")
-        return (min(values), max(values))
-
     def _condition_values(self) -> dict[str, float]:
         vals = dict(self.params)
-        for s, h in zip(self.scheme.spacing, self.grid.spacing, strict=False):
-            vals[s.name] = h
-        # a condition stated over a symbolic data range [m, M] gets the actual range
-        if self.data_range is not None and getattr(self, "condition", None) is not None:
-            names = {s.name for s in self.condition.expr.free_symbols}
-            for lo_name in ("m", "u_min", "data_min"):
-                if lo_name in names and lo_name not in vals:
-                    vals[lo_name] = float(self.data_range[0])
-            for hi_name in ("M", "u_max", "data_max"):
-                if hi_name in names and hi_name not in vals:
-                    vals[hi_name] = float(self.data_range[1])
+        for sym, h in zip(self.scheme.spacing, self.grid.spacing, strict=False):
+            vals[sym.name] = h
         return vals
 
     def _enforced_condition(self) -> Any:
         try:
-            return enforced_condition(self.scheme, self.data_range)
+            return self.policy.condition(self.data_range, self._condition_values())
         except (StabilityError, AnalysisError) as err:
             if self.unsafe:
                 self.notes.append(f"no stability condition available ({err}): running unsafe")
@@ -256,32 +254,16 @@ class Simulation:
     def _max_dt(self) -> float:
         if self.condition is None:
             return math.inf
-        if self.condition.status != "proved" and not self.unsafe:
-            raise StabilityError(f"the enforced condition {self.condition.describe()} is "
-                                 f"{self.condition.status}, not proved: pass unsafe=True to run "
-                                 "under it anyway")
-        vals = self._condition_values()
         try:
-            best = self.condition.max_stable_dt(**vals)
-            # the predicate's few-ulp tolerance is absolute near 0, so a region without interior
-            # (Lax-Wendroff's positivity set nu in {-1, 0, 1}) can return a dt ~ 1e-17: insist
-            # that half the step satisfies the condition exactly
-            if math.isfinite(best) and not self.condition.holds(rtol=0.0, **vals, dt=0.5 * best):
-                raise StabilityError(f"no interval of time steps (0, dt] satisfies "
-                                     f"{self.condition.describe()}")
-            return best
+            return self.policy.max_dt(self._condition_values(), self.data_range)
         except StabilityError as err:
             if self.unsafe:
                 self.notes.append(f"no stable time step: {err}")
                 return math.inf
-            shown = ", ".join(f"{k}={v:g}" for k, v in sorted(vals.items()))
-            raise StabilityError(f"no stable time step: {err} (condition "
-                                 f"{self.condition.describe()} at {shown}); pass unsafe=True "
-                                 "with an explicit dt to run anyway") from None
-        except ValueError as err:
+            raise
+        except ModelError as err:
             typo = f" ({self._unused_params})" if self._unused_params else ""
-            raise ModelError(f"cannot evaluate the stability condition: {err}; give the "
-                             f"missing values in params={typo}") from None
+            raise ModelError(f"{err}{typo}") from None  # the policy's words, and the typo
 
     def _choose_dt(self, dt: float | None) -> float:
         if dt is None:
@@ -293,12 +275,14 @@ class Simulation:
         if dt <= 0:
             raise ModelError(f"dt={dt}: the time step must be positive")
         if self.condition is not None and math.isfinite(self.max_dt) and not self.unsafe:
-            ok = self.condition.holds(**self._condition_values(), dt=dt)
-            if not ok:
+            try:
+                self.policy.check({**self._condition_values(), self.scheme.dt.name: dt},
+                                  self.data_range)
+            except StabilityError:
                 raise StabilityError(
                     f"dt={dt:.6g} breaks the enforced {self.condition.kind} condition "
                     f"{self.condition.describe()}; the largest allowed step is "
-                    f"{self.max_dt:.6g}. Pass unsafe=True to run anyway.")
+                    f"{self.max_dt:.6g}. Pass unsafe=True to run anyway.") from None
         return dt
 
     def _make_stepper(self) -> tuple[Any, str]:
@@ -384,7 +368,7 @@ class Simulation:
             k = min(chunk, nsteps - done)
             saved = {f: a.copy() for f, a in self.state.items()}
             new = self.stepper.run(self.state, self.t, dt, k)
-            if not self._finite(new):
+            if not self._finite(new) or self._out_of_range(new):
                 self._locate_blow_up(saved, dt, k)
             done += k
             self.now = Instant(new, t0 + done * dt, self.now.step + k)  # all three at once
@@ -419,12 +403,36 @@ class Simulation:
         return all(np.all(np.isfinite(a)) and np.max(np.abs(a)) < OVERFLOW
                    for a in state.values())
 
+    def _out_of_range(self, state: dict[str, np.ndarray]) -> tuple[str, tuple[int, ...]] | None:
+        """(field, cell) of the first value outside the data range the condition was proved
+        on (conservative schemes; a monotone scheme stays inside it), else None."""
+        if self.unsafe or self.condition is None or not self.policy.range_matters or \
+                self.data_range is None:
+            return None
+        for f, a in state.items():
+            cell = self.policy.range_violation(a, self.data_range)
+            if cell is not None:
+                return f, cell
+        return None
+
     def _locate_blow_up(self, saved: dict[str, np.ndarray], dt: float, k: int) -> None:
-        """Re-run the chunk step by step to name the first step that went bad."""
+        """Re-run the chunk step by step to name the first step that went bad (NaN/overflow,
+        or data leaving the range the condition was proved on)."""
         state, t = saved, self.t
         for i in range(k):
             state = self.stepper.run(state, t, dt, 1)
             t += dt
+            out = self._out_of_range(state) if all(
+                np.all(np.isfinite(a)) for a in state.values()) else None
+            if out is not None:
+                f, cell = out
+                lo, hi = self.data_range  # type: ignore[misc]
+                raise StabilityError(
+                    f"field {f!r} left the data range [{lo:g}, {hi:g}] the condition was proved "
+                    f"on at step {self.step_count + i + 1} (t = {t:.6g}, cell {cell}, value "
+                    f"{float(state[f][cell]):.6g}) with dt = {dt:.6g}: the range does not hold "
+                    "the data of this run (a source that grows them, or a time-dependent "
+                    "boundary value); give data_range= covering the values the run reaches")
             bad = [f for f, a in state.items()
                    if not (np.all(np.isfinite(a)) and np.max(np.abs(a)) < OVERFLOW)]
             if bad:

@@ -1,4 +1,13 @@
-"""Conservative schemes u_j - lam (F(u_j, u_{j+1}) - F(u_{j-1}, u_j)) from a symbolic flux.
+"""Conservative schemes of a whole scalar law u_t + f(u)_x = (diffusion)_xx + s(u).
+
+The update is H(u_{j-1}, u_j, u_{j+1}) = u_j - lam (F(u_j, u_{j+1}) - F(u_{j-1}, u_j))
++ mu (Phi(u_{j+1}) - 2 Phi(u_j) + Phi(u_{j-1})) + dt s(u_j), with lam = dt/dx, mu = dt/dx^2:
+a monotone numerical flux F, a conservative central diffusion written through the potential Phi
+(Fick (D(u) u_x)_x = Phi(u)_xx with Phi(u) = int_0^u D; Ito (D(u) u)_xx with Phi(u) = D(u) u; a
+coefficient D(x) of position: D at the interfaces x +- dx/2 (Fick) or D(x) u differenced (Ito))
+and the source explicitly. Every term of the law is discretised; a term the scheme cannot handle
+(a coefficient of time, or of both u and x; a source of x or t) is refused with its name, never
+dropped.
 
 Numerical fluxes (branch-free forms with Max/Min/Abs):
 
@@ -17,6 +26,7 @@ Numerical fluxes (branch-free forms with Max/Min/Abs):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -34,10 +44,11 @@ UL = sp.Symbol("u_L", real=True)
 UR = sp.Symbol("u_R", real=True)
 DATA_MIN = sp.Symbol("m", real=True)
 DATA_MAX = sp.Symbol("M", real=True)
+MU = sp.Symbol("mu", positive=True)  # dt/dx^2, the diffusion number of the central diffusion
 FLUXES = ("lax_friedrichs", "rusanov", "godunov", "engquist_osher", "roe")
 
 __all__ = ["conservative_scheme", "numerical_flux", "sonic_point", "FLUXES", "UL", "UR",
-           "DATA_MIN", "DATA_MAX", "flux_kind"]
+           "DATA_MIN", "DATA_MAX", "MU", "flux_kind", "LawTerms", "law_terms", "law_scheme"]
 
 
 def _scalar_flux(law: Law) -> tuple[sp.Symbol, sp.Expr]:
@@ -103,9 +114,95 @@ def numerical_flux(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
     raise ModelError(f"flux={flux!r}: use one of {FLUXES}")
 
 
+@dataclass(frozen=True)
+class LawTerms:
+    """The non-flux terms of a scalar 1-D law as the scheme discretises them.
+
+    ``potential`` Phi(u) with diffusion term Phi(u)_xx and its derivative ``diffusivity``
+    d(u) = Phi'(u) (the effective diffusion coefficient; the scheme is monotone only where
+    d >= 0), or, for a coefficient of position, ``coefficient`` D(x) with the ``form`` (Fick
+    (D(x) u_x)_x or Ito (D(x) u)_xx); and the ``source`` s(u). All zero when the law has none.
+    """
+
+    u: sp.Symbol
+    potential: sp.Expr
+    diffusivity: sp.Expr
+    source: sp.Expr
+    coefficient: sp.Expr = sp.Integer(0)
+    x: sp.Symbol | None = None
+    form: str = "none"
+
+    @property
+    def has_diffusion(self) -> bool:
+        return self.potential != 0 or self.coefficient != 0
+
+    @property
+    def has_source(self) -> bool:
+        return self.source != 0
+
+    def part(self, left: Any, centre: Any, right: Any) -> sp.Expr:
+        """The diffusion and source part of the update at a cell (values ``left``, ``centre``,
+        ``right``; position x, spacing dx), without the flux differences."""
+        out = DT * self.source.subs(self.u, centre) if self.has_source else sp.Integer(0)
+        if self.coefficient != 0:
+            x, D = self.x, sp.Lambda(self.x, self.coefficient)
+            if self.form == "ito":  # (D u)_xx: central second difference of D u
+                out += MU * (D(x + DX) * right - 2 * D(x) * centre + D(x - DX) * left)
+            else:  # (D u_x)_x: D at the interfaces x +- dx/2 times the differences
+                out += MU * (D(x + DX / 2) * (right - centre) - D(x - DX / 2) * (centre - left))
+        elif self.potential != 0:
+            phi = sp.Lambda(self.u, self.potential)
+            out += MU * (phi(right) - 2 * phi(centre) + phi(left))
+        return out
+
+
+def law_terms(law: Law) -> LawTerms:
+    """Diffusion and source of ``law`` as the conservative scheme discretises them, or a
+    ModelError naming the term it cannot discretise (a coefficient depending on t, on both u
+    and x, or a source depending on x or t)."""
+    u, _ = _scalar_flux(law)
+    x, t = law.coords[0], law.t
+    what = law.name or "the law"
+    d = law.diffusion[0, 0] if law.diffusion is not None else sp.Integer(0)
+    if d != 0 and (t in d.free_symbols or {u, x} <= d.free_symbols):
+        raise ModelError(f"diffusion coefficient {d} of {what} depends on "
+                         f"{sorted(map(str, d.free_symbols & {u, x, t}))}: the conservative "
+                         "scheme discretises D(u) or D(x) (Fick or Ito); write the scheme for a "
+                         "coefficient of time, or of both u and x, as a Scheme")
+    s = sp.sympify(law.source)
+    if s.free_symbols & {x, t}:
+        raise ModelError(f"source {s} of {what} depends on "
+                         f"{sorted(map(str, s.free_symbols & {x, t}))}: the conservative "
+                         "scheme discretises a source s(u) only; write the scheme for s(u, x, t) "
+                         "as a Scheme")
+    if d != 0 and x in d.free_symbols:
+        return LawTerms(u, sp.Integer(0), sp.Integer(0), s, d, x, law.diffusion_form)
+    if d == 0:
+        phi = sp.Integer(0)
+    elif law.diffusion_form == "ito":
+        phi = sp.expand(d * u)
+    else:
+        v = sp.Dummy("v", real=True)
+        phi = sp.integrate(d.subs(u, v), (v, 0, u))
+        if phi.has(sp.Integral):
+            raise ModelError(f"the Fick diffusion (D(u) u_x)_x of {what} with D = {d} needs "
+                             "Phi(u) = int_0^u D in closed form, and SymPy finds none: give D as "
+                             "a polynomial or rational function of u")
+    return LawTerms(u, phi, sp.simplify(sp.diff(phi, u)), s)
+
+
+def law_scheme(law: Law, flux: str = "godunov") -> Scheme:
+    """The scheme a :class:`~mcgen.model.law.Law` runs with: its conservative scheme with the
+    named monotone numerical flux (Godunov by default), central diffusion and the source (see
+    :func:`conservative_scheme`)."""
+    return conservative_scheme(law, flux=flux)
+
+
 def conservative_scheme(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
                         data_range: tuple[Any, Any] | None = None, alpha: Any = None) -> Scheme:
-    """The conservative scheme of ``law`` with the named numerical flux.
+    """The conservative scheme of ``law`` with the named numerical flux, with every other
+    term of the law: the diffusion as a central difference of its potential Phi (``mu``
+    = dt/dx^2) and the source explicitly (see :func:`law_terms`).
 
     Parameters
     ----------
@@ -118,14 +215,22 @@ def conservative_scheme(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol =
     if flux not in FLUXES:
         raise ModelError(f"flux={flux!r}: use one of {FLUXES}")
     u, _ = _scalar_flux(law)
+    terms = law_terms(law)
     F = numerical_flux(law, flux, lam, data_range, alpha)
     w = Field(u.name)
     Fr = F.subs({UL: w[0], UR: w[1]}, simultaneous=True)
     Fl = F.subs({UL: w[-1], UR: w[0]}, simultaneous=True)
     update = w[0] - lam * (Fr - Fl)
-    return Scheme((u.name,), 1, {u.name: update}, reading="forward",
-                  name=f"{flux} scheme for {law.name or sp.sstr(law.flux[0])}",
-                  definitions={lam: DT / DX}, law=law, numerical_flux=(F, UL, UR))
+    definitions = {lam: DT / DX}
+    name = f"{flux} scheme for {law.name or sp.sstr(law.flux[0])}"
+    update += terms.part(w[-1], w[0], w[1])
+    if terms.has_diffusion:
+        definitions[MU] = DT / DX**2
+        name += " with central diffusion"
+    if terms.has_source:
+        name += " and explicit source" if terms.has_diffusion else " with explicit source"
+    return Scheme((u.name,), 1, {u.name: update}, reading="forward", name=name,
+                  definitions=definitions, law=law, numerical_flux=(F, UL, UR))
 
 
 def flux_kind(scheme: Scheme) -> str | None:
