@@ -39,6 +39,7 @@ from mcgen.model.boundary import (
     Dirichlet,
     DirichletSeries,
     GhostCopy,
+    GhostGiven,
     GhostSeries,
     GhostValue,
     Reflecting,
@@ -166,6 +167,8 @@ def fill_statements(spec: BoundarySpec, names: GridNames) -> tuple[ir.Stmt, ...]
             fields = names.fields or ("",)
             _check_odd(b, fields)
             rules = [b.ghost(side, f) for f in fields]
+            if isinstance(rules[0], GhostGiven):  # a Halo side: the caller supplies them
+                continue
             copy = rules[0] if isinstance(rules[0], GhostCopy) else None
             # Loop nest: field, then axes in order; axis d runs over the ghost layers.
             loop_vars = [ir.Var(f"g{a}", "i64") for a in range(dim)]

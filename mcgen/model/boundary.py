@@ -16,7 +16,12 @@ Reflecting       interior ``k``              interior ``n-1-k``          even mi
                                                                          negated); zero flux
                                                                          for densities
 Absorbing        ``0``                       ``0``                       the value vanishes
+Halo             given by the caller         given by the caller         a block's inner side
 ===============  ==========================  ==========================  ======================
+
+``Halo`` is no physical condition: it marks the side of a block of a larger grid whose ghost
+cells hold a neighbouring block's values, supplied by whoever runs the block
+(``mcgen.run.distributed``); the kernel reads them and never writes them.
 """
 
 from __future__ import annotations
@@ -63,7 +68,12 @@ class GhostSeries:
     name: str
 
 
-GhostRule = GhostCopy | GhostValue | GhostSeries
+@dataclass(frozen=True)
+class GhostGiven:
+    """Ghost cells hold values supplied with the data (a neighbour's halo): nothing fills them."""
+
+
+GhostRule = GhostCopy | GhostValue | GhostSeries | GhostGiven
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,19 @@ class Absorbing(BoundaryCondition):
     def ghost(self, side: str, field: str = "") -> GhostRule:
         _side(side)
         return GhostValue(sp.Integer(0))
+
+
+@dataclass(frozen=True)
+class Halo(BoundaryCondition):
+    """The inner side of a block of a larger grid: its ghost cells are given (the neighbouring
+    block's values, a halo exchanged by ``mcgen.run.distributed``) and never filled."""
+
+    def meaning(self, reading: str) -> str:
+        return "halo: the ghost cells are a neighbouring block's values, given with the data"
+
+    def ghost(self, side: str, field: str = "") -> GhostRule:
+        _side(side)
+        return GhostGiven()
 
 
 def _side(side: str) -> str:

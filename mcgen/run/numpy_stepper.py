@@ -33,6 +33,7 @@ from mcgen.errors import ModelError
 from mcgen.model.boundary import (
     BoundaryCondition,
     GhostCopy,
+    GhostGiven,
     GhostSeries,
     GhostValue,
     needs_zero_flux_walls,
@@ -71,6 +72,10 @@ def pad_axis(a: np.ndarray, axis: int, g: int, lo: BoundaryCondition, hi: Bounda
     parts = []
     for side, b, value in (("low", lo, value_lo), ("high", hi, value_hi)):
         rule = b.ghost(side, field)
+        if isinstance(rule, GhostGiven):
+            raise ModelError(f"{b!r} marks the inner side of a block whose ghost cells are "
+                             "given (mcgen.run.distributed): the NumPy reference pads whole "
+                             "grids only; give a physical boundary condition")
         if isinstance(rule, GhostCopy):
             # ghost layers in array order: outermost first on the low side
             ks = range(g - 1, -1, -1) if side == "low" else range(g)

@@ -90,6 +90,10 @@ class Simulation:
         is what is proved (the exact L2 region in dt at these values, else the positivity
         region), with a :class:`~mcgen.analysis.safety_policy.SampledRegionWarning` and
         ``sampled_region = True``.
+    chunks, client : run on a chunked ``dask.array`` (one chunk shape, e.g. ``(64, 64)``) on
+        ``client`` (a ``Client``, a scheduler address, or None: a local cluster of processes);
+        ``field`` is then the dask array, ``u`` the gathered values
+        (:mod:`mcgen.run.distributed`).
 
     Examples
     --------
@@ -112,6 +116,8 @@ class Simulation:
     data_range: tuple[float, float] | None = None
     progress: bool | None = None
     allow_sampled: bool = False
+    chunks: Any = None  # a chunk shape: run on Dask (mcgen.run.distributed)
+    client: Any = None  # with chunks: a Client, a scheduler address, or None (a local cluster)
 
     def __post_init__(self) -> None:
         self.grid = as_grid(self.grid)
@@ -163,6 +169,16 @@ class Simulation:
             self.notes.append(f"the stability region is sampled: enforced is what is proved, "
                               f"{self.condition.describe()}")
         self.stepper, self.backend_used = self._make_stepper()
+        self._dask: Any = None
+        if self.chunks is not None:
+            self.dask_grid()
+
+    def dask_grid(self) -> Any:
+        """The :class:`~mcgen.run.distributed.DaskGrid` of a run with ``chunks=``."""
+        if self._dask is None:
+            from mcgen.run.distributed import DaskGrid
+            self._dask = DaskGrid(self, self.chunks, self.client)
+        return self._dask
 
     # ------------------------------------------------------------------ set-up
     def _check_param_names(self) -> None:
@@ -324,6 +340,11 @@ class Simulation:
         """The (first) field."""
         return self.state[self.fields[0]]
 
+    @property
+    def field(self) -> Any:
+        """The (first) field as a dask array (runs with ``chunks=``), else as ``u``."""
+        return self.u if self.chunks is None else self.dask_grid().field()
+
     def mass(self) -> float:
         return float(sum(np.sum(a) for a in self.state.values()) * self.grid.cell_volume)
 
@@ -352,6 +373,12 @@ class Simulation:
         ``max_steps`` steps (default ``mcgen.run.inputs.MAX_STEPS``) is refused before it
         starts."""
         t_end = check_t_end(t_end, self.t)
+        if self.chunks is not None:
+            if snapshot_every is not None or callback is not None:
+                raise ModelError("runs with chunks= take no snapshot_every or callback: run "
+                                 "to each time you want and call save()")
+            from mcgen.run.distributed import run_distributed
+            return run_distributed(self, t_end, max_steps)  # type: ignore[no-any-return]
         assert self.dt is not None  # __post_init__ chose it
         total = t_end - self.t
         nsteps = planned_steps(total, self.dt, max_steps)

@@ -1,0 +1,376 @@
+"""Stencil runs on a chunked ``dask.array``: the generated kernel inside one task per chunk.
+
+A run advances the grid in *exchanges* of ``k`` steps. Each exchange is two tasks per chunk:
+
+* ``halo``: the strips of the chunk its neighbours need (depth ``k * g``, ``g`` the stencil
+  radius), one small array per neighbour direction;
+* ``step``: the chunk extended by its neighbours' strips, advanced ``k`` steps by the compiled
+  nogil kernel, cut back to the chunk.
+
+Sides of a chunk inside the domain (and every side along a periodic axis split into several
+chunks, whose strips wrap around) are :class:`~mcgen.model.boundary.Halo` sides of the block
+kernel: their ghost cells are the outermost ``g`` cells of the strip, read and never filled.
+Values next to such a side go stale by ``g`` cells a step, so after ``k`` steps exactly the
+``k * g`` cells of the strip are stale and the chunk itself is exact. The true domain edges keep
+their own condition, filled by the kernel every step as in the one-process run; a periodic axis
+that is one chunk wide wraps inside the kernel. The corner ghosts the kernel never fills (a true
+edge across a halo side) are filled once, before the first step, by the same ghost rules.
+
+Every cell is computed by the same floating-point operations on the same values as in the
+one-process run, so the result is bitwise equal to it for any chunking. Refused (with the
+reason): the NumPy stepper, zero-flux walls (their flux form is chosen for the whole grid),
+updates that read coordinates, and boundary values or updates that depend on time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from mcgen.errors import ModelError
+from mcgen.model.boundary import (
+    BoundaryCondition,
+    BoundarySpec,
+    Dirichlet,
+    DirichletSeries,
+    GhostCopy,
+    GhostValue,
+    Halo,
+    Periodic,
+    needs_zero_flux_walls,
+)
+
+MAX_STEPS_PER_EXCHANGE = 64  # deeper halos cost more redundant work than the saved exchanges
+PERSIST_EVERY = 16  # exchanges per submitted graph (bounds the scheduler's graph)
+
+Delta = tuple[int, ...]
+
+
+# ------------------------------------------------------------------------------ client
+
+
+def get_client(client: Any = None) -> Any:
+    """A ``dask.distributed.Client``: the one given, one connected to a scheduler address
+    (``"tcp://host:8786"``), or (None or ``"local"``) a new local cluster of processes, one
+    thread each."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - the optional extra is missing
+        raise ModelError("distributed runs need dask[distributed]: pip install "
+                         "'mcgen[dask]'") from None
+    if isinstance(client, Client):
+        return client
+    if client is None or client == "local":
+        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+        return Client(cluster)
+    if isinstance(client, str):
+        return Client(client)
+    raise ModelError(f"client={client!r}: give a dask.distributed.Client, a scheduler address "
+                     "such as 'tcp://127.0.0.1:8786', 'local' or None (a local cluster)")
+
+
+# ------------------------------------------------------------------------------ plan
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """What every step task needs besides its data (one graph key, sent once per worker)."""
+
+    scheme: Any
+    backend: str
+    ghost: int
+    params: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class GridPlan:
+    """How a grid of ``shape`` is cut into ``chunks`` and which sides of each chunk are halos."""
+
+    shape: tuple[int, ...]
+    chunks: tuple[tuple[int, ...], ...]
+    spec: BoundarySpec
+    ghost: int
+
+    @property
+    def nblocks(self) -> tuple[int, ...]:
+        return tuple(len(c) for c in self.chunks)
+
+    def side(self, axis: int, i: int, hi: bool) -> BoundaryCondition:
+        """The block kernel's condition on one side of block ``i`` along ``axis``."""
+        bc = self.spec[axis][int(hi)]
+        inner = i < self.nblocks[axis] - 1 if hi else i > 0
+        if inner or (isinstance(bc, Periodic) and self.nblocks[axis] > 1):
+            return Halo()
+        return bc
+
+    def block_spec(self, idx: tuple[int, ...]) -> BoundarySpec:
+        return tuple((self.side(a, i, False), self.side(a, i, True)) for a, i in enumerate(idx))
+
+    def max_steps(self) -> int:
+        """Most steps one exchange may take: the halo (k * g cells) must fit in every chunk
+        along an axis with halo sides."""
+        sizes = [min(c) for a, c in enumerate(self.chunks) if any(
+            isinstance(s, Halo) for i in range(len(c)) for s in
+            (self.side(a, i, False), self.side(a, i, True)))]
+        if not sizes:
+            return MAX_STEPS_PER_EXCHANGE
+        return max(0, min(MAX_STEPS_PER_EXCHANGE, min(sizes) // self.ghost))
+
+    def neighbours(self, idx: tuple[int, ...]) -> list[tuple[Delta, tuple[int, ...]]]:
+        """``(direction, block index)`` of every block whose strip ``idx`` reads."""
+        spec = self.block_spec(idx)
+        out = []
+        for delta in itertools.product((-1, 0, 1), repeat=len(idx)):
+            if not any(delta):
+                continue
+            if any(d and not isinstance(spec[a][int(d > 0)], Halo) for a, d in enumerate(delta)):
+                continue
+            out.append((delta, tuple((i + d) % n for i, d, n in
+                                     zip(idx, delta, self.nblocks, strict=True))))
+        return out
+
+
+def _check_supported(sim: Any) -> None:
+    scheme, spec = sim.scheme, sim.boundary
+    why = None
+    kernel = getattr(sim.stepper, "kernel", None)
+    if kernel is None:
+        why = (f"the {sim.backend_used} stepper runs no compiled kernel (use backend='numba', "
+               "'c' or 'llvm')")
+    elif needs_zero_flux_walls(scheme.reading, scheme.numerical_flux is not None, spec):
+        why = ("zero-flux reflecting walls change the update's form on the whole grid; run "
+               "this model in one process")
+    elif kernel.layout.origins:
+        why = "the update reads the cell coordinates; run this model in one process"
+    elif any(isinstance(b, DirichletSeries) or (isinstance(b, Dirichlet) and b.value.free_symbols)
+             for pair in spec for b in pair) or any(p.name == "t" for p in scheme.params):
+        why = "the update or a boundary value depends on time; run this model in one process"
+    if why is not None:
+        raise ModelError(f"cannot run {scheme.name or 'this scheme'} on Dask: {why}")
+
+
+def normalize_chunks(chunks: Any, shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Dask's chunk normalisation, with a clear error."""
+    import dask.array as da
+
+    if isinstance(chunks, int):
+        chunks = (chunks,) * len(shape)
+    if not isinstance(chunks, (tuple, list)) or len(chunks) != len(shape):
+        raise ModelError(f"chunks={chunks!r}: give one chunk size per grid axis, e.g. "
+                         f"{tuple(max(1, n // 2) for n in shape)} for the grid {shape}")
+    try:
+        return tuple(tuple(int(c) for c in axis)
+                     for axis in da.core.normalize_chunks(tuple(chunks), shape))
+    except (ValueError, TypeError) as err:
+        raise ModelError(f"chunks={chunks!r} do not fit the grid {shape}: {err}") from None
+
+
+# ------------------------------------------------------------------------------ tasks
+
+_KERNELS: dict[tuple[str, str, str], Any] = {}
+
+
+def _block_kernel(ctx: BlockContext, spec: BoundarySpec) -> Any:
+    """The compiled kernel of one side pattern, built once per worker process."""
+    key = (ctx.scheme.hash, ctx.backend, repr(spec))
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        from mcgen.codegen import compile as compile_kernel
+        from mcgen.codegen.config import KernelConfig
+
+        kernel = compile_kernel(ctx.scheme, backend=ctx.backend, bc=spec, unsafe=True,
+                                config=KernelConfig(time_block=1))
+        _KERNELS[key] = kernel
+    return kernel
+
+
+def _strip(block: np.ndarray, delta: Delta, depth: int) -> np.ndarray:
+    """The part of ``block`` (fields first) a neighbour in direction ``-delta`` reads."""
+    sl: list[slice] = [slice(None)]
+    for d in delta:
+        sl.append(slice(None) if d == 0 else slice(-depth, None) if d < 0 else slice(0, depth))
+    return np.ascontiguousarray(block[tuple(sl)])
+
+
+def halo_task(block: np.ndarray, deltas: tuple[Delta, ...], depth: int) -> dict[Delta, Any]:
+    return {d: _strip(block, d, depth) for d in deltas}
+
+
+def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[str, ...]
+             ) -> None:
+    """Ghost cells of the kernel-filled sides, by the conditions' own rules, axis by axis over
+    the whole padded range of the other axes (so the corners across a halo side are right)."""
+    g = ghost
+    for axis, pair in enumerate(spec):
+        n = padded.shape[axis + 1] - 2 * g
+        for hi, b in enumerate(pair):
+            if isinstance(b, Halo):
+                continue
+            for f, name in enumerate(fields):
+                rule = b.ghost("high" if hi else "low", name)
+                view = np.moveaxis(padded[f], axis, 0)
+                for k in range(g):
+                    dst = g + n + k if hi else g - 1 - k
+                    if isinstance(rule, GhostCopy):
+                        src = view[g + rule.source(k, n)]
+                        view[dst] = -src if rule.negate else src
+                    elif isinstance(rule, GhostValue):
+                        view[dst] = float(rule.value)
+
+
+def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
+              idx: tuple[int, ...], spec: BoundarySpec, deltas: tuple[Delta, ...],
+              fields: tuple[str, ...], k: int, t0: float, dt: float) -> np.ndarray:
+    """Advance one chunk ``k`` steps: assemble the chunk and its neighbours' strips into one
+    padded block, run the block kernel, cut the chunk back out."""
+    from mcgen.codegen.compiled_kernel import Buffers
+
+    g, depth = ctx.ghost, k * ctx.ghost
+    kernel = _block_kernel(ctx, spec)
+    ext = [(depth if isinstance(lo, Halo) else g, depth if isinstance(hi, Halo) else g)
+           for lo, hi in spec]
+    n = block.shape[1:]
+    padded = np.zeros((block.shape[0],) + tuple(m + lo + hi for m, (lo, hi) in zip(n, ext,
+                                                                                     strict=True)))
+    own = tuple(slice(lo, lo + m) for m, (lo, _) in zip(n, ext, strict=True))
+    padded[(slice(None),) + own] = block
+    for delta, strips in zip(deltas, halos, strict=True):
+        sl = [slice(None)]
+        for a, d in enumerate(delta):
+            lo, _ = ext[a]
+            sl.append(own[a] if d == 0 else slice(0, lo) if d < 0 else slice(lo + n[a], None))
+        padded[tuple(sl)] = strips[delta]
+    _prefill(padded, spec, g, fields)
+    flat = padded.reshape(-1)
+    lay = kernel.layout
+    bufs = Buffers(flat, flat.copy(), tuple(np.zeros(flat.size) for _ in lay.scratch),
+                   tuple(s - 2 * g for s in padded.shape[1:]))
+    kernel.advance(bufs, k, t0=t0, dt=dt, **dict(ctx.params))
+    out = bufs.current.reshape(padded.shape)
+    return np.ascontiguousarray(out[(slice(None),) + own])
+
+
+# ------------------------------------------------------------------------------ graphs
+
+
+def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
+             fields: tuple[str, ...], k: int, t0: float, dt: float) -> Any:
+    """The array ``k`` steps later: two tasks per chunk (halo strips, step)."""
+    import dask.array as da
+    from dask.highlevelgraph import HighLevelGraph
+
+    token = uuid.uuid4().hex[:12]
+    halo_name, step_name = f"mcgen-halo-{token}", f"mcgen-step-{token}"
+    depth = k * plan.ghost
+    served: dict[tuple[int, ...], list[Delta]] = {}
+    reads = {}
+    for idx in itertools.product(*(range(n) for n in plan.nblocks)):
+        reads[idx] = plan.neighbours(idx)
+        for delta, nb in reads[idx]:
+            served.setdefault(nb, []).append(delta)
+    dsk: dict[Any, Any] = {ctx_key: ctx}
+    for idx, nbs in reads.items():
+        key = (arr.name, 0, *idx)
+        deltas = tuple(d for d, _ in nbs)
+        dsk[(halo_name, 0, *idx)] = (partial(halo_task, deltas=tuple(served.get(idx, ())),
+                                             depth=depth), key)
+        dsk[(step_name, 0, *idx)] = (
+            partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=deltas,
+                    fields=fields, k=k, t0=t0, dt=dt),
+            ctx_key, key, *[(halo_name, 0, *nb) for _, nb in nbs])
+    graph = HighLevelGraph.from_collections(step_name, dsk, dependencies=[arr])
+    return da.Array(graph, step_name, arr.chunks, dtype=arr.dtype)
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+class DaskGrid:
+    """The distributed state of a :class:`~mcgen.run.simulation.Simulation` run with
+    ``chunks=``: the fields as one dask array (fields first), kept on the cluster."""
+
+    def __init__(self, sim: Any, chunks: Any, client: Any = None) -> None:
+        import dask.array as da
+
+        _check_supported(sim)
+        self.client = get_client(client)
+        self.fields = tuple(sim.fields)
+        kernel = sim.stepper.kernel
+        self.plan = GridPlan(tuple(sim.grid.shape), normalize_chunks(chunks, sim.grid.shape),
+                             sim.boundary, kernel.layout.ghost)
+        if self.plan.max_steps() < 1:
+            raise ModelError(f"chunks {self.plan.chunks} are narrower than the stencil radius "
+                             f"{self.plan.ghost}: give chunks of at least {self.plan.ghost} "
+                             "cells along every split or periodic axis")
+        self._sim = sim
+        self._backend = sim.backend_used
+        stacked = np.stack([sim.state[f] for f in self.fields])
+        arr = da.from_array(stacked, chunks=((len(self.fields),), *self.plan.chunks))
+        self.array = self.client.persist(arr)
+        self.tasks_per_chunk_per_exchange = 2
+
+    def context(self, dt: float) -> BlockContext:
+        params = self._sim.stepper._params(dt)
+        return BlockContext(self._sim.scheme, self._backend, self.plan.ghost,
+                            tuple(sorted((k, float(v)) for k, v in params.items())))
+
+    def advance(self, t0: float, dt: float, nsteps: int) -> int:
+        """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made."""
+        ctx = self.context(dt)
+        ctx_key = f"mcgen-ctx-{uuid.uuid4().hex[:12]}"
+        kmax = self.plan.max_steps()
+        done = exchanges = 0
+        arr = self.array
+        while done < nsteps:
+            k = min(kmax, nsteps - done)
+            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k, t0 + done * dt, dt)
+            done += k
+            exchanges += 1
+            if exchanges % PERSIST_EVERY == 0 or done == nsteps:
+                arr = self.client.persist(arr)
+        if exchanges:
+            from distributed import wait
+
+            wait(arr)
+            self.array = arr
+        return exchanges
+
+    def gather(self) -> dict[str, np.ndarray]:
+        out = self.client.compute(self.array).result()
+        return {f: np.asarray(out[i]) for i, f in enumerate(self.fields)}
+
+    def field(self, name: str | None = None) -> Any:
+        i = 0 if name is None else self.fields.index(name)
+        return self.array[i]
+
+
+def run_distributed(sim: Any, t_end: float, max_steps: int | None = None) -> Any:
+    """:meth:`Simulation.run` on the cluster: the same steps (``nsteps`` of ``dt`` planned as
+    there), then the gathered state."""
+    from mcgen.errors import StabilityError
+    from mcgen.run.inputs import planned_steps
+    from mcgen.run.simulation import RunRecord
+    from mcgen.run.snapshots import Instant
+
+    grid = sim.dask_grid()
+    total = t_end - sim.t
+    nsteps = planned_steps(total, sim.dt, max_steps)
+    dt = total / nsteps if nsteps else sim.dt
+    m0, t0, wall0 = sim.mass(), sim.t, time.perf_counter()
+    scale0 = float(sum(np.sum(np.abs(a)) for a in sim.state.values()) * sim.grid.cell_volume)
+    grid.advance(t0, dt, nsteps)
+    new = grid.gather()
+    if not sim._finite(new):
+        raise StabilityError(f"non-finite values after step {sim.step_count + nsteps} (t = "
+                             f"{t_end:.6g}, dt = {dt:.6g}); rerun in one process to locate the "
+                             "first bad step")
+    sim.now = Instant(new, t_end if nsteps else sim.t, sim.step_count + nsteps)
+    rec = RunRecord(t0, sim.t, nsteps, dt, time.perf_counter() - wall0, m0, sim.mass(), scale0)
+    sim.history.append(rec)
+    return rec
