@@ -165,10 +165,14 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...]) -> tuple[tuple[int, ..
         raise ModelError(f"chunks={chunks!r}: give one chunk size per grid axis, e.g. "
                          f"{tuple(max(1, n // 2) for n in shape)} for the grid {shape}")
     try:
-        return tuple(tuple(int(c) for c in axis)
-                     for axis in da.core.normalize_chunks(tuple(chunks), shape))
-    except (ValueError, TypeError) as err:
-        raise ModelError(f"chunks={chunks!r} do not fit the grid {shape}: {err}") from None
+        out = tuple(tuple(int(c) for c in axis)
+                    for axis in da.core.normalize_chunks(tuple(chunks), shape))
+    except (ValueError, TypeError, ZeroDivisionError) as err:
+        raise ModelError(f"chunks={chunks!r} do not fit the grid {shape} ({err}): give "
+                         "positive chunk sizes, one per axis") from None
+    if any(c < 1 for axis in out for c in axis):
+        raise ModelError(f"chunks={chunks!r}: chunk sizes must be positive")
+    return out
 
 
 # ------------------------------------------------------------------------------ tasks
