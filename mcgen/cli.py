@@ -325,11 +325,16 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
 @click.option("--allow-sampled", is_flag=True,
               help="Accept a stability region known only at sampled points (only what is "
                    "proved is enforced), as allow_sampled=True in Python.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
+                   "local cluster of processes started for the run.")
+@click.option("--chunks", type=int, default=None,
+              help="With --dask: cells per chunk along each axis (default: half the cells).")
 def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         bounds: tuple[float, float] | None, dt: float | None, safety: float, unsafe: bool,
         backend: str, out: str | None, plot: str | None,
         data_range: tuple[float, float] | None, force: bool, max_steps: int | None,
-        allow_sampled: bool) -> None:
+        allow_sampled: bool, dask_address: str | None, chunks: int | None) -> None:
     """Run the scheme or law in FILE on a grid and report what happened.
 
     \b
@@ -337,6 +342,7 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     data_range.
     Example:
       mcgen run examples/lwr_traffic.py --t-end 0.5 --cells 400 --plot traffic.png
+      mcgen run examples/lwr_traffic.py --t-end 0.5 --cells 4000 --dask local --out u.zarr
     """
     import numpy as np
 
@@ -344,8 +350,9 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     from mcgen.run.inputs import check_dt, check_t_end
     from mcgen.run.snapshots import check_snapshot_path
     # what the options decide is checked before the model is loaded and the run starts
-    if out:
+    if out and not (out.endswith(".zarr") and dask_address):  # a Zarr store: --dask runs
         _option_error("--out", out, check_snapshot_path, out, force)
+    _refuse_existing(out, "--out", force)
     _refuse_existing(plot, "--plot", force)
     if t_end is not None:
         _option_error("--t-end", t_end, check_t_end, t_end, 0.0)
@@ -381,7 +388,12 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
     sim = Simulation(model, grid, initial, bc=ns.get("bc", "periodic"),
                      params=ns.get("params", {}), dt=given_dt,
                      safety=safety, unsafe=unsafe, backend=backend,
-                     data_range=_data_range(data_range, ns), allow_sampled=allow_sampled)
+                     data_range=_data_range(data_range, ns), allow_sampled=allow_sampled,
+                     chunks=None if dask_address is None else
+                     (chunks or max(1, (int(n) + 1) // 2),) * dim,
+                     client=None if dask_address in (None, "local") else dask_address)
+    if chunks is not None and dask_address is None:
+        click.echo("note       : --chunks applies to --dask runs only; ignored")
     u0 = sim.u.copy()
     t0 = time.perf_counter()
     rec = sim.run(float(t_end), max_steps=max_steps)
@@ -400,6 +412,8 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         click.echo(f"note       : {note}")
     if out:
         click.echo(f"wrote {sim.save(out, overwrite=force)}")
+    if sim.chunks is not None:
+        sim.dask_grid().close()
     if plot:
         from mcgen.run.plots import profile
         x = grid.centres()[0]

@@ -304,6 +304,7 @@ class DaskGrid:
 
         _check_supported(sim)
         self.client = get_client(client)
+        self._owns_client = self.client is not client
         self.fields = tuple(sim.fields)
         kernel = sim.stepper.kernel
         self.plan = GridPlan(tuple(sim.grid.shape), normalize_chunks(chunks, sim.grid.shape),
@@ -344,6 +345,14 @@ class DaskGrid:
             wait(arr)
             self.array = arr
         return exchanges
+
+    def close(self) -> None:
+        """Close the client (and the local cluster) this grid started; a given one stays."""
+        if self._owns_client:
+            cluster = self.client.cluster
+            self.client.close()
+            if cluster is not None:
+                cluster.close()
 
     def gather(self) -> dict[str, np.ndarray]:
         out = self.client.compute(self.array).result()

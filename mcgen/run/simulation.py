@@ -475,8 +475,16 @@ class Simulation:
 
     # ------------------------------------------------------------------ snapshots
     def save(self, path: str | Path, overwrite: bool = False) -> Path:
-        """Write the state to ``.npz`` or ``.nc`` (netCDF through xarray); an existing file is
+        """Write the state to ``.npz``, ``.nc`` (netCDF through xarray) or ``.zarr`` (for runs
+        with ``chunks=``: the workers write their chunks in parallel); an existing file is
         replaced only with ``overwrite=True``."""
+        if str(path).endswith(".zarr"):
+            from mcgen.run.zarr_io import save_zarr
+            grid = self.dask_grid() if self.chunks is not None else None
+            data = {f: grid.field(f) for f in self.fields} if grid else dict(self.state)
+            return save_zarr(path, data, self.grid, self.t, self.step_count,
+                             attrs=self.metadata(), client=grid.client if grid else None,
+                             overwrite=overwrite)
         from mcgen.run.snapshots import save_snapshot
         now = self.now  # one read: the state, its time and its step count belong together
         return save_snapshot(path, now.state, self.grid, now.t, now.step,

@@ -107,3 +107,69 @@ def test_refusals(client):
     with pytest.raises(ModelError, match="numpy stepper runs no compiled kernel"):
         Simulation(upwind(), (8, (0.0, 1.0)), bump, params={"a": 1.0}, backend="numpy",
                    chunks=(4,), client=client)
+
+
+def test_a_killed_worker_changes_nothing(client):
+    """A worker process killed between exchanges loses its chunks; the scheduler recomputes
+    them from the graph and the result is still bitwise the one-process run."""
+    import os
+    import signal
+
+    kw = dict(params={"a": 1.0}, backend=BACKEND)
+    one = Simulation(upwind(), (48, (0.0, 1.0)), bump, **kw)
+    one.run(0.25)
+    one.run(0.5)
+    many = Simulation(upwind(), (48, (0.0, 1.0)), bump, chunks=(8,), client=client, **kw)
+    many.run(0.25)
+    held = client.who_has(many.dask_grid().array)
+    victim = next(iter(next(iter(v for v in held.values() if v))))
+    pids = client.run(os.getpid)
+    client.run(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=[victim], nanny=False,
+               on_error="ignore")
+    client.wait_for_workers(2, timeout=60)
+    assert victim not in client.scheduler_info()["workers"]
+    many.run(0.5)
+    assert np.array_equal(many.u, one.u)
+    assert set(client.run(os.getpid).values()) != set(pids.values())  # a new process
+
+
+def test_save_zarr_in_parallel_and_atomically(client, tmp_path):
+    import dask.array as da
+
+    from mcgen.run.zarr_io import load_zarr, save_zarr
+
+    init = lambda x, y: np.cos(2 * np.pi * x) * np.sin(2 * np.pi * y)  # noqa: E731
+    sim = Simulation(ftcs_heat_2d(), ((16, 12), ((0, 1), (0, 1))), init, backend=BACKEND,
+                     params={"D_x": 1.0, "D_y": 1.0}, chunks=(8, 6), client=client)
+    sim.run(0.01)
+    out = sim.save(tmp_path / "heat.zarr")
+    fields, attrs = load_zarr(out)
+    assert np.array_equal(fields["u"], sim.u)
+    assert attrs["step"] == sim.step_count and attrs["t"] == sim.t
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heat.zarr"]
+    # a write that fails half-way leaves the earlier store as it was, and no temporary files
+    poison = float(sim.u[8, 6])  # the first value of one chunk: that chunk's write fails
+    bad = da.map_blocks(lambda b: b if b[0, 0] != poison else 1 / np.zeros(()).item(),
+                        sim.field, dtype=float)
+    with pytest.raises(ZeroDivisionError):
+        save_zarr(out, {"u": bad}, sim.grid, 1.0, 99, client=client)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heat.zarr"]
+    assert load_zarr(out)[1]["step"] == sim.step_count
+
+
+def test_cli_run_connects_to_a_running_scheduler(client, tmp_path, capsys):
+    from mcgen.cli import main
+
+    model = tmp_path / "m.py"
+    model.write_text("import numpy as np\nfrom mcgen.model.catalogue.linear import upwind\n"
+                     "model = upwind()\nparams = {'a': 1.0}\n"
+                     "initial = lambda x: np.sin(2 * np.pi * x)\nt_end = 0.25\n")
+    args = ["run", str(model), "--cells", "40", "--backend", BACKEND]
+    assert main([*args, "--out", str(tmp_path / "one.npz")]) == 0
+    assert main([*args, "--dask", client.scheduler.address, "--chunks", "10",
+                 "--out", str(tmp_path / "many.zarr")]) == 0
+    from mcgen.run.snapshots import load_snapshot
+    from mcgen.run.zarr_io import load_zarr
+
+    assert np.array_equal(load_zarr(tmp_path / "many.zarr")[0]["u"],
+                          load_snapshot(tmp_path / "one.npz").fields["u"])
