@@ -619,7 +619,8 @@ class ParticleSimulator:
     def run(self, replicas: int | None = None, times: Sequence[float] = (1.0,), *,
             L: int | None = None, initial: Any = None, params: Mapping[Any, float] | None = None,
             seed: int | None = None, rate_bound: float | None = None,
-            state: Mapping[str, np.ndarray] | None = None) -> ParticleResult:
+            state: Mapping[str, np.ndarray] | None = None, first_replica: int = 0
+            ) -> ParticleResult:
         """Run ``replicas`` independent copies on ``L`` sites and record replica averages at
         ``times`` (increasing; measured from the start of the first run, so a continued
         ``state`` keeps its clock).
@@ -632,8 +633,14 @@ class ParticleSimulator:
             rates over the occupations that can occur).
         seed : the RNG seed (default 0, or the seed of the continued ``state``); results
             depend only on it (not on threads or on how a run is split into calls).
+        first_replica : the global index of the first replica here: replica ``r`` draws from
+            stream ``first_replica + r``, so an ensemble split into parts (one call per part,
+            ``mcgen.run.ensembles``) draws exactly what one call for all replicas draws.
         """
         plan = self.plan
+        if isinstance(first_replica, bool) or not isinstance(first_replica, (int, np.integer)) \
+                or first_replica < 0:
+            raise ModelError(f"first_replica={first_replica!r}: give a whole number >= 0")
         vals = _param_values(plan.param_args, params)
         if state is None:
             if replicas is None or L is None or initial is None:
@@ -699,7 +706,7 @@ class ParticleSimulator:
             self.func(st["occ"].reshape(-1), old, st["clock"], st["ctr"], st["att"],
                       st["cur"].reshape(-1), st["viol"], np.int64(R), np.int64(L),
                       np.int64(nbond), np.int64(n_iter), float(t_end), np.uint64(seed),
-                      float(rmax), np.int64(ns), *pargs)
+                      float(rmax), np.int64(ns), np.int64(first_replica), *pargs)
             clock.cpu += time.thread_time() - c0
             return time.perf_counter() - t0
 
@@ -754,7 +761,7 @@ def compile_particles(system: Any, *, backend: str = "numba", currents: bool = T
     t2 = time.perf_counter()
     z_i, z_f = np.zeros(0, np.int64), np.zeros(0)
     func(z_i, z_i, z_f, z_i, z_i, z_i, z_i, np.int64(0), np.int64(2), np.int64(plan.n_bonds(2)),
-         np.int64(0), 0.0, np.uint64(0), 1.0, np.int64(plan.n_slots(2)),
+         np.int64(0), 0.0, np.uint64(0), 1.0, np.int64(plan.n_slots(2)), np.int64(0),
          *([1.0] * len(plan.param_args)))
     t3 = time.perf_counter()
     return ParticleSimulator(plan, backend, func, src, t3 - t0,

@@ -76,6 +76,8 @@ PARTICLE_ARGS = (
     Arg("seed", "u64"),
     Arg("rmax", "f64"),
     Arg("ns", "i64"),                    # number of slots L*K + B of the uniformised chain
+    Arg("rep0", "i64"),                  # global index of replica 0: replica r draws from RNG
+                                         # stream rep0 + r, so a split ensemble draws the same
 )
 
 
@@ -406,7 +408,8 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         Assign(si, _i(0)), Assign(kk, _i(0)), Assign(bb, _i(0)),
         Assign(Var("slot", "u64"), Const(0, "u64")),
     ]
-    init += rng.start(Var("seed", "u64"), Cast(r, "u64"), Cast(_load("ctr", r, "i64"), "u64"))
+    init += rng.start(Var("seed", "u64"), Cast(_add(Var("rep0", "i64"), r), "u64"),
+                      Cast(_load("ctr", r, "i64"), "u64"))
     fini: list[Stmt] = [Assign(na, Var("n_iter", "i64"))] if count_attempts_after else []
     fini += [
         _store("clock", r, clk),

@@ -54,7 +54,8 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
                      replicas: int = 100, block: int = 10, seed: int = 1,
                      backend: str = "numba", simulator: Any = None,
                      params: dict[str, float] | None = None,
-                     initial_law: str | None = None) -> ParticleProfile:
+                     initial_law: str | None = None, client: Any = None,
+                     parts: int | None = None) -> ParticleProfile:
     """Density profile of ``ps`` on a ring covering ``bounds`` at macroscopic time ``t``.
 
     Each replica starts from independent occupations with mean ``initial_density(x_i)`` (a
@@ -62,6 +63,11 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
     data of the hydrodynamic limit. ``initial_law`` picks the occupation law of each site:
     ``"bernoulli"`` (default for exclusion), ``"geometric"`` (default otherwise: the invariant
     law of the zero-range process with g = 1) or ``"poisson"``.
+
+    ``client`` (a ``dask.distributed.Client``, a scheduler address or ``"local"``) splits the
+    replicas into ``parts`` (default: one per worker) run on the cluster
+    (:mod:`mcgen.run.ensembles`); every replica, and the profile reduced from exact integer
+    sums, is the same for any split.
     """
     a, b = (real_number(v, "bounds") for v in bounds)
     t = real_number(t, "t")
@@ -90,6 +96,16 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
     else:
         raise ModelError(f"initial_law={initial_law!r}: use 'bernoulli', 'geometric' or "
                          "'poisson'")
+    xb = x_site.reshape(-1, block).mean(axis=1)
+    if client is not None:
+        from mcgen.run.ensembles import profile_from_sums, submit_ensemble
+        _, reduced = submit_ensemble(client, ps, occ, t * sites_per_unit, seed, backend, params,
+                                     block, parts)
+        total = reduced.result()
+        dens, err, site = profile_from_sums(total, replicas, block, n_sites)
+        return ParticleProfile(xb, dens, err, t, sites_per_unit, replicas, block,
+                               total["seconds"], total["events"], total["compile_seconds"], "",
+                               site)
     sim = simulator if simulator is not None else compile_particle_kernel(ps, backend)
     res = sim.run(replicas, times=[t * sites_per_unit], L=n_sites, initial=occ, seed=seed,
                   params=params)
@@ -98,7 +114,6 @@ def particle_profile(ps: Any, initial_density: Callable[[np.ndarray], np.ndarray
     dens = blocks.mean(axis=0)
     err = blocks.std(axis=0, ddof=1) / math.sqrt(replicas) if replicas > 1 else \
         np.full_like(dens, np.nan)
-    xb = x_site.reshape(-1, block).mean(axis=1)
     return ParticleProfile(xb, dens, err, t, sites_per_unit, replicas, block, res.seconds,
                            res.events, getattr(sim, "compile_seconds", 0.0),
                            getattr(sim, "source", ""), final.mean(axis=0))
