@@ -47,6 +47,7 @@ from mcgen.model.boundary import (
 )
 
 MAX_STEPS_PER_EXCHANGE = 64  # deeper halos cost more redundant work than the saved exchanges
+HALO_FRACTION = 8  # a halo at most 1/8 of the chunk: <= 25 % more cells per axis to compute
 PERSIST_EVERY = 16  # exchanges per submitted graph (bounds the scheduler's graph)
 
 Delta = tuple[int, ...]
@@ -86,6 +87,7 @@ class BlockContext:
     backend: str
     ghost: int
     params: tuple[tuple[str, float], ...]
+    scheme_hash: str = ""  # computed once by the client (hashing a scheme costs ~1 ms)
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,19 @@ class GridPlan:
         return tuple((self.side(a, i, False), self.side(a, i, True)) for a, i in enumerate(idx))
 
     def max_steps(self) -> int:
-        """Most steps one exchange may take: the halo (k * g cells) must fit in every chunk
-        along an axis with halo sides."""
+        """Steps per exchange: the halo (k * g cells) fits in every chunk along an axis with
+        halo sides, and is at most an eighth of it (the cells recomputed in the halo cost more
+        than the exchanges saved beyond that) unless the chunk is narrower than 8 g."""
         sizes = [min(c) for a, c in enumerate(self.chunks) if any(
             isinstance(s, Halo) for i in range(len(c)) for s in
             (self.side(a, i, False), self.side(a, i, True)))]
         if not sizes:
             return MAX_STEPS_PER_EXCHANGE
-        return max(0, min(MAX_STEPS_PER_EXCHANGE, min(sizes) // self.ghost))
+        narrowest = min(sizes)
+        if narrowest < self.ghost:
+            return 0
+        depth = max(self.ghost, narrowest // HALO_FRACTION)
+        return min(MAX_STEPS_PER_EXCHANGE, depth // self.ghost)
 
     def neighbours(self, idx: tuple[int, ...]) -> list[tuple[Delta, tuple[int, ...]]]:
         """``(direction, block index)`` of every block whose strip ``idx`` reads."""
@@ -182,7 +189,7 @@ _KERNELS: dict[tuple[str, str, str], Any] = {}
 
 def _block_kernel(ctx: BlockContext, spec: BoundarySpec) -> Any:
     """The compiled kernel of one side pattern, built once per worker process."""
-    key = (ctx.scheme.hash, ctx.backend, repr(spec))
+    key = (ctx.scheme_hash or ctx.scheme.hash, ctx.backend, repr(spec))
     kernel = _KERNELS.get(key)
     if kernel is None:
         from mcgen.codegen import compile as compile_kernel
@@ -228,15 +235,27 @@ def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[s
                         view[dst] = float(rule.value)
 
 
+def advance_padded(ctx: BlockContext, spec: BoundarySpec, padded: np.ndarray, k: int,
+                   t0: float, dt: float) -> np.ndarray:
+    """``padded`` (fields first, ``g`` ghost cells on every side) ``k`` steps later, by the
+    block kernel of ``spec``: Halo sides read their ghost cells, the others fill them."""
+    from mcgen.codegen.compiled_kernel import Buffers
+
+    g = ctx.ghost
+    kernel = _block_kernel(ctx, spec)
+    flat = np.ascontiguousarray(padded, dtype=float).reshape(-1)  # no copy of a fresh block
+    bufs = Buffers(flat, flat.copy(), tuple(np.zeros(flat.size) for _ in kernel.layout.scratch),
+                   tuple(s - 2 * g for s in padded.shape[1:]))
+    kernel.advance(bufs, k, t0=t0, dt=dt, **dict(ctx.params))
+    return bufs.current.reshape(padded.shape)
+
+
 def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
               idx: tuple[int, ...], spec: BoundarySpec, deltas: tuple[Delta, ...],
               fields: tuple[str, ...], k: int, t0: float, dt: float) -> np.ndarray:
     """Advance one chunk ``k`` steps: assemble the chunk and its neighbours' strips into one
     padded block, run the block kernel, cut the chunk back out."""
-    from mcgen.codegen.compiled_kernel import Buffers
-
     g, depth = ctx.ghost, k * ctx.ghost
-    kernel = _block_kernel(ctx, spec)
     ext = [(depth if isinstance(lo, Halo) else g, depth if isinstance(hi, Halo) else g)
            for lo, hi in spec]
     n = block.shape[1:]
@@ -251,12 +270,7 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
             sl.append(own[a] if d == 0 else slice(0, lo) if d < 0 else slice(lo + n[a], None))
         padded[tuple(sl)] = strips[delta]
     _prefill(padded, spec, g, fields)
-    flat = padded.reshape(-1)
-    lay = kernel.layout
-    bufs = Buffers(flat, flat.copy(), tuple(np.zeros(flat.size) for _ in lay.scratch),
-                   tuple(s - 2 * g for s in padded.shape[1:]))
-    kernel.advance(bufs, k, t0=t0, dt=dt, **dict(ctx.params))
-    out = bufs.current.reshape(padded.shape)
+    out = advance_padded(ctx, spec, padded, k, t0, dt)
     return np.ascontiguousarray(out[(slice(None),) + own])
 
 
@@ -300,7 +314,6 @@ class DaskGrid:
     ``chunks=``: the fields as one dask array (fields first), kept on the cluster."""
 
     def __init__(self, sim: Any, chunks: Any, client: Any = None) -> None:
-        import dask.array as da
 
         _check_supported(sim)
         self.client = get_client(client)
@@ -315,15 +328,31 @@ class DaskGrid:
                              "cells along every split or periodic axis")
         self._sim = sim
         self._backend = sim.backend_used
-        stacked = np.stack([sim.state[f] for f in self.fields])
-        arr = da.from_array(stacked, chunks=((len(self.fields),), *self.plan.chunks))
-        self.array = self.client.persist(arr)
+        self.array = self._scatter(np.stack([sim.state[f] for f in self.fields]))
         self.tasks_per_chunk_per_exchange = 2
+
+    def _scatter(self, stacked: np.ndarray) -> Any:
+        """The initial chunks, one graph literal each: the scheduler keeps them as the root of
+        the lineage it recomputes lost chunks from (a worker that dies loses nothing for good),
+        and no worker holds the whole array (``da.from_array`` puts it on one, to cut from)."""
+        import dask.array as da
+        from dask.highlevelgraph import HighLevelGraph
+
+        name = f"mcgen-initial-{uuid.uuid4().hex[:12]}"
+        starts = [np.cumsum((0,) + c) for c in self.plan.chunks]
+        dsk = {(name, 0, *idx): np.ascontiguousarray(stacked[(slice(None),) + tuple(
+            slice(s[i], s[i + 1]) for s, i in zip(starts, idx, strict=True))])
+            for idx in itertools.product(*(range(n) for n in self.plan.nblocks))}
+        chunks = ((len(self.fields),), *self.plan.chunks)
+        arr = da.Array(HighLevelGraph.from_collections(name, dsk, dependencies=[]), name,
+                       chunks, dtype=stacked.dtype)
+        return self.client.persist(arr)
 
     def context(self, dt: float) -> BlockContext:
         params = self._sim.stepper._params(dt)
         return BlockContext(self._sim.scheme, self._backend, self.plan.ghost,
-                            tuple(sorted((k, float(v)) for k, v in params.items())))
+                            tuple(sorted((k, float(v)) for k, v in params.items())),
+                            self._sim.scheme.hash)
 
     def advance(self, t0: float, dt: float, nsteps: int) -> int:
         """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made."""
@@ -331,19 +360,18 @@ class DaskGrid:
         ctx_key = f"mcgen-ctx-{uuid.uuid4().hex[:12]}"
         kmax = self.plan.max_steps()
         done = exchanges = 0
-        arr = self.array
+        arr, self.array = self.array, None  # the graph holds the old chunks while needed
         while done < nsteps:
             k = min(kmax, nsteps - done)
             arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k, t0 + done * dt, dt)
             done += k
             exchanges += 1
             if exchanges % PERSIST_EVERY == 0 or done == nsteps:
-                arr = self.client.persist(arr)
-        if exchanges:
-            from distributed import wait
+                arr = self.array = self.client.persist(arr)  # the old chunks can go
+        from distributed import wait
 
-            wait(arr)
-            self.array = arr
+        wait(arr)
+        self.array = arr
         return exchanges
 
     def close(self) -> None:
@@ -355,8 +383,20 @@ class DaskGrid:
                 cluster.close()
 
     def gather(self) -> dict[str, np.ndarray]:
-        out = self.client.compute(self.array).result()
-        return {f: np.asarray(out[i]) for i, f in enumerate(self.fields)}
+        from distributed import futures_of
+
+        # the chunks come to the client one by one (computing the array would first join
+        # them into one more copy of the field on a worker)
+        futures = {f.key: f for f in futures_of(self.array)}
+        out = np.empty((len(self.fields), *self.plan.shape))
+        starts = [np.cumsum((0,) + c) for c in self.plan.chunks]
+        keys = [(self.array.name, 0, *idx)
+                for idx in itertools.product(*(range(n) for n in self.plan.nblocks))]
+        for key, block in zip(keys, self.client.gather([futures[k] for k in keys]),
+                              strict=True):
+            out[(slice(None),) + tuple(slice(s[i], s[i + 1]) for s, i in
+                                       zip(starts, key[2:], strict=True))] = block
+        return {f: out[i] for i, f in enumerate(self.fields)}
 
     def field(self, name: str | None = None) -> Any:
         i = 0 if name is None else self.fields.index(name)

@@ -65,7 +65,7 @@ def test_2d_periodic_heat_bitwise(client):
     init = lambda x, y: np.sin(2 * np.pi * x) * np.cos(4 * np.pi * y) + (x > 0.5)  # noqa: E731
     one, many, _ = _pair(ftcs_heat_2d(), ((24, 30), ((0, 1), (0, 1))), init, 0.01, (8, 12),
                          client, params={"D_x": 1.0, "D_y": 0.5})
-    assert one.history[-1].steps > 16  # several exchanges (at most 8 steps each)
+    assert one.history[-1].steps > 16  # several exchanges (one step each: chunks of 8)
     assert np.array_equal(many.u, one.u)
 
 
@@ -92,7 +92,9 @@ def test_two_tasks_per_chunk_per_exchange(client):
     out = exchange(arr, plan, ctx, "ctx", ("u",), 3, 0.0, 1e-3)
     layer = out.dask.layers[out.name]
     assert len(layer) == 2 * 9 + 1  # halo and step for each of 9 chunks, one shared context
-    assert plan.max_steps() == 8  # the halo of k steps fits in the narrowest chunk
+    assert plan.max_steps() == 1  # a halo of k steps is at most 1/8 of the narrowest chunk
+    wide = GridPlan((240, 300), normalize_chunks((80, 100), (240, 300)), plan.spec, 2)
+    assert wide.max_steps() == 5
 
 
 def test_refusals(client):
