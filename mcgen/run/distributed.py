@@ -296,9 +296,9 @@ def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
     for idx, nbs in reads.items():
         key = (arr.name, 0, *idx)
         deltas = tuple(d for d, _ in nbs)
-        dsk[(halo_name, 0, *idx)] = (partial(halo_task, deltas=tuple(served.get(idx, ())),
+        dsk[(halo_name, 0) + idx] = (partial(halo_task, deltas=tuple(served.get(idx, ())),
                                              depth=depth), key)
-        dsk[(step_name, 0, *idx)] = (
+        dsk[(step_name, 0) + idx] = (
             partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=deltas,
                     fields=fields, k=k, t0=t0, dt=dt),
             ctx_key, key, *[(halo_name, 0, *nb) for _, nb in nbs])
@@ -340,7 +340,7 @@ class DaskGrid:
 
         name = f"mcgen-initial-{uuid.uuid4().hex[:12]}"
         starts = [np.cumsum((0,) + c) for c in self.plan.chunks]
-        dsk = {(name, 0, *idx): np.ascontiguousarray(stacked[(slice(None),) + tuple(
+        dsk: dict[Any, Any] = {(name, 0, *idx): np.ascontiguousarray(stacked[(slice(None),) + tuple(
             slice(s[i], s[i + 1]) for s, i in zip(starts, idx, strict=True))])
             for idx in itertools.product(*(range(n) for n in self.plan.nblocks))}
         chunks = ((len(self.fields),), *self.plan.chunks)
