@@ -45,11 +45,29 @@ def run_part(ps: Any, occ: np.ndarray, first: int, time: float, seed: int, backe
             "compile_seconds": float(getattr(sim, "compile_seconds", 0.0))}
 
 
+def current_part(ps: Any, first: int, count: int, sites: int, particles: int, t_burn: float,
+                 t_end: float, seed: int, backend: str) -> dict[str, Any]:
+    """Replicas ``first .. first + count - 1`` of a ring: integer sums of the bond currents at
+    ``t_burn`` and ``t_end``, and of each replica's whole-run current and its square."""
+    sim = _simulator(ps, backend)
+    res = sim.run(count, times=[t_burn], L=sites, initial=particles, seed=seed,
+                  first_replica=first)
+    burn = res.state["cur"].sum(axis=0)
+    res = sim.run(times=[t_end], state=res.state, first_replica=first)
+    cur = res.state["cur"]
+    per_replica = cur.reshape(count, -1).sum(axis=1)
+    return {"burn": burn, "end": cur.sum(axis=0), "r1": int(per_replica.sum()),
+            "r2": int((per_replica * per_replica).sum()), "events": int(res.events),
+            "final": cur}
+
+
 def reduce_parts(*parts: dict[str, Any]) -> dict[str, Any]:
     """Sum the integer counts of parts (exact: the order does not matter)."""
-    out = {k: sum(p[k] for p in parts) for k in ("s1", "s2", "sites", "events")}
-    out["seconds"] = sum(p["seconds"] for p in parts)
-    out["compile_seconds"] = max(p["compile_seconds"] for p in parts)
+    keys = [k for k in parts[0] if k not in ("final", "seconds", "compile_seconds")]
+    out = {k: sum(p[k] for p in parts) for k in keys}
+    if "seconds" in parts[0]:
+        out["seconds"] = sum(p["seconds"] for p in parts)
+        out["compile_seconds"] = max(p["compile_seconds"] for p in parts)
     return out
 
 
@@ -75,6 +93,32 @@ def submit_ensemble(client: Any, ps: Any, occ: np.ndarray, time: float, seed: in
                              pure=False)
                for a, n in split(occ.shape[0], parts)]
     return futures, client.submit(reduce_parts, *futures, pure=False)
+
+
+def ring_current_on(client: Any, ps: Any, sites: int, particles: int, t_burn: float,
+                    t_measure: float, replicas: int, seed: int, backend: str = "numba",
+                    parts: int | None = None) -> tuple[float, float, list[Any]]:
+    """The stationary current per bond and its error bar (as
+    :func:`mcgen.run.montecarlo.ring_current`), the replicas split into ``parts`` on the
+    cluster and reduced there from exact integer sums; also the parts' futures."""
+    from mcgen.run.distributed import get_client
+
+    client = get_client(client)
+    if parts is None:
+        parts = max(1, len(client.scheduler_info()["workers"]))
+    total_t = t_burn + t_measure
+    futures = [client.submit(current_part, ps, a, n, sites, particles, t_burn, total_t, seed,
+                             backend, pure=False) for a, n in split(replicas, parts)]
+    tot = client.submit(reduce_parts, *futures, pure=False).result()
+    nbond = len(tot["end"])
+    rate = float((tot["end"] - tot["burn"]).sum()) / (replicas * nbond * t_measure)
+    if replicas > 1:
+        dev = (replicas * tot["r2"] - tot["r1"] ** 2) / replicas  # exact in Python integers
+        std = math.sqrt(max(dev, 0) / (replicas - 1)) / nbond
+        spread = std / math.sqrt(replicas) / total_t * math.sqrt(total_t / t_measure)
+    else:
+        spread = math.nan
+    return rate, spread, futures
 
 
 def profile_from_sums(total: dict[str, Any], replicas: int, block: int, n_sites: int

@@ -135,9 +135,19 @@ class RingCurrent:
 
 
 def ring_current(ps: Any, sites: int, particles: int, t_burn: float, t_measure: float,
-                 replicas: int = 200, seed: int = 3, simulator: Any = None) -> RingCurrent:
+                 replicas: int = 200, seed: int = 3, simulator: Any = None, client: Any = None,
+                 parts: int | None = None) -> RingCurrent:
     """Stationary current per bond of an exclusion process on a ring, against the exact value
-    N(L - N)/(L(L - 1)) (times the net rate p - q; known result 21)."""
+    N(L - N)/(L(L - 1)) (times the net rate p - q; known result 21).
+
+    ``client`` splits the replicas into ``parts`` on a Dask cluster
+    (:func:`mcgen.run.ensembles.ring_current_on`): the same for any split."""
+    if client is not None:
+        from mcgen.run.ensembles import ring_current_on
+        rate, spread, _ = ring_current_on(client, ps, sites, particles, t_burn, t_measure,
+                                          replicas, seed, parts=parts)
+        return RingCurrent(rate, spread, ring_current_exact(ps, sites, particles), sites,
+                           particles)
     sim = simulator if simulator is not None else compile_particle_kernel(ps)
     res = sim.run(replicas, times=[t_burn, t_burn + t_measure], L=sites, initial=particles,
                   seed=seed)
