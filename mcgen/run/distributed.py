@@ -244,8 +244,11 @@ def advance_padded(ctx: BlockContext, spec: BoundarySpec, padded: np.ndarray, k:
     g = ctx.ghost
     kernel = _block_kernel(ctx, spec)
     flat = np.ascontiguousarray(padded, dtype=float).reshape(-1)  # no copy of a fresh block
-    bufs = Buffers(flat, flat.copy(), tuple(np.zeros(flat.size) for _ in kernel.layout.scratch),
-                   tuple(s - 2 * g for s in padded.shape[1:]))
+    per_field = int(np.prod(padded.shape[1:]))
+    # the ghost cells are part of the data here, so the buffers are laid out directly (as
+    # ``prepare`` lays them out) rather than padded by ``prepare``
+    bufs = Buffers(flat, flat.copy(), tuple(np.zeros(per_field) for _ in kernel.layout.scratch),
+                   tuple(s - 2 * g for s in padded.shape[1:]), layout=kernel.layout)
     kernel.advance(bufs, k, t0=t0, dt=dt, **dict(ctx.params))
     return bufs.current.reshape(padded.shape)
 

@@ -154,7 +154,7 @@ def test_save_zarr_in_parallel_and_atomically(client, tmp_path):
     bad = da.map_blocks(lambda b: b if b[0, 0] != poison else 1 / np.zeros(()).item(),
                         sim.field, dtype=float)
     with pytest.raises(ZeroDivisionError):
-        save_zarr(out, {"u": bad}, sim.grid, 1.0, 99, client=client)
+        save_zarr(out, {"u": bad}, sim.grid, 1.0, 99, client=client, overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["heat.zarr"]
     assert load_zarr(out)[1]["step"] == sim.step_count
 
