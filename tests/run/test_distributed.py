@@ -228,3 +228,18 @@ def test_ring_current_on_the_cluster_does_not_depend_on_the_split(client):
     here = ring_current(ps, 10, 4, 5.0, 40.0, replicas=R, seed=3)
     assert abs(one[0] - here.measured) < 1e-12 and abs(one[1] - here.stderr) < 1e-9
     assert abs(one[0] - 4 * 6 / 90) < 5 * one[1]
+
+
+def test_two_field_system_bitwise(client):
+    """Fields travel together (fields first in every chunk): a coupled pair of updates."""
+    from mcgen.model import Field, Scheme
+
+    u, v, nu = Field("u"), Field("v"), sp.Symbol("nu")
+    scheme = Scheme(("u", "v"), 1, {"u": u[0] - nu * (u[0] - u[-1]),
+                                    "v": v[0] - nu * (v[0] - v[-1]) + nu / 8 * (u[1] - u[-1])},
+                    params=(nu,), name="coupled pair")
+    init = {"u": bump, "v": lambda x: np.cos(2 * np.pi * x)}
+    one, many, _ = _pair(scheme, (40, (0.0, 1.0)), init, 0.5, (9,), client, params={"nu": 0.5},
+                         dt=0.01, unsafe=True, bc=[(Dirichlet(0.25), Outflow())])
+    assert np.array_equal(many.state["u"], one.state["u"])
+    assert np.array_equal(many.state["v"], one.state["v"])
