@@ -206,7 +206,7 @@ def _strip(block: np.ndarray, delta: Delta, depth: int) -> np.ndarray:
     sl: list[slice] = [slice(None)]
     for d in delta:
         sl.append(slice(None) if d == 0 else slice(-depth, None) if d < 0 else slice(0, depth))
-    return np.ascontiguousarray(block[tuple(sl)])
+    return np.array(block[tuple(sl)], copy=True)  # a view would keep the whole chunk alive
 
 
 def halo_task(block: np.ndarray, deltas: tuple[Delta, ...], depth: int) -> dict[Delta, Any]:
