@@ -31,9 +31,10 @@ static inline double mc_min_f64(double a, double b) { return a < b ? a : b; }
  *   seed: uint64_t
  *   rmax: double
  *   ns: int64_t
+ *   rep0: int64_t
  *   requires: n_rep >= 0, L >= 1, nbond >= L, n_iter >= 0, ns >= 0, ns <= L * 1 + 0
  */
-void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict clock, int64_t *restrict ctr, int64_t *restrict att, int64_t *restrict cur, int64_t *restrict viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns)
+void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict clock, int64_t *restrict ctr, int64_t *restrict att, int64_t *restrict cur, int64_t *restrict viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns, int64_t rep0)
 {
     for (int64_t r = 0; r < n_rep; ++r) {
         int64_t base;
@@ -75,7 +76,7 @@ void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict c
         kk = 0;
         bb = 0;
         slot = UINT64_C(0);
-        rng_key = (uint64_t)r + UINT64_C(7146057691288625177);
+        rng_key = (uint64_t)(rep0 + r) + UINT64_C(7146057691288625177);
         rng_key = (rng_key ^ rng_key >> UINT64_C(30)) * UINT64_C(13787848793156543929);
         rng_key = (rng_key ^ rng_key >> UINT64_C(27)) * UINT64_C(10723151780598845931);
         rng_key = rng_key ^ rng_key >> UINT64_C(31);

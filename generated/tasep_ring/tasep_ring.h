@@ -32,11 +32,12 @@ extern "C" {
  *   seed: uint64_t
  *   rmax: double
  *   ns: int64_t
+ *   rep0: int64_t
  *
  * The caller must ensure n_rep >= 0, L >= 1, nbond >= L, n_iter >= 0, ns >= 0, ns <= L * 1 + 0; every array holds at least the values
  * listed (C order, no overlap between an array the kernel writes and any other argument).
  */
-void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict clock, int64_t *restrict ctr, int64_t *restrict att, int64_t *restrict cur, int64_t *restrict viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns);
+void tasep_ring(int64_t *restrict occ, int64_t *restrict old, double *restrict clock, int64_t *restrict ctr, int64_t *restrict att, int64_t *restrict cur, int64_t *restrict viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns, int64_t rep0);
 
 #ifdef __cplusplus
 }

@@ -100,7 +100,7 @@ def _mcg_disjoint(kernel, arrays):
 
 
 
-def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
+def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns, rep0):
     """Replicas of TASEP (continuous) (exclusion, moves {+1: 1 - n_to}, continuous update, periodic
     boundary, euler scaling).
 
@@ -120,6 +120,7 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
         seed: u64
         rmax: f64
         ns: i64
+        rep0: i64
     """
     _v_n_rep = _mcg_int('tasep_ring', 'n_rep', n_rep, 'i64')
     _v_L = _mcg_int('tasep_ring', 'L', L, 'i64')
@@ -129,6 +130,7 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _v_seed = _mcg_int('tasep_ring', 'seed', seed, 'u64')
     _mcg_real('tasep_ring', 'rmax', rmax, 'f64')
     _v_ns = _mcg_int('tasep_ring', 'ns', ns, 'i64')
+    _v_rep0 = _mcg_int('tasep_ring', 'rep0', rep0, 'i64')
     _mcg_require('tasep_ring', _v_n_rep >= 0, 'n_rep >= 0', {'n_rep': _v_n_rep})
     _mcg_require('tasep_ring', _v_L >= 1, 'L >= 1', {'L': _v_L})
     _mcg_require('tasep_ring', _v_nbond >= _v_L, 'nbond >= L', {'L': _v_L, 'nbond': _v_nbond})
@@ -143,12 +145,12 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _mcg_array('tasep_ring', 'cur', cur, np.int64, True, _v_n_rep * _v_nbond, 'n_rep * nbond')
     _mcg_array('tasep_ring', 'viol', viol, np.int64, True, _v_n_rep, 'n_rep')
     _mcg_disjoint('tasep_ring', (('occ', occ, True), ('old', old, True), ('clock', clock, True), ('ctr', ctr, True), ('att', att, True), ('cur', cur, True), ('viol', viol, True)))
-    return _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns)
+    return _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns, rep0)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, parallel=False, nogil=True,
             boundscheck=False, error_model="numpy")
-def _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
+def _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns, rep0):
     for r in range(0, n_rep):
         base = r * L
         cbase = r * nbond
@@ -168,7 +170,7 @@ def _mcg_impl_tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, 
         kk = 0
         bb = 0
         slot = np.uint64(0)
-        rng_key = np.uint64(r) + np.uint64(7146057691288625177)
+        rng_key = np.uint64(rep0 + r) + np.uint64(7146057691288625177)
         rng_key = (rng_key ^ rng_key >> np.uint64(30)) * np.uint64(13787848793156543929)
         rng_key = (rng_key ^ rng_key >> np.uint64(27)) * np.uint64(10723151780598845931)
         rng_key = rng_key ^ rng_key >> np.uint64(31)

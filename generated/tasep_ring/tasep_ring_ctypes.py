@@ -102,14 +102,14 @@ def load(path=None):
     global _LIB
     here = os.path.dirname(os.path.abspath(__file__))
     lib = ctypes.CDLL(path or os.path.join(here, "libtasep_ring.so"))
-    lib.tasep_ring.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_uint64, ctypes.c_double, ctypes.c_int64]
+    lib.tasep_ring.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_uint64, ctypes.c_double, ctypes.c_int64, ctypes.c_int64]
     lib.tasep_ring.restype = None
     _LIB = lib
     return lib
 
 
-def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns):
-    """void tasep_ring(int64_t *occ, int64_t *old, double *clock, int64_t *ctr, int64_t *att, int64_t *cur, int64_t *viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns): see the header."""
+def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_end, seed, rmax, ns, rep0):
+    """void tasep_ring(int64_t *occ, int64_t *old, double *clock, int64_t *ctr, int64_t *att, int64_t *cur, int64_t *viol, int64_t n_rep, int64_t L, int64_t nbond, int64_t n_iter, double t_end, uint64_t seed, double rmax, int64_t ns, int64_t rep0): see the header."""
     _v_n_rep = _mcg_int('tasep_ring', 'n_rep', n_rep, 'i64')
     _v_L = _mcg_int('tasep_ring', 'L', L, 'i64')
     _v_nbond = _mcg_int('tasep_ring', 'nbond', nbond, 'i64')
@@ -118,6 +118,7 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _v_seed = _mcg_int('tasep_ring', 'seed', seed, 'u64')
     _mcg_real('tasep_ring', 'rmax', rmax, 'f64')
     _v_ns = _mcg_int('tasep_ring', 'ns', ns, 'i64')
+    _v_rep0 = _mcg_int('tasep_ring', 'rep0', rep0, 'i64')
     _mcg_require('tasep_ring', _v_n_rep >= 0, 'n_rep >= 0', {'n_rep': _v_n_rep})
     _mcg_require('tasep_ring', _v_L >= 1, 'L >= 1', {'L': _v_L})
     _mcg_require('tasep_ring', _v_nbond >= _v_L, 'nbond >= L', {'L': _v_L, 'nbond': _v_nbond})
@@ -133,4 +134,4 @@ def tasep_ring(occ, old, clock, ctr, att, cur, viol, n_rep, L, nbond, n_iter, t_
     _mcg_array('tasep_ring', 'viol', viol, np.int64, True, _v_n_rep, 'n_rep')
     _mcg_disjoint('tasep_ring', (('occ', occ, True), ('old', old, True), ('clock', clock, True), ('ctr', ctr, True), ('att', att, True), ('cur', cur, True), ('viol', viol, True)))
     _lib = _LIB if _LIB is not None else load()
-    return _lib.tasep_ring(occ.ctypes.data, old.ctypes.data, clock.ctypes.data, ctr.ctypes.data, att.ctypes.data, cur.ctypes.data, viol.ctypes.data, _v_n_rep, _v_L, _v_nbond, _v_n_iter, float(t_end), _v_seed, float(rmax), _v_ns)
+    return _lib.tasep_ring(occ.ctypes.data, old.ctypes.data, clock.ctypes.data, ctr.ctypes.data, att.ctypes.data, cur.ctypes.data, viol.ctypes.data, _v_n_rep, _v_L, _v_nbond, _v_n_iter, float(t_end), _v_seed, float(rmax), _v_ns, _v_rep0)

@@ -235,7 +235,7 @@ def test_monte_carlo_kernels_check_their_arrays_too():
     args = [g.array(L, np.int64, 0), g.array(1, np.int64, 0), g.array(1, np.float64, 0.0),
             g.array(1, np.int64, 0), g.array(1, np.int64, 0), g.array(L, np.int64, 0),
             g.array(1, np.int64, 0), np.int64(1), np.int64(L), np.int64(L), np.int64(5), 1.0,
-            np.uint64(1), 1.0, np.int64(L)]
+            np.uint64(1), 1.0, np.int64(L), np.int64(0)]  # ns, rep0
     _refused(tasep.func, args + [1.0] * len(tasep.plan.param_args), g, "nbond >= L \\+ 1")
 
 
