@@ -422,10 +422,11 @@ def run_distributed(sim: Any, t_end: float, max_steps: int | None = None) -> Any
     scale0 = float(sum(np.sum(np.abs(a)) for a in sim.state.values()) * sim.grid.cell_volume)
     grid.advance(t0, dt, nsteps)
     new = grid.gather()
-    if not sim._finite(new):
-        raise StabilityError(f"non-finite values after step {sim.step_count + nsteps} (t = "
+    if not sim._finite(new) or sim._out_of_range(new):
+        raise StabilityError(f"non-finite values, or values outside the data range "
+                             f"{sim.data_range}, after step {sim.step_count + nsteps} (t = "
                              f"{t_end:.6g}, dt = {dt:.6g}); rerun in one process to locate the "
-                             "first bad step")
+                             "first bad step and cell")
     sim.now = Instant(new, t_end if nsteps else sim.t, sim.step_count + nsteps)
     rec = RunRecord(t0, sim.t, nsteps, dt, time.perf_counter() - wall0, m0, sim.mass(), scale0)
     sim.history.append(rec)
