@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mcgen.codegen import ir
 from mcgen.codegen.call_checks import expr_text, length_doc
@@ -125,7 +125,7 @@ def _resolve(obj: Any) -> ExportSource:
         return obj
     if isinstance(obj, ir.Module):
         return ExportSource(obj, obj.meta.get("condition", ""), obj.meta.get("model_hash", ""),
-                            arguments=tuple(obj.meta.get("arguments", ())),
+                            arguments=tuple(cast("tuple[tuple[str, str], ...]", obj.meta.get("arguments", ()))),
                             boundary=obj.meta.get("boundary", ""))
     for attr in ("ir", "module", "ir_module"):
         candidate = getattr(obj, attr, None)
