@@ -124,8 +124,9 @@ def _resolve(obj: Any) -> ExportSource:
     if isinstance(obj, ExportSource):
         return obj
     if isinstance(obj, ir.Module):
+        meanings = cast("tuple[tuple[str, str], ...]", obj.meta.get("arguments", ()))
         return ExportSource(obj, obj.meta.get("condition", ""), obj.meta.get("model_hash", ""),
-                            arguments=tuple(cast("tuple[tuple[str, str], ...]", obj.meta.get("arguments", ()))),
+                            arguments=tuple(meanings),
                             boundary=obj.meta.get("boundary", ""))
     for attr in ("ir", "module", "ir_module"):
         candidate = getattr(obj, attr, None)
