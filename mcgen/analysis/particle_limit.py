@@ -20,7 +20,7 @@ import sympy as sp
 from mcgen.errors import LimitError, ModelError
 from mcgen.model.law import Law
 from mcgen.model.particle_system import ParticleSystem
-from mcgen.model.symbols import N_FROM, N_TO
+from mcgen.model.symbols import N_AHEAD, N_BEHIND, N_FROM, N_TO
 from mcgen.model.symbols import x as X
 from mcgen.proof import Check, Derivation, DerivationBuilder
 from mcgen.proof.stationarity import ETA, ETA_NEXT
@@ -62,10 +62,15 @@ def hydrodynamic_limit(ps: ParticleSystem, rho: sp.Symbol = RHO) -> Derivation:
         d = _zero_range_euler(ps, rho)
     elif ps.max_occupancy == 1:
         d = _exclusion_euler(ps, rho)
-    else:
+    elif ps.max_occupancy is None:
         raise LimitError(f"{ps.describe()}: no invariant-measure candidate for a 'local' rule "
                          "with unbounded occupation; declare it as kind='zero_range' (rates of "
                          "n_from only) or bound the occupation (max_occupancy=1)")
+    else:
+        raise LimitError(f"{ps.describe()}: no invariant-measure candidate for a 'local' rule "
+                         f"with up to {ps.max_occupancy} particles a site; its flux has no "
+                         "closed form in mcgen: learn it from Monte Carlo currents "
+                         "(mcgen.run.montecarlo.ring_current, then mcgen.train.learn_flux)")
     # wall time to the log, not into the derivation (its JSON stays deterministic)
     logging.getLogger(__name__).debug("%s: %.4f s", d.title, time.perf_counter() - t0)
     return d
@@ -110,10 +115,20 @@ def ring_current(ps: ParticleSystem, L: int, N: int) -> sp.Expr:
 # ---------------------------------------------------------------- exclusion, Euler scaling
 
 
+def _neighbour_mean(r: sp.Expr, rho: sp.Expr) -> sp.Expr:
+    """E[r] over independent Bernoulli(rho) occupations n_behind, n_ahead (nearest-neighbour
+    rules; r unchanged when it reads neither)."""
+    for s in (N_BEHIND, N_AHEAD):
+        if s in r.free_symbols:
+            r = rho * r.subs(s, 1) + (1 - rho) * r.subs(s, 0)
+    return r
+
+
 def _exclusion_current(ps: ParticleSystem, rho: sp.Expr) -> sp.Expr:
-    """sum_k k E[r_k(eta_0, eta_k)] under independent Bernoulli(rho) occupations."""
+    """sum_k k E[r_k(eta_0, eta_k, ...)] under independent Bernoulli(rho) occupations."""
     J = sp.S.Zero
     for k, r in ps.rates.items():
+        r = _neighbour_mean(r, rho)
         for b in (0, 1):
             pb = rho if b else 1 - rho
             J += k * rho * pb * r.subs({N_FROM: 1, N_TO: b})
@@ -150,8 +165,8 @@ def _exclusion_euler(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
                     f"dynamics (ring L={L}, N={N})", "an exact nonzero component of pi Q",
                     Check("ring_not_stationary", (ps, sp.S.One, L, N)), [i0])
         label = "mean-field"
-    terms = sp.Add(*[k * rho * (rho * r.subs({N_FROM: 1, N_TO: 1}) +
-                                (1 - rho) * r.subs({N_FROM: 1, N_TO: 0}))
+    terms = sp.Add(*[k * rho * (rho * _neighbour_mean(r, rho).subs({N_FROM: 1, N_TO: 1}) +
+                                (1 - rho) * _neighbour_mean(r, rho).subs({N_FROM: 1, N_TO: 0}))
                      for k, r in ps.rates.items()])
     i2 = b.identity(terms, J, "J(rho) = sum_k k E_rho[rate_k(eta_0, eta_k)] with independent "
                     "Bernoulli(rho) occupations", [i1])

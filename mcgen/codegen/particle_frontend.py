@@ -15,7 +15,9 @@ One IR kernel advances ``R`` independent replicas of ``L`` sites (occupations ``
 
 Rates are SymPy expressions of ``n_from`` and ``n_to`` compiled into the loop. For exclusion the
 rule is applied as "move if the departure site is occupied and the target empty", with the rate
-at ``(n_from, n_to) = (1, 0)``. Zero-range and local moves need ``n_from > 0``.
+at ``(n_from, n_to) = (1, 0)``. Zero-range and local moves need ``n_from > 0``. A rate that
+reads ``n_behind`` / ``n_ahead`` (nearest-neighbour interaction, on a ring) loads those two sites
+only inside the move that needs them.
 
 Open boundaries (``boundary="open"``) take reservoir rates ``alpha`` (entry at site 0), ``beta``
 (exit from site L-1), ``gamma`` (exit from site 0) and ``delta`` (entry at site L-1), each an
@@ -55,7 +57,7 @@ from mcgen.codegen.rng import CounterStream
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model.particle_system import ParticleSystem
-from mcgen.model.symbols import N_FROM, N_TO
+from mcgen.model.symbols import N_AHEAD, N_BEHIND, N_FROM, N_TO
 
 RESERVOIRS = ("alpha", "beta", "gamma", "delta")
 
@@ -198,6 +200,7 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
     nf, nt, jt = Var("nf", "i64"), Var("nt", "i64"), Var("jt", "i64")
     si, kk, bb = Var("si", "i64"), Var("kk", "i64"), Var("bb", "i64")
     nd, na, nv = Var("nd", "i64"), Var("na", "i64"), Var("nv", "i64")
+    nbh, nah = Var("nbh", "i64"), Var("nah", "i64")
     u, rate, clk, tau, cum = Var("u"), Var("rate"), Var("clk"), Var("tau"), Var("cum")
     Lv = Var("L", "i64")
     rng = CounterStream("rng")
@@ -246,6 +249,8 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         names = dict(pnames)
         names[N_FROM] = Cast(nf, "f64")
         names[N_TO] = Cast(nt, "f64")
+        names[N_BEHIND] = Cast(nbh, "f64")
+        names[N_AHEAD] = Cast(nah, "f64")
         return sympy_to_ir(expr, names)
 
     def draw(out: Var) -> list[Stmt]:
@@ -287,6 +292,11 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         stm, inside = target(k)
         ok = Cmp("==", nf, _i(1)) if exclusion else Cmp(">", nf, _i(0))
         inner: list[Stmt] = [Assign(nt, occ(jt))]
+        if expr.free_symbols & {N_BEHIND, N_AHEAD}:
+            # on a ring (ParticleSystem refuses other boundaries): x - s and x + k + s wrapped
+            sg = 1 if k > 0 else -1
+            inner += [Assign(nbh, occ(wrap(_sub(i, _i(sg)), -sg))),
+                      Assign(nah, occ(wrap(_add(jt, _i(sg)), sg)))]
         cond = _and(ok, Cmp("==", nt, _i(0))) if exclusion else ok
         if cap is not None:
             cond = _and(ok, Cmp("<", nt, _i(cap)))
@@ -405,6 +415,7 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         Assign(nv, _i(0)), Assign(u, Const(0.0)), Assign(rate, Const(0.0)),
         Assign(tau, Const(0.0)), Assign(cum, Const(0.0)),
         Assign(i, _i(0)), Assign(jt, _i(0)), Assign(nf, _i(0)), Assign(nt, _i(0)),
+        Assign(nbh, _i(0)), Assign(nah, _i(0)),
         Assign(si, _i(0)), Assign(kk, _i(0)), Assign(bb, _i(0)),
         Assign(Var("slot", "u64"), Const(0, "u64")),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +11,13 @@ import sympy as sp
 from mcgen.errors import ModelError
 from mcgen.model.expressions import check_expression
 from mcgen.model.names import check_name
-from mcgen.model.symbols import N_FROM, N_TO
+from mcgen.model.symbols import N_AHEAD, N_BEHIND, N_FROM, N_TO
 from mcgen.proof import serialize
 
 KINDS = ("exclusion", "zero_range", "local")
 UPDATES = ("continuous", "random_sequential", "parallel")
 BOUNDARIES = ("periodic", "open")
+OCCUPATIONS = frozenset({N_FROM, N_TO, N_BEHIND, N_AHEAD})
 
 
 @serialize.register_class("particle_system")
@@ -29,7 +31,10 @@ class ParticleSystem:
     kind : ``"exclusion"`` (at most one particle a site), ``"zero_range"`` (rate depends on
         ``n_from`` only) or ``"local"`` (any rate of ``n_from`` and ``n_to``).
     rates : ``{offset: rate(n_from, n_to)}``. For exclusion the target-empty factor is part of the
-        rule: write just ``p`` and mcgen multiplies by ``(1 - n_to)``.
+        rule: write just ``p`` and mcgen multiplies by ``(1 - n_to)``. A rate may also read
+        ``n_behind`` (the site behind the departure site, x - sign k) and ``n_ahead`` (the site
+        beyond the target, x + k + sign k): nearest-neighbour interactions such as the
+        Katz-Lebowitz-Spohn rule (periodic boundary, random-sequential or continuous update).
     update : ``"continuous"`` (independent exponential clocks), ``"random_sequential"`` (one
         random site per attempt) or ``"parallel"`` (every site at once each step).
     max_occupancy : 1 for exclusion, None (unbounded) for zero-range.
@@ -90,7 +95,11 @@ class ParticleSystem:
         object.__setattr__(self, "max_occupancy", mo)
         # lattice_size stays a parameter: a simulation gives its value (the sites per unit
         # length of the ring it runs)
-        free = set().union(*[v.free_symbols for v in rates.values()]) - {N_FROM, N_TO}
+        free = set().union(*[v.free_symbols for v in rates.values()]) - OCCUPATIONS
+        if self.neighbours and (self.boundary != "periodic" or self.update == "parallel"):
+            raise ModelError("rates that read n_behind/n_ahead (nearest-neighbour interaction) "
+                             "are supported on a ring (boundary='periodic') with "
+                             "random-sequential or continuous update")
         if self.reservoirs:
             object.__setattr__(self, "reservoirs",
                                {k: check_expression(v, f"reservoir rate {k}")
@@ -105,19 +114,30 @@ class ParticleSystem:
             raise ModelError(f"undefined symbols {sorted(map(str, undefined))} in particle "
                              f"system {self.name!r}: list them in params=")
         object.__setattr__(self, "params", params)
+        # the sign check runs over the occupations that can occur: up to max_occupancy (a
+        # capacity-2 rule such as (2 - n_to) is negative only at n_to = 3, which cannot occur)
+        top = 3 if mo is None else int(mo)
+        nb = range(0, top + 1) if self.neighbours else (0,)
         for k, v in rates.items():
-            for nf in range(1, 4):
-                for nt in range(0, 2 if mo == 1 else 4):
-                    val = v.subs({N_FROM: nf, N_TO: nt})
-                    if val.is_number and val < 0:
-                        raise ModelError(f"rate of move {k:+d} is {val} < 0 at n_from={nf}, "
-                                         f"n_to={nt}: rates must be non-negative")
+            for nf, nt, b, a in itertools.product(range(1, top + 1), range(0, top + 1), nb, nb):
+                val = v.subs({N_FROM: nf, N_TO: nt, N_BEHIND: b, N_AHEAD: a})
+                if val.is_number and val < 0:
+                    at = f", n_behind={b}, n_ahead={a}" if self.neighbours else ""
+                    raise ModelError(f"rate of move {k:+d} is {val} < 0 at n_from={nf}, "
+                                     f"n_to={nt}{at}: rates must be non-negative")
 
-    def rate(self, offset: int, n_from: int, n_to: int) -> sp.Expr:
+    @property
+    def neighbours(self) -> bool:
+        """Whether a rate reads the occupations next to the move (n_behind, n_ahead)."""
+        return any(v.free_symbols & {N_BEHIND, N_AHEAD} for v in self.rates.values())
+
+    def rate(self, offset: int, n_from: int, n_to: int, n_behind: int = 0,
+             n_ahead: int = 0) -> sp.Expr:
         """The rate of one particle move (0 when the departure site is empty)."""
         if n_from == 0:
             return sp.S.Zero
-        return self.rates[offset].subs({N_FROM: n_from, N_TO: n_to})
+        return self.rates[offset].subs({N_FROM: n_from, N_TO: n_to, N_BEHIND: n_behind,
+                                        N_AHEAD: n_ahead})
 
     def describe(self) -> str:
         body = ", ".join(f"{k:+d}: {sp.sstr(v)}" for k, v in self.rates.items())

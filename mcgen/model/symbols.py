@@ -14,6 +14,10 @@ a = sp.Symbol("a", real=True)            # advection speed
 D = sp.Symbol("D", positive=True)        # diffusion coefficient
 N_FROM = sp.Symbol("n_from", integer=True, nonnegative=True)  # occupation of departure site
 N_TO = sp.Symbol("n_to", integer=True, nonnegative=True)      # occupation of target site
+# nearest-neighbour interaction (Katz-Lebowitz-Spohn): for a move from x by k (s = sign k),
+# the occupation of x - s (behind the departure site) and of x + k + s (beyond the target)
+N_BEHIND = sp.Symbol("n_behind", integer=True, nonnegative=True)
+N_AHEAD = sp.Symbol("n_ahead", integer=True, nonnegative=True)
 
 COORDS = (x, y, z)
 SPACINGS = (dx, dy, dz)

@@ -22,6 +22,8 @@ from mcgen.proof.check import is_zero, register_check
 # the occupation symbols the model layer uses (same names and assumptions -> the same symbols)
 N_FROM = sp.Symbol("n_from", integer=True, nonnegative=True)
 N_TO = sp.Symbol("n_to", integer=True, nonnegative=True)
+N_BEHIND = sp.Symbol("n_behind", integer=True, nonnegative=True)
+N_AHEAD = sp.Symbol("n_ahead", integer=True, nonnegative=True)
 # the symbols a candidate weight is written in
 ETA = sp.Symbol("eta_i", integer=True, nonnegative=True)
 ETA_NEXT = sp.Symbol("eta_next", integer=True, nonnegative=True)
@@ -51,10 +53,14 @@ def config_weight(weight: sp.Expr, c: tuple[int, ...]) -> sp.Expr:
     return out
 
 
-def _rate(system: Any, k: int, n_from: int, n_to: int) -> sp.Expr:
-    if n_from == 0:
+def _rate(system: Any, k: int, c: tuple[int, ...], i: int) -> sp.Expr:
+    """Rate of the move of a particle at site i by k in configuration c (ring indices), with
+    the neighbour occupations n_behind = c[i - sign k] and n_ahead = c[i + k + sign k]."""
+    L, s = len(c), (1 if k > 0 else -1)
+    if c[i] == 0:
         return sp.S.Zero
-    r = sp.sympify(system.rates[k]).subs({N_FROM: n_from, N_TO: n_to})
+    r = sp.sympify(system.rates[k]).subs({N_FROM: c[i], N_TO: c[(i + k) % L],
+                                          N_BEHIND: c[(i - s) % L], N_AHEAD: c[(i + k + s) % L]})
     return r.doit() if isinstance(r, sp.Basic) else sp.sympify(r)
 
 
@@ -65,7 +71,7 @@ def _moves_continuous(system: Any, c: tuple[int, ...]) -> list[tuple[tuple[int, 
             j = (i + k) % L
             if j == i:
                 continue
-            r = _rate(system, k, c[i], c[j])
+            r = _rate(system, k, c, i)
             if r == 0:
                 continue
             new = list(c)
@@ -88,7 +94,7 @@ def _moves_parallel(system: Any, c: tuple[int, ...]
         stay = sp.S.One
         for k in system.rates:
             j = (i + k) % L
-            r = _rate(system, k, c[i], c[j])
+            r = _rate(system, k, c, i)
             if r != 0:
                 opts.append((j, r))
                 stay -= r

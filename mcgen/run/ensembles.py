@@ -46,11 +46,15 @@ def run_part(ps: Any, occ: np.ndarray, first: int, time: float, seed: int, backe
 
 
 def current_part(ps: Any, first: int, count: int, sites: int, particles: int, t_burn: float,
-                 t_end: float, seed: int, backend: str) -> dict[str, Any]:
+                 t_end: float, seed: int, backend: str, start: str = "random"
+                 ) -> dict[str, Any]:
     """Replicas ``first .. first + count - 1`` of a ring: integer sums of the bond currents at
     ``t_burn`` and ``t_end``, and of each replica's whole-run current and its square."""
+    from mcgen.run.montecarlo import ring_start
     sim = _simulator(ps, backend)
-    res = sim.run(count, times=[t_burn], L=sites, initial=particles, seed=seed,
+    init: Any = particles if start == "block" else ring_start(ps, sites, particles, count, seed,
+                                                               first)
+    res = sim.run(count, times=[t_burn], L=sites, initial=init, seed=seed,
                   first_replica=first)
     burn = res.state["cur"].sum(axis=0)
     res = sim.run(times=[t_end], state=res.state, first_replica=first)
@@ -97,7 +101,8 @@ def submit_ensemble(client: Any, ps: Any, occ: np.ndarray, time: float, seed: in
 
 def ring_current_on(client: Any, ps: Any, sites: int, particles: int, t_burn: float,
                     t_measure: float, replicas: int, seed: int, backend: str = "numba",
-                    parts: int | None = None) -> tuple[float, float, list[Any]]:
+                    parts: int | None = None, start: str = "random"
+                    ) -> tuple[float, float, list[Any]]:
     """The stationary current per bond and its error bar (as
     :func:`mcgen.run.montecarlo.ring_current`), the replicas split into ``parts`` on the
     cluster and reduced there from exact integer sums; also the parts' futures."""
@@ -108,7 +113,7 @@ def ring_current_on(client: Any, ps: Any, sites: int, particles: int, t_burn: fl
         parts = max(1, len(client.scheduler_info()["workers"]))
     total_t = t_burn + t_measure
     futures = [client.submit(current_part, ps, a, n, sites, particles, t_burn, total_t, seed,
-                             backend, pure=False) for a, n in split(replicas, parts)]
+                             backend, start, pure=False) for a, n in split(replicas, parts)]
     tot = client.submit(reduce_parts, *futures, pure=False).result()
     nbond = len(tot["end"])
     rate = float((tot["end"] - tot["burn"]).sum()) / (replicas * nbond * t_measure)

@@ -221,14 +221,15 @@ def test_ring_current_on_the_cluster_does_not_depend_on_the_split(client):
     in-process estimate and with the exact value N(L - N)/(L(L - 1))."""
     from mcgen.model.catalogue.particles import tasep
     from mcgen.run.ensembles import ring_current_on
-    from mcgen.run.montecarlo import compile_particle_kernel, ring_current
+    from mcgen.run.montecarlo import compile_particle_kernel, ring_current, ring_start
 
     ps, R = tasep(), 30
     one = ring_current_on(client, ps, 10, 4, 5.0, 40.0, R, 3, parts=1)
     three = ring_current_on(client, ps, 10, 4, 5.0, 40.0, R, 3, parts=3)
     assert one[:2] == three[:2]
     cur = np.concatenate([f.result()["final"] for f in three[2]])
-    local = compile_particle_kernel(ps).run(R, times=[5.0, 45.0], L=10, initial=4, seed=3)
+    local = compile_particle_kernel(ps).run(R, times=[5.0, 45.0], L=10, seed=3,
+                                            initial=ring_start(ps, 10, 4, R, 3))
     assert np.array_equal(cur, local.state["cur"])
     here = ring_current(ps, 10, 4, 5.0, 40.0, replicas=R, seed=3)
     assert abs(one[0] - here.measured) < 1e-12 and abs(one[1] - here.stderr) < 1e-9

@@ -1,4 +1,4 @@
-"""Catalogue of interacting particle systems: TASEP, ASEP, SSEP, zero-range, open TASEP.
+"""Catalogue of interacting particle systems: TASEP, ASEP, SSEP, zero-range, open TASEP, KLS.
 
 Each constructor returns a :class:`~mcgen.model.ParticleSystem`; the macroscopic law is derived
 by :func:`mcgen.analysis.particle_limit.hydrodynamic_limit`, never declared here.
@@ -12,10 +12,10 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.particle_system import ParticleSystem
-from mcgen.model.symbols import N_FROM
+from mcgen.model.symbols import N_AHEAD, N_BEHIND, N_FROM
 
-__all__ = ["tasep", "asep", "ssep", "wasep", "zero_range", "open_tasep", "P", "Q", "ALPHA",
-           "BETA", "E", "N"]
+__all__ = ["tasep", "asep", "ssep", "wasep", "zero_range", "open_tasep", "kls", "P", "Q",
+           "ALPHA", "BETA", "E", "N"]
 
 P = sp.Symbol("p", positive=True)
 Q = sp.Symbol("q", nonnegative=True)
@@ -78,3 +78,25 @@ def open_tasep(alpha: Any = ALPHA, beta: Any = BETA) -> ParticleSystem:
     and leave at the right at rate ``beta``."""
     return ParticleSystem("exclusion", {1: 1}, boundary="open",
                           reservoirs={"alpha": alpha, "beta": beta}, name="open TASEP")
+
+
+def kls(delta: Any, epsilon: Any = 0) -> ParticleSystem:
+    """Katz-Lebowitz-Spohn driven lattice gas: TASEP with nearest-neighbour interaction. A
+    particle jumps to the empty site on its right with a rate set by the site behind it and the
+    site beyond the target (Hager, Krug, Popkov, Schuetz 2001)::
+
+        1100 -> 1010: 1 + delta    0101 -> 0011: 1 - delta
+        0100 -> 0010: 1 + epsilon  1101 -> 1011: 1 - epsilon
+
+    with |delta|, |epsilon| <= 1. The Bernoulli product measure is not stationary (unless
+    delta = epsilon = 0); the hydrodynamic limit labels its product current ``mean-field``.
+    """
+    d, e = sp.sympify(delta), sp.sympify(epsilon)
+    for name, v in (("delta", d), ("epsilon", e)):
+        if v.is_number and abs(v) > 1:
+            raise ModelError(f"KLS {name} = {v}: rates 1 +- {name} need |{name}| <= 1")
+    b, a = N_BEHIND, N_AHEAD
+    rate = ((1 + d) * b * (1 - a) + (1 - d) * (1 - b) * a
+            + (1 + e) * (1 - b) * (1 - a) + (1 - e) * b * a)
+    return ParticleSystem("exclusion", {1: rate}, scaling="euler",
+                          name=f"KLS (delta={sp.sstr(d)}, epsilon={sp.sstr(e)})")
