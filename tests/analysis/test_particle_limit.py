@@ -144,3 +144,12 @@ def test_exact_ring_currents():  # known result 21; zero-range g = 1 (DESIGN sec
     assert ring_current(zero_range(1), 4, 3) == sp.Rational(3, 3 + 4 - 1)
     p, q = sp.symbols("p q", positive=True)
     assert sp.simplify(ring_current(asep(p, q), 5, 2) - (p - q) * sp.Rational(3, 10)) == 0
+
+
+def test_capacity_two_local_rule_is_refused_as_bounded_not_unbounded():
+    from mcgen.model.symbols import N_TO
+
+    ps = ParticleSystem("local", {1: N_FROM * (2 - N_TO)}, max_occupancy=2, name="cap2")
+    with pytest.raises(LimitError, match="up to 2 particles a site") as err:
+        hydrodynamic_limit(ps)
+    assert "unbounded" not in str(err.value) and "learn_flux" in str(err.value)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
+from mcgen.errors import ModelError
 from mcgen.model.catalogue.linear import upwind
 from mcgen.model.catalogue.particles import tasep, zero_range
 from mcgen.run import Simulation
@@ -52,3 +53,31 @@ def test_particle_profile_conserves_particles_on_the_ring():
     # every replica keeps its particles: the block means average to the initial mean density
     assert prof.site_density.mean() == pytest.approx(0.5, abs=0.05)
     assert np.all(prof.stderr >= 0)
+
+
+def test_ring_current_default_start_needs_no_long_burn_in():
+    # a block start on 400 sites still carries ~0.04 after 20 units of time (exact 0.193)
+    ps = tasep()
+    r = ring_current(ps, sites=400, particles=104, t_burn=20.0, t_measure=20.0, replicas=10)
+    assert abs(r.measured - r.exact) < 4 * r.stderr + 5e-3
+    block = ring_current(ps, sites=400, particles=104, t_burn=20.0, t_measure=20.0, replicas=10,
+                         start="block")
+    assert block.measured < 0.1      # documented reason for the random default
+    with pytest.raises(ModelError, match="start="):
+        ring_current(ps, 10, 4, 1.0, 1.0, start="packed")
+
+
+def test_capacity_two_local_rule_runs_at_its_own_rate_bound():
+    from mcgen.model.particle_system import ParticleSystem
+    from mcgen.model.symbols import N_FROM, N_TO
+    from mcgen.run.montecarlo import compile_particle_kernel
+
+    # (2 - n_to) is negative only at n_to = 3, which a capacity of 2 excludes: accepted
+    ps = ParticleSystem("local", {1: N_FROM * (2 - N_TO)}, max_occupancy=2, name="cap2")
+    sim = compile_particle_kernel(ps)
+    R, L, T = 4, 20, 50.0
+    res = sim.run(R, times=[T], L=L, initial=30, seed=1)
+    assert res.state["occ"].sum(axis=1).tolist() == [30] * R and res.state["occ"].max() <= 2
+    # uniformised at rmax = max rate over occupations <= 2 (= 4), not over n <= N = 30
+    per = res.events / (R * T * L)
+    assert per == pytest.approx(4.0, rel=0.05)
