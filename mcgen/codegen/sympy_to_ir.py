@@ -63,7 +63,7 @@ class _Translator:
             return self.lookup(e)
         if e is sp.true or e is sp.false:
             return ir.Const(bool(e), "bool")
-        if e.is_Number or isinstance(e, sp.NumberSymbol):
+        if e.is_Number or isinstance(e, (sp.NumberSymbol, sp.CRootOf)):
             if e.is_finite is False or e is sp.nan:
                 raise CodegenError(f"the constant {e} is not a finite real number: it cannot "
                                    "appear in a kernel")

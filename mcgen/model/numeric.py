@@ -121,7 +121,7 @@ class _Builder:
         if e is sp.true or e is sp.false:
             b = bool(e)
             return lambda v: b
-        if e.is_Number or isinstance(e, sp.NumberSymbol):
+        if e.is_Number or isinstance(e, (sp.NumberSymbol, sp.CRootOf)):
             c = finite_real(e, self.where)
             return lambda v: c
         if isinstance(e, sp.Add):

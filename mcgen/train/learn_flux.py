@@ -6,7 +6,8 @@ this layer takes the arrays, it does not run kernels). f is a polynomial fitted 
 squares (weights 1/stderr^2), optionally pinned to vanish at given densities (exclusion: f(0) =
 f(1) = 0) by nullspace parametrisation. The band is the pointwise 95% interval of the fit,
 ``1.96 sqrt(phi(rho)^T Cov phi(rho))``. The scheme is the catalogue's conservative scheme
-(Godunov for a convex or concave learned flux, Lax-Friedrichs otherwise) of the learned law with
+(Godunov for a convex or concave learned flux, otherwise Engquist-Osher over the pieces
+between the exact sonic points, which are algebraic numbers) of the learned law with
 rational coefficients, and its monotonicity condition is proved by the analysis layer over the
 data range.
 """
@@ -90,7 +91,8 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
         particle-hole symmetry; f is then a polynomial in rho (1 - rho).
     compare : a derived flux (SymPy expression in ``rho``) to compare with on the data range.
     flux : numerical flux of the scheme: ``"godunov"`` (needs a convex/concave f; falls back on
-        ``"lax_friedrichs"`` otherwise) or ``"lax_friedrichs"``.
+        the general ``"engquist_osher"`` otherwise), ``"engquist_osher"`` or
+        ``"lax_friedrichs"``.
     """
     r = np.asarray(densities, dtype=float).ravel()
     J = np.asarray(currents, dtype=float).ravel()
@@ -170,7 +172,9 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     try:
         scheme = conservative_scheme(law, kind, data_range=(lo, hi))
     except ModelError:
-        kind = "lax_friedrichs"
+        # Godunov's closed form needs a convex or concave f; a learned flux with several sonic
+        # points (KLS: two humps) gets the general Engquist-Osher flux, monotone by construction
+        kind = "engquist_osher"
         scheme = conservative_scheme(law, kind, data_range=(lo, hi))
     mono = monotonicity(scheme, (lo, hi))
     derivs["monotonicity"] = mono

@@ -84,3 +84,43 @@ def test_bad_input_named():
     h, q = sp.symbols("h q", positive=True)
     with pytest.raises(ModelError, match="scalar"):
         conservative_scheme(Law((h, q), ((q, q ** 2 / h),)), "rusanov")
+
+
+def test_engquist_osher_for_a_flux_with_two_sonic_points():
+    from mcgen.analysis.monotonicity import monotonicity
+    from mcgen.model.catalogue.conservative import numerical_flux
+
+    u = sp.Symbol("u", real=True)
+    law = scalar_law(u, u**3 - 3 * u, name="cubic")   # sonic points -1, 1: not convex
+    F = numerical_flux(law, "engquist_osher")
+    # F = f(-1) + int_{-1}^{uL} f'^+ + int_{-1}^{uR} f'^-  (by hand: 2 + 4 - 2 at (2, 0))
+    assert F.subs({UL: 2, UR: 0}) == 4
+    for v in (sp.Rational(-3, 2), sp.Rational(1, 3), sp.Rational(7, 5)):
+        assert F.subs({UL: v, UR: v}) == v**3 - 3 * v                     # consistent
+    # 1/2 lies in the decreasing piece: f^+(1/2) = 0; f^-(2) = f(1) - f(-1) = -4
+    assert F.subs({UL: sp.Rational(1, 2), UR: 2}) == 2 + 0 - 4
+    scheme = conservative_scheme(law, "engquist_osher", data_range=(-2, 2))
+    cond = monotonicity(scheme, (-2, 2)).result
+    assert cond.status == "proved" and cond.holds(**{"lambda": sp.Rational(1, 9)}) \
+        and not cond.holds(**{"lambda": sp.Rational(1, 8)})
+
+
+def test_engquist_osher_with_irrational_sonic_points_runs_in_generated_kernels():
+    import numpy as np
+
+    from mcgen.run import Simulation
+    from mcgen.run.grid import Grid
+
+    u = sp.Symbol("u", real=True)
+    law = scalar_law(u, u**4 / 4 - u**2 + u / 5, name="quartic")  # three irrational sonic pts
+    scheme = conservative_scheme(law, "engquist_osher", data_range=(-2, 2))
+    assert scheme.numerical_flux[0].atoms(sp.CRootOf)     # exact algebraic sonic points
+    out = {}
+    for backend in ("numpy", "numba"):
+        sim = Simulation(scheme, Grid((200,), ((-1.0, 1.0),)),
+                         lambda x: np.where(np.abs(x) < 0.5, 1.5, -1.5), bc="periodic",
+                         data_range=(-2.0, 2.0), backend=backend, progress=False)
+        sim.run(0.2)
+        out[backend] = sim.u
+    assert np.max(np.abs(out["numpy"] - out["numba"])) < 1e-12
+    assert out["numba"].min() >= -1.5 - 1e-12 and out["numba"].max() <= 1.5 + 1e-12

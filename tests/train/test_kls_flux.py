@@ -80,10 +80,15 @@ def test_generated_kls_kernel_matches_the_exact_flux(kls_currents):
     assert abs(J[rho == 0.5][0] - 0.25) > 0.05
 
 
-def test_kls_flux_learned_with_band_and_a_proved_monotone_scheme(kls_currents):
+@pytest.fixture(scope="module")
+def kls_fit(kls_currents):
     rho, J, se = kls_currents
-    fit = learn_flux(rho, J, se, degree=8, particle_hole=True,
-                     compare=kls_exact_flux(DELTA, 0))
+    return learn_flux(rho, J, se, degree=8, particle_hole=True, compare=kls_exact_flux(DELTA, 0))
+
+
+def test_kls_flux_learned_with_band_and_a_proved_monotone_scheme(kls_currents, kls_fit):
+    rho, J, se = kls_currents
+    fit = kls_fit
     assert fit.max_error <= 1e-2                     # measured 4.7e-3
     f, lo, hi = fit.band(rho)
     assert np.all(hi - lo < 5e-3)
@@ -91,5 +96,37 @@ def test_kls_flux_learned_with_band_and_a_proved_monotone_scheme(kls_currents):
     # two humps: f is not concave on the data range, so the scheme is not Godunov's closed form
     assert float(sp.diff(fit.flux, RHO, 2).subs(RHO, sp.Rational(1, 2))) > 0
     assert fit.condition.status == "proved"
+    assert fit.scheme.name.startswith("engquist_osher")  # general form, exact sonic points
     fp = sp.lambdify(RHO, sp.diff(fit.flux, RHO))(np.linspace(*map(float, fit.data_range), 4001))
     assert fit.max_stable_lambda() == pytest.approx(1 / np.abs(fp).max(), rel=1e-3)
+
+
+def test_learned_kls_scheme_runs_through_simulation_without_unsafe(kls_fit):
+    from mcgen.model.catalogue.conservative import UL, UR
+    from mcgen.model.numeric import numpy_function
+    from mcgen.run import Simulation
+    from mcgen.run.grid import Grid
+
+    fit = kls_fit
+    F = numpy_function(fit.scheme.numerical_flux[0], [UL, UR])
+    f = sp.lambdify(RHO, fit.flux)
+    fp = sp.lambdify(RHO, sp.diff(fit.flux, RHO))
+    x = np.linspace(float(fit.data_range[0]), float(fit.data_range[1]), 301)
+    X, Y = np.meshgrid(x, x, indexing="ij")
+    h = 1e-6
+    assert np.max(np.abs(F(x, x) - f(x))) < 1e-10                       # consistent
+    # dF/du_L = f'(u_L)^+ >= 0 and dF/du_R = f'(u_R)^- <= 0: the Engquist-Osher splitting
+    assert np.allclose((F(X + h, Y) - F(X - h, Y)) / (2 * h), np.maximum(fp(X), 0), atol=1e-4)
+    assert np.allclose((F(X, Y + h) - F(X, Y - h)) / (2 * h), np.minimum(fp(Y), 0), atol=1e-4)
+    # a Riemann problem across the two humps, at the step the proved condition allows
+    lo, hi = 0.1, 0.9
+    sim = Simulation(fit.scheme, Grid((400,), ((-1.0, 1.0),)),
+                     lambda x: np.where(np.abs(x) < 0.5, hi, lo), bc="periodic",
+                     data_range=(float(fit.data_range[0]), float(fit.data_range[1])),
+                     backend="numpy", progress=False)
+    assert sim.dt == pytest.approx(0.9 * fit.max_stable_lambda() * 2.0 / 400, rel=1e-6)
+    m0 = sim.u.sum()
+    sim.run(0.5)
+    assert abs(sim.u.sum() - m0) < 1e-9 * m0                            # conservative
+    # maximum principle, to the rounding of a degree-8 flux with coefficients ~ 10^2
+    assert sim.u.min() >= lo - 1e-9 and sim.u.max() <= hi + 1e-9

@@ -19,7 +19,8 @@ Numerical fluxes (branch-free forms with Max/Min/Abs):
   f(Max(uR, u_s))); a linear flux gives upwind.
 - ``engquist_osher``: F = f^+(uL) + f^-(uR) with f^+- the integrals of f'^+ and f'^-: convex
   F = f(Max(uL, u_s)) + f(Min(uR, u_s)) - f(u_s), concave F = f(Min(uL, u_s)) +
-  f(Max(uR, u_s)) - f(u_s).
+  f(Max(uR, u_s)) - f(u_s); for a polynomial flux with several sonic points (non-convex, e.g. a
+  learned two-humped flux) the general form over the pieces between the exact sonic points.
 - ``roe`` (Murman-Roe): F = (f(uL) + f(uR))/2 - |a_hat| (uR - uL)/2 with the Roe speed
   a_hat = (f(uR) - f(uL))/(uR - uL) (cancelled; no entropy fix).
 """
@@ -85,6 +86,45 @@ def sonic_point(f: sp.Expr, u: sp.Symbol) -> tuple[sp.Expr | None, str]:
     return roots[0], shape
 
 
+def _outside_closed_form(f: sp.Expr, u: sp.Symbol) -> bool:
+    """A polynomial flux with numeric coefficients that :func:`sonic_point` refuses (f'' changes
+    sign, several sonic points): the general Engquist-Osher flux still applies."""
+    if not f.is_polynomial(u) or (f.free_symbols - {u}):
+        return False
+    try:
+        sonic_point(f, u)
+    except ModelError:
+        return True
+    return False
+
+
+def _engquist_osher_general(f: sp.Expr, u: sp.Symbol) -> sp.Expr:
+    """Engquist-Osher F = f(s_1) + f^+(u_L) + f^-(u_R) for a polynomial flux with sonic points
+    s_1 < ... < s_n (the exact real roots of f', algebraic numbers ``CRootOf``): f^+ (f^-) sums
+    the increments of f over the pieces between sonic points where f increases (decreases),
+    each f(clamp(u, a, b)) - f(a), so f^+(u) + f^-(u) = f(u) - f(s_1) telescopes and
+    dF/du_L = f'(u_L)^+, dF/du_R = f'(u_R)^- hold exactly."""
+    fp = sp.Poly(sp.diff(f, u), u)
+    roots = sorted(set(fp.real_roots()), key=float)
+    if not roots:  # f' keeps one sign: upwind
+        return f.subs(u, UL) if fp.eval(0) > 0 else f.subs(u, UR)
+    fl = sp.Lambda(u, f)
+    ends: list[sp.Expr | None] = [None, *roots, None]
+    out = fl(roots[0])
+    for a, b in zip(ends[:-1], ends[1:], strict=True):
+        # the sign of f' on the open piece, at a rational point strictly inside it
+        lo = roots[0] - 1 if a is None else a
+        hi = roots[-1] + 1 if b is None else b
+        probe = sp.nsimplify((float(lo) + float(hi)) / 2, rational=True)
+        if not (lo < probe < hi):
+            probe = sp.Rational(sp.Poly(fp, u).refine_root(float(lo), float(hi))[0])
+        v = UL if fp.eval(probe) > 0 else UR
+        c = v if a is None else sp.Max(v, a)
+        c = c if b is None else sp.Min(c, b)
+        out += fl(c) - fl(b if a is None else a)
+    return out
+
+
 def numerical_flux(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
                    data_range: tuple[Any, Any] | None = None, alpha: Any = None) -> sp.Expr:
     """The interface flux F(u_L, u_R) of the named scheme (symbols :data:`UL`, :data:`UR`)."""
@@ -102,6 +142,8 @@ def numerical_flux(law: Law, flux: str = "lax_friedrichs", lam: sp.Symbol = LAM,
     if flux == "roe":
         a_hat = sp.cancel((fR - fL) / (UR - UL))
         return (fL + fR) / 2 - sp.Abs(a_hat) * (UR - UL) / 2
+    if flux == "engquist_osher" and _outside_closed_form(f0, u):
+        return _engquist_osher_general(f0, u)
     if flux in ("godunov", "engquist_osher"):
         us, shape = sonic_point(f0, u)
         if shape == "linear":
