@@ -19,6 +19,9 @@ The rules, in one place:
   monotonicity region *on the data range*: the range of the initial and boundary data unless one
   is given; data outside a given range are refused, and a monotone scheme keeps its data inside
   (maximum principle), which the run checks.
+* a scheme with a **certificate** (a derivation whose result is a proved condition, holding on
+  a data range: a learned limiter inside Sweby's TVD region) enforces that condition, after
+  re-checking the derivation; data outside the certified range are refused.
 * a region that is not proved is never enforced as it stands: its proved sufficient part is.
   A region known only at sampled points (its necessary set is proved, its sufficiency only at
   points) is refused unless ``allow_sampled=True``; then what is enforced is proved: the exact
@@ -143,8 +146,16 @@ class SafetyPolicy:
     # ------------------------------------------------------------------ what kind of model
     @property
     def needs_data_range(self) -> bool:
-        """True when the condition depends on the data range (conservative schemes)."""
-        return self.scheme.numerical_flux is not None
+        """True when the condition depends on the data range (conservative schemes, and schemes
+        whose certificate holds on a data range)."""
+        return self.scheme.numerical_flux is not None or self.certified_range is not None
+
+    @property
+    def certified_range(self) -> tuple[sp.Expr, sp.Expr] | None:
+        """The data range a scheme's certificate holds on (None without one)."""
+        cert = self.scheme.certificate
+        rng = getattr(cert, "meta", {}).get("data_range") if cert is not None else None
+        return None if rng is None else (sp.nsimplify(rng[0]), sp.nsimplify(rng[1]))
 
     @cached_property
     def range_matters(self) -> bool:
@@ -154,6 +165,8 @@ class SafetyPolicy:
         need not keep a range (Ito (D(x) u)_xx has no maximum principle)."""
         if not self.needs_data_range:
             return False
+        if self.certified_range is not None:
+            return True
         try:
             general = self.monotone(None)
         except (AnalysisError, NotImplementedError):
@@ -211,6 +224,10 @@ class SafetyPolicy:
         if data_range is None or not self.needs_data_range:
             return None
         lo, hi = _outward(*data_range)
+        cr = self.certified_range
+        if cr is not None and cr[0] <= _exact(data_range[0]) and _exact(data_range[1]) <= cr[1]:
+            # data inside the certified range: round outward no further than its ends
+            lo, hi = max(lo, cr[0]), min(hi, cr[1])
         if not lo < hi:
             raise ModelError(f"data range ({float(lo):g}, {float(hi):g}): the monotonicity "
                              "condition of a conservative scheme is stated on a range "
@@ -227,6 +244,11 @@ class SafetyPolicy:
 
     def _derive(self, key: Any) -> Condition | str:
         name = self.scheme.name or "the scheme"
+        # proved by construction (a learned TVD limiter): the certificate's condition, re-checked
+        from mcgen.analysis.certificate import certified_condition
+        cert = certified_condition(self.scheme, key)
+        if cert is not None:
+            return cert
         if self.needs_data_range:
             return self._proved_part(self.monotone(key), sampled_ok=False)
         if not self.is_linear:

@@ -37,6 +37,10 @@ class Scheme:
     law : the law the scheme is meant to approximate (for consistency analysis).
     coords, spacing : position symbols (x = x_j, for variable coefficients) and grid steps.
     numerical_flux : for conservative schemes, ``(F, uL, uR)``: the interface flux F(uL, uR).
+    certificate : a property proved by construction (a learned limiter inside Sweby's region):
+        a :class:`~mcgen.proof.Derivation` whose result is a proved ``Condition``, with the data
+        range it holds on in ``meta["data_range"]``; runs, kernels and exports enforce it
+        (:func:`mcgen.analysis.certificate.certified_condition`) instead of re-deriving one.
     """
 
     fields: tuple[str, ...]
@@ -51,6 +55,7 @@ class Scheme:
     spacing: tuple[sp.Symbol, ...] = ()
     dt: sp.Symbol = DT
     numerical_flux: tuple[Any, ...] | None = None
+    certificate: Any = None
 
     def __post_init__(self) -> None:
         fields = (self.fields,) if isinstance(self.fields, str) else tuple(self.fields)
@@ -215,9 +220,12 @@ class Scheme:
         return self.describe()
 
     def to_data(self) -> dict[str, Any]:
-        return {k: serialize.to_data(getattr(self, k)) for k in
-                ("fields", "dim", "update", "params", "reading", "name", "definitions", "law",
-                 "coords", "spacing", "dt", "numerical_flux")}
+        keys: tuple[str, ...] = ("fields", "dim", "update", "params", "reading", "name",
+                                 "definitions", "law", "coords", "spacing", "dt",
+                                 "numerical_flux")
+        # only a certified scheme carries the key: every other scheme keeps its hash
+        keys += ("certificate",) if self.certificate is not None else ()
+        return {k: serialize.to_data(getattr(self, k)) for k in keys}
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> Scheme:

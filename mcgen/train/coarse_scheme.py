@@ -32,7 +32,7 @@ from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
-from mcgen.proof import Check, Derivation, DerivationBuilder
+from mcgen.proof import Check, Condition, Derivation, DerivationBuilder
 from mcgen.proof.interval_max import max_abs_on_interval
 from mcgen.train.exact_rounding import simplest_rational
 from mcgen.train.snapshots import DataError
@@ -106,8 +106,9 @@ class CoarseScheme:
     def scheme(self) -> Scheme:
         """The learned update as a :class:`~mcgen.model.scheme.Scheme` (conservative, forward
         reading) on the coarse grid, with ``lambda = dt/dx``: it runs through Simulation and
-        the code generators like any other nonlinear scheme. Its TVD property is the
-        certificate's (Harten/Sweby), not re-derived by the monotonicity analysis."""
+        the code generators like any other nonlinear scheme. It carries the certificate, whose
+        proved condition (lambda max|f'| <= 1 on the data range, TVD by Harten/Sweby) is what
+        Simulation, compile and the export enforce (no ``unsafe=True``)."""
         w = Field("u")
         lam_s = LAM
 
@@ -121,7 +122,7 @@ class CoarseScheme:
         upd = w[0] - lam_s * (F(w[-1], w[0], w[1]) - F(w[-2], w[-1], w[0]))
         return Scheme(("u",), 1, {"u": upd}, params=(lam_s,), reading="forward",
                       name=f"learned TVD limiter scheme (factor {self.factor})",
-                      definitions={lam_s: DT / DX})
+                      definitions={lam_s: DT / DX}, certificate=self.certificate)
 
     def describe(self) -> str:
         pts = ", ".join(f"phi({k}) = {v}" for k, v in zip(self.knots, self.values, strict=True))
@@ -232,7 +233,8 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
 
 def _certificate(f: sp.Expr, knots: tuple, vals: tuple, lam: sp.Rational, B: sp.Expr,
                  m: sp.Rational, M: sp.Rational, factor: int) -> Derivation:
-    b = DerivationBuilder(f"Learned coarse scheme (factor {factor}) is conservative and TVD")
+    b = DerivationBuilder(f"Learned coarse scheme (factor {factor}) is conservative and TVD",
+                          meta={"data_range": (m, M)})
     i0 = b.define(f"F_(j+1/2) = f(u_j) + phi(theta) a (1 - lam a)(u_(j+1) - u_j)/2, f = "
                   f"{sp.sstr(f)}, lam = {lam}, phi piecewise linear through "
                   + ", ".join(f"({k}, {v})" for k, v in zip(knots, vals, strict=True)),
@@ -248,13 +250,20 @@ def _certificate(f: sp.Expr, knots: tuple, vals: tuple, lam: sp.Rational, B: sp.
                 "a piecewise-linear interpolant of values under the concave min(2 theta, 2) "
                 "stays under it; phi = 0 for theta <= 0 and constant beyond the last knot "
                 "(bound 2 there)", Check("follows"), uses=[i2])
-    i4 = b.step(sp.Le(lam * B, 1), f"CFL on the data range [{m}, {M}]: lam max|f'| = "
-                f"{lam} * {B}", Check("truth", (sp.Le(lam * B, 1),)), uses=[i0])
-    b.step("the scheme is TVD (and conservative)",
-           "Harten's theorem (Sweby 1984): a flux-limited upwind scheme with the limiter in the "
-           "TVD region is TVD under the CFL condition", Check("follows"),
-           uses=[i1, i3, i4])
-    return b.finish("TVD and conservative")
+    i4 = b.step(sp.Eq(sp.Symbol("B"), B), f"B = max |f'| on the data range [{m}, {M}] (f' >= 0 "
+                "there: the Roe speed a lies in [0, B])",
+                Check("max_abs_on_interval", (sp.diff(f, U), U, m, M, B)), uses=[i0])
+    cond = Condition(sp.Le(LAM * B, 1), (LAM,), "tvd", "proved", name="CFL (certified TVD)",
+                     description=f"lambda * {B} <= 1: TVD and conservative for data in [{m}, "
+                     f"{M}] (Harten/Sweby, limiter in the TVD region)",
+                     definitions={LAM: DT / DX})
+    b.step(cond, "Harten's theorem (Sweby 1984): a flux-limited upwind scheme with the limiter "
+           "in the TVD region is TVD under the CFL condition lambda max|a| <= 1 (and keeps a "
+           "local maximum principle: the update is a convex combination of u_(j-1), u_j, "
+           "u_(j+1))", Check("follows"), uses=[i1, i3, i4])
+    b.step(sp.Le(lam * B, 1), f"the data's own step lies in the region: lambda = {lam}",
+           Check("truth", (sp.Le(lam * B, 1),)), uses=[i4])
+    return b.finish(cond)
 
 
 def total_variation(u: np.ndarray) -> float:

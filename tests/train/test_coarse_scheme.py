@@ -120,9 +120,52 @@ def test_learned_coarse_scheme_runs_as_a_generated_kernel():
     train = [fine_run(ic(nf, rng), 200, lam, f, fp) for _ in range(2)]
     cs = coarse_scheme(train, 1 / nf, lam / nf, factor, flux)
     u0 = block_average(ic(nf, rng), factor)
-    # the certificate, not the monotonicity analysis, carries its TVD property: unsafe=True
-    sim = Simulation(cs.scheme, (nf // factor, (0.0, 1.0)), u0, dt=cs.dt, unsafe=True,
-                     backend="c")
+    # the certificate's proved TVD condition is the enforced one: no unsafe=True
+    sim = Simulation(cs.scheme, (nf // factor, (0.0, 1.0)), u0, dt=cs.dt, backend="c",
+                     data_range=cs.data_range)
+    assert sim.condition == cs.certificate.result and sim.condition.kind == "tvd"
     sim.run(20 * cs.dt)
     assert sim.backend_used == "c" and sim.step_count == 20
     assert np.abs(sim.u - cs.step(u0, 20)).max() < 1e-13
+
+
+def test_certificate_condition_is_enforced_everywhere():
+    from mcgen.analysis.certificate import certified_condition
+    from mcgen.analysis.stability import enforced_condition
+    from mcgen.codegen.compile import compile as compile_kernel
+    from mcgen.errors import StabilityError
+    from mcgen.model.scheme import Scheme
+    from mcgen.run import Simulation
+
+    flux, f, fp, lam, ic = CASES["burgers"]
+    rng = np.random.default_rng(0)
+    train = [fine_run(ic(128, rng), 100, lam, f, fp)]
+    cs = coarse_scheme(train, 1 / 128, lam / 128, 4, flux)
+    cond = cs.certificate.result
+    assert cs.certificate.status == "proved" and cond.status == "proved"
+    m, M = cs.certificate.meta["data_range"]
+    B = max(abs(float(sp.diff(flux, U).subs(U, v))) for v in (m, M))
+    assert cond.holds(**{"lambda": 1 / B}) and not cond.holds(**{"lambda": 1.01 / B})
+    assert enforced_condition(cs.scheme) == cond                       # compile / export
+    grid = (32, (0.0, 1.0))
+    u0 = np.clip(block_average(ic(128, rng), 4), float(m), float(M))   # inside the certificate
+    sim = Simulation(cs.scheme, grid, u0, backend="numpy")            # range from the data
+    assert sim.dt == pytest.approx(0.9 / (B * 32), rel=1e-9)           # 0.9 of the TVD limit
+    with pytest.raises(StabilityError):                                # beyond it: refused
+        Simulation(cs.scheme, grid, u0, dt=1.1 / (B * 32), backend="numpy")
+    with pytest.raises(StabilityError, match="leaves"):                # outside the range
+        certified_condition(cs.scheme, (float(M) - 0.1, float(M) + 1.0))
+    with pytest.raises(StabilityError, match="leaves"):
+        Simulation(cs.scheme, grid, u0 + 1.0, backend="numpy")
+    k = compile_kernel(cs.scheme, backend="numba")
+    assert k.condition == cond
+    k.run(np.array(u0), 1, **{"lambda": 0.9 / B})                     # data range from u
+    with pytest.raises(StabilityError):
+        k.run(np.array(u0), 1, **{"lambda": 1.1 / B})
+    # a certificate that does not prove a condition is refused, not trusted
+    from dataclasses import replace
+    bad = replace(cs.scheme, certificate=replace(cs.certificate, result="TVD"))
+    with pytest.raises(StabilityError, match="does not prove"):
+        Simulation(bad, grid, u0, backend="numpy")
+    assert isinstance(cs.scheme, Scheme) and cs.scheme.hash != replace(
+        cs.scheme, certificate=None).hash
