@@ -21,6 +21,7 @@ rounded knot values exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,7 @@ class CoarseScheme:
             neg += slope * (sp.Max(sp.Min(dm, t0 * dp), t1 * dp) - t0 * dp)
         return sp.Piecewise((pos, dp > 0), (neg, True))
 
-    @property
+    @cached_property
     def scheme(self) -> Scheme:
         """The learned update as a :class:`~mcgen.model.scheme.Scheme` (conservative, forward
         reading) on the coarse grid, with ``lambda = dt/dx``: it runs through Simulation and
