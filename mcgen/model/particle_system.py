@@ -84,9 +84,9 @@ class ParticleSystem:
             v = check_expression(v, f"rate of move {k}")
             if self.kind == "exclusion" and N_TO not in v.free_symbols:
                 v = v * (1 - N_TO)
-            if self.kind == "zero_range" and N_TO in v.free_symbols:
-                raise ModelError(f"zero-range rate {v} depends on the target occupation n_to: "
-                                 "use kind='local' for such rules")
+            if self.kind == "zero_range" and v.free_symbols & (OCCUPATIONS - {N_FROM}):
+                raise ModelError(f"zero-range rate {v} depends on an occupation other than "
+                                 "n_from: use kind='local' for such rules")
             rates[k] = v
         object.__setattr__(self, "rates", rates)
         mo = self.max_occupancy

@@ -53,12 +53,18 @@ def test_kls_product_measure_is_refuted_and_the_ising_measure_is_proved():
 
 def test_kls_bad_parameters():
     from mcgen.errors import ModelError
+    from mcgen.model.particle_system import ParticleSystem
+    from mcgen.model.symbols import N_AHEAD, N_BEHIND
+
     with pytest.raises(ModelError, match="delta"):
         kls(2)
     with pytest.raises(ModelError, match="ring"):
-        from mcgen.model.particle_system import ParticleSystem
         ParticleSystem("exclusion", kls(DELTA).rates, boundary="open",
                        reservoirs={"alpha": 1, "beta": 1})
+    with pytest.raises(ModelError, match="other than n_from"):
+        ParticleSystem("zero_range", {1: 1 + N_AHEAD})
+    with pytest.raises(ModelError, match="n_behind=1, n_ahead=1"):
+        ParticleSystem("exclusion", {1: 1 - 2 * N_BEHIND * N_AHEAD})
 
 
 @pytest.fixture(scope="module")
