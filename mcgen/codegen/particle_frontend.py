@@ -415,10 +415,11 @@ def particle_kernel(system: ParticleSystem, currents: bool = True, parallel: boo
         Assign(nv, _i(0)), Assign(u, Const(0.0)), Assign(rate, Const(0.0)),
         Assign(tau, Const(0.0)), Assign(cum, Const(0.0)),
         Assign(i, _i(0)), Assign(jt, _i(0)), Assign(nf, _i(0)), Assign(nt, _i(0)),
-        Assign(nbh, _i(0)), Assign(nah, _i(0)),
         Assign(si, _i(0)), Assign(kk, _i(0)), Assign(bb, _i(0)),
         Assign(Var("slot", "u64"), Const(0, "u64")),
     ]
+    if system.neighbours:  # declared only where read: other kernels stay as they were
+        init += [Assign(nbh, _i(0)), Assign(nah, _i(0))]
     init += rng.start(Var("seed", "u64"), Cast(_add(Var("rep0", "i64"), r), "u64"),
                       Cast(_load("ctr", r, "i64"), "u64"))
     fini: list[Stmt] = [Assign(na, Var("n_iter", "i64"))] if count_attempts_after else []
