@@ -124,9 +124,9 @@ def _resolve(obj: Any) -> ExportSource:
     if isinstance(obj, ExportSource):
         return obj
     if isinstance(obj, ir.Module):
-        meanings = cast("tuple[tuple[str, str], ...]", obj.meta.get("arguments", ()))
+        described = cast("tuple[tuple[str, str], ...]", obj.meta.get("arguments", ()))
         return ExportSource(obj, obj.meta.get("condition", ""), obj.meta.get("model_hash", ""),
-                            arguments=tuple(meanings),
+                            arguments=tuple(described),
                             boundary=obj.meta.get("boundary", ""))
     for attr in ("ir", "module", "ir_module"):
         candidate = getattr(obj, attr, None)
