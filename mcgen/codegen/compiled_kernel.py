@@ -28,6 +28,27 @@ from mcgen.model.boundary import Periodic, Reflecting
 from mcgen.model.scheme import Scheme
 
 _NP = {"f64": np.float64, "f32": np.float32}
+#: interiors start on a cache-line (and AVX-512 vector) boundary
+ALIGN_BYTES = 64
+
+
+def aligned_zeros(size: int, dtype: Any, lead: int = 0) -> np.ndarray:
+    """A flat zero array of ``size`` values whose element ``lead`` (the first interior cell,
+    after the ghost cells) lies on an :data:`ALIGN_BYTES` boundary.
+
+    numpy aligns only to 16 bytes, so the interior of a padded buffer started ``ghost`` values
+    past wherever the allocation fell and in-cache timings moved 5-15 % with that luck. The
+    result is a view of exactly ``size`` values into a slightly larger allocation, so the
+    kernels' argument length checks see the same lengths as before.
+    """
+    dt = np.dtype(dtype)
+    slack = ALIGN_BYTES // dt.itemsize
+    raw = np.zeros(size + slack, dtype=dt)
+    miss = (raw.ctypes.data + lead * dt.itemsize) % ALIGN_BYTES
+    if miss % dt.itemsize:
+        raise CodegenError(f"cannot align {dt} values to {ALIGN_BYTES} bytes")
+    start = ((ALIGN_BYTES - miss) % ALIGN_BYTES) // dt.itemsize
+    return raw[start:start + size]
 
 
 @dataclass
@@ -265,12 +286,16 @@ class CompiledKernel:
                 raise CodegenError(f"axis {d} has {n} cells: periodic and reflecting "
                                    f"boundaries need at least {g} (the stencil radius)")
         padded = tuple(n + 2 * g for n in shape)
-        a = np.zeros((len(arrs),) + padded, dtype=dtype)
-        inner = (slice(None),) + tuple(slice(g, g + n) for n in shape)
-        a[inner] = np.stack(arrs)
         size = int(np.prod(padded))
-        scratch = tuple(np.zeros(size, dtype=dtype) for _ in lay.scratch)
-        return Buffers(a.reshape(-1), a.reshape(-1).copy(), scratch, tuple(shape), layout=lay)
+        # the first interior cell: g along every axis of field 0
+        lead = sum(g * int(np.prod(padded[d + 1:])) for d in range(len(padded)))
+        flat_a, flat_b = (aligned_zeros(len(arrs) * size, dtype, lead) for _ in range(2))
+        inner = (slice(None),) + tuple(slice(g, g + n) for n in shape)
+        a = flat_a.reshape((len(arrs),) + padded)
+        a[inner] = np.stack(arrs)
+        flat_b[:] = flat_a
+        scratch = tuple(aligned_zeros(size, dtype, lead) for _ in lay.scratch)
+        return Buffers(flat_a, flat_b, scratch, tuple(shape), layout=lay)
 
     def interior(self, bufs: Buffers) -> np.ndarray:
         """The newest values, shaped like the ``u`` given to :meth:`prepare` (a copy)."""
@@ -426,7 +451,8 @@ class CompiledKernel:
         key = (k, tile, nchunk)
         if key not in bufs.tiles:
             size = tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk)
-            bufs.tiles[key] = tuple(np.zeros(size, dtype) for _ in range(2 + len(lay.scratch)))
+            bufs.tiles[key] = tuple(aligned_zeros(size, dtype)
+                                    for _ in range(2 + len(lay.scratch)))
         first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
         head = [first, second, *bufs.tiles[key], np.int64(bufs.shape[0])]
         tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
