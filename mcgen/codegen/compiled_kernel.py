@@ -398,7 +398,11 @@ class CompiledKernel:
         """``(k, B)``: steps fused per sweep and cells per tile ``advance`` uses on a grid of
         ``shape`` for a call of ``nsteps`` steps (``k = 1``: step by step). See
         :mod:`mcgen.codegen.temporal_blocking`."""
-        from mcgen.codegen.temporal_blocking import MIN_AUTO_STEPS, choose_blocking
+        from mcgen.codegen.temporal_blocking import (
+            MIN_AUTO_STEPS,
+            choose_blocking,
+            choose_blocking_nd,
+        )
 
         cfg = self.config
         if cfg.time_block == 1 or nsteps < 2 or self.blocking_unsupported is not None:
@@ -406,8 +410,11 @@ class CompiledKernel:
         if cfg.time_block == 0 and nsteps < MIN_AUTO_STEPS:
             return 1, 0
         lay = self.layout
-        return choose_blocking(int(shape[0]), lay.ghost, len(lay.fields), len(lay.scratch),
-                               np.dtype(_NP[lay.dtype]).itemsize, cfg.time_block, cfg.tile)
+        rest = (lay.ghost, len(lay.fields), len(lay.scratch), np.dtype(_NP[lay.dtype]).itemsize,
+                cfg.time_block, cfg.tile)
+        if lay.dim > 1:
+            return choose_blocking_nd(tuple(int(n) for n in shape), *rest)
+        return choose_blocking(int(shape[0]), *rest)
 
     def with_blocking(self, time_block: int, tile: int = 0) -> CompiledKernel:
         """The same kernel with other temporal-blocking options (``time_block=1``: off); the
@@ -435,7 +442,11 @@ class CompiledKernel:
 
     def _advance_blocked(self, bufs: Buffers, nsteps: int, t0: float, dt: float | None,
                          threads: int, scalars: list[Any], k: int, tile: int) -> None:
-        from mcgen.codegen.temporal_blocking import blocked_kernel_name, tile_scratch_size
+        from mcgen.codegen.temporal_blocking import (
+            blocked_kernel_name,
+            tile_scratch_size,
+            tile_scratch_size_nd,
+        )
 
         lay = self.layout
         dtype = _NP[lay.dtype]
@@ -450,11 +461,13 @@ class CompiledKernel:
                 setter(threads)
         key = (k, tile, nchunk)
         if key not in bufs.tiles:
-            size = tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk)
+            size = (tile_scratch_size_nd(lay.dim, len(lay.fields), lay.ghost, k, tile, nchunk)
+                    if lay.dim > 1 else
+                    tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk))
             bufs.tiles[key] = tuple(aligned_zeros(size, dtype)
                                     for _ in range(2 + len(lay.scratch)))
         first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
-        head = [first, second, *bufs.tiles[key], np.int64(bufs.shape[0])]
+        head = [first, second, *bufs.tiles[key], *[np.int64(n) for n in bufs.shape]]
         tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
                 np.int64(tile), np.int64(nchunk)]
         team = team_kernel_name(name)
