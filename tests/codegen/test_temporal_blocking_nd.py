@@ -46,8 +46,8 @@ MIXED_T = [("periodic", "periodic"), (Dirichlet(sp.sin(3 * t)), "outflow")]
 
 
 def _check(scheme, backend, bc, shape, nsteps, k=4, tile=8, threads=1, dt=None):
-    cfg = KernelConfig(time_block=k, tile=tile, threads=threads, parallel_threshold=0)
-    blk = compile(scheme, backend=backend, bc=bc, unsafe=True, config=cfg)
+    cfg = KernelConfig(time_block=k, tile=tile, parallel_threshold=0)
+    blk = compile(scheme, backend=backend, bc=bc, threads=threads, unsafe=True, config=cfg)
     ref = blk.with_blocking(1)
     x = np.random.default_rng(len(shape) + nsteps).uniform(-1, 1, shape)
     kw = dict(PARAMS[id(scheme)], **({"dt": dt} if dt is not None else {}))
