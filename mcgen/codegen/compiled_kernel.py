@@ -427,14 +427,23 @@ class CompiledKernel:
             new._blocked = self._blocked_functions()
         return new
 
+    def blocked_ir(self) -> ir.Module:
+        """The IR module of the temporally blocked kernel(s), for ``export_kernel`` (refused
+        with the reason when this kernel cannot be blocked)."""
+        from mcgen.codegen.temporal_blocking import build_blocked
+
+        why = self.blocking_unsupported
+        if why is not None:
+            raise CodegenError(f"this kernel has no temporally blocked form: {why}")
+        return build_blocked(self.program, self.config)
+
     def _blocked_functions(self) -> dict[str, Any]:
         """Build (once) the blocked kernels with this kernel's backend."""
         if self._blocked is None:
             from mcgen.codegen.compile import load_backend_functions
-            from mcgen.codegen.temporal_blocking import build_blocked
 
             t = time.perf_counter()
-            module = build_blocked(self.program, self.config)
+            module = self.blocked_ir()
             stages: dict[str, float] = {}
             self._blocked, _ = load_backend_functions(module, self.config, stages)
             self.timings["blocked_build"] = time.perf_counter() - t
