@@ -34,9 +34,9 @@ def _godunov(a, b):
 
 # dimension by dimension conservative Godunov for u_t + (u^2/2)_x + (u^2/2)_y = 0: nonlinear
 # interface fluxes, which the front-end computes once per interface into scratch arrays
-BURGERS2 = Scheme(("u",), 2, {"u": w2[0, 0]
-                              - lam * (_godunov(w2[0, 0], w2[1, 0]) - _godunov(w2[-1, 0], w2[0, 0]))
-                              - lam * (_godunov(w2[0, 0], w2[0, 1]) - _godunov(w2[0, -1], w2[0, 0]))},
+_DX = _godunov(w2[0, 0], w2[1, 0]) - _godunov(w2[-1, 0], w2[0, 0])
+_DY = _godunov(w2[0, 0], w2[0, 1]) - _godunov(w2[0, -1], w2[0, 0])
+BURGERS2 = Scheme(("u",), 2, {"u": w2[0, 0] - lam * _DX - lam * _DY},
                   name="tbnd_burgers2", params=(lam,))
 
 HEAT2, DONOR2 = ftcs_heat_2d(), donor_cell_2d()
