@@ -1,4 +1,11 @@
-"""Temporal blocking of 1-D explicit stencils by overlapped (trapezoidal) tiles.
+"""Temporal blocking of 1-D, 2-D and 3-D explicit stencils by overlapped (trapezoidal) tiles.
+
+The description below is of 1-D (:func:`build_blocked`); 2-D and 3-D grids
+(:func:`build_blocked_nd`) cut every axis into tiles of ``B`` cells the same way (square or
+cubic tiles, halos of ``k r`` cells on every side), load periodic axes wrapped, restrict the ghost
+fills of a clipped side to the tile's rows, and track each sub-step's time, so time-dependent
+Dirichlet values block too; :func:`choose_blocking_nd` bounds the redundant halo work instead of
+the 2% of 1-D (it is ``((B + 2kr)/B)^dim - 1`` there).
 
 Out of cache a one-sweep-per-step kernel is capped by memory bandwidth (read ``cur``, write
 ``nxt``: 16 bytes per cell update in f64), while in cache the same update runs R times faster
