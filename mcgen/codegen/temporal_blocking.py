@@ -362,9 +362,13 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 
 # --------------------------------------------------------------------------- 2-D and 3-D grids
 #: in 2-D/3-D the redundant halo work is ((B + 2kr) / B)^dim - 1: automatic blocking halves k
-#: (from DEFAULT_STEPS) until this ratio is at most ND_REDUNDANCY (1.5: with k = 8 and R ~ 3 the
-#: sweep still runs about 2x the one-sweep bound; 2-D heat, 128 KiB tiles: k = 8, B = 72)
+#: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
 ND_REDUNDANCY = 1.5
+#: bytes of one thread's tile buffers in 2-D/3-D: half the 1 MiB L2. Measured (2-D heat, C,
+#: 2000^2, loaded machine): 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per step
+#: (an in-cache tile sweep at half the one-sweep in-cache rate: short rows, 49% halo work);
+#: 512 KiB tiles (k = 16, B = 147) at 1.3x, k = 8, B = 160 at 1.2-1.7x
+ND_TILE_BYTES = 512 * 1024
 
 
 def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nflux: int = 0,
@@ -381,7 +385,7 @@ def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nfl
         return 1, 0
     k = DEFAULT_STEPS if auto else time_block
     per_cell = (2 + nflux) * nfields * itemsize
-    edge = int((TILE_BYTES // per_cell) ** (1.0 / dim))  # tile buffer edge W
+    edge = int((ND_TILE_BYTES // per_cell) ** (1.0 / dim))  # tile buffer edge W
 
     def b_of(k: int) -> int:
         return tile or edge - 2 * k * ghost - 2 * ghost

@@ -11,6 +11,7 @@ from mcgen.codegen import compile
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.temporal_blocking import (
     ND_REDUNDANCY,
+    ND_TILE_BYTES,
     choose_blocking_nd,
     tile_scratch_size_nd,
 )
@@ -107,7 +108,7 @@ def test_choose_blocking_nd():
     assert choose_blocking_nd((100, 100), 1) == (1, 0)
     k, b = choose_blocking_nd((4000, 4000), 1)
     assert k > 1 and ((b + 2 * k) / b) ** 2 <= ND_REDUNDANCY
-    assert tile_scratch_size_nd(2, 1, 1, k, b, 1) * 16 <= 128 * 1024
+    assert tile_scratch_size_nd(2, 1, 1, k, b, 1) * 16 <= ND_TILE_BYTES
     # a requested k is honoured only when every axis holds two tiles of at least k r cells
     assert choose_blocking_nd((64, 64), 1, time_block=4, tile=8) == (4, 8)
     assert choose_blocking_nd((64, 12), 1, time_block=4, tile=8) == (1, 0)
