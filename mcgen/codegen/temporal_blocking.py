@@ -32,8 +32,10 @@ count. Boundaries:
   refills its own ``r`` ghost cells before every sub-step with the same IR the step-by-step
   kernel uses (:func:`mcgen.codegen.boundary_fill.fill_statements`, indices shifted into the
   tile); a ghost value is a function of the current interior only, so this is exact;
-* time-dependent Dirichlet values and per-step series need the step's time inside the tile: not
-  blocked (``blocking_unsupported`` says why; the kernel then runs unblocked);
+* time-dependent Dirichlet values: sub-step ``s`` of a sweep starting at step ``step0`` sets
+  ``step = step0 + s`` and ``t = t0 + step dt`` (the step-by-step expression) before its fills;
+  per-step series (DirichletSeries) are not passed to the blocked kernel: not blocked
+  (``blocking_unsupported`` says why; the kernel then runs unblocked);
 * numba compiles with fastmath ``reassoc``/``contract``: linear stencils come out bitwise equal
   (tested), but a nonlinear interface flux (Burgers/Rusanov) differed in the last bit, so with
   numba only schemes without interface scratch are blocked; C and LLVM (no fastmath) block
@@ -98,9 +100,6 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
     if lay.series:
         return ("a DirichletSeries boundary reads per-step arrays the blocked kernel is not "
                 "given: run unblocked")
-    if lay.dim == 1 and parts["needs_time"]:
-        return ("the update or a boundary value depends on time (t or Dirichlet(t)): the 1-D "
-                "tile sweep does not track each step's time")
     for lo, hi in config.bc:
         for b in (lo, hi):
             if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
@@ -157,6 +156,19 @@ def _shift_index(node: Any, buffer: str, new: str, shift: ir.Expr) -> Any:
     return ir.map_nodes(node, lambda n: replace(
         n, array=new, index=ir.BinOp("-", n.index, shift, "i64"))
         if isinstance(n, (ir.Load, ir.Store)) and n.array == buffer else n)
+
+
+def _step_time(needs_time: bool, dtype: str) -> tuple[ir.Stmt, ...]:
+    """Sub-step ``tb_s`` of a sweep that starts at step ``tb_step0``: ``step`` and ``t`` by the
+    step-by-step kernel's very expression ``t = t0 + step * dt`` (so Dirichlet(t) is exact)."""
+    if not needs_time:
+        return ()
+    step = ir.Var("step", "i64")
+    return (ir.Assign(step, ir.BinOp("+", ir.Var("tb_step0", "i64"), ir.Var("tb_s", "i64"),
+                                     "i64")),
+            ir.Assign(ir.Var("t", dtype), ir.BinOp(
+                "+", ir.Var("t0", dtype), ir.BinOp("*", ir.Cast(step, dtype),
+                                                   ir.Var("dt", dtype), dtype), dtype)))
 
 
 def blocked_kernel_name(program: StencilProgram) -> str:
@@ -218,16 +230,20 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
     names = GridNames(buffer="TILE", sizes=("n0",), strides=("S0",), field_stride="PT",
-                      nfields=nf, ghost=g, dtype=dt_, time=None, step="step",
+                      nfields=nf, ghost=g, dtype=dt_,
+                      time="t" if parts["needs_time"] else None, step="step",
                       fields=tuple(lay.fields))
     fills = fill_statements(config.bc, names) if not periodic else ()
+
+    def step_time() -> tuple[ir.Stmt, ...]:
+        return _step_time(parts["needs_time"], dt_)
     # 1-D: [comment, low fill(s), comment, high fill(s)] (a solid wall fills field by field);
     # shifted into the tile per direction
     cuts = [i for i, st in enumerate(fills) if isinstance(st, ir.Comment)]
     low_fill, high_fill = (fills[:cuts[1]], fills[cuts[1]:]) if fills else ((), ())
 
     def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
-        out: list[ir.Stmt] = []
+        out: list[ir.Stmt] = list(step_time())
         if not periodic:
             out.append(ir.If(bv("tb_clip_lo"), _shift_index(low_fill, "TILE", src, iv("tb_sh"))))
             out.append(ir.If(bv("tb_clip_hi"), _shift_index(high_fill, "TILE", src, iv("tb_sh"))))
@@ -315,6 +331,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                                           iv("tb_kblock"), I64)),
             ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
                   (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
+            ir.Assign(iv("tb_step0"), ci(0)),
         ]
         if nf > 1:
             pre += [ir.Assign(iv("PT"), iv("tb_W")),
@@ -335,6 +352,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                                               ci(1), ci(0), I64))),
             ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
             chunk,
+            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
             ir.SwapArrays(CUR, NXT),
         ))
         doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')}: "
@@ -508,12 +526,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         return loop
 
     def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
-        out: list[ir.Stmt] = []
-        if parts["needs_time"]:
-            out.append(ir.Assign(iv("step"), add(iv("tb_step0"), iv("tb_s"))))
-            out.append(ir.Assign(ir.Var("t", dt_), ir.BinOp(
-                "+", ir.Var("t0", dt_), ir.BinOp("*", ir.Cast(iv("step"), dt_),
-                                                  ir.Var("dt", dt_), dt_), dt_)))
+        out: list[ir.Stmt] = list(_step_time(parts["needs_time"], dt_))
         for d, side, body in groups:
             flag = f"tb_cl{d}" if side == "low" else f"tb_ch{d}"
             out.append(ir.If(bv(flag), _shift_index(restrict(body, d), "TILE", src,
