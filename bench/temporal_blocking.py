@@ -1,4 +1,4 @@
-"""Temporal blocking and threading of 1-D stencils, measured in one run.
+"""Temporal blocking and threading of 1-D, 2-D and 3-D stencils, measured in one run.
 
 For 1-D upwind and Lax-Wendroff, per backend (numba, C), prints:
 
@@ -15,9 +15,14 @@ The columns of a table take turns within each round and the best of ``--reps`` r
 so load that comes and goes hits every column alike; ``uptime`` is printed before and after.
 Every blocked result is checked bitwise against the one-sweep kernel first.
 
+Then the same table (one-sweep bound, R, blocked rate, target) for 2-D five-point heat and 2-D
+donor cell on square grids of ``--big`` and ``--small`` cells (tiles along both axes, k and B
+from ``choose_blocking_nd``); ``--nd-only`` runs only these rows.
+
     python bench/temporal_blocking.py            # about 1-2 min here
     python bench/temporal_blocking.py --reps 5 --backends c
     python bench/temporal_blocking.py --sweep    # rate at N = 1e7 for several (k, B) instead
+    python bench/temporal_blocking.py --nd-only --big 4e6   # 2-D rows only, 2000 x 2000
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def rate(kernel, bufs, nsteps: int, params: dict, threads: int) -> float:
     """Cell updates per second of one advance() call of nsteps steps."""
     t = time.perf_counter()
     kernel.advance(bufs, nsteps, threads=threads, **params)
-    return bufs.shape[0] * nsteps / (time.perf_counter() - t)
+    return int(np.prod(bufs.shape)) * nsteps / (time.perf_counter() - t)
 
 
 def best_of(columns: dict[str, tuple], reps: int) -> dict[str, float]:
@@ -86,6 +91,7 @@ def main() -> None:
     ap.add_argument("--backends", default="numba,c")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sweep", action="store_true", help="rate for several (k, B) at N=big")
+    ap.add_argument("--nd-only", action="store_true", help="only the 2-D rows")
     opts = ap.parse_args()
     if opts.sweep:
         sweep(opts)
@@ -104,6 +110,10 @@ def main() -> None:
     cache = Path(tempfile.gettempdir()) / "mcgen_bench_tb"
     rng = np.random.default_rng(0)
     x_big, x_small = rng.random(big), rng.random(small)
+    if opts.nd_only:
+        nd_rows(opts, bound, cache)
+        print(f"\n# load after: {uptime()}")
+        return
     for scheme, params in schemes():
         for backend in opts.backends.split(","):
             kern = compile(scheme, backend=backend, unsafe=True, threads=opts.threads,
@@ -152,7 +162,48 @@ def main() -> None:
                 print(f"  threads N={n:.0e}: serial {vals[0] / 1e6:6.0f}, {opts.threads} threads "
                       f"{vals[1] / 1e6:6.0f} Mcell/s, ratio {vals[1] / vals[0]:.2f} "
                       f"(kernel {used})")
+    nd_rows(opts, bound, cache)
     print(f"\n# load after: {uptime()}")
+
+
+def nd_rows(opts: argparse.Namespace, bound: float, cache: Path) -> None:
+    """2-D heat and donor cell: one-sweep out of / in cache, R, blocked out of cache, target."""
+    from mcgen.model.catalogue.linear import donor_cell_2d, ftcs_heat_2d
+
+    side_big, side_small = int(opts.big ** 0.5), int(opts.small ** 0.5)
+    rng = np.random.default_rng(0)
+    x_big, x_small = rng.random((side_big, side_big)), rng.random((side_small, side_small))
+    for scheme, params in ((ftcs_heat_2d(), {"r_x": 0.2, "r_y": 0.2}),
+                           (donor_cell_2d(), {"nu_x": 0.3, "nu_y": 0.4})):
+        for backend in opts.backends.split(","):
+            kern = compile(scheme, backend=backend, unsafe=True, bc="periodic",
+                           config=KernelConfig(cache_dir=cache))
+            plain = kern.with_blocking(1)
+            k, tile = kern.blocking_for(x_big.shape)
+            y = x_big[:301, :257].copy()
+            ref = plain.run(y, 2 * k + 1, **params)
+            blocked = kern.with_blocking(k, min(tile, 64)).run(y, 2 * k + 1, **params)
+            same = np.array_equal(ref, blocked)
+            nbig = 4 * k
+            nsmall = max(2, int(4e8 / x_small.size) // (2 * k) * 2 * k)
+            cols = {
+                "one-sweep N=big": (plain, plain.prepare(x_big), nbig, params, 1),
+                "blocked N=big": (kern, kern.prepare(x_big), nbig, params, 1),
+                "one-sweep N=small": (plain, plain.prepare(x_small), nsmall, params, 1),
+            }
+            for _, (kk, b, _, p, th) in cols.items():
+                kk.advance(b, 2, threads=th, **p)
+            r = best_of(cols, opts.reps)
+            ratio_r = r["one-sweep N=small"] / r["one-sweep N=big"]
+            target = min(2.0, 0.8 * ratio_r)
+            print(f"\n## {scheme.name} [{backend}] {side_big}^2 (in cache {side_small}^2)  "
+                  f"k={k} B={tile}x{tile}  bitwise equal: {same}")
+            for name, val in r.items():
+                print(f"  {name:<22} {val / 1e6:8.0f} Mcell/s")
+            print(f"  one-sweep bound {bound / 1e6:.0f} Mcell/s; R = {ratio_r:.2f}; target "
+                  f"min(2, 0.8R) = {target:.2f}; blocked / bound = {r['blocked N=big'] / bound:.2f}"
+                  f" (blocked / measured one-sweep = "
+                  f"{r['blocked N=big'] / r['one-sweep N=big']:.2f})")
 
 
 SWEEP = ((1, 0), (8, 2030), (16, 2030), (16, 16000), (32, 4000), (32, 8000), (32, 16000),

@@ -75,9 +75,10 @@ class KernelConfig:
     cache_dir : where generated sources and binaries are written.
     name : the kernel's name in generated code (default: from the scheme's name).
     condition_text : the enforced condition, as printed in generated headers.
-    time_block : steps fused per sweep by temporal blocking (1-D grids far larger than cache;
-        see :mod:`mcgen.codegen.temporal_blocking`): ``0`` (default) lets
-        :func:`~mcgen.codegen.temporal_blocking.choose_blocking` decide per grid (off for grids
+    time_block : steps fused per sweep by temporal blocking (1-D, 2-D and 3-D grids far larger
+        than cache; see :mod:`mcgen.codegen.temporal_blocking`): ``0`` (default) lets
+        :func:`~mcgen.codegen.temporal_blocking.choose_blocking` (``choose_blocking_nd`` in
+        2-D/3-D) decide per grid (off for grids
         that fit in L2 and for calls of fewer than 8 steps), ``1`` turns blocking off,
         ``k > 1`` fuses ``k`` steps on grids large enough for it. Results are bitwise those of
         step-by-step.

@@ -1,4 +1,11 @@
-"""Temporal blocking of 1-D explicit stencils by overlapped (trapezoidal) tiles.
+"""Temporal blocking of 1-D, 2-D and 3-D explicit stencils by overlapped (trapezoidal) tiles.
+
+The description below is of 1-D (:func:`build_blocked`); 2-D and 3-D grids
+(:func:`build_blocked_nd`) cut every axis into tiles of ``B`` cells the same way (square or
+cubic tiles, halos of ``k r`` cells on every side), load periodic axes wrapped, restrict the ghost
+fills of a clipped side to the tile's rows, and track each sub-step's time, so time-dependent
+Dirichlet values block too; :func:`choose_blocking_nd` bounds the redundant halo work instead of
+the 2% of 1-D (it is ``((B + 2kr)/B)^dim - 1`` there).
 
 Out of cache a one-sweep-per-step kernel is capped by memory bandwidth (read ``cur``, write
 ``nxt``: 16 bytes per cell update in f64), while in cache the same update runs R times faster
@@ -25,8 +32,10 @@ count. Boundaries:
   refills its own ``r`` ghost cells before every sub-step with the same IR the step-by-step
   kernel uses (:func:`mcgen.codegen.boundary_fill.fill_statements`, indices shifted into the
   tile); a ghost value is a function of the current interior only, so this is exact;
-* time-dependent Dirichlet values and per-step series need the step's time inside the tile: not
-  blocked (``blocking_unsupported`` says why; the kernel then runs unblocked);
+* time-dependent Dirichlet values: sub-step ``s`` of a sweep starting at step ``step0`` sets
+  ``step = step0 + s`` and ``t = t0 + step dt`` (the step-by-step expression) before its fills;
+  per-step series (DirichletSeries) are not passed to the blocked kernel: not blocked
+  (``blocking_unsupported`` says why; the kernel then runs unblocked);
 * numba compiles with fastmath ``reassoc``/``contract``: linear stencils come out bitwise equal
   (tested), but a nonlinear interface flux (Burgers/Rusanov) differed in the last bit, so with
   numba only schemes without interface scratch are blocked; C and LLVM (no fastmath) block
@@ -52,6 +61,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import GridNames, fill_statements
 from mcgen.codegen.config import KernelConfig
@@ -75,8 +86,8 @@ EXTRA_SCALARS = ("tb_kblock", "tb_btile", "tb_nchunk")
 def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str | None:
     """Why this kernel cannot be temporally blocked (None when it can)."""
     lay, parts = program.layout, program.parts
-    if lay.dim != 1:
-        return f"temporal blocking is implemented for 1-D grids only (this scheme is {lay.dim}-D)"
+    if lay.dim > 3:
+        return f"temporal blocking is implemented for 1-D to 3-D grids (this scheme is {lay.dim}-D)"
     if not parts:
         return "the front-end gave no sweep bodies to reuse"
     if config.backend == "numba" and lay.scratch:
@@ -86,16 +97,16 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
     if parts.get("zero_flux_walls"):
         return ("a reflecting wall of a density or conservative scheme sets the wall's interface "
                 "flux to 0 each step, which the tile sweeps do not reproduce: run unblocked")
-    if parts["needs_time"] or lay.series:
-        return ("the update or a boundary value depends on time (t, Dirichlet(t) or "
-                "DirichletSeries): the tile would need each step's time")
-    lo, hi = config.bc[0]
-    for b in (lo, hi):
-        if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
-            return f"boundary {b!r} has no in-tile ghost fill"
-    if isinstance(lo, Periodic) and parts["coords_used"]:
-        return ("the update reads the coordinates: on a ring a halo cell outside [0, n) would "
-                "be computed at a shifted position")
+    if lay.series:
+        return ("a DirichletSeries boundary reads per-step arrays the blocked kernel is not "
+                "given: run unblocked")
+    for lo, hi in config.bc:
+        for b in (lo, hi):
+            if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
+                return f"boundary {b!r} has no in-tile ghost fill"
+        if isinstance(lo, Periodic) and parts["coords_used"]:
+            return ("the update reads the coordinates: on a ring a halo cell outside [0, n) "
+                    "would be computed at a shifted position")
     return None
 
 
@@ -147,6 +158,19 @@ def _shift_index(node: Any, buffer: str, new: str, shift: ir.Expr) -> Any:
         if isinstance(n, (ir.Load, ir.Store)) and n.array == buffer else n)
 
 
+def _step_time(needs_time: bool, dtype: str) -> tuple[ir.Stmt, ...]:
+    """Sub-step ``tb_s`` of a sweep that starts at step ``tb_step0``: ``step`` and ``t`` by the
+    step-by-step kernel's very expression ``t = t0 + step * dt`` (so Dirichlet(t) is exact)."""
+    if not needs_time:
+        return ()
+    step = ir.Var("step", "i64")
+    return (ir.Assign(step, ir.BinOp("+", ir.Var("tb_step0", "i64"), ir.Var("tb_s", "i64"),
+                                     "i64")),
+            ir.Assign(ir.Var("t", dtype), ir.BinOp(
+                "+", ir.Var("t0", dtype), ir.BinOp("*", ir.Cast(step, dtype),
+                                                   ir.Var("dt", dtype), dtype), dtype)))
+
+
 def blocked_kernel_name(program: StencilProgram) -> str:
     return f"{program.parts['name']}_tb"
 
@@ -162,6 +186,8 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     :func:`blocking_unsupported` first.
     """
     lay, parts = program.layout, program.parts
+    if lay.dim > 1:
+        return build_blocked_nd(program, config)
     g, dt_, nf = lay.ghost, lay.dtype, len(lay.fields)
     I64 = "i64"
 
@@ -204,16 +230,20 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
     names = GridNames(buffer="TILE", sizes=("n0",), strides=("S0",), field_stride="PT",
-                      nfields=nf, ghost=g, dtype=dt_, time=None, step="step",
+                      nfields=nf, ghost=g, dtype=dt_,
+                      time="t" if parts["needs_time"] else None, step="step",
                       fields=tuple(lay.fields))
     fills = fill_statements(config.bc, names) if not periodic else ()
+
+    def step_time() -> tuple[ir.Stmt, ...]:
+        return _step_time(parts["needs_time"], dt_)
     # 1-D: [comment, low fill(s), comment, high fill(s)] (a solid wall fills field by field);
     # shifted into the tile per direction
     cuts = [i for i, st in enumerate(fills) if isinstance(st, ir.Comment)]
     low_fill, high_fill = (fills[:cuts[1]], fills[cuts[1]:]) if fills else ((), ())
 
     def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
-        out: list[ir.Stmt] = []
+        out: list[ir.Stmt] = list(step_time())
         if not periodic:
             out.append(ir.If(bv("tb_clip_lo"), _shift_index(low_fill, "TILE", src, iv("tb_sh"))))
             out.append(ir.If(bv("tb_clip_hi"), _shift_index(high_fill, "TILE", src, iv("tb_sh"))))
@@ -301,6 +331,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                                           iv("tb_kblock"), I64)),
             ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
                   (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
+            ir.Assign(iv("tb_step0"), ci(0)),
         ]
         if nf > 1:
             pre += [ir.Assign(iv("PT"), iv("tb_W")),
@@ -321,6 +352,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                                               ci(1), ci(0), I64))),
             ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
             chunk,
+            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
             ir.SwapArrays(CUR, NXT),
         ))
         doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')}: "
@@ -343,4 +375,306 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
         kernels.append(team_kernel(kernels[-1]))
     meta = dict(parts["meta"])
     meta["temporal_blocking"] = "overlapped tiles, bitwise equal to step-by-step"
+    return ir.Module(base, tuple(kernels), meta)
+
+
+# --------------------------------------------------------------------------- 2-D and 3-D grids
+#: in 2-D/3-D the redundant halo work is ((B + 2kr) / B)^dim - 1: automatic blocking halves k
+#: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
+ND_REDUNDANCY = 1.5
+#: bytes of one thread's tile buffers in 2-D/3-D: half the 1 MiB L2. Measured (2-D heat, C,
+#: 2000^2, loaded machine): 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per step
+#: (an in-cache tile sweep at half the one-sweep in-cache rate: short rows, 49% halo work);
+#: 512 KiB tiles (k = 16, B = 147) at 1.3x, k = 8, B = 160 at 1.2-1.7x
+ND_TILE_BYTES = 512 * 1024
+
+
+def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nflux: int = 0,
+                       itemsize: int = 8, time_block: int = 0, tile: int = 0) -> tuple[int, int]:
+    """``(k, B)`` for a 2-D/3-D grid: square/cubic tiles of ``B`` interior cells per axis with
+    halos of ``k r`` cells; ``k = 1`` means "do not block" (same rules as
+    :func:`choose_blocking`: off when the two global buffers fit in L2; a requested ``k`` is
+    honoured when every axis holds at least two tiles of at least ``k r`` cells)."""
+    dim = len(shape)
+    if time_block == 1:
+        return 1, 0
+    auto = time_block == 0
+    if auto and 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES:
+        return 1, 0
+    k = DEFAULT_STEPS if auto else time_block
+    per_cell = (2 + nflux) * nfields * itemsize
+    edge = int((ND_TILE_BYTES // per_cell) ** (1.0 / dim))  # tile buffer edge W
+
+    def b_of(k: int) -> int:
+        return tile or edge - 2 * k * ghost - 2 * ghost
+
+    b = b_of(k)
+    while auto and k > 2 and (b < 1 or ((b + 2 * k * ghost) / b) ** dim > ND_REDUNDANCY):
+        k //= 2
+        b = b_of(k)
+    if b < max(1, k * ghost) or any(n < 2 * b or n < 2 * k * ghost for n in shape):
+        return 1, 0
+    return k, b
+
+
+def tile_scratch_size_nd(dim: int, nfields: int, ghost: int, k: int, b: int, nchunk: int) -> int:
+    """Length of each tile buffer of a ``dim``-D blocked kernel: ``nchunk`` chunks of
+    ``nfields`` fields of ``(b + 2 k r + 2 r)^dim`` cells."""
+    return nchunk * nfields * (b + 2 * k * ghost + 2 * ghost) ** dim
+
+
+def _fill_groups(fills: tuple[ir.Stmt, ...]) -> list[tuple[int, str, tuple[ir.Stmt, ...]]]:
+    """``fill_statements`` output cut at its comments into (axis, side, statements)."""
+    out: list[tuple[int, str, list[ir.Stmt]]] = []
+    for st in fills:
+        if isinstance(st, ir.Comment):
+            words = st.text.replace(",", "").split()  # "ghost cells axis d side side: ..."
+            out.append((int(words[words.index("axis") + 1]), words[words.index("axis") + 2], []))
+        else:
+            out[-1][2].append(st)
+    return [(d, side, tuple(body)) for d, side, body in out]
+
+
+def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module:
+    """The blocked kernel(s) of a 2-D or 3-D ``program``: as :func:`build_blocked`, with tiles
+    of ``btile`` cells along every axis (a tile buffer holds ``W^dim`` cells per field,
+    ``W = btile + 2 kblock r + 2 r``) and the ghost fills of a clipped side restricted to the
+    tile. Each tile reads the global ``cur`` only, wrapped around periodic axes, clipped at the
+    others, so tiles are independent and one parallel loop over chunks of tiles covers ``kk``
+    steps. Time-dependent boundary values are exact too: sub-step ``s`` of a sweep that starts
+    at step ``step0`` sets ``step = step0 + s`` and ``t = t0 + step dt``, the step-by-step
+    kernel's very expression."""
+    lay, parts = program.layout, program.parts
+    g, dt_, nf, dim = lay.ghost, lay.dtype, len(lay.fields), lay.dim
+    I64 = "i64"
+
+    def iv(name: str) -> ir.Var:
+        return ir.Var(name, I64)
+
+    def ci(v: int) -> ir.Const:
+        return ir.Const(int(v), I64)
+
+    def bv(name: str) -> ir.Var:
+        return ir.Var(name, "bool")
+
+    def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("+", a, b, I64)
+
+    def sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("-", a, b, I64)
+
+    def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("*", a, b, I64)
+
+    def mn(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("min", a, b, I64)
+
+    def mx(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+        return ir.BinOp("max", a, b, I64)
+
+    n = [iv(f"n{a}") for a in range(dim)]
+    periodic = [isinstance(config.bc[a][0], Periodic) for a in range(dim)]
+    tflux = tuple(f"tb_{s}" for s in lay.scratch)
+    args = [a for a in parts["args"] if a.name not in lay.scratch]
+    kblock, btile, nchunk = (iv(s) for s in EXTRA_SCALARS)
+    width = add(btile, add(mul(ci(2 * g), kblock), ci(2 * g)))
+    cube: ir.Expr = width
+    for _ in range(dim - 1):
+        cube = mul(cube, width)
+    tile_len = mul(mul(nchunk, ci(nf)), cube)
+    args[2:2] = [ir.Arg(t, dt_, True, "inout", tile_len) for t in tflux]
+    args[2:2] = [ir.Arg(TILE_A, dt_, True, "inout", tile_len),
+                 ir.Arg(TILE_B, dt_, True, "inout", tile_len)]
+    args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
+    requires = program.module.kernels[0].requires + (
+        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
+        ir.Cmp(">=", btile, mul(kblock, ci(g))),
+        *(ir.Cmp(">=", n[a], mul(ci(2 * g), kblock)) for a in range(dim)))
+
+    # tile strides are named S0.. (the names the front-end's bodies and fills index with)
+    names = GridNames(buffer="TILE", sizes=tuple(f"n{a}" for a in range(dim)),
+                      strides=tuple(f"S{a}" for a in range(dim)), field_stride="PT",
+                      nfields=nf, ghost=g, dtype=dt_,
+                      time="t" if parts["needs_time"] else None, step="step",
+                      fields=tuple(lay.fields))
+    groups = [(d, side, body) for d, side, body in _fill_groups(fill_statements(config.bc, names))
+              if not periodic[d]]  # a periodic axis is loaded wrapped instead
+
+    def restrict(body: tuple[ir.Stmt, ...], d: int) -> tuple[ir.Stmt, ...]:
+        """A fill of axis ``d``: loops over another axis a only over the rows this sub-step
+        reads, [lo_a - r, hi_a + r) (within the original range when a is not periodic)."""
+        def fn(node: Any) -> Any:
+            if isinstance(node, ir.For) and node.var.name in {f"g{a}" for a in range(dim)}:
+                a = int(node.var.name[1:])
+                lo, hi = sub(iv(f"tb_lo{a}"), ci(g)), add(iv(f"tb_hi{a}"), ci(g))
+                if not periodic[a]:
+                    lo, hi = mx(node.start, lo), mn(node.stop, hi)
+                return replace(node, start=lo, stop=hi)
+            return node
+        return ir.map_nodes(body, fn)
+
+    def nest(body: tuple[ir.Stmt, ...], ranges: list[tuple[ir.Expr, ir.Expr]]) -> ir.Stmt:
+        """Loops over padded coordinates i0.. with idx the tile index of the cell."""
+        last = dim - 1
+        idx = add(iv(f"b{last - 1}"), iv(f"i{last}"))
+        loop: ir.For = ir.For(iv(f"i{last}"), *ranges[last],
+                              (ir.Assign(iv("idx"), sub(idx, iv("tb_sh"))),) + body)
+        for d in reversed(range(last)):
+            row = mul(iv(f"i{d}"), iv(f"S{d}"))
+            bval = add(iv(f"b{d - 1}"), row) if d > 0 else row
+            loop = ir.For(iv(f"i{d}"), *ranges[d], (ir.Assign(iv(f"b{d}"), bval), loop))
+        return loop
+
+    def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+        out: list[ir.Stmt] = list(_step_time(parts["needs_time"], dt_))
+        for d, side, body in groups:
+            flag = f"tb_cl{d}" if side == "low" else f"tb_ch{d}"
+            out.append(ir.If(bv(flag), _shift_index(restrict(body, d), "TILE", src,
+                                                    iv("tb_sh"))))
+        ren = {CUR: src, NXT: dst, **dict(zip(lay.scratch, tflux, strict=True))}
+        rng = [(iv(f"tb_lo{a}"), iv(f"tb_hi{a}")) for a in range(dim)]
+        for axis, body in parts["flux_bodies"]:
+            fr = list(rng)
+            fr[axis] = (rng[axis][0], add(rng[axis][1], ci(1)))
+            out.append(nest(_rewrite(body, ren), fr))
+        out.append(nest(_rewrite(parts["update_body"], ren), rng))
+        return tuple(out)
+
+    def copy(to_tile: bool, buf: str) -> ir.Stmt:
+        """Load the tile and its halo from cur (``to_tile``) or store its own cells to nxt."""
+        p = [iv(f"tb_p{a}") for a in range(dim)]
+        src: list[ir.Expr] = list(p)
+        ranges = []
+        for a in range(dim):
+            lo_a, hi_a = iv(f"tb_a{a}"), iv(f"tb_b{a}")
+            if not to_tile:
+                ranges.append((lo_a, hi_a))
+            elif periodic[a]:
+                ranges.append((sub(lo_a, iv("tb_h")), add(hi_a, iv("tb_h"))))
+                src[a] = ir.Select(ir.Cmp("<", p[a], ci(g)), add(p[a], n[a]),
+                                   ir.Select(ir.Cmp(">=", p[a], add(n[a], ci(g))),
+                                             sub(p[a], n[a]), p[a], I64), I64)
+            else:
+                ranges.append((mx(sub(lo_a, iv("tb_h")), ci(g)),
+                               mn(add(hi_a, iv("tb_h")), add(n[a], ci(g)))))
+        tidx: ir.Expr = p[dim - 1]
+        gidx: ir.Expr = src[dim - 1]
+        for a in range(dim - 1):
+            tidx = add(tidx, mul(p[a], iv(f"S{a}")))
+            gidx = add(gidx, mul(src[a], iv(f"tb_GS{a}")))
+        tidx = sub(tidx, iv("tb_sh"))
+        body: list[ir.Stmt] = []
+        for f in range(nf):
+            t_f = tidx if f == 0 else add(tidx, mul(ci(f), iv("PT")))
+            g_f = gidx if f == 0 else add(gidx, mul(ci(f), iv("tb_GP")))
+            if to_tile:
+                body.append(ir.Store(buf, t_f, ir.Load(CUR, g_f, dt_)))
+            else:
+                body.append(ir.Store(NXT, g_f, ir.Load(buf, t_f, dt_)))
+        loop: tuple[ir.Stmt, ...] = tuple(body)
+        for a in reversed(range(dim)):
+            loop = (ir.For(p[a], ranges[a][0], ranges[a][1], loop),)
+        return loop[0]
+
+    def tile_body() -> tuple[ir.Stmt, ...]:
+        st: list[ir.Stmt] = [ir.Assign(iv("tb_rem"), iv("tb_tt"))]
+        for a in reversed(range(dim)):
+            st.append(ir.Assign(iv(f"tb_a{a}"), add(ci(g), mul(
+                ir.BinOp("%", iv("tb_rem"), iv(f"tb_nt{a}"), I64), btile))))
+            st.append(ir.Assign(iv("tb_rem"), ir.BinOp("//", iv("tb_rem"), iv(f"tb_nt{a}"), I64)))
+            st.append(ir.Assign(iv(f"tb_b{a}"), mn(add(iv(f"tb_a{a}"), btile), add(n[a], ci(g)))))
+        # tile index of padded cell (p0, ..) is sum p_a S_a - sh (chunk base included)
+        sh: ir.Expr = sub(iv(f"tb_a{dim - 1}"), add(iv("tb_KR"), ci(g)))
+        for a in range(dim - 1):
+            sh = add(sh, mul(sub(iv(f"tb_a{a}"), add(iv("tb_KR"), ci(g))), iv(f"S{a}")))
+        st.append(ir.Assign(iv("tb_sh"), sub(sh, iv("tb_cb"))))
+        for a in range(dim):
+            if not periodic[a]:
+                st.append(ir.Assign(bv(f"tb_cl{a}"),
+                                    ir.Cmp("<", sub(iv(f"tb_a{a}"), iv("tb_h")), ci(g))))
+                st.append(ir.Assign(bv(f"tb_ch{a}"), ir.Cmp(
+                    ">", add(iv(f"tb_b{a}"), iv("tb_h")), add(n[a], ci(g)))))
+        st.append(ir.Comment("load the tile and its halo from cur (wrapped on periodic axes)"))
+        st.append(copy(True, TILE_A))
+        w = mul(sub(sub(iv("tb_kk"), ci(1)), iv("tb_s")), ci(g))
+        bounds: list[ir.Stmt] = []
+        for a in range(dim):
+            lo: ir.Expr = sub(iv(f"tb_a{a}"), w)
+            hi: ir.Expr = add(iv(f"tb_b{a}"), w)
+            if not periodic[a]:
+                lo = ir.Select(bv(f"tb_cl{a}"), ci(g), lo, I64)
+                hi = ir.Select(bv(f"tb_ch{a}"), add(n[a], ci(g)), hi, I64)
+            bounds += [ir.Assign(iv(f"tb_lo{a}"), lo), ir.Assign(iv(f"tb_hi{a}"), hi)]
+        st.append(ir.For(iv("tb_s"), ci(0), iv("tb_kk"), (
+            *bounds,
+            ir.If(ir.Cmp("==", ir.BinOp("&", iv("tb_s"), ci(1), I64), ci(0)),
+                  substep(TILE_A, TILE_B), substep(TILE_B, TILE_A)))))
+        st.append(ir.Comment("the tile's own cells, after kk steps, to nxt"))
+        st.append(ir.If(ir.Cmp("==", ir.BinOp("&", iv("tb_kk"), ci(1), I64), ci(1)),
+                        (copy(False, TILE_B),), (copy(False, TILE_A),)))
+        return tuple(st)
+
+    def kernel(name: str, parallel: bool) -> ir.Kernel:
+        pre: list[ir.Stmt] = [
+            *parts.get("prologue", ()),
+            ir.Comment("temporal blocking: kk <= kblock steps per sweep, tiles of btile^dim "
+                       "cells; S0.. are the strides of a tile buffer, tb_GS0.. the grid's"),
+            ir.Assign(iv("tb_KR"), mul(kblock, ci(g))),
+            ir.Assign(iv("tb_W"), add(add(btile, mul(ci(2), iv("tb_KR"))), ci(2 * g)))]
+        for a in reversed(range(dim - 1)):
+            gw = add(n[a + 1], ci(2 * g))
+            pre.append(ir.Assign(iv(f"tb_GS{a}"), gw if a == dim - 2 else
+                                 mul(iv(f"tb_GS{a + 1}"), gw)))
+            pre.append(ir.Assign(iv(f"S{a}"), iv("tb_W") if a == dim - 2 else
+                                 mul(iv(f"S{a + 1}"), iv("tb_W"))))
+        pre += [ir.Assign(iv("PT"), mul(iv("S0"), iv("tb_W"))),
+                ir.Assign(iv("tb_GP"), mul(iv("tb_GS0"), add(n[0], ci(2 * g)))),
+                ir.Assign(iv("tb_ntiles"), ci(1))]
+        for a in range(dim):
+            pre += [ir.Assign(iv(f"tb_nt{a}"), ir.BinOp("//", sub(add(n[a], btile), ci(1)),
+                                                        btile, I64)),
+                    ir.Assign(iv("tb_ntiles"), mul(iv("tb_ntiles"), iv(f"tb_nt{a}")))]
+        pre += [
+            ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), kblock), ci(1)),
+                                             kblock, I64)),
+            ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
+                  (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
+            ir.Assign(iv("tb_step0"), ci(0)),
+        ]
+        chunk = ir.For(iv("tb_c"), ci(0), nchunk, (
+            ir.Assign(iv("tb_cb"), mul(mul(iv("tb_c"), iv("PT")), ci(nf))),
+            ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")), nchunk,
+                                              I64)),
+            ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)),
+                                                        iv("tb_ntiles")), nchunk, I64)),
+            ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), tile_body()),
+        ), parallel)
+        sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
+            ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
+                                       ir.Select(ir.Cmp("<", iv("tb_sw"), ir.BinOp(
+                                           "%", iv("nsteps"), iv("tb_nsw"), I64)),
+                                           ci(1), ci(0), I64))),
+            ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
+            chunk,
+            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
+            ir.SwapArrays(CUR, NXT),
+        ))
+        doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')} "
+               f"({dim}-D): the same result as the step-by-step kernel, bit for bit, with "
+               "kk <= kblock steps fused per sweep over tiles of btile cells per axis "
+               f"(nchunk chunks of tiles, each with its own part of {TILE_A}, {TILE_B}"
+               + (", " + ", ".join(tflux) if tflux else "") + ").")
+        return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
+                         {"parallel": str(parallel).lower()}, requires)
+
+    base = blocked_kernel_name(program)
+    kernels = [kernel(base, False)]
+    ir.internal_names(program.module.kernels[0],
+                      sorted(n for n in ir.var_names(kernels[0]) if ir.is_reserved(n)),
+                      "temporal blocking")
+    if config.threads > 1:
+        kernels.append(kernel(f"{base}_par", True))
+        kernels.append(team_kernel(kernels[-1]))
+    meta = dict(parts["meta"])
+    meta["temporal_blocking"] = f"overlapped {dim}-D tiles, bitwise equal to step-by-step"
     return ir.Module(base, tuple(kernels), meta)

@@ -16,6 +16,7 @@ from mcgen.codegen.temporal_blocking import (
 )
 from mcgen.errors import CodegenError
 from mcgen.model import Dirichlet, Field, Scheme
+from mcgen.model.boundary import DirichletSeries
 
 u, v = Field("u"), Field("v")
 nu, lam, c = sp.Symbol("nu"), sp.Symbol("lam"), sp.Symbol("c")
@@ -149,18 +150,25 @@ def test_large_grid_is_blocked_by_default_and_small_is_not(tmp_path):
 
 def test_unsupported_cases_fall_back_and_say_why(tmp_path):
     t = sp.Symbol("t")
+    # Dirichlet(t) blocks (each sub-step sets its own t); per-step series do not
     k = compile(UPWIND, backend="c", bc=Dirichlet(sp.sin(t)), unsafe=True,
                 config=KernelConfig(time_block=4, tile=16, cache_dir=tmp_path))
-    assert "time" in k.blocking_unsupported
+    assert k.blocking_unsupported is None
     x = _data(UPWIND, 200)
-    k.run(x, 5, nu=0.5, dt=0.1)
-    assert k.last_call["time_block"] == 1
+    got = k.run(x, 13, nu=0.5, dt=0.1, t0=0.3)
+    assert k.last_call["time_block"] == 4
+    assert np.array_equal(got, k.with_blocking(1).run(x, 13, nu=0.5, dt=0.1, t0=0.3))
+    ks = compile(UPWIND, backend="c", bc=[(DirichletSeries("left"), "outflow")], unsafe=True,
+                 config=KernelConfig(time_block=4, tile=16, cache_dir=tmp_path))
+    assert "DirichletSeries" in ks.blocking_unsupported
+    ks.run(x, 5, nu=0.5, left=np.arange(5.0))
+    assert ks.last_call["time_block"] == 1
     w = Field("u", dim=2)
     heat2 = Scheme(("u",), 2, {"u": w[0, 0] + nu * (w[1, 0] + w[-1, 0] + w[0, 1] + w[0, -1]
                                                     - 4 * w[0, 0])}, name="tb_heat2")
     k2 = compile(heat2, backend="c", unsafe=True,
                  config=KernelConfig(time_block=4, cache_dir=tmp_path))
-    assert "1-D" in k2.blocking_unsupported
+    assert k2.blocking_unsupported is None  # 2-D grids block too: test_temporal_blocking_nd
     kn = compile(BURGERS, backend="numba", unsafe=True,
                  config=KernelConfig(time_block=4, tile=16, cache_dir=tmp_path), warm=False)
     assert "numba" in kn.blocking_unsupported
