@@ -74,7 +74,9 @@ def modified_equation(scheme: Scheme, order: int = 3, route: str = "auto") -> De
     """
     b = DerivationBuilder(f"Modified equation of {scheme.name or 'a scheme'}",
                           meta={"model_hash": scheme.hash, "order": order})
-    return b.finish(derive_modified_equation(scheme, order, route, b))
+    res = derive_modified_equation(scheme, order, route, b)
+    b.conclude(res, reason="the modified equation and its parts, as derived above")
+    return b.finish(res)
 
 
 def derive_modified_equation(scheme: Scheme, order: int, route: str, b: DerivationBuilder

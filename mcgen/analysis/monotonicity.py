@@ -367,6 +367,7 @@ def entropy_check(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_
     if not inside:
         b.define(f"no sonic point inside [{s.m}, {s.M}] (f' keeps one sign): no stationary "
                  "expansion shock can form", "sonic points are where expansion shocks sit")
+        b.conclude("no entropy problem at a sonic point on this range")
         d = b.finish("no entropy problem at a sonic point on this range")
         return _timed(replace(d, meta={**d.meta, "expansion_shock_kept": False}), t0)
     dlt = min(us - s.m, s.M - us)
@@ -376,6 +377,7 @@ def entropy_check(scheme: Scheme, data_range: tuple[Any, Any] = (DATA_MIN, DATA_
     if sp.simplify(fL - fR) != 0:
         b.define("f(u_s - d) != f(u_s + d): the symmetric expansion shock is not stationary "
                  "for this flux; not tested", "test construction")
+        b.conclude("not decided")
         d = b.finish("not decided")
         return _timed(replace(d, meta={**d.meta, "expansion_shock_kept": None}), t0)
     i1 = b.define(f"step data u_j = {uL} (j <= 0), {uR} (j > 0): an expansion shock through "

@@ -440,4 +440,5 @@ def _finish(b: DerivationBuilder, law: Law, label: str) -> Derivation:
     b.meta.update({"flux_label": label,
                    "solution": "entropy" if not law.diffusion or
                    all(e == 0 for e in law.diffusion) else "classical"})
+    b.conclude(law, reason="the limit law: the flux and diffusion derived above")
     return b.finish(law)

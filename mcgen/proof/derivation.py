@@ -108,6 +108,15 @@ class Derivation:
             done.append(replace(st, status=weakest([own, *inherited])))
         status = weakest(s.status for s in done)
         result = self.result
+        loose = _unconcluded(self.title, tuple(done), result)
+        if loose:
+            # issue 12: a result the steps do not conclude (edited after the fact, even with a
+            # recomputed digest) is refuted, whatever the steps' own statuses
+            status = "refuted"
+            result = replace(result, status="refuted") if isinstance(result, Condition) else result
+            return replace(self, steps=tuple(done), status=status, result=result, digest="",
+                           meta={**self.meta, "refuted_because":
+                                 "the result is not the conclusion of any step: " + loose})
         if isinstance(result, Condition) and _RANK[result.status] < _RANK[status]:
             # a condition is never stronger than the derivation that produced it
             result = replace(result, status=status)
@@ -126,6 +135,8 @@ class Derivation:
 
     def _markdown(self) -> str:
         lines = [f"### {self.title}", "", f"*status: **{self.status}***", ""]
+        if "refuted_because" in self.meta:
+            lines += [f"*{self.meta['refuted_because']}*", ""]
         for i, st in enumerate(self.steps, 1):
             uses = f" (from {', '.join(str(u + 1) for u in st.uses)})" if st.uses else ""
             lines.append(f"{i}. {_md(st.claim)}  \n   *{st.reason}*{uses}. "
@@ -258,8 +269,108 @@ class DerivationBuilder:
     def define(self, claim: Any, reason: str) -> int:
         return self.step(claim, reason, Check("definition"))
 
+    def conclude(self, result: Any, computed: Any = None,
+                 reason: str = "the result, as derived in the steps above",
+                 uses: tuple[int, ...] | list[int] = ()) -> int:
+        """A final step stating ``result`` (by default using the step before it).
+
+        With ``computed`` (the same value as built by the steps: an expression, a dict or a
+        :class:`Condition`) the step re-checks the result against it, entry by entry; without,
+        the step follows from the steps it uses. :meth:`Derivation.recheck` refutes a
+        derivation whose result no step concludes (issue 12).
+        """
+        uses = tuple(uses) or ((len(self.steps) - 1,) if self.steps else ())
+        check = Check("follows") if computed is None else Check("identity",
+                                                                _pair(result, computed))
+        return self.step(result, reason, check, uses)
+
     def finish(self, result: Any) -> Derivation:
         return Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
+
+
+# Titles of derivations whose analyses do not yet end in a concluding step (issue 12): the
+# von Neumann and positivity analyses are being rewritten; remove an entry once they conclude.
+CONCLUSION_PENDING: tuple[str, ...] = ("von Neumann analysis of", "Positivity region of",
+                                       "Positivity of")
+
+
+def _pair(result: Any, computed: Any) -> tuple[Any, Any]:
+    """``(lhs, rhs)`` arguments of an identity check between a result and its computed value."""
+    if isinstance(result, dict):
+        keys = sorted(result, key=str)
+        return (tuple(result[k] for k in keys), tuple(computed[k] for k in keys))
+    if isinstance(result, Condition):
+        parts = [(p, getattr(computed, p)) for p in ("expr", "sufficient", "necessary")
+                 if getattr(result, p) is not None]
+        return (tuple(_as_expr(getattr(result, p)) for p, _ in parts),
+                tuple(_as_expr(c) for _, c in parts))
+    return (result, computed)
+
+
+def _as_expr(b: Any) -> Any:
+    """A Boolean as a 0/1 Piecewise, so that the identity check compares regions exactly."""
+    return sp.Piecewise((1, b), (0, True)) if isinstance(b, sp.logic.boolalg.Boolean) else b
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        if a == b:
+            return True
+    except Exception:  # noqa: BLE001 - a comparison SymPy cannot decide is no match
+        return False
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and not isinstance(a, sp.Piecewise):
+        try:
+            return bool(sp.cancel(a - b) == 0)
+        except (sp.PolynomialError, TypeError, ValueError):
+            return False
+    if isinstance(a, sp.Equality) and isinstance(b, sp.Equality):
+        return _same(a.lhs - a.rhs, b.lhs - b.rhs)
+    return False
+
+
+def _concludes(claim: Any, value: Any) -> bool:
+    """Whether a step's claim states ``value``: the claim itself, the right side of an equation
+    or identity pair, an entry of a dict/tuple claim, or the matching part of a Condition."""
+    cands = [claim]
+    if isinstance(claim, sp.Equality):
+        cands.append(claim.rhs)
+    if isinstance(claim, tuple):
+        cands.extend(claim)
+    if isinstance(claim, dict):
+        cands.extend(claim.values())
+    if isinstance(claim, Condition):
+        cands.extend(p for p in (claim.expr, claim.sufficient, claim.necessary) if p is not None)
+    return any(_same(c, value) for c in cands)
+
+
+def _unconcluded(title: str, steps: tuple[Step, ...], result: Any) -> str:
+    """The parts of ``result`` no re-verified (not fiat, not refuted) step concludes, as text
+    ("" when every part is concluded)."""
+    if result is None or title.startswith(CONCLUSION_PENDING):
+        return ""
+    if isinstance(result, Condition):
+        parts = [(p, getattr(result, p)) for p in ("expr", "sufficient", "necessary")
+                 if getattr(result, p) is not None]
+    elif isinstance(result, dict):
+        parts = [(str(k), v) for k, v in result.items()]
+    elif isinstance(result, tuple):
+        parts = [(f"result[{i}]", v) for i, v in enumerate(result) if v is not None]
+    else:
+        parts = [("result", result)]
+    # a step backs the result when its check re-verifies its claim, or it follows from earlier
+    # steps (whose statuses it inherits); a definition or a bare "follows" is fiat
+    backed = [st for st in steps if st.status != "refuted" and st.check.kind != "definition"
+              and (st.check.kind != "follows" or st.uses)]
+    whole = any(_concludes(st.claim, result) for st in backed)
+    loose = [f"{name} = {str(v)[:80]}" for name, v in parts
+             if not whole and not any(_concludes(st.claim, v) for st in backed)]
+    return "; ".join(loose)
 
 
 def _md(obj: Any) -> str:

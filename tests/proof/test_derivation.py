@@ -16,7 +16,7 @@ def test_status_is_weakest_step_and_propagates_through_uses():
     i = b.identity((x + 1) ** 2, x**2 + 2 * x + 1, "expand")
     j = b.step("a sampled claim", "numerics", Check("sampled"))
     k = b.step("consequence", "from both", uses=[i, j])
-    d = b.finish(x)
+    d = b.finish("consequence")
     assert [s.status for s in d.steps] == ["proved", "sampled", "sampled"]
     assert d.status == "sampled"
     assert k == 2
@@ -35,7 +35,7 @@ def test_false_identity_is_refuted_and_undecidable_is_unknown():
 def test_json_round_trip_rechecks_and_detects_tampering():
     b = DerivationBuilder("identity")
     b.identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1, "Pythagoras")
-    d = b.finish(sp.Eq(x, x))
+    d = b.finish(sp.Integer(1))
     text = d.render("json")
     again = Derivation.from_json(text).recheck()
     assert again.status == "proved" and again.hash == d.hash
@@ -51,7 +51,7 @@ def test_json_round_trip_rechecks_and_detects_tampering():
 def test_renderings_contain_the_claims():
     b = DerivationBuilder("render")
     b.identity(nu * (1 - nu), nu - nu**2, "distribute")
-    d = b.finish(nu)
+    d = b.finish(nu - nu**2)
     assert "distribute" in d.render("md") and "proved" in d.render("md")
     assert "\\nu" in d.render("latex")
     assert d._repr_markdown_() == d.render("md")
@@ -68,3 +68,22 @@ def test_nonneg_on_interval_is_exact():
 def test_equivalence_of_presented_form():
     assert Check("equivalent", (sp.And(nu >= -1, nu <= 1), sp.Abs(nu) <= 1, nu)).run() == "proved"
     assert Check("equivalent", (sp.And(nu >= 0, nu <= 1), sp.Abs(nu) <= 1, nu)).run() == "refuted"
+
+
+def test_a_result_no_step_concludes_is_refuted_with_the_reason():
+    b = DerivationBuilder("square")
+    b.identity((x + 1) ** 2, x**2 + 2 * x + 1, "expand the square")
+    assert b.finish(x**2 + 2 * x + 1).status == "proved"
+    assert b.finish(x**2 + (2 * x + 2) / 2 + x).status == "proved"  # equal after cancel
+    d = b.finish(x**2 + 3 * x + 1)
+    assert d.status == "refuted"
+    assert "the result is not the conclusion of any step: result = x**2 + 3*x + 1" in str(d)
+    # a definition is fiat: it cannot conclude a result
+    b.define(sp.Eq(sp.Symbol("D"), 7), "declared")
+    assert b.finish(sp.Integer(7)).status == "refuted"
+    # conclude() adds the concluding step, re-checked entry by entry against computed values
+    b = DerivationBuilder("dict")
+    b.identity(nu * (1 - nu), nu - nu**2, "distribute")
+    b.conclude({"D": nu - nu**2}, {"D": nu * (1 - nu)})
+    assert b.finish({"D": nu - nu**2}).status == "proved"
+    assert b.finish({"D": nu - 2 * nu**2}).status == "refuted"
