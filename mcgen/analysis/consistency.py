@@ -126,4 +126,6 @@ def consistency(scheme: Scheme, law: Law | None = None, order: int | None = None
               "truncation_terms": {k: jets.to_functions(v) for k, v in groups.items()},
               "modified_equation": me["pde"]}
     b.define(reason, "verdict")
+    b.conclude(result, reason="the verdict with the truncation terms and orders derived above",
+               uses=range(len(b.steps)))
     return b.finish(result)

@@ -74,6 +74,7 @@ def spatial_order(scheme: HighResScheme) -> Derivation:
         b.step(f"nonlinear weights = ideal + O(h^2) where u' != 0 (Jiang-Shu 1996): order {p}",
                "theorem (smoothness indicators differ by O(h^4) away from critical points)",
                Check("follows"), [i1])
+        b.conclude(p)
         return b.finish(p)
     lim = scheme.limiter
     assert lim is not None
@@ -92,6 +93,7 @@ def spatial_order(scheme: HighResScheme) -> Derivation:
                f"truncation error {sp.sstr(lead)}: order {p}",
                "Taylor expansion of smooth u", Check("follows"), [i0])
     p = min(orders)
+    b.conclude(p, reason="the smallest order of the linearisations", uses=range(len(b.steps)))
     return b.finish(p)
 
 
@@ -107,4 +109,5 @@ def order_of_accuracy(scheme: HighResScheme) -> Derivation:
     i1 = b.step(f"time: {t.name} satisfies the order conditions up to order {q}",
                 "exact order conditions of the tableau", Check("follows"))
     b.step(f"order min({sd.result}, {q})", "the smaller of the two", Check("follows"), [i0, i1])
+    b.conclude(min(sd.result, q))
     return b.finish(min(sd.result, q))

@@ -120,7 +120,10 @@ def hyperbolicity(law: Law, state: dict[sp.Symbol, Any] | None = None,
                      "hyperbolicity", status, name="hyperbolicity", description=words)
     b.step(cond, "reality decided from the symbols' assumptions; distinctness from nonzero "
            "differences", Check("follows"), [i1])
-    d = b.finish({"eigenvalues": tuple(speeds), "hyperbolic": kind, "condition": cond})
+    res = {"eigenvalues": tuple(speeds), "hyperbolic": kind, "condition": cond}
+    b.conclude(res, reason="the eigenvalues and the verdict derived above",
+               uses=range(len(b.steps)))
+    d = b.finish(res)
     logging.getLogger(__name__).debug("%s: %.4f s", d.title, time.perf_counter() - t0)
     return d
 

@@ -91,6 +91,8 @@ def jump_process_limit(jp: JumpProcess, route: str = "auto", order: int = 2) -> 
     if jp.scaling != "none":
         coeffs, uses = _scaled_limit(jp, b, coeffs, uses)
     law = _law_from_coefficients(jp, b, coeffs, uses)
+    b.conclude(law, reason="the limit law: drift and diffusion from the coefficients above",
+               uses=range(len(b.steps)))
     return b.finish(law)
 
 

@@ -124,6 +124,8 @@ def kushner_dupuis_consistency(chain: JumpProcess, drift: Any, covariance: Any) 
     b.step("locally consistent: E[Delta] = b dt + o(dt), Cov[Delta] = a dt + o(dt), "
            "|Delta| = O(h)", "Kushner-Dupuis local consistency", Check("follows"),
            uses=small)
+    b.conclude(result, reason="the moments and the bounds derived above",
+               uses=range(len(b.steps)))
     return b.finish(result)
 
 

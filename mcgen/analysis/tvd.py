@@ -147,6 +147,7 @@ def sweby_region(limiter: Any) -> Derivation:
     res = SwebyRegion(lim, tvd_bad, so_bad)
     b.step(res.describe(), "union of the failure sets (Sweby 1984)", Check("follows"),
            [i for i, _ in tvd_parts + so_parts] + [i1])
+    b.conclude(res)
     return b.finish(res)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
@@ -271,7 +272,7 @@ class DerivationBuilder:
 
     def conclude(self, result: Any, computed: Any = None,
                  reason: str = "the result, as derived in the steps above",
-                 uses: tuple[int, ...] | list[int] = ()) -> int:
+                 uses: Sequence[int] = ()) -> int:
         """A final step stating ``result`` (by default using the step before it).
 
         With ``computed`` (the same value as built by the steps: an expression, a dict or a
