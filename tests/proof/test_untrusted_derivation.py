@@ -210,8 +210,8 @@ def test_floats_round_trip_exactly_so_proved_stays_proved():
     rhs = sp.Float(0.30000000000000004)
     b = DerivationBuilder("binary sum")
     b.identity(lhs, rhs, "0.1 + 0.2 in binary64")
-    b.step(sp.Float("0.1", 100) * 3, "a 100-bit float", Check("follows"))
-    d = b.finish(sp.Float(1) / 3)
+    b.step(sp.Float("0.1", 100) * 3, "a 100-bit float", Check("follows"), [0])
+    d = b.finish(sp.Float("0.1", 100) * 3)
     assert d.status == "proved"
     again = Derivation.from_json(d.render("json"))
     assert again.recheck().status == "proved"
