@@ -1,16 +1,12 @@
 """What a model's expressions mean as numbers: the functions a model may use, their values at
 ties, and a NumPy evaluator built from the SymPy tree.
 
-This is the one place that says what ``Heaviside(0)``, ``sign(0)``, a ``Piecewise`` with no
-branch that holds, or a complex constant mean. The IR translator of the kernels
-(``mcgen/codegen/sympy_to_ir.py``) and the NumPy reference (``mcgen/run/numpy_stepper.py``) both
-follow it, and both agree with SymPy:
-
-- ``Heaviside(x)`` is 0 for x < 0, 1 for x > 0 and SymPy's default 1/2 at x = 0, unless the
-  expression gives its own value there (``Heaviside(x, 0)``, ``Heaviside(x, 1)``);
-- ``sign(0) = 0``, ``Abs`` and ``Max``/``Min`` as in SymPy;
-- ``Piecewise`` takes the first branch whose condition holds, NaN when none does (SymPy's value);
-- complex values are refused: mcgen computes with real numbers.
+What ``Heaviside(0)``, ``sign(0)`` and a ``Piecewise`` with no branch that holds mean, and the
+names of the elementary functions, are stated once, in :mod:`mcgen.proof.numeric` (the float
+evaluator of conditions); this module adds the subset the kernels compile, the NumPy spelling,
+and the rule for complex values (refused: mcgen computes with real numbers). The IR translator of
+the kernels (``mcgen/codegen/sympy_to_ir.py``) and the NumPy reference
+(``mcgen/run/numpy_stepper.py``) both follow it, and both agree with SymPy.
 
 The evaluator walks the expression tree against an allow-list of node types (never ``lambdify``
 or ``eval``: a function name taken from a model is never looked up as code).
@@ -28,11 +24,13 @@ import sympy as sp
 from sympy.logic.boolalg import ITE
 
 from mcgen.errors import ModelError
+from mcgen.proof.numeric import FUNCTIONS, NO_BRANCH, SIGN_AT_ZERO, heaviside_at_zero
 
+#: the IR names of the one-argument functions the kernels compile
+KERNEL_FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "floor", "abs")
 #: one-argument functions a model may use, by the name the kernels' IR gives them
 UNARY_FUNCTIONS: dict[type[sp.Basic], str] = {
-    sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tanh: "tanh",
-    sp.floor: "floor", sp.Abs: "abs"}
+    t: name for t, (name, _) in FUNCTIONS.items() if name in KERNEL_FUNCTIONS}
 
 #: the NumPy spelling of each IR function (the same allow-list, evaluated)
 NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
@@ -47,11 +45,6 @@ _NUMPY_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
 
 SUPPORTED = ("+ - * /, powers, sqrt, exp, log, sin, cos, tanh, floor, Abs, sign, Max, Min, "
              "Heaviside, Piecewise and comparisons (And, Or, Not, ITE)")
-
-
-def heaviside_at_zero(e: sp.Heaviside) -> sp.Expr:
-    """The value of ``e`` at 0: its second argument when given, else SymPy's default 1/2."""
-    return sp.sympify(e.args[1]) if len(e.args) > 1 else sp.Rational(1, 2)
 
 
 def complex_part(expr: sp.Basic) -> sp.Basic | None:
@@ -136,7 +129,7 @@ class _Builder:
             return self.fold(extreme, [self.go(a) for a in e.args])
         if isinstance(e, sp.sign):
             a = self.go(e.args[0])
-            return lambda v: np.sign(a(v))
+            return lambda v: _sign(a(v))
         if isinstance(e, sp.Heaviside):
             a, h0 = self.go(e.args[0]), self.go(heaviside_at_zero(e))
             return lambda v: _heaviside(a(v), h0(v))
@@ -186,12 +179,16 @@ class _Builder:
         return lambda v: np.power(b(v), p(v))
 
 
+def _sign(a: Any) -> Any:
+    return np.where(a == 0, SIGN_AT_ZERO, np.sign(a))
+
+
 def _heaviside(a: Any, h0: Any) -> Any:
     return np.where(a > 0, 1.0, np.where(a < 0, 0.0, h0))
 
 
 def _piecewise(pieces: list[tuple[Compiled, Compiled]], v: Sequence[Any]) -> Any:
-    out: Any = np.nan
+    out: Any = NO_BRANCH
     for val, cond in reversed(pieces):
         out = np.where(cond(v), val(v), out)
     return out

@@ -1,4 +1,15 @@
-"""Float evaluation of conditions and their definitions, over a closed list of SymPy node types.
+"""What expressions mean as numbers, and float evaluation of conditions over a closed list of
+SymPy node types.
+
+This is the one place that says what ``Heaviside(0)``, ``sign(0)`` and a ``Piecewise`` with no
+branch that holds mean, and which elementary functions exist (:data:`FUNCTIONS`); the NumPy
+evaluator of the models (:mod:`mcgen.model.numeric`) and through it the kernels build on it:
+
+- ``Heaviside(x)`` is 0 for x < 0, 1 for x > 0 and SymPy's default 1/2 at x = 0, unless the
+  expression gives its own value there (``Heaviside(x, 0)``): :func:`heaviside_at_zero`;
+- ``sign(0) = 0`` (:data:`SIGN_AT_ZERO`); ``Abs``, ``Max`` and ``Min`` as in SymPy;
+- ``Piecewise`` takes the first branch whose condition holds, NaN when none does
+  (:data:`NO_BRANCH`, SymPy's value).
 
 Why not ``lambdify``: it prints the expression as Python source and executes that text, so the
 name of an undefined function or symbol read from a derivation file would become code. Here each
@@ -25,14 +36,34 @@ Values = Sequence[float]
 RealFn = Callable[[Values], float]
 Predicate = Callable[[float, Values], bool]
 
-_UNARY: dict[type, Callable[[float], float]] = {
-    sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan,
-    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.tanh: math.tanh, sp.asin: math.asin,
-    sp.acos: math.acos, sp.atan: math.atan, sp.Abs: abs,
-    sp.floor: lambda x: float(math.floor(x)), sp.ceiling: lambda x: float(math.ceil(x)),
-    sp.sign: lambda x: x if x != x else float((x > 0) - (x < 0)),
-    sp.re: lambda x: x, sp.conjugate: lambda x: x, sp.im: lambda x: 0.0,
+#: the value of ``sign`` at 0
+SIGN_AT_ZERO = 0.0
+#: the value of a ``Piecewise`` none of whose conditions holds (SymPy's ``nan``)
+NO_BRANCH = math.nan
+
+
+def heaviside_at_zero(e: sp.Heaviside) -> sp.Expr:
+    """The value of ``e`` at 0: its second argument when given, else SymPy's default 1/2."""
+    return sp.sympify(e.args[1]) if len(e.args) > 1 else sp.Rational(1, 2)
+
+
+def _sign(x: float) -> float:
+    return x if x != x else SIGN_AT_ZERO if x == 0 else math.copysign(1.0, x)
+
+
+#: one-argument real functions, by SymPy class: the name the kernels' IR gives them and their
+#: float value (the models and kernels use a subset, :data:`mcgen.model.numeric.UNARY_FUNCTIONS`)
+FUNCTIONS: dict[type, tuple[str, Callable[[float], float]]] = {
+    sp.exp: ("exp", math.exp), sp.log: ("log", math.log), sp.sin: ("sin", math.sin),
+    sp.cos: ("cos", math.cos), sp.tan: ("tan", math.tan), sp.sinh: ("sinh", math.sinh),
+    sp.cosh: ("cosh", math.cosh), sp.tanh: ("tanh", math.tanh), sp.asin: ("asin", math.asin),
+    sp.acos: ("acos", math.acos), sp.atan: ("atan", math.atan), sp.Abs: ("abs", abs),
+    sp.floor: ("floor", lambda x: float(math.floor(x))),
+    sp.ceiling: ("ceil", lambda x: float(math.ceil(x))), sp.sign: ("sign", _sign),
+    sp.re: ("re", lambda x: x), sp.conjugate: ("conjugate", lambda x: x),
+    sp.im: ("im", lambda x: 0.0),
 }
+_UNARY: dict[type, Callable[[float], float]] = {t: f for t, (_, f) in FUNCTIONS.items()}
 
 
 def _guarded(f: Callable[..., float]) -> Callable[..., float]:
@@ -82,7 +113,7 @@ def compile_real(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> RealFn:
         return lambda v: at(y(v), x(v))
     if isinstance(expr, sp.Heaviside):
         x = compile_real(expr.args[0], syms)
-        h0 = compile_real(expr.args[1], syms) if len(expr.args) > 1 else (lambda v: 0.5)
+        h0 = compile_real(heaviside_at_zero(expr), syms)
         return lambda v: _heaviside(x(v), h0(v))
     if isinstance(expr, sp.Piecewise):
         pieces = [(compile_real(e, syms), compile_predicate(c, syms)) for e, c in expr.args]
@@ -91,7 +122,7 @@ def compile_real(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> RealFn:
             for e, c in pieces:
                 if c(0.0, v):
                     return e(v)
-            return math.nan
+            return NO_BRANCH
 
         return piecewise
     fn = _UNARY.get(type(expr)) or next((f for t, f in _UNARY.items() if isinstance(expr, t)),

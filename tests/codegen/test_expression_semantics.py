@@ -7,6 +7,8 @@ refusing too). One translator (codegen/sympy_to_ir.py) and one table of meanings
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -117,3 +119,25 @@ def test_a_piecewise_with_no_branch_that_holds_is_nan_everywhere():
     np.testing.assert_array_equal(oracle_run(s, u0, 1), want)
     np.testing.assert_array_equal(compile_kernel(s, backend="c", condition=False).run(u0, 1),
                                   want)
+
+
+def test_the_numpy_and_the_condition_evaluators_share_one_table():
+    """Issue 10: Heaviside(0), sign(0), Piecewise without a branch and the function names are
+    stated once (mcgen.proof.numeric) and both evaluators give the same numbers."""
+    from mcgen.model.numeric import UNARY_FUNCTIONS
+    from mcgen.proof.numeric import FUNCTIONS, compile_real
+
+    x = sp.Symbol("x", real=True)
+    assert set(UNARY_FUNCTIONS) <= set(FUNCTIONS)
+    assert all(UNARY_FUNCTIONS[t] == FUNCTIONS[t][0] for t in UNARY_FUNCTIONS)
+    exprs = [sp.Heaviside(x), sp.Heaviside(x, 1), sp.sign(x), sp.Abs(x), sp.floor(x),
+             sp.Piecewise((1, x > 1), (2, x < -1)), *[t(x) for t in UNARY_FUNCTIONS]]
+    for e in exprs:
+        for v in (-2.0, 0.0, 0.5, 3.0):
+            if isinstance(e, sp.log) and v <= 0:
+                continue
+            a = float(numpy_function(e, [x])(np.float64(v)))
+            b = compile_real(e, (x,))([v])
+            assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b), (e, v)
+            s = e.subs(x, v)
+            assert s is sp.nan and math.isnan(b) or float(s) == pytest.approx(b), (e, v)
