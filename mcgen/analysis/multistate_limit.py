@@ -67,7 +67,7 @@ def stationary_distribution(walk: MultiStateWalk) -> Derivation:
                           meta={"model_hash": walk.hash})
     _stationary_steps(walk, b)
     pi = b.meta.pop("_pi")
-    return b.finish(sp.ImmutableMatrix(pi))
+    return b.finish_concluded(sp.ImmutableMatrix(pi))
 
 
 def _stationary_steps(walk: MultiStateWalk, b: DerivationBuilder) -> list[int]:
@@ -179,7 +179,7 @@ def diffusive_limit(walk: MultiStateWalk) -> Derivation:
               name=f"density limit of {walk.name}" if walk.name else "density limit")
     b.meta.update({"pi": sp.ImmutableMatrix(pi), "mean_velocity": mu, "sigma2": sigma2,
                    "D": D_lim, "b": b_lim, "validity": validity, "nondegenerate": nondeg})
-    return b.finish(law)
+    return b.finish_concluded(law)
 
 
 def _scaled(walk: MultiStateWalk, b: DerivationBuilder, drift: sp.Expr, D: sp.Expr,
@@ -385,7 +385,7 @@ def telegraph_limit(walk: MultiStateWalk, switching: dict[sp.Symbol, Any],
                uses=[ia])
         meta.update({"slow_drift": drift, "slow_diffusion": diff})
     b.meta.update(meta)
-    d = b.finish(eq)
+    d = b.finish_concluded(eq)
     return replace(d, meta={**d.meta, "equation_step": i_eq})
 
 

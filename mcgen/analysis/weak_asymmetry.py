@@ -113,4 +113,4 @@ def weakly_asymmetric_limit(ps: ParticleSystem, rho: sp.Symbol,
     b.step(f"rho_t + {A} (rho (1 - rho))_x = {D} rho_xx (viscous Burgers)", THEOREM,
            Check("follows"), [i3, i4])
     b.meta.update({"flux_label": "exact", "solution": "classical", "D": D, "asymmetry": A})
-    return b.finish(law)
+    return b.finish_concluded(law)

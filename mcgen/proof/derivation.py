@@ -285,6 +285,14 @@ class DerivationBuilder:
                                                                 _pair(result, computed))
         return self.step(result, reason, check, uses)
 
+    def finish_concluded(self, result: Any,
+                         reason: str = "the result, from the steps above") -> Derivation:
+        """:meth:`finish` after a concluding step that states ``result`` and uses every step
+        before it (skipped when the last step already states it)."""
+        if not (self.steps and _concludes(self.steps[-1].claim, result)):
+            self.conclude(result, reason=reason, uses=range(len(self.steps)))
+        return self.finish(result)
+
     def finish(self, result: Any) -> Derivation:
         return Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
 

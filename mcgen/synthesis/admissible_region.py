@@ -196,7 +196,7 @@ def admissible_region(family: SchemeFamily, **values: Any) -> AdmissibleRegion:
     bld.step("region: every weight >= 0 (no closed form attempted for several free or "
              "physical parameters; fix the physical ones to get vertices)", "definition",
              Check("definition"), uses=[i_w])
-    d = bld.finish(cond_expr)
+    d = bld.finish_concluded(cond_expr)
     cond = Condition(cond_expr, tuple(phys) + free, "positivity", status="proved",
                      name="admissible weights", description="every weight >= 0")
     return AdmissibleRegion(family, sub, cond, (), None, None, None, None, None, d)
@@ -244,7 +244,7 @@ def _numeric_region(family: SchemeFamily, sub: dict, ws: dict, cond_expr: Any,
                  f"polytope: weights sum to one and the parameters are their moments); "
                  f"dimension {dim}", "Minkowski-Weyl", Check("follows"),
                  uses=list(range(1, len(bld.steps))))
-    d = bld.finish(result)
+    d = bld.finish_concluded(result)
     bounds = None
     if len(free) == 1 and vertices:
         vals = [v[free[0]] for v in vertices]
@@ -268,7 +268,7 @@ def _symbolic_one_parameter(family: SchemeFamily, sub: dict, ws: dict, p: sp.Sym
         if signs is None or len(signs) > 1:
             bld.step(f"the coefficient of {q} in w_{k} changes sign", "no closed form",
                      Check("follows"), uses=[i_w])
-            d = bld.finish(cond_expr)
+            d = bld.finish_concluded(cond_expr)
             cond = Condition(cond_expr, (p, q), "positivity", name="admissible weights",
                              description="every weight >= 0")
             return AdmissibleRegion(family, sub, cond, (), None, None, None, None, None, d)
@@ -304,7 +304,7 @@ def _symbolic_one_parameter(family: SchemeFamily, sub: dict, ws: dict, p: sp.Sym
                  uses=list(range(1, len(bld.steps))))
     bld.step(region, f"w_k >= 0 for all k, solved for {q}", Check("follows"),
              uses=list(range(1, len(bld.steps))))
-    d = bld.finish(region)
+    d = bld.finish_concluded(region)
     vertices = tuple(v for v in ({q: lo_q}, {q: hi_q}) if v[q] not in (sp.oo, -sp.oo))
     feasible = Condition(feas, (p,), "positivity", status="proved",
                          name="non-empty admissible region",
@@ -343,7 +343,7 @@ def _symbolic_single_member(family: SchemeFamily, sub: dict, p: sp.Symbol, cond_
         bld.step(sp.Equivalent(cond_expr, feas, evaluate=False),
                  f"every weight >= 0, solved for {p} exactly: {p} in {pos_set}",
                  Check("nonneg_solution_set", (ws, p, lo, hi, pos_set)), uses=[i_w])
-    d = bld.finish(feas)
+    d = bld.finish_concluded(feas)
     cond = Condition(feas, (p,), "positivity", status=d.status, name="admissible weights",
                      description=desc, definitions=dict(family.target.definitions))
     empty = pos_set is sp.EmptySet if pos_set is not None else None

@@ -203,7 +203,7 @@ class SchemeFamily:
                    f"{order}", Check("not_identically_equal", (m, goal)), uses=[0])
         b.step(f"consistent to order {order} (moments of degree <= {order} are exact)",
                "the moment identities above", Check("follows"), uses=list(range(len(b.steps))))
-        return b.finish(order), order
+        return b.finish_concluded(order), order
 
     # ------------------------------------------------------------------ identification
     def identify(self, scheme_or_weights: Scheme | dict[Any, Any]) -> dict[sp.Symbol, sp.Expr]:
@@ -336,6 +336,6 @@ def consistent_family(law_or_moments: Any, support: Any, order: int = 1, *,
         m = _moment_sum(supp, a, weights)
         b.step(sp.Eq(m, q, evaluate=False), f"free parameter {q} is the moment {a}",
                Check("polynomial_identity", (m, q)), [i_w])
-    deriv = b.finish(sp.ImmutableMatrix([weights[k] for k in supp]))
+    deriv = b.finish_concluded(sp.ImmutableMatrix([weights[k] for k in supp]))
     return SchemeFamily(supp, weights, free, dict(zip(free, extra, strict=True)), target, order,
                         tuple(constrained), deriv, field, name)

@@ -208,7 +208,7 @@ def infeasibility_derivation(A: Any, b: Any, support: tuple[MultiIndex, ...],
     bld.step(f"no non-negative weights on {list(support)} meet these moment conditions{span}",
              (theorem + ": " if theorem else "") + "Farkas' lemma with the certificates above",
              Check("follows"), uses=used)
-    return bld.finish(sp.false)
+    return bld.finish_concluded(sp.false)
 
 
 def _rows_alpha(A: sp.Matrix, A_i: sp.Matrix, alphas: list[MultiIndex]) -> list[MultiIndex]:

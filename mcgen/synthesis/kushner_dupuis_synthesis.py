@@ -138,7 +138,7 @@ def kushner_dupuis_chain(drift: Any, sigma: Any, *, h: sp.Expr = H,
     bld.step(sp.Gt(Qs, 0), "Q > 0, so the probabilities are defined and non-negative",
              Check("nonneg_by_assumptions", (Qs,)), uses=[i0])
     sub = {beta: b, sg: s, hh: h}
-    d = bld.finish(sp.ImmutableMatrix([pp, pm, dts]).subs(sub))
+    d = bld.finish_concluded(sp.ImmutableMatrix([pp, pm, dts]).subs(sub))
     p_plus = sp.simplify(pp.subs(sub))
     p_minus = sp.simplify(pm.subs(sub))
     interval = sp.simplify(dts.subs(sub))
@@ -277,7 +277,7 @@ def _nine_point(b1: sp.Expr, b2: sp.Expr, A: sp.Matrix, h1: sp.Expr, h2: sp.Expr
         inst = ratios.expr.subs(ratios.variables[0], h2 / h1) if ratios.variables else sp.true
         bld.step(f"the aspect-ratio condition holds at h2/h1 = {h2 / h1}",
                  "evaluated exactly", Check("truth", (inst,)))
-    d = bld.finish(ratios.expr)
+    d = bld.finish_concluded(ratios.expr)
     probs = {k: sp.factor(sp.cancel(v.subs(sub))) for k, v in jumps.items()}
     probs = {k: v for k, v in probs.items() if v != 0}
     interval = sp.factor(sp.cancel(Dt.subs(sub)))
@@ -368,7 +368,7 @@ def wide_support_chain(drift: tuple[Any, Any], a: Any, h: tuple[Any, Any], *,
                          "h|b| dt on the diagonal)")
         bld.step(sp.And(*[sp.Ge(v, 0) for v in probs.values()]), "all probabilities >= 0",
                  Check("truth", (sp.And(*[sp.Ge(v, 0) for v in probs.values()]),)))
-        d = bld.finish(sp.ImmutableMatrix([interval]))
+        d = bld.finish_concluded(sp.ImmutableMatrix([interval]))
         proc = JumpProcess(probs, time="discrete", scaling="diffusive", reading="forward",
                            coords=COORDS[:2], h=(sp.Symbol("h1", positive=True),
                                                  sp.Symbol("h2", positive=True)),
@@ -418,7 +418,7 @@ def fixed_dt_chain(chain: KushnerDupuisChain, dt: Any = DT, *, domain: tuple[Any
     cond_expr = sp.Le(dt, 1 / bound) if dt.free_symbols else sp.Le(dt, 1 / bound)
     bld.step(cond_expr, "the self-loop is >= 0 iff dt <= interval(x) for every x "
              "(dt <= h^2 / max Q)", Check("follows"), uses=[i0])
-    d = bld.finish(cond_expr)
+    d = bld.finish_concluded(cond_expr)
     jumps = {**probs, (0,) * dim: stay}
     fproc = JumpProcess(jumps, time="discrete", scaling="diffusive", reading=proc.reading,
                         coords=coords, h=proc.h, asymmetry_order=1, time_step=None,

@@ -143,7 +143,8 @@ def _least_diffusion(family: SchemeFamily, values: dict[str, Any]) -> OptimalMem
                            **{k.name: v for k, v in opt.items()})
     bld.step(sp.Eq(sp.Symbol("kappa_2"), best_val, evaluate=False),
              f"optimum at {opt}", Check("follows"), uses=list(range(len(bld.steps))))
-    return OptimalMember("least_diffusion", best_val, member, region, bld.finish(opt), opt)
+    return OptimalMember("least_diffusion", best_val, member, region,
+                         bld.finish_concluded(opt), opt)
 
 
 def _largest_step(family: SchemeFamily, variable: Any, values: dict[str, Any]) -> OptimalMember:
@@ -227,7 +228,7 @@ def _largest_step(family: SchemeFamily, variable: Any, values: dict[str, Any]) -
     member = family.member(name=f"largest {p}", **{k.name: v for k, v in sub.items()},
                            **{p.name: pstar}, **{k.name: v for k, v in opt.items()})
     return OptimalMember("largest_time_step", pstar, member, None,
-                         bld.finish(sp.Eq(p, pstar)), {p: pstar, **opt})
+                         bld.finish_concluded(sp.Eq(p, pstar)), {p: pstar, **opt})
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ def highest_positive_order(law_or_moments: Any, support: Any, *, values: dict[st
     order, fam, member = best
     bld.step(f"highest order with a positive member: {order}", "the steps above",
              Check("follows"), uses=list(range(len(bld.steps))))
-    return HighestOrder(order, fam, member, impossibility, bld.finish(sp.Integer(order)))
+    return HighestOrder(order, fam, member, impossibility, bld.finish_concluded(sp.Integer(order)))
 
 
 def _positive_on_interval(fam: SchemeFamily, var: sp.Symbol, lo: Any,

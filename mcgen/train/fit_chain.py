@@ -205,7 +205,7 @@ def fit_chain(jumps: Any, support: Any, dx: float, dt: float, *, positions: Any 
         used.append(bld.identity(sum(k * v for k, v in probs.items()), b_ex[-1],
                                  "the prescribed mean jump", uses=[i0]))
     bld.step(jp, "a discrete-time jump process on the support", uses=used)
-    derivs["constraints"] = bld.finish(jp)
+    derivs["constraints"] = bld.finish_concluded(jp)
     lim = jump_process_limit(jp, order=2)
     derivs["limit"] = lim
     m1 = sum(k * v for k, v in probs.items())
@@ -222,7 +222,7 @@ def fit_chain(jumps: Any, support: Any, dx: float, dt: float, *, positions: Any 
                 var * h_val ** 2 / (2 * dt_val),
                 f"diffusion D = kappa_2 h^2 / (2 dt), kappa_2 = {var}", uses=[j0],
                 claim=sp.Eq(d_sym, var * h_val ** 2 / (2 * dt_val), evaluate=False))
-    derivs["coefficients"] = lb.finish((drift, diffusion))
+    derivs["coefficients"] = lb.finish_concluded((drift, diffusion))
     ll = float(np.sum(n[n > 0] * np.log(p[n > 0])))
     inv = None
     if pos is not None:
@@ -233,7 +233,7 @@ def fit_chain(jumps: Any, support: Any, dx: float, dt: float, *, positions: Any 
                   "Wilks: G is asymptotically chi-squared under translation invariance")
         ib.define(f"p-value {inv['p_value']:.4g}",
                   "upper tail of chi-squared(df)")
-        derivs["invariance"] = ib.finish("state dependent (reject invariance at 1%)"
+        derivs["invariance"] = ib.finish_concluded("state dependent (reject invariance at 1%)"
                                          if inv["p_value"] < 0.01 else
                                          "consistent with translation invariance")
     return ChainFit(jp, {k: float(p[i]) for i, k in enumerate(sup)}, intervals,

@@ -77,14 +77,14 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
                       "(the sum over a periodic grid is conserved)", uses=[i0])
     bld.identity(F.subs({UL: U, UR: U}), f_u, "consistency: F(u, u) = f(u) defines the "
                  "physical flux of the law the scheme solves", uses=[i0, i1])
-    derivs["constraints"] = bld.finish(sp.Eq(sp.Symbol("f(u)"), f_u))
+    derivs["constraints"] = bld.finish_concluded(sp.Eq(sp.Symbol("f(u)"), f_u))
     r = X @ sol.c - y
     ss_tot = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - sol.rss / ss_tot if ss_tot > 0 else 1.0
     sbld = DerivationBuilder("Fit statistics (least squares on the data)")
     for (p, q), v, h in zip(mons, sol.c, half, strict=True):
         sbld.define(f"c[uL^{p} uR^{q}] = {v:.12g} +- {h:.2e}", "95% interval")
-    derivs["statistics"] = sbld.finish(f"residual rms {np.sqrt(np.mean(r ** 2)):.3e}")
+    derivs["statistics"] = sbld.finish_concluded(f"residual rms {np.sqrt(np.mean(r ** 2)):.3e}")
     stable = None
     # the proved range must contain the data: round outwards
     rng = (sp.Rational(int(np.floor(lo * 1e6)), 10 ** 6),
@@ -95,7 +95,7 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
         stable = bool(mono.result.holds(**{"lambda": lam_v}))
     except (AnalysisError, ModelError) as err:   # outside the analysis' class: said, not hidden
         derivs["stability_note"] = DerivationBuilder(
-            f"monotonicity not decided: {err}").finish(None)
+            f"monotonicity not decided: {err}").finish_concluded(None)
     pde = sp.Eq(sp.Derivative(sp.Function("u")(COORDS[0], sp.Symbol("t")), sp.Symbol("t")),
                 -sp.Derivative(f_u.subs(U, sp.Function("u")(COORDS[0], sp.Symbol("t"))),
                                COORDS[0]))

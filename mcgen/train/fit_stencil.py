@@ -288,7 +288,8 @@ def _constraint_derivation(scheme: Scheme, support: list[Offset], w: list[sp.Exp
     else:
         bld.step("all requested constraints hold exactly for the returned weights",
                  "exact rational checks above", uses=uses)
-    return bld.finish(dict(zip([k[0] if len(k) == 1 else k for k in support], w, strict=True)))
+    return bld.finish_concluded(dict(zip([k[0] if len(k) == 1 else k for k in support], w,
+                                         strict=True)))
 
 
 def _statistics(r: np.ndarray, y: np.ndarray, sol: constrained_lsq.LsqResult, half: np.ndarray,
@@ -307,7 +308,7 @@ def _statistics(r: np.ndarray, y: np.ndarray, sol: constrained_lsq.LsqResult, ha
                    "active constraints)")
     for note in sol.notes:
         bld.define(note, "solver")
-    return bld.finish(f"residual rms {np.sqrt(np.mean(r ** 2)):.3e}"), r2
+    return bld.finish_concluded(f"residual rms {np.sqrt(np.mean(r ** 2)):.3e}"), r2
 
 
 def _physical_pde(me: Derivation, snap: Snapshots) -> Any:
@@ -333,7 +334,7 @@ def _stability_at_step(scheme: Scheme) -> tuple[Derivation, bool]:
     bld.step(f"at the data's dx and dt the learned update is {verdict}",
              "the conditions above have no free parameters left: they are evaluated",
              uses=[i1, i2])
-    return bld.finish(verdict), stable
+    return bld.finish_concluded(verdict), stable
 
 
 def _identification(match: CatalogueMatch, w: dict[Offset, sp.Rational]) -> Derivation:
@@ -363,7 +364,7 @@ def _identification(match: CatalogueMatch, w: dict[Offset, sp.Rational]) -> Deri
              "the condition evaluated exactly at the identified parameters",
              Check("truth", (at if holds else sp.Not(at),)) if match.exact else Check("follows"),
              uses=[i_m, i_c])
-    return bld.finish(match.describe())
+    return bld.finish_concluded(match.describe())
 
 
 def _infeasible(err: InfeasibleConstraints, X: np.ndarray, y: np.ndarray, A: np.ndarray,

@@ -153,7 +153,7 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     for z in (*vanishes_at, *((0, 1) if particle_hole else ())):
         b.identity(f.subs(rho, sp.nsimplify(z)), 0, f"f vanishes at rho = {z} (imposed exactly)",
                    uses=[i1])
-    derivs["fit"] = b.finish(f)
+    derivs["fit"] = b.finish_concluded(f)
     max_err = None
     if compare is not None:
         g = sp.sympify(compare)
@@ -166,7 +166,7 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
                   "difference (exact polynomial)")
         cb.define(f"max |f_learned - f_derived| on [{lo}, {hi}] = {max_err:.3e}",
                   "evaluated on 2001 points of the data range")
-        derivs["comparison"] = cb.finish(max_err)
+        derivs["comparison"] = cb.finish_concluded(max_err)
     law = scalar_law(rho, f, name="learned flux law")
     kind = flux
     try:
@@ -181,5 +181,5 @@ def learn_flux(densities: Any, currents: Any, stderr: Any = None, degree: int = 
     mb = DerivationBuilder(f"A monotone scheme from the learned flux ({kind})")
     j0 = mb.define(scheme, "the catalogue's conservative scheme of the learned law")
     mb.step(mono.result, mono.title, Check("derivation", (mono,)), uses=[j0])
-    derivs["scheme"] = mb.finish(mono.result)
+    derivs["scheme"] = mb.finish_concluded(mono.result)
     return FluxFit(f, coef, cov, (lo, hi), max_err, scheme, mono.result, derivs, rho)

@@ -130,7 +130,7 @@ def training_limit(loss: Any, params: Any, lr: Any = ETA, noise: str = "sgd",
            f"stochastic modified equation: b = -grad(L + (eta/4)|grad L|^2) = "
            f"{sp.sstr(list(drift))}, s s^T = {sp.sstr(diffusion.tolist())}",
            uses=[i0, i4, i5])
-    derivs = {"sde": b.finish({"drift": drift, "diffusion": diffusion})}
+    derivs = {"sde": b.finish_concluded({"drift": drift, "diffusion": diffusion})}
     mean_s = cov_s = cov_chain = None
     quadratic = L.is_polynomial(*ps) and sp.Poly(L, *ps).total_degree() <= 2
     if quadratic and not (Sigma.free_symbols & set(ps)) and Hess.free_symbols.isdisjoint(ps):
@@ -165,7 +165,7 @@ def training_limit(loss: Any, params: Any, lr: Any = ETA, noise: str = "sgd",
                                     uses=[j1, j2]))
         sb.step(f"stationary law N(m, C): m = {sp.sstr(list(m))}, C = {sp.sstr(C.tolist())}",
                 "the limit of an OU process (Gaussian)", uses=uses)
-        derivs["stationary"] = sb.finish({"mean": m, "cov": C, "chain_cov": Cd})
+        derivs["stationary"] = sb.finish_concluded({"mean": m, "cov": C, "chain_cov": Cd})
         mean_s, cov_s, cov_chain = m, C, Cd
     return TrainingLimit(ps, L, drift, diffusion, mean_s, cov_s, cov_chain, derivs)
 
