@@ -98,7 +98,8 @@ class SwebyRegion:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> SwebyRegion:
-        return cls(**{k: serialize.from_data(v) for k, v in d.items()})
+        # each field checked against its type hint before the constructor parses anything
+        return serialize.decode_dataclass(cls, d)  # type: ignore[no-any-return]
 
 
 def _fail(b: DerivationBuilder, expr: sp.Expr, r: sp.Symbol, dom: sp.Interval, rel: str,

@@ -97,8 +97,9 @@ class HighResScheme:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> HighResScheme:
-        return cls(**{k: serialize.from_data(v) if k not in ("reconstruction", "flux", "name")
-                      else v for k, v in d.items()})
+        return serialize.construct_checked(cls, {  # type: ignore[no-any-return]
+            k: serialize.from_data(v, "$." + k) if k not in ("reconstruction", "flux", "name")
+            else v for k, v in d.items()})
 
     @property
     def hash(self) -> str:

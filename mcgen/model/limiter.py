@@ -69,7 +69,9 @@ class Limiter:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> Limiter:
-        return cls(serialize.from_data(d["phi"]), serialize.from_data(d["r"]), d["name"])
+        return serialize.construct_checked(cls, {  # type: ignore[no-any-return]
+            "phi": serialize.from_data(d["phi"], "$.phi"), "r": serialize.from_data(d["r"], "$.r"),
+            "name": d["name"]})
 
 
 def as_limiter(limiter: Any) -> Limiter:

@@ -165,8 +165,10 @@ class MultiStateWalk:
         table = {s: {(int(k), s2): serialize.from_data(p) for k, s2, p in row}
                  for s, row in d["table"].items()}
         ranges = {serialize.from_data(p): serialize.from_data(r) for p, r in d["ranges"]}
-        return cls(table, ranges, serialize.from_data(d["h"]), serialize.from_data(d["dt"]),
-                   d["scaling"], d["name"])
+        return serialize.construct_checked(cls, {  # type: ignore[no-any-return]
+            "table": table, "ranges": ranges, "h": serialize.from_data(d["h"], "$.h"),
+            "dt": serialize.from_data(d["dt"], "$.dt"), "scaling": d["scaling"],
+            "name": d["name"]})
 
     @property
     def hash(self) -> str:

@@ -159,7 +159,8 @@ class ParticleSystem:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ParticleSystem:
-        return cls(**{k: serialize.from_data(v) for k, v in d.items()})
+        # each field checked against its type hint before the constructor parses anything
+        return serialize.decode_dataclass(cls, d)  # type: ignore[no-any-return]
 
     @property
     def hash(self) -> str:

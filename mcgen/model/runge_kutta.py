@@ -96,7 +96,9 @@ class ButcherTableau:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ButcherTableau:
-        return cls(serialize.from_data(d["A"]), serialize.from_data(d["b"]), d["name"])
+        return serialize.construct_checked(cls, {  # type: ignore[no-any-return]
+            "A": serialize.from_data(d["A"], "$.A"), "b": serialize.from_data(d["b"], "$.b"),
+            "name": d["name"]})
 
 
 def _exact(m: Any) -> list[Any]:

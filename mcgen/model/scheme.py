@@ -229,7 +229,8 @@ class Scheme:
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> Scheme:
-        return cls(**{k: serialize.from_data(v) for k, v in d.items()})
+        # each field checked against its type hint before the constructor parses anything
+        return serialize.decode_dataclass(cls, d)  # type: ignore[no-any-return]
 
     @property
     def hash(self) -> str:

@@ -590,16 +590,19 @@ def decode_dataclass(cls: type, data: Any, path: str = "$", depth: int = 0) -> A
                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
         raise _fail(path, f"{cls.__name__} needs fields {missing}")
+    return construct_checked(cls, {k: from_data(v, f"{path}.{k}", depth + 1)
+                                   for k, v in data.items()}, path)
+
+
+def construct_checked(cls: type, values: dict[str, Any], path: str = "$") -> Any:
+    """Call ``cls(**values)`` (values already decoded from a file) after checking each against
+    its field's type hint: a file's string never reaches a constructor that would parse it."""
     hints = _hints(cls)
-    values = {}
-    for k, v in data.items():
-        p = f"{path}.{k}"
-        value = from_data(v, p, depth + 1)
+    for k, value in values.items():
         hint = hints.get(k, Any)
         if not _conforms(value, hint):
-            raise _fail(p, f"{cls.__name__}.{k} must be {_hint_name(hint)}, got "
-                           f"{type(value).__name__}")
-        values[k] = value
+            raise _fail(f"{path}.{k}", f"{cls.__name__}.{k} must be {_hint_name(hint)}, got "
+                                       f"{type(value).__name__}")
     return _construct(cls, (), values, path, cls.__name__)
 
 
