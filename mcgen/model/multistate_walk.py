@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.errors import ModelError
+from mcgen.errors import DerivationFileError, ModelError
 from mcgen.model.expressions import check_expression
 from mcgen.model.names import check_name
 from mcgen.model.symbols import dt as DT
@@ -25,7 +25,8 @@ SCALINGS = ("diffusive", "hyperbolic", "none")
 Move = tuple[int, str]  # (offset, new state)
 
 
-@serialize.register_class("multistate_walk")
+@serialize.register_class("multistate_walk",  # its own encoding of the table (see to_data)
+                          decode=lambda d, p, n: MultiStateWalk.from_data(d, p))
 @dataclass(frozen=True)
 class MultiStateWalk:
     """A 1-D walk on ``h Z`` with internal states, in discrete time (one step per ``dt``).
@@ -161,14 +162,21 @@ class MultiStateWalk:
                 "dt": serialize.to_data(self.dt), "scaling": self.scaling, "name": self.name}
 
     @classmethod
-    def from_data(cls, d: dict[str, Any]) -> MultiStateWalk:
-        table = {s: {(int(k), s2): serialize.from_data(p) for k, s2, p in row}
-                 for s, row in d["table"].items()}
-        ranges = {serialize.from_data(p): serialize.from_data(r) for p, r in d["ranges"]}
-        return serialize.construct_checked(cls, {  # type: ignore[no-any-return]
-            "table": table, "ranges": ranges, "h": serialize.from_data(d["h"], "$.h"),
-            "dt": serialize.from_data(d["dt"], "$.dt"), "scaling": d["scaling"],
-            "name": d["name"]})
+    def from_data(cls, d: dict[str, Any], path: str = "$") -> MultiStateWalk:
+        try:
+            table = {s: {(serialize.raw_int(k, path + ".table"), s2):
+                         serialize.from_data(p, f"{path}.table.{s}") for k, s2, p in row}
+                     for s, row in d["table"].items()}
+            ranges = {serialize.from_data(p, path + ".ranges"):
+                      serialize.from_data(r, path + ".ranges") for p, r in d["ranges"]}
+            values = {"table": table, "ranges": ranges,
+                      "h": serialize.from_data(d["h"], path + ".h"),
+                      "dt": serialize.from_data(d["dt"], path + ".dt"),
+                      "scaling": d["scaling"], "name": d["name"]}
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise DerivationFileError(f"{path}: not a multi-state walk as to_data writes it "
+                                      f"({type(e).__name__}: {str(e)[:80]})") from None
+        return serialize.construct_checked(cls, values, path)  # type: ignore[no-any-return]
 
     @property
     def hash(self) -> str:

@@ -46,3 +46,17 @@ def test_limiter_with_a_string_function_is_refused(canary):
     data["phi"] = _payload(canary)
     with pytest.raises(DerivationFileError, match="phi"):
         Limiter.from_data(data)
+
+
+def test_multistate_walk_with_a_string_probability_is_refused(canary):
+    from mcgen.model.catalogue.kinetic import persistent_random_walk
+    from mcgen.model.multistate_walk import MultiStateWalk
+    w = persistent_random_walk()
+    data = json.loads(json.dumps(w.to_data()))
+    assert MultiStateWalk.from_data(data) == w
+    row = next(iter(data["table"].values()))
+    row[0][2] = _payload(canary)
+    with pytest.raises(DerivationFileError, match="table"):
+        MultiStateWalk.from_data(data)
+    with pytest.raises(DerivationFileError, match="not a multi-state walk"):
+        MultiStateWalk.from_data({**data, "ranges": 3})
