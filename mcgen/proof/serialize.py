@@ -44,7 +44,12 @@ MAX_RANGE = 10_000       # length of a numeric Sum/Product range, argument of fa
 MAX_RAW_INT = 2**31      # plain JSON integers (indices, dimensions, offsets)
 MAX_MATRIX_SIDE = 256    # rows and columns of a matrix (exact rank and LP checks on it)
 
-_SYMBOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ()\[\],.+\-*/^{}]{0,63}\Z")
+# A Symbol's name is never evaluated (the loader calls Symbol(name) itself), so labels such as
+# "(I + r K)^{-1}" or "==" are fine; quotes, backslashes and control characters stay out so a
+# name can never close a string in any printed source, and the length is bounded.
+MAX_SYMBOL_NAME = 160
+_LABEL_CHARS = r"\w()\[\]{},.+\-*/^<>=!|:"
+_SYMBOL_NAME = re.compile(f"[{_LABEL_CHARS}][ {_LABEL_CHARS}]{{0,{MAX_SYMBOL_NAME - 1}}}\\Z")
 _FUNCTION_NAME = re.compile(r"(?!__)[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 _TAG = re.compile(r"[a-z_]{1,32}\Z")
 _INT = re.compile(rf"[+-]?[0-9]{{1,{MAX_DIGITS}}}\Z")
@@ -140,8 +145,8 @@ def to_data(obj: Any) -> Any:
         return {"undef": obj.func.__name__, "args": [to_data(a) for a in obj.args]}
     if isinstance(obj, UndefinedFunction):
         return {"ufunc": obj.__name__}
-    if obj.is_Atom and not obj.args:
-        return {"const": type(obj).__name__}
+    if (obj.is_Atom or CONSTANTS.get(type(obj).__name__) is obj) and not obj.args:
+        return {"const": type(obj).__name__}  # singletons: numbers and sets (EmptySet, Reals)
     return {"f": type(obj).__name__, "args": [to_data(a) for a in obj.args]}
 
 
@@ -232,7 +237,7 @@ def _name(v: Any, path: str, pattern: re.Pattern[str], what: str) -> str:
     s = text(v, path, 1000)
     if not pattern.match(s):
         raise _fail(path, f"{what} name {s[:80]!r} is not allowed: it must match "
-                          f"{pattern.pattern[:-2]} (at most 64 characters)")
+                          f"{pattern.pattern[:-2]}")
     return s
 
 
@@ -503,11 +508,12 @@ def _construct(cls: Any, args: tuple, kwargs: dict, path: str, what: str) -> Any
 
 
 def _kinds(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
-    """Arithmetic, functions and relations take numbers (Expr); logic takes truth values."""
+    """Arithmetic, functions and order relations take numbers (Expr); logic takes truth values.
+    Eq and Ne compare any two objects (sets, tuples, truth values) and are left to SymPy."""
     from sympy.core.relational import Relational
     from sympy.logic.boolalg import Boolean, BooleanFunction
     if issubclass(cls, (sp.Add, sp.Mul, sp.Pow, sp.Function, Relational)) and \
-            cls is not sp.Piecewise:
+            cls not in (sp.Piecewise, sp.Eq, sp.Ne):
         want: type = sp.Expr
     elif issubclass(cls, BooleanFunction) and cls is not sp.Contains:
         want = Boolean

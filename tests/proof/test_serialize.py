@@ -51,3 +51,23 @@ def test_hash_independent_of_hash_seed():
     assert len(outs) == 1
     a, b, c = sp.symbols("a b c")
     assert outs.pop() == stable_hash({a: b + c, b: a * c}, {c, a, b})
+
+
+def test_sets_singletons_and_label_symbols_round_trip_but_quotes_are_refused():
+    # regression (merge of the safe loader with the high-resolution analyses): Eq of sets,
+    # EmptySet/Reals and label-like symbol names were refused, so TVD/SSP derivations did not
+    # re-check from JSON
+    from mcgen.errors import DerivationFileError
+    from mcgen.proof import serialize
+
+    r = sp.Symbol("r")
+    label = sp.Symbol("sup of Max(0, Min(2, 2*r))/r over Interval.open(-oo, 0)")
+    for obj in (sp.Eq(sp.Interval(0, 1), sp.Interval(0, 1)), sp.S.EmptySet, sp.S.Reals,
+                sp.Eq(sp.Symbol("(I + r K)^{-1}"), label), sp.Symbol("=="),
+                sp.Union(sp.Interval.open(-sp.oo, -1), sp.Interval.open(-1, 0)) - sp.S.EmptySet):
+        assert serialize.from_data(serialize.to_data(obj)) == obj
+    with pytest.raises(DerivationFileError, match="symbol name"):
+        serialize.from_data({"sym": "a'); import os; ('", "assume": {}})
+    with pytest.raises(DerivationFileError, match="symbol name"):
+        serialize.from_data({"sym": "x" * 161, "assume": {}})
+    assert r == serialize.from_data(serialize.to_data(r))
