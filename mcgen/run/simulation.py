@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mcgen.analysis.highres_safety import HIGHRES_MODELS
 from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.expressions import check_evaluable
@@ -71,7 +72,10 @@ class Simulation:
     ----------
     model : a :class:`~mcgen.model.scheme.Scheme`, or a scalar 1-D :class:`~mcgen.model.law.Law`
         (run with all its terms: Godunov flux, central diffusion, explicit source; the
-        monotonicity condition of the whole update is enforced).
+        monotonicity condition of the whole update is enforced), or a high-resolution
+        :class:`~mcgen.model.highres_scheme.HighResScheme` /
+        :class:`~mcgen.model.system_scheme.SystemScheme` (the TVD / positivity-preserving
+        condition is enforced; see :mod:`mcgen.run.highres_simulation`).
     grid : a :class:`~mcgen.run.grid.Grid` or ``(n, (a, b))``.
     initial : an array of the grid's shape, or a function of the cell-centre coordinates.
     bc : boundary condition(s): ``"periodic"``, ``"outflow"``, ``Dirichlet(1.0)``, ... one for
@@ -128,8 +132,13 @@ class Simulation:
         self.params, self.dt = check_params(self.params), check_dt(self.dt)
         self.data_range = check_data_range(self.data_range)
         self.law: Law | None = self.model if isinstance(self.model, Law) else None
+        if isinstance(self.model, HIGHRES_MODELS):
+            from mcgen.run.highres_simulation import setup_highres
+            setup_highres(self)  # the TVD / positivity condition, kernels or NumPy steppers
+            return
         if not isinstance(self.model, (Law, Scheme)):
-            raise ModelError(f"Simulation needs a Scheme or a Law, not {type(self.model).__name__}"
+            raise ModelError(f"Simulation needs a Scheme, a Law, a HighResScheme or a "
+                             f"SystemScheme, not {type(self.model).__name__}"
                              "; for particle systems and walkers use mcgen.run.montecarlo")
         self.scheme: Scheme = as_scheme(self.model)
         check_evaluable(self.scheme.update)
@@ -355,6 +364,8 @@ class Simulation:
         from mcgen.model.boundary import Periodic
         if not all(isinstance(b, Periodic) for side in self.boundary for b in side):
             return False
+        if isinstance(self.scheme, HIGHRES_MODELS):
+            return True  # flux-difference form
         if self.scheme.numerical_flux is not None:
             return True
         w = self.scheme.linear_weights()
@@ -433,8 +444,8 @@ class Simulation:
     def _out_of_range(self, state: dict[str, np.ndarray]) -> tuple[str, tuple[int, ...]] | None:
         """(field, cell) of the first value outside the data range the condition was proved
         on (conservative schemes; a monotone scheme stays inside it), else None."""
-        if self.unsafe or self.condition is None or not self.policy.range_matters or \
-                self.data_range is None:
+        if self.unsafe or self.condition is None or isinstance(self.scheme, HIGHRES_MODELS) or \
+                not self.policy.range_matters or self.data_range is None:
             return None
         for f, a in state.items():
             cell = self.policy.range_violation(a, self.data_range)

@@ -1,0 +1,208 @@
+"""``Simulation`` for high-resolution schemes: a scalar
+:class:`~mcgen.model.highres_scheme.HighResScheme` (flux-limited, MUSCL, WENO5 with any explicit
+Runge-Kutta stepper) and the Euler / shallow-water
+:class:`~mcgen.model.system_scheme.SystemScheme` in 1-D and 2-D.
+
+The enforced condition and the largest dt are those of
+:mod:`mcgen.analysis.highres_safety` (the TVD condition on the data range; the
+positivity-preserving condition on the initial wave speeds, re-checked on every stage of every
+step, so a step that would leave it stops the run). A larger dt is refused unless
+``unsafe=True``. The steppers are the generated kernels where one exists (periodic scalar
+flux-limited/MUSCL; periodic first-order 2-D Euler) and the NumPy references otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mcgen.analysis.highres_safety import highres_admits, highres_condition, highres_max_dt
+from mcgen.errors import AnalysisError, ModelError, StabilityError
+from mcgen.model.boundary import Outflow, Periodic, Reflecting
+from mcgen.model.highres_scheme import HighResScheme
+from mcgen.model.system_scheme import SystemScheme
+from mcgen.run.highres_stepper import HighResStepper
+from mcgen.run.numpy_stepper import normalize_boundary
+from mcgen.run.snapshots import Instant
+from mcgen.run.system_stepper import SystemStepper
+
+if TYPE_CHECKING:
+    from mcgen.run.simulation import Simulation
+
+__all__ = ["setup_highres", "HighResSimStepper", "SystemSimStepper"]
+
+
+def _boundary_name(sim: Simulation) -> str:
+    """The one boundary kind the high-resolution steppers take, the same on every side."""
+    kinds = {type(b) for side in sim.boundary for b in side}
+    names = {Periodic: "periodic", Outflow: "outflow", Reflecting: "reflecting"}
+    allowed = ("periodic", "outflow") if isinstance(sim.scheme, HighResScheme) else \
+        ("periodic", "outflow", "reflecting")
+    if len(kinds) != 1 or next(iter(kinds)) not in names or \
+            names[next(iter(kinds))] not in allowed:
+        raise ModelError(f"{sim.scheme.name}: boundary {sim.bc!r}: use one of {allowed} on "
+                         "every side")
+    return names[next(iter(kinds))]
+
+
+class HighResSimStepper:
+    """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic,
+    flux-limited/MUSCL) or :class:`HighResStepper`."""
+
+    def __init__(self, sim: Simulation, boundary: str, data_range: tuple[float, float]) -> None:
+        s: HighResScheme = sim.scheme
+        g = sim.grid
+        self.field = sim.fields[0]
+        self.unsafe = sim.unsafe
+        self.dx = g.spacing[0]
+        self.ref = HighResStepper(s, g.shape[0], g.bounds[0], boundary, data_range)
+        self.ref._prepare(sim.state[self.field])
+        self.kernel: Any = None
+        if sim.backend != "numpy" and boundary == "periodic" and s.reconstruction != "weno5":
+            from mcgen.codegen.highres_frontend import HighResKernel
+            backend = "c" if sim.backend == "auto" else sim.backend
+            ranged = s if s.data_range is not None else \
+                dataclasses.replace(s, data_range=data_range)
+            try:
+                self.kernel = HighResKernel(ranged, backend)
+                self.backend = backend
+            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
+                if sim.backend != "auto":
+                    raise
+                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
+                                 "reference stepper used")
+        if self.kernel is None:
+            self.backend = "numpy"
+
+    def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
+            ) -> dict[str, np.ndarray]:
+        u = state[self.field]
+        if self.kernel is not None:
+            return {self.field: self.kernel.run(u, k, dt / self.dx, unsafe=self.unsafe)}
+        for _ in range(k):
+            u = self.ref.step(u, dt)
+        return {self.field: u}
+
+
+class SystemSimStepper:
+    """``run(state, t, dt, k)`` for a SystemScheme: the compiled 2-D Euler kernel (periodic,
+    first order) or :class:`SystemStepper`; both check every stage against the positivity
+    bound (unless unsafe)."""
+
+    def __init__(self, sim: Simulation, boundary: str) -> None:
+        s: SystemScheme = sim.scheme
+        g = sim.grid
+        self.fields = sim.fields
+        self.unsafe = sim.unsafe
+        self.spacing = g.spacing
+        n = g.shape[0] if g.dim == 1 else g.shape
+        self.ref = SystemStepper(s, n, g.bounds[0] if g.dim == 1 else g.bounds, boundary)
+        self.kernel: Any = None
+        self.cfl: float | None = None  # set by setup_highres when the run chooses dt
+        if sim.backend != "numpy" and boundary == "periodic" and s.system == "euler" and \
+                s.dim == 2 and s.limiter is None:
+            from mcgen.codegen.system_frontend import Euler2DKernel
+            backend = "c" if sim.backend == "auto" else sim.backend
+            try:
+                self.kernel = Euler2DKernel(s, backend)
+                self.backend = backend
+            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
+                if sim.backend != "auto":
+                    raise
+                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
+                                 "reference stepper used")
+        elif sim.backend not in ("auto", "numpy"):
+            raise ModelError(f"{s.name}: generated system kernels are first-order periodic "
+                             "2-D Euler; use backend='numpy' (or 'auto')")
+        if self.kernel is None:
+            self.backend = "numpy"
+
+    def stack(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        return np.stack([state[f] for f in self.fields])
+
+    def rate(self, state: dict[str, np.ndarray]) -> float:
+        """sum_d S_d/dx_d of the data (the largest wave speeds at the interface states)."""
+        return float(self.ref.rhs(self.stack(state))[1])
+
+    def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
+            ) -> dict[str, np.ndarray]:
+        U = self.stack(state)
+        if self.kernel is not None:
+            U = self.kernel.run(U, k, dt, self.spacing, unsafe=self.unsafe)
+        elif self.cfl is not None:  # the proved step of the current data, every step
+            U = self.ref.run(U, k * dt, cfl=self.cfl, unsafe=self.unsafe)
+        else:
+            U = self.ref.run(U, k * dt, dt=dt, unsafe=self.unsafe)
+        return {f: np.ascontiguousarray(U[i]) for i, f in enumerate(self.fields)}
+
+
+def _data_range(sim: Simulation) -> tuple[float, float]:
+    """The scheme's declared range, else the given one, else the initial data's; the initial
+    data must lie in it (the TVD bound and the flux splitting hold on that range only)."""
+    u = sim.state[sim.fields[0]]
+    lo, hi = float(u.min()), float(u.max())
+    s = sim.scheme
+    rng = s.data_range if s.data_range is not None else sim.data_range
+    if rng is None:
+        rng = (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+    m, M = (float(v) for v in rng)
+    tol = 1e-12 * max(1.0, abs(m), abs(M))
+    if lo < m - tol or hi > M + tol:
+        raise ModelError(f"initial data span [{lo}, {hi}] leave the data range ({m}, {M}): "
+                         "widen data_range (the proved bound holds on that range only)")
+    return (m, M)
+
+
+def setup_highres(sim: Simulation) -> None:
+    """Fill in ``sim`` (condition, max_dt, dt, stepper) for a HighResScheme or SystemScheme.
+    This is the one place the run layer asks for the enforced condition of these schemes."""
+    s = sim.scheme = sim.model
+    sim.law = s.law
+    if sim.params:
+        raise ModelError(f"{s.name} takes no params (the law's constants are part of the "
+                         f"scheme): remove {sorted(sim.params)}")
+    if sim.grid.dim != s.law.dim:
+        raise ModelError(f"the grid is {sim.grid.dim}-D and {s.name} is {s.law.dim}-D")
+    sim.boundary = normalize_boundary(sim.bc, sim.grid.dim)
+    boundary = _boundary_name(sim)
+    sim.fields = tuple(f.name for f in s.law.fields)
+    sim.history, sim.notes = [], []
+    sim.now = Instant({f: sim._initial_array(sim.initial, f) for f in sim.fields}, 0.0, 0)
+    stepper: HighResSimStepper | SystemSimStepper
+    rate: float | None = None
+    if isinstance(s, HighResScheme):
+        sim.data_range = _data_range(sim)
+        stepper = HighResSimStepper(sim, boundary, sim.data_range)
+    else:
+        stepper = SystemSimStepper(sim, boundary)
+        stepper.ref._check_admissible(stepper.stack(sim.state), "initial data")
+        rate = stepper.rate(sim.state)
+    try:
+        sim.condition = highres_condition(s, sim.data_range)
+    except (StabilityError, AnalysisError) as err:
+        if not sim.unsafe:
+            if isinstance(err, StabilityError):
+                raise
+            raise StabilityError(f"{err}; or pass unsafe=True with an explicit dt") from None
+        sim.notes.append(f"no proved condition ({err}): running unsafe")
+        sim.condition = None
+    sim.max_dt = math.inf if sim.condition is None else \
+        highres_max_dt(sim.condition, sim.grid.spacing, rate)
+    if sim.dt is None:
+        if not math.isfinite(sim.max_dt):
+            raise ModelError(f"{s.name}: no proved bound on dt: give dt= (with unsafe=True)")
+        sim.dt = sim.safety * sim.max_dt
+        if isinstance(stepper, SystemSimStepper) and stepper.kernel is None:
+            # the wave speeds change: each step takes safety x the bound of its own data (and
+            # restarts smaller when a later stage's speeds break it); dt is the initial step
+            stepper.cfl = sim.safety * float(stepper.ref.bound or 0)
+    elif sim.condition is not None and not sim.unsafe and \
+            not highres_admits(sim.condition, sim.dt, sim.grid.spacing, rate):
+        raise StabilityError(f"dt={sim.dt:.6g} breaks the enforced {sim.condition.kind} "
+                             f"condition {sim.condition.describe()}; the largest allowed step "
+                             f"is {sim.max_dt:.6g}. Pass unsafe=True to run anyway.")
+    sim.stepper, sim.backend_used = stepper, stepper.backend
+    sim.sampled_region = False
