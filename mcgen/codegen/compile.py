@@ -57,7 +57,9 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
 
     Parameters
     ----------
-    scheme : an explicit two-level Scheme (one field or several; 1-, 2- or 3-D).
+    scheme : an explicit two-level Scheme (one field or several; 1-, 2- or 3-D); a
+        HighResScheme or a first-order 2-D Euler SystemScheme gives the high-resolution kernel
+        of :func:`mcgen.codegen.highres_frontend.compile_highres` (its own ``run``).
     backend : ``"numba"``, ``"c"`` or ``"llvm"``.
     bc : boundary conditions (a condition or its name for every side, one per axis, or
         ``(low, high)`` pairs per axis; see ``boundary_fill.normalize_bc``).
@@ -80,6 +82,10 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     CompiledKernel with ``run(u, nsteps, t0=, dt=, **params)``, ``ir``, ``source(backend)``,
     ``timings``, ``check(...)`` and ``max_stable_dt(...)``.
     """
+    from mcgen.analysis.highres_safety import HIGHRES_MODELS
+    if isinstance(scheme, HIGHRES_MODELS):
+        from mcgen.codegen.highres_frontend import compile_highres
+        return compile_highres(scheme, backend, bc, dtype, threads, unsafe)
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t = time.perf_counter()

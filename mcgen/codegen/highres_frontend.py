@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from mcgen.analysis.tvd import tvd_condition
+from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
@@ -25,7 +25,7 @@ from mcgen.model.highres_as_scheme import space_operator
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Field, Read
 
-__all__ = ["build_highres", "HighResKernel"]
+__all__ = ["build_highres", "HighResKernel", "compile_highres"]
 
 I64 = "i64"
 
@@ -132,7 +132,8 @@ class HighResKernel:
         self.scheme = scheme
         self.module = build_highres(scheme, parallel)
         self.ghost = _operator_expr(scheme)[1]
-        self.condition = tvd_condition(scheme).result
+        self.condition = highres_condition(scheme)
+        self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
         folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-highres-"))
         if backend == "numba":
             from mcgen.codegen.backends.numba_backend import build_numba
@@ -150,7 +151,8 @@ class HighResKernel:
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:
         """Advance periodic data ``u0`` by ``nsteps`` steps of mesh ratio ``lam`` = dt/dx."""
-        if not unsafe and not self.condition.holds(rtol=1e-12, **{"lambda": lam}):
+        if not (unsafe or self.unsafe) and \
+                not self.condition.holds(rtol=1e-12, **{"lambda": lam}):
             raise StabilityError(f"lambda = {lam} breaks the proved condition "
                                  f"{self.condition.describe()}; pass unsafe=True")
         m, M = (float(v) for v in self.scheme.data_range or (-np.inf, np.inf))
@@ -165,3 +167,25 @@ class HighResKernel:
         bufs = [np.zeros_like(u) for _ in range(1 + self.scheme.stepper.stages)]
         self._fn(u, *bufs, np.int64(n), np.int64(nsteps), float(lam))
         return u[g:g + n].copy()
+
+
+def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
+                    dtype: str = "f64", threads: int = 1, unsafe: bool = False) -> Any:
+    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`) or a
+    first-order 2-D Euler SystemScheme (an ``Euler2DKernel``): periodic, float64; their ``run``
+    refuses a step outside the proved TVD / positivity condition unless ``unsafe=True``."""
+    from mcgen.codegen.system_frontend import Euler2DKernel
+    from mcgen.model.system_scheme import SystemScheme
+
+    if bc != "periodic" or dtype != "f64":
+        raise CodegenError(f"{scheme.name}: generated high-resolution kernels are periodic "
+                           "float64 (bc='periodic', dtype='f64'); run other boundaries with "
+                           "Simulation(..., backend='numpy')")
+    if isinstance(scheme, SystemScheme):
+        if threads != 1:
+            raise CodegenError("the 2-D Euler kernel is serial: threads=1")
+        kernel: Any = Euler2DKernel(scheme, backend)
+    else:
+        kernel = HighResKernel(scheme, backend, parallel=threads > 1)
+    kernel.unsafe = unsafe
+    return kernel

@@ -118,3 +118,22 @@ def test_euler2d_kernel_through_simulation_equals_numpy():
     for f in a.fields:
         assert np.max(np.abs(a.state[f] - b.state[f])) < 1e-12, f
     assert abs(b.mass() - Simulation(e, grid, init, backend="numpy", dt=0.004).mass()) < 1e-12
+
+
+def test_compile_and_export_a_highres_kernel(tmp_path):
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.codegen.export import export_kernel
+
+    s = muscl(ADV, limiter="minmod", flux="godunov", stepper="ssprk22", data_range=(0, 1))
+    k = compile_kernel(s, backend="c")
+    u0 = square(np.linspace(0.0, 1.0, 64, endpoint=False) + 0.5 / 64)
+    with pytest.raises(StabilityError, match="TVD"):
+        k.run(u0, 10, 0.7)  # lam = 0.7 > 2/3
+    ref = HighResStepper(s, 64).run(u0, 10 * 0.6 / 64, dt=0.6 / 64)
+    assert np.max(np.abs(k.run(u0, 10, 0.6) - ref)) < 1e-13
+    folder = export_kernel(k, tmp_path / "muscl", include_object=False)
+    text = (folder / "README.md").read_text()
+    assert "lambda <= 2/3" in text or "lam <= 2/3" in text
+    assert s.hash in (folder / "manifest.json").read_text()
+    with pytest.raises(Exception, match="periodic"):
+        compile_kernel(s, backend="c", bc="outflow")
