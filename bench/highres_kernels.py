@@ -1,7 +1,8 @@
 """Speed of mcgen's NumPy reference steppers for the high-resolution schemes against the
 hand-written C baselines of bench/hand_highres.c (gcc -O3 -march=native), on the same data
-(the results agree to rounding, see tests/run/test_highres_hand_c.py). Generated kernels for
-these schemes do not exist yet; this is the baseline they will be measured against.
+(the results agree to rounding, see tests/run/test_highres_hand_c.py), and of the generated
+kernels (C, LLVM, numba) against the same hand C. The machine may be shared: compare the ratios
+of one run, and repeat.
 Run: ``python bench/highres_kernels.py``.
 """
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from sympy.logic.boolalg import Boolean
 
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.analysis.positivity_systems import positivity_bound
@@ -33,71 +32,73 @@ _L = sp.symbols("rL nL tL EL", real=True)
 _R = sp.symbols("rR nR tR ER", real=True)
 
 
-def interface_flux(gamma: sp.Expr, kind: str) -> tuple[list[sp.Expr], sp.Expr]:
-    """(flux components in the (rho, normal, transverse, E) frame, max(|S_L|, |S_R|)) as SymPy
-    expressions of the left and right states :data:`_L`, :data:`_R`."""
-    g = sp.Float(float(gamma), 17)
+Program = list[tuple[sp.Symbol, sp.Expr]]
 
-    def prim(s: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, ...]:
-        r, n, t, E = s
-        u, v = n / r, t / r
-        p = (g - 1) * (E - (n * u + t * v) / 2)
-        return u, v, p, sp.sqrt(g * p / r)
+
+def interface_flux(gamma: sp.Expr, kind: str) -> tuple[Program, list[sp.Expr], sp.Expr]:
+    """A straight-line program for the interface flux: (assignments ``h_name = expr`` in order,
+    the four flux components in the (rho, normal, transverse, E) frame, max(|S_L|, |S_R|)), all
+    in terms of the left and right states :data:`_L`, :data:`_R` and the assigned names.
+
+    Each quantity of the textbook formulas (velocities, pressures, sound speeds, Roe averages,
+    Einfeldt speeds, the contact speed, one star state) is named once, so SymPy cannot rewrite
+    one into a costlier form (a single expression let it re-derive S_R with pow(rho, 1.5) for
+    the speed, and divide by sqrt(rho) for the Roe averages): the kernel does the operations of
+    the hand-written C."""
+    g = sp.Float(float(gamma), 17)
+    prog: Program = []
+
+    def let(name: str, e: sp.Expr) -> sp.Symbol:
+        sym = sp.Symbol(f"h_{name}", real=True)
+        prog.append((sym, e))
+        return sym
+
+    def side(tag: str, r: sp.Expr, n: sp.Expr, t: sp.Expr, E: sp.Expr) -> tuple[sp.Symbol, ...]:
+        inv = let(f"i{tag}", 1 / r)
+        u, v = let(f"u{tag}", n * inv), let(f"v{tag}", t * inv)
+        p = let(f"p{tag}", (g - 1) * (E - (n * u + t * v) / 2))
+        return inv, u, v, p, let(f"c{tag}", sp.sqrt(g * p * inv))
 
     (rL, nL, tL, EL), (rR, nR, tR, ER) = _L, _R
-    uL, vL, pL, cL = prim(_L)
-    uR, vR, pR, cR = prim(_R)
-    sl, sr = sp.sqrt(rL), sp.sqrt(rR)
-    ut, vt = (sl * uL + sr * uR) / (sl + sr), (sl * vL + sr * vR) / (sl + sr)
-    Ht = (sl * (EL + pL) / rL + sr * (ER + pR) / rR) / (sl + sr)
-    ct = sp.sqrt(sp.Max((g - 1) * (Ht - (ut * ut + vt * vt) / 2), 0))
-    SL, SR = sp.Min(uL - cL, ut - ct), sp.Max(uR + cR, ut + ct)
-    FL = [nL, nL * uL + pL, tL * uL, (EL + pL) * uL]
-    FR = [nR, nR * uR + pR, tR * uR, (ER + pR) * uR]
+    iL, uL, vL, pL, cL = side("L", *_L)
+    iR, uR, vR, pR, cR = side("R", *_R)
+    sl, sr = let("sl", sp.sqrt(rL)), let("sr", sp.sqrt(rR))
+    isum = let("isum", 1 / (sl + sr))
+    ut, vt = let("ut", (sl * uL + sr * uR) * isum), let("vt", (sl * vL + sr * vR) * isum)
+    Ht = let("Ht", (sl * (EL + pL) * iL + sr * (ER + pR) * iR) * isum)
+    ct = let("ct", sp.sqrt(sp.Max((g - 1) * (Ht - (ut * ut + vt * vt) / 2), 0)))
+    SL, SR = let("SL", sp.Min(uL - cL, ut - ct)), let("SR", sp.Max(uR + cR, ut + ct))
+    FL = [nL, let("FL1", nL * uL + pL), let("FL2", tL * uL), let("FL3", (EL + pL) * uL)]
+    FR = [nR, let("FR1", nR * uR + pR), let("FR2", tR * uR), let("FR3", (ER + pR) * uR)]
     UL, UR = list(_L), list(_R)
     speed = sp.Max(sp.Abs(SL), sp.Abs(SR))
     if kind == "hll":
+        iw = let("iw", 1 / (SR - SL))
         out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0),
-                            ((SR * a - SL * b + SL * SR * (ur - ul)) / (SR - SL), True))
+                            ((SR * a - SL * b + SL * SR * (ur - ul)) * iw, True))
                for a, b, ul, ur in zip(FL, FR, UL, UR, strict=True)]
-        return out, speed
+        return prog, out, speed
     if kind != "hllc":
         raise CodegenError(f"flux={kind!r}: generated system kernels use 'hll' or 'hllc'")
-    Ss = (pR - pL + rL * uL * (SL - uL) - rR * uR * (SR - uR)) / \
-        (rL * (SL - uL) - rR * (SR - uR))
-
-    def star(r: sp.Expr, u: sp.Expr, v: sp.Expr, p: sp.Expr, E: sp.Expr,
-             S: sp.Expr) -> list[sp.Expr]:
-        f = r * (S - u) / (S - Ss)
-        return [f, f * Ss, f * v, f * (E / r + (Ss - u) * (Ss + p / (r * (S - u))))]
+    aL, aR = let("aL", rL * (SL - uL)), let("aR", rR * (SR - uR))
+    Ss = let("Ss", (pR - pL + aL * uL - aR * uR) / (aL - aR))
 
     # one star state, of the side the contact puts at x/t = 0 (selected before the formula, so
     # the branch-free kernel evaluates the star formula once, not once per side)
-    def pick(a: sp.Expr, b_: sp.Expr) -> sp.Expr:
-        return sp.Piecewise((a, Ss >= 0), (b_, True))
+    def pick(name: str, a: sp.Expr, b_: sp.Expr) -> sp.Symbol:
+        return let(name, sp.Piecewise((a, Ss >= 0), (b_, True)))
 
-    rK, uK, vK, pK, EK, SK = (pick(a, b_) for a, b_ in
-                              ((rL, rR), (uL, uR), (vL, vR), (pL, pR), (EL, ER), (SL, SR)))
-    sK = star(rK, uK, vK, pK, EK, SK)
-    UK = [pick(a, b_) for a, b_ in zip(UL, UR, strict=True)]
-    FK = [pick(a, b_) for a, b_ in zip(FL, FR, strict=True)]
+    aK, iK, uK, vK, pK, EK, SK = (pick(f"{k}K", a, b_) for k, a, b_ in
+                                  (("a", aL, aR), ("i", iL, iR), ("u", uL, uR), ("v", vL, vR),
+                                   ("p", pL, pR), ("E", EL, ER), ("S", SL, SR)))
+    UK = [pick(f"U{c}K", a, b_) for c, (a, b_) in enumerate(zip(UL, UR, strict=True))]
+    FK = [pick(f"F{c}K", a, b_) for c, (a, b_) in enumerate(zip(FL, FR, strict=True))]
+    f = let("fK", aK / (SK - Ss))  # rho* = rho_K (S_K - u_K)/(S_K - S*)
+    eK = let("eK", EK * iK + (Ss - uK) * (Ss + pK / aK))
+    sK = [f, f * Ss, f * vK, f * eK]
     out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0), (fk + SK * (x - uk), True))
            for a, b, fk, x, uk in zip(FL, FR, FK, sK, UK, strict=True)]
-    return out, speed
-
-
-def _cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
-    """CSE that keeps conditions inside their Piecewise (the IR has no boolean locals)."""
-    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t", real=True))
-    bools: dict[sp.Basic, sp.Basic] = {}
-    clean = []
-    for sym, val in repl:
-        val = val.xreplace(bools)
-        if isinstance(val, Boolean) and not isinstance(val, sp.Expr):
-            bools[sym] = val
-            continue
-        clean.append((sym, val))
-    return clean, [r.xreplace(bools) for r in reduced]
+    return prog, out, speed
 
 
 def build_euler2d(scheme: SystemScheme) -> ir.Module:
@@ -105,8 +106,8 @@ def build_euler2d(scheme: SystemScheme) -> ir.Module:
     if scheme.system != "euler" or scheme.dim != 2 or scheme.limiter is not None:
         raise CodegenError(f"{scheme.name}: generated system kernels are first-order 2-D Euler "
                            "(limiter=None, dim=2); use mcgen.run.system_stepper for the rest")
-    flux, speed = interface_flux(scheme.parameter, scheme.flux)
-    repl, red = _cse([*flux, speed])
+    repl, flux, speed = interface_flux(scheme.parameter, scheme.flux)
+    red = [*flux, speed]
     A = [[float(v) for v in row] for row in scheme.stepper.A.tolist()]
     b = [float(v) for v in scheme.stepper.b]
     stages = len(b)
