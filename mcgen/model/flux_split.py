@@ -28,7 +28,30 @@ def shift(e: sp.Basic, axis: int, by: int, coords: tuple[sp.Symbol, ...],
         sub[r] = Read(r.field, tuple(off), r.level)
     if coords[axis] in e.free_symbols:
         sub[coords[axis]] = coords[axis] + by * spacing[axis]
-    return e.xreplace(sub) if sub else e
+    return _rename(e, sub, {}) if sub else e
+
+
+def _rename(e: sp.Basic, sub: dict[sp.Basic, sp.Basic], memo: dict[sp.Basic, sp.Basic]
+            ) -> sp.Basic:
+    """``e.xreplace(sub)`` that rebuilds Max/Min without re-evaluating them: a shift renames
+    reads, so the arguments stay as distinct as they were, and SymPy's evaluation of Max/Min
+    (a pairwise comparison through factor_terms) is what made shifting the terms of a
+    two-stage MUSCL update take tens of seconds. Shared subtrees are rebuilt once."""
+    if e in sub:
+        return sub[e]
+    if not e.args or isinstance(e, Read):
+        return e
+    if e in memo:
+        return memo[e]
+    args = tuple(_rename(a, sub, memo) for a in e.args)
+    if args == e.args:
+        out = e
+    elif isinstance(e, (sp.Max, sp.Min)):
+        out = e.func(*args, evaluate=False)
+    else:
+        out = e.func(*args)
+    memo[e] = out
+    return out
 
 
 @dataclass
