@@ -26,7 +26,8 @@ from mcgen.model.symbols import lam as LAM
 from mcgen.model.system_scheme import SystemScheme
 from mcgen.proof import Condition
 
-__all__ = ["HIGHRES_MODELS", "highres_condition", "highres_max_dt", "highres_admits"]
+__all__ = ["HIGHRES_MODELS", "highres_condition", "highres_max_dt", "highres_admits",
+           "HighResPolicy"]
 
 HIGHRES_MODELS = (HighResScheme, SystemScheme)
 
@@ -52,6 +53,8 @@ def _proved(cond: Condition) -> Condition:
     """The proved sufficient part as a condition of its own (status ``unknown`` on the full
     condition says only that sharpness is not proved)."""
     return Condition(cond.sufficient, cond.variables, cond.kind, "proved",
+                     sufficient=cond.sufficient, name=cond.name,
+                     description=f"proved sufficient part: {cond.description}",
                      definitions=cond.definitions)
 
 
@@ -107,3 +110,40 @@ def highres_admits(cond: Condition, dt: float, spacing: tuple[float, ...],
     vals = _values(cond, spacing, rate)
     lam_val = dt / vals.pop("dx")
     return _proved(cond).holds(rtol=1e-12, **{LAM.name: lam_val}, **vals)
+
+
+class HighResPolicy:
+    """What :func:`mcgen.analysis.safety_policy.safety_policy` answers for a HighResScheme or
+    SystemScheme: the enforced condition (its proved sufficient part) and the largest dt.
+    ``values``: ``dx`` (and ``dy``) of the grid, and for systems ``rate`` = sum_d S_d/dx_d of
+    the data."""
+
+    allow_sampled = False
+    sampled = False
+
+    def __init__(self, scheme: Any) -> None:
+        self.scheme = scheme
+
+    def __repr__(self) -> str:
+        return f"HighResPolicy({self.scheme.name!r})"
+
+    def condition(self, data_range: tuple[Any, Any] | None = None,
+                  values: Any = None) -> Condition:
+        return _proved(highres_condition(self.scheme, data_range))
+
+    def _spacing(self, values: Any) -> tuple[float, ...]:
+        return tuple(float(values[k]) for k in ("dx", "dy") if k in values)
+
+    def max_dt(self, values: Any, data_range: tuple[Any, Any] | None = None) -> float:
+        return highres_max_dt(highres_condition(self.scheme, data_range),
+                              self._spacing(values), values.get("rate"))
+
+    def check(self, values: Any, data_range: tuple[Any, Any] | None = None) -> None:
+        """Raise :class:`StabilityError` when ``values["dt"]`` breaks the condition."""
+        cond = highres_condition(self.scheme, data_range)
+        if not highres_admits(cond, float(values["dt"]), self._spacing(values),
+                              values.get("rate")):
+            raise StabilityError(
+                f"dt={float(values['dt']):.6g} breaks the enforced {cond.kind} condition "
+                f"{cond.describe()}; the largest allowed step is "
+                f"{self.max_dt(values, data_range):.6g}. Pass unsafe=True to run anyway.")

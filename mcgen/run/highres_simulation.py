@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcgen.analysis.highres_safety import highres_admits, highres_condition, highres_max_dt
+from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.boundary import Outflow, Periodic, Reflecting
 from mcgen.model.highres_scheme import HighResScheme
@@ -157,8 +157,8 @@ def _data_range(sim: Simulation) -> tuple[float, float]:
 
 
 def setup_highres(sim: Simulation) -> None:
-    """Fill in ``sim`` (condition, max_dt, dt, stepper) for a HighResScheme or SystemScheme.
-    This is the one place the run layer asks for the enforced condition of these schemes."""
+    """Fill in ``sim`` (condition, max_dt, dt, stepper) for a HighResScheme or SystemScheme;
+    the condition and the largest dt are the safety policy's answers, as for every scheme."""
     s = sim.scheme = sim.model
     sim.law = s.law
     if sim.params:
@@ -180,8 +180,12 @@ def setup_highres(sim: Simulation) -> None:
         stepper = SystemSimStepper(sim, boundary)
         stepper.ref._check_admissible(stepper.stack(sim.state), "initial data")
         rate = stepper.rate(sim.state)
+    sim.policy = safety_policy(s)
+    values = {k: h for k, h in zip(("dx", "dy"), sim.grid.spacing, strict=False)}
+    if rate is not None:
+        values["rate"] = rate
     try:
-        sim.condition = highres_condition(s, sim.data_range)
+        sim.condition = sim.policy.condition(sim.data_range)
     except (StabilityError, AnalysisError) as err:
         if not sim.unsafe:
             if isinstance(err, StabilityError):
@@ -190,7 +194,7 @@ def setup_highres(sim: Simulation) -> None:
         sim.notes.append(f"no proved condition ({err}): running unsafe")
         sim.condition = None
     sim.max_dt = math.inf if sim.condition is None else \
-        highres_max_dt(sim.condition, sim.grid.spacing, rate)
+        sim.policy.max_dt(values, sim.data_range)
     if sim.dt is None:
         if not math.isfinite(sim.max_dt):
             raise ModelError(f"{s.name}: no proved bound on dt: give dt= (with unsafe=True)")
@@ -199,10 +203,7 @@ def setup_highres(sim: Simulation) -> None:
             # the wave speeds change: each step takes safety x the bound of its own data (and
             # restarts smaller when a later stage's speeds break it); dt is the initial step
             stepper.cfl = sim.safety * float(stepper.ref.bound or 0)
-    elif sim.condition is not None and not sim.unsafe and \
-            not highres_admits(sim.condition, sim.dt, sim.grid.spacing, rate):
-        raise StabilityError(f"dt={sim.dt:.6g} breaks the enforced {sim.condition.kind} "
-                             f"condition {sim.condition.describe()}; the largest allowed step "
-                             f"is {sim.max_dt:.6g}. Pass unsafe=True to run anyway.")
+    elif sim.condition is not None and not sim.unsafe:
+        sim.policy.check({**values, "dt": sim.dt}, sim.data_range)
     sim.stepper, sim.backend_used = stepper, stepper.backend
     sim.sampled_region = False

@@ -9,6 +9,7 @@ from mcgen.errors import ModelError, StabilityError
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.euler import euler_equations
 from mcgen.model.catalogue.highres import flux_limited, muscl, weno5
+from mcgen.model.symbols import lam as LAM
 from mcgen.run.euler_exact import EulerRiemann
 from mcgen.run.highres_stepper import HighResStepper, total_variation
 from mcgen.run.simulation import Simulation
@@ -137,3 +138,16 @@ def test_compile_and_export_a_highres_kernel(tmp_path):
     assert s.hash in (folder / "manifest.json").read_text()
     with pytest.raises(Exception, match="periodic"):
         compile_kernel(s, backend="c", bc="outflow")
+
+
+def test_the_safety_policy_answers_for_highres_schemes():
+    from mcgen.analysis.safety_policy import safety_policy
+
+    s = muscl(ADV, limiter="minmod", flux="godunov", stepper="ssprk22")
+    pol = safety_policy(s)
+    assert pol.condition((0, 1)).expr == sp.Le(LAM, sp.Rational(2, 3))
+    assert pol.max_dt({"dx": 0.01}, (0, 1)) == pytest.approx(0.02 / 3, rel=1e-14)
+    with pytest.raises(StabilityError, match="tvd"):
+        pol.check({"dx": 0.01, "dt": 0.0068}, (0, 1))
+    e = safety_policy(euler_equations("hll", None, dim=2))
+    assert e.max_dt({"dx": 0.1, "dy": 0.1, "rate": 10.0}) == pytest.approx(0.05)
