@@ -44,8 +44,6 @@ def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
 def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam);
     ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage)."""
-    if s.reconstruction == "weno5":
-        raise CodegenError("WENO5 kernels are not generated yet; use mcgen.run.highres_stepper")
     expr, g = _operator_expr(s)
     A = [[float(v) for v in row] for row in s.stepper.A.tolist()]
     b = [float(v) for v in s.stepper.b]
@@ -132,7 +130,8 @@ class HighResKernel:
         self.scheme = scheme
         self.module = build_highres(scheme, parallel)
         self.ghost = _operator_expr(scheme)[1]
-        self.condition = highres_condition(scheme)
+        # WENO5 has no proved bound: its kernel runs only with unsafe=True
+        self.condition = None if scheme.reconstruction == "weno5" else highres_condition(scheme)
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
         folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-highres-"))
         if backend == "numba":
@@ -151,7 +150,10 @@ class HighResKernel:
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:
         """Advance periodic data ``u0`` by ``nsteps`` steps of mesh ratio ``lam`` = dt/dx."""
-        if not (unsafe or self.unsafe) and \
+        if not (unsafe or self.unsafe) and self.condition is None:
+            raise StabilityError(f"{self.scheme.name}: WENO5 has no proved bound; pass "
+                                 "unsafe=True to run it at a chosen mesh ratio")
+        if not (unsafe or self.unsafe) and self.condition is not None and \
                 not self.condition.holds(rtol=1e-12, **{"lambda": lam}):
             raise StabilityError(f"lambda = {lam} breaks the proved condition "
                                  f"{self.condition.describe()}; pass unsafe=True")

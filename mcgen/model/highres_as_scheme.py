@@ -57,13 +57,30 @@ def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
     return (P + Q) / 2 + sp.sign(den) * (P - Q) / 2
 
 
+WENO_EPS = sp.Rational(1, 10**6)  # Jiang-Shu's epsilon (mcgen.run.highres_stepper.WENO_EPS)
+
+
+def weno5_value(v1: sp.Expr, v2: sp.Expr, v3: sp.Expr, v4: sp.Expr, v5: sp.Expr) -> sp.Expr:
+    """Jiang-Shu fifth-order value at the right face of the v3 cell (upwind from the left)."""
+    q0 = (2 * v1 - 7 * v2 + 11 * v3) / 6
+    q1 = (-v2 + 5 * v3 + 2 * v4) / 6
+    q2 = (2 * v3 + 5 * v4 - v5) / 6
+    b0 = sp.Rational(13, 12) * (v1 - 2 * v2 + v3) ** 2 + (v1 - 4 * v2 + 3 * v3) ** 2 / 4
+    b1 = sp.Rational(13, 12) * (v2 - 2 * v3 + v4) ** 2 + (v2 - v4) ** 2 / 4
+    b2 = sp.Rational(13, 12) * (v3 - 2 * v4 + v5) ** 2 + (3 * v3 - 4 * v4 + v5) ** 2 / 4
+    a0 = sp.Rational(1, 10) / (WENO_EPS + b0) ** 2
+    a1 = sp.Rational(6, 10) / (WENO_EPS + b1) ** 2
+    a2 = sp.Rational(3, 10) / (WENO_EPS + b2) ** 2
+    return (a0 * q0 + a1 * q1 + a2 * q2) / (a0 + a1 + a2)
+
+
 def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> Any:
     """A function j -> lam * L(u)_j dx (i.e. -lam (F_{j+1/2} - F_{j-1/2})) for a lattice
     accessor ``u(j)``."""
     lim = s.limiter
-    assert lim is not None
     var, f = s.law.fields[0], s.law.flux[0]
     if s.reconstruction == "muscl":
+        assert lim is not None
         F = sp.sympify(numerical_flux(s.law, s.flux, data_range=(m, M))).subs(
             {DATA_MIN: m, DATA_MAX: M})
 
@@ -83,6 +100,14 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
             fplus = sp.Lambda(var, (f + alpha * var) / 2)
             fminus = sp.Lambda(var, (f - alpha * var) / 2)
 
+        if s.reconstruction == "weno5":
+            def face(j: int) -> sp.Expr:
+                return (weno5_value(*[fplus(u(j + k)) for k in (-2, -1, 0, 1, 2)])
+                        + weno5_value(*[fminus(u(j + k)) for k in (3, 2, 1, 0, -1)]))
+
+            return lambda j: -lam * (face(j) - face(j - 1))
+        assert lim is not None
+
         def face(j: int) -> sp.Expr:
             dp = [fplus(u(j + k + 1)) - fplus(u(j + k)) for k in (-1, 0)]
             dm = [fminus(u(j + k + 1)) - fminus(u(j + k)) for k in (0, 1)]
@@ -96,8 +121,9 @@ def as_scheme(s: HighResScheme) -> Scheme:
     """The scheme as one explicit update (stages substituted); needs a numeric data_range for
     Lax-Friedrichs splitting or flux."""
     if s.reconstruction == "weno5":
-        raise ModelError("as_scheme: WENO5's nonlinear weights are not written out yet; use "
-                         "mcgen.run.highres_stepper")
+        raise ModelError("as_scheme: WENO5 is not written out as one update (its stages "
+                         "would nest five-point weights); use mcgen.codegen.compile(scheme) "
+                         "(stage buffers) or Simulation")
     if s.data_range is None:
         raise ModelError(f"{s.name}: give data_range=(m, M) when declaring the scheme")
     m, M = s.data_range

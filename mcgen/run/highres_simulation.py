@@ -61,7 +61,7 @@ class HighResSimStepper:
         self.ref = HighResStepper(s, g.shape[0], g.bounds[0], boundary, data_range)
         self.ref._prepare(sim.state[self.field])
         self.kernel: Any = None
-        if sim.backend != "numpy" and boundary == "periodic" and s.reconstruction != "weno5":
+        if sim.backend != "numpy" and boundary == "periodic":
             from mcgen.codegen.highres_frontend import HighResKernel
             backend = "c" if sim.backend == "auto" else sim.backend
             ranged = s if s.data_range is not None else \

@@ -10,7 +10,7 @@ import sympy as sp
 
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import HighResKernel, build_highres
-from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.errors import ModelError, StabilityError
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.highres import flux_limited, muscl, weno5
 from mcgen.run.highres_stepper import HighResStepper
@@ -61,9 +61,17 @@ def test_flux_limited_burgers_ssprk3(tmp_path):
     assert np.abs(kernel.run(u0, 15, lam) - _reference(s, u0, lam, 15)).max() < 1e-13
 
 
-def test_weno_kernels_are_not_generated_yet():
-    with pytest.raises(CodegenError, match="WENO5"):
-        build_highres(weno5(scalar_law(u, u), data_range=(0, 1)))
+@pytest.mark.parametrize("flux", [u, u**2 / 2])
+def test_weno5_kernel_matches_the_reference_and_needs_unsafe(flux):
+    s = weno5(scalar_law(u, flux), data_range=(-1, 1))
+    k = HighResKernel(s, "llvm")
+    n = 64
+    u0 = np.sin(2 * np.pi * (np.arange(n) + 0.5) / n)
+    with pytest.raises(StabilityError, match="WENO5 has no proved bound"):
+        k.run(u0, 1, 0.4)
+    st = HighResStepper(s, n)
+    ref = st.run(u0, 10 * 0.4 * st.dx, dt=0.4 * st.dx, unsafe=True)
+    assert np.abs(k.run(u0, 10, 0.4, unsafe=True) - ref).max() < 1e-13
 
 
 def test_threaded_kernel_and_export(tmp_path):

@@ -64,6 +64,10 @@ def test_weno5_needs_unsafe_and_a_dt():
                      unsafe=True, backend="numpy")
     sim.run(1.0)
     assert np.max(np.abs(sim.u - np.sin(2 * np.pi * sim.grid.centres()[0]))) < 1e-3
+    fast = Simulation(s, (50, (0.0, 1.0)), lambda x: np.sin(2 * np.pi * x), dt=0.008,
+                      unsafe=True, backend="c")
+    fast.run(1.0)
+    assert fast.backend_used == "c" and np.max(np.abs(fast.u - sim.u)) < 1e-12
 
 
 def test_kernel_and_numpy_agree_through_simulation(tmp_path):
