@@ -151,6 +151,11 @@ def linear_weight_form(updates: dict[str, sp.Expr], scheme: Scheme
     order = {f: i for i, f in enumerate(scheme.fields)}
     out: dict[str, tuple[list[WeightTerm], sp.Expr]] = {}
     for f, e in updates.items():
+        # a read inside Max/Min/Abs/Piecewise/sign makes the update nonlinear in the reads:
+        # say so before expanding (expanding a two-stage limited Burgers update takes minutes)
+        if any(reads_of(a) for a in e.atoms(sp.Max, sp.Min, sp.Abs, sp.Piecewise, sp.sign,
+                                              sp.Heaviside)):
+            return None
         e = sp.expand(e)
         rds = sorted(reads_of(e), key=lambda r: (order.get(r.field, len(order)), r.offset,
                                                  r.level))
