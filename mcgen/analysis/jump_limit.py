@@ -161,7 +161,7 @@ def _cumulant_coefficients(jp: JumpProcess, b: DerivationBuilder, keep: int
                                    "with the moment-cumulant recursion", uses=[i0]))
         i1 = b.define(f"exp(dt d_t) = M(h d_x) gives u_t = sum_alpha kappa_alpha h^alpha/"
                       f"(alpha! dt) d^alpha u (constant coefficients; {form})",
-                      "cumulant expansion of the modified equation (DESIGN section 1)")
+                      "cumulant expansion of the modified equation (Warming-Hyett)")
         coeffs = {a: _sign(jp, a) * kap[a] * _hpow(jp, a) / (factorial(a) * dt)
                   for a in multi_indices(dim, keep)}
         uses.append(i1)

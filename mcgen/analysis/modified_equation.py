@@ -141,7 +141,7 @@ def _cumulant_route(scheme: Scheme, weights: dict[Any, sp.Expr], order: int, jet
     i2 = b.define("exp(dt d_t) = M(h d_x) gives u_t = (1/dt) ln M(h d_x) u = sum_alpha "
                   "kappa_alpha h^alpha/(alpha! dt) d^alpha u: the modified equation with time "
                   "derivatives eliminated (Warming-Hyett), constant coefficients",
-                  "cumulant expansion (DESIGN section 1)")
+                  "cumulant expansion (Warming-Hyett)")
     ut = sp.S.Zero
     for a in multi_indices(dim, order):
         c = kap[a] * sp.Mul(*[hi ** ai for hi, ai in zip(scheme.spacing, a, strict=False)]) / \

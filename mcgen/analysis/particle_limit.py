@@ -170,9 +170,15 @@ def _exclusion_euler(ps: ParticleSystem, rho: sp.Symbol) -> Derivation:
                      for k, r in ps.rates.items()])
     i2 = b.identity(terms, J, "J(rho) = sum_k k E_rho[rate_k(eta_0, eta_k)] with independent "
                     "Bernoulli(rho) occupations", [i1])
-    b.define(f"flux label: {label}" + ("" if label == "exact" else
-             " (product-measure current; the product measure is not invariant for this "
-             "update rule, so J is an approximation)"), "labelling rule (DESIGN section 1)")
+    sites = f"{min(L for L, _ in prod_cases)}-{max(L for L, _ in prod_cases)}"
+    b.define(f"flux label: {label}: " + (
+        f"the product measure is stationary on rings of {sites} sites (checked exactly, "
+        f"(L, N) in {prod_cases}); theorem: Rezakhanlou 1991 (Euler-scale hydrodynamic limit)"
+        if label == "exact" else
+        "product-measure current; the product measure is not invariant for this update rule, "
+        "so J is an approximation"),
+        "labelling rule: a flux is called exact only after the product measure is checked "
+        "stationary on small rings, otherwise mean-field")
     law = Law((rho,), (J,), coords=(X,), name=f"hydrodynamic limit of {ps.name or ps.kind}")
     b.step(ENTROPY_NOTE, "Euler scaling x = i/L, t = s/L", Check("follows"), [i2])
     return _finish(b, law, label)
@@ -211,7 +217,7 @@ def _parallel_tasep(ps: ParticleSystem, rho: sp.Symbol, b: DerivationBuilder,
     i5 = b.identity(sgn * p * y, J, "J = p P(particle followed by a hole)", [i4])
     b.define(f"flux label: exact (pair measure); the mean-field product current "
              f"{sgn * p * rho * (1 - rho)} is NOT the flux of the parallel update",
-             "labelling rule (DESIGN section 1)")
+             "labelling rule: the pair measure is checked stationary on small rings above")
     b.step(ENTROPY_NOTE, "Euler scaling", Check("follows"), [i1, i5])
     law = Law((rho,), (J,), coords=(X,), name=f"hydrodynamic limit of {ps.name}")
     return _finish(b, law, "exact")

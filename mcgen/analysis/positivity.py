@@ -25,13 +25,18 @@ The presented form is checked equivalent to the raw conjunction by an exact proc
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import sympy as sp
 
-from mcgen.analysis.region_presentation import present_polynomial_region, set_to_condition
-from mcgen.analysis.region_presentation import relation as _rel
+from mcgen.analysis.implicit_positivity import LAM, exact_region, kernel_conditions
+from mcgen.analysis.region_presentation import (
+    int_form,
+    present_linear,
+    present_polynomial_region,
+    region_name,
+    set_to_condition,
+)
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -39,9 +44,10 @@ from mcgen.proof import lp
 from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
-from mcgen.proof.sturm import _domain, finite_region, relational_set
+from mcgen.proof.sturm import _domain, check_region_equivalent, finite_region, relational_set
 
 _PIECEWISE = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
+INCONSISTENT = "positivity preservation (inconsistent scheme)"  # the name of such regions
 
 
 # ---------------------------------------------------------------- weights of a scheme
@@ -58,6 +64,8 @@ def stencil_weights(scheme: Scheme) -> dict[Read, sp.Expr]:
                             "here; von_neumann() analyses its L2 stability")
     e = sp.expand(scheme.update[scheme.fields[0]])
     rds = sorted(reads_of(e), key=lambda r: r.name)
+    if not rds and e == 0:
+        return {}  # u^{n+1} = 0: no weights (the sum 0 is diagnosed by the caller)
     try:
         poly = sp.Poly(e, *rds)
     except sp.PolynomialError:
@@ -70,117 +78,17 @@ def stencil_weights(scheme: Scheme) -> dict[Read, sp.Expr]:
     return {rd: sp.expand(poly.coeff_monomial(rd)) for rd in rds}
 
 
-def region_name(scheme: Scheme) -> str:
-    """Name a positivity/stability region for what it is: CFL, cell-Peclet, diffusion number."""
-    law = scheme.law
-    adv = diff = False
-    if law is not None:
-        adv = any(f != 0 for f in law.flux) or any(b != 0 for b in law.drift)
-        diff = law.diffusion is not None and any(e != 0 for e in law.diffusion)
-    else:
-        names = {p.name.split("_")[0] for p in scheme.params}
-        adv, diff = "nu" in names, "r" in names
-    if adv and diff:
-        return "cell-Peclet and diffusion-number condition"
-    if diff:
-        return "diffusion-number condition"
-    if adv:
-        return "CFL condition"
-    return "positivity condition"
 
 
 # ---------------------------------------------------------------- presentation helpers
 
 
-def _int_form(c: lp.Constraint, vs: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, sp.Expr, bool]:
-    """(variable part V, constant b, strict) with integer coefficients, meaning V + b >= 0."""
-    a, b, s = c
-    den = math.lcm(*[x.denominator for x in (*a, b)])
-    ints = [int(x * den) for x in a]
-    bi = int(b * den)
-    g = math.gcd(*ints, bi) or 1
-    V = sum(sp.Integer(k // g) * v for k, v in zip(ints, vs, strict=False))
-    return V, sp.Integer(bi // g), s
 
 
-def present_linear(cons: list[lp.Constraint], vs: tuple[sp.Symbol, ...]
-                   ) -> tuple[sp.Basic, str]:
-    """Plainest form of irredundant linear constraints: Abs pairs, chains, bounds."""
-    forms = [_int_form(c, vs) for c in cons]
-    used = [False] * len(forms)
-    pieces: list[tuple[sp.Basic, str]] = []
-    pairs = [(i, j) for i in range(len(forms)) for j in range(i + 1, len(forms))]
-    for i, j in pairs:
-        if used[i] or used[j] or forms[i][2] != forms[j][2]:
-            continue
-        Li, Lj = forms[i][0] + forms[i][1], forms[j][0] + forms[j][1]
-        A, B = sp.expand((Li + Lj) / 2), sp.expand((Li - Lj) / 2)
-        if len(B.free_symbols) != 1 or B.free_symbols & A.free_symbols:
-            continue
-        (v,) = B.free_symbols
-        k = B.coeff(v)
-        if B != k * v or not k.is_number:
-            continue
-        op = "<" if forms[i][2] else "<="
-        used[i] = used[j] = True
-        lhs = sp.Abs(v) if A.is_number else sp.Abs(k * v)
-        rhs = A / abs(k) if A.is_number else A
-        # a chain: another constraint bounding A from above, b - lam*A >= 0
-        chain = ""
-        chain_rel = None
-        for m, (V, b, s) in enumerate(forms):
-            if used[m] or A.is_number:
-                continue
-            lam = sp.simplify(-V / A)
-            if lam.is_number and lam > 0:
-                used[m] = True
-                chain_rel = _rel(A, "<" if s else "<=", b / lam)
-                chain = f" {'<' if s else '<='} {b / lam}"
-                break
-        rel = _rel(lhs, op, rhs)
-        pieces.append((sp.And(rel, chain_rel) if chain_rel is not None else rel,
-                       f"{sp.sstr(lhs)} {op} {sp.sstr(rhs)}{chain}"))
-    bounds: dict[sp.Symbol, dict[str, list]] = {}
-    others: list[tuple[sp.Basic, str]] = []
-    for m, (V, b, s) in enumerate(forms):
-        if used[m]:
-            continue
-        fs = V.free_symbols
-        if len(fs) == 1:
-            (v,) = fs
-            k = V.coeff(v)
-            bound = -b / k
-            side = "lo" if k > 0 else "hi"
-            bounds.setdefault(v, {"lo": [], "hi": []})[side].append((bound, s))
-            continue
-        # V + b >= 0 with several variables: write as (positive part) <= b or >= -b
-        g = math.gcd(*[int(V.coeff(v)) for v in fs])
-        Vn, bn = V / g, b / g
-        op = "<" if s else "<="
-        if bn > 0 or (bn == 0 and sum(Vn.coeff(v) < 0 for v in fs) > len(fs) / 2):
-            pieces_rel = _rel(-Vn, op, bn)
-            others.append((pieces_rel, f"{sp.sstr(-Vn)} {op} {bn}"))
-        else:
-            others.append((_rel(Vn, ">" if s else ">=", -bn), f"{sp.sstr(Vn)} "
-                           f"{'>' if s else '>='} {-bn}"))
-    for v, lh in bounds.items():
-        lo = max(lh["lo"], key=lambda t: t[0]) if lh["lo"] else None
-        hi = min(lh["hi"], key=lambda t: t[0]) if lh["hi"] else None
-        rels, text = [], ""
-        if lo is not None:
-            rels.append(_rel(lo[0], "<" if lo[1] else "<=", v))
-            text = f"{lo[0]} {'<' if lo[1] else '<='} {v}"
-        if hi is not None:
-            rels.append(_rel(v, "<" if hi[1] else "<=", hi[0]))
-            text = (text or str(v)) + f" {'<' if hi[1] else '<='} {hi[0]}"
-        if lo is not None and hi is not None and lo[0] == -hi[0] and lo[1] == hi[1]:
-            rels = [_rel(sp.Abs(v), "<" if hi[1] else "<=", hi[0])]
-            text = f"|{v}| {'<' if hi[1] else '<='} {hi[0]}"
-        pieces.append((sp.And(*rels), text))
-    pieces += others
-    if not pieces:
-        return sp.true, "every parameter value"
-    return sp.And(*[p[0] for p in pieces]), ", ".join(p[1] for p in pieces)
+
+
+
+
 
 
 # ---------------------------------------------------------------- sign cases
@@ -242,10 +150,20 @@ def _positivity_region(scheme: Scheme) -> Derivation:
     total = sp.simplify(sum(W.values()))
     sums = "rows" if reading == "backward" else "columns"
     equalities = []
+    inconsistent = ""
     if sp.simplify(total - 1) == 0:
         i_sum = b.identity(sp.Add(*W.values(), evaluate=False), 1,
                            f"constant coefficients: the {sums} of the transition matrix "
                            f"({reading} reading) all equal sum_k w_k = 1", uses=[i_w])
+    elif total.is_number:
+        # diagnosed first: no parameter value makes the update preserve constants, so the
+        # region is that of a positivity-preserving (non-negative) update, said to be so
+        inconsistent = (f"the weights sum to {total}, not 1, for every parameter value: the "
+                        f"update does not preserve constants (|G(0)| = {abs(total)}); "
+                        "non-negative weights make it positivity-preserving, not a convex "
+                        "combination (no maximum principle)")
+        i_sum = b.identity(sp.Add(*W.values(), evaluate=False), total,
+                           f"inconsistent input: {inconsistent}", uses=[i_w])
     else:
         equalities.append(sp.Eq(total, 1))
         i_sum = b.step(sp.Eq(total, 1), f"the {sums} of the transition matrix ({reading} "
@@ -267,18 +185,22 @@ def _positivity_region(scheme: Scheme) -> Derivation:
     if extra:
         b.step(extra, "the region's size", Check("follows"), uses=[i_form])
     name = region_name(scheme)
-    full_dim = not (isinstance(expr, sp.Or) or isinstance(expr, sp.Eq) or expr is sp.false
-                    or words.startswith("measure zero"))
-    theorem = ("inside the region u^{n+1}_j is a convex combination of old values: "
-               "min u <= u^{n+1} <= max u (maximum principle), ||u^{n+1}||_inf <= ||u^n||_inf "
-               "(l-inf stability) and, with constant coefficients, |G(theta)| <= sum_k |w_k| "
-               "= sum_k w_k = 1 (L2 stability)")
-    b.step(theorem, "convexity of the update (triangle inequality for the Fourier symbol)",
-           Check("follows"), uses=[i_sum, i_form])
+    if inconsistent:
+        b.step("inside the region the update maps non-negative data to non-negative data; "
+               f"it is not a convex combination: {inconsistent}", "non-negative weights "
+               "(positivity preservation only)", Check("follows"), uses=[i_sum, i_form])
+        where = "every parameter value" if words == "always" else words
+        words = f"non-negative weights for {where}; inconsistent: {inconsistent}"
+        name = INCONSISTENT
+    else:
+        theorem = ("inside the region u^{n+1}_j is a convex combination of old values: "
+                   "min u <= u^{n+1} <= max u (maximum principle), ||u^{n+1}||_inf <= "
+                   "||u^n||_inf (l-inf stability) and, with constant coefficients, "
+                   "|G(theta)| <= sum_k |w_k| = sum_k w_k = 1 (L2 stability)")
+        b.step(theorem, "convexity of the update (triangle inequality for the Fourier symbol)",
+               Check("follows"), uses=[i_sum, i_form])
     cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
-                     name=name, description=words if full_dim or "measure" in words
-                     or "empty" in words else words,
-                     definitions=dict(scheme.definitions))
+                     name=name, description=words, definitions=dict(scheme.definitions))
     return b.finish(cond)
 
 
@@ -319,7 +241,6 @@ def _solve(raw_parts: list[sp.Basic], params: tuple[sp.Symbol, ...]
                  if pts else "empty")
         return expr, words, Check("finite_region", (raw, params, tuple(pts))), ""
     if all(isinstance(r, sp.GreaterThan) for r in raw_parts):
-        from mcgen.proof.sturm import check_region_equivalent
         expr, words = present_polynomial_region([r.lhs - r.rhs for r in raw_parts], params)
         if check_region_equivalent(raw, expr, params) == "proved":
             return expr, words, Check("region_equivalent", (raw, expr, params)), ""
@@ -356,7 +277,7 @@ def _solve_linear(raw: sp.Basic, cons: list[lp.Constraint], params: tuple[sp.Sym
         # measure zero: the implicit equalities cut out a lower-dimensional set
         eq_rels = []
         for i in eqs:
-            V, b, _ = _int_form(allc[i], params)
+            V, b, _ = int_form(allc[i], params)
             lead = next(V.coeff(v) for v in params if V.coeff(v) != 0)
             rel = sp.Eq(V, -b) if lead > 0 else sp.Eq(-V, b)  # one sign per equality
             if rel not in eq_rels:
@@ -414,10 +335,48 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
                                  params)
     i_f = b.step(ex, f"plainest equivalent form: {words}", check, uses=[i_raw])
     b.step("then A^{-1} >= 0 and u^{n+1} = A^{-1} B u^n is a convex combination (maximum "
-           "principle); necessity is not analysed", "M-matrix theory (sufficient condition)",
-           Check("follows"), uses=[i_f])
+           "principle)", "M-matrix theory (sufficient condition)", Check("follows"), uses=[i_f])
+    exact = _exact_implicit(b, scheme, A, B, i_w, ex, words)
+    if exact is not None:
+        return exact
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
                      name=region_name(scheme),
                      description=f"sufficient (M-matrix): {words}; necessity not analysed",
+                     definitions=dict(scheme.definitions))
+    return b.finish(cond)
+
+
+def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+                    suff: sp.Basic, suff_words: str) -> Derivation | None:
+    """The exact region of a 1-D one-parameter scheme with a symmetric three-point implicit
+    operator (:mod:`mcgen.analysis.implicit_positivity`), or None when out of reach."""
+    if scheme.dim != 1:
+        return None
+    A1 = {k[0]: w for k, w in A.items()}
+    B1 = {k[0]: w for k, w in B.items()}
+    params = tuple(p for p in scheme.params if any(w.has(p) for w in (*A1.values(),
+                                                                        *B1.values())))
+    if len(params) != 1:
+        return None
+    got = exact_region(A1, B1, params[0])
+    if got is None:
+        return None
+    s, exact = got
+    p = params[0]
+    expr, words = set_to_condition(s, p)
+    conds = kernel_conditions(A1, B1) or []
+    i_k = b.step(sp.And(*[sp.Ge(e, 0) for e in conds]),
+                 "A^{-1} has the kernel g_k = g_0 lambda^|k| (lambda the root in (0, 1) of "
+                 "alpha l^2 - a0 l + alpha); A^{-1} B >= 0 on the lattice iff these "
+                 "polynomials in lambda are >= 0 (the kernel's near part and both tails)",
+                 Check("definition"), uses=[i_w])
+    b.step(expr, f"cells in {p} (critical values: resultants in {LAM} with alpha l^2 - a0 l + "
+           f"alpha, its discriminant, alpha), one exact decision per cell: {words}",
+           Check("implicit_kernel_region", (A1, B1, p, expr)), uses=[i_k])
+    cond = Condition(expr, params, "positivity", "proved" if exact else "unknown",
+                     sufficient=expr if exact else suff, necessary=expr if exact else None,
+                     name=region_name(scheme),
+                     description=(f"exact on the lattice (Cauchy problem): {words}; the M-matrix "
+                                  f"bound {suff_words} is only sufficient"),
                      definitions=dict(scheme.definitions))
     return b.finish(cond)

@@ -1,18 +1,40 @@
-"""Plain presentation of parameter regions: a set of the real line or a conjunction of
-polynomial inequalities as the simplest equivalent Boolean and words (``Abs(nu) <= 1``,
-``nu**2 <= 2*r <= 1``), with redundant conjuncts dropped.
+"""Regions in parameter space, presented: the plainest equivalent form of a conjunction of
+polynomial or linear inequalities, named for what it is (CFL, cell-Peclet, diffusion number).
 
-Shared by the positivity and the von Neumann analyses (it was split between them, each
-importing the other).
+Shared by the positivity and von Neumann analyses (one place for the presentation rules: bounds
+of one variable merged into chains, pairs symmetric under a sign flip merged into ``Abs``, factors
+of known sign dropped, redundant conjuncts removed by exact region checks).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, cast
 
 import sympy as sp
 
-from mcgen.proof.sturm import _domain
+from mcgen.model.scheme import Scheme
+from mcgen.proof import lp
+from mcgen.proof.sturm import _domain, check_region_equivalent, check_region_implies, relational_set
+
+
+def region_name(scheme: Scheme) -> str:
+    """Name a positivity/stability region for what it is: CFL, cell-Peclet, diffusion number."""
+    law = scheme.law
+    adv = diff = False
+    if law is not None:
+        adv = any(f != 0 for f in law.flux) or any(b != 0 for b in law.drift)
+        diff = law.diffusion is not None and any(e != 0 for e in law.diffusion)
+    else:
+        names = {p.name.split("_")[0] for p in scheme.params}
+        adv, diff = "nu" in names, "r" in names
+    if adv and diff:
+        return "cell-Peclet and diffusion-number condition"
+    if diff:
+        return "diffusion-number condition"
+    if adv:
+        return "CFL condition"
+    return "positivity condition"
 
 
 def relation(lhs: Any, op: str, rhs: Any) -> sp.Basic:
@@ -58,9 +80,100 @@ def set_to_condition(s: sp.Set, v: sp.Symbol) -> tuple[sp.Basic, str]:
     return s.as_relational(v), sp.sstr(s.as_relational(v))
 
 
+def int_form(c: lp.Constraint, vs: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, sp.Expr, bool]:
+    """(variable part V, constant b, strict) with integer coefficients, meaning V + b >= 0."""
+    a, b, s = c
+    den = math.lcm(*[x.denominator for x in (*a, b)])
+    ints = [int(x * den) for x in a]
+    bi = int(b * den)
+    g = math.gcd(*ints, bi) or 1
+    V = sum(sp.Integer(k // g) * v for k, v in zip(ints, vs, strict=False))
+    return V, sp.Integer(bi // g), s
+
+
+def present_linear(cons: list[lp.Constraint], vs: tuple[sp.Symbol, ...]
+                   ) -> tuple[sp.Basic, str]:
+    """Plainest form of irredundant linear constraints: Abs pairs, chains, bounds."""
+    forms = [int_form(c, vs) for c in cons]
+    used = [False] * len(forms)
+    pieces: list[tuple[sp.Basic, str]] = []
+    pairs = [(i, j) for i in range(len(forms)) for j in range(i + 1, len(forms))]
+    for i, j in pairs:
+        if used[i] or used[j] or forms[i][2] != forms[j][2]:
+            continue
+        Li, Lj = forms[i][0] + forms[i][1], forms[j][0] + forms[j][1]
+        A, B = sp.expand((Li + Lj) / 2), sp.expand((Li - Lj) / 2)
+        if len(B.free_symbols) != 1 or B.free_symbols & A.free_symbols:
+            continue
+        (v,) = B.free_symbols
+        k = B.coeff(v)
+        if B != k * v or not k.is_number:
+            continue
+        op = "<" if forms[i][2] else "<="
+        used[i] = used[j] = True
+        lhs = sp.Abs(v) if A.is_number else sp.Abs(k * v)
+        rhs = A / abs(k) if A.is_number else A
+        # a chain: another constraint bounding A from above, b - lam*A >= 0
+        chain = ""
+        chain_rel = None
+        for m, (V, b, s) in enumerate(forms):
+            if used[m] or A.is_number:
+                continue
+            lam = sp.simplify(-V / A)
+            if lam.is_number and lam > 0:
+                used[m] = True
+                chain_rel = relation(A, "<" if s else "<=", b / lam)
+                chain = f" {'<' if s else '<='} {b / lam}"
+                break
+        rel = relation(lhs, op, rhs)
+        pieces.append((sp.And(rel, chain_rel) if chain_rel is not None else rel,
+                       f"{sp.sstr(lhs)} {op} {sp.sstr(rhs)}{chain}"))
+    bounds: dict[sp.Symbol, dict[str, list]] = {}
+    others: list[tuple[sp.Basic, str]] = []
+    for m, (V, b, s) in enumerate(forms):
+        if used[m]:
+            continue
+        fs = V.free_symbols
+        if len(fs) == 1:
+            (v,) = fs
+            k = V.coeff(v)
+            bound = -b / k
+            side = "lo" if k > 0 else "hi"
+            bounds.setdefault(v, {"lo": [], "hi": []})[side].append((bound, s))
+            continue
+        # V + b >= 0 with several variables: write as (positive part) <= b or >= -b
+        g = math.gcd(*[int(V.coeff(v)) for v in fs])
+        Vn, bn = V / g, b / g
+        op = "<" if s else "<="
+        if bn > 0 or (bn == 0 and sum(bool(Vn.coeff(v) < 0) for v in fs) > len(fs) / 2):
+            pieces_rel = relation(-Vn, op, bn)
+            others.append((pieces_rel, f"{sp.sstr(-Vn)} {op} {bn}"))
+        else:
+            others.append((relation(Vn, ">" if s else ">=", -bn), f"{sp.sstr(Vn)} "
+                           f"{'>' if s else '>='} {-bn}"))
+    for v, lh in bounds.items():
+        lo = max(lh["lo"], key=lambda t: t[0]) if lh["lo"] else None
+        hi = min(lh["hi"], key=lambda t: t[0]) if lh["hi"] else None
+        rels, text = [], ""
+        if lo is not None:
+            rels.append(relation(lo[0], "<" if lo[1] else "<=", v))
+            text = f"{lo[0]} {'<' if lo[1] else '<='} {v}"
+        if hi is not None:
+            rels.append(relation(v, "<" if hi[1] else "<=", hi[0]))
+            text = (text or str(v)) + f" {'<' if hi[1] else '<='} {hi[0]}"
+        if lo is not None and hi is not None and lo[0] == -hi[0] and lo[1] == hi[1]:
+            rels = [relation(sp.Abs(v), "<" if hi[1] else "<=", hi[0])]
+            text = f"|{v}| {'<' if hi[1] else '<='} {hi[0]}"
+        pieces.append((sp.And(*rels), text))
+    pieces += others
+    if not pieces:
+        return sp.true, "every parameter value"
+    return sp.And(*[p[0] for p in pieces]), ", ".join(p[1] for p in pieces)
+
+
+
 def _solve_factor(h: sp.Expr, params: tuple[sp.Symbol, ...]) -> list[tuple[Any, ...]]:
     """h >= 0 as bounds ('lo'|'hi', var, bound) or ('rel', Boolean, words)."""
-    from mcgen.proof.sturm import relational_set
     fs = [p for p in params if h.has(p)]
     if len(fs) == 1:
         v = fs[0]
@@ -172,8 +285,6 @@ def present_polynomial_region(conds: list[sp.Expr], params: tuple[sp.Symbol, ...
 def drop_redundant(conds: list[sp.Basic], params: tuple[sp.Symbol, ...]) -> list[sp.Basic]:
     """Remove conjuncts implied by the others: linear ones by Fourier-Motzkin (with the
     symbols' signs), then each non-linear one if the rest implies it (exact region checks)."""
-    from mcgen.proof import lp
-    from mcgen.proof.sturm import check_region_implies
     lin: list[sp.Basic] = []
     nonlin: list[sp.Basic] = []
     for c in conds:
@@ -212,3 +323,24 @@ def _tightest(bounds: list[sp.Expr], direction: int) -> list[sp.Expr]:
             if changed:
                 break
     return out
+
+
+def set_relation(s: sp.Set, v: sp.Symbol) -> sp.Basic:
+    return set_to_condition(s, v)[0]
+
+
+def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, str]:
+    polys, others = [], []
+    for r in rels:
+        if isinstance(r, sp.GreaterThan) and r.rhs == 0:
+            polys.append(r.lhs)
+        else:
+            others.append(r)
+    expr, words = present_polynomial_region(polys, params)
+    if others:
+        expr = sp.And(expr, *others)
+        words = ", ".join([words] + [sp.sstr(o) for o in others])
+    if check_region_equivalent(sp.And(*rels), expr, params) != "proved":
+        return sp.And(*rels), sp.sstr(sp.And(*rels))
+    return expr, words
+

@@ -29,7 +29,7 @@ def _check_derivation(d: Any) -> str:
 
 def stability_report(scheme: Scheme) -> Derivation:
     """Positivity and L2 regions of a linear scheme side by side, with the step relating them."""
-    from mcgen.analysis.positivity import positivity_region
+    from mcgen.analysis.positivity import INCONSISTENT, positivity_region
     from mcgen.analysis.von_neumann import von_neumann
     b = DerivationBuilder(f"Stability of {scheme.name or 'scheme'}: positivity and L2",
                           meta={"scheme_hash": scheme.hash, "scope": CAUCHY_LABEL})
@@ -47,6 +47,11 @@ def stability_report(scheme: Scheme) -> Derivation:
     pos = pos_d.result
     i_pos = b.step(pos, f"positivity analysis ({pos_d.title})", Check("derivation", (pos_d,)))
     vars_ = tuple(dict.fromkeys((*pos.variables, *l2.variables)))
+    if pos.name.startswith(INCONSISTENT):
+        b.step("the weights do not sum to one: the update is not a convex combination, and the "
+               "step from positivity to L2 stability is not made", "inconsistent scheme",
+               Check("follows"), uses=[i_pos, i_l2])
+        return b.finish((pos, l2))
     imp = Check("region_implies", (pos.expr, l2.expr, vars_))
     if imp.run() not in ("proved",):
         imp = Check("follows")

@@ -13,7 +13,7 @@ from mcgen.model.expressions import check_expression
 from mcgen.model.names import check_name
 from mcgen.model.symbols import COORDS
 from mcgen.model.symbols import t as T_SYM
-from mcgen.proof import serialize
+from mcgen.proof import render, serialize
 
 DIFFUSION_FORMS = ("ito", "fick", "none")
 LAW_FORMS = ("conservation", "backward")
@@ -167,14 +167,14 @@ class Law:
         dif = f", diffusion in {self.diffusion_form.capitalize()} form" \
             if self.diffusion_form != "none" and self.is_scalar else ""
         try:
-            eq = sp.sstr(self.pde())
+            eq = render.text(self.pde())
         except ModelError:
             eq = f"fields {self.fields}, flux {self.flux}"
         return f"`{eq}` ({form}{dif})"
 
     def latex(self) -> str:
         try:
-            return f"${sp.latex(self.pde())}$ ({self.form} form)"
+            return f"${render.latex_math(self.pde())}$ ({self.form} form)"
         except ModelError:
             return f"fields ${sp.latex(self.fields)}$, flux ${sp.latex(self.flux)}$"
 

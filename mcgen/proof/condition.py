@@ -166,7 +166,15 @@ class Condition:
         return f"{name}{words} [{self.kind}, {self.status}; {self.scope}]"
 
     def latex(self) -> str:
-        return f"${sp.latex(self.expr)}$ ({self.kind}, {self.status})"
+        from mcgen.proof import render
+        return render.condition_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+    def _repr_html_(self) -> str:
+        from mcgen.proof import render
+        return render.condition_html(self)
 
     def __str__(self) -> str:
         return self.describe()

@@ -136,31 +136,22 @@ class Derivation:
         raise ValueError(f"unknown format {fmt!r}: use 'md', 'latex' or 'json'")
 
     def _markdown(self) -> str:
-        lines = [f"### {self.title}", "", f"*status: **{self.status}***", ""]
-        if "refuted_because" in self.meta:
-            lines += [f"*{self.meta['refuted_because']}*", ""]
-        for i, st in enumerate(self.steps, 1):
-            uses = f" (from {', '.join(str(u + 1) for u in st.uses)})" if st.uses else ""
-            lines.append(f"{i}. {_md(st.claim)}  \n   *{st.reason}*{uses}. "
-                         f"Check: {st.check.kind} -> **{st.status}**.")
-        lines += ["", f"**Result.** {_md(self.result)}"]
-        return "\n".join(lines) + "\n"
+        from mcgen.proof import render
+        return render.derivation_markdown(self)
 
     def _latex(self) -> str:
-        lines = [f"\\paragraph{{{_tex_escape(self.title)}}} (status: {self.status})",
-                 "\\begin{enumerate}"]
-        for st in self.steps:
-            uses = f" (from {', '.join(str(u + 1) for u in st.uses)})" if st.uses else ""
-            lines.append(f"  \\item {_tex(st.claim)}\\\\ \\emph{{{_tex_escape(st.reason)}}}{uses}; "
-                         f"check \\texttt{{{st.check.kind}}}: {st.status}.")
-        lines += ["\\end{enumerate}", f"Result: {_tex(self.result)}"]
-        return "\n".join(lines) + "\n"
+        from mcgen.proof import render
+        return render.derivation_latex(self)
 
     def _repr_markdown_(self) -> str:
         return self._markdown()
 
     def _repr_latex_(self) -> str:
         return self._latex()
+
+    def _repr_html_(self) -> str:
+        from mcgen.proof import render
+        return render.derivation_html(self)
 
     def __str__(self) -> str:
         return self._markdown()

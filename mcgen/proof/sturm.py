@@ -25,6 +25,7 @@ from mcgen.proof.check import register_check
 
 def rational_between(a: Any, b: Any) -> sp.Rational:
     """A rational strictly between a < b (either may be infinite, or a real algebraic number)."""
+    a, b = sp.sympify(a), sp.sympify(b)
     if a == -sp.oo and b == sp.oo:
         return sp.Integer(0)
     if a == -sp.oo:
@@ -33,10 +34,16 @@ def rational_between(a: Any, b: Any) -> sp.Rational:
         return sp.ceiling(a) + 1
     if a.is_Rational and b.is_Rational:
         return (a + b) / 2
-    for digits in (15, 30, 60, 120):
-        m = sp.nsimplify(sp.N((a + b) / 2, digits), rational=True)
+    # the dyadic rational of smallest denominator above a (short witnesses); a and b are
+    # distinct algebraic numbers, so some precision separates them
+    for k in range(0, 2000, 2):
+        a_hi = sp.Rational(sp.floor(sp.N(a, 30 + k // 3) * 2**k)) / 2**k  # <= a, up to rounding
+        m = a_hi + sp.Rational(1, 2**k)
         if bool(a < m) and bool(m < b):
-            return sp.Rational(m)
+            return m
+        m = a_hi + sp.Rational(2, 2**k)  # a_hi rounded one step low
+        if bool(a < m) and bool(m < b):
+            return m
     raise ValueError(f"cannot separate {a} and {b}")
 
 
@@ -56,6 +63,7 @@ def negative_point(expr: Any, var: sp.Symbol, lo: Any = -1, hi: Any = 1,
     the interval is open at that end).
     """
     p = sp.Poly(sp.expand(expr), var)
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
     if p.is_zero:
         return lo if strict and lo.is_finite else (sp.Integer(0) if strict else None)
     roots = [x for x in real_roots(p) if bool(x >= lo) and bool(x <= hi)]
@@ -125,9 +133,106 @@ def relational_set(rel: Any, var: sp.Symbol) -> sp.Set:
             # symbolic coefficients (grid steps): SymPy solves using their declared signs
             from sympy.solvers.inequalities import solve_univariate_inequality
             return solve_univariate_inequality(rel, var, relational=False)
+        if d.is_polynomial(var) and sp.degree(d, var) == 1 and not (
+                sp.Poly(d, var).domain.is_QQ or sp.Poly(d, var).domain.is_ZZ):
+            # var op x with x a real algebraic number (CRootOf): compared exactly
+            k, x = sp.Poly(d, var).all_coeffs()
+            x = -x / k
+            op = rel.rel_op if k > 0 else {">=": "<=", "<=": ">=", ">": "<", "<": ">",
+                                            "==": "=="}[rel.rel_op]
+            return {">=": sp.Interval(x, sp.oo), ">": sp.Interval.open(x, sp.oo),
+                    "<=": sp.Interval(-sp.oo, x), "<": sp.Interval.open(-sp.oo, x),
+                    "==": sp.FiniteSet(x)}[op]
         if d.is_polynomial(var):
             return sign_set(d, var, rel.rel_op)
     return rel.as_set()
+
+
+# ---------------------------------------------------------------- real algebraic numbers
+
+
+def _min_poly(x: Any, p: sp.Symbol) -> sp.Poly:
+    """The (irreducible) defining polynomial of a real algebraic number, in ``p``."""
+    if isinstance(x, sp.CRootOf):
+        return sp.Poly(x.poly.as_expr().subs(x.poly.gen, p), p)
+    return sp.Poly(sp.minimal_polynomial(x, p), p)
+
+
+def _isolating(x: Any) -> tuple[sp.Rational, sp.Rational]:
+    """Rationals a <= x <= b with x the only root of its polynomial in [a, b]."""
+    if isinstance(x, sp.CRootOf):
+        iv = x._get_interval()
+        return sp.Rational(iv.a), sp.Rational(iv.b)
+    f = _min_poly(x, sp.Dummy("p"))
+    for (a, b), _ in f.intervals():
+        if bool(a <= x) and bool(x <= b):
+            return sp.Rational(a), sp.Rational(b)
+    raise ValueError(f"{x} is not a real algebraic number")
+
+
+def sign_at(g: Any, p: sp.Symbol, x: Any) -> int:
+    """The sign of the polynomial g(p) (rational coefficients) at a real algebraic number x,
+    exactly: 0 iff the minimal polynomial of x divides g, else the isolating interval of x is
+    refined until g has no root in it and g is evaluated at a rational point there."""
+    g = sp.Poly(sp.expand(g), p)
+    if g.is_zero:
+        return 0
+    if g.degree() <= 0:
+        return int(sp.sign(g.LC()))
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return int(sp.sign(g.eval(x)))
+    f = _min_poly(x, p)
+    if g.rem(f).is_zero:
+        return 0
+    a, b = _isolating(x)
+    while a != b and g.count_roots(a, b) > 0:
+        a, b = f.refine_root(a, b, steps=1)
+    return int(sp.sign(g.eval((a + b) / 2)))
+
+
+def negative_point_at_algebraic(Q: Any, c: sp.Symbol, p: sp.Symbol, x: Any, lo: Any = -1,
+                                hi: Any = 1) -> sp.Rational | None | str:
+    """A rational c0 in [lo, hi] with Q(c0; x) < 0 for a real algebraic parameter value x, or
+    None when Q(.; x) >= 0 on [lo, hi] (exact).
+
+    The roots in c of Q(c; x) are among those of R(c) = res_p(Q(c, p), f(p)), f the minimal
+    polynomial of x (a polynomial with rational coefficients); between consecutive roots of R,
+    Q(.; x) keeps its sign, so one rational sample per gap, signed by :func:`sign_at`, decides.
+    """
+    x = sp.sympify(x)
+    Q = sp.expand(Q)
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    if x.is_Rational:
+        return negative_point(Q.subs(p, x), c, lo, hi)
+    # first a numeric guess of the minimum, confirmed exactly at nearby rationals (cheap);
+    # the resultant below is the exact fallback (an isolated stable point, or a tie)
+    import numpy as np
+    coeffs = [float(a) for a in sp.Poly(sp.expand(Q.subs(p, sp.N(x, 30))), c).all_coeffs()]
+    grid = np.linspace(float(lo), float(hi), 801)
+    crit = [r.real for r in np.roots(np.polyder(coeffs)) if abs(r.imag) < 1e-9
+            and float(lo) <= r.real <= float(hi)] if len(coeffs) > 2 else []
+    pts = np.concatenate([grid, np.array(crit, dtype=float)])
+    vals = np.polyval(coeffs, pts)
+    for i in np.argsort(vals)[:3]:
+        if vals[i] >= 0:
+            break
+        for k in (2, 4, 8, 12):
+            c0 = min(max(sp.Rational(round(float(pts[i]) * 10**k), 10**k), lo), hi)
+            if sign_at(Q.subs(c, c0), p, x) < 0:
+                return c0
+    f = _min_poly(x, p)
+    R = sp.Poly(sp.resultant(sp.Poly(Q, p).as_expr(), f.as_expr(), p), c) if Q.has(p) else \
+        sp.Poly(Q, c)
+    roots = [r for r in real_roots(R) if bool(r > lo) and bool(r < hi)] if \
+        not R.is_zero else []
+    edges = [lo, *roots, hi]
+    samples = [rational_between(x0, x1) for x0, x1 in zip(edges, edges[1:], strict=False)]
+    samples += [e for e in (lo, hi) if e.is_Rational]
+    for s in samples:
+        if sign_at(Q.subs(c, s), p, x) < 0:
+            return s
+    return None
 
 
 # ---------------------------------------------------------------- one-parameter families
@@ -210,10 +315,24 @@ def _family_region(Q: Any, c: sp.Symbol, p: sp.Symbol, strict: bool = False
             continue
         left = cell_ok[i - 1] if i > 0 else False
         right = cell_ok[i] if i < len(cell_ok) else False
-        if (left or right) and not strict:
-            pieces.append(sp.FiniteSet(x))  # closed condition: limit of stable parameters
-        elif not (left or right):
-            exact = False
+        if not strict:
+            # closed condition: a limit of stable parameters is stable; else an irrational
+            # critical value between two unstable cells, decided exactly in the field Q(x)
+            if left or right or negative_point_at_algebraic(Q, c, p, x) is None:
+                pieces.append(sp.FiniteSet(x))
+        elif left and right:
+            # Q(.; x) >= 0 by continuity; strictly positive unless Q and Q_c share a root c0
+            # in [-1, 1] at p = x (a candidate c0 is a root of both resultants)
+            f = _min_poly(x, p).as_expr()
+            ends = [sign_at(sp.expand(Q.subs(c, e)), p, x) for e in (-1, 1)]
+            common = sp.gcd(sp.resultant(sp.expand(Q), f, p),
+                            sp.resultant(sp.expand(sp.diff(Q, c)), f, p))
+            inner = sp.Poly(common, c).count_roots(-1, 1) if sp.sympify(common).has(c) else 0
+            if 0 not in ends and inner == 0:
+                pieces.append(sp.FiniteSet(x))
+            else:
+                exact = False
+        # strict, and a neighbouring cell unstable: the strict region is open, so x is outside
     region = sp.Union(*pieces) if pieces else sp.S.EmptySet
     return region, witnesses, exact
 
@@ -525,8 +644,11 @@ def _region_relation(a: Any, b: Any, variables: Any, what: str) -> str:
         elif len(vs) in (1, 2):
             try:
                 rel = compare_regions(a, b, *vs)
-            except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
-                rel = "unknown"  # not polynomial (radicals, transcendental functions)
+            except (sp.polys.polyerrors.BasePolynomialError, NotImplementedError, TypeError,
+                    ValueError):
+                # not polynomial (radicals, transcendental functions), or a bound whose
+                # denominator vanishes at a sample (zoo): not decided here
+                rel = "unknown"
             if rel == "unknown":
                 res = "unknown"
             elif what == "equivalent":
@@ -544,6 +666,13 @@ def _region_relation(a: Any, b: Any, variables: Any, what: str) -> str:
 def check_manifestly_nonneg(expr: Any) -> str:
     e = sp.factor(sp.sympify(expr))
     return "proved" if e.is_nonnegative else "unknown"
+
+
+@register_check("manifestly_positive",
+                "an expression is > 0 by the sign assumptions of its symbols")
+def check_manifestly_positive(expr: Any) -> str:
+    e = sp.factor(sp.sympify(expr))
+    return "proved" if e.is_positive else "unknown"
 
 
 @register_check("finite_region",
@@ -621,7 +750,10 @@ def _finite_region(conj: Any, variables: tuple[sp.Symbol, ...]) -> list[tuple] |
                             ok = False
                             break
                         bound += sup
-                    if ok:
+                    # a consequence with an irrational sup (a Max of algebraic values) is
+                    # skipped: it only sharpens, and the root isolation needs rationals
+                    if ok and sp.Poly(sp.expand(bound), v).domain.is_QQ or \
+                            ok and sp.Poly(sp.expand(bound), v).domain.is_ZZ:
                         per_var[v] = per_var[v].intersect(relational_set(sp.Ge(bound, 0), v))
         if per_var == before:
             break

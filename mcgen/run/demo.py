@@ -395,12 +395,12 @@ def _write_report(work: Path, result: DemoResult, cfg: DemoConfig, ps: Any, deri
     r.paragraph(f"`{ps.describe()}`")
     r.heading("2. Its hydrodynamic limit")
     r.paragraph(f"Under Euler scaling (x = i/n, t = s/n) the density obeys {result.law}.")
-    r.derivation(derivation.render("md"))
+    r.derivation(derivation)
     r.heading("3. The scheme and the condition it enforces")
     r.paragraph(f"Scheme: `{scheme.describe()}`")
     r.paragraph(f"Enforced ({result.condition_kind}): {result.condition}. The simulation takes "
                 "0.9 of the largest time step it allows and refuses a larger one.")
-    r.derivation(mono.render("md"))
+    r.derivation(mono)
     r.heading("4. Runs and errors")
     r.paragraph(f"Domain {cfg.bounds} (a ring), t = {cfg.t_end}; errors are L1 norms on "
                 f"|x| <= {cfg.window}, where the exact Riemann solution holds (the wrap-around "

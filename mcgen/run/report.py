@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcgen.proof import render
+
 CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;
 line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid
 #bbb;padding:.25em .6em;text-align:right}th{background:#f0f0f0}code,pre{background:#f6f6f6}
@@ -48,9 +50,10 @@ class Report:
         self.blocks.append(("code", (text, lang)))
         return self
 
-    def derivation(self, md: str) -> Report:
-        """A derivation rendered by ``Derivation.render("md")``."""
-        self.blocks.append(("derivation", md))
+    def derivation(self, d: Any) -> Report:
+        """A derivation: the object itself (Markdown in ``markdown()``, MathML in ``html()``) or
+        text already rendered by ``Derivation.render("md")``."""
+        self.blocks.append(("derivation", d))
         return self
 
     # ------------------------------------------------------------------ Markdown
@@ -72,7 +75,8 @@ class Report:
             elif kind == "code":
                 out += [f"```{val[1]}", val[0].rstrip("\n"), "```", ""]
             elif kind == "derivation":
-                out += [val.replace("\n### ", "\n#### ").replace("### ", "#### ", 1), ""]
+                md = val if isinstance(val, str) else val.render("md")
+                out += [md.replace("\n### ", "\n#### ").replace("### ", "#### ", 1), ""]
         return "\n".join(out)
 
     # ------------------------------------------------------------------ HTML
@@ -96,7 +100,9 @@ class Report:
             elif kind == "code":
                 body.append(f"<pre><code>{html.escape(val[0])}</code></pre>")
             elif kind == "derivation":
-                body.append(f'<div class="deriv">{_derivation_html(val)}</div>')
+                inner = _derivation_html(val) if isinstance(val, str) else \
+                    render.derivation_html(val)
+                body.append(f'<div class="deriv">{inner}</div>')
         return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                 f"<title>{html.escape(self.title)}</title><style>{CSS}</style></head>"
                 "<body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -1,0 +1,96 @@
+"""Time the exact region analyses on random stencils no one here wrote (issue 12).
+
+Median CPU time (time.process_time) of von_neumann() + positivity_region() per model, on one core:
+
+* one-parameter 1-D stencils (radius 1-3, weights polynomial of degree <= 2 in nu, rational
+  coefficients; target < 1 s);
+* two-parameter 1-D stencils (radius 1-2, weights in nu, mu, nu*mu, nu^2, mu^2; target < 10 s);
+* the 2-D catalogue schemes (Lax-Friedrichs, unsplit Lax-Wendroff, five-point heat, donor cell;
+  target < 10 s).
+
+Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
+and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections import Counter
+
+import sympy as sp
+
+from mcgen.analysis import positivity
+from mcgen.analysis import von_neumann as vn_mod
+from mcgen.analysis.positivity import positivity_region
+from mcgen.analysis.von_neumann import von_neumann
+from mcgen.errors import AnalysisError
+from mcgen.model.catalogue import linear as cat
+from mcgen.model.read import Field
+from mcgen.model.scheme import Scheme
+from mcgen.proof import sturm
+
+U = Field("u")
+NU, MU = sp.symbols("nu mu", real=True)
+RAT = [sp.Rational(k, d) for k in range(-3, 4) for d in (1, 2, 4)]
+
+
+def _clear() -> None:
+    for table in (vn_mod._RESULTS, positivity._RESULTS, sturm._MEMO, sturm._CACHE):
+        table.clear()
+
+
+def one_param(rng: random.Random) -> Scheme:
+    radius = rng.choice([1, 2, 3])
+    w = {k: sum(rng.choice(RAT) * NU**j for j in range(3)) for k in range(-radius, radius + 1)
+         if k != 0 and rng.random() < 0.7}
+    w[0] = 1 - sum(w.values())
+    return Scheme(("u",), 1, {"u": sum(wk * U[k] for k, wk in w.items())}, params=(NU,))
+
+
+def two_param(rng: random.Random) -> Scheme:
+    radius = rng.choice([1, 2])
+    mons = (NU, MU, NU * MU, NU**2, MU**2)
+    w = {k: sum(rng.choice(RAT[5:16]) * m for m in mons[:rng.randint(2, 5)])
+         for k in range(-radius, radius + 1) if k != 0 and rng.random() < 0.7}
+    w[0] = 1 - sum(w.values())
+    return Scheme(("u",), 1, {"u": sum(wk * U[k] for k, wk in w.items())}, params=(NU, MU))
+
+
+def timed(s: Scheme) -> tuple[float, str]:
+    _clear()
+    t0 = time.process_time()  # CPU seconds: the machine may be shared
+    status = von_neumann(s).result.status
+    try:
+        positivity_region(s)
+    except AnalysisError:
+        pass
+    return time.process_time() - t0, status
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+    rows = []
+    for label, make in (("1-D, one parameter", one_param), ("1-D, two parameters", two_param)):
+        res = [timed(make(rng)) for _ in range(a.n)]
+        ts = [t for t, _ in res]
+        rows.append((label, len(ts), statistics.median(ts), max(ts),
+                     dict(Counter(s for _, s in res))))
+    for name in ("lax_friedrichs_2d", "lax_wendroff_2d", "ftcs_heat_2d", "donor_cell_2d"):
+        if name not in cat.LINEAR_SCHEMES:
+            continue
+        t, s = timed(cat.LINEAR_SCHEMES[name]())
+        rows.append((f"2-D {name}", 1, t, t, {s: 1}))
+    print(f"{'models':28s} {'n':>4s} {'median cpu s':>12s} {'max cpu s':>10s}  status")
+    for label, n, med, mx, st in rows:
+        print(f"{label:28s} {n:4d} {med:12.3f} {mx:10.3f}  {st}")
+
+
+if __name__ == "__main__":
+    main()

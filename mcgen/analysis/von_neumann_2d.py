@@ -1,0 +1,279 @@
+"""von Neumann analysis of 2-D two-level explicit scalar schemes.
+
+Exact necessary conditions (Hessian of 1 - |G|^2 at theta = 0, the corners {0, pi}^2, the edges
+theta_y = 0 and theta_x = 0 by the 1-D analysis); sufficiency from the positivity region when it
+coincides with them (then ``proved``), otherwise exact decisions at rational parameter points
+(1 - |G|^2 >= 0 on the torus, via t = tan(theta/2) and a cylindrical decomposition) along rays,
+the boundary traced numerically between certified points: status ``sampled``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import sympy as sp
+
+from mcgen.analysis.amplification import THETAS, C, abs2_in_c, split_powers
+from mcgen.analysis.positivity import positivity_region
+from mcgen.analysis.region_presentation import (
+    drop_redundant,
+    present_relations,
+    region_name,
+    set_relation,
+)
+from mcgen.analysis.von_neumann_1d import analyse_Q
+from mcgen.errors import AnalysisError
+from mcgen.model.scheme import Scheme
+from mcgen.proof.check import Check
+from mcgen.proof.condition import Condition
+from mcgen.proof.derivation import Derivation, DerivationBuilder
+from mcgen.proof.sturm import check_region_equivalent, nonneg_on_plane
+
+T1, T2 = sp.Symbol("t_x", real=True), sp.Symbol("t_y", real=True)  # tan(theta/2)
+
+
+def plane_polynomial(weights: dict[tuple[int, int], sp.Expr]) -> sp.Expr:
+    """N(t_x, t_y) = (1 + t_x^2)^(2R) (1 + t_y^2)^(2R) (1 - |G|^2), t = tan(theta/2): a real
+    polynomial with the sign of 1 - |G|^2 (e^{i theta} = (1 + i t)^2 / (1 + t^2))."""
+    R = max(max(abs(k) for k in off) for off in weights)
+    G = sp.Integer(0)
+    for (k, m), w in weights.items():
+        G += w * (1 + sp.I * T1)**(R + k) * (1 - sp.I * T1)**(R - k) * \
+            (1 + sp.I * T2)**(R + m) * (1 - sp.I * T2)**(R - m)
+    G = sp.expand(G)
+    re = sp.expand(G.subs(sp.I, 0))
+    im = sp.expand((G - re) / sp.I)
+    return sp.expand((1 + T1**2)**(2 * R) * (1 + T2**2)**(2 * R) - re**2 - im**2)
+
+
+def _numeric_negative(N: sp.Expr, n: int = 41) -> tuple | None:
+    """A rational (t_x, t_y) where N < 0, found on a grid in theta and confirmed exactly."""
+    f = sp.lambdify((T1, T2), N, "numpy")
+    th = np.linspace(-math.pi * 0.999, math.pi * 0.999, n)
+    tt = np.tan(th / 2)
+    X, Y = np.meshgrid(tt, tt)
+    vals = f(X, Y)
+    for idx in np.argsort(vals, axis=None)[:5]:
+        if vals.flat[idx] >= 0:
+            break
+        p = (sp.nsimplify(float(X.flat[idx]), rational=True, tolerance=1e-6),
+             sp.nsimplify(float(Y.flat[idx]), rational=True, tolerance=1e-6))
+        if N.subs({T1: p[0], T2: p[1]}) < 0:
+            return p
+    return None
+
+
+def decide_at_point(Nsym: sp.Expr, point: dict) -> tuple[bool, tuple | None]:
+    """Exact L2 decision of a 2-D scheme at rational parameter values: (stable, witness)."""
+    N = sp.expand(Nsym.subs(point))
+    w = _numeric_negative(N)
+    if w is not None:
+        return False, w
+    return nonneg_on_plane(N, T1, T2)
+
+
+def _hessian_conditions(weights: dict, params: tuple) -> list[sp.Expr]:
+    """Hessian H of 1 - |G|^2 at theta = 0: H_ij = sum_{a,b} w_a w_b (a - b)_i (a - b)_j
+    (from |G|^2 = sum w_a w_b e^{i (a - b).theta}); conditions H11, H22, det H >= 0."""
+    H = [[sp.Integer(0)] * 2 for _ in range(2)]
+    for a, wa in weights.items():
+        for b_, wb in weights.items():
+            d = (a[0] - b_[0], a[1] - b_[1])
+            for i in range(2):
+                for j in range(2):
+                    H[i][j] += wa * wb * d[i] * d[j]
+    H = [[sp.factor(sp.expand(h)) for h in row] for row in H]
+    return [H[0][0], H[1][1], sp.factor(sp.expand(H[0][0] * H[1][1] - H[0][1] * H[1][0]))]
+
+
+def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
+    """2-D: exact necessary conditions, sufficiency from positivity or at rational points."""
+    if scheme.dim != 2 or set(lv) != {0, 1} or lv[1] != {(0, 0): 1}:
+        raise AnalysisError(f"{scheme.name!r}: multi-dimensional analysis is for explicit "
+                            "two-level 2-D schemes")
+    w = lv[0]
+    params = tuple(p for p in scheme.params if any(e.has(p) for e in w.values()))
+    name = scheme.name or "scheme"
+    bld = DerivationBuilder(f"von Neumann analysis of {name} (2-D)",
+                            meta={"scheme_hash": scheme.hash})
+    Gx = sum(e * sp.exp(sp.I * (k * THETAS[0] + m * THETAS[1])) for (k, m), e in w.items())
+    i_g = bld.step(sp.Eq(sp.Symbol("G"), Gx, evaluate=False),
+                   "substitute u_jk^n = G^n e^{i (j theta_x + k theta_y)}", Check("definition"))
+    necessary: list[sp.Basic] = []
+    # corners {0, pi}^2: G is real there
+    corner_steps = []
+    for sx in (0, 1):
+        for sy in (0, 1):
+            Gc = sp.expand(sum(e * sp.Integer(-1)**(sx * k + sy * m) for (k, m), e in w.items()))
+            conds = [c for c in (sp.factor(1 - Gc), sp.factor(1 + Gc)) if c != 0]
+            for c in conds:
+                if not (c.is_nonnegative or not c.free_symbols):
+                    necessary.append(sp.Ge(c, 0))
+            corner_steps.append(bld.step(
+                f"corner theta = ({sx and 'pi' or 0}, {sy and 'pi' or 0}): G = {Gc}, so "
+                f"-1 <= {Gc} <= 1", "|G| <= 1 at an explicit mode (necessary)",
+                Check("follows"), uses=[i_g]))
+    # edges: the 1-D schemes seen by modes with theta_y = 0 or theta_x = 0
+    for axis in (0, 1):
+        w1: dict[int, sp.Expr] = {}
+        for off, e in w.items():
+            w1[off[axis]] = sp.expand(w1.get(off[axis], 0) + e)
+        P = sp.expand(1 - abs2_in_c(w1))
+        m, Q = split_powers(P, C)
+        res = analyse_Q(Q, tuple(p for p in params if Q.has(p)))
+        if res["method"] == "ends":
+            necessary += [sp.Ge(e, 0) for e in res["ends"] if sp.Ge(e, 0) is not sp.true]
+        elif res["method"] == "cells":
+            necessary.append(set_relation(res["set"], res["params"][0]))
+        bld.step(f"edge theta_{'yx'[axis]} = 0: the 1-D symbol with weights {w1}; "
+                 f"Q = {sp.factor(Q)} must be >= 0 on [-1, 1]", "1-D analysis of an edge of "
+                 "the torus (necessary)", Check("follows"), uses=[i_g])
+    hc = _hessian_conditions(w, params)
+    necessary += [sp.Ge(h, 0) for h in hc if sp.Ge(h, 0) is not sp.true]
+    i_h = bld.step(f"Hessian of 1 - |G|^2 at theta = 0 must be positive semi-definite: "
+                   f"H11 = {hc[0]}, H22 = {hc[1]}, det H = {sp.factor(hc[2])}",
+                   "second-order expansion around theta = 0 (necessary)", Check("follows"),
+                   uses=[i_g])
+    necessary = [n for n in dict.fromkeys(necessary) if n is not sp.true]
+    necessary = drop_redundant(necessary, params)
+    nec_expr, nec_words = present_relations(necessary, params)
+    i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}",
+                   Check("region_equivalent", (sp.And(*necessary), nec_expr, params)),
+                   uses=[*corner_steps, i_h])
+    suff = None
+    try:
+        pos = positivity_region(scheme).result
+        if pos.expr is not sp.false and "measure zero" not in pos.description:
+            suff = pos.expr
+    except AnalysisError:
+        pos = None
+    status = "sampled"
+    meta_points: dict[str, list] = {"stable": [], "unstable": []}
+    description = ""
+    if suff is not None:
+        i_s = bld.step(suff, "sufficient: the positivity region (convex combination, "
+                       "|G| <= sum w_k = 1)", Check("follows"), uses=[i_g])
+        same = check_region_equivalent(suff, nec_expr, params)
+        if same == "proved":
+            bld.step("the sufficient set (positivity) equals the necessary set",
+                     "sufficient and necessary coincide: the region is exact",
+                     Check("region_equivalent", (suff, nec_expr, params)), uses=[i_s, i_n])
+            status = "proved"
+        else:
+            bld.step("positivity region (sufficient) inside the L2 region, inside the "
+                     "necessary set; the gap between them is shown",
+                     "sufficient implies necessary (convexity theorem, then the necessary "
+                     "conditions of every L2-stable point)", Check("follows"), uses=[i_s, i_n])
+    expr = nec_expr
+    if status != "proved":
+        Nsym = plane_polynomial(w)
+        traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
+        for pt in meta_points["stable"]:
+            sub = dict(zip(params, pt, strict=False))
+            bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
+                     "exact decision at a rational parameter point (t = tan(theta/2))",
+                     Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
+                     uses=[i_g])
+        for pt, wit in meta_points["unstable"]:
+            sub = dict(zip(params, pt, strict=False))
+            th = tuple(2 * sp.atan(t) for t in wit)
+            bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
+                     "explicit growing mode at a rational parameter point",
+                     Check("negative_at", (Nsym, {**sub, T1: wit[0], T2: wit[1]})), uses=[i_g])
+        if gap:
+            bld.step(f"the necessary conditions are not sufficient: {gap}",
+                     "an unstable point inside the necessary set", Check("follows"),
+                     uses=[i_n])
+        bld.step("between the certified points the boundary is traced numerically (max |G| on "
+                 "a grid of modes, bisection along rays); the region used is the necessary set "
+                 "cut by the traced star-shaped polygon", "certified at points only",
+                 Check("sampled"), uses=[i_n])
+        expr = sp.And(nec_expr, traced) if traced is not None else nec_expr
+        if suff is not None:
+            # the reported region never excludes a point of its own proved sufficient set
+            expr = sp.Or(suff, expr)
+        description = (f"necessary (proved): {nec_words}; sufficient"
+                       f"{' (proved): positivity region' if suff is not None else ''}; "
+                       "region used: "
+                       f"{'the sufficient set joined with ' if suff is not None else ''}"
+                       f"the necessary set cut by the boundary traced along {rays} rays, "
+                       "certified at points only" + (f"; {gap}" if gap else ""))
+    else:
+        description = nec_words
+    cond = Condition(expr, params, "l2", status, sufficient=suff if status != "proved"
+                     else nec_expr, necessary=nec_expr, name=f"von Neumann {region_name(scheme)}",
+                     description=description, definitions=dict(scheme.definitions))
+    out = bld.finish(cond)
+    return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic, rays: int,
+           certify: int = 3) -> tuple[sp.Basic | None, dict, str]:
+    """Trace the stability boundary along rays (numeric bisection on max |G|), then certify
+    exactly a rational point inside (stable) and outside (unstable, with its mode)."""
+    if len(params) != 2:
+        return None, {"stable": [], "unstable": []}, ""
+    f = sp.lambdify(params, [wk for wk in w.values()], "numpy")
+    offs = np.array(list(w.keys()), dtype=float)
+    th = np.linspace(-math.pi, math.pi, 73)
+    TX, TY = np.meshgrid(th, th)
+    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+
+    def gmax(p: np.ndarray) -> float:
+        ws = np.array(f(float(p[0]), float(p[1])), dtype=float)
+        return float(np.abs(np.tensordot(ws, phase, axes=1)).max())
+
+    lo_ang, hi_ang = 0.0, 2 * math.pi
+    if all(p.is_nonnegative for p in params):
+        hi_ang = math.pi / 2
+    angles = np.linspace(lo_ang, hi_ang, rays, endpoint=hi_ang < 2 * math.pi)
+    radii = []
+    for ang in angles:
+        d = np.array([math.cos(ang), math.sin(ang)])
+        lo, hi = 0.0, 1.0
+        while gmax(hi * d) <= 1 + 1e-12 and hi < 64:
+            lo, hi = hi, hi * 2
+        for _ in range(18):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if gmax(mid * d) <= 1 + 1e-12 else (lo, mid)
+        radii.append(lo)
+    pts: dict[str, list] = {"stable": [], "unstable": []}
+    gap = ""
+    nec_f = sp.lambdify(params, nec, "math") if nec not in (sp.true, sp.false) else None
+    for k, (ang, rho) in enumerate(zip(angles, radii, strict=False)):
+        u = (math.cos(ang), math.sin(ang))
+        p_in = tuple(sp.Rational(round(0.9 * rho * x * 1000), 1000) for x in u)
+        p_out = tuple(sp.Rational(round(1.1 * rho * x * 1000), 1000) for x in u)
+        if k % max(1, len(angles) // certify) != 0:
+            continue  # exact certification (above all of stable points) is the costly part
+        ok, _ = decide_at_point(Nsym, dict(zip(params, p_in, strict=False)))
+        if ok:
+            pts["stable"].append(p_in)
+        ok, wit = decide_at_point(Nsym, dict(zip(params, p_out, strict=False)))
+        if not ok and wit is not None:
+            pts["unstable"].append((p_out, wit))
+            if not gap and nec_f is not None and bool(nec_f(*[float(x) for x in p_out])):
+                where = dict(zip(map(str, params), p_out, strict=False))
+                gap = (f"{where} satisfies them, yet the mode "
+                       f"theta* = {tuple(float(2 * sp.atan(t)) for t in wit)} grows")
+    # the traced region, kept on the safe side: in each sector between two rays, the triangle
+    # spanned by the smaller of the two traced radii (a star-shaped region whose boundary
+    # bulges inwards, like unsplit Lax-Wendroff's astroid, is not cut by its chords this way)
+    closed = hi_ang >= 2 * math.pi
+    tri = []
+    x, y = params
+    n_sec = len(angles) if closed else len(angles) - 1
+    for i in range(n_sec):
+        j = (i + 1) % len(angles)
+        rho = 0.999 * min(radii[i], radii[j])
+        (x1, y1), (x2, y2) = [(sp.Rational(round(rho * math.cos(a) * 10**6), 10**6),
+                               sp.Rational(round(rho * math.sin(a) * 10**6), 10**6))
+                              for a in (angles[i], angles[j])]
+        c1 = x1 * y - y1 * x
+        c2 = x * y2 - y * x2
+        c3 = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        tri.append(sp.And(sp.Ge(c1, 0), sp.Ge(c2, 0), sp.Ge(c3, 0)))
+    return sp.Or(*tri), pts, gap
+
