@@ -130,12 +130,16 @@ def test_region_names():
     assert "diffusion number" in region("ftcs_heat").result.name.replace("-", " ")
 
 
-def test_implicit_schemes_get_a_proved_sufficient_condition():
-    c = region("crank_nicolson").result  # M-matrix: A^{-1} >= 0, B >= 0 iff r <= 1
+def test_implicit_schemes_get_an_exact_region_beyond_the_m_matrix_bound():
+    c = region("crank_nicolson").result  # M-matrix: r <= 1; the lattice kernel: r <= 3/2
     r = _p(c, "r")
-    assert c.status == "unknown" and c.necessary is None
-    assert check_region_equivalent(c.sufficient, sp.And(r >= 0, r <= 1), (r,)) == "proved"
-    assert "necessity not analysed" in c.description
+    assert c.status == "proved"
+    assert check_region_equivalent(c.expr, sp.And(r >= 0, r <= sp.Rational(3, 2)),
+                                   (r,)) == "proved"
+    assert "M-matrix bound 0 <= r <= 1 is only sufficient" in c.description
+    th = region("theta_method").result  # two parameters: the M-matrix bound, said to be so
+    assert th.status == "unknown" and th.necessary is None
+    assert "necessity not analysed" in th.description
 
 
 def test_crank_nicolson_sufficient_condition_by_run():
