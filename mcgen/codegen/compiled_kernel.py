@@ -21,6 +21,7 @@ import numpy as np
 from mcgen.codegen import ir
 from mcgen.codegen.call_checks import check_buffers
 from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig, check_threads
+from mcgen.codegen.ir import Module as IRModule  # the class has an `ir` attribute
 from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
 from mcgen.codegen.thread_team import run_team, team_kernel_name
 from mcgen.errors import CodegenError, StabilityError
@@ -427,7 +428,7 @@ class CompiledKernel:
             new._blocked = self._blocked_functions()
         return new
 
-    def blocked_ir(self) -> ir.Module:
+    def blocked_ir(self) -> IRModule:
         """The IR module of the temporally blocked kernel(s), for ``export_kernel`` (refused
         with the reason when this kernel cannot be blocked)."""
         from mcgen.codegen.temporal_blocking import build_blocked

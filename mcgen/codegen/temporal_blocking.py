@@ -532,7 +532,8 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
             out.append(ir.If(bv(flag), _shift_index(restrict(body, d), "TILE", src,
                                                     iv("tb_sh"))))
         ren = {CUR: src, NXT: dst, **dict(zip(lay.scratch, tflux, strict=True))}
-        rng = [(iv(f"tb_lo{a}"), iv(f"tb_hi{a}")) for a in range(dim)]
+        rng: list[tuple[ir.Expr, ir.Expr]] = [(iv(f"tb_lo{a}"), iv(f"tb_hi{a}"))
+                                              for a in range(dim)]
         for axis, body in parts["flux_bodies"]:
             fr = list(rng)
             fr[axis] = (rng[axis][0], add(rng[axis][1], ci(1)))
@@ -544,7 +545,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         """Load the tile and its halo from cur (``to_tile``) or store its own cells to nxt."""
         p = [iv(f"tb_p{a}") for a in range(dim)]
         src: list[ir.Expr] = list(p)
-        ranges = []
+        ranges: list[tuple[ir.Expr, ir.Expr]] = []
         for a in range(dim):
             lo_a, hi_a = iv(f"tb_a{a}"), iv(f"tb_b{a}")
             if not to_tile:

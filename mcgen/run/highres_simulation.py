@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class HighResSimStepper:
     flux-limited/MUSCL) or :class:`HighResStepper`."""
 
     def __init__(self, sim: Simulation, boundary: str, data_range: tuple[float, float]) -> None:
-        s: HighResScheme = sim.scheme
+        s = cast(HighResScheme, sim.scheme)
         g = sim.grid
         self.field = sim.fields[0]
         self.unsafe = sim.unsafe
@@ -93,7 +93,7 @@ class SystemSimStepper:
     bound (unless unsafe)."""
 
     def __init__(self, sim: Simulation, boundary: str) -> None:
-        s: SystemScheme = sim.scheme
+        s = cast(SystemScheme, sim.scheme)
         g = sim.grid
         self.fields = sim.fields
         self.unsafe = sim.unsafe
@@ -145,7 +145,8 @@ def _data_range(sim: Simulation) -> tuple[float, float]:
     u = sim.state[sim.fields[0]]
     lo, hi = float(u.min()), float(u.max())
     s = sim.scheme
-    rng = s.data_range if s.data_range is not None else sim.data_range
+    declared = getattr(s, "data_range", None)
+    rng = declared if declared is not None else sim.data_range
     if rng is None:
         rng = (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
     m, M = (float(v) for v in rng)
