@@ -96,6 +96,11 @@ def compile_real(expr: sp.Basic, syms: tuple[sp.Symbol, ...]) -> RealFn:
         except OverflowError:
             c = math.inf if expr > 0 else -math.inf
         return lambda v: c
+    if isinstance(expr, sp.CRootOf):  # an exact algebraic endpoint: its value, to 30 digits
+        if not expr.is_real:
+            raise ConditionError(f"{sp.sstr(expr)[:80]} is not a real number")
+        c = float(expr.evalf(30))
+        return lambda v: c
     parts = [compile_real(a, syms) for a in expr.args] \
         if isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Max, sp.Min, sp.atan2)) else []
     if isinstance(expr, sp.Add):

@@ -181,7 +181,7 @@ def _functions() -> dict[str, type]:
         Equality, Unequality, LessThan, StrictLessThan, GreaterThan, StrictGreaterThan,
         sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Equivalent, sp.ITE, sp.Contains,
         sp.Tuple, sp.Derivative, sp.Sum, sp.Product, sp.Lambda,
-        sp.Interval, sp.Union, sp.Intersection, sp.Complement, sp.FiniteSet)
+        sp.Interval, sp.Union, sp.Intersection, sp.Complement, sp.FiniteSet, sp.CRootOf)
     return {c.__name__: c for c in classes}
 
 
@@ -196,7 +196,7 @@ CONSTANTS: dict[str, sp.Basic] = {
 """Constants a file may name as ``{"const": name}``."""
 
 _ASSUMPTIONS = frozenset(_assume_defined)
-_NO_EVALUATE_OPTION = (ExprCondPair, sp.Sum, sp.Product, sp.Lambda, sp.Interval)
+_NO_EVALUATE_OPTION = (ExprCondPair, sp.Sum, sp.Product, sp.Lambda, sp.Interval, sp.CRootOf)
 
 
 def _fail(path: str, why: str) -> DerivationFileError:
@@ -550,6 +550,15 @@ def _bounded(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
     elif cls is sp.factorial and args and isinstance(args[0], sp.Integer) and \
             abs(args[0]) > MAX_RANGE:
         raise _fail(path, f"factorial({args[0]}): argument above {MAX_RANGE}")
+    elif cls is sp.CRootOf:  # an exact algebraic number: root `index` of a univariate polynomial
+        poly = args[0] if len(args) == 2 else None
+        gens = poly.free_symbols if isinstance(poly, sp.Expr) else set()
+        if len(gens) != 1 or not isinstance(args[1], sp.Integer) or \
+                not poly.is_polynomial(*gens) or \
+                not 1 <= sp.degree(poly, *gens) <= MAX_EXPONENT or \
+                not 0 <= int(args[1]) < sp.degree(poly, *gens):
+            raise _fail(path, "CRootOf needs a polynomial in one symbol of degree 1 to "
+                              f"{MAX_EXPONENT} and a root index below the degree")
     elif cls is sp.chebyshevt and args and isinstance(args[0], sp.Integer) and \
             abs(args[0]) > MAX_EXPONENT:
         raise _fail(path, f"chebyshevt of degree {args[0]} (at most {MAX_EXPONENT})")

@@ -71,3 +71,20 @@ def test_sets_singletons_and_label_symbols_round_trip_but_quotes_are_refused():
     with pytest.raises(DerivationFileError, match="symbol name"):
         serialize.from_data({"sym": "x" * 161, "assume": {}})
     assert r == serialize.from_data(serialize.to_data(r))
+
+
+def test_algebraic_endpoints_round_trip_and_evaluate():
+    # regression: complete 1-D decisions give CRootOf endpoints; Condition.holds() raised
+    # NameError on them and the loader refused them, so such a derivation could not be re-checked
+    from mcgen.errors import DerivationFileError
+    from mcgen.proof import Condition, serialize
+
+    nu = sp.Symbol("nu")
+    root = sp.CRootOf(nu**3 - nu - 1, 0)                 # 1.3247...
+    cond = Condition(sp.And(nu >= 0, nu <= root), (nu,), "l2", "proved")
+    back = serialize.from_data(serialize.to_data(cond))
+    assert back.expr == cond.expr
+    assert back.holds(nu=1.3247) and not back.holds(nu=1.3248)
+    with pytest.raises(DerivationFileError, match="CRootOf"):
+        serialize.from_data({"f": "ComplexRootOf",
+                             "args": [{"sym": "nu", "assume": {}}, {"int": "3"}]})
