@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -79,6 +80,9 @@ class Derivation:
     status: str = "unknown"
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    # the digest of the content exactly as read from a file (what the recorded digest covers);
+    # comparing re-encoded objects instead would depend on how SymPy rebuilds them
+    read_content: str = field(default="", compare=False, repr=False)
 
     # ------------------------------------------------------------------ checking
     def recheck(self) -> Derivation:
@@ -93,10 +97,11 @@ class Derivation:
         DerivationFileError : the content does not match the recorded digest, a step uses a
             step that does not precede it, or a check kind is not registered.
         """
-        if self.digest and self.digest != self.hash:
+        content = self.hash
+        if self.digest and self.digest != content:
             raise DerivationFileError(
                 f"derivation {self.title[:80]!r}: its content does not match its sha256 digest "
-                f"(recorded {self.digest[:12]}..., content {self.hash[:12]}...): it was edited "
+                f"(recorded {self.digest[:12]}..., content {content[:12]}...): it was edited "
                 "after mcgen wrote it (a changed result, claim or check kind); derive it again")
         done: list[Step] = []
         for i, st in enumerate(self.steps):
@@ -117,12 +122,13 @@ class Derivation:
             status = "refuted"
             result = replace(result, status="refuted") if isinstance(result, Condition) else result
             return replace(self, steps=tuple(done), status=status, result=result, digest="",
-                           meta={**self.meta, "refuted_because":
+                           read_content="", meta={**self.meta, "refuted_because":
                                  "the result is not the conclusion of any step: " + loose})
         if isinstance(result, Condition) and _RANK[result.status] < _RANK[status]:
             # a condition is never stronger than the derivation that produced it
             result = replace(result, status=status)
-        return replace(self, steps=tuple(done), status=status, result=result, digest="")
+        return replace(self, steps=tuple(done), status=status, result=result, digest="",
+                       read_content="")
 
     # ------------------------------------------------------------------ rendering
     def render(self, fmt: str = "md") -> str:
@@ -200,7 +206,8 @@ class Derivation:
                    tuple(Step.from_data(s, f"{path}.steps[{i}]", depth + 2)
                          for i, s in enumerate(steps)),
                    serialize.from_data(d["result"], path + ".result", depth + 1),
-                   _status(d["status"], path + ".status"), meta, digest)
+                   _status(d["status"], path + ".status"), meta, digest,
+                   _content_digest(d["title"], steps, d["result"]))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Derivation:
@@ -225,9 +232,19 @@ class Derivation:
     @property
     def hash(self) -> str:
         """sha256 of the title, the steps (claims, reasons, check kinds and arguments, uses) and
-        the result (not of the statuses the steps and the derivation were given)."""
-        return serialize.stable_hash(self.title, [(s.claim, s.reason, s.check.kind, s.check.args,
-                                                    s.uses) for s in self.steps], self.result)
+        the result as encoded (not of the statuses the steps and the derivation were given); for
+        a derivation read from a file, of the content as read."""
+        return self.read_content or _content_digest(self.title, [s.to_data() for s in self.steps],
+                               serialize.to_data(self.result))
+
+
+def _content_digest(title: Any, steps: list[Any], result: Any) -> str:
+    """sha256 of encoded content: canonical JSON of the title, the steps without their
+    statuses, and the result (the same bytes whether computed at writing or from a file)."""
+    body = [title, [{k: v for k, v in st.items() if k != "status"} if isinstance(st, dict)
+                    else st for st in steps], result]
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class DerivationBuilder:
