@@ -201,7 +201,7 @@ def _positivity_region(scheme: Scheme) -> Derivation:
                Check("follows"), uses=[i_sum, i_form])
     cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
                      name=name, description=words, definitions=dict(scheme.definitions))
-    return b.finish(cond)
+    return b.finish_concluded(cond)
 
 
 def _solve(raw_parts: list[sp.Basic], params: tuple[sp.Symbol, ...]
@@ -343,7 +343,7 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
                      name=region_name(scheme),
                      description=f"sufficient (M-matrix): {words}; necessity not analysed",
                      definitions=dict(scheme.definitions))
-    return b.finish(cond)
+    return b.finish_concluded(cond)
 
 
 def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
@@ -379,4 +379,4 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w:
                      description=(f"exact on the lattice (Cauchy problem): {words}; the M-matrix "
                                   f"bound {suff_words} is only sufficient"),
                      definitions=dict(scheme.definitions))
-    return b.finish(cond)
+    return b.finish_concluded(cond)

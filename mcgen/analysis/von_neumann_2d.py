@@ -205,7 +205,7 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
     cond = Condition(expr, params, "l2", status, sufficient=suff if status != "proved"
                      else nec_expr, necessary=nec_expr, name=f"von Neumann {region_name(scheme)}",
                      description=description, definitions=dict(scheme.definitions))
-    out = bld.finish(cond)
+    out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
 
 

@@ -114,8 +114,7 @@ class Derivation:
             done.append(replace(st, status=weakest([own, *inherited])))
         status = weakest(s.status for s in done)
         result = self.result
-        loose = _unconcluded(self.title if not self.meta.get("result_concluded") else "",
-                             tuple(done), result)
+        loose = _unconcluded(tuple(done), result)
         if loose:
             # issue 12: a result the steps do not conclude (edited after the fact, even with a
             # recomputed digest) is refuted, whatever the steps' own statuses
@@ -306,13 +305,6 @@ class DerivationBuilder:
         return Derivation(self.title, tuple(self.steps), result, "unknown", self.meta).recheck()
 
 
-# Titles of derivations whose analyses do not yet end in a concluding step (issue 12): the
-# von Neumann and positivity analyses are being rewritten. Until they are, the rule applies to
-# them only when they declare it (meta {"result_concluded": True}); remove the entries then.
-CONCLUSION_PENDING: tuple[str, ...] = ("von Neumann analysis of", "Positivity region of",
-                                       "Positivity of")
-
-
 def _pair(result: Any, computed: Any) -> tuple[Any, Any]:
     """``(lhs, rhs)`` arguments of an identity check between a result and its computed value."""
     if isinstance(result, dict):
@@ -368,10 +360,10 @@ def _concludes(claim: Any, value: Any) -> bool:
     return any(_same(c, value) for c in cands)
 
 
-def _unconcluded(title: str, steps: tuple[Step, ...], result: Any) -> str:
+def _unconcluded(steps: tuple[Step, ...], result: Any) -> str:
     """The parts of ``result`` no re-verified (not fiat, not refuted) step concludes, as text
     ("" when every part is concluded)."""
-    if result is None or title.startswith(CONCLUSION_PENDING):
+    if result is None:
         return ""
     if isinstance(result, Condition):
         parts = [(p, getattr(result, p)) for p in ("expr", "sufficient", "necessary")

@@ -553,8 +553,8 @@ def _bounded(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
     elif cls is sp.CRootOf:  # an exact algebraic number: root `index` of a univariate polynomial
         poly = args[0] if len(args) == 2 else None
         gens = poly.free_symbols if isinstance(poly, sp.Expr) else set()
-        if len(gens) != 1 or not isinstance(args[1], sp.Integer) or \
-                not poly.is_polynomial(*gens) or \
+        if not isinstance(poly, sp.Expr) or len(gens) != 1 or \
+                not isinstance(args[1], sp.Integer) or not poly.is_polynomial(*gens) or \
                 not 1 <= sp.degree(poly, *gens) <= MAX_EXPONENT or \
                 not 0 <= int(args[1]) < sp.degree(poly, *gens):
             raise _fail(path, "CRootOf needs a polynomial in one symbol of degree 1 to "

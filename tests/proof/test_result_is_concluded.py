@@ -83,3 +83,14 @@ def test_changed_jump_process_limit_is_refuted():
     jp = JumpProcess({1: sp.Rational(1, 3), -1: sp.Rational(1, 6)})
     doc = json.loads(jump_process_limit(jp).render("json"))
     _assert_forgery_refuted(doc, "diffusion")
+
+
+@pytest.mark.parametrize("model, title", [("upwind", "Positivity region"),
+                                          ("upwind", "von Neumann"),
+                                          ("theta_method", "Positivity")])
+def test_widened_positivity_or_l2_region_is_refuted(model, title):
+    # issue 10 item 6: "a widened region still rechecks as proved"; these analyses now conclude
+    # their region in a last step too (the 2-D sampled and implicit cases did not)
+    from mcgen.model.catalogue import linear
+    doc = _derived(getattr(linear, model)(), title)
+    _assert_forgery_refuted(doc, "expr")
