@@ -112,7 +112,7 @@ def inconsistent_input(scheme: Scheme, lv: dict) -> Derivation | None:
     cond = Condition(sp.false, tuple(scheme.params), "l2", "proved", sufficient=sp.false,
                      necessary=sp.false, name=f"von Neumann {region_name(scheme)}",
                      description=words, definitions=dict(scheme.definitions))
-    return b.finish(cond)
+    return b.finish_concluded(cond)
 
 
 def two_level_1d(scheme: Scheme, lv: dict) -> Derivation:
@@ -259,7 +259,7 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
     b.step(f"{'proved' if status == 'proved' else 'not proved'}: the sufficient and necessary "
            "sets coincide" if status == "proved" else "the gap between sufficient and necessary "
            "sets is shown", "status of the region", Check("follows"), uses=[i_r])
-    return b.finish(cond)
+    return b.finish_concluded(cond)
 
 
 def _certify_points_1d(Q: sp.Expr, params: tuple, nec: sp.Basic, n: int = 4
@@ -300,5 +300,5 @@ def _sign_split_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, cases: list
                      description=words, definitions=dict(scheme.definitions))
     b.step("the sufficient and necessary sets coincide", "status of the region",
            Check("follows"), uses=[i_r])
-    return b.finish(cond)
+    return b.finish_concluded(cond)
 

@@ -118,5 +118,5 @@ def von_neumann_system(scheme: Scheme) -> Derivation:
                      description=sp.sstr(expr) + ("" if normal else
                                                   " (necessary: G is not normal)"),
                      definitions=dict(scheme.definitions))
-    return bld.finish(cond)
+    return bld.finish_concluded(cond)
 
