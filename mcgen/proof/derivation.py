@@ -382,38 +382,3 @@ def _unconcluded(steps: tuple[Step, ...], result: Any) -> str:
     loose = [f"{name} = {str(v)[:80]}" for name, v in parts
              if not whole and not any(_concludes(st.claim, v) for st in backed)]
     return "; ".join(loose)
-
-
-def _md(obj: Any) -> str:
-    if isinstance(obj, str):
-        return obj
-    if hasattr(obj, "describe"):
-        return obj.describe()
-    if isinstance(obj, sp.Basic):
-        return f"`{sp.sstr(obj)}`"
-    if isinstance(obj, (tuple, list)):
-        return ", ".join(_md(o) for o in obj)
-    if isinstance(obj, dict):
-        return "; ".join(f"{_md(k)}: {_md(v)}" for k, v in obj.items())
-    return f"`{obj}`"
-
-
-def _tex(obj: Any) -> str:
-    if isinstance(obj, str):
-        return _tex_escape(obj)
-    if hasattr(obj, "latex"):
-        return obj.latex()
-    if isinstance(obj, sp.Basic):
-        return f"${sp.latex(obj)}$"
-    if isinstance(obj, (tuple, list)):
-        return ", ".join(_tex(o) for o in obj)
-    if isinstance(obj, dict):
-        return "; ".join(f"{_tex(k)}: {_tex(v)}" for k, v in obj.items())
-    return _tex_escape(str(obj))
-
-
-def _tex_escape(s: str) -> str:
-    for a, b in (("\\", "\\textbackslash{}"), ("&", "\\&"), ("%", "\\%"), ("#", "\\#"),
-                 ("_", "\\_"), ("{", "\\{"), ("}", "\\}")):
-        s = s.replace(a, b)
-    return s
