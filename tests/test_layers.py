@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mcgen"
 ORDER = ("proof", "model", "analysis", "synthesis", "train", "codegen", "run", "cli")
 #: modules below every layer (any layer may import them; they import no layer)
-BASE = ("mcgen.errors", "mcgen._version")
+BASE = ("mcgen.errors", "mcgen._version", "mcgen.atomic_io")
 
 
 def module_name(path: Path) -> str:

@@ -31,12 +31,12 @@ import hashlib
 import os
 import shutil
 import stat
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from mcgen.atomic_io import write_bytes_atomically
 from mcgen.errors import CodegenError
 
 _CODEGEN_DIR = Path(__file__).resolve().parent
@@ -81,7 +81,7 @@ def ensure_root(root: Path | None = None) -> Path:
         # a new folder, or one that holds only what mcgen writes (a cache made before the
         # marker existed): mark it as mcgen's. A folder with anything else is written into
         # (our own file names, atomically) but never marked, so `cache clear` leaves it alone.
-        atomic_write(marker, b"mcgen kernel cache: `mcgen cache clear` may empty this "
+        write_bytes_atomically(marker, b"mcgen kernel cache: `mcgen cache clear` may empty this "
                              b"folder's numba/, c/, llvm/ and montecarlo/\n")
     return path
 
@@ -94,8 +94,9 @@ def sidecar(path: Path) -> Path:
 def write_entry(path: Path, data: bytes) -> None:
     """Write an entry and then its hash sidecar, both atomically (a crash between the two
     leaves an entry without a valid sidecar: it is rebuilt, not trusted)."""
-    atomic_write(path, data)
-    atomic_write(sidecar(path), hashlib.sha256(data).hexdigest().encode())
+    write_bytes_atomically(path, data, suffix=".tmp", fsync=True)
+    write_bytes_atomically(sidecar(path), hashlib.sha256(data).hexdigest().encode(), suffix=".tmp",
+                           fsync=True)
 
 
 def distrust(path: Path) -> None:
@@ -223,23 +224,6 @@ def locked(key: str, root: Path | None = None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and
-    ``os.replace``: readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def lookup(key: str, suffix: str, backend: str, root: Path | None = None) -> bytes | None:

@@ -20,9 +20,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ import numpy as np
 import sympy as sp
 
 from mcgen._version import __version__
+from mcgen.atomic_io import write_text_atomically
 from mcgen.codegen import ir
 from mcgen.codegen.cache import cache_dir as shared_cache_dir
 from mcgen.codegen.montecarlo_frontend import WalkerKernelPlan, probability_table, walker_kernel
@@ -187,13 +186,6 @@ def cache_dir() -> Path:
     return d
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def load_numba_module(module: ir.Module) -> tuple[Any, str, Path]:
     """Print ``module``, write it (atomically, named by the hash of its text) and import it."""
     src = MCNumbaPrinter().module(module)
@@ -201,7 +193,7 @@ def load_numba_module(module: ir.Module) -> tuple[Any, str, Path]:
     modname = f"mcgen_mc_{module.name}_{digest}"
     path = cache_dir() / f"{modname}.py"
     if not path.exists() or path.read_text() != src:
-        _write_atomic(path, src)
+        write_text_atomically(path, src)
     if modname in sys.modules:
         return sys.modules[modname], src, path
     spec = importlib.util.spec_from_file_location(modname, path)

@@ -33,6 +33,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.atomic_io import write_bytes_atomically
 from mcgen.codegen import ir
 
 #: manifest keys that describe the machine or the checkout, not the model (see module doc)
@@ -311,19 +312,6 @@ def _existing(root: Path) -> set[str]:
             if p.is_file() and not is_by_product(p.relative_to(root))}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def regenerate(directory: str | os.PathLike[str] = "generated", check: bool = False
                ) -> list[str]:
     """Bring ``directory`` up to date with the kernels in :data:`KERNELS`.
@@ -349,7 +337,7 @@ def regenerate(directory: str | os.PathLike[str] = "generated", check: bool = Fa
     extra = sorted(have - set(want))
     if not check:
         for name in changed:
-            _write_atomic(root / name, want[name])
+            write_bytes_atomically(root / name, want[name], mode=0o644)
         for name in extra:
             (root / name).unlink()
         for folder in sorted({(root / n).parent for n in extra}, reverse=True):

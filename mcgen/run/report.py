@@ -9,13 +9,12 @@ never inject markup.
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcgen.atomic_io import write_text_atomically
 from mcgen.proof import render
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;
@@ -111,8 +110,8 @@ class Report:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         md, ht = d / f"{stem}.md", d / f"{stem}.html"
-        _atomic_text(md, self.markdown())
-        _atomic_text(ht, self.html())
+        write_text_atomically(md, self.markdown())
+        write_text_atomically(ht, self.html())
         return md, ht
 
 
@@ -152,13 +151,6 @@ def _derivation_html(md: str) -> str:
     if items:
         out.append("<ol>" + "".join(f"<li>{i}</li>" for i in items) + "</ol>")
     return "\n".join(out)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def fresh_directory(base: str | Path, force: bool = False) -> Path:

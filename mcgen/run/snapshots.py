@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from mcgen.atomic_io import replace_atomically
 from mcgen.errors import ModelError
 from mcgen.run.grid import Grid
 from mcgen.run.inputs import check_dt, real_number
@@ -95,19 +94,6 @@ def snapshot_steps(every: Any, dt: float, nsteps: int, path: str | Path | None) 
     return steps
 
 
-def _atomic(path: Path, write: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
 def save_snapshot(path: str | Path, fields: dict[str, np.ndarray], grid: Grid, t: float,
                   step: int, attrs: dict[str, Any] | None = None,
                   overwrite: bool = False) -> Path:
@@ -127,7 +113,7 @@ def save_snapshot(path: str | Path, fields: dict[str, np.ndarray], grid: Grid, t
                     **{f"coord_{a}": c for a, c in zip(AXES, grid.centres(), strict=False)},
                     "meta": np.array(json.dumps(meta))}
                 np.savez(fh, **arrays)
-        return _atomic(path, write)
+        return replace_atomically(path, write)
 
     import xarray as xr
     dims = AXES[:grid.dim]
@@ -136,7 +122,7 @@ def save_snapshot(path: str | Path, fields: dict[str, np.ndarray], grid: Grid, t
                     attrs={**{k: v for k, v in meta.items() if k not in ("bounds", "shape")},
                            "bounds": json.dumps(meta["bounds"]),
                            "shape": json.dumps(meta["shape"]), "time": float(t)})
-    return _atomic(path, lambda tmp: ds.to_netcdf(tmp))
+    return replace_atomically(path, lambda tmp: ds.to_netcdf(tmp))
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -11,35 +11,22 @@ unless ``force``; each file is written to a temporary name and renamed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
+from mcgen.atomic_io import replace_atomically, write_text_atomically
 from mcgen.model.read import reads_of
 from mcgen.train.design import interior
 from mcgen.train.fit_scheme import FitResult
 from mcgen.train.snapshots import DataError, Snapshots
 
 
-def _write(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _text(path: Path, text: str) -> None:
-    _write(path, lambda tmp: Path(tmp).write_text(text))
-
+def _save_png(fig: Any, path: Path) -> None:
+    replace_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
 
 def _predict(scheme: Any, u: np.ndarray, lam: float) -> np.ndarray:
     """One step of the learned scheme on the interior (NumPy, from the update expression)."""
@@ -73,11 +60,13 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
     if folder.exists() and force:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _text(folder / "model.json", json.dumps(result.scheme.to_data(), indent=1, default=str))
+    write_text_atomically(folder / "model.json",
+                          json.dumps(result.scheme.to_data(), indent=1, default=str))
     ds = result.derivations
-    _text(folder / "derivations.md", "\n\n".join(d.render("md") for d in ds.values()))
-    _text(folder / "derivations.json",
-          json.dumps({k: json.loads(d.render("json")) for k, d in ds.items()}, indent=1))
+    write_text_atomically(folder / "derivations.md",
+                          "\n\n".join(d.render("md") for d in ds.values()))
+    as_json = {k: json.loads(d.render("json")) for k, d in ds.items()}
+    write_text_atomically(folder / "derivations.json", json.dumps(as_json, indent=1))
     lam = snap.dt / snap.dx[0]
     plots = []
     if snap.dim == 1 and not result.scheme.is_variable_coefficient:
@@ -89,7 +78,7 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
         ax.set_ylabel("one-step residual")
         ax.set_title("learned update: one-step prediction residuals")
         fig.tight_layout()
-        _write(folder / "residuals.png", lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+        _save_png(fig, folder / "residuals.png")
         plt.close(fig)
         plots.append("residuals.png")
         u = snap.u[0].copy()
@@ -107,7 +96,7 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
         ax.legend()
         ax.set_title("rollout of the learned update from the first snapshot")
         fig.tight_layout()
-        _write(folder / "rollout.png", lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+        _save_png(fig, folder / "rollout.png")
         plt.close(fig)
         plots.append("rollout.png")
     if result.scheme.numerical_flux is not None and result.scheme.law is not None:
@@ -120,7 +109,7 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
         ax.set_xlabel("u")
         ax.legend()
         fig.tight_layout()
-        _write(folder / "flux.png", lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+        _save_png(fig, folder / "flux.png")
         plt.close(fig)
         plots.append("flux.png")
     lines = [f"# {title or 'Learned model'}", "", "```", result.describe(), "```", "",
@@ -133,5 +122,5 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
     lines += [""] + [f"![{p}]({p})" for p in plots]
     lines += ["", "Derivations: [derivations.md](derivations.md) (statuses: "
               + ", ".join(f"{k}: {d.status}" for k, d in ds.items()) + ")"]
-    _text(folder / "report.md", "\n".join(lines) + "\n")
+    write_text_atomically(folder / "report.md", "\n".join(lines) + "\n")
     return folder

@@ -70,15 +70,16 @@ def test_keys_that_could_escape_the_directory_are_refused():
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    from mcgen import atomic_io
     target = tmp_path / "out" / "entry.bin"
-    cache.atomic_write(target, b"x" * 10)
+    atomic_io.write_bytes_atomically(target, b"x" * 10, fsync=True)
 
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache.os, "fsync", disk_full)
+    monkeypatch.setattr(atomic_io.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
-        cache.atomic_write(target, b"y" * 20)
+        atomic_io.write_bytes_atomically(target, b"y" * 20, fsync=True)
     assert target.read_bytes() == b"x" * 10
     assert [p.name for p in target.parent.iterdir()] == ["entry.bin"]
 

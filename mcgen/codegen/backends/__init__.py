@@ -8,11 +8,10 @@ This module also holds what the textual backends share: atomic writes and the te
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from mcgen.atomic_io import write_bytes_atomically
 from mcgen.codegen import ir
 from mcgen.errors import CodegenError
 
@@ -98,17 +97,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_bytes_atomically(path, data, suffix=".tmp")
     return True
 
 

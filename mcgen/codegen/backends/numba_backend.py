@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from mcgen.atomic_io import write_bytes_atomically
 from mcgen.codegen import ir
 from mcgen.codegen.backends import IRPrinter, atomic_write, template_env, text_hash, wrap_assignment
 from mcgen.codegen.call_checks import (
@@ -284,7 +285,8 @@ def seal_numba_cache(path: Path) -> None:
             if st.st_uid != os.geteuid() or (side.exists()
                                              and side.stat().st_mtime_ns >= st.st_mtime_ns):
                 continue
-            kcache.atomic_write(side, hashlib.sha256(p.read_bytes()).hexdigest().encode())
+            write_bytes_atomically(side, hashlib.sha256(p.read_bytes()).hexdigest().encode(),
+                                       suffix=".tmp", fsync=True)
         except FileNotFoundError:  # replaced by another process meanwhile: sealed next time
             continue
 
