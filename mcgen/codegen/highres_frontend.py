@@ -118,34 +118,39 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     return ir.Module(name, (kernel,), meta={"model_hash": s.hash})
 
 
+def build_step_function(module: ir.Module, backend: str, cache_dir: Any, prefix: str) -> Any:
+    """The module's ``step`` kernel compiled by ``backend`` (``numba``, ``c`` or ``llvm``), its
+    files in ``cache_dir`` (a fresh temporary folder when None)."""
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(cache_dir or tempfile.mkdtemp(prefix=prefix))
+    if backend == "numba":
+        from mcgen.codegen.backends.numba_backend import build_numba
+        return build_numba(module, folder).function("step")
+    if backend == "c":
+        from mcgen.codegen.backends.c_backend import build_c
+        (folder / "c").mkdir(parents=True, exist_ok=True)
+        return build_c(module, folder).function("step")
+    if backend == "llvm":
+        from mcgen.codegen.backends.llvm_backend import build_llvm
+        return build_llvm(module).step
+    raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+
+
 class HighResKernel:
     """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
     ratio outside the proved TVD condition unless ``unsafe=True``."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False) -> None:
-        import tempfile
-        from pathlib import Path
-
         self.scheme = scheme
         self.module = build_highres(scheme, parallel)
         self.ghost = _operator_expr(scheme)[1]
         # WENO5 has no proved bound: its kernel runs only with unsafe=True
         self.condition = None if scheme.reconstruction == "weno5" else highres_condition(scheme)
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
-        folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-highres-"))
-        if backend == "numba":
-            from mcgen.codegen.backends.numba_backend import build_numba
-            self._fn = build_numba(self.module, folder).function("step")
-        elif backend == "c":
-            from mcgen.codegen.backends.c_backend import build_c
-            (folder / "c").mkdir(parents=True, exist_ok=True)
-            self._fn = build_c(self.module, folder).function("step")
-        elif backend == "llvm":
-            from mcgen.codegen.backends.llvm_backend import build_llvm
-            self._fn = build_llvm(self.module).step
-        else:
-            raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-")
         self.backend = backend
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:

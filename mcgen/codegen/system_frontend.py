@@ -21,6 +21,7 @@ import sympy as sp
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.analysis.positivity_systems import positivity_bound
 from mcgen.codegen import ir
+from mcgen.codegen.highres_frontend import build_step_function
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.system_scheme import SystemScheme
@@ -226,27 +227,12 @@ class Euler2DKernel:
     ``unsafe``)."""
 
     def __init__(self, scheme: SystemScheme, backend: str = "c", cache_dir: Any = None) -> None:
-        import tempfile
-        from pathlib import Path
-
         self.scheme = scheme
         self.module = build_euler2d(scheme)
         self.bound = positivity_bound(scheme)
         self.condition = None if self.bound is None else highres_condition(scheme)  # for export
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
-        folder = Path(cache_dir or tempfile.mkdtemp(prefix="mcgen-euler2d-"))
-        if backend == "numba":
-            from mcgen.codegen.backends.numba_backend import build_numba
-            self._fn = build_numba(self.module, folder).function("step")
-        elif backend == "c":
-            from mcgen.codegen.backends.c_backend import build_c
-            (folder / "c").mkdir(parents=True, exist_ok=True)
-            self._fn = build_c(self.module, folder).function("step")
-        elif backend == "llvm":
-            from mcgen.codegen.backends.llvm_backend import build_llvm
-            self._fn = build_llvm(self.module).step
-        else:
-            raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-euler2d-")
 
     def run(self, U0: np.ndarray, nsteps: int, dt: float, spacing: tuple[float, float],
             unsafe: bool = False) -> np.ndarray:
