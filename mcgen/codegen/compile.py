@@ -18,6 +18,7 @@ import numpy as np
 from mcgen.codegen.compiled_kernel import CompiledKernel
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import build_stencil
+from mcgen.codegen.stencil_layout import BlockPosition
 from mcgen.codegen.thread_team import team_kernel_name
 from mcgen.errors import AnalysisError, CodegenError, StabilityError
 from mcgen.model.scheme import Scheme
@@ -142,8 +143,9 @@ def _warm_up(kernel: CompiledKernel) -> None:
     fn = kernel.functions[kernel.ir.kernels[0].name]
     nscal = len(lay.params) + len(lay.spacings) + len(lay.origins)
     series = [np.zeros(1, dtype) for _ in lay.series]
+    block = BlockPosition(0, (0,) * lay.dim, shape).arguments(lay.block) if lay.block else ()
     fn(bufs.a, bufs.b, *bufs.scratch, *series, *[np.int64(n) for n in shape], np.int64(0),
-       dtype(0), dtype(0), *[dtype(0)] * nscal)
+       dtype(0), dtype(0), *[dtype(0)] * nscal, *[np.int64(v) for v in block])
 
 
 def load_backend_functions(module: Any, cfg: KernelConfig, timings: dict[str, float],

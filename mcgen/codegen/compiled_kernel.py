@@ -22,7 +22,8 @@ from mcgen.codegen import ir
 from mcgen.codegen.call_checks import check_buffers
 from mcgen.codegen.config import DEFAULT_PARALLEL_THRESHOLD, KernelConfig, check_threads
 from mcgen.codegen.ir import Module as IRModule  # the class has an `ir` attribute
-from mcgen.codegen.stencil_frontend import StencilLayout, StencilProgram
+from mcgen.codegen.stencil_frontend import StencilProgram
+from mcgen.codegen.stencil_layout import BlockPosition, StencilLayout
 from mcgen.codegen.thread_team import run_team, team_kernel_name
 from mcgen.errors import CodegenError, StabilityError
 from mcgen.model.boundary import Periodic, Reflecting
@@ -93,7 +94,7 @@ class CompiledKernel:
     conservative scheme (one with ``numerical_flux``) it is zero flux through the wall: the
     update runs as u_j + G(j) - G(j + e_d) and the wall's interface flux G is set to exactly 0
     every step, so the total mass is conserved to rounding with drift present
-    (``program.parts["zero_flux_walls"]`` lists them; such kernels run without temporal
+    (``program.sweeps.wall_zeros`` lists them; such kernels run without temporal
     blocking). For expectations (backward reading) it is the even mirror of the ghost cells,
     v_x = 0; a forward-reading update in which nothing telescopes into flux differences keeps
     the mirror alone.
@@ -308,8 +309,12 @@ class CompiledKernel:
         return out[0] if len(lay.fields) == 1 else out
 
     def advance(self, bufs: Buffers, nsteps: int, /, t0: float = 0.0, dt: float | None = None,
-                threads: int | None = None, **params: Any) -> Buffers:
-        """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid)."""
+                threads: int | None = None, block: BlockPosition | None = None,
+                **params: Any) -> Buffers:
+        """Advance prepared buffers ``nsteps`` steps in place (no copies of the grid).
+
+        ``block``: where these buffers lie in a larger grid's run, for a kernel generated with
+        ``KernelConfig(grid_block=True)`` (default: they are the whole grid, from step 0)."""
         lay = self.layout
         check_buffers(lay, bufs)  # this kernel's buffers, of the sizes their grid needs
         if isinstance(nsteps, bool) or not isinstance(nsteps, (int, np.integer)):
@@ -344,6 +349,12 @@ class CompiledKernel:
             except (TypeError, ValueError):
                 raise CodegenError(f"{given}={value!r}: give a real number (one value for the "
                                    "whole grid)") from None
+        if lay.block is not None:
+            where = block or BlockPosition(0, (0,) * lay.dim, tuple(bufs.shape))
+            scalars += [np.int64(v) for v in where.arguments(lay.block)]
+        elif block is not None:
+            raise CodegenError("block= is for kernels generated with "
+                               "KernelConfig(grid_block=True)")
         series = []
         for s in lay.series:
             if s not in by_name:

@@ -94,6 +94,11 @@ class KernelConfig:
         per call) x (the rest, collected over its Max/Abs/... parts), e.g. Rusanov's
         ``(lam/4) * (a^2 + b^2 + 2 (a - b) max(|a|, |b|))`` instead of the expanded
         ``lam/4 a^2 + lam/4 b^2 + lam/2 M a - lam/2 M b``. Values change only by rounding.
+    grid_block : generate a kernel for one block of a larger grid (a Dask chunk with its
+        halo): it also takes the steps done before the call and, per axis whose coordinate
+        the update reads, the global index of the block's first interior cell and the grid's
+        cell count (:class:`~mcgen.codegen.stencil_layout.BlockArgs`), so times and positions
+        are the whole grid's, bit for bit. Adds nothing when neither is read.
     """
 
     backend: str = "numba"
@@ -112,6 +117,7 @@ class KernelConfig:
     tile: int = 0
     linear_weights: bool = True
     factored_fluxes: bool = True
+    grid_block: bool = False
 
     def validated(self, dim: int) -> KernelConfig:
         """A copy with every option checked and ``bc`` normalised for a ``dim``-D scheme."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.codegen.stencil_frontend import StencilLayout
+from mcgen.codegen.stencil_layout import StencilLayout
 from mcgen.model.scheme import Scheme
 
 __all__ = ["argument_meanings", "boundary_text"]
@@ -39,6 +39,15 @@ def argument_meanings(scheme: Scheme, layout: StencilLayout) -> dict[str, str]:
         out[arg] = f"grid spacing {name}"
     for name, arg in layout.origins:
         out[arg] = f"coordinate {name} of the first interior cell centre"
+    block = layout.block
+    if block is not None:
+        if block.step0 is not None:
+            out[block.step0] = ("steps done before this call (step s has time t0 + (step0 + s) "
+                                "dt)")
+        for d, first, cells in block.axes:
+            out[first] = (f"global index, along axis {d}, of this block's first interior cell "
+                          "(the origin argument is the whole grid's)")
+            out[cells] = f"cells of the whole grid along axis {d}"
     return out
 
 

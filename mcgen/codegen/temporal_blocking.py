@@ -64,9 +64,10 @@ from typing import Any
 import numpy as np
 
 from mcgen.codegen import ir
-from mcgen.codegen.boundary_fill import GridNames, fill_statements
+from mcgen.codegen.boundary_fill import fill_statements
 from mcgen.codegen.config import KernelConfig
-from mcgen.codegen.stencil_frontend import CUR, NXT, StencilProgram
+from mcgen.codegen.stencil_frontend import StencilProgram, grid_names
+from mcgen.codegen.stencil_layout import CUR, NXT, StencilLayout, time_at_step
 from mcgen.codegen.thread_team import team_kernel
 from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
 
@@ -85,16 +86,14 @@ EXTRA_SCALARS = ("tb_kblock", "tb_btile", "tb_nchunk")
 
 def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str | None:
     """Why this kernel cannot be temporally blocked (None when it can)."""
-    lay, parts = program.layout, program.parts
+    lay = program.layout
     if lay.dim > 3:
         return f"temporal blocking is implemented for 1-D to 3-D grids (this scheme is {lay.dim}-D)"
-    if not parts:
-        return "the front-end gave no sweep bodies to reuse"
     if config.backend == "numba" and lay.scratch:
         return ("numba compiles with fastmath 'reassoc'/'contract', and a nonlinear flux "
                 "computed over a tile's shorter loop is rounded differently in the last bit "
                 "(measured on Burgers/Rusanov): blocked only with the C and LLVM backends")
-    if parts.get("zero_flux_walls"):
+    if program.sweeps.wall_zeros:
         return ("a reflecting wall of a density or conservative scheme sets the wall's interface "
                 "flux to 0 each step, which the tile sweeps do not reproduce: run unblocked")
     if lay.series:
@@ -104,7 +103,7 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
         for b in (lo, hi):
             if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
                 return f"boundary {b!r} has no in-tile ghost fill"
-        if isinstance(lo, Periodic) and parts["coords_used"]:
+        if isinstance(lo, Periodic) and lay.coords_used:
             return ("the update reads the coordinates: on a ring a halo cell outside [0, n) "
                     "would be computed at a shifted position")
     return None
@@ -158,21 +157,19 @@ def _shift_index(node: Any, buffer: str, new: str, shift: ir.Expr) -> Any:
         if isinstance(n, (ir.Load, ir.Store)) and n.array == buffer else n)
 
 
-def _step_time(needs_time: bool, dtype: str) -> tuple[ir.Stmt, ...]:
+def _step_time(layout: StencilLayout) -> tuple[ir.Stmt, ...]:
     """Sub-step ``tb_s`` of a sweep that starts at step ``tb_step0``: ``step`` and ``t`` by the
-    step-by-step kernel's very expression ``t = t0 + step * dt`` (so Dirichlet(t) is exact)."""
-    if not needs_time:
+    step-by-step kernel's very expression (:func:`time_at_step`, so Dirichlet(t) is exact)."""
+    if not layout.needs_time:
         return ()
     step = ir.Var("step", "i64")
     return (ir.Assign(step, ir.BinOp("+", ir.Var("tb_step0", "i64"), ir.Var("tb_s", "i64"),
                                      "i64")),
-            ir.Assign(ir.Var("t", dtype), ir.BinOp(
-                "+", ir.Var("t0", dtype), ir.BinOp("*", ir.Cast(step, dtype),
-                                                   ir.Var("dt", dtype), dtype), dtype)))
+            time_at_step(layout, step))
 
 
 def blocked_kernel_name(program: StencilProgram) -> str:
-    return f"{program.parts['name']}_tb"
+    return f"{program.name}_tb"
 
 
 def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
@@ -185,7 +182,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     ``nfields * (btile + 2 kblock r + 2 r)`` cells of every tile array). Call
     :func:`blocking_unsupported` first.
     """
-    lay, parts = program.layout, program.parts
+    lay, sweeps = program.layout, program.sweeps
     if lay.dim > 1:
         return build_blocked_nd(program, config)
     g, dt_, nf = lay.ghost, lay.dtype, len(lay.fields)
@@ -213,7 +210,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
         return ci(0) if f == 0 else mul(ci(f), iv(stride))
 
     tflux = tuple(f"tb_{s}" for s in lay.scratch)
-    args = [a for a in parts["args"] if a.name not in lay.scratch]
+    args = [a for a in lay.args if a.name not in lay.scratch]
     pos = 2
     kblock, btile, nchunk = (iv(s) for s in EXTRA_SCALARS)
     # tile_scratch_size, as an expression of the arguments
@@ -229,14 +226,10 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
-    names = GridNames(buffer="TILE", sizes=("n0",), strides=("S0",), field_stride="PT",
-                      nfields=nf, ghost=g, dtype=dt_,
-                      time="t" if parts["needs_time"] else None, step="step",
-                      fields=tuple(lay.fields))
-    fills = fill_statements(config.bc, names) if not periodic else ()
+    fills = fill_statements(config.bc, grid_names(lay, "TILE")) if not periodic else ()
 
     def step_time() -> tuple[ir.Stmt, ...]:
-        return _step_time(parts["needs_time"], dt_)
+        return _step_time(lay)
     # 1-D: [comment, low fill(s), comment, high fill(s)] (a solid wall fills field by field);
     # shifted into the tile per direction
     cuts = [i for i, st in enumerate(fills) if isinstance(st, ir.Comment)]
@@ -249,12 +242,12 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
             out.append(ir.If(bv("tb_clip_hi"), _shift_index(high_fill, "TILE", src, iv("tb_sh"))))
         ren = {CUR: src, NXT: dst, **dict(zip(lay.scratch, tflux, strict=True))}
         set_idx = ir.Assign(iv("idx"), sub(iv("i0"), iv("tb_sh")))
-        for axis, body in parts["flux_bodies"]:
-            assert axis == 0
+        for flux in sweeps.fluxes:
+            assert flux.axis == 0
             out.append(ir.For(iv("i0"), iv("tb_lo"), add(iv("tb_hi"), ci(1)),
-                              (set_idx,) + _rewrite(body, ren)))
+                              (set_idx,) + _rewrite(flux.body, ren)))
         out.append(ir.For(iv("i0"), iv("tb_lo"), iv("tb_hi"),
-                          (set_idx,) + _rewrite(parts["update_body"], ren)))
+                          (set_idx,) + _rewrite(sweeps.update_body, ren)))
         return tuple(out)
 
     def copy(dst: str, dst_stride: str, dst_shift: ir.Expr | None, src: str, src_stride: str,
@@ -320,7 +313,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 
     def kernel(name: str, parallel: bool) -> ir.Kernel:
         # the front-end's once-per-call assignments (weights of a linear update) come first
-        pre: list[ir.Stmt] = [*parts.get("prologue", ()),
+        pre: list[ir.Stmt] = [*sweeps.prologue,
             ir.Comment("temporal blocking: kk <= kblock steps per sweep, tiles of btile cells"),
             ir.Assign(iv("tb_KR"), mul(iv("tb_kblock"), ci(g))),
             ir.Assign(iv("tb_W"), add(add(iv("tb_btile"), mul(ci(2), iv("tb_KR"))), ci(2 * g))),
@@ -373,7 +366,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
         kernels.append(kernel(f"{base}_par", True))
         # LLVM (no thread runtime) runs the chunks as a thread team
         kernels.append(team_kernel(kernels[-1]))
-    meta = dict(parts["meta"])
+    meta = dict(program.meta)
     meta["temporal_blocking"] = "overlapped tiles, bitwise equal to step-by-step"
     return ir.Module(base, tuple(kernels), meta)
 
@@ -444,7 +437,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
     steps. Time-dependent boundary values are exact too: sub-step ``s`` of a sweep that starts
     at step ``step0`` sets ``step = step0 + s`` and ``t = t0 + step dt``, the step-by-step
     kernel's very expression."""
-    lay, parts = program.layout, program.parts
+    lay, sweeps = program.layout, program.sweeps
     g, dt_, nf, dim = lay.ghost, lay.dtype, len(lay.fields), lay.dim
     I64 = "i64"
 
@@ -475,7 +468,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
     n = [iv(f"n{a}") for a in range(dim)]
     periodic = [isinstance(config.bc[a][0], Periodic) for a in range(dim)]
     tflux = tuple(f"tb_{s}" for s in lay.scratch)
-    args = [a for a in parts["args"] if a.name not in lay.scratch]
+    args = [a for a in lay.args if a.name not in lay.scratch]
     kblock, btile, nchunk = (iv(s) for s in EXTRA_SCALARS)
     width = add(btile, add(mul(ci(2 * g), kblock), ci(2 * g)))
     cube: ir.Expr = width
@@ -492,12 +485,8 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         *(ir.Cmp(">=", n[a], mul(ci(2 * g), kblock)) for a in range(dim)))
 
     # tile strides are named S0.. (the names the front-end's bodies and fills index with)
-    names = GridNames(buffer="TILE", sizes=tuple(f"n{a}" for a in range(dim)),
-                      strides=tuple(f"S{a}" for a in range(dim)), field_stride="PT",
-                      nfields=nf, ghost=g, dtype=dt_,
-                      time="t" if parts["needs_time"] else None, step="step",
-                      fields=tuple(lay.fields))
-    groups = [(d, side, body) for d, side, body in _fill_groups(fill_statements(config.bc, names))
+    groups = [(d, side, body) for d, side, body in
+              _fill_groups(fill_statements(config.bc, grid_names(lay, "TILE")))
               if not periodic[d]]  # a periodic axis is loaded wrapped instead
 
     def restrict(body: tuple[ir.Stmt, ...], d: int) -> tuple[ir.Stmt, ...]:
@@ -526,7 +515,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         return loop
 
     def substep(src: str, dst: str) -> tuple[ir.Stmt, ...]:
-        out: list[ir.Stmt] = list(_step_time(parts["needs_time"], dt_))
+        out: list[ir.Stmt] = list(_step_time(lay))
         for d, side, body in groups:
             flag = f"tb_cl{d}" if side == "low" else f"tb_ch{d}"
             out.append(ir.If(bv(flag), _shift_index(restrict(body, d), "TILE", src,
@@ -534,11 +523,11 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         ren = {CUR: src, NXT: dst, **dict(zip(lay.scratch, tflux, strict=True))}
         rng: list[tuple[ir.Expr, ir.Expr]] = [(iv(f"tb_lo{a}"), iv(f"tb_hi{a}"))
                                               for a in range(dim)]
-        for axis, body in parts["flux_bodies"]:
+        for flux in sweeps.fluxes:
             fr = list(rng)
-            fr[axis] = (rng[axis][0], add(rng[axis][1], ci(1)))
-            out.append(nest(_rewrite(body, ren), fr))
-        out.append(nest(_rewrite(parts["update_body"], ren), rng))
+            fr[flux.axis] = (rng[flux.axis][0], add(rng[flux.axis][1], ci(1)))
+            out.append(nest(_rewrite(flux.body, ren), fr))
+        out.append(nest(_rewrite(sweeps.update_body, ren), rng))
         return tuple(out)
 
     def copy(to_tile: bool, buf: str) -> ir.Stmt:
@@ -617,7 +606,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
 
     def kernel(name: str, parallel: bool) -> ir.Kernel:
         pre: list[ir.Stmt] = [
-            *parts.get("prologue", ()),
+            *sweeps.prologue,
             ir.Comment("temporal blocking: kk <= kblock steps per sweep, tiles of btile^dim "
                        "cells; S0.. are the strides of a tile buffer, tb_GS0.. the grid's"),
             ir.Assign(iv("tb_KR"), mul(kblock, ci(g))),
@@ -676,6 +665,6 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
         kernels.append(team_kernel(kernels[-1]))
-    meta = dict(parts["meta"])
+    meta = dict(program.meta)
     meta["temporal_blocking"] = f"overlapped {dim}-D tiles, bitwise equal to step-by-step"
     return ir.Module(base, tuple(kernels), meta)

@@ -61,7 +61,7 @@ def _walk(node):
 
 
 def _store_value(program):
-    return [s for s in program.parts["update_body"] if isinstance(s, ir.Store)][0].value
+    return [s for s in program.sweeps.update_body if isinstance(s, ir.Store)][0].value
 
 
 def test_lax_wendroff_has_one_weight_per_read():
@@ -103,14 +103,14 @@ def test_weights_are_computed_before_the_step_loop_and_only_there():
     names = {n.name for n in _walk(value) if isinstance(n, ir.Var) and n.type == "f64"}
     assert names == assigned
     assert sum(isinstance(n, ir.BinOp) and n.type == "f64" for n in _walk(value)) == 5
-    assert prog.parts["prologue"][1:] == tuple(s for s in pre if isinstance(s, ir.Assign)
+    assert prog.sweeps.prologue[1:] == tuple(s for s in pre if isinstance(s, ir.Assign)
                                                and s.var.name in assigned)
 
 
 def test_numba_and_the_option_off_keep_the_written_form():
     for cfg in (KernelConfig(backend="numba"), KernelConfig(backend="c", linear_weights=False)):
         prog = build_stencil(LAX_WENDROFF, cfg)
-        assert not prog.parts["prologue"]
+        assert not prog.sweeps.prologue
         names = {n.name for n in _walk(_store_value(prog)) if isinstance(n, ir.Var)
                  and n.type == "f64"}
         assert "nu" in names
@@ -120,8 +120,8 @@ def test_blocked_kernel_starts_with_the_same_prologue():
     cfg = KernelConfig(backend="c", time_block=4).validated(1)
     prog = build_stencil(LAX_WENDROFF, cfg)
     blocked = build_blocked(prog, cfg).kernels[0]
-    n = len(prog.parts["prologue"])
-    assert n > 1 and blocked.body[:n] == prog.parts["prologue"]
+    n = len(prog.sweeps.prologue)
+    assert n > 1 and blocked.body[:n] == prog.sweeps.prologue
 
 
 def test_rusanov_interface_quantity_is_factored_and_cheaper():

@@ -113,7 +113,7 @@ def test_backward_diffusion_keeps_the_even_mirror(backend):
     heat = Scheme(("v",), 1, {"v": v[0] + r * (v[-1] - 2 * v[0] + v[1])}, params=(r,),
                   reading="backward", name="heat")
     k = compile(heat, backend=backend, bc=Reflecting(), config=CFG, unsafe=True)
-    assert k.program.parts["zero_flux_walls"] == ()
+    assert k.program.sweeps.wall_zeros == ()
     v0 = np.random.default_rng(2).uniform(0.0, 1.0, 20)
     ref = v0.copy()
     for _ in range(50):
@@ -124,5 +124,5 @@ def test_backward_diffusion_keeps_the_even_mirror(backend):
     # the same heat scheme read as a density: zero flux, which for pure diffusion is the mirror
     fwd = compile(dataclasses.replace(heat, reading="forward"), backend=backend,
                   bc=Reflecting(), config=CFG, unsafe=True)
-    assert fwd.program.parts["zero_flux_walls"] == ((0, 0, "low"), (0, 0, "high"))
+    assert fwd.program.sweeps.wall_zeros == ((0, 0, "low"), (0, 0, "high"))
     assert np.abs(fwd.run(v0, 50, r=0.3) - ref).max() <= 1e-13

@@ -108,7 +108,7 @@ def test_zero_flux_walls_stay_for_walls_without_odd_fields():
     state, lam = _dam(40), 0.2
     plain = compile(SHALLOW_WATER, backend="c", bc=Reflecting(), unsafe=True, config=CFG)
     solid = compile(SHALLOW_WATER, backend="c", bc=WALL, unsafe=True, config=CFG)
-    assert plain.program.parts["zero_flux_walls"] and not solid.program.parts["zero_flux_walls"]
+    assert plain.program.sweeps.wall_zeros and not solid.program.sweeps.wall_zeros
     a, b = plain.run(state, 10, lam=lam), solid.run(state, 10, lam=lam)
     assert abs(a["q"].sum() - state["q"].sum()) < 1e-12
     assert np.abs(a["q"] - b["q"]).max() > 1e-4
