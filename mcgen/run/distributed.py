@@ -17,9 +17,16 @@ that is one chunk wide wraps inside the kernel. The corner ghosts the kernel nev
 edge across a halo side) are filled once, before the first step, by the same ghost rules.
 
 Every cell is computed by the same floating-point operations on the same values as in the
-one-process run, so the result is bitwise equal to it for any chunking. Refused (with the
-reason): the NumPy stepper, zero-flux walls (their flux form is chosen for the whole grid),
-updates that read coordinates, and boundary values or updates that depend on time.
+one-process run, so the result is bitwise equal to it for any chunking. That holds for updates
+that read the time or the coordinates too: the block kernel (``KernelConfig(grid_block=True)``)
+is given the global index of its first cell and the steps done before the call, and computes
+``x0 + j dx`` and ``t0 + (step0 + s) dt`` as the one-process kernel does (halo cells across a
+periodic edge at the position of their image); exchanges never straddle two of the one-process
+run's kernel calls (:data:`~mcgen.run.inputs.STEPS_PER_CALL` steps each), whose ``t0`` they
+take. Refused (with the reason): the NumPy stepper, zero-flux walls (their flux form is chosen
+for the whole grid), per-step boundary arrays, and a time-dependent Dirichlet value on a 2-D or
+3-D grid whose update reads diagonal neighbours (the corner ghosts next to a halo would need
+the kernel's boundary value at every exchange).
 """
 
 from __future__ import annotations
@@ -33,18 +40,19 @@ from typing import Any
 
 import numpy as np
 
+from mcgen.codegen.stencil_layout import BlockPosition
 from mcgen.errors import ModelError
 from mcgen.model.boundary import (
     BoundaryCondition,
     BoundarySpec,
     Dirichlet,
-    DirichletSeries,
     GhostCopy,
     GhostValue,
     Halo,
     Periodic,
-    needs_zero_flux_walls,
 )
+from mcgen.model.read import reads_of
+from mcgen.run.inputs import STEPS_PER_CALL
 
 MAX_STEPS_PER_EXCHANGE = 64  # deeper halos cost more redundant work than the saved exchanges
 HALO_FRACTION = 8  # a halo at most 1/8 of the chunk: <= 25 % more cells per axis to compute
@@ -88,6 +96,10 @@ class BlockContext:
     ghost: int
     params: tuple[tuple[str, float], ...]
     scheme_hash: str = ""  # computed once by the client (hashing a scheme costs ~1 ms)
+    #: the grid's cells per axis and the first global index of every chunk along each axis
+    #: (where a block lies: for updates that read coordinates)
+    shape: tuple[int, ...] = ()
+    starts: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,18 +158,23 @@ class GridPlan:
 def _check_supported(sim: Any) -> None:
     scheme, spec = sim.scheme, sim.boundary
     why = None
-    kernel = getattr(sim.stepper, "kernel", None)
-    if kernel is None:
-        why = (f"the {sim.backend_used} stepper runs no compiled kernel (use backend='numba', "
-               "'c' or 'llvm')")
-    elif needs_zero_flux_walls(scheme.reading, scheme.numerical_flux is not None, spec):
+    program = getattr(getattr(sim.stepper, "kernel", None), "program", None)
+    if program is None:
+        why = (f"the {sim.backend_used} stepper runs no compiled stencil kernel (use "
+               "backend='numba', 'c' or 'llvm')")
+    elif program.form.zero_flux_walls:
         why = ("zero-flux reflecting walls change the update's form on the whole grid; run "
                "this model in one process")
-    elif kernel.layout.origins:
-        why = "the update reads the cell coordinates; run this model in one process"
-    elif any(isinstance(b, DirichletSeries) or (isinstance(b, Dirichlet) and b.value.free_symbols)
-             for pair in spec for b in pair) or any(p.name == "t" for p in scheme.params):
-        why = "the update or a boundary value depends on time; run this model in one process"
+    elif program.layout.series:
+        why = "per-step boundary arrays (DirichletSeries); run this model in one process"
+    elif scheme.dim > 1 and any(isinstance(b, Dirichlet) and b.value.free_symbols
+                                for pair in spec for b in pair) and \
+            any(sum(1 for o in r.offset if o) > 1 for e in scheme.update.values()
+                for r in reads_of(e)):
+        why = ("a time-dependent Dirichlet value and an update that reads diagonal neighbours: "
+               "the corner ghost cells next to a chunk's halo would need the boundary value of "
+               "every step; run this model in one process, or use a stencil without diagonal "
+               "terms")
     if why is not None:
         raise ModelError(f"cannot run {scheme.name or 'this scheme'} on Dask: {why}")
 
@@ -196,7 +213,7 @@ def _block_kernel(ctx: BlockContext, spec: BoundarySpec) -> Any:
         from mcgen.codegen.config import KernelConfig
 
         kernel = compile_kernel(ctx.scheme, backend=ctx.backend, bc=spec, unsafe=True,
-                                config=KernelConfig(time_block=1))
+                                config=KernelConfig(time_block=1, grid_block=True))
         _KERNELS[key] = kernel
     return kernel
 
@@ -213,10 +230,12 @@ def halo_task(block: np.ndarray, deltas: tuple[Delta, ...], depth: int) -> dict[
     return {d: _strip(block, d, depth) for d in deltas}
 
 
-def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[str, ...]
-             ) -> None:
+def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[str, ...],
+             t: float = 0.0) -> None:
     """Ghost cells of the kernel-filled sides, by the conditions' own rules, axis by axis over
-    the whole padded range of the other axes (so the corners across a halo side are right)."""
+    the whole padded range of the other axes (so the corners across a halo side are right).
+    A time-dependent value is taken at ``t``: the kernel fills it again before it is read
+    (corners, which it does not fill, are refused with diagonal stencils)."""
     g = ghost
     for axis, pair in enumerate(spec):
         n = padded.shape[axis + 1] - 2 * g
@@ -232,13 +251,15 @@ def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[s
                         src = view[g + rule.source(k, n)]
                         view[dst] = -src if rule.negate else src
                     elif isinstance(rule, GhostValue):
-                        view[dst] = float(rule.value)
+                        view[dst] = float(rule.value.xreplace(
+                            {s: t for s in rule.value.free_symbols}))
 
 
 def advance_padded(ctx: BlockContext, spec: BoundarySpec, padded: np.ndarray, k: int,
-                   t0: float, dt: float) -> np.ndarray:
+                   t0: float, dt: float, block: BlockPosition | None = None) -> np.ndarray:
     """``padded`` (fields first, ``g`` ghost cells on every side) ``k`` steps later, by the
-    block kernel of ``spec``: Halo sides read their ghost cells, the others fill them."""
+    block kernel of ``spec``: Halo sides read their ghost cells, the others fill them;
+    ``block`` says where it lies in the grid and the run (default: the whole grid, step 0)."""
     from mcgen.codegen.compiled_kernel import Buffers
 
     g = ctx.ghost
@@ -249,15 +270,17 @@ def advance_padded(ctx: BlockContext, spec: BoundarySpec, padded: np.ndarray, k:
     # ``prepare`` lays them out) rather than padded by ``prepare``
     bufs = Buffers(flat, flat.copy(), tuple(np.zeros(per_field) for _ in kernel.layout.scratch),
                    tuple(s - 2 * g for s in padded.shape[1:]), layout=kernel.layout)
-    kernel.advance(bufs, k, t0=t0, dt=dt, **dict(ctx.params))
+    kernel.advance(bufs, k, t0=t0, dt=dt, block=block, **dict(ctx.params))
     return bufs.current.reshape(padded.shape)
 
 
 def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
               idx: tuple[int, ...], spec: BoundarySpec, deltas: tuple[Delta, ...],
-              fields: tuple[str, ...], k: int, t0: float, dt: float) -> np.ndarray:
+              fields: tuple[str, ...], k: int, t0: float, dt: float, step0: int = 0
+              ) -> np.ndarray:
     """Advance one chunk ``k`` steps: assemble the chunk and its neighbours' strips into one
-    padded block, run the block kernel, cut the chunk back out."""
+    padded block, run the block kernel, cut the chunk back out. ``t0`` and ``step0``: the
+    first step is step ``step0`` of a one-process kernel call that starts at ``t0``."""
     g, depth = ctx.ghost, k * ctx.ghost
     ext = [(depth if isinstance(lo, Halo) else g, depth if isinstance(hi, Halo) else g)
            for lo, hi in spec]
@@ -272,8 +295,11 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
             lo, _ = ext[a]
             sl.append(own[a] if d == 0 else slice(0, lo) if d < 0 else slice(lo + n[a], None))
         padded[tuple(sl)] = strips[delta]
-    _prefill(padded, spec, g, fields)
-    out = advance_padded(ctx, spec, padded, k, t0, dt)
+    first = tuple(s[i] - lo + g for s, i, (lo, _) in zip(ctx.starts, idx, ext, strict=True)) \
+        if ctx.starts else (0,) * len(n)
+    where = BlockPosition(step0, first, ctx.shape or tuple(n))
+    _prefill(padded, spec, g, fields, t0 + step0 * dt)
+    out = advance_padded(ctx, spec, padded, k, t0, dt, where)
     return np.ascontiguousarray(out[(slice(None),) + own])
 
 
@@ -281,8 +307,9 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
 
 
 def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
-             fields: tuple[str, ...], k: int, t0: float, dt: float) -> Any:
-    """The array ``k`` steps later: two tasks per chunk (halo strips, step)."""
+             fields: tuple[str, ...], k: int, t0: float, dt: float, step0: int = 0) -> Any:
+    """The array ``k`` steps later: two tasks per chunk (halo strips, step); the first step is
+    step ``step0`` of a kernel call that starts at ``t0``."""
     import dask.array as da
     from dask.highlevelgraph import HighLevelGraph
 
@@ -303,7 +330,7 @@ def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
                                              depth=depth), key)
         dsk[(step_name, 0) + idx] = (
             partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=deltas,
-                    fields=fields, k=k, t0=t0, dt=dt),
+                    fields=fields, k=k, t0=t0, dt=dt, step0=step0),
             ctx_key, key, *[(halo_name, 0, *nb) for _, nb in nbs])
     graph = HighLevelGraph.from_collections(step_name, dsk, dependencies=[arr])
     return da.Array(graph, step_name, arr.chunks, dtype=arr.dtype)
@@ -353,9 +380,10 @@ class DaskGrid:
 
     def context(self, dt: float) -> BlockContext:
         params = self._sim.stepper._params(dt)
+        starts = tuple(tuple(int(s) for s in np.cumsum((0,) + c[:-1])) for c in self.plan.chunks)
         return BlockContext(self._sim.scheme, self._backend, self.plan.ghost,
                             tuple(sorted((k, float(v)) for k, v in params.items())),
-                            self._sim.scheme.hash)
+                            self._sim.scheme.hash, self.plan.shape, starts)
 
     def advance(self, t0: float, dt: float, nsteps: int) -> int:
         """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made."""
@@ -364,9 +392,14 @@ class DaskGrid:
         kmax = self.plan.max_steps()
         done = exchanges = 0
         arr, self.array = self.array, None  # the graph holds the old chunks while needed
+        # the one-process run calls its kernel every STEPS_PER_CALL steps from t0 + c dt: an
+        # exchange takes its step within such a call, and never straddles two
+        call = STEPS_PER_CALL if self._sim.stepper.kernel.layout.needs_time else nsteps
         while done < nsteps:
-            k = min(kmax, nsteps - done)
-            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k, t0 + done * dt, dt)
+            c = done - done % call
+            k = min(kmax, nsteps - done, c + call - done)
+            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k, t0 + c * dt, dt,
+                           done - c)
             done += k
             exchanges += 1
             if exchanges % PERSIST_EVERY == 0 or done == nsteps:

@@ -20,6 +20,10 @@ import numpy as np
 from mcgen.errors import ModelError
 
 MAX_STEPS = 10**9  # a run of more steps is refused unless the caller raises max_steps
+#: a one-process run calls its kernel for at most this many steps at a time (progress, NaN
+#: checks); call c starts at t0 + c*dt, so the time of a step depends on it, and a distributed
+#: run takes the same calls' start times (mcgen/run/distributed.py)
+STEPS_PER_CALL = 64
 BYTES = 8          # float64
 ARRAYS_PER_FIELD = 5  # the state, the copy a run keeps to locate a blow-up, two stepper
 # buffers (with ghost cells), a result array: the peak of a NumPy or compiled run

@@ -29,6 +29,7 @@ from mcgen.model.law import Law
 from mcgen.model.scheme import Scheme
 from mcgen.run.grid import Grid, as_grid
 from mcgen.run.inputs import (
+    STEPS_PER_CALL,
     check_data_range,
     check_dt,
     check_fits_in_memory,
@@ -398,7 +399,7 @@ class Simulation:
         scale0 = float(sum(np.sum(np.abs(a)) for a in self.state.values()) * self.grid.cell_volume)
         every = nsteps if snapshot_every is None else \
             snapshot_steps(snapshot_every, dt, nsteps, snapshot_path)
-        chunk = max(1, min(every, 64))
+        chunk = max(1, min(every, STEPS_PER_CALL))
         bar = None
         done = 0
         snap_no = 0

@@ -249,3 +249,69 @@ def test_two_field_system_bitwise(client):
                          dt=0.01, unsafe=True, bc=[(Dirichlet(0.25), Outflow())])
     assert np.array_equal(many.state["u"], one.state["u"])
     assert np.array_equal(many.state["v"], one.state["v"])
+
+
+# ---------------------------------------------------------------- time and position on Dask
+
+
+def _plain(dim=1):
+    from mcgen.model import Scheme
+
+    return Scheme(("u",), dim, {"u": sp.Integer(0)})  # for its coordinate symbols
+
+
+def test_variable_velocity_on_a_split_ring_bitwise(client):
+    """Upwind advection with a(x) = 1 + sin(2 pi x)/2 on a periodic grid cut into chunks: each
+    block computes x_j = x0 + j dx from its global index j (halo cells across the periodic edge
+    at the position of their image), so the run is bitwise the one-process one; before, a
+    scheme that reads x was refused on Dask."""
+    from mcgen.model import Field, Scheme
+
+    u, base = Field("u"), _plain()
+    x, dx, dt = base.coords[0], base.spacing[0], base.dt
+    speed = 1 + sp.sin(2 * sp.pi * x) / 2
+    scheme = Scheme(("u",), 1, {"u": u[0] - dt / dx * speed * (u[0] - u[-1])}, name="a(x) upwind")
+    one, many, rec = _pair(scheme, (60, (0.0, 1.0)), bump, 0.6, (7,), client, dt=0.005,
+                           unsafe=True)
+    assert rec.steps == 120  # two one-process kernel calls (64 steps each at most)
+    assert np.array_equal(many.u, one.u)
+    # the velocity field mattered: constant speed 1 gives another profile
+    const = Scheme(("u",), 1, {"u": u[0] - dt / dx * (u[0] - u[-1])}, name="a upwind")
+    ref = Simulation(const, (60, (0.0, 1.0)), bump, backend=BACKEND, dt=0.005, unsafe=True)
+    ref.run(0.6)
+    assert not np.allclose(ref.u, one.u, atol=1e-3)
+
+
+def test_source_in_time_and_space_with_time_dependent_inflow_2d_bitwise(client):
+    """2-D heat with a source s(t, y) = cos(7 t) y and a Dirichlet inflow 1 + t/3 on one edge:
+    the block kernels compute t = t0 + (step0 + s) dt and y from the global cell index, as the
+    one-process kernel calls do (130 steps: three calls of at most 64, exchanges inside them)."""
+    from mcgen.model import Field, Scheme
+
+    base = _plain(2)
+    w = Field("u", dim=2)
+    y, (hx, hy), dt = base.coords[1], base.spacing, base.dt
+    t = sp.Symbol("t")
+    lap = ((w[1, 0] - 2 * w[0, 0] + w[-1, 0]) / hx ** 2
+           + (w[0, 1] - 2 * w[0, 0] + w[0, -1]) / hy ** 2)
+    scheme = Scheme(("u",), 2, {"u": w[0, 0] + dt / 10 * lap + dt * sp.cos(7 * t) * y},
+                    params=(t,), name="heat with source")
+    init = lambda x, y: np.exp(-30 * ((x - 0.4) ** 2 + (y - 0.6) ** 2))  # noqa: E731
+    one, many, rec = _pair(scheme, ((16, 14), ((0, 1), (0, 1))), init, 0.65, (6, 5), client,
+                           dt=0.005, unsafe=True,
+                           bc=[(Dirichlet(1 + t / 3), Outflow()), Outflow()])
+    assert rec.steps == 130
+    assert np.array_equal(many.u, one.u)
+    assert one.u[0].min() > 1.1  # the inflow value grew with t and came in
+
+
+def test_time_dependent_dirichlet_with_diagonal_reads_is_refused(client):
+    """The corner ghosts next to a chunk's halo are read by a diagonal stencil and would need
+    the boundary value of every step: refused with the reason (not run wrong)."""
+    from mcgen.model.catalogue.linear import lax_wendroff_2d
+
+    t = sp.Symbol("t")
+    with pytest.raises(ModelError, match="diagonal neighbours"):
+        Simulation(lax_wendroff_2d(), ((12, 12), ((0, 1), (0, 1))),
+                   lambda x, y: np.ones_like(x), backend=BACKEND, chunks=(6, 6), client=client,
+                   params={"a": 1.0, "b": 0.5}, bc=[(Dirichlet(1 + t), Outflow()), Outflow()])
