@@ -160,8 +160,8 @@ def _check_supported(sim: Any) -> None:
     why = None
     program = getattr(getattr(sim.stepper, "kernel", None), "program", None)
     if program is None:
-        why = (f"the {sim.backend_used} stepper runs no compiled stencil kernel (use "
-               "backend='numba', 'c' or 'llvm')")
+        why = (f"the {sim.backend_used} stepper runs no compiled kernel (use backend='numba', "
+               "'c' or 'llvm')")
     elif program.form.zero_flux_walls:
         why = ("zero-flux reflecting walls change the update's form on the whole grid; run "
                "this model in one process")
