@@ -168,6 +168,16 @@ def _step_time(layout: StencilLayout) -> tuple[ir.Stmt, ...]:
             time_at_step(layout, step))
 
 
+def _check_own_names(program: StencilProgram, blocked: ir.Kernel) -> None:
+    """The reserved names the blocked kernel adds (the step-by-step kernel's own arguments,
+    such as a block kernel's ``mcg_step0``, are shared, not added) are unused in the
+    step-by-step kernel."""
+    ir.internal_names(program.module.kernels[0],
+                      sorted(n for n in ir.var_names(blocked)
+                             if ir.is_reserved(n) and n not in program.layout.arg_names),
+                      "temporal blocking")
+
+
 def blocked_kernel_name(program: StencilProgram) -> str:
     return f"{program.name}_tb"
 
@@ -359,9 +369,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     base = blocked_kernel_name(program)
     kernels = [kernel(base, False)]
     # the blocked sweep's own names (tb_*) must not alias a name of the step-by-step kernel
-    ir.internal_names(program.module.kernels[0],
-                      sorted(n for n in ir.var_names(kernels[0]) if ir.is_reserved(n)),
-                      "temporal blocking")
+    _check_own_names(program, kernels[0])
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
         # LLVM (no thread runtime) runs the chunks as a thread team
@@ -659,9 +667,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
 
     base = blocked_kernel_name(program)
     kernels = [kernel(base, False)]
-    ir.internal_names(program.module.kernels[0],
-                      sorted(n for n in ir.var_names(kernels[0]) if ir.is_reserved(n)),
-                      "temporal blocking")
+    _check_own_names(program, kernels[0])
     if config.threads > 1:
         kernels.append(kernel(f"{base}_par", True))
         kernels.append(team_kernel(kernels[-1]))

@@ -177,3 +177,26 @@ def test_assembled_kernels_share_the_layout_arguments():
     assert [f.axis for f in prog.sweeps.fluxes] == [0]
     assert prog.name == "rusanov" and team.name == "rusanov_team"
     assert set(prog.timings) >= {"interfaces", "layout", "cse", "assemble", "frontend"}
+
+
+def test_block_kernel_counts_earlier_steps_in_the_temporally_blocked_kernel_too():
+    """A block kernel called for 5 steps and then for 10 (step0 = 5) is bitwise one call of 15
+    steps of the whole-grid kernel, also when the second call runs temporally blocked (which
+    rebuilds its tiles from the same StencilProgram)."""
+    from mcgen.codegen import compile
+
+    s = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1]) + dt * sp.sin(3 * t)},
+               params=(nu, t), name="src")
+    whole = compile(s, backend="c", unsafe=True)
+    block = compile(s, backend="c", unsafe=True,
+                    config=KernelConfig(grid_block=True, time_block=4, tile=16))
+    u0 = np.sin(np.linspace(0.0, 6.0, 80))
+    ref = whole.run(u0, 15, t0=0.2, dt=0.01, nu=0.4)
+    bufs = block.prepare(u0)
+    block.advance(bufs, 5, t0=0.2, dt=0.01, nu=0.4, block=BlockPosition(0, (0,), (80,)))
+    block.advance(bufs, 10, t0=0.2, dt=0.01, nu=0.4, block=BlockPosition(5, (0,), (80,)))
+    assert block.last_call["time_block"] == 4  # the second call ran blocked
+    assert np.array_equal(block.interior(bufs), ref)
+    restarted = whole.run(whole.run(u0, 5, t0=0.2, dt=0.01, nu=0.4), 10, t0=0.2, dt=0.01,
+                          nu=0.4)
+    assert not np.array_equal(restarted, ref)  # the offset mattered
