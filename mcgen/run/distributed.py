@@ -155,6 +155,25 @@ class GridPlan:
         return out
 
 
+def kernel_call_steps(kernel: Any, nsteps: int) -> int:
+    """Steps per kernel call of the one-process run of ``nsteps`` steps, as far as they matter:
+    a kernel that reads the time computes ``t0 + s dt`` from the ``t0`` of its call, and the
+    one-process run calls it every :data:`~mcgen.run.inputs.STEPS_PER_CALL` steps (from
+    ``t0 + c dt``); for any other kernel the split changes nothing (``nsteps``)."""
+    return STEPS_PER_CALL if kernel.layout.needs_time else max(nsteps, 1)
+
+
+def exchange_sizes(nsteps: int, kmax: int, call: int) -> list[int]:
+    """Steps of each exchange: at most ``kmax``, none straddling a multiple of ``call`` (an
+    exchange starting at step ``done`` is then steps ``done % call ...`` of the one-process
+    kernel call that starts at ``t0 + (done - done % call) dt``)."""
+    out, done = [], 0
+    while done < nsteps:
+        out.append(min(kmax, nsteps - done, call - done % call))
+        done += out[-1]
+    return out
+
+
 def _check_supported(sim: Any) -> None:
     scheme, spec = sim.scheme, sim.boundary
     why = None
@@ -392,14 +411,10 @@ class DaskGrid:
         kmax = self.plan.max_steps()
         done = exchanges = 0
         arr, self.array = self.array, None  # the graph holds the old chunks while needed
-        # the one-process run calls its kernel every STEPS_PER_CALL steps from t0 + c dt: an
-        # exchange takes its step within such a call, and never straddles two
-        call = STEPS_PER_CALL if self._sim.stepper.kernel.layout.needs_time else nsteps
-        while done < nsteps:
-            c = done - done % call
-            k = min(kmax, nsteps - done, c + call - done)
-            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k, t0 + c * dt, dt,
-                           done - c)
+        call = kernel_call_steps(self._sim.stepper.kernel, nsteps)
+        for k in exchange_sizes(nsteps, kmax, call):
+            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k,
+                           t0 + (done - done % call) * dt, dt, done % call)
             done += k
             exchanges += 1
             if exchanges % PERSIST_EVERY == 0 or done == nsteps:

@@ -318,3 +318,13 @@ def test_time_dependent_dirichlet_with_diagonal_reads_is_refused(client):
         Simulation(cross, ((12, 12), ((0, 1), (0, 1))), lambda x, y: np.ones_like(x),
                    backend=BACKEND, chunks=(6, 6), client=client, params={"r": 0.1}, dt=0.01,
                    unsafe=True, bc=[(Dirichlet(1 + t), Outflow()), Outflow()])
+
+
+def test_exchanges_never_straddle_a_one_process_kernel_call():
+    from mcgen.run.distributed import exchange_sizes
+
+    sizes = exchange_sizes(150, 5, 64)
+    ends = np.cumsum(sizes)
+    assert ends[-1] == 150 and max(sizes) == 5
+    assert 64 in ends and 128 in ends  # every call boundary is an exchange boundary
+    assert exchange_sizes(10, 4, 10) == [4, 4, 2] and exchange_sizes(0, 4, 1) == []
