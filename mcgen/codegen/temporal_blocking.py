@@ -84,6 +84,41 @@ TILE_A, TILE_B = "tb_tile_a", "tb_tile_b"
 EXTRA_SCALARS = ("tb_kblock", "tb_btile", "tb_nchunk")
 
 
+I64 = "i64"
+
+
+def iv(name: str) -> ir.Var:
+    return ir.Var(name, I64)
+
+
+def ci(v: int) -> ir.Const:
+    return ir.Const(int(v), I64)
+
+
+def bv(name: str) -> ir.Var:
+    return ir.Var(name, "bool")
+
+
+def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("+", a, b, I64)
+
+
+def sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("-", a, b, I64)
+
+
+def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("*", a, b, I64)
+
+
+def mn(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("min", a, b, I64)
+
+
+def mx(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("max", a, b, I64)
+
+
 def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str | None:
     """Why this kernel cannot be temporally blocked (None when it can)."""
     lay = program.layout
@@ -196,26 +231,6 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     if lay.dim > 1:
         return build_blocked_nd(program, config)
     g, dt_, nf = lay.ghost, lay.dtype, len(lay.fields)
-    I64 = "i64"
-
-    def iv(name: str) -> ir.Var:
-        return ir.Var(name, I64)
-
-    def ci(v: int) -> ir.Const:
-        return ir.Const(int(v), I64)
-
-    def bv(name: str) -> ir.Var:
-        return ir.Var(name, "bool")
-
-    def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("+", a, b, I64)
-
-    def sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("-", a, b, I64)
-
-    def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("*", a, b, I64)
-
     def fld(f: int, stride: str) -> ir.Expr:
         return ci(0) if f == 0 else mul(ci(f), iv(stride))
 
@@ -447,32 +462,6 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
     kernel's very expression."""
     lay, sweeps = program.layout, program.sweeps
     g, dt_, nf, dim = lay.ghost, lay.dtype, len(lay.fields), lay.dim
-    I64 = "i64"
-
-    def iv(name: str) -> ir.Var:
-        return ir.Var(name, I64)
-
-    def ci(v: int) -> ir.Const:
-        return ir.Const(int(v), I64)
-
-    def bv(name: str) -> ir.Var:
-        return ir.Var(name, "bool")
-
-    def add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("+", a, b, I64)
-
-    def sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("-", a, b, I64)
-
-    def mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("*", a, b, I64)
-
-    def mn(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("min", a, b, I64)
-
-    def mx(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-        return ir.BinOp("max", a, b, I64)
-
     n = [iv(f"n{a}") for a in range(dim)]
     periodic = [isinstance(config.bc[a][0], Periodic) for a in range(dim)]
     tflux = tuple(f"tb_{s}" for s in lay.scratch)
