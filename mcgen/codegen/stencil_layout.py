@@ -13,7 +13,7 @@ one block of a larger grid (``KernelConfig.grid_block``), where the block lies i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -86,9 +86,9 @@ class StencilLayout:
     #: the block arguments (None: a kernel for a whole grid)
     block: BlockArgs | None = None
     #: the IR arguments (names as in ``arg_names``, with types and lengths)
-    args: tuple[ir.Arg, ...] = ()
+    args: tuple[ir.Arg, ...] = field(default=(), repr=False)
     #: identifiers the kernel already uses (later stages name their values outside them)
-    taken: frozenset[str] = frozenset()
+    taken: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 def safe_name(name: str, taken: set[str], kernel: bool = False) -> str:
