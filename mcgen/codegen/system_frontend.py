@@ -1,18 +1,26 @@
-"""Loop IR for the 2-D Euler equations with a first-order HLL or HLLC flux and Runge-Kutta stage
-buffers (one kernel, ``nsteps`` steps per call, periodic).
+"""Loop IR for the Euler and shallow-water schemes (:class:`SystemScheme`) in 1-D and 2-D:
+MUSCL (conserved, primitive or characteristic slopes, Zhang-Shu scaling) or first order, HLL,
+HLLC or Roe fluxes, any explicit Runge-Kutta stepper with its stage buffers in the IR; one
+kernel call advances ``nsteps`` steps of a fixed dt.
 
-Arrays are flat, component-major ``(4, ny + 2, nx + 2)`` (x fastest) with one ghost layer. Each
-stage fills the ghosts of its state, computes the interface fluxes of each direction once into a
-flux buffer, accumulates ``L = -(dt/dx) dF - (dt/dy) dG`` into its stage buffer and forms the
-next stage state. The flux is one SymPy expression per component (the formulas of
-:mod:`mcgen.run.system_stepper`: Einfeldt speeds from Roe averages, Toro's HLLC star states),
-common subexpressions eliminated and translated by ``sympy_to_ir``. The kernel returns the
-largest ``dt (S_x/dx + S_y/dy)`` met on any stage, which the wrapper compares with the proved
-positivity bound: a run that left the proved region is reported, never returned silently.
+Arrays are flat and component-major, ``(k, n + 2g)`` in 1-D and ``(k, ny + 2g, nx + 2g)`` in 2-D
+(x fastest), with ``g`` ghost layers (2 with slopes, 1 without). Each stage fills the ghosts of
+its state (periodic, outflow = zero gradient, or reflecting = mirror with the normal momentum
+negated), then for each direction stores the limited slope of every cell the interfaces need
+(``sl``), the interface fluxes (``f``) and accumulates ``L = -(dt/dx) dF - (dt/dy) dG`` into its
+stage buffer; the next stage state and the step's end are the tableau's combinations. The
+formulas are the straight-line programs of :mod:`mcgen.codegen.system_programs` (one place for
+the reference's mathematics), translated by ``sympy_to_ir``; a sweep in y reads the same program
+with the momentum components swapped.
+
+The kernel returns the largest ``dt sum_d S_d/dx_d`` met on any stage; the wrapper compares it
+with the proved positivity bound, so a run that left the proved region is reported, never
+returned silently.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,176 +31,235 @@ from mcgen.analysis.positivity_systems import positivity_bound
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import build_step_function
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.codegen.system_programs import POSITIVITY_EPS, Program, SystemAlgebra
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.system_scheme import SystemScheme
 
-__all__ = ["build_euler2d", "Euler2DKernel", "interface_flux"]
+__all__ = ["build_system", "SystemKernel", "SYSTEM_BOUNDARIES", "build_euler2d",
+           "Euler2DKernel"]
 
 I64 = "i64"
-_L = sp.symbols("rL nL tL EL", real=True)
-_R = sp.symbols("rR nR tR ER", real=True)
+SYSTEM_BOUNDARIES = ("periodic", "outflow", "reflecting")
 
 
-Program = list[tuple[sp.Symbol, sp.Expr]]
+def _add(*xs: ir.Expr) -> ir.Expr:
+    out = xs[0]
+    for x in xs[1:]:
+        out = ir.BinOp("+", out, x, I64)
+    return out
 
 
-def interface_flux(gamma: sp.Expr, kind: str) -> tuple[Program, list[sp.Expr], sp.Expr]:
-    """A straight-line program for the interface flux: (assignments ``h_name = expr`` in order,
-    the four flux components in the (rho, normal, transverse, E) frame, max(|S_L|, |S_R|)), all
-    in terms of the left and right states :data:`_L`, :data:`_R` and the assigned names.
-
-    Each quantity of the textbook formulas (velocities, pressures, sound speeds, Roe averages,
-    Einfeldt speeds, the contact speed, one star state) is named once, so SymPy cannot rewrite
-    one into a costlier form (a single expression let it re-derive S_R with pow(rho, 1.5) for
-    the speed, and divide by sqrt(rho) for the Roe averages): the kernel does the operations of
-    the hand-written C."""
-    g = sp.Float(float(gamma), 17)
-    prog: Program = []
-
-    def let(name: str, e: sp.Expr) -> sp.Symbol:
-        sym = sp.Symbol(f"h_{name}", real=True)
-        prog.append((sym, e))
-        return sym
-
-    def side(tag: str, r: sp.Expr, n: sp.Expr, t: sp.Expr, E: sp.Expr) -> tuple[sp.Symbol, ...]:
-        inv = let(f"i{tag}", 1 / r)
-        u, v = let(f"u{tag}", n * inv), let(f"v{tag}", t * inv)
-        p = let(f"p{tag}", (g - 1) * (E - (n * u + t * v) / 2))
-        return inv, u, v, p, let(f"c{tag}", sp.sqrt(g * p * inv))
-
-    (rL, nL, tL, EL), (rR, nR, tR, ER) = _L, _R
-    iL, uL, vL, pL, cL = side("L", *_L)
-    iR, uR, vR, pR, cR = side("R", *_R)
-    sl, sr = let("sl", sp.sqrt(rL)), let("sr", sp.sqrt(rR))
-    isum = let("isum", 1 / (sl + sr))
-    ut, vt = let("ut", (sl * uL + sr * uR) * isum), let("vt", (sl * vL + sr * vR) * isum)
-    Ht = let("Ht", (sl * (EL + pL) * iL + sr * (ER + pR) * iR) * isum)
-    ct = let("ct", sp.sqrt(sp.Max((g - 1) * (Ht - (ut * ut + vt * vt) / 2), 0)))
-    SL, SR = let("SL", sp.Min(uL - cL, ut - ct)), let("SR", sp.Max(uR + cR, ut + ct))
-    FL = [nL, let("FL1", nL * uL + pL), let("FL2", tL * uL), let("FL3", (EL + pL) * uL)]
-    FR = [nR, let("FR1", nR * uR + pR), let("FR2", tR * uR), let("FR3", (ER + pR) * uR)]
-    UL, UR = list(_L), list(_R)
-    speed = sp.Max(sp.Abs(SL), sp.Abs(SR))
-    if kind == "hll":
-        iw = let("iw", 1 / (SR - SL))
-        out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0),
-                            ((SR * a - SL * b + SL * SR * (ur - ul)) * iw, True))
-               for a, b, ul, ur in zip(FL, FR, UL, UR, strict=True)]
-        return prog, out, speed
-    if kind != "hllc":
-        raise CodegenError(f"flux={kind!r}: generated system kernels use 'hll' or 'hllc'")
-    aL, aR = let("aL", rL * (SL - uL)), let("aR", rR * (SR - uR))
-    Ss = let("Ss", (pR - pL + aL * uL - aR * uR) / (aL - aR))
-
-    # one star state, of the side the contact puts at x/t = 0 (selected before the formula, so
-    # the branch-free kernel evaluates the star formula once, not once per side)
-    def pick(name: str, a: sp.Expr, b_: sp.Expr) -> sp.Symbol:
-        return let(name, sp.Piecewise((a, Ss >= 0), (b_, True)))
-
-    aK, iK, uK, vK, pK, EK, SK = (pick(f"{k}K", a, b_) for k, a, b_ in
-                                  (("a", aL, aR), ("i", iL, iR), ("u", uL, uR), ("v", vL, vR),
-                                   ("p", pL, pR), ("E", EL, ER), ("S", SL, SR)))
-    UK = [pick(f"U{c}K", a, b_) for c, (a, b_) in enumerate(zip(UL, UR, strict=True))]
-    FK = [pick(f"F{c}K", a, b_) for c, (a, b_) in enumerate(zip(FL, FR, strict=True))]
-    f = let("fK", aK / (SK - Ss))  # rho* = rho_K (S_K - u_K)/(S_K - S*)
-    eK = let("eK", EK * iK + (Ss - uK) * (Ss + pK / aK))
-    sK = [f, f * Ss, f * vK, f * eK]
-    out = [sp.Piecewise((a, SL >= 0), (b, SR <= 0), (fk + SK * (x - uk), True))
-           for a, b, fk, x, uk in zip(FL, FR, FK, sK, UK, strict=True)]
-    return prog, out, speed
+def _mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("*", a, b, I64)
 
 
-def build_euler2d(scheme: SystemScheme) -> ir.Module:
-    """Kernel ``step(q, w, L0.., f, nx, ny, nsteps, lx, ly) -> max dt sum S/dx``."""
-    if scheme.system != "euler" or scheme.dim != 2 or scheme.limiter is not None:
-        raise CodegenError(f"{scheme.name}: generated system kernels are first-order 2-D Euler "
-                           "(limiter=None, dim=2); use mcgen.run.system_stepper for the rest")
-    repl, flux, speed = interface_flux(scheme.parameter, scheme.flux)
-    red = [*flux, speed]
+def _c(v: int) -> ir.Const:
+    return ir.Const(v, I64)
+
+
+def _translate(program: Program, env: dict[sp.Basic, ir.Expr]) -> tuple[list[ir.Stmt],
+                                                                         Callable[[sp.Expr],
+                                                                                  ir.Expr]]:
+    """The program's assignments as IR and a translator of expressions over its names."""
+    local: dict[sp.Basic, ir.Expr] = {}
+
+    def lookup(a: sp.Basic) -> ir.Expr:
+        if a in env:
+            return env[a]
+        if a in local:
+            return local[a]
+        raise CodegenError(f"unknown symbol {a} in a system program")
+
+    body: list[ir.Stmt] = []
+    for sym, val in program.steps:
+        v = ir.Var(sym.name)
+        body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
+        local[sym] = v
+    return body, lambda e: sympy_to_ir(e, lookup)
+
+
+class _Layout:
+    """Index arithmetic of the padded, component-major arrays."""
+
+    def __init__(self, dim: int, g: int) -> None:
+        self.dim, self.g = dim, g
+        self.n = [ir.Var("nx", I64)] + ([ir.Var("ny", I64)] if dim == 2 else [])
+        self.var = [ir.Var("i", I64)] + ([ir.Var("j", I64)] if dim == 2 else [])
+        self.W = _add(self.n[0], _c(2 * g))
+        self.P = self.W if dim == 1 else _mul(self.W, _add(self.n[1], _c(2 * g)))
+
+    def at(self, comp: int, idx: Sequence[ir.Expr]) -> ir.Expr:
+        """Flat index of component ``comp`` at padded cell ``idx`` = (i[, j])."""
+        cell = idx[0] if self.dim == 1 else _add(_mul(idx[1], self.W), idx[0])
+        return _add(_mul(_c(comp), self.P), cell) if comp else cell
+
+    def shifted(self, axis: int, off: int) -> list[ir.Expr]:
+        out: list[ir.Expr] = list(self.var)
+        if off:
+            out[axis] = _add(out[axis], _c(off)) if off > 0 else \
+                ir.BinOp("-", out[axis], _c(-off), I64)
+        return out
+
+    def interior(self, axis: int) -> tuple[ir.Expr, ir.Expr]:
+        return _c(self.g), _add(self.n[axis], _c(self.g))
+
+    def loops(self, ranges: Sequence[tuple[ir.Expr, ir.Expr]], body: Sequence[ir.Stmt],
+              parallel: bool) -> ir.Stmt:
+        """Nested loops, x innermost; the outermost one threaded when ``parallel``."""
+        stmt: ir.Stmt = ir.For(self.var[0], *ranges[0], tuple(body),
+                               parallel=parallel and self.dim == 1)
+        if self.dim == 2:
+            stmt = ir.For(self.var[1], *ranges[1], (stmt,), parallel=parallel)
+        return stmt
+
+
+def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: bool = False,
+                 eps: float = POSITIVITY_EPS) -> ir.Module:
+    """Kernel ``step(q, w, L0.., sl, f, nx[, ny], nsteps, lx[, ly]) -> max dt sum S_d/dx_d``.
+
+    ``parallel`` threads the cell loops (OpenMP in C, ``prange`` in numba; the LLVM JIT runs
+    them serially); the wave-speed maximum is then stored per interface and reduced serially.
+    ``eps`` is the floor of the Zhang-Shu scaling (the reference stepper's)."""
+    if not isinstance(scheme, SystemScheme):
+        raise CodegenError(f"build_system needs a SystemScheme, got {type(scheme).__name__}")
+    if boundary not in SYSTEM_BOUNDARIES:
+        raise CodegenError(f"boundary={boundary!r}: system kernels take one of "
+                           f"{SYSTEM_BOUNDARIES} (the same on every side)")
+    if eps != POSITIVITY_EPS:
+        raise CodegenError(f"eps={eps}: the kernels use the reference's {POSITIVITY_EPS}")
+    alg = SystemAlgebra(scheme)
+    dim, k = alg.dim, alg.k
+    limited = scheme.limiter is not None
+    g = 2 if limited else 1
+    lay = _Layout(dim, g)
     A = [[float(v) for v in row] for row in scheme.stepper.A.tolist()]
     b = [float(v) for v in scheme.stepper.b]
     stages = len(b)
-    nx, ny, nsteps = ir.Var("nx", I64), ir.Var("ny", I64), ir.Var("nsteps", I64)
-    lx, ly = ir.Var("lx"), ir.Var("ly")
-    i, j = ir.Var("i", I64), ir.Var("j", I64)
-    one, zero = ir.Const(1, I64), ir.Const(0, I64)
+    lam = [ir.Var("lx")] + ([ir.Var("ly")] if dim == 2 else [])
 
-    def add(*xs: ir.Expr) -> ir.Expr:
-        out = xs[0]
-        for x in xs[1:]:
-            out = ir.BinOp("+", out, x, I64)
-        return out
+    # the programs, over frame-ordered symbols (normal momentum is component 1)
+    UL = sp.symbols(f"qL0:{k}", real=True)
+    UR = sp.symbols(f"qR0:{k}", real=True)
+    flux_prog = Program()
+    flux_out, speed = alg.interface_flux(flux_prog, UL, UR)
+    Um, Uc, Up = (sp.symbols(f"q{t}0:{k}", real=True) for t in "mcp")
+    slope_prog = Program()
+    slope_out = alg.slope(slope_prog, Um, Uc, Up) if limited else []
 
-    def mul(a: ir.Expr, c: ir.Expr) -> ir.Expr:
-        return ir.BinOp("*", a, c, I64)
-
-    W = add(nx, ir.Const(2, I64))
-    P = mul(W, add(ny, ir.Const(2, I64)))
-
-    def at(comp: int, jj: ir.Expr, ii: ir.Expr) -> ir.Expr:
-        return add(mul(ir.Const(comp, I64), P), mul(jj, W), ii)
+    def frame(axis: int) -> list[int]:
+        """Storage component of each frame component for a sweep along ``axis``."""
+        order = list(range(k))
+        if axis == 1:
+            order[1], order[2] = 2, 1
+        return order
 
     def fill(arr: str) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
-        for comp in range(4):
-            out.append(ir.For(j, one, add(ny, one), (
-                ir.Store(arr, at(comp, j, zero), ir.Load(arr, at(comp, j, nx))),
-                ir.Store(arr, at(comp, j, add(nx, one)), ir.Load(arr, at(comp, j, one))))))
-            out.append(ir.For(i, zero, W, (
-                ir.Store(arr, at(comp, zero, i), ir.Load(arr, at(comp, ny, i))),
-                ir.Store(arr, at(comp, add(ny, one), i), ir.Load(arr, at(comp, one, i))))))
+        kk = ir.Var("gk", I64)
+        for axis in range(dim):
+            n = lay.n[axis]
+            for comp in range(k):
+                def at(pos: ir.Expr, comp: int = comp, axis: int = axis) -> ir.Expr:
+                    idx = list(lay.var)
+                    idx[axis] = pos
+                    return lay.at(comp, idx)
+
+                lo_ghost = ir.BinOp("-", _c(g - 1), kk, I64)     # g-1-k: mirrors g+k
+                hi_ghost = _add(n, _c(g), kk)                     # n+g+k
+                if boundary == "periodic":  # ghost k <- padded n + k, n + g + k <- g + k
+                    lo = ir.Store(arr, at(kk), ir.Load(arr, at(_add(n, kk))))
+                    hi = ir.Store(arr, at(hi_ghost), ir.Load(arr, at(_add(kk, _c(g)))))
+                elif boundary == "outflow":
+                    lo = ir.Store(arr, at(kk), ir.Load(arr, at(_c(g))))
+                    hi = ir.Store(arr, at(hi_ghost),
+                                  ir.Load(arr, at(_add(n, _c(g - 1)))))
+                else:
+                    sign = comp == 1 + axis  # the normal momentum changes sign at a wall
+                    lv: ir.Expr = ir.Load(arr, at(_add(kk, _c(g))))
+                    hv: ir.Expr = ir.Load(arr, at(ir.BinOp("-", _add(n, _c(g - 1)), kk, I64)))
+                    if sign:
+                        lv, hv = ir.UnOp("neg", lv), ir.UnOp("neg", hv)
+                    lo = ir.Store(arr, at(lo_ghost), lv)
+                    hi = ir.Store(arr, at(hi_ghost), hv)
+                ghost_loop = ir.For(kk, _c(0), _c(g), (lo, hi))
+                if dim == 1:
+                    out.append(ghost_loop)
+                else:
+                    other = 1 - axis
+                    out.append(ir.For(lay.var[other], *lay.interior(other), (ghost_loop,)))
         return out
 
-    def flux_loop(src: str, axis: int) -> ir.Stmt:
-        # x: interface i-1/2 between (j, i-1) and (j, i); normal momentum component 1
-        # y: interface j-1/2 between (j-1, i) and (j, i); normal momentum component 2
-        order = (0, 1, 2, 3) if axis == 0 else (0, 2, 1, 3)
-        left = (j, ir.BinOp("-", i, one, I64)) if axis == 0 else (ir.BinOp("-", j, one, I64), i)
-        sym = {**{s: ir.Load(src, at(order[c], *left)) for c, s in enumerate(_L)},
-               **{s: ir.Load(src, at(order[c], j, i)) for c, s in enumerate(_R)}}
-        local: dict[sp.Basic, ir.Expr] = {}
+    def slope_loop(src: str, axis: int) -> ir.Stmt:
+        order = frame(axis)
+        env: dict[sp.Basic, ir.Expr] = {}
+        for syms, off in ((Um, -1), (Uc, 0), (Up, 1)):
+            cell = lay.shifted(axis, off)
+            env.update({s: ir.Load(src, lay.at(order[c], cell)) for c, s in enumerate(syms)})
+        body, tr = _translate(slope_prog, env)
+        here = list(lay.var)
+        body += [ir.Store("sl", lay.at(order[c], here), tr(e)) for c, e in enumerate(slope_out)]
+        ranges = [lay.interior(a) for a in range(dim)]
+        ranges[axis] = (_c(g - 1), _add(lay.n[axis], _c(g + 1)))
+        return lay.loops(ranges, body, parallel)
 
-        def lookup(a: sp.Basic) -> ir.Expr:
-            if a in sym:
-                return sym[a]
-            if a in local:
-                return local[a]
-            raise CodegenError(f"unknown symbol {a} in the interface flux")
-
-        body: list[ir.Stmt] = []
-        for s, val in repl:
-            v = ir.Var(s.name)
-            body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
-            local[s] = v
-        for c in range(4):
-            body.append(ir.Store("f", at(order[c], j, i), sympy_to_ir(red[c], lookup)))
-        smax = ir.Var("smax_x" if axis == 0 else "smax_y")
-        body.append(ir.Assign(smax, ir.BinOp("max", smax, sympy_to_ir(red[4], lookup))))
-        inner = ir.For(i, one, add(nx, one if axis == 0 else zero, one), tuple(body))
-        return ir.For(j, one, add(ny, one if axis == 1 else zero, one), (inner,))
+    def flux_loop(src: str, axis: int) -> list[ir.Stmt]:
+        order = frame(axis)
+        left, right = lay.shifted(axis, -1), list(lay.var)
+        env: dict[sp.Basic, ir.Expr] = {}
+        half = ir.Const(0.5)
+        for c in range(k):
+            a, b_ = ir.Load(src, lay.at(order[c], left)), ir.Load(src, lay.at(order[c], right))
+            if limited:  # plus = C + slope/2 of the left cell, minus = C - slope/2 of the right
+                a = ir.BinOp("+", a, ir.BinOp("*", half, ir.Load("sl", lay.at(order[c], left))))
+                b_ = ir.BinOp("-", b_, ir.BinOp("*", half,
+                                                ir.Load("sl", lay.at(order[c], right))))
+            env[UL[c]], env[UR[c]] = a, b_
+        # the interface states are named once (each is read by several formulas)
+        states = [ir.Assign(ir.Var(f"qs{s.name[1]}{c}"), env[s])
+                  for c in range(k) for s in (UL[c], UR[c])]
+        named = {s: ir.Var(f"qs{s.name[1]}{c}") for c in range(k) for s in (UL[c], UR[c])}
+        body, tr = _translate(flux_prog, named)
+        body = [*states, *body]
+        body += [ir.Store("f", lay.at(order[c], right), tr(e)) for c, e in enumerate(flux_out)]
+        smax = ir.Var("smax")
+        if parallel:
+            body.append(ir.Store("f", lay.at(k, right), tr(speed)))
+        else:
+            body.append(ir.Assign(smax, ir.BinOp("max", smax, tr(speed))))
+        ranges = [lay.interior(a) for a in range(dim)]
+        ranges[axis] = (_c(g), _add(lay.n[axis], _c(g + 1)))
+        out: list[ir.Stmt] = [ir.Assign(smax, ir.Const(0.0)), lay.loops(ranges, body, parallel)]
+        if parallel:  # the serial reduction of the per-interface speeds
+            red = ir.Assign(smax, ir.BinOp("max", smax, ir.Load("f", lay.at(k, right))))
+            loop: ir.Stmt = ir.For(lay.var[0], *ranges[0], (red,))
+            if dim == 2:
+                loop = ir.For(lay.var[1], *ranges[1], (loop,))
+            out.append(loop)
+        return out
 
     def accumulate(dst: str, axis: int, first: bool) -> ir.Stmt:
-        lam = lx if axis == 0 else ly
-        body = []
-        for comp in range(4):
-            hi = at(comp, j, add(i, one)) if axis == 0 else at(comp, add(j, one), i)
-            d = ir.BinOp("-", ir.Load("f", hi), ir.Load("f", at(comp, j, i)))
-            val = ir.BinOp("*", ir.UnOp("neg", lam), d)
+        body: list[ir.Stmt] = []
+        for comp in range(k):
+            here = list(lay.var)
+            hi = lay.at(comp, lay.shifted(axis, 1))
+            d = ir.BinOp("-", ir.Load("f", hi), ir.Load("f", lay.at(comp, here)))
+            val: ir.Expr = ir.BinOp("*", ir.UnOp("neg", lam[axis]), d)
             if not first:
-                val = ir.BinOp("+", ir.Load(dst, at(comp, j, i)), val)
-            body.append(ir.Store(dst, at(comp, j, i), val))
-        return ir.For(j, one, add(ny, one), (ir.For(i, one, add(nx, one), tuple(body)),))
+                val = ir.BinOp("+", ir.Load(dst, lay.at(comp, here)), val)
+            body.append(ir.Store(dst, lay.at(comp, here), val))
+        return lay.loops([lay.interior(a) for a in range(dim)], body, parallel)
 
     def combine(dst: str, coeffs: list[float]) -> ir.Stmt:
-        body = []
-        for comp in range(4):
-            val: ir.Expr = ir.Load("q", at(comp, j, i))
+        body: list[ir.Stmt] = []
+        here = list(lay.var)
+        for comp in range(k):
+            val: ir.Expr = ir.Load("q", lay.at(comp, here))
             for s_, a in enumerate(coeffs):
                 if a:
                     val = ir.BinOp("+", val, ir.BinOp("*", ir.Const(a),
-                                                      ir.Load(f"L{s_}", at(comp, j, i))))
-            body.append(ir.Store(dst, at(comp, j, i), val))
-        return ir.For(j, one, add(ny, one), (ir.For(i, one, add(nx, one), tuple(body)),))
+                                                      ir.Load(f"L{s_}", lay.at(comp, here))))
+            body.append(ir.Store(dst, lay.at(comp, here), val))
+        return lay.loops([lay.interior(a) for a in range(dim)], body, parallel)
 
     result = ir.Var("result")
     step: list[ir.Stmt] = []
@@ -201,53 +268,119 @@ def build_euler2d(scheme: SystemScheme) -> ir.Module:
         if s_:
             step.append(combine("w", A[s_][:s_]))
         step += fill(src)
-        step += [ir.Assign(ir.Var("smax_x"), ir.Const(0.0)),
-                 ir.Assign(ir.Var("smax_y"), ir.Const(0.0))]
-        step += [flux_loop(src, 0), accumulate(f"L{s_}", 0, True),
-                 flux_loop(src, 1), accumulate(f"L{s_}", 1, False)]
-        rate = ir.BinOp("+", ir.BinOp("*", ir.Var("smax_x"), lx),
-                        ir.BinOp("*", ir.Var("smax_y"), ly))
+        rate: ir.Expr | None = None
+        for axis in range(dim):
+            if limited:
+                step.append(slope_loop(src, axis))
+            step += flux_loop(src, axis)
+            step.append(accumulate(f"L{s_}", axis, axis == 0))
+            term = ir.BinOp("*", ir.Var("smax"), lam[axis])
+            if dim == 2:
+                sx = ir.Var(f"rate{axis}")
+                step.append(ir.Assign(sx, term))
+                term = sx
+            rate = term if rate is None else ir.BinOp("+", rate, term)
+        assert rate is not None
         step.append(ir.Assign(result, ir.BinOp("max", result, rate)))
     step.append(combine("q", b))
-    args = (ir.Arg("q", array=True, intent="inout"), ir.Arg("w", array=True, intent="inout"),
-            *[ir.Arg(f"L{s_}", array=True, intent="inout") for s_ in range(stages)],
-            ir.Arg("f", array=True, intent="inout"), ir.Arg("nx", I64), ir.Arg("ny", I64),
-            ir.Arg("nsteps", I64), ir.Arg("lx"), ir.Arg("ly"))
+    ints = [ir.Arg(v.name, I64) for v in lay.n]
+    size = _mul(_c(k), lay.P)
+    arr = [ir.Arg("q", array=True, intent="inout", length=size),
+           ir.Arg("w", array=True, intent="inout", length=size),
+           *[ir.Arg(f"L{s_}", array=True, intent="inout", length=size)
+             for s_ in range(stages)],
+           ir.Arg("sl", array=True, intent="inout", length=size),
+           ir.Arg("f", array=True, intent="inout",
+                  length=_mul(_c(k + 1 if parallel else k), lay.P))]
+    args = (*arr, *ints, ir.Arg("nsteps", I64), *[ir.Arg(v.name) for v in lam])
     body = (ir.Assign(result, ir.Const(0.0)),
-            ir.For(ir.Var("s", I64), zero, nsteps, tuple(step)))
+            ir.For(ir.Var("s", I64), _c(0), ir.Var("nsteps", I64), tuple(step)))
+    requires = tuple(ir.Cmp(">=", v, _c(g)) for v in lay.n)
     kernel = ir.Kernel("step", args, body, returns="f64",
-                       doc=f"{scheme.name}: {stages} stage buffers, periodic",
-                       meta={"model_hash": scheme.hash})
-    return ir.Module("euler2d_" + scheme.hash[:12], (kernel,), meta={"model_hash": scheme.hash})
+                       doc=f"{scheme.name}: {stages} stage buffers, {boundary}, ghost width {g}",
+                       meta={"model_hash": scheme.hash}, requires=requires)
+    tag = {"periodic": "p", "outflow": "o", "reflecting": "r"}[boundary]
+    name = f"system{dim}d_{scheme.hash[:12]}_{tag}" + ("_par" if parallel else "")
+    return ir.Module(name, (kernel,), meta={"model_hash": scheme.hash, "boundary": boundary})
 
 
-class Euler2DKernel:
-    """A compiled 2-D Euler kernel; ``run`` checks the largest dt sum S_d/dx_d met on any stage
-    against the proved positivity bound and refuses the result when it was exceeded (unless
-    ``unsafe``)."""
+class SystemKernel:
+    """A compiled Euler / shallow-water kernel (``numba``, ``c`` or ``llvm``).
 
-    def __init__(self, scheme: SystemScheme, backend: str = "c", cache_dir: Any = None) -> None:
+    ``run`` compares the largest ``dt sum_d S_d/dx_d`` met on any stage with the proved
+    positivity bound and refuses the result when it was exceeded (unless ``unsafe``); a scheme
+    with no proved bound (Roe) runs only with ``unsafe=True``; an inadmissible result (negative
+    density, pressure or depth, or NaN) is always reported."""
+
+    def __init__(self, scheme: SystemScheme, backend: str = "c", cache_dir: Any = None,
+                 boundary: str = "periodic", parallel: bool = False) -> None:
         self.scheme = scheme
-        self.module = build_euler2d(scheme)
+        self.boundary = boundary
+        self.module = build_system(scheme, boundary, parallel)
+        self.ghost = 2 if scheme.limiter is not None else 1
+        self.parallel = parallel
         self.bound = positivity_bound(scheme)
         self.condition = None if self.bound is None else highres_condition(scheme)  # for export
+        self.boundary_text = f"{boundary} on every side (ghost width {self.ghost})"
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
-        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-euler2d-")
+        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-system-")
+        self.backend = backend
 
-    def run(self, U0: np.ndarray, nsteps: int, dt: float, spacing: tuple[float, float],
+    def run(self, U0: np.ndarray, nsteps: int, dt: float, spacing: Sequence[float],
             unsafe: bool = False) -> np.ndarray:
-        """Advance conserved ``U0`` of shape (4, nx, ny) (the SystemStepper layout)."""
-        if U0.ndim != 3 or U0.shape[0] != 4:
-            raise ModelError(f"U0 of shape {U0.shape}: need (4, nx, ny)")
-        _, nx, ny = U0.shape
-        q = np.zeros((4, ny + 2, nx + 2))
-        q[:, 1:-1, 1:-1] = np.transpose(U0, (0, 2, 1))
-        bufs = [np.zeros_like(q) for _ in range(2 + self.scheme.stepper.stages)]
-        rate = self._fn(q.reshape(-1), *[x.reshape(-1) for x in bufs], np.int64(nx),
-                        np.int64(ny), np.int64(nsteps), dt / spacing[0], dt / spacing[1])
-        if not (unsafe or self.unsafe) and self.bound is not None and \
-                rate > self.bound * (1 + 1e-12):
-            raise StabilityError(f"the run met dt (S_x/dx + S_y/dy) = {rate:.4g} > "
-                                 f"{self.bound} (the proved positivity bound) on some stage; "
-                                 "take a smaller dt or pass unsafe=True")
-        return np.transpose(q[:, 1:-1, 1:-1], (0, 2, 1)).copy()
+        """Advance conserved ``U0`` of shape (k, nx) or (k, nx, ny) (the SystemStepper
+        layout) by ``nsteps`` steps of ``dt``; ``spacing`` = (dx[, dy])."""
+        s, g = self.scheme, self.ghost
+        k, dim = len(s.law.fields), s.dim
+        unsafe = unsafe or self.unsafe
+        U0 = np.asarray(U0, dtype=float)
+        if U0.ndim != dim + 1 or U0.shape[0] != k or len(spacing) != dim:
+            raise ModelError(f"U0 of shape {U0.shape} with spacing {tuple(spacing)}: need "
+                             f"({k}, {'nx' if dim == 1 else 'nx, ny'}) and {dim} spacing(s)")
+        if min(U0.shape[1:]) < g:
+            raise ModelError(f"need at least {g} cells per axis, got {U0.shape[1:]}")
+        if self.bound is None and not unsafe:
+            raise StabilityError(f"{s.name}: no positivity-preserving bound is proved (Roe's "
+                                 "linearisation can give negative density or pressure); "
+                                 "pass unsafe=True")
+        if dim == 1:
+            q = np.zeros((k, U0.shape[1] + 2 * g))
+            q[:, g:-g] = U0
+            sizes = (np.int64(U0.shape[1]),)
+        else:
+            _, nx, ny = U0.shape
+            q = np.zeros((k, ny + 2 * g, nx + 2 * g))
+            q[:, g:-g, g:-g] = np.transpose(U0, (0, 2, 1))
+            sizes = (np.int64(nx), np.int64(ny))
+        bufs = [np.zeros_like(q) for _ in range(2 + s.stepper.stages)]
+        f = np.zeros((k + 1 if self.parallel else k, *q.shape[1:]))
+        lams = [float(dt) / float(h) for h in spacing]
+        rate = self._fn(q.reshape(-1), *[x.reshape(-1) for x in bufs], f.reshape(-1), *sizes,
+                        np.int64(nsteps), *lams)
+        if not unsafe and self.bound is not None and rate > self.bound * (1 + 1e-12):
+            raise StabilityError(f"the run met dt sum_d S_d/dx_d = {rate:.4g} > {self.bound} "
+                                 "(the proved positivity bound) on some stage; take a smaller "
+                                 "dt or pass unsafe=True")
+        out = q[:, g:-g] if dim == 1 else np.transpose(q[:, g:-g, g:-g], (0, 2, 1))
+        self._check_admissible(out)
+        return out.copy()
+
+    def _check_admissible(self, U: np.ndarray) -> None:
+        bad = ~np.isfinite(U).all(axis=0) | (U[0] <= 0)
+        if self.scheme.system == "euler":
+            kin = 0.5 * sum(U[i] ** 2 for i in range(1, 1 + self.scheme.dim)) / U[0]
+            bad |= U[-1] - kin <= 0
+        if bad.any():
+            raise StabilityError(f"{self.scheme.name}: the run produced an inadmissible state "
+                                 f"(negative density/pressure/depth or NaN) in "
+                                 f"{int(bad.sum())} cell(s)")
+
+
+def build_euler2d(scheme: SystemScheme) -> ir.Module:
+    """The periodic kernel of a 2-D scheme (kept for callers of the first 2-D Euler kernel)."""
+    if scheme.dim != 2:
+        raise CodegenError(f"{scheme.name} is {scheme.dim}-D: use build_system")
+    return build_system(scheme, "periodic")
+
+
+Euler2DKernel = SystemKernel  # the first 2-D Euler kernel's name; any system scheme now
