@@ -1,0 +1,124 @@
+"""Generated Euler / shallow-water kernels (C, LLVM, numba; stage buffers in the IR) against the
+hand-written C of bench/hand_systems.c (gcc -O3 -march=native) on the same data, for the same
+scheme: 1-D Euler MUSCL-minmod (primitive) HLLC SSPRK(2,2) and 2-D shallow water MUSCL-minmod
+(primitive) HLL SSPRK(2,2), both periodic with the Zhang-Shu scaling and the wave-speed maximum
+(the results agree to rounding: tests/codegen/test_system_kernels_hand_c.py).
+
+The machine may be shared: compare the ratios of one run, and repeat. Small default sizes (the
+run takes well under a minute once the kernels are cached); ``--n``, ``--n2``, ``--steps`` change
+them. Run: ``python bench/system_kernels.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mcgen.codegen.system_frontend import SystemKernel
+from mcgen.model.catalogue.euler import euler_equations, shallow_water
+from mcgen.run.system_stepper import SystemStepper
+
+HERE = Path(__file__).resolve().parent
+D = ctypes.POINTER(ctypes.c_double)
+
+
+def build() -> ctypes.CDLL:
+    lib = Path(tempfile.mkdtemp()) / "hand_systems.so"
+    subprocess.run(["gcc", "-O3", "-march=native", "-shared", "-fPIC",
+                    str(HERE / "hand_systems.c"), "-o", str(lib), "-lm"], check=True)
+    out = ctypes.CDLL(str(lib))
+    out.euler1d_muscl_hllc_ssprk2.restype = ctypes.c_double
+    out.sw2d_muscl_hll_ssprk2.restype = ctypes.c_double
+    return out
+
+
+def best(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def euler1d(n: int) -> tuple[SystemStepper, np.ndarray]:
+    st = SystemStepper(euler_equations("hllc", "minmod", "primitive", "ssprk22"), n,
+                       boundary="periodic")
+    x = st.x
+    return st, st.conserved(np.array([1 + 0.2 * np.sin(2 * np.pi * x), 0.5 + 0 * x,
+                                      1 + 0.1 * np.cos(2 * np.pi * x)]))
+
+
+def sw2d(n: int) -> tuple[SystemStepper, np.ndarray]:
+    st = SystemStepper(shallow_water("hll", "minmod", "primitive", "ssprk22", dim=2), (n, n),
+                       ((0.0, 1.0), (0.0, 1.0)), boundary="periodic")
+    X, Y = np.meshgrid(*st.axes, indexing="ij")
+    return st, st.conserved(np.array([1 + 0.2 * np.sin(2 * np.pi * (X + Y)),
+                                      0.3 * np.cos(2 * np.pi * Y), 0.2 + 0 * X]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=100_000, help="cells of the 1-D Euler run")
+    ap.add_argument("--n2", type=int, default=256, help="cells per axis of the 2-D run")
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--backends", default="c,llvm,numba")
+    a = ap.parse_args()
+    lib = build()
+    backends = a.backends.split(",")
+    print("| scheme | size | backend | Mcell-steps/s | generated / hand C speed |\n"
+          "|---|---|---|---|---|")
+
+    st, U0 = euler1d(a.n)
+    lam = 0.1
+    dt = lam * st.dx
+    bufs = [np.zeros((3, a.n + 4)) for _ in range(4)]
+
+    def hand1() -> None:
+        bufs[0][:, 2:-2] = U0
+        lib.euler1d_muscl_hllc_ssprk2(*[b.ctypes.data_as(D) for b in bufs], ctypes.c_long(a.n),
+                                      ctypes.c_long(a.steps), ctypes.c_double(lam))
+
+    t_hand = best(hand1)
+    cells = a.n * a.steps
+    label = "1-D Euler MUSCL-minmod HLLC SSPRK(2,2)"
+    print(f"| {label} | {a.n} x {a.steps} | hand C | {cells / t_hand / 1e6:.2f} | 1 |")
+    for backend in backends:
+        k = SystemKernel(st.scheme, backend)
+        k.run(U0[:, :64], 1, dt, (st.dx,))  # JIT / load outside the timing
+        t = best(lambda k=k: k.run(U0, a.steps, dt, (st.dx,)))
+        print(f"| {label} | {a.n} x {a.steps} | {backend} | {cells / t / 1e6:.2f} | "
+              f"{t_hand / t:.2f} |")
+
+    st2, V0 = sw2d(a.n2)
+    n2 = a.n2
+    dt2 = 0.08 * st2.spacing[0]
+    bufs2 = [np.zeros((3, n2 + 4, n2 + 4)) for _ in range(5)]
+
+    def hand2() -> None:
+        bufs2[0][:, 2:-2, 2:-2] = V0.transpose(0, 2, 1)
+        lib.sw2d_muscl_hll_ssprk2(*[b.ctypes.data_as(D) for b in bufs2], ctypes.c_long(n2),
+                                  ctypes.c_long(n2), ctypes.c_long(a.steps),
+                                  ctypes.c_double(dt2 / st2.spacing[0]),
+                                  ctypes.c_double(dt2 / st2.spacing[1]))
+
+    t_hand2 = best(hand2)
+    cells2 = n2 * n2 * a.steps
+    label = "2-D shallow water MUSCL-minmod HLL SSPRK(2,2)"
+    print(f"| {label} | {n2}x{n2} x {a.steps} | hand C | {cells2 / t_hand2 / 1e6:.2f} | 1 |")
+    for backend in backends:
+        k = SystemKernel(st2.scheme, backend)
+        k.run(V0[:, :16, :16], 1, dt2, st2.spacing)
+        t = best(lambda k=k: k.run(V0, a.steps, dt2, st2.spacing))
+        print(f"| {label} | {n2}x{n2} x {a.steps} | {backend} | {cells2 / t / 1e6:.2f} | "
+              f"{t_hand2 / t:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
