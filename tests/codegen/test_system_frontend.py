@@ -1,4 +1,5 @@
-"""Generated 2-D Euler kernels (first-order HLL/HLLC, Runge-Kutta stage buffers in the IR):
+"""Generated 2-D Euler kernels (first-order HLL/HLLC, Runge-Kutta stage buffers in the IR; the
+general system kernels are tested in test_system_kernels.py):
 the NumPy reference's numbers (LLVM here; C and numba in bench/highres_kernels.py), and the
 positivity bound checked on every stage the kernel ran (issue 14 item 4)."""
 
@@ -7,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mcgen.codegen.system_frontend import Euler2DKernel, build_euler2d
+from mcgen.codegen.system_frontend import Euler2DKernel, SystemKernel, build_euler2d, build_system
 from mcgen.errors import CodegenError, StabilityError
 from mcgen.model.catalogue.euler import euler_equations
 from mcgen.run.system_stepper import SystemStepper
@@ -38,11 +39,13 @@ def test_generated_euler2d_matches_the_reference(flux, stepper, backend, tmp_pat
         kernel.run(U0, 1, 10 * dt, st.spacing)
 
 
-def test_only_first_order_2d_euler_is_generated():
-    with pytest.raises(CodegenError, match="first-order 2-D Euler"):
-        build_euler2d(euler_equations("hllc", "minmod", dim=2))
-    with pytest.raises(CodegenError, match="'hll' or 'hllc'"):
-        build_euler2d(euler_equations("roe", None, dim=2))
+def test_2d_euler_builder_is_the_system_builder():
+    # the first 2-D Euler kernel's names stay; they build the general system kernel
+    s = euler_equations("hllc", "minmod", dim=2)
+    assert Euler2DKernel is SystemKernel
+    assert build_euler2d(s) == build_system(s, "periodic")
+    with pytest.raises(CodegenError, match="1-D"):
+        build_euler2d(euler_equations("hllc", "minmod"))
 
 
 @pytest.mark.parametrize("flux", ["hll", "hllc"])
