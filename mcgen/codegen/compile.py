@@ -59,7 +59,7 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     Parameters
     ----------
     scheme : an explicit two-level Scheme (one field or several; 1-, 2- or 3-D); a
-        HighResScheme or a first-order 2-D Euler SystemScheme gives the high-resolution kernel
+        HighResScheme or an Euler / shallow-water SystemScheme gives the high-resolution kernel
         of :func:`mcgen.codegen.highres_frontend.compile_highres` (its own ``run``).
     backend : ``"numba"``, ``"c"`` or ``"llvm"``.
     bc : boundary conditions (a condition or its name for every side, one per axis, or

@@ -178,21 +178,21 @@ class HighResKernel:
 
 def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
                     dtype: str = "f64", threads: int = 1, unsafe: bool = False) -> Any:
-    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`) or a
-    first-order 2-D Euler SystemScheme (an ``Euler2DKernel``): periodic, float64; their ``run``
-    refuses a step outside the proved TVD / positivity condition unless ``unsafe=True``."""
-    from mcgen.codegen.system_frontend import Euler2DKernel
+    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic,
+    float64) or a SystemScheme (a ``SystemKernel``, :func:`mcgen.codegen.system_frontend.
+    compile_system`); their ``run`` refuses a step outside the proved TVD / positivity
+    condition unless ``unsafe=True``."""
     from mcgen.model.system_scheme import SystemScheme
 
-    if bc != "periodic" or dtype != "f64":
-        raise CodegenError(f"{scheme.name}: generated high-resolution kernels are periodic "
-                           "float64 (bc='periodic', dtype='f64'); run other boundaries with "
-                           "Simulation(..., backend='numpy')")
+    kernel: Any
     if isinstance(scheme, SystemScheme):
-        if threads != 1:
-            raise CodegenError("the 2-D Euler kernel is serial: threads=1")
-        kernel: Any = Euler2DKernel(scheme, backend)
+        from mcgen.codegen.system_frontend import compile_system
+        kernel = compile_system(scheme, backend, bc, dtype, threads)
     else:
+        if bc != "periodic" or dtype != "f64":
+            raise CodegenError(f"{scheme.name}: generated high-resolution kernels are periodic "
+                               "float64 (bc='periodic', dtype='f64'); run other boundaries "
+                               "with Simulation(..., backend='numpy')")
         kernel = HighResKernel(scheme, backend, parallel=threads > 1)
     kernel.unsafe = unsafe
     return kernel

@@ -35,7 +35,7 @@ from mcgen.codegen.system_programs import POSITIVITY_EPS, Program, SystemAlgebra
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.system_scheme import SystemScheme
 
-__all__ = ["build_system", "SystemKernel", "SYSTEM_BOUNDARIES", "build_euler2d",
+__all__ = ["build_system", "SystemKernel", "compile_system", "SYSTEM_BOUNDARIES", "build_euler2d",
            "Euler2DKernel"]
 
 I64 = "i64"
@@ -326,6 +326,29 @@ class SystemKernel:
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-system-")
         self.backend = backend
 
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of ``step`` holds (the exported header and README print it)."""
+        k, g, dim = len(self.scheme.law.fields), self.ghost, self.scheme.dim
+        names = ", ".join(f.name for f in self.scheme.law.fields)
+        shape = f"[{k}][nx + {2 * g}]" if dim == 1 else f"[{k}][ny + {2 * g}][nx + {2 * g}]"
+        out = {"q": f"conserved cell averages ({names}) {shape}, x fastest, {g} ghost "
+                    "layer(s) per side (filled by the kernel); advanced in place",
+               "w": "stage state (scratch, same shape as q)"}
+        out |= {f"L{i}": f"stage {i} operator -dt div F (scratch)"
+                for i in range(self.scheme.stepper.stages)}
+        out["sl"] = "limited slopes (scratch, same shape as q)"
+        out["f"] = "interface fluxes (scratch" + (", one extra plane for the wave speeds)"
+                                                  if self.parallel else ")")
+        out["nx"] = "interior cells along x"
+        if dim == 2:
+            out["ny"] = "interior cells along y"
+        out["nsteps"] = "time steps to take"
+        out["lx"] = "dt/dx"
+        if dim == 2:
+            out["ly"] = "dt/dy"
+        out["returns"] = "the largest dt sum_d S_d/dx_d met on any stage (compare with the bound)"
+        return out
+
     def run(self, U0: np.ndarray, nsteps: int, dt: float, spacing: Sequence[float],
             unsafe: bool = False) -> np.ndarray:
         """Advance conserved ``U0`` of shape (k, nx) or (k, nx, ny) (the SystemStepper
@@ -374,6 +397,18 @@ class SystemKernel:
             raise StabilityError(f"{self.scheme.name}: the run produced an inadmissible state "
                                  f"(negative density/pressure/depth or NaN) in "
                                  f"{int(bad.sum())} cell(s)")
+
+
+def compile_system(scheme: SystemScheme, backend: str = "numba", bc: Any = "periodic",
+                   dtype: str = "f64", threads: int = 1) -> SystemKernel:
+    """``mcgen.codegen.compile`` for a SystemScheme: ``bc`` one of :data:`SYSTEM_BOUNDARIES`
+    (the same on every side), float64; ``threads > 1`` threads the cell loops."""
+    if dtype != "f64":
+        raise CodegenError(f"{scheme.name}: system kernels are float64 (dtype='f64')")
+    if not isinstance(bc, str) or bc not in SYSTEM_BOUNDARIES:
+        raise CodegenError(f"{scheme.name}: bc={bc!r}: system kernels take one of "
+                           f"{SYSTEM_BOUNDARIES} (the same on every side)")
+    return SystemKernel(scheme, backend, boundary=bc, parallel=threads > 1)
 
 
 def build_euler2d(scheme: SystemScheme) -> ir.Module:

@@ -8,7 +8,7 @@ The enforced condition and the largest dt are those of
 positivity-preserving condition on the initial wave speeds, re-checked on every stage of every
 step, so a step that would leave it stops the run). A larger dt is refused unless
 ``unsafe=True``. The steppers are the generated kernels where one exists (periodic scalar
-flux-limited/MUSCL; periodic first-order 2-D Euler) and the NumPy references otherwise.
+flux-limited/MUSCL; every system scheme, at a fixed dt) and the NumPy references otherwise.
 """
 
 from __future__ import annotations
@@ -88,9 +88,10 @@ class HighResSimStepper:
 
 
 class SystemSimStepper:
-    """``run(state, t, dt, k)`` for a SystemScheme: the compiled 2-D Euler kernel (periodic,
-    first order) or :class:`SystemStepper`; both check every stage against the positivity
-    bound (unless unsafe)."""
+    """``run(state, t, dt, k)`` for a SystemScheme: the compiled kernel (any system scheme and
+    boundary; a fixed dt) or :class:`SystemStepper`; both check every stage against the
+    positivity bound (unless unsafe). ``backend='auto'`` takes the kernel when the run has a
+    fixed dt and the NumPy stepper when the run chooses each step from its own wave speeds."""
 
     def __init__(self, sim: Simulation, boundary: str) -> None:
         s = cast(SystemScheme, sim.scheme)
@@ -102,21 +103,18 @@ class SystemSimStepper:
         self.ref = SystemStepper(s, n, g.bounds[0] if g.dim == 1 else g.bounds, boundary)
         self.kernel: Any = None
         self.cfl: float | None = None  # set by setup_highres when the run chooses dt
-        if sim.backend != "numpy" and boundary == "periodic" and s.system == "euler" and \
-                s.dim == 2 and s.limiter is None:
-            from mcgen.codegen.system_frontend import Euler2DKernel
+        if sim.backend in ("c", "llvm", "numba") or (sim.backend == "auto" and
+                                                       sim.dt is not None):
+            from mcgen.codegen.system_frontend import SystemKernel
             backend = "c" if sim.backend == "auto" else sim.backend
             try:
-                self.kernel = Euler2DKernel(s, backend)
+                self.kernel = SystemKernel(s, backend, boundary=boundary)
                 self.backend = backend
             except Exception as err:  # noqa: BLE001 - auto falls back, and says why
                 if sim.backend != "auto":
                     raise
                 sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
                                  "reference stepper used")
-        elif sim.backend not in ("auto", "numpy"):
-            raise ModelError(f"{s.name}: generated system kernels are first-order periodic "
-                             "2-D Euler; use backend='numpy' (or 'auto')")
         if self.kernel is None:
             self.backend = "numpy"
 

@@ -150,8 +150,10 @@ def test_export_round_trip_without_mcgen(tmp_path):
     kernel, st, U0, got = _agree(scheme, "periodic", "llvm", tmp_path, 20)
     folder = export_kernel(kernel, tmp_path / "exp", include_object=False)
     name = kernel.module.name
-    assert "4 lam S <= 1" in (folder / "README.md").read_text() or \
-        "positivity" in (folder / "README.md").read_text().lower()
+    readme = (folder / "README.md").read_text()
+    assert "lam * S <= 1/4" in readme  # the enforced condition travels with the kernel
+    assert "| `lx` |" in readme and "dt/dx |" in readme
+    assert "periodic on every side" in readme
     subprocess.run([cc, "-O2", "-fPIC", "-shared", "-o", str(folder / f"lib{name}.so"),
                     str(folder / f"{name}.c"), "-lm"], check=True)
     spec = importlib.util.spec_from_file_location(f"{name}_ctypes",
@@ -166,3 +168,24 @@ def test_export_round_trip_without_mcgen(tmp_path):
                     DT / st.spacing[0])
     assert np.abs(q[:, g:-g] - got).max() <= 1e-13
     assert 0 < rate <= kernel.bound
+
+
+def test_simulation_and_compile_dispatch_to_the_system_kernel():
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.run.simulation import Simulation
+
+    e = euler_equations("hllc", "minmod", "primitive", "ssprk22")
+    sod = {"rho": lambda x: np.where(x < 0.5, 1.0, 0.125), "m": lambda x: 0 * x,
+           "E": lambda x: np.where(x < 0.5, 1.0, 0.1) / 0.4}
+    a = Simulation(e, (40, (0.0, 1.0)), sod, bc="outflow", backend="numpy", dt=0.003)
+    b = Simulation(e, (40, (0.0, 1.0)), sod, bc="outflow", backend="llvm", dt=0.003)
+    assert b.backend_used == "llvm" and a.backend_used == "numpy"
+    a.run(0.06)
+    b.run(0.06)
+    for f in a.fields:
+        assert np.max(np.abs(a.state[f] - b.state[f])) < 1e-13, f
+    k = compile_kernel(shallow_water("hll", "minmod", dim=2), backend="llvm", bc="reflecting",
+                       threads=2)
+    assert isinstance(k, SystemKernel) and k.boundary == "reflecting" and k.parallel
+    with pytest.raises(CodegenError, match="bc='dirichlet'"):
+        compile_kernel(e, backend="llvm", bc="dirichlet")
