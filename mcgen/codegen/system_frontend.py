@@ -160,7 +160,7 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
             n = lay.n[axis]
             for comp in range(k):
                 def at(pos: ir.Expr, comp: int = comp, axis: int = axis) -> ir.Expr:
-                    idx = list(lay.var)
+                    idx: list[ir.Expr] = list(lay.var)
                     idx[axis] = pos
                     return lay.at(comp, idx)
 
@@ -208,7 +208,8 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
         env: dict[sp.Basic, ir.Expr] = {}
         half = ir.Const(0.5)
         for c in range(k):
-            a, b_ = ir.Load(src, lay.at(order[c], left)), ir.Load(src, lay.at(order[c], right))
+            a: ir.Expr = ir.Load(src, lay.at(order[c], left))
+            b_: ir.Expr = ir.Load(src, lay.at(order[c], right))
             if limited:  # plus = C + slope/2 of the left cell, minus = C - slope/2 of the right
                 a = ir.BinOp("+", a, ir.BinOp("*", half, ir.Load("sl", lay.at(order[c], left))))
                 b_ = ir.BinOp("-", b_, ir.BinOp("*", half,
@@ -217,7 +218,8 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
         # the interface states are named once (each is read by several formulas)
         states = [ir.Assign(ir.Var(f"qs{s.name[1]}{c}"), env[s])
                   for c in range(k) for s in (UL[c], UR[c])]
-        named = {s: ir.Var(f"qs{s.name[1]}{c}") for c in range(k) for s in (UL[c], UR[c])}
+        named: dict[sp.Basic, ir.Expr] = {s: ir.Var(f"qs{s.name[1]}{c}")
+                                          for c in range(k) for s in (UL[c], UR[c])}
         body, tr = _translate(flux_prog, named)
         body = [*states, *body]
         body += [ir.Store("f", lay.at(order[c], right), tr(e)) for c, e in enumerate(flux_out)]
@@ -274,7 +276,7 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
                 step.append(slope_loop(src, axis))
             step += flux_loop(src, axis)
             step.append(accumulate(f"L{s_}", axis, axis == 0))
-            term = ir.BinOp("*", ir.Var("smax"), lam[axis])
+            term: ir.Expr = ir.BinOp("*", ir.Var("smax"), lam[axis])
             if dim == 2:
                 sx = ir.Var(f"rate{axis}")
                 step.append(ir.Assign(sx, term))
@@ -369,7 +371,7 @@ class SystemKernel:
         if dim == 1:
             q = np.zeros((k, U0.shape[1] + 2 * g))
             q[:, g:-g] = U0
-            sizes = (np.int64(U0.shape[1]),)
+            sizes: tuple[np.int64, ...] = (np.int64(U0.shape[1]),)
         else:
             _, nx, ny = U0.shape
             q = np.zeros((k, ny + 2 * g, nx + 2 * g))
