@@ -26,6 +26,7 @@ from mcgen.run.system_stepper import SystemStepper
 
 HERE = Path(__file__).resolve().parent
 D = ctypes.POINTER(ctypes.c_double)
+CACHE = Path(tempfile.gettempdir()) / "mcgen-bench-system-kernels"  # numba/C reuse it
 
 
 def build() -> ctypes.CDLL:
@@ -38,13 +39,23 @@ def build() -> ctypes.CDLL:
     return out
 
 
-def best(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def interleaved(fns: dict[str, object], rounds: int) -> dict[str, float]:
+    """The best of ``rounds`` timings of each function, the functions taking turns in every
+    round (so a change in the machine's load hits all of them alike)."""
+    best = {name: float("inf") for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()  # type: ignore[operator]
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def report(label: str, size: str, cells: int, times: dict[str, float]) -> None:
+    hand = times["hand C"]
+    for name, t in times.items():
+        ratio = "1" if name == "hand C" else f"{hand / t:.2f}"
+        print(f"| {label} | {size} | {name} | {cells / t / 1e6:.2f} | {ratio} |")
 
 
 def euler1d(n: int) -> tuple[SystemStepper, np.ndarray]:
@@ -69,6 +80,7 @@ def main() -> None:
     ap.add_argument("--n2", type=int, default=256, help="cells per axis of the 2-D run")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--backends", default="c,llvm,numba")
+    ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     lib = build()
     backends = a.backends.split(",")
@@ -85,16 +97,13 @@ def main() -> None:
         lib.euler1d_muscl_hllc_ssprk2(*[b.ctypes.data_as(D) for b in bufs], ctypes.c_long(a.n),
                                       ctypes.c_long(a.steps), ctypes.c_double(lam))
 
-    t_hand = best(hand1)
-    cells = a.n * a.steps
-    label = "1-D Euler MUSCL-minmod HLLC SSPRK(2,2)"
-    print(f"| {label} | {a.n} x {a.steps} | hand C | {cells / t_hand / 1e6:.2f} | 1 |")
+    fns: dict[str, object] = {"hand C": hand1}
     for backend in backends:
-        k = SystemKernel(st.scheme, backend)
+        k = SystemKernel(st.scheme, backend, CACHE)
         k.run(U0[:, :64], 1, dt, (st.dx,))  # JIT / load outside the timing
-        t = best(lambda k=k: k.run(U0, a.steps, dt, (st.dx,)))
-        print(f"| {label} | {a.n} x {a.steps} | {backend} | {cells / t / 1e6:.2f} | "
-              f"{t_hand / t:.2f} |")
+        fns[backend] = lambda k=k: k.run(U0, a.steps, dt, (st.dx,))
+    report("1-D Euler MUSCL-minmod HLLC SSPRK(2,2)", f"{a.n} x {a.steps}", a.n * a.steps,
+           interleaved(fns, a.rounds))
 
     st2, V0 = sw2d(a.n2)
     n2 = a.n2
@@ -108,16 +117,13 @@ def main() -> None:
                                   ctypes.c_double(dt2 / st2.spacing[0]),
                                   ctypes.c_double(dt2 / st2.spacing[1]))
 
-    t_hand2 = best(hand2)
-    cells2 = n2 * n2 * a.steps
-    label = "2-D shallow water MUSCL-minmod HLL SSPRK(2,2)"
-    print(f"| {label} | {n2}x{n2} x {a.steps} | hand C | {cells2 / t_hand2 / 1e6:.2f} | 1 |")
+    fns = {"hand C": hand2}
     for backend in backends:
-        k = SystemKernel(st2.scheme, backend)
+        k = SystemKernel(st2.scheme, backend, CACHE)
         k.run(V0[:, :16, :16], 1, dt2, st2.spacing)
-        t = best(lambda k=k: k.run(V0, a.steps, dt2, st2.spacing))
-        print(f"| {label} | {n2}x{n2} x {a.steps} | {backend} | {cells2 / t / 1e6:.2f} | "
-              f"{t_hand2 / t:.2f} |")
+        fns[backend] = lambda k=k: k.run(V0, a.steps, dt2, st2.spacing)
+    report("2-D shallow water MUSCL-minmod HLL SSPRK(2,2)", f"{n2}x{n2} x {a.steps}",
+           n2 * n2 * a.steps, interleaved(fns, a.rounds))
 
 
 if __name__ == "__main__":
