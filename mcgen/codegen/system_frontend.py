@@ -325,6 +325,7 @@ class SystemKernel:
         self.condition = None if self.bound is None else highres_condition(scheme)  # for export
         self.boundary_text = f"{boundary} on every side (ghost width {self.ghost})"
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
+        self.last_rate = 0.0  # the largest dt sum_d S_d/dx_d of the last run's stages
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-system-")
         self.backend = backend
 
@@ -382,6 +383,7 @@ class SystemKernel:
         lams = [float(dt) / float(h) for h in spacing]
         rate = self._fn(q.reshape(-1), *[x.reshape(-1) for x in bufs], f.reshape(-1), *sizes,
                         np.int64(nsteps), *lams)
+        self.last_rate = float(rate)
         if not unsafe and self.bound is not None and rate > self.bound * (1 + 1e-12):
             raise StabilityError(f"the run met dt sum_d S_d/dx_d = {rate:.4g} > {self.bound} "
                                  "(the proved positivity bound) on some stage; take a smaller "

@@ -85,8 +85,11 @@ def test_threaded_c_kernel_equals_the_serial_one(tmp_path, monkeypatch):
     scheme = _scheme("shallow_water", 2, "hllc", "minmod", "primitive", "ssprk22")
     kernel, st, U0, got = _agree(scheme, "outflow", "c", tmp_path, (12, 10), parallel=True)
     assert "omp parallel" in (tmp_path / "c").glob("*.c").__next__().read_text()
-    serial = SystemKernel(scheme, "c", tmp_path, "outflow").run(U0, STEPS, DT, st.spacing)
-    assert np.array_equal(got, serial)
+    one = SystemKernel(scheme, "c", tmp_path, "outflow")
+    assert np.array_equal(got, one.run(U0, STEPS, DT, st.spacing))
+    assert kernel.last_rate == one.last_rate > 0  # the serial reduction of the speeds
+    # the rate is the reference's largest dt sum_d S_d/dx_d (first stage: the data's)
+    assert one.last_rate >= DT * st.rhs(U0)[1] * (1 - 1e-12)
 
 
 def test_the_positivity_bound_is_checked_on_every_stage(tmp_path):
@@ -102,6 +105,16 @@ def test_the_positivity_bound_is_checked_on_every_stage(tmp_path):
                        tmp_path)
     with pytest.raises(StabilityError, match="Roe"):
         roe.run(U0, 1, DT, st.spacing)
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_the_returned_rate_is_the_references(dim, tmp_path):
+    # one forward-Euler step: the kernel's dt sum_d S_d/dx_d is the reference's rate of the data
+    scheme = _scheme("shallow_water", dim, "hllc", "minmod", "primitive", "euler")
+    st, U0 = case(scheme, "reflecting", 16 if dim == 1 else (8, 6))
+    kernel = SystemKernel(scheme, "llvm", tmp_path, "reflecting")
+    kernel.run(U0, 1, DT, st.spacing)
+    assert kernel.last_rate == pytest.approx(DT * st.rhs(U0)[1], rel=1e-13)
 
 
 def test_an_inadmissible_result_is_reported(tmp_path):
