@@ -102,8 +102,10 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
         out: list[ir.Stmt] = []
         for d in range(dim):
             gk = ir.Var("gk", I64)
-            lo, hi = list(idx), list(idx)
-            src_lo, src_hi = list(idx), list(idx)
+            lo: list[ir.Expr] = list(idx)
+            hi: list[ir.Expr] = list(idx)
+            src_lo: list[ir.Expr] = list(idx)
+            src_hi: list[ir.Expr] = list(idx)
             lo[d], src_lo[d] = gk, _add(n[d], gk)
             hi[d], src_hi[d] = _add(n[d], _c(g), gk), _add(gk, _c(g))
             body = (ir.Store(arr, at(lo), ir.Load(arr, at(src_lo))),

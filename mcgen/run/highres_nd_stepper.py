@@ -32,7 +32,7 @@ class HighResNDStepper:
     def __post_init__(self) -> None:
         if not (len(self.axes) == len(self.n) == len(self.bounds)) or len(self.axes) not in (2, 3):
             raise ModelError("give one axis scheme, cell count and bounds per axis (2-D or 3-D)")
-        self.steppers = [HighResStepper(s, m, tuple(b), self.boundary)
+        self.steppers = [HighResStepper(s, m, (float(b[0]), float(b[1])), self.boundary)
                          for s, m, b in zip(self.axes, self.n, self.bounds, strict=True)]
         self.spacing = tuple(st.dx for st in self.steppers)
 
