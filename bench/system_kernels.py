@@ -2,7 +2,8 @@
 hand-written C of bench/hand_systems.c (gcc -O3 -march=native) on the same data, for the same
 scheme: 1-D Euler MUSCL-minmod (primitive) HLLC SSPRK(2,2) and 2-D shallow water MUSCL-minmod
 (primitive) HLL SSPRK(2,2), both periodic with the Zhang-Shu scaling and the wave-speed maximum
-(the results agree to rounding: tests/codegen/test_system_kernels_hand_c.py).
+(the results agree to rounding: tests/codegen/test_system_kernels_hand_c.py); and the 3-D
+dimension-by-dimension scalar kernel (HighResNDKernel) against bench/hand_highres3d.c.
 
 The machine may be shared: compare the ratios of one run, and repeat. Small default sizes (the
 run takes well under a minute once the kernels are cached); ``--n``, ``--n2``, ``--steps`` change
@@ -19,9 +20,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
 
+from mcgen.codegen.highres_nd_frontend import HighResNDKernel
 from mcgen.codegen.system_frontend import SystemKernel
+from mcgen.model import scalar_law
 from mcgen.model.catalogue.euler import euler_equations, shallow_water
+from mcgen.model.catalogue.highres import muscl
 from mcgen.run.system_stepper import SystemStepper
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +85,7 @@ def main() -> None:
     ap.add_argument("--n2", type=int, default=256, help="cells per axis of the 2-D run")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--backends", default="c,llvm,numba")
+    ap.add_argument("--n3", type=int, default=64, help="cells per axis of the 3-D run")
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     lib = build()
@@ -124,6 +130,37 @@ def main() -> None:
         fns[backend] = lambda k=k: k.run(V0, a.steps, dt2, st2.spacing)
     report("2-D shallow water MUSCL-minmod HLL SSPRK(2,2)", f"{n2}x{n2} x {a.steps}",
            n2 * n2 * a.steps, interleaved(fns, a.rounds))
+    scalar3d(a, backends)
+
+
+def scalar3d(a: argparse.Namespace, backends: list[str]) -> None:
+    """3-D MUSCL-minmod SSPRK(2,2) advection, dimension by dimension, vs bench/hand_highres3d.c."""
+    lib = Path(tempfile.mkdtemp()) / "hand_highres3d.so"
+    subprocess.run(["gcc", "-O3", "-march=native", "-shared", "-fPIC",
+                    str(HERE / "hand_highres3d.c"), "-o", str(lib), "-lm"], check=True)
+    fn = ctypes.CDLL(str(lib)).muscl3d_minmod_ssprk2
+    u = sp.Symbol("u")
+    axis = muscl(scalar_law(u, u), "minmod", "godunov", "ssprk22", data_range=(0, 1))
+    n = a.n3
+    x = (np.arange(n) + 0.5) / n
+    X, Y, Z = np.meshgrid(x, x, x, indexing="ij")
+    u0 = 0.5 + 0.4 * np.sin(2 * np.pi * X) * np.cos(2 * np.pi * (Y + Z))
+    lam = 0.2
+    buf, s1, s2 = (np.zeros((n + 4,) * 3) for _ in range(3))
+
+    def hand() -> None:
+        buf[2:-2, 2:-2, 2:-2] = u0.T
+        fn(buf.ctypes.data_as(D), s1.ctypes.data_as(D), s2.ctypes.data_as(D),
+           *[ctypes.c_long(n)] * 3,
+           ctypes.c_long(a.steps), *[ctypes.c_double(lam)] * 3)
+
+    fns: dict[str, object] = {"hand C": hand}
+    for backend in backends:
+        k = HighResNDKernel([axis] * 3, backend, CACHE)
+        k.run(u0[:8, :8, :8], 1, [lam] * 3)
+        fns[backend] = lambda k=k: k.run(u0, a.steps, [lam] * 3)
+    report("3-D MUSCL-minmod SSPRK(2,2) advection (dim by dim)", f"{n}^3 x {a.steps}",
+           n**3 * a.steps, interleaved(fns, a.rounds))
 
 
 if __name__ == "__main__":

@@ -108,3 +108,34 @@ def test_export_round_trip(tmp_path):
     mod.step(u.reshape(-1), *[b.reshape(-1) for b in bufs], 10, 9, 5, dt * 10, dt * 9)
     assert np.abs(u[g:-g, g:-g].T - got).max() <= 1e-14
     assert os.path.exists(folder / "manifest.json")
+
+
+def test_hand_c_baseline_computes_the_reference(tmp_path):
+    """bench/hand_highres3d.c (the baseline of bench/system_kernels.py) is the same scheme."""
+    import ctypes
+    from pathlib import Path
+
+    cc = shutil.which("gcc") or shutil.which("cc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    src = Path(__file__).resolve().parents[2] / "bench" / "hand_highres3d.c"
+    lib = tmp_path / "h3.so"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", str(src), "-o", str(lib), "-lm"], check=True)
+    fn = ctypes.CDLL(str(lib)).muscl3d_minmod_ssprk2
+    axes = [AXES[0]] * 3
+    n, steps = (8, 9, 10), 4
+    st = HighResNDStepper(axes, n, [(0.0, 1.0)] * 3)
+    u0 = np.random.default_rng(1).random(n)
+    st.prepare(u0)
+    dt = 0.2 / sum(n)
+    ref = u0.copy()
+    for _ in range(steps):
+        ref = st.step(ref, dt)
+    u = np.zeros((n[2] + 4, n[1] + 4, n[0] + 4))
+    u[2:-2, 2:-2, 2:-2] = u0.T
+    s1, s2 = np.zeros_like(u), np.zeros_like(u)
+    D = ctypes.POINTER(ctypes.c_double)
+    fn(u.ctypes.data_as(D), s1.ctypes.data_as(D), s2.ctypes.data_as(D),
+       *[ctypes.c_long(m) for m in n],
+       ctypes.c_long(steps), *[ctypes.c_double(dt * m) for m in n])
+    assert np.abs(u[2:-2, 2:-2, 2:-2].T - ref).max() <= 1e-13
