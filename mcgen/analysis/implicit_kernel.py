@@ -1,4 +1,4 @@
-"""The solution operator S = A^{-1} B of an implicit 1-D scheme with a tridiagonal A, entry by entry.
+"""The solution operator S = A^{-1} B of an implicit 1-D scheme with tridiagonal A, entry by entry.
 
 (A u)_j = a_{-1} u_{j-1} + a_0 u_j + a_1 u_{j+1}: on the lattice its inverse is the convolution by
 g (symbol 1/A(z), A(z) = a_{-1}/z + a_0 + a_1 z) where A has no zero on the unit circle. When
