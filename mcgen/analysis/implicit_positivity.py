@@ -236,3 +236,31 @@ def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, 
 
 
 __all__ = ["LAM", "KernelRegion", "decide", "exact_region", "kernel_conditions"]
+
+
+def implicit_operators(scheme: Any) -> tuple[Weights, list[Weights]]:
+    """``(A, [B_0, B_1])`` of a linear scalar scheme A u^{n+1} = B_0 u^n + B_1 u^{n-1}
+    (offsets as ints in 1-D, tuples otherwise; an explicit update has A = 1; B_1 only for three
+    levels). Raises AnalysisError for anything else."""
+    from mcgen.errors import AnalysisError
+    name = scheme.name or "scheme"
+    full = scheme.linear_weights_full()
+    if len(scheme.fields) != 1 or full is None or scheme.is_variable_coefficient:
+        raise AnalysisError(f"scheme {name!r}: the solution operator is analysed for linear "
+                            "scalar constant-coefficient schemes only")
+    f = scheme.fields[0]
+    if scheme.is_explicit:  # u^{n+1} = sum w u: A = 1, B = w (written as A - B = 0)
+        full = {**{k: -w for k, w in full.items()}, (f, f, (0,) * scheme.dim, 1): sp.Integer(1)}
+    bad = sorted({k[3] for k in full} - {-1, 0, 1})
+    if bad:
+        raise AnalysisError(f"scheme {name!r} reads time levels {bad}: only two- and "
+                            "three-level schemes (levels n+1, n, n-1) are analysed")
+
+    def key(off: tuple[int, ...]) -> Any:
+        return off[0] if scheme.dim == 1 else off
+
+    A = {key(k[2]): w for k, w in full.items() if k[3] == 1}
+    if not A:
+        raise AnalysisError(f"scheme {name!r}: the equation has no unknown at level n+1")
+    blocks = [{key(k[2]): -w for k, w in full.items() if k[3] == lev} for lev in (0, -1)]
+    return A, blocks if blocks[1] else blocks[:1]
