@@ -19,7 +19,8 @@ geometric tails summed, (1 - lp^N)(1 - lm^N) g^N_m / g_0 = lp^m (1 - lm^N) + lm^
 wrapped terms are O(|lambda|^N): the periodic entries tend to the lattice ones as N grows.
 
 Each entry is returned as a polynomial E(p, lambda) with sign(E) = sign(h_m) (the positive
-factors (1 - lp^N)(1 - lm^N) and a_1^(2k) multiplied in, g_0 replaced by its denominator).
+factors (1 - lp^N)(1 - lm^N) and an even power of a_1 multiplied in, g_0 replaced by its
+denominator).
 """
 
 from __future__ import annotations
@@ -56,12 +57,13 @@ def characteristic(A: Weights) -> tuple[str, sp.Expr | None]:
 
 def _tie(P: sp.Expr, A: Weights, side: str) -> sp.Expr:
     """P(lp, lm) as a polynomial in lambda with the same sign (lm = a_{-1}/a_1 lp, cleared by
-    the positive factor a_1^(2k))."""
+    an even power of its denominator)."""
     am, _, ap = tridiagonal(A)  # type: ignore[misc]
     P = sp.expand(P)
     if side == "+":
         k = sp.degree(P, _LM) if P.has(_LM) else 0
-        return sp.expand(P.subs({_LP: LAM, _LM: am * LAM / ap}) * ap**(2 * k))
+        num, den = sp.fraction(sp.cancel(am / ap))  # lm = (num/den) lp; den^(2k) > 0
+        return sp.expand(P.subs({_LP: LAM, _LM: num * LAM / den}) * den**(2 * k))
     if side == "-":
         return sp.expand(P.subs({_LP: 0, _LM: LAM}))
     return sp.expand(P.subs({_LP: 0, _LM: 0}))
