@@ -112,8 +112,8 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
         signs = entry_signs_at(_subs(A, p, x), [_subs(B, p, x) for B in Bs], N)
         if signs is None:
             return None, []  # one-sided kernel: out of reach
-        if signs == "singular":
-            return False, []  # A not invertible: no scheme there
+        if isinstance(signs, str):
+            return False, []  # "singular": A not invertible, no scheme there
         neg = [(i, m) for i, block in enumerate(signs) for m, s in block if s < 0]
         return not neg, neg
 

@@ -26,6 +26,7 @@ The presented form is checked equivalent to the raw conjunction by an exact proc
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
@@ -313,7 +314,7 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     ``unknown`` with a proved sufficient set) where the exact decision is out of reach.
     """
     A, blocks = implicit_operators(scheme)
-    zero = 0 if scheme.dim == 1 else (0,) * scheme.dim
+    zero: Any = 0 if scheme.dim == 1 else (0,) * scheme.dim
     f = scheme.fields[0]
     e = scheme.update[f]
     expr = sp.expand(e.lhs - e.rhs)
