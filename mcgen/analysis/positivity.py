@@ -165,8 +165,10 @@ def _positivity_region(scheme: Scheme) -> Derivation:
     elif total.is_number:
         # diagnosed first: no parameter value makes the update preserve constants, so the
         # region is that of a positivity-preserving (non-negative) update, said to be so
-        inconsistent = (f"the weights sum to {total}, not 1, for every parameter value: the "
-                        f"update does not preserve constants (|G(0)| = {abs(total)}); "
+        shown = sp.sstr(total, full_prec=False)  # 1.1, not 1.10000000000000
+        inconsistent = (f"the weights sum to {shown}, not 1, for every parameter value: the "
+                        f"update does not preserve constants (|G(0)| = "
+                        f"{sp.sstr(abs(total), full_prec=False)}); "
                         "non-negative weights make it positivity-preserving, not a convex "
                         "combination (no maximum principle)")
         i_sum = b.identity(sp.Add(*W.values(), evaluate=False), total,
@@ -197,7 +199,7 @@ def _positivity_region(scheme: Scheme) -> Derivation:
                f"it is not a convex combination: {inconsistent}", "non-negative weights "
                "(positivity preservation only)", Check("follows"), uses=[i_sum, i_form])
         where = "every parameter value" if words == "always" else words
-        words = f"non-negative weights for {where}; inconsistent: {inconsistent}"
+        words = f"inconsistent: {inconsistent}; non-negative weights for {where}"
         name = INCONSISTENT
     else:
         theorem = ("inside the region u^{n+1}_j is a convex combination of old values: "
