@@ -37,6 +37,7 @@ from mcgen.analysis.implicit_positivity import (
     implicit_operators,
     kernel_conditions,
 )
+from mcgen.analysis.implicit_positivity_2d import present, sections
 from mcgen.analysis.region_presentation import (
     int_form,
     present_linear,
@@ -369,6 +370,8 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
         return None
     params = tuple(p for p in scheme.params if any(
         sp.sympify(w).has(p) for W in (A, *blocks) for w in W.values()))
+    if len(params) == 2:
+        return _exact_implicit_2d(b, scheme, A, blocks, i_w, params, suff)
     if len(params) != 1:
         return None
     p = params[0]
@@ -376,18 +379,8 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
     if got is None:
         return None
     expr, words = set_to_condition(got.region, p)
-    conds = [sp.Ge(E, 0) for B in blocks for E in kernel_conditions(A, B) or []]
     three = len(blocks) == 2
-    i_k = b.step(sp.And(*conds),
-                 ("the companion operator on (u^n, u^{n-1}) is [[A^{-1} B_0, A^{-1} B_1], "
-                  "[I, 0]]: it is >= 0 iff both blocks are (u^{n+1} >= 0 for every "
-                  "non-negative pair of old levels is the first step's requirement). "
-                  if three else "") +
-                 "A^{-1} has the kernel g_m = g_0 lp^m (m >= 0), g_0 lm^-m (m < 0), the decay "
-                 f"rates roots of modulus < 1 tied by a_1 lm = a_(-1) lp ({LAM} stands for "
-                 "them); A^{-1} B >= 0 on the lattice iff the entries h_m, |m| <= R + 1, are "
-                 "(beyond the stencil h_(m+2) = lp^2 h_m): these polynomials in "
-                 f"{LAM} carry their signs", Check("definition"), uses=[i_w])
+    i_k = _kernel_step(b, A, blocks, i_w)
     i_r = b.step(expr, f"cells in {p} (critical values: resultants in {LAM} of the entries "
                  "with the polynomial of the decay rate, its discriminant, A(1), A(-1), the "
                  f"weights of A), one exact decision per cell: {words}",
@@ -413,3 +406,48 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
                      description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
                      definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
+
+
+def _kernel_step(b: DerivationBuilder, A: dict, blocks: list[dict], i_w: int) -> int:
+    conds = [sp.Ge(E, 0) for B in blocks for E in kernel_conditions(A, B) or []]
+    three = len(blocks) == 2
+    return b.step(sp.And(*conds),
+                  ("the companion operator on (u^n, u^{n-1}) is [[A^{-1} B_0, A^{-1} B_1], "
+                   "[I, 0]]: it is >= 0 iff both blocks are (u^{n+1} >= 0 for every "
+                   "non-negative pair of old levels is the first step's requirement). "
+                   if three else "") +
+                  "A^{-1} has the kernel g_m = g_0 lp^m (m >= 0), g_0 lm^-m (m < 0), the decay "
+                  f"rates roots of modulus < 1 tied by a_1 lm = a_(-1) lp ({LAM} stands for "
+                  "them); A^{-1} B >= 0 on the lattice iff the entries h_m, |m| <= R + 1, are "
+                  "(beyond the stencil h_(m+2) = lp^2 h_m): these polynomials in "
+                  f"{LAM} carry their signs", Check("definition"), uses=[i_w])
+
+
+def _exact_implicit_2d(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict],
+                       i_w: int, params: tuple[sp.Symbol, ...], suff: sp.Basic
+                       ) -> Derivation | None:
+    """Two parameters: cylindrical cells over the second, exact sections in the first
+    (:mod:`mcgen.analysis.implicit_positivity_2d`), presented when every end point is the root
+    of a factor linear in the inner parameter; None otherwise."""
+    for p, q in (params, params[::-1]):
+        sec = sections(A, blocks, p, q)
+        if sec is None or not sec.exact:
+            continue
+        shown = present(sec, p, q)
+        if shown is None:
+            continue
+        expr, words = shown
+        i_k = _kernel_step(b, A, blocks, i_w)
+        b.step(expr, f"cylindrical cells over {q} (the critical polynomials projected: leading "
+               f"coefficients, discriminants and resultants in {p}), each section decided "
+               f"exactly in {p}: {words}",
+               Check("implicit_kernel_region_2d", (A, blocks, p, q, expr)), uses=[i_k])
+        same = check_region_equivalent(suff, expr, params) == "proved"
+        bound = "coincides with it" if same else "is only sufficient"
+        cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                         name=region_name(scheme),
+                         description=f"exact on the lattice (Cauchy problem): {words}; the "
+                         f"M-matrix bound {sp.sstr(suff)} {bound}",
+                         definitions=dict(scheme.definitions))
+        return b.finish_concluded(cond)
+    return None

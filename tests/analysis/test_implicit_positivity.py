@@ -217,3 +217,26 @@ def test_wide_implicit_operator_keeps_the_m_matrix_sufficient_set():
                                       u[0])}, params=(r,), name="wide implicit")
     c = positivity_region(s).result
     assert c.status == "unknown" and c.necessary is None and "M-matrix" in c.description
+
+
+def test_theta_method_in_both_parameters_is_the_closed_form():
+    s = cat.theta_method()
+    d = positivity_region(s)
+    c = d.result
+    rr, th = s.params
+    closed = sp.Or(th >= 1, 4 * (1 - th) ** 2 * rr <= 2 - th)
+    assert c.status == "proved" and d.recheck().status == "proved"
+    assert check_region_equivalent(c.expr, closed, (rr, th)) == "proved"
+    (step,) = [st for st in d.steps if st.check.kind == "implicit_kernel_region_2d"]
+    A, blocks, p, q, _ = step.check.args
+    wrong = sp.Or(th >= 1, 4 * (1 - th) ** 2 * rr <= 3 - th)
+    assert Check(step.check.kind, (A, blocks, p, q, wrong)).run() == "refuted"
+    for tv in (Q(1, 5), Q(3, 5), Q(9, 10)):  # NumPy on 64 cells across the curve
+        r_star = (2 - tv) / (4 * (1 - tv) ** 2)
+        for x, inside in ((r_star * Q(98, 100), True), (r_star * Q(102, 100), False)):
+            pt = {rr: x, th: tv}
+            m = solution_operator({k: sp.sympify(w).subs(pt) for k, w in A.items()},
+                                  [{k: sp.sympify(w).subs(pt) for k, w in B.items()}
+                                   for B in blocks]).min()
+            assert bool(c.expr.subs(pt)) is inside and bool(m > -1e-13) is inside
+    assert c.holds(r=1e6, theta=1.0) and c.holds(r=1e6, theta=2.5)
