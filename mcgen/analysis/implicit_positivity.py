@@ -86,6 +86,21 @@ def _crit_polys(A: Weights, Bs: list[Weights], N: int | None) -> list[sp.Expr]:
     return _structural(A) + [_resultant(A, E) for B in Bs for _, E in entry_polys(A, B, N)]
 
 
+def distinct_real_roots(polys: list[sp.Expr], v: sp.Symbol) -> set[Any]:
+    """The real roots in v of the non-zero polynomials, each once: roots of the product of
+    their distinct irreducible factors (one root can otherwise come back in two spellings,
+    2*CRootOf(x**4 - 6*x**2 - 6*x + 9, 0) and CRootOf(x**4 - 24*x**2 - 48*x + 144, 0))."""
+    facs: set[sp.Expr] = set()
+    for f in polys:
+        f = sp.expand(f)
+        if f != 0 and f.has(v):
+            facs |= {sp.Poly(g, v).monic().as_expr() for g, _ in sp.factor_list(f, v)[1]
+                     if g.has(v)}
+    if not facs:
+        return set()
+    return set(real_roots(sp.Poly(sp.Mul(*facs), v)))
+
+
 def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
            ) -> KernelRegion | None:
     """The set of p where every A^{-1} B_i >= 0 (lattice, or N periodic cells), or None when
@@ -97,11 +112,7 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
         if w.free_symbols - {p} or not w.is_polynomial(p) or (
                 w.has(p) and not sp.Poly(w, p).domain.is_Exact) or w.has(sp.Float):
             return None
-    crit: set[Any] = set()
-    for f in _crit_polys(A, Bs, N):
-        f = sp.expand(f)
-        if f != 0 and f.has(p):
-            crit |= set(real_roots(sp.Poly(f, p)))
+    crit = distinct_real_roots(_crit_polys(A, Bs, N), p)
     dom = _domain(p)
     crit = {x for x in crit if x in dom}
     edges = sorted({dom.inf, dom.sup, *crit} - {sp.oo, -sp.oo}, key=lambda x: sp.N(x, 50))

@@ -28,10 +28,17 @@ from typing import Any
 import sympy as sp
 from sympy.core.relational import Relational
 
-from mcgen.analysis.implicit_positivity import Weights, _blocks, _crit_polys, _ints, decide
+from mcgen.analysis.implicit_positivity import (
+    Weights,
+    _blocks,
+    _crit_polys,
+    _ints,
+    decide,
+    distinct_real_roots,
+)
 from mcgen.analysis.region_presentation import relation, set_to_condition
 from mcgen.proof.check import register_check
-from mcgen.proof.sturm import _domain, rational_between, real_roots, relational_set, sign_at
+from mcgen.proof.sturm import _domain, rational_between, relational_set, sign_at
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,7 @@ def sections(A: Weights, Bs: list[Weights], p: sp.Symbol, q: sp.Symbol,
         if P.degree() >= 2:
             proj.append(sp.discriminant(f, p))
     proj += [sp.resultant(f, g, p) for f, g in itertools.combinations(with_p, 2)]
-    crit: set[Any] = set()
-    for f in proj:
-        f = sp.expand(f)
-        if f != 0 and f.has(q):
-            crit |= set(real_roots(sp.Poly(f, q)))
+    crit = distinct_real_roots(proj, q)
     dom = _domain(q)
     crit = {x for x in crit if x in dom}
     edges = sorted({dom.inf, dom.sup, *crit} - {sp.oo, -sp.oo}, key=lambda x: sp.N(x, 50))
