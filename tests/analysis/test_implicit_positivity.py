@@ -295,3 +295,11 @@ def test_random_tridiagonal_schemes_agree_with_numpy(count):
             assert (m > -1e-9) if inside else (m < -1e-12), (A, B, xq)
             checked += 1
     assert checked >= 20 * count * 0.6
+
+
+def test_periodic_grid_for_explicit_and_three_level_schemes():
+    up = periodic_positivity_region(cat.upwind(), 5).result
+    assert same(up.expr, up.variables[0] <= 1, up.variables[0])
+    df = periodic_positivity_region(dufort_frankel(), 2)  # u_{j+1} = u_{j-1} on two cells
+    assert df.status == "proved" and same(df.result.expr, r <= Q(1, 2), r)
+    assert same(periodic_positivity_region(cat.crank_nicolson(), 1).result.expr, sp.true, r)
