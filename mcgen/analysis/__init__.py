@@ -14,6 +14,7 @@ from mcgen.analysis import (  # noqa: F401
     monotonicity,
     multistate_limit,
     particle_limit,
+    periodic_positivity,
     positivity,
     positivity_systems,
     ssp,

@@ -1,119 +1,277 @@
-"""Exact positivity of a two-level implicit 1-D scheme A u^{n+1} = B u^n (one parameter).
+"""Exact positivity of an implicit 1-D scheme A u^{n+1} = B_0 u^n + B_1 u^{n-1} (one parameter p).
 
-On the lattice (Cauchy problem) the solution operator is the convolution by h = A^{-1} B. For a
-symmetric three-point A(z) = a0 - alpha (z + 1/z) with a0 > 2 alpha > 0, A^{-1} has the kernel
-g_k = lambda^|k| / sqrt(a0^2 - 4 alpha^2), lambda in (0, 1) the small root of
-F = alpha l^2 - a0 l + alpha. Hence, with B(z) = sum_j b_j z^j of radius R:
+The solution operator (for three levels the companion operator on (u^n, u^{n-1}), whose second
+row is the identity) is non-negative iff every block A^{-1} B_i is: u^{n+1} >= 0 for all
+non-negative data is the first step's requirement already, and then every later step inherits
+it. For a tridiagonal A the entries of A^{-1} B_i are finitely many polynomials
+E_m(p, lambda) at the decay rate lambda(p) of the inverse kernel
+(:mod:`mcgen.analysis.implicit_kernel`), on the lattice (Cauchy problem) or on N periodic cells.
 
-    h_k = g_0 lambda^k B(1/lambda)           (k >= R),
-    h_k = g_0 lambda^-k B(lambda)            (k <= -R),
-    h_k = g_0 sum_j b_j lambda^|k - j|       (|k| < R),
+The set of p where all are >= 0 is decided exactly by cells in p: the sign of E_m(p, lambda(p))
+changes only at roots of res_lambda(E_m, F) (F the polynomial lambda is a root of), and lambda(p)
+itself is continuous between the roots of a_{-1}, a_0, a_1, A(1), A(-1) and disc(F). One
+rational sample per cell decides it (lambda there a quadratic irrationality, signed by
+:func:`mcgen.proof.sturm.sign_at`); rational critical values are decided directly, irrational
+ones by continuity when a neighbouring cell is in the region. A failing cell keeps its witness:
+the parameter value, the block and the offset m of a negative entry (data u = delta at cell
+j + m give u^{n+1}_j < 0).
 
-so u^{n+1} is a non-negative combination of u^n (positivity preservation; with equal row sums a
-convex combination) iff finitely many polynomials E_i(p, lambda) are >= 0 at lambda = lambda(p).
-The set of such p is decided exactly by cells in p: the sign of E_i(p, lambda(p)) can change only
-at roots of the resultants res_l(E_i, F), of the discriminant of F, or of alpha; one rational
-sample per cell (lambda there a quadratic irrationality, signed exactly by
-:func:`mcgen.proof.sturm.sign_at`), and critical values by closure or exactly when rational.
-
-Crank-Nicolson for the heat equation: positive exactly for r <= 3/2 (the M-matrix bound is r <= 1).
+Crank-Nicolson for the heat equation: positive exactly for r <= 3/2 on the lattice (the M-matrix
+bound is r <= 1); the theta-method for 0 <= theta < 1 exactly for 4 (1 - theta)^2 r <= 2 - theta.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis.implicit_kernel import (
+    LAM,
+    characteristic,
+    entry_polys,
+    entry_signs_at,
+    entry_value,
+    tridiagonal,
+)
 from mcgen.proof.check import register_check
 from mcgen.proof.sturm import _domain, rational_between, real_roots, relational_set, sign_at
 
-LAM = sp.Symbol("lambda", positive=True)
+Weights = dict[int, Any]
 
 
-def kernel_conditions(A: dict[int, sp.Expr], B: dict[int, sp.Expr]) -> list[sp.Expr] | None:
-    """The polynomials E_i(p, lambda) (>= 0 wanted), or None when A is not a symmetric
-    three-point operator."""
-    if set(A) - {-1, 0, 1} or sp.simplify(A.get(-1, 0) - A.get(1, 0)) != 0 or A.get(1, 0) == 0:
-        return None
-    R = max(abs(j) for j in B)
-    conds = [sp.expand(sum(b * LAM**(R + j) for j, b in B.items())),      # lambda^R B(lambda)
-             sp.expand(sum(b * LAM**(R - j) for j, b in B.items()))]      # lambda^R B(1/lambda)
-    for k in range(-R + 1, R):
-        conds.append(sp.expand(sum(b * LAM**abs(k - j) for j, b in B.items())))
-    return list(dict.fromkeys(c for c in conds if c != 0))
+@dataclass(frozen=True)
+class KernelRegion:
+    """The decided set of p, whether it is exact, and a counterexample per failing cell
+    ``(p value, block, m)``: entry m of block A^{-1} B_block is negative there."""
+
+    region: sp.Set
+    exact: bool
+    witnesses: tuple[tuple[Any, int, int], ...]
 
 
-def exact_region(A: dict[int, sp.Expr], B: dict[int, sp.Expr], p: sp.Symbol
-                 ) -> tuple[sp.Set, bool] | None:
-    """(set of p where A^{-1} B >= 0 on the lattice, exact?) or None when out of reach."""
-    conds = kernel_conditions(A, B)
-    if conds is None:
-        return None
-    alpha, a0 = sp.expand(-A[1]), sp.expand(A[0])
-    F = sp.expand(alpha * LAM**2 - a0 * LAM + alpha)
-    if any(sp.expand(e).free_symbols - {p, LAM} for e in (*conds, F)):
-        return None
-    crit_polys = [alpha, a0, sp.expand(a0**2 - 4 * alpha**2)]
-    crit_polys += [sp.resultant(e, F, LAM) if e.has(LAM) else e for e in conds]
-    crit: set[Any] = set()
-    for f in crit_polys:
+def _subs(W: Weights, p: sp.Symbol, x: Any) -> Weights:
+    return {k: sp.sympify(v).subs(p, x) for k, v in W.items()}
+
+
+def _structural(A: Weights) -> list[sp.Expr]:
+    """Polynomials in p whose roots are the only places lambda(p) may jump or the kernel's
+    form change: a_{-1}, a_0, a_1, A(1), A(-1) and the discriminant of F."""
+    am, a0, ap = tridiagonal(A)  # type: ignore[misc]
+    polys = [am, a0, ap, a0 + am + ap, a0 - am - ap]
+    _, F = characteristic(A)
+    if F is not None and sp.degree(F, LAM) == 2:
+        a, b, c = sp.Poly(F, LAM).all_coeffs()
+        polys.append(sp.expand(b**2 - 4 * a * c))
+    return polys
+
+
+def _resultant(A: Weights, E: sp.Expr) -> sp.Expr:
+    """A polynomial in p vanishing wherever E(p, lambda(p)) = 0: res_lambda(F, E), computed
+    from the pseudo-remainder of E by F (F of degree <= 2)."""
+    _, F = characteristic(A)
+    if F is None or not E.has(LAM):
+        return sp.expand(E.subs(LAM, 0)) if F is None else E
+    Fp = sp.Poly(F, LAM)
+    r = sp.prem(sp.Poly(E, LAM), Fp)  # lc(F)^k E mod F: same roots where lc(F) != 0
+    if Fp.degree() == 1:
+        return r.as_expr()
+    a, b, c = Fp.all_coeffs()
+    u, v = r.coeff_monomial(1), r.coeff_monomial(LAM)
+    return sp.expand(a * u**2 - b * u * v + c * v**2)  # res(F, u + v lambda)
+
+
+def _crit_polys(A: Weights, Bs: list[Weights], N: int | None) -> list[sp.Expr]:
+    return _structural(A) + [_resultant(A, E) for B in Bs for _, E in entry_polys(A, B, N)]
+
+
+def distinct_real_roots(polys: list[sp.Expr], v: sp.Symbol) -> set[Any]:
+    """The real roots in v of the non-zero polynomials, each once: roots of the product of
+    their distinct irreducible factors (one root can otherwise come back in two spellings,
+    2*CRootOf(x**4 - 6*x**2 - 6*x + 9, 0) and CRootOf(x**4 - 24*x**2 - 48*x + 144, 0))."""
+    facs: set[sp.Expr] = set()
+    for f in polys:
         f = sp.expand(f)
-        if f != 0 and f.has(p):
-            crit |= set(real_roots(sp.Poly(f, p)))
+        if f != 0 and f.has(v):
+            facs |= {sp.Poly(g, v).monic().as_expr() for g, _ in sp.factor_list(f, v)[1]
+                     if g.has(v)}
+    if not facs:
+        return set()
+    return set(real_roots(sp.Poly(sp.Mul(*facs), v)))
+
+
+def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
+           ) -> KernelRegion | None:
+    """The set of p where every A^{-1} B_i >= 0 (lattice, or N periodic cells), or None when
+    A is not tridiagonal or the weights are not polynomials in p with rational coefficients."""
+    if tridiagonal(A) is None or not Bs:
+        return None
+    for w in (*A.values(), *(b for B in Bs for b in B.values())):
+        w = sp.expand(sp.sympify(w))
+        if w.free_symbols - {p} or not w.is_polynomial(p) or (
+                w.has(p) and not sp.Poly(w, p).domain.is_Exact) or w.has(sp.Float):
+            return None
+    crit = distinct_real_roots(_crit_polys(A, Bs, N), p)
     dom = _domain(p)
     crit = {x for x in crit if x in dom}
-    edges = sorted({dom.inf, dom.sup, *crit} - {sp.oo, -sp.oo},
-                   key=lambda x: sp.N(x, 50))
+    edges = sorted({dom.inf, dom.sup, *crit} - {sp.oo, -sp.oo}, key=lambda x: sp.N(x, 50))
     edges = ([-sp.oo] if dom.inf == -sp.oo else []) + edges + ([sp.oo] if dom.sup == sp.oo else [])
 
-    def positive_at(x: Any) -> bool | None:
-        al, a = alpha.subs(p, x), a0.subs(p, x)
-        if al == 0 and a != 0:  # A diagonal: h = B / a0
-            return all(sp.sign(b.subs(p, x) / a) >= 0 for b in B.values())
-        if not (al > 0 and a - 2 * al > 0):
-            return False  # no decaying inverse kernel (not an M-matrix-like A): refused
-        lam0 = min(real_roots(sp.Poly(F.subs(p, x), LAM)), key=lambda r: sp.N(r, 50))
-        return all(sign_at(e.subs(p, x), LAM, lam0) >= 0 for e in conds)
+    def at(x: Any) -> tuple[bool | None, list[tuple[int, int]]]:
+        """(in the region?, the negative entries (block, m)) at p = x."""
+        signs = entry_signs_at(_subs(A, p, x), [_subs(B, p, x) for B in Bs], N)
+        if signs is None:
+            return None, []  # one-sided kernel: out of reach
+        if isinstance(signs, str):
+            return False, []  # "singular": A not invertible, no scheme there
+        neg = [(i, m) for i, block in enumerate(signs) for m, s in block if s < 0]
+        return not neg, neg
 
-    ok_cells = []
+    exact = True
+    cells: list[tuple[bool | None, list[tuple[int, int]]]] = []
     pieces: list[sp.Set] = []
+    witnesses = []
     for x0, x1 in zip(edges, edges[1:], strict=False):
-        ok = positive_at(rational_between(x0, x1))
-        ok_cells.append(ok)
+        x = rational_between(x0, x1)
+        ok, neg = at(x)
+        cells.append((ok, neg))
+        if ok is None:
+            exact = False
         if ok:
             pieces.append(sp.Interval.open(x0, x1))
-    exact = True
+        if neg:
+            witnesses.append((x, *neg[0]))
     for i, x in enumerate(edges):
         if not x.is_finite or x not in dom:
             continue
         if x.is_Rational:
-            if positive_at(x):
+            ok, _ = at(x)
+            if ok is None:
+                exact = False
+            elif ok:
                 pieces.append(sp.FiniteSet(x))
             continue
-        left = ok_cells[i - 1] if i > 0 else False
-        right = ok_cells[i] if i < len(ok_cells) else False
-        if left or right:
-            pieces.append(sp.FiniteSet(x))  # every E_i is continuous in p: closed conditions
-        else:
-            exact = False
-    return (sp.Union(*pieces) if pieces else sp.S.EmptySet), exact
+        left = cells[i - 1] if i > 0 else (False, [])
+        right = cells[i] if i < len(cells) else (False, [])
+        if left[0] or right[0]:
+            # lambda(p) is continuous here unless x is a root of a_i, A(+-1) or disc(F):
+            # the conditions are closed, so a limit of region points is in the region
+            pieces.append(sp.FiniteSet(x))
+        elif not _negative_through(A, Bs, p, N, x, set(left[1]) & set(right[1])):
+            exact = False  # an isolated irrational point: not decided
+    region = sp.Union(*pieces) if pieces else sp.S.EmptySet
+    return KernelRegion(region, exact, tuple(witnesses))
 
 
-@register_check("implicit_kernel_region",
-                "the parameter set where A^{-1} B >= 0 on the lattice (three-point symmetric A; "
-                "cells in the parameter, exact)")
-def check_implicit_kernel_region(A: Any, B: Any, p: sp.Symbol, claimed: Any) -> str:
-    got = exact_region({int(k): sp.sympify(v) for k, v in dict(A).items()},
-                       {int(k): sp.sympify(v) for k, v in dict(B).items()}, p)
-    if got is None:
-        return "unknown"
-    region, exact = got
+def _negative_through(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None, x: Any,
+                      common: set[tuple[int, int]]) -> bool:
+    """True when an entry negative on both sides of the irrational critical value x is negative
+    at x too: x is no root of that entry's resultant nor of the polynomials where lambda(p) may
+    jump (so the entry keeps its sign through x)."""
+    if any(sp.expand(f).has(p) and sign_at(f, p, x) == 0 for f in _structural(A)):
+        return False
+    for i, m in sorted(common):
+        E = dict(entry_polys(A, Bs[i], N))[m]
+        f = _resultant(A, E)
+        if f != 0 and (not f.has(p) or sign_at(f, p, x) != 0):
+            return True
+    return False
+
+
+def exact_region(A: Weights, B: Weights | list[Weights], p: sp.Symbol, N: int | None = None
+                 ) -> tuple[sp.Set, bool] | None:
+    """(set of p where A^{-1} B >= 0, exact?) or None when out of reach."""
+    got = decide(A, B if isinstance(B, list) else [B], p, N)
+    return None if got is None else (got.region, got.exact)
+
+
+def kernel_conditions(A: Weights, B: Weights, N: int | None = None) -> list[sp.Expr] | None:
+    """The polynomials E_m(p, lambda) (>= 0 wanted), or None when A is not tridiagonal."""
+    if tridiagonal(A) is None:
+        return None
+    return list(dict.fromkeys(E for _, E in entry_polys(A, B, N) if E != 0))
+
+
+def _ints(W: Any) -> Weights:
+    return {int(k): sp.sympify(v) for k, v in dict(W).items()}
+
+
+def _blocks(B: Any) -> list[Weights]:
+    return [_ints(b) for b in B] if isinstance(B, (list, tuple)) else [_ints(B)]
+
+
+def _same_set(region: sp.Set, claimed: Any, p: sp.Symbol) -> bool:
     claimed = sp.sympify(claimed)
     cs = sp.S.Reals if claimed is sp.true else sp.S.EmptySet if claimed is sp.false else \
         relational_set(claimed, p)
     cs = cs.intersect(_domain(p))
-    same = sp.Union(sp.Complement(region, cs), sp.Complement(cs, region)).is_empty
-    if not exact:
+    return bool(sp.Union(sp.Complement(region, cs), sp.Complement(cs, region)).is_empty)
+
+
+@register_check("implicit_kernel_region",
+                "the parameter set where A^{-1} B >= 0 on the lattice (tridiagonal A, every block "
+                "B; cells in the parameter, exact)")
+def check_implicit_kernel_region(A: Any, B: Any, p: sp.Symbol, claimed: Any) -> str:
+    got = decide(_ints(A), _blocks(B), p)
+    if got is None or not got.exact:
         return "unknown"
-    return "proved" if same else "refuted"
+    return "proved" if _same_set(got.region, claimed, p) else "refuted"
+
+
+@register_check("periodic_kernel_region",
+                "the parameter set where A^{-1} B >= 0 on N periodic cells (circulant, every "
+                "block B; cells in the parameter, exact)")
+def check_periodic_kernel_region(A: Any, B: Any, p: sp.Symbol, N: Any, claimed: Any) -> str:
+    n = int(N)
+    if n < 1 or n > 256:
+        return "unknown"
+    got = decide(_ints(A), _blocks(B), p, n)
+    if got is None or not got.exact:
+        return "unknown"
+    return "proved" if _same_set(got.region, claimed, p) else "refuted"
+
+
+@register_check("implicit_negative_entry",
+                "an entry of A^{-1} B is negative at a parameter value (exact algebraic number)")
+def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, N: Any) -> str:
+    n = None if sp.sympify(N) == 0 else int(N)
+    Ax, Bx = _subs(_ints(A), p, x), _subs(_ints(B), p, x)
+    signs = entry_signs_at(Ax, [Bx], n)
+    if signs is None or isinstance(signs, str):
+        return "unknown"
+    s = dict(signs[0]).get(int(m))
+    if s is None:  # m outside the decisive offsets: evaluate it
+        s = int(sp.sign(sp.N(entry_value(Ax, Bx, int(m), n), 50)))
+    return "proved" if s < 0 else "refuted"
+
+
+__all__ = ["LAM", "KernelRegion", "decide", "exact_region", "kernel_conditions"]
+
+
+def implicit_operators(scheme: Any) -> tuple[Weights, list[Weights]]:
+    """``(A, [B_0, B_1])`` of a linear scalar scheme A u^{n+1} = B_0 u^n + B_1 u^{n-1}
+    (offsets as ints in 1-D, tuples otherwise; an explicit update has A = 1; B_1 only for three
+    levels). Raises AnalysisError for anything else."""
+    from mcgen.errors import AnalysisError
+    name = scheme.name or "scheme"
+    full = scheme.linear_weights_full()
+    if len(scheme.fields) != 1 or full is None or scheme.is_variable_coefficient:
+        raise AnalysisError(f"scheme {name!r}: the solution operator is analysed for linear "
+                            "scalar constant-coefficient schemes only")
+    f = scheme.fields[0]
+    if scheme.is_explicit:  # u^{n+1} = sum w u: A = 1, B = w (written as A - B = 0)
+        full = {**{k: -w for k, w in full.items()}, (f, f, (0,) * scheme.dim, 1): sp.Integer(1)}
+    bad = sorted({k[3] for k in full} - {-1, 0, 1})
+    if bad:
+        raise AnalysisError(f"scheme {name!r} reads time levels {bad}: only two- and "
+                            "three-level schemes (levels n+1, n, n-1) are analysed")
+
+    def key(off: tuple[int, ...]) -> Any:
+        return off[0] if scheme.dim == 1 else off
+
+    A = {key(k[2]): w for k, w in full.items() if k[3] == 1}
+    if not A:
+        raise AnalysisError(f"scheme {name!r}: the equation has no unknown at level n+1")
+    blocks = [{key(k[2]): -w for k, w in full.items() if k[3] == lev} for lev in (0, -1)]
+    return A, blocks if blocks[1] else blocks[:1]

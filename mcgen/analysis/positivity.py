@@ -26,10 +26,18 @@ The presented form is checked equivalent to the raw conjunction by an exact proc
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
-from mcgen.analysis.implicit_positivity import LAM, exact_region, kernel_conditions
+from mcgen.analysis.implicit_kernel import entry_value
+from mcgen.analysis.implicit_positivity import (
+    LAM,
+    decide,
+    implicit_operators,
+    kernel_conditions,
+)
+from mcgen.analysis.implicit_positivity_2d import present, sections
 from mcgen.analysis.region_presentation import (
     int_form,
     present_linear,
@@ -158,8 +166,10 @@ def _positivity_region(scheme: Scheme) -> Derivation:
     elif total.is_number:
         # diagnosed first: no parameter value makes the update preserve constants, so the
         # region is that of a positivity-preserving (non-negative) update, said to be so
-        inconsistent = (f"the weights sum to {total}, not 1, for every parameter value: the "
-                        f"update does not preserve constants (|G(0)| = {abs(total)}); "
+        shown = sp.sstr(total, full_prec=False)  # 1.1, not 1.10000000000000
+        inconsistent = (f"the weights sum to {shown}, not 1, for every parameter value: the "
+                        f"update does not preserve constants (|G(0)| = "
+                        f"{sp.sstr(abs(total), full_prec=False)}); "
                         "non-negative weights make it positivity-preserving, not a convex "
                         "combination (no maximum principle)")
         i_sum = b.identity(sp.Add(*W.values(), evaluate=False), total,
@@ -190,7 +200,7 @@ def _positivity_region(scheme: Scheme) -> Derivation:
                f"it is not a convex combination: {inconsistent}", "non-negative weights "
                "(positivity preservation only)", Check("follows"), uses=[i_sum, i_form])
         where = "every parameter value" if words == "always" else words
-        words = f"non-negative weights for {where}; inconsistent: {inconsistent}"
+        words = f"inconsistent: {inconsistent}; non-negative weights for {where}"
         name = INCONSISTENT
     else:
         theorem = ("inside the region u^{n+1}_j is a convex combination of old values: "
@@ -297,46 +307,52 @@ __all__ = ["positivity_region", "stencil_weights", "region_name", "set_to_condit
 
 
 def _implicit_positivity(scheme: Scheme) -> Derivation:
-    """Two-level implicit A u^{n+1} = B u^n: a sufficient condition by M-matrix theory.
+    """Implicit A u^{n+1} = B_0 u^n (+ B_1 u^{n-1}): the exact region where the solution operator
+    is non-negative (1-D, tridiagonal A, one parameter:
+    :mod:`mcgen.analysis.implicit_positivity`), else a sufficient condition by M-matrix theory.
 
     If A has a positive diagonal, non-positive off-diagonal weights and row sum > 0 (strict
-    diagonal dominance), A^{-1} >= 0; with B >= 0 and equal row sums, A^{-1} B is stochastic and
-    non-negative. Necessity is not analysed (Crank-Nicolson stays positive somewhat beyond r = 1 on
-    the infinite lattice), so the condition's status is ``unknown`` with a proved sufficient set.
+    diagonal dominance), A^{-1} >= 0; with every B_i >= 0 and equal row sums, the solution
+    operator is stochastic and non-negative. That alone says nothing about necessity (status
+    ``unknown`` with a proved sufficient set) where the exact decision is out of reach.
     """
-    e = scheme.update[scheme.fields[0]]
+    A, blocks = implicit_operators(scheme)
+    zero: Any = 0 if scheme.dim == 1 else (0,) * scheme.dim
+    f = scheme.fields[0]
+    e = scheme.update[f]
     expr = sp.expand(e.lhs - e.rhs)
-    full = scheme.linear_weights_full()
-    if full is None or any(k[3] not in (0, 1) for k in full):
-        raise AnalysisError(f"scheme {scheme.name!r}: only linear two-level implicit schemes")
-    A = {k[2]: w for k, w in full.items() if k[3] == 1}
-    B = {k[2]: -w for k, w in full.items() if k[3] == 0}
-    zero = (0,) * scheme.dim
     b = DerivationBuilder(f"Positivity of {scheme.name or 'scheme'} (implicit)",
                           meta={"scheme_hash": scheme.hash})
-    i_w = b.identity(expr, sp.expand(sum(w * Read(scheme.fields[0], k, 1) for k, w in A.items())
-                                     - sum(w * Read(scheme.fields[0], k, 0)
-                                           for k, w in B.items())),
-                     "A u^{n+1} = B u^n: the weights of each level", claim={"A": A, "B": B})
-    sa, sb = sp.simplify(sum(A.values())), sp.simplify(sum(B.values()))
-    b.identity(sa, sb, "equal row sums of A and B: A^{-1} B has rows summing to one",
-               uses=[i_w])
-    parts = [sp.Ge(w, 0) for w in B.values()] + \
+
+    def off(k: int | tuple[int, ...]) -> tuple[int, ...]:
+        return (k,) if isinstance(k, int) else k
+
+    rebuilt = sum(w * Read(f, off(k), 1) for k, w in A.items()) - sum(
+        w * Read(f, off(k), -lev) for lev, B in enumerate(blocks) for k, w in B.items())
+    three = len(blocks) == 2
+    i_w = b.identity(expr, sp.expand(rebuilt), "A u^{n+1} = B_0 u^n" +
+                     (" + B_1 u^{n-1}" if three else "") + ": the weights of each level",
+                     claim={"A": A, **{f"B_{i}": B for i, B in enumerate(blocks)}})
+    sa = sp.simplify(sum(A.values()))
+    sb = sp.simplify(sum(w for B in blocks for w in B.values()))
+    b.identity(sa, sb, "equal row sums of A and of the B_i: the solution operator's rows sum "
+               "to one", uses=[i_w])
+    parts = [sp.Ge(w, 0) for B in blocks for w in B.values()] + \
         [sp.Le(w, 0) for k, w in A.items() if k != zero] + [sp.Gt(A.get(zero, 0), 0), sp.Gt(sa, 0)]
     parts = [p for p in parts if p is not sp.true]
     if any(p is sp.false for p in parts):
         parts = [sp.false]
     raw = sp.And(*parts)
-    i_raw = b.step(raw, "B >= 0 and A an M-matrix (positive diagonal, non-positive "
+    i_raw = b.step(raw, "every B_i >= 0 and A an M-matrix (positive diagonal, non-positive "
                    "off-diagonals, strictly diagonally dominant)", Check("definition"),
                    uses=[i_w])
     params = tuple(p for p in scheme.params if raw.has(p))
     ex, words, check, _ = _solve([p for p in (raw.args if isinstance(raw, sp.And) else (raw,))],
                                  params)
     i_f = b.step(ex, f"plainest equivalent form: {words}", check, uses=[i_raw])
-    b.step("then A^{-1} >= 0 and u^{n+1} = A^{-1} B u^n is a convex combination (maximum "
+    b.step("then A^{-1} >= 0 and u^{n+1} is a convex combination of old values (maximum "
            "principle)", "M-matrix theory (sufficient condition)", Check("follows"), uses=[i_f])
-    exact = _exact_implicit(b, scheme, A, B, i_w, ex, words)
+    exact = _exact_implicit(b, scheme, A, blocks, i_w, ex, words)
     if exact is not None:
         return exact
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
@@ -346,37 +362,92 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     return b.finish_concluded(cond)
 
 
-def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict], i_w: int,
                     suff: sp.Basic, suff_words: str) -> Derivation | None:
-    """The exact region of a 1-D one-parameter scheme with a symmetric three-point implicit
-    operator (:mod:`mcgen.analysis.implicit_positivity`), or None when out of reach."""
+    """The exact region of a 1-D one-parameter scheme with a tridiagonal implicit operator
+    (:mod:`mcgen.analysis.implicit_positivity`), or None when out of reach."""
     if scheme.dim != 1:
         return None
-    A1 = {k[0]: w for k, w in A.items()}
-    B1 = {k[0]: w for k, w in B.items()}
-    params = tuple(p for p in scheme.params if any(w.has(p) for w in (*A1.values(),
-                                                                        *B1.values())))
+    params = tuple(p for p in scheme.params if any(
+        sp.sympify(w).has(p) for W in (A, *blocks) for w in W.values()))
+    if len(params) == 2:
+        return _exact_implicit_2d(b, scheme, A, blocks, i_w, params, suff)
     if len(params) != 1:
         return None
-    got = exact_region(A1, B1, params[0])
+    p = params[0]
+    got = decide(A, blocks, p)
     if got is None:
         return None
-    s, exact = got
-    p = params[0]
-    expr, words = set_to_condition(s, p)
-    conds = kernel_conditions(A1, B1) or []
-    i_k = b.step(sp.And(*[sp.Ge(e, 0) for e in conds]),
-                 "A^{-1} has the kernel g_k = g_0 lambda^|k| (lambda the root in (0, 1) of "
-                 "alpha l^2 - a0 l + alpha); A^{-1} B >= 0 on the lattice iff these "
-                 "polynomials in lambda are >= 0 (the kernel's near part and both tails)",
-                 Check("definition"), uses=[i_w])
-    b.step(expr, f"cells in {p} (critical values: resultants in {LAM} with alpha l^2 - a0 l + "
-           f"alpha, its discriminant, alpha), one exact decision per cell: {words}",
-           Check("implicit_kernel_region", (A1, B1, p, expr)), uses=[i_k])
-    cond = Condition(expr, params, "positivity", "proved" if exact else "unknown",
-                     sufficient=expr if exact else suff, necessary=expr if exact else None,
+    expr, words = set_to_condition(got.region, p)
+    three = len(blocks) == 2
+    i_k = _kernel_step(b, A, blocks, i_w)
+    i_r = b.step(expr, f"cells in {p} (critical values: resultants in {LAM} of the entries "
+                 "with the polynomial of the decay rate, its discriminant, A(1), A(-1), the "
+                 f"weights of A), one exact decision per cell: {words}",
+                 Check("implicit_kernel_region", (A, blocks, p, expr)), uses=[i_k])
+    for x, i, m in got.witnesses[:3]:
+        value = entry_value({k: sp.sympify(w).subs(p, x) for k, w in A.items()},
+                            {k: sp.sympify(w).subs(p, x) for k, w in blocks[i].items()}, m)
+        data = ("u^n" if i == 0 else "u^(n-1)") + f" = 1 at cell j{m:+d}" if m else \
+            ("u^n" if i == 0 else "u^(n-1)") + " = 1 at cell j"
+        b.step(f"counterexample at {p} = {x}: entry {m} of A^(-1) B_{i} is "
+               f"{sp.N(value, 6)} < 0, so the data {data}, 0 elsewhere"
+               f"{' (and at the other level)' if three else ''}, give u_j^(n+1) < 0",
+               "an exact entry of the solution operator",
+               Check("implicit_negative_entry", (A, blocks[i], p, x, m, 0)), uses=[i_r])
+    same = check_region_equivalent(suff, expr, (p,)) == "proved"
+    shown = {"never": "(empty)", "always": "(every value)"}.get(suff_words, suff_words)
+    bound = f"the M-matrix bound {shown} " + ("coincides with it" if same else
+                                                      "is only sufficient")
+    cond = Condition(expr, params, "positivity", "proved" if got.exact else "unknown",
+                     sufficient=expr if got.exact else suff,
+                     necessary=expr if got.exact else None,
                      name=region_name(scheme),
-                     description=(f"exact on the lattice (Cauchy problem): {words}; the M-matrix "
-                                  f"bound {suff_words} is only sufficient"),
+                     description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
                      definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
+
+
+def _kernel_step(b: DerivationBuilder, A: dict, blocks: list[dict], i_w: int) -> int:
+    conds = [sp.Ge(E, 0) for B in blocks for E in kernel_conditions(A, B) or []]
+    three = len(blocks) == 2
+    return b.step(sp.And(*conds),
+                  ("the companion operator on (u^n, u^{n-1}) is [[A^{-1} B_0, A^{-1} B_1], "
+                   "[I, 0]]: it is >= 0 iff both blocks are (u^{n+1} >= 0 for every "
+                   "non-negative pair of old levels is the first step's requirement). "
+                   if three else "") +
+                  "A^{-1} has the kernel g_m = g_0 lp^m (m >= 0), g_0 lm^-m (m < 0), the decay "
+                  f"rates roots of modulus < 1 tied by a_1 lm = a_(-1) lp ({LAM} stands for "
+                  "them); A^{-1} B >= 0 on the lattice iff the entries h_m, |m| <= R + 1, are "
+                  "(beyond the stencil h_(m+2) = lp^2 h_m): these polynomials in "
+                  f"{LAM} carry their signs", Check("definition"), uses=[i_w])
+
+
+def _exact_implicit_2d(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict],
+                       i_w: int, params: tuple[sp.Symbol, ...], suff: sp.Basic
+                       ) -> Derivation | None:
+    """Two parameters: cylindrical cells over the second, exact sections in the first
+    (:mod:`mcgen.analysis.implicit_positivity_2d`), presented when every end point is the root
+    of a factor linear in the inner parameter; None otherwise."""
+    for p, q in (params, params[::-1]):
+        sec = sections(A, blocks, p, q)
+        if sec is None or not sec.exact:
+            continue
+        shown = present(sec, p, q)
+        if shown is None:
+            continue
+        expr, words = shown
+        i_k = _kernel_step(b, A, blocks, i_w)
+        b.step(expr, f"cylindrical cells over {q} (the critical polynomials projected: leading "
+               f"coefficients, discriminants and resultants in {p}), each section decided "
+               f"exactly in {p}: {words}",
+               Check("implicit_kernel_region_2d", (A, blocks, p, q, expr)), uses=[i_k])
+        same = check_region_equivalent(suff, expr, params) == "proved"
+        bound = "coincides with it" if same else "is only sufficient"
+        cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                         name=region_name(scheme),
+                         description=f"exact on the lattice (Cauchy problem): {words}; the "
+                         f"M-matrix bound {sp.sstr(suff)} {bound}",
+                         definitions=dict(scheme.definitions))
+        return b.finish_concluded(cond)
+    return None

@@ -94,7 +94,8 @@ def inconsistent_input(scheme: Scheme, lv: dict) -> Derivation | None:
     if not grows:
         return None
     who = ", ".join(map(str, scheme.params)) or "parameter value"
-    words = f"unstable for every {who}: |G(0)| = {sp.sstr(abs(G0) if G0.is_number else G0)}"
+    shown = sp.sstr(abs(G0) if G0.is_number else G0, full_prec=False)  # 1.1, not 1.10000000000000
+    words = f"unstable for every {who}: |G(0)| = {shown}"
     b = DerivationBuilder(f"von Neumann analysis of {scheme.name or 'scheme'}",
                           meta={"scheme_hash": scheme.hash})
     i0 = b.step(sp.Eq(sp.Symbol("G(0)"), G0, evaluate=False),

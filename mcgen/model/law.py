@@ -198,9 +198,22 @@ class Law:
 
 def scalar_law(u: sp.Symbol, flux: Any = 0, diffusion: Any = None, diffusion_form: str = "none",
                source: Any = 0, **kw: Any) -> Law:
-    """Shorthand for a scalar conservation law ``u_t + f(u)_x = (diffusion) + s``."""
+    """Shorthand for a scalar conservation law ``u_t + f(u)_x = (diffusion) + s``.
+
+    Without ``diffusion_form`` a constant diffusion coefficient takes the Fick form (the two
+    forms coincide for it); one that depends on u or on the position must state its form, which
+    is refused rather than guessed: (D u)_xx and (D u_x)_x are different laws.
+    """
     if diffusion is not None and diffusion_form == "none":
-        diffusion_form = "fick" if not sp.sympify(diffusion).free_symbols & {u} else "ito"
+        D = sp.Matrix(diffusion) if isinstance(diffusion, (list, tuple, sp.MatrixBase)) else \
+            sp.sympify(diffusion)
+        depends = sorted(map(str, D.free_symbols & {u, *COORDS}))
+        if depends:
+            raise ModelError(f"diffusion {diffusion} depends on {', '.join(depends)}: state its "
+                             "form, diffusion_form='ito' for (D u)_xx (rates on departure sites) "
+                             "or 'fick' for (D u_x)_x (rates on bonds); they are different laws "
+                             "when D varies")
+        diffusion_form = "fick"
     return Law((u,), flux if isinstance(flux, tuple) else (flux,), diffusion, diffusion_form,
                source, **kw)
 

@@ -137,9 +137,11 @@ def test_implicit_schemes_get_an_exact_region_beyond_the_m_matrix_bound():
     assert check_region_equivalent(c.expr, sp.And(r >= 0, r <= sp.Rational(3, 2)),
                                    (r,)) == "proved"
     assert "M-matrix bound 0 <= r <= 1 is only sufficient" in c.description
-    th = region("theta_method").result  # two parameters: the M-matrix bound, said to be so
-    assert th.status == "unknown" and th.necessary is None
-    assert "necessity not analysed" in th.description
+    th = region("theta_method").result  # two parameters: cylindrical cells over theta
+    r, theta = _p(th, "r"), _p(th, "theta")
+    assert th.status == "proved"
+    assert check_region_equivalent(th.expr, sp.Or(theta >= 1, 4 * (1 - theta)**2 * r <= 2 - theta),
+                                   (r, theta)) == "proved"
 
 
 def test_crank_nicolson_sufficient_condition_by_run():
