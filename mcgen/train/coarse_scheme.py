@@ -7,7 +7,8 @@ F = f(u_j) + psi m (:mod:`mcgen.train.coarse_basis`): an upwind flux plus an ant
 bounded by Harten's conditions, scaled by psi in [0, 1], a hat-basis function of scale-free
 features read from ``width`` (2-5) points on each side. The update is linear in psi's
 coefficients, so the fit is a bound-constrained linear least-squares problem
-(``scipy.optimize.lsq_linear`` on the box [0, 1]^n): every admissible point is TVD, conservative
+(the normal equations minimised on the box [0, 1]^n by projected Newton,
+:mod:`mcgen.train.box_qp`): every admissible point is TVD, conservative
 and keeps a local maximum principle, with no penalty involved. The fitted coefficients are rounded
 to rationals inside the box and the certificate (:mod:`mcgen.train.coarse_certificate`) checks
 them exactly.
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import lsq_linear
+from scipy import sparse
 
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
@@ -30,6 +31,7 @@ from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Derivation
 from mcgen.proof.interval_max import max_abs_on_interval
+from mcgen.train.box_qp import box_qp
 from mcgen.train.coarse_basis import WIDTHS, U, CoarseBasis
 from mcgen.train.coarse_certificate import coarse_certificate
 from mcgen.train.exact_rounding import simplest_rational
@@ -192,8 +194,8 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     nonlinear = fp_expr.has(U)
     nu_range = kappa = None
     if nonlinear:
-        n0 = simplest_rational(float(lam_r * fmin), 1e-6)
-        n1 = simplest_rational(float(lam_r * B), 1e-6)
+        n0 = simplest_rational(float(lam_r * fmin), 1e-3)
+        n1 = simplest_rational(float(lam_r * B), 1e-3)
         nu_range = (n0, n1) if n1 > n0 else None
     basis = CoarseBasis(f_expr, width, knots, feature_knots, nu_range, None)
     if nonlinear:      # the compressions' scale: the largest one in the data
@@ -201,31 +203,28 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
                    for c in coarse)
         kappa = simplest_rational(max(kmax, 1e-6), 1e-3 * max(kmax, 1e-6))
         basis = CoarseBasis(f_expr, width, knots, feature_knots, nu_range, kappa)
-    H = np.zeros((basis.size, basis.size))
-    g = np.zeros(basis.size)
-    rows, delta = 0, 1e-3 * max(hi - lo, 1e-12)
+    Xs, ys, ws = [], [], []
+    delta = 1e-3 * max(hi - lo, 1e-12)
     for c in coarse:
         for n in range(c.shape[0] - 1):
             u = c[n]
             Phi = basis.design(u, lam)
             Fu = basis.f(u)
-            X = -lam * (Phi - np.roll(Phi, 1, axis=0))
-            y = c[n + 1] - (u - lam * (Fu - np.roll(Fu, 1)))
+            Xs.append(sparse.csr_matrix(-lam * (Phi - np.roll(Phi, 1, axis=0))))
+            ys.append(c[n + 1] - (u - lam * (Fu - np.roll(Fu, 1))))
             d = np.abs(np.roll(u, -1) - u)
-            w = (np.maximum.reduce([d, np.roll(d, 1), np.roll(d, 2)]) + delta) ** -2
-            H += X.T @ (w[:, None] * X)
-            g += X.T @ (w * y)
-            rows += u.size
-    if rows < basis.size:
-        raise DataError(f"{rows} equations for {basis.size} coefficients: too few snapshots "
-                        "for the unknowns (give more data, or lower width / knots)")
+            ws.append((np.maximum.reduce([d, np.roll(d, 1), np.roll(d, 2)]) + delta) ** -2)
+    X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
+    if X.shape[0] < basis.size:
+        raise DataError(f"{X.shape[0]} equations for {basis.size} coefficients: too few "
+                        "snapshots for the unknowns (give more data, or lower width / knots)")
+    H = (X.T @ X.multiply(w[:, None])).toarray()
+    g = X.T @ (w * y)
     scale = max(float(np.trace(H)) / basis.size, 1e-300)
     Dm = _smoothing_operator(basis.shape)
     H += smoothing * scale * (Dm.T @ Dm) + 1e-10 * scale * np.eye(basis.size)
-    R = np.linalg.cholesky(H).T                  # |R c - R^-T g|^2 = c'Hc - 2 g'c + const
-    res = lsq_linear(R, np.linalg.solve(R.T, g), bounds=(0.0, 1.0),
-                     method="bvls" if basis.size <= 100 else "trf", tol=1e-12)
+    c_fit = box_qp(H, g, 0.0, 1.0)       # min c'Hc/2 - g'c on the box [0, 1]^n
     coeffs = tuple(min(max(simplest_rational(float(v), 1e-9), sp.Integer(0)), sp.Integer(1))
-                   for v in res.x)            # exactly inside the box
+                   for v in c_fit)            # exactly inside the box
     cert = coarse_certificate(basis, coeffs, lam_r, B, m_r, M_r, factor)
     return CoarseScheme(basis, coeffs, lam, dx_c, dt_c, factor, (lo, hi), cert)
