@@ -37,6 +37,8 @@ from mcgen.train.coarse_certificate import coarse_certificate
 from mcgen.train.exact_rounding import simplest_rational
 from mcgen.train.snapshots import DataError
 
+DYADIC = 2 ** 24
+
 __all__ = ["CoarseScheme", "U", "block_average", "coarse_scheme", "total_variation"]
 
 
@@ -224,7 +226,9 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     Dm = _smoothing_operator(basis.shape)
     H += smoothing * scale * (Dm.T @ Dm) + 1e-10 * scale * np.eye(basis.size)
     c_fit = box_qp(H, g, 0.0, 1.0)       # min c'Hc/2 - g'c on the box [0, 1]^n
-    coeffs = tuple(min(max(simplest_rational(float(v), 1e-9), sp.Integer(0)), sp.Integer(1))
-                   for v in c_fit)            # exactly inside the box
+    # on the dyadic grid k / 2^24: exactly inside the box, exact as binary floats (the NumPy
+    # rollout and the kernels use the certified numbers), one common denominator
+    coeffs = tuple(sp.Rational(int(k), DYADIC) for k in
+                   np.clip(np.rint(c_fit * DYADIC), 0, DYADIC))
     cert = coarse_certificate(basis, coeffs, lam_r, B, m_r, M_r, factor)
     return CoarseScheme(basis, coeffs, lam, dx_c, dt_c, factor, (lo, hi), cert)
