@@ -10,8 +10,16 @@ hat-basis fit) and ends at a point whose KKT conditions hold to rounding, which 
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 import numpy as np
 import scipy.linalg as sla
+
+try:    # small factorisations run fastest on one BLAS thread (and far faster on a busy machine)
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional
+    threadpool_limits = None
 
 __all__ = ["box_qp"]
 
@@ -19,6 +27,14 @@ __all__ = ["box_qp"]
 def box_qp(H: np.ndarray, g: np.ndarray, lo: float = 0.0, hi: float = 1.0,
            max_iter: int = 500) -> np.ndarray:
     """The minimiser of c'Hc/2 - g'c on [lo, hi]^n (H symmetric positive definite)."""
+    limit: Any = contextlib.nullcontext() if threadpool_limits is None or g.size > 2000 else \
+        threadpool_limits(1, user_api="blas")
+    with limit:
+        return _projected_newton(H, g, lo, hi, max_iter)
+
+
+def _projected_newton(H: np.ndarray, g: np.ndarray, lo: float, hi: float,
+                      max_iter: int) -> np.ndarray:
     n = g.size
     scale = max(float(np.abs(np.diag(H)).max()), 1e-300)
     tol = 1e-12 * scale * max(hi - lo, 1.0)

@@ -216,10 +216,10 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
             ys.append(c[n + 1] - (u - lam * (Fu - np.roll(Fu, 1))))
             d = np.abs(np.roll(u, -1) - u)
             ws.append((np.maximum.reduce([d, np.roll(d, 1), np.roll(d, 2)]) + delta) ** -2)
-    X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
-    if X.shape[0] < basis.size:
-        raise DataError(f"{X.shape[0]} equations for {basis.size} coefficients: too few "
+    if sum(y.size for y in ys) < basis.size:
+        raise DataError(f"{sum(y.size for y in ys)} equations for {basis.size} coefficients: too few "
                         "snapshots for the unknowns (give more data, or lower width / knots)")
+    X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
     H = (X.T @ X.multiply(w[:, None])).toarray()
     g = X.T @ (w * y)
     scale = max(float(np.trace(H)) / basis.size, 1e-300)
