@@ -27,7 +27,7 @@ from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Check, Condition, Derivation, DerivationBuilder
-from mcgen.train.coarse_basis import U, CoarseBasis
+from mcgen.train.coarse_basis import CoarseBasis, U
 
 __all__ = ["coarse_certificate"]
 

@@ -32,7 +32,7 @@ from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Derivation
 from mcgen.proof.interval_max import max_abs_on_interval
 from mcgen.train.box_qp import box_qp
-from mcgen.train.coarse_basis import WIDTHS, U, CoarseBasis
+from mcgen.train.coarse_basis import WIDTHS, CoarseBasis, U
 from mcgen.train.coarse_certificate import coarse_certificate
 from mcgen.train.exact_rounding import simplest_rational
 from mcgen.train.snapshots import DataError
@@ -216,8 +216,9 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
             ys.append(c[n + 1] - (u - lam * (Fu - np.roll(Fu, 1))))
             d = np.abs(np.roll(u, -1) - u)
             ws.append((np.maximum.reduce([d, np.roll(d, 1), np.roll(d, 2)]) + delta) ** -2)
-    if sum(y.size for y in ys) < basis.size:
-        raise DataError(f"{sum(y.size for y in ys)} equations for {basis.size} coefficients: too few "
+    n_eq = sum(y.size for y in ys)
+    if n_eq < basis.size:
+        raise DataError(f"{n_eq} equations for {basis.size} coefficients: too few "
                         "snapshots for the unknowns (give more data, or lower width / knots)")
     X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
     H = (X.T @ X.multiply(w[:, None])).toarray()
