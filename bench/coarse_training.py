@@ -4,8 +4,8 @@ on the same coarse grid, and its TVD / maximum-principle / mass record over 10^4
 For Burgers (f = u^2/2, u0 = 1 + 0.2 * smooth) and advection (f = u, u0 = smooth), at coarsening
 factors 2, 4, 8: fine-grid solutions (van Leer flux-limited, Courant 0.45 / 0.5, 64 * factor
 cells, 50 coarse steps) from random smooth initial data (4 Fourier modes) are block-averaged;
-``coarse_scheme`` learns on 4 trajectories; errors are the L1 rollout errors (mean over cells and
-steps, summed over 3 unseen trajectories) of
+``coarse_scheme`` learns on 8 trajectories; errors are the L1 rollout errors (mean over cells and
+steps, summed over 6 unseen trajectories) of
 
 * the learned scheme (``width`` points per side),
 * the best catalogue monotone scheme (Godunov = upwind here, Rusanov, Lax-Friedrichs),
@@ -17,7 +17,7 @@ and, over 10^4 steps of the learned scheme from an unseen smooth initial state a
 noise in the data range: the number of steps with a TV increase, the number of cell values outside
 the initial [min, max], and the mass drift |sum u - sum u0| / sum |u0|.
 
-    python bench/coarse_training.py            # widths 2 and 3, ~1-2 min on one core
+    python bench/coarse_training.py            # widths 2 and 3, ~2 min on one free core
     python bench/coarse_training.py --widths 2 3 5 --factors 4
 """
 
@@ -100,9 +100,9 @@ def run(case, factor, widths, nc=64, steps=50, seed=0):
     flux, f, fp, lam, ic = CASES[case]
     rng = np.random.default_rng(seed)
     nf = nc * factor
-    train = [fine_run(ic(nf, rng), steps * factor, lam, f, fp) for _ in range(4)]
+    train = [fine_run(ic(nf, rng), steps * factor, lam, f, fp) for _ in range(8)]
     tests = [block_average(fine_run(ic(nf, rng), steps * factor, lam, f, fp)[::factor], factor)
-             for _ in range(3)]
+             for _ in range(6)]
     mono = {k: sum(rollout_error(lambda u, k=k: monotone_step(u, lam, f, fp, k), r)
                    for r in tests) for k in ("godunov", "rusanov", "lax_friedrichs")}
     lims = {k: sum(rollout_error(lambda u, p=as_limiter(k).numpy(): sweby_step(u, lam, f, fp, p),
