@@ -110,18 +110,22 @@ def test_10k_step_rollout_is_tvd_bounded_and_conservative(case):
 
 def test_harten_coefficient_in_unit_interval_on_rough_data():
     """u_j' = u_j - D (u_j - u_(j-1)) with 0 <= D <= 1 at every cell, on noise (the
-    certificate's claim for every feature value), and the learned psi lies in [0, 1]."""
+    certificate's claim for every feature value), also at the CFL limit, where speeds that vary
+    between interfaces broke the bound of a Sweby-region limiter on r = D_- / D_+ (the earlier
+    certificate: D = nu_- + nu_+ (1 - nu_+) up to 1.25); and the learned psi lies in [0, 1]."""
     cs, rng = learned("burgers", 4, 16, 30, 2, width=4)
     lo, hi = cs.data_range
-    for _ in range(20):
-        u = lo + (hi - lo) * rng.uniform(size=40)
-        v = cs.step(u)
-        dm = u - np.roll(u, 1)
-        ok = np.abs(dm) > 1e-9
-        D = (u - v)[ok] / dm[ok]
-        assert D.min() >= -1e-9 and D.max() <= 1 + 1e-9
-        psi = cs.psi(u)
-        assert psi.min() >= 0 and psi.max() <= 1 + 1e-12
+    edge = replace(cs, lam=1 / float(cs.certificate.meta["data_range"][1]))   # lam max f' = 1
+    for scheme in (cs, edge):       # the data's step, and the certificate's limit (nu -> 1)
+        for _ in range(20):
+            u = lo + (hi - lo) * rng.uniform(size=40)
+            v = scheme.step(u)
+            dm = u - np.roll(u, 1)
+            ok = np.abs(dm) > 1e-9
+            D = (u - v)[ok] / dm[ok]
+            assert D.min() >= -1e-9 and D.max() <= 1 + 1e-9
+            psi = scheme.psi(u)
+            assert psi.min() >= 0 and psi.max() <= 1 + 1e-12
 
 
 def test_certificate_checks_the_rounded_coefficients_exactly():
