@@ -105,8 +105,9 @@ def run(case, factor, widths, nc=64, steps=50, seed=0):
              for _ in range(6)]
     mono = {k: sum(rollout_error(lambda u, k=k: monotone_step(u, lam, f, fp, k), r)
                    for r in tests) for k in ("godunov", "rusanov", "lax_friedrichs")}
-    lims = {k: sum(rollout_error(lambda u, p=as_limiter(k).numpy(): sweby_step(u, lam, f, fp, p),
-                                 r) for r in tests) for k in LIMITERS}
+    phis = {k: as_limiter(k).numpy() for k in LIMITERS}
+    lims = {k: sum(rollout_error(lambda u, p=p: sweby_step(u, lam, f, fp, p), r)
+                   for r in tests) for k, p in phis.items()}
     best_m = min(mono, key=mono.get)
     best_l = min(lims, key=lims.get)
     rows = []
