@@ -68,6 +68,13 @@ def _hats_np(s: np.ndarray, k: int) -> np.ndarray:
     return np.maximum(0.0, 1.0 - np.abs(s[:, None] - knots[None, :]) * ((k - 1) / 2))
 
 
+def _hat_cell(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(i, w): the hats i and i + 1 carry 1 - w and w at s (the others are 0)."""
+    pos = np.clip((s + 1.0) * ((k - 1) / 2), 0.0, k - 1.0)
+    i = np.minimum(np.floor(pos).astype(int), k - 2)
+    return i, pos - i
+
+
 def _hats_sp(s: sp.Expr, k: int) -> list[sp.Expr]:
     return [sp.Max(0, 1 - sp.Abs(s - sp.Rational(2 * i, k - 1) + 1) * sp.Rational(k - 1, 2))
             for i in range(k)]
@@ -136,9 +143,9 @@ class CoarseBasis:
         small = np.abs(du) < 1e-14
         return np.where(small, fp(u) * np.ones_like(u), (fn(up) - fn(u)) / np.where(small, 1, du))
 
-    def design(self, u: np.ndarray, lam: float) -> np.ndarray:
-        """Phi with the anti-diffusive flux psi_{j+1/2} m_{j+1/2} = (Phi @ c)_j (periodic u)."""
-        n = u.size
+    def _features(self, u: np.ndarray, lam: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[np.ndarray]]:
+        """(m, central ratio, nu position t in [0, 1] or None, further features), per row j."""
         d = np.roll(u, -1) - u                      # D_0 at row j
         a = self.roe(u)
 
@@ -146,22 +153,43 @@ class CoarseBasis:
             return np.roll(v, -k)
 
         m = minmod(a * d, (1 - lam * sh(a, -1)) * sh(d, -1) / lam)
-        hc = _hats_np(_ratio(sh(d, -1), d), self.center_knots)
-        if self.nu_range is None:
-            hn = np.ones((n, 1))
-        else:
+        t = None
+        if self.nu_range is not None:
             n0, n1 = (float(v) for v in self.nu_range)
             t = np.clip((lam * a - n0) / (n1 - n0), 0.0, 1.0)
-            hn = np.stack([1 - t, t], axis=1)
-        base = (hc[:, :, None] * hn[:, None, :]).reshape(n, -1)
         feats = [_ratio(sh(d, k), d) for k in self.ratio_offsets]
         if self.kappa_scale is not None:
             ks = float(self.kappa_scale)
             feats += [np.clip(lam * (sh(a, p) - sh(a, q)) / ks, -1.0, 1.0)
                       for p, q in self.compression_pairs]
+        return m, _ratio(sh(d, -1), d), t, feats
+
+    def design(self, u: np.ndarray, lam: float) -> np.ndarray:
+        """Phi with the anti-diffusive flux psi_{j+1/2} m_{j+1/2} = (Phi @ c)_j (periodic u)."""
+        n = u.size
+        m, sc, t, feats = self._features(u, lam)
+        hc = _hats_np(sc, self.center_knots)
+        hn = np.ones((n, 1)) if t is None else np.stack([1 - t, t], axis=1)
+        base = (hc[:, :, None] * hn[:, None, :]).reshape(n, -1)
         cols = [(base[:, :, None] * _hats_np(e, self.feature_knots)[:, None, :]).reshape(n, -1)
                 for e in feats]
         return np.hstack(cols) * (m / self.blocks)[:, None]
+
+    def correction(self, u: np.ndarray, lam: float, c: np.ndarray) -> np.ndarray:
+        """``design(u, lam) @ c`` from the (at most 8) hats that are non-zero at each row: the
+        same numbers without the n x size matrix (rollouts)."""
+        m, sc, t, feats = self._features(u, lam)
+        cc = c.reshape(self.shape)
+        i, fi = _hat_cell(sc, self.center_knots)
+        tn = np.zeros_like(sc) if t is None else t
+        psi = np.zeros_like(sc)
+        for p, e in enumerate(feats):
+            l_, fl = _hat_cell(e, self.feature_knots)
+            for di, wi in ((0, 1 - fi), (1, fi)):
+                for dm, wm in ((0, 1 - tn), (1, tn)) if t is not None else ((0, 1.0),):
+                    for dl, wl in ((0, 1 - fl), (1, fl)):
+                        psi += wi * wm * wl * cc[p, i + di, dm, l_ + dl]
+        return psi * m / self.blocks
 
     def flux_expr(self, read: Callable[[int], sp.Expr], coeffs: tuple[sp.Rational, ...],
                   lam: sp.Expr = LAM) -> sp.Expr:

@@ -92,7 +92,7 @@ class CoarseScheme:
         """Advance the coarse solution (periodic) ``steps`` times at the data's lam."""
         u = np.asarray(u, dtype=float)
         for _ in range(steps):
-            F = self.basis.f(u) + self.basis.design(u, self.lam) @ self._c
+            F = self.basis.f(u) + self.basis.correction(u, self.lam, self._c)
             u = u - self.lam * (F - np.roll(F, 1))
         return u
 

@@ -126,6 +126,9 @@ def test_harten_coefficient_in_unit_interval_on_rough_data():
             assert D.min() >= -1e-9 and D.max() <= 1 + 1e-9
             psi = scheme.psi(u)
             assert psi.min() >= 0 and psi.max() <= 1 + 1e-12
+            c = np.array([float(x) for x in scheme.coeffs])   # sparse rollout = design @ c
+            fast = scheme.basis.correction(u, scheme.lam, c)
+            assert np.abs(fast - scheme.basis.design(u, scheme.lam) @ c).max() < 1e-15
 
 
 def test_certificate_checks_the_rounded_coefficients_exactly():
