@@ -43,7 +43,10 @@ def coarse_certificate(basis: CoarseBasis, coeffs: tuple[sp.Rational, ...], lam:
                   "the learned scheme (upwind flux plus a bounded anti-diffusive flux)")
     i1 = b.step("sum_j (F_(j+1/2) - F_(j-1/2)) = 0 on a periodic grid: mass is conserved",
                 "flux form: the sum telescopes", Check("follows"), uses=[i0])
-    inside = sp.And(*[sp.And(c >= 0, c <= 1) for c in coeffs])
+    # unevaluated relations: the coefficients stay in the check, so a recheck (also after a
+    # JSON round trip) decides them again
+    inside = sp.And(*[sp.And(sp.Le(0, c, evaluate=False), sp.Le(c, 1, evaluate=False))
+                      for c in coeffs])
     i2 = b.step(f"0 <= c <= 1 for all {len(coeffs)} learned coefficients",
                 "checked exactly on the rounded rational coefficients", Check("truth", (inside,)),
                 uses=[i0])
@@ -66,16 +69,17 @@ def coarse_certificate(basis: CoarseBasis, coeffs: tuple[sp.Rational, ...], lam:
     Fp = mp * (1 - lam_s * am) * dm / lam_s * pp           # F_(j+1/2) - f(u_j)
     Fm = mm * am * dm * pm                                 # F_(j-1/2) - f(u_(j-1))
     D = nu + (1 - nu) * pp * mp - nu * pm * mm
-    i7 = b.identity(sp.expand(lam_s * (fj_minus_fjm1 + Fp - Fm)), sp.expand(D * dm).subs(
-        nu, lam_s * am), "lam (F_(j+1/2) - F_(j-1/2)) = D D_(j-1/2) with m_(j+1/2) = mu_p (1 - "
-        "nu) D_(j-1/2) / lam, m_(j-1/2) = mu_m a D_(j-1/2), nu = lam a (Harten's D, C = 0)",
-        uses=[i0])
+    i7 = b.identity(lam_s * (fj_minus_fjm1 + Fp - Fm), (D * dm).subs(nu, lam_s * am),
+                    "lam (F_(j+1/2) - F_(j-1/2)) = D D_(j-1/2) with m_(j+1/2) = mu_p (1 - nu) "
+                    "D_(j-1/2) / lam, m_(j-1/2) = mu_m a D_(j-1/2), nu = lam a (Harten's D, "
+                    "C = 0)", uses=[i0])
     verts = [D.subs(dict(zip((nu, pp, mp, pm, mm), v, strict=True)))
              for v in itertools.product((0, 1), repeat=5)]
     i8 = b.step("0 <= D <= 1 for nu, psi_p, mu_p, psi_m, mu_m in [0, 1]",
                 "D is multilinear on the box, so its extremes are at the 32 vertices, checked "
                 "exactly; mu in [0, 1] because minmod(x, y) / y lies in [0, 1]",
-                Check("truth", (sp.And(*[sp.And(v >= 0, v <= 1) for v in verts]),)),
+                Check("truth", (sp.And(*[sp.And(sp.Le(0, v, evaluate=False),
+                                                 sp.Le(v, 1, evaluate=False)) for v in verts]),)),
                 uses=[i3, i6, i7])
     cond = Condition(sp.Le(LAM * B, 1), (LAM,), "tvd", "proved", name="CFL (certified TVD)",
                      description=f"lambda * {B} <= 1: conservative, TVD and a local maximum "

@@ -137,6 +137,16 @@ def test_certificate_checks_the_rounded_coefficients_exactly():
     assert all(isinstance(c, sp.Rational) and 0 <= c <= 1 for c in cs.coeffs)
     assert cs.certificate.status == "proved" and cs.certificate.result.kind == "tvd"
     assert cs.certificate.recheck().status == "proved"
+    from mcgen.errors import DerivationFileError
+    from mcgen.proof import Derivation
+    text = cs.certificate.render("json")            # the coefficients travel in the check
+    assert Derivation.from_json(text).recheck().status == "proved"
+    c = next(c for c in cs.coeffs if c.q > 1)
+    old = f'"rat": [\n{" " * 12}"{c.p}",\n{" " * 12}"{c.q}"'
+    assert old in text                               # a tampered coefficient is caught
+    tampered = text.replace(old, old.replace(f'"{c.p}"', f'"{2 * c.q}"'))
+    with pytest.raises(DerivationFileError, match="digest"):
+        Derivation.from_json(tampered).recheck()
     from mcgen.train.coarse_certificate import coarse_certificate
     lam_r = sp.nsimplify(cs.lam)
     bad = cs.coeffs[:-1] + (1 + sp.Rational(1, 2 ** 24),)     # one coefficient off the box
