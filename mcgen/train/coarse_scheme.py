@@ -223,7 +223,11 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
     H = (X.T @ X.multiply(w[:, None])).toarray()
     g = X.T @ (w * y)
-    scale = max(float(np.trace(H)) / basis.size, 1e-300)
+    scale = float(np.trace(H)) / basis.size
+    if not scale > 0:
+        raise DataError("the coarse snapshots have no differences between neighbouring cells "
+                        "(constant data): nothing fixes the anti-diffusive flux; give "
+                        "solutions with structure")
     Dm = _smoothing_operator(basis.shape)
     H += smoothing * scale * (Dm.T @ Dm) + 1e-10 * scale * np.eye(basis.size)
     c_fit = box_qp(H, g, 0.0, 1.0)       # min c'Hc/2 - g'c on the box [0, 1]^n

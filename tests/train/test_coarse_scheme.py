@@ -172,6 +172,8 @@ def test_refusals():
         coarse_scheme(train, 1 / 128, lam / 128, 2, flux, width=6)
     with pytest.raises(DataError, match="too few snapshots"):
         coarse_scheme(train[:2], 1 / 128, lam / 128, 8, flux, width=5)
+    with pytest.raises(DataError, match="constant data"):
+        coarse_scheme(np.ones((20, 64)), 1 / 64, lam / 64, 2, flux)
     with pytest.raises(DataError, match="symbol u alone"):
         coarse_scheme(train, 1 / 128, lam / 128, 2, sp.Symbol("a") * U)
 
