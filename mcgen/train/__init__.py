@@ -4,7 +4,8 @@ proofs as derived ones (the network reading of a lattice update, DESIGN section 
 * :func:`fit_scheme` - the scheme behind snapshots (constrained least squares, exact rounding);
 * :func:`fit_chain` - a chain from observed jumps (constrained maximum likelihood);
 * :func:`learn_flux` - a macroscopic flux from Monte Carlo currents, and a monotone scheme;
-* :func:`coarse_scheme` - a TVD, conservative coarse-grid limiter scheme from fine solutions;
+* :func:`coarse_scheme` - a TVD, conservative coarse-grid scheme (2-5 points per side) learned
+  from fine solutions, certified by Harten's theorem;
 * :func:`training_limit` - the diffusion limit of SGD / Langevin training on a symbolic loss.
 
 Imports only proof, model, analysis and synthesis.

@@ -1,21 +1,17 @@
-"""Certified coarse-grained schemes: a learned flux limiter, TVD and conservative by construction.
+"""Certified coarse-grained schemes: a learned wide-stencil flux, TVD and conservative by
+construction.
 
 From fine-grid solutions (cell averages), block-averaged by ``factor`` in space and sampled every
-``time_factor`` steps, learn the coarse scheme
-
-    u_j^{n+1} = u_j - lam (F_{j+1/2} - F_{j-1/2}),
-    F_{j+1/2} = f(u_j) + phi(theta_{j+1/2}) a_{j+1/2} (1 - lam a_{j+1/2}) (u_{j+1} - u_j) / 2,
-
-(upwind flux plus a limited Lax-Wendroff correction, for f' >= 0 over the data range; ``a`` the
-Roe speed, ``theta = (u_j - u_{j-1}) / (u_{j+1} - u_j)`` the smoothness feature). The limiter
-``phi`` is piecewise linear on knots ``theta_i`` in [0, theta_max] (constant beyond, 0 for theta <=
-0) and is the only thing learned: the update is linear in its knot values, so the fit is a
-bound-constrained linear least-squares problem (``scipy.optimize.lsq_linear``). The bounds are
-Sweby's TVD region ``0 <= phi(theta) <= min(2 theta, 2)`` (Harten's theorem under the CFL
-condition lam max f' <= 1), imposed at the knots, which suffices because a piecewise-linear
-interpolant of values under a concave function stays under it. The flux form makes the update
-conservative. No penalty is involved: every admissible point is TVD, and the certificate checks the
-rounded knot values exactly.
+``time_factor`` steps, learn the coarse scheme u_j' = u_j - lam (F_{j+1/2} - F_{j-1/2}) with
+F = f(u_j) + psi m (:mod:`mcgen.train.coarse_basis`): an upwind flux plus an anti-diffusive flux
+bounded by Harten's conditions, scaled by psi in [0, 1], a hat-basis function of scale-free
+features read from ``width`` (2-5) points on each side. The update is linear in psi's
+coefficients, so the fit is a bound-constrained linear least-squares problem
+(the normal equations minimised on the box [0, 1]^n by projected Newton,
+:mod:`mcgen.train.box_qp`): every admissible point is TVD, conservative
+and keeps a local maximum principle, with no penalty involved. The fitted coefficients are rounded
+to rationals inside the box and the certificate (:mod:`mcgen.train.coarse_certificate`) checks
+them exactly.
 """
 
 from __future__ import annotations
@@ -26,19 +22,24 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import lsq_linear
+from scipy import sparse
 
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
-from mcgen.proof import Check, Condition, Derivation, DerivationBuilder
+from mcgen.proof import Derivation
 from mcgen.proof.interval_max import max_abs_on_interval
+from mcgen.train.box_qp import box_qp
+from mcgen.train.coarse_basis import WIDTHS, CoarseBasis, U
+from mcgen.train.coarse_certificate import coarse_certificate
 from mcgen.train.exact_rounding import simplest_rational
 from mcgen.train.snapshots import DataError
 
-U = sp.Symbol("u", real=True)
+DYADIC = 2 ** 24
+
+__all__ = ["CoarseScheme", "U", "block_average", "coarse_scheme", "total_variation"]
 
 
 def block_average(u: np.ndarray, factor: int) -> np.ndarray:
@@ -49,13 +50,17 @@ def block_average(u: np.ndarray, factor: int) -> np.ndarray:
     return u.reshape(*u.shape[:-1], n // factor, factor).mean(axis=-1)
 
 
+def total_variation(u: np.ndarray) -> float:
+    """Periodic total variation."""
+    return float(np.abs(np.roll(u, -1) - u).sum())
+
+
 @dataclass(frozen=True)
 class CoarseScheme:
-    """A learned TVD flux-limited scheme on the coarse grid (periodic), with its certificate."""
+    """A learned TVD scheme on the coarse grid (periodic), with its certificate."""
 
-    flux: sp.Expr
-    knots: tuple[sp.Rational, ...]
-    values: tuple[sp.Rational, ...]
+    basis: CoarseBasis
+    coeffs: tuple[sp.Rational, ...]
     lam: float
     dx: float
     dt: float
@@ -63,107 +68,83 @@ class CoarseScheme:
     data_range: tuple[float, float]
     certificate: Derivation
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_fns", (sp.lambdify(U, self.flux, "numpy"),
-                                          sp.lambdify(U, sp.diff(self.flux, U), "numpy")))
+    @property
+    def flux(self) -> sp.Expr:
+        return self.basis.flux
 
-    def _f(self) -> tuple[Any, Any]:
-        return self._fns  # type: ignore[attr-defined, no-any-return]
+    @property
+    def width(self) -> int:
+        return self.basis.width
 
-    def limiter(self, theta: np.ndarray) -> np.ndarray:
-        """phi(theta): piecewise linear on the knots, 0 for theta <= 0, constant beyond."""
-        th = np.asarray(theta, dtype=float)
-        phi = np.interp(th, [float(k) for k in self.knots], [float(v) for v in self.values])
-        return np.where(th > 0, phi, 0.0)
+    @cached_property
+    def _c(self) -> np.ndarray:
+        return np.array([float(c) for c in self.coeffs])
 
-    def step(self, u: np.ndarray, steps: int = 1, phi: Any = None) -> np.ndarray:
-        """Advance the coarse solution (periodic) ``steps`` times; ``phi`` overrides the limiter
-        (``lambda theta: 0`` gives the upwind / Godunov scheme)."""
-        f, fp = self._f()
-        lim = self.limiter if phi is None else phi
-        lam = self.lam
+    def psi(self, u: np.ndarray) -> np.ndarray:
+        """psi_{j+1/2} for every j: the learned fraction of the largest TVD anti-diffusive
+        flux (0: upwind / Godunov; in [0, 1] everywhere by construction)."""
+        phi = self.basis.design(np.asarray(u, dtype=float), self.lam)
+        num = phi @ self._c
+        den = phi @ np.ones_like(self._c)        # psi = 1: the bound itself
+        return np.where(den != 0, num / np.where(den == 0, 1.0, den), 0.0)
+
+    def step(self, u: np.ndarray, steps: int = 1) -> np.ndarray:
+        """Advance the coarse solution (periodic) ``steps`` times at the data's lam."""
+        u = np.asarray(u, dtype=float)
         for _ in range(steps):
-            F = _limited_flux(u, f, fp, lam, lim)
-            u = u - lam * (F - np.roll(F, 1))
+            F = self.basis.f(u) + self.basis.correction(u, self.lam, self._c)
+            u = u - self.lam * (F - np.roll(F, 1))
         return u
-
-    def limited_increment(self, dm: sp.Expr, dp: sp.Expr) -> sp.Expr:
-        """phi(theta) * dp with theta = dm / dp, written without the division (so that a
-        constant state, dp = 0, gives 0 rather than 0/0): for dp > 0 the piece between knots
-        t_i, t_(i+1) contributes slope_i (clamp(dm, t_i dp, t_(i+1) dp) - t_i dp); for dp < 0
-        the clamp's bounds swap."""
-        pos, neg = sp.S.Zero, sp.S.Zero
-        for (t0, v0), (t1, v1) in zip(zip(self.knots, self.values, strict=True),
-                                      zip(self.knots[1:], self.values[1:], strict=True),
-                                      strict=False):
-            slope = (v1 - v0) / (t1 - t0)
-            if slope == 0:
-                continue
-            pos += slope * (sp.Min(sp.Max(dm, t0 * dp), t1 * dp) - t0 * dp)
-            neg += slope * (sp.Max(sp.Min(dm, t0 * dp), t1 * dp) - t0 * dp)
-        return sp.Piecewise((pos, dp > 0), (neg, True))
 
     @cached_property
     def scheme(self) -> Scheme:
         """The learned update as a :class:`~mcgen.model.scheme.Scheme` (conservative, forward
         reading) on the coarse grid, with ``lambda = dt/dx``: it runs through Simulation and
         the code generators like any other nonlinear scheme. It carries the certificate, whose
-        proved condition (lambda max|f'| <= 1 on the data range, TVD by Harten/Sweby) is what
-        Simulation, compile and the export enforce (no ``unsafe=True``)."""
+        proved condition (lambda max|f'| <= 1 on the data range, TVD by Harten's theorem) is
+        what Simulation, compile and the export enforce (no ``unsafe=True``)."""
         w = Field("u")
-        lam_s = LAM
 
-        def F(um: sp.Expr, u0: sp.Expr, up: sp.Expr) -> sp.Expr:
-            uL, uR = sp.Dummy("uL"), sp.Dummy("uR")
-            a = sp.cancel((self.flux.subs(U, uR) - self.flux.subs(U, uL)) / (uR - uL))
-            a = a.subs({uL: u0, uR: up})
-            return self.flux.subs(U, u0) + a * (1 - lam_s * a) / 2 * \
-                self.limited_increment(u0 - um, up - u0)
+        def F(shift: int) -> sp.Expr:
+            return self.basis.flux_expr(lambda k: w[k + shift], self.coeffs, LAM)
 
-        upd = w[0] - lam_s * (F(w[-1], w[0], w[1]) - F(w[-2], w[-1], w[0]))
-        return Scheme(("u",), 1, {"u": upd}, params=(lam_s,), reading="forward",
-                      name=f"learned TVD limiter scheme (factor {self.factor})",
-                      definitions={lam_s: DT / DX}, certificate=self.certificate)
+        upd = w[0] - LAM * (F(0) - F(-1))
+        return Scheme(("u",), 1, {"u": upd}, params=(LAM,), reading="forward",
+                      name=f"learned TVD coarse scheme (factor {self.factor}, {self.width} "
+                      "points per side)", definitions={LAM: DT / DX},
+                      certificate=self.certificate)
 
     def describe(self) -> str:
-        pts = ", ".join(f"phi({k}) = {v}" for k, v in zip(self.knots, self.values, strict=True))
-        return (f"learned flux limiter for f = {sp.sstr(self.flux)} at factor {self.factor}, "
-                f"lam = {self.lam:.4g}: {pts}")
+        return (f"learned TVD coarse scheme for f = {sp.sstr(self.flux)} at factor "
+                f"{self.factor}, lam = {self.lam:.4g}: {self.basis.describe()}")
 
 
-def _roe_speed(u: np.ndarray, f: Any, fp: Any) -> tuple[np.ndarray, np.ndarray]:
-    up = np.roll(u, -1)
-    du = up - u
-    small = np.abs(du) < 1e-14
-    a = np.where(small, fp(u) * np.ones_like(u), (f(up) - f(u)) / np.where(small, 1.0, du))
-    return a, du
+def _trajectories(fine: Any) -> list[np.ndarray]:
+    trajs = [np.asarray(fine, dtype=float)] if not isinstance(fine, (list, tuple)) else \
+        [np.asarray(t, dtype=float) for t in fine]
+    if any(t.ndim != 2 or t.shape[0] < 2 for t in trajs):
+        raise DataError("fine solutions: give (time, x) arrays with at least two snapshots")
+    if any(not np.isfinite(t).all() for t in trajs):
+        raise DataError("fine solutions contain NaN/inf")
+    return trajs
 
 
-def _theta(du: np.ndarray) -> np.ndarray:
-    dm = np.roll(du, 1)
-    safe = np.where(du == 0, 1.0, du)
-    return np.where(du == 0, 0.0, dm / safe)
-
-
-def _limited_flux(u: np.ndarray, f: Any, fp: Any, lam: float, lim: Any) -> np.ndarray:
-    a, du = _roe_speed(u, f, fp)
-    return f(u) * np.ones_like(u) + lim(_theta(du)) * 0.5 * a * (1 - lam * a) * du
-
-
-def _hat_basis(theta: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """B_i(theta) for i = 1..K-1 (the value at theta = 0 is pinned to 0)."""
-    th = np.clip(theta, knots[0], knots[-1])
-    out = np.zeros((theta.size, knots.size))
-    for i in range(knots.size):
-        e = np.zeros(knots.size)
-        e[i] = 1.0
-        out[:, i] = np.interp(th, knots, e)
-    out[theta <= 0, :] = 0.0
-    return out[:, 1:]
+def _smoothing_operator(shape: tuple[int, ...]) -> np.ndarray:
+    """First differences between neighbouring knots along every hat axis (rows of D)."""
+    idx = np.arange(int(np.prod(shape))).reshape(shape)
+    rows = []
+    for ax in range(1, len(shape)):
+        a = np.moveaxis(idx, ax, -1).reshape(-1, shape[ax])
+        rows += [(r[i], r[i + 1]) for r in a for i in range(len(r) - 1)]
+    D = np.zeros((len(rows), idx.size))
+    for k, (i, j) in enumerate(rows):
+        D[k, i], D[k, j] = -1.0, 1.0
+    return D
 
 
 def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
-                  time_factor: int | None = None, knots: int = 9, theta_max: float = 4.0
+                  time_factor: int | None = None, width: int = 3, knots: int = 9,
+                  feature_knots: int = 5, smoothing: float = 1e-3, horizon: int = 4
                   ) -> CoarseScheme:
     """Learn a TVD, conservative coarse scheme from fine-grid solutions.
 
@@ -175,16 +156,29 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     factor : coarsening factor in space (2-8); ``time_factor`` in time (default: the same, so the
         Courant number is kept).
     flux : f(u), a SymPy expression in ``u`` (``a*u``, ``u**2/2``) with f' >= 0 on the data.
-    knots, theta_max : the limiter's knots ``linspace(0, theta_max, knots)``.
+    width : points on each side of the updated cell that the learned update reads (2-5).
+    knots, feature_knots : hat knots on [-1, 1] for the central smoothness ratio and for each
+        further feature.
+    smoothing : weight of the first-difference prior between neighbouring coefficients (a
+        fitting prior for knots the data hardly visit; the TVD constraint is the box, exactly).
+
+    horizon : besides each step's residual, fit the sum of the residuals of ``horizon``
+        consecutive steps (1: one-step residuals only). A one-step fit lets errors of one sign
+        accumulate over a rollout; the summed rows penalise that drift (in the benchmark,
+        horizon 4 lowered the rollout error by 4-22 % against horizon 1).
+
+    Each cell's residual is weighted by 1 / (its local variation)^2, so that steep fronts (few
+    cells with large residuals) do not set the coefficients that smooth flow uses.
     """
-    trajs = [np.asarray(fine, dtype=float)] if not isinstance(fine, (list, tuple)) else \
-        [np.asarray(t, dtype=float) for t in fine]
-    if any(t.ndim != 2 or t.shape[0] < 2 for t in trajs):
-        raise DataError("fine solutions: give (time, x) arrays with at least two snapshots")
-    if any(not np.isfinite(t).all() for t in trajs):
-        raise DataError("fine solutions contain NaN/inf")
-    if not 1 <= factor:
+    trajs = _trajectories(fine)
+    if not isinstance(factor, (int, np.integer)) or factor < 1:
         raise DataError(f"factor={factor}: give a positive integer")
+    if width not in WIDTHS:
+        raise DataError(f"width={width}: the learned stencil reads 2 to 5 points per side")
+    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise DataError(f"horizon={horizon}: give a positive number of steps")
+    if knots < 2 or feature_knots < 2:
+        raise DataError("knots and feature_knots: give at least 2 (the hats' end points)")
     tf = factor if time_factor is None else int(time_factor)
     coarse = [block_average(t[::tf], factor) for t in trajs]
     dx_c, dt_c = dx * factor, dt * tf
@@ -192,9 +186,12 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     lo = min(float(c.min()) for c in coarse)
     hi = max(float(c.max()) for c in coarse)
     f_expr = sp.sympify(flux)
+    if f_expr.free_symbols - {U}:
+        raise DataError(f"flux {f_expr}: write it in the symbol u alone (substitute numbers "
+                        f"for {sorted(map(str, f_expr.free_symbols - {U}))})")
     fp_expr = sp.diff(f_expr, U)
-    m_r, M_r = (sp.Rational(int(np.floor(lo * 1e6)), 10 ** 6),
-                sp.Rational(int(np.ceil(hi * 1e6)), 10 ** 6))
+    m_r = sp.Rational(int(np.floor(lo * 1e6)), 10 ** 6)
+    M_r = sp.Rational(int(np.ceil(hi * 1e6)), 10 ** 6)
     fmin = sp.minimum(fp_expr, U, sp.Interval(m_r, M_r)) if fp_expr.has(U) else fp_expr
     if fmin < 0:
         raise DataError(f"f'(u) = {fp_expr} takes negative values on the data range [{m_r}, "
@@ -204,69 +201,55 @@ def coarse_scheme(fine: Any, dx: float, dt: float, factor: int, flux: Any,
     if lam_r * B > 1:
         raise DataError(f"the coarse step breaks the CFL condition: lam max f' = "
                         f"{float(lam_r * B):.4g} > 1 (lower time_factor)")
-    f = sp.lambdify(U, f_expr, "numpy")
-    fp = sp.lambdify(U, fp_expr, "numpy")
-    kn = np.linspace(0.0, theta_max, knots)
-    rows, rhs = [], []
+    nonlinear = fp_expr.has(U)
+    nu_range = kappa = None
+    if nonlinear:
+        n0 = simplest_rational(float(lam_r * fmin), 1e-3)
+        n1 = simplest_rational(float(lam_r * B), 1e-3)
+        nu_range = (n0, n1) if n1 > n0 else None
+    basis = CoarseBasis(f_expr, width, knots, feature_knots, nu_range, None)
+    if nonlinear:      # the compressions' scale: the largest one in the data
+        kmax = max(float(np.abs(lam * (basis.roe(c) - np.roll(basis.roe(c), -1))).max())
+                   for c in coarse)
+        kappa = simplest_rational(max(kmax, 1e-6), 1e-3 * max(kmax, 1e-6))
+        basis = CoarseBasis(f_expr, width, knots, feature_knots, nu_range, kappa)
+    Xs, ys, ws = [], [], []
+    delta = 1e-3 * max(hi - lo, 1e-12)
     for c in coarse:
+        Xt, yt, wt = [], [], []
         for n in range(c.shape[0] - 1):
-            u, nxt = c[n], c[n + 1]
-            a, du = _roe_speed(u, f, fp)
-            G = 0.5 * a * (1 - lam * a) * du
-            Bk = _hat_basis(_theta(du), kn) * G[:, None]
-            Fu = f(u) * np.ones_like(u)
-            rows.append(-lam * (Bk - np.roll(Bk, 1, axis=0)))
-            rhs.append(nxt - (u - lam * (Fu - np.roll(Fu, 1))))
-    X, y = np.vstack(rows), np.concatenate(rhs)
-    if X.shape[0] < X.shape[1]:
-        raise DataError(f"{X.shape[0]} equations for {X.shape[1]} limiter values: too few "
-                        "snapshots for the unknowns")
-    upper = np.minimum(2 * kn[1:], 2.0)
-    res = lsq_linear(X, y, bounds=(np.zeros(kn.size - 1), upper), method="bvls")
-    knots_q = tuple(simplest_rational(float(k), 1e-12) for k in kn)
-    vals = [sp.Integer(0)]
-    for k, v in zip(knots_q[1:], res.x, strict=True):
-        q = simplest_rational(float(v), 1e-9)
-        vals.append(min(max(q, sp.Integer(0)), sp.Min(2 * k, 2)))   # exactly inside Sweby's set
-    cert = _certificate(f_expr, knots_q, tuple(vals), lam_r, B, m_r, M_r, factor)
-    return CoarseScheme(f_expr, knots_q, tuple(vals), lam, dx_c, dt_c, factor, (lo, hi), cert)
-
-
-def _certificate(f: sp.Expr, knots: tuple, vals: tuple, lam: sp.Rational, B: sp.Expr,
-                 m: sp.Rational, M: sp.Rational, factor: int) -> Derivation:
-    b = DerivationBuilder(f"Learned coarse scheme (factor {factor}) is conservative and TVD",
-                          meta={"data_range": (m, M)})
-    i0 = b.define(f"F_(j+1/2) = f(u_j) + phi(theta) a (1 - lam a)(u_(j+1) - u_j)/2, f = "
-                  f"{sp.sstr(f)}, lam = {lam}, phi piecewise linear through "
-                  + ", ".join(f"({k}, {v})" for k, v in zip(knots, vals, strict=True)),
-                  "the learned scheme (upwind flux plus a limited Lax-Wendroff correction)")
-    i1 = b.step("sum_j (F_(j+1/2) - F_(j-1/2)) = 0 on a periodic grid: mass is conserved",
-                "flux form: the sum telescopes", Check("follows"), uses=[i0])
-    stmt = sp.And(*[sp.And(v >= 0, v <= sp.Min(2 * k, 2)) for k, v in
-                    zip(knots, vals, strict=True)])
-    i2 = b.step("0 <= phi(theta_i) <= min(2 theta_i, 2) at every knot",
-                "Sweby's TVD region, checked exactly at the rational knot values",
-                Check("truth", (stmt,)), uses=[i0])
-    i3 = b.step("0 <= phi(theta) <= min(2 theta, 2) for every theta",
-                "a piecewise-linear interpolant of values under the concave min(2 theta, 2) "
-                "stays under it; phi = 0 for theta <= 0 and constant beyond the last knot "
-                "(bound 2 there)", Check("follows"), uses=[i2])
-    i4 = b.step(sp.Eq(sp.Symbol("B"), B), f"B = max |f'| on the data range [{m}, {M}] (f' >= 0 "
-                "there: the Roe speed a lies in [0, B])",
-                Check("max_abs_on_interval", (sp.diff(f, U), U, m, M, B)), uses=[i0])
-    cond = Condition(sp.Le(LAM * B, 1), (LAM,), "tvd", "proved", name="CFL (certified TVD)",
-                     description=f"lambda * {B} <= 1: TVD and conservative for data in [{m}, "
-                     f"{M}] (Harten/Sweby, limiter in the TVD region)",
-                     definitions={LAM: DT / DX})
-    b.step(cond, "Harten's theorem (Sweby 1984): a flux-limited upwind scheme with the limiter "
-           "in the TVD region is TVD under the CFL condition lambda max|a| <= 1 (and keeps a "
-           "local maximum principle: the update is a convex combination of u_(j-1), u_j, "
-           "u_(j+1))", Check("follows"), uses=[i1, i3, i4])
-    b.step(sp.Le(lam * B, 1), f"the data's own step lies in the region: lambda = {lam}",
-           Check("truth", (sp.Le(lam * B, 1),)), uses=[i4])
-    return b.finish(cond)
-
-
-def total_variation(u: np.ndarray) -> float:
-    """Periodic total variation."""
-    return float(np.abs(np.roll(u, -1) - u).sum())
+            u = c[n]
+            Phi = basis.design(u, lam)
+            Fu = basis.f(u)
+            Xt.append(sparse.csr_matrix(-lam * (Phi - np.roll(Phi, 1, axis=0))))
+            yt.append(c[n + 1] - (u - lam * (Fu - np.roll(Fu, 1))))
+            d = np.abs(np.roll(u, -1) - u)
+            wt.append((np.maximum.reduce([d, np.roll(d, 1), np.roll(d, 2)]) + delta) ** -2)
+        Xs += Xt
+        ys += yt
+        ws += wt
+        for n in range(len(Xt) - horizon + 1 if horizon > 1 else 0):   # drift rows
+            Xs.append(sum(Xt[n:n + horizon], sparse.csr_matrix(Xt[n].shape)))
+            ys.append(np.sum(yt[n:n + horizon], axis=0))
+            ws.append(wt[n])
+    n_eq = sum(y.size for y in ys)
+    if n_eq < basis.size:
+        raise DataError(f"{n_eq} equations for {basis.size} coefficients: too few "
+                        "snapshots for the unknowns (give more data, or lower width / knots)")
+    X, y, w = sparse.vstack(Xs).tocsr(), np.concatenate(ys), np.concatenate(ws)
+    H = (X.T @ X.multiply(w[:, None])).toarray()
+    g = X.T @ (w * y)
+    scale = float(np.trace(H)) / basis.size
+    if not scale > 0:
+        raise DataError("the coarse snapshots have no differences between neighbouring cells "
+                        "(constant data): nothing fixes the anti-diffusive flux; give "
+                        "solutions with structure")
+    Dm = _smoothing_operator(basis.shape)
+    H += smoothing * scale * (Dm.T @ Dm) + 1e-10 * scale * np.eye(basis.size)
+    c_fit = box_qp(H, g, 0.0, 1.0)       # min c'Hc/2 - g'c on the box [0, 1]^n
+    # on the dyadic grid k / 2^24: exactly inside the box, exact as binary floats (the NumPy
+    # rollout and the kernels use the certified numbers), one common denominator
+    coeffs = tuple(sp.Rational(int(k), DYADIC) for k in
+                   np.clip(np.rint(c_fit * DYADIC), 0, DYADIC))
+    cert = coarse_certificate(basis, coeffs, lam_r, B, m_r, M_r, factor)
+    return CoarseScheme(basis, coeffs, lam, dx_c, dt_c, factor, (lo, hi), cert)
