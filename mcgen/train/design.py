@@ -101,3 +101,28 @@ def flux_rows(u: np.ndarray, lam: float, degree: int) -> tuple[np.ndarray, np.nd
     y = (u[1:, inner[0]] - now[:, inner[0]]).ravel()
     cols = [-lam * (u0 ** a * up ** b - um ** a * u0 ** b) for a, b in flux_monomials(degree)]
     return np.column_stack(cols), y
+
+
+def flux_step(lam: float, degree: int) -> Any:
+    """The conservative update with flux ``F = sum c_ab uL^a uR^b`` as a rollout step on states
+    ``v[..., sites]``: ``v -> (v_next on sites 1..M-2, dS/dv_{j-1}, dS/dv_j, dS/dv_{j+1},
+    dS/dc[..., sites, coefficient])``."""
+    mons = flux_monomials(degree)
+
+    def step(v: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, ...]:
+        um, u0, up = v[..., :-2], v[..., 1:-1], v[..., 2:]
+        dc = -lam * np.stack([u0 ** a * up ** b - um ** a * u0 ** b for a, b in mons], axis=-1)
+        fl_r = np.zeros_like(u0)     # dF/duL at (u_j, u_j+1)
+        fl_l = np.zeros_like(u0)     # dF/duL at (u_j-1, u_j)
+        fr_r = np.zeros_like(u0)     # dF/duR at (u_j, u_j+1)
+        fr_l = np.zeros_like(u0)     # dF/duR at (u_j-1, u_j)
+        for ci, (a, b) in zip(c, mons, strict=True):
+            if a:
+                fl_r += ci * a * u0 ** (a - 1) * up ** b
+                fl_l += ci * a * um ** (a - 1) * u0 ** b
+            if b:
+                fr_r += ci * b * u0 ** a * up ** (b - 1)
+                fr_l += ci * b * um ** a * u0 ** (b - 1)
+        return (u0 + dc @ c, lam * fl_l, 1 - lam * (fl_r - fr_l), -lam * fr_r, dc)
+
+    return step
