@@ -3,6 +3,8 @@ monotone over the data range; the analysis layer then proves the monotonicity co
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import sympy as sp
 
@@ -17,7 +19,7 @@ from mcgen.model.symbols import dt as DT
 from mcgen.proof import Derivation, DerivationBuilder
 from mcgen.train import constrained_lsq
 from mcgen.train.constrained_lsq import InfeasibleConstraints
-from mcgen.train.design import flux_monomials, flux_rows
+from mcgen.train.design import flux_monomials, flux_rows, flux_step
 from mcgen.train.exact_rounding import project_affine, rationalize
 from mcgen.train.fit_result import FitResult, InfeasibleFit
 from mcgen.train.regression import (
@@ -28,14 +30,19 @@ from mcgen.train.regression import (
     rounding_floor,
     rows_with_instruments,
 )
+from mcgen.train.rollout import rollout_fit
 from mcgen.train.snapshots import DataError, Snapshots
 
 U = sp.Symbol("u", real=True)
 
 
 def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = False,
-              window: int = 1) -> FitResult:
-    """The flux fit behind :func:`~mcgen.train.fit_scheme.fit_scheme` (``flux_degree=``)."""
+              window: int = 1, rollout: int | None = None) -> FitResult:
+    """The flux fit behind :func:`~mcgen.train.fit_scheme.fit_scheme` (``flux_degree=``).
+
+    ``rollout=s``: the one-step fit starts the errors-in-variables rollout fit
+    (:mod:`mcgen.train.rollout`) over windows of s steps, whose estimate and intervals are
+    returned."""
     if snap.dim != 1:
         raise DataError("flux_degree: a conservative numerical flux is fitted to 1-D data")
     if degree < 1:
@@ -53,6 +60,18 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
         raise InfeasibleFit(f"no flux of degree {degree} is monotone over the data range "
                             f"[{lo:.4g}, {hi:.4g}] at lambda = {lam_v:.4g}: {err}") from None
     sol = residual_stats(sol, X, y)
+    r = X @ sol.c - y
+    r_rms, r_max = float(np.sqrt(np.mean(r ** 2))), float(np.abs(r).max())
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - sol.rss / ss_tot if ss_tot > 0 else 1.0
+    rows = X.shape[0]
+    if rollout is not None:
+        ro = rollout_fit(snap.u, flux_step(lam_v, degree), sol.c, rollout, G, h)
+        sol = replace(sol, c=ro.c, cov=ro.cov, cov_unit=ro.cov_unit, active=ro.active,
+                      rss=ro.rss, dof=ro.dof, notes=sol.notes + ro.notes)
+        r_rms, r_max, rows = float(np.sqrt(ro.rss / ro.observations)), ro.residual_max, \
+            ro.observations
+        r2 = 1.0 - ro.rss / ro.ss_tot if ro.ss_tot > 0 else 1.0
     half = ci_half(sol.cov, sol.dof)
     floor = max(1e-12 * max(1.0, float(np.abs(sol.c).max())), rounding_floor(Xf, sol.c))
     c_q = rationalize(sol.c, np.maximum(floor, half / 4))
@@ -78,13 +97,13 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
     bld.identity(F.subs({UL: U, UR: U}), f_u, "consistency: F(u, u) = f(u) defines the "
                  "physical flux of the law the scheme solves", uses=[i0, i1])
     derivs["constraints"] = bld.finish_concluded(sp.Eq(sp.Symbol("f(u)"), f_u))
-    r = X @ sol.c - y
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - sol.rss / ss_tot if ss_tot > 0 else 1.0
-    sbld = DerivationBuilder("Fit statistics (least squares on the data)")
+    sbld = DerivationBuilder("Fit statistics (least squares on the data)" if rollout is None
+                             else f"Fit statistics (rollout fit over windows of {rollout} steps)")
+    for note in sol.notes:
+        sbld.define(note, "solver")
     for (p, q), v, h in zip(mons, sol.c, half, strict=True):
         sbld.define(f"c[uL^{p} uR^{q}] = {v:.12g} +- {h:.2e}", "95% interval")
-    derivs["statistics"] = sbld.finish_concluded(f"residual rms {np.sqrt(np.mean(r ** 2)):.3e}")
+    derivs["statistics"] = sbld.finish_concluded(f"residual rms {r_rms:.3e}")
     stable = None
     # the proved range must contain the data: round outwards
     rng = (sp.Rational(int(np.floor(lo * 1e6)), 10 ** 6),
@@ -104,8 +123,7 @@ def fit_flux(snap: Snapshots, degree: int, positive: bool, instruments: bool = F
                      dict(zip(keys, c_q, strict=True)),
                      {k: (float(v - h), float(v + h)) for k, v, h in
                       zip(keys, sol.c, half, strict=True)},
-                     float(np.sqrt(np.mean(r ** 2))), float(np.abs(r).max()), r2, X.shape[0],
-                     sol.dof, {}, None, pde, stable, derivs, sol.notes)
+                     r_rms, r_max, r2, rows, sol.dof, {}, None, pde, stable, derivs, sol.notes)
 
 
 def _monotone_rows(mons: list[tuple[int, int]], lam_v: float, lo: float, hi: float
