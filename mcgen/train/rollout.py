@@ -151,11 +151,13 @@ def rollout_fit(u: np.ndarray, step: Step, c0: np.ndarray, window: int,
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         Hvv, Hvc, Hcc, gv, gc, _, _ = _window_system(uw, v, c, step, s)
         H, g = Hcc.sum(axis=0), gc.sum(axis=0)
-        Hi_vc, Hi_gv = np.empty_like(Hvc), np.empty_like(gv)
-        for w in range(len(starts)):
-            fac = sla.cholesky_banded(Hvv[w])      # banded (2 s) and >= I
-            Hi_vc[w] = sla.cho_solve_banded((fac, False), Hvc[w])
-            Hi_gv[w] = sla.cho_solve_banded((fac, False), gv[w])
+        # the windows' systems are independent: one block-diagonal banded factorisation
+        # (upper storage puts no entry across blocks, so the bands concatenate)
+        W = len(starts)
+        fac = sla.cholesky_banded(np.concatenate(list(Hvv), axis=1))   # banded, >= I
+        sol_v = sla.cho_solve_banded((fac, False), np.concatenate(
+            [Hvc.reshape(W * n, p), gv.reshape(W * n, 1)], axis=1))
+        Hi_vc, Hi_gv = sol_v[:, :p].reshape(W, n, p), sol_v[:, p].reshape(W, n)
         H -= np.einsum("wnp,wnq->pq", Hvc, Hi_vc)
         g -= np.einsum("wnp,wn->p", Hvc, Hi_gv)
         # reduced problem in c: min 1/2 dc^T H dc + g^T dc (s.t. G (c + dc) >= h), as least

@@ -272,3 +272,67 @@ def test_clean_flux_rounds_to_the_exact_flux_despite_float_error():
     res = fit_scheme(np.array(us), dx=dx, dt=dt, flux_degree=2)
     uL = res.scheme.numerical_flux[1]
     assert sp.expand(res.scheme.numerical_flux[0] - uL ** 2 / 2) == 0
+
+
+# ---- 2-D end to end (dims="xy"): support of 2-D offsets, constraints, derivations, errors
+
+
+def _u0_2d(n=24, seed=1):
+    return np.random.default_rng(seed).standard_normal((n, n))
+
+
+def test_two_d_radius_support_finds_the_five_point_heat_scheme_with_zero_corners():
+    w = {(0, 0): 0.4, (1, 0): 0.1, (-1, 0): 0.1, (0, 1): 0.2, (0, -1): 0.2}
+    U = roll_run(w, _u0_2d(), 4)
+    res = fit_scheme(U, dx=0.1, dt=0.001, support=1, dims="xy", order=2, positive=True)
+    assert len(res.exact) == 9
+    for k in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+        assert res.exact[k] == 0                      # exact zeros, not 1e-17
+    assert res.exact[(0, 1)] == sp.Rational(1, 5) and res.exact[(0, 0)] == sp.Rational(2, 5)
+    assert all(d.status == "proved" for d in res.derivations.values())
+    assert res.stable_at_data_step is True
+    u = sp.Function("u")(sp.Symbol("x", real=True), sp.Symbol("y", real=True), T)
+    assert res.pde.rhs.coeff(sp.Derivative(u, (sp.Symbol("y", real=True), 2))) == 2
+
+
+def test_two_d_upwind_with_the_advection_law_fits_both_courant_numbers_exactly():
+    nx, ny = 0.3, 0.2
+    w = {(0, 0): 1 - nx - ny, (-1, 0): nx, (0, -1): ny}
+    U = roll_run(w, _u0_2d(), 6)
+    res = fit_scheme(U, dx=(0.1, 0.1), dt=0.01, support=[(0, 0), (-1, 0), (0, -1), (1, 0), (0, 1)],
+                     dims="xy", order=1, law="advection", positive=True)
+    assert {s.name: v for s, v in res.law_values.items()} == {"nu_x": sp.Rational(3, 10),
+                                                               "nu_y": sp.Rational(1, 5)}
+    assert res.exact[(1, 0)] == 0 and res.exact[(0, 1)] == 0
+    assert res.match is not None and "upwind" in res.match.scheme.name
+    assert res.match.physical == pytest.approx({"a": 3.0, "b": 2.0})
+
+
+def test_two_d_lax_wendroff_with_positivity_gets_a_farkas_certificate():
+    cx, cy = 0.3, 0.2
+    w = {(0, 0): 1 - cx ** 2 - cy ** 2, (-1, 0): cx * (1 + cx) / 2, (1, 0): cx * (cx - 1) / 2,
+         (0, -1): cy * (1 + cy) / 2, (0, 1): cy * (cy - 1) / 2, (-1, -1): cx * cy / 4,
+         (1, 1): cx * cy / 4, (-1, 1): -cx * cy / 4, (1, -1): -cx * cy / 4}
+    U = roll_run(w, _u0_2d(), 6)
+    ok = fit_scheme(U, dx=0.1, dt=0.01, support=1, dims="xy", order=2, law="advection")
+    assert _rel_err(ok.weights, w) < 1e-10
+    with pytest.raises(InfeasibleFit, match="Farkas") as err:
+        fit_scheme(U, dx=0.1, dt=0.01, support=1, dims="xy", order=2, law="advection",
+                   positive=True)
+    assert err.value.derivation is not None and err.value.derivation.status == "proved"
+
+
+def test_two_d_bad_data_errors():
+    U = roll_run({(0, 0): 0.6, (1, 0): 0.2, (0, 1): 0.2}, _u0_2d(), 4)
+    bad = U.copy()
+    bad[2, 3, 4] = np.nan
+    with pytest.raises(DataError, match="NaN"):
+        fit_scheme(bad, dx=0.1, dt=0.01, support=1, dims="xy")
+    with pytest.raises(DataError, match="too few snapshots"):
+        fit_scheme(U[:2, :4, :4], dx=0.1, dt=0.01, support=1, dims="xy")
+    with pytest.raises(DataError, match="does not match the support"):
+        fit_scheme(U[:, :3, :], dx=0.1, dt=0.01, support=2, dims="xy")
+    with pytest.raises(DataError, match="2-component offsets"):
+        fit_scheme(U, dx=0.1, dt=0.01, support=[-1, 0, 1], dims="xy")
+    with pytest.raises(DataError, match="use dims='xy'"):
+        fit_scheme(U, dx=0.1, dt=0.01, support=1)
