@@ -461,19 +461,29 @@ def demo(out: str | None, force: bool, quick: bool) -> None:
               help="Law of the moment conditions: advection-diffusion, advection, diffusion.")
 @click.option("--flux-degree", type=int, default=None,
               help="Fit a conservative numerical flux polynomial of this degree instead.")
+@click.option("--instruments", is_flag=True, help="Noisy data: two-stage least squares with the "
+              "snapshots before as instruments.")
+@click.option("--window", type=int, default=1, show_default=True,
+              help="Sum the one-step equations over windows of this many steps.")
+@click.option("--rollout", type=int, default=None, help="Noisy data, flux fits: errors-in-"
+              "variables fit over windows of this many steps (the clean states are unknowns).")
+@click.option("--true-flux", default=None, help="Flux f(u) to plot beside the learned one "
+              "(a SymPy expression in u, e.g. 'u**2/2').")
 @click.option("--dx", type=float, default=None, help="Grid step (default: from DATA).")
 @click.option("--dt", type=float, default=None, help="Time step (default: from DATA).")
 @click.option("-o", "--out", type=click.Path(file_okay=False), default="mcgen-train",
               show_default=True, help="Folder for the model, derivations and report.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 def train(data: str, support: str, order: int | None, positive: bool, conservative: bool,
-          law: str, flux_degree: int | None, dx: float | None, dt: float | None, out: str,
-          force: bool) -> None:
+          law: str, flux_degree: int | None, instruments: bool, window: int,
+          rollout: int | None, true_flux: str | None, dx: float | None, dt: float | None,
+          out: str, force: bool) -> None:
     """Learn the scheme behind snapshots in DATA (.npz with array u, dx, dt; or .nc).
 
     \b
     Example:
       mcgen train heat.npz --support -1,0,1 --order 2 --positive -o learned/
+      mcgen train burgers.npz --flux-degree 2 --rollout 32 --true-flux 'u**2/2' -o b/
     """
     from mcgen.train import fit_scheme, load_snapshots
     from mcgen.train.report import write_training_report
@@ -486,8 +496,10 @@ def train(data: str, support: str, order: int | None, positive: bool, conservati
         sup = int(support)
     res = fit_scheme(snap, support=sup, order=order, positive=positive,
                      conservative=conservative, dims="xyz"[:snap.dim], law=law,
-                     flux_degree=flux_degree)
-    folder = write_training_report(out, res, snap, force=force, title=f"Learned from {data}")
+                     flux_degree=flux_degree, instruments=instruments, window=window,
+                     rollout=rollout)
+    folder = write_training_report(out, res, snap, force=force, title=f"Learned from {data}",
+                                   true_flux=true_flux)
     click.echo(res.describe())
     click.echo(f"report: {folder / 'report.md'}")
 

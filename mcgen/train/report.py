@@ -46,14 +46,95 @@ def _predict(scheme: Any, u: np.ndarray, lam: float) -> np.ndarray:
     return out
 
 
+def _rollout(result: FitResult, snap: Snapshots, lam: float) -> list[np.ndarray]:
+    """The learned update rolled out from the first snapshot; the cells within the stencil's
+    reach of the edge are taken from the data at every step (no boundary condition assumed)."""
+    sup = [r.offset for r in reads_of(result.scheme.update["u"])]
+    inner = interior(snap.u.shape[1:], sup)
+    roll = [snap.u[0].copy()]
+    for n in range(1, snap.steps):
+        v = snap.u[n].copy()
+        v[inner] = _predict(result.scheme, roll[-1], lam)[inner]
+        roll.append(v)
+    return roll
+
+
+def _residual_and_rollout_plots(plt: Any, folder: Path, result: FitResult, snap: Snapshots,
+                                lam: float) -> list[str]:
+    """residuals.png (one-step prediction residuals) and rollout.png, in 1-D (curves) or 2-D
+    (images of the last step)."""
+    sup = [r.offset for r in reads_of(result.scheme.update["u"])]
+    inner = interior(snap.u.shape[1:], sup)
+    pred = np.array([_predict(result.scheme, u, lam) for u in snap.u[:-1]])
+    resid = (pred - snap.u[1:])[(slice(None),) + inner]
+    roll = _rollout(result, snap, lam)
+    last = snap.steps - 1
+    if snap.dim == 1:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(resid.T, lw=0.6)
+        ax.set_xlabel("interior site")
+        ax.set_ylabel("one-step residual")
+    else:
+        fig, ax = plt.subplots(figsize=(5, 4))
+        im = ax.imshow(resid[-1].T, origin="lower", cmap="RdBu_r")
+        fig.colorbar(im, ax=ax, label=f"one-step residual, step {last}")
+        ax.set_xlabel("interior site i (x)")
+        ax.set_ylabel("interior site j (y)")
+    rms = float(np.sqrt(np.mean(resid ** 2)))
+    ax.set_title(f"learned update: one-step prediction residuals (rms {rms:.2e})")
+    fig.tight_layout()
+    _save_png(fig, folder / "residuals.png")
+    plt.close(fig)
+    if snap.dim == 1:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(snap.u[-1], "k-", lw=1.5, label=f"data, step {last}")
+        ax.plot(roll[-1], "r--", lw=1, label="learned, rolled out")
+        ax.legend()
+        ax.set_title("rollout of the learned update from the first snapshot")
+    else:
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
+        lo, hi = float(snap.u[-1].min()), float(snap.u[-1].max())
+        for ax_, img, name in ((axes[0], snap.u[-1], f"data, step {last}"),
+                               (axes[1], roll[-1], "learned, rolled out")):
+            im = ax_.imshow(img.T, origin="lower", vmin=lo, vmax=hi)
+            ax_.set_title(name)
+            fig.colorbar(im, ax=ax_)
+        im = axes[2].imshow((roll[-1] - snap.u[-1]).T, origin="lower", cmap="RdBu_r")
+        axes[2].set_title("rollout - data")
+        fig.colorbar(im, ax=axes[2])
+    fig.tight_layout()
+    _save_png(fig, folder / "rollout.png")
+    plt.close(fig)
+    return ["residuals.png", "rollout.png"]
+
+
+def _true_flux(true_flux: Any, u: sp.Symbol) -> sp.Expr:
+    """The reference flux as an expression in the learned law's field ``u``."""
+    try:
+        expr = sp.sympify(true_flux, locals={"u": u}) if isinstance(true_flux, str) else \
+            sp.sympify(true_flux).subs(sp.Symbol("u"), u)
+    except (sp.SympifyError, TypeError, SyntaxError) as err:
+        raise DataError(f"true flux {true_flux!r} is not an expression: {err}") from None
+    extra = expr.free_symbols - {u}
+    if extra:
+        raise DataError(f"true flux {true_flux!r} has symbols {sorted(map(str, extra))} besides u: "
+                        "give a flux f(u) in u alone")
+    return expr
+
+
 def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
-                          force: bool = False, title: str = "") -> Path:
-    """Write the learned model, derivations and a report with plots to the folder ``out``."""
+                          force: bool = False, title: str = "", true_flux: Any = None) -> Path:
+    """Write the learned model, derivations and a report with plots to the folder ``out``
+    (``true_flux``: a flux f(u), expression or string in u, plotted beside a learned flux)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     folder = Path(out)
+    has_flux = result.scheme.numerical_flux is not None and result.scheme.law is not None
+    if true_flux is not None and not has_flux:
+        raise DataError("a true flux is compared with a learned flux: fit one with flux_degree= "
+                        "(--flux-degree)")
     if folder.exists() and any(folder.iterdir()) and not force:
         raise DataError(f"{folder} exists and is not empty: choose another folder or pass "
                         "force=True (--force)")
@@ -69,44 +150,26 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
     write_text_atomically(folder / "derivations.json", json.dumps(as_json, indent=1))
     lam = snap.dt / snap.dx[0]
     plots = []
-    if snap.dim == 1 and not result.scheme.is_variable_coefficient:
-        pred = np.array([_predict(result.scheme, u, lam) for u in snap.u[:-1]])
-        resid = (pred - snap.u[1:])[:, 2:-2]
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(resid.T, lw=0.6)
-        ax.set_xlabel("interior site")
-        ax.set_ylabel("one-step residual")
-        ax.set_title("learned update: one-step prediction residuals")
-        fig.tight_layout()
-        _save_png(fig, folder / "residuals.png")
-        plt.close(fig)
-        plots.append("residuals.png")
-        u = snap.u[0].copy()
-        roll = [u]
-        for n in range(1, snap.steps):
-            v = _predict(result.scheme, roll[-1], lam)
-            edge = interior(v.shape, [(-2,), (2,)])
-            mask = np.ones(v.size, bool)
-            mask[edge] = False
-            v[mask] = snap.u[n][mask]
-            roll.append(v)
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(snap.u[-1], "k-", lw=1.5, label=f"data, step {snap.steps - 1}")
-        ax.plot(roll[-1], "r--", lw=1, label="learned, rolled out")
-        ax.legend()
-        ax.set_title("rollout of the learned update from the first snapshot")
-        fig.tight_layout()
-        _save_png(fig, folder / "rollout.png")
-        plt.close(fig)
-        plots.append("rollout.png")
-    if result.scheme.numerical_flux is not None and result.scheme.law is not None:
+    if snap.dim <= 2 and not result.scheme.is_variable_coefficient:
+        plots += _residual_and_rollout_plots(plt, folder, result, snap, lam)
+    flux_note = ""
+    if has_flux:
+        assert result.scheme.law is not None
         uu = result.scheme.law.fields[0]
         f = sp.lambdify(uu, result.scheme.law.flux[0], "numpy")
         xs = np.linspace(float(snap.u.min()), float(snap.u.max()), 200)
         fig, ax = plt.subplots(figsize=(6, 3.5))
         label = f"learned f = {sp.sstr(result.scheme.law.flux[0])}"
         ax.plot(xs, f(xs) * np.ones_like(xs), "b-", label=label)
+        if true_flux is not None:
+            ref = _true_flux(true_flux, uu)
+            g = sp.lambdify(uu, ref, "numpy")
+            gap = float(np.abs(f(xs) - g(xs)).max())
+            ax.plot(xs, g(xs) * np.ones_like(xs), "k--", label=f"true f = {sp.sstr(ref)}")
+            flux_note = (f"Learned vs true flux {sp.sstr(ref)}: max |difference| {gap:.3e} "
+                         f"over the data range [{xs[0]:.4g}, {xs[-1]:.4g}].")
         ax.set_xlabel("u")
+        ax.set_title("learned flux over the data range")
         ax.legend()
         fig.tight_layout()
         _save_png(fig, folder / "flux.png")
@@ -119,6 +182,8 @@ def write_training_report(out: str | Path, result: FitResult, snap: Snapshots,
     for k, wk in result.weights.items():
         lo_k, hi_k = result.intervals[k]
         lines.append(f"| {k} | {wk:.12g} | [{lo_k:.6g}, {hi_k:.6g}] | {result.exact[k]} |")
+    if flux_note:
+        lines += ["", flux_note]
     lines += [""] + [f"![{p}]({p})" for p in plots]
     lines += ["", "Derivations: [derivations.md](derivations.md) (statuses: "
               + ", ".join(f"{k}: {d.status}" for k, d in ds.items()) + ")"]
