@@ -15,6 +15,12 @@ Ornstein-Uhlenbeck process whose stationary law is ``N(m, C)``, C solving the Ly
 ``H' C + C H' = Q`` with ``H' = H + (eta/2) H^2``; the chain itself is linear and its exact
 stationary covariance solves the discrete Lyapunov equation ``A C A^T + eta^2 Sigma = C``,
 ``A = I - eta H``. Both are derived and compared: they agree to leading order in eta.
+
+A stationary law needs a mean-reverting limit: H positive definite (a concave, saddle or flat
+direction has none: the walk drifts away or spreads without bound, though the Lyapunov
+equations still have formal solutions with negative "variances"), and the chain needs every
+``|1 - eta h_i| < 1``, i.e. ``0 < eta h_i < 2`` for the eigenvalues ``h_i`` of H (past that the
+iteration diverges). Both conditions are decided, or stated as the condition of the result.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import Any
 import sympy as sp
 
 from mcgen.errors import ModelError
-from mcgen.proof import Derivation, DerivationBuilder
+from mcgen.proof import Check, Derivation, DerivationBuilder
 
 ETA = sp.Symbol("eta", positive=True)
 TEMP = sp.Symbol("T", positive=True)
@@ -45,6 +51,7 @@ class TrainingLimit:
     stationary_cov: sp.Matrix | None
     chain_stationary_cov: sp.Matrix | None
     derivations: dict[str, Derivation]
+    chain_condition: Any = None     # where chain_stationary_cov holds: eta h_i < 2 (or True)
 
 
 def _as_matrix(cov: Any, n: int) -> sp.Matrix:
@@ -131,9 +138,12 @@ def training_limit(loss: Any, params: Any, lr: Any = ETA, noise: str = "sgd",
            f"{sp.sstr(list(drift))}, s s^T = {sp.sstr(diffusion.tolist())}",
            uses=[i0, i4, i5])
     derivs = {"sde": b.finish_concluded({"drift": drift, "diffusion": diffusion})}
-    mean_s = cov_s = cov_chain = None
+    mean_s = cov_s = cov_chain = chain_cond = None
     quadratic = L.is_polynomial(*ps) and sp.Poly(L, *ps).total_degree() <= 2
-    if quadratic and not (Sigma.free_symbols & set(ps)) and Hess.free_symbols.isdisjoint(ps):
+    if quadratic and not (Sigma.free_symbols & set(ps)) and Hess.free_symbols.isdisjoint(ps) \
+            and Hess.is_positive_definite is False:
+        derivs["stationary"] = _no_stationary_law(Hess, L)
+    elif quadratic and not (Sigma.free_symbols & set(ps)) and Hess.free_symbols.isdisjoint(ps):
         sb = DerivationBuilder("Stationary law of the training chain (quadratic loss)")
         crit = sp.solve(list(grad), ps, dict=True)
         if not crit:
@@ -148,26 +158,70 @@ def training_limit(loss: Any, params: Any, lr: Any = ETA, noise: str = "sgd",
                          "Ornstein-Uhlenbeck (drift -H'(theta - m), H' = H + (eta/2) H^2): the "
                          "stationary covariance solves H' C + C H' = s s^T", uses=[j0],
                          claim=sp.Eq(sp.Symbol("C_SDE"), C, evaluate=False))
+        if Hess.is_positive_definite is not True:
+            j1 = sb.step(f"valid where H = {sp.sstr(Hess.tolist())} is positive definite",
+                         "the OU process is mean-reverting only then (assumed, not decided)",
+                         uses=[j1])
         A = sp.eye(n) - eta * Hess
-        Cd = _discrete_lyapunov(A, step_cov)
-        j2 = sb.identity(sp.simplify(A * Cd * A.T + step_cov - Cd), sp.zeros(n, n),
-                         "the chain is linear: its exact stationary covariance solves "
-                         "A C A^T + Cov[step] = C with A = I - eta H", uses=[j0],
-                         claim=sp.Eq(sp.Symbol("C_chain"), Cd, evaluate=False))
+        chain_cond = _chain_condition(Hess, eta)
+        if chain_cond is sp.false:
+            j2 = sb.step(f"at eta = {eta} some |1 - eta h_i| >= 1: the chain diverges and has no "
+                         "stationary law", "spectral radius of A = I - eta H",
+                         Check("truth", (sp.Not(_chain_condition(Hess, eta, decide=False)),)),
+                         uses=[j0])
+            Cd = None
+        else:
+            Cd = _discrete_lyapunov(A, step_cov)
+            j2 = sb.identity(sp.simplify(A * Cd * A.T + step_cov - Cd), sp.zeros(n, n),
+                             "the chain is linear: its exact stationary covariance solves "
+                             "A C A^T + Cov[step] = C with A = I - eta H"
+                             + ("" if chain_cond is sp.true else
+                                f", valid where {sp.sstr(chain_cond)} (|1 - eta h_i| < 1)"),
+                             uses=[j0], claim=sp.Eq(sp.Symbol("C_chain"), Cd, evaluate=False))
         scale = eta if noise == "sgd" else sp.Integer(1)
         lead = (C / scale).applyfunc(lambda e: sp.limit(e, eta, 0)) \
             if eta.free_symbols else None
         lead_d = (Cd / scale).applyfunc(lambda e: sp.limit(e, eta, 0)) \
-            if eta.free_symbols else None
+            if eta.free_symbols and Cd is not None else None
         uses = [j1, j2]
-        if lead is not None:
+        if lead is not None and Cd is not None:
             uses.append(sb.identity(lead, lead_d, "the two agree to leading order in eta",
                                     uses=[j1, j2]))
         sb.step(f"stationary law N(m, C): m = {sp.sstr(list(m))}, C = {sp.sstr(C.tolist())}",
                 "the limit of an OU process (Gaussian)", uses=uses)
         derivs["stationary"] = sb.finish_concluded({"mean": m, "cov": C, "chain_cov": Cd})
         mean_s, cov_s, cov_chain = m, C, Cd
-    return TrainingLimit(ps, L, drift, diffusion, mean_s, cov_s, cov_chain, derivs)
+    return TrainingLimit(ps, L, drift, diffusion, mean_s, cov_s, cov_chain, derivs, chain_cond)
+
+
+def _no_stationary_law(Hess: sp.Matrix, L: sp.Expr) -> Derivation:
+    """A quadratic loss whose Hessian is not positive definite: no stationary law, proved by an
+    eigenvalue <= 0 (a direction that is not mean-reverting)."""
+    b = DerivationBuilder(f"No stationary law for L = {sp.sstr(L)}")
+    i0 = b.define(sp.Eq(sp.Symbol("H"), Hess, evaluate=False), "the Hessian of the loss")
+    evs = list(Hess.eigenvals())
+    bad = next((ev for ev in evs if sp.simplify(ev <= 0) is sp.true), None)
+    if bad is not None:
+        i1 = b.step(sp.Le(bad, 0), "an eigenvalue of H is <= 0", Check("truth", (bad <= 0,)),
+                    uses=[i0])
+    else:
+        i1 = b.step("H is not positive definite", "SymPy's decision on H (Sylvester / "
+                    "eigenvalues)", Check("follows"), uses=[i0])
+    b.step("along that eigenvector the drift -H' (theta - m) does not pull back (H' = H + "
+           "(eta/2) H^2 has the same eigenvector): the walk drifts away or spreads without bound",
+           "no mean reversion, no stationary law (the Lyapunov equations' formal solutions are "
+           "not covariances)", uses=[i1])
+    return b.finish_concluded(None)
+
+
+def _chain_condition(Hess: sp.Matrix, eta: sp.Expr, decide: bool = True) -> Any:
+    """|1 - eta h_i| < 1 for every eigenvalue h_i of H (given H positive definite: eta h_i < 2),
+    decided when it can be."""
+    cond = sp.And(*[sp.Lt(eta * ev, 2) for ev in Hess.eigenvals()])
+    if not decide:
+        return cond
+    v = sp.simplify(cond)
+    return v if v in (sp.true, sp.false) else cond
 
 
 def _discrete_lyapunov(A: sp.Matrix, Q: sp.Matrix) -> sp.Matrix:

@@ -84,3 +84,28 @@ def test_derived_sde_run_as_a_generated_monte_carlo_kernel():
     assert run.time_mean()[0] == pytest.approx(1.0, abs=0.02)
     assert run.time_variance()[0] == pytest.approx(v_sde, rel=0.04)   # O(h) upwind bias
     assert abs(run.time_variance()[0] - 0.25) > 0.03
+
+
+def test_no_stationary_law_for_a_loss_that_is_not_strictly_convex():
+    # regression: a concave loss got a "stationary law" of negative variance, status proved
+    res = training_limit(-H * (TH - 1) ** 2 / 2, TH, noise_cov=S2)
+    assert res.stationary_cov is None and res.chain_stationary_cov is None
+    st = res.derivations["stationary"]
+    assert st.status == "proved" and "No stationary law" in st.title
+    assert sp.simplify(res.drift[0] - H * (1 - ETA * H / 2) * (TH - 1)) == 0   # SDE still given
+    t1, t2 = sp.symbols("t1 t2", real=True)
+    for loss in (t1 ** 2 - t2 ** 2, (t1 - t2) ** 2 / 2):   # saddle; flat direction (used to raise)
+        res = training_limit(loss, (t1, t2), noise_cov=1)
+        assert res.stationary_cov is None and res.derivations["stationary"].status == "proved"
+
+
+def test_chain_past_its_stability_step_has_no_stationary_law():
+    # regression: eta h = 3 > 2 gave the chain a stationary variance of -3, status proved
+    res = training_limit((TH - 1) ** 2 / 2, TH, lr=3, noise_cov=1)
+    assert res.chain_stationary_cov is None and res.chain_condition is sp.false
+    assert res.stationary_cov[0] == sp.Rational(3, 5)     # the SDE (H' = 5/2) still reverts
+    assert res.derivations["stationary"].status == "proved"
+    sym = training_limit(H * (TH - 1) ** 2 / 2, TH, noise_cov=S2)
+    assert sym.chain_condition == (ETA * H < 2)
+    assert training_limit((TH - 1) ** 2 / 2, TH, lr=sp.Rational(1, 10),
+                          noise_cov=1).chain_condition is sp.true
