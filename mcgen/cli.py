@@ -487,6 +487,8 @@ def train(data: str, support: str, order: int | None, positive: bool, conservati
     """
     from mcgen.train import fit_scheme, load_snapshots
     from mcgen.train.report import write_training_report
+    if true_flux is not None and flux_degree is None:
+        raise click.UsageError("--true-flux is compared with a learned flux: add --flux-degree")
     snap = load_snapshots(data, dx, dt)
     if ";" in support or " " in support.strip():
         sup: Any = [tuple(int(v) for v in part.split()) for part in support.split(";")]

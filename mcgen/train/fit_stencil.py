@@ -163,9 +163,14 @@ def fit_stencil(snap: Snapshots, support: list[Offset], order: int | None, posit
         fw = dict(zip(support, sol.c, strict=True))
         hw = dict(zip(support, half[:n], strict=True))
         match = match_catalogue(exact_w, fw, hw, snap.dx, snap.dt)
-        me = modified_equation(scheme, order=4)
-        derivs["modified_equation"] = me
-        pde = _physical_pde(me, snap)
+        try:
+            me = modified_equation(scheme, order=4)
+            derivs["modified_equation"] = me
+            pde = _physical_pde(me, snap)
+        except AnalysisError as err:   # e.g. weights that do not sum to one: said, not hidden
+            derivs["modified_equation_note"] = DerivationBuilder(
+                f"modified equation not derived: {err}; order=0 imposes consistency (weights "
+                "summing to one)").finish_concluded(None)
         derivs["stability"], stable = _stability_at_step(scheme)
         if match is not None:
             derivs["identification"] = _identification(match, exact_w)

@@ -336,3 +336,20 @@ def test_two_d_bad_data_errors():
         fit_scheme(U, dx=0.1, dt=0.01, support=[-1, 0, 1], dims="xy")
     with pytest.raises(DataError, match="use dims='xy'"):
         fit_scheme(U, dx=0.1, dt=0.01, support=1)
+
+
+def test_inconsistent_learned_stencil_is_returned_with_the_reason_not_a_crash():
+    # regression: an unconstrained fit whose weights do not sum to one (here noisy Burgers data,
+    # which no linear stencil reproduces) raised AnalysisError from the modified equation
+    n, lam = 64, 0.4
+    x = np.arange(n) / n
+    us = [1 + 0.3 * np.sin(2 * np.pi * x) + 0.1 * np.cos(6 * np.pi * x + 1)]
+    for _ in range(40):
+        v = us[-1]
+        us.append(v - lam * (v ** 2 / 2 - np.roll(v, 1) ** 2 / 2))
+    U = np.array(us) + 1e-3 * np.random.default_rng(0).standard_normal((41, n))
+    res = fit_scheme(U, dx=1 / n, dt=lam / n, support=1)
+    assert sum(res.exact.values()) != 1 and res.pde is None
+    note = res.derivations["modified_equation_note"]
+    assert "not 1" in note.title and "order=0" in note.title
+    assert res.derivations["stability"].status == "proved"
