@@ -353,3 +353,82 @@ def test_inconsistent_learned_stencil_is_returned_with_the_reason_not_a_crash():
     note = res.derivations["modified_equation_note"]
     assert "not 1" in note.title and "order=0" in note.title
     assert res.derivations["stability"].status == "proved"
+
+
+# ---- errors-in-variables rollout fit (noise in the regressors too)
+
+
+def _burgers_noisy(noise, seed=0, n=64, steps=120):
+    x = np.arange(n) / n
+    us = [1 + 0.3 * np.sin(2 * np.pi * x) + 0.15 * np.cos(6 * np.pi * x + 1)]
+    lam = 0.4
+    for _ in range(steps):
+        v = us[-1]
+        us.append(v - lam * (v ** 2 / 2 - np.roll(v, 1) ** 2 / 2))
+    U = np.array(us)
+    sigma = noise * U.std()
+    return U + sigma * np.random.default_rng(seed).standard_normal(U.shape), 1 / n, lam / n, sigma
+
+
+def test_rollout_normal_equations_match_finite_differences():
+    from mcgen.train.design import flux_step
+    from mcgen.train.rollout import _window_system
+    rng = np.random.default_rng(0)
+    n, s = 20, 4
+    u = 1 + 0.3 * rng.random((1, s + 1, n))
+    v, c = u[:, 0] + 0.01, np.array([0.01, 0.02, 0.5, 0.03, 0.01])
+    step = flux_step(0.4, 2)
+    Hb, Hvc, Hcc, gv, gc, rss, _ = _window_system(u, v, c, step, s)
+
+    def res(x):
+        st, out = x[:n], [x[:n] - u[0, 0]]
+        for m in range(1, s + 1):
+            st = step(st, x[n:])[0]
+            out.append(st - u[0, m, m:n - m])
+        return np.concatenate(out)
+    x0 = np.concatenate([v[0], c])
+    J = np.array([(res(x0 + e) - res(x0 - e)) / 2e-6 for e in 1e-6 * np.eye(x0.size)]).T
+    H = J.T @ J
+    dense = np.zeros((n, n))                     # upper banded storage -> dense
+    for e in range(2 * s + 1):
+        dense[np.arange(n - e), np.arange(e, n)] = Hb[0, 2 * s - e, e:]
+    dense = np.triu(dense) + np.triu(dense, 1).T
+    assert np.allclose(dense, H[:n, :n], atol=1e-7) and np.allclose(Hvc[0], H[:n, n:], atol=1e-7)
+    assert np.allclose(Hcc[0], H[n:, n:], atol=1e-7)
+    assert np.allclose(gc[0], J[:, n:].T @ res(x0), atol=1e-7) and rss == pytest.approx(
+        res(x0) @ res(x0))
+
+
+def test_rollout_is_exact_on_clean_data_and_tighter_than_instruments_on_noisy_data():
+    U, dx, dt, _ = _burgers_noisy(0.0)
+    clean = fit_scheme(U, dx=dx, dt=dt, flux_degree=2, rollout=8)
+    assert clean.exact[(2, 0)] == sp.Rational(1, 2) and clean.exact[(1, 1)] == 0
+    U, dx, dt, sigma = _burgers_noisy(1e-2)
+    iv = fit_scheme(U, dx=dx, dt=dt, flux_degree=2, instruments=True)
+    ro = fit_scheme(U, dx=dx, dt=dt, flux_degree=2, rollout=8)
+    truth = {(1, 0): 0, (0, 1): 0, (2, 0): 0.5, (1, 1): 0, (0, 2): 0}
+    width = {k: hi - lo for k, (lo, hi) in ro.intervals.items()}
+    for k, v in truth.items():                               # the truth is inside the intervals
+        lo, hi = ro.intervals[k]
+        assert lo < v < hi
+        assert width[k] < 0.5 * (iv.intervals[k][1] - iv.intervals[k][0])
+    # the residuals of the rollout fit are the noise, not misfit: rss / dof estimates sigma^2
+    assert ro.residual_rms * np.sqrt(ro.rows / ro.dof) == pytest.approx(sigma, rel=0.05)
+    assert any("rollout fit" in n for n in ro.solver_notes)
+
+
+def test_rollout_bad_requests():
+    U, dx, dt, _ = _burgers_noisy(1e-2, steps=20)
+    with pytest.raises(DataError, match="domain of dependence"):
+        fit_scheme(U, dx=dx, dt=dt, flux_degree=2, rollout=40)
+    with pytest.raises(DataError, match="needs at least 31 snapshots"):
+        fit_scheme(U, dx=dx, dt=dt, flux_degree=2, rollout=30)
+    with pytest.raises(DataError, match="flux fits"):
+        fit_scheme(U, dx=dx, dt=dt, support=1, rollout=4)
+
+
+def test_rollout_with_monotonicity_constraints():
+    U, dx, dt, _ = _burgers_noisy(1e-2, seed=3)
+    ro = fit_scheme(U, dx=dx, dt=dt, flux_degree=2, rollout=8, positive=True)
+    assert ro.stable_at_data_step is True
+    assert abs(2 * sum(ro.weights[k] for k in ((2, 0), (1, 1), (0, 2))) - 1) < 2e-2
