@@ -153,6 +153,8 @@ def main(draws: int = 20) -> None:
                             *_mcgen_draw(noisy, dx, dt)):
             err[key].append(e)
             secs[key] += sec
+        print(f"draw {seed}: " + ", ".join(f"{k} {v[-1]:.2e}" for k, v in err.items()),
+              file=sys.stderr, flush=True)
     print(f"\nBurgers at 1 % noise over {draws} noise draws (seeds 100-{99 + draws}): relative "
           "error of the u u_x coefficient\n")
     print("| estimator | median | worst | draws within 0.3 % | mean s per fit |")

@@ -156,3 +156,16 @@ def test_bad_two_d_jumps():
         fit_chain(_sample2(10), SUP2, 1.0, 1.0, positions=np.zeros((10, 1)))
     with pytest.raises(DataError, match="positive lattice step"):
         fit_chain(_sample2(10), SUP2, (1.0, -1.0), 1.0)
+
+
+def test_bad_one_d_inputs_name_the_problem():
+    C = np.ones((4, 4))
+    C[1, 2] = np.nan
+    with pytest.raises(DataError, match="count matrix contains NaN"):
+        fit_chain(C, [-1, 0, 1], 1.0, 1.0)
+    with pytest.raises(DataError, match="no jumps"):
+        fit_chain(np.array([], dtype=int), [-1, 0, 1], 1.0, 1.0)
+    with pytest.raises(DataError, match="not integers"):
+        fit_chain(np.array([0.5, 1.0]), [-1, 0, 1], 1.0, 1.0)
+    with pytest.raises(DataError, match="moments key"):
+        fit_chain(np.array([0, 1]), [-1, 0, 1], 1.0, 1.0, moments={0: 1.0})
