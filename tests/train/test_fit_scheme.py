@@ -314,8 +314,6 @@ def test_two_d_lax_wendroff_with_positivity_gets_a_farkas_certificate():
          (0, -1): cy * (1 + cy) / 2, (0, 1): cy * (cy - 1) / 2, (-1, -1): cx * cy / 4,
          (1, 1): cx * cy / 4, (-1, 1): -cx * cy / 4, (1, -1): -cx * cy / 4}
     U = roll_run(w, _u0_2d(), 6)
-    ok = fit_scheme(U, dx=0.1, dt=0.01, support=1, dims="xy", order=2, law="advection")
-    assert _rel_err(ok.weights, w) < 1e-10
     with pytest.raises(InfeasibleFit, match="Farkas") as err:
         fit_scheme(U, dx=0.1, dt=0.01, support=1, dims="xy", order=2, law="advection",
                    positive=True)
