@@ -162,7 +162,12 @@ def rollout_fit(u: np.ndarray, step: Step, c0: np.ndarray, window: int,
         g -= np.einsum("wnp,wn->p", Hvc, Hi_gv)
         # reduced problem in c: min 1/2 dc^T H dc + g^T dc (s.t. G (c + dc) >= h), as least
         # squares |L^T c - (L^T c_k - L^-1 g)| with H = L L^T
-        L = np.linalg.cholesky(H)
+        try:
+            L = np.linalg.cholesky(H)
+        except np.linalg.LinAlgError:
+            raise DataError("the rollout fit's reduced problem is singular: the windows do not "
+                            "determine every flux coefficient (too smooth or too little data); "
+                            "use a lower flux degree, longer windows or more snapshots") from None
         sol = constrained_lsq.solve(L.T, L.T @ c - np.linalg.solve(L, g), G=G, h=h)
         dc = sol.c - c
         active, cov_unit = sol.active, sol.cov_unit[:p, :p]
