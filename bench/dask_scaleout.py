@@ -1,38 +1,75 @@
 """Dask scale-out of a 2-D stencil run: one process, Dask with 1, 2 and 4 workers, and dask's own
 ``map_overlap`` with the same kernel; tasks per chunk per exchange and peak memory.
 
-    python bench/dask_scaleout.py                 # 1024 x 1024 heat, 48 steps, 4 x 4 chunks
-    python bench/dask_scaleout.py --n 2048 --steps 96 --chunk 512
+    python bench/dask_scaleout.py --quick         # < 1 min: 1024^2, 96 steps, 1 and 2 workers
+    python bench/dask_scaleout.py                 # 2048^2 heat (32 MiB), 384 steps, 512^2 chunks
+    python bench/dask_scaleout.py --n 4096 --steps 512 --chunk 512 --workers 2,4
 
-Every Dask run is checked bitwise against the one-process result. Peak memory is the largest
-total of the data the workers held (dask's "managed" memory, sampled every 10 ms), as a multiple
-of the field's size.
+Every Dask run is checked bitwise against the one-process result, and each is paired with a
+one-process run timed right before it, so "vs 1 proc" is a ratio of two runs under the same
+load. Memory, as multiples of the field's size (all fields, 8 bytes a cell):
+
+* ``dask peak``: the most bytes the scheduler counted in the workers' memory at once (chunks,
+  strips, and every copy of a strip that travelled to another worker), exact: checked after
+  every task transition (``mcgen.run.dask_memory.HeldBytes``); ``strips`` is their share of it;
+* ``RSS peak``: the sum over workers of each process's peak resident memory during the run
+  (sampled every 5 ms inside the worker) less its resident memory before the field was sent:
+  the field, the strips, the kernel's padded buffers and whatever the allocator keeps.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from functools import partial
 
 import numpy as np
 
 
+def _rss_start(dask_worker) -> int:
+    """In a worker: start sampling this process's resident memory; returns it now."""
+    import psutil
+
+    proc = psutil.Process()
+    state = {"peak": proc.memory_info().rss, "stop": False}
+
+    def loop() -> None:
+        while not state["stop"]:
+            state["peak"] = max(state["peak"], proc.memory_info().rss)
+            time.sleep(0.005)
+
+    dask_worker.bench_rss = state
+    threading.Thread(target=loop, daemon=True).start()
+    return int(state["peak"])
+
+
+def _rss_stop(dask_worker) -> int:
+    state = dask_worker.bench_rss
+    state["stop"] = True
+    return int(state["peak"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1024, help="cells per axis")
-    ap.add_argument("--steps", type=int, default=48)
-    ap.add_argument("--chunk", type=int, default=256, help="cells per chunk per axis")
+    ap.add_argument("--n", type=int, default=2048, help="cells per axis")
+    ap.add_argument("--steps", type=int, default=384)
+    ap.add_argument("--chunk", type=int, default=512, help="cells per chunk per axis")
     ap.add_argument("--backend", default="c")
     ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--quick", action="store_true",
+                    help="1024^2, 96 steps, 256^2 chunks, 1 and 2 workers (< 1 min)")
     args = ap.parse_args()
+    if args.quick:
+        args.n, args.steps, args.chunk, args.workers = 1024, 96, 256, "1,2"
 
     import dask.array as da
     from distributed import Client, LocalCluster
-    from distributed.diagnostics import MemorySampler
 
     from mcgen.model.boundary import Halo
     from mcgen.model.catalogue.linear import ftcs_heat_2d
+    from mcgen.run.dask_memory import HeldBytes
+    from mcgen.run.distributed import BlockContext, GridPlan, exchange, normalize_chunks
     from mcgen.run.simulation import Simulation
 
     n, grid = args.n, ((args.n, args.n), ((0.0, 1.0), (0.0, 1.0)))
@@ -47,94 +84,105 @@ def main() -> None:
 
     base = make()
     t_end = args.steps * base.dt
-    field_mb = n * n * 8 / 2**20
+    field = n * n * 8
     nchunks = (n // args.chunk + (n % args.chunk > 0)) ** 2
-    print(f"2-D five-point heat, {n} x {n} cells ({field_mb:.1f} MiB), {args.steps} steps, "
-          f"chunks {args.chunk} x {args.chunk} ({nchunks} chunks), backend {args.backend}")
-    base.run(t_end)  # warm
-    one = make()
-    t0 = time.perf_counter()
-    one.run(t_end)
-    t_one = time.perf_counter() - t0
+    plan = GridPlan((n, n), normalize_chunks((args.chunk,) * 2, (n, n)), base.boundary,
+                    base.stepper.kernel.layout.ghost)
+    k = plan.max_steps()
+    print(f"2-D five-point heat, {n} x {n} cells ({field / 2**20:.1f} MiB), {args.steps} steps, "
+          f"chunks {args.chunk} x {args.chunk} ({nchunks} chunks), backend {args.backend}; "
+          f"{k} steps per exchange (strips {plan.strip_fraction(k):.2f} x a chunk)")
+    base.run(t_end)  # warm, and the reference result
     cells_steps = n * n * args.steps
-    print(f"{'run':34s} {'seconds':>8s} {'Mcell-steps/s':>14s} {'vs 1 proc':>9s} "
-          f"{'tasks/chunk/exch':>16s} {'peak mem':>9s}")
-    print(f"{'one process (kernel)':34s} {t_one:8.3f} {cells_steps / t_one / 1e6:14.1f} "
-          f"{1.0:9.2f} {'-':>16s} {'-':>9s}")
+
+    def one_process() -> float:
+        one = make()
+        t0 = time.perf_counter()
+        one.run(t_end)
+        secs = time.perf_counter() - t0
+        assert np.array_equal(one.u, base.u)
+        return secs
+
+    hdr = (f"{'run':34s} {'seconds':>8s} {'Mcell-steps/s':>13s} {'vs 1 proc':>9s} "
+           f"{'tasks/chunk/exch':>16s} {'dask peak':>9s} {'strips':>6s} {'RSS peak':>8s}")
+    print(hdr)
+
+    def row(name, secs, t_one, tasks, mem=None) -> None:
+        m = (f"{mem[0]:8.2f}x {mem[1]:6.2f} {mem[2]:7.2f}x" if mem else
+             f"{'-':>9s} {'-':>6s} {'-':>8s}")
+        print(f"{name:34s} {secs:8.3f} {cells_steps / secs / 1e6:13.1f} {t_one / secs:9.2f} "
+              f"{tasks:>16} {m}", flush=True)
+
+    t_one = one_process()
+    row("one process (kernel)", t_one, t_one, "-")
 
     # the same two-tasks-per-chunk graph on dask's synchronous scheduler: the graph's own cost,
     # without processes, transfers or a scheduler
-    import uuid
-
-    from mcgen.run.distributed import GridPlan, exchange, normalize_chunks
-    plan = GridPlan((n, n), normalize_chunks((args.chunk,) * 2, (n, n)), base.boundary,
-                    base.stepper.kernel.layout.ghost)
-    ctx_sim = make()
-    from mcgen.run.distributed import BlockContext
-    kparams = ctx_sim.stepper._params(one.history[-1].dt)
-    ctx = BlockContext(ctx_sim.scheme, ctx_sim.backend_used, plan.ghost,
-                       tuple(sorted(kparams.items())), ctx_sim.scheme.hash)
+    dt = base.history[-1].dt
+    ctx = BlockContext(base.scheme, base.backend_used, plan.ghost,
+                       tuple(sorted(base.stepper._params(dt).items())), base.scheme.hash)
     for _rep in range(2):  # the first compiles the block kernel
-        arr = da.from_array(np.stack([ctx_sim.u]), chunks=(1, args.chunk, args.chunk))
+        arr = da.from_array(np.stack([make().u]), chunks=(1, args.chunk, args.chunk))
+        t_one = one_process()
         t0 = time.perf_counter()
         done = 0
         while done < args.steps:
-            kk = min(plan.max_steps(), args.steps - done)
-            arr = exchange(arr, plan, ctx, f"ctx-{uuid.uuid4().hex}", ("u",), kk,
-                           done * one.history[-1].dt, one.history[-1].dt)
+            kk = min(k, args.steps - done)
+            arr = exchange(arr, plan, ctx, f"ctx-{done}", ("u",), kk, done * dt, dt)
             done += kk
         res = arr.compute(scheduler="sync")[0]
         secs = time.perf_counter() - t0
-    assert np.array_equal(res, one.u)
-    print(f"{'same graph, sync scheduler, 1 proc':34s} {secs:8.3f} "
-          f"{cells_steps / secs / 1e6:14.1f} {t_one / secs:9.2f} {2:16d} {'-':>9s}")
+    assert np.array_equal(res, base.u)
+    row("same graph, sync scheduler, 1 proc", secs, t_one, 2)
 
     for w in (int(s) for s in args.workers.split(",")):
         with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             warm = make(chunks=(args.chunk, args.chunk), client=client)
             warm.run(4 * base.dt)  # compiles the block kernels on every worker
-            del warm  # and frees its field on the cluster before the measured run
+            warm.dask_grid().array = None  # frees its field on the cluster
+            del warm
+            while any(ws.nbytes for ws in cluster.scheduler.workers.values()):
+                time.sleep(0.05)
+            rss0 = client.run(_rss_start)
             sim = make(chunks=(args.chunk, args.chunk), client=client)
             grid_d = sim.dask_grid()
-            exchanges = -(-args.steps // grid_d.plan.max_steps())
-            ms = MemorySampler()
-            with ms.sample("run", measure="managed", interval=0.01):
+            t_one = one_process()
+            with HeldBytes.on(client) as held:
                 t0 = time.perf_counter()
                 sim.run(t_end)
                 secs = time.perf_counter() - t0
-            peak = float(ms.to_pandas()["run"].max()) / 2**20
-            assert np.array_equal(sim.u, one.u), "Dask run differs from the one-process run"
-            print(f"{f'Dask, {w} worker(s), mcgen exchange':34s} {secs:8.3f} "
-                  f"{cells_steps / secs / 1e6:14.1f} {t_one / secs:9.2f} "
-                  f"{grid_d.tasks_per_chunk_per_exchange:16d} {peak / field_mb:8.2f}x")
+            rss = client.run(_rss_stop)
+            rss_growth = sum(rss[a] - rss0[a] for a in rss)
+            assert np.array_equal(sim.u, base.u), "Dask run differs from the one-process run"
+            row(f"Dask, {w} worker(s), mcgen exchange", secs, t_one,
+                grid_d.tasks_per_chunk_per_exchange,
+                (held.peak / field, held.strips_at_peak / field, rss_growth / field))
             if w != 2:
                 continue
             # dask's generic map_overlap with the same block kernel (every side a halo)
-            k, g = grid_d.plan.max_steps(), grid_d.plan.ghost
-            dt = sim.history[-1].dt
-            ctx, spec = grid_d.context(dt), ((Halo(), Halo()), (Halo(), Halo()))
+            del sim, grid_d
+            spec = ((Halo(), Halo()), (Halo(), Halo()))
             x = client.persist(da.from_array(make().u, chunks=args.chunk))
             done = ntasks = nexch = 0
-            with ms.sample("overlap", measure="managed", interval=0.01):
+            t_one = one_process()
+            with HeldBytes.on(client) as held:
                 t0 = time.perf_counter()
                 while done < args.steps:
                     kk = min(k, args.steps - done)
                     y = x.map_overlap(partial(_overlap_block, ctx=ctx, spec=spec, k=kk,
                                               t0=done * dt, dt=dt),
-                                      depth=kk * g, boundary="periodic", dtype=float)
+                                      depth=kk * plan.ghost, boundary="periodic", dtype=float)
                     ntasks += len(y.__dask_graph__()) - len(x.__dask_graph__())
                     x = client.persist(y)
                     done, nexch = done + kk, nexch + 1
                 result = x.compute()
                 secs = time.perf_counter() - t0
-            peak = float(ms.to_pandas()["overlap"].max()) / 2**20
-            same = "" if np.array_equal(result, one.u) else "  (differs!)"
-            print(f"{'Dask, 2 workers, da.map_overlap':34s} {secs:8.3f} "
-                  f"{cells_steps / secs / 1e6:14.1f} {t_one / secs:9.2f} "
-                  f"{ntasks / nchunks / nexch:16.1f} {peak / field_mb:8.2f}x{same}")
-    print(f"{exchanges} exchanges of up to {grid_d.plan.max_steps()} steps per run; peak "
-          "memory: the most data the workers held at once, over the field's size")
+            same = "" if np.array_equal(result, base.u) else "  (differs!)"
+            row("Dask, 2 workers, da.map_overlap", secs, t_one,
+                f"{ntasks / nchunks / nexch:.1f}{same}",
+                (held.peak / field, 0.0, float("nan")))
+    print(f"{-(-args.steps // k)} exchanges of up to {k} steps per run")
 
 
 def _overlap_block(b, ctx, spec, k, t0, dt):

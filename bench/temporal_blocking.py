@@ -92,7 +92,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sweep", action="store_true", help="rate for several (k, B) at N=big")
     ap.add_argument("--nd-only", action="store_true", help="only the 2-D rows")
+    ap.add_argument("--nd-tiles", default="",
+                    help="extra 2-D rows for these k:B, e.g. 16:256,32:400 (with the chosen one)")
+    ap.add_argument("--quick", action="store_true",
+                    help="2-D rows only, C, 2000^2, 2 rounds (< 1 min)")
     opts = ap.parse_args()
+    if opts.quick:
+        opts.nd_only, opts.backends, opts.big, opts.reps = True, "c", 4e6, 2
     if opts.sweep:
         sweep(opts)
         return
@@ -167,12 +173,15 @@ def main() -> None:
 
 
 def nd_rows(opts: argparse.Namespace, bound: float, cache: Path) -> None:
-    """2-D heat and donor cell: one-sweep out of / in cache, R, blocked out of cache, target."""
+    """2-D heat and donor cell: one-sweep out of / in cache, R, blocked out of cache (the
+    chosen (k, B) and any --nd-tiles), target; tile buffer bytes against the L2 budget."""
+    from mcgen.codegen.temporal_blocking import ND_TILE_BYTES
     from mcgen.model.catalogue.linear import donor_cell_2d, ftcs_heat_2d
 
     side_big, side_small = int(opts.big ** 0.5), int(opts.small ** 0.5)
     rng = np.random.default_rng(0)
     x_big, x_small = rng.random((side_big, side_big)), rng.random((side_small, side_small))
+    extra = [tuple(int(v) for v in kb.split(":")) for kb in opts.nd_tiles.split(",") if kb]
     for scheme, params in ((ftcs_heat_2d(), {"r_x": 0.2, "r_y": 0.2}),
                            (donor_cell_2d(), {"nu_x": 0.3, "nu_y": 0.4})):
         for backend in opts.backends.split(","):
@@ -184,26 +193,39 @@ def nd_rows(opts: argparse.Namespace, bound: float, cache: Path) -> None:
             ref = plain.run(y, 2 * k + 1, **params)
             blocked = kern.with_blocking(k, min(tile, 64)).run(y, 2 * k + 1, **params)
             same = np.array_equal(ref, blocked)
-            nbig = 4 * k
             nsmall = max(2, int(4e8 / x_small.size) // (2 * k) * 2 * k)
             cols = {
-                "one-sweep N=big": (plain, plain.prepare(x_big), nbig, params, 1),
-                "blocked N=big": (kern, kern.prepare(x_big), nbig, params, 1),
+                "one-sweep N=big": (plain, plain.prepare(x_big), 4 * k, params, 1),
+                f"blocked k={k} B={tile}": (kern, kern.prepare(x_big), 4 * k, params, 1),
                 "one-sweep N=small": (plain, plain.prepare(x_small), nsmall, params, 1),
             }
+            for kk_, bb in extra:
+                other = kern.with_blocking(kk_, bb)
+                cols[f"blocked k={kk_} B={bb}"] = (other, other.prepare(x_big), 4 * kk_,
+                                                   params, 1)
             for _, (kk, b, _, p, th) in cols.items():
                 kk.advance(b, 2, threads=th, **p)
             r = best_of(cols, opts.reps)
-            ratio_r = r["one-sweep N=small"] / r["one-sweep N=big"]
+            small_rate = r["one-sweep N=small"]
+            ratio_r = small_rate / r["one-sweep N=big"]
             target = min(2.0, 0.8 * ratio_r)
             print(f"\n## {scheme.name} [{backend}] {side_big}^2 (in cache {side_small}^2)  "
                   f"k={k} B={tile}x{tile}  bitwise equal: {same}")
             for name, val in r.items():
-                print(f"  {name:<22} {val / 1e6:8.0f} Mcell/s")
+                tiles = ""
+                if name.startswith("blocked"):
+                    kk_, bb = (int(w.split("=")[1]) for w in name.split()[1:])
+                    w = bb + 2 * kk_ + 2  # radius 1 for both schemes
+                    tiles = (f"  tiles {2 * w * w * 8 / 1024:6.0f} KiB "
+                             f"({2 * w * w * 8 / ND_TILE_BYTES:.2f} x budget); "
+                             f"x{val / r['one-sweep N=big']:.2f} one-sweep, "
+                             f"x{val / bound:.2f} bound")
+                print(f"  {name:<22} {val / 1e6:8.0f} Mcell/s{tiles}")
             print(f"  one-sweep bound {bound / 1e6:.0f} Mcell/s; R = {ratio_r:.2f}; target "
-                  f"min(2, 0.8R) = {target:.2f}; blocked / bound = {r['blocked N=big'] / bound:.2f}"
-                  f" (blocked / measured one-sweep = "
-                  f"{r['blocked N=big'] / r['one-sweep N=big']:.2f})")
+                  f"min(2, 0.8R) = {target:.2f}; blocked / bound = "
+                  f"{r[f'blocked k={k} B={tile}'] / bound:.2f}; in-tile sweeps at "
+                  f"{r[f'blocked k={k} B={tile}'] * ((tile + k) / tile) ** 2 / small_rate:.2f}"
+                  " x the in-cache one-sweep rate (halo cells counted)")
 
 
 SWEEP = ((1, 0), (8, 2030), (16, 2030), (16, 16000), (32, 4000), (32, 8000), (32, 16000),

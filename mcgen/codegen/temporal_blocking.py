@@ -69,7 +69,7 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import StencilProgram, grid_names
 from mcgen.codegen.stencil_layout import CUR, NXT, StencilLayout, time_at_step
 from mcgen.codegen.thread_team import team_kernel
-from mcgen.model.boundary import Absorbing, Dirichlet, Outflow, Periodic, Reflecting
+from mcgen.model.boundary import Absorbing, Dirichlet, Halo, Outflow, Periodic, Reflecting
 
 #: bytes the tile buffers of one thread may take (an eighth of the 1 MiB L2 of this machine)
 TILE_BYTES = 128 * 1024
@@ -134,9 +134,13 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
     if lay.series:
         return ("a DirichletSeries boundary reads per-step arrays the blocked kernel is not "
                 "given: run unblocked")
+    # a Halo side (a block of a Dask grid) has given ghost cells: 2-D/3-D tiles load them (the
+    # blocks of updates that read the time or the coordinates stay step by step: not tested)
+    halo_ok = lay.dim > 1 and not (lay.needs_time or lay.coords_used)
     for lo, hi in config.bc:
         for b in (lo, hi):
-            if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)):
+            if not isinstance(b, (Periodic, Outflow, Dirichlet, Reflecting, Absorbing)) and \
+                    not (isinstance(b, Halo) and halo_ok):
                 return f"boundary {b!r} has no in-tile ghost fill"
         if isinstance(lo, Periodic) and lay.coords_used:
             return ("the update reads the coordinates: on a ring a halo cell outside [0, n) "
@@ -482,9 +486,12 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         *(ir.Cmp(">=", n[a], mul(ci(2 * g), kblock)) for a in range(dim)))
 
     # tile strides are named S0.. (the names the front-end's bodies and fills index with)
+    # a periodic axis is loaded wrapped instead; a Halo side's ghost cells are loaded as given
     groups = [(d, side, body) for d, side, body in
               _fill_groups(fill_statements(config.bc, grid_names(lay, "TILE")))
-              if not periodic[d]]  # a periodic axis is loaded wrapped instead
+              if not periodic[d] and body]
+    given = [(isinstance(config.bc[a][0], Halo), isinstance(config.bc[a][1], Halo))
+             for a in range(dim)]
 
     def restrict(body: tuple[ir.Stmt, ...], d: int) -> tuple[ir.Stmt, ...]:
         """A fill of axis ``d``: loops over another axis a only over the rows this sub-step
@@ -541,9 +548,10 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
                 src[a] = ir.Select(ir.Cmp("<", p[a], ci(g)), add(p[a], n[a]),
                                    ir.Select(ir.Cmp(">=", p[a], add(n[a], ci(g))),
                                              sub(p[a], n[a]), p[a], I64), I64)
-            else:
-                ranges.append((mx(sub(lo_a, iv("tb_h")), ci(g)),
-                               mn(add(hi_a, iv("tb_h")), add(n[a], ci(g)))))
+            else:  # clipped to the grid, or to its ghost cells on a Halo side
+                ranges.append((mx(sub(lo_a, iv("tb_h")), ci(0 if given[a][0] else g)),
+                               mn(add(hi_a, iv("tb_h")),
+                                  add(n[a], ci(2 * g if given[a][1] else g)))))
         tidx: ir.Expr = p[dim - 1]
         gidx: ir.Expr = src[dim - 1]
         for a in range(dim - 1):
@@ -583,6 +591,8 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
                     ">", add(iv(f"tb_b{a}"), iv("tb_h")), add(n[a], ci(g)))))
         st.append(ir.Comment("load the tile and its halo from cur (wrapped on periodic axes)"))
         st.append(copy(True, TILE_A))
+        if any(lo or hi for lo, hi in given):  # given ghost cells are read from both buffers
+            st.append(copy(True, TILE_B))
         w = mul(sub(sub(iv("tb_kk"), ci(1)), iv("tb_s")), ci(g))
         bounds: list[ir.Stmt] = []
         for a in range(dim):

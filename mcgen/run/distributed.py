@@ -55,8 +55,16 @@ from mcgen.model.read import reads_of
 from mcgen.run.inputs import STEPS_PER_CALL
 
 MAX_STEPS_PER_EXCHANGE = 64  # deeper halos cost more redundant work than the saved exchanges
-HALO_FRACTION = 8  # a halo at most 1/8 of the chunk: <= 25 % more cells per axis to compute
-PERSIST_EVERY = 16  # exchanges per submitted graph (bounds the scheduler's graph)
+#: the strips around a chunk for one exchange hold at most this fraction of its bytes. At the
+#: peak the workers hold about three times that in strips (the next exchange's strips are cut
+#: while neighbours still read the last ones, and a neighbour on another worker fetches a copy),
+#: besides the field and a chunk in flight per worker: 1 + 3 x 0.12 + 1/8 <= 1.5 fields with
+#: eight chunks per worker (measured by tests/run/test_distributed.py with HeldBytes)
+HALO_MEMORY = 0.12
+#: the fixed cost of one exchange for one chunk (scheduling its two tasks, moving its strips),
+#: in cell updates of the kernel: about 2 ms at 1e9 cell updates/s (measured on 2 workers)
+EXCHANGE_COST_CELLS = 2.0e6
+WINDOW = 8  # exchanges per submitted graph
 
 Delta = tuple[int, ...]
 
@@ -126,20 +134,49 @@ class GridPlan:
     def block_spec(self, idx: tuple[int, ...]) -> BoundarySpec:
         return tuple((self.side(a, i, False), self.side(a, i, True)) for a, i in enumerate(idx))
 
-    def max_steps(self) -> int:
-        """Steps per exchange: the halo (k * g cells) fits in every chunk along an axis with
-        halo sides, and is at most an eighth of it (the cells recomputed in the halo cost more
-        than the exchanges saved beyond that) unless the chunk is narrower than 8 g."""
-        sizes = [min(c) for a, c in enumerate(self.chunks) if any(
+    def halo_axes(self) -> list[int]:
+        """The axes along which some chunk has a halo side."""
+        return [a for a, c in enumerate(self.chunks) if any(
             isinstance(s, Halo) for i in range(len(c)) for s in
             (self.side(a, i, False), self.side(a, i, True)))]
-        if not sizes:
+
+    def strip_fraction(self, k: int) -> float:
+        """Bytes of the strips around the smallest chunk for ``k`` steps, over its own bytes."""
+        grow = 1.0
+        for a in self.halo_axes():
+            c = min(self.chunks[a])
+            grow *= (c + 2 * k * self.ghost) / c
+        return grow - 1.0
+
+    def max_steps(self) -> int:
+        """Steps ``k`` per exchange, from a cost model (0: a chunk is narrower than ``g``).
+
+        One step costs ``C / k + cells * (1 + k g sum_a 1/c_a)`` cell updates per chunk: the
+        exchange's fixed cost ``C`` (:data:`EXCHANGE_COST_CELLS`) shared by ``k`` steps, and the
+        cells recomputed in the shrinking halo (``k g`` wide on average on each side). Its
+        minimum is at ``k* = sqrt(C / (cells g sum_a 1/c_a))``. ``k`` is also capped so that
+        the strips fit in one neighbour chunk (``k g <= c``) and hold at most
+        :data:`HALO_MEMORY` of the chunk's bytes (the peak memory bound)."""
+        axes = self.halo_axes()
+        if not axes:
             return MAX_STEPS_PER_EXCHANGE
-        narrowest = min(sizes)
-        if narrowest < self.ghost:
+        g = self.ghost
+        narrow = [min(self.chunks[a]) for a in axes]
+        if min(narrow) < g:
             return 0
-        depth = max(self.ghost, narrowest // HALO_FRACTION)
-        return min(MAX_STEPS_PER_EXCHANGE, depth // self.ghost)
+        cells = float(np.prod([min(c) for c in self.chunks]))
+        surface = g * sum(1 / c for c in narrow)
+        k_opt = int(np.ceil(np.sqrt(EXCHANGE_COST_CELLS / (cells * surface))))
+        k = max(1, min(MAX_STEPS_PER_EXCHANGE, min(narrow) // g, k_opt))
+        while k > 1 and self.strip_fraction(k) > HALO_MEMORY:
+            k -= 1
+        return k
+
+    def owners(self, workers: list[str]) -> dict[tuple[int, ...], str]:
+        """Each chunk's worker: contiguous runs of chunks in C order (slabs along the first
+        axis), so most strips stay on their worker and no chunk ever moves."""
+        blocks = list(itertools.product(*(range(n) for n in self.nblocks)))
+        return {idx: workers[i * len(workers) // len(blocks)] for i, idx in enumerate(blocks)}
 
     def neighbours(self, idx: tuple[int, ...]) -> list[tuple[Delta, tuple[int, ...]]]:
         """``(direction, block index)`` of every block whose strip ``idx`` reads."""
@@ -231,8 +268,10 @@ def _block_kernel(ctx: BlockContext, spec: BoundarySpec) -> Any:
         from mcgen.codegen import compile as compile_kernel
         from mcgen.codegen.config import KernelConfig
 
+        # temporal blocking as in one process (tiles load the Halo sides' given ghost cells):
+        # a chunk with its strips is as far out of cache as the whole grid is
         kernel = compile_kernel(ctx.scheme, backend=ctx.backend, bc=spec, unsafe=True,
-                                config=KernelConfig(time_block=1, grid_block=True))
+                                config=KernelConfig(grid_block=True))
         _KERNELS[key] = kernel
     return kernel
 
@@ -325,34 +364,58 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
 # ------------------------------------------------------------------------------ graphs
 
 
-def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
-             fields: tuple[str, ...], k: int, t0: float, dt: float, step0: int = 0) -> Any:
-    """The array ``k`` steps later: two tasks per chunk (halo strips, step); the first step is
-    step ``step0`` of a kernel call that starts at ``t0``."""
-    import dask.array as da
-    from dask.highlevelgraph import HighLevelGraph
+Routes = tuple[dict[tuple[int, ...], list[tuple[Delta, tuple[int, ...]]]],
+               dict[tuple[int, ...], tuple[Delta, ...]]]
 
-    token = uuid.uuid4().hex[:12]
-    halo_name, step_name = f"mcgen-halo-{token}", f"mcgen-step-{token}"
-    depth = k * plan.ghost
+
+def strip_routes(plan: GridPlan) -> Routes:
+    """For every chunk: the ``(direction, neighbour)`` strips its step reads, and the
+    directions of the strips its halo task cuts for its neighbours."""
     served: dict[tuple[int, ...], list[Delta]] = {}
     reads = {}
     for idx in itertools.product(*(range(n) for n in plan.nblocks)):
         reads[idx] = plan.neighbours(idx)
         for delta, nb in reads[idx]:
             served.setdefault(nb, []).append(delta)
-    dsk: dict[Any, Any] = {ctx_key: ctx}
+    return reads, {idx: tuple(served.get(idx, ())) for idx in reads}
+
+
+def exchange_tasks(dsk: dict[Any, Any], source: str, target: str, plan: GridPlan,
+                   routes: Routes, ctx_key: str, fields: tuple[str, ...], k: int, t0: float,
+                   dt: float, step0: int = 0) -> None:
+    """Add one exchange to ``dsk``: chunks ``(target, 0, *idx)`` ``k`` steps after
+    ``(source, 0, *idx)``, two tasks per chunk (its halo strips ``("halo-" + target, 0,
+    *idx)``, its step); the first step is step ``step0`` of a kernel call that starts at
+    ``t0``."""
+    reads, served = routes
+    halo_name = f"halo-{target}"
     for idx, nbs in reads.items():
-        key = (arr.name, 0, *idx)
-        deltas = tuple(d for d, _ in nbs)
-        dsk[(halo_name, 0) + idx] = (partial(halo_task, deltas=tuple(served.get(idx, ())),
-                                             depth=depth), key)
-        dsk[(step_name, 0) + idx] = (
-            partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=deltas,
+        dsk[(halo_name, 0, *idx)] = (partial(halo_task, deltas=served[idx],
+                                             depth=k * plan.ghost), (source, 0, *idx))
+        dsk[(target, 0, *idx)] = (
+            partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=tuple(d for d, _ in nbs),
                     fields=fields, k=k, t0=t0, dt=dt, step0=step0),
-            ctx_key, key, *[(halo_name, 0, *nb) for _, nb in nbs])
-    graph = HighLevelGraph.from_collections(step_name, dsk, dependencies=[arr])
-    return da.Array(graph, step_name, arr.chunks, dtype=arr.dtype)
+            ctx_key, (source, 0, *idx), *[(halo_name, 0, *nb) for _, nb in nbs])
+
+
+def exchange(arr: Any, plan: GridPlan, ctx: BlockContext, ctx_key: str,
+             fields: tuple[str, ...], k: int, t0: float, dt: float, step0: int = 0) -> Any:
+    """The array ``k`` steps later, as one dask graph of two tasks per chunk (halo strips,
+    step); the first step is step ``step0`` of a kernel call that starts at ``t0``.
+    :meth:`DaskGrid.advance` chains several of these in one graph."""
+    import dask.array as da
+    from dask.highlevelgraph import HighLevelGraph
+
+    name = f"mcgen-step-{uuid.uuid4().hex[:12]}"
+    dsk: dict[Any, Any] = {ctx_key: ctx}
+    exchange_tasks(dsk, arr.name, name, plan, strip_routes(plan), ctx_key, fields, k, t0, dt,
+                   step0)
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=[arr])
+    return da.Array(graph, name, arr.chunks, dtype=arr.dtype)
+
+
+def _identity(x: Any) -> Any:
+    return x
 
 
 # ------------------------------------------------------------------------------ the run
@@ -380,22 +443,38 @@ class DaskGrid:
         self.array = self._scatter(np.stack([sim.state[f] for f in self.fields]))
         self.tasks_per_chunk_per_exchange = 2
 
-    def _scatter(self, stacked: np.ndarray) -> Any:
-        """The initial chunks, one graph literal each: the scheduler keeps them as the root of
-        the lineage it recomputes lost chunks from (a worker that dies loses nothing for good),
-        and no worker holds the whole array (``da.from_array`` puts it on one, to cut from)."""
-        import dask.array as da
-        from dask.highlevelgraph import HighLevelGraph
+    def _blocks(self) -> list[tuple[int, ...]]:
+        return list(itertools.product(*(range(n) for n in self.plan.nblocks)))
 
+    def _submit(self, fn: Any, *args: Any, key: Any, owner: str, priority: int = 0) -> Any:
+        """One task on the chunk's worker (loosely: another takes it over if that one dies),
+        run in submission order within a priority, never stolen (no chunk moves)."""
+        return self.client.submit(fn, *args, key=key, workers=[owner], allow_other_workers=True,
+                                  pure=False, priority=priority)
+
+    def _owners(self) -> dict[tuple[int, ...], str]:
+        return self.plan.owners(sorted(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def _as_array(self, name: str, futures: dict[tuple[int, ...], Any]) -> Any:
+        import dask.array as da
+
+        chunks = ((len(self.fields),), *self.plan.chunks)
+        return da.Array({(name, 0, *idx): f for idx, f in futures.items()}, name, chunks,
+                        dtype=float)
+
+    def _scatter(self, stacked: np.ndarray) -> Any:
+        """The initial chunks, each the literal of one task on its owner: the scheduler keeps
+        them as the root of the lineage it recomputes lost chunks from (a worker that dies
+        loses nothing for good), and no worker holds the whole array."""
         name = f"mcgen-initial-{uuid.uuid4().hex[:12]}"
         starts = [np.cumsum((0,) + c) for c in self.plan.chunks]
-        dsk: dict[Any, Any] = {(name, 0, *idx): np.ascontiguousarray(stacked[(slice(None),) + tuple(
-            slice(s[i], s[i + 1]) for s, i in zip(starts, idx, strict=True))])
-            for idx in itertools.product(*(range(n) for n in self.plan.nblocks))}
-        chunks = ((len(self.fields),), *self.plan.chunks)
-        arr = da.Array(HighLevelGraph.from_collections(name, dsk, dependencies=[]), name,
-                       chunks, dtype=stacked.dtype)
-        return self.client.persist(arr)
+        owners = self._owners()
+        futures = {}
+        for idx in self._blocks():
+            block = np.ascontiguousarray(stacked[(slice(None),) + tuple(
+                slice(s[i], s[i + 1]) for s, i in zip(starts, idx, strict=True))], dtype=float)
+            futures[idx] = self._submit(_identity, block, key=(name, 0, *idx), owner=owners[idx])
+        return self._as_array(name, futures)
 
     def context(self, dt: float) -> BlockContext:
         params = self._sim.stepper._params(dt)
@@ -405,25 +484,66 @@ class DaskGrid:
                             self._sim.scheme.hash, self.plan.shape, starts)
 
     def advance(self, t0: float, dt: float, nsteps: int) -> int:
-        """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made."""
-        ctx = self.context(dt)
-        ctx_key = f"mcgen-ctx-{uuid.uuid4().hex[:12]}"
-        kmax = self.plan.max_steps()
-        done = exchanges = 0
-        arr, self.array = self.array, None  # the graph holds the old chunks while needed
-        call = kernel_call_steps(self._sim.stepper.kernel, nsteps)
-        for k in exchange_sizes(nsteps, kmax, call):
-            arr = exchange(arr, self.plan, ctx, ctx_key, self.fields, k,
-                           t0 + (done - done % call) * dt, dt, done % call)
-            done += k
-            exchanges += 1
-            if exchanges % PERSIST_EVERY == 0 or done == nsteps:
-                arr = self.array = self.client.persist(arr)  # the old chunks can go
+        """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made.
+
+        The exchanges go to the scheduler :data:`WINDOW` at a time, each window one graph
+        (no per-exchange graph building, submission or optimisation) whose tasks are pinned,
+        loosely, to their chunk's worker (no chunk ever moves; another worker takes over if
+        that one dies) and ordered by exchange. The client holds only each window's last
+        chunks, so the scheduler frees every other chunk and strip as soon as the tasks that
+        read it have run: at most the field, one generation of strips and a chunk in flight
+        per worker are alive."""
+        import dask.array as da
+        from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
         from distributed import wait
 
+        call = kernel_call_steps(self._sim.stepper.kernel, nsteps)
+        ks = exchange_sizes(nsteps, self.plan.max_steps(), call)
+        owners, routes = self._owners(), strip_routes(self.plan)
+        token = uuid.uuid4().hex[:12]
+        ctx_key, ctx = f"mcgen-ctx-{token}", self.context(dt)
+        first = owners[next(iter(owners))]
+        arr, self.array = self.array, None
+        done = 0
+        for w0 in range(0, len(ks), WINDOW):
+            dsk: dict[Any, Any] = {ctx_key: ctx}
+            source = arr.name
+            for e in range(w0, min(w0 + WINDOW, len(ks))):
+                target = f"mcgen-step-{token}-{e}"
+                exchange_tasks(dsk, source, target, self.plan, routes, ctx_key, self.fields,
+                               ks[e], t0 + (done - done % call) * dt, dt, done % call)
+                source, done = target, done + ks[e]
+            # dict.get as the annotation: the scheduler calls it per key without mcgen
+            workers = {key: [owners[key[2:]]] for key in dsk if isinstance(key, tuple)}
+            priority = {key: -int(key[0].rsplit("-", 1)[1]) for key in dsk
+                        if isinstance(key, tuple)}
+            workers[ctx_key], priority[ctx_key] = [first], 0
+            layer = MaterializedLayer(dsk, annotations={
+                "workers": workers.get, "allow_other_workers": True, "priority": priority.get})
+            graph = HighLevelGraph({**arr.dask.layers, source: layer},
+                                   {**arr.dask.dependencies, source: {arr.name}})
+            new = self.client.persist(da.Array(graph, source, arr.chunks, dtype=arr.dtype),
+                                      optimize_graph=False)
+            del graph, layer  # they hold the previous window's futures
+            self._taken_in((source, 0, *next(iter(owners))))
+            arr = new  # the previous window's last chunks: freed once read
         wait(arr)
         self.array = arr
-        return exchanges
+        return len(ks)
+
+    def _taken_in(self, key: Any, timeout: float = 60.0) -> None:
+        """Wait until the scheduler knows ``key``: the scheduler takes graphs in
+        asynchronously, and a future the client lets go of before the graph that reads it is
+        taken in would be forgotten (its readers lost) or, in the other race, stay wanted."""
+        deadline = time.monotonic() + timeout
+        def knows(dask_scheduler: Any) -> bool:  # by value: the scheduler needs no mcgen
+            return key in dask_scheduler.tasks
+
+        while not self.client.run_on_scheduler(knows):
+            if time.monotonic() > deadline:
+                raise ModelError(f"the scheduler did not take in the graph of {key[0]} in "
+                                 f"{timeout:.0f} s: is it overloaded or gone?")
+            time.sleep(0.001)
 
     def close(self) -> None:
         """Close the client (and the local cluster) this grid started; a given one stays."""

@@ -92,9 +92,28 @@ def test_two_tasks_per_chunk_per_exchange(client):
     out = exchange(arr, plan, ctx, "ctx", ("u",), 3, 0.0, 1e-3)
     layer = out.dask.layers[out.name]
     assert len(layer) == 2 * 9 + 1  # halo and step for each of 9 chunks, one shared context
-    assert plan.max_steps() == 1  # a halo of k steps is at most 1/8 of the narrowest chunk
-    wide = GridPlan((240, 300), normalize_chunks((80, 100), (240, 300)), plan.spec, 2)
-    assert wide.max_steps() == 5
+    assert plan.max_steps() == 1  # 10 x 12 cells of strips around 8 x 10: already 1.5 x
+
+
+def test_steps_per_exchange_from_the_cost_model():
+    """k is the cost model's optimum sqrt(C / (cells g sum 1/c)) unless the strips would
+    exceed HALO_MEMORY of the chunk (the memory bound) or a neighbour chunk."""
+    from mcgen.run.distributed import EXCHANGE_COST_CELLS, HALO_MEMORY
+
+    edges = ((Outflow(), Outflow()), (Outflow(), Outflow()))
+    wide = GridPlan((240, 300), normalize_chunks((80, 100), (240, 300)), edges, 2)
+    assert wide.max_steps() == 1  # (80 + 4)(100 + 4) / 8000 = 1.09; with k = 2: 1.19
+    big = GridPlan((2048, 2048), normalize_chunks((512, 512), (2048, 2048)), edges, 1)
+    k = big.max_steps()
+    assert big.strip_fraction(k) <= HALO_MEMORY < big.strip_fraction(k + 1)
+    assert k == 14  # 540^2 / 512^2 = 1.112; 542^2 / 512^2 = 1.121
+    # one long 1-D chunk per worker: the memory cap is far away, the optimum decides
+    line = GridPlan((2_000_000,), normalize_chunks((1_000_000,), (2_000_000,)), edges[:1], 1)
+    k_opt = np.sqrt(EXCHANGE_COST_CELLS / (1e6 * 1 / 1e6))
+    assert line.max_steps() == min(64, int(np.ceil(k_opt)))
+    # no halo side at all (one chunk, outflow edges): nothing to exchange, the cap
+    one = GridPlan((50,), normalize_chunks((50,), (50,)), edges[:1], 1)
+    assert one.max_steps() == 64
 
 
 def test_refusals(client):
@@ -328,3 +347,43 @@ def test_exchanges_never_straddle_a_one_process_kernel_call():
     assert ends[-1] == 150 and max(sizes) == 5
     assert 64 in ends and 128 in ends  # every call boundary is an exchange boundary
     assert exchange_sizes(10, 4, 10) == [4, 4, 2] and exchange_sizes(0, 4, 1) == []
+
+
+def test_peak_memory_at_most_one_and_a_half_fields(client):
+    """Issue 15: the workers held 2.4-3.6 fields at once (whole generations of chunks kept
+    by the graph and the client). Now a chunk is freed once its step and halo have run: the
+    exact peak (every task transition, every copy of a strip on another worker counted) is
+    at most 1.5 fields, and the result is still the one-process one."""
+    from mcgen.run.dask_memory import HeldBytes
+
+    init = lambda x, y: np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y)  # noqa: E731
+    kw = dict(params={"D_x": 1.0, "D_y": 1.0}, backend=BACKEND)
+    grid = ((256, 256), ((0, 1), (0, 1)))
+    one = Simulation(ftcs_heat_2d(), grid, init, **kw)
+    many = Simulation(ftcs_heat_2d(), grid, init, chunks=(64, 64), client=client, **kw)
+    k = many.dask_grid().plan.max_steps()
+    t_end = 10 * k * one.dt  # ten exchanges: two graphs of WINDOW exchanges
+    one.run(t_end)
+    with HeldBytes.on(client) as held:
+        many.run(t_end)
+    field = 256 * 256 * 8
+    assert np.array_equal(many.u, one.u)
+    assert held.peak <= 1.5 * field, (held.peak / field, held.strips_at_peak / field)
+    assert held.peak >= field  # the tracker saw the field
+
+
+def test_chunks_out_of_cache_run_the_blocked_kernel_bitwise(client):
+    """A chunk with its strips is as far out of cache as a whole grid: the workers run the
+    temporally blocked kernel (its tiles load the Halo sides' given ghost cells), and the
+    result is still the one-process one bit for bit."""
+    from mcgen.run import distributed as dist
+
+    init = lambda x, y: np.sin(2 * np.pi * x) * np.cos(4 * np.pi * y) + (y > 0.5)  # noqa: E731
+    one, many, _ = _pair(ftcs_heat_2d(), ((1024, 1024), ((0, 1), (0, 1))), init, 0.0, (512, 512),
+                         client, params={"D_x": 1.0, "D_y": 0.5})
+    t_end = 28 * one.dt  # two exchanges of 14 steps
+    one.run(t_end)
+    many.run(t_end)
+    assert np.array_equal(many.u, one.u)
+    calls = client.run(lambda: [k.last_call for k in dist._KERNELS.values() if k.last_call])
+    assert any(c["time_block"] > 1 for per_worker in calls.values() for c in per_worker), calls
