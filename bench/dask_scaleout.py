@@ -57,6 +57,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=512, help="cells per chunk per axis")
     ap.add_argument("--backend", default="c")
     ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--no-overlap", action="store_true", help="skip the da.map_overlap row")
     ap.add_argument("--quick", action="store_true",
                     help="1024^2, 96 steps, 256^2 chunks, 1 and 2 workers (< 1 min)")
     args = ap.parse_args()
@@ -158,7 +159,7 @@ def main() -> None:
             row(f"Dask, {w} worker(s), mcgen exchange", secs, t_one,
                 grid_d.tasks_per_chunk_per_exchange,
                 (held.peak / field, held.strips_at_peak / field, rss_growth / field))
-            if w != 2:
+            if w != 2 or args.no_overlap:
                 continue
             # dask's generic map_overlap with the same block kernel (every side a halo)
             del sim, grid_d
