@@ -390,9 +390,9 @@ def exchange_tasks(dsk: dict[Any, Any], source: str, target: str, plan: GridPlan
     reads, served = routes
     halo_name = f"halo-{target}"
     for idx, nbs in reads.items():
-        dsk[(halo_name, 0, *idx)] = (partial(halo_task, deltas=served[idx],
-                                             depth=k * plan.ghost), (source, 0, *idx))
-        dsk[(target, 0, *idx)] = (
+        dsk[(halo_name, 0) + idx] = (partial(halo_task, deltas=served[idx],
+                                             depth=k * plan.ghost), (source, 0) + idx)
+        dsk[(target, 0) + idx] = (
             partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=tuple(d for d, _ in nbs),
                     fields=fields, k=k, t0=t0, dt=dt, step0=step0),
             ctx_key, (source, 0, *idx), *[(halo_name, 0, *nb) for _, nb in nbs])
@@ -514,9 +514,10 @@ class DaskGrid:
                                ks[e], t0 + (done - done % call) * dt, dt, done % call)
                 source, done = target, done + ks[e]
             # dict.get as the annotation: the scheduler calls it per key without mcgen
-            workers = {key: [owners[key[2:]]] for key in dsk if isinstance(key, tuple)}
-            priority = {key: -int(key[0].rsplit("-", 1)[1]) for key in dsk
-                        if isinstance(key, tuple)}
+            workers: dict[Any, list[str]] = {key: [owners[key[2:]]] for key in dsk
+                                             if isinstance(key, tuple)}
+            priority: dict[Any, int] = {key: -int(key[0].rsplit("-", 1)[1]) for key in dsk
+                                        if isinstance(key, tuple)}
             workers[ctx_key], priority[ctx_key] = [first], 0
             layer = MaterializedLayer(dsk, annotations={
                 "workers": workers.get, "allow_other_workers": True, "priority": priority.get})
