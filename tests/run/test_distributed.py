@@ -387,3 +387,27 @@ def test_chunks_out_of_cache_run_the_blocked_kernel_bitwise(client):
     assert np.array_equal(many.u, one.u)
     calls = client.run(lambda: [k.last_call for k in dist._KERNELS.values() if k.last_call])
     assert any(c["time_block"] > 1 for per_worker in calls.values() for c in per_worker), calls
+
+
+def test_chunks_stay_on_their_worker(client):
+    """Issue 15: chunks travelled between workers (work stealing, free placement), each move a
+    copy of a chunk. Now every task is pinned to its chunk's worker: after a run each chunk is
+    held by exactly the worker GridPlan.owners gives it, and only strips (halo keys) moved."""
+    from distributed import get_task_stream
+
+    init = lambda x, y: np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y)  # noqa: E731
+    sim = Simulation(ftcs_heat_2d(), ((96, 96), ((0, 1), (0, 1))), init, backend=BACKEND,
+                     params={"D_x": 1.0, "D_y": 1.0}, chunks=(24, 24), client=client)
+    grid = sim.dask_grid()
+    owners = grid._owners()
+    with get_task_stream(client) as ts:
+        sim.run(12 * sim.dt)
+    held = client.who_has(grid.array)
+    assert {key: set(w) for key, w in held.items()} == {
+        (grid.array.name, 0, *idx): {w} for idx, w in owners.items()}
+    assert len(set(owners.values())) == 2  # both workers have chunks
+    # every step and halo task ran on its chunk's worker: a chunk never had to travel
+    ran = [(r["key"][2:], r["worker"]) for r in ts.data
+           if isinstance(r["key"], tuple) and "mcgen-step" in r["key"][0]]
+    assert len(ran) == 2 * len(owners) * 12 // grid.plan.max_steps()  # halo and step each
+    assert all(owners[idx] == w for idx, w in ran), ran
