@@ -18,6 +18,7 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN, UL, UR, numerical_flux
+from mcgen.model.flux_split import rename
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
@@ -54,7 +55,8 @@ def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
     """phi(num/den) * den with its limit 0 at den = 0 (phi bounded), division-free."""
     P = _homogenized(phi, r, num, den, True)
     Q = _homogenized(phi, r, num, den, False)
-    return (P + Q) / 2 + sp.sign(den) * (P - Q) / 2
+    # sign(den) unevaluated: SymPy would try to decide the sign of a large difference
+    return (P + Q) / 2 + sp.sign(den, evaluate=False) * (P - Q) / 2
 
 
 WENO_EPS = sp.Rational(1, 10**6)  # Jiang-Shu's epsilon (mcgen.run.highres_stepper.WENO_EPS)
@@ -88,7 +90,7 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
             left = u(j) + _limited(lim.phi, lim.r, u(j) - u(j - 1), u(j + 1) - u(j)) / 2
             right = u(j + 1) - _limited(lim.phi, lim.r, u(j + 2) - u(j + 1),
                                         u(j + 1) - u(j)) / 2
-            return F.subs({UL: left, UR: right}, simultaneous=True)
+            return rename(F, {UL: left, UR: right})
     else:
         alpha = max_abs_on_interval(sp.diff(f, var), var, m, M)
         if s.flux == "upwind":
