@@ -118,24 +118,25 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     return ir.Module(name, (kernel,), meta={"model_hash": s.hash})
 
 
-def build_step_function(module: ir.Module, backend: str, cache_dir: Any, prefix: str) -> Any:
-    """The module's ``step`` kernel compiled by ``backend`` (``numba``, ``c`` or ``llvm``), its
-    files in ``cache_dir`` (a fresh temporary folder when None)."""
-    import tempfile
+def build_step_function(module: ir.Module, backend: str, cache_dir: Any = None,
+                        prefix: str = "") -> Any:
+    """The module's ``step`` kernel compiled by ``backend`` (``numba``, ``c`` or ``llvm``)
+    through the kernel cache the stencil kernels use (:mod:`mcgen.codegen.cache`: keyed by the
+    printed source, compiler and CPU, each entry verified against its recorded sha256 before
+    it is loaded), so a second kernel of the same scheme is a cache hit. ``cache_dir``
+    overrides ``$MCGEN_CACHE_DIR``; ``prefix`` is not used (kernels once went to a fresh
+    temporary folder named by it)."""
     from pathlib import Path
 
-    folder = Path(cache_dir or tempfile.mkdtemp(prefix=prefix))
-    if backend == "numba":
-        from mcgen.codegen.backends.numba_backend import build_numba
-        return build_numba(module, folder).function("step")
-    if backend == "c":
-        from mcgen.codegen.backends.c_backend import build_c
-        (folder / "c").mkdir(parents=True, exist_ok=True)
-        return build_c(module, folder).function("step")
-    if backend == "llvm":
-        from mcgen.codegen.backends.llvm_backend import build_llvm
-        return build_llvm(module).step
-    raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+    from mcgen.codegen.compile import load_backend_functions
+    from mcgen.codegen.config import BACKENDS, KernelConfig
+
+    if backend not in BACKENDS:
+        raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+    cfg = KernelConfig(backend=backend) if cache_dir is None else \
+        KernelConfig(backend=backend, cache_dir=Path(cache_dir))
+    functions, _ = load_backend_functions(module, cfg, {})
+    return functions["step"]
 
 
 class HighResKernel:
@@ -150,7 +151,7 @@ class HighResKernel:
         # WENO5 has no proved bound: its kernel runs only with unsafe=True
         self.condition = None if scheme.reconstruction == "weno5" else highres_condition(scheme)
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
-        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-")
+        self._fn = build_step_function(self.module, backend, cache_dir)
         self.backend = backend
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:

@@ -88,3 +88,29 @@ def test_threaded_kernel_and_export(tmp_path):
     names = {p.suffix for p in folder.iterdir()}
     assert {".c", ".h", ".py"} <= names
     assert "TVD CFL" in (folder / "README.md").read_text()
+
+
+def test_a_second_kernel_of_the_same_scheme_is_a_verified_cache_hit(tmp_path, monkeypatch):
+    # issue 14: each HighResKernel compiled into a fresh temporary folder, outside the kernel
+    # cache and its integrity checks; now the C library is a cache entry with its sha256
+    # sidecar, and the second construction compiles nothing
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    import subprocess
+
+    from mcgen.codegen import cache
+    from mcgen.codegen.backends import c_backend
+
+    monkeypatch.setenv("MCGEN_CACHE_DIR", str(tmp_path))
+    u0 = np.random.default_rng(3).random(30)
+    first = HighResKernel(MUSCL2, "c")
+    (so,) = (tmp_path / "c").glob(f"{first.module.name}_*.so")
+    assert cache.read_entry(so) is not None  # verified: owner, mode and recorded sha256
+
+    def no_compiler(cmd, *a, **k):
+        if "-o" in cmd:
+            raise AssertionError(f"compiled again: {' '.join(map(str, cmd))}")
+        return subprocess.run(cmd, *a, **k)
+    monkeypatch.setattr(c_backend.subprocess, "run", no_compiler)
+    second = HighResKernel(MUSCL2, "c")
+    assert np.array_equal(second.run(u0, 5, 0.5), first.run(u0, 5, 0.5))
