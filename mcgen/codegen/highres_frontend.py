@@ -161,7 +161,8 @@ def build_step_function(module: ir.Module, backend: str, cache_dir: Any = None,
 
 class HighResKernel:
     """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
-    ratio outside the proved TVD condition unless ``unsafe=True``."""
+    ratio outside the proved TVD condition unless ``unsafe=True``; built through the kernel
+    cache (``cache_dir``, default ``$MCGEN_CACHE_DIR``: :func:`build_step_function`)."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False) -> None:
