@@ -21,7 +21,10 @@ import click
 
 from mcgen._version import __version__
 
-MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem")
+MODEL_KINDS = ("Scheme", "Law", "JumpProcess", "ParticleSystem", "HighResScheme", "SystemScheme")
+#: high-resolution scalar schemes and systems: run and compiled with their own steppers and
+#: kernels (TVD / positivity-preserving bound), not through a Scheme
+HIGHRES_KINDS = ("HighResScheme", "SystemScheme")
 DEBUG_HINT = " (mcgen --debug ... shows the traceback)"
 _LOADED: list[Path] = []  # the model file this command executed (its lines name errors)
 
@@ -207,7 +210,8 @@ def derive(file: str, name: str | None, fmt: str, output: str | None,
     model, ns = load_model_file(file, name)
     if type(model).__name__ not in MODEL_KINDS:
         raise click.ClickException(f"no derivation for a {type(model).__name__}: give a "
-                                   "Scheme, Law, JumpProcess or ParticleSystem")
+                                   "Scheme, Law, JumpProcess, ParticleSystem, HighResScheme "
+                                   "or SystemScheme")
     with warnings.catch_warnings(record=True) as skipped:
         warnings.simplefilter("always", DerivationSkipped)
         ds = derive_all(model, data_range=_data_range(data_range, ns))
@@ -279,11 +283,16 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
                            {"name": model.name or "particles"})
         click.echo(f"wrote the Monte Carlo module {target / 'particles.py'}")
         return
+    if kind in HIGHRES_KINDS:
+        _generate_highres(model, ns, backend, target, bc, _data_range(data_range, ns), force,
+                          unsafe)
+        return
     if kind != "Scheme":
         raise click.ClickException(f"mcgen generate makes kernels for a Scheme, a Law (through "
-                                   f"its conservative scheme) or a ParticleSystem, and {file} "
-                                   f"gives a {kind}: write its update as a Scheme, or derive its "
-                                   "limit with `mcgen derive` and generate a scheme for that law")
+                                   f"its conservative scheme), a HighResScheme, a SystemScheme "
+                                   f"or a ParticleSystem, and {file} gives a {kind}: write its "
+                                   "update as a Scheme, or derive its limit with `mcgen derive` "
+                                   "and generate a scheme for that law")
     from mcgen.codegen.export import export_kernel
     # the same safety policy as build() in Python: a model with nothing proved to enforce is
     # refused (unless --unsafe), a sampled one needs --allow-sampled; the exported functions
@@ -295,6 +304,31 @@ def generate(file: str, name: str | None, backend: str, out: str, bc: str | None
         kernel.condition.describe() if kernel.condition is not None else None
     path = export_kernel(kernel, out, overwrite=force, condition=text)
     click.echo(f"exported {model.name or 'kernel'} ({backend}) to {path}")
+    click.echo(f"enforced condition: {text or 'none (--unsafe)'}")
+
+
+def _generate_highres(model: Any, ns: dict[str, Any], backend: str, target: Path,
+                      bc: str | None, rng: tuple[float, float] | None, force: bool,
+                      unsafe: bool) -> None:
+    """Export the stage-buffer kernel of a HighResScheme or SystemScheme (periodic, float64)
+    with the bound its ``run`` enforces written into header and README."""
+    import dataclasses
+
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.codegen.export import export_kernel
+    if rng is not None and getattr(model, "data_range", "none") is None:
+        model = dataclasses.replace(model, data_range=rng)  # the range the bound is stated on
+    kernel = compile_kernel(model, backend=backend,
+                            bc=bc if bc is not None else ns.get("bc", "periodic"),
+                            unsafe=unsafe)
+    cond = kernel.condition
+    if cond is None and not unsafe:
+        raise click.ClickException(f"{model.name} has no proved bound to enforce (WENO5 is not "
+                                   "TVD; Roe has no positivity bound): pass --unsafe to export "
+                                   "it anyway (the README then says none is enforced)")
+    text = cond.describe() if cond is not None else None
+    path = export_kernel(kernel, target, overwrite=force, condition=text)
+    click.echo(f"exported {model.name} ({backend}) to {path}")
     click.echo(f"enforced condition: {text or 'none (--unsafe)'}")
 
 
@@ -362,11 +396,16 @@ def run(file: str, name: str | None, t_end: float | None, cells: int | None,
         raise click.ClickException(f"--max-steps {max_steps}: give a positive number of steps")
     model, ns = load_model_file(file, name)
     kind = type(model).__name__
-    if kind not in ("Scheme", "Law"):
+    if kind not in ("Scheme", "Law", *HIGHRES_KINDS):
         raise click.ClickException(
-            f"mcgen run runs a Scheme or a scalar Law, and {file} gives a {kind}: derive it "
-            "with `mcgen derive`, or run particle systems and walkers from Python with "
-            "mcgen.run.montecarlo (particle_profile, ring_current)")
+            f"mcgen run runs a Scheme, a scalar Law, a HighResScheme or a SystemScheme, and "
+            f"{file} gives a {kind}: derive it with `mcgen derive`, or run particle systems and "
+            "walkers from Python with mcgen.run.montecarlo (particle_profile, ring_current)")
+    if kind in HIGHRES_KINDS and dask_address is not None:
+        raise click.ClickException(
+            f"--dask runs stencil schemes (blocks with halos), and {file} gives a {kind} "
+            "(Runge-Kutta stages with data-dependent bounds): leave --dask out to run it on "
+            "this machine (its compiled kernel, else the NumPy stepper)")
     t_end = t_end if t_end is not None else _file_number(ns, "t_end", file)
     if t_end is None:
         raise click.ClickException("give --t-end (or define t_end in the model file)")

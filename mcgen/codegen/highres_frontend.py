@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from mcgen._version import __version__
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
@@ -107,40 +108,61 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     final = combine("u", b)
     assert final is not None
     step.append(final)
-    args = (ir.Arg("u", array=True, intent="inout"), ir.Arg("w", array=True, intent="inout"),
-            *[ir.Arg(f"L{i}", array=True, intent="inout") for i in range(stages)],
+    # the call contract (checked before every call, printed in exported headers): each array
+    # holds n cells and g ghost cells on each side; the periodic ghost fill needs n >= g
+    length = ir.BinOp("+", n, ir.Const(2 * g, I64), I64)
+    args = (ir.Arg("u", array=True, intent="inout", length=length),
+            ir.Arg("w", array=True, intent="inout", length=length),
+            *[ir.Arg(f"L{i}", array=True, intent="inout", length=length) for i in range(stages)],
             ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))
+    requires = (ir.Cmp(">=", n, ir.Const(max(g, 1), I64)), ir.Cmp(">=", nsteps, ir.Const(0, I64)))
     kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), ir.Const(0, I64), nsteps,
                                              tuple(step)),),
                        doc=f"{s.name}: {stages} stage buffers, periodic, ghost width {g}",
-                       meta={"model_hash": s.hash})
+                       meta={"model_hash": s.hash}, requires=requires)
     name = "highres_" + s.hash[:12] + ("_par" if parallel else "")
-    return ir.Module(name, (kernel,), meta={"model_hash": s.hash})
+    return ir.Module(name, (kernel,), meta={
+        "model_hash": s.hash, "mcgen_version": __version__, "scheme": s.name,
+        "condition": " ".join(condition_text(s).split()), "boundary": BOUNDARY_TEXT,
+        "ghost": str(g)})
 
 
-def build_step_function(module: ir.Module, backend: str, cache_dir: Any, prefix: str) -> Any:
-    """The module's ``step`` kernel compiled by ``backend`` (``numba``, ``c`` or ``llvm``), its
-    files in ``cache_dir`` (a fresh temporary folder when None)."""
-    import tempfile
+BOUNDARY_TEXT = ("periodic: before every stage the kernel fills the g ghost cells on each side "
+                 "from the other end of the n interior cells")
+
+
+def condition_text(s: HighResScheme) -> str:
+    """The condition the kernel's ``run`` enforces, in words (for generated headers)."""
+    if s.reconstruction == "weno5":
+        return "none: WENO5 has no proved bound (its kernel runs only with unsafe=True)"
+    return highres_condition(s).describe()
+
+
+def build_step_function(module: ir.Module, backend: str, cache_dir: Any = None,
+                        prefix: str = "") -> Any:
+    """The module's ``step`` kernel compiled by ``backend`` (``numba``, ``c`` or ``llvm``)
+    through the kernel cache the stencil kernels use (:mod:`mcgen.codegen.cache`: keyed by the
+    printed source, compiler and CPU, each entry verified against its recorded sha256 before
+    it is loaded), so a second kernel of the same scheme is a cache hit. ``cache_dir``
+    overrides ``$MCGEN_CACHE_DIR``; ``prefix`` is not used (kernels once went to a fresh
+    temporary folder named by it)."""
     from pathlib import Path
 
-    folder = Path(cache_dir or tempfile.mkdtemp(prefix=prefix))
-    if backend == "numba":
-        from mcgen.codegen.backends.numba_backend import build_numba
-        return build_numba(module, folder).function("step")
-    if backend == "c":
-        from mcgen.codegen.backends.c_backend import build_c
-        (folder / "c").mkdir(parents=True, exist_ok=True)
-        return build_c(module, folder).function("step")
-    if backend == "llvm":
-        from mcgen.codegen.backends.llvm_backend import build_llvm
-        return build_llvm(module).step
-    raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+    from mcgen.codegen.compile import load_backend_functions
+    from mcgen.codegen.config import BACKENDS, KernelConfig
+
+    if backend not in BACKENDS:
+        raise CodegenError(f"backend={backend!r}: use 'numba', 'c' or 'llvm'")
+    cfg = KernelConfig(backend=backend) if cache_dir is None else \
+        KernelConfig(backend=backend, cache_dir=Path(cache_dir))
+    functions, _ = load_backend_functions(module, cfg, {})
+    return functions["step"]
 
 
 class HighResKernel:
     """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
-    ratio outside the proved TVD condition unless ``unsafe=True``."""
+    ratio outside the proved TVD condition unless ``unsafe=True``; built through the kernel
+    cache (``cache_dir``, default ``$MCGEN_CACHE_DIR``: :func:`build_step_function`)."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False) -> None:
@@ -150,8 +172,26 @@ class HighResKernel:
         # WENO5 has no proved bound: its kernel runs only with unsafe=True
         self.condition = None if scheme.reconstruction == "weno5" else highres_condition(scheme)
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
-        self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-")
+        self._fn = build_step_function(self.module, backend, cache_dir)
         self.backend = backend
+
+    @property
+    def boundary_text(self) -> str:
+        return BOUNDARY_TEXT
+
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of ``step`` is (the export's README and header say it)."""
+        g = self.ghost
+        stages = self.scheme.stepper.stages
+        return {"u": f"the n cell values with {g} ghost cells on each side (u[{g}] is the "
+                     "first cell), advanced in place by nsteps steps",
+                "w": "scratch: the stage state (same length as u)",
+                **{f"L{i}": f"scratch: -(F_(j+1/2) - F_(j-1/2)) of stage {i}"
+                   for i in range(stages)},
+                "n": f"the number of interior cells (at least {max(g, 1)})",
+                "nsteps": "the number of time steps",
+                "lam": "the mesh ratio dt/dx; the caller keeps it within the enforced "
+                       "condition"}
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:
         """Advance periodic data ``u0`` by ``nsteps`` steps of mesh ratio ``lam`` = dt/dx."""

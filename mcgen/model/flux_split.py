@@ -9,49 +9,189 @@ from the same split. :func:`check_flux_split` verifies that a split adds up to t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
 
 from mcgen.errors import ModelError
-from mcgen.model.read import Read, reads_of
+from mcgen.model.read import Read
 from mcgen.model.scheme import Scheme
 
 
 def shift(e: sp.Basic, axis: int, by: int, coords: tuple[sp.Symbol, ...],
-           spacing: tuple[sp.Symbol, ...]) -> sp.Basic:
+          spacing: tuple[sp.Symbol, ...]) -> sp.Basic:
     """``e`` moved ``by`` cells along ``axis``: reads shift and x_axis becomes x + by*dx."""
-    sub: dict[sp.Basic, sp.Basic] = {}
-    for r in reads_of(e):
-        off = list(r.offset)
-        off[axis] += by
-        sub[r] = Read(r.field, tuple(off), r.level)
-    if coords[axis] in e.free_symbols:
-        sub[coords[axis]] = coords[axis] + by * spacing[axis]
-    return _rename(e, sub, {}) if sub else e
+    step = tuple(by if d == axis else 0 for d in range(len(coords)))
+    return _shifted(e, step, tuple(coords), tuple(spacing), {})
 
 
-def _rename(e: sp.Basic, sub: dict[sp.Basic, sp.Basic], memo: dict[sp.Basic, sp.Basic]
-            ) -> sp.Basic:
-    """``e.xreplace(sub)`` that rebuilds Max/Min without re-evaluating them: a shift renames
-    reads, so the arguments stay as distinct as they were, and SymPy's evaluation of Max/Min
-    (a pairwise comparison through factor_terms) is what made shifting the terms of a
-    two-stage MUSCL update take tens of seconds. Shared subtrees are rebuilt once."""
-    if e in sub:
-        return sub[e]
-    if not e.args or isinstance(e, Read):
+def _shifted(e: sp.Basic, by: tuple[int, ...], coords: tuple[sp.Symbol, ...],
+             spacing: tuple[sp.Symbol, ...], memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    """``e`` with every read moved by ``by`` and x_d by by_d dx_d, each shared subtree rebuilt
+    once (``memo``, kept per shift by :func:`interface_quantities`). Max/Min are rebuilt
+    without re-evaluation: a shift renames reads, so their arguments stay as distinct as they
+    were, and SymPy's pairwise comparison of them (through factor_terms) is what made shifting
+    the terms of a two-stage MUSCL update take tens of seconds."""
+    if isinstance(e, Read):
+        return Read(e.field, tuple(o + k for o, k in zip(e.offset, by, strict=False)), e.level)
+    if e.is_Symbol:
+        d = coords.index(e) if e in coords else -1
+        return e + by[d] * spacing[d] if d >= 0 and by[d] else e
+    if not e.args:
         return e
     if e in memo:
         return memo[e]
-    args = tuple(_rename(a, sub, memo) for a in e.args)
-    if args == e.args:
-        out = e
-    elif isinstance(e, (sp.Max, sp.Min)):
-        out = e.func(*args, evaluate=False)
-    else:
-        out = e.func(*args)
+    args = tuple(_shifted(a, by, coords, spacing, memo) for a in e.args)
+    out = e if args == e.args else e.func(*args, evaluate=False) \
+        if isinstance(e, (sp.Max, sp.Min)) else e.func(*args)
     memo[e] = out
     return out
+
+
+def rename(e: sp.Basic, sub: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    """``e.xreplace(sub)`` that rebuilds Max/Min without re-evaluating them (each shared
+    subtree once): putting distinct face values into a numerical flux's Max/Min keeps their
+    arguments distinct, and evaluating Max/Min of large arguments is slow."""
+    memo: dict[sp.Basic, sp.Basic] = {}
+
+    def go(x: sp.Basic) -> sp.Basic:
+        if x in sub:
+            return sub[x]
+        if not x.args or isinstance(x, Read):
+            return x
+        if x not in memo:
+            args = tuple(go(a) for a in x.args)
+            memo[x] = x if args == x.args else x.func(*args, evaluate=False) \
+                if isinstance(x, (sp.Max, sp.Min)) else x.func(*args)
+        return memo[x]
+    return go(e)
+
+
+def _reads(e: sp.Basic) -> set[Read]:
+    """The reads of ``e``, each shared subtree visited once (``free_symbols`` walks the
+    expression as a tree: exponential in the stages of a high-resolution update)."""
+    out: set[Read] = set()
+    seen: set[sp.Basic] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Read):
+            out.add(x)
+            continue
+        for a in x.args:
+            if a not in seen:
+                seen.add(a)
+                stack.append(a)
+    return out
+
+
+#: the piecewise parts an expansion keeps whole (their arguments are expanded on their own)
+PIECEWISE_PARTS = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Piecewise, sp.Heaviside)
+#: above this many terms (estimated before expanding) products and powers of sums are only
+#: distributed over sums, not multiplied out
+FULL_EXPANSION_TERMS = 200
+
+
+def expand_terms(e: sp.Expr, full: bool | None = None) -> sp.Expr:
+    """``sp.expand(e)`` for the flux split, without its blow-up on high-resolution updates.
+
+    An expression whose expansion has at most :data:`FULL_EXPANSION_TERMS` terms (an upper
+    bound from the multinomial counts, computed first over the shared subtrees) is expanded
+    by ``sp.expand`` with its Max/Min/Abs/sign/Piecewise/Heaviside parts kept whole, each
+    expanded inside on its own: every stencil, Rusanov or Godunov update expands as before.
+    A larger one, such as a limited two-stage update whose second stage squares a sum of the
+    first stage's limited fluxes, is only distributed over its sums (products with a sum
+    become sums of products; powers of sums and the piecewise parts stay as they are), each
+    shared subtree once: the telescoping differences F(j) - F(j - 1) the split looks for
+    appear at that level already, and multiplying out the squares, and the Max arguments
+    inside them, is what took minutes.
+
+    The result depends on the structure of ``e`` alone, so an expression and its shift
+    expand alike. ``full`` decides the outermost level instead of the estimate
+    (:func:`check_flux_split` expands the split parts the way the update was expanded).
+    """
+    if full is None:
+        full = expands_fully(e)
+    if not full:
+        return sp.Add(*_distributed(e, {}))
+    parts: dict[sp.Basic, sp.Dummy] = {}
+    out = sp.expand(_strip(e, parts, {}))
+    return out.xreplace({d: p for p, d in parts.items()}) if parts else out
+
+
+def expands_fully(e: sp.Expr) -> bool:
+    """Whether :func:`expand_terms` multiplies ``e`` out (it has few enough terms)."""
+    return _term_estimate(e, {}) <= FULL_EXPANSION_TERMS
+
+
+def _strip(e: sp.Basic, parts: dict[sp.Basic, sp.Dummy], seen: dict[sp.Basic, sp.Basic]
+           ) -> sp.Basic:
+    """``e`` with each outermost piecewise part, its arguments expanded by
+    :func:`expand_terms`, replaced by a Dummy (with the part's assumptions: Abs is
+    nonnegative, which ``sp.expand`` may use)."""
+    if not e.args or isinstance(e, Read):
+        return e
+    if e in seen:
+        return seen[e]
+    if isinstance(e, PIECEWISE_PARTS):
+        part: sp.Basic
+        if isinstance(e, sp.Piecewise):
+            part = sp.Piecewise(*[(expand_terms(x), c) for x, c in e.args])
+        else:
+            args = tuple(expand_terms(a) for a in e.args)
+            # not re-evaluated: SymPy compares every pair of Max/Min arguments (through
+            # factor_terms) and asks the sign of sign()'s, slow on large arguments; the
+            # expanded arguments are equal to the old ones, so nothing is lost
+            part = e if args == e.args else e.func(*args, evaluate=False)
+        if part not in parts:
+            parts[part] = sp.Dummy(f"part{len(parts)}", **part.assumptions0)
+        out: sp.Basic = parts[part]
+    else:
+        args = tuple(_strip(a, parts, seen) for a in e.args)
+        out = e if args == e.args else e.func(*args)
+    seen[e] = out
+    return out
+
+
+def _distributed(e: sp.Basic, memo: dict[sp.Basic, tuple[sp.Expr, ...]]
+                 ) -> tuple[sp.Expr, ...]:
+    """The summands of ``e`` with every product distributed over its sums (not into powers
+    or function arguments)."""
+    if e in memo:
+        return memo[e]
+    if isinstance(e, sp.Add):
+        out: tuple[sp.Expr, ...] = tuple(t for a in e.args for t in _distributed(a, memo))
+    elif isinstance(e, sp.Mul):
+        prods: list[sp.Expr] = [sp.Integer(1)]
+        for a in e.args:
+            prods = [p * t for p in prods for t in _distributed(a, memo)]
+        out = tuple(prods)
+    else:
+        out = (e,)
+    memo[e] = out
+    return out
+
+
+def _term_estimate(e: sp.Basic, memo: dict[sp.Basic, int]) -> int:
+    """An upper bound on the terms of the expansion of ``e`` (its piecewise parts and other
+    functions counted as one; capped just above the limit)."""
+    if e in memo:
+        return memo[e]
+    cap = FULL_EXPANSION_TERMS + 1
+    if isinstance(e, sp.Add):
+        n = sum(_term_estimate(a, memo) for a in e.args)
+    elif isinstance(e, sp.Mul):
+        n = 1
+        for a in e.args:
+            n = min(n * _term_estimate(a, memo), cap)
+    elif isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
+        t = _term_estimate(e.base, memo)
+        n = math.comb(t + int(e.exp) - 1, int(e.exp)) if t < cap else cap
+    else:
+        n = 1
+    memo[e] = min(n, cap)
+    return memo[e]
 
 
 @dataclass
@@ -63,11 +203,14 @@ class Interface:
     base: sp.Expr          # G at cell j (the value stored in the scratch array at j)
 
 
-def shift_all(e: sp.Basic, by: tuple[int, ...], scheme: Scheme) -> sp.Basic:
-    for d, k in enumerate(by):
-        if k:
-            e = shift(e, d, k, scheme.coords, scheme.spacing)
-    return e
+def shift_all(e: sp.Basic, by: tuple[int, ...], scheme: Scheme,
+              memo: dict[tuple[int, ...], dict[sp.Basic, sp.Basic]] | None = None) -> sp.Basic:
+    """``e`` moved by ``by`` cells (one entry per axis); ``memo`` keeps the rebuilt subtrees
+    of each shift across calls (the terms of one update share most of theirs)."""
+    if not any(by):
+        return e
+    table = {} if memo is None else memo.setdefault(tuple(by), {})
+    return _shifted(e, tuple(by), tuple(scheme.coords), tuple(scheme.spacing), table)
 
 
 def _sums_to_zero(coefs: list[sp.Expr], rounded: bool) -> bool:
@@ -106,18 +249,19 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
     groups: list[Interface] = []
     placeholders: dict[sp.Symbol, tuple] = {}
     out: dict[str, sp.Expr] = {}
+    shifts: dict[tuple[int, ...], dict[sp.Basic, sp.Basic]] = {}
     for f in scheme.fields:
         direct: list[sp.Expr] = []
         if flux_form:
             own = Read(f, (0,) * dim)
             direct.append(own)
-            expanded = sp.expand(updates[f] - own)
+            expanded = expand_terms(updates[f] - own)
         else:
-            expanded = sp.expand(updates[f])
+            expanded = expand_terms(updates[f])
         classes: dict[sp.Basic, dict[tuple[int, ...], sp.Expr]] = {}
         order: list[sp.Basic] = []
         for term in sp.Add.make_args(expanded):
-            rds = reads_of(term)
+            rds = _reads(term)
             if not rds:
                 direct.append(term)
                 continue
@@ -126,8 +270,8 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
             if isinstance(dep, Read) and not flux_form:
                 direct.append(term)
                 continue
-            low = tuple(min(r.offset[d] for r in reads_of(dep)) for d in range(dim))
-            key = shift_all(dep, tuple(-k for k in low), scheme)
+            low = tuple(min(r.offset[d] for r in _reads(dep)) for d in range(dim))
+            key = shift_all(dep, tuple(-k for k in low), scheme, shifts)
             if key not in classes:
                 classes[key] = {}
                 order.append(key)
@@ -136,7 +280,7 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
         for key in order:
             cs = {s: c for s, c in classes[key].items() if sp.expand(c) != 0}
             if len(cs) < 2 or not _sums_to_zero(list(cs.values()), flux_form):
-                direct += [c * shift_all(key, s, scheme) for s, c in cs.items()]
+                direct += [c * shift_all(key, s, scheme, shifts) for s, c in cs.items()]
                 continue
             residual = dict(cs)
             for d in range(dim):
@@ -164,12 +308,12 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
                         q = q + cp.get(k, 0)
                         if sp.expand(q) != 0:
                             s = rest[:d] + (k,) + rest[d:]
-                            g_parts[d].append(q * shift_all(key, s, scheme))
+                            g_parts[d].append(q * shift_all(key, s, scheme, shifts))
                     if sp.expand(sigma) != 0:
                         new_res[rest[:d] + (ref,) + rest[d:]] = sigma
                 residual = new_res
             if residual:  # cannot happen when the class sums to zero; keep it correct anyway
-                direct += [c * shift_all(key, s, scheme) for s, c in residual.items()]
+                direct += [c * shift_all(key, s, scheme, shifts) for s, c in residual.items()]
         upd = sp.Add(*direct)
         for d in range(dim):
             if not g_parts[d]:
@@ -189,13 +333,14 @@ def check_flux_split(scheme: Scheme, updates: dict[str, sp.Expr], groups: list[I
     """Raise unless each split update, its placeholders replaced by the shifted interface
     quantities, equals the scheme's update (float weights may cancel up to rounding)."""
     for f in scheme.fields:
+        full = expands_fully(scheme.update[f])
         back = updates[f].xreplace({p: sp.Integer(0) for p in placeholders})
         for k, rel in placeholders.values():
             if groups[k].field == f:
                 by = tuple(rel if d == groups[k].axis else 0 for d in range(scheme.dim))
                 shifted = shift_all(groups[k].base, by, scheme)
                 back += shifted if rel == 0 else -shifted
-        diff = sp.expand(back - scheme.update[f])
+        diff = expand_terms(back, full) - expand_terms(scheme.update[f], full)
         if any(not (isinstance(c, sp.Float) and abs(c) <= 1e-13)
                for c in (t.as_coeff_Mul()[0] for t in sp.Add.make_args(diff) if t != 0)):
             raise ModelError(f"internal: the flux split of field {f!r} of scheme "

@@ -5,9 +5,12 @@ step becomes one update expression of reads u[j + k] (radius = stages x reconstr
 with the inner stages evaluated once per neighbour: more arithmetic than stage buffers, the same
 numbers). The limiter term phi(D-/D+) D+ is written with its limit 0 where D+ = 0. The result
 goes through ``compile``, the oracle and export like any other scheme; run it with the condition
-from :func:`mcgen.analysis.tvd.tvd_condition`. Substituting stages makes the expression grow
-with the number of stages: forward Euler compiles in about a second, SSPRK(2,2) takes about a
-minute of common-subexpression elimination (stage buffers in the IR are the real fix).
+from :func:`mcgen.analysis.tvd.tvd_condition`. Substituting stages multiplies the expression
+(as a tree) by the number of reads of the space operator per stage: forward Euler and most
+two-stage schemes are written out in seconds; a larger update (three or more stages, a
+flux-limited Burgers SSPRK(2,2)) is refused before it is built (:data:`MAX_TREE_NODES`),
+naming the path that takes every stepper: ``mcgen.codegen.compile(scheme)`` on the
+HighResScheme itself (stage buffers in one kernel) and ``Simulation``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import sympy as sp
 
 from mcgen.errors import ModelError
 from mcgen.model.catalogue.conservative import DATA_MAX, DATA_MIN, UL, UR, numerical_flux
+from mcgen.model.flux_split import rename
 from mcgen.model.highres_scheme import HighResScheme
-from mcgen.model.read import Field
+from mcgen.model.read import Field, Read
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
@@ -54,7 +58,8 @@ def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
     """phi(num/den) * den with its limit 0 at den = 0 (phi bounded), division-free."""
     P = _homogenized(phi, r, num, den, True)
     Q = _homogenized(phi, r, num, den, False)
-    return (P + Q) / 2 + sp.sign(den) * (P - Q) / 2
+    # sign(den) unevaluated: SymPy would try to decide the sign of a large difference
+    return (P + Q) / 2 + sp.sign(den, evaluate=False) * (P - Q) / 2
 
 
 WENO_EPS = sp.Rational(1, 10**6)  # Jiang-Shu's epsilon (mcgen.run.highres_stepper.WENO_EPS)
@@ -88,7 +93,7 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
             left = u(j) + _limited(lim.phi, lim.r, u(j) - u(j - 1), u(j + 1) - u(j)) / 2
             right = u(j + 1) - _limited(lim.phi, lim.r, u(j + 2) - u(j + 1),
                                         u(j + 1) - u(j)) / 2
-            return F.subs({UL: left, UR: right}, simultaneous=True)
+            return rename(F, {UL: left, UR: right})
     else:
         alpha = max_abs_on_interval(sp.diff(f, var), var, m, M)
         if s.flux == "upwind":
@@ -131,6 +136,16 @@ def as_scheme(s: HighResScheme) -> Scheme:
     w = Field(name)
     lam = LAM
     A, b = s.stepper.A, s.stepper.b
+    size = written_out_size(s)
+    if size > MAX_TREE_NODES:
+        raise ModelError(
+            f"as_scheme: {s.name} written out as one update would be an expression of about "
+            f"{size:.2g} nodes (each of its {s.stepper.stages} stages is substituted into "
+            f"every read of the next stage's space operator), more than the "
+            f"{MAX_TREE_NODES} that a Scheme's checks and its hash (which walk the expression "
+            "as a tree) handle in seconds; compile the HighResScheme itself "
+            "(mcgen.codegen.compile(scheme): stage buffers in one kernel) or run it with "
+            "mcgen.run.Simulation, which take every stepper")
     stages: list[Any] = []  # each: a function j -> lam*L(U_i)_j (exact expression in reads)
 
     def value(i: int, j: int) -> sp.Expr:
@@ -144,6 +159,37 @@ def as_scheme(s: HighResScheme) -> Scheme:
                         sp.Integer(0))
     return Scheme((name,), 1, {name: update}, reading="forward", name=s.name,
                   definitions={lam: DT / DX}, law=s.law)
+
+
+#: the largest update (nodes of its expression tree) as_scheme writes out: a Scheme's checks
+#: and its hash walk the tree (about 10 s per 100000 nodes measured for the hash)
+MAX_TREE_NODES = 60_000
+
+
+def written_out_size(s: HighResScheme) -> int:
+    """About how many nodes the update of :func:`as_scheme` has as a tree, counted before it
+    is built: stage i is the space operator with U_i(k) = u_k + sum_l A_il L_l(k) put into
+    each of its reads, so the size multiplies by the reads' count per stage."""
+    if s.data_range is None:
+        raise ModelError(f"{s.name}: give data_range=(m, M) when declaring the scheme")
+    w = Field(s.law.fields[0].name)
+    template = space_operator(s, lambda j: w[j], LAM, *s.data_range)(0)
+    sizes: dict[sp.Basic, tuple[int, int]] = {}
+
+    def count(e: sp.Basic) -> tuple[int, int]:  # (tree nodes, reads among them)
+        if e not in sizes:
+            parts = [count(a) for a in e.args]
+            sizes[e] = (1 + sum(n for n, _ in parts),
+                        int(isinstance(e, Read)) + sum(r for _, r in parts))
+        return sizes[e]
+
+    nodes, reads = count(template)
+    A, b = s.stepper.A, s.stepper.b
+    stage: list[int] = []
+    for i in range(s.stepper.stages):
+        value = 2 + sum(2 + stage[k] for k in range(i) if A[i, k] != 0)
+        stage.append(nodes + reads * (value - 1))
+    return 2 + sum(2 + stage[i] for i in range(len(b)) if b[i] != 0)
 
 
 def _memo(fn: Any) -> Any:

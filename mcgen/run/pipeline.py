@@ -52,8 +52,10 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     Parameters
     ----------
     model : a JumpProcess or ParticleSystem (its macroscopic limit), a Scheme (its stability
-        analyses and modified equation) or a Law (discretised first with all its terms:
-        :func:`mcgen.model.catalogue.conservative.law_scheme`).
+        analyses and modified equation), a Law (discretised first with all its terms:
+        :func:`mcgen.model.catalogue.conservative.law_scheme`), a HighResScheme (the limiter's
+        Sweby region, the TVD bound on ``data_range`` and the order on smooth data) or a
+        SystemScheme (the positivity-preserving bound).
     data_range : (min, max) of the data, for the analyses of nonlinear conservative schemes
         (default: symbolic bounds ``m``, ``M``; some bounds are then only necessary).
 
@@ -68,6 +70,10 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     """
     if isinstance(model, (JumpProcess, ParticleSystem)):
         return [_macroscopic_limit(model)]
+    from mcgen.analysis.highres_safety import HIGHRES_MODELS
+    if isinstance(model, HIGHRES_MODELS):
+        return [d for stage in _highres_stages(model, data_range)
+                for d in _attempt(stage, model)]
     scheme = as_scheme(model)
     stages: list[Callable[[Scheme], list[Derivation]]]
     if is_linear(scheme):
@@ -81,6 +87,38 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     if scheme.law is not None:
         stages.append(_modified_equation)
     return [d for stage in stages for d in _attempt(stage, scheme)]
+
+
+def _highres_stages(model: Any, data_range: tuple[Any, Any] | None
+                    ) -> list[Callable[[Any], list[Derivation]]]:
+    """The analyses of a high-resolution scheme: for a scalar one the limiter's Sweby region,
+    the TVD bound on the data range (the one a run enforces) and the order on smooth data;
+    for a system the positivity-preserving bound."""
+    from mcgen.model.system_scheme import SystemScheme
+    if isinstance(model, SystemScheme):
+        def positivity_preserving_bound(s: Any) -> list[Derivation]:
+            from mcgen.analysis.positivity_systems import positivity_condition
+            return [positivity_condition(s)]
+        return [positivity_preserving_bound]
+
+    def sweby_region(s: Any) -> list[Derivation]:
+        from mcgen.analysis.tvd import sweby_region as region
+        if s.limiter is None:
+            raise AnalysisError("WENO5 has no limiter")
+        return [region(s.limiter)]
+
+    def tvd_bound(s: Any) -> list[Derivation]:
+        from mcgen.analysis.tvd import tvd_condition
+        rng = data_range if data_range is not None else s.data_range
+        if rng is None and s.reconstruction != "weno5":  # WENO5: tvd_condition says why not
+            raise AnalysisError("the TVD bound is stated on a data range: give data_range "
+                                "(mcgen derive: --data-range MIN MAX)")
+        return [tvd_condition(s, None if rng is None else _exact_range(rng))]
+
+    def order_of_accuracy(s: Any) -> list[Derivation]:
+        from mcgen.analysis.highres_order import order_of_accuracy as order
+        return [order(s)]
+    return [sweby_region, tvd_bound, order_of_accuracy]
 
 
 def is_linear(scheme: Scheme) -> bool:

@@ -512,6 +512,12 @@ class Simulation:
             meta["condition_hash"] = stable_hash(self.condition.to_data())
         if self.law is not None:
             meta["law_hash"] = self.law.hash
+        if self.data_range is not None:  # the range the condition was proved on
+            meta["data_range"] = repr(tuple(float(v) for v in self.data_range))
+        cfl = getattr(self.stepper, "cfl", None)
+        if cfl is not None:  # a system stepper that takes the proved step of its data
+            meta["adaptive_cfl"] = float(cfl)
+            meta["safety"] = float(self.safety)
         return meta
 
     @classmethod
@@ -525,7 +531,7 @@ class Simulation:
 
         from mcgen.run.snapshots import SnapshotError, load_snapshot
         snap = load_snapshot(path)
-        written_by, scheme = snap.attrs.get("model_hash"), as_scheme(model)
+        written_by, scheme = snap.attrs.get("model_hash"), _identity(model)
         if written_by is None:
             raise SnapshotError(f"snapshot {path} records no model hash, so nothing shows which "
                                 "model wrote it: resume only snapshots written by "
@@ -543,14 +549,49 @@ class Simulation:
                 params = ast.literal_eval(str(snap.attrs["params"]))
             except (ValueError, SyntaxError):
                 params = None
+        # the condition is the one the writing run enforced: on its data range (not the
+        # range of the snapshot's data), and a system run that took the proved step of its
+        # data on every step goes on doing so, planning its chunks with the same dt
+        if kw.get("data_range") is None and snap.attrs.get("data_range"):
+            kw["data_range"] = _literal(snap.attrs["data_range"])
+        adaptive = snap.attrs.get("adaptive_cfl") is not None and "dt" not in kw
+        if adaptive:
+            kw.setdefault("safety", float(snap.attrs.get("safety", 0.9)))
         sim = cls(model, snap.grid, snap.fields, bc=bc, params=params or {},
-                  dt=kw.pop("dt", snap.attrs.get("dt")), **kw)
+                  dt=None if adaptive else kw.pop("dt", snap.attrs.get("dt")), **kw)
+        if adaptive and snap.attrs.get("dt") is not None:
+            sim.dt = float(snap.attrs["dt"])
         written = snap.attrs.get("boundary")
         if written is not None and str(written) != repr(sim.boundary):
             raise ModelError(f"snapshot {path} was written with boundary conditions {written} "
                              f"but resume got {sim.boundary!r}: pass bc= the same conditions")
+        enforced = sim.metadata().get("condition_hash")
+        if snap.attrs.get("condition_hash") not in (None, enforced):
+            now = sim.condition.describe() if sim.condition is not None else "none"
+            raise SnapshotError(f"snapshot {path} was written by a run that enforced "
+                                f"{snap.attrs.get('condition')!r}, and the resumed run would "
+                                f"enforce {now!r}: pass the same params, data_range and unsafe "
+                                "as the run that wrote it")
         sim.now = Instant(sim.state, snap.t, snap.step)
         return sim
+
+
+def _identity(model: Any) -> Any:
+    """What a snapshot's model hash and fields are compared with: a high-resolution scheme
+    itself (fields: its law's), else the scheme the model runs with."""
+    if isinstance(model, HIGHRES_MODELS):
+        from types import SimpleNamespace
+        return SimpleNamespace(name=model.name, hash=model.hash,
+                               fields=tuple(f.name for f in model.law.fields))
+    return as_scheme(model)
+
+
+def _literal(text: Any) -> Any:
+    import ast
+    try:
+        return ast.literal_eval(str(text))
+    except (ValueError, SyntaxError):
+        return None
 
 
 def _compiled_stepper(sim: Simulation) -> tuple[Any, str] | None:

@@ -88,3 +88,64 @@ def test_threaded_kernel_and_export(tmp_path):
     names = {p.suffix for p in folder.iterdir()}
     assert {".c", ".h", ".py"} <= names
     assert "TVD CFL" in (folder / "README.md").read_text()
+
+
+def test_a_second_kernel_of_the_same_scheme_is_a_verified_cache_hit(tmp_path, monkeypatch):
+    # issue 14: each HighResKernel compiled into a fresh temporary folder, outside the kernel
+    # cache and its integrity checks; now the C library is a cache entry with its sha256
+    # sidecar, and the second construction compiles nothing
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    import subprocess
+
+    from mcgen.codegen import cache
+    from mcgen.codegen.backends import c_backend
+
+    monkeypatch.setenv("MCGEN_CACHE_DIR", str(tmp_path))
+    u0 = np.random.default_rng(3).random(30)
+    first = HighResKernel(MUSCL2, "c")
+    (so,) = (tmp_path / "c").glob(f"{first.module.name}_*.so")
+    assert cache.read_entry(so) is not None  # verified: owner, mode and recorded sha256
+
+    def no_compiler(cmd, *a, **k):
+        if "-o" in cmd:
+            raise AssertionError(f"compiled again: {' '.join(map(str, cmd))}")
+        return subprocess.run(cmd, *a, **k)
+    monkeypatch.setattr(c_backend.subprocess, "run", no_compiler)
+    second = HighResKernel(MUSCL2, "c")
+    assert np.array_equal(second.run(u0, 5, 0.5), first.run(u0, 5, 0.5))
+
+
+def test_export_checks_every_call_and_states_the_enforced_bound(tmp_path):
+    # issue 14: the exported high-resolution kernel had no call contract (a short array with a
+    # large n wrote outside it) and its header said "enforced condition: none"
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    import importlib
+    import sys
+
+    from mcgen.codegen import compile
+    from mcgen.codegen.call_checks import KernelArgumentError
+    from mcgen.codegen.export import export_kernel
+
+    kernel = compile(MUSCL2, backend="c")
+    folder = export_kernel(kernel, tmp_path / "out", include_object=False)
+    name = kernel.module.name
+    header = (folder / f"{name}.h").read_text()
+    assert "enforced condition: TVD CFL: lam <= 2/3" in header
+    assert "u: array of at least n + 4 double values" in header  # ghost width 2 each side
+    assert "lam <= 2/3" in (folder / "README.md").read_text()
+    short = [np.zeros(10) for _ in range(4)]
+    with pytest.raises(KernelArgumentError, match="'u' has 10 elements.*n \\+ 4"):
+        kernel._fn(*short, np.int64(1000), np.int64(1), 0.5)
+    with pytest.raises(KernelArgumentError, match="n >= 2"):
+        kernel._fn(*short, np.int64(1), np.int64(1), 0.5)
+    sys.path.insert(0, str(folder))
+    try:
+        exported = importlib.import_module(name)
+        # the standalone module's own KernelArgumentError (a ValueError; no mcgen needed)
+        with pytest.raises(exported.KernelArgumentError, match="'u' has 10 elements"):
+            exported.step(*short, np.int64(1000), np.int64(1), 0.5)
+    finally:
+        sys.path.remove(str(folder))
+        sys.modules.pop(name, None)

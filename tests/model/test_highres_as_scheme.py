@@ -1,6 +1,7 @@
 """A forward-Euler high-resolution scheme written out as a Scheme goes through compile with its
 proved TVD condition enforced, and gives the NumPy reference stepper's numbers (issue 14)."""
 
+import itertools
 import shutil
 
 import numpy as np
@@ -61,3 +62,75 @@ def test_two_stage_scheme_compiles_in_seconds_and_matches_the_reference():
     st = HighResStepper(hs, n)
     ref = st.run(u0, 8 * (2 / 3) * st.dx, dt=(2 / 3) * st.dx)
     assert np.abs(kernel.run(u0, 8, **{"lambda": 2 / 3}) - ref).max() < 1e-13
+
+
+def _within(seconds):
+    """Fail (instead of hanging for minutes) when the block takes longer than ``seconds``."""
+    import signal
+
+    def stop(*_):
+        raise TimeoutError(f"took more than {seconds} s")
+    signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    return signal
+
+
+@pytest.mark.parametrize("stepper", ["euler", "ssprk22", "ssprk33", "ssprk104"])
+def test_every_catalogue_combination_is_written_out_or_refused_in_seconds(stepper):
+    # issue 14: as_scheme of limited SSPRK(2,2) schemes took minutes (Max/Min re-evaluated on
+    # every substitution, then sp.expand of the whole update in the flux split); SSPRK(3,3)
+    # and (10,4) grow as (reads per stage)^stages and are refused before they are built
+    from mcgen.model.flux_split import check_flux_split, interface_quantities
+    from mcgen.model.highres_as_scheme import MAX_TREE_NODES, written_out_size
+    from mcgen.model.limiter import LIMITERS
+
+    written = refused = 0
+    laws = (u**2 / 2, u) if stepper == "ssprk22" else (u**2 / 2,)
+    for limiter, build, flux in itertools.product(LIMITERS, (muscl, flux_limited), laws):
+        hs = build(scalar_law(u, flux), limiter, stepper=stepper, data_range=(-1, 1))
+        alarm = _within(30)
+        try:
+            try:
+                sch = as_scheme(hs)
+            except ModelError as err:
+                if limiter in ("van_leer", "van_albada"):
+                    assert "division-free" in str(err)
+                else:
+                    assert written_out_size(hs) > MAX_TREE_NODES
+                    assert "mcgen.codegen.compile(scheme)" in str(err)
+                refused += 1
+                continue
+            updates, groups, placeholders = interface_quantities(dict(sch.update), sch)
+            check_flux_split(sch, updates, groups, placeholders)  # raises if it is wrong
+        finally:
+            alarm.alarm(0)
+        assert len(groups) == 1  # the update telescopes: one flux per interface
+        assert written_out_size(hs) <= MAX_TREE_NODES
+        written += 1
+    assert written + refused == 2 * len(LIMITERS) * len(laws)
+    # every division-free limiter with forward Euler, and with SSPRK(2,2) for advection and
+    # MUSCL-minmod Burgers (the defect's scheme); the rest is refused, naming compile()
+    assert written == {"euler": 8, "ssprk22": 9}.get(stepper, 0)
+
+
+def test_written_out_two_stage_burgers_update_steps_like_the_reference():
+    # the defect's own scheme (MUSCL-minmod, Godunov, SSPRK(2,2), Burgers), through the flux
+    # split of the NumPy stepper, against the stage-by-stage reference
+    from mcgen.run.grid import Grid
+    from mcgen.run.numpy_stepper import NumpyStepper
+
+    hs = muscl(scalar_law(u, u**2 / 2), "minmod", "godunov", stepper="ssprk22",
+               data_range=(-1, 1))
+    n = 40
+    u0 = np.sin(2 * np.pi * (np.arange(n) + 0.5) / n) + 0.3 * np.cos(6 * np.pi * np.arange(n) / n)
+    u0 = np.clip(u0, -1, 1)
+    ref = HighResStepper(hs, n, data_range=(-1, 1))
+    dt = 0.25 * ref.dx
+    expected = ref.run(u0, 3 * dt, dt=dt)
+    alarm = _within(60)
+    try:
+        st = NumpyStepper(as_scheme(hs), Grid.uniform(n, (0.0, 1.0)), "periodic", {})
+    finally:
+        alarm.alarm(0)
+    out = st.run({"u": u0}, 0.0, dt, 3)["u"]
+    assert np.abs(out - expected).max() < 1e-13
