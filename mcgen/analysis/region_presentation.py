@@ -14,7 +14,7 @@ from typing import Any, cast
 import sympy as sp
 
 from mcgen.model.scheme import Scheme
-from mcgen.proof import lp
+from mcgen.proof import cad2, lp
 from mcgen.proof.sturm import _domain, check_region_equivalent, check_region_implies, relational_set
 
 
@@ -344,3 +344,59 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
         return sp.And(*rels), sp.sstr(sp.And(*rels))
     return expr, words
 
+
+
+def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],
+                 budget_s: float = 8.0) -> dict[str, Any] | None:
+    """{params : Q >= 0 on [-1, 1]} in two parameters, exact (a cylindrical decomposition of the
+    parameter plane, :mod:`mcgen.proof.cad2`), presented plainly; None when it is out of reach
+    (time budget, a cell not decided, or no formula over sign conditions separates the cells).
+
+    Returns ``expr`` (the region, checked against every cell), ``words``, ``n_cells`` and
+    ``witnesses`` (rational parameter points outside with a growing mode c0)."""
+    p, q = params
+    try:
+        cells, formula = cad2.decide_region(Q, c, p, q, budget_s)
+    except cad2.BudgetExceeded:
+        return None
+    if formula is None:
+        return None
+    expr, words = formula, sp.sstr(formula)
+    nice = _present_formula(formula, params)
+    if nice is not None and nice[0] != formula:
+        try:
+            bad, exact = cad2.disagreements(Q, c, p, q, nice[0], budget_s)
+        except cad2.BudgetExceeded:
+            bad, exact = [None], False
+        if not bad and exact:
+            expr, words = nice
+    if expr is sp.true:
+        words = "every parameter value"
+    elif expr is sp.false:
+        words = "empty: no parameter value qualifies"
+    wit = [({p: cl.sample[0], q: cl.sample[1]}, cl.mode) for cl in cells.cells
+           if cl.inside is False and cl.dim == 2 and cl.mode is not None]
+    return {"expr": expr, "words": words, "n_cells": len(cells.cells), "witnesses": wit,
+            "exact": True}
+
+
+def _present_formula(formula: sp.Basic, params: tuple[sp.Symbol, ...]
+                     ) -> tuple[sp.Basic, str] | None:
+    """Plain form of a conjunction (or a disjunction of conjunctions) of closed polynomial
+    relations: each conjunction through :func:`present_polynomial_region`."""
+    terms = formula.args if isinstance(formula, sp.Or) else (formula,)
+    out = []
+    for t in terms:
+        atoms = t.args if isinstance(t, sp.And) else (t,)
+        conds = []
+        for a in atoms:
+            if isinstance(a, sp.GreaterThan):
+                conds.append(sp.expand(a.lhs - a.rhs))
+            elif isinstance(a, sp.LessThan):
+                conds.append(sp.expand(a.rhs - a.lhs))
+            else:
+                return None
+        out.append(present_polynomial_region(conds, params))
+    if len(out) == 1:
+        return out[0]
+    return sp.Or(*[o[0] for o in out]), " or ".join(f"({o[1]})" for o in out)

@@ -35,6 +35,7 @@ from mcgen.analysis.amplification import (
 from mcgen.analysis.positivity import sign_cases
 from mcgen.analysis.region_presentation import (
     drop_redundant,
+    plane_region,
     present_polynomial_region,
     region_name,
     set_to_condition,
@@ -72,6 +73,10 @@ def analyse_Q(Q: sp.Expr, params: tuple[sp.Symbol, ...], strict: bool = False,
         return {"method": "cells", "set": region, "exact": exact, "witnesses": wit,
                 "params": live}
     ends = [sp.expand(Q.subs(C, 1)), sp.expand(Q.subs(C, -1))]
+    if len(live) == 2 and cells:
+        plane = plane_region(Q, C, live)
+        if plane is not None:
+            return {"method": "plane", **plane, "params": live}
     return {"method": "necessary", "raw": sp.And(*[sp.Ge(e, 0) for e in ends]), "ends": ends,
             "exact": False, "witnesses": [], "params": live}
 
@@ -228,6 +233,18 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
                    Q.subs({p: p0, C: c0}) < 0 else Check("follows"), uses=[i_q])
         status = "proved" if res["exact"] else "unknown"
         suff, nec = expr, expr
+    elif method == "plane":
+        expr, words = res["expr"], res["words"]
+        i_r = b.step(expr, "cylindrical decomposition of the parameter plane (projection: "
+                     "Q(+-1), the leading coefficient and the discriminant in c, then "
+                     f"discriminants and resultants in {params[1]}); one exact decision per "
+                     f"cell ({res['n_cells']} cells): {words}",
+                     Check("plane_region", (Q, C, params[0], params[1], expr)), uses=[i_q])
+        for pt, c0 in res["witnesses"][:4]:
+            b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
+                   "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
+                   uses=[i_q])
+        status, suff, nec = "proved", expr, expr
     else:
         raw = res["raw"]
         expr, words = present_polynomial_region(res["ends"], params)

@@ -1,0 +1,539 @@
+"""Exact regions in two parameters: {(p, q) : Q(c; p, q) >= 0 for every c in [-1, 1]}, decided by a
+cylindrical algebraic decomposition of the (p, q) plane.
+
+Projection. Over a connected set of (p, q) where Q(1), Q(-1), the leading coefficient in c and the
+discriminant in c (of the square-free part) keep a non-zero sign, the roots of Q(.; p, q) stay
+simple, distinct and off the ends +-1, so the sign pattern of Q on [-1, 1], hence the truth of
+"Q >= 0 on [-1, 1]", cannot change. The irreducible factors F of those polynomials (and of any
+extra polynomials a caller wants sign-invariant, such as the atoms of a claimed region) are
+projected once more onto p (leading coefficients, discriminants and pairwise resultants in q):
+between consecutive real roots of those, the real roots of F in q are continuous, ordered
+functions of p (delineability).
+
+Cells. Over each open p-interval one rational sample s; over s, the sections (roots in q of F) and
+the sectors between them, one exact decision per cell (a rational point, or a rational p with an
+algebraic q decided in the field it generates). Over each critical p = alpha the same on the
+vertical line (alpha rational, or algebraic: then the candidate sections are the real roots of
+res_p(f, minpoly(alpha)), a superset that only refines the line). Points with both coordinates
+irrational are decided by closure (the region is closed) from the cells above and below them, or
+by an explicit growing mode; one that neither decides leaves the region "not exact".
+
+Every cell carries the signs of F at its sample, so a region written with relations among F (or
+any Boolean of polynomial relations whose atoms were added to F) is checked at every cell exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from mcgen.errors import DerivationFileError
+from mcgen.proof.check import register_check
+from mcgen.proof.sturm import (
+    _domain,
+    abs_free,
+    negative_point_at_algebraic,
+    rational_between,
+    real_roots,
+    sign_at,
+)
+
+# Work bounds: a region from a derivation file is re-decided from the polynomial it names, so its
+# size is capped (a forged file must not make recheck run unbounded). Radius-3 1-D stencils with
+# weights quadratic in two parameters stay well inside.
+MAX_DEGREE_C = 12       # degree of Q in the wave variable
+MAX_DEGREE_P = 12       # total degree of Q in the two parameters
+MAX_TERMS = 400         # terms of Q
+MAX_ATOMS = 24          # distinct polynomials in a claimed region
+MAX_COEFF_BITS = 256    # size of a coefficient of Q
+
+
+class BudgetExceeded(Exception):
+    """The decomposition ran past its time budget (the caller falls back to what is proved)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the decomposition: an exact sample, its dimension, and what holds there.
+
+    ``inside`` is None when the cell could not be decided exactly; ``signs`` are the signs of the
+    decomposition's polynomials at the sample; ``mode`` is a c in [-1, 1] with Q < 0 there (an
+    explicit growing mode) for a cell outside the region.
+    """
+
+    sample: tuple[Any, Any]
+    dim: int
+    inside: bool | None
+    signs: tuple[int, ...]
+    mode: Any = None
+
+
+@dataclass(frozen=True)
+class PlaneCells:
+    polys: tuple[sp.Expr, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def exact(self) -> bool:
+        return all(cl.inside is not None for cl in self.cells)
+
+
+def check_size(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol) -> sp.Poly:
+    """Q as a polynomial with rational coefficients within the work bounds, or a clear error."""
+    try:
+        P = sp.Poly(sp.expand(Q), c, p, q)
+    except sp.PolynomialError as e:
+        raise DerivationFileError(f"two-parameter region: {sp.sstr(Q)[:80]} is not a polynomial "
+                                  f"in {c}, {p}, {q}") from e
+    if not (P.domain.is_ZZ or P.domain.is_QQ):
+        raise DerivationFileError("two-parameter region: the polynomial has coefficients outside "
+                                  f"the rationals ({P.domain}); only rational ones are decided")
+    dc = P.degree(c)
+    dp = max((m[1] + m[2] for m in P.monoms()), default=0)
+    big = max((max(abs(sp.Rational(a).p).bit_length(), sp.Rational(a).q.bit_length())
+               for a in P.coeffs()), default=0)
+    if dc > MAX_DEGREE_C or dp > MAX_DEGREE_P or len(P.terms()) > MAX_TERMS or \
+            big > MAX_COEFF_BITS:
+        raise DerivationFileError(
+            f"two-parameter region: the polynomial has degree {dc} in {c}, total degree {dp} in "
+            f"({p}, {q}), {len(P.terms())} terms and {big}-bit coefficients; the exact "
+            f"decision is bounded to degree {MAX_DEGREE_C} in {c}, {MAX_DEGREE_P} in the "
+            f"parameters, {MAX_TERMS} terms and {MAX_COEFF_BITS}-bit coefficients (radius <= 3 "
+            "stencils with quadratic weights fit); a larger one in a derivation file is refused")
+    return P
+
+
+def _factors(exprs: Any, keep: set[sp.Symbol]) -> list[sp.Expr]:
+    """Irreducible factors (over Q) with a free symbol in ``keep``, primitive, sign-normalised."""
+    out: dict[sp.Expr, None] = {}
+    for e in exprs:
+        e = sp.expand(e)
+        if e == 0 or not (e.free_symbols & keep):
+            continue
+        for f, _ in sp.factor_list(e)[1]:
+            if not (f.free_symbols & keep):
+                continue
+            f = sp.Poly(f, *sorted(f.free_symbols, key=lambda s: s.name))
+            f = f.primitive()[1]
+            if f.LC() < 0:
+                f = -f
+            out[f.as_expr()] = None
+    return list(out)
+
+
+def wave_projection(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol) -> list[sp.Expr]:
+    """Irreducible polynomials in (p, q) off whose zero sets "Q >= 0 on [-1, 1]" cannot change."""
+    Q = sp.expand(Q)
+    P = sp.Poly(Q, c)
+    polys = [Q.subs(c, 1), Q.subs(c, -1), P.LC()]
+    if P.degree() >= 2:
+        sq = sp.Poly(sp.sqf_part(Q, c, p, q), c)
+        if sq.degree() >= 2:
+            polys.append(sp.discriminant(sq.as_expr(), c))
+    for v in (p, q):
+        dom = _domain(v)
+        if dom != sp.S.Reals:
+            polys.append(v)
+    return _factors(polys, {p, q})
+
+
+def _line_projection(F: list[sp.Expr], p: sp.Symbol, q: sp.Symbol,
+                     deadline: float) -> list[sp.Expr]:
+    out: list[sp.Expr] = []
+    withq = [f for f in F if f.has(q)]
+    for f in F:
+        if not f.has(q):
+            out.append(f)
+            continue
+        fq = sp.Poly(f, q)
+        out.append(fq.LC())
+        if fq.degree() >= 2:
+            out.append(sp.discriminant(f, q))
+        _tick(deadline)
+    for f, g in itertools.combinations(withq, 2):
+        out.append(sp.resultant(f, g, q))
+        _tick(deadline)
+    return _factors(out, {p})
+
+
+def _tick(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise BudgetExceeded
+
+
+def _sorted(xs: Any) -> list[sp.Expr]:
+    return sorted(set(xs), key=lambda x: sp.N(x, 50))
+
+
+def _roots_of(polys: list[sp.Expr], v: sp.Symbol) -> list[sp.Expr]:
+    """The distinct real roots of several univariate polynomials, exact and sorted (one call on
+    their square-free product: SymPy sorts by isolating intervals, no numeric comparison)."""
+    prod = sp.Integer(1)
+    for g in polys:
+        if sp.sympify(g).has(v):
+            prod *= g
+    if not prod.has(v):
+        return []
+    return list(sp.real_roots(sp.Poly(sp.sqf_part(sp.expand(prod)), v)))
+
+
+def _negative(expr: sp.Expr, c: sp.Symbol) -> sp.Rational | None:
+    """A rational c0 in [-1, 1] with expr(c0) < 0, or None (exact: rational isolating intervals
+    of the real roots in [-1, 1], one sample per gap and the two ends)."""
+    P = sp.Poly(expr, c)
+    one = sp.Integer(1)
+    if P.is_zero:
+        return None
+    if P.degree() <= 0:
+        return -one if P.LC() < 0 else None
+    ivs = sorted(iv for iv, _ in sp.Poly(sp.sqf_part(P.as_expr()), c).intervals(inf=-1, sup=1))
+    pts = [-one, one]
+    edges = [-one] + [sp.Rational(x) for iv in ivs for x in iv] + [one]
+    for i in range(0, len(edges), 2):
+        a, b = edges[i], edges[i + 1]
+        if a < b:
+            pts.append((a + b) / 2)
+        elif P.eval(a) != 0:
+            pts.append(a)
+    for x in pts:
+        if P.eval(x) < 0:
+            return x
+    return None
+
+
+def _sign2(g: sp.Expr, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any) -> int:
+    """The sign of a polynomial g(p, q) at an exact point (each coordinate rational or real
+    algebraic); both irrational: by evaluation with tracked precision (SymPy's evalf), refined
+    until the value is separated from zero, and zero when y is a root of g(x, .)."""
+    if x.is_Rational and y.is_Rational:
+        return int(sp.sign(g.subs({p: x, q: y})))
+    if x.is_Rational:
+        return sign_at(sp.expand(g.subs(p, x)), q, y)
+    if y.is_Rational:
+        return sign_at(sp.expand(g.subs(q, y)), p, x)
+    for prec in (30, 60, 120, 240):
+        v = sp.N(g.subs({p: x, q: y}), prec)
+        if v != 0 and abs(v) > sp.Float(10) ** (-prec // 2):
+            return int(sp.sign(v))
+    return 0
+
+
+def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any,
+            on: sp.Expr | None = None) -> tuple[bool | None, Any]:
+    """(Q(.; x, y) >= 0 on [-1, 1], a growing mode c0 or None), exactly; None when both
+    coordinates are irrational and no mode is found."""
+    one = sp.Integer(1)
+    if x.is_Rational and y.is_Rational:
+        w = _negative(sp.expand(Q.subs({p: x, q: y})), c)
+        return w is None, w
+    if x.is_Rational:
+        w = negative_point_at_algebraic(sp.expand(Q.subs(p, x)), c, q, y)
+        return w is None, w
+    if y.is_Rational:
+        w = negative_point_at_algebraic(sp.expand(Q.subs(q, y)), c, p, x)
+        return w is None, w
+    # both irrational: y is a root of f(x, .) for some f of the decomposition; the roots in c of
+    # Q(c; x, y) are among those of R(c) = res_p(m(p), res_q(f, Q)), m the minimal polynomial of
+    # x, so Q(.; x, y) keeps a non-zero sign between consecutive real roots of R, and one
+    # rational sample per gap, signed by evaluation refined until it leaves zero, decides
+    if on is None:
+        return None, None
+    m = _minpoly(x, p)
+    R = sp.resultant(m.as_expr(), sp.resultant(on, Q, q), p)
+    if not sp.sympify(R).has(c):
+        return None, None
+    one = sp.Integer(1)
+    rs = [z for z in real_roots(sp.Poly(R, c)) if -1 < z < 1]
+    edges = [-one, *rs, one]
+    for c0 in (rational_between(a, b) for a, b in zip(edges, edges[1:], strict=False)):
+        s = _sign2(sp.expand(Q.subs(c, c0)), p, q, x, y)
+        if s == 0:
+            return None, None
+        if s < 0:
+            return False, c0
+    return True, None
+
+
+def _minpoly(x: Any, p: sp.Symbol) -> sp.Poly:
+    if isinstance(x, sp.CRootOf):
+        return sp.Poly(x.poly.as_expr().subs(x.poly.gen, p), p)
+    return sp.Poly(sp.minimal_polynomial(x, p), p)
+
+
+def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
+                extra: tuple[sp.Expr, ...] = (), budget_s: float = 30.0) -> PlaneCells:
+    """The decomposition of the (p, q) plane (within the parameters' declared signs) for the
+    region {Q(c; p, q) >= 0 on [-1, 1]}, sign-invariant also for the ``extra`` polynomials."""
+    Q = sp.expand(sp.sympify(Q))
+    check_size(Q, c, p, q)
+    deadline = time.monotonic() + budget_s
+    F = _factors([*wave_projection(Q, c, p, q), *extra], {p, q})
+    key = sp.srepr((Q, c, p, q, tuple(F)))  # extra polynomials already among F: the same cells
+    if key in _MEMO:
+        return _MEMO[key]
+    _tick(deadline)
+    crit = _roots_of(_line_projection(F, p, q, deadline), p)
+    _tick(deadline)
+    domp, domq = _domain(p), _domain(q)
+    edges = [-sp.oo, *[x for x in crit if x in domp], sp.oo]
+    cells: list[Cell] = []
+    for x0, x1 in zip(edges, edges[1:], strict=False):
+        s = rational_between(x0, x1)
+        if s in domp:
+            cells += _column(Q, c, p, q, F, s, domq, 2, deadline)
+    for a in edges[1:-1]:
+        cells += _column(Q, c, p, q, F, a, domq, 1, deadline)
+    out = PlaneCells(tuple(F), tuple(cells))
+    _MEMO[key] = out
+    return out
+
+
+def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Expr], x: Any,
+            domq: sp.Set, dim: int, deadline: float) -> list[Cell]:
+    """The cells above p = x: sectors (dimension ``dim``) and sections (``dim - 1``)."""
+    if x.is_Rational:
+        on_line = [sp.expand(f.subs(p, x)) for f in F]
+    else:
+        m = _minpoly(x, p)
+        on_line = [sp.resultant(f, m.as_expr(), p) if f.has(p) else f for f in F if f.has(q)]
+    ys = [y for y in _roots_of(on_line, q) if y in domq]
+    _tick(deadline)
+    edges = [-sp.oo, *ys, sp.oo]
+    sectors: list[Cell] = []
+    for y0, y1 in zip(edges, edges[1:], strict=False):
+        y = rational_between(y0, y1)
+        if y not in domq:
+            sectors.append(Cell((x, y), dim, None, (), "outside the domain"))
+            continue
+        ok, mode = _decide(Q, c, p, q, x, y)
+        sectors.append(Cell((x, y), dim, ok, tuple(_sign2(f, p, q, x, y) for f in F), mode))
+        _tick(deadline)
+    out = [cl for cl in sectors if cl.mode != "outside the domain"]
+    for i, y in enumerate(ys):
+        below, above = sectors[i], sectors[i + 1]
+        signs = tuple(_sign2(f, p, q, x, y) for f in F)
+        if below.inside or above.inside:
+            ok, mode = True, None   # a limit of stable points is stable (the region is closed)
+        elif not (x.is_Rational or y.is_Rational) and all(
+                s == t for s, t in zip(signs, below.signs, strict=False)) and below.signs:
+            ok, mode = below.inside, below.mode  # y is a root for a conjugate of x only
+        else:
+            on = next((f for f, sg in zip(F, signs, strict=True) if sg == 0 and f.has(q)), None)
+            ok, mode = _decide(Q, c, p, q, x, y, on)
+        out.append(Cell((x, y), dim - 1, ok, signs, mode))
+        _tick(deadline)
+    return out
+
+
+_MEMO: dict[str, PlaneCells] = {}
+
+# ---------------------------------------------------------------- formulas over the cells
+
+_OPS = {">=": lambda s: s >= 0, ">": lambda s: s > 0, "<=": lambda s: s <= 0,
+        "<": lambda s: s < 0, "==": lambda s: s == 0, "!=": lambda s: s != 0}
+
+
+def atom_polys(expr: Any) -> list[sp.Expr]:
+    """Numerators and denominators of the relations of a region (Abs/Max/Min removed)."""
+    out = []
+    for r in sp.sympify(abs_free(expr)).atoms(Relational):
+        n, d = sp.fraction(sp.together(r.lhs - r.rhs))
+        out += [sp.expand(n), sp.expand(d)]
+    return [e for e in out if e.free_symbols]
+
+
+def truth_at(expr: Any, cells: PlaneCells, cell: Cell, p: sp.Symbol, q: sp.Symbol) -> bool:
+    """The truth of a Boolean of polynomial relations at a cell, from exact signs."""
+    e = sp.sympify(abs_free(expr))
+    index = {f: i for i, f in enumerate(cells.polys)}
+    vals = {}
+    x, y = cell.sample
+    for r in e.atoms(Relational):
+        n, d = sp.fraction(sp.together(r.lhs - r.rhs))
+        sn, sd = _sign_of(sp.expand(n), index, cell, p, q, x, y), \
+            _sign_of(sp.expand(d), index, cell, p, q, x, y)
+        vals[r] = sp.true if sd != 0 and _OPS[r.rel_op](sn * sd) else sp.false
+    return bool(e.xreplace(vals))
+
+
+def _sign_of(g: sp.Expr, index: dict, cell: Cell, p: sp.Symbol, q: sp.Symbol, x: Any,
+             y: Any) -> int:
+    if not g.free_symbols:
+        return int(sp.sign(g))
+    const, facs = sp.factor_list(g)
+    s = int(sp.sign(const))
+    for f, k in facs:
+        if not f.free_symbols:
+            s *= int(sp.sign(f)) ** k
+            continue
+        fp = sp.Poly(f, *sorted(f.free_symbols, key=lambda v: v.name))
+        cont, prim = fp.primitive()
+        sg = 1
+        if prim.LC() < 0:
+            prim, sg = -prim, -1
+        i = index.get(prim.as_expr())
+        sf = cell.signs[i] * sg if i is not None else _sign2(f, p, q, x, y)
+        s *= int(sp.sign(cont)) ** k * sf ** k
+    return s
+
+
+def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol) -> sp.Basic | None:
+    """A Boolean over relations among the decomposition's polynomials that holds exactly on the
+    cells inside: one conjunction when the region is an intersection of such sign conditions,
+    else a short disjunction of conjunctions; None when two cells with the same signs differ."""
+    inside = [cl for cl in cells.cells if cl.inside]
+    outside = [cl for cl in cells.cells if cl.inside is False]
+    if not inside:
+        return sp.false
+    if not outside:
+        return sp.true
+    by_signs: dict[tuple, bool] = {}
+    for cl in cells.cells:
+        if by_signs.setdefault(cl.signs, bool(cl.inside)) != bool(cl.inside):
+            return None
+    F = cells.polys
+    # candidate atoms: f >= 0 and f <= 0 (closed, as the region is), then strict and equalities
+    atoms: list[tuple[sp.Basic, Any]] = []
+    for i, f in enumerate(F):
+        for rel, ok in ((sp.Ge(f, 0), lambda s: s >= 0), (sp.Le(f, 0), lambda s: s <= 0),
+                        (sp.Gt(f, 0), lambda s: s > 0), (sp.Lt(f, 0), lambda s: s < 0),
+                        (sp.Eq(f, 0), lambda s: s == 0), (sp.Ne(f, 0), lambda s: s != 0)):
+            atoms.append((rel, (i, ok)))
+
+    def holds(atom: tuple, cl: Cell) -> bool:
+        i, ok = atom[1]
+        return bool(ok(cl.signs[i]))
+
+    def term_for(cells_in: list[Cell]) -> list[tuple] | None:
+        cand = [a for a in atoms if all(holds(a, cl) for cl in cells_in)]
+        if any(all(holds(a, o) for a in cand) for o in outside):
+            return None
+        # drop atoms greedily while the term still excludes every outside cell (closed first)
+        kept = list(cand)
+        for a in sorted(cand, key=lambda a: -_ATOM_RANK[type(a[0])]):
+            trial = [b for b in kept if b is not a]
+            if not any(all(holds(b, o) for b in trial) for o in outside):
+                kept = trial
+        return kept
+
+    whole = term_for(inside)
+    if whole is not None:
+        return sp.And(*[a[0] for a in whole])
+    terms: list[list[tuple]] = []
+    todo = list(inside)
+    while todo:
+        cl = todo[0]
+        # grow a group of inside cells that one conjunction can cover
+        group = [cl]
+        for other in todo[1:]:
+            if term_for([*group, other]) is not None:
+                group.append(other)
+        t = term_for(group)
+        if t is None:
+            return None
+        terms.append(t)
+        todo = [o for o in todo if not all(holds(a, o) for a in t)]
+    return sp.Or(*[sp.And(*[a[0] for a in t]) for t in terms])
+
+
+_ATOM_RANK = {sp.GreaterThan: 3, sp.LessThan: 3, sp.StrictGreaterThan: 2,
+              sp.StrictLessThan: 2, sp.Unequality: 1, sp.Equality: 0}
+
+
+def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
+                  budget_s: float = 30.0) -> tuple[list[Cell], bool]:
+    """Cells (with a claimed region's atoms in the decomposition) where the claimed region and
+    {Q >= 0 on [-1, 1]} differ, and whether every cell was decided."""
+    claimed = sp.sympify(claimed)
+    extra = tuple(atom_polys(claimed))
+    if len(extra) > 2 * MAX_ATOMS:
+        raise DerivationFileError(f"two-parameter region: the claimed region has {len(extra)} "
+                                  f"polynomials (at most {2 * MAX_ATOMS} are decided)")
+    cells = plane_cells(Q, c, p, q, extra, budget_s)
+    bad = [cl for cl in cells.cells
+           if cl.inside is not None and truth_at(claimed, cells, cl, p, q) != cl.inside]
+    return bad, cells.exact
+
+
+@register_check("plane_region",
+                "the parameter set where a polynomial is >= 0 on [-1, 1], in two parameters "
+                "(cylindrical cells of the parameter plane, one exact decision per cell)")
+def check_plane_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any) -> str:
+    try:
+        bad, exact = disagreements(sp.sympify(Q), c, p, q, claimed)
+    except BudgetExceeded:
+        return "unknown"
+    if bad:
+        return "refuted"
+    return "proved" if exact else "unknown"
+
+
+def decide_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float = 8.0
+                  ) -> tuple[PlaneCells, sp.Basic | None]:
+    """The decomposition and a formula for {Q >= 0 on [-1, 1]} (None when not exact, or when
+    no Boolean of sign conditions separates the cells). When the signs of the projection
+    polynomials do not separate the inside cells from the outside ones, their derivatives in q
+    are added (Thom's lemma: the signs of f and its derivatives tell its roots apart in each
+    fibre), then the projection onto p (the strip boundaries)."""
+    with _alarm(budget_s):
+        return _decide_region(sp.expand(sp.sympify(Q)), c, p, q, budget_s)
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the decomposition after ``seconds`` (a single SymPy resultant or root isolation
+    can run long between the cooperative checks); only in the main thread, where signals are
+    delivered, and only when no other timer is armed."""
+    usable = threading.current_thread() is threading.main_thread() and \
+        signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    if not usable:
+        yield
+        return
+
+    def stop(*_: Any) -> None:
+        raise BudgetExceeded
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _decide_region(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float
+                   ) -> tuple[PlaneCells, sp.Basic | None]:
+    deadline = time.monotonic() + budget_s
+    cells = plane_cells(Q, c, p, q, (), budget_s)
+    if not cells.exact:
+        return cells, None
+    f = region_formula(cells, p, q)
+    if f is not None:
+        return cells, f
+    F = list(cells.polys)
+    ders = []
+    for g in F:
+        for k in range(1, sp.degree(g, q)):
+            ders.append(sp.diff(g, q, k))
+    stages = [tuple(ders), tuple(ders) + tuple(_line_projection(F, p, q, deadline))]
+    for extra in stages:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise BudgetExceeded
+        cells = plane_cells(Q, c, p, q, extra, left)
+        if not cells.exact:
+            return cells, None
+        f = region_formula(cells, p, q)
+        if f is not None:
+            return cells, f
+    return cells, None
