@@ -347,7 +347,7 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
 
 
 def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],
-                 budget_s: float = 8.0) -> dict[str, Any] | None:
+                 budget_s: float = 4.0) -> dict[str, Any] | None:
     """{params : Q >= 0 on [-1, 1]} in two parameters, exact (a cylindrical decomposition of the
     parameter plane, :mod:`mcgen.proof.cad2`), presented plainly; None when it is out of reach
     (time budget, a cell not decided, or no formula over sign conditions separates the cells).

@@ -404,10 +404,10 @@ def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol) -> sp.Basic | 
     # candidate atoms: f >= 0 and f <= 0 (closed, as the region is), then strict and equalities
     atoms: list[tuple[sp.Basic, Any]] = []
     for i, f in enumerate(F):
-        for rel, ok in ((sp.Ge(f, 0), lambda s: s >= 0), (sp.Le(f, 0), lambda s: s <= 0),
-                        (sp.Gt(f, 0), lambda s: s > 0), (sp.Lt(f, 0), lambda s: s < 0),
-                        (sp.Eq(f, 0), lambda s: s == 0), (sp.Ne(f, 0), lambda s: s != 0)):
-            atoms.append((rel, (i, ok)))
+        for op, ok in ((sp.Ge, lambda s: s >= 0), (sp.Le, lambda s: s <= 0),
+                       (sp.Gt, lambda s: s > 0), (sp.Lt, lambda s: s < 0),
+                       (sp.Eq, lambda s: s == 0), (sp.Ne, lambda s: s != 0)):
+            atoms.append((op(f, 0, evaluate=False), (i, ok)))
 
     def holds(atom: tuple, cl: Cell) -> bool:
         i, ok = atom[1]
