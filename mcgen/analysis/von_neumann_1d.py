@@ -75,8 +75,10 @@ def analyse_Q(Q: sp.Expr, params: tuple[sp.Symbol, ...], strict: bool = False,
     ends = [sp.expand(Q.subs(C, 1)), sp.expand(Q.subs(C, -1))]
     if len(live) == 2 and cells:
         plane = plane_region(Q, C, live)
-        if plane is not None:
+        if plane is not None and plane["exact"]:
             return {"method": "plane", **plane, "params": live}
+        if plane is not None:  # proved inner and outer sets from the same cells
+            return {"method": "plane_bounds", **plane, "params": live}
     return {"method": "necessary", "raw": sp.And(*[sp.Ge(e, 0) for e in ends]), "ends": ends,
             "exact": False, "witnesses": [], "params": live}
 
@@ -245,6 +247,28 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
                    "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
                    uses=[i_q])
         status, suff, nec = "proved", expr, expr
+    elif method == "plane_bounds":
+        (suff, s_words), (nec, n_words) = res["sufficient"], res["necessary"]
+        p, q = params
+        i_s = b.step(suff, "cylindrical decomposition of the parameter plane; the sign classes "
+                     f"of the projection all of whose cells are stable: {s_words}",
+                     Check("plane_region_sufficient", (Q, C, p, q, suff)), uses=[i_q])
+        i_n = b.step(nec, "the sign classes with a stable cell (every stable point lies in "
+                     f"one): {n_words}", Check("plane_region_necessary", (Q, C, p, q, nec)),
+                     uses=[i_q])
+        for pt, c0 in res["witnesses"][:4]:
+            b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
+                   "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
+                   uses=[i_q])
+        i_r = b.step(suff, "each stable and unstable cell is decided exactly, but no formula "
+                     "over the projection's sign conditions separates them: the region "
+                     "reported is the proved sufficient set, the necessary set beside it",
+                     Check("sampled"), uses=[i_s, i_n])
+        expr = suff
+        words = (f"sufficient (proved, the region reported): {s_words}; necessary (proved): "
+                 f"{n_words}; each of the {res['n_cells']} cells is decided exactly, but the "
+                 "boundary between them is not written as a formula")
+        status = "sampled"
     else:
         raw = res["raw"]
         expr, words = present_polynomial_region(res["ends"], params)

@@ -33,7 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sympy as sp
+from mpmath import iv
 from sympy.core.relational import Relational
 
 from mcgen.errors import DerivationFileError
@@ -41,10 +43,8 @@ from mcgen.proof.check import register_check
 from mcgen.proof.sturm import (
     _domain,
     abs_free,
-    negative_point_at_algebraic,
     rational_between,
     real_roots,
-    sign_at,
 )
 
 # Work bounds: a region from a derivation file is re-decided from the polynomial it names, so its
@@ -170,10 +170,6 @@ def _tick(deadline: float) -> None:
         raise BudgetExceeded
 
 
-def _sorted(xs: Any) -> list[sp.Expr]:
-    return sorted(set(xs), key=lambda x: sp.N(x, 50))
-
-
 def _roots_of(polys: list[sp.Expr], v: sp.Symbol) -> list[sp.Expr]:
     """The distinct real roots of several univariate polynomials, exact and sorted (one call on
     their square-free product: SymPy sorts by isolating intervals, no numeric comparison)."""
@@ -186,16 +182,15 @@ def _roots_of(polys: list[sp.Expr], v: sp.Symbol) -> list[sp.Expr]:
     return list(sp.real_roots(sp.Poly(sp.sqf_part(sp.expand(prod)), v)))
 
 
-def _negative(expr: sp.Expr, c: sp.Symbol) -> sp.Rational | None:
-    """A rational c0 in [-1, 1] with expr(c0) < 0, or None (exact: rational isolating intervals
+def _negative(P: sp.Poly) -> sp.Rational | None:
+    """A rational c0 in [-1, 1] with P(c0) < 0, or None (exact: rational isolating intervals
     of the real roots in [-1, 1], one sample per gap and the two ends)."""
-    P = sp.Poly(expr, c)
     one = sp.Integer(1)
     if P.is_zero:
         return None
     if P.degree() <= 0:
         return -one if P.LC() < 0 else None
-    ivs = sorted(iv for iv, _ in sp.Poly(sp.sqf_part(P.as_expr()), c).intervals(inf=-1, sup=1))
+    ivs = sorted(iv for iv, _ in P.sqf_part().intervals(inf=-1, sup=1))
     pts = [-one, one]
     edges = [-one] + [sp.Rational(x) for iv in ivs for x in iv] + [one]
     for i in range(0, len(edges), 2):
@@ -210,21 +205,103 @@ def _negative(expr: sp.Expr, c: sp.Symbol) -> sp.Rational | None:
     return None
 
 
+_Z = sp.Dummy("z")
+_ALGEBRAIC: dict[Any, list[Any]] = {}  # x -> [minimal polynomial in _Z, a, b], refined in place
+
+
+def _algebraic(x: Any) -> list[Any]:
+    """The minimal polynomial of a real algebraic number and an isolating interval, computed
+    once per number (the decomposition signs many polynomials at the same sections)."""
+    if x not in _ALGEBRAIC:
+        if isinstance(x, sp.CRootOf):
+            f = sp.Poly(x.poly.as_expr().subs(x.poly.gen, _Z), _Z)
+            iv = x._get_interval()
+            a, b = sp.Rational(iv.a), sp.Rational(iv.b)
+        else:
+            f = sp.Poly(sp.minimal_polynomial(x, _Z), _Z)
+            a, b = next((sp.Rational(u), sp.Rational(v)) for (u, v), _ in f.intervals()
+                        if bool(u <= x) and bool(x <= v))
+        _ALGEBRAIC[x] = [f, a, b]
+    return _ALGEBRAIC[x]
+
+
+def sign_at_algebraic(g: sp.Poly, x: Any) -> int:
+    """The sign of a univariate polynomial g (rational coefficients) at a real algebraic x:
+    0 iff the minimal polynomial of x divides g; else the isolating interval of x is refined
+    until g has no root in it (kept refined for the next polynomial) and g is evaluated there."""
+    if g.is_zero:
+        return 0
+    if g.degree() <= 0:
+        return int(sp.sign(g.LC()))
+    if x.is_Rational:
+        return int(sp.sign(g.eval(x)))
+    G = g.replace(g.gen, _Z)
+    rec = _algebraic(x)
+    f, a, b = rec
+    if G.rem(f).is_zero:
+        return 0
+    while a != b and G.count_roots(a, b) > 0:
+        a, b = f.refine_root(a, b, steps=1)
+    rec[1], rec[2] = a, b
+    return int(sp.sign(G.eval((a + b) / 2)))
+
+
+def _in_domain(x: Any, dom: sp.Set) -> bool:
+    if dom == sp.S.Reals:
+        return True
+    s = sign_at_algebraic(sp.Poly(_Z, _Z), x)
+    return s > 0 or (s == 0 and 0 in dom) or (s < 0 and dom.inf == -sp.oo)
+
+
+_POLYS: dict[tuple, sp.Poly] = {}
+
+
+def _poly(g: sp.Expr, *gens: sp.Symbol) -> sp.Poly:
+    k = (g, gens)
+    if k not in _POLYS:
+        _POLYS[k] = sp.Poly(g, *gens)
+    return _POLYS[k]
+
+
 def _sign2(g: sp.Expr, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any) -> int:
     """The sign of a polynomial g(p, q) at an exact point (each coordinate rational or real
     algebraic); both irrational: by evaluation with tracked precision (SymPy's evalf), refined
     until the value is separated from zero, and zero when y is a root of g(x, .)."""
-    if x.is_Rational and y.is_Rational:
-        return int(sp.sign(g.subs({p: x, q: y})))
-    if x.is_Rational:
-        return sign_at(sp.expand(g.subs(p, x)), q, y)
-    if y.is_Rational:
-        return sign_at(sp.expand(g.subs(q, y)), p, x)
-    for prec in (30, 60, 120, 240):
-        v = sp.N(g.subs({p: x, q: y}), prec)
-        if v != 0 and abs(v) > sp.Float(10) ** (-prec // 2):
-            return int(sp.sign(v))
+    if x.is_Rational or y.is_Rational:
+        P = _poly(g, p, q)
+        if x.is_Rational and y.is_Rational:
+            return int(sp.sign(P.eval(p, x).eval(y)))
+        if x.is_Rational:
+            return sign_at_algebraic(P.eval(p, x), y)
+        return sign_at_algebraic(P.eval(q, y), x)
+    # both irrational: interval arithmetic on isolating intervals refined to 2^-bits; a sign
+    # is returned only when the enclosure excludes zero, else (a zero up to 2^-512) 0
+    P = _poly(g, p, q)
+    terms = [(int(i), int(j), sp.Rational(cf)) for (i, j), cf in P.terms()]
+    for bits in (48, 128, 512):
+        X, Y = _enclosure(x, bits), _enclosure(y, bits)
+        iv.prec = bits + 64
+        v = iv.mpf(0)
+        for i, j, cf in terms:
+            v += (iv.mpf(cf.p) / cf.q) * X**i * Y**j
+        if v.a > 0:
+            return 1
+        if v.b < 0:
+            return -1
     return 0
+
+
+def _enclosure(x: Any, bits: int) -> Any:
+    """An mpmath interval containing the real algebraic x, of width about 2^-bits."""
+    rec = _algebraic(x)
+    f, a, b = rec
+    eps = sp.Rational(1, 2**bits)
+    if b - a > eps:
+        a, b = f.refine_root(a, b, eps=eps)
+        rec[1], rec[2] = a, b
+    iv.prec = bits + 64
+    lo, hi = iv.mpf(a.p) / a.q, iv.mpf(b.p) / b.q
+    return iv.mpf([lo.a, hi.b])
 
 
 def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any,
@@ -233,13 +310,13 @@ def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any
     coordinates are irrational and no mode is found."""
     one = sp.Integer(1)
     if x.is_Rational and y.is_Rational:
-        w = _negative(sp.expand(Q.subs({p: x, q: y})), c)
+        w = _negative(_poly(Q, c, p, q).eval(p, x).eval(q, y))
         return w is None, w
     if x.is_Rational:
-        w = negative_point_at_algebraic(sp.expand(Q.subs(p, x)), c, q, y)
+        w = _negative_at_algebraic(_poly(Q, c, p, q).eval(p, x), y)
         return w is None, w
     if y.is_Rational:
-        w = negative_point_at_algebraic(sp.expand(Q.subs(q, y)), c, p, x)
+        w = _negative_at_algebraic(_poly(Q, c, p, q).eval(q, y), x)
         return w is None, w
     # both irrational: y is a root of f(x, .) for some f of the decomposition; the roots in c of
     # Q(c; x, y) are among those of R(c) = res_p(m(p), res_q(f, Q)), m the minimal polynomial of
@@ -263,6 +340,43 @@ def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any
     return True, None
 
 
+def _negative_at_algebraic(Qc: sp.Poly, x: Any) -> sp.Rational | None:
+    """A rational c0 in [-1, 1] with Q(c0; x) < 0 for Q in (c, v) and v = x real algebraic, or
+    None when Q(.; x) >= 0 on [-1, 1] (exact). First a numeric guess of the minimum confirmed
+    exactly; then the roots in c of Q(c; x) are among those of R(c) = res_v(Q, m(v)), m the
+    minimal polynomial of x, and one rational sample per gap between them decides."""
+    c, v = Qc.gens
+    mid = sum(_algebraic(x)[1:]) / 2 if not x.is_Rational else x
+    approx = Qc.eval(v, mid)
+    coeffs = [float(a) for a in approx.all_coeffs()] if not approx.is_zero else [0.0]
+    grid = np.linspace(-1.0, 1.0, 401)
+    vals = np.polyval(coeffs, grid)
+    for i in np.argsort(vals)[:2]:
+        if vals[i] >= 0:
+            break
+        for k in (3, 6, 10):
+            c0 = sp.Rational(round(float(grid[i]) * 10**k), 10**k)
+            if sign_at_algebraic(Qc.eval(c, c0), x) < 0:
+                return c0
+    one = sp.Integer(1)
+    m = _algebraic(x)[0].replace(_Z, v)
+    R = sp.Poly(sp.resultant(Qc.as_expr(), m.as_expr(), v), c)
+    pts = [-one, one]
+    if R.degree() > 0:
+        ivs = sorted(iv for iv, _ in R.sqf_part().intervals(inf=-1, sup=1))
+        edges = [-one] + [sp.Rational(z) for ab in ivs for z in ab] + [one]
+        for i in range(0, len(edges), 2):
+            a, b = edges[i], edges[i + 1]
+            if a < b:
+                pts.append((a + b) / 2)
+            elif R.eval(a) != 0:
+                pts.append(a)
+    for c0 in pts:
+        if sign_at_algebraic(Qc.eval(c, c0), x) < 0:
+            return c0
+    return None
+
+
 def _minpoly(x: Any, p: sp.Symbol) -> sp.Poly:
     if isinstance(x, sp.CRootOf):
         return sp.Poly(x.poly.as_expr().subs(x.poly.gen, p), p)
@@ -284,11 +398,11 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     crit = _roots_of(_line_projection(F, p, q, deadline), p)
     _tick(deadline)
     domp, domq = _domain(p), _domain(q)
-    edges = [-sp.oo, *[x for x in crit if x in domp], sp.oo]
+    edges = [-sp.oo, *[x for x in crit if _in_domain(x, domp)], sp.oo]
     cells: list[Cell] = []
     for x0, x1 in zip(edges, edges[1:], strict=False):
         s = rational_between(x0, x1)
-        if s in domp:
+        if _in_domain(s, domp):
             cells += _column(Q, c, p, q, F, s, domq, 2, deadline)
     for a in edges[1:-1]:
         cells += _column(Q, c, p, q, F, a, domq, 1, deadline)
@@ -305,13 +419,13 @@ def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Exp
     else:
         m = _minpoly(x, p)
         on_line = [sp.resultant(f, m.as_expr(), p) if f.has(p) else f for f in F if f.has(q)]
-    ys = [y for y in _roots_of(on_line, q) if y in domq]
+    ys = [y for y in _roots_of(on_line, q) if _in_domain(y, domq)]
     _tick(deadline)
     edges = [-sp.oo, *ys, sp.oo]
     sectors: list[Cell] = []
     for y0, y1 in zip(edges, edges[1:], strict=False):
         y = rational_between(y0, y1)
-        if y not in domq:
+        if not _in_domain(y, domq):
             sectors.append(Cell((x, y), dim, None, (), "outside the domain"))
             continue
         ok, mode = _decide(Q, c, p, q, x, y)
@@ -386,19 +500,23 @@ def _sign_of(g: sp.Expr, index: dict, cell: Cell, p: sp.Symbol, q: sp.Symbol, x:
     return s
 
 
-def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol) -> sp.Basic | None:
+def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol,
+                   label: dict[int, bool] | None = None) -> sp.Basic | None:
     """A Boolean over relations among the decomposition's polynomials that holds exactly on the
     cells inside: one conjunction when the region is an intersection of such sign conditions,
     else a short disjunction of conjunctions; None when two cells with the same signs differ."""
-    inside = [cl for cl in cells.cells if cl.inside]
-    outside = [cl for cl in cells.cells if cl.inside is False]
+    def lab(i: int, cl: Cell) -> bool:
+        return bool(cl.inside) if label is None else label[i]
+
+    inside = [cl for i, cl in enumerate(cells.cells) if lab(i, cl)]
+    outside = [cl for i, cl in enumerate(cells.cells) if not lab(i, cl)]
     if not inside:
         return sp.false
     if not outside:
         return sp.true
     by_signs: dict[tuple, bool] = {}
-    for cl in cells.cells:
-        if by_signs.setdefault(cl.signs, bool(cl.inside)) != bool(cl.inside):
+    for i, cl in enumerate(cells.cells):
+        if by_signs.setdefault(cl.signs, lab(i, cl)) != lab(i, cl):
             return None
     F = cells.polys
     # candidate atoms: f >= 0 and f <= 0 (closed, as the region is), then strict and equalities
@@ -417,9 +535,10 @@ def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol) -> sp.Basic | 
         cand = [a for a in atoms if all(holds(a, cl) for cl in cells_in)]
         if any(all(holds(a, o) for a in cand) for o in outside):
             return None
-        # drop atoms greedily while the term still excludes every outside cell (closed first)
+        # drop atoms greedily while the term still excludes every outside cell; equalities
+        # and strict ones go first, so that closed relations (the region is closed) remain
         kept = list(cand)
-        for a in sorted(cand, key=lambda a: -_ATOM_RANK[type(a[0])]):
+        for a in sorted(cand, key=lambda a: _ATOM_RANK[type(a[0])]):  # weak first
             trial = [b for b in kept if b is not a]
             if not any(all(holds(b, o) for b in trial) for o in outside):
                 kept = trial
@@ -450,7 +569,7 @@ _ATOM_RANK = {sp.GreaterThan: 3, sp.LessThan: 3, sp.StrictGreaterThan: 2,
 
 
 def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
-                  budget_s: float = 30.0) -> tuple[list[Cell], bool]:
+                  budget_s: float = 30.0, relation: str = "equal") -> tuple[list[Cell], bool]:
     """Cells (with a claimed region's atoms in the decomposition) where the claimed region and
     {Q >= 0 on [-1, 1]} differ, and whether every cell was decided."""
     claimed = sp.sympify(claimed)
@@ -459,8 +578,15 @@ def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any
         raise DerivationFileError(f"two-parameter region: the claimed region has {len(extra)} "
                                   f"polynomials (at most {2 * MAX_ATOMS} are decided)")
     cells = plane_cells(Q, c, p, q, extra, budget_s)
-    bad = [cl for cl in cells.cells
-           if cl.inside is not None and truth_at(claimed, cells, cl, p, q) != cl.inside]
+    bad = []
+    for cl in cells.cells:
+        if cl.inside is None:
+            continue
+        t = truth_at(claimed, cells, cl, p, q)
+        if (relation == "equal" and t != cl.inside) or (relation == "inside" and t and not
+                                                        cl.inside) or \
+                (relation == "contains" and cl.inside and not t):
+            bad.append(cl)
     return bad, cells.exact
 
 
@@ -468,13 +594,40 @@ def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any
                 "the parameter set where a polynomial is >= 0 on [-1, 1], in two parameters "
                 "(cylindrical cells of the parameter plane, one exact decision per cell)")
 def check_plane_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any) -> str:
+    return _plane_check(Q, c, p, q, claimed, "equal")
+
+
+@register_check("plane_region_sufficient",
+                "a region in two parameters lies inside the set where a polynomial is >= 0 on "
+                "[-1, 1] (cylindrical cells, one exact decision per cell)")
+def check_plane_sufficient(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
+                           claimed: Any) -> str:
+    return _plane_check(Q, c, p, q, claimed, "inside")
+
+
+@register_check("plane_region_necessary",
+                "a region in two parameters contains the set where a polynomial is >= 0 on "
+                "[-1, 1] (cylindrical cells, one exact decision per cell)")
+def check_plane_necessary(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
+                          claimed: Any) -> str:
+    return _plane_check(Q, c, p, q, claimed, "contains")
+
+
+def _plane_check(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
+                 relation: str) -> str:
     try:
-        bad, exact = disagreements(sp.sympify(Q), c, p, q, claimed)
+        with _alarm(60.0):
+            bad, exact = disagreements(sp.sympify(Q), c, p, q, claimed, 60.0, relation)
     except BudgetExceeded:
         return "unknown"
     if bad:
         return "refuted"
     return "proved" if exact else "unknown"
+
+
+def budget(seconds: float) -> contextlib.AbstractContextManager[None]:
+    """Raise :class:`BudgetExceeded` in the body after ``seconds`` (main thread)."""
+    return _alarm(seconds)
 
 
 def decide_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float = 8.0
@@ -513,27 +666,23 @@ def _alarm(seconds: float) -> Iterator[None]:
 
 def _decide_region(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float
                    ) -> tuple[PlaneCells, sp.Basic | None]:
-    deadline = time.monotonic() + budget_s
     cells = plane_cells(Q, c, p, q, (), budget_s)
     if not cells.exact:
         return cells, None
-    f = region_formula(cells, p, q)
-    if f is not None:
-        return cells, f
-    F = list(cells.polys)
-    ders = []
-    for g in F:
-        for k in range(1, sp.degree(g, q)):
-            ders.append(sp.diff(g, q, k))
-    stages = [tuple(ders), tuple(ders) + tuple(_line_projection(F, p, q, deadline))]
-    for extra in stages:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise BudgetExceeded
-        cells = plane_cells(Q, c, p, q, extra, left)
-        if not cells.exact:
-            return cells, None
-        f = region_formula(cells, p, q)
-        if f is not None:
-            return cells, f
-    return cells, None
+    return cells, region_formula(cells, p, q)
+
+
+def region_bounds(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol
+                  ) -> tuple[sp.Basic, sp.Basic] | None:
+    """(inner, outer): formulas over the projection's sign conditions for the union of the sign
+    classes all of whose cells are inside (a proved sufficient set) and of those with some cell
+    inside (a proved necessary set); used when no formula gives the region itself."""
+    if not cells.exact:
+        return None
+    classes: dict[tuple, set[bool]] = {}
+    for cl in cells.cells:
+        classes.setdefault(cl.signs, set()).add(bool(cl.inside))
+    inner = {i: classes[cl.signs] == {True} for i, cl in enumerate(cells.cells)}
+    outer = {i: True in classes[cl.signs] for i, cl in enumerate(cells.cells)}
+    a, b = region_formula(cells, p, q, inner), region_formula(cells, p, q, outer)
+    return None if a is None or b is None else (a, b)
