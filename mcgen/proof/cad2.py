@@ -55,10 +55,18 @@ MAX_DEGREE_P = 12       # total degree of Q in the two parameters
 MAX_TERMS = 400         # terms of Q
 MAX_ATOMS = 24          # distinct polynomials in a claimed region
 MAX_COEFF_BITS = 256    # size of a coefficient of Q
+# Beyond this total degree of a projection polynomial (a discriminant in c), the resultants of the
+# second projection and the algebraic columns take minutes in SymPy: not attempted.
+MAX_PROJECTION_DEGREE = 6
 
 
 class BudgetExceeded(Exception):
     """The decomposition ran past its time budget (the caller falls back to what is proved)."""
+
+
+class OutOfReach(BudgetExceeded):
+    """The projection is too large for the decomposition to finish in seconds (decided before
+    any work, so that the answer does not depend on the machine's speed)."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +335,13 @@ def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any
     m = _minpoly(x, p)
     R = sp.resultant(m.as_expr(), sp.resultant(on, Q, q), p)
     if not sp.sympify(R).has(c):
+        # Q(.; x, y) has no root in c: a non-zero constant in c (its sign at c = 0 decides),
+        # or identically zero (|G| = 1 for every mode: stable)
+        s0 = _sign2(sp.expand(Q.subs(c, 0)), p, q, x, y)
+        if s0 != 0:
+            return s0 > 0, (None if s0 > 0 else sp.Integer(0))
+        if all(_sign2(sp.expand(k), p, q, x, y) == 0 for k in sp.Poly(Q, c).all_coeffs()):
+            return True, None
         return None, None
     one = sp.Integer(1)
     rs = [z for z in real_roots(sp.Poly(R, c)) if -1 < z < 1]
@@ -391,6 +406,10 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     check_size(Q, c, p, q)
     deadline = time.monotonic() + budget_s
     F = _factors([*wave_projection(Q, c, p, q), *extra], {p, q})
+    big = max((sp.Poly(f, p, q).total_degree() for f in F), default=0)
+    if big > MAX_PROJECTION_DEGREE:
+        raise OutOfReach(f"a projection polynomial of degree {big} in ({p}, {q}) (the "
+                         f"decomposition is attempted up to degree {MAX_PROJECTION_DEGREE})")
     key = sp.srepr((Q, c, p, q, tuple(F)))  # extra polynomials already among F: the same cells
     if key in _MEMO:
         return _MEMO[key]
