@@ -347,7 +347,7 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
 
 
 def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],
-                 budget_s: float = 10.0) -> dict[str, Any] | None:
+                 budget_s: float = 20.0) -> dict[str, Any] | None:
     """{params : Q >= 0 on [-1, 1]} in two parameters, exact (a cylindrical decomposition of the
     parameter plane, :mod:`mcgen.proof.cad2`), presented plainly; None when it is out of reach
     (time budget, a cell not decided, or no formula over sign conditions separates the cells).
@@ -360,36 +360,39 @@ def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],
             cells, formula = cad2.decide_region(Q, c, p, q, budget_s)
             wit = [({p: cl.sample[0], q: cl.sample[1]}, cl.mode) for cl in cells.cells
                    if cl.inside is False and cl.dim == 2 and cl.mode is not None]
+            base = cells.polys
             if formula is not None:
-                expr, words = _presented(Q, c, params, formula, "equal", budget_s)
+                expr, words = _presented(Q, c, params, formula, "equal", budget_s, base)
                 return {"expr": expr, "words": words, "n_cells": len(cells.cells),
-                        "witnesses": wit, "exact": True}
+                        "witnesses": wit, "exact": True, "polys": base}
             bounds = cad2.region_bounds(cells, p, q)
             if bounds is None:
                 return None
-            inner = _presented(Q, c, params, bounds[0], "inside", budget_s)
-            outer = _presented(Q, c, params, bounds[1], "contains", budget_s)
+            inner = _presented(Q, c, params, bounds[0], "inside", budget_s, base)
+            outer = _presented(Q, c, params, bounds[1], "contains", budget_s, base)
     except cad2.BudgetExceeded:
         return None
     return {"sufficient": inner, "necessary": outer, "n_cells": len(cells.cells),
-            "witnesses": wit, "exact": False}
+            "witnesses": wit, "exact": False, "polys": base}
 
 
 def _presented(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...], formula: sp.Basic,
-               relation: str, budget_s: float) -> tuple[sp.Basic, str]:
+               relation: str, budget_s: float, base: tuple[sp.Expr, ...]
+               ) -> tuple[sp.Basic, str]:
     """The plainest form of a region formula that still passes the exact cell check."""
     expr, words = formula, sp.sstr(formula)
     closed = formula.replace(sp.StrictLessThan, sp.LessThan).replace(
         sp.StrictGreaterThan, sp.GreaterThan)
     if closed != formula:  # the region is closed: its formula's closure often describes it
-        bad, exact = cad2.disagreements(Q, c, params[0], params[1], closed, budget_s, relation)
+        bad, exact = cad2.disagreements(Q, c, params[0], params[1], closed, budget_s, relation,
+                                        base)
         if not bad and exact:
             formula = closed
             expr, words = formula, sp.sstr(formula)
     nice = _present_formula(formula, params)
     if nice is not None and nice[0] != formula:
         bad, exact = cad2.disagreements(Q, c, params[0], params[1], nice[0], budget_s,
-                                        relation)
+                                        relation, base)
         if not bad and exact:
             expr, words = nice
     if expr is sp.true:

@@ -241,7 +241,8 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
                      "Q(+-1), the leading coefficient and the discriminant in c, then "
                      f"discriminants and resultants in {params[1]}); one exact decision per "
                      f"cell ({res['n_cells']} cells): {words}",
-                     Check("plane_region", (Q, C, params[0], params[1], expr)), uses=[i_q])
+                     Check("plane_region", (Q, C, params[0], params[1], expr, res["polys"])),
+                     uses=[i_q])
         for pt, c0 in res["witnesses"][:4]:
             b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
                    "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
@@ -252,9 +253,10 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
         p, q = params
         i_s = b.step(suff, "cylindrical decomposition of the parameter plane; the sign classes "
                      f"of the projection all of whose cells are stable: {s_words}",
-                     Check("plane_region_sufficient", (Q, C, p, q, suff)), uses=[i_q])
+                     Check("plane_region_sufficient", (Q, C, p, q, suff, res["polys"])),
+                     uses=[i_q])
         i_n = b.step(nec, "the sign classes with a stable cell (every stable point lies in "
-                     f"one): {n_words}", Check("plane_region_necessary", (Q, C, p, q, nec)),
+                     f"one): {n_words}", Check("plane_region_necessary", (Q, C, p, q, nec, res["polys"])),
                      uses=[i_q])
         for pt, c0 in res["witnesses"][:4]:
             b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",

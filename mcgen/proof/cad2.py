@@ -486,37 +486,49 @@ def atom_polys(expr: Any) -> list[sp.Expr]:
 
 def truth_at(expr: Any, cells: PlaneCells, cell: Cell, p: sp.Symbol, q: sp.Symbol) -> bool:
     """The truth of a Boolean of polynomial relations at a cell, from exact signs."""
-    e = sp.sympify(abs_free(expr))
-    index = {f: i for i, f in enumerate(cells.polys)}
-    vals = {}
+    e, atoms = _compiled(sp.sympify(expr), cells.polys)
     x, y = cell.sample
-    for r in e.atoms(Relational):
-        n, d = sp.fraction(sp.together(r.lhs - r.rhs))
-        sn, sd = _sign_of(sp.expand(n), index, cell, p, q, x, y), \
-            _sign_of(sp.expand(d), index, cell, p, q, x, y)
-        vals[r] = sp.true if sd != 0 and _OPS[r.rel_op](sn * sd) else sp.false
+    vals = {}
+    for r, (op, parts) in atoms.items():
+        sn = 1
+        for const, idx, g, k in parts:
+            sf = cell.signs[idx] if idx is not None else _sign2(g, p, q, x, y)
+            sn *= const * sf ** k
+        vals[r] = sp.true if _OPS[op](sn) else sp.false
     return bool(e.xreplace(vals))
 
 
-def _sign_of(g: sp.Expr, index: dict, cell: Cell, p: sp.Symbol, q: sp.Symbol, x: Any,
-             y: Any) -> int:
-    if not g.free_symbols:
-        return int(sp.sign(g))
-    const, facs = sp.factor_list(g)
-    s = int(sp.sign(const))
-    for f, k in facs:
-        if not f.free_symbols:
-            s *= int(sp.sign(f)) ** k
-            continue
-        fp = sp.Poly(f, *sorted(f.free_symbols, key=lambda v: v.name))
-        cont, prim = fp.primitive()
-        sg = 1
-        if prim.LC() < 0:
-            prim, sg = -prim, -1
-        i = index.get(prim.as_expr())
-        sf = cell.signs[i] * sg if i is not None else _sign2(f, p, q, x, y)
-        s *= int(sp.sign(cont)) ** k * sf ** k
-    return s
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _compiled(expr: sp.Basic, polys: tuple[sp.Expr, ...]) -> tuple[sp.Basic, dict]:
+    """Each relation of ``expr`` (Abs removed) as sign(n) * sign(d) over the irreducible
+    factors of its numerator n and denominator d, indexed into ``polys`` (computed once)."""
+    key = (expr, polys)
+    if key not in _COMPILED:
+        e = sp.sympify(abs_free(expr))
+        index = {f: i for i, f in enumerate(polys)}
+        atoms = {}
+        for r in e.atoms(Relational):
+            n, d = sp.fraction(sp.together(r.lhs - r.rhs))
+            parts = []
+            for g in (sp.expand(n), sp.expand(d)):  # d is a number for polynomial relations
+                const, facs = sp.factor_list(g)
+                parts.append((int(sp.sign(const)), None, sp.Integer(1), 0) if const else
+                             (0, None, sp.Integer(1), 0))
+                for f, k in facs:
+                    if not f.free_symbols:
+                        parts.append((int(sp.sign(f)) ** k, None, sp.Integer(1), 0))
+                        continue
+                    fp = sp.Poly(f, *sorted(f.free_symbols, key=lambda v: v.name))
+                    cont, prim = fp.primitive()
+                    sg = int(sp.sign(cont))
+                    if prim.LC() < 0:
+                        prim, sg = -prim, -sg
+                    parts.append((sg ** k, index.get(prim.as_expr()), f, k))
+            atoms[r] = (r.rel_op, parts)
+        _COMPILED[key] = (e, atoms)
+    return _COMPILED[key]
 
 
 def region_formula(cells: PlaneCells, p: sp.Symbol, q: sp.Symbol,
@@ -588,11 +600,12 @@ _ATOM_RANK = {sp.GreaterThan: 3, sp.LessThan: 3, sp.StrictGreaterThan: 2,
 
 
 def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
-                  budget_s: float = 30.0, relation: str = "equal") -> tuple[list[Cell], bool]:
+                  budget_s: float = 30.0, relation: str = "equal", base: tuple = ()
+                  ) -> tuple[list[Cell], bool]:
     """Cells (with a claimed region's atoms in the decomposition) where the claimed region and
     {Q >= 0 on [-1, 1]} differ, and whether every cell was decided."""
     claimed = sp.sympify(claimed)
-    extra = tuple(atom_polys(claimed))
+    extra = tuple(base) + tuple(atom_polys(claimed))
     if len(extra) > 2 * MAX_ATOMS:
         raise DerivationFileError(f"two-parameter region: the claimed region has {len(extra)} "
                                   f"polynomials (at most {2 * MAX_ATOMS} are decided)")
@@ -612,31 +625,38 @@ def disagreements(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any
 @register_check("plane_region",
                 "the parameter set where a polynomial is >= 0 on [-1, 1], in two parameters "
                 "(cylindrical cells of the parameter plane, one exact decision per cell)")
-def check_plane_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any) -> str:
-    return _plane_check(Q, c, p, q, claimed, "equal")
+def check_plane_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
+                       base: Any = ()) -> str:
+    """``base``: polynomials the decomposition also keeps sign-invariant (those the analysis
+    used, so that the re-check rebuilds the same cells); atoms of ``claimed`` are added."""
+    return _plane_check(Q, c, p, q, claimed, "equal", base)
 
 
 @register_check("plane_region_sufficient",
                 "a region in two parameters lies inside the set where a polynomial is >= 0 on "
                 "[-1, 1] (cylindrical cells, one exact decision per cell)")
 def check_plane_sufficient(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
-                           claimed: Any) -> str:
-    return _plane_check(Q, c, p, q, claimed, "inside")
+                           claimed: Any, base: Any = ()) -> str:
+    return _plane_check(Q, c, p, q, claimed, "inside", base)
 
 
 @register_check("plane_region_necessary",
                 "a region in two parameters contains the set where a polynomial is >= 0 on "
                 "[-1, 1] (cylindrical cells, one exact decision per cell)")
 def check_plane_necessary(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
-                          claimed: Any) -> str:
-    return _plane_check(Q, c, p, q, claimed, "contains")
+                          claimed: Any, base: Any = ()) -> str:
+    return _plane_check(Q, c, p, q, claimed, "contains", base)
 
 
 def _plane_check(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
-                 relation: str) -> str:
+                 relation: str, base: Any) -> str:
+    base = tuple(sp.sympify(b) for b in base)
+    if len(base) > MAX_ATOMS:
+        raise DerivationFileError(f"two-parameter region: {len(base)} extra polynomials (at "
+                                  f"most {MAX_ATOMS} are decided)")
     try:
         with _alarm(60.0):
-            bad, exact = disagreements(sp.sympify(Q), c, p, q, claimed, 60.0, relation)
+            bad, exact = disagreements(sp.sympify(Q), c, p, q, claimed, 60.0, relation, base)
     except BudgetExceeded:
         return "unknown"
     if bad:
@@ -686,6 +706,18 @@ def _alarm(seconds: float) -> Iterator[None]:
 def _decide_region(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float
                    ) -> tuple[PlaneCells, sp.Basic | None]:
     cells = plane_cells(Q, c, p, q, (), budget_s)
+    if not cells.exact:
+        return cells, None
+    f = region_formula(cells, p, q)
+    ders = tuple(sp.diff(g, q) for g in cells.polys if sp.degree(g, q) >= 2)
+    if f is not None or not ders:
+        return cells, f
+    # two cells with the same signs, one stable and one not: tell the roots of a projection
+    # polynomial apart in each fibre by the sign of its q-derivative (Thom's lemma), and the
+    # strips apart by the projection onto p (univariate: no new resultants)
+    strips = _line_projection(list(cells.polys) + list(_factors(ders, {p, q})), p, q,
+                              time.monotonic() + budget_s)
+    cells = plane_cells(Q, c, p, q, ders + tuple(strips), budget_s)
     if not cells.exact:
         return cells, None
     return cells, region_formula(cells, p, q)
