@@ -256,7 +256,8 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
                      Check("plane_region_sufficient", (Q, C, p, q, suff, res["polys"])),
                      uses=[i_q])
         i_n = b.step(nec, "the sign classes with a stable cell (every stable point lies in "
-                     f"one): {n_words}", Check("plane_region_necessary", (Q, C, p, q, nec, res["polys"])),
+                     f"one): {n_words}",
+                     Check("plane_region_necessary", (Q, C, p, q, nec, res["polys"])),
                      uses=[i_q])
         for pt, c0 in res["witnesses"][:4]:
             b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",

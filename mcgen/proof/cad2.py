@@ -58,6 +58,7 @@ MAX_COEFF_BITS = 256    # size of a coefficient of Q
 # Beyond this total degree of a projection polynomial (a discriminant in c), the resultants of the
 # second projection and the algebraic columns take minutes in SymPy: not attempted.
 MAX_PROJECTION_DEGREE = 6
+MAX_CRITICAL = 16       # critical values of the first parameter (columns of algebraic cells)
 
 
 class BudgetExceeded(Exception):
@@ -174,7 +175,7 @@ def _line_projection(F: list[sp.Expr], p: sp.Symbol, q: sp.Symbol,
 
 
 def _tick(deadline: float) -> None:
-    if time.monotonic() > deadline:
+    if time.process_time() > deadline:
         raise BudgetExceeded
 
 
@@ -404,7 +405,7 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     region {Q(c; p, q) >= 0 on [-1, 1]}, sign-invariant also for the ``extra`` polynomials."""
     Q = sp.expand(sp.sympify(Q))
     check_size(Q, c, p, q)
-    deadline = time.monotonic() + budget_s
+    deadline = time.process_time() + budget_s
     F = _factors([*wave_projection(Q, c, p, q), *extra], {p, q})
     big = max((sp.Poly(f, p, q).total_degree() for f in F), default=0)
     if big > MAX_PROJECTION_DEGREE:
@@ -415,6 +416,9 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
         return _MEMO[key]
     _tick(deadline)
     crit = _roots_of(_line_projection(F, p, q, deadline), p)
+    if len(crit) > MAX_CRITICAL:
+        raise OutOfReach(f"{len(crit)} critical values of {p} (the decomposition is attempted "
+                         f"up to {MAX_CRITICAL})")
     _tick(deadline)
     domp, domq = _domain(p), _domain(q)
     edges = [-sp.oo, *[x for x in crit if _in_domain(x, domp)], sp.oo]
@@ -511,7 +515,7 @@ def _compiled(expr: sp.Basic, polys: tuple[sp.Expr, ...]) -> tuple[sp.Basic, dic
         atoms = {}
         for r in e.atoms(Relational):
             n, d = sp.fraction(sp.together(r.lhs - r.rhs))
-            parts = []
+            parts: list[tuple[int, int | None, Any, int]] = []
             for g in (sp.expand(n), sp.expand(d)):  # d is a number for polynomial relations
                 const, facs = sp.factor_list(g)
                 parts.append((int(sp.sign(const)), None, sp.Integer(1), 0) if const else
@@ -682,11 +686,12 @@ def decide_region(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: fl
 
 @contextlib.contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt the decomposition after ``seconds`` (a single SymPy resultant or root isolation
-    can run long between the cooperative checks); only in the main thread, where signals are
-    delivered, and only when no other timer is armed."""
+    """Interrupt the decomposition after ``seconds`` of this process's CPU time (a single SymPy
+    resultant or root isolation can run long between the cooperative checks; CPU time, so that
+    the answer does not depend on how loaded the machine is); only in the main thread, where
+    signals are delivered, and only when no other such timer is armed."""
     usable = threading.current_thread() is threading.main_thread() and \
-        signal.getitimer(signal.ITIMER_REAL)[0] == 0
+        signal.getitimer(signal.ITIMER_PROF)[0] == 0
     if not usable:
         yield
         return
@@ -694,13 +699,13 @@ def _alarm(seconds: float) -> Iterator[None]:
     def stop(*_: Any) -> None:
         raise BudgetExceeded
 
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    old = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.01))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 def _decide_region(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_s: float
@@ -716,7 +721,7 @@ def _decide_region(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, budget_
     # polynomial apart in each fibre by the sign of its q-derivative (Thom's lemma), and the
     # strips apart by the projection onto p (univariate: no new resultants)
     strips = _line_projection(list(cells.polys) + list(_factors(ders, {p, q})), p, q,
-                              time.monotonic() + budget_s)
+                              time.process_time() + budget_s)
     cells = plane_cells(Q, c, p, q, ders + tuple(strips), budget_s)
     if not cells.exact:
         return cells, None
