@@ -18,7 +18,7 @@ from mcgen.proof.sturm import negative_point
 SLOW = os.environ.get("MCGEN_SLOW") == "1"
 NU, MU = sp.symbols("nu mu", real=True)
 MONOMIALS = (NU, MU, NU * MU, NU**2, MU**2)
-GRID = [sp.Rational(k, 4) for k in range(-8, 9, 2)] + [sp.Rational(k, 7) for k in (-3, 1, 5)]
+GRID = [sp.Rational(k, 2) for k in range(-4, 5, 2)] + [sp.Rational(k, 7) for k in (-3, 1, 5)]
 
 
 def _stencil(rng: random.Random) -> dict:
@@ -47,8 +47,8 @@ def test_plane_region_agrees_with_exact_point_decisions(w):
     if not (Q.has(NU) and Q.has(MU)):
         return  # one parameter or none: the 1-D decisions (their own property test)
     try:
-        with cad2.budget(6):
-            cells, formula = cad2.decide_region(Q, C, NU, MU, 6)
+        with cad2.budget(4):
+            cells, formula = cad2.decide_region(Q, C, NU, MU, 4)
             bounds = cad2.region_bounds(cells, NU, MU) if formula is None else None
     except cad2.BudgetExceeded:
         return  # out of reach: the analysis falls back (status sampled), no claim to test
