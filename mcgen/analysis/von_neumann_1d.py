@@ -9,8 +9,12 @@ Chebyshev polynomials). A consistent scheme has P(1) = 0; dividing out the large
   generate), an explicit unstable mode (p0, theta*) in every unstable cell;
 * Q of degree <= 1 in c (three-point stencils, several parameters): Q >= 0 on [-1, 1] iff
   Q(-1) >= 0 and Q(1) >= 0: a closed form, exact;
-* otherwise: the necessary conditions Q(+-1) >= 0 (exact) and exact decisions at rational points
-  (status ``sampled``).
+* two parameters, any width: a cylindrical decomposition of the parameter plane
+  (:mod:`mcgen.proof.cad2`), exact, the region a Boolean of polynomial sign conditions checked
+  at every cell; when no such formula separates the cells, the proved sufficient and necessary
+  sets (status ``sampled``);
+* otherwise (three or more parameters, or a decomposition out of reach): the necessary
+  conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status ``sampled``).
 
 Inconsistent input (G(0) != 1) is diagnosed first: when |G(0)| > 1 for every parameter value the
 result is that one line.
