@@ -4,7 +4,8 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
 
 * one-parameter 1-D stencils (radius 1-3, weights polynomial of degree <= 2 in nu, rational
   coefficients; target < 1 s);
-* two-parameter 1-D stencils (radius 1-2, weights in nu, mu, nu*mu, nu^2, mu^2; target < 10 s);
+* two-parameter 1-D stencils (radius 1-2, weights in nu, mu, nu*mu, nu^2, mu^2; target < 10 s),
+  random and named (upwind/Lax-Wendroff with diffusion, hyperdiffusion, fourth-order stencils);
 * the 2-D catalogue schemes (Lax-Friedrichs, unsplit Lax-Wendroff, five-point heat, donor cell;
   target < 10 s).
 
@@ -30,7 +31,7 @@ from mcgen.errors import AnalysisError
 from mcgen.model.catalogue import linear as cat
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
-from mcgen.proof import sturm
+from mcgen.proof import cad2, sturm
 
 U = Field("u")
 NU, MU = sp.symbols("nu mu", real=True)
@@ -38,7 +39,8 @@ RAT = [sp.Rational(k, d) for k in range(-3, 4) for d in (1, 2, 4)]
 
 
 def _clear() -> None:
-    for table in (vn_mod._RESULTS, positivity._RESULTS, sturm._MEMO, sturm._CACHE):
+    for table in (vn_mod._RESULTS, positivity._RESULTS, sturm._MEMO, sturm._CACHE,
+                  cad2._MEMO, cad2._POLYS, cad2._ALGEBRAIC, cad2._COMPILED):
         table.clear()
 
 
@@ -57,6 +59,31 @@ def two_param(rng: random.Random) -> Scheme:
          for k in range(-radius, radius + 1) if k != 0 and rng.random() < 0.7}
     w[0] = 1 - sum(w.values())
     return Scheme(("u",), 1, {"u": sum(wk * U[k] for k, wk in w.items())}, params=(NU, MU))
+
+
+def named_two_param() -> list[tuple[str, Scheme]]:
+    """Two-parameter 1-D stencils with known regions (the plane decomposition's cases)."""
+    nu, r = sp.Symbol("nu", real=True), sp.Symbol("r", nonnegative=True)
+    nn = sp.Symbol("nu", nonnegative=True)
+    d2 = U[1] - 2 * U[0] + U[-1]
+    c4 = -U[2] + 8 * U[1] - 8 * U[-1] + U[-2]
+    d4 = -U[2] + 16 * U[1] - 30 * U[0] + 16 * U[-1] - U[-2]
+    hyper = U[2] - 4 * U[1] + 6 * U[0] - 4 * U[-1] + U[-2]
+    lw = U[0] - nu / 2 * (U[1] - U[-1]) + nu**2 / 2 * d2
+    return [
+        ("upwind + diffusion", cat.LINEAR_SCHEMES["upwind_advection_diffusion"]()
+         if "upwind_advection_diffusion" in cat.LINEAR_SCHEMES else
+         Scheme(("u",), 1, {"u": U[0] - nn * (U[0] - U[-1]) + r * d2}, params=(nn, r))),
+        ("Lax-Wendroff + diffusion", Scheme(("u",), 1, {"u": lw + r * d2}, params=(nu, r))),
+        ("upwind + hyperdiffusion", Scheme(("u",), 1, {"u": U[0] - nn * (U[0] - U[-1])
+                                                       - r * hyper}, params=(nn, r))),
+        ("upwind + 4th-order diffusion", Scheme(("u",), 1, {"u": U[0] - nn * (U[0] - U[-1])
+                                                            + r * d4 / 12}, params=(nn, r))),
+        ("4th-order central + diffusion", Scheme(("u",), 1, {"u": U[0] - nu / 12 * c4 + r * d2},
+                                                 params=(nu, r))),
+        ("4th-order central + 4th-order", Scheme(("u",), 1, {"u": U[0] - nu / 12 * c4
+                                                             + r * d4 / 12}, params=(nu, r))),
+    ]
 
 
 def timed(s: Scheme) -> tuple[float, str]:
@@ -82,6 +109,9 @@ def main() -> None:
         ts = [t for t, _ in res]
         rows.append((label, len(ts), statistics.median(ts), max(ts),
                      dict(Counter(s for _, s in res))))
+    for label, s in named_two_param():
+        t, st = timed(s)
+        rows.append((label, 1, t, t, {st: 1}))
     for name in ("lax_friedrichs_2d", "lax_wendroff_2d", "ftcs_heat_2d", "donor_cell_2d"):
         if name not in cat.LINEAR_SCHEMES:
             continue

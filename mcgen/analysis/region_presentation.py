@@ -14,7 +14,7 @@ from typing import Any, cast
 import sympy as sp
 
 from mcgen.model.scheme import Scheme
-from mcgen.proof import lp
+from mcgen.proof import cad2, lp
 from mcgen.proof.sturm import _domain, check_region_equivalent, check_region_implies, relational_set
 
 
@@ -344,3 +344,81 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
         return sp.And(*rels), sp.sstr(sp.And(*rels))
     return expr, words
 
+
+
+def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],
+                 budget_s: float = 20.0) -> dict[str, Any] | None:
+    """{params : Q >= 0 on [-1, 1]} in two parameters, exact (a cylindrical decomposition of the
+    parameter plane, :mod:`mcgen.proof.cad2`), presented plainly; None when it is out of reach
+    (time budget, a cell not decided, or no formula over sign conditions separates the cells).
+
+    Returns ``expr`` (the region, checked against every cell), ``words``, ``n_cells`` and
+    ``witnesses`` (rational parameter points outside with a growing mode c0)."""
+    p, q = params
+    try:
+        with cad2.budget(budget_s):
+            cells, formula = cad2.decide_region(Q, c, p, q, budget_s)
+            wit = [({p: cl.sample[0], q: cl.sample[1]}, cl.mode) for cl in cells.cells
+                   if cl.inside is False and cl.dim == 2 and cl.mode is not None]
+            base = cells.polys
+            if formula is not None:
+                expr, words = _presented(Q, c, params, formula, "equal", budget_s, base)
+                return {"expr": expr, "words": words, "n_cells": len(cells.cells),
+                        "witnesses": wit, "exact": True, "polys": base}
+            bounds = cad2.region_bounds(cells, p, q)
+            if bounds is None:
+                return None
+            inner = _presented(Q, c, params, bounds[0], "inside", budget_s, base)
+            outer = _presented(Q, c, params, bounds[1], "contains", budget_s, base)
+    except cad2.BudgetExceeded:
+        return None
+    return {"sufficient": inner, "necessary": outer, "n_cells": len(cells.cells),
+            "witnesses": wit, "exact": False, "polys": base}
+
+
+def _presented(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...], formula: sp.Basic,
+               relation: str, budget_s: float, base: tuple[sp.Expr, ...]
+               ) -> tuple[sp.Basic, str]:
+    """The plainest form of a region formula that still passes the exact cell check."""
+    expr, words = formula, sp.sstr(formula)
+    closed = formula.replace(sp.StrictLessThan, sp.LessThan).replace(
+        sp.StrictGreaterThan, sp.GreaterThan)
+    if closed != formula:  # the region is closed: its formula's closure often describes it
+        bad, exact = cad2.disagreements(Q, c, params[0], params[1], closed, budget_s, relation,
+                                        base)
+        if not bad and exact:
+            formula = closed
+            expr, words = formula, sp.sstr(formula)
+    nice = _present_formula(formula, params)
+    if nice is not None and nice[0] != formula:
+        bad, exact = cad2.disagreements(Q, c, params[0], params[1], nice[0], budget_s,
+                                        relation, base)
+        if not bad and exact:
+            expr, words = nice
+    if expr is sp.true:
+        words = "every parameter value"
+    elif expr is sp.false:
+        words = "empty: no parameter value qualifies"
+    return expr, words
+
+
+def _present_formula(formula: sp.Basic, params: tuple[sp.Symbol, ...]
+                     ) -> tuple[sp.Basic, str] | None:
+    """Plain form of a conjunction (or a disjunction of conjunctions) of closed polynomial
+    relations: each conjunction through :func:`present_polynomial_region`."""
+    terms = formula.args if isinstance(formula, sp.Or) else (formula,)
+    out = []
+    for t in terms:
+        atoms = t.args if isinstance(t, sp.And) else (t,)
+        conds = []
+        for a in atoms:
+            if isinstance(a, sp.GreaterThan):
+                conds.append(sp.expand(a.lhs - a.rhs))
+            elif isinstance(a, sp.LessThan):
+                conds.append(sp.expand(a.rhs - a.lhs))
+            else:
+                return None
+        out.append(present_polynomial_region(conds, params))
+    if len(out) == 1:
+        return out[0]
+    return sp.Or(*[o[0] for o in out]), " or ".join(f"({o[1]})" for o in out)

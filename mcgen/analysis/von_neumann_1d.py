@@ -9,8 +9,12 @@ Chebyshev polynomials). A consistent scheme has P(1) = 0; dividing out the large
   generate), an explicit unstable mode (p0, theta*) in every unstable cell;
 * Q of degree <= 1 in c (three-point stencils, several parameters): Q >= 0 on [-1, 1] iff
   Q(-1) >= 0 and Q(1) >= 0: a closed form, exact;
-* otherwise: the necessary conditions Q(+-1) >= 0 (exact) and exact decisions at rational points
-  (status ``sampled``).
+* two parameters, any width: a cylindrical decomposition of the parameter plane
+  (:mod:`mcgen.proof.cad2`), exact, the region a Boolean of polynomial sign conditions checked
+  at every cell; when no such formula separates the cells, the proved sufficient and necessary
+  sets (status ``sampled``);
+* otherwise (three or more parameters, or a decomposition out of reach): the necessary
+  conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status ``sampled``).
 
 Inconsistent input (G(0) != 1) is diagnosed first: when |G(0)| > 1 for every parameter value the
 result is that one line.
@@ -35,6 +39,7 @@ from mcgen.analysis.amplification import (
 from mcgen.analysis.positivity import sign_cases
 from mcgen.analysis.region_presentation import (
     drop_redundant,
+    plane_region,
     present_polynomial_region,
     region_name,
     set_to_condition,
@@ -72,6 +77,12 @@ def analyse_Q(Q: sp.Expr, params: tuple[sp.Symbol, ...], strict: bool = False,
         return {"method": "cells", "set": region, "exact": exact, "witnesses": wit,
                 "params": live}
     ends = [sp.expand(Q.subs(C, 1)), sp.expand(Q.subs(C, -1))]
+    if len(live) == 2 and cells:
+        plane = plane_region(Q, C, live)
+        if plane is not None and plane["exact"]:
+            return {"method": "plane", **plane, "params": live}
+        if plane is not None:  # proved inner and outer sets from the same cells
+            return {"method": "plane_bounds", **plane, "params": live}
     return {"method": "necessary", "raw": sp.And(*[sp.Ge(e, 0) for e in ends]), "ends": ends,
             "exact": False, "witnesses": [], "params": live}
 
@@ -228,6 +239,43 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
                    Q.subs({p: p0, C: c0}) < 0 else Check("follows"), uses=[i_q])
         status = "proved" if res["exact"] else "unknown"
         suff, nec = expr, expr
+    elif method == "plane":
+        expr, words = res["expr"], res["words"]
+        i_r = b.step(expr, "cylindrical decomposition of the parameter plane (projection: "
+                     "Q(+-1), the leading coefficient and the discriminant in c, then "
+                     f"discriminants and resultants in {params[1]}); one exact decision per "
+                     f"cell ({res['n_cells']} cells): {words}",
+                     Check("plane_region", (Q, C, params[0], params[1], expr, res["polys"])),
+                     uses=[i_q])
+        for pt, c0 in res["witnesses"][:4]:
+            b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
+                   "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
+                   uses=[i_q])
+        status, suff, nec = "proved", expr, expr
+    elif method == "plane_bounds":
+        (suff, s_words), (nec, n_words) = res["sufficient"], res["necessary"]
+        p, q = params
+        i_s = b.step(suff, "cylindrical decomposition of the parameter plane; the sign classes "
+                     f"of the projection all of whose cells are stable: {s_words}",
+                     Check("plane_region_sufficient", (Q, C, p, q, suff, res["polys"])),
+                     uses=[i_q])
+        i_n = b.step(nec, "the sign classes with a stable cell (every stable point lies in "
+                     f"one): {n_words}",
+                     Check("plane_region_necessary", (Q, C, p, q, nec, res["polys"])),
+                     uses=[i_q])
+        for pt, c0 in res["witnesses"][:4]:
+            b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
+                   "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
+                   uses=[i_q])
+        i_r = b.step(suff, "each stable and unstable cell is decided exactly, but no formula "
+                     "over the projection's sign conditions separates them: the region "
+                     "reported is the proved sufficient set, the necessary set beside it",
+                     Check("sampled"), uses=[i_s, i_n])
+        expr = suff
+        words = (f"sufficient (proved, the region reported): {s_words}; necessary (proved): "
+                 f"{n_words}; each of the {res['n_cells']} cells is decided exactly, but the "
+                 "boundary between them is not written as a formula")
+        status = "sampled"
     else:
         raw = res["raw"]
         expr, words = present_polynomial_region(res["ends"], params)

@@ -29,7 +29,7 @@ from mcgen.model.scheme import Scheme
 from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
-from mcgen.proof.sturm import check_region_equivalent, nonneg_on_plane
+from mcgen.proof.sturm import PLANE_MAX_DEGREE, check_region_equivalent, nonneg_on_plane
 
 T1, T2 = sp.Symbol("t_x", real=True), sp.Symbol("t_y", real=True)  # tan(theta/2)
 
@@ -215,6 +215,9 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
     exactly a rational point inside (stable) and outside (unstable, with its mode)."""
     if len(params) != 2:
         return None, {"stable": [], "unstable": []}, ""
+    tdeg = max(sp.degree(Nsym, T1), sp.degree(Nsym, T2))
+    if tdeg > PLANE_MAX_DEGREE:
+        certify = 0  # beyond the exact plane decision's bounds: traced, not certified
     f = sp.lambdify(params, [wk for wk in w.values()], "numpy")
     offs = np.array(list(w.keys()), dtype=float)
     th = np.linspace(-math.pi, math.pi, 73)
@@ -246,7 +249,7 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
         u = (math.cos(ang), math.sin(ang))
         p_in = tuple(sp.Rational(round(0.9 * rho * x * 1000), 1000) for x in u)
         p_out = tuple(sp.Rational(round(1.1 * rho * x * 1000), 1000) for x in u)
-        if k % max(1, len(angles) // certify) != 0:
+        if not certify or k % max(1, len(angles) // certify) != 0:
             continue  # exact certification (above all of stable points) is the costly part
         ok, _ = decide_at_point(Nsym, dict(zip(params, p_in, strict=False)))
         if ok:

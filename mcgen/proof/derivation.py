@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,6 +16,11 @@ from mcgen.errors import DerivationFileError
 from mcgen.proof import serialize
 from mcgen.proof.check import _RANK, STATUSES, Check, weakest
 from mcgen.proof.condition import Condition
+
+# Decision procedures whose cost grows steeply with their input: each bounds its own input (and
+# refuses beyond), and a derivation may ask for only so many of them, so that recheck of a file
+# (a forged one included) does bounded work. mcgen's 2-D analysis writes at most a dozen.
+COSTLY_CHECKS_PER_DERIVATION = {"nonneg_on_plane": 16, "plane_region": 4}
 
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -103,6 +109,14 @@ class Derivation:
                 f"derivation {self.title[:80]!r}: its content does not match its sha256 digest "
                 f"(recorded {self.digest[:12]}..., content {content[:12]}...): it was edited "
                 "after mcgen wrote it (a changed result, claim or check kind); derive it again")
+        costly = Counter(st.check.kind for st in self.steps
+                         if st.check.kind in COSTLY_CHECKS_PER_DERIVATION)
+        for kind, n in costly.items():
+            if n > COSTLY_CHECKS_PER_DERIVATION[kind]:
+                raise DerivationFileError(
+                    f"derivation {self.title[:80]!r}: {n} steps use the costly check {kind!r}; "
+                    f"at most {COSTLY_CHECKS_PER_DERIVATION[kind]} are re-run (mcgen's analyses "
+                    "write far fewer); the file was not written by mcgen as it is")
         done: list[Step] = []
         for i, st in enumerate(self.steps):
             bad = [u for u in st.uses if not 0 <= u < i]

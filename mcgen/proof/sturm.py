@@ -417,12 +417,35 @@ def _nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> tuple[bool, tuple 
     return True, None
 
 
+# The plane decision's cost grows steeply with the degree (a discriminant of the square-free
+# part): degree 8 in each variable (2-D stencils of radius <= 2) takes seconds, degree 12 minutes.
+# A derivation file asking for more is refused, so that recheck's work stays bounded.
+PLANE_MAX_DEGREE = 8
+PLANE_MAX_COEFF_BITS = 256
+
+
+def plane_size_ok(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> None:
+    """Refuse a plane polynomial beyond the decision's work bounds (a clear error)."""
+    from mcgen.errors import DerivationFileError
+    P = sp.Poly(sp.expand(N), t1, t2)
+    d1, d2 = P.degree(t1), P.degree(t2)
+    bits = max((max(abs(sp.Rational(a).p).bit_length(), sp.Rational(a).q.bit_length())
+                for a in P.coeffs()), default=0)
+    if max(d1, d2) > PLANE_MAX_DEGREE or bits > PLANE_MAX_COEFF_BITS:
+        raise DerivationFileError(
+            f"nonneg_on_plane: the polynomial has degree ({d1}, {d2}) in ({t1}, {t2}) and "
+            f"{bits}-bit coefficients; the exact plane decision is bounded to degree "
+            f"{PLANE_MAX_DEGREE} in each variable and {PLANE_MAX_COEFF_BITS}-bit coefficients "
+            "(2-D stencils of radius <= 2); a derivation file asking for more is refused")
+
+
 @register_check("nonneg_on_plane",
                 "a bivariate polynomial is >= 0 on R^2 (cylindrical cells, exact)")
 def check_nonneg_on_plane(N: Any, t1: sp.Symbol, t2: sp.Symbol) -> str:
     N = sp.sympify(N)
     if N.free_symbols - {t1, t2}:
         return "unknown"
+    plane_size_ok(N, t1, t2)
     return "proved" if nonneg_on_plane(N, t1, t2)[0] else "refuted"
 
 

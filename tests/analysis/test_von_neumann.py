@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from mcgen.analysis.amplification import C, abs2_in_c
 from mcgen.analysis.von_neumann import (
     amplification_factor,
     decide_at_point,
@@ -229,21 +230,27 @@ def test_linear_system_non_normal_is_only_necessary():
     assert check_region_equivalent(c.necessary, sp.And(nu >= 0, nu <= 1), (nu,)) == "proved"
 
 
-def test_wide_stencil_two_parameters_necessary_plus_certified_points():
+def test_wide_stencil_two_parameters_exact_region():
+    """Issue 12: a five-point stencil in two parameters (was: necessary conditions plus
+    certified points) gets its exact region from the plane decomposition."""
     from mcgen.model import Field, Scheme
+    from mcgen.proof.sturm import negative_point
     u = Field("u")
     nu = sp.Symbol("nu", nonnegative=True)
     r = sp.Symbol("r", nonnegative=True)
+    w = {0: 1 - nu - sp.Rational(5, 2) * r, -1: nu + sp.Rational(4, 3) * r,
+         1: sp.Rational(4, 3) * r, -2: -r / 12, 2: -r / 12}
     s = Scheme(("u",), 1, {"u": u[0] - nu * (u[0] - u[-1]) + r * (
         -u[-2] + 16 * u[-1] - 30 * u[0] + 16 * u[1] - u[2]) / 12}, params=(nu, r),
         name="upwind + fourth-order diffusion")
     d = von_neumann(s)
     c = d.result
-    assert c.status == "sampled" and c.sufficient is None
-    # at nu = 0 the necessary set is the textbook r <= 3/8 of the fourth-order heat scheme
+    assert c.status == "proved" and d.status == "proved"
+    # at nu = 0 the textbook r <= 3/8 of the fourth-order heat scheme; at r = 0 upwind's nu <= 1
+    assert check_region_equivalent(c.expr, 3 * nu + 8 * r <= 3, (nu, r)) == "proved"
     assert c.holds(nu=0.0, r=0.375) and not c.holds(nu=0.0, r=0.38)
-    pts = d.meta["certified_points"]["stable"]
-    assert pts and all(st.status == "proved" for st in d.steps
-                       if st.check.kind == "nonneg_on_segment")
-    for x, y in pts:  # every point certified stable really is stable (numeric max |G|)
-        assert unstable_mode(s, nu=float(x), r=float(y))[1] <= 1 + 1e-12
+    for a in [sp.Rational(k, 8) for k in range(0, 11)]:
+        for b in [sp.Rational(k, 16) for k in range(0, 9)]:
+            P = sp.expand(1 - abs2_in_c({k: wk.subs({nu: a, r: b}) for k, wk in w.items()}))
+            stable = negative_point(P, C, sp.Integer(-1), sp.Integer(1)) is None
+            assert bool(c.expr.subs({nu: a, r: b})) is stable, (a, b)
