@@ -30,6 +30,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis.dimensionless import in_groups
 from mcgen.analysis.implicit_kernel import entry_value
 from mcgen.analysis.implicit_positivity import (
     LAM,
@@ -133,7 +134,9 @@ def positivity_region(scheme: Scheme) -> Derivation:
     Returns a Derivation whose result is a :class:`Condition` of kind ``positivity``.
     """
     if scheme.hash not in _RESULTS:  # derivations are immutable: analyse each scheme once
-        _RESULTS[scheme.hash] = _positivity_region(scheme)
+        # weights written in dt and the spacings: decided in their dimensionless groups
+        _RESULTS[scheme.hash] = in_groups(scheme, positivity_region) or \
+            _positivity_region(scheme)
     return _RESULTS[scheme.hash]
 
 
@@ -188,8 +191,6 @@ def _positivity_region(scheme: Scheme) -> Derivation:
                    Check("definition"), uses=[i_w, i_sum])
     params = tuple(p for p in scheme.params
                    if any(p in sp.sympify(w).free_symbols for w in W.values()))
-    if not params and any(scheme.dt in sp.sympify(w).free_symbols for w in W.values()):
-        params = (scheme.dt,)  # weights written in dt and the grid steps: solve for dt
     expr, words, check, extra = _solve(raw_parts, params)
     i_form = b.step(expr, f"plainest equivalent form: {words}", check, uses=[i_raw])
     if extra:

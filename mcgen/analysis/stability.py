@@ -29,6 +29,10 @@ def _check_derivation(d: Any) -> str:
 
 def stability_report(scheme: Scheme) -> Derivation:
     """Positivity and L2 regions of a linear scheme side by side, with the step relating them."""
+    from mcgen.analysis.dimensionless import in_groups
+    grouped = in_groups(scheme, stability_report)  # weights in dt and the spacings
+    if grouped is not None:
+        return grouped
     from mcgen.analysis.positivity import INCONSISTENT, positivity_region
     from mcgen.analysis.von_neumann import von_neumann
     b = DerivationBuilder(f"Stability of {scheme.name or 'scheme'}: positivity and L2",

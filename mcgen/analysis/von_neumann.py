@@ -26,6 +26,7 @@ from mcgen.analysis.amplification import (
     scheme_levels,
     unstable_mode,
 )
+from mcgen.analysis.dimensionless import in_groups
 from mcgen.analysis.region_presentation import present_polynomial_region
 from mcgen.analysis.von_neumann_1d import inconsistent_input, two_level_1d
 from mcgen.analysis.von_neumann_2d import decide_at_point, plane_polynomial, two_level_nd
@@ -45,7 +46,9 @@ def von_neumann(scheme: Scheme, rays: int = 16) -> Derivation:
     """
     key = (scheme.hash, rays)
     if key not in _RESULTS:  # derivations are immutable: analyse each scheme once
-        _RESULTS[key] = _von_neumann(scheme, rays)
+        # weights written in dt and the spacings: decided in their dimensionless groups
+        _RESULTS[key] = in_groups(scheme, lambda s: von_neumann(s, rays)) or \
+            _von_neumann(scheme, rays)
     return _RESULTS[key]
 
 
