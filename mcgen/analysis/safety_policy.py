@@ -49,7 +49,8 @@ from mcgen.model.read import reads_of
 from mcgen.model.scheme import Scheme
 from mcgen.proof.condition import Condition
 
-__all__ = ["SafetyPolicy", "safety_policy", "as_scheme", "range_of_data", "SampledRegionWarning"]
+__all__ = ["SafetyPolicy", "safety_policy", "as_scheme", "range_of_data", "SampledRegionWarning",
+           "UndecidedConditionWarning", "warn_undecided"]
 
 #: data may leave the range by this much (relative to its width) through rounding
 RANGE_RTOL = 1e-9
@@ -58,6 +59,23 @@ RANGE_RTOL = 1e-9
 class SampledRegionWarning(UserWarning):
     """The stability region is known only at sampled points: its proved sufficient part is
     enforced (``allow_sampled=True``)."""
+
+
+class UndecidedConditionWarning(UserWarning):
+    """``unsafe=True`` and no stability condition could be decided for the model: nothing is
+    enforced, and the run or kernel goes ahead at the time step it was given."""
+
+
+def warn_undecided(name: str, err: BaseException, stacklevel: int = 3) -> str:
+    """Say (as an :class:`UndecidedConditionWarning`) that an unsafe run enforces nothing
+    because its condition could not be decided, and why; returns the words for run notes. The
+    one place the unsafe paths (``Simulation``, ``build``) word this."""
+    why = " ".join(str(err).split()) or type(err).__name__
+    words = (f"no stability condition could be decided for {repr(name) if name else 'the scheme'} "
+             f"({type(err).__name__}: {why}); unsafe=True: nothing is enforced, the run goes "
+             "ahead at the given dt")
+    warnings.warn(words, UndecidedConditionWarning, stacklevel=stacklevel)
+    return words
 
 
 def as_scheme(model: Scheme | Law) -> Scheme:

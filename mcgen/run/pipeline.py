@@ -213,13 +213,18 @@ def build(scheme: Scheme | Law, backend: str = "numba", bc: Any = "periodic",
         if condition is None:
             try:
                 derived, note, policy = enforced_condition_of(scheme, data_range, allow_sampled)
-            except StabilityError:
+            except Exception as err:  # noqa: BLE001 - unsafe: an analysis failure is a warning
                 if not unsafe:
                     raise
+                from mcgen.analysis.safety_policy import warn_undecided
+                warn_undecided(scheme.name, err, stacklevel=4)
                 derived, note, policy = None, "none", None
             if policy is None and not unsafe:  # a safe kernel must not lack a condition
                 raise AnalysisError(f"no stability condition for {scheme.name!r}: {note}; pass "
                                     "unsafe=True (with an explicit dt) to build it anyway")
+            if policy is None and note != "none":  # unsafe, and the analysis said why not
+                from mcgen.analysis.safety_policy import warn_undecided
+                warn_undecided(scheme.name, AnalysisError(note), stacklevel=4)
         else:
             note = condition.describe() if isinstance(condition, Condition) else "none"
     with _stage("IR", timings):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from mcgen.analysis.highres_safety import HIGHRES_MODELS
-from mcgen.analysis.safety_policy import safety_policy
+from mcgen.analysis.safety_policy import safety_policy, warn_undecided
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.expressions import check_evaluable
 from mcgen.model.law import Law
@@ -268,11 +268,11 @@ class Simulation:
     def _enforced_condition(self) -> Any:
         try:
             return self.policy.condition(self.data_range, self._condition_values())
-        except (StabilityError, AnalysisError) as err:
+        except Exception as err:  # noqa: BLE001 - unsafe: an analysis failure never stops a run
             if self.unsafe:
-                self.notes.append(f"no stability condition available ({err}): running unsafe")
+                self.notes.append(warn_undecided(self.scheme.name, err, stacklevel=5))
                 return None
-            if isinstance(err, StabilityError):
+            if isinstance(err, StabilityError) or not isinstance(err, AnalysisError):
                 raise
             raise StabilityError(f"no stability condition for {self.scheme.name!r}: {err}; "
                                  "pass unsafe=True with an explicit dt to run anyway") from None
