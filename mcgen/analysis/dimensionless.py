@@ -89,14 +89,15 @@ class DimensionlessForm:
         return value
 
     def _lift_condition(self, c: Condition) -> Condition:
-        parts = {p: (None if getattr(c, p) is None else getattr(c, p).subs(self.groups))
-                 for p in ("expr", "sufficient", "necessary")}
+        def back(b: Any) -> Any:
+            return None if b is None else b.subs(self.groups)
         kept = tuple(v for v in c.variables if v not in self.groups)
-        variables = tuple(dict.fromkeys((*kept, *self.physical)))
-        shown = sp.sstr(parts["expr"])
+        expr = back(c.expr)
         inner = c.description or sp.sstr(c.expr)
-        return replace(c, variables=variables, **parts,
-                       description=f"{shown} ({inner}, with {self.words()})",
+        return replace(c, expr=expr, sufficient=back(c.sufficient),
+                       necessary=back(c.necessary),
+                       variables=tuple(dict.fromkeys((*kept, *self.physical))),
+                       description=f"{sp.sstr(expr)} ({inner}, with {self.words()})",
                        definitions=dict(self.scheme.definitions))
 
 
@@ -254,7 +255,9 @@ def dimensionless_form(scheme: Scheme) -> DimensionlessForm | None:
     if not _uses_steps(scheme):
         return None
     occurring = set().union(*[e.free_symbols for e in _updates(scheme)])
-    xs = tuple(s for s in _scaled_symbols(scheme) if s in occurring)
+    # dt and every spacing always have a column (zero when absent): the names look them up
+    xs = tuple(s for s in _scaled_symbols(scheme)
+               if s in occurring or s in {scheme.dt, *scheme.spacing})
     basis = _group_exponents(scheme, xs)
     names = _group_names(scheme, basis, xs)
     groups: dict[sp.Symbol, sp.Expr] = {}

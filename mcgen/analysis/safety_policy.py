@@ -360,6 +360,8 @@ class SafetyPolicy:
                 phys = {s: vals[s.name] for s in rhs.free_symbols
                         if s.name in vals and s != sc.dt}
                 subs[p] = rhs.subs(phys).subs(sc.dt, tau)
+        # spacings written in the update itself (dt/dx, not a declared nu) take the grid's
+        subs.update({h: vals[h.name] for h in sc.spacing if h.name in vals})
         upd = {f: e.subs(subs).subs(sc.dt, tau) for f, e in sc.update.items()}
         free = {s for e in upd.values() for s in e.free_symbols} - \
             {r for e in upd.values() for r in reads_of(e)} - set(sc.coords) - {tau}

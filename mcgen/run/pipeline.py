@@ -28,7 +28,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.errors import AnalysisError, CodegenError, ModelError, StabilityError
+from mcgen.errors import AnalysisError, CodegenError, ModelError
 from mcgen.model.jump_process import JumpProcess
 from mcgen.model.law import Law
 from mcgen.model.particle_system import ParticleSystem
