@@ -218,8 +218,10 @@ class SafetyPolicy:
             return None
         try:
             return von_neumann(self.scheme).result
-        except (AnalysisError, NotImplementedError) as err:
-            self._why["l2"] = str(err)
+        except (AnalysisError, NotImplementedError, sp.PolynomialError, DomainError) as err:
+            # (weights the exact deciders cannot take, exp(-nu) say: positivity may still
+            # give a proved sufficient condition)
+            self._why["l2"] = f"{type(err).__name__}: {err}"
             return None
 
     def why(self, what: str) -> str:
