@@ -104,9 +104,17 @@ def one_d_weights(lv: dict[int, dict[tuple[int, ...], sp.Expr]]
     return a, b
 
 
+def _value_subs(scheme: Scheme, values: dict, exact: bool = False) -> dict[sp.Symbol, Any]:
+    """Values by name for the parameters and for dt and the spacings (weights may be written
+    in them: ``dt/dx``)."""
+    syms = dict.fromkeys((*scheme.params, scheme.dt, *scheme.spacing))
+    return {s: (sp.nsimplify(values[s.name], rational=True) if exact else values[s.name])
+            for s in syms if s.name in values}
+
+
 def _numeric_levels(scheme: Scheme, values: dict) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     lv = scheme_levels(scheme)
-    subs = {p: values[p.name] for p in scheme.params if p.name in values}
+    subs = _value_subs(scheme, values)
     return {lev: (np.array(list(ws.keys()), dtype=float).reshape(len(ws), -1),
                   np.array([complex(sp.N(w.subs(subs))) for w in ws.values()]))
             for lev, ws in lv.items()}
@@ -140,8 +148,7 @@ def unstable_mode(scheme: Scheme, **values: float) -> tuple[Any, float]:
     lv = scheme_levels(scheme)
     if scheme.dim == 1 and set(lv) <= {0, 1} and scheme.is_explicit:
         _, bw = one_d_weights(lv)
-        subs = {p: sp.nsimplify(values[p.name], rational=True) for p in scheme.params
-                if p.name in values}
+        subs = _value_subs(scheme, values, exact=True)
         g2 = sp.Poly(sp.expand(abs2_in_c({k: w.subs(subs) for k, w in bw.items()})), C)
         cands = [-1.0, 1.0]
         if g2.degree() > 1:

@@ -16,6 +16,7 @@ import pytest
 import sympy as sp
 
 import mcgen
+from mcgen.analysis.amplification import unstable_mode
 from mcgen.analysis.dimensionless import _parts, analysis_parameters
 from mcgen.analysis.safety_policy import UndecidedConditionWarning, safety_policy
 from mcgen.errors import StabilityError
@@ -63,8 +64,11 @@ def test_the_reproducer_runs_at_nine_tenths_of_dx_and_unsafe_beyond_it():
     assert sim.dt == pytest.approx(0.9 * 0.02, rel=1e-12)
     with pytest.raises(StabilityError, match="dt/dx <= 1"):
         Simulation(UPWIND, grid, u0, dt=0.04)
+    # outside the region the analysis names the growing mode: theta = pi, |G(pi)| = |1 - 2 dt/dx|
+    theta, g = unstable_mode(UPWIND, dt=0.04, dx=0.02)
+    assert theta == pytest.approx(np.pi) and g == pytest.approx(3.0)
     hot = Simulation(UPWIND, grid, np.cos(np.pi * np.arange(50)), dt=0.04, unsafe=True)
-    hot.run(0.4)  # the sawtooth is the mode theta = pi: |G(pi)| = |1 - 2 dt/dx| = 3
+    hot.run(0.4)  # ten steps of the sawtooth (the mode theta = pi) grow like 3**n
     assert np.max(np.abs(hot.u)) == pytest.approx(3.0**10, rel=1e-9)
 
 
