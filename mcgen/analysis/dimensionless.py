@@ -272,10 +272,11 @@ def dimensionless_form(scheme: Scheme) -> DimensionlessForm | None:
         groups[sp.Symbol(name, **sign)] = mono
     gs = list(groups)
     update = _rewrite(scheme, basis, xs, gs)
-    steps = sorted(s.name for s in xs if s in {scheme.dt, *scheme.spacing})
+    steps = sorted(s.name for s in occurring & {scheme.dt, *scheme.spacing})
     if update is None:
+        who = repr(scheme.name) if scheme.name else "the scheme"
         raise AnalysisError(
-            f"the update of {scheme.name or 'the scheme'!r} depends on {steps} in a way mcgen "
+            f"the update of {who} depends on {steps} in a way mcgen "
             "cannot write in dimensionless groups (monomials such as dt/dx): declare the "
             "groups as parameters, e.g. params=(nu,), definitions={nu: dt/dx}, and write the "
             "update in them")
