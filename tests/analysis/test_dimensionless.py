@@ -16,6 +16,7 @@ import pytest
 import sympy as sp
 
 import mcgen
+import mcgen.analysis.von_neumann
 from mcgen.analysis.amplification import unstable_mode
 from mcgen.analysis.dimensionless import _parts, analysis_parameters
 from mcgen.analysis.safety_policy import UndecidedConditionWarning, safety_policy
@@ -172,3 +173,35 @@ def test_two_dimensional_heat_in_dt_dx_dy():
     assert pos.result.expr == l2.result.expr == sp.Le(dt / dx**2 + dt / dy**2, HALF)
     sim = Simulation(heat, ((20, 40), ((0, 1), (0, 1))), 0.0)
     assert sim.max_dt == pytest.approx(0.5 / (20**2 + 40**2), rel=1e-12)
+
+
+def _g_max(weights, nu_value):
+    th = np.linspace(0, np.pi, 4001)
+    g = sum(float(w.subs(NU, nu_value)) * np.exp(1j * k * th) for k, w in weights.items())
+    return np.max(np.abs(g))
+
+
+NU = sp.Symbol("nu", real=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_stencils_in_dt_dx_agree_with_max_abs_g(seed):
+    """Random three-point stencils with weights quadratic in dt/dx: the region stated in dt, dx
+    is proved and agrees with a brute-force max |G| away from its boundary."""
+    rng = np.random.default_rng(seed)
+    p, q, r, s = (sp.Rational(int(v), 4) for v in rng.integers(-4, 5, size=4))
+    weights = {-1: NU * (p + q * NU), 1: NU * (r + s * NU)}
+    weights[0] = 1 - weights[-1] - weights[1]
+    scheme = Scheme(("u",), 1, {"u": sum(w.subs(NU, dt / dx) * u[k]
+                                         for k, w in weights.items())})
+    l2 = mcgen.analysis.von_neumann.von_neumann(scheme).result
+    assert l2.status == "proved" and set(l2.variables) <= {dt, dx}
+    checked = 0
+    for nu_value in np.linspace(0.01, 3.0, 60):
+        g = _g_max(weights, nu_value)
+        if abs(g - 1) < 1e-6:
+            continue  # at the boundary: rounding decides, not the region
+        for dx_ in (0.01, 0.3):
+            assert l2.holds(dt=nu_value * dx_, dx=dx_) == (g < 1), (seed, nu_value, l2.expr)
+            checked += 1
+    assert checked > 60
