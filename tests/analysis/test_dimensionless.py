@@ -119,6 +119,7 @@ def test_every_path_enforces_the_same_condition(tmp_path, capsys):
     l2 = results(UPWIND)[1].result
     assert safety_policy(UPWIND).condition() == l2
     assert mcgen.build(UPWIND).condition == l2
+    assert mcgen.compile(UPWIND).condition == l2
     assert Simulation(UPWIND, (50, (0, 1)), 0.0).condition == l2
     model = tmp_path / "upwind_in_dt.py"
     model.write_text(textwrap.dedent("""
