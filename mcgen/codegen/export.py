@@ -159,7 +159,7 @@ def ctypes_loader(module: ir.Module, uses_omp: bool = False) -> str:
     """A standalone Python module (numpy and ctypes only) that loads the kernels' shared library
     with ``argtypes``/``restype`` declared and checks every call before the C code runs."""
     from mcgen._version import __version__
-    from mcgen.codegen.backends import template_env
+    from mcgen.codegen.backends import DEFAULT_CFLAGS, template_env
     from mcgen.codegen.backends.numba_backend import check_lines
     from mcgen.codegen.call_checks import runtime_source
 
@@ -176,7 +176,7 @@ def ctypes_loader(module: ir.Module, uses_omp: bool = False) -> str:
             "checks": check_lines(k)})
     return template_env().get_template("ctypes_loader.py.jinja").render(
         module=module.name, kernels=kernels, runtime_checks=runtime_source(),
-        mcgen_version=__version__, uses_omp=uses_omp)
+        mcgen_version=__version__, uses_omp=uses_omp, cflags=" ".join(DEFAULT_CFLAGS))
 
 
 def _python_call(k: ir.Kernel) -> str:

@@ -16,6 +16,15 @@ from mcgen.codegen import ir
 from mcgen.errors import CodegenError
 
 
+# The C backend's compiler flags (one place: build_c, KernelConfig and the build lines printed in
+# generated sources). -fno-trapping-math and -fno-math-errno change no computed value (only the
+# floating-point exception flags and errno): the first lets GCC turn ``a > b ? a : b`` into vector
+# max, the second lets it inline sqrt without the errno call path, which otherwise keeps every
+# loop with a sqrt (Riemann solvers' sound speeds) scalar.
+DEFAULT_CFLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
+                                   "-fno-trapping-math", "-fno-math-errno")
+
+
 class IRPrinter:
     """Dispatch ``node -> self._print_<type(node).__name__>(node, ...)``; unknown nodes raise."""
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from mcgen.codegen import ir
 from mcgen.codegen.backends import (
+    DEFAULT_CFLAGS,
     IRPrinter,
     atomic_write,
     c_type,
@@ -409,7 +410,7 @@ def render_c(module: ir.Module) -> CSource:
     guard = f"MCGEN_{module.name.upper()}_H"
     ctx = {"module": module.name, "meta": meta, "kernels": kernels, "helpers": helpers,
            "uses_omp": printer.uses_omp, "guard": guard, "uses_barrier": printer.uses_barrier,
-           "barrier_stride": ir.BARRIER_STRIDE}
+           "barrier_stride": ir.BARRIER_STRIDE, "cflags": " ".join(DEFAULT_CFLAGS)}
     source = env.get_template("c_source.c.jinja").render(**ctx)
     header = env.get_template("c_header.h.jinja").render(**ctx)
     return CSource(module.name, source, header, printer.uses_omp)
@@ -479,10 +480,8 @@ def compiler_identity(cc: str, flags: tuple[str, ...]) -> str:
 
 
 def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
-            cflags: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
-                                       "-fno-trapping-math")
-            ) -> CArtifact:
-    """Print, compile (``cc -O3 -march=native -fPIC -shared [-fopenmp]``) and load the module.
+            cflags: tuple[str, ...] = DEFAULT_CFLAGS) -> CArtifact:
+    """Print, compile (``cc`` with :data:`DEFAULT_CFLAGS` ``[-fopenmp]``) and load the module.
 
     The library is cached under ``cache_dir/c/``, keyed by a hash of the source, the compiler,
     its version, the flags and the CPU ``-march=native`` resolves to
