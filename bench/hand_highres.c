@@ -10,10 +10,16 @@
 #include <stddef.h>
 #include <string.h>
 
-/* branch-free minmod: sign agreement times the smaller magnitude (vectorises) */
+/* min/max as ternaries: gcc turns them into vector min/max, while fmin/fmax without
+ * -ffast-math stay libm calls (C99 NaN rules) and keep the loop scalar */
+static inline double mn(double a, double b) { return a < b ? a : b; }
+static inline double mx(double a, double b) { return a > b ? a : b; }
+
+/* minmod: the smaller magnitude when the signs agree, else 0; as four min/max (branch-free,
+ * vectorises; a select form `a > 0 && b > 0 ? ...` ran at half the speed) */
 static inline double minmod(double a, double b)
 {
-    return 0.5 * (copysign(1.0, a) + copysign(1.0, b)) * fmin(fabs(a), fabs(b));
+    return mx(0.0, mn(a, b)) + mn(0.0, mx(a, b));
 }
 
 static inline void fill2(double *u, long n)
@@ -59,7 +65,7 @@ static inline St hllc(St L, St R)
     double Ht = (sl * (L.E + pL) / L.r + sr * (R.E + pR) / R.r) / (sl + sr);
     double c2 = (G - 1) * (Ht - 0.5 * (ut * ut + vt * vt));
     double ct = sqrt(c2 > 0 ? c2 : 0);
-    double SL = fmin(uL - cL, ut - ct), SR = fmax(uR + cR, ut + ct);
+    double SL = mn(uL - cL, ut - ct), SR = mx(uR + cR, ut + ct);
     St FL = {L.mn, L.mn * uL + pL, L.mt * uL, (L.E + pL) * uL};
     St FR = {R.mn, R.mn * uR + pR, R.mt * uR, (R.E + pR) * uR};
     if (SL >= 0) return FL;
