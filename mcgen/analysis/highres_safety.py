@@ -4,6 +4,9 @@ the run layer (``Simulation``), the kernels and the safety policy.
 - :class:`~mcgen.model.highres_scheme.HighResScheme` (flux-limited, MUSCL): the TVD condition
   ``lam <= C_ssp nu_FE / S`` of :func:`mcgen.analysis.tvd.tvd_condition` on the data range; its
   ``sufficient`` part is proved for every stepper (sharp for forward Euler). WENO5 has none.
+- :class:`~mcgen.model.highres_nd_scheme.HighResNDScheme` (2-D / 3-D, dimension by dimension):
+  the maximum-principle condition ``sum_d lam_d / c_d <= 1`` of
+  :func:`mcgen.analysis.highres_nd.dimensional_condition` (lam_d = dt/dx_d, from dx, dy, dz).
 - :class:`~mcgen.model.system_scheme.SystemScheme` (Euler, shallow water): the positivity
   condition ``lam S <= bound`` of
   :func:`mcgen.analysis.positivity_systems.positivity_condition`, where ``lam S`` means
@@ -21,6 +24,7 @@ import sympy as sp
 from mcgen.analysis.positivity_systems import S_MAX, positivity_condition
 from mcgen.analysis.tvd import tvd_condition
 from mcgen.errors import AnalysisError, StabilityError
+from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.symbols import lam as LAM
 from mcgen.model.system_scheme import SystemScheme
@@ -29,7 +33,8 @@ from mcgen.proof import Condition
 __all__ = ["HIGHRES_MODELS", "highres_condition", "highres_max_dt", "highres_admits",
            "HighResPolicy"]
 
-HIGHRES_MODELS = (HighResScheme, SystemScheme)
+HIGHRES_MODELS = (HighResScheme, HighResNDScheme, SystemScheme)
+_SPACINGS = ("dx", "dy", "dz")
 
 
 _CACHE: dict[tuple[str, Any, Any], Condition] = {}  # derivations are pure: memo per hash, range
@@ -46,6 +51,15 @@ def _positivity(scheme: SystemScheme) -> Condition:
     key = (scheme.hash, None, None)
     if key not in _CACHE:
         _CACHE[key] = positivity_condition(scheme).result
+    return _CACHE[key]
+
+
+def _dimensional(scheme: HighResNDScheme, data_range: tuple[Any, Any] | None) -> Condition:
+    from mcgen.analysis.highres_nd import dimensional_condition  # it builds on this module
+
+    key = (scheme.hash, data_range, None)
+    if key not in _CACHE:
+        _CACHE[key] = dimensional_condition(scheme.axes, data_range).result
     return _CACHE[key]
 
 
@@ -67,8 +81,12 @@ def highres_condition(scheme: Any, data_range: tuple[Any, Any] | None = None) ->
         if cond.sufficient is sp.false or cond.expr is sp.false:
             raise StabilityError(f"{scheme.name}: {cond.description}")
         return cond
+    if isinstance(scheme, HighResNDScheme):
+        return _dimensional(scheme, None if data_range is None else
+                            tuple(sp.nsimplify(v, rational=True) for v in data_range))
     if not isinstance(scheme, HighResScheme):
-        raise AnalysisError(f"highres_condition needs a HighResScheme or SystemScheme, got "
+        raise AnalysisError(f"highres_condition needs a HighResScheme, HighResNDScheme or "
+                            f"SystemScheme, got "
                             f"{type(scheme).__name__}")
     if scheme.reconstruction == "weno5":
         raise StabilityError(f"{scheme.name}: WENO5 is not TVD and has no proved bound; run "
@@ -91,6 +109,11 @@ def _values(cond: Condition, spacing: tuple[float, ...], rate: float | None
             raise AnalysisError("the positivity condition needs the wave-speed rate "
                                 "sum_d S_d/dx_d of the data")
         return {"dx": 1.0, S_MAX.name: rate}  # lam S = dt * rate
+    if cond.kind == "maximum_principle":  # lam_d defined from dt and dx, dy, dz
+        if len(spacing) != len(cond.variables):
+            raise AnalysisError(f"the {len(cond.variables)}-D condition needs "
+                                f"{len(cond.variables)} spacings, got {spacing}")
+        return dict(zip(_SPACINGS, spacing, strict=False))
     return {"dx": spacing[0]}
 
 
@@ -108,6 +131,8 @@ def highres_admits(cond: Condition, dt: float, spacing: tuple[float, ...],
                    rate: float | None = None) -> bool:
     """Whether ``dt`` meets the (proved sufficient) condition, with a 1e-12 relative slack."""
     vals = _values(cond, spacing, rate)
+    if cond.kind == "maximum_principle":
+        return _proved(cond).holds(rtol=1e-12, dt=dt, **vals)
     lam_val = dt / vals.pop("dx")
     return _proved(cond).holds(rtol=1e-12, **{LAM.name: lam_val}, **vals)
 
@@ -132,7 +157,7 @@ class HighResPolicy:
         return _proved(highres_condition(self.scheme, data_range))
 
     def _spacing(self, values: Any) -> tuple[float, ...]:
-        return tuple(float(values[k]) for k in ("dx", "dy") if k in values)
+        return tuple(float(values[k]) for k in _SPACINGS if k in values)
 
     def max_dt(self, values: Any, data_range: tuple[Any, Any] | None = None) -> float:
         return highres_max_dt(highres_condition(self.scheme, data_range),

@@ -219,15 +219,24 @@ class HighResKernel:
 def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
                     dtype: str = "f64", threads: int = 1, unsafe: bool = False) -> Any:
     """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic,
-    float64) or a SystemScheme (a ``SystemKernel``, :func:`mcgen.codegen.system_frontend.
-    compile_system`); their ``run`` refuses a step outside the proved TVD / positivity
+    float64), a 2-D / 3-D HighResNDScheme (a ``HighResNDKernel``, periodic, float64) or a
+    SystemScheme (a ``SystemKernel``, :func:`mcgen.codegen.system_frontend.compile_system`);
+    their ``run`` refuses a step outside the proved TVD / maximum-principle / positivity
     condition unless ``unsafe=True``."""
+    from mcgen.model.highres_nd_scheme import HighResNDScheme
     from mcgen.model.system_scheme import SystemScheme
 
     kernel: Any
     if isinstance(scheme, SystemScheme):
         from mcgen.codegen.system_frontend import compile_system
         kernel = compile_system(scheme, backend, bc, dtype, threads)
+    elif isinstance(scheme, HighResNDScheme):
+        from mcgen.codegen.highres_nd_frontend import HighResNDKernel
+        if bc != "periodic" or dtype != "f64":
+            raise CodegenError(f"{scheme.name}: generated {scheme.dim}-D kernels are periodic "
+                               "float64 (bc='periodic', dtype='f64'); run outflow with "
+                               "Simulation(..., backend='numpy')")
+        kernel = HighResNDKernel(scheme, backend, parallel=threads > 1)
     else:
         if bc != "periodic" or dtype != "f64":
             raise CodegenError(f"{scheme.name}: generated high-resolution kernels are periodic "

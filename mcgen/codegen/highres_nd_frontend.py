@@ -8,13 +8,10 @@ SymPy expression the 1-D kernel and reference use
 (:func:`mcgen.codegen.highres_frontend._operator_expr`), read along that axis's stride.
 
 The wrapper enforces sum_d lam_d / c_d <= 1, c_d the proved 1-D TVD bound of axis d on
-lam = dt/dx (:func:`mcgen.analysis.highres_safety.highres_condition`, SSP coefficient
-included). Why it suffices for a maximum principle: with w_d = (lam_d/c_d) / sum_e lam_e/c_e,
-u + dt sum_d L_d(u) = sum_d w_d (u + (dt/w_d) L_d(u)), and each bracket is a 1-D step with mesh
-ratio lam_d/w_d <= c_d, whose Harten incremental form is a convex combination of neighbours;
-the SSP stepper is a convex combination of such steps. It is not TVD (in 2-D a TVD scheme is at
-most first order: Goodman and LeVeque 1985), and this argument is stated here, not a checked
-:class:`~mcgen.proof.Derivation`.
+lam = dt/dx: the maximum-principle condition of the checked derivation
+:func:`mcgen.analysis.highres_nd.dimensional_condition` (through
+:func:`mcgen.analysis.highres_safety.highres_condition`, the safety policy's answer). It is not
+TVD (in 2-D a TVD scheme is at most first order: Goodman and LeVeque 1985).
 """
 
 from __future__ import annotations
@@ -25,11 +22,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from mcgen.analysis.highres_nd import axis_ratios
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import _operator_expr, build_step_function
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Read
 from mcgen.model.symbols import lam as LAM
@@ -186,15 +185,21 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
 
 
 class HighResNDKernel:
-    """A compiled 2-D / 3-D dimension-by-dimension kernel; ``run`` refuses mesh ratios with
-    sum_d lam_d / c_d > 1 (c_d the proved 1-D bound of axis d) unless ``unsafe=True``, and data
+    """A compiled 2-D / 3-D dimension-by-dimension kernel of a :class:`HighResNDScheme` (or of
+    its axis schemes); ``run`` refuses mesh ratios outside the proved condition
+    sum_d lam_d / c_d <= 1 (c_d the proved 1-D bound of axis d) unless ``unsafe=True``, and data
     outside the axis schemes' data ranges."""
 
-    def __init__(self, axes: Sequence[HighResScheme], backend: str = "c",
+    def __init__(self, scheme: HighResNDScheme | Sequence[HighResScheme], backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False) -> None:
-        self.axes = tuple(axes)
+        if not isinstance(scheme, HighResNDScheme):
+            _check_axes(scheme)
+            scheme = HighResNDScheme(tuple(scheme))
+        self.scheme = scheme
+        self.axes = scheme.axes
         self.module = build_highres_nd(self.axes, parallel)
         self.ghost = max(_operator_expr(s)[1] for s in self.axes)
+        self.condition = highres_condition(scheme)  # checked derivation; export prints it
         self.bounds = tuple(highres_condition(s).max_stable_dt(dx=1.0) for s in self.axes)
         self.boundary_text = "periodic on every side"
         self.unsafe = False
@@ -202,8 +207,12 @@ class HighResNDKernel:
         self.backend = backend
 
     def admits(self, lams: Sequence[float]) -> bool:
-        """sum_d lam_d / c_d <= 1 (a few ulp of tolerance)."""
-        return sum(lam / c for lam, c in zip(lams, self.bounds, strict=True)) <= 1 + 1e-12
+        """The proved condition sum_d lam_d / c_d <= 1 holds (1e-12 relative slack)."""
+        if len(lams) != len(self.axes):
+            raise ModelError(f"{len(lams)} mesh ratios for a {len(self.axes)}-D kernel")
+        values = {v.name: float(x) for v, x in zip(axis_ratios(len(self.axes)), lams,
+                                                    strict=True)}
+        return self.condition.holds(rtol=1e-12, **values)  # expr is the sufficient part
 
     def run(self, u0: np.ndarray, nsteps: int, lams: Sequence[float], unsafe: bool = False
             ) -> np.ndarray:

@@ -1,14 +1,16 @@
 """``Simulation`` for high-resolution schemes: a scalar
 :class:`~mcgen.model.highres_scheme.HighResScheme` (flux-limited, MUSCL, WENO5 with any explicit
-Runge-Kutta stepper) and the Euler / shallow-water
+Runge-Kutta stepper), its 2-D / 3-D dimension-by-dimension form
+:class:`~mcgen.model.highres_nd_scheme.HighResNDScheme`, and the Euler / shallow-water
 :class:`~mcgen.model.system_scheme.SystemScheme` in 1-D and 2-D.
 
 The enforced condition and the largest dt are those of
 :mod:`mcgen.analysis.highres_safety` (the TVD condition on the data range; the
-positivity-preserving condition on the initial wave speeds, re-checked on every stage of every
-step, so a step that would leave it stops the run). A larger dt is refused unless
-``unsafe=True``. The steppers are the generated kernels where one exists (periodic scalar
-flux-limited/MUSCL; every system scheme, at a fixed dt) and the NumPy references otherwise.
+maximum-principle condition sum_d lam_d / c_d <= 1 in 2-D / 3-D; the positivity-preserving
+condition on the initial wave speeds, re-checked on every stage of every step, so a step that
+would leave it stops the run). A larger dt is refused unless ``unsafe=True``. The steppers are
+the generated kernels where one exists (periodic scalar flux-limited/MUSCL in 1-, 2- and 3-D;
+every system scheme, at a fixed dt) and the NumPy references otherwise.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import numpy as np
 from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.boundary import Outflow, Periodic, Reflecting
+from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.system_scheme import SystemScheme
+from mcgen.run.highres_nd_stepper import HighResNDStepper
 from mcgen.run.highres_stepper import HighResStepper
 from mcgen.run.numpy_stepper import normalize_boundary
 from mcgen.run.snapshots import Instant
@@ -32,14 +36,15 @@ from mcgen.run.system_stepper import SystemStepper
 if TYPE_CHECKING:
     from mcgen.run.simulation import Simulation
 
-__all__ = ["setup_highres", "HighResSimStepper", "SystemSimStepper"]
+__all__ = ["setup_highres", "HighResSimStepper", "HighResNDSimStepper", "SystemSimStepper"]
 
 
 def _boundary_name(sim: Simulation) -> str:
     """The one boundary kind the high-resolution steppers take, the same on every side."""
     kinds = {type(b) for side in sim.boundary for b in side}
     names = {Periodic: "periodic", Outflow: "outflow", Reflecting: "reflecting"}
-    allowed = ("periodic", "outflow") if isinstance(sim.scheme, HighResScheme) else \
+    allowed = ("periodic", "outflow") if isinstance(sim.scheme, (HighResScheme,
+                                                                 HighResNDScheme)) else \
         ("periodic", "outflow", "reflecting")
     if len(kinds) != 1 or next(iter(kinds)) not in names or \
             names[next(iter(kinds))] not in allowed:
@@ -82,6 +87,44 @@ class HighResSimStepper:
         u = state[self.field]
         if self.kernel is not None:
             return {self.field: self.kernel.run(u, k, dt / self.dx, unsafe=self.unsafe)}
+        for _ in range(k):
+            u = self.ref.step(u, dt)
+        return {self.field: u}
+
+
+class HighResNDSimStepper:
+    """``run(state, t, dt, k)`` for a 2-D / 3-D HighResNDScheme: the compiled
+    ``HighResNDKernel`` (periodic) or :class:`HighResNDStepper` (NumPy; periodic or outflow)."""
+
+    def __init__(self, sim: Simulation, boundary: str) -> None:
+        s = cast(HighResNDScheme, sim.scheme)
+        g = sim.grid
+        self.field = sim.fields[0]
+        self.unsafe = sim.unsafe
+        self.spacing = g.spacing
+        self.ref = HighResNDStepper(s.axes, g.shape, g.bounds, boundary)
+        self.ref.prepare(sim.state[self.field])  # data inside every axis's data range
+        self.kernel: Any = None
+        if sim.backend != "numpy" and boundary == "periodic":
+            from mcgen.codegen.highres_nd_frontend import HighResNDKernel
+            backend = "c" if sim.backend == "auto" else sim.backend
+            try:
+                self.kernel = HighResNDKernel(s, backend)
+                self.backend = backend
+            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
+                if sim.backend != "auto":
+                    raise
+                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
+                                 "reference stepper used")
+        if self.kernel is None:
+            self.backend = "numpy"
+
+    def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
+            ) -> dict[str, np.ndarray]:
+        u = state[self.field]
+        if self.kernel is not None:
+            lams = [dt / h for h in self.spacing]
+            return {self.field: self.kernel.run(u, k, lams, unsafe=self.unsafe)}
         for _ in range(k):
             u = self.ref.step(u, dt)
         return {self.field: u}
@@ -170,9 +213,14 @@ def setup_highres(sim: Simulation) -> None:
     sim.fields = tuple(f.name for f in s.law.fields)
     sim.history, sim.notes = [], []
     sim.now = Instant({f: sim._initial_array(sim.initial, f) for f in sim.fields}, 0.0, 0)
-    stepper: HighResSimStepper | SystemSimStepper
+    stepper: HighResSimStepper | HighResNDSimStepper | SystemSimStepper
     rate: float | None = None
-    if isinstance(s, HighResScheme):
+    if isinstance(s, HighResNDScheme):
+        if sim.data_range is not None:
+            raise ModelError(f"{s.name}: declare data_range on each axis scheme (muscl(..., "
+                             "data_range=...)), where its bound is proved; not on Simulation")
+        stepper = HighResNDSimStepper(sim, boundary)
+    elif isinstance(s, HighResScheme):
         sim.data_range = _data_range(sim)
         stepper = HighResSimStepper(sim, boundary, sim.data_range)
     else:
@@ -180,7 +228,7 @@ def setup_highres(sim: Simulation) -> None:
         stepper.ref._check_admissible(stepper.stack(sim.state), "initial data")
         rate = stepper.rate(sim.state)
     sim.policy = safety_policy(s)
-    values = {k: h for k, h in zip(("dx", "dy"), sim.grid.spacing, strict=False)}
+    values = {k: h for k, h in zip(("dx", "dy", "dz"), sim.grid.spacing, strict=False)}
     if rate is not None:
         values["rate"] = rate
     try:

@@ -15,7 +15,6 @@ from mcgen.atomic_io import write_bytes_atomically
 from mcgen.codegen import ir
 from mcgen.errors import CodegenError
 
-
 # The C backend's compiler flags (one place: build_c, KernelConfig and the build lines printed in
 # generated sources). -fno-trapping-math and -fno-math-errno change no computed value (only the
 # floating-point exception flags and errno): the first lets GCC turn ``a > b ? a : b`` into vector
