@@ -31,6 +31,7 @@ from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Read
+from mcgen.model.runge_kutta import two_register_form
 from mcgen.model.symbols import lam as LAM
 
 __all__ = ["build_highres_nd", "HighResNDKernel"]
@@ -68,8 +69,12 @@ def _check_axes(axes: Sequence[HighResScheme]) -> None:
 
 
 def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> ir.Module:
-    """Kernel ``step(u, w, L0.., n0, n1[, n2], nsteps, lam0, lam1[, lam2])``: ``u`` flat
-    ``(n2 + 2g, n1 + 2g, n0 + 2g)`` (axis 0 fastest), ``lam_d`` = dt/dx_d."""
+    """Kernel ``step(u, <scratch>, n0, n1[, n2], nsteps, lam0, lam1[, lam2])``: ``u`` flat
+    ``(n2 + 2g, n1 + 2g, n0 + 2g)`` (axis 0 fastest), ``lam_d`` = dt/dx_d. A stepper that is a
+    two-register Shu-Osher chain (SSPRK(2,2), SSPRK(3,3):
+    :func:`~mcgen.model.runge_kutta.two_register_form`) takes one fused pass per stage and
+    scratch ``w0`` (``w1`` from three stages); any other stores its stage derivatives
+    (scratch ``w, L0, .., L{s-1}``)."""
     _check_axes(axes)
     dim = len(axes)
     ops = [_operator_expr(s) for s in axes]
@@ -121,7 +126,9 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
         repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols(f"t{d}_"))
         progs.append((repl, red))
 
-    def operator_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+    def operator_body(src: str, dst: str | None) -> tuple[ir.Stmt, ...]:
+        """The operator's straight-line program, ending with ``dst[here] = dt L(src)`` (with
+        ``dst`` None: a Store into "u" whose value the caller takes and replaces)."""
         body: list[ir.Stmt] = []
         total: ir.Expr | None = None
         for d, (repl, red) in enumerate(progs):
@@ -147,32 +154,64 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
             term = ir.BinOp("*", lam[d], sympy_to_ir(red, lookup))
             total = term if total is None else ir.BinOp("+", total, term)
         assert total is not None
-        body.append(ir.Store(dst, at(idx), total))
+        body.append(ir.Store(dst or "u", at(idx), total))
         return tuple(body)
 
-    def combine(dst: str, coeffs: list[float]) -> ir.Stmt:
-        value: ir.Expr = ir.Load("u", at(idx))
-        for j, a in enumerate(coeffs):
-            if a:
-                value = ir.BinOp("+", value, ir.BinOp("*", ir.Const(a), ir.Load(f"L{j}", at(idx))))
-        return loops(interior, (ir.Store(dst, at(idx), value),), parallel)
-
-    step: list[ir.Stmt] = []
-    for s_ in range(stages):
-        src = "u" if s_ == 0 else "w"
-        if s_:
-            step.append(combine("w", A[s_][:s_]))
-        step += fill(src)
-        step.append(loops(interior, operator_body(src, f"L{s_}"), parallel))
-    step.append(combine("u", b))
     size: ir.Expr = width[0]
     for d in range(1, dim):
         size = _mul(size, width[d])
-    args = (ir.Arg("u", array=True, intent="inout", length=size),
-            ir.Arg("w", array=True, intent="inout", length=size),
-            *[ir.Arg(f"L{s_}", array=True, intent="inout", length=size) for s_ in range(stages)],
-            *[ir.Arg(v.name, I64) for v in n], ir.Arg("nsteps", I64),
-            *[ir.Arg(v.name) for v in lam])
+    sizes = [ir.Arg(v.name, I64) for v in n]
+    lam_args = [ir.Arg(v.name) for v in lam]
+    chain = two_register_form(axes[0].stepper.A, axes[0].stepper.b)
+    step: list[ir.Stmt] = []
+    if chain is not None and len(chain) > 1:  # forward Euler: a stage buffer, not in place
+        # Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i dt L(U_{i-1}):
+        # one fused pass per stage, scratch registers w0 (and w1 for three or more stages)
+        regs = ["w0", "w1"][:min(2, len(chain) - 1)]
+        src = "u"
+        for i, (alpha, beta) in enumerate(chain):
+            dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
+            step += fill(src)
+            body = list(operator_body(src, None))
+            last = body.pop()
+            assert isinstance(last, ir.Store)
+            value: ir.Expr = last.value if beta == 1 else \
+                ir.BinOp("*", ir.Const(float(beta)), last.value)
+            keep = 1 - alpha
+            if keep:
+                value = ir.BinOp("+", ir.Load(src, at(idx)) if keep == 1 else
+                                 ir.BinOp("*", ir.Const(float(keep)), ir.Load(src, at(idx))),
+                                 value)
+            if alpha and src != "u":
+                value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)),
+                                               ir.Load("u", at(idx))), value)
+            body.append(ir.Store(dst, at(idx), value))
+            step.append(loops(interior, tuple(body), parallel))
+            src = dst
+        args = (ir.Arg("u", array=True, intent="inout", length=size),
+                *[ir.Arg(r, array=True, intent="inout", length=size) for r in regs],
+                *sizes, ir.Arg("nsteps", I64), *lam_args)
+    else:
+        def combine(dst: str, coeffs: list[float]) -> ir.Stmt:
+            value: ir.Expr = ir.Load("u", at(idx))
+            for j, a in enumerate(coeffs):
+                if a:
+                    value = ir.BinOp("+", value, ir.BinOp("*", ir.Const(a),
+                                                          ir.Load(f"L{j}", at(idx))))
+            return loops(interior, (ir.Store(dst, at(idx), value),), parallel)
+
+        for s_ in range(stages):
+            src = "u" if s_ == 0 else "w"
+            if s_:
+                step.append(combine("w", A[s_][:s_]))
+            step += fill(src)
+            step.append(loops(interior, operator_body(src, f"L{s_}"), parallel))
+        step.append(combine("u", b))
+        args = (ir.Arg("u", array=True, intent="inout", length=size),
+                ir.Arg("w", array=True, intent="inout", length=size),
+                *[ir.Arg(f"L{s_}", array=True, intent="inout", length=size)
+                  for s_ in range(stages)],
+                *sizes, ir.Arg("nsteps", I64), *lam_args)
     key = "_".join(s.hash[:6] for s in axes)
     kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), _c(0), ir.Var("nsteps", I64),
                                              tuple(step)),),
@@ -240,7 +279,8 @@ class HighResNDKernel:
         u = np.zeros(tuple(m + 2 * g for m in u0.shape[::-1]))
         inner = tuple(slice(g, -g) for _ in range(dim))
         u[inner] = u0.T
-        bufs = [np.zeros_like(u) for _ in range(1 + self.axes[0].stepper.stages)]
+        scratch = sum(a.array for a in self.module.kernels[0].args) - 1
+        bufs = [np.zeros_like(u) for _ in range(scratch)]
         self._fn(u.reshape(-1), *[x.reshape(-1) for x in bufs],
                  *[np.int64(m) for m in u0.shape], np.int64(nsteps), *[float(v) for v in lams])
         return u[inner].T.copy()

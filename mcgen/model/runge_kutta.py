@@ -17,7 +17,7 @@ from mcgen.errors import ModelError
 from mcgen.proof import serialize
 
 __all__ = ["ButcherTableau", "STEPPERS", "as_tableau", "forward_euler", "ssprk22", "ssprk33",
-           "ssprk104", "classical_rk4"]
+           "ssprk104", "classical_rk4", "two_register_form"]
 
 
 @serialize.register_class("butcher_tableau")
@@ -168,3 +168,28 @@ def as_tableau(stepper: Any) -> ButcherTableau:
         return ButcherTableau(stepper[0], stepper[1])
     raise ModelError(f"stepper {stepper!r}: give a name ({sorted(STEPPERS)}), a "
                      "ButcherTableau or a pair (A, b)")
+
+
+def two_register_form(A: sp.Matrix, b: sp.Matrix) -> list[tuple[sp.Expr, sp.Expr]] | None:
+    """The method as a Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1}
+    + beta_i dt L(U_{i-1}) (U_0 = u, the step's result U_s), exactly, when it is one; else None.
+
+    Such a method needs no stored stage derivatives: each stage reads only u and the previous
+    stage (SSPRK(2,2): (0, 1), (1/2, 1/2); SSPRK(3,3): (0, 1), (3/4, 1/4), (1/3, 2/3)). With
+    rows c_i of [A; b^T] it holds iff c_i = (1 - alpha_i) c_{i-1} on the columns before i - 1
+    and c_{i,i-1} = beta_i. Returns the s pairs (alpha_i, beta_i), i = 1..s."""
+    s = len(b)
+    rows = [[sp.nsimplify(A[i, j]) for j in range(s)] for i in range(s)]
+    rows.append([sp.nsimplify(v) for v in b])
+    chain: list[tuple[sp.Expr, sp.Expr]] = []
+    for i in range(1, s + 1):
+        prev, row = rows[i - 1], rows[i]
+        if any(row[j] != 0 for j in range(i, s)):
+            return None  # an explicit row reads only earlier stages; b reads all
+        head = [j for j in range(i - 1) if prev[j] != 0]
+        keep = row[head[0]] / prev[head[0]] if head else sp.Integer(1) if i > 1 else \
+            sp.Integer(1)
+        if any(sp.simplify(row[j] - keep * prev[j]) != 0 for j in range(i - 1)):
+            return None
+        chain.append((1 - keep, row[i - 1]))
+    return chain

@@ -104,7 +104,7 @@ def test_export_round_trip(tmp_path):
     g = kernel.ghost
     u = np.zeros((9 + 2 * g, 10 + 2 * g))
     u[g:-g, g:-g] = u0.T
-    bufs = [np.zeros_like(u) for _ in range(3)]
+    bufs = [np.zeros_like(u)]  # SSPRK(2,2) is a two-register chain: one scratch w0
     mod.step(u.reshape(-1), *[b.reshape(-1) for b in bufs], 10, 9, 5, dt * 10, dt * 9)
     assert np.abs(u[g:-g, g:-g].T - got).max() <= 1e-14
     assert os.path.exists(folder / "manifest.json")
@@ -139,3 +139,24 @@ def test_hand_c_baseline_computes_the_reference(tmp_path):
        *[ctypes.c_long(m) for m in n],
        ctypes.c_long(steps), *[ctypes.c_double(dt * m) for m in n])
     assert np.abs(u[2:-2, 2:-2, 2:-2].T - ref).max() <= 1e-13
+
+
+@pytest.mark.parametrize(("stepper", "scratch"), [("ssprk33", 2), ("ssprk104", 11),
+                                                  ("euler", 2)])
+def test_every_stepper_form_matches_the_reference(stepper, scratch, tmp_path):
+    # SSPRK(3,3) runs as a two-register Shu-Osher chain (scratch w0, w1), SSPRK(10,4) and
+    # forward Euler with stored stage derivatives (w, L0..): the same numbers as the reference
+    axes = (muscl(scalar_law(U, U), "minmod", "godunov", stepper, data_range=(0, 1)),
+            flux_limited(scalar_law(U, -U / 2), "superbee", stepper, data_range=(0, 1)))
+    n = (10, 9)
+    st = HighResNDStepper(axes, n, [(0.0, 1.0)] * 2)
+    u0 = np.random.default_rng(7).random(n)
+    st.prepare(u0)
+    kernel = HighResNDKernel(axes, "llvm", tmp_path)
+    assert sum(a.array for a in kernel.module.kernels[0].args) - 1 == scratch
+    dt = 0.9 / sum(m / c for m, c in zip(n, kernel.bounds, strict=True))
+    ref = u0.copy()
+    for _ in range(4):
+        ref = st.step(ref, dt)
+    got = kernel.run(u0, 4, [dt * m for m in n])
+    assert np.abs(got - ref).max() <= 1e-14 and np.abs(got - u0).max() > 1e-2
