@@ -242,6 +242,7 @@ class HighResNDKernel:
         self.bounds = tuple(highres_condition(s).max_stable_dt(dx=1.0) for s in self.axes)
         self.boundary_text = "periodic on every side"
         self.unsafe = False
+        self._scratch: list[np.ndarray] | None = None
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-nd-")
         self.backend = backend
 
@@ -276,11 +277,18 @@ class HighResNDKernel:
                                  f"({m}, {M}): the flux splitting and the bound hold there only")
         g = self.ghost
         # storage: axis 0 fastest, so the padded array is u0 transposed
-        u = np.zeros(tuple(m + 2 * g for m in u0.shape[::-1]))
+        shape = tuple(m + 2 * g for m in u0.shape[::-1])
+        if self._scratch is None or self._scratch[0].shape != shape:
+            # kept between runs of one shape (fresh arrays page-fault on first touch), so one
+            # kernel object serves one thread
+            arrays = sum(a.array for a in self.module.kernels[0].args)
+            self._scratch = [np.zeros(shape) for _ in range(arrays)]
+        else:
+            for a in self._scratch:
+                a.fill(0.0)
+        u, *bufs = self._scratch
         inner = tuple(slice(g, -g) for _ in range(dim))
         u[inner] = u0.T
-        scratch = sum(a.array for a in self.module.kernels[0].args) - 1
-        bufs = [np.zeros_like(u) for _ in range(scratch)]
         self._fn(u.reshape(-1), *[x.reshape(-1) for x in bufs],
                  *[np.int64(m) for m in u0.shape], np.int64(nsteps), *[float(v) for v in lams])
         return u[inner].T.copy()

@@ -326,6 +326,7 @@ class SystemKernel:
         self.boundary_text = f"{boundary} on every side (ghost width {self.ghost})"
         self.unsafe = False  # compile(..., unsafe=True) sets it: run then refuses nothing
         self.last_rate = 0.0  # the largest dt sum_d S_d/dx_d of the last run's stages
+        self._scratch: tuple[np.ndarray, list[np.ndarray], np.ndarray] | None = None
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-system-")
         self.backend = backend
 
@@ -369,17 +370,16 @@ class SystemKernel:
             raise StabilityError(f"{s.name}: no positivity-preserving bound is proved (Roe's "
                                  "linearisation can give negative density or pressure); "
                                  "pass unsafe=True")
+        shape = (k, U0.shape[1] + 2 * g) if dim == 1 else \
+            (k, U0.shape[2] + 2 * g, U0.shape[1] + 2 * g)
+        q, bufs, f = self._buffers(shape, s.stepper.stages)
         if dim == 1:
-            q = np.zeros((k, U0.shape[1] + 2 * g))
             q[:, g:-g] = U0
             sizes: tuple[np.int64, ...] = (np.int64(U0.shape[1]),)
         else:
             _, nx, ny = U0.shape
-            q = np.zeros((k, ny + 2 * g, nx + 2 * g))
             q[:, g:-g, g:-g] = np.transpose(U0, (0, 2, 1))
             sizes = (np.int64(nx), np.int64(ny))
-        bufs = [np.zeros_like(q) for _ in range(2 + s.stepper.stages)]
-        f = np.zeros((k + 1 if self.parallel else k, *q.shape[1:]))
         lams = [float(dt) / float(h) for h in spacing]
         rate = self._fn(q.reshape(-1), *[x.reshape(-1) for x in bufs], f.reshape(-1), *sizes,
                         np.int64(nsteps), *lams)
@@ -391,6 +391,21 @@ class SystemKernel:
         out = q[:, g:-g] if dim == 1 else np.transpose(q[:, g:-g, g:-g], (0, 2, 1))
         self._check_admissible(out)
         return out.copy()
+
+    def _buffers(self, shape: tuple[int, ...], stages: int
+                 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+        """The state, stage and flux arrays of a run on ``shape``, zeroed; kept between runs
+        of one shape (fresh arrays cost a page fault per 4 KiB on first touch: 14 % of a
+        100 000-cell 1-D Euler run of 10 steps), so one kernel object serves one thread."""
+        if self._scratch is None or self._scratch[0].shape != shape:
+            q = np.zeros(shape)
+            self._scratch = (q, [np.zeros_like(q) for _ in range(2 + stages)],
+                             np.zeros((shape[0] + 1 if self.parallel else shape[0],
+                                       *shape[1:])))
+        else:
+            for a in (self._scratch[0], *self._scratch[1], self._scratch[2]):
+                a.fill(0.0)
+        return self._scratch
 
     def _check_admissible(self, U: np.ndarray) -> None:
         bad = ~np.isfinite(U).all(axis=0) | (U[0] <= 0)

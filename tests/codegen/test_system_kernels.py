@@ -220,3 +220,14 @@ def test_simulation_and_compile_dispatch_to_the_system_kernel():
     assert isinstance(k, SystemKernel) and k.boundary == "reflecting" and k.parallel
     with pytest.raises(CodegenError, match="bc='dirichlet'"):
         compile_kernel(e, backend="llvm", bc="dirichlet")
+
+
+def test_kept_scratch_arrays_give_the_same_run_again(tmp_path):
+    # run keeps its arrays between runs of one shape: a second run, and a run after one on
+    # another shape, equal a fresh kernel's
+    scheme = shallow_water("hll", "minmod", "primitive", "ssprk22", dim=2)
+    kernel, st, U0, got = _agree(scheme, "outflow", "llvm", tmp_path, (7, 6))
+    assert np.array_equal(kernel.run(U0, STEPS, DT, st.spacing), got)
+    st2, V0 = case(scheme, "outflow", (5, 8))
+    kernel.run(V0, STEPS, DT, st2.spacing)
+    assert np.array_equal(kernel.run(U0, STEPS, DT, st.spacing), got)
