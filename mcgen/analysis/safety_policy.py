@@ -547,8 +547,8 @@ def safety_policy(model: Scheme | Law, allow_sampled: bool = False) -> SafetyPol
     """The (cached) policy of a model: one object per scheme hash and ``allow_sampled``. A
     HighResScheme or SystemScheme gets a :class:`~mcgen.analysis.highres_safety.HighResPolicy`
     (its TVD / positivity-preserving condition)."""
-    from mcgen.analysis.highres_safety import HIGHRES_MODELS, HighResPolicy
-    if isinstance(model, HIGHRES_MODELS):
+    from mcgen.analysis.highres_safety import HIGHRES_RUN_MODELS, HighResPolicy
+    if isinstance(model, HIGHRES_RUN_MODELS):
         return HighResPolicy(model)  # type: ignore[return-value]
     scheme = as_scheme(model)
     key = (scheme.hash, bool(allow_sampled))

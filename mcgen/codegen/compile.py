@@ -83,8 +83,8 @@ def compile(scheme: Scheme, backend: str = "numba", bc: Any = "periodic", dtype:
     CompiledKernel with ``run(u, nsteps, t0=, dt=, **params)``, ``ir``, ``source(backend)``,
     ``timings``, ``check(...)`` and ``max_stable_dt(...)``.
     """
-    from mcgen.analysis.highres_safety import HIGHRES_MODELS
-    if isinstance(scheme, HIGHRES_MODELS):
+    from mcgen.analysis.highres_safety import HIGHRES_RUN_MODELS
+    if isinstance(scheme, HIGHRES_RUN_MODELS):
         from mcgen.codegen.highres_frontend import compile_highres
         return compile_highres(scheme, backend, bc, dtype, threads, unsafe)
     timings: dict[str, float] = {}

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from mcgen.analysis.highres_safety import HIGHRES_MODELS
+from mcgen.analysis.highres_safety import HIGHRES_RUN_MODELS
 from mcgen.analysis.safety_policy import safety_policy, warn_undecided
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.expressions import check_evaluable
@@ -133,7 +133,7 @@ class Simulation:
         self.params, self.dt = check_params(self.params), check_dt(self.dt)
         self.data_range = check_data_range(self.data_range)
         self.law: Law | None = self.model if isinstance(self.model, Law) else None
-        if isinstance(self.model, HIGHRES_MODELS):
+        if isinstance(self.model, HIGHRES_RUN_MODELS):
             from mcgen.run.highres_simulation import setup_highres
             setup_highres(self)  # the TVD / positivity condition, kernels or NumPy steppers
             return
@@ -365,7 +365,7 @@ class Simulation:
         from mcgen.model.boundary import Periodic
         if not all(isinstance(b, Periodic) for side in self.boundary for b in side):
             return False
-        if isinstance(self.scheme, HIGHRES_MODELS):
+        if isinstance(self.scheme, HIGHRES_RUN_MODELS):
             return True  # flux-difference form
         if self.scheme.numerical_flux is not None:
             return True
@@ -445,7 +445,7 @@ class Simulation:
     def _out_of_range(self, state: dict[str, np.ndarray]) -> tuple[str, tuple[int, ...]] | None:
         """(field, cell) of the first value outside the data range the condition was proved
         on (conservative schemes; a monotone scheme stays inside it), else None."""
-        if self.unsafe or self.condition is None or isinstance(self.scheme, HIGHRES_MODELS) or \
+        if self.unsafe or self.condition is None or isinstance(self.scheme, HIGHRES_RUN_MODELS) or \
                 not self.policy.range_matters or self.data_range is None:
             return None
         for f, a in state.items():
@@ -579,7 +579,7 @@ class Simulation:
 def _identity(model: Any) -> Any:
     """What a snapshot's model hash and fields are compared with: a high-resolution scheme
     itself (fields: its law's), else the scheme the model runs with."""
-    if isinstance(model, HIGHRES_MODELS):
+    if isinstance(model, HIGHRES_RUN_MODELS):
         from types import SimpleNamespace
         return SimpleNamespace(name=model.name, hash=model.hash,
                                fields=tuple(f.name for f in model.law.fields))
