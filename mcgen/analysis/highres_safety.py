@@ -30,11 +30,10 @@ from mcgen.model.symbols import lam as LAM
 from mcgen.model.system_scheme import SystemScheme
 from mcgen.proof import Condition
 
-__all__ = ["HIGHRES_MODELS", "HIGHRES_RUN_MODELS", "highres_condition", "highres_max_dt",
+__all__ = ["HIGHRES_RUN_MODELS", "highres_condition", "highres_max_dt",
            "highres_admits", "HighResPolicy"]
 
-HIGHRES_MODELS = (HighResScheme, SystemScheme)  # what mcgen.run.pipeline.derive analyses
-# what the safety policy, compile and Simulation take (the 2-D / 3-D scalar schemes too)
+# what derive, the safety policy, compile and Simulation take (the 2-D / 3-D scalar schemes too)
 HIGHRES_RUN_MODELS = (HighResScheme, HighResNDScheme, SystemScheme)
 _SPACINGS = ("dx", "dy", "dz")
 

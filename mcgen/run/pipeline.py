@@ -54,8 +54,9 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     model : a JumpProcess or ParticleSystem (its macroscopic limit), a Scheme (its stability
         analyses and modified equation), a Law (discretised first with all its terms:
         :func:`mcgen.model.catalogue.conservative.law_scheme`), a HighResScheme (the limiter's
-        Sweby region, the TVD bound on ``data_range`` and the order on smooth data) or a
-        SystemScheme (the positivity-preserving bound).
+        Sweby region, the TVD bound on ``data_range`` and the order on smooth data), a
+        HighResNDScheme (the maximum-principle bound of its axes) or a SystemScheme (the
+        positivity-preserving bound).
     data_range : (min, max) of the data, for the analyses of nonlinear conservative schemes
         (default: symbolic bounds ``m``, ``M``; some bounds are then only necessary).
 
@@ -70,8 +71,8 @@ def derive(model: Any, data_range: tuple[Any, Any] | None = None) -> list[Deriva
     """
     if isinstance(model, (JumpProcess, ParticleSystem)):
         return [_macroscopic_limit(model)]
-    from mcgen.analysis.highres_safety import HIGHRES_MODELS
-    if isinstance(model, HIGHRES_MODELS):
+    from mcgen.analysis.highres_safety import HIGHRES_RUN_MODELS
+    if isinstance(model, HIGHRES_RUN_MODELS):
         return [d for stage in _highres_stages(model, data_range)
                 for d in _attempt(stage, model)]
     scheme = as_scheme(model)
@@ -94,7 +95,13 @@ def _highres_stages(model: Any, data_range: tuple[Any, Any] | None
     """The analyses of a high-resolution scheme: for a scalar one the limiter's Sweby region,
     the TVD bound on the data range (the one a run enforces) and the order on smooth data;
     for a system the positivity-preserving bound."""
+    from mcgen.model.highres_nd_scheme import HighResNDScheme
     from mcgen.model.system_scheme import SystemScheme
+    if isinstance(model, HighResNDScheme):
+        def maximum_principle_bound(s: Any) -> list[Derivation]:
+            from mcgen.analysis.highres_nd import dimensional_condition
+            return [dimensional_condition(s.axes, data_range)]
+        return [maximum_principle_bound]
     if isinstance(model, SystemScheme):
         def positivity_preserving_bound(s: Any) -> list[Derivation]:
             from mcgen.analysis.positivity_systems import positivity_condition
@@ -126,7 +133,7 @@ def is_linear(scheme: Scheme) -> bool:
     return scheme.linear_weights_full() is not None
 
 
-def _attempt(stage: Callable[[Scheme], list[Derivation]], scheme: Scheme) -> list[Derivation]:
+def _attempt(stage: Callable[[Any], list[Derivation]], scheme: Any) -> list[Derivation]:
     try:
         return stage(scheme)
     except (AnalysisError, NotImplementedError) as err:

@@ -65,3 +65,12 @@ def test_bad_declarations_are_refused_with_the_fix():
         dimension_by_dimension(A, muscl(scalar_law(V, V), stepper="ssprk22", data_range=(0, 1)))
     with pytest.raises(AnalysisError, match="data range"):
         dimensional_condition([A, muscl(scalar_law(U, U), stepper="ssprk22")])
+
+
+def test_derive_gives_the_bound_of_a_dimension_by_dimension_scheme():
+    """mcgen.derive / `mcgen derive` on a HighResNDScheme: its maximum-principle bound (was
+    'expected a Scheme or a Law')."""
+    from mcgen.run.pipeline import derive
+    (d,) = derive(dimension_by_dimension(A, B))
+    assert d.status == "proved"
+    assert d.result.sufficient == dimensional_condition([A, B]).result.sufficient
