@@ -73,9 +73,9 @@ class KernelConfig:
         Default :data:`mcgen.codegen.backends.DEFAULT_CFLAGS`: ``-fno-trapping-math`` changes no
         value (only floating-point exception flags) and lets GCC turn ``a > b ? a : b`` into
         vector max (without it the Godunov flux loop does not vectorise: measured 2.5x slower);
-        ``-fno-math-errno`` changes no value either and keeps ``sqrt`` inline, and
-        ``-ffp-contract=fast`` fuses multiply-adds (as the hand C and numba do); together the
-        Euler and shallow-water kernels went from 0.71-0.82x to 0.86-0.95x of hand C.
+        ``-fno-math-errno`` changes no value either and keeps ``sqrt`` inline (the Euler and
+        shallow-water kernels went from 0.71-0.76x to 0.82-0.88x of hand C). Multiply-adds are
+        not fused (``-ffp-contract=fast`` would break the bitwise identity of temporal blocking).
     cache_dir : where generated sources and binaries are written.
     name : the kernel's name in generated code (default: from the scheme's name).
     condition_text : the enforced condition, as printed in generated headers.
