@@ -402,11 +402,13 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 #: in 2-D/3-D the redundant halo work is ((B + 2kr) / B)^dim - 1: automatic blocking halves k
 #: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
 ND_REDUNDANCY = 1.5
-#: bytes of one thread's tile buffers in 2-D/3-D: half the 1 MiB L2. Measured (2-D heat, C,
-#: 2000^2, loaded machine): 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per step
-#: (an in-cache tile sweep at half the one-sweep in-cache rate: short rows, 49% halo work);
-#: 512 KiB tiles (k = 16, B = 147) at 1.3x, k = 8, B = 160 at 1.2-1.7x
-ND_TILE_BYTES = 512 * 1024
+#: bytes of one thread's tile buffers in 2-D/3-D: one core's 1 MiB L2. Measured (C, 2000^2,
+#: AMD EPYC, loaded machine, bench/temporal_blocking.py --quick, 3 runs), after the tile load
+#: stopped selecting per cell: 1 MiB tiles (k = 16, B = 222) beat 512 KiB ones (k = 16,
+#: B = 147) in 5 of 6 runs (heat, donor cell), by up to 17 % (about the load's noise); 2.9 MiB
+#: tiles (B = 400) were no faster; 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per
+#: step (short rows, 49 % halo work)
+ND_TILE_BYTES = 1024 * 1024
 
 
 def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nflux: int = 0,
