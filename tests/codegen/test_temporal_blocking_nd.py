@@ -138,6 +138,7 @@ def test_exported_blocked_kernel_runs_standalone(tmp_path):
     import importlib.util
     import subprocess
 
+    from mcgen.codegen.backends import DEFAULT_CFLAGS
     from mcgen.codegen.export import export_kernel
     from mcgen.codegen.temporal_blocking import blocked_kernel_name
 
@@ -145,7 +146,8 @@ def test_exported_blocked_kernel_runs_standalone(tmp_path):
                 unsafe=True, config=KernelConfig(time_block=4, tile=8))
     out = export_kernel(k.blocked_ir(), tmp_path / "exp", include_object=False)
     name = blocked_kernel_name(k.program)
-    subprocess.run(["cc", "-O2", "-fPIC", "-shared", "-o", str(out / f"lib{name}.so"),
+    # the build line the exported source prints (its FMA contraction decides the bits)
+    subprocess.run(["cc", *DEFAULT_CFLAGS, "-o", str(out / f"lib{name}.so"),
                     str(out / f"{name}.c"), "-lm"], check=True)
     spec = importlib.util.spec_from_file_location("tbnd_exp", out / f"{name}_ctypes.py")
     mod = importlib.util.module_from_spec(spec)
