@@ -403,13 +403,13 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 #: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
 ND_REDUNDANCY = 1.5
 #: bytes of one thread's tile buffers in 2-D/3-D: one core's 1 MiB L2. Measured (C, 2000^2,
-#: AMD EPYC, loaded machine, bench/temporal_blocking.py --quick, 3 runs), after the tile load
+#: AMD EPYC, loaded machine, bench/temporal_blocking.py --quick, 6 runs), after the tile load
 #: stopped selecting per cell: 1 MiB tiles (k = 16, B = 222) beat 512 KiB ones (k = 16,
 #: B = 147) in 10 of 12 pairs (heat, donor cell; 6 runs), by -8 % to +17 %: about the load's
 #: noise, so 1 MiB is no worse, not proven better; k = 32, B = 400 (3.3 MiB, in L3) was 5-20 %
 #: faster for heat, -3 to +11 % for donor cell (to confirm on a quiet machine); 2.9 MiB
-#: tiles (B = 400) were no faster; 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per
-#: step (short rows, 49 % halo work)
+#: tiles (k = 16, B = 400) were no faster; 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one
+#: sweep per step (short rows, 49 % halo work)
 ND_TILE_BYTES = 1024 * 1024
 
 
