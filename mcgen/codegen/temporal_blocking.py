@@ -402,11 +402,15 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 #: in 2-D/3-D the redundant halo work is ((B + 2kr) / B)^dim - 1: automatic blocking halves k
 #: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
 ND_REDUNDANCY = 1.5
-#: bytes of one thread's tile buffers in 2-D/3-D: half the 1 MiB L2. Measured (2-D heat, C,
-#: 2000^2, loaded machine): 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one sweep per step
-#: (an in-cache tile sweep at half the one-sweep in-cache rate: short rows, 49% halo work);
-#: 512 KiB tiles (k = 16, B = 147) at 1.3x, k = 8, B = 160 at 1.2-1.7x
-ND_TILE_BYTES = 512 * 1024
+#: bytes of one thread's tile buffers in 2-D/3-D: one core's 1 MiB L2. Measured (C, 2000^2,
+#: AMD EPYC, loaded machine, bench/temporal_blocking.py --quick, 6 runs), after the tile load
+#: stopped selecting per cell: 1 MiB tiles (k = 16, B = 222) beat 512 KiB ones (k = 16,
+#: B = 147) in 10 of 12 pairs (heat, donor cell; 6 runs), by -8 % to +17 %: about the load's
+#: noise, so 1 MiB is no worse, not proven better; k = 32, B = 400 (3.3 MiB, in L3) was 5-20 %
+#: faster for heat, -3 to +11 % for donor cell (to confirm on a quiet machine); 2.9 MiB
+#: tiles (k = 16, B = 400) were no faster; 128 KiB tiles (k = 8, B = 72) ran at 0.7-1.0x one
+#: sweep per step (short rows, 49 % halo work)
+ND_TILE_BYTES = 1024 * 1024
 
 
 def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nflux: int = 0,
@@ -552,22 +556,41 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
                 ranges.append((mx(sub(lo_a, iv("tb_h")), ci(0 if given[a][0] else g)),
                                mn(add(hi_a, iv("tb_h")),
                                   add(n[a], ci(2 * g if given[a][1] else g)))))
-        tidx: ir.Expr = p[dim - 1]
-        gidx: ir.Expr = src[dim - 1]
-        for a in range(dim - 1):
-            tidx = add(tidx, mul(p[a], iv(f"S{a}")))
-            gidx = add(gidx, mul(src[a], iv(f"tb_GS{a}")))
-        tidx = sub(tidx, iv("tb_sh"))
-        body: list[ir.Stmt] = []
-        for f in range(nf):
-            t_f = tidx if f == 0 else add(tidx, mul(ci(f), iv("PT")))
-            g_f = gidx if f == 0 else add(gidx, mul(ci(f), iv("tb_GP")))
-            if to_tile:
-                body.append(ir.Store(buf, t_f, ir.Load(CUR, g_f, dt_)))
-            else:
-                body.append(ir.Store(NXT, g_f, ir.Load(buf, t_f, dt_)))
-        loop: tuple[ir.Stmt, ...] = tuple(body)
-        for a in reversed(range(dim)):
+        last = dim - 1
+
+        # the row's tile and grid offsets, once per row (the wraps of outer axes included)
+        trow: ir.Expr = mul(p[0], iv("S0"))
+        grow: ir.Expr = mul(src[0], iv("tb_GS0"))
+        for a in range(1, last):
+            trow = add(trow, mul(p[a], iv(f"S{a}")))
+            grow = add(grow, mul(src[a], iv(f"tb_GS{a}")))
+        bases = (ir.Assign(iv("tb_trow"), sub(trow, iv("tb_sh"))), ir.Assign(iv("tb_grow"), grow))
+
+        def row(inner: ir.Expr) -> tuple[ir.Stmt, ...]:
+            tidx, gidx = add(iv("tb_trow"), p[last]), add(iv("tb_grow"), inner)
+            body: list[ir.Stmt] = []
+            for f in range(nf):
+                t_f = tidx if f == 0 else add(tidx, mul(ci(f), iv("PT")))
+                g_f = gidx if f == 0 else add(gidx, mul(ci(f), iv("tb_GP")))
+                if to_tile:
+                    body.append(ir.Store(buf, t_f, ir.Load(CUR, g_f, dt_)))
+                else:
+                    body.append(ir.Store(NXT, g_f, ir.Load(buf, t_f, dt_)))
+            return tuple(body)
+
+        lo_l, hi_l = ranges[last]
+        if to_tile and periodic[last]:
+            # a wrapped row is three plain runs (low wrap, interior, high wrap): a select per
+            # cell in the innermost loop kept it from vectorising (30 % of a blocked sweep)
+            pl = p[last]
+            loop: tuple[ir.Stmt, ...] = (
+                ir.For(pl, lo_l, mn(hi_l, ci(g)), row(add(pl, n[last]))),
+                ir.For(pl, mx(lo_l, ci(g)), mn(hi_l, add(n[last], ci(g))), row(pl)),
+                ir.For(pl, mx(lo_l, add(n[last], ci(g))), hi_l, row(sub(pl, n[last]))))
+        else:
+            loop = (ir.For(p[last], lo_l, hi_l, row(src[last])),)
+        loop = bases + loop
+        for a in reversed(range(last)):
             loop = (ir.For(p[a], ranges[a][0], ranges[a][1], loop),)
         return loop[0]
 
