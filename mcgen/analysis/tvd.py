@@ -226,7 +226,14 @@ def wave_speed_bound(scheme: HighResScheme, data_range: tuple[Any, Any] | None =
     u, f = scheme.law.fields[0], scheme.law.flux[0]
     B = max_abs_derivative(f, u, m, M)
     if scheme.reconstruction == "muscl":
-        s1, s2 = partial_sups(muscl_flux(scheme, m, M), m, M)
+        try:
+            s1, s2 = partial_sups(muscl_flux(scheme, m, M), m, M)
+        except NotPiecewiseQuadratic as err:
+            raise AnalysisError(
+                f"{scheme.name}: no exact TVD bound: the two-point flux F(u_L, u_R) must be "
+                f"piecewise polynomial of degree <= 2 on [{m}, {M}]^2 for its partial "
+                f"derivatives' suprema to be decided ({err}); a rational flux such as "
+                "Buckley-Leverett's is not: run with unsafe=True and an explicit dt") from err
         return s1 + s2, B, "muscl"
     if scheme.flux == "upwind":
         fp = sp.diff(f, u)

@@ -96,6 +96,9 @@ def _linear_cases(g: sp.Expr, vars_: tuple[sp.Symbol, ...]) -> list[list[sp.Expr
     g = sp.expand(g)
     if g.is_number:
         return [[]] if g >= 0 else []
+    if not g.is_polynomial(*vars_):
+        raise NotPiecewiseQuadratic(f"branch condition {g} >= 0 is not polynomial in "
+                                    f"{', '.join(map(str, vars_))}")
     poly = sp.Poly(g, *vars_)
     if poly.total_degree() <= 1:
         return [[g]]

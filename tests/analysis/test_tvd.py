@@ -111,3 +111,13 @@ def test_tvd_derivation_rechecks_from_json_and_wrong_claims_are_refuted():
     assert Check("piecewise_failure_set", (2 * R - phi, R, sp.Interval.open(0, sp.oo),
                                            sp.Symbol(">="), sp.Interval(0, 1))).run() == \
         "refuted"
+
+
+def test_rational_flux_gets_a_clear_refusal_not_a_polynomial_error():
+    """A MUSCL-Rusanov scheme for a Buckley-Leverett flux (rational) crashed with SymPy's
+    PolynomialError in `mcgen derive` and `mcgen run`; the TVD bound is refused by name."""
+    u = sp.Symbol("u")
+    s = muscl(scalar_law(u, u**2 / (u**2 + (1 - u)**2 / 2)), "minmod", "rusanov",
+              data_range=(0, 1))
+    with pytest.raises(AnalysisError, match="piecewise polynomial.*unsafe=True"):
+        tvd_condition(s)
