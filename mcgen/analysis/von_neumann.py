@@ -59,6 +59,17 @@ def _von_neumann(scheme: Scheme, rays: int) -> Derivation:
     if len(scheme.fields) > 1:
         return von_neumann_system(scheme)
     lv = scheme_levels(scheme)
+    for w in (sp.sympify(w) for level in lv.values() for w in level.values()):
+        bad = [f for f in w.atoms(sp.exp, sp.log, sp.Pow, sp.sin, sp.cos, sp.tan, sp.sinh,
+                                  sp.cosh, sp.tanh)
+               if f.free_symbols & set(scheme.params)
+               and not (isinstance(f, sp.Pow) and f.exp.is_Rational)]
+        if bad:
+            raise AnalysisError(
+                f"scheme {scheme.name!r}: weight {sp.sstr(w)} is transcendental in the "
+                f"parameters ({sp.sstr(bad[0])}); exact regions are decided for polynomial, "
+                "rational and piecewise (Min/Max/Abs) weights: declare the transcendental part "
+                "as the parameter (e.g. w = exp(-nu), params=(w,), with its range)")
     if set(lv) <= {0, 1}:
         diagnosed = inconsistent_input(scheme, lv)
         if diagnosed is not None:

@@ -254,3 +254,15 @@ def test_wide_stencil_two_parameters_exact_region():
             P = sp.expand(1 - abs2_in_c({k: wk.subs({nu: a, r: b}) for k, wk in w.items()}))
             stable = negative_point(P, C, sp.Integer(-1), sp.Integer(1)) is None
             assert bool(c.expr.subs({nu: a, r: b})) is stable, (a, b)
+
+
+def test_transcendental_weights_are_refused_by_name():
+    """Weights exp(-nu) crashed with SymPy's PolynomialError deep in the root isolation; they
+    are refused with the fix (declare exp(-nu) as the parameter)."""
+    from mcgen.errors import AnalysisError
+    from mcgen.model import Field, Scheme
+    nu = sp.Symbol("nu", positive=True)
+    u = Field("u")
+    s = Scheme(("u",), 1, {"u": sp.exp(-nu) * u[0] + (1 - sp.exp(-nu)) * u[-1]}, params=(nu,))
+    with pytest.raises(AnalysisError, match="transcendental.*w = exp"):
+        von_neumann(s)
