@@ -19,7 +19,7 @@ import sympy as sp
 from mcgen.codegen.boundary_fill import needs_zero_flux_walls
 from mcgen.codegen.config import KernelConfig
 from mcgen.errors import CodegenError
-from mcgen.model.flux_split import Interface, interface_quantities
+from mcgen.model.flux_split import SHALLOW_OPS, Interface, interface_quantities
 from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -151,6 +151,8 @@ def factored_interface_quantity(e: sp.Expr, scheme: Scheme) -> tuple[sp.Expr, sp
     ``lam/4`` hoisted. Values differ by rounding only.
     """
     allowed = per_call_symbols(scheme)
+    if sp.count_ops(e) > SHALLOW_OPS:    # a learned wide flux: collecting it takes minutes
+        return _common_factor(e, scheme, allowed)
     nonlinear = sorted(e.atoms(sp.Max, sp.Min, sp.Abs, sp.Piecewise, sp.Function),
                        key=sp.default_sort_key)
     collected = sp.factor_terms(sp.collect(sp.expand(e), nonlinear, func=sp.factor_terms)
@@ -162,3 +164,20 @@ def factored_interface_quantity(e: sp.Expr, scheme: Scheme) -> tuple[sp.Expr, sp
     if coef == 1 or not coef.free_symbols <= allowed or not reads_of(rest):
         return sp.Integer(1), collected
     return coef, rest
+
+
+def _common_factor(e: sp.Expr, scheme: Scheme, allowed: set[sp.Symbol]
+                   ) -> tuple[sp.Expr, sp.Expr]:
+    """``(c, e / c)`` with ``c`` the parameter-only factors common to every term of ``e``
+    (``lam`` of ``lam f(u_j) + lam psi m``), found without expanding or collecting."""
+    terms = sp.Add.make_args(e)
+    common: set[sp.Expr] | None = None
+    for t in terms:
+        coef = t.as_independent(*sorted(reads_of(t), key=str), *scheme.coords, as_Add=False)[0]
+        facs = {f for f in sp.Mul.make_args(coef) if not f.is_number
+                and f.free_symbols <= allowed}
+        common = facs if common is None else common & facs
+    if not common:
+        return sp.Integer(1), e
+    c = sp.Mul(*sorted(common, key=sp.default_sort_key))
+    return c, sp.Add(*[t / c for t in terms])

@@ -194,6 +194,19 @@ def _term_estimate(e: sp.Basic, memo: dict[sp.Basic, int]) -> int:
     return memo[e]
 
 
+#: expressions of more nodes than this are *large*: neither collected into a factored flux
+#: nor printed into generated code's comments
+LARGE_NODES = 4000
+
+
+def is_large(e: sp.Basic, limit: int = LARGE_NODES) -> bool:
+    """Whether ``e`` has more than ``limit`` nodes (counted up to the limit only: cheap)."""
+    for i, _ in enumerate(sp.preorder_traversal(e)):
+        if i >= limit:
+            return True
+    return False
+
+
 @dataclass
 class Interface:
     """G with u_f(j) += G(j) - G(j + e_axis): an interface quantity (lambda times a flux)."""

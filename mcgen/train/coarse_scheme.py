@@ -24,11 +24,13 @@ import numpy as np
 import sympy as sp
 from scipy import sparse
 
+from mcgen.model.flux_split import shift
 from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
 from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
+from mcgen.model.symbols import x as X
 from mcgen.proof import Derivation
 from mcgen.proof.interval_max import max_abs_on_interval
 from mcgen.train.box_qp import box_qp
@@ -104,11 +106,11 @@ class CoarseScheme:
         proved condition (lambda max|f'| <= 1 on the data range, TVD by Harten's theorem) is
         what Simulation, compile and the export enforce (no ``unsafe=True``)."""
         w = Field("u")
-
-        def F(shift: int) -> sp.Expr:
-            return self.basis.flux_expr(lambda k: w[k + shift], self.coeffs, LAM)
-
-        upd = w[0] - LAM * (F(0) - F(-1))
+        F = self.basis.flux_expr(lambda k: w[k], self.coeffs, LAM)
+        # F_(j-1/2) as the renamed F_(j+1/2) (not rebuilt from shifted reads, which SymPy may
+        # canonicalise into a different tree): the code generators then find the interface
+        # flux by matching the two copies instead of expanding hundreds of hat-basis terms
+        upd = w[0] - LAM * (F - shift(F, 0, -1, (X,), (DX,)))
         return Scheme(("u",), 1, {"u": upd}, params=(LAM,), reading="forward",
                       name=f"learned TVD coarse scheme (factor {self.factor}, {self.width} "
                       "points per side)", definitions={LAM: DT / DX},
