@@ -62,7 +62,7 @@ from mcgen.codegen.update_form import (
     factored_interface_quantity,
     linear_weight_form,
 )
-from mcgen.model.flux_split import interface_quantities
+from mcgen.model.flux_split import LARGE_NODES, interface_quantities, is_large
 from mcgen.model.scheme import Scheme
 
 __all__ = ["CUR", "NXT", "BlockArgs", "BlockPosition", "FluxSweep", "StencilLayout",
@@ -128,7 +128,10 @@ def provenance(scheme: Scheme, cfg: KernelConfig, layout: StencilLayout) -> dict
     """What generated code states about where it came from."""
     return {"model_hash": scheme.hash, "mcgen_version": __version__,
             "condition": cfg.condition_text.replace("\n", " "),
-            "scheme": scheme.describe().replace("\n", " "),
+            "scheme": (scheme.describe().replace("\n", " ") if not any(
+                is_large(e) for e in scheme.update.values()) else
+                f"{scheme.name or 'scheme'}: an update of more than {LARGE_NODES} nodes "
+                "(the model, by its hash)"),
             "boundary": describe_bc(cfg.bc), "dtype": layout.dtype, "ghost": str(layout.ghost),
             "fields": ",".join(layout.fields), "dim": str(layout.dim), "reading": scheme.reading}
 

@@ -19,7 +19,7 @@ import sympy as sp
 from mcgen.codegen.boundary_fill import needs_zero_flux_walls
 from mcgen.codegen.config import KernelConfig
 from mcgen.errors import CodegenError
-from mcgen.model.flux_split import SHALLOW_OPS, Interface, interface_quantities
+from mcgen.model.flux_split import Interface, interface_quantities, is_large
 from mcgen.model.numeric import complex_message, complex_part
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -151,7 +151,7 @@ def factored_interface_quantity(e: sp.Expr, scheme: Scheme) -> tuple[sp.Expr, sp
     ``lam/4`` hoisted. Values differ by rounding only.
     """
     allowed = per_call_symbols(scheme)
-    if sp.count_ops(e) > SHALLOW_OPS:    # a learned wide flux: collecting it takes minutes
+    if is_large(e):    # a learned wide flux: expanding and collecting it takes minutes
         return _common_factor(e, scheme, allowed)
     nonlinear = sorted(e.atoms(sp.Max, sp.Min, sp.Abs, sp.Piecewise, sp.Function),
                        key=sp.default_sort_key)

@@ -234,5 +234,10 @@ class Scheme:
 
     @property
     def hash(self) -> str:
-        """sha256 of the canonical serialization (stable across processes and hash seeds)."""
-        return serialize.stable_hash(self.to_data())
+        """sha256 of the canonical serialization (stable across processes and hash seeds);
+        computed once per object (a learned scheme's update takes seconds to serialise)."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = serialize.stable_hash(self.to_data())
+            object.__setattr__(self, "_hash", cached)
+        return cached

@@ -52,7 +52,8 @@ WIDTHS = (2, 3, 4, 5)
 def minmod(x: Any, y: Any) -> Any:
     """minmod(x, y) written with max/min only (works on arrays and SymPy expressions)."""
     if isinstance(x, sp.Basic) or isinstance(y, sp.Basic):
-        return sp.Max(0, sp.Min(x, y)) + sp.Min(0, sp.Max(x, y))
+        return (sp.Max(0, sp.Min(x, y, evaluate=False), evaluate=False)
+                + sp.Min(0, sp.Max(x, y, evaluate=False), evaluate=False))
     return np.maximum(0.0, np.minimum(x, y)) + np.minimum(0.0, np.maximum(x, y))
 
 
@@ -76,8 +77,9 @@ def _hat_cell(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hats_sp(s: sp.Expr, k: int) -> list[sp.Expr]:
-    return [sp.Max(0, 1 - sp.Abs(s - sp.Rational(2 * i, k - 1) + 1) * sp.Rational(k - 1, 2))
-            for i in range(k)]
+    # unevaluated: SymPy's pairwise simplification of Max arguments cost seconds per scheme
+    return [sp.Max(0, 1 - sp.Abs(s - sp.Rational(2 * i, k - 1) + 1) * sp.Rational(k - 1, 2),
+                   evaluate=False) for i in range(k)]
 
 
 @dataclass(frozen=True)
@@ -209,11 +211,13 @@ class CoarseBasis:
             hn: list[sp.Expr] = [sp.Integer(1)]
         else:
             n0, n1 = self.nu_range
-            t = sp.Min(1, sp.Max(0, (lam * a(0) - n0) / (n1 - n0)))
+            t = sp.Min(1, sp.Max(0, (lam * a(0) - n0) / (n1 - n0), evaluate=False),
+                       evaluate=False)
             hn = [1 - t, t]
         feats = [_ratio(d(k), d(0)) for k in self.ratio_offsets]
         if self.kappa_scale is not None:
-            feats += [sp.Min(1, sp.Max(-1, lam * (a(p) - a(q)) / self.kappa_scale))
+            feats += [sp.Min(1, sp.Max(-1, lam * (a(p) - a(q)) / self.kappa_scale,
+                                       evaluate=False), evaluate=False)
                       for p, q in self.compression_pairs]
         c = np.array(coeffs, dtype=object).reshape(self.shape)
         psi = sp.S.Zero
