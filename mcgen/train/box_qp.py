@@ -27,10 +27,15 @@ __all__ = ["box_qp"]
 def box_qp(H: np.ndarray, g: np.ndarray, lo: float = 0.0, hi: float = 1.0,
            max_iter: int = 500) -> np.ndarray:
     """The minimiser of c'Hc/2 - g'c on [lo, hi]^n (H symmetric positive definite)."""
-    limit: Any = contextlib.nullcontext() if threadpool_limits is None or g.size > 2000 else \
-        threadpool_limits(1, user_api="blas")
-    with limit:
+    with single_blas_thread(g.size <= 2000):
         return _projected_newton(H, g, lo, hi, max_iter)
+
+
+def single_blas_thread(active: bool = True) -> Any:
+    """A context that runs BLAS on one thread (when threadpoolctl is there and ``active``)."""
+    if threadpool_limits is None or not active:
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _projected_newton(H: np.ndarray, g: np.ndarray, lo: float, hi: float,
