@@ -19,6 +19,13 @@ the initial [min, max], and the mass drift |sum u - sum u0| / sum |u0|.
 
     python bench/coarse_training.py            # widths 2 and 3, ~2 min on one free core
     python bench/coarse_training.py --widths 2 3 5 --factors 4
+    python bench/coarse_training.py --cases burgers --factors 4 --unroll 50   # rollout-refined
+    python bench/coarse_training.py --kernel ...   # also: seconds to build the C kernel
+
+``--unroll K`` refines the fit on K-step rollouts of the learned scheme (projected Gauss-Newton
+in the box); ``--kernel`` adds the wall time of ``Simulation(cs.scheme, backend="c")`` (code
+generation and compilation, no cache) and the kernel's largest deviation from the NumPy rollout
+over 200 steps.
 """
 
 from __future__ import annotations
@@ -96,7 +103,31 @@ def long_record(cs, u, steps=10 ** 4):
     return tv_up, outside, abs(u.sum() - mass) / scale
 
 
-def run(case, factor, widths, nc=64, steps=50, seed=0):
+def kernel_record(cs, u0):
+    """(seconds to build the C kernel through Simulation, max |kernel - NumPy| over 200
+    steps)."""
+    import os
+    import tempfile
+
+    from mcgen.run import Simulation
+    with tempfile.TemporaryDirectory() as cache:
+        old = os.environ.get("MCGEN_CACHE_DIR")
+        os.environ["MCGEN_CACHE_DIR"] = cache
+        try:
+            t0 = time.perf_counter()
+            sim = Simulation(cs.scheme, (u0.size, (0.0, 1.0)), u0, dt=cs.dt, backend="c",
+                             data_range=cs.data_range, progress=False)
+            built = time.perf_counter() - t0
+            sim.run(200 * cs.dt)
+        finally:
+            if old is None:
+                os.environ.pop("MCGEN_CACHE_DIR")
+            else:
+                os.environ["MCGEN_CACHE_DIR"] = old
+    return built, float(np.abs(sim.u - cs.step(u0, 200)).max())
+
+
+def run(case, factor, widths, nc=64, steps=50, seed=0, unroll=0, kernel=False):
     flux, f, fp, lam, ic = CASES[case]
     rng = np.random.default_rng(seed)
     nf = nc * factor
@@ -113,15 +144,16 @@ def run(case, factor, widths, nc=64, steps=50, seed=0):
     rows = []
     for w in widths:
         t0 = time.perf_counter()
-        cs = coarse_scheme(train, 1 / nf, lam / nf, factor, flux, width=w)
+        cs = coarse_scheme(train, 1 / nf, lam / nf, factor, flux, width=w, unroll=unroll)
         t_fit = time.perf_counter() - t0
         err = sum(rollout_error(cs.step, r) for r in tests)
         lo, hi = cs.data_range
         smooth_rec = long_record(cs, np.clip(tests[0][0], lo, hi))
         rough_rec = long_record(cs, lo + (hi - lo) * rng.uniform(size=nc))
+        krec = kernel_record(cs, np.clip(tests[0][0], lo, hi)) if kernel else None
         rows.append((case, factor, w, cs.basis.size, t_fit, err, mono[best_m], best_m,
                      lims[best_l], best_l, smooth_rec, rough_rec,
-                     cs.certificate.status))
+                     cs.certificate.status, krec))
     return rows
 
 
@@ -130,18 +162,21 @@ def main() -> None:
     ap.add_argument("--widths", type=int, nargs="+", default=[2, 3])
     ap.add_argument("--factors", type=int, nargs="+", default=[2, 4, 8])
     ap.add_argument("--cases", nargs="+", default=list(CASES))
+    ap.add_argument("--unroll", type=int, default=0)
+    ap.add_argument("--kernel", action="store_true")
     args = ap.parse_args()
     print("| case | factor | width | coeffs | fit s | L1 learned | best monotone | ratio | "
           "best limiter | ratio | TV up / outside / mass drift (smooth; noise), 10^4 steps | "
-          "certificate |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "certificate |" + (" C kernel build s / max diff |" if args.kernel else ""))
+    print("|---" * (13 if args.kernel else 12) + "|")
     for case in args.cases:
         for factor in args.factors:
-            for r in run(case, factor, args.widths):
-                (c, fa, w, n, tf, e, em, km, el, kl, (s1, s2, s3), (r1, r2, r3), st) = r
+            for r in run(case, factor, args.widths, unroll=args.unroll, kernel=args.kernel):
+                (c, fa, w, n, tf, e, em, km, el, kl, (s1, s2, s3), (r1, r2, r3), st, kr) = r
+                kt = f" {kr[0]:.1f} / {kr[1]:.1e} |" if kr else ""
                 print(f"| {c} | {fa} | {w} | {n} | {tf:.1f} | {e:.4f} | {em:.4f} ({km}) | "
                       f"{em / e:.2f} | {el:.4f} ({kl}) | {el / e:.2f} | {s1} / {s2} / {s3:.1e}; "
-                      f"{r1} / {r2} / {r3:.1e} | {st} |", flush=True)
+                      f"{r1} / {r2} / {r3:.1e} | {st} |{kt}", flush=True)
     print(f"sympy {sp.__version__}, numpy {np.__version__}")
 
 
