@@ -10,6 +10,7 @@ from the same split. :func:`check_flux_split` verifies that a split adds up to t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -257,6 +258,52 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
     Returns the rewritten updates (with placeholder symbols for scratch reads), the interface
     quantities, and for each placeholder the (quantity index, shift) it stands for.
     """
+    shallow = _shallow_split(updates, scheme, flux_form)
+    if shallow is not None:
+        return shallow
+    return _split(updates, scheme, flux_form, expand_terms)
+
+
+def _distribute_once(e: sp.Expr) -> sp.Expr:
+    """``e`` with every product that has exactly one sum among its factors multiplied out,
+    recursively into that sum's terms; a product of two or more sums (psi * minmod) stays a
+    product (where :func:`expand_terms` distributes it into hundreds of terms)."""
+    out: list[sp.Expr] = []
+    for term in sp.Add.make_args(e):
+        if isinstance(term, sp.Mul):
+            sums = [a for a in term.args if isinstance(a, sp.Add)]
+            if len(sums) == 1:
+                rest = sp.Mul(*[a for a in term.args if a is not sums[0]])
+                out += [rest * t for t in sp.Add.make_args(_distribute_once(sums[0]))]
+                continue
+        out.append(term)
+    return sp.Add(*out)
+
+
+def _shallow_split(updates: dict[str, sp.Expr], scheme: Scheme, flux_form: bool
+                   ) -> tuple[dict[str, sp.Expr], list[Interface], dict[sp.Symbol, tuple]] | None:
+    """The split of a *large* update in flux form (``u - lam (F(j) - F(j - 1))`` with a long
+    F, such as a learned wide-stencil flux) from its top-level terms, products of sums kept
+    whole; None when no update is large or a nonlinear term does not telescope at this level.
+    Distributing a learned flux of hundreds of hat-basis terms took minutes and gave a sum too
+    long for the code printers; the terms of F(j) and -F(j - 1) are already shifted copies of
+    each other, which is all the split needs."""
+    if not any(is_large(e) for e in updates.values()):
+        return None
+    out = _split(updates, scheme, flux_form, _distribute_once)
+    new, groups, _ = out
+    for f in scheme.fields:
+        direct = new[f].xreplace({sp.Symbol(f"mcgenflux{k}_{r}", real=True): 0
+                                  for k in range(len(groups)) for r in (0, 1)})
+        if any(not isinstance(t.as_independent(*_reads(t), as_Add=False)[1], Read)
+               for t in sp.Add.make_args(direct) if _reads(t)):
+            return None      # a nonlinear term is left over: the expanded split may find more
+    return out
+
+
+def _split(updates: dict[str, sp.Expr], scheme: Scheme, flux_form: bool,
+           expand: Callable[[sp.Expr], sp.Expr]
+           ) -> tuple[dict[str, sp.Expr], list[Interface], dict[sp.Symbol, tuple]]:
     dim = scheme.dim
     coords = [c for c in scheme.coords]
     groups: list[Interface] = []
@@ -268,9 +315,9 @@ def interface_quantities(updates: dict[str, sp.Expr], scheme: Scheme, flux_form:
         if flux_form:
             own = Read(f, (0,) * dim)
             direct.append(own)
-            expanded = expand_terms(updates[f] - own)
+            expanded = expand(updates[f] - own)
         else:
-            expanded = expand_terms(updates[f])
+            expanded = expand(updates[f])
         classes: dict[sp.Basic, dict[tuple[int, ...], sp.Expr]] = {}
         order: list[sp.Basic] = []
         for term in sp.Add.make_args(expanded):
