@@ -111,7 +111,8 @@ def symbol_weights(G: Any, thetas: tuple[sp.Symbol, sp.Symbol]) -> dict[tuple[in
         else:
             raise ValueError(f"term {str(term)[:80]} is not a weight times e^(i k.theta)")
         k, m = (arg.coeff(t) for t in thetas)
-        if sp.expand(arg - k * thetas[0] - m * thetas[1]) != 0 or not (k.is_Integer and m.is_Integer):
+        if sp.expand(arg - k * thetas[0] - m * thetas[1]) != 0 or not (k.is_Integer
+                                                                        and m.is_Integer):
             raise ValueError(f"term {str(term)[:80]}: offsets must be integers")
         if abs(k) > MAX_DEGREE or abs(m) > MAX_DEGREE:
             raise DerivationFileError(f"sos_on_torus: offset ({k}, {m}) out of bounds (|k| <= "
@@ -360,10 +361,11 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
     for r, v, c in entries:
         exact_rows[r][v] = exact_rows[r].get(v, Fraction(0)) + c
     for den in (4, 12, 60, 360, 2520, 10**4, 10**6):
-        q = [Fraction(float(xv)).limit_denominator(den) for xv in x]
-        q = _project(exact_rows, rhs, q)
-        if q is None:
+        q0 = [Fraction(float(xv)).limit_denominator(den) for xv in x]
+        projected = _project(exact_rows, rhs, q0)
+        if projected is None:
             continue
+        q = projected
         out = []
         for b, (_, g, basis) in enumerate(blocks):
             Q = [[Fraction(0)] * len(basis) for _ in basis]

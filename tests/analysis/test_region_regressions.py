@@ -114,8 +114,8 @@ def test_irrational_critical_value_decided_exactly():
 
 
 def test_reported_2d_region_contains_its_proved_sufficient_set(monkeypatch):
-    from mcgen.model.catalogue import linear as cat
     import mcgen.analysis.von_neumann as vn_module
+    from mcgen.model.catalogue import linear as cat
     monkeypatch.setitem(sys.modules, "clarabel", None)  # no SOS search: the sampled path
     monkeypatch.setattr(vn_module, "_RESULTS", {})  # analysed afresh, without it
     c = von_neumann(cat.lax_friedrichs_2d()).result
