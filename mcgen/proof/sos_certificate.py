@@ -39,6 +39,7 @@ MAX_GRAM_SIDE = 80       # rows of one Gram matrix (exact LDL^T is cubic in it)
 MAX_ENTRY_BITS = 200     # bits of a Gram entry's numerator plus denominator
 MAX_DEGREE = 8           # degree of a basis monomial, multiplier, or of G's offsets
 MAX_PARAMS = 4
+SEARCH_SIDE = 40         # the search's largest Gram basis (side 72 took ~17 s): a time bound
 
 Poly = dict[tuple[int, ...], Fraction]
 
@@ -290,7 +291,8 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
     """A checked certificate's blocks (multiplier, basis, rational Gram matrix), or None when the
     semidefinite program has no solution that rounds to an exact certificate.
 
-    Raises SOSUnavailable when Clarabel is not installed.
+    Raises SOSUnavailable when Clarabel is not installed or the basis is beyond the search's
+    size bound.
     """
     try:
         import clarabel
@@ -319,8 +321,9 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
         if dg > 2 * ph:
             continue
         blocks.append((gp, g, _bases(n_par, th, (2 * ph - dg) // 2)))
-    if any(len(b[2]) > MAX_GRAM_SIDE for b in blocks):
-        return None
+    if any(len(b[2]) > SEARCH_SIDE for b in blocks):
+        raise SOSUnavailable(f"the natural SOS basis has {max(len(b[2]) for b in blocks)} "
+                             f"monomials, beyond the search's bound ({SEARCH_SIDE})")
     # linear constraints: coefficient of each monomial of normal_form(sum g_b m_i Q_ij m_j)
     rows: dict[tuple[int, ...], int] = {m: i for i, m in enumerate(N)}
     entries: list[tuple[int, int, Fraction]] = []  # (row, variable, coefficient on Q_ij)

@@ -182,3 +182,26 @@ def test_heat_and_donor_cell_remain_proved_by_positivity():
         d = von_neumann(s)
         assert d.status == "proved" and not any(st.check.kind == "sos_on_torus"
                                                 for st in d.steps)
+
+
+@needs_clarabel
+def test_a_user_stencil_with_weaker_viscosity_is_proved_exactly():
+    """u + (1/8)(D_xx + D_yy) u - central differences: G = 1 - (u_x + u_y)/4 - i (nu.s); the
+    Hessian gives nu_x^2 + nu_y^2 <= 1/4 and the SOS certificate proves it sufficient."""
+    from mcgen.model.read import Field
+    from mcgen.model.scheme import Scheme
+    nx, ny = sp.symbols("nu_x nu_y", real=True)
+    u = Field("u", dim=2)
+    upd = (u[0, 0] + sp.Rational(1, 8) * (u[1, 0] + u[-1, 0] + u[0, 1] + u[0, -1] - 4 * u[0, 0])
+           - nx / 2 * (u[1, 0] - u[-1, 0]) - ny / 2 * (u[0, 1] - u[0, -1]))
+    s = Scheme(("u",), 2, {"u": upd}, params=(nx, ny), name="weak viscosity")
+    d = von_neumann(s)
+    assert d.status == "proved" and _sos_step(d)
+    assert check_region_equivalent(d.result.expr, nx**2 + ny**2 <= sp.Rational(1, 4),
+                                   (nx, ny)) == "proved"
+    N = plane_polynomial(s.linear_weights())
+    for pt, stable in [((half, 0), True), ((sp.Rational(3, 10), sp.Rational(2, 5)), True),
+                       ((sp.Rational(51, 100), 0), False),
+                       ((sp.Rational(-2, 5), sp.Rational(-1, 3)), False)]:
+        ok, _ = decide_at_point(N, {nx: pt[0], ny: pt[1]})
+        assert ok is stable and bool(d.result.expr.subs({nx: pt[0], ny: pt[1]})) is stable
