@@ -198,6 +198,8 @@ def _monomial(expr: Any, gens: tuple[sp.Symbol, ...]) -> tuple[int, ...]:
 def region_polynomials(region: Any, params: tuple[sp.Symbol, ...]) -> list[sp.Expr] | None:
     """g_i with region == And(g_i >= 0), or None when it is not such a conjunction."""
     region = sp.sympify(region)
+    if region is sp.true:
+        return []
     rels = region.args if isinstance(region, sp.And) else (region,)
     out = []
     for r in rels:

@@ -205,3 +205,12 @@ def test_a_user_stencil_with_weaker_viscosity_is_proved_exactly():
                        ((sp.Rational(-2, 5), sp.Rational(-1, 3)), False)]:
         ok, _ = decide_at_point(N, {nx: pt[0], ny: pt[1]})
         assert ok is stable and bool(d.result.expr.subs({nx: pt[0], ny: pt[1]})) is stable
+
+
+@needs_clarabel
+def test_a_basis_beyond_the_search_bound_is_not_searched_and_says_so(monkeypatch):
+    import mcgen.proof.sos_certificate as sos
+    monkeypatch.setattr(sos, "SEARCH_SIDE", 3)  # LF's natural basis has 12 monomials
+    monkeypatch.setattr(vn_module, "_RESULTS", {})
+    c = von_neumann(cat.lax_friedrichs_2d()).result
+    assert c.status == "sampled" and "beyond the search's bound (3)" in c.description
