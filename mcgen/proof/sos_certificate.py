@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from math import comb
+from math import comb, lcm
 from typing import Any
 
 import sympy as sp
@@ -35,10 +35,12 @@ U_Y, S_Y = sp.Symbol("u_y", real=True), sp.Symbol("s_y", real=True)
 TRIG = (U_X, S_X, U_Y, S_Y)
 
 MAX_BLOCKS = 8           # Gram matrices in one certificate
-MAX_GRAM_SIDE = 80       # rows of one Gram matrix (exact LDL^T is cubic in it)
-MAX_ENTRY_BITS = 200     # bits of a Gram entry's numerator plus denominator
+MAX_GRAM_SIDE = 48       # rows of one Gram matrix (exact LDL^T is cubic in it)
+MAX_ENTRY_BITS = 128     # bits of a Gram matrix's common denominator, and of den * entry
 MAX_DEGREE = 8           # degree of a basis monomial, multiplier, or of G's offsets
 MAX_PARAMS = 4
+MAX_OFFSET = 2           # |k|, |m| of G's offsets (radius 2: 25 weights)
+MAX_TERMS = 16           # terms of a multiplier or of one weight
 SEARCH_SIDE = 40         # the search's largest Gram basis (side 72 took ~17 s): a time bound
 
 Poly = dict[tuple[int, ...], Fraction]
@@ -89,6 +91,10 @@ def normal_form(p: Poly) -> Poly:
 
 def _to_poly(expr: Any, gens: tuple[sp.Symbol, ...]) -> Poly:
     p = sp.Poly(sp.expand(expr), *gens)
+    if len(p.terms()) > MAX_TERMS or p.total_degree() > MAX_DEGREE:
+        raise DerivationFileError(f"sos_on_torus: a polynomial of {len(p.terms())} terms and "
+                                  f"degree {p.total_degree()} (bounded to {MAX_TERMS} terms of "
+                                  f"degree {MAX_DEGREE}): not a certificate mcgen writes")
     if not p.domain.is_QQ and not p.domain.is_ZZ:
         raise ValueError(f"coefficients of {str(expr)[:80]} are not rational")
     return {m: Fraction(int(sp.Rational(c).p), int(sp.Rational(c).q)) for m, c in p.terms()}
@@ -115,9 +121,9 @@ def symbol_weights(G: Any, thetas: tuple[sp.Symbol, sp.Symbol]) -> dict[tuple[in
         if sp.expand(arg - k * thetas[0] - m * thetas[1]) != 0 or not (k.is_Integer
                                                                         and m.is_Integer):
             raise ValueError(f"term {str(term)[:80]}: offsets must be integers")
-        if abs(k) > MAX_DEGREE or abs(m) > MAX_DEGREE:
+        if abs(k) > MAX_OFFSET or abs(m) > MAX_OFFSET:
             raise DerivationFileError(f"sos_on_torus: offset ({k}, {m}) out of bounds (|k| <= "
-                                      f"{MAX_DEGREE}): not a certificate mcgen writes")
+                                      f"{MAX_OFFSET}): not a certificate mcgen writes")
         out[(int(k), int(m))] = out.get((int(k), int(m)), 0) + coeff
     return out
 
@@ -158,25 +164,40 @@ def torus_polynomial(weights: dict[tuple[int, int], Any], params: tuple[sp.Symbo
     return normal_form(_add({one: Fraction(1)}, abs2, Fraction(-1)))
 
 
+def _common_denominator(Q: list[list[Fraction]]) -> int:
+    den = 1
+    for row in Q:
+        for x in row:
+            den = lcm(den, x.denominator)
+    return den
+
+
 def psd_exact(Q: list[list[Fraction]]) -> bool:
-    """Exact PSD test of a symmetric rational matrix by LDL^T (a zero pivot needs a zero row)."""
-    A = [row[:] for row in Q]
-    n = len(A)
-    if any(A[i][j] != A[j][i] for i in range(n) for j in range(i)):
+    """Exact PSD test of a symmetric rational matrix: fraction-free (Bareiss) LDL^T on the
+    integer matrix den * Q, so that entries stay minors (bounded by Hadamard's inequality).
+    A negative pivot refutes; a zero pivot needs a zero row (then the index is skipped)."""
+    n = len(Q)
+    if any(Q[i][j] != Q[j][i] for i in range(n) for j in range(i)):
         return False
+    den = _common_denominator(Q)
+    A = [[int(x * den) for x in row] for row in Q]
+    prev = 1
     for k in range(n):
         d = A[k][k]
         if d < 0:
             return False
         if d == 0:
-            if any(A[k][j] != 0 for j in range(k + 1, n)):
+            if any(A[k][j] for j in range(k + 1, n)):
                 return False
             continue
         for i in range(k + 1, n):
-            f = A[i][k] / d
-            if f:
-                for j in range(k + 1, n):
-                    A[i][j] -= f * A[k][j]
+            aik = A[i][k]
+            for j in range(i, n):
+                q, r = divmod(d * A[i][j] - aik * A[k][j], prev)
+                if r:
+                    raise ArithmeticError("Bareiss division not exact")
+                A[i][j] = A[j][i] = q
+        prev = d
     return True
 
 
@@ -229,11 +250,17 @@ def _check_sizes(params: tuple, blocks: tuple) -> None:
             raise DerivationFileError(f"sos_on_torus: a {Q.shape[0]} x {Q.shape[1]} Gram matrix "
                                       f"for {len(basis)} monomials (bounded to side "
                                       f"{MAX_GRAM_SIDE}): not a certificate mcgen writes")
+        den = 1
         for x in Q:
-            r = sp.Rational(x)
-            if int(r.p).bit_length() + int(r.q).bit_length() > MAX_ENTRY_BITS:
-                raise DerivationFileError(f"sos_on_torus: a Gram entry of more than "
-                                          f"{MAX_ENTRY_BITS} bits: not a certificate mcgen writes")
+            den = lcm(den, int(sp.Rational(x).q))
+            if den.bit_length() > MAX_ENTRY_BITS:
+                break
+        top = 0 if den.bit_length() > MAX_ENTRY_BITS else \
+            max((abs(int(sp.Rational(x) * den)) for x in Q), default=0)
+        if den.bit_length() > MAX_ENTRY_BITS or top.bit_length() > MAX_ENTRY_BITS:
+            raise DerivationFileError(f"sos_on_torus: a Gram matrix whose common denominator "
+                                      f"or scaled entries exceed {MAX_ENTRY_BITS} bits: not a "
+                                      "certificate mcgen writes")
 
 
 @register_check("sos_on_torus", "1 - |G|^2 = sigma_0 + sum g_i sigma_i on the torus (exact "
@@ -365,8 +392,8 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
     exact_rows: list[dict[int, Fraction]] = [{} for _ in range(n_rows)]
     for r, v, c in entries:
         exact_rows[r][v] = exact_rows[r].get(v, Fraction(0)) + c
-    for den in (4, 12, 60, 360, 2520, 10**4, 10**6):
-        q0 = [Fraction(float(xv)).limit_denominator(den) for xv in x]
+    for den in (4, 12, 60, 360, 5040, 2**20, 2**30):  # one common denominator each
+        q0 = [Fraction(round(float(xv) * den), den) for xv in x]
         projected = _project(exact_rows, rhs, q0)
         if projected is None:
             continue
@@ -386,8 +413,11 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
                                                  for e in row] for row in Q])))
         else:
             cert = tuple(_prune(out))
-            if check_sos_on_torus(G, thetas, params, region, cert) == "proved":
-                return cert
+            try:
+                if check_sos_on_torus(G, thetas, params, region, cert) == "proved":
+                    return cert
+            except DerivationFileError:  # rounded beyond the check's bounds: not recorded
+                continue
     return None
 
 
