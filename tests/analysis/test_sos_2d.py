@@ -157,7 +157,16 @@ def test_a_forged_huge_certificate_is_refused_quickly():
     wide = ((sp.Integer(1), (U_X,), sp.ImmutableMatrix([[sp.Integer(3)**400]])),)
     with pytest.raises(DerivationFileError, match="bits"):
         Check("sos_on_torus", (G, thetas, params, region, wide)).run()
-    assert time.monotonic() - t0 < 2
+    # the same through a derivation file: it loads (plain matrices), recheck refuses it
+    from mcgen.proof.condition import Condition
+    from mcgen.proof.derivation import Step
+    step = Step(region, "sufficient: SOS certificate",
+                Check("sos_on_torus", (G, thetas, params, region, big)))
+    text = Derivation("forged", (step,), Condition(region, params, "l2", "proved"),
+                      "proved").render("json")
+    with pytest.raises(DerivationFileError, match="bounded to side"):
+        Derivation.from_json(text).recheck()
+    assert time.monotonic() - t0 < 5
 
 
 def test_without_clarabel_the_region_stays_sampled_and_says_why(monkeypatch):
