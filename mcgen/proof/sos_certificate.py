@@ -392,6 +392,21 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
     exact_rows: list[dict[int, Fraction]] = [{} for _ in range(n_rows)]
     for r, v, c in entries:
         exact_rows[r][v] = exact_rows[r].get(v, Fraction(0)) + c
+    # facial reduction: a numerical kernel of a Gram matrix with a rational basis (zeros of N
+    # at rational modes) becomes exact equations Q k = 0, so that rounding stays on the face
+    rhs = list(rhs)
+    for b, (_, _, basis) in enumerate(blocks):
+        idx = {(i, j): v for v, (bb, i, j) in enumerate(var_index) if bb == b}
+        for kvec in _rational_kernel(x, idx, len(basis)):
+            for i in range(len(basis)):
+                row: dict[int, Fraction] = {}
+                for j, kj in enumerate(kvec):
+                    if kj:
+                        v = idx[(min(i, j), max(i, j))]
+                        row[v] = row.get(v, Fraction(0)) + kj
+                if row:
+                    exact_rows.append(row)
+                    rhs.append(Fraction(0))
     for den in (4, 12, 60, 360, 5040, 2**20, 2**30):  # one common denominator each
         q0 = [Fraction(round(float(xv) * den), den) for xv in x]
         projected = _project(exact_rows, rhs, q0)
@@ -419,6 +434,47 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
             except DerivationFileError:  # rounded beyond the check's bounds: not recorded
                 continue
     return None
+
+
+def _rational_kernel(x: Any, idx: dict[tuple[int, int], int], n: int) -> list[list[Fraction]]:
+    """A rational basis of the numerical kernel of one Gram matrix (reduced row echelon form of
+    its eigenvectors with tiny eigenvalues, rounded), or [] when it does not look rational."""
+    import numpy as np
+
+    Q = np.zeros((n, n))
+    for (i, j), v in idx.items():
+        Q[i, j] = Q[j, i] = x[v]
+    vals, vecs = np.linalg.eigh(Q)
+    tol = 1e-7 * max(1.0, float(abs(vals).max()))
+    K = vecs[:, vals < tol].T
+    if K.shape[0] == 0 or K.shape[0] == n:
+        return []
+    rref = sp.Matrix([[sp.Rational(Fraction(float(e)).limit_denominator(1000).numerator,
+                                   Fraction(float(e)).limit_denominator(1000).denominator)
+                       for e in row] for row in _numeric_rref(K)])
+    out = [[Fraction(int(e.p), int(e.q)) for e in rref.row(r)] for r in range(rref.rows)]
+    # keep only vectors that the numerical Q really annihilates
+    return [k for k in out if np.abs(Q @ np.array([float(e) for e in k])).max() < 1e-6]
+
+
+def _numeric_rref(K: Any) -> Any:
+    import numpy as np
+
+    A = np.array(K, dtype=float)
+    r = 0
+    for c in range(A.shape[1]):
+        if r == A.shape[0]:
+            break
+        p = r + int(np.argmax(np.abs(A[r:, c])))
+        if abs(A[p, c]) < 1e-9:
+            continue
+        A[[r, p]] = A[[p, r]]
+        A[r] /= A[r, c]
+        for i in range(A.shape[0]):
+            if i != r:
+                A[i] -= A[i, c] * A[r]
+        r += 1
+    return A[:r]
 
 
 def _prune(blocks: list[tuple]) -> list[tuple]:

@@ -223,3 +223,38 @@ def test_a_basis_beyond_the_search_bound_is_not_searched_and_says_so(monkeypatch
     monkeypatch.setattr(vn_module, "_RESULTS", {})
     c = von_neumann(cat.lax_friedrichs_2d()).result
     assert c.status == "sampled" and "beyond the search's bound (3)" in c.description
+
+
+@needs_clarabel
+@pytest.mark.parametrize("kx, ky", [(sp.Rational(1, 8), sp.Rational(3, 32)),
+                                    (sp.Rational(1, 4), sp.Rational(5, 32)),
+                                    (sp.Rational(1, 16), sp.Rational(1, 32))])
+def test_anisotropic_viscosity_regions_proved_and_agree_with_exact_decisions(kx, ky):
+    """u + k_x D_xx u + k_y D_yy u - central differences: proved (the first two needed the
+    facial reduction of the rounding: their Gram matrices are singular), and the region agrees
+    with exact decisions at rational points 10 % inside and outside its boundary."""
+    from mcgen.model.read import Field
+    from mcgen.model.scheme import Scheme
+    nx, ny = sp.symbols("nu_x nu_y", real=True)
+    u = Field("u", dim=2)
+    upd = (u[0, 0] + kx * (u[1, 0] - 2 * u[0, 0] + u[-1, 0])
+           + ky * (u[0, 1] - 2 * u[0, 0] + u[0, -1])
+           - nx / 2 * (u[1, 0] - u[-1, 0]) - ny / 2 * (u[0, 1] - u[0, -1]))
+    s = Scheme(("u",), 2, {"u": upd}, params=(nx, ny), name="anisotropic viscosity")
+    d = von_neumann(s)
+    assert d.status == "proved" and _sos_step(d)
+    c = d.result
+    inside = sp.lambdify((nx, ny), c.expr)
+    N = plane_polynomial(s.linear_weights())
+    for ang in (0.3, 2.0, 4.4):
+        lo, hi = 0.0, 4.0
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if inside(mid * math.cos(ang), mid * math.sin(ang)) else (lo, mid)
+        for f, stable in ((0.9, True), (1.1, False)):
+            pt = {nx: sp.Rational(round(f * lo * math.cos(ang) * 1000), 1000),
+                  ny: sp.Rational(round(f * lo * math.sin(ang) * 1000), 1000)}
+            assert bool(c.expr.subs(pt)) is stable
+            assert decide_at_point(N, pt)[0] is stable
+    again = Derivation.from_json(d.render("json")).recheck()
+    assert again.status == "proved"
