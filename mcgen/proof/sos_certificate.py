@@ -14,7 +14,9 @@ a forged file cannot make a recheck run long.
 The search (:func:`find_sos_certificate`) solves the semidefinite program numerically with the
 optional package Clarabel, then rounds the Gram matrices to rationals (small denominators
 first), projects them exactly onto the identity's affine constraints and keeps the result only
-if the exact check passes. Monomials free of u and s are left out of every basis: N vanishes at
+if the exact check passes. Gram matrices are singular where N has zeros; a numerical kernel with
+a rational basis is added to the constraints (Q k = 0, facial reduction), so that the rounded
+matrix stays on the face where it is positive definite. Monomials free of u and s are left out of every basis: N vanishes at
 theta = 0 for every p, which would force them into the Gram matrices' kernels.
 """
 
