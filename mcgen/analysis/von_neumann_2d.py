@@ -9,6 +9,7 @@ the boundary traced numerically between certified points: status ``sampled``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -29,6 +30,7 @@ from mcgen.model.scheme import Scheme
 from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
+from mcgen.proof.sos_certificate import SOSUnavailable, find_sos_certificate, region_polynomials
 from mcgen.proof.sturm import PLANE_MAX_DEGREE, check_region_equivalent, nonneg_on_plane
 
 T1, T2 = sp.Symbol("t_x", real=True), sp.Symbol("t_y", real=True)  # tan(theta/2)
@@ -167,6 +169,19 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      "sufficient implies necessary (convexity theorem, then the necessary "
                      "conditions of every L2-stable point)", Check("follows"), uses=[i_s, i_n])
     expr = nec_expr
+    why_not = ""
+    if status != "proved":
+        cert, why_not = _sos_sufficiency(Gx, w, params, nec_expr)
+        if cert is not None:
+            sizes = ", ".join(str(Q.rows) for _, _, Q in cert)
+            deg = 2 * max(sp.Poly(b, *b.free_symbols).total_degree() if b.free_symbols else 0
+                          for _, basis, _ in cert for b in basis)
+            bld.step(nec_expr, f"sufficient: SOS certificate (degree {deg}, Gram sizes {sizes}) "
+                     "checked exactly: 1 - |G|^2 = sigma_0 + sum_i g_i sigma_i modulo "
+                     "cos^2 + sin^2 = 1, every g_i >= 0 on the necessary set",
+                     Check("sos_on_torus", (Gx, THETAS[:2], params, nec_expr, cert)),
+                     uses=[i_g, i_n])
+            status = "proved"
     if status != "proved":
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
@@ -199,7 +214,9 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                        "region used: "
                        f"{'the sufficient set joined with ' if suff is not None else ''}"
                        f"the necessary set cut by the boundary traced along {rays} rays, "
-                       "certified at points only" + (f"; {gap}" if gap else ""))
+                       "certified at points only" + (f"; {gap}" if gap else "")
+                       + (f"; sufficiency of the necessary set not proved: {why_not}"
+                          if why_not else ""))
     else:
         description = nec_words
     cond = Condition(expr, params, "l2", status, sufficient=suff if status != "proved"
@@ -207,6 +224,47 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      description=description, definitions=dict(scheme.definitions))
     out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _sos_sufficiency(Gx: sp.Expr, w: dict, params: tuple, nec: sp.Basic
+                     ) -> tuple[tuple | None, str]:
+    """An exact SOS certificate that the necessary set is sufficient, or (None, why not)."""
+    if region_polynomials(nec, params) is None:
+        return None, "the necessary set is not a conjunction of polynomial inequalities"
+    bad = _numeric_gap(w, params, nec)
+    if bad:
+        return None, bad
+    try:
+        cert = find_sos_certificate(Gx, THETAS[:2], params, nec)
+    except SOSUnavailable as err:
+        return None, str(err)
+    if cert is None:
+        return None, ("no sum-of-squares certificate of the natural degree was found (or it "
+                      "did not round to an exact one)")
+    return cert, ""
+
+
+def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
+    """A numeric screen before the SOS search (which cannot succeed then): a parameter point
+    inside the necessary set where max |G| > 1 on a grid of modes. No claim rests on it."""
+    if not params or len(params) > 2:
+        return ""
+    f = sp.lambdify(params, list(w.values()), "numpy")
+    inside = sp.lambdify(params, nec, "numpy")
+    offs = np.array(list(w.keys()), dtype=float)
+    th = np.linspace(-math.pi, math.pi, 49)
+    TX, TY = np.meshgrid(th, th)
+    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+    axis = np.linspace(-2, 2, n)
+    for pt in itertools.product(axis, repeat=len(params)):
+        if not bool(inside(*pt)):
+            continue
+        ws = np.array(np.broadcast_arrays(*f(*pt)), dtype=float)
+        g = float(np.abs(np.tensordot(ws, phase, axes=1)).max())
+        if g > 1 + 1e-9:
+            where = ", ".join(f"{p} = {x:.3g}" for p, x in zip(params, pt, strict=True))
+            return f"it is not sufficient (numerically, max |G| = {g:.6g} at {where})"
+    return ""
 
 
 def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic, rays: int,

@@ -11,6 +11,7 @@ from mcgen.proof import (  # noqa: F401  (modules that register decision procedu
     nonzero,
     numflux_checks,
     piecewise_max,
+    sos_certificate,
     stationarity,
     sturm,
 )
