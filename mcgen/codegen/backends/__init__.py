@@ -19,11 +19,12 @@ from mcgen.errors import CodegenError
 # generated sources). -fno-trapping-math and -fno-math-errno change no computed value (only the
 # floating-point exception flags and errno): the first lets GCC turn ``a > b ? a : b`` into vector
 # max, the second lets it inline sqrt without the errno call path, which otherwise keeps every
-# loop with a sqrt (Riemann solvers' sound speeds) scalar. Multiply-adds are not contracted into
-# FMAs (``-std=c99`` keeps -ffp-contract=off): GCC contracts differently in a temporally blocked
-# tile than in one sweep per step, and blocking must stay bitwise identical to one sweep.
+# loop with a sqrt (Riemann solvers' sound speeds) scalar. Multiply-adds are never contracted into
+# FMAs (-ffp-contract=off, said explicitly so that a user's build line without -std=c99 gives
+# the same bits): GCC contracts differently in a temporally blocked tile than in one sweep per
+# step, and blocking must stay bitwise identical to one sweep.
 DEFAULT_CFLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fPIC", "-shared",
-                                   "-fno-trapping-math", "-fno-math-errno")
+                                   "-fno-trapping-math", "-fno-math-errno", "-ffp-contract=off")
 
 
 class IRPrinter:
