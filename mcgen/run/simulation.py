@@ -253,8 +253,13 @@ class Simulation:
         try:
             arr = np.broadcast_to(arr, self.grid.shape).astype(float)
         except ValueError:
+            several = ""
+            if len(self.fields) > 1 and arr.shape[:1] == (len(self.fields),):
+                several = (f"; the model has {len(self.fields)} fields {list(self.fields)}: give "
+                           "one initial per field, a dict {" + ", ".join(
+                               f"{g!r}: ..." for g in self.fields) + "}")
             raise ModelError(f"{what} for field {f!r} has shape {arr.shape}: give the grid's "
-                             f"shape {self.grid.shape} (or a scalar)") from None
+                             f"shape {self.grid.shape} (or a scalar){several}") from None
         if not np.all(np.isfinite(arr)):
             raise ModelError("initial data contain NaN or inf")
         return arr.copy()

@@ -155,3 +155,17 @@ def test_the_safety_policy_answers_for_highres_schemes():
         pol.check({"dx": 0.01, "dt": 0.0068}, (0, 1))
     e = safety_policy(euler_equations("hll", None, dim=2))
     assert e.max_dt({"dx": 0.1, "dy": 0.1, "rate": 10.0}) == pytest.approx(0.05)
+
+
+def test_a_system_given_one_stacked_initial_is_told_to_give_one_per_field():
+    """`initial = lambda x: np.array([h, q])` for shallow water said only "give the grid's
+    shape"; the error names the fields and the dict form."""
+    import numpy as np
+    import pytest
+
+    from mcgen.errors import ModelError
+    from mcgen.model.catalogue.euler import shallow_water
+    from mcgen.run import Simulation
+    with pytest.raises(ModelError, match=r"2 fields \['h', 'q'\].*\{'h': \.\.\., 'q': \.\.\.\}"):
+        Simulation(shallow_water("hll", "minmod"), (50, (0.0, 1.0)),
+                   lambda x: np.array([np.where(x < 0.5, 2.0, 0.5), 0 * x]), backend="numpy")
