@@ -16,8 +16,9 @@ optional package Clarabel, then rounds the Gram matrices to rationals (small den
 first), projects them exactly onto the identity's affine constraints and keeps the result only
 if the exact check passes. Gram matrices are singular where N has zeros; a numerical kernel with
 a rational basis is added to the constraints (Q k = 0, facial reduction), so that the rounded
-matrix stays on the face where it is positive definite. Monomials free of u and s are left out of every basis: N vanishes at
-theta = 0 for every p, which would force them into the Gram matrices' kernels.
+matrix stays on the face where it is positive definite. Monomials free of u and s are left out
+of every basis: N vanishes at theta = 0 for every p, which would force them into the Gram
+matrices' kernels.
 """
 
 from __future__ import annotations
