@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -53,6 +54,21 @@ def _boundary_name(sim: Simulation) -> str:
     return names[next(iter(kinds))]
 
 
+def kernel_or_reference(sim: Simulation, build: Callable[[str], Any]) -> tuple[Any, str]:
+    """(kernel, backend): ``build(backend)`` for the run's backend ("auto" takes C); under
+    "auto" a kernel that cannot be built falls back to the NumPy reference stepper (kernel
+    None, backend "numpy"), with a note saying why; an explicit backend raises."""
+    backend = "c" if sim.backend == "auto" else sim.backend
+    try:
+        return build(backend), backend
+    except Exception as err:  # noqa: BLE001 - auto falls back, and says why
+        if sim.backend != "auto":
+            raise
+        sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
+                         "reference stepper used")
+        return None, "numpy"
+
+
 class HighResSimStepper:
     """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic,
     flux-limited/MUSCL) or :class:`HighResStepper`."""
@@ -66,21 +82,13 @@ class HighResSimStepper:
         self.ref = HighResStepper(s, g.shape[0], g.bounds[0], boundary, data_range)
         self.ref._prepare(sim.state[self.field])
         self.kernel: Any = None
+        self.backend = "numpy"
         if sim.backend != "numpy" and boundary == "periodic":
             from mcgen.codegen.highres_frontend import HighResKernel
-            backend = "c" if sim.backend == "auto" else sim.backend
             ranged = s if s.data_range is not None else \
                 dataclasses.replace(s, data_range=data_range)
-            try:
-                self.kernel = HighResKernel(ranged, backend)
-                self.backend = backend
-            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
-                if sim.backend != "auto":
-                    raise
-                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
-                                 "reference stepper used")
-        if self.kernel is None:
-            self.backend = "numpy"
+            self.kernel, self.backend = kernel_or_reference(
+                sim, lambda backend: HighResKernel(ranged, backend))
 
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
             ) -> dict[str, np.ndarray]:
@@ -105,19 +113,11 @@ class HighResNDSimStepper:
         self.ref = HighResNDStepper(s.axes, g.shape, g.bounds, boundary)
         self.ref.prepare(sim.state[self.field])  # data inside every axis's data range
         self.kernel: Any = None
+        self.backend = "numpy"
         if sim.backend != "numpy" and boundary == "periodic":
             from mcgen.codegen.highres_nd_frontend import HighResNDKernel
-            backend = "c" if sim.backend == "auto" else sim.backend
-            try:
-                self.kernel = HighResNDKernel(s, backend)
-                self.backend = backend
-            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
-                if sim.backend != "auto":
-                    raise
-                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
-                                 "reference stepper used")
-        if self.kernel is None:
-            self.backend = "numpy"
+            self.kernel, self.backend = kernel_or_reference(
+                sim, lambda backend: HighResNDKernel(s, backend))
 
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
             ) -> dict[str, np.ndarray]:
@@ -145,21 +145,13 @@ class SystemSimStepper:
         n = g.shape[0] if g.dim == 1 else g.shape
         self.ref = SystemStepper(s, n, g.bounds[0] if g.dim == 1 else g.bounds, boundary)
         self.kernel: Any = None
+        self.backend = "numpy"
         self.cfl: float | None = None  # set by setup_highres when the run chooses dt
         if sim.backend in ("c", "llvm", "numba") or (sim.backend == "auto" and
                                                        sim.dt is not None):
             from mcgen.codegen.system_frontend import SystemKernel
-            backend = "c" if sim.backend == "auto" else sim.backend
-            try:
-                self.kernel = SystemKernel(s, backend, boundary=boundary)
-                self.backend = backend
-            except Exception as err:  # noqa: BLE001 - auto falls back, and says why
-                if sim.backend != "auto":
-                    raise
-                sim.notes.append(f"no {backend} kernel ({type(err).__name__}: {err}); NumPy "
-                                 "reference stepper used")
-        if self.kernel is None:
-            self.backend = "numpy"
+            self.kernel, self.backend = kernel_or_reference(
+                sim, lambda backend: SystemKernel(s, backend, boundary=boundary))
 
     def stack(self, state: dict[str, np.ndarray]) -> np.ndarray:
         return np.stack([state[f] for f in self.fields])
