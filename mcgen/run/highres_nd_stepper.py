@@ -13,7 +13,7 @@ import numpy as np
 
 from mcgen.errors import ModelError
 from mcgen.model.highres_scheme import HighResScheme
-from mcgen.run.highres_stepper import HighResStepper
+from mcgen.run.highres_stepper import HighResStepper, runge_kutta_step
 
 __all__ = ["HighResNDStepper"]
 
@@ -48,17 +48,4 @@ class HighResNDStepper:
 
     def step(self, u: np.ndarray, dt: float) -> np.ndarray:
         """One Runge-Kutta step (stage by stage, explicit), as HighResStepper.step."""
-        s = self.axes[0].stepper
-        A, b = np.array(s.A, dtype=float), np.array(s.b, dtype=float)
-        ks: list[np.ndarray] = []
-        for i in range(len(b)):
-            stage = u.copy()
-            for j in range(i):
-                if A[i, j] != 0:
-                    stage += dt * A[i, j] * ks[j]
-            ks.append(self.rhs(stage))
-        out = u.copy()
-        for i, bi in enumerate(b):
-            if bi != 0:
-                out += dt * bi * ks[i]
-        return out
+        return runge_kutta_step(self.rhs, self.axes[0].stepper, u, dt)

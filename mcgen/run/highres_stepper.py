@@ -191,20 +191,7 @@ class HighResStepper:
 
     def step(self, u: np.ndarray, dt: float) -> np.ndarray:
         """One Runge-Kutta step (stage by stage, explicit)."""
-        A = np.array(self.scheme.stepper.A, dtype=float)
-        b = np.array(self.scheme.stepper.b, dtype=float)
-        ks: list[np.ndarray] = []
-        for i in range(len(b)):
-            stage = u.copy()
-            for j in range(i):
-                if A[i, j] != 0:
-                    stage += dt * A[i, j] * ks[j]
-            ks.append(self.rhs(stage))
-        out = u.copy()
-        for i, bi in enumerate(b):
-            if bi != 0:
-                out += dt * bi * ks[i]
-        return out
+        return runge_kutta_step(self.rhs, self.scheme.stepper, u, dt)
 
     # ------------------------------------------------------------------ driving
     def run(self, u0: Any, t_end: float, cfl: float = 1.0, dt: float | None = None,
@@ -253,3 +240,24 @@ class HighResStepper:
         vals = sum(w * np.asarray(fn(self.x + 0.5 * self.dx * xi), dtype=float)
                    for xi, w in zip(xg, wg, strict=True))
         return 0.5 * np.asarray(vals)
+
+
+def runge_kutta_step(rhs: Callable[[np.ndarray], np.ndarray], stepper: Any, u: np.ndarray,
+                     dt: float) -> np.ndarray:
+    """One explicit Runge-Kutta step of u' = rhs(u) with ``stepper``'s Butcher tableau (A, b),
+    stage by stage; zero coefficients are skipped (the kernels skip them too, so the numbers
+    agree to the last bit where the operations do)."""
+    A = np.array(stepper.A, dtype=float)
+    b = np.array(stepper.b, dtype=float)
+    ks: list[np.ndarray] = []
+    for i in range(len(b)):
+        stage = u.copy()
+        for j in range(i):
+            if A[i, j] != 0:
+                stage += dt * A[i, j] * ks[j]
+        ks.append(rhs(stage))
+    out = u.copy()
+    for i, bi in enumerate(b):
+        if bi != 0:
+            out += dt * bi * ks[i]
+    return out
