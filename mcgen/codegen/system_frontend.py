@@ -303,7 +303,12 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
                        meta={"model_hash": scheme.hash}, requires=requires)
     tag = {"periodic": "p", "outflow": "o", "reflecting": "r"}[boundary]
     name = f"system{dim}d_{scheme.hash[:12]}_{tag}" + ("_par" if parallel else "")
-    return ir.Module(name, (kernel,), meta={"model_hash": scheme.hash, "boundary": boundary})
+    # the condition run() enforces, for generated headers and exports (was "none")
+    condition = ("none: no proved positivity bound (runs only with unsafe=True)"
+                 if positivity_bound(scheme) is None else
+                 " ".join(highres_condition(scheme).describe().split()))
+    return ir.Module(name, (kernel,), meta={"model_hash": scheme.hash, "boundary": boundary,
+                                            "condition": condition})
 
 
 class SystemKernel:

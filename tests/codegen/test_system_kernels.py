@@ -231,3 +231,17 @@ def test_kept_scratch_arrays_give_the_same_run_again(tmp_path):
     st2, V0 = case(scheme, "outflow", (5, 8))
     kernel.run(V0, STEPS, DT, st2.spacing)
     assert np.array_equal(kernel.run(U0, STEPS, DT, st.spacing), got)
+
+
+def test_exported_system_kernel_header_states_the_enforced_bound(tmp_path):
+    """The exported C header said "enforced condition: none" for system kernels (their module
+    carried no condition); it states the positivity-preserving bound run() enforces."""
+    from mcgen.codegen import compile as compile_kernel
+    from mcgen.codegen.export import export_kernel
+    from mcgen.model.catalogue.euler import euler_equations
+
+    k = compile_kernel(euler_equations("hll"), backend="c", bc="outflow")
+    out = export_kernel(k, tmp_path / "exp")
+    header = next(out.glob("*.h")).read_text()
+    assert "enforced condition: positivity-preserving CFL" in header
+    assert "enforced condition: none" not in header
