@@ -21,7 +21,6 @@ r for theta >= 1.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +37,7 @@ from mcgen.analysis.implicit_positivity import (
 )
 from mcgen.analysis.region_presentation import relation, set_to_condition
 from mcgen.proof.check import register_check
-from mcgen.proof.sturm import _domain, rational_between, relational_set, sign_at
+from mcgen.proof.sturm import _domain, projection, rational_between, relational_set, sign_at
 
 
 @dataclass(frozen=True)
@@ -75,17 +74,7 @@ def sections(A: Weights, Bs: list[Weights], p: sp.Symbol, q: sp.Symbol,
         facs = _factors([*_crit_polys(A, Bs, None), *extra], p, q)
     except (sp.PolynomialError, TypeError):
         return None
-    proj: list[sp.Expr] = []
-    with_p = [f for f in facs if f.has(p)]
-    for f in facs:
-        if not f.has(p):
-            proj.append(f)
-            continue
-        P = sp.Poly(f, p)
-        proj.append(P.LC())
-        if P.degree() >= 2:
-            proj.append(sp.discriminant(f, p))
-    proj += [sp.resultant(f, g, p) for f, g in itertools.combinations(with_p, 2)]
+    proj = projection(facs, p)
     crit = distinct_real_roots(proj, q)
     dom = _domain(q)
     crit = {x for x in crit if x in dom}

@@ -31,6 +31,9 @@ from typing import Any
 import sympy as sp
 
 from mcgen.codegen import ir
+from mcgen.codegen.ir import index_const as _i
+from mcgen.codegen.ir import index_product as _mul
+from mcgen.codegen.ir import index_sum as _add
 from mcgen.errors import CodegenError, ModelError
 from mcgen.model.boundary import (
     SIDES,
@@ -105,18 +108,6 @@ class GridNames:
     time: str | None       # name of the current time t, when a Dirichlet value needs it
     step: str              # the step counter
     fields: tuple[str, ...] = ()  # field names in layout order (Reflecting(odd=...) walls)
-
-
-def _i(v: int) -> ir.Const:
-    return ir.Const(int(v), "i64")
-
-
-def _add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("+", a, b, "i64")
-
-
-def _mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("*", a, b, "i64")
 
 
 def _value_ir(rule: GhostValue | GhostSeries, names: GridNames) -> ir.Expr:

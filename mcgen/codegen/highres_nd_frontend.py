@@ -26,6 +26,9 @@ from mcgen.analysis.highres_nd import axis_ratios
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import _operator_expr, build_step_function
+from mcgen.codegen.ir import index_const as _c
+from mcgen.codegen.ir import index_product as _mul
+from mcgen.codegen.ir import index_sum as _add
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.highres_nd_scheme import HighResNDScheme
@@ -37,21 +40,6 @@ from mcgen.model.symbols import lam as LAM
 __all__ = ["build_highres_nd", "HighResNDKernel"]
 
 I64 = "i64"
-
-
-def _add(*xs: ir.Expr) -> ir.Expr:
-    out = xs[0]
-    for x in xs[1:]:
-        out = ir.BinOp("+", out, x, I64)
-    return out
-
-
-def _mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("*", a, b, I64)
-
-
-def _c(v: int) -> ir.Const:
-    return ir.Const(v, I64)
 
 
 def _check_axes(axes: Sequence[HighResScheme]) -> None:

@@ -395,6 +395,22 @@ class Module:
 
 # ---------------------------------------------------------------------- traversals
 
+# index arithmetic (64-bit integers): one set of builders for every front-end
+def index_const(v: int) -> Const:
+    return Const(int(v), "i64")
+
+
+def index_sum(*xs: Expr) -> Expr:
+    out = xs[0]
+    for x in xs[1:]:
+        out = BinOp("+", out, x, "i64")
+    return out
+
+
+def index_product(a: Expr, b: Expr) -> Expr:
+    return BinOp("*", a, b, "i64")
+
+
 def walk(stmts: Sequence[Stmt]) -> Iterator[Stmt]:
     """Every statement of ``stmts``, nested loop and if bodies included (pre-order)."""
     for s in stmts:

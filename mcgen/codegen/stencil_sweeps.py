@@ -20,6 +20,8 @@ from sympy.logic.boolalg import Boolean
 
 from mcgen.codegen import ir
 from mcgen.codegen.config import KernelConfig
+from mcgen.codegen.ir import index_product as _mul
+from mcgen.codegen.ir import index_sum as _add
 from mcgen.codegen.stencil_layout import CUR, NXT, StencilLayout, safe_name
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.update_form import UpdateForm, WeightedUpdate, factored_interface_quantity
@@ -70,14 +72,6 @@ def _iv(name: str) -> ir.Var:
 
 def _ci(v: int) -> ir.Const:
     return ir.Const(int(v), I64)
-
-
-def _add(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("+", a, b, I64)
-
-
-def _mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("*", a, b, I64)
 
 
 def offset_index(offset: tuple[int, ...], fidx: int) -> ir.Expr:

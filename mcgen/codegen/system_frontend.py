@@ -30,6 +30,9 @@ from mcgen.analysis.highres_safety import highres_condition
 from mcgen.analysis.positivity_systems import positivity_bound
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import build_step_function
+from mcgen.codegen.ir import index_const as _c
+from mcgen.codegen.ir import index_product as _mul
+from mcgen.codegen.ir import index_sum as _add
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.codegen.system_programs import POSITIVITY_EPS, Program, SystemAlgebra
 from mcgen.errors import CodegenError, ModelError, StabilityError
@@ -40,21 +43,6 @@ __all__ = ["build_system", "SystemKernel", "compile_system", "SYSTEM_BOUNDARIES"
 
 I64 = "i64"
 SYSTEM_BOUNDARIES = ("periodic", "outflow", "reflecting")
-
-
-def _add(*xs: ir.Expr) -> ir.Expr:
-    out = xs[0]
-    for x in xs[1:]:
-        out = ir.BinOp("+", out, x, I64)
-    return out
-
-
-def _mul(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    return ir.BinOp("*", a, b, I64)
-
-
-def _c(v: int) -> ir.Const:
-    return ir.Const(v, I64)
 
 
 def _translate(program: Program, env: dict[sp.Basic, ir.Expr]) -> tuple[list[ir.Stmt],

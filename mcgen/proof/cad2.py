@@ -25,7 +25,6 @@ any Boolean of polynomial relations whose atoms were added to F) is checked at e
 from __future__ import annotations
 
 import contextlib
-import itertools
 import signal
 import threading
 import time
@@ -43,6 +42,7 @@ from mcgen.proof.check import register_check
 from mcgen.proof.sturm import (
     _domain,
     abs_free,
+    projection,
     rational_between,
     real_roots,
 )
@@ -157,21 +157,7 @@ def wave_projection(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol) -> lis
 
 def _line_projection(F: list[sp.Expr], p: sp.Symbol, q: sp.Symbol,
                      deadline: float) -> list[sp.Expr]:
-    out: list[sp.Expr] = []
-    withq = [f for f in F if f.has(q)]
-    for f in F:
-        if not f.has(q):
-            out.append(f)
-            continue
-        fq = sp.Poly(f, q)
-        out.append(fq.LC())
-        if fq.degree() >= 2:
-            out.append(sp.discriminant(f, q))
-        _tick(deadline)
-    for f, g in itertools.combinations(withq, 2):
-        out.append(sp.resultant(f, g, q))
-        _tick(deadline)
-    return _factors(out, {p})
+    return _factors(projection(F, q, lambda: _tick(deadline)), {p})
 
 
 def _tick(deadline: float) -> None:

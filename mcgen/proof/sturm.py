@@ -13,6 +13,7 @@ vanishes); between such parameter values one rational sample decides the whole o
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sympy as sp
@@ -579,6 +580,32 @@ def _separated_intervals(P: sp.Poly) -> list[tuple[Any, Any]]:
     return sorted(ivs, key=lambda t: t[0])
 
 
+def projection(polys: Iterable[sp.Expr], v: sp.Symbol,
+               tick: Callable[[], None] | None = None) -> list[sp.Expr]:
+    """Eliminate ``v``: the polynomials free of ``v``, and of the others their leading
+    coefficients and discriminants in ``v`` and their pairwise resultants in ``v``. Where the
+    real roots in ``v`` change number or order as the other variables move, one of these
+    vanishes (Collins/McCallum projection). ``tick`` is called after each costly step."""
+    polys = list(polys)
+    out: list[sp.Expr] = []
+    withv = [f for f in polys if f.has(v)]
+    for f in polys:
+        if not f.has(v):
+            out.append(f)
+            continue
+        pf = sp.Poly(f, v)
+        out.append(pf.LC())
+        if pf.degree() >= 2:
+            out.append(sp.discriminant(f, v))
+        if tick is not None:
+            tick()
+    for f, g in itertools.combinations(withv, 2):
+        out.append(sp.resultant(f, g, v))
+        if tick is not None:
+            tick()
+    return out
+
+
 def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol | None = None) -> str:
     """'equal', 'a_in_b', 'b_in_a', 'other' or 'unknown' for two regions in (v[, w])."""
     A, B = abs_free(a), abs_free(b)
@@ -586,18 +613,7 @@ def compare_regions(a: Any, b: Any, v: sp.Symbol, w: sp.Symbol | None = None) ->
     unknown = False
     if w is not None:
         polys = {q for f in (A, B) for r in _atoms(f) for q in _num_den(r) if q.free_symbols}
-        crit: list[sp.Expr] = []
-        withv = [f for f in polys if f.has(v)]
-        for f in polys:
-            if not f.has(v):
-                crit.append(f)
-                continue
-            pf = sp.Poly(f, v)
-            crit.append(pf.LC())
-            if pf.degree() >= 2:
-                crit.append(sp.discriminant(f, v))
-        for f, g in itertools.combinations(withv, 2):
-            crit.append(sp.resultant(f, g, v))
+        crit = projection(polys, v)
         roots: set[sp.Expr] = set()
         for f in crit:
             f = sp.expand(f)
