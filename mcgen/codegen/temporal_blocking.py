@@ -58,6 +58,7 @@ buffers fit in L2 (1 MiB) or the grid is shorter than four tiles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -219,6 +220,22 @@ def _check_own_names(program: StencilProgram, blocked: ir.Kernel) -> None:
 
 def blocked_kernel_name(program: StencilProgram) -> str:
     return f"{program.name}_tb"
+
+
+def _blocked_module(program: StencilProgram, config: KernelConfig,
+                    kernel: Callable[[str, bool], ir.Kernel], how: str) -> ir.Module:
+    """The blocked module: the serial kernel, and with threads its parallel variant and the
+    thread-team form LLVM runs (no thread runtime there)."""
+    base = blocked_kernel_name(program)
+    kernels = [kernel(base, False)]
+    # the blocked sweep's own names (tb_*) must not alias a name of the step-by-step kernel
+    _check_own_names(program, kernels[0])
+    if config.threads > 1:
+        kernels.append(kernel(f"{base}_par", True))
+        kernels.append(team_kernel(kernels[-1]))
+    meta = dict(program.meta)
+    meta["temporal_blocking"] = how
+    return ir.Module(base, tuple(kernels), meta)
 
 
 def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
@@ -385,17 +402,8 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
         return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
                          {"parallel": str(parallel).lower()}, requires)
 
-    base = blocked_kernel_name(program)
-    kernels = [kernel(base, False)]
-    # the blocked sweep's own names (tb_*) must not alias a name of the step-by-step kernel
-    _check_own_names(program, kernels[0])
-    if config.threads > 1:
-        kernels.append(kernel(f"{base}_par", True))
-        # LLVM (no thread runtime) runs the chunks as a thread team
-        kernels.append(team_kernel(kernels[-1]))
-    meta = dict(program.meta)
-    meta["temporal_blocking"] = "overlapped tiles, bitwise equal to step-by-step"
-    return ir.Module(base, tuple(kernels), meta)
+    return _blocked_module(program, config, kernel,
+                           "overlapped tiles, bitwise equal to step-by-step")
 
 
 # --------------------------------------------------------------------------- 2-D and 3-D grids
@@ -687,12 +695,5 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
         return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
                          {"parallel": str(parallel).lower()}, requires)
 
-    base = blocked_kernel_name(program)
-    kernels = [kernel(base, False)]
-    _check_own_names(program, kernels[0])
-    if config.threads > 1:
-        kernels.append(kernel(f"{base}_par", True))
-        kernels.append(team_kernel(kernels[-1]))
-    meta = dict(program.meta)
-    meta["temporal_blocking"] = f"overlapped {dim}-D tiles, bitwise equal to step-by-step"
-    return ir.Module(base, tuple(kernels), meta)
+    return _blocked_module(program, config, kernel,
+                           f"overlapped {dim}-D tiles, bitwise equal to step-by-step")
