@@ -12,6 +12,12 @@ from mcgen.proof import Derivation
 rk = pytest.importorskip("nodepy.runge_kutta_method")
 R = sp.Rational
 
+def nodepy_radius(method) -> float:
+    # NodePy's bisection accepts r when every coefficient is >= -tol; its default tol (3e-16) is
+    # below the rounding of SSP(10,4)'s float coefficients at r = 6 in NodePy 1.1.1 (5e-7 off)
+    return method.absolute_monotonicity_radius(tol=1e-12)
+
+
 STANDARD = [("euler", "FE", 1), ("ssprk22", "SSP22", 1), ("ssprk33", "SSP33", 1),
             ("ssprk104", "SSP104", 6), ("rk4", "RK44", 0)]
 
@@ -21,7 +27,7 @@ def test_standard_methods_exact_and_equal_to_nodepy(name, nodepy_name, exact):
     d = ssp_derivation(name)
     assert d.status == "proved"
     assert d.result == exact and d.result.is_Integer
-    assert abs(float(d.result) - rk.loadRKM(nodepy_name).absolute_monotonicity_radius()) < 1e-10
+    assert abs(float(d.result) - nodepy_radius(rk.loadRKM(nodepy_name))) < 1e-10
 
 
 USER = {
@@ -40,7 +46,7 @@ def test_user_tableaus_against_nodepy(name):
     (A, b), exact = USER[name]
     C = ssp_coefficient(ButcherTableau(A, b, name))
     ref = rk.ExplicitRungeKuttaMethod(np.array(A, dtype=object), np.array(b, dtype=object))
-    assert abs(float(C) - ref.absolute_monotonicity_radius()) < 1e-10
+    assert abs(float(C) - nodepy_radius(ref)) < 1e-10
     if exact is not None:
         assert C == exact
     else:
