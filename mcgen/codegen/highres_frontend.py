@@ -1,10 +1,12 @@
 """Loop IR for scalar high-resolution schemes with Runge-Kutta stage buffers.
 
-One kernel advances ``nsteps`` steps per call on a periodic 1-D lattice padded with ``g`` ghost
-cells: for each stage i it fills the ghosts of the stage state (``u`` for stage 0, ``w``
-otherwise), stores L(U_i) into the stage buffer ``L<i>`` and forms the next stage state
-``w = u + lam sum_j A[i+1, j] L<j>``; the step ends with ``u += lam sum_i b_i L<i>``. The
-space operator is the same SymPy expression the reference uses
+One kernel advances ``nsteps`` steps per call on a 1-D lattice padded with ``g`` ghost cells
+(periodic or outflow: the boundaries of the NumPy reference): for each stage i it fills the
+ghosts of the stage state (``u`` for stage 0, ``w`` otherwise) by the boundary condition's own
+ghost rule (:func:`ghost_fill`, the stencil kernels' fill), stores L(U_i) into the stage buffer
+``L<i>`` and forms the next stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step ends
+with ``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the reference
+uses
 (:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions eliminated and
 translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints the same
 loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
@@ -20,13 +22,15 @@ import sympy as sp
 from mcgen._version import __version__
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
+from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.highres_as_scheme import space_operator
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Field, Read
 
-__all__ = ["build_highres", "HighResKernel", "compile_highres"]
+__all__ = ["build_highres", "HighResKernel", "compile_highres", "SCALAR_BOUNDARIES", "ghost_fill",
+           "scalar_boundary"]
 
 I64 = "i64"
 
@@ -42,9 +46,12 @@ def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
     return expr, radius
 
 
-def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
+def build_highres(s: HighResScheme, parallel: bool = False,
+                  boundary: str = "periodic") -> ir.Module:
     """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam);
-    ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage)."""
+    ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage);
+    ``boundary`` one of :data:`SCALAR_BOUNDARIES` (the ghost cells the NumPy reference pads)."""
+    boundary = scalar_boundary(boundary)
     expr, g = _operator_expr(s)
     A = [[float(v) for v in row] for row in s.stepper.A.tolist()]
     b = [float(v) for v in s.stepper.b]
@@ -56,12 +63,8 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     def idx(off: int) -> ir.Expr:
         return ir.BinOp("+", c, ir.Const(off, I64), I64) if off else c
 
-    def fill(arr: str) -> ir.Stmt:
-        k = ir.Var("k", I64)
-        return ir.For(k, ir.Const(0, I64), G, (
-            ir.Store(arr, k, ir.Load(arr, ir.BinOp("+", k, n, I64))),
-            ir.Store(arr, ir.BinOp("+", ir.BinOp("+", k, n, I64), G, I64),
-                     ir.Load(arr, ir.BinOp("+", k, G, I64)))))
+    def fill(arr: str) -> tuple[ir.Stmt, ...]:
+        return ghost_fill(arr, boundary, ("n",), g)
 
     repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols("t"))
 
@@ -102,14 +105,15 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
             cmb = combine("w", A[i][:i])
             assert cmb is not None
             step.append(cmb)
-        step.append(fill(src))
+        step += fill(src)
         step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}"),
                            parallel=parallel))
     final = combine("u", b)
     assert final is not None
     step.append(final)
     # the call contract (checked before every call, printed in exported headers): each array
-    # holds n cells and g ghost cells on each side; the periodic ghost fill needs n >= g
+    # holds n cells and g ghost cells on each side; the periodic ghost fill needs n >= g (the
+    # other boundaries take the same, as the reference)
     length = ir.BinOp("+", n, ir.Const(2 * g, I64), I64)
     args = (ir.Arg("u", array=True, intent="inout", length=length),
             ir.Arg("w", array=True, intent="inout", length=length),
@@ -118,17 +122,51 @@ def build_highres(s: HighResScheme, parallel: bool = False) -> ir.Module:
     requires = (ir.Cmp(">=", n, ir.Const(max(g, 1), I64)), ir.Cmp(">=", nsteps, ir.Const(0, I64)))
     kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), ir.Const(0, I64), nsteps,
                                              tuple(step)),),
-                       doc=f"{s.name}: {stages} stage buffers, periodic, ghost width {g}",
+                       doc=f"{s.name}: {stages} stage buffers, {boundary}, ghost width {g}",
                        meta={"model_hash": s.hash}, requires=requires)
-    name = "highres_" + s.hash[:12] + ("_par" if parallel else "")
+    name = "highres_" + s.hash[:12] + _BOUNDARY_TAG[boundary] + ("_par" if parallel else "")
     return ir.Module(name, (kernel,), meta={
         "model_hash": s.hash, "mcgen_version": __version__, "scheme": s.name,
-        "condition": " ".join(condition_text(s).split()), "boundary": BOUNDARY_TEXT,
+        "condition": " ".join(condition_text(s).split()), "boundary": BOUNDARY_TEXT[boundary],
         "ghost": str(g)})
 
 
-BOUNDARY_TEXT = ("periodic: before every stage the kernel fills the g ghost cells on each side "
-                 "from the other end of the n interior cells")
+#: the boundaries the scalar high-resolution kernels take: those of the NumPy references
+#: (:class:`~mcgen.run.highres_stepper.HighResStepper`), the same on every side
+SCALAR_BOUNDARIES = ("periodic", "outflow")
+_BOUNDARY_TAG = {"periodic": "", "outflow": "_o"}  # periodic modules keep their first names
+BOUNDARY_TEXT = {
+    "periodic": "periodic: before every stage the kernel fills the g ghost cells on each side "
+                "from the other end of the n interior cells",
+    "outflow": "outflow (zero gradient): before every stage the kernel fills the g ghost cells "
+               "on each side with the nearest interior value"}
+
+
+def scalar_boundary(bc: Any) -> str:
+    """The name in :data:`SCALAR_BOUNDARIES` of ``bc`` (a name or a ``Periodic()`` /
+    ``Outflow()`` condition, the same on every side); anything else is refused."""
+    from mcgen.model.boundary import Outflow, Periodic
+
+    names = {Periodic: "periodic", Outflow: "outflow"}
+    name = names.get(type(bc)) if not isinstance(bc, str) else bc
+    if name not in SCALAR_BOUNDARIES:
+        raise CodegenError(f"bc={bc!r}: scalar high-resolution kernels take one of "
+                           f"{SCALAR_BOUNDARIES} on every side (the boundaries of their NumPy "
+                           "reference)")
+    return str(name)
+
+
+def ghost_fill(arr: str, boundary: str, sizes: tuple[str, ...], g: int,
+               strides: tuple[str, ...] = ()) -> tuple[ir.Stmt, ...]:
+    """The ghost fill of padded ``arr`` (``g`` ghost layers on each side of each axis; axes in
+    storage order, slowest first: ``sizes`` the interior counts, ``strides`` the names of the
+    strides of all axes but the last, which is contiguous): the boundary condition's own ghost
+    rule (:meth:`mcgen.model.boundary.BoundaryCondition.ghost`) lowered by
+    :func:`mcgen.codegen.boundary_fill.fill_statements`, as in the stencil kernels."""
+    spec = normalize_bc(boundary, len(sizes))
+    names = GridNames(buffer=arr, sizes=sizes, strides=(*strides, ""), field_stride="",
+                      nfields=1, ghost=g, dtype="f64", time=None, step="s")
+    return fill_statements(spec, names)
 
 
 def condition_text(s: HighResScheme) -> str:
@@ -162,12 +200,15 @@ def build_step_function(module: ir.Module, backend: str, cache_dir: Any = None,
 class HighResKernel:
     """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
     ratio outside the proved TVD condition unless ``unsafe=True``; built through the kernel
-    cache (``cache_dir``, default ``$MCGEN_CACHE_DIR``: :func:`build_step_function`)."""
+    cache (``cache_dir``, default ``$MCGEN_CACHE_DIR``: :func:`build_step_function`).
+    ``boundary``: ``periodic`` or ``outflow`` (:data:`SCALAR_BOUNDARIES`)."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
-                 cache_dir: Any = None, parallel: bool = False) -> None:
+                 cache_dir: Any = None, parallel: bool = False,
+                 boundary: str = "periodic") -> None:
         self.scheme = scheme
-        self.module = build_highres(scheme, parallel)
+        self.boundary = scalar_boundary(boundary)
+        self.module = build_highres(scheme, parallel, self.boundary)
         self.ghost = _operator_expr(scheme)[1]
         # WENO5 has no proved bound: its kernel runs only with unsafe=True
         self.condition = None if scheme.reconstruction == "weno5" else highres_condition(scheme)
@@ -177,7 +218,7 @@ class HighResKernel:
 
     @property
     def boundary_text(self) -> str:
-        return BOUNDARY_TEXT
+        return BOUNDARY_TEXT[self.boundary]
 
     def argument_meanings(self) -> dict[str, str]:
         """What each argument of ``step`` is (the export's README and header say it)."""
@@ -194,7 +235,8 @@ class HighResKernel:
                        "condition"}
 
     def run(self, u0: np.ndarray, nsteps: int, lam: float, unsafe: bool = False) -> np.ndarray:
-        """Advance periodic data ``u0`` by ``nsteps`` steps of mesh ratio ``lam`` = dt/dx."""
+        """Advance ``u0`` (the n cell values) by ``nsteps`` steps of mesh ratio ``lam`` =
+        dt/dx on the kernel's boundary."""
         if not (unsafe or self.unsafe) and self.condition is None:
             raise StabilityError(f"{self.scheme.name}: WENO5 has no proved bound; pass "
                                  "unsafe=True to run it at a chosen mesh ratio")
@@ -218,9 +260,10 @@ class HighResKernel:
 
 def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
                     dtype: str = "f64", threads: int = 1, unsafe: bool = False) -> Any:
-    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic,
-    float64), a 2-D / 3-D HighResNDScheme (a ``HighResNDKernel``, periodic, float64) or a
-    SystemScheme (a ``SystemKernel``, :func:`mcgen.codegen.system_frontend.compile_system`);
+    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic or
+    outflow, float64), a 2-D / 3-D HighResNDScheme (a ``HighResNDKernel``, periodic or outflow,
+    float64) or a SystemScheme (a ``SystemKernel``,
+    :func:`mcgen.codegen.system_frontend.compile_system`);
     their ``run`` refuses a step outside the proved TVD / maximum-principle / positivity
     condition unless ``unsafe=True``."""
     from mcgen.model.highres_nd_scheme import HighResNDScheme
@@ -232,16 +275,16 @@ def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
         kernel = compile_system(scheme, backend, bc, dtype, threads)
     elif isinstance(scheme, HighResNDScheme):
         from mcgen.codegen.highres_nd_frontend import HighResNDKernel
-        if bc != "periodic" or dtype != "f64":
-            raise CodegenError(f"{scheme.name}: generated {scheme.dim}-D kernels are periodic "
-                               "float64 (bc='periodic', dtype='f64'); run outflow with "
-                               "Simulation(..., backend='numpy')")
-        kernel = HighResNDKernel(scheme, backend, parallel=threads > 1)
+        if dtype != "f64":
+            raise CodegenError(f"{scheme.name}: generated {scheme.dim}-D kernels are float64 "
+                               "(dtype='f64')")
+        kernel = HighResNDKernel(scheme, backend, parallel=threads > 1,
+                                 boundary=scalar_boundary(bc))
     else:
-        if bc != "periodic" or dtype != "f64":
-            raise CodegenError(f"{scheme.name}: generated high-resolution kernels are periodic "
-                               "float64 (bc='periodic', dtype='f64'); run other boundaries "
-                               "with Simulation(..., backend='numpy')")
-        kernel = HighResKernel(scheme, backend, parallel=threads > 1)
+        if dtype != "f64":
+            raise CodegenError(f"{scheme.name}: generated high-resolution kernels are float64 "
+                               "(dtype='f64')")
+        kernel = HighResKernel(scheme, backend, parallel=threads > 1,
+                               boundary=scalar_boundary(bc))
     kernel.unsafe = unsafe
     return kernel

@@ -1,5 +1,6 @@
 """Loop IR for scalar high-resolution schemes in 2-D and 3-D, dimension by dimension, with the
-Runge-Kutta stage buffers in the IR (one kernel, ``nsteps`` steps per call, periodic).
+Runge-Kutta stage buffers in the IR (one kernel, ``nsteps`` steps per call, periodic or outflow
+on every side: the ghost fill of :func:`mcgen.codegen.highres_frontend.ghost_fill`).
 
 A scheme is given by one 1-D :class:`HighResScheme` per axis (flux-limited or MUSCL, each with
 its flux f_d, limiter and data range; one Runge-Kutta stepper for all):
@@ -25,7 +26,12 @@ import sympy as sp
 from mcgen.analysis.highres_nd import axis_ratios
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
-from mcgen.codegen.highres_frontend import _operator_expr, build_step_function
+from mcgen.codegen.highres_frontend import (
+    _operator_expr,
+    build_step_function,
+    ghost_fill,
+    scalar_boundary,
+)
 from mcgen.codegen.ir import index_const as _c
 from mcgen.codegen.ir import index_product as _mul
 from mcgen.codegen.ir import index_sum as _add
@@ -56,14 +62,17 @@ def _check_axes(axes: Sequence[HighResScheme]) -> None:
         raise CodegenError("the axis schemes must share one Runge-Kutta stepper")
 
 
-def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> ir.Module:
+def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
+                     boundary: str = "periodic") -> ir.Module:
     """Kernel ``step(u, <scratch>, n0, n1[, n2], nsteps, lam0, lam1[, lam2])``: ``u`` flat
-    ``(n2 + 2g, n1 + 2g, n0 + 2g)`` (axis 0 fastest), ``lam_d`` = dt/dx_d. A stepper that is a
+    ``(n2 + 2g, n1 + 2g, n0 + 2g)`` (axis 0 fastest), ``lam_d`` = dt/dx_d; ``boundary``
+    ``periodic`` or ``outflow`` on every side (:func:`ghost_fill`). A stepper that is a
     two-register Shu-Osher chain (SSPRK(2,2), SSPRK(3,3):
     :func:`~mcgen.model.runge_kutta.two_register_form`) takes one fused pass per stage and
     scratch ``w0`` (``w1`` from three stages); any other stores its stage derivatives
     (scratch ``w, L0, .., L{s-1}``)."""
     _check_axes(axes)
+    boundary = scalar_boundary(boundary)
     dim = len(axes)
     ops = [_operator_expr(s) for s in axes]
     g = max(r for _, r in ops)
@@ -90,24 +99,12 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
 
     interior = [(_c(g), _add(v, _c(g))) for v in n]
 
+    # the ghost fill reads the strides by name (storage order: the last axis is the slowest)
+    stride_names = tuple(f"st{d}" for d in range(dim - 1, 0, -1))
+    setup = [ir.Assign(ir.Var(f"st{d}", I64), stride[d]) for d in range(1, dim)]
+
     def fill(arr: str) -> list[ir.Stmt]:
-        out: list[ir.Stmt] = []
-        for d in range(dim):
-            gk = ir.Var("gk", I64)
-            lo: list[ir.Expr] = list(idx)
-            hi: list[ir.Expr] = list(idx)
-            src_lo: list[ir.Expr] = list(idx)
-            src_hi: list[ir.Expr] = list(idx)
-            lo[d], src_lo[d] = gk, _add(n[d], gk)
-            hi[d], src_hi[d] = _add(n[d], _c(g), gk), _add(gk, _c(g))
-            body = (ir.Store(arr, at(lo), ir.Load(arr, at(src_lo))),
-                    ir.Store(arr, at(hi), ir.Load(arr, at(src_hi))))
-            stmt: ir.Stmt = ir.For(gk, _c(0), _c(g), body)
-            for e in range(dim):
-                if e != d:
-                    stmt = ir.For(idx[e], *interior[e], (stmt,))
-            out.append(stmt)
-        return out
+        return list(ghost_fill(arr, boundary, tuple(v.name for v in n[::-1]), g, stride_names))
 
     progs = []
     for d, (expr, _) in enumerate(ops):
@@ -201,14 +198,23 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False) -> i
                   for s_ in range(stages)],
                 *sizes, ir.Arg("nsteps", I64), *lam_args)
     key = "_".join(s.hash[:6] for s in axes)
-    kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), _c(0), ir.Var("nsteps", I64),
-                                             tuple(step)),),
+    kernel = ir.Kernel("step", args, (*setup, ir.For(ir.Var("s", I64), _c(0),
+                                                     ir.Var("nsteps", I64), tuple(step))),
                        doc=f"{dim}-D dimension by dimension: "
-                           f"{'; '.join(s.name for s in axes)}; periodic, ghost width {g}",
+                           f"{'; '.join(s.name for s in axes)}; {boundary}, ghost width {g}",
                        meta={"model_hash": key},
                        requires=tuple(ir.Cmp(">=", v, _c(g)) for v in n))
-    return ir.Module(f"highres{dim}d_{key}" + ("_par" if parallel else ""), (kernel,),
-                     meta={"model_hash": key, "boundary": "periodic on every side"})
+    tag = "" if boundary == "periodic" else "_o"  # periodic modules keep their first names
+    return ir.Module(f"highres{dim}d_{key}{tag}" + ("_par" if parallel else ""), (kernel,),
+                     meta={"model_hash": key, "boundary": boundary_text(boundary)})
+
+
+def boundary_text(boundary: str) -> str:
+    """The boundary of a kernel, in words (exported headers and READMEs print it)."""
+    if boundary == "periodic":
+        return "periodic on every side"
+    return ("outflow (zero gradient) on every side: before every stage the kernel fills the "
+            "ghost cells of each axis with the nearest interior value")
 
 
 class HighResNDKernel:
@@ -218,17 +224,19 @@ class HighResNDKernel:
     outside the axis schemes' data ranges."""
 
     def __init__(self, scheme: HighResNDScheme | Sequence[HighResScheme], backend: str = "c",
-                 cache_dir: Any = None, parallel: bool = False) -> None:
+                 cache_dir: Any = None, parallel: bool = False,
+                 boundary: str = "periodic") -> None:
         if not isinstance(scheme, HighResNDScheme):
             _check_axes(scheme)
             scheme = HighResNDScheme(tuple(scheme))
         self.scheme = scheme
         self.axes = scheme.axes
-        self.module = build_highres_nd(self.axes, parallel)
+        self.boundary = scalar_boundary(boundary)
+        self.module = build_highres_nd(self.axes, parallel, self.boundary)
         self.ghost = max(_operator_expr(s)[1] for s in self.axes)
         self.condition = highres_condition(scheme)  # checked derivation; export prints it
         self.bounds = tuple(highres_condition(s).max_stable_dt(dx=1.0) for s in self.axes)
-        self.boundary_text = "periodic on every side"
+        self.boundary_text = boundary_text(self.boundary)
         self.unsafe = False
         self._scratch: list[np.ndarray] | None = None
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-nd-")
@@ -244,7 +252,7 @@ class HighResNDKernel:
 
     def run(self, u0: np.ndarray, nsteps: int, lams: Sequence[float], unsafe: bool = False
             ) -> np.ndarray:
-        """Advance periodic ``u0`` (axis d of the array is axis d of the scheme) by ``nsteps``
+        """Advance ``u0`` (axis d of the array is axis d of the scheme) by ``nsteps``
         steps with mesh ratios ``lams`` = (dt/dx_0, dt/dx_1[, dt/dx_2])."""
         dim = len(self.axes)
         u0 = np.asarray(u0, dtype=float)

@@ -70,8 +70,8 @@ def kernel_or_reference(sim: Simulation, build: Callable[[str], Any]) -> tuple[A
 
 
 class HighResSimStepper:
-    """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic,
-    flux-limited/MUSCL) or :class:`HighResStepper`."""
+    """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic or
+    outflow; flux-limited, MUSCL or WENO5) or :class:`HighResStepper`."""
 
     def __init__(self, sim: Simulation, boundary: str, data_range: tuple[float, float]) -> None:
         s = cast(HighResScheme, sim.scheme)
@@ -83,12 +83,12 @@ class HighResSimStepper:
         self.ref._prepare(sim.state[self.field])
         self.kernel: Any = None
         self.backend = "numpy"
-        if sim.backend != "numpy" and boundary == "periodic":
+        if sim.backend != "numpy":
             from mcgen.codegen.highres_frontend import HighResKernel
             ranged = s if s.data_range is not None else \
                 dataclasses.replace(s, data_range=data_range)
             self.kernel, self.backend = kernel_or_reference(
-                sim, lambda backend: HighResKernel(ranged, backend))
+                sim, lambda backend: HighResKernel(ranged, backend, boundary=boundary))
 
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
             ) -> dict[str, np.ndarray]:
@@ -102,7 +102,7 @@ class HighResSimStepper:
 
 class HighResNDSimStepper:
     """``run(state, t, dt, k)`` for a 2-D / 3-D HighResNDScheme: the compiled
-    ``HighResNDKernel`` (periodic) or :class:`HighResNDStepper` (NumPy; periodic or outflow)."""
+    ``HighResNDKernel`` or :class:`HighResNDStepper` (NumPy); periodic or outflow."""
 
     def __init__(self, sim: Simulation, boundary: str) -> None:
         s = cast(HighResNDScheme, sim.scheme)
@@ -114,10 +114,10 @@ class HighResNDSimStepper:
         self.ref.prepare(sim.state[self.field])  # data inside every axis's data range
         self.kernel: Any = None
         self.backend = "numpy"
-        if sim.backend != "numpy" and boundary == "periodic":
+        if sim.backend != "numpy":
             from mcgen.codegen.highres_nd_frontend import HighResNDKernel
             self.kernel, self.backend = kernel_or_reference(
-                sim, lambda backend: HighResNDKernel(s, backend))
+                sim, lambda backend: HighResNDKernel(s, backend, boundary=boundary))
 
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
             ) -> dict[str, np.ndarray]:
