@@ -156,16 +156,19 @@ def scalar_boundary(bc: Any) -> str:
     return str(name)
 
 
-def ghost_fill(arr: str, boundary: str, sizes: tuple[str, ...], g: int,
-               strides: tuple[str, ...] = ()) -> tuple[ir.Stmt, ...]:
+def ghost_fill(arr: str, bc: Any, sizes: tuple[str, ...], g: int, strides: tuple[str, ...] = (),
+               fields: tuple[str, ...] = (), field_stride: str = "") -> tuple[ir.Stmt, ...]:
     """The ghost fill of padded ``arr`` (``g`` ghost layers on each side of each axis; axes in
     storage order, slowest first: ``sizes`` the interior counts, ``strides`` the names of the
-    strides of all axes but the last, which is contiguous): the boundary condition's own ghost
-    rule (:meth:`mcgen.model.boundary.BoundaryCondition.ghost`) lowered by
+    strides of all axes but the last, which is contiguous; several ``fields`` lie
+    ``field_stride`` apart): the boundary conditions' own ghost rules
+    (:meth:`mcgen.model.boundary.BoundaryCondition.ghost`; ``bc`` as
+    :func:`~mcgen.model.boundary.normalize_bc` takes it, axes in storage order) lowered by
     :func:`mcgen.codegen.boundary_fill.fill_statements`, as in the stencil kernels."""
-    spec = normalize_bc(boundary, len(sizes))
-    names = GridNames(buffer=arr, sizes=sizes, strides=(*strides, ""), field_stride="",
-                      nfields=1, ghost=g, dtype="f64", time=None, step="s")
+    spec = normalize_bc(bc, len(sizes))
+    names = GridNames(buffer=arr, sizes=sizes, strides=(*strides, ""), field_stride=field_stride,
+                      nfields=max(len(fields), 1), ghost=g, dtype="f64", time=None, step="s",
+                      fields=fields)
     return fill_statements(spec, names)
 
 
