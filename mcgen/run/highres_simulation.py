@@ -9,8 +9,9 @@ The enforced condition and the largest dt are those of
 maximum-principle condition sum_d lam_d / c_d <= 1 in 2-D / 3-D; the positivity-preserving
 condition on the initial wave speeds, re-checked on every stage of every step, so a step that
 would leave it stops the run). A larger dt is refused unless ``unsafe=True``. The steppers are
-the generated kernels where one exists (periodic scalar flux-limited/MUSCL in 1-, 2- and 3-D;
-every system scheme, at a fixed dt) and the NumPy references otherwise.
+the generated kernels where one exists (scalar flux-limited, MUSCL and WENO5 in 1-D and
+flux-limited/MUSCL in 2-D and 3-D, periodic or outflow; every system scheme, at a fixed dt or
+choosing each step from its own wave speeds) and the NumPy references otherwise.
 """
 
 from __future__ import annotations
@@ -132,9 +133,11 @@ class HighResNDSimStepper:
 
 class SystemSimStepper:
     """``run(state, t, dt, k)`` for a SystemScheme: the compiled kernel (any system scheme and
-    boundary; a fixed dt) or :class:`SystemStepper`; both check every stage against the
-    positivity bound (unless unsafe). ``backend='auto'`` takes the kernel when the run has a
-    fixed dt and the NumPy stepper when the run chooses each step from its own wave speeds."""
+    boundary) or :class:`SystemStepper`; both check every stage against the positivity bound
+    (unless unsafe). A run without a given dt (``cfl`` set) advances each chunk of ``k * dt``
+    with steps of ``cfl`` over the wave speeds of their own data, the last one clipped to the
+    chunk's end: the adaptive kernel (:meth:`SystemKernel.run_adaptive`) or the NumPy
+    stepper, with the same dt sequence."""
 
     def __init__(self, sim: Simulation, boundary: str) -> None:
         s = cast(SystemScheme, sim.scheme)
@@ -147,11 +150,12 @@ class SystemSimStepper:
         self.kernel: Any = None
         self.backend = "numpy"
         self.cfl: float | None = None  # set by setup_highres when the run chooses dt
-        if sim.backend in ("c", "llvm", "numba") or (sim.backend == "auto" and
-                                                       sim.dt is not None):
+        if sim.backend != "numpy":
             from mcgen.codegen.system_frontend import SystemKernel
+            adaptive = sim.dt is None  # then each step takes the proved step of its own data
             self.kernel, self.backend = kernel_or_reference(
-                sim, lambda backend: SystemKernel(s, backend, boundary=boundary))
+                sim, lambda backend: SystemKernel(s, backend, boundary=boundary,
+                                                  adaptive=adaptive))
 
     def stack(self, state: dict[str, np.ndarray]) -> np.ndarray:
         return np.stack([state[f] for f in self.fields])
@@ -163,10 +167,14 @@ class SystemSimStepper:
     def run(self, state: dict[str, np.ndarray], t: float, dt: float, k: int
             ) -> dict[str, np.ndarray]:
         U = self.stack(state)
-        if self.kernel is not None:
+        if self.cfl is not None:  # the proved step of the current data, every step
+            if self.kernel is not None:
+                U = self.kernel.run_adaptive(U, k * dt, self.cfl, self.spacing,
+                                             unsafe=self.unsafe)
+            else:
+                U = self.ref.run(U, k * dt, cfl=self.cfl, unsafe=self.unsafe)
+        elif self.kernel is not None:
             U = self.kernel.run(U, k, dt, self.spacing, unsafe=self.unsafe)
-        elif self.cfl is not None:  # the proved step of the current data, every step
-            U = self.ref.run(U, k * dt, cfl=self.cfl, unsafe=self.unsafe)
         else:
             U = self.ref.run(U, k * dt, dt=dt, unsafe=self.unsafe)
         return {f: np.ascontiguousarray(U[i]) for i, f in enumerate(self.fields)}
@@ -238,7 +246,7 @@ def setup_highres(sim: Simulation) -> None:
         if not math.isfinite(sim.max_dt):
             raise ModelError(f"{s.name}: no proved bound on dt: give dt= (with unsafe=True)")
         sim.dt = sim.safety * sim.max_dt
-        if isinstance(stepper, SystemSimStepper) and stepper.kernel is None:
+        if isinstance(stepper, SystemSimStepper):
             # the wave speeds change: each step takes safety x the bound of its own data (and
             # restarts smaller when a later stage's speeds break it); dt is the initial step
             stepper.cfl = sim.safety * float(stepper.ref.bound or 0)

@@ -1,0 +1,151 @@
+"""Adaptive system kernels (issue 14): the kernel computes the wave speeds of each step's own
+data, takes dt = cfl / sum_d S_d/dx_d clipped to the final time, redoes a step smaller while a
+later stage breaks the bound, and so takes the NumPy ``SystemStepper.run(cfl=...)`` dt sequence
+(restarts included); ``Simulation`` runs it when it chooses dt itself."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from mcgen.codegen.system_frontend import SystemKernel, build_system
+from mcgen.errors import CodegenError, StabilityError
+from mcgen.model.catalogue.euler import euler_equations, shallow_water
+from mcgen.run.simulation import Simulation
+from mcgen.run.system_stepper import SystemStepper
+
+SOD = euler_equations("hllc", "minmod", "primitive", "ssprk22")
+
+
+def _sod(n: int = 100, boundary: str = "outflow"):
+    st = SystemStepper(SOD, n, boundary=boundary)
+    return st, st.conserved(np.where(st.x < 0.5, [[1.0], [0.0], [1.0]], [[0.125], [0.0], [0.1]]))
+
+
+def _reference(st, U0, t_end, cfl, unsafe=False):
+    """The NumPy adaptive run, its steps, and its restarts."""
+    times: list[float] = []
+    U = st.run(U0, t_end, cfl=cfl, unsafe=unsafe, callback=lambda t, _: times.append(t))
+    return U, np.diff([0.0, *times]), st.stats["restarts"]
+
+
+def _need_cc(backend):
+    if backend == "c" and shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+
+
+@pytest.mark.parametrize("backend", ["c", "llvm"])
+def test_sod_takes_the_numpy_dt_sequence_restarts_included(backend, tmp_path):
+    _need_cc(backend)
+    st, U0 = _sod()
+    cfl = 0.9 * st.bound
+    ref, ref_dts, ref_restarts = _reference(st, U0, 0.2, cfl)
+    assert ref_restarts > 0  # later stages' speeds broke the bound: the restart path runs
+    kernel = SystemKernel(SOD, backend, tmp_path, "outflow", adaptive=True)
+    got = kernel.run_adaptive(U0, 0.2, cfl, st.spacing, steps_per_call=37)  # several calls
+    assert kernel.stats == {"steps": len(ref_dts), "restarts": ref_restarts}
+    assert np.abs(kernel.last_dts - ref_dts).max() <= 1e-14 * ref_dts.max()
+    assert kernel.last_dts.sum() == pytest.approx(0.2, rel=1e-14)  # the last step clipped
+    assert np.abs(got - ref).max() <= 1e-13 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize(("scheme", "boundary", "backend", "unsafe"), [
+    (euler_equations("roe", "van_leer", "characteristic", "ssprk33"), "reflecting", "llvm",
+     True),
+    (shallow_water("hll", None, stepper="euler"), "periodic", "numba", False)],
+    ids=["roe-unsafe-walls", "sw-first-order-numba"])
+def test_other_schemes_and_boundaries(scheme, boundary, backend, unsafe, tmp_path):
+    st = SystemStepper(scheme, 40, boundary=boundary)
+    W = [np.where(st.x < 0.5, 2.0, 1.0), 0.3 * np.sin(2 * np.pi * st.x)]
+    if scheme.system == "euler":
+        W.append(np.where(st.x < 0.5, 1.0, 0.2))
+    U0 = st.conserved(np.array(W))
+    cfl = 0.2 if unsafe else 0.9 * st.bound
+    ref, ref_dts, _ = _reference(st, U0, 0.1, cfl, unsafe)
+    kernel = SystemKernel(scheme, backend, tmp_path, boundary, adaptive=True)
+    got = kernel.run_adaptive(U0, 0.1, cfl, st.spacing, unsafe=unsafe)
+    assert len(kernel.last_dts) == len(ref_dts)
+    assert np.abs(kernel.last_dts - ref_dts).max() <= 1e-14 * ref_dts.max()
+    assert np.abs(got - ref).max() <= 1e-13 * np.abs(ref).max()
+
+
+def test_2d_dam_break_between_walls(tmp_path):
+    dam = shallow_water("hll", "mc", "characteristic", dim=2)
+    sw = SystemStepper(dam, (16, 12), ((0.0, 1.0), (0.0, 1.0)), boundary="reflecting")
+    X, Y = np.meshgrid(*sw.axes, indexing="ij")
+    H0 = sw.conserved(np.array([np.where((X - 0.4) ** 2 + (Y - 0.5) ** 2 < 0.05, 2.0, 1.0),
+                                0 * X, 0 * X]))
+    ref, ref_dts, _ = _reference(sw, H0, 0.08, 0.9 * sw.bound)
+    kernel = SystemKernel(dam, "llvm", tmp_path, "reflecting", adaptive=True)
+    got = kernel.run_adaptive(H0, 0.08, None, sw.spacing)  # cfl None: the bound itself
+    ref_at_bound, bound_dts, _ = _reference(SystemStepper(dam, (16, 12), ((0.0, 1.0),) * 2,
+                                                          boundary="reflecting"), H0, 0.08,
+                                            sw.bound)
+    assert len(kernel.last_dts) == len(bound_dts) < len(ref_dts)
+    assert np.abs(got - ref_at_bound).max() <= 1e-13 * np.abs(ref_at_bound).max()
+    assert abs(got[0].sum() - H0[0].sum()) < 1e-11  # walls: mass is conserved
+
+
+def test_the_adaptive_kernel_refuses_what_the_reference_refuses(tmp_path):
+    st, U0 = _sod(40)
+    kernel = SystemKernel(SOD, "llvm", tmp_path, "outflow", adaptive=True)
+    with pytest.raises(StabilityError, match="breaks the proved positivity bound"):
+        kernel.run_adaptive(U0, 0.01, 1.1 * st.bound, st.spacing)
+    with pytest.raises(CodegenError, match="chooses dt itself"):
+        kernel.run(U0, 3, 0.001, st.spacing)
+    with pytest.raises(CodegenError, match="adaptive=True"):
+        SystemKernel(SOD, "llvm", tmp_path, "outflow").run_adaptive(U0, 0.01, 0.2, st.spacing)
+    step = build_system(SOD, "outflow", adaptive=True).kernels[0]
+    assert [a.name for a in step.args][-9:] == ["dts", "info", "nx", "maxsteps", "t0", "t_end",
+                                                "cfl", "limit", "rdx"]
+
+
+def test_simulation_runs_the_adaptive_kernel():
+    gamma = 1.4
+    init = {"rho": lambda x: np.where(x < 0.5, 1.0, 0.125), "m": lambda x: 0 * x,
+            "E": lambda x: np.where(x < 0.5, 1.0, 0.1) / (gamma - 1)}
+    a = Simulation(SOD, (80, (0.0, 1.0)), init, bc="outflow", backend="numpy")
+    b = Simulation(SOD, (80, (0.0, 1.0)), init, bc="outflow")  # auto
+    assert a.backend_used == "numpy" and b.backend_used == "c"
+    assert b.stepper.kernel.adaptive and b.stepper.cfl == a.stepper.cfl == 0.9 * 0.25
+    for sim in (a, b):  # two runs: each clips its last step to its end
+        sim.run(0.1)
+        sim.run(0.15)
+    assert b.stepper.kernel.stats["steps"] == a.stepper.ref.stats["steps"] > b.step_count
+    for f in a.fields:
+        assert np.abs(a.state[f] - b.state[f]).max() <= 1e-13, f
+
+
+def test_exported_adaptive_kernel_compiles_and_runs(tmp_path):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    from mcgen.codegen.export import export_kernel
+
+    scheme = euler_equations("hll", None, stepper="euler")
+    st, U0 = SystemStepper(scheme, 30, boundary="outflow"), None
+    U0 = st.conserved(np.where(st.x < 0.5, [[1.0], [0.0], [1.0]], [[0.125], [0.0], [0.1]]))
+    kernel = SystemKernel(scheme, "c", tmp_path / "cache", "outflow", adaptive=True)
+    want = kernel.run_adaptive(U0, 0.05, None, st.spacing)
+    folder = export_kernel(kernel, tmp_path / "exp", include_object=False)
+    name = kernel.module.name
+    assert "the time to reach" in (folder / "README.md").read_text()
+    subprocess.run([cc, "-O2", "-fPIC", "-shared", "-o", str(folder / f"lib{name}.so"),
+                    str(folder / f"{name}.c"), "-lm"], check=True)
+    spec = importlib.util.spec_from_file_location(f"{name}_ctypes", folder / f"{name}_ctypes.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    g, n = kernel.ghost, 30
+    q = np.zeros((3, n + 2 * g))
+    q[:, g:-g] = U0
+    scratch = [np.zeros_like(q) for _ in range(4)]  # w, L0, sl, f
+    dts, info = np.zeros(500), np.zeros(3)
+    t = mod.step(q.reshape(-1), *[s.reshape(-1) for s in scratch], dts, info, n, 500, 0.0, 0.05,
+                 st.bound, st.bound * (1 + 1e-12), 1 / st.dx)
+    assert t == pytest.approx(0.05, rel=1e-14) and info[0] == len(kernel.last_dts)
+    assert np.array_equal(q[:, g:-g], want)
