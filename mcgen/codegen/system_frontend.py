@@ -339,12 +339,13 @@ def _adaptive_step(stage: Callable[[int, ir.Expr | None], tuple[list[ir.Stmt], i
         return ir.If(ir.Cmp(">", ir.BinOp("*", h, rate), limit),
                      (ir.Assign(ok, zero), ir.Assign(bad, rate)))
 
-    first, rate0 = stage(0, None)
-    out = [*first, ir.Assign(ir.Var("rate0"), rate0),
-           ir.Assign(h, ir.BinOp("min", ir.BinOp("/", cfl, ir.Var("rate0")),
+    first, rate = stage(0, None)
+    r0 = ir.Var("rate_s0")  # not rate0: a 2-D stage names its x rate so
+    out = [*first, ir.Assign(r0, rate),
+           ir.Assign(h, ir.BinOp("min", ir.BinOp("/", cfl, r0),
                                  ir.BinOp("-", ir.Var("t_end"), t))),
            ir.Assign(ok, zero)]
-    attempt: list[ir.Stmt] = [ir.Assign(ok, one), check(ir.Var("rate0"))]
+    attempt: list[ir.Stmt] = [ir.Assign(ok, one), check(r0)]
     for s_ in range(1, stages):
         stmts, rate = stage(s_, h)
         r = ir.Var(f"rate_s{s_}")
