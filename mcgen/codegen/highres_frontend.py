@@ -25,12 +25,19 @@ from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.model.boundary import BoundarySpec
 from mcgen.model.highres_as_scheme import space_operator
+from mcgen.model.highres_boundary import (
+    boundary_tag,
+    boundary_words,
+    highres_boundary,
+    inflow_values,
+)
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Field, Read
 
-__all__ = ["build_highres", "HighResKernel", "compile_highres", "SCALAR_BOUNDARIES", "ghost_fill",
-           "scalar_boundary"]
+__all__ = ["build_highres", "HighResKernel", "compile_highres", "ghost_fill", "scalar_boundary",
+           "boundary_text"]
 
 I64 = "i64"
 
@@ -47,11 +54,12 @@ def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
 
 
 def build_highres(s: HighResScheme, parallel: bool = False,
-                  boundary: str = "periodic") -> ir.Module:
+                  boundary: Any = "periodic") -> ir.Module:
     """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam);
     ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage);
-    ``boundary`` one of :data:`SCALAR_BOUNDARIES` (the ghost cells the NumPy reference pads)."""
-    boundary = scalar_boundary(boundary)
+    ``boundary``: periodic, outflow or Dirichlet (inflow) sides (:func:`scalar_boundary`: the
+    ghost cells the NumPy reference pads)."""
+    spec = scalar_boundary(boundary)
     expr, g = _operator_expr(s)
     A = [[float(v) for v in row] for row in s.stepper.A.tolist()]
     b = [float(v) for v in s.stepper.b]
@@ -64,7 +72,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         return ir.BinOp("+", c, ir.Const(off, I64), I64) if off else c
 
     def fill(arr: str) -> tuple[ir.Stmt, ...]:
-        return ghost_fill(arr, boundary, ("n",), g)
+        return ghost_fill(arr, spec, ("n",), g)
 
     repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols("t"))
 
@@ -122,38 +130,34 @@ def build_highres(s: HighResScheme, parallel: bool = False,
     requires = (ir.Cmp(">=", n, ir.Const(max(g, 1), I64)), ir.Cmp(">=", nsteps, ir.Const(0, I64)))
     kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), ir.Const(0, I64), nsteps,
                                              tuple(step)),),
-                       doc=f"{s.name}: {stages} stage buffers, {boundary}, ghost width {g}",
+                       doc=f"{s.name}: {stages} stage buffers, {boundary_words(spec)}, "
+                           f"ghost width {g}",
                        meta={"model_hash": s.hash}, requires=requires)
-    name = "highres_" + s.hash[:12] + _BOUNDARY_TAG[boundary] + ("_par" if parallel else "")
+    # periodic kernels keep their first names; others are named by their boundary
+    name = "highres_" + s.hash[:12] + boundary_tag(spec) + ("_par" if parallel else "")
     return ir.Module(name, (kernel,), meta={
         "model_hash": s.hash, "mcgen_version": __version__, "scheme": s.name,
-        "condition": " ".join(condition_text(s).split()), "boundary": BOUNDARY_TEXT[boundary],
+        "condition": " ".join(condition_text(s).split()), "boundary": boundary_text(spec, g),
         "ghost": str(g)})
 
 
-#: the boundaries the scalar high-resolution kernels take: those of the NumPy references
-#: (:class:`~mcgen.run.highres_stepper.HighResStepper`), the same on every side
-SCALAR_BOUNDARIES = ("periodic", "outflow")
-_BOUNDARY_TAG = {"periodic": "", "outflow": "_o"}  # periodic modules keep their first names
-BOUNDARY_TEXT = {
-    "periodic": "periodic: before every stage the kernel fills the g ghost cells on each side "
-                "from the other end of the n interior cells",
-    "outflow": "outflow (zero gradient): before every stage the kernel fills the g ghost cells "
-               "on each side with the nearest interior value"}
+def scalar_boundary(bc: Any, dim: int = 1) -> BoundarySpec:
+    """``bc`` as the boundary of a scalar high-resolution kernel: periodic, outflow or a
+    constant Dirichlet (inflow) value on each side, those of the NumPy reference
+    (:func:`mcgen.model.highres_boundary.highres_boundary`; its refusals as CodegenError)."""
+    try:
+        return highres_boundary(bc, dim)
+    except ModelError as err:
+        raise CodegenError(str(err)) from None
 
 
-def scalar_boundary(bc: Any) -> str:
-    """The name in :data:`SCALAR_BOUNDARIES` of ``bc`` (a name or a ``Periodic()`` /
-    ``Outflow()`` condition, the same on every side); anything else is refused."""
-    from mcgen.model.boundary import Outflow, Periodic
-
-    names = {Periodic: "periodic", Outflow: "outflow"}
-    name = names.get(type(bc)) if not isinstance(bc, str) else bc
-    if name not in SCALAR_BOUNDARIES:
-        raise CodegenError(f"bc={bc!r}: scalar high-resolution kernels take one of "
-                           f"{SCALAR_BOUNDARIES} on every side (the boundaries of their NumPy "
-                           "reference)")
-    return str(name)
+def boundary_text(spec: BoundarySpec, g: int) -> str:
+    """The boundary of a scalar kernel, in words (exported headers and READMEs print it)."""
+    words = boundary_words(spec)
+    where = words if ";" in words else f"{words} on every side"
+    return (f"{where}: before every stage the kernel fills the {g} ghost cells on each side of "
+            "each axis by that side's rule (periodic: the interior cells at the other end; "
+            "outflow (zero gradient): the nearest interior value; Dirichlet: its value)")
 
 
 def ghost_fill(arr: str, bc: Any, sizes: tuple[str, ...], g: int, strides: tuple[str, ...] = (),
@@ -204,11 +208,12 @@ class HighResKernel:
     """A compiled high-resolution kernel (``numba``, ``c`` or ``llvm``) that refuses a mesh
     ratio outside the proved TVD condition unless ``unsafe=True``; built through the kernel
     cache (``cache_dir``, default ``$MCGEN_CACHE_DIR``: :func:`build_step_function`).
-    ``boundary``: ``periodic`` or ``outflow`` (:data:`SCALAR_BOUNDARIES`)."""
+    ``boundary``: ``periodic``, ``outflow`` or ``Dirichlet(v)`` (an inflow state), or a
+    ``(low, high)`` pair of them (:func:`scalar_boundary`)."""
 
     def __init__(self, scheme: HighResScheme, backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False,
-                 boundary: str = "periodic") -> None:
+                 boundary: Any = "periodic") -> None:
         self.scheme = scheme
         self.boundary = scalar_boundary(boundary)
         self.module = build_highres(scheme, parallel, self.boundary)
@@ -221,7 +226,7 @@ class HighResKernel:
 
     @property
     def boundary_text(self) -> str:
-        return BOUNDARY_TEXT[self.boundary]
+        return boundary_text(self.boundary, self.ghost)
 
     def argument_meanings(self) -> dict[str, str]:
         """What each argument of ``step`` is (the export's README and header say it)."""
@@ -249,10 +254,12 @@ class HighResKernel:
                                  f"{self.condition.describe()}; pass unsafe=True")
         m, M = (float(v) for v in self.scheme.data_range or (-np.inf, np.inf))
         lo, hi = float(np.min(u0)), float(np.max(u0))
+        lo, hi = min([lo, *inflow_values(self.boundary)]), max([hi, *inflow_values(self.boundary)])
         tol = 1e-12 * max(1.0, abs(m), abs(M))
         if lo < m - tol or hi > M + tol:
-            raise ModelError(f"data span [{lo}, {hi}] leaves the scheme's data_range ({m}, {M}):"
-                             " the flux splitting and the proved bound hold on that range only")
+            raise ModelError(f"data span [{lo}, {hi}] (inflow values included) leaves the "
+                             f"scheme's data_range ({m}, {M}): the flux splitting and the "
+                             "proved bound hold on that range only")
         n, g = len(u0), self.ghost
         u = np.zeros(n + 2 * g)
         u[g:g + n] = u0
@@ -282,7 +289,7 @@ def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
             raise CodegenError(f"{scheme.name}: generated {scheme.dim}-D kernels are float64 "
                                "(dtype='f64')")
         kernel = HighResNDKernel(scheme, backend, parallel=threads > 1,
-                                 boundary=scalar_boundary(bc))
+                                 boundary=scalar_boundary(bc, scheme.dim))
     else:
         if dtype != "f64":
             raise CodegenError(f"{scheme.name}: generated high-resolution kernels are float64 "

@@ -28,6 +28,7 @@ from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.highres_frontend import (
     _operator_expr,
+    boundary_text,
     build_step_function,
     ghost_fill,
     scalar_boundary,
@@ -37,6 +38,7 @@ from mcgen.codegen.ir import index_product as _mul
 from mcgen.codegen.ir import index_sum as _add
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
+from mcgen.model.highres_boundary import boundary_tag, boundary_words, inflow_values
 from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Read
@@ -63,17 +65,17 @@ def _check_axes(axes: Sequence[HighResScheme]) -> None:
 
 
 def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
-                     boundary: str = "periodic") -> ir.Module:
+                     boundary: Any = "periodic") -> ir.Module:
     """Kernel ``step(u, <scratch>, n0, n1[, n2], nsteps, lam0, lam1[, lam2])``: ``u`` flat
     ``(n2 + 2g, n1 + 2g, n0 + 2g)`` (axis 0 fastest), ``lam_d`` = dt/dx_d; ``boundary``
-    ``periodic`` or ``outflow`` on every side (:func:`ghost_fill`). A stepper that is a
-    two-register Shu-Osher chain (SSPRK(2,2), SSPRK(3,3):
+    periodic, outflow or Dirichlet (inflow) sides, per axis (:func:`scalar_boundary`). A
+    stepper that is a two-register Shu-Osher chain (SSPRK(2,2), SSPRK(3,3):
     :func:`~mcgen.model.runge_kutta.two_register_form`) takes one fused pass per stage and
     scratch ``w0`` (``w1`` from three stages); any other stores its stage derivatives
     (scratch ``w, L0, .., L{s-1}``)."""
     _check_axes(axes)
-    boundary = scalar_boundary(boundary)
     dim = len(axes)
+    spec = scalar_boundary(boundary, dim)
     ops = [_operator_expr(s) for s in axes]
     g = max(r for _, r in ops)
     A = [[float(v) for v in row] for row in axes[0].stepper.A.tolist()]
@@ -104,7 +106,8 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
     setup = [ir.Assign(ir.Var(f"st{d}", I64), stride[d]) for d in range(1, dim)]
 
     def fill(arr: str) -> list[ir.Stmt]:
-        return list(ghost_fill(arr, boundary, tuple(v.name for v in n[::-1]), g, stride_names))
+        return list(ghost_fill(arr, spec[::-1], tuple(v.name for v in n[::-1]), g,
+                               stride_names))
 
     progs = []
     for d, (expr, _) in enumerate(ops):
@@ -201,20 +204,13 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
     kernel = ir.Kernel("step", args, (*setup, ir.For(ir.Var("s", I64), _c(0),
                                                      ir.Var("nsteps", I64), tuple(step))),
                        doc=f"{dim}-D dimension by dimension: "
-                           f"{'; '.join(s.name for s in axes)}; {boundary}, ghost width {g}",
+                           f"{'; '.join(s.name for s in axes)}; {boundary_words(spec)}, ghost "
+                           f"width {g}",
                        meta={"model_hash": key},
                        requires=tuple(ir.Cmp(">=", v, _c(g)) for v in n))
-    tag = "" if boundary == "periodic" else "_o"  # periodic modules keep their first names
-    return ir.Module(f"highres{dim}d_{key}{tag}" + ("_par" if parallel else ""), (kernel,),
-                     meta={"model_hash": key, "boundary": boundary_text(boundary)})
-
-
-def boundary_text(boundary: str) -> str:
-    """The boundary of a kernel, in words (exported headers and READMEs print it)."""
-    if boundary == "periodic":
-        return "periodic on every side"
-    return ("outflow (zero gradient) on every side: before every stage the kernel fills the "
-            "ghost cells of each axis with the nearest interior value")
+    # periodic modules keep their first names; others are named by their boundary
+    return ir.Module(f"highres{dim}d_{key}{boundary_tag(spec)}" + ("_par" if parallel else ""),
+                     (kernel,), meta={"model_hash": key, "boundary": boundary_text(spec, g)})
 
 
 class HighResNDKernel:
@@ -225,18 +221,18 @@ class HighResNDKernel:
 
     def __init__(self, scheme: HighResNDScheme | Sequence[HighResScheme], backend: str = "c",
                  cache_dir: Any = None, parallel: bool = False,
-                 boundary: str = "periodic") -> None:
+                 boundary: Any = "periodic") -> None:
         if not isinstance(scheme, HighResNDScheme):
             _check_axes(scheme)
             scheme = HighResNDScheme(tuple(scheme))
         self.scheme = scheme
         self.axes = scheme.axes
-        self.boundary = scalar_boundary(boundary)
+        self.boundary = scalar_boundary(boundary, len(self.axes))
         self.module = build_highres_nd(self.axes, parallel, self.boundary)
         self.ghost = max(_operator_expr(s)[1] for s in self.axes)
         self.condition = highres_condition(scheme)  # checked derivation; export prints it
         self.bounds = tuple(highres_condition(s).max_stable_dt(dx=1.0) for s in self.axes)
-        self.boundary_text = boundary_text(self.boundary)
+        self.boundary_text = boundary_text(self.boundary, self.ghost)
         self.unsafe = False
         self._scratch: list[np.ndarray] | None = None
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-nd-")
@@ -266,6 +262,7 @@ class HighResNDKernel:
                                  f"of each axis, {LAM} <= c_d); take a smaller dt or pass "
                                  "unsafe=True")
         lo, hi = float(u0.min()), float(u0.max())
+        lo, hi = min([lo, *inflow_values(self.boundary)]), max([hi, *inflow_values(self.boundary)])
         for s in self.axes:
             m, M = (float(v) for v in s.data_range or (-np.inf, np.inf))
             if lo < m - 1e-12 * max(1.0, abs(m)) or hi > M + 1e-12 * max(1.0, abs(M)):

@@ -26,6 +26,7 @@ import numpy as np
 from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, ModelError, StabilityError
 from mcgen.model.boundary import Outflow, Periodic, Reflecting
+from mcgen.model.highres_boundary import highres_boundary, inflow_values
 from mcgen.model.highres_nd_scheme import HighResNDScheme
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.system_scheme import SystemScheme
@@ -41,15 +42,16 @@ if TYPE_CHECKING:
 __all__ = ["setup_highres", "HighResSimStepper", "HighResNDSimStepper", "SystemSimStepper"]
 
 
-def _boundary_name(sim: Simulation) -> str:
-    """The one boundary kind the high-resolution steppers take, the same on every side."""
+def _boundary_name(sim: Simulation) -> Any:
+    """The boundary the high-resolution steppers take: for systems one kind, the same on every
+    side (its name); for scalar schemes periodic, outflow or a constant Dirichlet (inflow)
+    value on each side (the spec, :func:`~mcgen.model.highres_boundary.highres_boundary`)."""
+    if isinstance(sim.scheme, (HighResScheme, HighResNDScheme)):
+        return highres_boundary(sim.boundary, sim.grid.dim)
     kinds = {type(b) for side in sim.boundary for b in side}
     names = {Periodic: "periodic", Outflow: "outflow", Reflecting: "reflecting"}
-    allowed = ("periodic", "outflow") if isinstance(sim.scheme, (HighResScheme,
-                                                                 HighResNDScheme)) else \
-        ("periodic", "outflow", "reflecting")
-    if len(kinds) != 1 or next(iter(kinds)) not in names or \
-            names[next(iter(kinds))] not in allowed:
+    allowed = ("periodic", "outflow", "reflecting")
+    if len(kinds) != 1 or next(iter(kinds)) not in names:
         raise ModelError(f"{sim.scheme.name}: boundary {sim.bc!r}: use one of {allowed} on "
                          "every side")
     return names[next(iter(kinds))]
@@ -74,7 +76,7 @@ class HighResSimStepper:
     """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic or
     outflow; flux-limited, MUSCL or WENO5) or :class:`HighResStepper`."""
 
-    def __init__(self, sim: Simulation, boundary: str, data_range: tuple[float, float]) -> None:
+    def __init__(self, sim: Simulation, boundary: Any, data_range: tuple[float, float]) -> None:
         s = cast(HighResScheme, sim.scheme)
         g = sim.grid
         self.field = sim.fields[0]
@@ -105,7 +107,7 @@ class HighResNDSimStepper:
     """``run(state, t, dt, k)`` for a 2-D / 3-D HighResNDScheme: the compiled
     ``HighResNDKernel`` or :class:`HighResNDStepper` (NumPy); periodic or outflow."""
 
-    def __init__(self, sim: Simulation, boundary: str) -> None:
+    def __init__(self, sim: Simulation, boundary: Any) -> None:
         s = cast(HighResNDScheme, sim.scheme)
         g = sim.grid
         self.field = sim.fields[0]
@@ -188,8 +190,10 @@ def _data_range(sim: Simulation) -> tuple[float, float]:
     s = sim.scheme
     declared = getattr(s, "data_range", None)
     rng = declared if declared is not None else sim.data_range
-    if rng is None:
-        rng = (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+    if rng is None:  # the initial data and the inflow values
+        inflow = inflow_values(highres_boundary(sim.boundary, sim.grid.dim))
+        lo_, hi_ = min([lo, *inflow]), max([hi, *inflow])
+        rng = (lo_, hi_) if hi_ > lo_ else (lo_ - 1.0, hi_ + 1.0)
     m, M = (float(v) for v in rng)
     tol = 1e-12 * max(1.0, abs(m), abs(M))
     if lo < m - tol or hi > M + tol:

@@ -20,10 +20,13 @@ import sympy as sp
 from mcgen.analysis.flux_bounds import max_abs_derivative
 from mcgen.analysis.tvd import muscl_flux, tvd_condition
 from mcgen.errors import ModelError, StabilityError
+from mcgen.model.boundary import Dirichlet
 from mcgen.model.catalogue.conservative import UL, UR
+from mcgen.model.highres_boundary import highres_boundary, inflow_values
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.symbols import lam as LAM
 from mcgen.proof import Condition
+from mcgen.run.numpy_stepper import pad_axis
 
 __all__ = ["HighResStepper", "total_variation", "WENO_EPS"]
 
@@ -80,19 +83,20 @@ class HighResStepper:
     ----------
     scheme : the scheme.
     n, bounds : the grid (cell centres ``x0 + (j + 1/2) dx``).
-    boundary : ``periodic`` or ``outflow`` (zero-gradient ghost cells).
+    boundary : ``periodic``, ``outflow`` (zero-gradient ghost cells) or ``Dirichlet(v)`` (an
+        inflow state v inside the data range), or a ``(low, high)`` pair of them
+        (:func:`mcgen.model.highres_boundary.highres_boundary`).
     data_range : (m, M) the data stay in; default the scheme's, else the initial data's range.
     """
 
     scheme: HighResScheme
     n: int
     bounds: tuple[float, float] = (0.0, 1.0)
-    boundary: str = "periodic"
+    boundary: Any = "periodic"
     data_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
-        if self.boundary not in ("periodic", "outflow"):
-            raise ModelError(f"boundary={self.boundary!r}: use 'periodic' or 'outflow'")
+        ((self._lo, self._hi),) = highres_boundary(self.boundary, 1)
         if self.n < 8:
             raise ModelError(f"n={self.n}: use at least 8 cells")
         self.dx = (self.bounds[1] - self.bounds[0]) / self.n
@@ -109,13 +113,19 @@ class HighResStepper:
     # ------------------------------------------------------------------ set-up from the data
     def _prepare(self, u0: np.ndarray) -> None:
         lo, hi = float(np.min(u0)), float(np.max(u0))
+        inflow = inflow_values(((self._lo, self._hi),))
         if self.data_range is None:
-            self.data_range = (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+            lo_, hi_ = min([lo, *inflow]), max([hi, *inflow])
+            self.data_range = (lo_, hi_) if hi_ > lo_ else (lo_ - 1.0, hi_ + 1.0)
         m, M = self.data_range
         tol = 1e-12 * max(1.0, abs(m), abs(M))
         if lo < m - tol or hi > M + tol:
             raise ModelError(f"initial data span [{lo}, {hi}] leaves data_range ({m}, {M}); "
                              "widen data_range (the proved bound holds on that range only)")
+        for v in inflow:
+            if not m - tol <= v <= M + tol:
+                raise ModelError(f"the inflow value {v} leaves data_range ({m}, {M}); widen "
+                                 "data_range (the proved bound holds on that range only)")
         mq, Mq = (sp.nsimplify(v, rational=True) for v in (m, M))
         s = self.scheme
         alpha = float(max_abs_derivative(self._f, self._u, mq, Mq))
@@ -161,7 +171,10 @@ class HighResStepper:
 
     # ------------------------------------------------------------------ the operator
     def _pad(self, u: np.ndarray) -> np.ndarray:
-        return np.pad(u, self.ghost, mode="wrap" if self.boundary == "periodic" else "edge")
+        """``u`` with its ghost cells: each side's own ghost rule (mcgen.model.boundary)."""
+        lo, hi = (float(b.value) if isinstance(b, Dirichlet) else 0.0
+                  for b in (self._lo, self._hi))
+        return pad_axis(u, 0, self.ghost, self._lo, self._hi, lo, hi)
 
     def interface_fluxes(self, u: np.ndarray) -> np.ndarray:
         """F_{j-1/2} for j = 0..n (n + 1 values)."""
