@@ -1,15 +1,14 @@
 """Loop IR for scalar high-resolution schemes with Runge-Kutta stage buffers.
 
 One kernel advances ``nsteps`` steps per call on a 1-D lattice padded with ``g`` ghost cells
-(periodic or outflow: the boundaries of the NumPy reference): for each stage i it fills the
-ghosts of the stage state (``u`` for stage 0, ``w`` otherwise) by the boundary condition's own
-ghost rule (:func:`ghost_fill`, the stencil kernels' fill), stores L(U_i) into the stage buffer
-``L<i>`` and forms the next stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step ends
-with ``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the reference
-uses
-(:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions eliminated and
-translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints the same
-loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
+(periodic, outflow or Dirichlet (inflow) sides: the boundaries of the NumPy reference): for each
+stage i it fills the ghosts of the stage state (``u`` for stage 0, ``w`` otherwise) by the boundary
+conditions' own ghost rules (:func:`ghost_fill`, the stencil kernels' fill), stores L(U_i) into the
+stage buffer ``L<i>`` and forms the next stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step
+ends with ``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the
+reference uses (:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions
+eliminated and translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints
+the same loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
 """
 
 from __future__ import annotations
@@ -270,9 +269,9 @@ class HighResKernel:
 
 def compile_highres(scheme: Any, backend: str = "numba", bc: Any = "periodic",
                     dtype: str = "f64", threads: int = 1, unsafe: bool = False) -> Any:
-    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic or
-    outflow, float64), a 2-D / 3-D HighResNDScheme (a ``HighResNDKernel``, periodic or outflow,
-    float64) or a SystemScheme (a ``SystemKernel``,
+    """``mcgen.codegen.compile`` for a HighResScheme (a :class:`HighResKernel`: periodic, outflow
+    or Dirichlet (inflow) sides, float64), a 2-D / 3-D HighResNDScheme (a ``HighResNDKernel``,
+    the same boundaries per axis, float64) or a SystemScheme (a ``SystemKernel``,
     :func:`mcgen.codegen.system_frontend.compile_system`);
     their ``run`` refuses a step outside the proved TVD / maximum-principle / positivity
     condition unless ``unsafe=True``."""

@@ -1,6 +1,6 @@
 """Loop IR for scalar high-resolution schemes in 2-D and 3-D, dimension by dimension, with the
-Runge-Kutta stage buffers in the IR (one kernel, ``nsteps`` steps per call, periodic or outflow
-on every side: the ghost fill of :func:`mcgen.codegen.highres_frontend.ghost_fill`).
+Runge-Kutta stage buffers in the IR (one kernel, ``nsteps`` steps per call; periodic, outflow or
+Dirichlet (inflow) sides: the ghost fill of :func:`mcgen.codegen.highres_frontend.ghost_fill`).
 
 A scheme is given by one 1-D :class:`HighResScheme` per axis (flux-limited or MUSCL, each with
 its flux f_d, limiter and data range; one Runge-Kutta stepper for all):

@@ -485,11 +485,12 @@ class SystemKernel:
             raise CodegenError(f"{self.scheme.name}: this kernel runs a fixed dt (run); build "
                                "SystemKernel(..., adaptive=True) to choose dt per step")
         unsafe = unsafe or self.unsafe
-        if cfl is None:
-            if self.bound is None:
-                raise StabilityError(f"{self.scheme.name}: no proved bound to take dt from: "
-                                     "give cfl= with unsafe=True")
-            cfl = self.bound
+        if self.bound is None and not unsafe:
+            raise StabilityError(f"{self.scheme.name}: no positivity-preserving bound is proved "
+                                 "(Roe's linearisation can give negative density or pressure); "
+                                 "pass cfl= and unsafe=True")
+        if cfl is None:  # the reference's default
+            cfl = self.bound if self.bound is not None else 0.5
         elif self.bound is not None and cfl > self.bound * (1 + 1e-12) and not unsafe:
             raise StabilityError(f"cfl = {cfl} breaks the proved positivity bound "
                                  f"{self.bound}; pass unsafe=True to run it anyway")

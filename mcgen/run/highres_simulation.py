@@ -4,14 +4,14 @@ Runge-Kutta stepper), its 2-D / 3-D dimension-by-dimension form
 :class:`~mcgen.model.highres_nd_scheme.HighResNDScheme`, and the Euler / shallow-water
 :class:`~mcgen.model.system_scheme.SystemScheme` in 1-D and 2-D.
 
-The enforced condition and the largest dt are those of
-:mod:`mcgen.analysis.highres_safety` (the TVD condition on the data range; the
-maximum-principle condition sum_d lam_d / c_d <= 1 in 2-D / 3-D; the positivity-preserving
-condition on the initial wave speeds, re-checked on every stage of every step, so a step that
-would leave it stops the run). A larger dt is refused unless ``unsafe=True``. The steppers are
-the generated kernels where one exists (scalar flux-limited, MUSCL and WENO5 in 1-D and
-flux-limited/MUSCL in 2-D and 3-D, periodic or outflow; every system scheme, at a fixed dt or
-choosing each step from its own wave speeds) and the NumPy references otherwise.
+The enforced condition and the largest dt are those of :mod:`mcgen.analysis.highres_safety` (the
+TVD condition on the data range; the maximum-principle condition sum_d lam_d / c_d <= 1 in 2-D /
+3-D; the positivity-preserving condition on the initial wave speeds, re-checked on every stage of
+every step, so a step that would leave it stops the run). A larger dt is refused unless
+``unsafe=True``. The steppers are the generated kernels where one exists (scalar flux-limited,
+MUSCL and WENO5 in 1-D and flux-limited/MUSCL in 2-D and 3-D, periodic, outflow or inflow sides;
+every system scheme, at a fixed dt or choosing each step from its own wave speeds) and the NumPy
+references otherwise.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def kernel_or_reference(sim: Simulation, build: Callable[[str], Any]) -> tuple[A
 
 
 class HighResSimStepper:
-    """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic or
-    outflow; flux-limited, MUSCL or WENO5) or :class:`HighResStepper`."""
+    """``run(state, t, dt, k)`` for a scalar HighResScheme: the compiled kernel (periodic,
+    outflow or inflow sides; flux-limited, MUSCL or WENO5) or :class:`HighResStepper`."""
 
     def __init__(self, sim: Simulation, boundary: Any, data_range: tuple[float, float]) -> None:
         s = cast(HighResScheme, sim.scheme)
@@ -105,7 +105,8 @@ class HighResSimStepper:
 
 class HighResNDSimStepper:
     """``run(state, t, dt, k)`` for a 2-D / 3-D HighResNDScheme: the compiled
-    ``HighResNDKernel`` or :class:`HighResNDStepper` (NumPy); periodic or outflow."""
+    ``HighResNDKernel`` or :class:`HighResNDStepper` (NumPy); periodic, outflow or inflow
+    sides."""
 
     def __init__(self, sim: Simulation, boundary: Any) -> None:
         s = cast(HighResNDScheme, sim.scheme)
