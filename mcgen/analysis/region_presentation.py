@@ -12,6 +12,7 @@ import math
 from typing import Any, cast
 
 import sympy as sp
+from sympy.core.relational import Relational
 
 from mcgen.model.scheme import Scheme
 from mcgen.proof import cad2, lp
@@ -344,6 +345,30 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
         return sp.And(*rels), sp.sstr(sp.And(*rels))
     return expr, words
 
+
+
+def single_relation_form(region: sp.Basic, params: tuple[sp.Symbol, ...]
+                         ) -> tuple[sp.Basic, str] | None:
+    """One closed polynomial relation among the region's atoms (``g >= 0``) that describes it
+    exactly (an exact region check), or None. Unions of chart-wise regions often collapse so:
+    unsplit 2-D Lax-Wendroff's long-wave charts to the astroid."""
+    if not isinstance(region, (sp.And, sp.Or)):
+        return None
+    seen: dict[sp.Expr, None] = {}
+    for a in region.atoms(Relational):
+        if isinstance(a, (sp.GreaterThan, sp.StrictGreaterThan)):
+            seen[sp.expand(a.lhs - a.rhs)] = None
+        elif isinstance(a, (sp.LessThan, sp.StrictLessThan)):
+            seen[sp.expand(a.rhs - a.lhs)] = None
+    for g in sorted(seen, key=lambda e: (-sp.Poly(e, *params).total_degree()
+                                          if e.free_symbols else 0, sp.default_sort_key(e))):
+        cand = sp.Ge(g, 0)
+        if cand not in (sp.true, sp.false) and \
+                check_region_equivalent(region, cand, params) == "proved":
+            lead = sp.Poly(g, *params).LC() if g.free_symbols else 1
+            words = f"{sp.sstr(-g)} <= 0" if lead < 0 else f"{sp.sstr(g)} >= 0"
+            return cand, words
+    return None
 
 
 def plane_region(Q: sp.Expr, c: sp.Symbol, params: tuple[sp.Symbol, ...],

@@ -17,12 +17,14 @@ import numpy as np
 import sympy as sp
 
 from mcgen.analysis.amplification import THETAS, C, abs2_in_c, split_powers
+from mcgen.analysis.long_wave_condition import long_wave_condition
 from mcgen.analysis.positivity import positivity_region
 from mcgen.analysis.region_presentation import (
     drop_redundant,
     present_relations,
     region_name,
     set_relation,
+    single_relation_form,
 )
 from mcgen.analysis.von_neumann_1d import analyse_Q
 from mcgen.errors import AnalysisError
@@ -138,12 +140,16 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                    f"H11 = {hc[0]}, H22 = {hc[1]}, det H = {sp.factor(hc[2])}",
                    "second-order expansion around theta = 0 (necessary)", Check("follows"),
                    uses=[i_g])
+    lw_steps = _long_wave_steps(bld, Gx, w, params, i_g)
+    necessary += [e for e, _ in lw_steps]
     necessary = [n for n in dict.fromkeys(necessary) if n is not sp.true]
     necessary = drop_redundant(necessary, params)
     nec_expr, nec_words = present_relations(necessary, params)
+    if lw_steps:  # the charts' formulas often reduce to one relation (LW: the astroid)
+        nec_expr, nec_words = single_relation_form(nec_expr, params) or (nec_expr, nec_words)
     i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}",
                    Check("region_equivalent", (sp.And(*necessary), nec_expr, params)),
-                   uses=[*corner_steps, i_h])
+                   uses=[*corner_steps, i_h, *[i for _, i in lw_steps]])
     suff = None
     try:
         pos = positivity_region(scheme).result
@@ -224,6 +230,35 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      description=description, definitions=dict(scheme.definitions))
     out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _long_wave_steps(bld: DerivationBuilder, Gx: sp.Expr, w: dict, params: tuple, i_g: int
+                     ) -> list[tuple[sp.Basic, int]]:
+    """The long-wave directional condition (when the Hessian vanishes identically): its form,
+    then one exact region per chart; (region, step) pairs, [] when it does not apply."""
+    lw = long_wave_condition(w, params)
+    if lw is None:
+        return []
+    dx, dy = lw.direction
+    i_f = bld.step(f"the Hessian vanishes identically; along theta = t ({dx}, {dy}), "
+                   f"1 - |G|^2 = t^{lw.order} F + O(t^{lw.order + 2}) with F = {lw.form}",
+                   "Taylor expansion of |G|^2 = sum_(k,l) w_k w_l cos(t (k - l).d); if "
+                   "F(d) < 0 for one direction d the modes t d grow for small t, so F >= 0 for "
+                   "every d is necessary",
+                   Check("long_wave_form", (Gx, THETAS[:2], (dx, dy), lw.order,
+                                            sp.expand(lw.form))), uses=[i_g])
+    out = []
+    for ch in lw.charts:
+        d = f"({ch.chart[0]}, {ch.chart[1]})"
+        i_q = bld.step(f"on the directions d = {d}, c in [-1, 1]: F = {sp.factor(ch.Q)}",
+                       "F is an even form: these two charts and d -> -d give every direction",
+                       Check("identity", (ch.Q, lw.form.subs({dx: ch.chart[0], dy: ch.chart[1]},
+                                                             simultaneous=True))), uses=[i_f])
+        how = "exact" if ch.exact else "a proved superset (the sign classes with a stable cell)"
+        i_r = bld.step(ch.expr, f"F >= 0 on the directions d = {d} ({how}): {ch.words}",
+                       ch.check, uses=[i_q])
+        out.append((ch.expr, i_r))
+    return out
 
 
 def _sos_sufficiency(Gx: sp.Expr, w: dict, params: tuple, nec: sp.Basic

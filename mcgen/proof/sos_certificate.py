@@ -108,8 +108,10 @@ def _rational(x: Any) -> Fraction:
     return Fraction(int(r.p), int(r.q))
 
 
-def symbol_weights(G: Any, thetas: tuple[sp.Symbol, sp.Symbol]) -> dict[tuple[int, int], Any]:
-    """The weights w_(k,m) of G = sum w e^{i (k theta_x + m theta_y)}, read back exactly."""
+def symbol_weights(G: Any, thetas: tuple[sp.Symbol, sp.Symbol], max_offset: int = MAX_OFFSET
+                   ) -> dict[tuple[int, int], Any]:
+    """The weights w_(k,m) of G = sum w e^{i (k theta_x + m theta_y)}, read back exactly
+    (offsets beyond ``max_offset`` are refused: a recheck does bounded work)."""
     out: dict[tuple[int, int], Any] = {}
     for term in sp.Add.make_args(sp.expand(sp.sympify(G), power_exp=False)):
         coeff, rest = term.as_independent(*thetas)
@@ -124,9 +126,9 @@ def symbol_weights(G: Any, thetas: tuple[sp.Symbol, sp.Symbol]) -> dict[tuple[in
         if sp.expand(arg - k * thetas[0] - m * thetas[1]) != 0 or not (k.is_Integer
                                                                         and m.is_Integer):
             raise ValueError(f"term {str(term)[:80]}: offsets must be integers")
-        if abs(k) > MAX_OFFSET or abs(m) > MAX_OFFSET:
-            raise DerivationFileError(f"sos_on_torus: offset ({k}, {m}) out of bounds (|k| <= "
-                                      f"{MAX_OFFSET}): not a certificate mcgen writes")
+        if abs(k) > max_offset or abs(m) > max_offset:
+            raise DerivationFileError(f"offset ({k}, {m}) of the symbol out of bounds (|k| <= "
+                                      f"{max_offset}): not a derivation mcgen writes")
         out[(int(k), int(m))] = out.get((int(k), int(m)), 0) + coeff
     return out
 
