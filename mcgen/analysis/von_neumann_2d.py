@@ -215,9 +215,12 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         if suff is not None:
             # the reported region never excludes a point of its own proved sufficient set
             expr = sp.Or(suff, expr)
-        description = (f"necessary (proved): {nec_words}; sufficient"
-                       f"{' (proved): positivity region' if suff is not None else ''}; "
-                       "region used: "
+        description = (f"necessary (proved): {nec_words}"
+                       + (" (it includes the long-wave directional condition)" if lw_steps
+                          else "")
+                       + ("; sufficient (proved): positivity region; " if suff is not None
+                          else "; sufficient: none proved; ")
+                       + "region used: "
                        f"{'the sufficient set joined with ' if suff is not None else ''}"
                        f"the necessary set cut by the boundary traced along {rays} rays, "
                        "certified at points only" + (f"; {gap}" if gap else "")
