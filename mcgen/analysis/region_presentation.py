@@ -349,25 +349,35 @@ def present_relations(rels: list[sp.Basic], params: tuple) -> tuple[sp.Basic, st
 
 def single_relation_form(region: sp.Basic, params: tuple[sp.Symbol, ...]
                          ) -> tuple[sp.Basic, str] | None:
-    """One closed polynomial relation among the region's atoms (``g >= 0``) that describes it
-    exactly (an exact region check), or None. Unions of chart-wise regions often collapse so:
-    unsplit 2-D Lax-Wendroff's long-wave charts to the astroid."""
+    """One closed relation among the region's atoms that describes it exactly (an exact region
+    check), or None. Unions of chart-wise regions often collapse so: unsplit 2-D Lax-Wendroff's
+    long-wave charts to the astroid (polynomial atoms, highest degree tried first)."""
     if not isinstance(region, (sp.And, sp.Or)):
         return None
-    seen: dict[sp.Expr, None] = {}
+    polys: dict[sp.Expr, None] = {}
+    others: dict[sp.Basic, None] = {}
     for a in region.atoms(Relational):
         if isinstance(a, (sp.GreaterThan, sp.StrictGreaterThan)):
-            seen[sp.expand(a.lhs - a.rhs)] = None
+            g = sp.expand(a.lhs - a.rhs)
         elif isinstance(a, (sp.LessThan, sp.StrictLessThan)):
-            seen[sp.expand(a.rhs - a.lhs)] = None
-    for g in sorted(seen, key=lambda e: (-sp.Poly(e, *params).total_degree()
-                                          if e.free_symbols else 0, sp.default_sort_key(e))):
-        cand = sp.Ge(g, 0)
-        if cand not in (sp.true, sp.false) and \
-                check_region_equivalent(region, cand, params) == "proved":
-            lead = sp.Poly(g, *params).LC() if g.free_symbols else 1
-            words = f"{sp.sstr(-g)} <= 0" if lead < 0 else f"{sp.sstr(g)} >= 0"
-            return cand, words
+            g = sp.expand(a.rhs - a.lhs)
+        else:
+            continue
+        if g.free_symbols and g.is_polynomial(*params):
+            polys[g] = None
+        elif g.free_symbols:
+            others[a] = None
+    cands = [(sp.Ge(g, 0), g) for g in sorted(polys, key=lambda e: (
+        -sp.Poly(e, *params).total_degree(), sp.default_sort_key(e)))]
+    cands += [(a, None) for a in sorted(others, key=sp.default_sort_key)]
+    for cand, g in cands:
+        if cand in (sp.true, sp.false) or \
+                check_region_equivalent(region, cand, params) != "proved":
+            continue
+        if g is None:
+            return cand, sp.sstr(cand)
+        lead = sp.Poly(g, *params).LC()
+        return cand, f"{sp.sstr(-g)} <= 0" if lead < 0 else f"{sp.sstr(g)} >= 0"
     return None
 
 

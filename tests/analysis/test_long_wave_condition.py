@@ -170,3 +170,22 @@ def test_the_astroid_is_sufficient_by_a_hand_written_certificate_in_cube_roots()
     bumped[0, 0] += R(1, 1000)
     assert Check("sos_on_torus", (G, th, ps, reg, ((g0, m0, sp.ImmutableMatrix(bumped)), rest))
                  ).run() == "refuted"
+
+
+def test_one_parameter_diagonal_lax_wendroff_gets_the_astroid_point_by_sturm_cells():
+    """nu_x = nu_y = nu: the long-wave chart is decided in one parameter (check
+    family_nonneg_region); the necessary set becomes |nu| <= 2^(-3/2), the astroid's diagonal
+    point, where the edges and Hessian give |nu| <= 1/sqrt(2)."""
+    from mcgen.model import Field, Scheme
+    nu = sp.Symbol("nu", real=True)
+    u = Field("u", dim=2)
+    upd = (u[0, 0] - nu / 2 * (u[1, 0] - u[-1, 0] + u[0, 1] - u[0, -1])
+           + nu**2 / 2 * (u[1, 0] + u[-1, 0] + u[0, 1] + u[0, -1] - 4 * u[0, 0])
+           + nu**2 / 4 * (u[1, 1] - u[1, -1] - u[-1, 1] + u[-1, -1]))
+    s = Scheme(("u",), 2, {"u": upd}, params=(nu,), name="diagonal Lax-Wendroff")
+    d = von_neumann(s)
+    assert "family_nonneg_region" in {st.check.kind for st in d.steps}
+    N = plane_polynomial(s.linear_weights())
+    for x, stable in ((R(35, 100), True), (R(36, 100), False), (R(-36, 100), False)):
+        assert bool(d.result.necessary.subs(nu, x)) is stable
+        assert decide_at_point(N, {nu: x})[0] is stable
