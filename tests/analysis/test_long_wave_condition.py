@@ -35,7 +35,7 @@ def test_the_form_is_the_t4_coefficient_of_one_minus_abs_g_squared():
     assert order == 4
     assert sp.expand(F - (dx**4 * nx**2 + dy**4 * ny**2 - (dx * nx + dy * ny)**4) / 4) == 0
     t = sp.Symbol("t")
-    for d in ((1, 2), (3, -1)):  # the Taylor series of 1 - |G(t d)|^2 itself, to t^5
+    for d in ((3, -2),):  # the Taylor series of 1 - |G(t d)|^2 itself, to t^5
         G = sum(e * sp.exp(sp.I * t * (k * d[0] + m * d[1])) for (k, m), e in w.items())
         Gc = sum(e * sp.exp(-sp.I * t * (k * d[0] + m * d[1])) for (k, m), e in w.items())
         series = sp.expand(sp.series(1 - G * Gc, t, 0, 6).removeO())
