@@ -412,9 +412,11 @@ class CompiledKernel:
         :mod:`mcgen.codegen.temporal_blocking`."""
         from mcgen.codegen.temporal_blocking import (
             MIN_AUTO_STEPS,
+            blocking_form,
             choose_blocking,
             choose_blocking_nd,
         )
+        from mcgen.codegen.wavefront_blocking import choose_wavefront
 
         cfg = self.config
         if cfg.time_block == 1 or nsteps < 2 or self.blocking_unsupported is not None:
@@ -422,22 +424,41 @@ class CompiledKernel:
         if cfg.time_block == 0 and nsteps < MIN_AUTO_STEPS:
             return 1, 0
         lay = self.layout
-        rest = (lay.ghost, len(lay.fields), len(lay.scratch), np.dtype(_NP[lay.dtype]).itemsize,
-                cfg.time_block, cfg.tile)
+        itemsize = np.dtype(_NP[lay.dtype]).itemsize
+        rest = (lay.ghost, len(lay.fields), len(lay.scratch), itemsize, cfg.time_block, cfg.tile)
+        dims = tuple(int(n) for n in shape)
+        if blocking_form(self.program, cfg) == "wavefront":
+            return choose_wavefront(dims, lay.ghost, len(lay.fields), itemsize, cfg.time_block,
+                                    cfg.tile)
         if lay.dim > 1:
-            return choose_blocking_nd(tuple(int(n) for n in shape), *rest)
+            return choose_blocking_nd(dims, *rest)
         return choose_blocking(int(shape[0]), *rest)
 
-    def with_blocking(self, time_block: int, tile: int = 0) -> CompiledKernel:
-        """The same kernel with other temporal-blocking options (``time_block=1``: off); the
-        compiled functions are shared, so this compiles nothing new."""
-        cfg = replace(self.config, time_block=time_block, tile=tile).validated(self.layout.dim)
+    def with_blocking(self, time_block: int, tile: int = 0,
+                      form: str | None = None) -> CompiledKernel:
+        """The same kernel with other temporal-blocking options (``time_block=1``: off;
+        ``form``: ``KernelConfig.blocking_form``, default unchanged); the compiled functions
+        are shared when the blocked form is the same, so this compiles nothing new then."""
+        cfg = replace(self.config, time_block=time_block, tile=tile,
+                      blocking_form=form or self.config.blocking_form
+                      ).validated(self.layout.dim)
         new = CompiledKernel(self.scheme, cfg, self.program, self.functions, self.artifact,
                              self.condition, self.unsafe, dict(self.timings), self.policy,
                              self.data_range)
-        if time_block != 1 and self.blocking_unsupported is None:
+        if time_block != 1 and self.blocking_unsupported is None and \
+                new.blocked_form == self.blocked_form:
             new._blocked = self._blocked_functions()
         return new
+
+    @property
+    def blocked_form(self) -> str | None:
+        """The blocked variant this kernel runs (``"wavefront"``, ``"tiles"`` in 2-D/3-D,
+        ``"trapezoid"`` in 1-D; None when it is never blocked)."""
+        from mcgen.codegen.temporal_blocking import blocking_form
+
+        if self.blocking_unsupported is not None:
+            return None
+        return blocking_form(self.program, self.config)
 
     def blocked_ir(self) -> IRModule:
         """The IR module of the temporally blocked kernel(s), for ``export_kernel`` (refused
@@ -463,11 +484,7 @@ class CompiledKernel:
 
     def _advance_blocked(self, bufs: Buffers, nsteps: int, t0: float, dt: float | None,
                          threads: int, scalars: list[Any], k: int, tile: int) -> None:
-        from mcgen.codegen.temporal_blocking import (
-            blocked_kernel_name,
-            tile_scratch_size,
-            tile_scratch_size_nd,
-        )
+        from mcgen.codegen.temporal_blocking import blocked_buffer_sizes, blocked_kernel_name
 
         lay = self.layout
         dtype = _NP[lay.dtype]
@@ -480,13 +497,10 @@ class CompiledKernel:
             setter = fns.get("__set_threads__")
             if setter is not None:
                 setter(threads)
-        key = (k, tile, nchunk)
+        key = (k, tile, nchunk, self.blocked_form)
         if key not in bufs.tiles:
-            size = (tile_scratch_size_nd(lay.dim, len(lay.fields), lay.ghost, k, tile, nchunk)
-                    if lay.dim > 1 else
-                    tile_scratch_size(len(lay.fields), lay.ghost, k, tile, nchunk))
-            bufs.tiles[key] = tuple(aligned_zeros(size, dtype)
-                                    for _ in range(2 + len(lay.scratch)))
+            bufs.tiles[key] = tuple(aligned_zeros(size, dtype) for size in blocked_buffer_sizes(
+                self.program, self.config, k, tile, nchunk))
         first, second = (bufs.a, bufs.b) if bufs.parity == 0 else (bufs.b, bufs.a)
         head = [first, second, *bufs.tiles[key], *[np.int64(n) for n in bufs.shape]]
         tail = [dtype(t0), dtype(dt if dt is not None else 0.0), *scalars, np.int64(k),
@@ -500,7 +514,8 @@ class CompiledKernel:
         else:
             fns[name](*head, np.int64(nsteps), *tail)
         bufs.parity ^= nsteps & 1
-        self.last_call = {"kernel": name, "time_block": k, "tile": tile, "nchunk": nchunk}
+        self.last_call = {"kernel": name, "time_block": k, "tile": tile, "nchunk": nchunk,
+                          "form": self.blocked_form}
 
     # u and nsteps are positional-only, so a model parameter named u or nsteps passes in **params
     def run(self, u: np.ndarray | dict[str, np.ndarray], nsteps: int, /, *, t0: float = 0.0,

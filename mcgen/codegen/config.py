@@ -13,6 +13,8 @@ from mcgen.codegen.boundary_fill import BoundarySpec, normalize_bc
 from mcgen.errors import CodegenError
 
 BACKENDS = ("numba", "c", "llvm")
+#: how 2-D/3-D grids are temporally blocked (KernelConfig.blocking_form)
+BLOCKING_FORMS = ("auto", "wavefront", "tiles")
 DTYPES = {"f64": "f64", "float64": "f64", "double": "f64", "f32": "f32", "float32": "f32",
           "float": "f32"}
 #: fastmath flags used by the numba backend: never ``nnan``/``ninf``, so NaN checks still work.
@@ -87,6 +89,11 @@ class KernelConfig:
         ``k > 1`` fuses ``k`` steps on grids large enough for it. Results are bitwise those of
         step-by-step.
     tile : interior cells per tile of a blocked sweep (``0``: chosen by the same rule).
+    blocking_form : how 2-D/3-D grids are blocked: ``"wavefront"`` (strips along the axes after
+        the first, marched along axis 0 with a ring of rows per time level:
+        :mod:`mcgen.codegen.wavefront_blocking`), ``"tiles"`` (overlapped square/cubic tiles)
+        or ``"auto"`` (default: the wavefront where it applies, else tiles). Both are bitwise
+        step-by-step.
     linear_weights : print an update that is linear in the reads, with weights that depend on
         parameters only (``u - nu/2 (u+ - u-) + nu^2/2 (u+ - 2u + u-)``), in weight form
         ``w_m1*u- + w_0*u + w_p1*u+`` with the weights computed once per call, before the
@@ -119,6 +126,7 @@ class KernelConfig:
     condition_text: str = "none"
     time_block: int = 0
     tile: int = 0
+    blocking_form: str = "auto"
     linear_weights: bool = True
     factored_fluxes: bool = True
     grid_block: bool = False
@@ -140,6 +148,9 @@ class KernelConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise CodegenError(f"{name}={v!r}: give a non-negative integer (0: automatic)")
+        if self.blocking_form not in BLOCKING_FORMS:
+            raise CodegenError(f"blocking_form={self.blocking_form!r}: use one of "
+                               f"{BLOCKING_FORMS}")
         if "\n" in self.condition_text or "*/" in self.condition_text:
             raise CodegenError("condition_text must be one line without '*/'")
         bc: BoundarySpec = normalize_bc(self.bc, dim)

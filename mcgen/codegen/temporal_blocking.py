@@ -70,6 +70,7 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import StencilProgram, grid_names
 from mcgen.codegen.stencil_layout import CUR, NXT, StencilLayout, time_at_step
 from mcgen.codegen.thread_team import team_kernel
+from mcgen.errors import CodegenError
 from mcgen.model.boundary import Absorbing, Dirichlet, Halo, Outflow, Periodic, Reflecting
 
 #: bytes the tile buffers of one thread may take (an eighth of the 1 MiB L2 of this machine)
@@ -147,6 +148,43 @@ def blocking_unsupported(program: StencilProgram, config: KernelConfig) -> str |
             return ("the update reads the coordinates: on a ring a halo cell outside [0, n) "
                     "would be computed at a shifted position")
     return None
+
+
+def blocking_form(program: StencilProgram, config: KernelConfig) -> str:
+    """``"wavefront"``, ``"tiles"`` (2-D/3-D) or ``"trapezoid"`` (1-D): the variant
+    :func:`build_blocked` generates. ``config.blocking_form="auto"`` takes the wavefront where
+    :func:`~mcgen.codegen.wavefront_blocking.wavefront_unsupported` allows it; asking for the
+    wavefront where it does not apply is refused with the reason."""
+    from mcgen.codegen.wavefront_blocking import wavefront_unsupported
+
+    if program.layout.dim == 1:
+        return "trapezoid"
+    if config.blocking_form == "tiles":
+        return "tiles"
+    why = wavefront_unsupported(program, config)
+    if why is None:
+        return "wavefront"
+    if config.blocking_form == "wavefront":
+        raise CodegenError(f"blocking_form='wavefront' does not apply to this kernel: {why}; "
+                           "use blocking_form='tiles' or 'auto'")
+    return "tiles"
+
+
+def blocked_buffer_sizes(program: StencilProgram, config: KernelConfig, k: int, b: int,
+                         nchunk: int) -> tuple[int, ...]:
+    """Lengths of the blocked kernel's tile (or ring) buffer arguments, in order."""
+    from mcgen.codegen.wavefront_blocking import ring_scratch_size
+
+    lay = program.layout
+    nf, g = len(lay.fields), lay.ghost
+    form = blocking_form(program, config)
+    if form == "wavefront":
+        return (ring_scratch_size(lay.dim, nf, g, k, b, nchunk),) * 2
+    if form == "tiles":
+        size = tile_scratch_size_nd(lay.dim, nf, g, k, b, nchunk)
+    else:
+        size = tile_scratch_size(nf, g, k, b, nchunk)
+    return (size,) * (2 + len(lay.scratch))
 
 
 def choose_blocking(n: int, ghost: int, nfields: int = 1, nflux: int = 0, itemsize: int = 8,
@@ -250,6 +288,10 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
     """
     lay, sweeps = program.layout, program.sweeps
     if lay.dim > 1:
+        if blocking_form(program, config) == "wavefront":
+            from mcgen.codegen.wavefront_blocking import build_wavefront
+
+            return build_wavefront(program, config)
         return build_blocked_nd(program, config)
     g, dt_, nf = lay.ghost, lay.dtype, len(lay.fields)
     def fld(f: int, stride: str) -> ir.Expr:
