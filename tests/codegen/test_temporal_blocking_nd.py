@@ -1,4 +1,6 @@
-"""2-D and 3-D temporal blocking (tiles along every axis, halos of k r cells recomputed) gives
+"""2-D and 3-D temporal blocking by overlapped tiles (tiles along every axis, halos of k r cells
+recomputed; ``blocking_form="tiles"``, the wavefront variant is tested in
+test_wavefront_blocking.py) gives
 bitwise the step-by-step result: ``np.array_equal``, not a tolerance, on every boundary kind
 (periodic, outflow, reflecting, constant and time-dependent Dirichlet, mixed), for step counts
 that are not multiples of k, grids that are not multiples of the tile, and with threads."""
@@ -47,7 +49,7 @@ MIXED_T = [("periodic", "periodic"), (Dirichlet(sp.sin(3 * t)), "outflow")]
 
 
 def _check(scheme, backend, bc, shape, nsteps, k=4, tile=8, threads=1, dt=None):
-    cfg = KernelConfig(time_block=k, tile=tile, parallel_threshold=0)
+    cfg = KernelConfig(time_block=k, tile=tile, parallel_threshold=0, blocking_form="tiles")
     blk = compile(scheme, backend=backend, bc=bc, threads=threads, unsafe=True, config=cfg)
     ref = blk.with_blocking(1)
     x = np.random.default_rng(len(shape) + nsteps).uniform(-1, 1, shape)
@@ -55,6 +57,7 @@ def _check(scheme, backend, bc, shape, nsteps, k=4, tile=8, threads=1, dt=None):
     want = ref.run(x, nsteps, **kw)
     got = blk.run(x, nsteps, **kw)
     assert blk.last_call["time_block"] == k and blk.last_call["tile"] == tile, blk.last_call
+    assert blk.last_call["form"] == "tiles"
     assert ref.last_call["time_block"] == 1
     assert np.array_equal(got, want), np.abs(got - want).max()
     return blk
@@ -114,14 +117,15 @@ def test_choose_blocking_nd():
     assert choose_blocking_nd((64, 12), 1, time_block=4, tile=8) == (1, 0)
 
 
+@pytest.mark.parametrize("form", ["tiles", "wavefront"])
 @pytest.mark.parametrize("scheme", [ftcs_heat_2d(), HEAT3], ids=["2d", "3d"])
-def test_tile_load_innermost_loops_are_plain_runs(scheme):
+def test_tile_load_innermost_loops_are_plain_runs(scheme, form):
     """Loading a tile of a periodic grid: the innermost loops index ``cur`` with no select
     (a wrapped row is three plain runs), so they vectorise; a select per cell there cost ~30 %
     of a blocked 2-D heat sweep. Each loaded row base is computed once per row."""
     from mcgen.codegen import ir
 
-    kern = compile(scheme, backend="c", bc="periodic")
+    kern = compile(scheme, backend="c", bc="periodic", config=KernelConfig(blocking_form=form))
     body = kern.blocked_ir().kernels[0].body
     dim = scheme.dim
     inner = [s for s in ir.walk(body)
@@ -143,7 +147,7 @@ def test_exported_blocked_kernel_runs_standalone(tmp_path):
     from mcgen.codegen.temporal_blocking import blocked_kernel_name
 
     k = compile(HEAT2, backend="c", bc=[("outflow", Dirichlet(0.5)), ("reflecting", "outflow")],
-                unsafe=True, config=KernelConfig(time_block=4, tile=8))
+                unsafe=True, config=KernelConfig(time_block=4, tile=8, blocking_form="tiles"))
     out = export_kernel(k.blocked_ir(), tmp_path / "exp", include_object=False)
     name = blocked_kernel_name(k.program)
     # the build line the exported source prints (its FMA contraction decides the bits)
