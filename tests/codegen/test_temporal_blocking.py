@@ -94,7 +94,7 @@ def test_numba_blocked_is_bitwise_step_by_step(scheme, params, tmp_path):
                 assert np.array_equal(ref.run(x, nsteps, **params), blk.run(x, nsteps, **params))
                 assert blk.last_call == {"kernel": "tb_upwind_tb" if scheme is UPWIND
                                          else "tb_lw_tb", "time_block": k, "tile": tile,
-                                         "nchunk": 1}
+                                         "nchunk": 1, "form": "trapezoid"}
 
 
 def test_f32_blocked_is_bitwise_step_by_step(tmp_path):
