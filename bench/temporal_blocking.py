@@ -196,6 +196,10 @@ def _heat3():
         - 6 * w[0, 0, 0])}, name="bench_tb_heat3")
 
 
+#: k of the 3-D rows (automatic blocking is off in 3-D; B by the rule for this k)
+ND3_STEPS = {"wavefront": 8, "tiles": 2}
+
+
 def halo_work(form: str, k: int, b: int, shape: tuple[int, ...], g: int = 1) -> float:
     """Cell updates a blocked sweep computes per useful one (the recomputed halos): sub-step
     s of k computes tiles (or strips) of b + 2 (k - 1 - s) g cells per cut axis; the
@@ -242,6 +246,8 @@ def nd_rows(opts: argparse.Namespace, bound: float, cache: Path) -> None:
             forms = {}
             for form in ("wavefront", "tiles"):
                 kf = kern.with_blocking(0, 0, form)
+                if dim == 3:  # automatic blocking is off in 3-D (AUTO_3D): the best k measured
+                    kf = kern.with_blocking(ND3_STEPS[form], 0, form)
                 forms[form] = (kf, *kf.blocking_for(x_big.shape))
             # bitwise check first (and the blocked kernels built out of the timings)
             y = x_big[tuple(slice(0, m) for m in ((61, 47) if dim == 2 else (19, 17, 15)))]

@@ -452,6 +452,12 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
 #: in 2-D/3-D the redundant halo work is ((B + 2kr) / B)^dim - 1: automatic blocking halves k
 #: (from DEFAULT_STEPS) until ((B + 2kr) / B)^dim is at most ND_REDUNDANCY
 ND_REDUNDANCY = 1.5
+#: automatic blocking in 3-D, both forms (``time_block=k`` still blocks): off, measured (C,
+#: periodic 7-point heat, 250^3 and 330^3, loaded machine, CPU time, interleaved): the
+#: one-sweep kernel ran at 0.57x the STREAM bound out of cache and only 1.4-1.9x faster in
+#: cache, and the blocked kernels stayed near or below it: wavefront k = 4, B = 66 0.87-0.90x,
+#: k = 8, B = 125 1.08x, k = 16, B = 250 0.95x; cubic tiles k = 2, B = 34 0.46x
+AUTO_3D = False
 #: bytes of one thread's tile buffers in 2-D/3-D: one core's 1 MiB L2. Measured (C, 2000^2,
 #: AMD EPYC, loaded machine, bench/temporal_blocking.py --quick, 6 runs), after the tile load
 #: stopped selecting per cell: 1 MiB tiles (k = 16, B = 222) beat 512 KiB ones (k = 16,
@@ -468,12 +474,14 @@ def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nfl
     """``(k, B)`` for a 2-D/3-D grid: square/cubic tiles of ``B`` interior cells per axis with
     halos of ``k r`` cells; ``k = 1`` means "do not block" (same rules as
     :func:`choose_blocking`: off when the two global buffers fit in L2; a requested ``k`` is
-    honoured when every axis holds at least two tiles of at least ``k r`` cells)."""
+    honoured when every axis holds at least two tiles of at least ``k r`` cells; automatic
+    blocking is off in 3-D, :data:`AUTO_3D`)."""
     dim = len(shape)
     if time_block == 1:
         return 1, 0
     auto = time_block == 0
-    if auto and 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES:
+    if auto and ((dim > 2 and not AUTO_3D) or
+                 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES):
         return 1, 0
     k = DEFAULT_STEPS if auto else time_block
     per_cell = (2 + nflux) * nfields * itemsize

@@ -52,6 +52,7 @@ from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import StencilProgram, grid_names
 from mcgen.codegen.stencil_layout import CUR, NXT, time_at_step
 from mcgen.codegen.temporal_blocking import (
+    AUTO_3D,
     EXTRA_SCALARS,
     I64,
     MIN_GRID_BYTES,
@@ -130,13 +131,14 @@ def choose_wavefront(shape: tuple[int, ...], ghost: int, nfields: int = 1, items
     :data:`ND_TILE_BYTES` (one core's L2), with the widest strip axis cut into strips of equal
     width; ``k`` = :data:`WAVE_STEPS` halved while the redundant
     strip halo ``((B + 2 k r) / B)^(dim-1)`` exceeds :data:`ND_REDUNDANCY`; off when the two
-    global buffers fit in L2; a requested ``k`` is honoured when every axis holds ``2 k r``
-    cells and a strip at least ``k r``."""
+    global buffers fit in L2 and in 3-D (:data:`AUTO_3D`); a requested ``k`` is honoured when
+    every axis holds ``2 k r`` cells and a strip at least ``k r``."""
     dim = len(shape)
     if time_block == 1:
         return 1, 0
     auto = time_block == 0
-    if auto and 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES:
+    if auto and ((dim > 2 and not AUTO_3D) or
+                 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES):
         return 1, 0
     k = WAVE_STEPS if auto else time_block
     widest = max(shape[1:])
