@@ -369,7 +369,7 @@ class CompiledKernel:
                        **params)
         threads = self.config.threads if threads is None else check_threads(threads)
         cells = int(np.prod(bufs.shape))
-        k, tile = self.blocking_for(bufs.shape, nsteps)
+        k, tile = self.blocking_for(bufs.shape, nsteps, threads)
         if k > 1:
             self._advance_blocked(bufs, nsteps, t0, dt, threads, scalars, k, tile)
             return bufs
@@ -406,9 +406,11 @@ class CompiledKernel:
 
         return blocking_unsupported(self.program, self.config)
 
-    def blocking_for(self, shape: tuple[int, ...], nsteps: int = 64) -> tuple[int, int]:
+    def blocking_for(self, shape: tuple[int, ...], nsteps: int = 64,
+                     threads: int | None = None) -> tuple[int, int]:
         """``(k, B)``: steps fused per sweep and cells per tile ``advance`` uses on a grid of
-        ``shape`` for a call of ``nsteps`` steps (``k = 1``: step by step). See
+        ``shape`` for a call of ``nsteps`` steps on ``threads`` threads (default: the
+        configured count; ``k = 1``: step by step). See
         :mod:`mcgen.codegen.temporal_blocking`."""
         from mcgen.codegen.temporal_blocking import (
             MIN_AUTO_STEPS,
@@ -428,8 +430,11 @@ class CompiledKernel:
         rest = (lay.ghost, len(lay.fields), len(lay.scratch), itemsize, cfg.time_block, cfg.tile)
         dims = tuple(int(n) for n in shape)
         if blocking_form(self.program, cfg) == "wavefront":
+            threads = cfg.threads if threads is None else threads
+            chunks = threads if threads > 1 and int(np.prod(dims)) >= self.parallel_threshold \
+                else 1
             return choose_wavefront(dims, lay.ghost, len(lay.fields), itemsize, cfg.time_block,
-                                    cfg.tile)
+                                    cfg.tile, chunks)
         if lay.dim > 1:
             return choose_blocking_nd(dims, *rest)
         return choose_blocking(int(shape[0]), *rest)

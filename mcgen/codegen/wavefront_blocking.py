@@ -125,11 +125,13 @@ def wavefront_unsupported(program: StencilProgram, config: KernelConfig) -> str 
 
 
 def choose_wavefront(shape: tuple[int, ...], ghost: int, nfields: int = 1, itemsize: int = 8,
-                     time_block: int = 0, tile: int = 0) -> tuple[int, int]:
+                     time_block: int = 0, tile: int = 0, chunks: int = 1) -> tuple[int, int]:
     """``(k, B)`` for the wavefront variant on a 2-D/3-D grid (``k = 1``: do not block): the
     rings of the ``k`` levels (``k nf R W^(dim-1)`` cells, ``W = B + 2 k r + 2 r``) take at most
     :data:`ND_TILE_BYTES` (one core's L2), with the widest strip axis cut into strips of equal
-    width; ``k`` = :data:`WAVE_STEPS` halved while the redundant
+    width, their number in 2-D a multiple of ``chunks`` (the threads that share them: with 3 strips
+    on 2 threads one thread would idle half the sweep); ``k`` = :data:`WAVE_STEPS` halved
+    while the redundant
     strip halo ``((B + 2 k r) / B)^(dim-1)`` exceeds :data:`ND_REDUNDANCY`; off when the two
     global buffers fit in L2 and in 3-D (:data:`AUTO_3D`); a requested ``k`` is honoured when
     every axis holds ``2 k r`` cells and a strip at least ``k r``."""
@@ -152,7 +154,10 @@ def choose_wavefront(shape: tuple[int, ...], ghost: int, nfields: int = 1, items
         if most < 1:
             return most
         # strips of equal width (2000 cells at most 1000 wide: two of 1000, not 958 + 958 + 84)
-        return -(-widest // -(-widest // most))
+        strips = -(-widest // most)
+        if dim == 2:
+            strips = -(-strips // chunks) * chunks
+        return -(-widest // strips)
 
     b = b_of(k)
     while auto and k > 2 and (b < 1 or ((b + 2 * k * ghost) / b) ** (dim - 1) > ND_REDUNDANCY):

@@ -116,7 +116,8 @@ def test_choose_wavefront():
     # small grids stay unblocked; a large 2-D grid gets long strips within the L2 budget
     assert choose_wavefront((100, 100), 1) == (1, 0)
     k, b = choose_wavefront((6000, 6000), 1)
-    assert k == 16 and 900 <= b <= 2048
+    assert (k, b) == (16, 2000)  # three strips of 2000 cells
+    assert choose_wavefront((6000, 6000), 1, chunks=2) == (16, 1500)  # four, two per thread
     assert ring_scratch_size(2, 1, 1, k, b, 1) * 8 * 2 <= 2 * 1024 * 1024
     assert ring_rows(1) == 4 and ring_rows(2) == 7
     # automatic blocking is off in 3-D (measured slower than one sweep per step); k = 8 asked
