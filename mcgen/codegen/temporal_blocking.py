@@ -5,7 +5,10 @@ The description below is of 1-D (:func:`build_blocked`); 2-D and 3-D grids
 cubic tiles, halos of ``k r`` cells on every side), load periodic axes wrapped, restrict the ghost
 fills of a clipped side to the tile's rows, and track each sub-step's time, so time-dependent
 Dirichlet values block too; :func:`choose_blocking_nd` bounds the redundant halo work instead of
-the 2% of 1-D (it is ``((B + 2kr)/B)^dim - 1`` there).
+the 2% of 1-D (it is ``((B + 2kr)/B)^dim - 1`` there). In 2-D/3-D these overlapped tiles are
+one of two forms (``KernelConfig.blocking_form``, :func:`blocking_form`): the default wherever it
+applies is the wavefront of :mod:`mcgen.codegen.wavefront_blocking` (strips marched along axis 0,
+a ring of rows per time level), the tiles run the rest (interface-flux scratch, Halo sides).
 
 Out of cache a one-sweep-per-step kernel is capped by memory bandwidth (read ``cur``, write
 ``nxt``: 16 bytes per cell update in f64), while in cache the same update runs R times faster
