@@ -74,6 +74,25 @@ def test_radius_two_and_two_fields(bc):
     _check(WAVE2, "c", bc, (33, 27), 7, k=3, tile=6)
 
 
+def test_update_reading_coordinates_and_time():
+    """A source term in x, y and t: each level's row is computed at its own position (the
+    padded row index i0 of the marching axis) and at its sub-step's time."""
+    r = sp.Symbol("r")
+    base = Scheme(("u",), 2, {"u": u2[0, 0]}, name="tbw_src")
+    x, y = base.coords
+    src = Scheme(("u",), 2, {"u": u2[0, 0] + r * (u2[1, 0] + u2[-1, 0] + u2[0, 1] + u2[0, -1]
+                                                  - 4 * u2[0, 0])
+                             + base.dt * sp.sin(3 * x) * sp.cos(y + t)},
+                 params=(r, t), name="tbw_src")
+    k = compile(src, backend="c", bc=[(Dirichlet(sp.sin(t)), "reflecting"), ("outflow", "outflow")],
+                unsafe=True, config=KernelConfig(time_block=4, tile=8))
+    z = np.random.default_rng(5).uniform(-1, 1, (37, 29))
+    kw = dict(r=0.2, dt=0.01, dx=0.1, dy=0.2, x0=0.3, y0=-0.5, t0=0.7)
+    got = k.run(z, 11, **kw)
+    assert k.last_call["form"] == "wavefront"
+    assert np.array_equal(got, k.with_blocking(1).run(z, 11, **kw))
+
+
 @pytest.mark.parametrize("backend,bc", [("numba", MIXED), ("numba", T_ROWS),
                                         ("llvm", "periodic"), ("llvm", T_COLS)])
 def test_numba_and_llvm(backend, bc):
