@@ -6,7 +6,11 @@ file under ``mcgen/codegen`` and every template: an editable install does not ch
 string when the code changes, and a stale kernel returns a wrong answer, not a miss), the backend,
 the flags and the CPU. Writers hold an inter-process lock (``fcntl.flock`` on a lock file) and
 write a temporary file that ``os.replace`` renames into place, so two processes compiling the same
-kernel at once both succeed and a reader never sees half a file.
+kernel at once both succeed and a reader never sees half a file. A reader without the lock
+never removes an entry: an entry without its sidecar is also what a writer leaves for the moment
+between its two renames, so only a reader holding the key's lock (no writer can be half-way
+then) removes and rebuilds it (:func:`verified_or_built`). Removing it unlocked was a race: the
+writer, done, loaded a ``.so`` that a reader had just deleted ("cannot open shared object file").
 
 The directory is ``$MCGEN_CACHE_DIR`` when set, else ``~/.cache/mcgen``.
 
@@ -113,9 +117,11 @@ def distrust(path: Path) -> None:
         path.unlink()
 
 
-def read_entry(path: Path) -> bytes | None:
+def read_entry(path: Path, remove: bool = True) -> bytes | None:
     """The bytes of a verified entry, or None when it is missing or cannot be trusted (owner,
-    permissions, missing sidecar, hash mismatch): then the entry is removed, to be rebuilt."""
+    permissions, missing sidecar, hash mismatch): then the entry is removed, to be rebuilt,
+    unless ``remove`` is False (a reader without the entry's lock: a writer may be between
+    renaming the entry and its sidecar into place)."""
     try:
         data = path.read_bytes()
         st = path.stat()
@@ -133,6 +139,8 @@ def read_entry(path: Path) -> bytes | None:
             why = "no sha256 was recorded for it"
     if why is None:
         return data
+    if not remove:
+        return None
     warnings.warn(f"mcgen: the cached file {path} is not used ({why}); rebuilding it",
                   RuntimeWarning, stacklevel=2)
     for p in (path, side):
@@ -227,9 +235,10 @@ def locked(key: str, root: Path | None = None) -> Iterator[None]:
 
 
 def lookup(key: str, suffix: str, backend: str, root: Path | None = None) -> bytes | None:
-    """The cached bytes of an entry after verification (:func:`read_entry`), or None."""
+    """The cached bytes of an entry after verification (:func:`read_entry`), or None; an
+    entry that fails it is left in place (only a reader holding its lock removes it)."""
     ensure_root(root)
-    return read_entry(entry_path(key, suffix, backend, root))
+    return read_entry(entry_path(key, suffix, backend, root), remove=False)
 
 
 def store(key: str, suffix: str, data: bytes, backend: str, root: Path | None = None) -> Path:
@@ -240,23 +249,35 @@ def store(key: str, suffix: str, data: bytes, backend: str, root: Path | None = 
     return path
 
 
-def get_or_build(key: str, suffix: str, build: Callable[[], bytes], backend: str,
-                 root: Path | None = None) -> tuple[bytes, bool]:
-    """The cached entry, or ``build()`` stored under the lock. Returns ``(data, from_cache)``.
+def verified_or_built(path: Path, lock_key: str, build: Callable[[], bytes],
+                      root: Path | None = None) -> tuple[bytes, bool]:
+    """The verified entry at ``path``, or ``build()`` written there under the inter-process
+    lock of ``lock_key``. Returns ``(data, from_cache)``.
 
-    A second process asking for the same key while the first builds waits on the lock and
-    then reads the first one's result instead of building it again.
+    The first look takes no lock and removes nothing; the second, under the lock, removes an
+    entry that fails verification and builds it again. A second process asking while the
+    first builds waits on the lock, then reads the first one's result instead of building it
+    again; once this returns, the entry stays in place (a reader can no longer find it
+    half-written), so it can be loaded by its path.
     """
-    data = lookup(key, suffix, backend, root)
+    data = read_entry(path, remove=False)
     if data is not None:
         return data, True
-    with locked(key, root):
-        data = lookup(key, suffix, backend, root)
+    with locked(lock_key, root):
+        data = read_entry(path)
         if data is not None:
             return data, True
         data = build()
-        store(key, suffix, data, backend, root)
+        write_entry(path, data)
         return data, False
+
+
+def get_or_build(key: str, suffix: str, build: Callable[[], bytes], backend: str,
+                 root: Path | None = None) -> tuple[bytes, bool]:
+    """The cached entry of ``key``, or ``build()`` stored (:func:`verified_or_built`).
+    Returns ``(data, from_cache)``."""
+    ensure_root(root)
+    return verified_or_built(entry_path(key, suffix, backend, root), key, build, root)
 
 
 def cache_info() -> dict[str, object]:

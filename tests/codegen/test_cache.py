@@ -129,3 +129,36 @@ def test_two_processes_compiling_the_same_kernel_both_succeed(tmp_path):
     objects = sorted((tmp_path / "shared-cache" / "llvm").iterdir())
     # one object and its hash sidecar, no temporary file left
     assert [p.name for p in objects] == [f".{objects[1].name}.sha256", objects[1].name]
+
+
+def test_a_reader_without_the_lock_never_removes_an_entry_being_written():
+    """Issue 15 (a flaky Dask test, cold cache): a writer renames the entry into place, then
+    its sha256 sidecar. A worker process that looked between the two renames found "no sha256
+    recorded", removed the entry and rebuilt it; the writer, done, then loaded a ``.so`` that
+    was gone ("cannot open shared object file"). Now a reader without the key's lock removes
+    nothing; under the lock (no writer half-way) an entry without a sidecar is still rebuilt."""
+    import warnings
+
+    from mcgen.atomic_io import write_bytes_atomically
+
+    key = "cd" * 32
+    path = cache.entry_path(key, ".so", "race")
+    cache.ensure_root()
+
+    def must_not_build() -> bytes:
+        raise AssertionError("built again: the writer's entry was lost")
+
+    with cache.locked(key):  # the writer, between renaming the entry and its sidecar
+        write_bytes_atomically(path, b"library")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and no "is not used" warning either
+            assert cache.lookup(key, ".so", "race") is None
+            assert cache.read_entry(path, remove=False) is None
+        assert path.read_bytes() == b"library"
+        cache.write_entry(path, b"library")  # the writer finishes (entry, then sidecar)
+    assert cache.get_or_build(key, ".so", must_not_build, "race") == (b"library", True)
+    # an entry left without a sidecar (a writer that crashed) is rebuilt under the lock
+    cache.sidecar(path).unlink()
+    with pytest.warns(RuntimeWarning, match="no sha256 was recorded"):
+        assert cache.get_or_build(key, ".so", lambda: b"rebuilt", "race") == (b"rebuilt", False)
+    assert cache.read_entry(path) == b"rebuilt"

@@ -498,19 +498,20 @@ def build_c(module: ir.Module, cache_dir: Path, cc: str = "cc",
     so = base.with_suffix(".so")
     atomic_write(base.with_suffix(".c"), src.source.encode())  # rewritten if it differs
     atomic_write(base.with_suffix(".h"), src.header.encode())
-    if kcache.read_entry(so) is None:
-        with kcache.locked(key.ljust(16, "0"), Path(cache_dir)):
-            if kcache.read_entry(so) is None:
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
-                os.close(fd)
-                cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
-                proc = subprocess.run(cmd, capture_output=True, text=True)
-                try:
-                    if proc.returncode != 0:
-                        raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}"
-                                           f":\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
-                    kcache.write_entry(so, Path(tmp).read_bytes())
-                finally:
-                    os.unlink(tmp)
+
+    def compile_so() -> bytes:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{so.name}.", suffix=".tmp")
+        os.close(fd)
+        cmd = [cc, *flags, "-std=c99", "-o", tmp, str(base.with_suffix(".c")), "-lm"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            if proc.returncode != 0:
+                raise CodegenError(f"the C compiler failed on {base.with_suffix('.c')}"
+                                   f":\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
+            return Path(tmp).read_bytes()
+        finally:
+            os.unlink(tmp)
+
+    kcache.verified_or_built(so, key.ljust(16, "0"), compile_so, Path(cache_dir))
     lib = ctypes.CDLL(str(so))
     return CArtifact(src, so, lib, module)
