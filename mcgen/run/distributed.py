@@ -358,6 +358,7 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
     where = BlockPosition(step0, first, ctx.shape or tuple(n))
     _prefill(padded, spec, g, fields, t0 + step0 * dt)
     out = advance_padded(ctx, spec, padded, k, t0, dt, where)
+    del padded  # when the newest values are in the other buffer, this one goes before the cut
     return np.ascontiguousarray(out[(slice(None),) + own])
 
 
@@ -418,6 +419,41 @@ def _identity(x: Any) -> Any:
     return x
 
 
+INITIAL = "mcgen-initial-"  # the key prefix of the initial chunks (literal tasks)
+PREFIXES = ("mcgen-", "halo-mcgen-")  # every key of a grid's graphs starts with one of these
+
+
+def _drop_done_specs_plugin() -> Any:
+    """A worker plugin (one per worker, by name) that lets go of the worker's copy of each task
+    of a grid's graphs (initial chunks, strips, steps) once its result is in memory.
+
+    A worker keeps the record of a released task, with its spec, for as long as a task that
+    descends from it is alive, i.e. for the whole run: the initial chunks' specs (the chunks
+    themselves: :meth:`DaskGrid._scatter` makes them the literals of their tasks, which the
+    scheduler keeps to recompute lost chunks) were one field held for good besides the current
+    one, and every later task's spec added a few kB more per exchange (tracemalloc: receive
+    buffers of the compute-task messages, unpickled partials). A worker asked to compute a task
+    again is sent its spec again."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class DropDoneSpecs(WorkerPlugin):
+        name = "mcgen-drop-done-specs"
+        idempotent = True
+
+        def setup(self, worker: Any) -> None:
+            self.worker = worker
+
+        def transition(self, key: Any, start: str, finish: str, *args: Any,
+                       **kwargs: Any) -> None:
+            if finish == "memory" and isinstance(key, tuple) and \
+                    str(key[0]).startswith(PREFIXES):
+                ts = self.worker.state.tasks.get(key)
+                if ts is not None:
+                    ts.run_spec = None
+
+    return DropDoneSpecs()
+
+
 # ------------------------------------------------------------------------------ the run
 
 
@@ -466,7 +502,8 @@ class DaskGrid:
         """The initial chunks, each the literal of one task on its owner: the scheduler keeps
         them as the root of the lineage it recomputes lost chunks from (a worker that dies
         loses nothing for good), and no worker holds the whole array."""
-        name = f"mcgen-initial-{uuid.uuid4().hex[:12]}"
+        self.client.register_plugin(_drop_done_specs_plugin())
+        name = f"{INITIAL}{uuid.uuid4().hex[:12]}"
         starts = [np.cumsum((0,) + c) for c in self.plan.chunks]
         owners = self._owners()
         futures = {}
