@@ -133,6 +133,15 @@ class Scheme:
         return max((abs(k) for rd in self.reads for k in rd.offset), default=0)
 
     @property
+    def reach(self) -> tuple[tuple[int, int], ...]:
+        """Per axis, how far the update reads behind and ahead of its cell: ``(low, high)``,
+        0 on a side it does not read (donor cell with positive velocities: ``(1, 0)``)."""
+        offsets = [rd.offset for rd in self.reads]
+        return tuple((max((-o[a] for o in offsets if o[a] < 0), default=0),
+                      max((o[a] for o in offsets if o[a] > 0), default=0))
+                     for a in range(self.dim))
+
+    @property
     def is_variable_coefficient(self) -> bool:
         return any(e.free_symbols & set(self.coords) for e in self.update.values())
 

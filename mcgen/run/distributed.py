@@ -2,19 +2,23 @@
 
 A run advances the grid in *exchanges* of ``k`` steps. Each exchange is two tasks per chunk:
 
-* ``halo``: the strips of the chunk its neighbours need (depth ``k * g``, ``g`` the stencil
-  radius), one small array per neighbour direction;
+* ``halo``: the strips of the chunk its neighbours need, one small array per neighbour
+  direction: ``k * r`` cells deep along an axis where the neighbour's update reads ``r`` cells
+  towards this chunk (:attr:`~mcgen.model.scheme.Scheme.reach`: a one-sided stencil such as
+  donor cell reads, and is sent, one side only);
 * ``step``: the chunk extended by its neighbours' strips, advanced ``k`` steps by the compiled
   nogil kernel, cut back to the chunk.
 
 Sides of a chunk inside the domain (and every side along a periodic axis split into several
 chunks, whose strips wrap around) are :class:`~mcgen.model.boundary.Halo` sides of the block
-kernel: their ghost cells are the outermost ``g`` cells of the strip, read and never filled.
-Values next to such a side go stale by ``g`` cells a step, so after ``k`` steps exactly the
-``k * g`` cells of the strip are stale and the chunk itself is exact. The true domain edges keep
-their own condition, filled by the kernel every step as in the one-process run; a periodic axis
-that is one chunk wide wraps inside the kernel. The corner ghosts the kernel never fills (a true
-edge across a halo side) are filled once, before the first step, by the same ghost rules.
+kernel: their ghost cells are the outermost ``g`` cells (``g`` the stencil radius) of the
+strip, read and never filled (cells beyond a strip shallower than ``g`` are zeros the update
+never reads). Values next to such a side go stale by ``r`` cells a step, so after ``k`` steps
+exactly the ``k * r`` cells of the strip are stale and the chunk itself is exact. The true
+domain edges keep their own condition, filled by the kernel every step as in the one-process
+run; a periodic axis that is one chunk wide wraps inside the kernel. The corner ghosts the
+kernel never fills (a true edge across a halo side) are filled once, before the first step, by
+the same ghost rules.
 
 Every cell is computed by the same floating-point operations on the same values as in the
 one-process run, so the result is bitwise equal to it for any chunking. That holds for updates
@@ -108,16 +112,26 @@ class BlockContext:
     #: (where a block lies: for updates that read coordinates)
     shape: tuple[int, ...] = ()
     starts: tuple[tuple[int, ...], ...] = ()
+    #: per axis, the cells the update reads behind and ahead (default: ``ghost`` both ways)
+    reach: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class GridPlan:
-    """How a grid of ``shape`` is cut into ``chunks`` and which sides of each chunk are halos."""
+    """How a grid of ``shape`` is cut into ``chunks``, which sides of each chunk are halos and
+    how deep the strips across each side are."""
 
     shape: tuple[int, ...]
     chunks: tuple[tuple[int, ...], ...]
     spec: BoundarySpec
     ghost: int
+    #: per axis, the cells the update reads behind and ahead of its cell
+    #: (:attr:`~mcgen.model.scheme.Scheme.reach`); default ``(ghost, ghost)`` on every axis
+    reach: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.reach:
+            object.__setattr__(self, "reach", ((self.ghost, self.ghost),) * len(self.shape))
 
     @property
     def nblocks(self) -> tuple[int, ...]:
@@ -135,18 +149,29 @@ class GridPlan:
         return tuple((self.side(a, i, False), self.side(a, i, True)) for a, i in enumerate(idx))
 
     def halo_axes(self) -> list[int]:
-        """The axes along which some chunk has a halo side."""
+        """The axes along which some chunk has a halo side that the update reads across."""
         return [a for a, c in enumerate(self.chunks) if any(
-            isinstance(s, Halo) for i in range(len(c)) for s in
-            (self.side(a, i, False), self.side(a, i, True)))]
+            isinstance(self.side(a, i, hi), Halo) and self.reach[a][hi]
+            for i in range(len(c)) for hi in (False, True))]
 
     def strip_fraction(self, k: int) -> float:
         """Bytes of the strips around the smallest chunk for ``k`` steps, over its own bytes."""
         grow = 1.0
         for a in self.halo_axes():
             c = min(self.chunks[a])
-            grow *= (c + 2 * k * self.ghost) / c
+            grow *= (c + k * sum(self.reach[a])) / c
         return grow - 1.0
+
+    def strip_cells(self, k: int) -> int:
+        """Cells (per field) of all the strips one exchange of ``k`` steps sends: what the
+        neighbours read, ``k * r`` deep on each side (0 where the update reads nothing)."""
+        total = 0
+        for idx in itertools.product(*(range(n) for n in self.nblocks)):
+            for delta, nb in self.neighbours(idx):
+                total += int(np.prod([self.chunks[a][nb[a]] if d == 0 else
+                                      k * self.reach[a][int(d > 0)]
+                                      for a, d in enumerate(delta)]))
+        return total
 
     def max_steps(self) -> int:
         """Steps ``k`` per exchange, from a cost model (0: a chunk is narrower than ``g``).
@@ -155,19 +180,19 @@ class GridPlan:
         exchange's fixed cost ``C`` (:data:`EXCHANGE_COST_CELLS`) shared by ``k`` steps, and the
         cells recomputed in the shrinking halo (``k g`` wide on average on each side). Its
         minimum is at ``k* = sqrt(C / (cells g sum_a 1/c_a))``. ``k`` is also capped so that
-        the strips fit in one neighbour chunk (``k g <= c``) and hold at most
-        :data:`HALO_MEMORY` of the chunk's bytes (the peak memory bound)."""
+        the strips fit in one neighbour chunk (``k r <= c``) and hold at most
+        :data:`HALO_MEMORY` of the chunk's bytes (the peak memory bound). With a one-sided
+        reach ``g`` is the mean of the two sides' reaches: ``(r_low + r_high) / 2``."""
         axes = self.halo_axes()
         if not axes:
             return MAX_STEPS_PER_EXCHANGE
-        g = self.ghost
-        narrow = [min(self.chunks[a]) for a in axes]
-        if min(narrow) < g:
+        if any(min(self.chunks[a]) < max(self.reach[a]) for a in axes):
             return 0
         cells = float(np.prod([min(c) for c in self.chunks]))
-        surface = g * sum(1 / c for c in narrow)
+        surface = sum(sum(self.reach[a]) / 2 / min(self.chunks[a]) for a in axes)
         k_opt = int(np.ceil(np.sqrt(EXCHANGE_COST_CELLS / (cells * surface))))
-        k = max(1, min(MAX_STEPS_PER_EXCHANGE, min(narrow) // g, k_opt))
+        k = max(1, min(MAX_STEPS_PER_EXCHANGE, k_opt,
+                       *(min(self.chunks[a]) // max(self.reach[a]) for a in axes)))
         while k > 1 and self.strip_fraction(k) > HALO_MEMORY:
             k -= 1
         return k
@@ -179,13 +204,15 @@ class GridPlan:
         return {idx: workers[i * len(workers) // len(blocks)] for i, idx in enumerate(blocks)}
 
     def neighbours(self, idx: tuple[int, ...]) -> list[tuple[Delta, tuple[int, ...]]]:
-        """``(direction, block index)`` of every block whose strip ``idx`` reads."""
+        """``(direction, block index)`` of every block whose strip ``idx`` reads (none across a
+        side the update does not read)."""
         spec = self.block_spec(idx)
         out = []
         for delta in itertools.product((-1, 0, 1), repeat=len(idx)):
             if not any(delta):
                 continue
-            if any(d and not isinstance(spec[a][int(d > 0)], Halo) for a, d in enumerate(delta)):
+            if any(d and not (isinstance(spec[a][int(d > 0)], Halo) and self.reach[a][int(d > 0)])
+                   for a, d in enumerate(delta)):
                 continue
             out.append((delta, tuple((i + d) % n for i, d, n in
                                      zip(idx, delta, self.nblocks, strict=True))))
@@ -276,16 +303,21 @@ def _block_kernel(ctx: BlockContext, spec: BoundarySpec) -> Any:
     return kernel
 
 
-def _strip(block: np.ndarray, delta: Delta, depth: int) -> np.ndarray:
-    """The part of ``block`` (fields first) a neighbour in direction ``-delta`` reads."""
+def _strip(block: np.ndarray, delta: Delta, reach: tuple[tuple[int, int], ...], k: int
+           ) -> np.ndarray:
+    """The part of ``block`` (fields first) a neighbour in direction ``-delta`` reads in ``k``
+    steps: ``k * r`` cells along each axis of ``delta``, ``r`` that neighbour's reach towards
+    this block."""
     sl: list[slice] = [slice(None)]
-    for d in delta:
+    for a, d in enumerate(delta):
+        depth = k * reach[a][int(d > 0)]
         sl.append(slice(None) if d == 0 else slice(-depth, None) if d < 0 else slice(0, depth))
     return np.array(block[tuple(sl)], copy=True)  # a view would keep the whole chunk alive
 
 
-def halo_task(block: np.ndarray, deltas: tuple[Delta, ...], depth: int) -> dict[Delta, Any]:
-    return {d: _strip(block, d, depth) for d in deltas}
+def halo_task(block: np.ndarray, deltas: tuple[Delta, ...], reach: tuple[tuple[int, int], ...],
+              k: int) -> dict[Delta, Any]:
+    return {d: _strip(block, d, reach, k) for d in deltas}
 
 
 def _prefill(padded: np.ndarray, spec: BoundarySpec, ghost: int, fields: tuple[str, ...],
@@ -339,9 +371,12 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
     """Advance one chunk ``k`` steps: assemble the chunk and its neighbours' strips into one
     padded block, run the block kernel, cut the chunk back out. ``t0`` and ``step0``: the
     first step is step ``step0`` of a one-process kernel call that starts at ``t0``."""
-    g, depth = ctx.ghost, k * ctx.ghost
-    ext = [(depth if isinstance(lo, Halo) else g, depth if isinstance(hi, Halo) else g)
-           for lo, hi in spec]
+    g = ctx.ghost
+    reach = ctx.reach or ((g, g),) * len(spec)
+    # a halo side holds the strip (k r deep) and at least the kernel's g ghost cells
+    ext = [tuple(max(k * r, g) if isinstance(side, Halo) else g
+                 for side, r in zip(pair, rs, strict=True))
+           for pair, rs in zip(spec, reach, strict=True)]
     n = block.shape[1:]
     padded = np.zeros((block.shape[0],) + tuple(m + lo + hi for m, (lo, hi) in zip(n, ext,
                                                                                      strict=True)))
@@ -351,7 +386,9 @@ def step_task(ctx: BlockContext, block: np.ndarray, *halos: dict[Delta, Any],
         sl = [slice(None)]
         for a, d in enumerate(delta):
             lo, _ = ext[a]
-            sl.append(own[a] if d == 0 else slice(0, lo) if d < 0 else slice(lo + n[a], None))
+            depth = k * reach[a][int(d > 0)]
+            sl.append(own[a] if d == 0 else slice(lo - depth, lo) if d < 0
+                      else slice(lo + n[a], lo + n[a] + depth))
         padded[tuple(sl)] = strips[delta]
     first = tuple(s[i] - lo + g for s, i, (lo, _) in zip(ctx.starts, idx, ext, strict=True)) \
         if ctx.starts else (0,) * len(n)
@@ -391,8 +428,8 @@ def exchange_tasks(dsk: dict[Any, Any], source: str, target: str, plan: GridPlan
     reads, served = routes
     halo_name = f"halo-{target}"
     for idx, nbs in reads.items():
-        dsk[(halo_name, 0) + idx] = (partial(halo_task, deltas=served[idx],
-                                             depth=k * plan.ghost), (source, 0) + idx)
+        dsk[(halo_name, 0) + idx] = (partial(halo_task, deltas=served[idx], reach=plan.reach,
+                                             k=k), (source, 0) + idx)
         dsk[(target, 0) + idx] = (
             partial(step_task, idx=idx, spec=plan.block_spec(idx), deltas=tuple(d for d, _ in nbs),
                     fields=fields, k=k, t0=t0, dt=dt, step0=step0),
@@ -469,11 +506,12 @@ class DaskGrid:
         self.fields = tuple(sim.fields)
         kernel = sim.stepper.kernel
         self.plan = GridPlan(tuple(sim.grid.shape), normalize_chunks(chunks, sim.grid.shape),
-                             sim.boundary, kernel.layout.ghost)
+                             sim.boundary, kernel.layout.ghost, sim.scheme.reach)
         if self.plan.max_steps() < 1:
+            r = max(max(rs) for rs in self.plan.reach)
             raise ModelError(f"chunks {self.plan.chunks} are narrower than the stencil radius "
-                             f"{self.plan.ghost}: give chunks of at least {self.plan.ghost} "
-                             "cells along every split or periodic axis")
+                             f"{r}: give chunks of at least {r} cells along every split or "
+                             "periodic axis")
         self._sim = sim
         self._backend = sim.backend_used
         self.array = self._scatter(np.stack([sim.state[f] for f in self.fields]))
@@ -518,7 +556,7 @@ class DaskGrid:
         starts = tuple(tuple(int(s) for s in np.cumsum((0,) + c[:-1])) for c in self.plan.chunks)
         return BlockContext(self._sim.scheme, self._backend, self.plan.ghost,
                             tuple(sorted((k, float(v)) for k, v in params.items())),
-                            self._sim.scheme.hash, self.plan.shape, starts)
+                            self._sim.scheme.hash, self.plan.shape, starts, self.plan.reach)
 
     def advance(self, t0: float, dt: float, nsteps: int) -> int:
         """Advance ``nsteps`` steps of ``dt`` from time ``t0``; returns the exchanges made.

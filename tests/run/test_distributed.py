@@ -9,7 +9,7 @@ import sympy as sp
 pytest.importorskip("distributed")
 
 from mcgen.errors import ModelError  # noqa: E402
-from mcgen.model import Dirichlet, Outflow  # noqa: E402
+from mcgen.model import Dirichlet, Outflow, Periodic  # noqa: E402
 from mcgen.model.catalogue.linear import donor_cell_2d, ftcs_heat_2d, upwind  # noqa: E402
 from mcgen.model.law import scalar_law  # noqa: E402
 from mcgen.run.distributed import GridPlan, exchange, normalize_chunks  # noqa: E402
@@ -411,3 +411,64 @@ def test_chunks_stay_on_their_worker(client):
            if isinstance(r["key"], tuple) and "mcgen-step" in r["key"][0]]
     assert len(ran) == 2 * len(owners) * 12 // grid.plan.max_steps()  # halo and step each
     assert all(owners[idx] == w for idx, w in ran), ran
+
+
+# ---------------------------------------------------------------- per-side halo depths
+
+
+def _skewed():
+    """A 2-D stencil that reads two cells behind and one ahead along x, one either way along y
+    and one diagonal neighbour (x ahead, y behind): reach ((2, 1), (1, 1))."""
+    from mcgen.model import Field, Scheme
+
+    w, r = Field("u", dim=2), sp.Symbol("r")
+    return Scheme(("u",), 2, {"u": w[0, 0] + r * (w[-2, 0] + w[-1, 0] + w[1, 0] + w[0, 1]
+                                                  + w[0, -1] + w[1, -1] - 6 * w[0, 0])},
+                  params=(r,), name="skewed")
+
+
+def test_strips_are_as_deep_as_the_update_reads_on_each_side():
+    """Issue 15: every strip was k g deep on both sides. Donor cell reads one side per axis:
+    per chunk and exchange it now gets k c_y + k c_x + k^2 cells (the low x and y strips and
+    their corner) instead of 2 k c_y + 2 k c_x + 4 k^2, and the halo tasks of an exchange
+    cut exactly the cells GridPlan.strip_cells counts."""
+    import dask
+    import dask.array as da
+
+    from mcgen.run.distributed import BlockContext
+
+    assert donor_cell_2d().reach == ((1, 0), (1, 0)) and _skewed().reach == ((2, 1), (1, 1))
+    ring = ((Periodic(), Periodic()),) * 2
+    shape, c, k = (24, 30), (8, 10), 3
+    one_sided = GridPlan(shape, normalize_chunks(c, shape), ring, 1, donor_cell_2d().reach)
+    both = GridPlan(shape, normalize_chunks(c, shape), ring, 1)
+    assert one_sided.strip_cells(k) == 9 * (k * c[1] + k * c[0] + k * k)
+    assert both.strip_cells(k) == 9 * (2 * k * c[1] + 2 * k * c[0] + 4 * k * k)
+    skew = GridPlan(shape, normalize_chunks(c, shape), ring, 2, _skewed().reach)
+    for plan in (one_sided, both, skew):
+        arr = da.zeros((1, *shape), chunks=(1, *c))
+        ctx = BlockContext(ftcs_heat_2d(), BACKEND, plan.ghost, (), reach=plan.reach)
+        out = exchange(arr, plan, ctx, "ctx", ("u",), k, 0.0, 1e-3)
+        graph = dict(out.__dask_graph__())
+        halos = [key for key in out.dask.layers[out.name] if str(key[0]).startswith("halo-")]
+        cut = dask.get(graph, halos)  # the synchronous scheduler
+        assert sum(s.size for strips in cut for s in strips.values()) == plan.strip_cells(k)
+
+
+@pytest.mark.parametrize("chunks", [(5, 4), (7, 18), (3, 9)])
+def test_one_sided_and_skewed_stencils_bitwise(client, chunks):
+    """Donor cell (one side per axis) with a Dirichlet inflow and outflow edges, and a skewed
+    2-D stencil on a ring, both with strips only as deep as each side is read: bitwise the
+    one-process runs for chunkings with and without chunks narrower than k r."""
+    init = lambda x, y: np.exp(-40 * ((x - 0.3) ** 2 + (y - 0.4) ** 2))  # noqa: E731
+    grid = ((20, 18), ((0, 1), (0, 1)))
+    one, many, rec = _pair(donor_cell_2d(), grid, init, 0.15, chunks, client,
+                           params={"a": 1.0, "b": 0.7},
+                           bc=[(Dirichlet(0.5), Outflow()), Outflow()])
+    assert np.array_equal(many.u, one.u) and rec.steps > 3
+    one, many, rec = _pair(_skewed(), grid, init, 0.05, chunks, client, params={"r": 0.1},
+                           dt=0.005, unsafe=True)
+    assert np.array_equal(many.u, one.u) and rec.steps == 10
+    start = Simulation(_skewed(), grid, init, backend=BACKEND, params={"r": 0.1}, dt=0.005,
+                       unsafe=True).u
+    assert not np.allclose(one.u, start, atol=1e-3)  # it moved
