@@ -4,6 +4,7 @@
     python bench/dask_scaleout.py --quick         # < 1 min: 1024^2, 96 steps, 1 and 2 workers
     python bench/dask_scaleout.py                 # 2048^2 heat (32 MiB), 384 steps, 512^2 chunks
     python bench/dask_scaleout.py --n 4096 --steps 512 --chunk 512 --workers 2,4
+    python bench/dask_scaleout.py --quick --model donor   # donor cell: one-sided strips
 
 Every Dask run is checked bitwise against the one-process result, and each is paired with a
 one-process run timed right before it, so "vs 1 proc" is a ratio of two runs under the same
@@ -15,6 +16,9 @@ load. Memory, as multiples of the field's size (all fields, 8 bytes a cell):
 * ``RSS peak``: the sum over workers of each process's peak resident memory during the run
   (sampled every 5 ms inside the worker) less its resident memory before the field was sent:
   the field, the strips, the kernel's padded buffers and whatever the allocator keeps.
+
+The header also gives the bytes of strips one exchange sends (each side ``k * r`` cells deep,
+``r`` how far the update reads across it), against strips ``k * g`` deep on both sides.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=384)
     ap.add_argument("--chunk", type=int, default=512, help="cells per chunk per axis")
     ap.add_argument("--backend", default="c")
+    ap.add_argument("--model", choices=("heat", "donor"), default="heat",
+                    help="2-D five-point heat, or 2-D donor cell (reads one side per axis)")
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--no-overlap", action="store_true", help="skip the da.map_overlap row")
     ap.add_argument("--quick", action="store_true",
@@ -68,31 +74,35 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from mcgen.model.boundary import Halo
-    from mcgen.model.catalogue.linear import ftcs_heat_2d
+    from mcgen.model.catalogue.linear import donor_cell_2d, ftcs_heat_2d
     from mcgen.run.dask_memory import HeldBytes
     from mcgen.run.distributed import BlockContext, GridPlan, exchange, normalize_chunks
     from mcgen.run.simulation import Simulation
 
     n, grid = args.n, ((args.n, args.n), ((0.0, 1.0), (0.0, 1.0)))
-    params = {"D_x": 1.0, "D_y": 1.0}
+    model = ftcs_heat_2d if args.model == "heat" else donor_cell_2d
+    params = {"D_x": 1.0, "D_y": 1.0} if args.model == "heat" else {"a": 1.0, "b": 0.7}
 
     def initial(x, y):
         return np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y) + (x > 0.5)
 
     def make(**kw):
-        return Simulation(ftcs_heat_2d(), grid, initial, params=params, backend=args.backend,
-                          **kw)
+        return Simulation(model(), grid, initial, params=params, backend=args.backend, **kw)
 
     base = make()
     t_end = args.steps * base.dt
     field = n * n * 8
     nchunks = (n // args.chunk + (n % args.chunk > 0)) ** 2
-    plan = GridPlan((n, n), normalize_chunks((args.chunk,) * 2, (n, n)), base.boundary,
-                    base.stepper.kernel.layout.ghost)
+    chunks = normalize_chunks((args.chunk,) * 2, (n, n))
+    ghost = base.stepper.kernel.layout.ghost
+    plan = GridPlan((n, n), chunks, base.boundary, ghost, base.scheme.reach)
     k = plan.max_steps()
-    print(f"2-D five-point heat, {n} x {n} cells ({field / 2**20:.1f} MiB), {args.steps} steps, "
+    both = GridPlan((n, n), chunks, base.boundary, ghost)  # k g deep on every side
+    print(f"{base.scheme.name}, {n} x {n} cells ({field / 2**20:.1f} MiB), {args.steps} steps, "
           f"chunks {args.chunk} x {args.chunk} ({nchunks} chunks), backend {args.backend}; "
-          f"{k} steps per exchange (strips {plan.strip_fraction(k):.2f} x a chunk)")
+          f"{k} steps per exchange (strips {plan.strip_fraction(k):.2f} x a chunk); reach "
+          f"{plan.reach}: strips sent per exchange {plan.strip_cells(k) * 8 / 2**20:.3f} MiB "
+          f"({both.strip_cells(k) * 8 / 2**20:.3f} MiB with k g on both sides)")
     base.run(t_end)  # warm, and the reference result
     cells_steps = n * n * args.steps
 
@@ -121,7 +131,8 @@ def main() -> None:
     # without processes, transfers or a scheduler
     dt = base.history[-1].dt
     ctx = BlockContext(base.scheme, base.backend_used, plan.ghost,
-                       tuple(sorted(base.stepper._params(dt).items())), base.scheme.hash)
+                       tuple(sorted(base.stepper._params(dt).items())), base.scheme.hash,
+                       reach=plan.reach)
     for _rep in range(2):  # the first compiles the block kernel
         arr = da.from_array(np.stack([make().u]), chunks=(1, args.chunk, args.chunk))
         t_one = one_process()
