@@ -462,7 +462,8 @@ PREFIXES = ("mcgen-", "halo-mcgen-")  # every key of a grid's graphs starts with
 
 def _drop_done_specs_plugin() -> Any:
     """A worker plugin (one per worker, by name) that lets go of the worker's copy of each task
-    of a grid's graphs (initial chunks, strips, steps) once its result is in memory.
+    of a grid's graphs (initial chunks, strips, steps, block contexts) once its result is in
+    memory.
 
     A worker keeps the record of a released task, with its spec, for as long as a task that
     descends from it is alive, i.e. for the whole run: the initial chunks' specs (the chunks
@@ -482,8 +483,8 @@ def _drop_done_specs_plugin() -> Any:
 
         def transition(self, key: Any, start: str, finish: str, *args: Any,
                        **kwargs: Any) -> None:
-            if finish == "memory" and isinstance(key, tuple) and \
-                    str(key[0]).startswith(PREFIXES):
+            name = key[0] if isinstance(key, tuple) and key else key  # the context: a str
+            if finish == "memory" and str(name).startswith(PREFIXES):
                 ts = self.worker.state.tasks.get(key)
                 if ts is not None:
                     ts.run_spec = None
