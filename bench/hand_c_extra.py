@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -27,9 +28,11 @@ import numpy as np
 import sympy as sp
 from system_kernels import interleaved, report  # bench/ is sys.path[0] when run as a script
 
+from mcgen.codegen import ir
 from mcgen.codegen.backends import DEFAULT_CFLAGS
-from mcgen.codegen.highres_frontend import HighResKernel
-from mcgen.codegen.system_frontend import SystemKernel
+from mcgen.codegen.backends.c_backend import render_c
+from mcgen.codegen.highres_frontend import HighResKernel, build_highres
+from mcgen.codegen.system_frontend import SystemKernel, build_system
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.euler import euler_equations
 from mcgen.model.catalogue.highres import weno5
@@ -52,11 +55,50 @@ def build(source: str, extra: list[str]) -> ctypes.CDLL:
     return out
 
 
-def libs(source: str, hand_flags: bool) -> dict[str, ctypes.CDLL]:
+def libs(source: str, hand_flags: bool, causes: dict[str, str] | None = None
+         ) -> dict[str, ctypes.CDLL]:
+    """The hand C, and (``hand_flags``) built with the generated kernels' flags, and (``causes``:
+    row name -> macro) the variants that do what the generated kernel does differently."""
     out = {"hand C": build(source, [])}
     if hand_flags:
         out["hand C, mcgen flags"] = build(source, MCGEN_EXTRA)
+    for name, macro in (causes or {}).items():
+        out[name] = build(source, [f"-D{macro}"])
     return out
+
+
+def constant_divisions_as_products(text: str) -> str:
+    """Each division by a constant printed as a product with its reciprocal (sympy_to_ir
+    prints p/q x as (p x)/q)."""
+    return re.sub(r"/ (\d+\.\d+)", r"* (1.0 / \1)", text)
+
+
+def division_free_minmod(text: str) -> str:
+    """The system program's limited slope phi(dm/d) d (d = dp; 0 where d = 0), minmod, printed
+    as max(0, min(dm, dp)) + min(0, max(dm, dp)): the same numbers up to the rounding of
+    dm/dp*dp, without the division."""
+    text = re.sub(r"h_r(\d) = h_dm\1 / h_s\1;", r"h_r\1 = 0.0;", text)
+    return re.sub(r"h_l(\d) = h_d\1 != 0\.0 \? h_d\1 \* mc_max_f64\(0\.0, mc_min_f64\(1\.0, "
+                  r"h_r\1\)\) : 0\.0;",
+                  r"h_l\1 = mc_max_f64(0.0, mc_min_f64(h_dm\1, h_dp\1)) + "
+                  r"mc_min_f64(0.0, mc_max_f64(h_dm\1, h_dp\1));", text)
+
+
+def generated_c_variant(module: ir.Module, edit: Callable[[str], str], restype: object
+                        ) -> Callable[..., object]:
+    """The generated C source of ``module`` changed by ``edit`` (which must change it), built
+    with the C backend's flags, its ``step`` called directly (for --causes)."""
+    source = render_c(module).source
+    text = edit(source)
+    if text == source:
+        raise SystemExit(f"{edit.__name__}: the generated source no longer has that form")
+    folder = Path(tempfile.mkdtemp())
+    (folder / "variant.c").write_text(text)
+    subprocess.run(["gcc", *DEFAULT_CFLAGS, str(folder / "variant.c"), "-o",
+                    str(folder / "variant.so"), "-lm"], check=True)
+    fn = ctypes.CDLL(str(folder / "variant.so")).step
+    fn.restype = restype
+    return fn  # type: ignore[no-any-return]
 
 
 NOTES: list[str] = []  # the agreement lines, printed after the table
@@ -72,7 +114,8 @@ def agreement(label: str, ref: np.ndarray, results: dict[str, np.ndarray]) -> No
         raise SystemExit(f"{label}: hand C and the generated kernels disagree ({worst:.1e})")
 
 
-def euler2d(n: int, steps: int, rounds: int, backends: list[str], hand_flags: bool) -> None:
+def euler2d(n: int, steps: int, rounds: int, backends: list[str], hand_flags: bool,
+            causes: bool) -> None:
     st = SystemStepper(euler_equations("hllc", "minmod", "primitive", "ssprk22", dim=2), (n, n),
                        ((0.0, 1.0), (0.0, 1.0)), boundary="periodic")
     X, Y = np.meshgrid(*st.axes, indexing="ij")
@@ -95,13 +138,26 @@ def euler2d(n: int, steps: int, rounds: int, backends: list[str], hand_flags: bo
     fns: dict[str, Callable[[], object]] = {}
     check: dict[str, np.ndarray] = {}
     check_steps = 3
-    for name, lib in libs("hand_euler2d.c", hand_flags).items():
+    variants = {"hand C, division minmod": "MINMOD_DIVISION"} if causes else None
+    for name, lib in libs("hand_euler2d.c", hand_flags, variants).items():
         check[name] = hand(lib, check_steps)()
         fns[name] = hand(lib, steps)
     for backend in backends:
         k = SystemKernel(st.scheme, backend, CACHE)
         check[backend] = k.run(U0, check_steps, dt, st.spacing)  # JIT / load outside timing
         fns[backend] = lambda k=k: k.run(U0, steps, dt, st.spacing)
+    if causes:
+        fn = generated_c_variant(build_system(st.scheme), division_free_minmod, ctypes.c_double)
+        work = [np.zeros((4, n + 4, n + 4)) for _ in range(6)]
+
+        def variant(m: int) -> np.ndarray:
+            work[0][:, 2:-2, 2:-2] = U0.transpose(0, 2, 1)
+            fn(*[b.ctypes.data_as(D) for b in work], ctypes.c_int64(n), ctypes.c_int64(n),
+               ctypes.c_int64(m), ctypes.c_double(lx), ctypes.c_double(ly))
+            return work[0][:, 2:-2, 2:-2].transpose(0, 2, 1).copy()
+
+        check["c, division-free minmod"] = variant(check_steps)
+        fns["c, division-free minmod"] = lambda: variant(steps)
     agreement(f"2-D Euler, {n}x{n} x {check_steps} steps",
               st.run(U0, check_steps * dt, dt=dt), check)
     report("2-D Euler MUSCL-minmod HLLC SSPRK(2,2)", f"{n}x{n} x {steps}", n * n * steps,
@@ -109,7 +165,7 @@ def euler2d(n: int, steps: int, rounds: int, backends: list[str], hand_flags: bo
 
 
 def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
-         hand_flags: bool) -> None:
+         hand_flags: bool, causes: bool) -> None:
     u = sp.Symbol("u")
     burgers = flux == "burgers"
     scheme = weno5(scalar_law(u, u**2 / 2 if burgers else u), data_range=(0, 1))
@@ -135,9 +191,22 @@ def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
     fns: dict[str, Callable[[], object]] = {}
     check: dict[str, np.ndarray] = {}
     check_steps = 3
-    for name, lib in libs("hand_weno5.c", hand_flags).items():
+    variants = {"hand C, faces twice": "WENO5_FACES_TWICE"} if causes and not burgers else None
+    for name, lib in libs("hand_weno5.c", hand_flags, variants).items():
         check[name] = hand(lib, check_steps)()
         fns[name] = hand(lib, steps)
+    if causes:
+        fn = generated_c_variant(build_highres(scheme), constant_divisions_as_products, None)
+        work = [np.zeros(n + 6) for _ in range(5)]
+
+        def variant(m: int) -> np.ndarray:
+            work[0][3:-3] = u0
+            fn(*[b.ctypes.data_as(D) for b in work], ctypes.c_int64(n), ctypes.c_int64(m),
+               ctypes.c_double(lam))
+            return work[0][3:-3].copy()
+
+        check["c, constant divisions as products"] = variant(check_steps)
+        fns["c, constant divisions as products"] = lambda: variant(steps)
     for backend in backends:
         k = HighResKernel(scheme, backend, CACHE)
         check[backend] = k.run(u0, check_steps, lam, unsafe=True)  # JIT / load outside timing
@@ -159,6 +228,10 @@ def main() -> None:
     ap.add_argument("--backends", default="c,llvm,numba")
     ap.add_argument("--hand-flags", action="store_true",
                     help="also time the hand C built with the generated kernels' extra flags")
+    ap.add_argument("--causes", action="store_true",
+                    help="also time variants that locate the gaps: hand C with the division "
+                         "minmod (Euler), with both faces per cell (WENO5), generated C with "
+                         "constant divisions as products")
     ap.add_argument("--only", default="euler2d,advection,burgers")
     a = ap.parse_args()
     backends = a.backends.split(",")
@@ -166,10 +239,10 @@ def main() -> None:
     print("| scheme | size | backend | Mcell-steps/s | generated / hand C speed |\n"
           "|---|---|---|---|---|")
     if "euler2d" in only:
-        euler2d(a.n2, a.steps, a.rounds, backends, a.hand_flags)
+        euler2d(a.n2, a.steps, a.rounds, backends, a.hand_flags, a.causes)
     for flux in ("advection", "burgers"):
         if flux in only:
-            weno(flux, a.n, a.steps, a.rounds, backends, a.hand_flags)
+            weno(flux, a.n, a.steps, a.rounds, backends, a.hand_flags, a.causes)
     print("\n" + "\n".join(NOTES))
 
 

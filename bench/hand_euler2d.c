@@ -13,7 +13,10 @@
  * Written the way bench/hand_systems.c is (plain C, the Riemann solver with the textbook's
  * branches, min/max as ternaries, restrict), with the minmod slope division-free and
  * branch-free: max(0, min(a, b)) + min(0, max(a, b)) (the reference's phi(dm/dp) dp, 0 at dp = 0,
- * is the same number up to the rounding of dm/dp*dp). */
+ * is the same number up to the rounding of dm/dp*dp).
+ *
+ * -DMINMOD_DIVISION (for bench/hand_c_extra.py --causes only): minmod in the reference's and the
+ * generated kernel's form, dp != 0 ? max(0, min(1, dm/dp)) dp : 0 (a division per slope). */
 #include <math.h>
 #include <stddef.h>
 
@@ -23,7 +26,11 @@
 static inline double mn(double a, double b) { return a < b ? a : b; }
 static inline double mx(double a, double b) { return a > b ? a : b; }
 
+#ifdef MINMOD_DIVISION
+static inline double minmod(double dm, double dp) { return dp != 0 ? mx(0.0, mn(1.0, dm / dp)) * dp : 0.0; }
+#else
 static inline double minmod(double a, double b) { return mx(0.0, mn(a, b)) + mn(0.0, mx(a, b)); }
+#endif
 
 /* the Zhang-Shu factor that keeps both values a, b (of a quantity with centre c) >= EPS */
 static inline double zs(double c, double a, double b)

@@ -14,7 +14,10 @@
  *
  * Written for speed: each face value is computed once (a face loop, then an update loop;
  * neither has a loop-carried dependence, both vectorise), the 1/6 of the candidate stencils is
- * taken out of the weighted sum, constants are multiplications. */
+ * taken out of the weighted sum, constants are multiplications.
+ *
+ * -DWENO5_FACES_TWICE (for bench/hand_c_extra.py --causes only): the advection kernel computes
+ * both face values of each cell in the cell's own loop, as the generated kernel does. */
 #include <stddef.h>
 
 #define WENO_EPS 1e-6
@@ -57,9 +60,17 @@ static void adv_stage(double *src, const double *base, double *out,
                       double *restrict face, long n, double lam, double a, double b)
 {
     fill3(src, n);
+#ifdef WENO5_FACES_TWICE
+    for (long i = 3; i <= n + 2; ++i)  /* face[i] holds F_{i+1/2} - F_{i-1/2} here */
+        face[i] = weno5(src[i - 2], src[i - 1], src[i], src[i + 1], src[i + 2])
+                - weno5(src[i - 3], src[i - 2], src[i - 1], src[i], src[i + 1]);
+    for (long i = 3; i <= n + 2; ++i)
+        out[i] = a * base[i] + b * (src[i] - lam * face[i]);
+#else
     for (long i = 2; i <= n + 2; ++i)
         face[i] = weno5(src[i - 2], src[i - 1], src[i], src[i + 1], src[i + 2]);
     update(src, base, out, face, n, lam, a, b);
+#endif
 }
 
 /* u, u1, face: n + 6 doubles (3 ghost cells per side); lam = dt/dx */
