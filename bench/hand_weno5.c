@@ -1,0 +1,115 @@
+/* Hand-written C baseline for mcgen's WENO5 kernel (issue 14 item 4): bench/hand_c_extra.py
+ * compiles it with gcc -O3 -march=native, checks it against mcgen's NumPy reference
+ * (mcgen/run/highres_stepper.py) and times it against the generated HighResKernel.
+ *
+ * The scheme of mcgen.model.catalogue.highres.weno5 with the Lax-Friedrichs splitting:
+ * u_t + f(u)_x = 0, periodic, f+- = (f(u) +- alpha u)/2 with the global alpha = max |f'| on the
+ * data range, the Jiang-Shu WENO5 value (epsilon = 1e-6, p = 2, linear weights 1/10, 6/10,
+ * 3/10) of f+ from the left and of f- from the right at each face, F = f+^- + f-^+, SSPRK(3,3)
+ * in Shu-Osher form; buffers padded with 3 ghost cells per side, nsteps steps per call.
+ *
+ * weno5_advection_ssprk3: f = u (alpha = 1, so f+ = u and f- = 0 exactly: the f- half, zero,
+ *   is not computed).
+ * weno5_burgers_ssprk3: f = u^2/2 with the caller's alpha (max |u| on the data range).
+ *
+ * Written for speed: each face value is computed once (a face loop, then an update loop;
+ * neither has a loop-carried dependence, both vectorise), the 1/6 of the candidate stencils is
+ * taken out of the weighted sum, constants are multiplications.
+ *
+ * -DWENO5_FACES_TWICE (for bench/hand_c_extra.py --causes only): the advection kernel computes
+ * both face values of each cell in the cell's own loop, as the generated kernel does. */
+#include <stddef.h>
+
+#define WENO_EPS 1e-6
+
+/* Jiang-Shu fifth-order value at the right face of the v3 cell, upwind from the left */
+static inline double weno5(double v1, double v2, double v3, double v4, double v5)
+{
+    const double c13 = 13.0 / 12.0;
+    double d0 = v1 - 2 * v2 + v3, e0 = v1 - 4 * v2 + 3 * v3;
+    double d1 = v2 - 2 * v3 + v4, e1 = v2 - v4;
+    double d2 = v3 - 2 * v4 + v5, e2 = 3 * v3 - 4 * v4 + v5;
+    double b0 = WENO_EPS + c13 * d0 * d0 + 0.25 * e0 * e0;
+    double b1 = WENO_EPS + c13 * d1 * d1 + 0.25 * e1 * e1;
+    double b2 = WENO_EPS + c13 * d2 * d2 + 0.25 * e2 * e2;
+    double a0 = 0.1 / (b0 * b0), a1 = 0.6 / (b1 * b1), a2 = 0.3 / (b2 * b2);
+    double q0 = 2 * v1 - 7 * v2 + 11 * v3;   /* six times the candidate values */
+    double q1 = -v2 + 5 * v3 + 2 * v4;
+    double q2 = 2 * v3 + 5 * v4 - v5;
+    return (a0 * q0 + a1 * q1 + a2 * q2) / (6 * (a0 + a1 + a2));
+}
+
+static inline void fill3(double *u, long n)
+{
+    u[0] = u[n]; u[1] = u[n + 1]; u[2] = u[n + 2];
+    u[n + 3] = u[3]; u[n + 4] = u[4]; u[n + 5] = u[5];
+}
+
+/* out[i] = a*base[i] + b*(src[i] - lam*(face[i] - face[i-1])), interior i = 3..n+2, with
+ * face[i] = F_{i+1/2} for i = 2..n+2; `out` may be `src` or `base` (elementwise) */
+static void update(const double *src, const double *base, double *out,
+                   const double *restrict face, long n, double lam, double a, double b)
+{
+    for (long i = 3; i <= n + 2; ++i)
+        out[i] = a * base[i] + b * (src[i] - lam * (face[i] - face[i - 1]));
+}
+
+/* ------------------------------------------------------------------ linear advection */
+
+static void adv_stage(double *src, const double *base, double *out,
+                      double *restrict face, long n, double lam, double a, double b)
+{
+    fill3(src, n);
+#ifdef WENO5_FACES_TWICE
+    for (long i = 3; i <= n + 2; ++i)  /* face[i] holds F_{i+1/2} - F_{i-1/2} here */
+        face[i] = weno5(src[i - 2], src[i - 1], src[i], src[i + 1], src[i + 2])
+                - weno5(src[i - 3], src[i - 2], src[i - 1], src[i], src[i + 1]);
+    for (long i = 3; i <= n + 2; ++i)
+        out[i] = a * base[i] + b * (src[i] - lam * face[i]);
+#else
+    for (long i = 2; i <= n + 2; ++i)
+        face[i] = weno5(src[i - 2], src[i - 1], src[i], src[i + 1], src[i + 2]);
+    update(src, base, out, face, n, lam, a, b);
+#endif
+}
+
+/* u, u1, face: n + 6 doubles (3 ghost cells per side); lam = dt/dx */
+void weno5_advection_ssprk3(double *restrict u, double *restrict u1, double *restrict face,
+                            long n, long nsteps, double lam)
+{
+    for (long s = 0; s < nsteps; ++s) {
+        adv_stage(u, u, u1, face, n, lam, 0.0, 1.0);                /* u1 = u + dt L(u) */
+        adv_stage(u1, u, u1, face, n, lam, 0.75, 0.25);             /* u2 = 3u/4 + (u1 + dt L)/4 */
+        adv_stage(u1, u, u, face, n, lam, 1.0 / 3.0, 2.0 / 3.0);    /* u = u/3 + 2(u2 + dt L)/3 */
+    }
+}
+
+/* ------------------------------------------------------------------ Burgers */
+
+static void burgers_stage(double *src, const double *base, double *out,
+                          double *restrict fp, double *restrict fm, double *restrict face,
+                          long n, double lam, double alpha, double a, double b)
+{
+    fill3(src, n);
+    for (long i = 0; i < n + 6; ++i) {
+        double f = 0.5 * src[i] * src[i];
+        fp[i] = 0.5 * (f + alpha * src[i]);
+        fm[i] = 0.5 * (f - alpha * src[i]);
+    }
+    for (long i = 2; i <= n + 2; ++i)
+        face[i] = weno5(fp[i - 2], fp[i - 1], fp[i], fp[i + 1], fp[i + 2])
+                + weno5(fm[i + 3], fm[i + 2], fm[i + 1], fm[i], fm[i - 1]);
+    update(src, base, out, face, n, lam, a, b);
+}
+
+/* u, u1, fp, fm, face: n + 6 doubles; alpha = max |u| on the data range */
+void weno5_burgers_ssprk3(double *restrict u, double *restrict u1, double *restrict fp,
+                          double *restrict fm, double *restrict face, long n, long nsteps,
+                          double lam, double alpha)
+{
+    for (long s = 0; s < nsteps; ++s) {
+        burgers_stage(u, u, u1, fp, fm, face, n, lam, alpha, 0.0, 1.0);
+        burgers_stage(u1, u, u1, fp, fm, face, n, lam, alpha, 0.75, 0.25);
+        burgers_stage(u1, u, u, fp, fm, face, n, lam, alpha, 1.0 / 3.0, 2.0 / 3.0);
+    }
+}
