@@ -213,9 +213,18 @@ def test_safety_policy_uses_the_exact_implicit_regions():
     assert cn.status == "proved" and cn.holds(r=1.5) and not cn.holds(r=1.51)
 
 
-def test_wide_implicit_operator_keeps_the_m_matrix_sufficient_set():
+def test_wide_implicit_operator_symmetric_is_exact_nonsymmetric_keeps_the_m_matrix_set():
+    # u_{j+-2} only: the even sublattice's tridiagonal M-matrix, positive for every r (was
+    # M-matrix 'unknown' before symmetric pentadiagonal operators were decided)
     s = Scheme(("u",), 1, {"u": sp.Eq(new(0) - r * (new(2) - 2 * new(0) + new(-2)) / 4,
                                       u[0])}, params=(r,), name="wide implicit")
+    c = positivity_region(s).result
+    assert c.status == "proved" and same(c.expr, sp.true, r)
+    assert min_entry(s, r, 7) > -1e-13
+    # a non-symmetric pentadiagonal A: out of the exact analysis, the M-matrix set is kept
+    s = Scheme(("u",), 1, {"u": sp.Eq(new(0) - r * (new(2) - 2 * new(0) + new(-2)) / 4
+                                      + r * (new(0) - new(-1)), u[0])}, params=(r,),
+               name="wide implicit with upwind")
     c = positivity_region(s).result
     assert c.status == "unknown" and c.necessary is None and "M-matrix" in c.description
 
