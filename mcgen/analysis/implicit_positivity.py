@@ -53,11 +53,13 @@ Weights = dict[int, Any]
 @dataclass(frozen=True)
 class KernelRegion:
     """The decided set of p, whether it is exact, and a counterexample per failing cell
-    ``(p value, block, m)``: entry m of block A^{-1} B_block is negative there."""
+    ``(p value, block, m)``: entry m of block A^{-1} B_block is negative there (for a wide A,
+    m may be ``"tail"``, a negative dominant tail, or ``"oscillating"``, non-real decay
+    rates)."""
 
     region: sp.Set
     exact: bool
-    witnesses: tuple[tuple[Any, int, int], ...]
+    witnesses: tuple[tuple[Any, int, Any], ...]
 
 
 def _subs(W: Weights, p: sp.Symbol, x: Any) -> Weights:
@@ -138,7 +140,7 @@ class _Family:
         if signs is None:
             return None, []  # one-sided kernel: out of reach
         if isinstance(signs, str):
-            return False, []  # "singular": A not invertible, no scheme there
+            return False, [(-1, "singular")]  # A not invertible: no scheme there
         neg = [(i, m) for i, block in enumerate(signs) for m, s in block if s < 0]
         return not neg, neg
 
@@ -146,8 +148,16 @@ class _Family:
         """A limit of region points at x is in the region (the kernel is continuous there)."""
         return True  # lambda(p) is continuous away from the roots of a_i, A(+-1), disc(F)
 
-    def through(self, x: Any, common: set[tuple[int, Any]]) -> bool:
-        return _negative_through(self.A, self.Bs, self.p, self.N, x, common)
+    def through(self, x: Any, left: list[tuple[int, Any]], right: list[tuple[int, Any]]
+                ) -> bool:
+        """A failure on both sides persists at x: A singular on one side (its symbol's zeros
+        on the unit circle have a limit there, a zero of A at x), or an entry negative on
+        both sides that keeps its sign through x."""
+        if (-1, "singular") in left + right and any(
+                sp.expand(w) != 0 and (not sp.expand(w).has(self.p) or sign_at(w, self.p, x))
+                for w in self.A.values()):
+            return True
+        return _negative_through(self.A, self.Bs, self.p, self.N, x, set(left) & set(right))
 
 
 class _SymmetricWide(_Family):
@@ -166,7 +176,7 @@ class _SymmetricWide(_Family):
             return _Family(Ax, [_subs(B, self.p, x) for B in self.Bs], self.p, None).at(x)
         got = symmetric_kernel.decide_at(Ax, [_subs(B, self.p, x) for B in self.Bs])
         if got.singular:
-            return False, []
+            return False, [(-1, "singular")]
         return got.ok, list(got.fails)
 
     def _structural_nonzero(self, x: Any) -> bool:
@@ -182,14 +192,18 @@ class _SymmetricWide(_Family):
         return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in (
             s.alpha, 4 * s.alpha + 2 * s.beta + s.gamma, 4 * s.alpha - 2 * s.beta + s.gamma))
 
-    def through(self, x: Any, common: set[tuple[int, Any]]) -> bool:
-        """A failure on both sides persists at x: non-real decay rates (disc Q < 0 through x,
-        Rm and Q without a common root at x), or a negative entry or tail coefficient
-        certified by interval arithmetic on a shrinking isolating interval of x."""
+    def through(self, x: Any, left: list[tuple[int, Any]], right: list[tuple[int, Any]]
+                ) -> bool:
+        """A failure on both sides persists at x: A singular on one side (a root of Q in
+        [-2, 2] there has a limit, a root of Q at x in [-2, 2]), non-real decay rates (disc Q
+        < 0 through x, Rm and Q without a common root at x), or a negative entry or tail
+        coefficient certified by interval arithmetic on a shrinking isolating interval of x."""
+        s = self.split
+        if (-1, "singular") in left + right:
+            return super().through(x, left, right)
         if not self._structural_nonzero(x):
             return False
-        s = self.split
-        for i, m in sorted(common, key=str):
+        for i, m in sorted(set(left) & set(right), key=str):
             if m == "oscillating":
                 _, rho1, rho0, _ = s.blocks[i]
                 res = sp.numer(sp.together(s.alpha * rho0**2 - s.beta * rho0 * rho1
@@ -223,6 +237,7 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
     polynomials in p with rational coefficients."""
     if not Bs or not _exact_weights(A, Bs, p):
         return None
+    A = {k: w for k, w in A.items() if sp.expand(sp.sympify(w)) != 0}
     fam = _family(A, Bs, p, N)
     if fam is None:
         return None
@@ -244,6 +259,7 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
             exact = False
         if ok:
             pieces.append(sp.Interval.open(x0, x1))
+        neg = [f for f in neg if f[0] >= 0]  # (-1, "singular"): no scheme, no witness
         if neg:
             witnesses.append((x, *neg[0]))
     for i, x in enumerate(edges):
@@ -255,6 +271,8 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
             ok, _ = fam.at(x)
             if ok is None and (left[0] or right[0]) and fam.closed_at(x):
                 ok = True  # a degenerate point (double root) in the closure of the region
+            elif ok is None and fam.through(x, left[1], right[1]):
+                ok = False
             if ok is None:
                 exact = False
             elif ok:
@@ -264,7 +282,7 @@ def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
             # the conditions are closed where the kernel is continuous: a limit of region
             # points is in the region
             pieces.append(sp.FiniteSet(x))
-        elif not fam.through(x, set(left[1]) & set(right[1])):
+        elif not fam.through(x, left[1], right[1]):
             exact = False  # an isolated irrational point: not decided
     region = sp.Union(*pieces) if pieces else sp.S.EmptySet
     return KernelRegion(region, exact, tuple(witnesses))

@@ -279,7 +279,11 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
         return PointDecision(None, singular=True)
     disc = sp_.disc
     if disc == 0:
-        return PointDecision(None)  # a double root t: decided by continuity, not here
+        for prec in _PRECISIONS:
+            got = _decide_double(sp_, prec)
+            if got is not None:
+                return got
+        return PointDecision(None)
     if disc < 0:
         fails = tuple((i, "oscillating") for i, (_, rho1, rho0, _) in enumerate(sp_.blocks)
                       if not _shares_root(Q, rho1, rho0))
@@ -289,6 +293,40 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
         if got is not None:
             return got
     return PointDecision(None)
+
+
+def _decide_double(sp_: Split, prec: int) -> PointDecision | None:
+    """disc Q = 0: Q = alpha (t - t0)^2, Bq/Q = Qp + rho1/(alpha (t - t0)) + Rm(t0)/(alpha
+    (t - t0)^2); 1/(t - tau)^2 has the kernel d/dtau of zeta^|m| / (zeta - 1/zeta), i.e.
+    zeta^2/(zeta^2 - 1) f'(zeta) with f = zeta^(n+1)/(zeta^2 - 1), n = |m|. The tail is
+    zeta^n (u + v n) with v = Rm(t0) zeta^2 / (alpha (zeta^2 - 1)^2): per parity affine in n
+    times a positive power, so >= 0 iff its first terms are and v >= 0 (zeta > 0); for
+    zeta < 0 it alternates unless Rm = 0."""
+    iv.prec = prec
+    t0 = -sp.Rational(sp_.beta) / (2 * sp.Rational(sp_.alpha))
+    t = _iv(t0)
+    z = (t - (1 if t0 > 0 else -1) * iv.sqrt(t * t - 4)) / 2
+    fails: list[tuple[int, Any]] = []
+    undecided = False
+    for i, (Qp, rho1, rho0, _) in enumerate(sp_.blocks):
+        rm0 = rho1 * t0 + rho0
+        if t0 < 0 and (rho1, rho0) != (0, 0):
+            fails.append((i, "tail"))
+        elif t0 > 0 and rm0 / sp.Rational(sp_.alpha) < 0:
+            fails.append((i, "tail"))
+        for m in decisive_offsets(sp_, i):
+            n = abs(m)
+            K = z ** n / (z - 1 / z)
+            df = ((n + 1) * z ** n * (z * z - 1) - 2 * z ** (n + 2)) / (z * z - 1) ** 2
+            K2 = z * z / (z * z - 1) * df
+            h = _iv(poly_coefficient(Qp, m)) + (_iv(rho1) * K + _iv(rm0) * K2) / _iv(sp_.alpha)
+            sg = _sign(h)
+            undecided |= sg is None
+            if sg == -1:
+                fails.append((i, m))
+    if fails:
+        return PointDecision(False, fails=tuple(fails))
+    return None if undecided else PointDecision(True)
 
 
 def _shares_root(Q: sp.Poly, rho1: Any, rho0: Any) -> bool:
@@ -307,21 +345,22 @@ def _decide_real(sp_: Split, Q: sp.Poly, prec: int) -> PointDecision | None:
     except ValueError:
         return None
     fails: list[tuple[int, Any]] = []
+    undecided = False  # a sign left open (an entry exactly 0 at a critical value, say)
     for i in range(len(sp_.blocks)):
         cs = _coefficients(sp_, i, ts, Ds, None, None)
         for m in decisive_offsets(sp_, i):
             s = _sign(_entry(sp_, i, m, zs, cs, None, None))
-            if s is None:
-                return None
-            if s < 0:
+            undecided |= s is None
+            if s is not None and s < 0:
                 fails.append((i, m))
         if dom is not None and cs[dom] is not None:
             sc, sz = _sign(cs[dom]), _sign(zs[dom])
-            if sc is None or sz is None:
-                return None
-            if sc < 0 or sz < 0:
+            undecided |= sc is None or sz is None
+            if sc == -1 or sz == -1:
                 fails.append((i, "tail"))
-    return PointDecision(not fails, fails=tuple(fails))
+    if fails:
+        return PointDecision(False, fails=tuple(fails))
+    return None if undecided else PointDecision(True)
 
 
 def fails_near(sp_: Split, p: sp.Symbol, lo: Any, hi: Any, fail: tuple[int, Any]) -> bool:
