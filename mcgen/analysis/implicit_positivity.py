@@ -80,17 +80,25 @@ def _structural(A: Weights) -> list[sp.Expr]:
 
 def _resultant(A: Weights, E: sp.Expr) -> sp.Expr:
     """A polynomial in p vanishing wherever E(p, lambda(p)) = 0: res_lambda(F, E), computed
-    from the pseudo-remainder of E by F (F of degree <= 2)."""
+    from the pseudo-remainder of E by F (F of degree <= 2), in polynomial arithmetic."""
     _, F = characteristic(A)
     if F is None or not E.has(LAM):
         return sp.expand(E.subs(LAM, 0)) if F is None else E
-    Fp = sp.Poly(F, LAM)
-    r = sp.prem(sp.Poly(E, LAM), Fp)  # lc(F)^k E mod F: same roots where lc(F) != 0
-    if Fp.degree() == 1:
+    params = sorted((E.free_symbols | F.free_symbols) - {LAM}, key=str)
+    gens = (LAM, *params)
+    Fp = sp.Poly(F, *gens)
+    r = sp.prem(sp.Poly(E, *gens), Fp)  # lc(F)^k E mod F: same roots where lc(F) != 0
+    if Fp.degree(LAM) == 1:
         return r.as_expr()
-    a, b, c = Fp.all_coeffs()
-    u, v = r.coeff_monomial(1), r.coeff_monomial(LAM)
-    return sp.expand(a * u**2 - b * u * v + c * v**2)  # res(F, u + v lambda)
+
+    def part(P: sp.Poly, k: int) -> sp.Poly:  # the coefficient of lambda^k, in the params
+        return sp.Poly.from_dict({mono[1:]: c for mono, c in P.terms() if mono[0] == k} or
+                                 {(0,) * len(params): 0}, *params) if params else \
+            sp.Poly(P.coeff_monomial(LAM**k), LAM)
+
+    a, b, c = (part(Fp, k) for k in (2, 1, 0))
+    u, v = part(r, 0), part(r, 1)
+    return (a * u**2 - b * u * v + c * v**2).as_expr()  # res(F, u + v lambda)
 
 
 def _crit_polys(A: Weights, Bs: list[Weights], N: int | None) -> list[sp.Expr]:

@@ -46,6 +46,7 @@ from mcgen.analysis.region_presentation import (
     region_name,
     set_to_condition,
 )
+from mcgen.analysis.separable_positivity import separable_factors
 from mcgen.analysis.symmetric_kernel import entry_interval, first_negative_entry
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
@@ -357,6 +358,14 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     exact = _exact_implicit(b, scheme, A, blocks, i_w, ex, words)
     if exact is not None:
         return exact
+    if ex is sp.true:  # sufficient on the whole parameter domain: nothing left to decide
+        b.step(ex, "the sufficient set is the whole parameter domain, so it is the region",
+               Check("follows"), uses=[i_f])
+        cond = Condition(ex, params, "positivity", "proved", sufficient=ex, necessary=ex,
+                         name=region_name(scheme),
+                         description="every parameter value (A an M-matrix, B >= 0 "
+                         "throughout)", definitions=dict(scheme.definitions))
+        return b.finish_concluded(cond)
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
                      name=region_name(scheme),
                      description=f"sufficient (M-matrix): {words}; necessity not analysed",
@@ -369,6 +378,8 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
     """The exact region of a 1-D one-parameter scheme with a tridiagonal or symmetric
     pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
     out of reach."""
+    if scheme.dim == 2 and len(blocks) == 1:
+        return _exact_separable(b, scheme, A, blocks[0], i_w, suff)
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -404,6 +415,53 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
                      name=region_name(scheme),
                      description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
                      definitions=dict(scheme.definitions))
+    return b.finish_concluded(cond)
+
+
+def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+                     suff: sp.Basic) -> Derivation | None:
+    """A separable 2-D scheme (:mod:`mcgen.analysis.separable_positivity`): the intersection of
+    the exact regions of its two 1-D factors, each in (at most) one parameter; None otherwise."""
+    factors = separable_factors(A, B)
+    if factors is None:
+        return None
+    i_s = b.step("A(z1, z2) A(1, 1) = A(z1, 1) A(1, z2), the same for B, A(1, 1) = B(1, 1): "
+                 "A^(-1) B = (A_x^(-1) B_x) (x) (A_y^(-1) B_y), each factor's rows summing to 1",
+                 "rank one: the symbols factor, so the solution operator is a tensor product; "
+                 "it is >= 0 iff both factors are (a negative entry of one times a positive "
+                 "entry of the other is a negative entry)", Check("separable_operator", (A, B)),
+                 uses=[i_w])
+    parts, names, used = [], [], []
+    for axis, (Ax, Bx) in zip("xy", factors, strict=True):
+        ps = sorted({s for w in (*Ax.values(), *Bx.values()) for s in sp.sympify(w).free_symbols}
+                    & set(scheme.params), key=str)
+        if len(ps) > 1:
+            return None
+        p = ps[0] if ps else sp.Dummy("p", real=True)
+        got = decide(Ax, [Bx], p)
+        if got is None or not got.exact:
+            return None
+        expr, words = set_to_condition(got.region, p)
+        if not ps:
+            expr, words = (sp.true, "always") if got.region == _domain(p) else (sp.false,
+                                                                                 "never")
+        parts.append(expr)
+        names.append(f"{axis}: {words}")
+        used.append(b.step(expr, f"the {axis}-factor A_{axis} u^(n+1) = B_{axis} u^n, decided "
+                           f"exactly in 1-D: {words}",
+                           Check("implicit_kernel_region", (Ax, [Bx], p, expr)) if ps else
+                           Check("follows"), uses=[i_s]))
+    expr = sp.And(*parts)
+    params = tuple(p for p in scheme.params if expr.has(p))
+    same = check_region_equivalent(suff, expr, params) == "proved" if params else suff == expr
+    bound = "coincides with it" if same else "is only sufficient"
+    words = "; ".join(names)
+    b.step(expr, "both factors >= 0", Check("follows"), uses=used)
+    cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                     name=region_name(scheme),
+                     description=f"exact on the lattice (Cauchy problem), a tensor product of "
+                     f"1-D solution operators: {words}; the M-matrix bound {sp.sstr(suff)} "
+                     f"{bound}", definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
 
 
