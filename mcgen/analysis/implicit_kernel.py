@@ -148,6 +148,26 @@ def kernel_root(A: Weights) -> sp.Expr | str | None:
     return None
 
 
+def _sign_linear_at_root(u: Any, v: Any, F: sp.Expr, lam: Any) -> int:
+    """sign(u + v lambda), lambda an irrational root of F = a l^2 + b l + c (rationals u, v):
+    lambda = (-b + e sqrt(D)) / (2a), e = sign(a) sign(lambda + b/(2a)) (the midpoint of the
+    roots is rational and no root), and the sign of X + e sqrt(D) compares X^2 with D."""
+    u, v = sp.Rational(u), sp.Rational(v)
+    if v == 0:
+        return int(sp.sign(u))
+    a, b, c = (sp.Rational(x) for x in sp.Poly(F, LAM).all_coeffs())
+    D = b**2 - 4 * a * c
+    mid = -b / (2 * a)
+    e = int(sp.sign(a)) * sign_at(LAM - mid, LAM, lam)
+    # u + v lambda = v (lambda - rho), rho = -u/v; lambda - rho = (X + e sqrt D) / (2a)
+    X = -b - 2 * a * (-u / v)
+    if X == 0 or int(sp.sign(X)) == e:
+        s = e
+    else:
+        s = int(sp.sign(X)) if X**2 > D else (e if X**2 < D else 0)
+    return s * int(sp.sign(v)) * int(sp.sign(a))
+
+
 def entry_signs_at(A: Weights, Bs: list[Weights], N: int | None = None
                    ) -> list[list[tuple[int, int]]] | str | None:
     """Signs of the decisive entries ``[[(m, sign h_m)] per block]`` at numeric A, B (exact), or
@@ -155,7 +175,18 @@ def entry_signs_at(A: Weights, Bs: list[Weights], N: int | None = None
     lam = kernel_root(A)
     if lam is None or isinstance(lam, str):
         return lam
-    return [[(m, sign_at(E, LAM, lam)) for m, E in entry_polys(A, B, N)] for B in Bs]
+    _, F = characteristic(A)
+
+    def sign(E: sp.Expr) -> int:
+        # E(lambda) = (E mod F)(lambda) = u + v lambda: signed in rational arithmetic (degree
+        # ~N on N cells otherwise, and a Sturm sequence per refinement)
+        if F is not None and E.has(LAM) and not lam.is_Rational:
+            r = sp.Poly(E, LAM).rem(sp.Poly(F, LAM))
+            if r.degree() == 1 and sp.degree(F, LAM) == 2:
+                return _sign_linear_at_root(r.coeff_monomial(1), r.coeff_monomial(LAM), F, lam)
+            E = r.as_expr()
+        return sign_at(E, LAM, lam)
+    return [[(m, sign(E)) for m, E in entry_polys(A, B, N)] for B in Bs]
 
 
 def entry_value(A: Weights, B: Weights, m: int, N: int | None = None) -> sp.Expr:
