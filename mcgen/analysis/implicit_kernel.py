@@ -77,8 +77,9 @@ def _tie(P: sp.Expr, A: Weights, side: str) -> sp.Expr:
         npow.append(npow[-1] * nP)
         dpow.append(dpow[-1] * dP)
     by_j: dict[int, dict[tuple[int, ...], Any]] = {}
-    for (i, j, *rest), c in PP.terms():
-        by_j.setdefault(j, {})[(i + j, *rest)] = c
+    for mono, c in PP.terms():
+        i, j, rest = mono[0], mono[1], tuple(mono[2:])
+        by_j.setdefault(j, {})[(i + j,) + rest] = c
     out = sp.Poly(0, *gens)
     for j, terms in by_j.items():
         out += sp.Poly.from_dict(terms, *gens) * npow[j] * dpow[2 * k - j]

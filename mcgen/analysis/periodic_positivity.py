@@ -165,7 +165,8 @@ def periodic_positivity_at(scheme: Scheme, N: int, value: Any) -> Derivation:
         if got == "refuted":
             ok = False
             signs = entry_signs_at(Ax, [{k: sp.sympify(w).subs(p, x) for k, w in B.items()}], N)
-            m = next(m for m, sg in signs[0] if sg < 0)  # type: ignore[index]
+            assert isinstance(signs, list)  # "refuted" means the kernel exists
+            m = next(m for m, sg in signs[0] if sg < 0)
             b.step(f"entry {m} of the circulant A^(-1) B_{i} is < 0 at {p} = {x}",
                    "an exact entry of the solution operator",
                    Check("implicit_negative_entry", (A, B, p, x, m, N)), uses=[i_k])
