@@ -225,10 +225,18 @@ def test_wide_implicit_operator_symmetric_is_exact_nonsymmetric_keeps_the_m_matr
     c = positivity_region(s).result
     assert c.status == "proved" and same(c.expr, sp.true, r)
     assert min_entry(s, r, 7) > -1e-13
-    # a non-symmetric pentadiagonal A: out of the exact analysis, the M-matrix set is kept
+    # a non-symmetric pentadiagonal A that is an M-matrix for every r: exact (every r)
     s = Scheme(("u",), 1, {"u": sp.Eq(new(0) - r * (new(2) - 2 * new(0) + new(-2)) / 4
                                       + r * (new(0) - new(-1)), u[0])}, params=(r,),
                name="wide implicit with upwind")
+    c = positivity_region(s).result
+    assert c.status == "proved" and c.expr is sp.true and min_entry(s, r, 5) > -1e-13
+    # non-symmetric, pentadiagonal and not an M-matrix: out of the exact analysis, the M-matrix
+    # set (here r = 0) is kept as the sufficient part
+    s = Scheme(("u",), 1, {"u": sp.Eq(new(0) + r * (new(2) - 4 * new(1) + 6 * new(0)
+                                                    - 4 * new(-1) + new(-2))
+                                      + r * (new(0) - new(-1)), u[0])}, params=(r,),
+               name="biharmonic with upwind")
     c = positivity_region(s).result
     assert c.status == "unknown" and c.necessary is None and "M-matrix" in c.description
 
