@@ -15,8 +15,11 @@ h_m = sum_j b_j g_{m-j}; beyond the stencil h_{m+2} = lp^2 h_m (m >= R) and h_{m
 
 On N periodic cells S is the circulant of the periodised kernel h^N_m = sum_q h_{m+qN}; with the
 geometric tails summed, (1 - lp^N)(1 - lm^N) g^N_m / g_0 = lp^m (1 - lm^N) + lm^(N-m) (1 - lp^N)
-(0 <= m < N), again a polynomial in lambda, and S_N >= 0 iff its N entries are >= 0. The
-wrapped terms are O(|lambda|^N): the periodic entries tend to the lattice ones as N grows.
+(0 <= m < N), again a polynomial in lambda. Between the stencil's reach from 0 and from N
+the entries are K+ lp^m + K- lm^(N-m), two exponentials per parity of m with at most one
+zero, so S_N >= 0 iff the entries that reach around and the two first and two last of that
+middle range are >= 0: at most R + 4 entries whatever N (:func:`middle_range`). The wrapped
+terms are O(|lambda|^N): the periodic entries tend to the lattice ones as N grows.
 
 Each entry is returned as a polynomial E(p, lambda) with sign(E) = sign(h_m) (the positive
 factors (1 - lp^N)(1 - lm^N) and an even power of a_1 multiplied in, g_0 replaced by its
@@ -57,16 +60,30 @@ def characteristic(A: Weights) -> tuple[str, sp.Expr | None]:
 
 def _tie(P: sp.Expr, A: Weights, side: str) -> sp.Expr:
     """P(lp, lm) as a polynomial in lambda with the same sign (lm = a_{-1}/a_1 lp, cleared by
-    an even power of its denominator)."""
+    an even power of its denominator). Polynomial arithmetic (degree ~N on N cells)."""
     am, _, ap = tridiagonal(A)  # type: ignore[misc]
     P = sp.expand(P)
-    if side == "+":
-        k = sp.degree(P, _LM) if P.has(_LM) else 0
-        num, den = sp.fraction(sp.cancel(am / ap))  # lm = (num/den) lp; den^(2k) > 0
-        return sp.expand(P.subs({_LP: LAM, _LM: num * LAM / den}) * den**(2 * k))
-    if side == "-":
-        return sp.expand(P.subs({_LP: 0, _LM: LAM}))
-    return sp.expand(P.subs({_LP: 0, _LM: 0}))
+    if side != "+":
+        return sp.expand(P.subs({_LP: 0, _LM: LAM} if side == "-" else {_LP: 0, _LM: 0}))
+    num, den = sp.fraction(sp.cancel(am / ap))  # lm = (num/den) lp; den^(2k) > 0
+    params = sorted((P.free_symbols | num.free_symbols | den.free_symbols) - {_LP, _LM},
+                    key=str)
+    gens = (LAM, *params)
+    PP = sp.Poly(P, _LP, _LM, *params)
+    k = PP.degree(_LM)
+    nP, dP = sp.Poly(num, *gens), sp.Poly(den, *gens)
+    npow, dpow = [sp.Poly(1, *gens)], [sp.Poly(1, *gens)]
+    for _ in range(2 * k):
+        npow.append(npow[-1] * nP)
+        dpow.append(dpow[-1] * dP)
+    by_j: dict[int, dict[tuple[int, ...], Any]] = {}
+    for mono, c in PP.terms():
+        i, j, rest = mono[0], mono[1], tuple(mono[2:])
+        by_j.setdefault(j, {})[(i + j,) + rest] = c
+    out = sp.Poly(0, *gens)
+    for j, terms in by_j.items():
+        out += sp.Poly.from_dict(terms, *gens) * npow[j] * dpow[2 * k - j]
+    return out.as_expr()
 
 
 def _g(n: int, N: int | None) -> sp.Expr:
@@ -78,11 +95,28 @@ def _g(n: int, N: int | None) -> sp.Expr:
 
 
 def offsets(B: Weights, N: int | None) -> list[int]:
-    """The offsets m whose entries h_m decide S >= 0 (|m| <= R + 1; all N on N cells)."""
+    """The offsets m whose entries h_m decide S >= 0: |m| <= R + 1 on the lattice; on N cells
+    the entries near 0 and N that reach around, and the two first and two last of the middle
+    range, whatever N (see :func:`middle_range`)."""
     if N is not None:
-        return list(range(N))
+        mid = middle_range(B, N)
+        if mid is None:
+            return list(range(N))
+        m1, m2 = mid
+        return sorted({*range(m1), *range(m2 + 1, N), m1, m1 + 1, m2 - 1, m2})
     R = max((abs(int(j)) for j in B), default=0)
     return list(range(-R - 1, R + 2))
+
+
+def middle_range(B: Weights, N: int) -> tuple[int, int] | None:
+    """(m1, m2): on N cells, for m1 <= m <= m2 every m - j (j in B) lies in [0, N), so
+    h^N_m = K+ lp^m + K- lm^(N-m) with constants K+-. Per parity of m (m = m' + 2k) that is
+    K+ lp^m' (lp^2)^k + K- lm^(N-m') (lm^-2)^k, a sum of two exponentials in k with positive
+    bases: it has at most one zero (Descartes' rule for exponential sums), so it is >= 0 on
+    the range iff it is at both ends. None when the range is too short to gain anything."""
+    js = [int(j) for j in B] or [0]
+    m1, m2 = max(0, max(js)), N - 1 - max(0, -min(js))
+    return (m1, m2) if m2 - m1 >= 4 else None
 
 
 def entry_polys(A: Weights, B: Weights, N: int | None = None) -> list[tuple[int, sp.Expr]]:
@@ -115,6 +149,26 @@ def kernel_root(A: Weights) -> sp.Expr | str | None:
     return None
 
 
+def _sign_linear_at_root(u: Any, v: Any, F: sp.Expr, lam: Any) -> int:
+    """sign(u + v lambda), lambda an irrational root of F = a l^2 + b l + c (rationals u, v):
+    lambda = (-b + e sqrt(D)) / (2a), e = sign(a) sign(lambda + b/(2a)) (the midpoint of the
+    roots is rational and no root), and the sign of X + e sqrt(D) compares X^2 with D."""
+    u, v = sp.Rational(u), sp.Rational(v)
+    if v == 0:
+        return int(sp.sign(u))
+    a, b, c = (sp.Rational(x) for x in sp.Poly(F, LAM).all_coeffs())
+    D = b**2 - 4 * a * c
+    mid = -b / (2 * a)
+    e = int(sp.sign(a)) * sign_at(LAM - mid, LAM, lam)
+    # u + v lambda = v (lambda - rho), rho = -u/v; lambda - rho = (X + e sqrt D) / (2a)
+    X = -b - 2 * a * (-u / v)
+    if X == 0 or int(sp.sign(X)) == e:
+        s = e
+    else:
+        s = int(sp.sign(X)) if X**2 > D else (e if X**2 < D else 0)
+    return s * int(sp.sign(v)) * int(sp.sign(a))
+
+
 def entry_signs_at(A: Weights, Bs: list[Weights], N: int | None = None
                    ) -> list[list[tuple[int, int]]] | str | None:
     """Signs of the decisive entries ``[[(m, sign h_m)] per block]`` at numeric A, B (exact), or
@@ -122,7 +176,18 @@ def entry_signs_at(A: Weights, Bs: list[Weights], N: int | None = None
     lam = kernel_root(A)
     if lam is None or isinstance(lam, str):
         return lam
-    return [[(m, sign_at(E, LAM, lam)) for m, E in entry_polys(A, B, N)] for B in Bs]
+    _, F = characteristic(A)
+
+    def sign(E: sp.Expr) -> int:
+        # E(lambda) = (E mod F)(lambda) = u + v lambda: signed in rational arithmetic (degree
+        # ~N on N cells otherwise, and a Sturm sequence per refinement)
+        if F is not None and E.has(LAM) and not lam.is_Rational:
+            r = sp.Poly(E, LAM).rem(sp.Poly(F, LAM))
+            if r.degree() == 1 and sp.degree(F, LAM) == 2:
+                return _sign_linear_at_root(r.coeff_monomial(1), r.coeff_monomial(LAM), F, lam)
+            E = r.as_expr()
+        return sign_at(E, LAM, lam)
+    return [[(m, sign(E)) for m, E in entry_polys(A, B, N)] for B in Bs]
 
 
 def entry_value(A: Weights, B: Weights, m: int, N: int | None = None) -> sp.Expr:
@@ -143,4 +208,4 @@ def entry_value(A: Weights, B: Weights, m: int, N: int | None = None) -> sp.Expr
 
 
 __all__ = ["LAM", "tridiagonal", "characteristic", "entry_polys", "kernel_root",
-           "entry_signs_at", "entry_value", "offsets"]
+           "entry_signs_at", "entry_value", "offsets", "middle_range"]

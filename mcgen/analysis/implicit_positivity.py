@@ -27,6 +27,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis import symmetric_kernel
 from mcgen.analysis.implicit_kernel import (
     LAM,
     characteristic,
@@ -36,7 +37,15 @@ from mcgen.analysis.implicit_kernel import (
     tridiagonal,
 )
 from mcgen.proof.check import register_check
-from mcgen.proof.sturm import _domain, rational_between, real_roots, relational_set, sign_at
+from mcgen.proof.sturm import (
+    _domain,
+    _isolating,
+    _min_poly,
+    rational_between,
+    real_roots,
+    relational_set,
+    sign_at,
+)
 
 Weights = dict[int, Any]
 
@@ -44,11 +53,13 @@ Weights = dict[int, Any]
 @dataclass(frozen=True)
 class KernelRegion:
     """The decided set of p, whether it is exact, and a counterexample per failing cell
-    ``(p value, block, m)``: entry m of block A^{-1} B_block is negative there."""
+    ``(p value, block, m)``: entry m of block A^{-1} B_block is negative there (for a wide A,
+    m may be ``"tail"``, a negative dominant tail, or ``"oscillating"``, non-real decay
+    rates)."""
 
     region: sp.Set
     exact: bool
-    witnesses: tuple[tuple[Any, int, int], ...]
+    witnesses: tuple[tuple[Any, int, Any], ...]
 
 
 def _subs(W: Weights, p: sp.Symbol, x: Any) -> Weights:
@@ -69,17 +80,25 @@ def _structural(A: Weights) -> list[sp.Expr]:
 
 def _resultant(A: Weights, E: sp.Expr) -> sp.Expr:
     """A polynomial in p vanishing wherever E(p, lambda(p)) = 0: res_lambda(F, E), computed
-    from the pseudo-remainder of E by F (F of degree <= 2)."""
+    from the pseudo-remainder of E by F (F of degree <= 2), in polynomial arithmetic."""
     _, F = characteristic(A)
     if F is None or not E.has(LAM):
         return sp.expand(E.subs(LAM, 0)) if F is None else E
-    Fp = sp.Poly(F, LAM)
-    r = sp.prem(sp.Poly(E, LAM), Fp)  # lc(F)^k E mod F: same roots where lc(F) != 0
-    if Fp.degree() == 1:
+    params = sorted((E.free_symbols | F.free_symbols) - {LAM}, key=str)
+    gens = (LAM, *params)
+    Fp = sp.Poly(F, *gens)
+    r = sp.prem(sp.Poly(E, *gens), Fp)  # lc(F)^k E mod F: same roots where lc(F) != 0
+    if Fp.degree(LAM) == 1:
         return r.as_expr()
-    a, b, c = Fp.all_coeffs()
-    u, v = r.coeff_monomial(1), r.coeff_monomial(LAM)
-    return sp.expand(a * u**2 - b * u * v + c * v**2)  # res(F, u + v lambda)
+
+    def part(P: sp.Poly, k: int) -> sp.Poly:  # the coefficient of lambda^k, in the params
+        return sp.Poly.from_dict({mono[1:]: c for mono, c in P.terms() if mono[0] == k} or
+                                 {(0,) * len(params): 0}, *params) if params else \
+            sp.Poly(P.coeff_monomial(LAM**k), LAM)
+
+    a, b, c = (part(Fp, k) for k in (2, 1, 0))
+    u, v = part(r, 0), part(r, 1)
+    return (a * u**2 - b * u * v + c * v**2).as_expr()  # res(F, u + v lambda)
 
 
 def _crit_polys(A: Weights, Bs: list[Weights], N: int | None) -> list[sp.Expr]:
@@ -101,64 +120,177 @@ def distinct_real_roots(polys: list[sp.Expr], v: sp.Symbol) -> set[Any]:
     return set(real_roots(sp.Poly(sp.Mul(*facs), v)))
 
 
-def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
-           ) -> KernelRegion | None:
-    """The set of p where every A^{-1} B_i >= 0 (lattice, or N periodic cells), or None when
-    A is not tridiagonal or the weights are not polynomials in p with rational coefficients."""
-    if tridiagonal(A) is None or not Bs:
-        return None
+def _exact_weights(A: Weights, Bs: list[Weights], p: sp.Symbol) -> bool:
+    """Every weight a polynomial in p with rational coefficients."""
     for w in (*A.values(), *(b for B in Bs for b in B.values())):
         w = sp.expand(sp.sympify(w))
         if w.free_symbols - {p} or not w.is_polynomial(p) or (
                 w.has(p) and not sp.Poly(w, p).domain.is_Exact) or w.has(sp.Float):
-            return None
-    crit = distinct_real_roots(_crit_polys(A, Bs, N), p)
+            return False
+    return True
+
+
+class _Family:
+    """One kind of implicit operator, seen by the cell decision: its critical polynomials in p,
+    the exact decision at a rational p, and whether a failure persists through a critical
+    value."""
+
+    def __init__(self, A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None) -> None:
+        self.A, self.Bs, self.p, self.N = A, Bs, p, N
+
+    def crit(self) -> list[sp.Expr]:
+        return _crit_polys(self.A, self.Bs, self.N)
+
+    def at(self, x: Any) -> tuple[bool | None, list[tuple[int, Any]]]:
+        """(in the region?, the failures (block, m)) at p = x."""
+        signs = entry_signs_at(_subs(self.A, self.p, x), [_subs(B, self.p, x) for B in self.Bs],
+                               self.N)
+        if signs is None:
+            return None, []  # one-sided kernel: out of reach
+        if isinstance(signs, str):
+            return False, [(-1, "singular")]  # A not invertible: no scheme there
+        neg = [(i, m) for i, block in enumerate(signs) for m, s in block if s < 0]
+        return not neg, neg
+
+    def closed_at(self, x: Any) -> bool:
+        """A limit of region points at x is in the region (the kernel is continuous there)."""
+        return True  # lambda(p) is continuous away from the roots of a_i, A(+-1), disc(F)
+
+    def through(self, x: Any, left: list[tuple[int, Any]], right: list[tuple[int, Any]]
+                ) -> bool:
+        """A failure on both sides persists at x: A singular on one side (its symbol's zeros
+        on the unit circle have a limit there, a zero of A at x), or an entry negative on
+        both sides that keeps its sign through x."""
+        if (-1, "singular") in left + right and any(
+                sp.expand(w) != 0 and (not sp.expand(w).has(self.p) or sign_at(w, self.p, x))
+                for w in self.A.values()):
+            return True
+        return _negative_through(self.A, self.Bs, self.p, self.N, x, set(left) & set(right))
+
+
+class _SymmetricWide(_Family):
+    """A symmetric and pentadiagonal (:mod:`mcgen.analysis.symmetric_kernel`)."""
+
+    def __init__(self, A: Weights, Bs: list[Weights], p: sp.Symbol, split: Any) -> None:
+        super().__init__(A, Bs, p, None)
+        self.split = split
+
+    def crit(self) -> list[sp.Expr]:
+        return symmetric_kernel.critical_polys(self.split)
+
+    def at(self, x: Any) -> tuple[bool | None, list[tuple[int, Any]]]:
+        Ax = {k: w for k, w in _subs(self.A, self.p, x).items() if w != 0}
+        if tridiagonal(Ax) is not None:  # the offset-2 weights vanish here (p = 0, say)
+            return _Family(Ax, [_subs(B, self.p, x) for B in self.Bs], self.p, None).at(x)
+        got = symmetric_kernel.decide_at(Ax, [_subs(B, self.p, x) for B in self.Bs])
+        if got.singular:
+            return False, [(-1, "singular")]
+        return got.ok, list(got.fails)
+
+    def _structural_nonzero(self, x: Any) -> bool:
+        s = self.split
+        polys = [s.alpha, s.disc, 4 * s.alpha + 2 * s.beta + s.gamma,
+                 4 * s.alpha - 2 * s.beta + s.gamma]
+        return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in polys)
+
+    def closed_at(self, x: Any) -> bool:
+        # Q(+-2) != 0 and alpha != 0 at x: Q keeps its roots off [-2, 2] (A invertible) and
+        # the kernel is continuous in p there (a double root t is a limit too)
+        s = self.split
+        return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in (
+            s.alpha, 4 * s.alpha + 2 * s.beta + s.gamma, 4 * s.alpha - 2 * s.beta + s.gamma))
+
+    def through(self, x: Any, left: list[tuple[int, Any]], right: list[tuple[int, Any]]
+                ) -> bool:
+        """A failure on both sides persists at x: A singular on one side (a root of Q in
+        [-2, 2] there has a limit, a root of Q at x in [-2, 2]), non-real decay rates (disc Q
+        < 0 through x, Rm and Q without a common root at x), or a negative entry or tail
+        coefficient certified by interval arithmetic on a shrinking isolating interval of x."""
+        s = self.split
+        if (-1, "singular") in left + right:
+            return super().through(x, left, right)
+        if not self._structural_nonzero(x):
+            return False
+        for i, m in sorted(set(left) & set(right), key=str):
+            if m == "oscillating":
+                _, rho1, rho0, _ = s.blocks[i]
+                res = sp.numer(sp.together(s.alpha * rho0**2 - s.beta * rho0 * rho1
+                                           + s.gamma * rho1**2))
+                if res != 0 and (not res.has(self.p) or sign_at(res, self.p, x) != 0):
+                    return True
+                continue
+            lo, hi = _isolating(x)
+            f = _min_poly(x, self.p)
+            for _ in range(8):
+                if symmetric_kernel.fails_near(s, self.p, lo, hi, (i, m)):
+                    return True
+                lo, hi = f.refine_root(lo, hi, eps=(hi - lo) / 2**20)
+        return False
+
+
+def _family(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None) -> _Family | None:
+    if tridiagonal(A) is not None:
+        return _Family(A, Bs, p, N)
+    if N is None and symmetric_kernel.symmetric_pentadiagonal(A):
+        s = symmetric_kernel.split(A, Bs)
+        if s is not None:
+            return _SymmetricWide(A, Bs, p, s)
+    return None
+
+
+def decide(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None = None
+           ) -> KernelRegion | None:
+    """The set of p where every A^{-1} B_i >= 0 (lattice, or N periodic cells), or None when
+    A is neither tridiagonal nor symmetric pentadiagonal (lattice only) or the weights are not
+    polynomials in p with rational coefficients."""
+    if not Bs or not _exact_weights(A, Bs, p):
+        return None
+    A = {k: w for k, w in A.items() if sp.expand(sp.sympify(w)) != 0}
+    fam = _family(A, Bs, p, N)
+    if fam is None:
+        return None
+    crit = distinct_real_roots(fam.crit(), p)
     dom = _domain(p)
     crit = {x for x in crit if x in dom}
     edges = sorted({dom.inf, dom.sup, *crit} - {sp.oo, -sp.oo}, key=lambda x: sp.N(x, 50))
     edges = ([-sp.oo] if dom.inf == -sp.oo else []) + edges + ([sp.oo] if dom.sup == sp.oo else [])
 
-    def at(x: Any) -> tuple[bool | None, list[tuple[int, int]]]:
-        """(in the region?, the negative entries (block, m)) at p = x."""
-        signs = entry_signs_at(_subs(A, p, x), [_subs(B, p, x) for B in Bs], N)
-        if signs is None:
-            return None, []  # one-sided kernel: out of reach
-        if isinstance(signs, str):
-            return False, []  # "singular": A not invertible, no scheme there
-        neg = [(i, m) for i, block in enumerate(signs) for m, s in block if s < 0]
-        return not neg, neg
-
     exact = True
-    cells: list[tuple[bool | None, list[tuple[int, int]]]] = []
+    cells: list[tuple[bool | None, list[tuple[int, Any]]]] = []
     pieces: list[sp.Set] = []
     witnesses = []
     for x0, x1 in zip(edges, edges[1:], strict=False):
         x = rational_between(x0, x1)
-        ok, neg = at(x)
+        ok, neg = fam.at(x)
         cells.append((ok, neg))
         if ok is None:
             exact = False
         if ok:
             pieces.append(sp.Interval.open(x0, x1))
+        neg = [f for f in neg if f[0] >= 0]  # (-1, "singular"): no scheme, no witness
         if neg:
             witnesses.append((x, *neg[0]))
     for i, x in enumerate(edges):
         if not x.is_finite or x not in dom:
             continue
+        left = cells[i - 1] if i > 0 else (False, [])
+        right = cells[i] if i < len(cells) else (False, [])
         if x.is_Rational:
-            ok, _ = at(x)
+            ok, _ = fam.at(x)
+            if ok is None and (left[0] or right[0]) and fam.closed_at(x):
+                ok = True  # a degenerate point (double root) in the closure of the region
+            elif ok is None and fam.through(x, left[1], right[1]):
+                ok = False
             if ok is None:
                 exact = False
             elif ok:
                 pieces.append(sp.FiniteSet(x))
             continue
-        left = cells[i - 1] if i > 0 else (False, [])
-        right = cells[i] if i < len(cells) else (False, [])
-        if left[0] or right[0]:
-            # lambda(p) is continuous here unless x is a root of a_i, A(+-1) or disc(F):
-            # the conditions are closed, so a limit of region points is in the region
+        if (left[0] or right[0]) and fam.closed_at(x):
+            # the conditions are closed where the kernel is continuous: a limit of region
+            # points is in the region
             pieces.append(sp.FiniteSet(x))
-        elif not _negative_through(A, Bs, p, N, x, set(left[1]) & set(right[1])):
+        elif not fam.through(x, left[1], right[1]):
             exact = False  # an isolated irrational point: not decided
     region = sp.Union(*pieces) if pieces else sp.S.EmptySet
     return KernelRegion(region, exact, tuple(witnesses))
@@ -233,10 +365,16 @@ def check_periodic_kernel_region(A: Any, B: Any, p: sp.Symbol, N: Any, claimed: 
 
 
 @register_check("implicit_negative_entry",
-                "an entry of A^{-1} B is negative at a parameter value (exact algebraic number)")
+                "an entry of A^{-1} B is negative at a parameter value (exact algebraic number; "
+                "for a symmetric pentadiagonal A, outward-rounded interval arithmetic)")
 def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, N: Any) -> str:
     n = None if sp.sympify(N) == 0 else int(N)
     Ax, Bx = _subs(_ints(A), p, x), _subs(_ints(B), p, x)
+    if tridiagonal(Ax) is None:
+        h = symmetric_kernel.entry_interval(Ax, Bx, int(m)) if n is None else None
+        if h is None:
+            return "unknown"
+        return "proved" if h < 0 else "refuted" if h >= 0 else "unknown"
     signs = entry_signs_at(Ax, [Bx], n)
     if signs is None or isinstance(signs, str):
         return "unknown"
@@ -244,6 +382,15 @@ def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, 
     if s is None:  # m outside the decisive offsets: evaluate it
         s = int(sp.sign(sp.N(entry_value(Ax, Bx, int(m), n), 50)))
     return "proved" if s < 0 else "refuted"
+
+
+@register_check("oscillating_kernel",
+                "a symmetric pentadiagonal A has non-real roots t of Q(t) = A(z), t = z + 1/z, "
+                "at a parameter value and B does not cancel them: A^{-1} B has infinitely many "
+                "negative entries")
+def check_oscillating_kernel(A: Any, B: Any, p: sp.Symbol, x: Any) -> str:
+    got = symmetric_kernel.decide_at(_subs(_ints(A), p, x), [_subs(_ints(B), p, x)])
+    return "proved" if (0, "oscillating") in got.fails else "refuted"
 
 
 __all__ = ["LAM", "KernelRegion", "decide", "exact_region", "kernel_conditions"]

@@ -31,7 +31,7 @@ from typing import Any
 import sympy as sp
 
 from mcgen.analysis.dimensionless import in_groups
-from mcgen.analysis.implicit_kernel import entry_value
+from mcgen.analysis.implicit_kernel import entry_value, tridiagonal
 from mcgen.analysis.implicit_positivity import (
     LAM,
     decide,
@@ -46,6 +46,8 @@ from mcgen.analysis.region_presentation import (
     region_name,
     set_to_condition,
 )
+from mcgen.analysis.separable_positivity import separable_factors
+from mcgen.analysis.symmetric_kernel import entry_interval, first_negative_entry
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -356,6 +358,14 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     exact = _exact_implicit(b, scheme, A, blocks, i_w, ex, words)
     if exact is not None:
         return exact
+    if ex is sp.true:  # sufficient on the whole parameter domain: nothing left to decide
+        b.step(ex, "the sufficient set is the whole parameter domain, so it is the region",
+               Check("follows"), uses=[i_f])
+        cond = Condition(ex, params, "positivity", "proved", sufficient=ex, necessary=ex,
+                         name=region_name(scheme),
+                         description="every parameter value (A an M-matrix, B >= 0 "
+                         "throughout)", definitions=dict(scheme.definitions))
+        return b.finish_concluded(cond)
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
                      name=region_name(scheme),
                      description=f"sufficient (M-matrix): {words}; necessity not analysed",
@@ -365,8 +375,11 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
 
 def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict], i_w: int,
                     suff: sp.Basic, suff_words: str) -> Derivation | None:
-    """The exact region of a 1-D one-parameter scheme with a tridiagonal implicit operator
-    (:mod:`mcgen.analysis.implicit_positivity`), or None when out of reach."""
+    """The exact region of a 1-D one-parameter scheme with a tridiagonal or symmetric
+    pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
+    out of reach."""
+    if scheme.dim == 2 and len(blocks) == 1:
+        return _exact_separable(b, scheme, A, blocks[0], i_w, suff)
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -381,21 +394,17 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
         return None
     expr, words = set_to_condition(got.region, p)
     three = len(blocks) == 2
-    i_k = _kernel_step(b, A, blocks, i_w)
-    i_r = b.step(expr, f"cells in {p} (critical values: resultants in {LAM} of the entries "
-                 "with the polynomial of the decay rate, its discriminant, A(1), A(-1), the "
-                 f"weights of A), one exact decision per cell: {words}",
-                 Check("implicit_kernel_region", (A, blocks, p, expr)), uses=[i_k])
+    wide = tridiagonal(A) is None
+    i_k = _wide_kernel_step(b, blocks, i_w) if wide else _kernel_step(b, A, blocks, i_w)
+    crit = ("norms of the decisive entries and tail coefficients over Q(sqrt(disc Q), "
+            "zeta_1 - 1/zeta_1, zeta_2 - 1/zeta_2), the coefficients and discriminant of Q, "
+            "Q(2), Q(-2), res_t(Rm, Q)" if wide else f"resultants in {LAM} of the entries with "
+            "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A")
+    i_r = b.step(expr, f"cells in {p} (critical values: {crit}), one exact decision per "
+                 f"cell: {words}", Check("implicit_kernel_region", (A, blocks, p, expr)),
+                 uses=[i_k])
     for x, i, m in got.witnesses[:3]:
-        value = entry_value({k: sp.sympify(w).subs(p, x) for k, w in A.items()},
-                            {k: sp.sympify(w).subs(p, x) for k, w in blocks[i].items()}, m)
-        data = ("u^n" if i == 0 else "u^(n-1)") + f" = 1 at cell j{m:+d}" if m else \
-            ("u^n" if i == 0 else "u^(n-1)") + " = 1 at cell j"
-        b.step(f"counterexample at {p} = {x}: entry {m} of A^(-1) B_{i} is "
-               f"{sp.N(value, 6)} < 0, so the data {data}, 0 elsewhere"
-               f"{' (and at the other level)' if three else ''}, give u_j^(n+1) < 0",
-               "an exact entry of the solution operator",
-               Check("implicit_negative_entry", (A, blocks[i], p, x, m, 0)), uses=[i_r])
+        _counterexample(b, A, blocks, p, x, i, m, three, i_r)
     same = check_region_equivalent(suff, expr, (p,)) == "proved"
     shown = {"never": "(empty)", "always": "(every value)"}.get(suff_words, suff_words)
     bound = f"the M-matrix bound {shown} " + ("coincides with it" if same else
@@ -407,6 +416,100 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
                      description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
                      definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
+
+
+def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+                     suff: sp.Basic) -> Derivation | None:
+    """A separable 2-D scheme (:mod:`mcgen.analysis.separable_positivity`): the intersection of
+    the exact regions of its two 1-D factors, each in (at most) one parameter; None otherwise."""
+    factors = separable_factors(A, B)
+    if factors is None:
+        return None
+    i_s = b.step("A(z1, z2) A(1, 1) = A(z1, 1) A(1, z2), the same for B, A(1, 1) = B(1, 1): "
+                 "A^(-1) B = (A_x^(-1) B_x) (x) (A_y^(-1) B_y), each factor's rows summing to 1",
+                 "rank one: the symbols factor, so the solution operator is a tensor product; "
+                 "it is >= 0 iff both factors are (a negative entry of one times a positive "
+                 "entry of the other is a negative entry)", Check("separable_operator", (A, B)),
+                 uses=[i_w])
+    parts, names, used = [], [], []
+    for axis, (Ax, Bx) in zip("xy", factors, strict=True):
+        ps = sorted({s for w in (*Ax.values(), *Bx.values()) for s in sp.sympify(w).free_symbols}
+                    & set(scheme.params), key=str)
+        if len(ps) > 1:
+            return None
+        p = ps[0] if ps else sp.Dummy("p", real=True)
+        got = decide(Ax, [Bx], p)
+        if got is None or not got.exact:
+            return None
+        expr, words = set_to_condition(got.region, p)
+        if not ps:
+            expr, words = (sp.true, "always") if got.region == _domain(p) else (sp.false,
+                                                                                 "never")
+        parts.append(expr)
+        names.append(f"{axis}: {words}")
+        used.append(b.step(expr, f"the {axis}-factor A_{axis} u^(n+1) = B_{axis} u^n, decided "
+                           f"exactly in 1-D: {words}",
+                           Check("implicit_kernel_region", (Ax, [Bx], p, expr)) if ps else
+                           Check("follows"), uses=[i_s]))
+    expr = sp.And(*parts)
+    params = tuple(p for p in scheme.params if expr.has(p))
+    same = check_region_equivalent(suff, expr, params) == "proved" if params else suff == expr
+    bound = "coincides with it" if same else "is only sufficient"
+    words = "; ".join(names)
+    b.step(expr, "both factors >= 0", Check("follows"), uses=used)
+    cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                     name=region_name(scheme),
+                     description=f"exact on the lattice (Cauchy problem), a tensor product of "
+                     f"1-D solution operators: {words}; the M-matrix bound {sp.sstr(suff)} "
+                     f"{bound}", definitions=dict(scheme.definitions))
+    return b.finish_concluded(cond)
+
+
+def _counterexample(b: DerivationBuilder, A: dict, blocks: list[dict], p: sp.Symbol, x: Any,
+                    i: int, m: Any, three: bool, i_r: int) -> None:
+    """A step naming the unit data that make u^{n+1} < 0 at p = x (or, for non-real decay
+    rates of a wide A, the oscillating tail that is negative infinitely often)."""
+    Ax = {k: sp.sympify(w).subs(p, x) for k, w in A.items()}
+    Bx = {k: sp.sympify(w).subs(p, x) for k, w in blocks[i].items()}
+    level = "u^n" if i == 0 else "u^(n-1)"
+    if m == "oscillating":
+        b.step(f"at {p} = {x} the roots t of Q(t) = A(z), t = z + 1/z, are not real: the decay "
+               f"rates of A^(-1) are conjugate, zeta and conj(zeta), and the entries of "
+               f"A^(-1) B_{i} are 2 |c| |zeta|^m cos(m arg zeta + phi) far out, c != 0: "
+               "negative for infinitely many offsets m (no maximum principle)",
+               "the oscillating tail of the inverse kernel",
+               Check("oscillating_kernel", (A, blocks[i], p, x)), uses=[i_r])
+        return
+    if m == "tail":
+        m = first_negative_entry(Ax, Bx)
+        if m is None:
+            return
+    if tridiagonal(A) is None:
+        h = entry_interval(Ax, Bx, m)
+        value = sp.Float(float(h.mid.a), 6) if h is not None else "< 0"
+    else:
+        value = sp.N(entry_value(Ax, Bx, m), 6)
+    data = f"{level} = 1 at cell j{m:+d}" if m else f"{level} = 1 at cell j"
+    b.step(f"counterexample at {p} = {x}: entry {m} of A^(-1) B_{i} is "
+           f"{value} < 0, so the data {data}, 0 elsewhere"
+           f"{' (and at the other level)' if three else ''}, give u_j^(n+1) < 0",
+           "an exact entry of the solution operator",
+           Check("implicit_negative_entry", (A, blocks[i], p, x, m, 0)), uses=[i_r])
+
+
+def _wide_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int:
+    three = len(blocks) == 2
+    return b.step("A(z) = Q(t), B_i(z) = Bq_i(t) with t = z + 1/z; Bq_i = Qp_i Q + Rm_i",
+                  ("the companion operator on (u^n, u^{n-1}) is >= 0 iff both blocks are. "
+                   if three else "") +
+                  "A symmetric and pentadiagonal: A^(-1) B has the entries h_m = [Qp]_m + "
+                  "c_1 zeta_1^|m| + c_2 zeta_2^|m|, c_i = Rm(t_i) / (Q'(t_i) (zeta_i - "
+                  "1/zeta_i)), t_i the roots of Q, zeta_i + 1/zeta_i = t_i, |zeta_i| < 1. "
+                  "Non-real t_i: the tail oscillates (never >= 0 unless c = 0). Real t_i: per "
+                  "parity of m the tail is C_1 nu_1^k + C_2 nu_2^k (nu_i = zeta_i^2), >= 0 for "
+                  "all k iff its first term and its dominant coefficient are, so A^(-1) B >= 0 "
+                  "iff h_0, ..., h_(M+1) >= 0 and the dominant decay rate is > 0 with c >= 0",
+                  Check("definition"), uses=[i_w])
 
 
 def _kernel_step(b: DerivationBuilder, A: dict, blocks: list[dict], i_w: int) -> int:

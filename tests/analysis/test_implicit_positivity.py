@@ -11,7 +11,11 @@ import sympy as sp
 
 from mcgen.analysis.implicit_kernel import entry_value
 from mcgen.analysis.implicit_positivity import decide, implicit_operators
-from mcgen.analysis.periodic_positivity import check_set_implies, periodic_positivity_region
+from mcgen.analysis.periodic_positivity import (
+    check_set_implies,
+    periodic_positivity_at,
+    periodic_positivity_region,
+)
 from mcgen.analysis.positivity import positivity_region
 from mcgen.analysis.safety_policy import safety_policy
 from mcgen.errors import AnalysisError, DerivationFileError
@@ -213,9 +217,26 @@ def test_safety_policy_uses_the_exact_implicit_regions():
     assert cn.status == "proved" and cn.holds(r=1.5) and not cn.holds(r=1.51)
 
 
-def test_wide_implicit_operator_keeps_the_m_matrix_sufficient_set():
+def test_wide_implicit_operator_symmetric_is_exact_nonsymmetric_keeps_the_m_matrix_set():
+    # u_{j+-2} only: the even sublattice's tridiagonal M-matrix, positive for every r (was
+    # M-matrix 'unknown' before symmetric pentadiagonal operators were decided)
     s = Scheme(("u",), 1, {"u": sp.Eq(new(0) - r * (new(2) - 2 * new(0) + new(-2)) / 4,
                                       u[0])}, params=(r,), name="wide implicit")
+    c = positivity_region(s).result
+    assert c.status == "proved" and same(c.expr, sp.true, r)
+    assert min_entry(s, r, 7) > -1e-13
+    # a non-symmetric pentadiagonal A that is an M-matrix for every r: exact (every r)
+    s = Scheme(("u",), 1, {"u": sp.Eq(new(0) - r * (new(2) - 2 * new(0) + new(-2)) / 4
+                                      + r * (new(0) - new(-1)), u[0])}, params=(r,),
+               name="wide implicit with upwind")
+    c = positivity_region(s).result
+    assert c.status == "proved" and c.expr is sp.true and min_entry(s, r, 5) > -1e-13
+    # non-symmetric, pentadiagonal and not an M-matrix: out of the exact analysis, the M-matrix
+    # set (here r = 0) is kept as the sufficient part
+    s = Scheme(("u",), 1, {"u": sp.Eq(new(0) + r * (new(2) - 4 * new(1) + 6 * new(0)
+                                                    - 4 * new(-1) + new(-2))
+                                      + r * (new(0) - new(-1)), u[0])}, params=(r,),
+               name="biharmonic with upwind")
     c = positivity_region(s).result
     assert c.status == "unknown" and c.necessary is None and "M-matrix" in c.description
 
@@ -303,3 +324,40 @@ def test_periodic_grid_for_explicit_and_three_level_schemes():
     df = periodic_positivity_region(dufort_frankel(), 2)  # u_{j+1} = u_{j-1} on two cells
     assert df.status == "proved" and same(df.result.expr, r <= Q(1, 2), r)
     assert same(periodic_positivity_region(cat.crank_nicolson(), 1).result.expr, sp.true, r)
+
+
+def _circulant_entry(r_value, n: int, m: int):
+    """Crank-Nicolson's circulant entry h^N_m by the discrete Fourier sum, at 80 digits: an
+    independent check of the exact periodic decision beyond double precision."""
+    from mpmath import cos, mp, mpf, pi
+    mp.dps = 80
+    x = mpf(r_value.p) / r_value.q
+    return sum(((1 - x * (1 - cos(2 * pi * k / n))) / (1 + x * (1 - cos(2 * pi * k / n)))
+                * cos(2 * pi * k * m / n) for k in range(n)), mpf(0)) / n
+
+
+def test_periodic_decision_at_a_value_for_64_cells():
+    # on 64 cells r_64 - 3/2 is about 3^-64 (the wrapped terms): r = 3/2 + 10^-32 is positive
+    # there though not on the lattice, r = 3/2 + 10^-28 is not; the mpmath Fourier sum agrees
+    cn = cat.crank_nicolson()
+    inside, outside = Q(3, 2) + Q(1, 10**32), Q(3, 2) + Q(1, 10**28)
+    d = periodic_positivity_at(cn, 64, inside)
+    assert d.result is True and d.recheck().status == "proved"
+    assert min(_circulant_entry(inside, 64, m) for m in range(64)) > 0
+    d = periodic_positivity_at(cn, 64, outside)
+    assert d.result is False
+    (neg,) = [st for st in d.steps if st.check.kind == "implicit_negative_entry"]
+    assert neg.check.run() == "proved" and _circulant_entry(outside, 64, neg.check.args[4]) < 0
+    assert Derivation.from_json(d.render("json")).recheck().status == "proved"
+    assert positivity_region(cn).result.holds(r=1.5) and not \
+        positivity_region(cn).result.expr.subs(r, inside)  # the lattice region excludes it
+    with pytest.raises(AnalysisError, match="positive int"):
+        periodic_positivity_at(cn, 0, 1)
+
+
+def test_periodic_decisive_entries_do_not_grow_with_n():
+    from mcgen.analysis.implicit_kernel import middle_range, offsets
+    B = {-1: 1, 0: 1, 1: 1}
+    assert middle_range(B, 64) == (1, 62)
+    assert offsets(B, 64) == [0, 1, 2, 61, 62, 63] and len(offsets(B, 1000)) == 6
+    assert offsets(B, 5) == list(range(5))  # short rings: every entry
