@@ -111,8 +111,9 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
     """Kernel ``step(q, w, L0.., sl, f, nx[, ny], nsteps, lx[, ly]) -> max dt sum S_d/dx_d``.
 
     ``parallel`` threads the cell loops (OpenMP in C, ``prange`` in numba; the LLVM JIT runs
-    them serially); the wave-speed maximum is then stored per interface and reduced serially.
-    ``eps`` is the floor of the Zhang-Shu scaling (the reference stepper's).
+    them serially). The wave speeds are stored per interface in the last plane of ``f`` and
+    their maximum reduced serially (so the flux loop vectorises and threads). ``eps`` is the
+    floor of the Zhang-Shu scaling (the reference stepper's).
 
     ``adaptive``: the kernel chooses each step as the NumPy ``SystemStepper.run(cfl=...)``
     does, ``step(q, w, L0.., sl, f, dts, info, nx[, ny], maxsteps, t0, t_end, cfl, limit,
@@ -204,21 +205,20 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
         body, tr = _translate(flux_prog, named)
         body = [*states, *body]
         body += [ir.Store("f", lay.at(order[c], right), tr(e)) for c, e in enumerate(flux_out)]
-        smax = ir.Var("smax")
-        if parallel:
-            body.append(ir.Store("f", lay.at(k, right), tr(speed)))
-        else:
-            body.append(ir.Assign(smax, ir.BinOp("max", smax, tr(speed))))
+        # the wave speed of each interface goes to the extra plane of f and is reduced in a
+        # serial loop of its own: a running maximum in the flux loop is a reduction compilers
+        # may not reorder (a > b ? a : b is not associative with NaN and -0), so it kept the
+        # whole flux loop scalar; stored, the loop vectorises, threads, and the reduction sees
+        # the speeds in the same order on every backend and thread count
+        body.append(ir.Store("f", lay.at(k, right), tr(speed)))
         ranges = [lay.interior(a) for a in range(dim)]
         ranges[axis] = (_c(g), _add(lay.n[axis], _c(g + 1)))
-        out: list[ir.Stmt] = [ir.Assign(smax, ir.Const(0.0)), lay.loops(ranges, body, parallel)]
-        if parallel:  # the serial reduction of the per-interface speeds
-            red = ir.Assign(smax, ir.BinOp("max", smax, ir.Load("f", lay.at(k, right))))
-            loop: ir.Stmt = ir.For(lay.var[0], *ranges[0], (red,))
-            if dim == 2:
-                loop = ir.For(lay.var[1], *ranges[1], (loop,))
-            out.append(loop)
-        return out
+        smax = ir.Var("smax")
+        red = ir.Assign(smax, ir.BinOp("max", smax, ir.Load("f", lay.at(k, right))))
+        loop: ir.Stmt = ir.For(lay.var[0], *ranges[0], (red,))
+        if dim == 2:
+            loop = ir.For(lay.var[1], *ranges[1], (loop,))
+        return [ir.Assign(smax, ir.Const(0.0)), lay.loops(ranges, body, parallel), loop]
 
     def accumulate(dst: str, axis: int, first: bool) -> ir.Stmt:
         body: list[ir.Stmt] = []
@@ -285,8 +285,7 @@ def build_system(scheme: SystemScheme, boundary: str = "periodic", parallel: boo
            *[ir.Arg(f"L{s_}", array=True, intent="inout", length=size)
              for s_ in range(stages)],
            ir.Arg("sl", array=True, intent="inout", length=size),
-           ir.Arg("f", array=True, intent="inout",
-                  length=_mul(_c(k + 1 if parallel else k), lay.P))]
+           ir.Arg("f", array=True, intent="inout", length=_mul(_c(k + 1), lay.P))]
     requires = tuple(ir.Cmp(">=", v, _c(g)) for v in lay.n)
     if adaptive:
         maxsteps = ir.Var("maxsteps", I64)
@@ -423,8 +422,7 @@ class SystemKernel:
         out |= {f"L{i}": f"stage {i} operator -dt div F (scratch)"
                 for i in range(self.scheme.stepper.stages)}
         out["sl"] = "limited slopes (scratch, same shape as q)"
-        out["f"] = "interface fluxes (scratch" + (", one extra plane for the wave speeds)"
-                                                  if self.parallel else ")")
+        out["f"] = "interface fluxes and, in one extra plane, wave speeds (scratch)"
         out["nx"] = "interior cells along x"
         if dim == 2:
             out["ny"] = "interior cells along y"
@@ -559,8 +557,7 @@ class SystemKernel:
         if self._scratch is None or self._scratch[0].shape != shape:
             q = np.zeros(shape)
             self._scratch = (q, [np.zeros_like(q) for _ in range(2 + stages)],
-                             np.zeros((shape[0] + 1 if self.parallel else shape[0],
-                                       *shape[1:])))
+                             np.zeros((shape[0] + 1, *shape[1:])))
         else:
             for a in (self._scratch[0], *self._scratch[1], self._scratch[2]):
                 a.fill(0.0)

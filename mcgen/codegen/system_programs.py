@@ -106,13 +106,20 @@ class SystemAlgebra:
         if lim is None:
             raise CodegenError("a first-order scheme has no slopes")
 
+        phi0 = lim.phi.subs(lim.r, 0)
+        if not phi0.is_finite:
+            raise CodegenError(f"limiter {lim.name}: phi(0) = {phi0} is not finite (the "
+                               "reference's slope is then infinite wherever D- = 0)")
+
         def limited(name: str, num: sp.Expr, den: sp.Expr) -> sp.Symbol:
-            # phi(num/den) den, 0 where den = 0 (the reference's _limited)
+            # phi(num/den) den, 0 where den = 0 (the reference's _limited): r is 0 there and
+            # den phi(0) = +-0 (phi(0) finite), the reference's value. The select is on r, not
+            # on the product: a slope known to be the constant 0 on one branch lets GCC fold
+            # it into the Zhang-Shu tests below, and the mask of a mask it then needs keeps
+            # the whole slope loop scalar (GCC 12, AVX-512)
             d = p.let(f"d{name}", den)
-            safe = p.let(f"s{name}", sp.Piecewise((d, sp.Ne(d, 0)), (1, True)))
-            r = p.let(f"r{name}", num / safe)
-            return p.let(f"l{name}", sp.Piecewise((lim.phi.subs(lim.r, r) * d, sp.Ne(d, 0)),
-                                                  (0, True)))
+            r = p.let(f"r{name}", sp.Piecewise((num / d, sp.Ne(d, 0)), (0, True)))
+            return p.let(f"l{name}", lim.phi.subs(lim.r, r) * d)
 
         k = self.k
         var = self.scheme.variables

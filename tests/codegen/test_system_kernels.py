@@ -194,7 +194,8 @@ def test_export_round_trip_without_mcgen(tmp_path):
     n, g = U0.shape[1], 2
     q = np.zeros((3, n + 2 * g))
     q[:, g:-g] = U0
-    bufs = [np.zeros_like(q) for _ in range(5)]
+    # w, L0, L1, sl like q; f with one more plane (the wave speed of each interface)
+    bufs = [np.zeros_like(q) for _ in range(4)] + [np.zeros((4, n + 2 * g))]
     rate = mod.step(q.reshape(-1), *[b.reshape(-1) for b in bufs], n, STEPS,
                     DT / st.spacing[0])
     assert np.abs(q[:, g:-g] - got).max() <= 1e-13
