@@ -15,6 +15,7 @@ HighResScheme itself (stage buffers in one kernel) and ``Simulation``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sympy as sp
@@ -29,8 +30,9 @@ from mcgen.model.symbols import dt as DT
 from mcgen.model.symbols import dx as DX
 from mcgen.model.symbols import lam as LAM
 from mcgen.proof.interval_max import max_abs_on_interval
+from mcgen.proof.piecewise_rational import NotPiecewiseRational, sign_failure_set
 
-__all__ = ["as_scheme", "space_operator"]
+__all__ = ["as_scheme", "space_operator", "one_sided"]
 
 
 def _homogenized(e: sp.Expr, r: sp.Symbol, a: sp.Expr, b: sp.Expr, pos: bool) -> sp.Expr:
@@ -54,10 +56,38 @@ def _homogenized(e: sp.Expr, r: sp.Symbol, a: sp.Expr, b: sp.Expr, pos: bool) ->
                      "Koren); run others with mcgen.run.highres_stepper")
 
 
+@functools.lru_cache(maxsize=64)
+def one_sided(phi: sp.Expr, r: sp.Symbol) -> bool:
+    """Proved: the homogenized forms P (for den > 0) and Q (for den < 0) of phi vanish on the
+    other side, P = 0 where den < 0 and Q = 0 where den > 0, and P + Q = 0 where den = 0. Then
+    (P + Q)/2 + sign(den) (P - Q)/2 = P + Q for every num and den (minmod, superbee, MC,
+    Koren: phi = max(0, min(.., c)) with c > 0).
+
+    Exact: P and Q are positively homogeneous of degree 1 in (num, den) (Max/Min/Abs of linear
+    forms), so P(num, den) = |den| P(num/|den|, -1) for den < 0 and Q(num, den) =
+    den Q(num/den, 1) for den > 0; the three functions of x = num below are piecewise linear
+    and :func:`mcgen.proof.piecewise_rational.sign_failure_set` decides that each is 0 on the
+    whole real line (exact break points, one exact sample per piece)."""
+    x = sp.Symbol("x", real=True)
+    zero = sp.Integer(0)
+    must_vanish = (_homogenized(phi, r, x, -sp.Integer(1), True),
+                   _homogenized(phi, r, x, sp.Integer(1), False),
+                   _homogenized(phi, r, x, zero, True) + _homogenized(phi, r, x, zero, False))
+    try:
+        return all(sign_failure_set(f, x, sp.Reals, "==") == sp.S.EmptySet
+                   for f in must_vanish)
+    except NotPiecewiseRational:
+        return False
+
+
 def _limited(phi: sp.Expr, r: sp.Symbol, num: sp.Expr, den: sp.Expr) -> sp.Expr:
-    """phi(num/den) * den with its limit 0 at den = 0 (phi bounded), division-free."""
+    """phi(num/den) * den with its limit 0 at den = 0 (phi bounded), division-free: P + Q where
+    :func:`one_sided` proves it equal to the general form (P + Q)/2 + sign(den) (P - Q)/2 (half
+    the operations, no sign: the 3-D MUSCL-minmod kernel ran 2x faster), else that form."""
     P = _homogenized(phi, r, num, den, True)
     Q = _homogenized(phi, r, num, den, False)
+    if one_sided(phi, r):
+        return P + Q
     # sign(den) unevaluated: SymPy would try to decide the sign of a large difference
     return (P + Q) / 2 + sp.sign(den, evaluate=False) * (P - Q) / 2
 
