@@ -12,7 +12,7 @@
  * reading:   backward
  * scheme:    upwind advection + central diffusion (2-D): u^(n+1) = u[0,0]^0 - nu_x*(-u[-1,0]^0 + u[0,0]^0) - nu_y*(-u[0,-1]^0 + u[0,0]^0) + r_x*(u[+1,0]^0 + u[-1,0]^0 - 2*u[0,0]^0) + r_y*(u[0,+1]^0 + u[0,-1]^0 - 2*u[0,0]^0)
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o advection_diffusion_2d.so advection_diffusion_2d.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o advection_diffusion_2d.so advection_diffusion_2d.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

@@ -12,7 +12,7 @@
  * reading:   forward
  * scheme:    godunov scheme for hydrodynamic limit of TASEP (continuous): rho^(n+1) = rho[0]^0 - lambda*(Min(-(Max(1/2, rho[+1]^0) - 1)*Max(1/2, rho[+1]^0), -(Min(1/2, rho[0]^0) - 1)*Min(1/2, rho[0]^0)) - Min(-(Max(1/2, rho[0]^0) - 1)*Max(1/2, rho[0]^0), -(Min(1/2, rho[-1]^0) - 1)*Min(1/2, rho[-1]^0)))
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o godunov_tasep.so godunov_tasep.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o godunov_tasep.so godunov_tasep.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

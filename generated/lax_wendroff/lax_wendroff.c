@@ -12,7 +12,7 @@
  * reading:   backward
  * scheme:    Lax-Wendroff: u^(n+1) = u[0]^0 + nu**2*(u[+1]^0 + u[-1]^0 - 2*u[0]^0)/2 - nu*(u[+1]^0 - u[-1]^0)/2
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o lax_wendroff.so lax_wendroff.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o lax_wendroff.so lax_wendroff.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

@@ -4,7 +4,7 @@
  * front_end: walkers
  * model_hash: f35aeaa376b841ca0e1295be0a1acfe8072e4c9cfa1649a0e06db317d3cf5d19
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o ou_kushner_dupuis.so ou_kushner_dupuis.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o ou_kushner_dupuis.so ou_kushner_dupuis.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

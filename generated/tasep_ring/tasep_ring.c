@@ -4,7 +4,7 @@
  * front_end: particles
  * model_hash: 2a8a22fdb00c7e10ba585d2e58f91700034be8cdc9688e68c9eef1d1ce883e0d
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o tasep_ring.so tasep_ring.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o tasep_ring.so tasep_ring.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

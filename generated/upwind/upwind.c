@@ -12,7 +12,7 @@
  * reading:   backward
  * scheme:    upwind (a > 0): u^(n+1) = u[0]^0 - nu*(-u[-1]^0 + u[0]^0)
  *
- * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o upwind.so upwind.c -lm
+ * C99; build: cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o upwind.so upwind.c -lm
  */
 #include <math.h>
 #include <stdbool.h>

@@ -3,7 +3,7 @@
 
 Build the shared library first (from the C source, or from the object file):
 
-    cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off -o libupwind.so upwind.c -lm
+    cc -O3 -march=native -fPIC -shared -fno-trapping-math -fno-math-errno -ffp-contract=off --param=vect-max-version-for-alias-checks=32 -o libupwind.so upwind.c -lm
     cc -shared -o libupwind.so upwind.o
 
 Every function below checks its arguments (dtype, 1-D, C-contiguous, length, sizes, no overlap)
