@@ -31,6 +31,7 @@ from mcgen.codegen.highres_frontend import (
     boundary_text,
     build_step_function,
     ghost_fill,
+    operator_program,
     scalar_boundary,
 )
 from mcgen.codegen.ir import index_const as _c
@@ -109,10 +110,7 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
         return list(ghost_fill(arr, spec[::-1], tuple(v.name for v in n[::-1]), g,
                                stride_names))
 
-    progs = []
-    for d, (expr, _) in enumerate(ops):
-        repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols(f"t{d}_"))
-        progs.append((repl, red))
+    progs = [operator_program(expr, f"t{d}_") for d, (expr, _) in enumerate(ops)]
 
     def operator_body(src: str, dst: str | None) -> tuple[ir.Stmt, ...]:
         """The operator's straight-line program, ending with ``dst[here] = dt L(src)`` (with
