@@ -2,7 +2,8 @@
 hand-written C baselines of bench/hand_highres.c (gcc -O3 -march=native), on the same data
 (the results agree to rounding, see tests/run/test_highres_hand_c.py), and of the generated
 kernels (C, LLVM, numba) against the same hand C. The machine may be shared: compare the ratios
-of one run, and repeat.
+of one run, and repeat. The generated-vs-hand rows take turns through
+``system_kernels.interleaved``, timed by the calling thread's CPU time (all kernels are serial).
 Run: ``python bench/highres_kernels.py``.
 """
 

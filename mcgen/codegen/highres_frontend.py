@@ -1,14 +1,18 @@
 """Loop IR for scalar high-resolution schemes with Runge-Kutta stage buffers.
 
 One kernel advances ``nsteps`` steps per call on a 1-D lattice padded with ``g`` ghost cells
-(periodic, outflow or Dirichlet (inflow) sides: the boundaries of the NumPy reference): for each
-stage i it fills the ghosts of the stage state (``u`` for stage 0, ``w`` otherwise) by the boundary
-conditions' own ghost rules (:func:`ghost_fill`, the stencil kernels' fill), stores L(U_i) into the
-stage buffer ``L<i>`` and forms the next stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step
-ends with ``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the
-reference uses (:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions
-eliminated and translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints
-the same loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
+(periodic, outflow or Dirichlet (inflow) sides: the boundaries of the NumPy reference); before
+each stage it fills the ghosts of the stage state by the boundary conditions' own ghost rules
+(:func:`ghost_fill`, the stencil kernels' fill). A stepper that is a two-register Shu-Osher chain
+(SSPRK(2,2), SSPRK(3,3): :func:`mcgen.model.runge_kutta.two_register_form`) takes one fused pass
+per stage, U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i lam L(U_{i-1}), in scratch ``w0``
+(and ``w1`` from three stages). Any other stepper, for each stage i, stores L(U_i) of the stage
+state (``u`` for stage 0, ``w`` otherwise) into the stage buffer ``L<i>`` and forms the next
+stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step ends with
+``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the reference uses
+(:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions eliminated and
+translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints the same
+loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from mcgen.model.highres_boundary import (
 )
 from mcgen.model.highres_scheme import HighResScheme
 from mcgen.model.read import Field, Read
+from mcgen.model.runge_kutta import two_register_form
 
 __all__ = ["build_highres", "HighResKernel", "compile_highres", "ghost_fill", "scalar_boundary",
            "boundary_text"]
@@ -90,7 +95,8 @@ def operator_program(expr: sp.Expr, prefix: str) -> tuple[list[tuple[sp.Symbol, 
 
 def build_highres(s: HighResScheme, parallel: bool = False,
                   boundary: Any = "periodic") -> ir.Module:
-    """The IR module with one kernel ``step`` (args: u, w, L0..L{s-1}, n, nsteps, lam);
+    """The IR module with one kernel ``step`` (args: u, the scratch w0[, w1] of a Shu-Osher chain
+    or w, L0..L{s-1} of stage buffers, n, nsteps, lam);
     ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage);
     ``boundary``: periodic, outflow or Dirichlet (inflow) sides (:func:`scalar_boundary`: the
     ghost cells the NumPy reference pads)."""
@@ -142,25 +148,53 @@ def build_highres(s: HighResScheme, parallel: bool = False,
                       parallel=parallel)
 
     step: list[ir.Stmt] = []
-    for i in range(stages):
-        src = "u" if i == 0 else "w"
-        if i > 0:
-            cmb = combine("w", A[i][:i])
-            assert cmb is not None
-            step.append(cmb)
-        step += fill(src)
-        step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}"),
-                           parallel=parallel))
-    final = combine("u", b)
-    assert final is not None
-    step.append(final)
     # the call contract (checked before every call, printed in exported headers): each array
     # holds n cells and g ghost cells on each side; the periodic ghost fill needs n >= g (the
     # other boundaries take the same, as the reference)
     length = ir.BinOp("+", n, ir.Const(2 * g, I64), I64)
+    chain = two_register_form(s.stepper.A, s.stepper.b)
+    if chain is not None and len(chain) > 1:  # forward Euler: a stage buffer, not in place
+        # Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i lam L(U_{i-1}) (as
+        # the 2-D / 3-D kernels): one fused pass per stage, scratch w0 (and w1 from three
+        # stages), no stored stage derivatives (3 array sweeps per stage -> 1)
+        regs = ["w0", "w1"][:min(2, len(chain) - 1)]
+        src = "u"
+        for i, (alpha, beta) in enumerate(chain):
+            dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
+            step += fill(src)
+            body = list(operator_body(src, dst))
+            last = body.pop()
+            assert isinstance(last, ir.Store)
+            value: ir.Expr = ir.BinOp("*", lam, last.value)
+            if beta != 1:
+                value = ir.BinOp("*", ir.Const(float(beta)), value)
+            keep = 1 - alpha
+            if keep:
+                value = ir.BinOp("+", ir.Load(src, c) if keep == 1 else
+                                 ir.BinOp("*", ir.Const(float(keep)), ir.Load(src, c)), value)
+            if alpha and src != "u":
+                value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)), ir.Load("u", c)),
+                                 value)
+            body.append(ir.Store(dst, c, value))
+            step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
+            src = dst
+        scratch = regs
+    else:
+        for i in range(stages):
+            src = "u" if i == 0 else "w"
+            if i > 0:
+                cmb = combine("w", A[i][:i])
+                assert cmb is not None
+                step.append(cmb)
+            step += fill(src)
+            step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}"),
+                               parallel=parallel))
+        final = combine("u", b)
+        assert final is not None
+        step.append(final)
+        scratch = ["w", *[f"L{i}" for i in range(stages)]]
     args = (ir.Arg("u", array=True, intent="inout", length=length),
-            ir.Arg("w", array=True, intent="inout", length=length),
-            *[ir.Arg(f"L{i}", array=True, intent="inout", length=length) for i in range(stages)],
+            *[ir.Arg(name, array=True, intent="inout", length=length) for name in scratch],
             ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))
     requires = (ir.Cmp(">=", n, ir.Const(max(g, 1), I64)), ir.Cmp(">=", nsteps, ir.Const(0, I64)))
     kernel = ir.Kernel("step", args, (ir.For(ir.Var("s", I64), ir.Const(0, I64), nsteps,
@@ -267,11 +301,18 @@ class HighResKernel:
         """What each argument of ``step`` is (the export's README and header say it)."""
         g = self.ghost
         stages = self.scheme.stepper.stages
+        names = [a.name for a in self.module.kernels[0].args]
+        scratch = {"w": "scratch: the stage state (same length as u)",
+                   "w0": "scratch: the odd stage states of the Shu-Osher chain (same length "
+                         "as u)" if "w1" in names else "scratch: the stage state (same length "
+                                                          "as u)",
+                   "w1": "scratch: the even stage states of the Shu-Osher chain (same length "
+                         "as u)",
+                   **{f"L{i}": f"scratch: -(F_(j+1/2) - F_(j-1/2)) of stage {i}"
+                      for i in range(stages)}}
         return {"u": f"the n cell values with {g} ghost cells on each side (u[{g}] is the "
                      "first cell), advanced in place by nsteps steps",
-                "w": "scratch: the stage state (same length as u)",
-                **{f"L{i}": f"scratch: -(F_(j+1/2) - F_(j-1/2)) of stage {i}"
-                   for i in range(stages)},
+                **{name: scratch[name] for name in names if name in scratch},
                 "n": f"the number of interior cells (at least {max(g, 1)})",
                 "nsteps": "the number of time steps",
                 "lam": "the mesh ratio dt/dx; the caller keeps it within the enforced "
@@ -298,7 +339,7 @@ class HighResKernel:
         n, g = len(u0), self.ghost
         u = np.zeros(n + 2 * g)
         u[g:g + n] = u0
-        bufs = [np.zeros_like(u) for _ in range(1 + self.scheme.stepper.stages)]
+        bufs = [np.zeros_like(u) for a in self.module.kernels[0].args[1:] if a.array]
         self._fn(u, *bufs, np.int64(n), np.int64(nsteps), float(lam))
         return u[g:g + n].copy()
 

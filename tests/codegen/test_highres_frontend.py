@@ -19,15 +19,21 @@ u = sp.Symbol("u")
 MUSCL2 = muscl(scalar_law(u, u), "minmod", "godunov", "ssprk22", data_range=(0, 1))
 
 
-def test_ir_has_one_stage_buffer_per_stage_and_all_steps_in_one_call():
-    k = build_highres(flux_limited(scalar_law(u, u**2 / 2), "mc", "ssprk33",
+@pytest.mark.parametrize(("stepper", "scratch"), [
+    ("ssprk104", ["w", *[f"L{i}" for i in range(10)]]),  # stage buffers
+    ("ssprk33", ["w0", "w1"]),  # a two-register Shu-Osher chain: one fused pass per stage
+    ("ssprk22", ["w0"])])
+def test_ir_holds_the_stages_and_all_steps_in_one_call(stepper, scratch):
+    k = build_highres(flux_limited(scalar_law(u, u**2 / 2), "mc", stepper,
                                    data_range=(-1, 1))).kernels[0]
     names = [a.name for a in k.args]
-    assert names == ["u", "w", "L0", "L1", "L2", "n", "nsteps", "lam"]
+    assert names == ["u", *scratch, "n", "nsteps", "lam"]
     (outer,) = k.body
     assert isinstance(outer, ir.For) and outer.stop == ir.Var("nsteps", "i64")
     stored = {s.array for s in ir.walk(outer.body) if isinstance(s, ir.Store)}
-    assert stored == {"u", "w", "L0", "L1", "L2"}
+    assert stored == {"u", *scratch}
+    sweeps = [s for s in outer.body if isinstance(s, ir.For) and s.var.name == "c"]
+    assert len(sweeps) == (2 * 10 if stepper == "ssprk104" else int(stepper[5]))
 
 
 def _reference(scheme, u0, lam, steps):
@@ -135,7 +141,7 @@ def test_export_checks_every_call_and_states_the_enforced_bound(tmp_path):
     assert "enforced condition: TVD CFL: lam <= 2/3" in header
     assert "u: array of at least n + 4 double values" in header  # ghost width 2 each side
     assert "lam <= 2/3" in (folder / "README.md").read_text()
-    short = [np.zeros(10) for _ in range(4)]
+    short = [np.zeros(10) for _ in range(2)]  # u, w0 (SSPRK(2,2) is a Shu-Osher chain)
     with pytest.raises(KernelArgumentError, match="'u' has 10 elements.*n \\+ 4"):
         kernel._fn(*short, np.int64(1000), np.int64(1), 0.5)
     with pytest.raises(KernelArgumentError, match="n >= 2"):
