@@ -161,7 +161,8 @@ def test_exported_adaptive_kernel_compiles_and_runs(tmp_path):
     g, n = kernel.ghost, 30
     q = np.zeros((3, n + 2 * g))
     q[:, g:-g] = U0
-    scratch = [np.zeros_like(q) for _ in range(4)]  # w, L0, sl, f
+    # w, L0, sl like q; f with one more plane (the wave speed of each interface)
+    scratch = [np.zeros_like(q) for _ in range(3)] + [np.zeros((4, n + 2 * g))]
     dts, info = np.zeros(500), np.zeros(3)
     t = mod.step(q.reshape(-1), *[s.reshape(-1) for s in scratch], dts, info, n, 500, 0.0, 0.05,
                  st.bound, st.bound * (1 + 1e-12), 1 / st.dx)
