@@ -70,13 +70,13 @@ def one_sided(phi: sp.Expr, r: sp.Symbol) -> bool:
     whole real line (exact break points, one exact sample per piece)."""
     x = sp.Symbol("x", real=True)
     zero = sp.Integer(0)
-    must_vanish = (_homogenized(phi, r, x, -sp.Integer(1), True),
-                   _homogenized(phi, r, x, sp.Integer(1), False),
-                   _homogenized(phi, r, x, zero, True) + _homogenized(phi, r, x, zero, False))
     try:
+        must_vanish = (_homogenized(phi, r, x, -sp.Integer(1), True),
+                       _homogenized(phi, r, x, sp.Integer(1), False),
+                       _homogenized(phi, r, x, zero, True) + _homogenized(phi, r, x, zero, False))
         return all(sign_failure_set(f, x, sp.Reals, "==") == sp.S.EmptySet
                    for f in must_vanish)
-    except NotPiecewiseRational:
+    except (NotPiecewiseRational, ModelError):  # not a Max/Min/Abs of linear functions of r
         return False
 
 

@@ -159,3 +159,5 @@ def test_limited_term_is_p_plus_q_exactly_where_proved():
             if b or name != "beam_warming":  # phi(r) = r is unbounded: no limit 0 at den = 0
                 want = phi.subs(R, sp.Rational(a, b)) * b if b else 0
                 assert form.subs({num: a, den: b}) == want, (name, a, b)
+    # outside the division-free class (a rational limiter): not proved, and no error
+    assert not one_sided(LIMITERS["van_leer"], R)
