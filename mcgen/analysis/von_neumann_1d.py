@@ -13,8 +13,13 @@ Chebyshev polynomials). A consistent scheme has P(1) = 0; dividing out the large
   (:mod:`mcgen.proof.cad2`), exact, the region a Boolean of polynomial sign conditions checked
   at every cell; when no such formula separates the cells, the proved sufficient and necessary
   sets (status ``sampled``);
-* otherwise (three or more parameters, or a decomposition out of reach): the necessary
-  conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status ``sampled``).
+* Q of degree 2 or 3 in c (stencils of radius 2), any number of parameters, when the plane
+  decomposition gives no exact region: a closed form in the signs of Q(+-1), of the
+  coefficients of (1 + s)^n Q((1 - s)/(1 + s)) and of the discriminant
+  (:mod:`mcgen.proof.segment_closed_form`), exact;
+* otherwise (three or more parameters and degree >= 4 in c, or a decomposition out of reach):
+  the necessary conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status
+  ``sampled``).
 
 Inconsistent input (G(0) != 1) is diagnosed first: when |G(0)| > 1 for every parameter value the
 result is that one line.

@@ -23,7 +23,7 @@ is Q(-1). With r_k the coefficients of R (r_0 = Q(1) >= 0, r_n = Q(-1) >= 0 assu
 
 Each case is an equivalence, so the formula is the region itself; the check
 ``nonneg_on_segment_closed_form`` rebuilds it from Q and compares it with a claimed formula,
-atom by atom (cheap, bounded by the size of Q).
+atom by atom up to positive factors and factoring (bounded by the size of Q).
 """
 
 from __future__ import annotations
@@ -42,13 +42,17 @@ MAX_TERMS = 400         # terms of Q (as in the plane decomposition's bounds)
 MAX_COEFF_BITS = 256
 # D has degree <= 4 dp in n parameters (dp the total degree of Q in them): at most
 # binomial(4 dp + n, n) monomials, bounded so that building it stays well under a second
-MAX_DISCRIMINANT_MONOMIALS = 10_000
+MAX_DISCRIMINANT_MONOMIALS = 2_000
+MAX_FACTORED_TERMS = 200  # larger polynomials are shown expanded (factoring them takes seconds)
 
 
-def _coefficients(Q: Any, c: sp.Symbol) -> list[sp.Poly]:
+_NO_PARAMETER = sp.Dummy("k")
+
+
+def _coefficients(Q: Any, c: sp.Symbol) -> list[Any]:
     """q_0..q_3 of Q in c as polynomials in its parameters (missing ones zero), within the work
     bounds, or a clear error."""
-    Q = sp.expand(sp.sympify(Q))
+    Q = sp.sympify(Q)
     params = sorted(Q.free_symbols - {c}, key=lambda s: s.name)
     try:
         P = sp.Poly(Q, c, *params)
@@ -70,15 +74,15 @@ def _coefficients(Q: Any, c: sp.Symbol) -> list[sp.Poly]:
             f"{len(params)} parameters; the closed forms cover degree <= {MAX_DEGREE_C} in {c}, "
             f"{MAX_TERMS} terms, {MAX_COEFF_BITS}-bit coefficients, and binomial(4 * degree + "
             f"parameters, parameters) <= {MAX_DISCRIMINANT_MONOMIALS} (here {room})")
-    gens = tuple(params) or (sp.Dummy("k"),)
+    # sparse arithmetic (the discriminant of dense coefficients is slow in dense form)
+    ring = sp.ring(tuple(params) or (_NO_PARAMETER,), sp.QQ)[0]
     parts: list[dict] = [{} for _ in range(MAX_DEGREE_C + 1)]
     for (k, *m), a in P.terms():
-        parts[k][tuple(m) if params else (0,)] = a
-    return [sp.Poly.from_dict(d, *gens, domain=sp.QQ) if d else sp.Poly(0, *gens, domain=sp.QQ)
-            for d in parts]
+        parts[k][tuple(m) if params else (0,)] = sp.QQ(a.p, a.q) if a.is_Rational else a
+    return [ring.from_dict(d) for d in parts]
 
 
-def _cubic_coefficients(q: list[sp.Poly]) -> tuple[sp.Poly, ...]:
+def _cubic_coefficients(q: list[Any]) -> tuple[Any, ...]:
     """r0, r1, r2, r3 of R(s) = (1 + s)^3 Q((1 - s)/(1 + s)) = sum r_k s^k, and D, the
     discriminant of R as a cubic in s, from the coefficients q0..q3 of Q."""
     q0, q1, q2, q3 = q
@@ -90,36 +94,40 @@ def _cubic_coefficients(q: list[sp.Poly]) -> tuple[sp.Poly, ...]:
     return r0, r1, r2, r3, D
 
 
+def _rel(op: type, e: Any) -> sp.Basic:
+    """op(e, 0), left to SymPy's assumptions (a parameter's declared sign decides it) only when
+    e is small: asking them about a large polynomial takes seconds."""
+    x = e.as_expr()
+    return op(x, 0) if len(e.terms()) <= 6 else op(x, 0, evaluate=False)
+
+
 def segment_closed_form(Q: Any, c: sp.Symbol) -> sp.Basic:
     """The Boolean of polynomial sign conditions in Q's parameters that holds exactly where
     Q(c) >= 0 for every c in [-1, 1] (Q of degree <= 3 in c; see the module docstring)."""
     q0, q1, q2, q3 = q = _coefficients(Q, c)
-    ends = [sp.Ge((q0 + q1 + q2 + q3).as_expr(), 0), sp.Ge((q0 - q1 + q2 - q3).as_expr(), 0)]
-    if q3.is_zero and q2.is_zero:  # linear: the two ends
+    ends = [_rel(sp.Ge, q0 + q1 + q2 + q3), _rel(sp.Ge, q0 - q1 + q2 - q3)]
+    if not q3 and not q2:  # linear: the two ends
         return sp.And(*ends)
-    if q3.is_zero:
-        return sp.And(*ends, sp.Or(sp.Ge((q0 - q2).as_expr(), 0),
-                                   sp.Le((q1**2 - 4 * q0 * q2).as_expr(), 0)))
+    if not q3:
+        return sp.And(*ends, sp.Or(_rel(sp.Ge, q0 - q2), _rel(sp.Le, q1**2 - 4 * q0 * q2)))
     r0, r1, r2, r3, D = _cubic_coefficients(q)
     return sp.And(*ends, sp.Or(
-        sp.And(sp.Ge(r1.as_expr(), 0), sp.Ge(r2.as_expr(), 0)),
-        sp.And(sp.Gt(r3.as_expr(), 0), sp.Le(D.as_expr(), 0),
-               sp.Or(sp.Gt(r0.as_expr(), 0), sp.Ne(r1.as_expr(), 0))),
-        sp.And(sp.Eq(r3.as_expr(), 0), sp.Ge(r2.as_expr(), 0),
-               sp.Le((r1**2 - 4 * r0 * r2).as_expr(), 0))))
+        sp.And(_rel(sp.Ge, r1), _rel(sp.Ge, r2)),
+        sp.And(_rel(sp.Gt, r3), _rel(sp.Le, D), sp.Or(_rel(sp.Gt, r0), _rel(sp.Ne, r1))),
+        sp.And(_rel(sp.Eq, r3), _rel(sp.Ge, r2), _rel(sp.Le, r1**2 - 4 * r0 * r2))))
 
 
 def closed_form_words(Q: Any, c: sp.Symbol) -> str:
     """The closed form of :func:`segment_closed_form` in words, its pieces named and factored."""
     q0, q1, q2, q3 = q = _coefficients(Q, c)
 
-    def f(e: sp.Poly) -> str:
+    def f(e: Any) -> str:
         return sp.sstr(sp.factor(e.as_expr()))
 
     head = f"Q(1) = {f(q0 + q1 + q2 + q3)} >= 0 and Q(-1) = {f(q0 - q1 + q2 - q3)} >= 0"
-    if q3.is_zero and q2.is_zero:
+    if not q3 and not q2:
         return head
-    if q3.is_zero:
+    if not q3:
         return (f"{head} and (q0 - q2 = {f(q0 - q2)} >= 0 or the discriminant q1^2 - 4 q0 q2 = "
                 f"{f(q1**2 - 4 * q0 * q2)} <= 0), q_k the coefficients of c^k in Q")
     _, r1, r2, _, D = _cubic_coefficients(q)
@@ -127,7 +135,7 @@ def closed_form_words(Q: Any, c: sp.Symbol) -> str:
             "r1 != 0), or Q(-1) = 0, r2 >= 0 and r1^2 <= 4 Q(1) r2), where r1 = "
             f"{f(r1)}, r2 = {f(r2)} are the coefficients of s and s^2 in "
             "(1 + s)^3 Q((1 - s)/(1 + s)) and D its discriminant (total degree "
-            f"{D.total_degree()} in the parameters)")
+            f"{max((sum(m) for m in D.monoms()), default=0)} in the parameters)")
 
 
 _FLIP = {sp.GreaterThan: sp.LessThan, sp.LessThan: sp.GreaterThan,
@@ -135,37 +143,54 @@ _FLIP = {sp.GreaterThan: sp.LessThan, sp.LessThan: sp.GreaterThan,
          sp.Equality: sp.Equality, sp.Unequality: sp.Unequality}
 
 
-def _primitive(r: Relational) -> sp.Basic:
-    """r as (a primitive integer polynomial with a positive leading coefficient) op 0, the
-    relation flipped when the polynomial was negated."""
-    e = sp.expand(r.lhs - r.rhs)
-    if not e.free_symbols:
-        return type(r)(e, 0)
-    P = sp.Poly(e, *sorted(e.free_symbols, key=lambda s: s.name))
+def _primitive(r: Relational) -> tuple[type, sp.Poly] | None:
+    """r as (op, a primitive integer polynomial with a positive leading coefficient) for
+    ``op(poly, 0)``, the relation flipped when the polynomial was negated; None for a number."""
+    e = r.lhs - r.rhs
+    syms = sorted(e.free_symbols, key=lambda s: s.name)
+    if not syms:
+        return None
+    P = sp.Poly(e, *syms)  # expanded in the polynomial ring, not as an expression (faster)
+    if P.is_ground:
+        return None
     _, P = P.clear_denoms()
     P = P.primitive()[1]
     op = type(r)
     if P.LC() < 0:
         P, op = -P, _FLIP[op]
-    return op(P.as_expr(), 0, evaluate=False)
+    return op, P
 
 
-def normal_form(region: Any) -> sp.Basic:
-    """A region with each relation written as (a primitive polynomial with positive leading
-    coefficient) op 0: a presented formula (factored, scaled, flipped) and the one built by
-    :func:`segment_closed_form` compare equal."""
-    return sp.sympify(region).replace(lambda e: isinstance(e, Relational), _primitive)
+def _canonical(region: sp.Basic) -> Any:
+    """A comparable form of a Boolean of polynomial relations: And/Or as (kind, frozenset of
+    parts), each relation as (op, the terms of its primitive polynomial) (positive scaling,
+    negation with a flipped relation and factoring do not change it)."""
+    if isinstance(region, (sp.And, sp.Or)):
+        return (type(region).__name__, frozenset(_canonical(a) for a in region.args))
+    if isinstance(region, Relational):
+        n = _primitive(region)
+        if n is None:
+            return bool(region.func(sp.sympify(region.lhs - region.rhs), 0))
+        op, P = n
+        return (op.__name__, tuple(str(g) for g in P.gens), frozenset(P.terms()))
+    if region in (sp.true, sp.false):
+        return bool(region)
+    raise DerivationFileError(f"closed form on [-1, 1]: {sp.sstr(region)[:80]} is not a "
+                              "Boolean of polynomial relations")
 
 
 def presented(region: sp.Basic) -> sp.Basic:
     """The same formula for reading: each relation's polynomial made primitive with a positive
-    leading coefficient (the relation flipped as needed), then factored."""
+    leading coefficient (the relation flipped as needed), then factored when it is small
+    enough for factoring to be quick."""
     def fac(r: Relational) -> sp.Basic:
         n = _primitive(r)
-        if not isinstance(n, Relational):
-            return n
-        return type(n)(sp.factor(n.lhs), 0, evaluate=False)
-    return normal_form(region).replace(lambda e: isinstance(e, Relational), fac)
+        if n is None:
+            return r
+        op, P = n
+        lhs = sp.factor(P.as_expr()) if len(P.terms()) <= MAX_FACTORED_TERMS else P.as_expr()
+        return op(lhs, 0, evaluate=False)
+    return region.replace(lambda e: isinstance(e, Relational), fac)
 
 
 @register_check("nonneg_on_segment_closed_form",
@@ -173,6 +198,6 @@ def presented(region: sp.Basic) -> sp.Basic:
                 "closed forms (c = (1 - s)/(1 + s), then the signs of the coefficients and the "
                 "discriminant)")
 def check_segment_closed_form(Q: Any, c: sp.Symbol, claimed: Any) -> str:
-    truth = segment_closed_form(Q, c)
+    truth = _canonical(segment_closed_form(Q, c))
     # a formula built otherwise may be equivalent: not decided here (never "refuted")
-    return "proved" if normal_form(claimed) == normal_form(truth) else "unknown"
+    return "proved" if _canonical(sp.sympify(claimed)) == truth else "unknown"
