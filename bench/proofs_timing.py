@@ -107,10 +107,11 @@ def how(d: Any) -> str:
                        ("nonneg_on_segment_closed_form", "closed form (degree 2-3 in c)"),
                        ("plane_region_sufficient", "plane cells, bounds only"),
                        ("family_nonneg_region", "cells in one parameter"),
-                       ("degree_at_most", "ends (degree <= 1 in c)")):
+                       ("degree_at_most", "ends (degree <= 1 in c)"),
+                       ("nonneg_on_segment", "Q free of the parameters")):
         if kind in kinds:
             return word
-    return "necessary conditions only"
+    return "necessary conditions and points only"
 
 
 def statuses(n: int, seed: int) -> None:
@@ -129,7 +130,7 @@ def statuses(n: int, seed: int) -> None:
         counts[(st, how(d))] += 1
     for (st, word), k in sorted(counts.items()):
         print(f"{st:8s} {k:4d}  {word}")
-    total = Counter()
+    total: Counter = Counter()
     for (st, _), k in counts.items():
         total[st] += k
     print(f"{n} random two-parameter radius-2 stencils: {dict(total)}; L2 analysis CPU s "
