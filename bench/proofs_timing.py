@@ -10,7 +10,9 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
   target < 10 s).
 
 Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
-and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``.
+and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
+``--statuses 200`` instead counts the L2 statuses of 200 random two-parameter radius-2 stencils
+and which exact decision gave each.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import statistics
 import time
 from collections import Counter
+from typing import Any
 
 import sympy as sp
 
@@ -52,8 +55,8 @@ def one_param(rng: random.Random) -> Scheme:
     return Scheme(("u",), 1, {"u": sum(wk * U[k] for k, wk in w.items())}, params=(NU,))
 
 
-def two_param(rng: random.Random) -> Scheme:
-    radius = rng.choice([1, 2])
+def two_param(rng: random.Random, radius: int | None = None) -> Scheme:
+    radius = radius or rng.choice([1, 2])
     mons = (NU, MU, NU * MU, NU**2, MU**2)
     w = {k: sum(rng.choice(RAT[5:16]) * m for m in mons[:rng.randint(2, 5)])
          for k in range(-radius, radius + 1) if k != 0 and rng.random() < 0.7}
@@ -97,11 +100,53 @@ def timed(s: Scheme) -> tuple[float, str]:
     return time.process_time() - t0, status
 
 
+def how(d: Any) -> str:
+    """Which exact decision gave the L2 region (from the derivation's check kinds)."""
+    kinds = {st.check.kind for st in d.steps}
+    for kind, word in (("plane_region", "plane cells"),
+                       ("nonneg_on_segment_closed_form", "closed form (degree 2-3 in c)"),
+                       ("plane_region_sufficient", "plane cells, bounds only"),
+                       ("family_nonneg_region", "cells in one parameter"),
+                       ("degree_at_most", "ends (degree <= 1 in c)"),
+                       ("nonneg_on_segment", "Q free of the parameters")):
+        if kind in kinds:
+            return word
+    return "necessary conditions and points only"
+
+
+def statuses(n: int, seed: int) -> None:
+    """L2 status of n random two-parameter radius-2 stencils, and which decision gave it."""
+    rng = random.Random(seed)
+    counts: Counter = Counter()
+    ts = []
+    for _ in range(n):
+        _clear()
+        t0 = time.process_time()
+        d = von_neumann(two_param(rng, radius=2))
+        ts.append(time.process_time() - t0)
+        st = d.result.status
+        if st == "proved" and d.result.expr is sp.false:
+            st = "empty"
+        counts[(st, how(d))] += 1
+    for (st, word), k in sorted(counts.items()):
+        print(f"{st:8s} {k:4d}  {word}")
+    total: Counter = Counter()
+    for (st, _), k in counts.items():
+        total[st] += k
+    print(f"{n} random two-parameter radius-2 stencils: {dict(total)}; L2 analysis CPU s "
+          f"median {statistics.median(ts):.2f}, max {max(ts):.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--statuses", type=int, default=0,
+                    help="only count the L2 statuses of this many radius-2 two-parameter stencils")
     a = ap.parse_args()
+    if a.statuses:
+        statuses(a.statuses, a.seed)
+        return
     rng = random.Random(a.seed)
     rows = []
     for label, make in (("1-D, one parameter", one_param), ("1-D, two parameters", two_param)):

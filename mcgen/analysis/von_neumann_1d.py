@@ -13,8 +13,13 @@ Chebyshev polynomials). A consistent scheme has P(1) = 0; dividing out the large
   (:mod:`mcgen.proof.cad2`), exact, the region a Boolean of polynomial sign conditions checked
   at every cell; when no such formula separates the cells, the proved sufficient and necessary
   sets (status ``sampled``);
-* otherwise (three or more parameters, or a decomposition out of reach): the necessary
-  conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status ``sampled``).
+* Q of degree 2 or 3 in c (stencils of radius 2), any number of parameters, when the plane
+  decomposition gives no exact region: a closed form in the signs of Q(+-1), of the
+  coefficients of (1 + s)^n Q((1 - s)/(1 + s)) and of the discriminant
+  (:mod:`mcgen.proof.segment_closed_form`), exact;
+* otherwise (three or more parameters and degree >= 4 in c, or a decomposition out of reach):
+  the necessary conditions Q(+-1) >= 0 (exact) and exact decisions at rational points (status
+  ``sampled``).
 
 Inconsistent input (G(0) != 1) is diagnosed first: when |G(0)| > 1 for every parameter value the
 result is that one line.
@@ -49,6 +54,12 @@ from mcgen.model.scheme import Scheme
 from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
+from mcgen.proof.segment_closed_form import MAX_DEGREE_C as MAX_CLOSED_FORM_DEGREE
+from mcgen.proof.segment_closed_form import (
+    closed_form_words,
+    presented,
+    segment_closed_form,
+)
 from mcgen.proof.sturm import _domain, family_region, negative_point
 
 
@@ -77,12 +88,18 @@ def analyse_Q(Q: sp.Expr, params: tuple[sp.Symbol, ...], strict: bool = False,
         return {"method": "cells", "set": region, "exact": exact, "witnesses": wit,
                 "params": live}
     ends = [sp.expand(Q.subs(C, 1)), sp.expand(Q.subs(C, -1))]
+    plane = None
     if len(live) == 2 and cells:
         plane = plane_region(Q, C, live)
         if plane is not None and plane["exact"]:
             return {"method": "plane", **plane, "params": live}
-        if plane is not None:  # proved inner and outer sets from the same cells
-            return {"method": "plane_bounds", **plane, "params": live}
+    if cells and not strict and deg <= MAX_CLOSED_FORM_DEGREE:
+        # degree 2 or 3 in c, any number of parameters: the closed form (exact, no cells)
+        return {"method": "closed_form", "raw": segment_closed_form(Q, C), "params": live,
+                "exact": True, "witnesses": []}
+    if len(live) == 2 and cells and plane is not None:
+        # proved inner and outer sets from the same cells
+        return {"method": "plane_bounds", **plane, "params": live}
     return {"method": "necessary", "raw": sp.And(*[sp.Ge(e, 0) for e in ends]), "ends": ends,
             "exact": False, "witnesses": [], "params": live}
 
@@ -251,6 +268,15 @@ def finish_1d(b: DerivationBuilder, scheme: Scheme, Q: sp.Expr, res: dict, i_q: 
             b.step(f"unstable cell: at {pt}, theta* = {sp.acos(c0)} gives Q < 0",
                    "an explicit growing mode", Check("negative_at", (Q, {**pt, C: c0})),
                    uses=[i_q])
+        status, suff, nec = "proved", expr, expr
+    elif method == "closed_form":
+        expr = presented(res["raw"])
+        words = closed_form_words(Q, C)
+        i_r = b.step(expr, f"Q has degree {sp.degree(Q, C)} in c: with c = (1 - s)/(1 + s), "
+                     "Q >= 0 on [-1, 1] iff Q(-1) >= 0 and (1 + s)^n Q >= 0 for s >= 0, decided "
+                     "by the signs of its coefficients and its discriminant (closed form, any "
+                     f"number of parameters): {words}",
+                     Check("nonneg_on_segment_closed_form", (Q, C, expr)), uses=[i_q])
         status, suff, nec = "proved", expr, expr
     elif method == "plane_bounds":
         (suff, s_words), (nec, n_words) = res["sufficient"], res["necessary"]

@@ -35,25 +35,27 @@ def heat_3d() -> Scheme:
                   definitions={r: D * dt / dx**2})
 
 
-FIVE_POINT = textwrap.dedent("""
+SEVEN_POINT = textwrap.dedent("""
     import sympy as sp
     from mcgen.model import Field, Scheme
     nu, r = sp.Symbol("nu", real=True), sp.Symbol("r", nonnegative=True)
     a, D, dt, dx = sp.symbols("a D dt dx", positive=True)
     w = Field("u")
-    model = Scheme(("u",), 1, {"u": w[0] - nu / 12 * (-w[2] + 8 * w[1] - 8 * w[-1] + w[-2])
-                               + r * (-w[2] + 16 * w[1] - 30 * w[0] + 16 * w[-1] - w[-2]) / 12},
+    model = Scheme(("u",), 1, {"u": w[0] - nu / 60 * (w[3] - 9 * w[2] + 45 * w[1] - 45 * w[-1]
+                                                      + 9 * w[-2] - w[-3])
+                               + r * (w[1] - 2 * w[0] + w[-1])},
                    params=(nu, r),
-                   name="five-point", definitions={nu: a * dt / dx, r: D * dt / dx**2})
+                   name="seven-point", definitions={nu: a * dt / dx, r: D * dt / dx**2})
 """)
 
 
-def five_point() -> Scheme:
-    """Fourth-order central advection + fourth-order central diffusion: its L2 region is only
-    sampled (the plane decomposition of issue 12 is out of reach: a projection polynomial of
-    degree > 6; with second-order diffusion the region is now proved)."""
+def seven_point() -> Scheme:
+    """Sixth-order central advection + second-order diffusion: its L2 region is only sampled
+    (radius 3: the plane decomposition of issue 12 is out of reach, a projection polynomial of
+    degree > 6, and the closed forms cover degree <= 3 in cos(theta), radius <= 2; the
+    five-point stencils' regions are now proved)."""
     ns: dict = {}
-    exec(FIVE_POINT, ns)
+    exec(SEVEN_POINT, ns)
     return ns["model"]
 
 
@@ -86,7 +88,7 @@ MODELS = [
     (cat.ftcs_heat_2d(), {"D_x": 1.0, "D_y": 0.5}, None, False),
     (heat_3d(), {"D": 1.0}, None, False),
     *[(m, ADV, None, False) for m in synthesized()],
-    (five_point(), ADV_D, None, True),
+    (seven_point(), ADV_D, None, True),
     (scalar_law(U, U**2 / 2, name="Burgers"), {}, (-1.0, 1.0), False),
     (scalar_law(U, U**2 / 2, diffusion=sp.Rational(1, 20), diffusion_form="fick",
                 source=-U, name="viscous Burgers with decay"), {}, (0.0, 1.0), False),
@@ -170,7 +172,7 @@ def test_defect3_generate_refuses_a_sampled_model_without_the_flag_and_never_wri
         tmp_path, capsys):
     from mcgen.cli import main
     f = tmp_path / "five.py"
-    f.write_text(FIVE_POINT)
+    f.write_text(SEVEN_POINT)
     assert main(["generate", str(f), "--backend", "numba", "-o", str(tmp_path / "a")]) == 1
     assert "allow-sampled" in capsys.readouterr().err.replace("_", "-")
     with warnings.catch_warnings():
@@ -178,14 +180,14 @@ def test_defect3_generate_refuses_a_sampled_model_without_the_flag_and_never_wri
         assert main(["generate", str(f), "--backend", "numba", "--allow-sampled",
                      "-o", str(tmp_path / "b")]) == 0
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert manifest["condition"] == safety_policy(five_point(), True).describe()
+    assert manifest["condition"] == safety_policy(seven_point(), True).describe()
     assert "decided exactly at the run's values" in manifest["condition"]
 
 
 def test_run_with_allow_sampled_says_what_it_enforces_and_stays_bounded(tmp_path, capsys):
     from mcgen.cli import main
     f = tmp_path / "five_run.py"
-    f.write_text(FIVE_POINT + textwrap.dedent("""
+    f.write_text(SEVEN_POINT + textwrap.dedent("""
         import numpy as np
         params = {"a": 1.0, "D": 0.02}
         initial = lambda x: np.exp(-100 * (x - 0.5) ** 2)
