@@ -259,6 +259,45 @@ def _check_own_names(program: StencilProgram, blocked: ir.Kernel) -> None:
                       "temporal blocking")
 
 
+
+def sweep_schedule(chunk_base: ir.Expr, body: tuple[ir.Stmt, ...], parallel: bool,
+                   ghost: int) -> tuple[list[ir.Stmt], ir.For]:
+    """The sweeps every blocked form runs (1-D tiles, n-D tiles, the wavefront's strips).
+
+    S = ceil(nsteps / kblock) sweeps, one more when S and nsteps differ in parity, so the newest
+    values end in the array where step-by-step puts them; sweep s fuses kk = nsteps // S steps
+    (one more for the first nsteps % S). Each sweep runs tiles 0..tb_ntiles-1 as tb_nchunk
+    contiguous chunks (the parallel loop), chunk c's scratch starting at ``chunk_base`` (an
+    expression in tb_c). Returns the statements that set the schedule up and the sweep loop.
+    """
+    kblock, _, nchunk = (iv(s) for s in EXTRA_SCALARS)
+    pre: list[ir.Stmt] = [
+        ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), kblock), ci(1)),
+                                         kblock, I64)),
+        ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
+              (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
+        ir.Assign(iv("tb_step0"), ci(0)),
+    ]
+    chunk = ir.For(iv("tb_c"), ci(0), nchunk, (
+        ir.Assign(iv("tb_cb"), chunk_base),
+        ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")), nchunk, I64)),
+        ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)), iv("tb_ntiles")),
+                                          nchunk, I64)),
+        ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), body),
+    ), parallel)
+    sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
+        ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
+                                   ir.Select(ir.Cmp("<", iv("tb_sw"), ir.BinOp(
+                                       "%", iv("nsteps"), iv("tb_nsw"), I64)),
+                                       ci(1), ci(0), I64))),
+        ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(ghost))),
+        chunk,
+        ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
+        ir.SwapArrays(CUR, NXT),
+    ))
+    return pre, sweep
+
+
 def blocked_kernel_name(program: StencilProgram) -> str:
     return f"{program.name}_tb"
 
@@ -403,6 +442,8 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
         return tuple(st)
 
     def kernel(name: str, parallel: bool) -> ir.Kernel:
+        setup, sweep = sweep_schedule(mul(mul(iv("tb_c"), iv("tb_W")), ci(nf)), tile_body(),
+                                      parallel, g)
         # the front-end's once-per-call assignments (weights of a linear update) come first
         pre: list[ir.Stmt] = [*sweeps.prologue,
             ir.Comment("temporal blocking: kk <= kblock steps per sweep, tiles of btile cells"),
@@ -410,35 +451,11 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
             ir.Assign(iv("tb_W"), add(add(iv("tb_btile"), mul(ci(2), iv("tb_KR"))), ci(2 * g))),
             ir.Assign(iv("tb_ntiles"), ir.BinOp("//", sub(add(iv("n0"), iv("tb_btile")), ci(1)),
                                              iv("tb_btile"), I64)),
-            # S sweeps, S = nsteps (mod 2): the newest values end where step-by-step puts them
-            ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), iv("tb_kblock")), ci(1)),
-                                          iv("tb_kblock"), I64)),
-            ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
-                  (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
-            ir.Assign(iv("tb_step0"), ci(0)),
+            *setup,
         ]
         if nf > 1:
             pre += [ir.Assign(iv("PT"), iv("tb_W")),
                     ir.Assign(iv("tb_GP"), add(iv("n0"), ci(2 * g)))]
-        chunk = ir.For(iv("tb_c"), ci(0), iv("tb_nchunk"), (
-            ir.Assign(iv("tb_cb"), mul(mul(iv("tb_c"), iv("tb_W")), ci(nf))),
-            ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")),
-                                              iv("tb_nchunk"), I64)),
-            ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)), iv("tb_ntiles")),
-                                           iv("tb_nchunk"), I64)),
-            ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), tile_body()),
-        ), parallel)
-        sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
-            ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
-                                    ir.Select(ir.Cmp("<", iv("tb_sw"),
-                                                     ir.BinOp("%", iv("nsteps"), iv("tb_nsw"),
-                                                              I64)),
-                                              ci(1), ci(0), I64))),
-            ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
-            chunk,
-            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
-            ir.SwapArrays(CUR, NXT),
-        ))
         doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')}: "
                "the same result as the step-by-step kernel, bit for bit, with kk <= kblock "
                "steps fused per sweep over tiles of btile cells (nchunk chunks of tiles, "
@@ -715,31 +732,9 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
             pre += [ir.Assign(iv(f"tb_nt{a}"), ir.BinOp("//", sub(add(n[a], btile), ci(1)),
                                                         btile, I64)),
                     ir.Assign(iv("tb_ntiles"), mul(iv("tb_ntiles"), iv(f"tb_nt{a}")))]
-        pre += [
-            ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), kblock), ci(1)),
-                                             kblock, I64)),
-            ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
-                  (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
-            ir.Assign(iv("tb_step0"), ci(0)),
-        ]
-        chunk = ir.For(iv("tb_c"), ci(0), nchunk, (
-            ir.Assign(iv("tb_cb"), mul(mul(iv("tb_c"), iv("PT")), ci(nf))),
-            ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")), nchunk,
-                                              I64)),
-            ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)),
-                                                        iv("tb_ntiles")), nchunk, I64)),
-            ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), tile_body()),
-        ), parallel)
-        sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
-            ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
-                                       ir.Select(ir.Cmp("<", iv("tb_sw"), ir.BinOp(
-                                           "%", iv("nsteps"), iv("tb_nsw"), I64)),
-                                           ci(1), ci(0), I64))),
-            ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
-            chunk,
-            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
-            ir.SwapArrays(CUR, NXT),
-        ))
+        setup, sweep = sweep_schedule(mul(mul(iv("tb_c"), iv("PT")), ci(nf)), tile_body(),
+                                      parallel, g)
+        pre += setup
         doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')} "
                f"({dim}-D): the same result as the step-by-step kernel, bit for bit, with "
                "kk <= kblock steps fused per sweep over tiles of btile cells per axis "

@@ -70,6 +70,7 @@ from mcgen.codegen.temporal_blocking import (
     mul,
     mx,
     sub,
+    sweep_schedule,
 )
 from mcgen.errors import CodegenError
 from mcgen.model.boundary import (
@@ -549,31 +550,9 @@ def build_wavefront(program: StencilProgram, config: KernelConfig) -> ir.Module:
             pre += [ir.Assign(iv(f"tb_nt{a}"), ir.BinOp("//", sub(add(n[a], btile), ci(1)),
                                                         btile, I64)),
                     ir.Assign(iv("tb_ntiles"), mul(iv("tb_ntiles"), iv(f"tb_nt{a}")))]
-        pre += [
-            ir.Assign(iv("tb_nsw"), ir.BinOp("//", sub(add(iv("nsteps"), kblock), ci(1)),
-                                             kblock, I64)),
-            ir.If(ir.Cmp("==", ir.BinOp("&", add(iv("tb_nsw"), iv("nsteps")), ci(1), I64), ci(1)),
-                  (ir.Assign(iv("tb_nsw"), add(iv("tb_nsw"), ci(1))),)),
-            ir.Assign(iv("tb_step0"), ci(0)),
-        ]
-        chunk = ir.For(iv("tb_c"), ci(0), nchunk, (
-            ir.Assign(iv("tb_cb"), mul(mul(iv("tb_c"), iv("tb_LV")), levels)),
-            ir.Assign(iv("tb_t_lo"), ir.BinOp("//", mul(iv("tb_c"), iv("tb_ntiles")), nchunk,
-                                              I64)),
-            ir.Assign(iv("tb_t_hi"), ir.BinOp("//", mul(add(iv("tb_c"), ci(1)),
-                                                        iv("tb_ntiles")), nchunk, I64)),
-            ir.For(iv("tb_tt"), iv("tb_t_lo"), iv("tb_t_hi"), strip_body()),
-        ), parallel)
-        sweep = ir.For(iv("tb_sw"), ci(0), iv("tb_nsw"), (
-            ir.Assign(iv("tb_kk"), add(ir.BinOp("//", iv("nsteps"), iv("tb_nsw"), I64),
-                                       ir.Select(ir.Cmp("<", iv("tb_sw"), ir.BinOp(
-                                           "%", iv("nsteps"), iv("tb_nsw"), I64)),
-                                           ci(1), ci(0), I64))),
-            ir.Assign(iv("tb_h"), mul(iv("tb_kk"), ci(g))),
-            chunk,
-            ir.Assign(iv("tb_step0"), add(iv("tb_step0"), iv("tb_kk"))),
-            ir.SwapArrays(CUR, NXT),
-        ))
+        setup, sweep = sweep_schedule(mul(mul(iv("tb_c"), iv("tb_LV")), levels),
+                                      strip_body(), parallel, g)
+        pre += setup
         doc = (f"Temporally blocked {name.removesuffix('_tb').removesuffix('_tb_par')} "
                f"({dim}-D, wavefront along axis 0): the same result as the step-by-step kernel, "
                "bit for bit, with kk <= kblock steps fused per sweep over strips of btile cells "
