@@ -130,9 +130,10 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         body: list[ir.Stmt] = []
         for sym, val in repl:
             v = ir.Var(f"{sym.name}", "f64")
-            body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
+            body.append(ir.Assign(v, sympy_to_ir(val, lookup, reciprocal_constants=True)))
             local[sym] = v
-        body.append(ir.Store(dst, c, sympy_to_ir(red, lookup)))
+        body.append(ir.Store(dst, c, sympy_to_ir(red, lookup,
+                                                    reciprocal_constants=True)))
         return tuple(body)
 
     def combine(dst: str, coeffs: list[float]) -> ir.Stmt | None:

@@ -135,9 +135,9 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
 
             for sym, val in repl:
                 v = ir.Var(sym.name)
-                body.append(ir.Assign(v, sympy_to_ir(val, lookup)))
+                body.append(ir.Assign(v, sympy_to_ir(val, lookup, reciprocal_constants=True)))
                 local[sym] = v
-            term = ir.BinOp("*", lam[d], sympy_to_ir(red, lookup))
+            term = ir.BinOp("*", lam[d], sympy_to_ir(red, lookup, reciprocal_constants=True))
             total = term if total is None else ir.BinOp("+", total, term)
         assert total is not None
         body.append(ir.Store(dst or "u", at(idx), total))

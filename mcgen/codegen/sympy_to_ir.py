@@ -29,15 +29,21 @@ from mcgen.model.numeric import (
 
 
 def sympy_to_ir(expr: sp.Expr, env: Mapping[sp.Basic, ir.Expr] | Callable[[sp.Basic], ir.Expr],
-                dtype: str = "f64") -> ir.Expr:
+                dtype: str = "f64", reciprocal_constants: bool = False) -> ir.Expr:
     """Translate ``expr``; atoms (symbols, reads) are looked up in ``env`` (a mapping or a
-    function that returns an IR expression or raises CodegenError)."""
+    function that returns an IR expression or raises CodegenError).
+
+    A rational coefficient p/q of a product is printed ``(p * x) / q`` (a real division: C
+    without -freciprocal-math and LLVM keep it), so stencil kernels match their references bit
+    for bit. ``reciprocal_constants`` prints it ``(p/q rounded) * x`` when q is not a power of
+    two (where both are exact): one rounding more, no division; for kernels checked against
+    their reference by a tolerance (the high-resolution ones)."""
     e = sp.sympify(expr)
     part = complex_part(e)
     if part is not None:
         raise CodegenError(complex_message(e, part))
     lookup = env if callable(env) else (lambda s: _lookup(env, s))
-    return _Translator(lookup, dtype).go(e)
+    return _Translator(lookup, dtype, reciprocal_constants).go(e)
 
 
 def _lookup(env: Mapping[sp.Basic, ir.Expr], s: sp.Basic) -> ir.Expr:
@@ -49,8 +55,10 @@ def _lookup(env: Mapping[sp.Basic, ir.Expr], s: sp.Basic) -> ir.Expr:
 
 
 class _Translator:
-    def __init__(self, lookup: Callable[[sp.Basic], ir.Expr], dtype: str) -> None:
+    def __init__(self, lookup: Callable[[sp.Basic], ir.Expr], dtype: str,
+                 reciprocal_constants: bool = False) -> None:
         self.lookup, self.t = lookup, dtype
+        self.reciprocal_constants = reciprocal_constants
 
     def c(self, v: float) -> ir.Const:
         return ir.Const(float(v), self.t)
@@ -123,7 +131,10 @@ class _Translator:
         num: list[ir.Expr] = []
         den: list[ir.Expr] = []
         factors = sp.Mul.make_args(rest)
-        if coeff.is_Rational and coeff.q != 1:
+        if coeff.is_Rational and coeff.q != 1 and self.reciprocal_constants \
+                and coeff.q & (coeff.q - 1):
+            num.append(self.c(coeff))  # p/q rounded once: a product, no division
+        elif coeff.is_Rational and coeff.q != 1:
             # p/q * x is printed (p * x) / q so that 1/2 stays exact in binary
             if coeff.p != 1:
                 num.append(self.c(coeff.p))

@@ -141,3 +141,18 @@ def test_the_numpy_and_the_condition_evaluators_share_one_table():
             assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b), (e, v)
             s = e.subs(x, v)
             assert s is sp.nan and math.isnan(b) or float(s) == pytest.approx(b), (e, v)
+
+
+def test_rational_coefficients_divide_unless_reciprocals_are_asked_for():
+    """(p x) / q by default (stencil kernels match their references bit for bit); with
+    reciprocal_constants, p/q rounded times x when q is not a power of two."""
+    y = sp.Symbol("y")
+    env = {y: ir.Var("y")}
+    third, half = sp.Rational(2, 3) * y, y / 2
+    assert sympy_to_ir(third, env) == ir.BinOp("/", ir.BinOp("*", ir.Const(2.0), ir.Var("y")),
+                                               ir.Const(3.0))
+    assert sympy_to_ir(third, env, reciprocal_constants=True) == \
+        ir.BinOp("*", ir.Const(2 / 3), ir.Var("y"))
+    for flag in (False, True):
+        assert sympy_to_ir(half, env, reciprocal_constants=flag) == \
+            ir.BinOp("/", ir.Var("y"), ir.Const(2.0))
