@@ -9,10 +9,13 @@ per stage, U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i lam L(U_{i-1}), in s
 (and ``w1`` from three stages). Any other stepper, for each stage i, stores L(U_i) of the stage
 state (``u`` for stage 0, ``w`` otherwise) into the stage buffer ``L<i>`` and forms the next
 stage state ``w = u + lam sum_j A[i+1, j] L<j>``; the step ends with
-``u += lam sum_i b_i L<i>``. The space operator is the same SymPy expression the reference uses
-(:func:`mcgen.model.highres_as_scheme.space_operator`), common subexpressions eliminated and
-translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`, so every backend prints the same
-loops. Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
+``u += lam sum_i b_i L<i>``. For WENO5 each stage first stores the face fluxes F_{c+1/2}
+(c = g-1 .. n+g-1) in scratch ``f``, and the cell loop takes L_c = f[c-1] - f[c] (each face
+once, not twice). The space operator is the same SymPy expression the reference uses
+(:func:`mcgen.model.highres_as_scheme.space_operator`, its face flux for WENO5), common
+subexpressions eliminated and translated by :func:`mcgen.codegen.sympy_to_ir.sympy_to_ir`
+(rational constants as products by their reciprocals), so every backend prints the same loops.
+Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.boundary import BoundarySpec
-from mcgen.model.highres_as_scheme import space_operator
+from mcgen.model.highres_as_scheme import face_flux, space_operator
 from mcgen.model.highres_boundary import (
     boundary_tag,
     boundary_words,
@@ -96,7 +99,7 @@ def operator_program(expr: sp.Expr, prefix: str) -> tuple[list[tuple[sp.Symbol, 
 def build_highres(s: HighResScheme, parallel: bool = False,
                   boundary: Any = "periodic") -> ir.Module:
     """The IR module with one kernel ``step`` (args: u, the scratch w0[, w1] of a Shu-Osher chain
-    or w, L0..L{s-1} of stage buffers, n, nsteps, lam);
+    or w, L0..L{s-1} of stage buffers, for WENO5 the face fluxes f, n, nsteps, lam);
     ``parallel`` marks the cell loops for the backends to thread (a fork-join per stage);
     ``boundary``: periodic, outflow or Dirichlet (inflow) sides (:func:`scalar_boundary`: the
     ghost cells the NumPy reference pads)."""
@@ -115,7 +118,26 @@ def build_highres(s: HighResScheme, parallel: bool = False,
     def fill(arr: str) -> tuple[ir.Stmt, ...]:
         return ghost_fill(arr, spec, ("n",), g)
 
-    repl, red = operator_program(expr, "t")
+    # WENO5: a face loop stores each F_{c+1/2} once in scratch ``f`` (c = g-1 .. n+g-1), the
+    # cell loop differences it (the cell expression would compute every face twice)
+    faces = s.reconstruction == "weno5"
+    if faces:
+        m, M = s.data_range or (None, None)
+        w = Field(s.law.fields[0].name)
+        repl, red = operator_program(face_flux(s, lambda j: w[j], m, M)(0), "t")
+    else:
+        repl, red = operator_program(expr, "t")
+
+    def face_loop(src: str) -> ir.Stmt:
+        body = operator_body(src, "f")
+        return ir.For(c, ir.Const(g - 1, I64), ir.BinOp("+", n, G, I64), body,
+                      parallel=parallel)
+
+    def cell_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+        if not faces:
+            return operator_body(src, dst)
+        left = ir.Load("f", ir.BinOp("-", c, ir.Const(1, I64), I64))
+        return (ir.Store(dst, c, ir.BinOp("-", left, ir.Load("f", c))),)
 
     def operator_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
         local: dict[sp.Basic, ir.Expr] = {}
@@ -163,7 +185,9 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         for i, (alpha, beta) in enumerate(chain):
             dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
             step += fill(src)
-            body = list(operator_body(src, dst))
+            if faces:
+                step.append(face_loop(src))
+            body = list(cell_body(src, dst))
             last = body.pop()
             assert isinstance(last, ir.Store)
             value: ir.Expr = ir.BinOp("*", lam, last.value)
@@ -179,7 +203,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
             body.append(ir.Store(dst, c, value))
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
             src = dst
-        scratch = regs
+        scratch = [*regs, *(["f"] if faces else [])]
     else:
         for i in range(stages):
             src = "u" if i == 0 else "w"
@@ -188,12 +212,14 @@ def build_highres(s: HighResScheme, parallel: bool = False,
                 assert cmb is not None
                 step.append(cmb)
             step += fill(src)
-            step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), operator_body(src, f"L{i}"),
+            if faces:
+                step.append(face_loop(src))
+            step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), cell_body(src, f"L{i}"),
                                parallel=parallel))
         final = combine("u", b)
         assert final is not None
         step.append(final)
-        scratch = ["w", *[f"L{i}" for i in range(stages)]]
+        scratch = ["w", *[f"L{i}" for i in range(stages)], *(["f"] if faces else [])]
     args = (ir.Arg("u", array=True, intent="inout", length=length),
             *[ir.Arg(name, array=True, intent="inout", length=length) for name in scratch],
             ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))
@@ -309,6 +335,7 @@ class HighResKernel:
                                                           "as u)",
                    "w1": "scratch: the even stage states of the Shu-Osher chain (same length "
                          "as u)",
+                   "f": "scratch: the face fluxes F_(j+1/2) of a stage (same length as u)",
                    **{f"L{i}": f"scratch: -(F_(j+1/2) - F_(j-1/2)) of stage {i}"
                       for i in range(stages)}}
         return {"u": f"the n cell values with {g} ghost cells on each side (u[{g}] is the "

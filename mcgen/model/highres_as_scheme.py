@@ -32,7 +32,7 @@ from mcgen.model.symbols import lam as LAM
 from mcgen.proof.interval_max import max_abs_on_interval
 from mcgen.proof.piecewise_rational import NotPiecewiseRational, sign_failure_set
 
-__all__ = ["as_scheme", "space_operator", "one_sided"]
+__all__ = ["as_scheme", "space_operator", "face_flux", "one_sided"]
 
 
 def _homogenized(e: sp.Expr, r: sp.Symbol, a: sp.Expr, b: sp.Expr, pos: bool) -> sp.Expr:
@@ -112,6 +112,13 @@ def weno5_value(v1: sp.Expr, v2: sp.Expr, v3: sp.Expr, v4: sp.Expr, v5: sp.Expr)
 def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> Any:
     """A function j -> lam * L(u)_j dx (i.e. -lam (F_{j+1/2} - F_{j-1/2})) for a lattice
     accessor ``u(j)``."""
+    face = face_flux(s, u, m, M)
+    return lambda j: -lam * (face(j) - face(j - 1))
+
+
+def face_flux(s: HighResScheme, u: Any, m: Any, M: Any) -> Any:
+    """A function j -> F_{j+1/2}, the numerical flux through the face between cells j and
+    j + 1, for a lattice accessor ``u(j)`` (:func:`space_operator` differences it)."""
     lim = s.limiter
     var, f = s.law.fields[0], s.law.flux[0]
     if s.reconstruction == "muscl":
@@ -140,7 +147,7 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
                 return (weno5_value(*[fplus(u(j + k)) for k in (-2, -1, 0, 1, 2)])
                         + weno5_value(*[fminus(u(j + k)) for k in (3, 2, 1, 0, -1)]))
 
-            return lambda j: -lam * (face(j) - face(j - 1))
+            return face
         assert lim is not None
 
         def face(j: int) -> sp.Expr:
@@ -149,7 +156,7 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
             return (fplus(u(j)) + _limited(lim.phi, lim.r, dp[0], dp[1]) / 2
                     + fminus(u(j + 1)) - _limited(lim.phi, lim.r, dm[1], dm[0]) / 2)
 
-    return lambda j: -lam * (face(j) - face(j - 1))
+    return face
 
 
 def as_scheme(s: HighResScheme) -> Scheme:
