@@ -31,7 +31,7 @@ from system_kernels import interleaved, report  # bench/ is sys.path[0] when run
 from mcgen.codegen import ir
 from mcgen.codegen.backends import DEFAULT_CFLAGS
 from mcgen.codegen.backends.c_backend import render_c
-from mcgen.codegen.highres_frontend import HighResKernel, build_highres
+from mcgen.codegen.highres_frontend import HighResKernel
 from mcgen.codegen.system_frontend import SystemKernel, build_system
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.euler import euler_equations
@@ -65,12 +65,6 @@ def libs(source: str, hand_flags: bool, causes: dict[str, str] | None = None
     for name, macro in (causes or {}).items():
         out[name] = build(source, [f"-D{macro}"])
     return out
-
-
-def constant_divisions_as_products(text: str) -> str:
-    """Each division by a constant printed as a product with its reciprocal (sympy_to_ir
-    prints p/q x as (p x)/q)."""
-    return re.sub(r"/ (\d+\.\d+)", r"* (1.0 / \1)", text)
 
 
 def division_free_minmod(text: str) -> str:
@@ -195,18 +189,6 @@ def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
     for name, lib in libs("hand_weno5.c", hand_flags, variants).items():
         check[name] = hand(lib, check_steps)()
         fns[name] = hand(lib, steps)
-    if causes:
-        fn = generated_c_variant(build_highres(scheme), constant_divisions_as_products, None)
-        work = [np.zeros(n + 6) for _ in range(5)]
-
-        def variant(m: int) -> np.ndarray:
-            work[0][3:-3] = u0
-            fn(*[b.ctypes.data_as(D) for b in work], ctypes.c_int64(n), ctypes.c_int64(m),
-               ctypes.c_double(lam))
-            return work[0][3:-3].copy()
-
-        check["c, constant divisions as products"] = variant(check_steps)
-        fns["c, constant divisions as products"] = lambda: variant(steps)
     for backend in backends:
         k = HighResKernel(scheme, backend, CACHE)
         check[backend] = k.run(u0, check_steps, lam, unsafe=True)  # JIT / load outside timing
@@ -230,8 +212,7 @@ def main() -> None:
                     help="also time the hand C built with the generated kernels' extra flags")
     ap.add_argument("--causes", action="store_true",
                     help="also time variants that locate the gaps: hand C with the division "
-                         "minmod (Euler), with both faces per cell (WENO5), generated C with "
-                         "constant divisions as products")
+                         "minmod (Euler), with both faces per cell (WENO5)")
     ap.add_argument("--only", default="euler2d,advection,burgers")
     a = ap.parse_args()
     backends = a.backends.split(",")
