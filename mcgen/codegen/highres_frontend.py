@@ -96,6 +96,20 @@ def operator_program(expr: sp.Expr, prefix: str) -> tuple[list[tuple[sp.Symbol, 
     return [(v, collect_coefficients(e)) for v, e in repl], collect_coefficients(red)
 
 
+def shu_osher_stage(alpha: Any, beta: Any, rate: ir.Expr, src: str, cell: ir.Expr) -> ir.Expr:
+    """One stage of the Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i rate at
+    ``cell``, U_{i-1} held in ``src`` and rate = dt L(U_{i-1}) there (the two-register form has
+    alpha_i = 0 while src is u itself); shared by the 1-D and the 2-D/3-D kernels."""
+    value = rate if beta == 1 else ir.BinOp("*", ir.Const(float(beta)), rate)
+    keep = 1 - alpha
+    if keep:
+        value = ir.BinOp("+", ir.Load(src, cell) if keep == 1 else
+                         ir.BinOp("*", ir.Const(float(keep)), ir.Load(src, cell)), value)
+    if alpha and src != "u":
+        value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)), ir.Load("u", cell)), value)
+    return value
+
+
 def build_highres(s: HighResScheme, parallel: bool = False,
                   boundary: Any = "periodic") -> ir.Module:
     """The IR module with one kernel ``step`` (args: u, the scratch w0[, w1] of a Shu-Osher chain
@@ -190,16 +204,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
             body = list(cell_body(src, dst))
             last = body.pop()
             assert isinstance(last, ir.Store)
-            value: ir.Expr = ir.BinOp("*", lam, last.value)
-            if beta != 1:
-                value = ir.BinOp("*", ir.Const(float(beta)), value)
-            keep = 1 - alpha
-            if keep:
-                value = ir.BinOp("+", ir.Load(src, c) if keep == 1 else
-                                 ir.BinOp("*", ir.Const(float(keep)), ir.Load(src, c)), value)
-            if alpha and src != "u":
-                value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)), ir.Load("u", c)),
-                                 value)
+            value = shu_osher_stage(alpha, beta, ir.BinOp("*", lam, last.value), src, c)
             body.append(ir.Store(dst, c, value))
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
             src = dst

@@ -33,6 +33,7 @@ from mcgen.codegen.highres_frontend import (
     ghost_fill,
     operator_program,
     scalar_boundary,
+    shu_osher_stage,
 )
 from mcgen.codegen.ir import index_const as _c
 from mcgen.codegen.ir import index_product as _mul
@@ -161,16 +162,7 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
             body = list(operator_body(src, None))
             last = body.pop()
             assert isinstance(last, ir.Store)
-            value: ir.Expr = last.value if beta == 1 else \
-                ir.BinOp("*", ir.Const(float(beta)), last.value)
-            keep = 1 - alpha
-            if keep:
-                value = ir.BinOp("+", ir.Load(src, at(idx)) if keep == 1 else
-                                 ir.BinOp("*", ir.Const(float(keep)), ir.Load(src, at(idx))),
-                                 value)
-            if alpha and src != "u":
-                value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)),
-                                               ir.Load("u", at(idx))), value)
+            value = shu_osher_stage(alpha, beta, last.value, src, at(idx))
             body.append(ir.Store(dst, at(idx), value))
             step.append(loops(interior, tuple(body), parallel))
             src = dst
