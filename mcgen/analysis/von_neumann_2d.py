@@ -33,7 +33,13 @@ from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
 from mcgen.proof.sos_certificate import SOSUnavailable, find_sos_certificate, region_polynomials
-from mcgen.proof.sturm import PLANE_MAX_DEGREE, check_region_equivalent, nonneg_on_plane
+from mcgen.proof.sos_reduced_search import find_reduced_sos_certificate
+from mcgen.proof.sturm import (
+    PLANE_MAX_DEGREE,
+    check_region_equivalent,
+    check_region_implies,
+    nonneg_on_plane,
+)
 
 T1, T2 = sp.Symbol("t_x", real=True), sp.Symbol("t_y", real=True)  # tan(theta/2)
 
@@ -188,6 +194,9 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      Check("sos_on_torus", (Gx, THETAS[:2], params, nec_expr, cert)),
                      uses=[i_g, i_n])
             status = "proved"
+        elif lw_steps:
+            status, why_not = _odd_root_sufficiency(bld, Gx, w, params, nec_expr, i_g, i_n,
+                                                    why_not)
     if status != "proved":
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
@@ -280,6 +289,53 @@ def _sos_sufficiency(Gx: sp.Expr, w: dict, params: tuple, nec: sp.Basic
         return None, ("no sum-of-squares certificate of the natural degree was found (or it "
                       "did not round to an exact one)")
     return cert, ""
+
+
+def _odd_root_sufficiency(bld: DerivationBuilder, Gx: sp.Expr, w: dict, params: tuple,
+                          nec: sp.Basic, i_g: int, i_n: int, why_not: str) -> tuple[str, str]:
+    """Sufficiency of a long-wave necessary set through odd roots p = r^3 (a bijection of the
+    reals): when the necessary polynomial composed with it has a lower-degree factor g whose
+    set {g >= 0} contains it (checked exactly), an SOS certificate in r on {g >= 0} (reduced
+    bases) proves the necessary set. (status, why not) with the steps recorded when proved."""
+    gs = region_polynomials(nec, params)
+    if why_not.startswith("it is not sufficient") or gs is None or len(gs) != 1 or not params:
+        return "sampled", why_not
+    power = 3
+    roots = tuple(sp.Symbol(f"{p.name}_cbrt", real=True) for p in params)
+    sub = {p: r**power for p, r in zip(params, roots, strict=True)}
+    h = sp.expand(gs[0].subs(sub, simultaneous=True))
+    factors = sorted((f for f, _ in sp.factor_list(h)[1] if f.free_symbols),
+                     key=lambda f: sp.Poly(f, *roots).total_degree())
+    for f in factors:
+        if sp.Poly(f, *roots).total_degree() >= sp.Poly(h, *roots).total_degree():
+            break
+        for g in (sp.expand(f), sp.expand(-f)):
+            if check_region_implies(h >= 0, g >= 0, roots) != "proved":
+                continue
+            G_r = sp.expand(Gx.subs(sub, simultaneous=True))
+            try:
+                cert = find_reduced_sos_certificate(G_r, THETAS[:2], roots, g >= 0)
+            except SOSUnavailable as err:
+                return "sampled", f"{why_not}; in cube roots: {err}"
+            if cert is None:
+                return "sampled", (f"{why_not}; in cube roots no certificate on {g} >= 0 was "
+                                   "found")
+            names = ", ".join(f"{p} = {r}^{power}" for p, r in zip(params, roots, strict=True))
+            i_r = bld.step(g >= 0, f"in odd roots {names} (a bijection of the reals) the "
+                           f"necessary set reads {sp.factor(h)} >= 0, which implies {g} >= 0",
+                           Check("region_implies", (h >= 0, g >= 0, roots)), uses=[i_n])
+            i_s = bld.step(sp.Eq(sp.Symbol("G"), G_r, evaluate=False),
+                           f"G with {names}", Check("identity", (G_r, Gx.subs(sub))),
+                           uses=[i_g])
+            sizes = ", ".join(str(Q.rows) for _, _, Q in cert)
+            bld.step(nec, f"sufficient: SOS certificate in odd roots (Gram sizes {sizes}, "
+                     "bases reduced by the lower Newton hull, sign symmetries and facial "
+                     f"reduction) checked exactly: 1 - |G|^2 = sigma_0 + ({g}) sigma_1 modulo "
+                     "cos^2 + sin^2 = 1", Check("sos_on_torus", (G_r, THETAS[:2], roots,
+                                                                  g >= 0, cert)),
+                     uses=[i_s, i_r])
+            return "proved", ""
+    return "sampled", why_not
 
 
 def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
