@@ -180,14 +180,14 @@ def test_without_clarabel_the_region_stays_sampled_and_says_why(monkeypatch):
 
 
 @needs_clarabel
-def test_unsplit_lax_wendroff_2d_stays_sampled_its_sufficiency_is_not_certified():
-    """Its necessary set is the astroid (the long-wave directional condition), the true region,
-    but no certificate of the natural degree is searched (the basis is beyond the bound)."""
-    c = von_neumann(cat.lax_wendroff_2d()).result
-    assert c.status == "sampled"
-    assert "long-wave directional condition" in c.description
-    assert "sufficiency of the necessary set not proved: the natural SOS basis" in \
-        c.description and "it is not sufficient" not in c.description
+def test_unsplit_lax_wendroff_2d_is_proved_by_a_certificate_in_cube_roots():
+    """Its necessary set is the astroid (the long-wave directional condition), the true region;
+    the natural basis is beyond the plain search's bound, the reduced search in cube roots
+    finds a certificate (details: tests/analysis/test_long_wave_condition.py)."""
+    d = von_neumann(cat.lax_wendroff_2d())
+    assert d.result.status == "proved"
+    assert "odd roots" in _sos_step(d).reason
+    assert not any(s.check.kind in ("nonneg_on_plane", "sampled") for s in d.steps)
 
 
 def test_heat_and_donor_cell_remain_proved_by_positivity():

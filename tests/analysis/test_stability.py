@@ -68,7 +68,7 @@ def test_strict_bound_steps_below_the_double_root():
     assert dt < 0.1 and dt == pytest.approx(0.1, rel=1e-12)
 
 
-def test_sampled_regions_need_opt_in():
+def test_sampled_regions_need_opt_in(monkeypatch):
     # 2-D Lax-Friedrichs: the disc nu_x^2 + nu_y^2 <= 1/2, proved (SOS certificate) when
     # clarabel is installed; else the proved sufficient part (positivity, |nu| <= 1/2)
     c = enforced_condition(cat.lax_friedrichs_2d())
@@ -76,7 +76,21 @@ def test_sampled_regions_need_opt_in():
     disc = importlib.util.find_spec("clarabel") is not None
     assert max_stable_dt(cat.lax_friedrichs_2d(), a=1.0, b=0.5, dx=0.1, dy=0.1) == \
         pytest.approx(0.1 * math.sqrt(0.4) if disc else 0.05, rel=1e-9)
-    # unsplit 2-D Lax-Wendroff: nothing proved beyond measure zero -> refused without opt-in
+    # unsplit 2-D Lax-Wendroff: the astroid, proved (SOS certificate in cube roots) when
+    # clarabel is installed; on the diagonal nu_x = nu_y <= 2^(-3/2)
+    if disc:
+        assert enforced_condition(cat.lax_wendroff_2d()).status == "proved"
+        assert max_stable_dt(cat.lax_wendroff_2d(), a=1.0, b=1.0, dx=0.1, dy=0.1) == \
+            pytest.approx(0.1 * 2**-1.5, rel=1e-9)
+    # without the SOS search it is sampled: nothing proved beyond measure zero -> refused
+    # without opt-in
+    import sys
+
+    import mcgen.analysis.safety_policy as policy_module
+    import mcgen.analysis.von_neumann as vn_module
+    monkeypatch.setitem(sys.modules, "clarabel", None)
+    monkeypatch.setattr(vn_module, "_RESULTS", {})
+    monkeypatch.setattr(policy_module, "_POLICIES", {})
     with pytest.raises(StabilityError, match="allow_sampled"):
         enforced_condition(cat.lax_wendroff_2d())
     # with the opt-in, only what is proved is enforced, never the sampled (necessary) set:
