@@ -32,7 +32,7 @@ from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
 from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.boundary import BoundarySpec
-from mcgen.model.highres_as_scheme import face_flux, space_operator
+from mcgen.model.highres_as_scheme import face_flux, flux_split, space_operator
 from mcgen.model.highres_boundary import (
     boundary_tag,
     boundary_words,
@@ -133,19 +133,37 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         return ghost_fill(arr, spec, ("n",), g)
 
     # WENO5: a face loop stores each F_{c+1/2} once in scratch ``f`` (c = g-1 .. n+g-1), the
-    # cell loop differences it (the cell expression would compute every face twice)
+    # cell loop differences it (the cell expression would compute every face twice). For a
+    # nonlinear flux a cell pass first stores f+(u_c), f-(u_c) in scratch ``fp``, ``fm`` (as
+    # the NumPy reference does): each face reads ten of them, recomputed per face otherwise
     faces = s.reconstruction == "weno5"
+    var = s.law.fields[0]
+    split_pass = faces and sp.diff(s.law.flux[0], var, 2) != 0
+    # Read names of the stored split fluxes: the law's own name extended, so never the law's
+    arrays = {var.name: None, f"{var.name}_fplus": "fp", f"{var.name}_fminus": "fm"}
     if faces:
         m, M = s.data_range or (None, None)
-        w = Field(s.law.fields[0].name)
-        repl, red = operator_program(face_flux(s, lambda j: w[j], m, M)(0), "t")
+        w = Field(var.name)
+        split = None
+        if split_pass:
+            fplus, fminus = flux_split(s, m, M)
+            wp, wm = Field(f"{var.name}_fplus"), Field(f"{var.name}_fminus")
+            split = (lambda j: wp[j], lambda j: wm[j])
+            split_prog = [operator_program(fplus(w[0]), "p"), operator_program(fminus(w[0]), "q")]
+        repl, red = operator_program(face_flux(s, lambda j: w[j], m, M, split)(0), "t")
     else:
         repl, red = operator_program(expr, "t")
 
-    def face_loop(src: str) -> ir.Stmt:
-        body = operator_body(src, "f")
-        return ir.For(c, ir.Const(g - 1, I64), ir.BinOp("+", n, G, I64), body,
-                      parallel=parallel)
+    def face_loops(src: str) -> tuple[ir.Stmt, ...]:
+        out = []
+        if split_pass:  # f+- at c = g-3 .. n+g+2: the cells the faces g-1 .. n+g-1 read
+            body = (*operator_body(src, "fp", split_prog[0]),
+                    *operator_body(src, "fm", split_prog[1]))
+            out.append(ir.For(c, ir.Const(g - 3, I64), ir.BinOp("+", n, ir.Const(g + 3, I64), I64),
+                              body, parallel=parallel))
+        out.append(ir.For(c, ir.Const(g - 1, I64), ir.BinOp("+", n, G, I64),
+                          operator_body(src, "f"), parallel=parallel))
+        return tuple(out)
 
     def cell_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
         if not faces:
@@ -153,22 +171,23 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         left = ir.Load("f", ir.BinOp("-", c, ir.Const(1, I64), I64))
         return (ir.Store(dst, c, ir.BinOp("-", left, ir.Load("f", c))),)
 
-    def operator_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
+    def operator_body(src: str, dst: str, program: Any = None) -> tuple[ir.Stmt, ...]:
         local: dict[sp.Basic, ir.Expr] = {}
+        prog_repl, prog_red = program or (repl, red)
 
         def lookup(a: sp.Basic) -> ir.Expr:
             if isinstance(a, Read):
-                return ir.Load(src, idx(a.offset[0]))
+                return ir.Load(arrays.get(a.field) or src, idx(a.offset[0]))
             if a in local:
                 return local[a]
             raise CodegenError(f"unknown symbol {a} in the space operator")
 
         body: list[ir.Stmt] = []
-        for sym, val in repl:
+        for sym, val in prog_repl:
             v = ir.Var(f"{sym.name}", "f64")
             body.append(ir.Assign(v, sympy_to_ir(val, lookup, reciprocal_constants=True)))
             local[sym] = v
-        body.append(ir.Store(dst, c, sympy_to_ir(red, lookup,
+        body.append(ir.Store(dst, c, sympy_to_ir(prog_red, lookup,
                                                     reciprocal_constants=True)))
         return tuple(body)
 
@@ -200,7 +219,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
             dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
             step += fill(src)
             if faces:
-                step.append(face_loop(src))
+                step += face_loops(src)
             body = list(cell_body(src, dst))
             last = body.pop()
             assert isinstance(last, ir.Store)
@@ -208,7 +227,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
             body.append(ir.Store(dst, c, value))
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
             src = dst
-        scratch = [*regs, *(["f"] if faces else [])]
+        scratch = [*regs, *(["f"] if faces else []), *(["fp", "fm"] if split_pass else [])]
     else:
         for i in range(stages):
             src = "u" if i == 0 else "w"
@@ -218,13 +237,14 @@ def build_highres(s: HighResScheme, parallel: bool = False,
                 step.append(cmb)
             step += fill(src)
             if faces:
-                step.append(face_loop(src))
+                step += face_loops(src)
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), cell_body(src, f"L{i}"),
                                parallel=parallel))
         final = combine("u", b)
         assert final is not None
         step.append(final)
-        scratch = ["w", *[f"L{i}" for i in range(stages)], *(["f"] if faces else [])]
+        scratch = ["w", *[f"L{i}" for i in range(stages)], *(["f"] if faces else []),
+                   *(["fp", "fm"] if split_pass else [])]
     args = (ir.Arg("u", array=True, intent="inout", length=length),
             *[ir.Arg(name, array=True, intent="inout", length=length) for name in scratch],
             ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))
@@ -341,6 +361,8 @@ class HighResKernel:
                    "w1": "scratch: the even stage states of the Shu-Osher chain (same length "
                          "as u)",
                    "f": "scratch: the face fluxes F_(j+1/2) of a stage (same length as u)",
+                   "fp": "scratch: the split fluxes f+(u_j) of a stage (same length as u)",
+                   "fm": "scratch: the split fluxes f-(u_j) of a stage (same length as u)",
                    **{f"L{i}": f"scratch: -(F_(j+1/2) - F_(j-1/2)) of stage {i}"
                       for i in range(stages)}}
         return {"u": f"the n cell values with {g} ghost cells on each side (u[{g}] is the "

@@ -116,11 +116,23 @@ def space_operator(s: HighResScheme, u: Any, lam: sp.Symbol, m: Any, M: Any) -> 
     return lambda j: -lam * (face(j) - face(j - 1))
 
 
-def face_flux(s: HighResScheme, u: Any, m: Any, M: Any) -> Any:
-    """A function j -> F_{j+1/2}, the numerical flux through the face between cells j and
-    j + 1, for a lattice accessor ``u(j)`` (:func:`space_operator` differences it)."""
-    lim = s.limiter
+def flux_split(s: HighResScheme, m: Any, M: Any) -> tuple[sp.Lambda, sp.Lambda]:
+    """(f+, f-) of a split reconstruction (flux-limited, WENO5): upwind (f on the side of the
+    wind, 0 on the other) or Lax-Friedrichs (f +- alpha u)/2, alpha = max |f'| on [m, M]."""
     var, f = s.law.fields[0], s.law.flux[0]
+    if s.flux == "upwind":
+        plus = bool(sp.diff(f, var).subs(var, (m + M) / 2) >= 0)
+        return sp.Lambda(var, f if plus else 0 * var), sp.Lambda(var, 0 * var if plus else f)
+    alpha = max_abs_on_interval(sp.diff(f, var), var, m, M)
+    return sp.Lambda(var, (f + alpha * var) / 2), sp.Lambda(var, (f - alpha * var) / 2)
+
+
+def face_flux(s: HighResScheme, u: Any, m: Any, M: Any, split: Any = None) -> Any:
+    """A function j -> F_{j+1/2}, the numerical flux through the face between cells j and
+    j + 1, for a lattice accessor ``u(j)`` (:func:`space_operator` differences it). ``split``:
+    accessors (j -> f+(u_j), j -> f-(u_j)) of split fluxes held elsewhere (a kernel's cell
+    pass), used in place of f+-(u(j)) by the split (flux-limited, WENO5) reconstructions."""
+    lim = s.limiter
     if s.reconstruction == "muscl":
         assert lim is not None
         F = sp.sympify(numerical_flux(s.law, s.flux, data_range=(m, M))).subs(
@@ -132,29 +144,21 @@ def face_flux(s: HighResScheme, u: Any, m: Any, M: Any) -> Any:
                                         u(j + 1) - u(j)) / 2
             return rename(F, {UL: left, UR: right})
     else:
-        alpha = max_abs_on_interval(sp.diff(f, var), var, m, M)
-        if s.flux == "upwind":
-            fp_slope = sp.diff(f, var)
-            plus = bool(fp_slope.subs(var, (m + M) / 2) >= 0)
-            fplus = sp.Lambda(var, f if plus else 0 * var)
-            fminus = sp.Lambda(var, 0 * var if plus else f)
-        else:
-            fplus = sp.Lambda(var, (f + alpha * var) / 2)
-            fminus = sp.Lambda(var, (f - alpha * var) / 2)
-
+        fplus, fminus = flux_split(s, m, M)
+        fp, fm = split or (lambda j: fplus(u(j)), lambda j: fminus(u(j)))
         if s.reconstruction == "weno5":
             def face(j: int) -> sp.Expr:
-                return (weno5_value(*[fplus(u(j + k)) for k in (-2, -1, 0, 1, 2)])
-                        + weno5_value(*[fminus(u(j + k)) for k in (3, 2, 1, 0, -1)]))
+                return (weno5_value(*[fp(j + k) for k in (-2, -1, 0, 1, 2)])
+                        + weno5_value(*[fm(j + k) for k in (3, 2, 1, 0, -1)]))
 
             return face
         assert lim is not None
 
         def face(j: int) -> sp.Expr:
-            dp = [fplus(u(j + k + 1)) - fplus(u(j + k)) for k in (-1, 0)]
-            dm = [fminus(u(j + k + 1)) - fminus(u(j + k)) for k in (0, 1)]
-            return (fplus(u(j)) + _limited(lim.phi, lim.r, dp[0], dp[1]) / 2
-                    + fminus(u(j + 1)) - _limited(lim.phi, lim.r, dm[1], dm[0]) / 2)
+            dp = [fp(j + k + 1) - fp(j + k) for k in (-1, 0)]
+            dm = [fm(j + k + 1) - fm(j + k) for k in (0, 1)]
+            return (fp(j) + _limited(lim.phi, lim.r, dp[0], dp[1]) / 2
+                    + fm(j + 1) - _limited(lim.phi, lim.r, dm[1], dm[0]) / 2)
 
     return face
 

@@ -79,6 +79,10 @@ def test_weno5_kernel_matches_the_reference_and_needs_unsafe(flux, stepper):
     face_loops = [x for x in outer.body if isinstance(x, ir.For) and x.var.name == "c"
                   and any(isinstance(st, ir.Store) and st.array == "f" for st in x.body)]
     assert len(face_loops) == s.stepper.stages
+    # a nonlinear flux: a cell pass first stores f+(u_c), f-(u_c) (ten reads per face)
+    split_loops = [x for x in outer.body if isinstance(x, ir.For)
+                   and {st.array for st in x.body if isinstance(st, ir.Store)} == {"fp", "fm"}]
+    assert len(split_loops) == (s.stepper.stages if flux != u else 0)
     n = 64
     u0 = np.sin(2 * np.pi * (np.arange(n) + 0.5) / n)
     with pytest.raises(StabilityError, match="WENO5 has no proved bound"):
