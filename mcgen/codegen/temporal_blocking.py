@@ -260,6 +260,17 @@ def _check_own_names(program: StencilProgram, blocked: ir.Kernel) -> None:
 
 
 
+def blocked_requires(program: StencilProgram, n: Any, ghost: int) -> tuple[ir.Cmp, ...]:
+    """The call contract of every blocked form: the step-by-step kernel's, plus kblock >= 1,
+    nchunk >= 1, a tile (strip) at least kblock * r wide and every axis of ``n`` (size vars) at
+    least 2 kblock r (a halo never reaches past the grid's far side)."""
+    kblock, btile, nchunk = (iv(s) for s in EXTRA_SCALARS)
+    return program.module.kernels[0].requires + (
+        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
+        ir.Cmp(">=", btile, mul(kblock, ci(ghost))),
+        *(ir.Cmp(">=", na, mul(ci(2 * ghost), kblock)) for na in n))
+
+
 def sweep_schedule(chunk_base: ir.Expr, body: tuple[ir.Stmt, ...], parallel: bool,
                    ghost: int) -> tuple[list[ir.Stmt], ir.For]:
     """The sweeps every blocked form runs (1-D tiles, n-D tiles, the wavefront's strips).
@@ -350,9 +361,7 @@ def build_blocked(program: StencilProgram, config: KernelConfig) -> ir.Module:
                      ir.Arg(TILE_B, dt_, True, "inout", tile_len)]
     args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
     # what choose_blocking guarantees: a tile's halo never reaches past its neighbour
-    requires = program.module.kernels[0].requires + (
-        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
-        ir.Cmp(">=", btile, mul(kblock, ci(g))), ir.Cmp(">=", iv("n0"), mul(ci(2 * g), kblock)))
+    requires = blocked_requires(program, (iv("n0"),), g)
 
     lo_bc, hi_bc = config.bc[0]
     periodic = isinstance(lo_bc, Periodic)
@@ -562,10 +571,7 @@ def build_blocked_nd(program: StencilProgram, config: KernelConfig) -> ir.Module
     args[2:2] = [ir.Arg(TILE_A, dt_, True, "inout", tile_len),
                  ir.Arg(TILE_B, dt_, True, "inout", tile_len)]
     args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
-    requires = program.module.kernels[0].requires + (
-        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
-        ir.Cmp(">=", btile, mul(kblock, ci(g))),
-        *(ir.Cmp(">=", n[a], mul(ci(2 * g), kblock)) for a in range(dim)))
+    requires = blocked_requires(program, n, g)
 
     # tile strides are named S0.. (the names the front-end's bodies and fills index with)
     # a periodic axis is loaded wrapped instead; a Halo side's ghost cells are loaded as given

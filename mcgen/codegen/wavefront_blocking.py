@@ -63,6 +63,7 @@ from mcgen.codegen.temporal_blocking import (
     _blocked_module,
     _fill_groups,
     add,
+    blocked_requires,
     bv,
     ci,
     iv,
@@ -261,10 +262,7 @@ def build_wavefront(program: StencilProgram, config: KernelConfig) -> ir.Module:
     args[2:2] = [ir.Arg(TILE_A, dt_, True, "inout", ring_len),
                  ir.Arg(TILE_B, dt_, True, "inout", ring_len)]
     args += [ir.Arg(s, I64) for s in EXTRA_SCALARS]
-    requires = program.module.kernels[0].requires + (
-        ir.Cmp(">=", kblock, ci(1)), ir.Cmp(">=", nchunk, ci(1)),
-        ir.Cmp(">=", btile, mul(kblock, ci(g))),
-        *(ir.Cmp(">=", n[a], mul(ci(2 * g), kblock)) for a in range(dim)))
+    requires = blocked_requires(program, n, g)
 
     groups = [(d, side, body) for d, side, body in
               _fill_groups(fill_statements(config.bc, grid_names(lay, "TILE")))
