@@ -320,6 +320,28 @@ def _half(d: int) -> int:
     return (d + 1) // 2
 
 
+def search_problem(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...], region: Any
+                   ) -> tuple[list, tuple, Poly, int, int] | None:
+    """What every SOS search starts from: the region's polynomials g_i, the generators (torus
+    variables, then parameters), 1 - |G|^2 as a polynomial N in them, and half of N's degrees in
+    the torus variables and in the parameters (the natural degrees of the squares); None when
+    the region has no polynomial form or N vanishes. SOSUnavailable without Clarabel."""
+    try:
+        import clarabel  # noqa: F401
+    except ImportError as err:
+        raise SOSUnavailable("the SOS search needs the optional package clarabel "
+                             "(pip install 'mcgen[sos]')") from err
+    gs = region_polynomials(region, params)
+    if gs is None:
+        return None
+    gens = (*TRIG, *params)
+    N = torus_polynomial(symbol_weights(G, thetas), params)
+    if not N:
+        return None
+    return (gs, gens, N, _half(max(sum(m[:4]) for m in N)),
+            _half(max(sum(m[4:]) for m in N)))
+
+
 def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
                          region: Any) -> tuple | None:
     """A checked certificate's blocks (multiplier, basis, rational Gram matrix), or None when the
@@ -328,25 +350,15 @@ def find_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol, ...],
     Raises SOSUnavailable when Clarabel is not installed or the basis is beyond the search's
     size bound.
     """
-    try:
-        import clarabel
-    except ImportError as err:
-        raise SOSUnavailable("the SOS search needs the optional package clarabel "
-                             "(pip install 'mcgen[sos]')") from err
+    problem = search_problem(G, thetas, params, region)  # SOSUnavailable without Clarabel
+    if problem is None:
+        return None
+    import clarabel
     import numpy as np
     from scipy import sparse
 
-    gs = region_polynomials(region, params)
-    if gs is None:
-        return None
-    gens = (*TRIG, *params)
-    N = torus_polynomial(symbol_weights(G, thetas), params)
-    if not N:
-        return None
+    gs, gens, N, th, ph = problem
     n_par = len(params)
-    trig_deg = max(sum(m[:4]) for m in N)
-    par_deg = max(sum(m[4:]) for m in N)
-    th, ph = _half(trig_deg), _half(par_deg)
     blocks: list[tuple[Poly, sp.Expr, list[tuple[int, ...]]]] = [
         ({(0,) * len(gens): Fraction(1)}, sp.Integer(1), _bases(n_par, th, ph))]
     for g in gs:

@@ -32,19 +32,15 @@ from mcgen.errors import DerivationFileError
 from mcgen.proof.sos_certificate import (
     MAX_BLOCKS,
     SEARCH_SIDE,
-    TRIG,
     Poly,
     SOSUnavailable,
     _bases,
-    _half,
     _mul,
     _to_poly,
     check_sos_on_torus,
     normal_form,
     psd_exact,
-    region_polynomials,
-    symbol_weights,
-    torus_polynomial,
+    search_problem,
 )
 
 FACIAL_ROUNDS = 4
@@ -111,21 +107,11 @@ def find_reduced_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol,
                                  region: Any) -> tuple | None:
     """A checked certificate's blocks, or None; SOSUnavailable when Clarabel is missing or a
     reduced block is still beyond the search's size bound."""
-    try:
-        import clarabel  # noqa: F401
-    except ImportError as err:
-        raise SOSUnavailable("the SOS search needs the optional package clarabel "
-                             "(pip install 'mcgen[sos]')") from err
-    gs = region_polynomials(region, params)
-    if gs is None:
+    problem = search_problem(G, thetas, params, region)
+    if problem is None:
         return None
-    gens = (*TRIG, *params)
-    N = torus_polynomial(symbol_weights(G, thetas), params)
-    if not N:
-        return None
+    gs, gens, N, th, ph = problem
     n_par = len(params)
-    th = _half(max(sum(m[:4]) for m in N))
-    ph = _half(max(sum(m[4:]) for m in N))
     one: Poly = {(0,) * len(gens): Fraction(1)}
     mults: list[tuple[Poly, sp.Expr]] = [(one, sp.Integer(1))]
     bases = [_bases(n_par, th, ph)]
