@@ -260,7 +260,7 @@ def _check_own_names(program: StencilProgram, blocked: ir.Kernel) -> None:
 
 
 
-def blocked_requires(program: StencilProgram, n: Any, ghost: int) -> tuple[ir.Cmp, ...]:
+def blocked_requires(program: StencilProgram, n: Any, ghost: int) -> tuple[ir.Expr, ...]:
     """The call contract of every blocked form: the step-by-step kernel's, plus kblock >= 1,
     nchunk >= 1, a tile (strip) at least kblock * r wide and every axis of ``n`` (size vars) at
     least 2 kblock r (a halo never reaches past the grid's far side)."""
