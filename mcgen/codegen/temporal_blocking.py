@@ -498,6 +498,16 @@ AUTO_3D = False
 ND_TILE_BYTES = 1024 * 1024
 
 
+def blocks_nd(shape: tuple[int, ...], nfields: int, itemsize: int, time_block: int) -> bool:
+    """Whether a 2-D/3-D grid is blocked at all, in either form: not with ``time_block=1``, and
+    automatically (``time_block=0``) neither in 3-D (:data:`AUTO_3D`) nor when the two global
+    buffers fit in L2 (:data:`MIN_GRID_BYTES`)."""
+    if time_block == 1:
+        return False
+    return time_block != 0 or not ((len(shape) > 2 and not AUTO_3D) or
+                                   2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES)
+
+
 def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nflux: int = 0,
                        itemsize: int = 8, time_block: int = 0, tile: int = 0) -> tuple[int, int]:
     """``(k, B)`` for a 2-D/3-D grid: square/cubic tiles of ``B`` interior cells per axis with
@@ -506,12 +516,9 @@ def choose_blocking_nd(shape: tuple[int, ...], ghost: int, nfields: int = 1, nfl
     honoured when every axis holds at least two tiles of at least ``k r`` cells; automatic
     blocking is off in 3-D, :data:`AUTO_3D`)."""
     dim = len(shape)
-    if time_block == 1:
+    if not blocks_nd(shape, nfields, itemsize, time_block):
         return 1, 0
     auto = time_block == 0
-    if auto and ((dim > 2 and not AUTO_3D) or
-                 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES):
-        return 1, 0
     k = DEFAULT_STEPS if auto else time_block
     per_cell = (2 + nflux) * nfields * itemsize
     edge = int((ND_TILE_BYTES // per_cell) ** (1.0 / dim))  # tile buffer edge W

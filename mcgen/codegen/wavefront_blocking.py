@@ -44,18 +44,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
 from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import fill_statements
 from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.stencil_frontend import StencilProgram, grid_names
 from mcgen.codegen.stencil_layout import CUR, NXT, time_at_step
 from mcgen.codegen.temporal_blocking import (
-    AUTO_3D,
     EXTRA_SCALARS,
     I64,
-    MIN_GRID_BYTES,
     ND_REDUNDANCY,
     ND_TILE_BYTES,
     TILE_A,
@@ -64,6 +60,7 @@ from mcgen.codegen.temporal_blocking import (
     _fill_groups,
     add,
     blocked_requires,
+    blocks_nd,
     bv,
     ci,
     iv,
@@ -138,12 +135,9 @@ def choose_wavefront(shape: tuple[int, ...], ghost: int, nfields: int = 1, items
     global buffers fit in L2 and in 3-D (:data:`AUTO_3D`); a requested ``k`` is honoured when
     every axis holds ``2 k r`` cells and a strip at least ``k r``."""
     dim = len(shape)
-    if time_block == 1:
+    if not blocks_nd(shape, nfields, itemsize, time_block):
         return 1, 0
     auto = time_block == 0
-    if auto and ((dim > 2 and not AUTO_3D) or
-                 2 * int(np.prod(shape)) * nfields * itemsize < MIN_GRID_BYTES):
-        return 1, 0
     k = WAVE_STEPS if auto else time_block
     widest = max(shape[1:])
 
