@@ -645,7 +645,8 @@ def build_llvm(module: ir.Module, config: Any = None, *, cache: bool | None = No
     cpu = llvm.get_host_cpu_name()
     features = llvm.get_host_cpu_features().flatten()
     key = kcache.cache_key(hashlib.sha256(text.encode()).hexdigest(), "llvm",
-                           flags="O3,loop-vectorize,slp-vectorize,pic,small-code-model", cpu=cpu + ":" + features)
+                           flags="O3,loop-vectorize,slp-vectorize,pic,small-code-model",
+                           cpu=cpu + ":" + features)
 
     def compile_object() -> bytes:
         t = time.perf_counter()
