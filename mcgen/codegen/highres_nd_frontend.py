@@ -275,6 +275,29 @@ class HighResNDKernel:
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-nd-")
         self.backend = backend
 
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of ``step`` is (the export's README and header say it)."""
+        dim, g = len(self.axes), self.ghost
+        axes = "x, y, z"[:3 * dim - 2]
+        size = "scratch, as large as u"
+        known = {"u": f"the cell values, ({axes}) with axis 0 fastest, {g} ghost cells on each "
+                      "side of each axis, advanced in place by nsteps steps",
+                 "w": f"{size}: the stage state",
+                 "w0": f"{size}: the odd stage states of the Shu-Osher chain",
+                 "w1": f"{size}: the even stage states of the Shu-Osher chain",
+                 "fp": f"{size}: the split fluxes f+(u) of a stage (WENO5)",
+                 "fm": f"{size}: the split fluxes f-(u) of a stage (WENO5)",
+                 "nsteps": "the number of time steps"}
+        for d in range(dim):
+            known |= {f"f{d}": f"{size}: the face fluxes F_(c+1/2) along axis {d} of a stage "
+                               "(WENO5)",
+                      f"n{d}": f"the interior cells along axis {d} (at least {g})",
+                      f"lam{d}": f"dt/dx_{d}; the caller keeps the ratios within the enforced "
+                                 "condition"}
+        for i in range(self.scheme.stepper.stages):
+            known[f"L{i}"] = f"{size}: dt L(u) of stage {i}"
+        return {a.name: known[a.name] for a in self.module.kernels[0].args}
+
     def admits(self, lams: Sequence[float]) -> bool:
         """The proved condition sum_d lam_d / c_d <= 1 holds (1e-12 relative slack)."""
         if len(lams) != len(self.axes):

@@ -93,7 +93,9 @@ def test_export_round_trip(tmp_path):
     kernel, u0, got, dt = _compare(2, "llvm", tmp_path)
     folder = export_kernel(kernel, tmp_path / "exp", include_object=False)
     name = kernel.module.name
-    assert "periodic on every side" in (folder / "README.md").read_text()
+    readme = (folder / "README.md").read_text()
+    assert "periodic on every side" in readme
+    assert "the interior cells along axis 1 (at least 2)" in readme  # argument meanings
     subprocess.run([cc, "-O2", "-fPIC", "-shared", "-o", str(folder / f"lib{name}.so"),
                     str(folder / f"{name}.c"), "-lm"], check=True)
     spec = importlib.util.spec_from_file_location(f"{name}_ctypes", folder / f"{name}_ctypes.py")
