@@ -31,7 +31,6 @@ from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
 from mcgen.codegen.highres_programs import (
-    collect_coefficients,
     face_difference,
     face_pass,
     face_programs,
@@ -53,7 +52,7 @@ from mcgen.model.read import Field, Read
 from mcgen.model.runge_kutta import two_register_form
 
 __all__ = ["build_highres", "HighResKernel", "compile_highres", "ghost_fill", "scalar_boundary",
-           "boundary_text", "collect_coefficients", "operator_program"]
+           "boundary_text"]
 
 I64 = "i64"
 
