@@ -125,8 +125,9 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
     weno = {d: f for d, f in enumerate(faces) if f is not None}
     weno_axes = sorted(weno)
     split_axes = [d for d in weno_axes if weno[d].split is not None]
-    # one split pass for all axes when they split alike (the same law and splitting)
-    shared_split = len({str(weno[d].split) for d in split_axes}) == 1
+    # one split pass for all axes when they split alike (the same flux, splitting and range)
+    shared_split = len({(str(axes[d].law.flux[0]), axes[d].flux, str(axes[d].data_range))
+                        for d in split_axes}) == 1
 
     def axis_index(d: int) -> Callable[[int], ir.Expr]:
         def at_offset(off: int) -> ir.Expr:
