@@ -4,7 +4,9 @@ bench/hand_weno5.c (gcc -O3 -march=native) on the same data, for the same scheme
 - 2-D Euler MUSCL-minmod (primitive) HLLC SSPRK(2,2), periodic, Zhang-Shu scaling
   (``SystemKernel``);
 - WENO5 (Jiang-Shu, Lax-Friedrichs splitting) SSPRK(3,3), periodic, for linear advection and
-  Burgers (``HighResKernel(weno5(...))``).
+  Burgers (``HighResKernel(weno5(...))``);
+- the same in 2-D, dimension by dimension, the same flux on both axes (advection along the
+  diagonal, Burgers; ``HighResNDKernel(dimension_by_dimension(s, s))``).
 
 Before timing, each row checks that hand C, the generated kernels and mcgen's NumPy reference
 agree (largest difference printed, relative to the largest value). The functions take turns in
@@ -32,10 +34,12 @@ from mcgen.codegen import ir
 from mcgen.codegen.backends import DEFAULT_CFLAGS
 from mcgen.codegen.backends.c_backend import render_c
 from mcgen.codegen.highres_frontend import HighResKernel
+from mcgen.codegen.highres_nd_frontend import HighResNDKernel
 from mcgen.codegen.system_frontend import SystemKernel, build_system
 from mcgen.model import scalar_law
 from mcgen.model.catalogue.euler import euler_equations
-from mcgen.model.catalogue.highres import weno5
+from mcgen.model.catalogue.highres import dimension_by_dimension, weno5
+from mcgen.run.highres_nd_stepper import HighResNDStepper
 from mcgen.run.highres_stepper import HighResStepper
 from mcgen.run.system_stepper import SystemStepper
 
@@ -201,6 +205,50 @@ def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
            interleaved(fns, rounds))
 
 
+def weno2d(flux: str, n: int, steps: int, rounds: int, backends: list[str]) -> None:
+    u = sp.Symbol("u")
+    burgers = flux == "burgers"
+    scheme = weno5(scalar_law(u, u**2 / 2 if burgers else u), data_range=(0, 1))
+    X, Y = np.meshgrid(*[(np.arange(n) + 0.5) / n] * 2, indexing="ij")
+    u0 = 0.5 + 0.4 * np.sin(2 * np.pi * X) * np.cos(2 * np.pi * Y)
+    lam = 0.2  # dt/dx = dt/dy
+    alpha = 1.0  # max |f'| on the data range [0, 1], for both fluxes
+    bufs = [np.zeros((n + 6, n + 6)) for _ in range(6 if burgers else 4)]
+
+    def hand(lib: ctypes.CDLL, m: int) -> Callable[[], np.ndarray]:
+        def run() -> np.ndarray:
+            bufs[0][3:-3, 3:-3] = u0.T  # x fastest
+            args = [*[b.ctypes.data_as(D) for b in bufs], ctypes.c_long(n), ctypes.c_long(n),
+                    ctypes.c_long(m), ctypes.c_double(lam), ctypes.c_double(lam)]
+            if burgers:
+                lib.weno5_2d_burgers_ssprk3(*args, ctypes.c_double(alpha))
+            else:
+                lib.weno5_2d_advection_ssprk3(*args)
+            return bufs[0][3:-3, 3:-3].T.copy()
+        return run
+
+    fns: dict[str, Callable[[], object]] = {}
+    check: dict[str, np.ndarray] = {}
+    check_steps = 3
+    lib = build("hand_weno5.c", [])
+    check["hand C"] = hand(lib, check_steps)()
+    fns["hand C"] = hand(lib, steps)
+    nd = dimension_by_dimension(scheme, scheme)
+    for backend in backends:
+        k = HighResNDKernel(nd, backend, CACHE)
+        check[backend] = k.run(u0, check_steps, [lam, lam], unsafe=True)  # JIT outside timing
+        fns[backend] = lambda k=k: k.run(u0, steps, [lam, lam], unsafe=True)
+    ref_st = HighResNDStepper([scheme, scheme], (n, n), [(0.0, 1.0)] * 2)
+    ref_st.prepare(u0)
+    ref = u0
+    for _ in range(check_steps):
+        ref = ref_st.step(ref, lam * ref_st.spacing[0])
+    label = "Burgers" if burgers else "advection"
+    agreement(f"2-D WENO5 {label}, {n}x{n} x {check_steps} steps", ref, check)
+    report(f"2-D WENO5 (LF) SSPRK(3,3), {label}", f"{n}x{n} x {steps}", n * n * steps,
+           interleaved(fns, rounds))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n2", type=int, default=256, help="cells per axis of the 2-D Euler run")
@@ -213,7 +261,8 @@ def main() -> None:
     ap.add_argument("--causes", action="store_true",
                     help="also time variants that locate the gaps: hand C with the division "
                          "minmod (Euler), with both faces per cell (WENO5)")
-    ap.add_argument("--only", default="euler2d,advection,burgers")
+    ap.add_argument("--n2w", type=int, default=384, help="cells per axis of the 2-D WENO5 runs")
+    ap.add_argument("--only", default="euler2d,advection,burgers,advection2d,burgers2d")
     a = ap.parse_args()
     backends = a.backends.split(",")
     only = a.only.split(",")
@@ -224,6 +273,9 @@ def main() -> None:
     for flux in ("advection", "burgers"):
         if flux in only:
             weno(flux, a.n, a.steps, a.rounds, backends, a.hand_flags, a.causes)
+    for flux in ("advection", "burgers"):
+        if flux + "2d" in only:
+            weno2d(flux, a.n2w, a.steps, a.rounds, backends)
     print("\n" + "\n".join(NOTES))
 
 

@@ -113,3 +113,110 @@ void weno5_burgers_ssprk3(double *restrict u, double *restrict u1, double *restr
         burgers_stage(u1, u, u, fp, fm, face, n, lam, alpha, 1.0 / 3.0, 2.0 / 3.0);
     }
 }
+
+/* ------------------------------------------------------------------ 2-D, dimension by dimension
+ *
+ * u_t + f(u)_x + f(u)_y = 0 on a periodic nx x ny grid, the same f on both axes (f = u:
+ * advection along the diagonal; f = u^2/2: Burgers), the 1-D scheme above along each axis,
+ * SSPRK(3,3) in Shu-Osher form. Arrays: (ny + 6) rows of nx + 6 doubles, x fastest, 3 ghost
+ * cells per side; lamx = dt/dx, lamy = dt/dy. Each stage fills the ghost cells (x ghosts of the
+ * interior rows, y ghosts of the interior columns: the face passes read no corner), computes
+ * each x face and each y face once (fx, fy), then updates the interior (x fastest, so every
+ * loop vectorises along x). */
+
+static void fill3_2d(double *u, long nx, long ny)
+{
+    const long W = nx + 6;
+    for (long j = 3; j < ny + 3; ++j)
+        fill3(u + j * W, nx);
+    for (long k = 0; k < 3; ++k)
+        for (long i = 3; i < nx + 3; ++i) {
+            u[k * W + i] = u[(ny + k) * W + i];
+            u[(ny + 3 + k) * W + i] = u[(3 + k) * W + i];
+        }
+}
+
+/* out = a*base + b*(src - lamx (fx[c] - fx[c-1]) - lamy (fy[c] - fy[c-W])) on the interior;
+ * `out` may be `src` or `base` (elementwise) */
+static void update_2d(const double *src, const double *base, double *out,
+                      const double *restrict fx, const double *restrict fy, long nx, long ny,
+                      double lamx, double lamy, double a, double b)
+{
+    const long W = nx + 6;
+    for (long j = 3; j < ny + 3; ++j)
+        for (long i = j * W + 3; i < j * W + nx + 3; ++i)
+            out[i] = a * base[i] + b * (src[i] - lamx * (fx[i] - fx[i - 1])
+                                        - lamy * (fy[i] - fy[i - W]));
+}
+
+/* the x faces F_{i+1/2} (i = 2 .. nx + 2) of the interior rows and the y faces F_{j+1/2}
+ * (j = 2 .. ny + 2) of the interior columns, of the split fluxes fp (from the left) and, when
+ * fm is not NULL, fm (from the right) */
+static void faces_2d(const double *fp, const double *fm, double *restrict fx,
+                     double *restrict fy, long nx, long ny)
+{
+    const long W = nx + 6;
+    for (long j = 3; j < ny + 3; ++j) {
+        const double *p = fp + j * W, *m = fm ? fm + j * W : NULL;
+        double *f = fx + j * W;
+        for (long i = 2; i <= nx + 2; ++i)
+            f[i] = weno5(p[i - 2], p[i - 1], p[i], p[i + 1], p[i + 2])
+                 + (m ? weno5(m[i + 3], m[i + 2], m[i + 1], m[i], m[i - 1]) : 0.0);
+    }
+    for (long j = 2; j <= ny + 2; ++j)
+        for (long i = j * W + 3; i < j * W + nx + 3; ++i)
+            fy[i] = weno5(fp[i - 2 * W], fp[i - W], fp[i], fp[i + W], fp[i + 2 * W])
+                  + (fm ? weno5(fm[i + 3 * W], fm[i + 2 * W], fm[i + W], fm[i], fm[i - W])
+                        : 0.0);
+}
+
+/* u, u1, fx, fy: (nx + 6) (ny + 6) doubles; f = u on both axes (f+ = u, f- = 0) */
+void weno5_2d_advection_ssprk3(double *restrict u, double *restrict u1, double *restrict fx,
+                               double *restrict fy, long nx, long ny, long nsteps,
+                               double lamx, double lamy)
+{
+    for (long s = 0; s < nsteps; ++s) {
+        fill3_2d(u, nx, ny);
+        faces_2d(u, NULL, fx, fy, nx, ny);
+        update_2d(u, u, u1, fx, fy, nx, ny, lamx, lamy, 0.0, 1.0);
+        fill3_2d(u1, nx, ny);
+        faces_2d(u1, NULL, fx, fy, nx, ny);
+        update_2d(u1, u, u1, fx, fy, nx, ny, lamx, lamy, 0.75, 0.25);
+        fill3_2d(u1, nx, ny);
+        faces_2d(u1, NULL, fx, fy, nx, ny);
+        update_2d(u1, u, u, fx, fy, nx, ny, lamx, lamy, 1.0 / 3.0, 2.0 / 3.0);
+    }
+}
+
+static void split_2d(const double *src, double *restrict fp, double *restrict fm, long nx,
+                     long ny, double alpha)
+{
+    for (long i = 0; i < (nx + 6) * (ny + 6); ++i) {
+        double f = 0.5 * src[i] * src[i];
+        fp[i] = 0.5 * (f + alpha * src[i]);
+        fm[i] = 0.5 * (f - alpha * src[i]);
+    }
+}
+
+/* u, u1, fp, fm, fx, fy: (nx + 6) (ny + 6) doubles; f = u^2/2 on both axes, alpha = max |u| on
+ * the data range (the corners of fp, fm are computed and never read) */
+void weno5_2d_burgers_ssprk3(double *restrict u, double *restrict u1, double *restrict fp,
+                             double *restrict fm, double *restrict fx, double *restrict fy,
+                             long nx, long ny, long nsteps, double lamx, double lamy,
+                             double alpha)
+{
+    for (long s = 0; s < nsteps; ++s) {
+        fill3_2d(u, nx, ny);
+        split_2d(u, fp, fm, nx, ny, alpha);
+        faces_2d(fp, fm, fx, fy, nx, ny);
+        update_2d(u, u, u1, fx, fy, nx, ny, lamx, lamy, 0.0, 1.0);
+        fill3_2d(u1, nx, ny);
+        split_2d(u1, fp, fm, nx, ny, alpha);
+        faces_2d(fp, fm, fx, fy, nx, ny);
+        update_2d(u1, u, u1, fx, fy, nx, ny, lamx, lamy, 0.75, 0.25);
+        fill3_2d(u1, nx, ny);
+        split_2d(u1, fp, fm, nx, ny, alpha);
+        faces_2d(fp, fm, fx, fy, nx, ny);
+        update_2d(u1, u, u, fx, fy, nx, ny, lamx, lamy, 1.0 / 3.0, 2.0 / 3.0);
+    }
+}

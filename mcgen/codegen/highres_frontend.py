@@ -20,6 +20,7 @@ Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,17 @@ from mcgen._version import __version__
 from mcgen.analysis.highres_safety import highres_condition
 from mcgen.codegen import ir
 from mcgen.codegen.boundary_fill import GridNames, fill_statements, normalize_bc
-from mcgen.codegen.sympy_to_ir import sympy_to_ir
+from mcgen.codegen.highres_programs import (
+    face_difference,
+    face_pass,
+    face_programs,
+    operator_program,
+    program_ir,
+    split_pass,
+)
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.boundary import BoundarySpec
-from mcgen.model.highres_as_scheme import face_flux, flux_split, space_operator
+from mcgen.model.highres_as_scheme import space_operator
 from mcgen.model.highres_boundary import (
     boundary_tag,
     boundary_words,
@@ -58,42 +66,6 @@ def _operator_expr(s: HighResScheme) -> tuple[sp.Expr, int]:
     expr = space_operator(s, lambda j: w[j], sp.Integer(1), m, M)(0)
     radius = max(abs(r.offset[0]) for r in expr.atoms(Read))
     return expr, radius
-
-
-def collect_coefficients(e: sp.Basic) -> sp.Basic:
-    """``c a + c b - c d`` rewritten ``c (a + b - d)`` in every sum (unevaluated, so SymPy does
-    not distribute it again): one product instead of three. The limited space operator is a
-    sum of halves (u + phi D/2 at each face); collected, the 3-D MUSCL kernel ran 10 % faster
-    on the LLVM backend. The value is the same up to rounding."""
-    if not e.args or e.is_Atom:
-        return e
-    args = [collect_coefficients(a) for a in e.args]
-    if isinstance(e, sp.Add):
-        groups: dict[sp.Rational, list[sp.Expr]] = {}
-        rest: list[sp.Expr] = []
-        for t in args:
-            c, x = t.as_coeff_Mul()
-            if c.is_Rational and abs(c) != 1:
-                groups.setdefault(abs(c), []).append(x if c > 0 else -x)
-            else:
-                rest.append(t)
-        for c, xs in groups.items():
-            rest.append(sp.Mul(c, sp.Add(*xs, evaluate=False), evaluate=False)
-                        if len(xs) > 1 else c * xs[0])
-        return sp.Add(*rest, evaluate=False)
-    if all(a is b for a, b in zip(args, e.args, strict=True)):
-        return e
-    if isinstance(e, (sp.Mul, sp.Pow, sp.Max, sp.Min)):
-        return e.func(*args, evaluate=False)
-    return e.func(*args)
-
-
-def operator_program(expr: sp.Expr, prefix: str) -> tuple[list[tuple[sp.Symbol, sp.Expr]],
-                                                        sp.Expr]:
-    """The space operator as a straight-line program: common subexpressions named
-    ``<prefix>0, ..`` and common coefficients collected (:func:`collect_coefficients`)."""
-    repl, (red,) = sp.cse(expr, symbols=sp.numbered_symbols(prefix))
-    return [(v, collect_coefficients(e)) for v, e in repl], collect_coefficients(red)
 
 
 def shu_osher_stage(alpha: Any, beta: Any, rate: ir.Expr, src: str, cell: ir.Expr) -> ir.Expr:
@@ -132,64 +104,28 @@ def build_highres(s: HighResScheme, parallel: bool = False,
     def fill(arr: str) -> tuple[ir.Stmt, ...]:
         return ghost_fill(arr, spec, ("n",), g)
 
-    # WENO5: a face loop stores each F_{c+1/2} once in scratch ``f`` (c = g-1 .. n+g-1), the
-    # cell loop differences it (the cell expression would compute every face twice). For a
-    # nonlinear flux a cell pass first stores f+(u_c), f-(u_c) in scratch ``fp``, ``fm`` (as
-    # the NumPy reference does): each face reads ten of them, recomputed per face otherwise
-    faces = s.reconstruction == "weno5"
-    var = s.law.fields[0]
-    split_pass = faces and sp.diff(s.law.flux[0], var, 2) != 0
-    # Read names of the stored split fluxes: the law's own name extended, so never the law's
-    arrays = {var.name: None, f"{var.name}_fplus": "fp", f"{var.name}_fminus": "fm"}
-    if faces:
-        m, M = s.data_range or (None, None)
-        w = Field(var.name)
-        split = None
-        if split_pass:
-            fplus, fminus = flux_split(s, m, M)
-            wp, wm = Field(f"{var.name}_fplus"), Field(f"{var.name}_fminus")
-            split = (lambda j: wp[j], lambda j: wm[j])
-            split_prog = [operator_program(fplus(w[0]), "p"), operator_program(fminus(w[0]), "q")]
-        repl, red = operator_program(face_flux(s, lambda j: w[j], m, M, split)(0), "t")
-    else:
-        repl, red = operator_program(expr, "t")
+    # WENO5: a face pass stores each F_{c+1/2} once in scratch ``f`` and the cell loop
+    # differences it; for a nonlinear flux a split pass first stores f+-(u_c) in ``fp``, ``fm``
+    # (:mod:`mcgen.codegen.highres_programs`, shared with the 2-D / 3-D kernels)
+    faces = face_programs(s)
+    split_pass_used = faces is not None and faces.split is not None
+    program = operator_program(expr, "t") if faces is None else None
+
+    def loop(first: int, last: int, body: Sequence[ir.Stmt]) -> ir.Stmt:
+        return ir.For(c, ir.Const(g + first, I64), ir.BinOp("+", n, ir.Const(g + last + 1, I64),
+                                                             I64), tuple(body), parallel=parallel)
 
     def face_loops(src: str) -> tuple[ir.Stmt, ...]:
-        out = []
-        if split_pass:  # f+- at c = g-3 .. n+g+2: the cells the faces g-1 .. n+g-1 read
-            body = (*operator_body(src, "fp", split_prog[0]),
-                    *operator_body(src, "fm", split_prog[1]))
-            out.append(ir.For(c, ir.Const(g - 3, I64), ir.BinOp("+", n, ir.Const(g + 3, I64), I64),
-                              body, parallel=parallel))
-        out.append(ir.For(c, ir.Const(g - 1, I64), ir.BinOp("+", n, G, I64),
-                          operator_body(src, "f"), parallel=parallel))
-        return tuple(out)
+        assert faces is not None
+        split = split_pass([faces], src, idx, loop)
+        return (*([split] if split is not None else []), face_pass(faces, src, "f", idx, loop))
 
     def cell_body(src: str, dst: str) -> tuple[ir.Stmt, ...]:
-        if not faces:
-            return operator_body(src, dst)
-        left = ir.Load("f", ir.BinOp("-", c, ir.Const(1, I64), I64))
-        return (ir.Store(dst, c, ir.BinOp("-", left, ir.Load("f", c))),)
-
-    def operator_body(src: str, dst: str, program: Any = None) -> tuple[ir.Stmt, ...]:
-        local: dict[sp.Basic, ir.Expr] = {}
-        prog_repl, prog_red = program or (repl, red)
-
-        def lookup(a: sp.Basic) -> ir.Expr:
-            if isinstance(a, Read):
-                return ir.Load(arrays.get(a.field) or src, idx(a.offset[0]))
-            if a in local:
-                return local[a]
-            raise CodegenError(f"unknown symbol {a} in the space operator")
-
-        body: list[ir.Stmt] = []
-        for sym, val in prog_repl:
-            v = ir.Var(f"{sym.name}", "f64")
-            body.append(ir.Assign(v, sympy_to_ir(val, lookup, reciprocal_constants=True)))
-            local[sym] = v
-        body.append(ir.Store(dst, c, sympy_to_ir(prog_red, lookup,
-                                                    reciprocal_constants=True)))
-        return tuple(body)
+        if faces is not None:
+            return (ir.Store(dst, c, face_difference("f", idx)),)
+        assert program is not None
+        body, value = program_ir(program, lambda r: ir.Load(src, idx(r.offset[0])))
+        return (*body, ir.Store(dst, c, value))
 
     def combine(dst: str, coeffs: list[float]) -> ir.Stmt | None:
         terms: ir.Expr | None = None
@@ -218,7 +154,7 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         for i, (alpha, beta) in enumerate(chain):
             dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
             step += fill(src)
-            if faces:
+            if faces is not None:
                 step += face_loops(src)
             body = list(cell_body(src, dst))
             last = body.pop()
@@ -227,7 +163,8 @@ def build_highres(s: HighResScheme, parallel: bool = False,
             body.append(ir.Store(dst, c, value))
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
             src = dst
-        scratch = [*regs, *(["f"] if faces else []), *(["fp", "fm"] if split_pass else [])]
+        scratch = [*regs, *(["f"] if faces is not None else []),
+                   *(["fp", "fm"] if split_pass_used else [])]
     else:
         for i in range(stages):
             src = "u" if i == 0 else "w"
@@ -236,15 +173,15 @@ def build_highres(s: HighResScheme, parallel: bool = False,
                 assert cmb is not None
                 step.append(cmb)
             step += fill(src)
-            if faces:
+            if faces is not None:
                 step += face_loops(src)
             step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), cell_body(src, f"L{i}"),
                                parallel=parallel))
         final = combine("u", b)
         assert final is not None
         step.append(final)
-        scratch = ["w", *[f"L{i}" for i in range(stages)], *(["f"] if faces else []),
-                   *(["fp", "fm"] if split_pass else [])]
+        scratch = ["w", *[f"L{i}" for i in range(stages)], *(["f"] if faces is not None else []),
+                   *(["fp", "fm"] if split_pass_used else [])]
     args = (ir.Arg("u", array=True, intent="inout", length=length),
             *[ir.Arg(name, array=True, intent="inout", length=length) for name in scratch],
             ir.Arg("n", I64), ir.Arg("nsteps", I64), ir.Arg("lam"))

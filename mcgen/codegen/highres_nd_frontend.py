@@ -2,14 +2,17 @@
 Runge-Kutta stage buffers in the IR (one kernel, ``nsteps`` steps per call; periodic, outflow or
 Dirichlet (inflow) sides: the ghost fill of :func:`mcgen.codegen.highres_frontend.ghost_fill`).
 
-A scheme is given by one 1-D :class:`HighResScheme` per axis (flux-limited or MUSCL, each with
-its flux f_d, limiter and data range; one Runge-Kutta stepper for all):
+A scheme is given by one 1-D :class:`HighResScheme` per axis (flux-limited, MUSCL or WENO5,
+each with its flux f_d, limiter and data range; one Runge-Kutta stepper for all):
 du/dt = -sum_d (F^d_{+1/2} - F^d_{-1/2}) / dx_d. The space operator of each axis is the same
 SymPy expression the 1-D kernel and reference use
-(:func:`mcgen.codegen.highres_frontend._operator_expr`), read along that axis's stride.
+(:func:`mcgen.codegen.highres_frontend._operator_expr`), read along that axis's stride. A WENO5
+axis d computes its face fluxes once per stage in a face pass into scratch ``f<d>`` (and, for a
+nonlinear flux, the split fluxes in a split pass into ``fp``, ``fm``, one pass for all axes
+that split alike), the passes of the 1-D kernels (:mod:`mcgen.codegen.highres_programs`).
 
-The wrapper enforces sum_d lam_d / c_d <= 1, c_d the proved 1-D TVD bound of axis d on
-lam = dt/dx: the maximum-principle condition of the checked derivation
+Without a WENO5 axis the wrapper enforces sum_d lam_d / c_d <= 1, c_d the proved 1-D TVD bound
+of axis d on lam = dt/dx: the maximum-principle condition of the checked derivation
 :func:`mcgen.analysis.highres_nd.dimensional_condition` (through
 :func:`mcgen.analysis.highres_safety.highres_condition`, the safety policy's answer). It is not
 TVD (in 2-D a TVD scheme is at most first order: Goodman and LeVeque 1985).
@@ -17,11 +20,10 @@ TVD (in 2-D a TVD scheme is at most first order: Goodman and LeVeque 1985).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from mcgen.analysis.highres_nd import axis_ratios
 from mcgen.analysis.highres_safety import highres_condition
@@ -31,14 +33,20 @@ from mcgen.codegen.highres_frontend import (
     boundary_text,
     build_step_function,
     ghost_fill,
-    operator_program,
     scalar_boundary,
     shu_osher_stage,
+)
+from mcgen.codegen.highres_programs import (
+    face_difference,
+    face_pass,
+    face_programs,
+    operator_program,
+    program_ir,
+    split_pass,
 )
 from mcgen.codegen.ir import index_const as _c
 from mcgen.codegen.ir import index_product as _mul
 from mcgen.codegen.ir import index_sum as _add
-from mcgen.codegen.sympy_to_ir import sympy_to_ir
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model.highres_boundary import boundary_tag, boundary_words, inflow_values
 from mcgen.model.highres_nd_scheme import HighResNDScheme
@@ -59,9 +67,6 @@ def _check_axes(axes: Sequence[HighResScheme]) -> None:
     for s in axes:
         if not isinstance(s, HighResScheme):
             raise CodegenError(f"an axis scheme is a 1-D HighResScheme, not {type(s).__name__}")
-        if s.reconstruction == "weno5":
-            raise CodegenError(f"{s.name}: dimension-by-dimension kernels are flux-limited or "
-                               "MUSCL (WENO5 has no proved 1-D bound to build on)")
     if len({(str(s.stepper.A), str(s.stepper.b)) for s in axes}) != 1:
         raise CodegenError("the axis schemes must share one Runge-Kutta stepper")
 
@@ -111,34 +116,69 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
         return list(ghost_fill(arr, spec[::-1], tuple(v.name for v in n[::-1]), g,
                                stride_names))
 
-    progs = [operator_program(expr, f"t{d}_") for d, (expr, _) in enumerate(ops)]
+    # WENO5 axes: face passes into scratch f<d> and, for a nonlinear flux, split passes into
+    # fp, fm (:mod:`mcgen.codegen.highres_programs`, as the 1-D kernels); the other axes
+    # compute their cell expression
+    faces = [face_programs(s, f"a{d}_") for d, s in enumerate(axes)]
+    progs = [operator_program(expr, f"t{d}_") if faces[d] is None else None
+             for d, (expr, _) in enumerate(ops)]
+    weno = {d: f for d, f in enumerate(faces) if f is not None}
+    weno_axes = sorted(weno)
+    split_axes = [d for d in weno_axes if weno[d].split is not None]
+    # one split pass for all axes when they split alike (the same flux, splitting and range)
+    shared_split = len({(str(axes[d].law.flux[0]), axes[d].flux, str(axes[d].data_range))
+                        for d in split_axes}) == 1
+
+    def axis_index(d: int) -> Callable[[int], ir.Expr]:
+        def at_offset(off: int) -> ir.Expr:
+            pos: list[ir.Expr] = list(idx)
+            if off:
+                pos[d] = _add(idx[d], _c(off)) if off > 0 else ir.BinOp("-", idx[d], _c(-off),
+                                                                         I64)
+            return at(pos)
+        return at_offset
+
+    def axis_loop(spans: Sequence[int]) -> Callable[[int, int, Sequence[ir.Stmt]], ir.Stmt]:
+        """Loops over the cells g + first .. n + g + last along the axes ``spans``, the
+        interior along the others."""
+        def loop(first: int, last: int, body: Sequence[ir.Stmt]) -> ir.Stmt:
+            ranges = [(_c(g + first), _add(n[d], _c(g + last + 1))) if d in spans else
+                      interior[d] for d in range(dim)]
+            return loops(ranges, body, parallel)
+        return loop
+
+    def face_passes(src: str) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        if split_axes and shared_split:
+            split = split_pass([weno[d] for d in split_axes], src, axis_index(split_axes[0]),
+                               axis_loop(split_axes))
+            assert split is not None
+            out.append(split)
+        for d in weno_axes:
+            face = weno[d]
+            if d in split_axes and not shared_split:
+                split = split_pass([face], src, axis_index(d), axis_loop([d]))
+                assert split is not None
+                out.append(split)
+            out.append(face_pass(face, src, f"f{d}", axis_index(d), axis_loop([d])))
+        return out
 
     def operator_body(src: str, dst: str | None) -> tuple[ir.Stmt, ...]:
         """The operator's straight-line program, ending with ``dst[here] = dt L(src)`` (with
         ``dst`` None: a Store into "u" whose value the caller takes and replaces)."""
         body: list[ir.Stmt] = []
         total: ir.Expr | None = None
-        for d, (repl, red) in enumerate(progs):
-            local: dict[sp.Basic, ir.Expr] = {}
+        for d, program in enumerate(progs):
+            if program is None:
+                value = face_difference(f"f{d}", axis_index(d))
+            else:
+                here = axis_index(d)
 
-            def lookup(a: sp.Basic, d: int = d, local: dict[sp.Basic, ir.Expr] = local
-                       ) -> ir.Expr:
-                if isinstance(a, Read):
-                    pos: list[ir.Expr] = list(idx)
-                    off = a.offset[0]
-                    if off:
-                        pos[d] = _add(idx[d], _c(off)) if off > 0 else \
-                            ir.BinOp("-", idx[d], _c(-off), I64)
-                    return ir.Load(src, at(pos))
-                if a in local:
-                    return local[a]
-                raise CodegenError(f"unknown symbol {a} in the space operator")
-
-            for sym, val in repl:
-                v = ir.Var(sym.name)
-                body.append(ir.Assign(v, sympy_to_ir(val, lookup, reciprocal_constants=True)))
-                local[sym] = v
-            term = ir.BinOp("*", lam[d], sympy_to_ir(red, lookup, reciprocal_constants=True))
+                def read(r: Read, here: Callable[[int], ir.Expr] = here) -> ir.Expr:
+                    return ir.Load(src, here(r.offset[0]))
+                stmts, value = program_ir(program, read)
+                body += stmts
+            term = ir.BinOp("*", lam[d], value)
             total = term if total is None else ir.BinOp("+", total, term)
         assert total is not None
         body.append(ir.Store(dst or "u", at(idx), total))
@@ -149,6 +189,8 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
         size = _mul(size, width[d])
     sizes = [ir.Arg(v.name, I64) for v in n]
     lam_args = [ir.Arg(v.name) for v in lam]
+    face_args = [ir.Arg(name, array=True, intent="inout", length=size)
+                 for name in [*[f"f{d}" for d in weno_axes], *(["fp", "fm"] if split_axes else [])]]
     chain = two_register_form(axes[0].stepper.A, axes[0].stepper.b)
     step: list[ir.Stmt] = []
     if chain is not None and len(chain) > 1:  # forward Euler: a stage buffer, not in place
@@ -159,6 +201,7 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
         for i, (alpha, beta) in enumerate(chain):
             dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
             step += fill(src)
+            step += face_passes(src)
             body = list(operator_body(src, None))
             last = body.pop()
             assert isinstance(last, ir.Store)
@@ -168,7 +211,7 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
             src = dst
         args = (ir.Arg("u", array=True, intent="inout", length=size),
                 *[ir.Arg(r, array=True, intent="inout", length=size) for r in regs],
-                *sizes, ir.Arg("nsteps", I64), *lam_args)
+                *face_args, *sizes, ir.Arg("nsteps", I64), *lam_args)
     else:
         def combine(dst: str, coeffs: list[float]) -> ir.Stmt:
             value: ir.Expr = ir.Load("u", at(idx))
@@ -183,13 +226,14 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
             if s_:
                 step.append(combine("w", A[s_][:s_]))
             step += fill(src)
+            step += face_passes(src)
             step.append(loops(interior, operator_body(src, f"L{s_}"), parallel))
         step.append(combine("u", b))
         args = (ir.Arg("u", array=True, intent="inout", length=size),
                 ir.Arg("w", array=True, intent="inout", length=size),
                 *[ir.Arg(f"L{s_}", array=True, intent="inout", length=size)
                   for s_ in range(stages)],
-                *sizes, ir.Arg("nsteps", I64), *lam_args)
+                *face_args, *sizes, ir.Arg("nsteps", I64), *lam_args)
     key = "_".join(s.hash[:6] for s in axes)
     kernel = ir.Kernel("step", args, (*setup, ir.For(ir.Var("s", I64), _c(0),
                                                      ir.Var("nsteps", I64), tuple(step))),
@@ -220,18 +264,47 @@ class HighResNDKernel:
         self.boundary = scalar_boundary(boundary, len(self.axes))
         self.module = build_highres_nd(self.axes, parallel, self.boundary)
         self.ghost = max(_operator_expr(s)[1] for s in self.axes)
-        self.condition = highres_condition(scheme)  # checked derivation; export prints it
-        self.bounds = tuple(highres_condition(s).max_stable_dt(dx=1.0) for s in self.axes)
+        # the checked derivation (export prints it); WENO5 axes have no proved bound: the
+        # kernel then runs only with unsafe=True, as the 1-D one
+        weno = any(s.reconstruction == "weno5" for s in self.axes)
+        self.condition = None if weno else highres_condition(scheme)
+        self.bounds = None if weno else tuple(highres_condition(s).max_stable_dt(dx=1.0)
+                                              for s in self.axes)
         self.boundary_text = boundary_text(self.boundary, self.ghost)
         self.unsafe = False
         self._scratch: list[np.ndarray] | None = None
         self._fn = build_step_function(self.module, backend, cache_dir, "mcgen-highres-nd-")
         self.backend = backend
 
+    def argument_meanings(self) -> dict[str, str]:
+        """What each argument of ``step`` is (the export's README and header say it)."""
+        dim, g = len(self.axes), self.ghost
+        axes = "x, y, z"[:3 * dim - 2]
+        size = "scratch, as large as u"
+        known = {"u": f"the cell values, ({axes}) with axis 0 fastest, {g} ghost cells on each "
+                      "side of each axis, advanced in place by nsteps steps",
+                 "w": f"{size}: the stage state",
+                 "w0": f"{size}: the odd stage states of the Shu-Osher chain",
+                 "w1": f"{size}: the even stage states of the Shu-Osher chain",
+                 "fp": f"{size}: the split fluxes f+(u) of a stage (WENO5)",
+                 "fm": f"{size}: the split fluxes f-(u) of a stage (WENO5)",
+                 "nsteps": "the number of time steps"}
+        for d in range(dim):
+            known |= {f"f{d}": f"{size}: the face fluxes F_(c+1/2) along axis {d} of a stage "
+                               "(WENO5)",
+                      f"n{d}": f"the interior cells along axis {d} (at least {g})",
+                      f"lam{d}": f"dt/dx_{d}; the caller keeps the ratios within the enforced "
+                                 "condition"}
+        for i in range(self.scheme.stepper.stages):
+            known[f"L{i}"] = f"{size}: dt L(u) of stage {i}"
+        return {a.name: known[a.name] for a in self.module.kernels[0].args}
+
     def admits(self, lams: Sequence[float]) -> bool:
         """The proved condition sum_d lam_d / c_d <= 1 holds (1e-12 relative slack)."""
         if len(lams) != len(self.axes):
             raise ModelError(f"{len(lams)} mesh ratios for a {len(self.axes)}-D kernel")
+        if self.condition is None:
+            return False
         values = {v.name: float(x) for v, x in zip(axis_ratios(len(self.axes)), lams,
                                                     strict=True)}
         return self.condition.holds(rtol=1e-12, **values)  # expr is the sufficient part
@@ -245,7 +318,11 @@ class HighResNDKernel:
         if u0.ndim != dim or len(lams) != dim:
             raise ModelError(f"u0 of shape {u0.shape} and {len(lams)} mesh ratios: a "
                              f"{dim}-D kernel needs a {dim}-D array and {dim} ratios")
+        if not (unsafe or self.unsafe) and self.condition is None:
+            raise StabilityError(f"{self.scheme.name}: WENO5 has no proved bound; pass "
+                                 "unsafe=True to run it at chosen mesh ratios")
         if not (unsafe or self.unsafe) and not self.admits(lams):
+            assert self.bounds is not None
             terms = " + ".join(f"{lam:.4g}/{c:.4g}" for lam, c in zip(lams, self.bounds,
                                                                       strict=True))
             raise StabilityError(f"sum_d lam_d/c_d = {terms} > 1 (c_d: the proved 1-D bound "

@@ -3,10 +3,11 @@
     du/dt = -sum_d (F^d_{+1/2} - F^d_{-1/2}) / dx_d
 
 for u_t + sum_d f_d(u)_{x_d} = 0, the interface fluxes F^d of each axis those of a 1-D
-flux-limited or MUSCL :class:`~mcgen.model.highres_scheme.HighResScheme` (its flux f_d, limiter
-and data range), all advanced by one Runge-Kutta stepper. The analysis layer proves its
+flux-limited, MUSCL or WENO5 :class:`~mcgen.model.highres_scheme.HighResScheme` (its flux f_d,
+limiter and data range), all advanced by one Runge-Kutta stepper. The analysis layer proves the
 maximum-principle bound sum_d lam_d / c_d <= 1 from the 1-D bounds c_d
-(:func:`mcgen.analysis.highres_nd.dimensional_condition`).
+(:func:`mcgen.analysis.highres_nd.dimensional_condition`); with a WENO5 axis nothing is proved
+(WENO5 has no 1-D bound) and runs need ``unsafe=True`` and a chosen dt, as in 1-D.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ __all__ = ["HighResNDScheme"]
 @serialize.register_class("highres_nd_scheme")
 @dataclass(frozen=True)
 class HighResNDScheme:
-    """A 2-D or 3-D scalar scheme: one 1-D flux-limited or MUSCL ``HighResScheme`` per axis
-    (axis d reads its law's flux as f_d), sharing one stepper."""
+    """A 2-D or 3-D scalar scheme: one 1-D flux-limited, MUSCL or WENO5 ``HighResScheme`` per
+    axis (axis d reads its law's flux as f_d), sharing one stepper."""
 
     axes: tuple[HighResScheme, ...]
     name: str = ""
@@ -41,10 +42,8 @@ class HighResNDScheme:
         for d, s in enumerate(axes):
             if not isinstance(s, HighResScheme):
                 raise ModelError(f"axis {d}: a 1-D HighResScheme (mcgen.model.catalogue."
-                                 f"highres.flux_limited or muscl), not {type(s).__name__}")
-            if s.reconstruction == "weno5":
-                raise ModelError(f"axis {d} ({s.name}): WENO5 has no proved 1-D bound to build "
-                                 "the multi-dimensional one on; use flux_limited or muscl")
+                                 f"highres.flux_limited, muscl or weno5), not "
+                                 f"{type(s).__name__}")
         if len({s.law.fields for s in axes}) != 1:
             raise ModelError("the axis schemes must be laws of one field: got "
                              f"{[s.law.fields[0] for s in axes]}")

@@ -13,7 +13,7 @@ from mcgen.codegen import compile as mc_compile
 from mcgen.codegen.highres_nd_frontend import HighResNDKernel
 from mcgen.errors import CodegenError, ModelError, StabilityError
 from mcgen.model import scalar_law
-from mcgen.model.catalogue.highres import dimension_by_dimension, flux_limited, muscl
+from mcgen.model.catalogue.highres import dimension_by_dimension, flux_limited, muscl, weno5
 from mcgen.run.simulation import Simulation
 
 U = sp.Symbol("u")
@@ -79,3 +79,22 @@ def test_outflow_runs_the_kernel_and_matches_numpy(dims):
     ref.run(0.4)
     assert np.abs(out.u - ref.u).max() <= 1e-13
     assert out.u.sum() < 0.95 * Simulation(s, grid, blob, bc="outflow").u.sum()
+
+
+def test_weno5_in_2d_needs_unsafe_and_a_dt_and_the_kernel_matches_numpy():
+    w = weno5(scalar_law(U, U**2 / 2), data_range=(0, 1))
+    s = dimension_by_dimension(w, w)
+
+    def smooth(x, y):
+        return 0.5 + 0.3 * np.sin(2 * np.pi * x) * np.sin(2 * np.pi * y)
+
+    with pytest.raises(StabilityError, match="WENO5 is not TVD"):
+        Simulation(s, GRID2, smooth, backend="numpy")
+    runs = [Simulation(s, GRID2, smooth, dt=0.005, unsafe=True, backend=b)
+            for b in ("numpy", "c")]
+    for sim in runs:
+        sim.run(0.05)
+    assert runs[1].backend_used == "c" and runs[0].backend_used == "numpy"
+    assert np.max(np.abs(runs[0].u - runs[1].u)) < 1e-13
+    assert np.max(np.abs(runs[0].u - smooth(*np.meshgrid(
+        *runs[0].grid.centres(), indexing="ij")))) > 1e-3

@@ -79,7 +79,8 @@ def weno5(law: Law, flux: str = "lax_friedrichs", stepper: Any = "ssprk33",
 
 def dimension_by_dimension(*axes: HighResScheme, name: str = "") -> HighResNDScheme:
     """The 2-D / 3-D scalar scheme du/dt = -sum_d (F^d_{+1/2} - F^d_{-1/2})/dx_d whose axis-d
-    fluxes are those of the 1-D flux-limited or MUSCL scheme ``axes[d]`` (its law's flux is
-    f_d; one stepper for all). ``compile`` and ``Simulation`` run it with the proved
-    maximum-principle bound sum_d lam_d / c_d <= 1 enforced."""
+    fluxes are those of the 1-D flux-limited, MUSCL or WENO5 scheme ``axes[d]`` (its law's
+    flux is f_d; one stepper for all). ``compile`` and ``Simulation`` run it with the proved
+    maximum-principle bound sum_d lam_d / c_d <= 1 enforced; with a WENO5 axis nothing is
+    proved, and runs need ``unsafe=True`` and a dt."""
     return HighResNDScheme(tuple(axes), name)
