@@ -120,7 +120,7 @@ def distinct_real_roots(polys: list[sp.Expr], v: sp.Symbol) -> set[Any]:
     return set(real_roots(sp.Poly(sp.Mul(*facs), v)))
 
 
-def _exact_weights(A: Weights, Bs: list[Weights], p: sp.Symbol) -> bool:
+def _exact_weights(A: dict[Any, Any], Bs: list[dict[Any, Any]], p: sp.Symbol) -> bool:
     """Every weight a polynomial in p with rational coefficients."""
     for w in (*A.values(), *(b for B in Bs for b in B.values())):
         w = sp.expand(sp.sympify(w))

@@ -30,6 +30,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis import resolvent_positivity as resolvent
 from mcgen.analysis.dimensionless import in_groups
 from mcgen.analysis.implicit_kernel import entry_value, tridiagonal
 from mcgen.analysis.implicit_positivity import (
@@ -379,7 +380,10 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
     pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
     out of reach."""
     if scheme.dim == 2 and len(blocks) == 1:
-        return _exact_separable(b, scheme, A, blocks[0], i_w, suff)
+        done = _exact_separable(b, scheme, A, blocks[0], i_w, suff)
+        if done is None and suff is not sp.true:
+            done = _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
+        return done
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -463,6 +467,84 @@ def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
                      f"1-D solution operators: {words}; the M-matrix bound {sp.sstr(suff)} "
                      f"{bound}", definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
+
+
+def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+                     suff: sp.Basic, suff_words: str) -> Derivation | None:
+    """A 2-D scheme with B = c I + d A, A a symmetric five-point operator, one parameter
+    (:mod:`mcgen.analysis.resolvent_positivity`): S = c A^(-1) + d I, decided exactly (its
+    end points may be transcendental, roots of AGM(X, Y) = c/(-d), enclosed); None otherwise."""
+    params = tuple(p for p in scheme.params if any(
+        sp.sympify(w).has(p) for W in (A, B) for w in W.values()))
+    if len(params) != 1:
+        return None
+    p = params[0]
+    got = resolvent.decide(A, B, p)
+    if got is None or not got.exact:
+        return None
+    f = resolvent.resolvent_form(A, B, p)
+    assert f is not None
+    cn, dn, den = f.c_d
+    c, d = sp.factor(cn / den), sp.factor(dn / den)
+    i_f = b.step(f"A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) with a0 = {f.a0}, "
+                 f"a1 = {f.a1}, a2 = {f.a2}; B = c I + d A with c = {c}, d = {d}",
+                 "so A^(-1) B = c A^(-1) + d I: off the diagonal c times the lattice Green's "
+                 "function of A, on it c G_0 + d", Check("resolvent_form", (A, B, p)),
+                 uses=[i_w])
+    i_k = b.step("with s = sign(a0): A invertible iff s a0 > 2 |a1| + 2 |a2|; s a1, s a2 >= 0 "
+                 "(an M-matrix): A^(-1) > 0 off the diagonal, so those entries are >= 0 iff "
+                 "s c >= 0; s a1 < 0 or s a2 < 0 makes A^(-1) alternate in sign (checkerboard). "
+                 "The diagonal of A^(-1) is G_0 = s/AGM(X, Y), X^2 = a0^2 - 4 (|a1| - |a2|)^2, "
+                 "Y^2 = a0^2 - 4 (|a1| + |a2|)^2 (the theta_1 integral, then an elliptic "
+                 "integral in cos theta_2 with real branch points, Byrd-Friedman 254.00, "
+                 "K(k) = pi/(2 AGM(1, k'))): >= 0 iff AGM(X, Y) <= s c/(-d) when d < 0",
+                 "the lattice Green's function of a five-point operator",
+                 Check("definition"), uses=[i_f])
+    expr, words = resolvent.present(got, p)
+    encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
+    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 for every sign pattern "
+                 "and of the derivatives of X^2, Y^2 and c/d), one exact decision per cell; "
+                 "where AGM(X, Y) - s c/(-d) is monotone (X, Y and c/(-d) pulling one way) it has "
+                 "at most one root, enclosed by bisection over rationals with outward-rounded "
+                 f"interval arithmetic: {words}",
+                 Check("resolvent_diagonal_region", (A, B, p, expr, encl)), uses=[i_k])
+    what = {"diagonal": "the diagonal entry c G_0 + d is < 0, so data u^n = 1 at cell j, 0 "
+            "elsewhere, give u_j^(n+1) < 0",
+            "off-diagonal": "an off-diagonal entry of c A^(-1) is < 0, so data u^n = 1 at "
+            "one cell next to j give u_j^(n+1) < 0",
+            "weights": "A = a0 I there and a weight of B/a0 is < 0",
+            "singular": "A is not invertible on the lattice"}
+    for x, why in got.witnesses[:3]:
+        b.step(f"counterexample at {p} = {x}: {what[why]}", "an exact entry of the solution "
+               "operator", Check("resolvent_point", (A, B, p, x, why)), uses=[i_r])
+    outside = [x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
+               resolvent.decide_at(f, x).ok]
+    if outside:
+        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside[0]} is "
+                 "positive, outside it)")
+    elif not got.runs:
+        same = check_region_equivalent(suff, expr, (p,)) == "proved"
+        bound = f"the M-matrix bound {suff_words} " + ("coincides with it" if same else
+                                                     "is only sufficient")
+    else:
+        bound = f"the M-matrix bound {suff_words} is sufficient"
+    cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                     name=region_name(scheme),
+                     description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
+                     definitions=dict(scheme.definitions))
+    return b.finish_concluded(cond)
+
+
+def _inner_points(got: Any) -> list[sp.Rational]:
+    """Short rationals inside the region next to each transcendental end point."""
+    out = []
+    for run in got.runs:
+        for (a, bb), end in run.roots:
+            x = resolvent._short_rational(run.lo, a, False) if end == "upper" else \
+                resolvent._short_rational(bb, run.hi)
+            if x is not None:
+                out.append(x)
+    return out
 
 
 def _counterexample(b: DerivationBuilder, A: dict, blocks: list[dict], p: sp.Symbol, x: Any,
