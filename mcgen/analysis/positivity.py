@@ -30,6 +30,7 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis import banded_kernel, symmetric_kernel
 from mcgen.analysis import resolvent_positivity as resolvent
 from mcgen.analysis.dimensionless import in_groups
 from mcgen.analysis.implicit_kernel import entry_value, tridiagonal
@@ -48,7 +49,6 @@ from mcgen.analysis.region_presentation import (
     set_to_condition,
 )
 from mcgen.analysis.separable_positivity import separable_factors
-from mcgen.analysis.symmetric_kernel import entry_interval, first_negative_entry
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -394,16 +394,24 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
         return None
     p = params[0]
     got = decide(A, blocks, p)
-    if got is None:
-        return None
+    if got is None or (not got.exact and suff is sp.true):
+        return None  # (a sufficient set that is the whole domain decides it)
     expr, words = set_to_condition(got.region, p)
     three = len(blocks) == 2
     wide = tridiagonal(A) is None
-    i_k = _wide_kernel_step(b, blocks, i_w) if wide else _kernel_step(b, A, blocks, i_w)
+    symmetric = symmetric_kernel.t_polynomial(A) is not None
+    if not wide:
+        i_k = _kernel_step(b, A, blocks, i_w)
+    else:
+        i_k = _wide_kernel_step(b, blocks, i_w) if symmetric else \
+            _banded_kernel_step(b, blocks, i_w)
     crit = ("norms of the decisive entries and tail coefficients over Q(sqrt(disc Q), "
             "zeta_1 - 1/zeta_1, zeta_2 - 1/zeta_2), the coefficients and discriminant of Q, "
-            "Q(2), Q(-2), res_t(Rm, Q)" if wide else f"resultants in {LAM} of the entries with "
-            "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A")
+            "Q(2), Q(-2), res_t(Rm, Q)" if symmetric else
+            "the end coefficients of P, A(1), A(-1), res_c(Re A, Im A / sin), disc P, "
+            "res(P(z), P(-z)), res(P, B) and the resultants of the decisive entries with P "
+            "in the lone root") if wide else f"resultants in {LAM} of the entries with " \
+        "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A"
     i_r = b.step(expr, f"cells in {p} (critical values: {crit}), one exact decision per "
                  f"cell: {words}", Check("implicit_kernel_region", (A, blocks, p, expr)),
                  uses=[i_k])
@@ -555,19 +563,21 @@ def _counterexample(b: DerivationBuilder, A: dict, blocks: list[dict], p: sp.Sym
     Bx = {k: sp.sympify(w).subs(p, x) for k, w in blocks[i].items()}
     level = "u^n" if i == 0 else "u^(n-1)"
     if m == "oscillating":
-        b.step(f"at {p} = {x} the roots t of Q(t) = A(z), t = z + 1/z, are not real: the decay "
-               f"rates of A^(-1) are conjugate, zeta and conj(zeta), and the entries of "
+        b.step(f"at {p} = {x} the dominant decay rates of A^(-1) on one side are not real: "
+               f"they are conjugate, zeta and conj(zeta), and the entries of "
                f"A^(-1) B_{i} are 2 |c| |zeta|^m cos(m arg zeta + phi) far out, c != 0: "
                "negative for infinitely many offsets m (no maximum principle)",
                "the oscillating tail of the inverse kernel",
                Check("oscillating_kernel", (A, blocks[i], p, x)), uses=[i_r])
         return
+    kernel = symmetric_kernel if symmetric_kernel.t_polynomial(Ax) is not None else \
+        banded_kernel
     if m == "tail":
-        m = first_negative_entry(Ax, Bx)
+        m = kernel.first_negative_entry(Ax, Bx)
         if m is None:
             return
-    if tridiagonal(A) is None:
-        h = entry_interval(Ax, Bx, m)
+    if tridiagonal(Ax) is None:
+        h = kernel.entry_interval(Ax, Bx, m)
         value = sp.Float(float(h.mid.a), 6) if h is not None else "< 0"
     else:
         value = sp.N(entry_value(Ax, Bx, m), 6)
@@ -591,6 +601,22 @@ def _wide_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int
                   "parity of m the tail is C_1 nu_1^k + C_2 nu_2^k (nu_i = zeta_i^2), >= 0 for "
                   "all k iff its first term and its dominant coefficient are, so A^(-1) B >= 0 "
                   "iff h_0, ..., h_(M+1) >= 0 and the dominant decay rate is > 0 with c >= 0",
+                  Check("definition"), uses=[i_w])
+
+
+def _banded_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int:
+    three = len(blocks) == 2
+    return b.step("P(z) = z^L A(z); 1/P = (a/(z - zeta) + W(z)/Q(z))/lc, zeta the lone root on "
+                  "one side of the unit circle, Q the others",
+                  ("the companion operator on (u^n, u^{n-1}) is >= 0 iff both blocks are. "
+                   if three else "") +
+                  "A banded, not symmetric: A^(-1) B has the entries h_m = sum_k b_k g_(m-k), "
+                  "g the Laurent coefficients of z^L/P on the unit circle (roots inside reach "
+                  "left, roots outside right); beyond the stencil each side's entries are "
+                  "sum C lambda^n over its roots. One root: x_0, x_1 >= 0 decide. Two: a "
+                  "conjugate pair oscillates (never >= 0 unless B cancels it); real rates are "
+                  ">= 0 for all n iff x_0, x_1 >= 0 and the dominant rate is > 0 with C >= 0. "
+                  "Three on one side: a dominant conjugate pair oscillates",
                   Check("definition"), uses=[i_w])
 
 
