@@ -607,7 +607,8 @@ def fails_near(A: Weights, Bs: list[Weights], p: sp.Symbol, lo: Any, hi: Any,
                 _eval2(k.P.as_expr().subs(Z, zb), p, iv.mpf(0), Pv)
             X = iv.mpf([_iv(za).a, _iv(zb).b])
             dP = _eval2(k.P.diff(Z).as_expr().subs(Z, ZETA), p, X, Pv)
-            if not (_sign(pa) and _sign(pb) and _sign(pa) == -_sign(pb) and _sign(dP)):
+            sa, sb, sd = _sign(pa), _sign(pb), _sign(dP)
+            if not sa or not sb or sa != -sb or not sd:
                 continue
         F = k.h(i, m)
         val = _eval2(F.num, p, X, Pv)

@@ -111,6 +111,7 @@ def test_positivity_region_is_proved_where_the_m_matrix_test_fails():
     d = positivity_region(s)
     c = d.result
     assert c.status == "proved"
+    assert str(c.expr) == "(0 <= nu) & (nu <= 3/2)"
     assert c.holds(nu=0.0) and c.holds(nu=1.5) and not c.holds(nu=1.51)
     assert "only sufficient" in c.description  # the M-matrix bound is nu = 0 alone
     A, (B,) = implicit_operators(s)
