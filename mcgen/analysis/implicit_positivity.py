@@ -27,7 +27,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.analysis import symmetric_kernel
+from mcgen.analysis import banded_kernel, symmetric_kernel
 from mcgen.analysis.implicit_kernel import (
     LAM,
     characteristic,
@@ -120,7 +120,7 @@ def distinct_real_roots(polys: list[sp.Expr], v: sp.Symbol) -> set[Any]:
     return set(real_roots(sp.Poly(sp.Mul(*facs), v)))
 
 
-def _exact_weights(A: Weights, Bs: list[Weights], p: sp.Symbol) -> bool:
+def _exact_weights(A: dict[Any, Any], Bs: list[dict[Any, Any]], p: sp.Symbol) -> bool:
     """Every weight a polynomial in p with rational coefficients."""
     for w in (*A.values(), *(b for B in Bs for b in B.values())):
         w = sp.expand(sp.sympify(w))
@@ -228,6 +228,109 @@ class _SymmetricWide(_Family):
         return False
 
 
+class _BandedWide(_Family):
+    """A banded and not symmetric (:mod:`mcgen.analysis.banded_kernel`)."""
+
+    def __init__(self, A: Weights, Bs: list[Weights], p: sp.Symbol) -> None:
+        super().__init__(A, Bs, p, None)
+        self.struct = banded_kernel.structural_polys(A)
+        self.entry: dict[Any, dict[tuple[int, Any], list[sp.Expr]]] = {}
+        self.shared: dict[Any, list[sp.Expr]] = {}
+
+    def crit(self) -> list[sp.Expr]:
+        """The structural polynomials, and for every split of the roots met in the cells
+        they bound, the entries' and the tails' critical polynomials."""
+        dom = _domain(self.p)
+        xs = sorted((x for x in distinct_real_roots(self.struct, self.p) if x in dom),
+                    key=lambda x: sp.N(x, 50))
+        edges = [dom.inf, *(x for x in xs if x not in (dom.inf, dom.sup)), dom.sup]
+        splits = set()
+        for x0, x1 in zip(edges, edges[1:], strict=False):
+            Ax = {k: w for k, w in _subs(self.A, self.p, rational_between(x0, x1)).items()
+                  if w != 0}
+            if banded_kernel.is_singular(Ax):
+                continue
+            got = banded_kernel.split_of(banded_kernel.symbol_poly(Ax)[0])
+            if got is not None and got.kernelable:
+                splits.add(got)
+        for s in sorted(splits, key=lambda s: (s.k_in, s.k_out)):
+            self.entry[s], self.shared[s] = banded_kernel.split_polys(self.A, self.Bs, s,
+                                                                      self.p)
+        return self.struct + [f for s in self.entry for f in self.shared[s]] + \
+            [f for s in self.entry for polys in self.entry[s].values() for f in polys]
+
+    def _split_at(self, x: Any) -> Any:
+        """The split of the roots at x (no structural polynomial vanishes there): the one on
+        both ends of an isolating interval of x refined until they agree."""
+        x = sp.sympify(x)
+        lo, hi = (x - sp.Rational(1, 2**20), x + sp.Rational(1, 2**20)) if x.is_Rational \
+            else _isolating(x)
+        for _ in range(8):
+            got = []
+            for y in (lo, hi):
+                Ay = {k: w for k, w in _subs(self.A, self.p, y).items() if w != 0}
+                got.append(None if banded_kernel.is_singular(Ay) else
+                           banded_kernel.split_of(banded_kernel.symbol_poly(Ay)[0]))
+            if got[0] is not None and got[0] == got[1]:
+                return got[0]
+            if x.is_Rational:
+                lo, hi = x - (x - lo) / 2**8, x + (hi - x) / 2**8
+            else:
+                lo, hi = _min_poly(x, self.p).refine_root(lo, hi, eps=(hi - lo) / 2**8)
+        return None
+
+    def at(self, x: Any) -> tuple[bool | None, list[tuple[int, Any]]]:
+        Ax = {k: w for k, w in _subs(self.A, self.p, x).items() if w != 0}
+        Bxs = [_subs(B, self.p, x) for B in self.Bs]
+        if tridiagonal(Ax) is not None:  # the outer weights vanish here
+            return _Family(Ax, Bxs, self.p, None).at(x)
+        if symmetric_kernel.symmetric_pentadiagonal(Ax):
+            return _SymmetricWide(Ax, Bxs, self.p, symmetric_kernel.split(Ax, Bxs)).at(x)
+        got = banded_kernel.decide_at(Ax, Bxs)
+        if got.singular:
+            return False, [(-1, "singular")]
+        return got.ok, list(got.fails)
+
+    def _nonzero(self, polys: list[sp.Expr], x: Any) -> bool:
+        return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in polys)
+
+    def closed_at(self, x: Any) -> bool:
+        # A(1), A(-1) and the unit-circle resultant non-zero at x: A is invertible near x
+        # and its kernel continuous in p
+        return self._nonzero(self.struct[2:], x)
+
+    def through(self, x: Any, left: list[tuple[int, Any]], right: list[tuple[int, Any]]
+                ) -> bool:
+        """A failure on both sides persists at x when x is a root of none of the polynomials
+        its sign depends on (the structural ones, and the entry's, or the tail's)."""
+        if (-1, "singular") in left + right:
+            return super().through(x, left, right)
+        if not self._nonzero(self.struct, x):
+            return False
+        common = sorted(set(left) & set(right), key=str)
+        split = self._split_at(x)
+        if split is None or split not in self.entry:
+            return False
+        entry, shared = self.entry[split], self.shared[split]
+        for i, m in common:
+            polys = entry.get((i, m), []) if isinstance(m, int) else \
+                shared + entry.get((i, "tail"), [])
+            if self._nonzero(polys, x):
+                return True
+        x = sp.sympify(x)
+        lo, hi = (x - sp.Rational(1, 2**10), x + sp.Rational(1, 2**10)) if x.is_Rational \
+            else _isolating(x)
+        for _ in range(6):  # a negative entry certified on a shrinking interval around x
+            if any(banded_kernel.fails_near(self.A, self.Bs, self.p, lo, hi, c)
+                   for c in common):
+                return True
+            if x.is_Rational:
+                lo, hi = x - (x - lo) / 2**16, x + (hi - x) / 2**16
+            else:
+                lo, hi = _min_poly(x, self.p).refine_root(lo, hi, eps=(hi - lo) / 2**16)
+        return False
+
+
 def _family(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None) -> _Family | None:
     if tridiagonal(A) is not None:
         return _Family(A, Bs, p, N)
@@ -235,6 +338,8 @@ def _family(A: Weights, Bs: list[Weights], p: sp.Symbol, N: int | None) -> _Fami
         s = symmetric_kernel.split(A, Bs)
         if s is not None:
             return _SymmetricWide(A, Bs, p, s)
+    if N is None and symmetric_kernel.t_polynomial(A) is None and banded_kernel.banded(A):
+        return _BandedWide(A, Bs, p)
     return None
 
 
@@ -371,7 +476,9 @@ def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, 
     n = None if sp.sympify(N) == 0 else int(N)
     Ax, Bx = _subs(_ints(A), p, x), _subs(_ints(B), p, x)
     if tridiagonal(Ax) is None:
-        h = symmetric_kernel.entry_interval(Ax, Bx, int(m)) if n is None else None
+        kernel = symmetric_kernel if symmetric_kernel.t_polynomial(Ax) is not None else \
+            banded_kernel
+        h = kernel.entry_interval(Ax, Bx, int(m)) if n is None else None
         if h is None:
             return "unknown"
         return "proved" if h < 0 else "refuted" if h >= 0 else "unknown"
@@ -385,11 +492,15 @@ def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, 
 
 
 @register_check("oscillating_kernel",
-                "a symmetric pentadiagonal A has non-real roots t of Q(t) = A(z), t = z + 1/z, "
-                "at a parameter value and B does not cancel them: A^{-1} B has infinitely many "
-                "negative entries")
+                "the dominant decay rates of A^{-1} on one side are a conjugate pair at a "
+                "parameter value (a symmetric pentadiagonal A: non-real roots t of Q(t) = A(z), "
+                "t = z + 1/z; a banded A: of z^L A(z)) and B does not cancel them: A^{-1} B has "
+                "infinitely many negative entries")
 def check_oscillating_kernel(A: Any, B: Any, p: sp.Symbol, x: Any) -> str:
-    got = symmetric_kernel.decide_at(_subs(_ints(A), p, x), [_subs(_ints(B), p, x)])
+    Ax = {k: w for k, w in _subs(_ints(A), p, x).items() if w != 0}
+    kernel = symmetric_kernel if symmetric_kernel.t_polynomial(Ax) is not None else \
+        banded_kernel
+    got = kernel.decide_at(Ax, [_subs(_ints(B), p, x)])
     return "proved" if (0, "oscillating") in got.fails else "refuted"
 
 

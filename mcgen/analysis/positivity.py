@@ -30,6 +30,8 @@ from typing import Any
 
 import sympy as sp
 
+from mcgen.analysis import banded_kernel, symmetric_kernel
+from mcgen.analysis import resolvent_positivity as resolvent
 from mcgen.analysis.dimensionless import in_groups
 from mcgen.analysis.implicit_kernel import entry_value, tridiagonal
 from mcgen.analysis.implicit_positivity import (
@@ -47,7 +49,6 @@ from mcgen.analysis.region_presentation import (
     set_to_condition,
 )
 from mcgen.analysis.separable_positivity import separable_factors
-from mcgen.analysis.symmetric_kernel import entry_interval, first_negative_entry
 from mcgen.errors import AnalysisError
 from mcgen.model.read import Read, reads_of
 from mcgen.model.scheme import Scheme
@@ -379,7 +380,10 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
     pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
     out of reach."""
     if scheme.dim == 2 and len(blocks) == 1:
-        return _exact_separable(b, scheme, A, blocks[0], i_w, suff)
+        done = _exact_separable(b, scheme, A, blocks[0], i_w, suff)
+        if done is None and suff is not sp.true:
+            done = _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
+        return done
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -390,16 +394,24 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
         return None
     p = params[0]
     got = decide(A, blocks, p)
-    if got is None:
-        return None
+    if got is None or (not got.exact and suff is sp.true):
+        return None  # (a sufficient set that is the whole domain decides it)
     expr, words = set_to_condition(got.region, p)
     three = len(blocks) == 2
     wide = tridiagonal(A) is None
-    i_k = _wide_kernel_step(b, blocks, i_w) if wide else _kernel_step(b, A, blocks, i_w)
+    symmetric = symmetric_kernel.t_polynomial(A) is not None
+    if not wide:
+        i_k = _kernel_step(b, A, blocks, i_w)
+    else:
+        i_k = _wide_kernel_step(b, blocks, i_w) if symmetric else \
+            _banded_kernel_step(b, blocks, i_w)
     crit = ("norms of the decisive entries and tail coefficients over Q(sqrt(disc Q), "
             "zeta_1 - 1/zeta_1, zeta_2 - 1/zeta_2), the coefficients and discriminant of Q, "
-            "Q(2), Q(-2), res_t(Rm, Q)" if wide else f"resultants in {LAM} of the entries with "
-            "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A")
+            "Q(2), Q(-2), res_t(Rm, Q)" if symmetric else
+            "the end coefficients of P, A(1), A(-1), res_c(Re A, Im A / sin), disc P, "
+            "res(P(z), P(-z)), res(P, B) and the resultants of the decisive entries with P "
+            "in the lone root") if wide else f"resultants in {LAM} of the entries with " \
+        "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A"
     i_r = b.step(expr, f"cells in {p} (critical values: {crit}), one exact decision per "
                  f"cell: {words}", Check("implicit_kernel_region", (A, blocks, p, expr)),
                  uses=[i_k])
@@ -465,6 +477,84 @@ def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     return b.finish_concluded(cond)
 
 
+def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
+                     suff: sp.Basic, suff_words: str) -> Derivation | None:
+    """A 2-D scheme with B = c I + d A, A a symmetric five-point operator, one parameter
+    (:mod:`mcgen.analysis.resolvent_positivity`): S = c A^(-1) + d I, decided exactly (its
+    end points may be transcendental, roots of AGM(X, Y) = c/(-d), enclosed); None otherwise."""
+    params = tuple(p for p in scheme.params if any(
+        sp.sympify(w).has(p) for W in (A, B) for w in W.values()))
+    if len(params) != 1:
+        return None
+    p = params[0]
+    got = resolvent.decide(A, B, p)
+    if got is None or not got.exact:
+        return None
+    f = resolvent.resolvent_form(A, B, p)
+    assert f is not None
+    cn, dn, den = f.c_d
+    c, d = sp.factor(cn / den), sp.factor(dn / den)
+    i_f = b.step(f"A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) with a0 = {f.a0}, "
+                 f"a1 = {f.a1}, a2 = {f.a2}; B = c I + d A with c = {c}, d = {d}",
+                 "so A^(-1) B = c A^(-1) + d I: off the diagonal c times the lattice Green's "
+                 "function of A, on it c G_0 + d", Check("resolvent_form", (A, B, p)),
+                 uses=[i_w])
+    i_k = b.step("with s = sign(a0): A invertible iff s a0 > 2 |a1| + 2 |a2|; s a1, s a2 >= 0 "
+                 "(an M-matrix): A^(-1) > 0 off the diagonal, so those entries are >= 0 iff "
+                 "s c >= 0; s a1 < 0 or s a2 < 0 makes A^(-1) alternate in sign (checkerboard). "
+                 "The diagonal of A^(-1) is G_0 = s/AGM(X, Y), X^2 = a0^2 - 4 (|a1| - |a2|)^2, "
+                 "Y^2 = a0^2 - 4 (|a1| + |a2|)^2 (the theta_1 integral, then an elliptic "
+                 "integral in cos theta_2 with real branch points, Byrd-Friedman 254.00, "
+                 "K(k) = pi/(2 AGM(1, k'))): >= 0 iff AGM(X, Y) <= s c/(-d) when d < 0",
+                 "the lattice Green's function of a five-point operator",
+                 Check("definition"), uses=[i_f])
+    expr, words = resolvent.present(got, p)
+    encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
+    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 for every sign pattern "
+                 "and of the derivatives of X^2, Y^2 and c/d), one exact decision per cell; "
+                 "where AGM(X, Y) - s c/(-d) is monotone (X, Y and c/(-d) pulling one way) it has "
+                 "at most one root, enclosed by bisection over rationals with outward-rounded "
+                 f"interval arithmetic: {words}",
+                 Check("resolvent_diagonal_region", (A, B, p, expr, encl)), uses=[i_k])
+    what = {"diagonal": "the diagonal entry c G_0 + d is < 0, so data u^n = 1 at cell j, 0 "
+            "elsewhere, give u_j^(n+1) < 0",
+            "off-diagonal": "an off-diagonal entry of c A^(-1) is < 0, so data u^n = 1 at "
+            "one cell next to j give u_j^(n+1) < 0",
+            "weights": "A = a0 I there and a weight of B/a0 is < 0",
+            "singular": "A is not invertible on the lattice"}
+    for x, why in got.witnesses[:3]:
+        b.step(f"counterexample at {p} = {x}: {what[why]}", "an exact entry of the solution "
+               "operator", Check("resolvent_point", (A, B, p, x, why)), uses=[i_r])
+    outside = [x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
+               resolvent.decide_at(f, x).ok]
+    if outside:
+        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside[0]} is "
+                 "positive, outside it)")
+    elif not got.runs:
+        same = check_region_equivalent(suff, expr, (p,)) == "proved"
+        bound = f"the M-matrix bound {suff_words} " + ("coincides with it" if same else
+                                                     "is only sufficient")
+    else:
+        bound = f"the M-matrix bound {suff_words} is sufficient"
+    cond = Condition(expr, params, "positivity", "proved", sufficient=expr, necessary=expr,
+                     name=region_name(scheme),
+                     description=f"exact on the lattice (Cauchy problem): {words}; {bound}",
+                     definitions=dict(scheme.definitions))
+    return b.finish_concluded(cond)
+
+
+def _inner_points(got: Any) -> list[sp.Rational]:
+    """Short rationals inside the region next to each transcendental end point."""
+    out = []
+    for run in got.runs:
+        for (a, bb), end in run.roots:
+            x = resolvent._short_rational(run.lo, a, False) if end == "upper" else \
+                resolvent._short_rational(bb, run.hi)
+            if x is not None:
+                out.append(x)
+    return out
+
+
 def _counterexample(b: DerivationBuilder, A: dict, blocks: list[dict], p: sp.Symbol, x: Any,
                     i: int, m: Any, three: bool, i_r: int) -> None:
     """A step naming the unit data that make u^{n+1} < 0 at p = x (or, for non-real decay
@@ -473,19 +563,21 @@ def _counterexample(b: DerivationBuilder, A: dict, blocks: list[dict], p: sp.Sym
     Bx = {k: sp.sympify(w).subs(p, x) for k, w in blocks[i].items()}
     level = "u^n" if i == 0 else "u^(n-1)"
     if m == "oscillating":
-        b.step(f"at {p} = {x} the roots t of Q(t) = A(z), t = z + 1/z, are not real: the decay "
-               f"rates of A^(-1) are conjugate, zeta and conj(zeta), and the entries of "
+        b.step(f"at {p} = {x} the dominant decay rates of A^(-1) on one side are not real: "
+               f"they are conjugate, zeta and conj(zeta), and the entries of "
                f"A^(-1) B_{i} are 2 |c| |zeta|^m cos(m arg zeta + phi) far out, c != 0: "
                "negative for infinitely many offsets m (no maximum principle)",
                "the oscillating tail of the inverse kernel",
                Check("oscillating_kernel", (A, blocks[i], p, x)), uses=[i_r])
         return
+    kernel = symmetric_kernel if symmetric_kernel.t_polynomial(Ax) is not None else \
+        banded_kernel
     if m == "tail":
-        m = first_negative_entry(Ax, Bx)
+        m = kernel.first_negative_entry(Ax, Bx)
         if m is None:
             return
-    if tridiagonal(A) is None:
-        h = entry_interval(Ax, Bx, m)
+    if tridiagonal(Ax) is None:
+        h = kernel.entry_interval(Ax, Bx, m)
         value = sp.Float(float(h.mid.a), 6) if h is not None else "< 0"
     else:
         value = sp.N(entry_value(Ax, Bx, m), 6)
@@ -509,6 +601,22 @@ def _wide_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int
                   "parity of m the tail is C_1 nu_1^k + C_2 nu_2^k (nu_i = zeta_i^2), >= 0 for "
                   "all k iff its first term and its dominant coefficient are, so A^(-1) B >= 0 "
                   "iff h_0, ..., h_(M+1) >= 0 and the dominant decay rate is > 0 with c >= 0",
+                  Check("definition"), uses=[i_w])
+
+
+def _banded_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int:
+    three = len(blocks) == 2
+    return b.step("P(z) = z^L A(z); 1/P = (a/(z - zeta) + W(z)/Q(z))/lc, zeta the lone root on "
+                  "one side of the unit circle, Q the others",
+                  ("the companion operator on (u^n, u^{n-1}) is >= 0 iff both blocks are. "
+                   if three else "") +
+                  "A banded, not symmetric: A^(-1) B has the entries h_m = sum_k b_k g_(m-k), "
+                  "g the Laurent coefficients of z^L/P on the unit circle (roots inside reach "
+                  "left, roots outside right); beyond the stencil each side's entries are "
+                  "sum C lambda^n over its roots. One root: x_0, x_1 >= 0 decide. Two: a "
+                  "conjugate pair oscillates (never >= 0 unless B cancels it); real rates are "
+                  ">= 0 for all n iff x_0, x_1 >= 0 and the dominant rate is > 0 with C >= 0. "
+                  "Three on one side: a dominant conjugate pair oscillates",
                   Check("definition"), uses=[i_w])
 
 

@@ -51,6 +51,21 @@ def _sign(x: float) -> float:
     return x if x != x else SIGN_AT_ZERO if x == 0 else math.copysign(1.0, x)
 
 
+def _elliptic_k(m: float) -> float:
+    """K(m), the complete elliptic integral of the first kind (parameter m = k^2), for real
+    m <= 1: pi / (2 AGM(1, sqrt(1 - m))); NaN above 1 (complex), inf at 1."""
+    if m != m or m > 1:
+        return math.nan
+    if m == 1:
+        return math.inf
+    a, b = 1.0, math.sqrt(1.0 - m)
+    for _ in range(64):
+        if abs(a - b) <= 4e-16 * a:
+            break
+        a, b = (a + b) / 2, math.sqrt(a * b)
+    return math.pi / (a + b)
+
+
 #: one-argument real functions, by SymPy class: the name the kernels' IR gives them and their
 #: float value (the models and kernels use a subset, :data:`mcgen.model.numeric.UNARY_FUNCTIONS`)
 FUNCTIONS: dict[type, tuple[str, Callable[[float], float]]] = {
@@ -61,7 +76,7 @@ FUNCTIONS: dict[type, tuple[str, Callable[[float], float]]] = {
     sp.floor: ("floor", lambda x: float(math.floor(x))),
     sp.ceiling: ("ceil", lambda x: float(math.ceil(x))), sp.sign: ("sign", _sign),
     sp.re: ("re", lambda x: x), sp.conjugate: ("conjugate", lambda x: x),
-    sp.im: ("im", lambda x: 0.0),
+    sp.im: ("im", lambda x: 0.0), sp.elliptic_k: ("elliptic_k", _elliptic_k),
 }
 _UNARY: dict[type, Callable[[float], float]] = {t: f for t, (_, f) in FUNCTIONS.items()}
 

@@ -178,6 +178,7 @@ def _functions() -> dict[str, type]:
         sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.cot, sp.sinh, sp.cosh, sp.tanh, sp.asin,
         sp.acos, sp.atan, sp.atan2, sp.Heaviside, sp.DiracDelta, sp.KroneckerDelta, sp.floor,
         sp.ceiling, sp.re, sp.im, sp.conjugate, sp.arg, sp.factorial, sp.chebyshevt,
+        sp.elliptic_k,
         Equality, Unequality, LessThan, StrictLessThan, GreaterThan, StrictGreaterThan,
         sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Equivalent, sp.ITE, sp.Contains,
         sp.Tuple, sp.Derivative, sp.Sum, sp.Product, sp.Lambda,

@@ -1,7 +1,7 @@
 """Exact positivity of 2-D implicit heat schemes (issue 12): backward Euler (an M-matrix for every
 r: exact), the factored Crank-Nicolson / ADI scheme (a tensor product of 1-D Crank-Nicolson
-operators: exactly r <= 3/2), and the unfactored five-point Crank-Nicolson (not separable: the
-M-matrix bound r <= 1/2 stays a sufficient condition, said to be). Checked against A^{-1} B
+operators: exactly r <= 3/2), and the unfactored five-point Crank-Nicolson (not separable, but
+B = 2 I - A: exactly r <= r* = 0.58820, a transcendental end point). Checked against A^{-1} B
 built with NumPy on a periodic grid."""
 
 from __future__ import annotations
@@ -101,18 +101,18 @@ def test_factored_crank_nicolson_2d_is_the_1d_region():
     assert check_separable_operator(A, B) == "refuted"  # the five-point CN is not a product
 
 
-def test_unfactored_crank_nicolson_2d_keeps_the_sufficient_bound_and_says_so():
+def test_unfactored_crank_nicolson_2d_is_decided_up_to_its_transcendental_end_point():
+    # A^{-1} B = 2 A^{-1} - I with A an M-matrix, so positivity is g_0 >= 1/2 for the diagonal
+    # entry g_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) of A^{-1}: r <= r* = 0.58820, decided by
+    # mcgen.analysis.resolvent_positivity (tests/analysis/test_resolvent_positivity.py)
     c = positivity_region(crank_nicolson_2d()).result
-    assert c.status == "unknown" and c.necessary is None
-    assert c.sufficient is not None and "M-matrix" in c.description
-    assert c.holds(r=0.5) and not c.holds(r=0.51)
-    # what is true (README): A^{-1} B = 2 A^{-1} - I, A an M-matrix, so positivity is
-    # g_0 >= 1/2 for the diagonal entry g_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) of A^{-1}: a
-    # transcendental threshold r* = 0.58820, not decided by the algebraic machinery
+    assert c.status == "proved" and c.necessary == c.expr
+    assert "only sufficient" in c.description and "M-matrix" in c.description
     from mpmath import agm, findroot, mp, sqrt
     mp.dps = 30
     r_star = float(findroot(lambda x: agm(1 + 2 * x, sqrt(1 + 4 * x)) - 2, 0.58))
     assert abs(r_star - 0.5882) < 1e-4
+    assert c.holds(r=0.5) and c.holds(r=r_star * (1 - 1e-9)) and not c.holds(r=r_star * (1 + 1e-9))
     assert min_entry_2d(crank_nicolson_2d(), Q(1, 2)) > -1e-14  # the sufficient bound holds
     assert min_entry_2d(crank_nicolson_2d(), r_star * (1 - 1e-3)) > -1e-12
     assert min_entry_2d(crank_nicolson_2d(), r_star * (1 + 1e-3)) < -1e-6

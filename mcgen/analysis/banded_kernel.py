@@ -1,0 +1,661 @@
+"""The solution operator S = A^{-1} B of a 1-D scheme whose implicit operator A is banded and
+not symmetric (offsets beyond +-1: an upwind-biased implicit scheme with A at offsets -2..1, say),
+entry by entry, exactly.
+
+With P(z) = z^L A(z) (L = -min offset, degree n) the kernel of A^{-1} is the Laurent series of
+z^L / P(z) on the unit circle: for the roots zeta of P inside the circle it reaches to the left,
+for those outside to the right. The entries of S = A^{-1} B are h_m = sum_k b_k g_(m-k); beyond
+the stencil they are one-sided exponential sums,
+
+    h_(m_R + n) = sum_(|zeta| > 1) C_zeta zeta^-n,   h_(m_L - n) = sum_(|zeta| < 1) C_zeta zeta^n,
+
+(m_R = L + max offset of B, m_L = L + min offset of B - 1, C_zeta ~ B(zeta) / P'(zeta)).
+Handled: A invertible (no root on the circle) and at most two roots on each side, one side with
+at most one (n <= 3 in practice). A side with one root gives x_n = x_0 lambda^n: x_0, x_1 >= 0
+decide. A side with two roots: non-real (a conjugate pair) makes the tail
+2 |C| |lambda|^n cos(n arg lambda + phi), negative infinitely often unless B cancels them; two
+real rates lambda_1, lambda_2 (|lambda_1| > |lambda_2|) give x_n / lambda_1^n = C_1 +
+C_2 (lambda_2/lambda_1)^n, >= 0 for all n iff x_0, x_1 >= 0 and C_1 >= 0 with lambda_1 > 0 (or
+C_1 = 0); |lambda_1| = |lambda_2| (lambda_2 = -lambda_1): x_0, x_1 >= 0. So finitely many
+entries and the dominant coefficient decide.
+
+Parametrised by the lone root zeta (the side with one root; P = lc (z - zeta) Q(z)) the entries
+are rational functions of (zeta, p): 1/P = (a/(z - zeta) + W(z)/Q(z))/lc with a = 1/Q(zeta),
+W = (1 - a Q)/(z - zeta), the first term expanded on zeta's side, W/Q on the other (a series in
+z, or in 1/z). The cells in p are bounded by the real roots of: the leading and trailing
+coefficients of P, A(1), A(-1) and res_c(Re A, Im A / sin) (a root crossing the circle), disc P
+and res(P(z), P(-z)) (two rates of equal modulus), res(P, B) (a cancelled rate), and
+res_zeta(P(zeta), h_m) for the deciding entries (each irreducible factor of P on its own, so that
+no critical value is lost). At a rational p every sign is exact: a value that is 0 is recognised
+by a gcd with P at the root, the others by outward-rounded interval arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+from mpmath import iv
+
+from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign
+
+Weights = dict[int, Any]
+
+Z = sp.Symbol("z")
+ZETA = sp.Symbol("zeta")
+_C = sp.Symbol("c")  # cos theta
+
+
+def _clean(W: Weights) -> Weights:
+    out = {}
+    for k, v in W.items():
+        v = sp.expand(sp.sympify(v))
+        if v != 0:
+            out[int(k)] = v
+    return out
+
+
+def banded(A: Weights) -> bool:
+    """A reaches beyond the nearest neighbours (not tridiagonal)."""
+    A = _clean(A)
+    return bool(A) and not set(A) <= {-1, 0, 1}
+
+
+# ---------------------------------------------------------------- structure in p
+
+
+def symbol_poly(A: Weights) -> tuple[sp.Poly, int]:
+    """(P, L): P(z) = z^L A(z), L = -min offset (P(0) != 0)."""
+    A = _clean(A)
+    lo = min(A)
+    return sp.Poly(sum(w * Z**(k - lo) for k, w in A.items()), Z), -lo
+
+
+def structural_polys(A: Weights) -> list[sp.Expr]:
+    """Polynomials in p whose roots are the only places a root of P may cross the unit circle
+    or leave to 0 or infinity: the end coefficients, A(1), A(-1) and res_c(Re A(e^it),
+    Im A(e^it) / sin t) (c = cos t), or disc_c Re A when A is even."""
+    A = _clean(A)
+    P, _ = symbol_poly(A)
+    out = [P.LC(), P.TC(), sum(A.values()), sum(w * sp.Integer(-1)**k for k, w in A.items())]
+    re = sp.expand(sum(w * sp.chebyshevt(abs(k), _C) for k, w in A.items()))
+    im = sp.expand(sum(sp.sign(k) * w * sp.chebyshevu(abs(k) - 1, _C)
+                       for k, w in A.items() if k != 0))
+    if im != 0 and re.has(_C) and im.has(_C):
+        out.append(sp.resultant(re, im, _C))
+    elif im == 0 and sp.degree(re, _C) >= 2:
+        out.append(sp.discriminant(re, _C))
+    return [sp.expand(f) for f in out]
+
+
+def _factor_eliminate(F: sp.Expr, G: sp.Expr, v: sp.Symbol) -> list[sp.Expr]:
+    """Polynomials (in the other symbols) vanishing where F and G have a common root in v:
+    res_v(f, G) for each irreducible factor f of F (a factor dividing G is left out: G is 0
+    at all of its roots)."""
+    out = []
+    for f, _ in sp.factor_list(sp.expand(F))[1]:
+        if not f.has(v):
+            continue
+        r = sp.resultant(f, sp.expand(G), v) if sp.expand(G).has(v) else G
+        r = sp.expand(r)
+        if r != 0:
+            out.append(r)
+    return out
+
+
+# ---------------------------------------------------------------- the kernel of one split
+
+
+@dataclass(frozen=True)
+class Split:
+    """How many roots of P lie inside and outside the unit circle."""
+
+    k_in: int
+    k_out: int
+
+    @property
+    def lone(self) -> str | None:
+        """The side parametrised by its one root ('in' or 'out'), None when all roots lie on
+        one side."""
+        return "in" if self.k_in == 1 else "out" if self.k_out == 1 else None
+
+    @property
+    def kernelable(self) -> bool:
+        """The entries are fractions in one root (a lone root, or all roots on one side)."""
+        return self.lone is not None or min(self.k_in, self.k_out) == 0
+
+    @property
+    def supported(self) -> bool:
+        if self.lone is None:
+            return min(self.k_in, self.k_out) == 0 and max(self.k_in, self.k_out) <= 2
+        other = self.k_out if self.lone == "in" else self.k_in
+        return other <= 2
+
+    @property
+    def other(self) -> str:
+        """The side of the roots of Q (the roots other than the lone one)."""
+        if self.lone is None:
+            return "in" if self.k_in else "out"
+        return "out" if self.lone == "in" else "in"
+
+
+@dataclass(frozen=True)
+class Frac:
+    """num / (lc^e0 Q(zeta)^e1 Q(0)^e2 zeta^e3): ``num`` a polynomial in zeta (coefficients
+    polynomials in p), the denominator's factors kept apart (they vanish only at structural
+    values: lc, a double root, a root at 0)."""
+
+    num: sp.Poly
+    den: tuple[int, int, int, int]
+
+
+class Kernel:
+    """Entries of A^{-1} B_i for one split as fractions in the lone root zeta (coefficients
+    polynomials in p, or numbers). P = (z - zeta) Q(z) (Q = P when no root is lone)."""
+
+    def __init__(self, A: Weights, Bs: list[Weights], split: Split) -> None:
+        self.A = _clean(A)
+        self.Bs = [_clean(B) for B in Bs]
+        self.split = split
+        self.P, self.L = symbol_poly(self.A)
+        self.lc = self.P.LC()
+        Pz = sp.Poly(self.P.as_expr(), Z, ZETA)
+        if split.lone is None:
+            self.Q = self.P
+            D = sp.Poly(1, Z, ZETA)
+        else:
+            q, _ = sp.div(Pz, sp.Poly(Z - ZETA, Z, ZETA))
+            self.Q = sp.Poly(q.as_expr(), Z)  # coefficients polynomials in zeta (and p)
+            qz = q.as_expr().subs(Z, ZETA)
+            D, _ = sp.div(sp.Poly(sp.expand(q.as_expr() - qz), Z, ZETA),
+                          sp.Poly(Z - ZETA, Z, ZETA))  # (Q(z) - Q(zeta)) / (z - zeta)
+        self.d = self.Q.degree()
+        self.q = [self._zp(self.Q.coeff_monomial(Z**i)) for i in range(self.d + 1)]
+        self.delta = [self._zp(D.as_expr().coeff(Z, i) if i else D.as_expr().subs(Z, 0))
+                      for i in range(self.d)]
+        self.qz = self._zp(self.Q.as_expr().subs(Z, ZETA)) if split.lone else self._zp(1)
+        self._series: list[sp.Poly] = []
+        self._h: dict[tuple[int, int], Frac] = {}
+
+    def _zp(self, e: Any) -> sp.Poly:
+        return sp.Poly(sp.expand(e), ZETA)
+
+    def factors(self) -> tuple[sp.Poly, sp.Poly, sp.Poly, sp.Poly]:
+        """The denominator's factors (lc, Q(zeta), Q(0), zeta) as polynomials in zeta."""
+        return self._zp(self.lc), self.qz, self.q[0], self._zp(ZETA)
+
+    def tail_starts(self, i: int) -> tuple[int, int]:
+        """(m_L, m_R) of block i: h_(m_L - n) and h_(m_R + n), n >= 0, are pure tails."""
+        B = self.Bs[i]
+        return self.L + min(B) - 1, self.L + max(B)
+
+    def decisive(self, i: int) -> list[int]:
+        mL, mR = self.tail_starts(i)
+        return list(range(mL - 1, mR + 2))
+
+    def _other(self, j: int) -> Frac:
+        """[z^j] D(z)/Q(z) on Q's side: at infinity N_s / lc^s (s = -j >= 1), at 0
+        N_j / Q(0)^(j+1)."""
+        d, q, lcp = self.d, self.q, self._zp(self.lc)
+        zero = Frac(self._zp(0), (0, 0, 0, 0))
+        if d == 0:
+            return zero
+        delta = self.delta
+
+        def dl(i: int) -> sp.Poly:
+            return delta[i] if 0 <= i < d else self._zp(0)
+
+        if self.split.other == "in":
+            if j >= 0:
+                return zero
+            need = -j
+            while len(self._series) < need:
+                s = len(self._series) + 1
+                acc = dl(d - s) * lcp**(s - 1)
+                for t in range(1, s):
+                    if d - s + t >= 0:
+                        acc -= q[d - s + t] * self._series[t - 1] * lcp**(s - 1 - t)
+                self._series.append(acc)
+            return Frac(self._series[need - 1], (need, 0, 0, 0))
+        if j < 0:
+            return zero
+        while len(self._series) <= j:
+            s = len(self._series)
+            acc = dl(s) * q[0]**s
+            for i in range(1, min(s, d) + 1):
+                acc -= q[i] * self._series[s - i] * q[0]**(i - 1)
+            self._series.append(acc)
+        return Frac(self._series[j], (0, 0, j + 1, 0))
+
+    def g(self, j: int) -> Frac:
+        """[z^j] 1/P(z) (the kernel of A^{-1} is g_(j - L))."""
+        o = self._other(j)
+        if self.split.lone is None:
+            return o
+        # 1/((z - zeta) Q) = (1/Q(zeta)) (1/(z - zeta) - D(z)/Q(z))
+        parts = [Frac(-o.num, (o.den[0], 1, o.den[2], 0))]
+        if self.split.lone == "in" and j <= -1:
+            parts.append(Frac(self._zp(ZETA**(-j - 1)), (0, 1, 0, 0)))
+        elif self.split.lone == "out" and j >= 0:
+            parts.append(Frac(self._zp(-1), (0, 1, 0, j + 1)))
+        return self._add(parts)
+
+    def _add(self, parts: list[Frac]) -> Frac:
+        den = tuple(max(f.den[i] for f in parts) for i in range(4))
+        fs = self.factors()
+        num = self._zp(0)
+        for f in parts:
+            t = f.num
+            for i in range(4):
+                if den[i] > f.den[i]:
+                    t = t * fs[i]**(den[i] - f.den[i])
+            num = num + t
+        return Frac(num, den)  # type: ignore[arg-type]
+
+    def h(self, i: int, m: int) -> Frac:
+        """h_m of block i."""
+        if (i, m) not in self._h:
+            parts = []
+            for k, b in self.Bs[i].items():
+                f = self.g(m - k - self.L)
+                parts.append(Frac(f.num * self._zp(b), f.den))
+            self._h[(i, m)] = self._add(parts)
+        return self._h[(i, m)]
+
+
+# ---------------------------------------------------------------- one exact decision
+
+
+@dataclass(frozen=True)
+class PointDecision:
+    """At numeric weights: ``ok`` (None when undecided or out of reach), ``singular`` (A not
+    invertible), and the failures ``(block, m)`` / ``(block, "tail")`` / ``(block,
+    "oscillating")``; ``split`` the roots inside and outside."""
+
+    ok: bool | None
+    singular: bool = False
+    fails: tuple[tuple[int, Any], ...] = ()
+    split: Split | None = None
+
+
+def is_singular(A: Weights) -> bool:
+    """A has a zero on the unit circle (exact: A(+-1), and a common root c in (-1, 1) of
+    Re A and Im A / sin at c = cos t)."""
+    A = _clean(A)
+    if sum(A.values()) == 0 or sum(w * sp.Integer(-1)**k for k, w in A.items()) == 0:
+        return True
+    re = sp.Poly(sp.expand(sum(w * sp.chebyshevt(abs(k), _C) for k, w in A.items())), _C)
+    im = sp.Poly(sp.expand(sum(sp.sign(k) * w * sp.chebyshevu(abs(k) - 1, _C)
+                               for k, w in A.items() if k != 0)), _C)
+    g = re if im.is_zero else sp.gcd(re, im)
+    return g.degree() >= 1 and g.count_roots(-1, 1) > 0
+
+
+def split_of(P: sp.Poly) -> Split | None:
+    """Roots of P (rational coefficients, no root on the circle) inside and outside the unit
+    circle, counted exactly from isolating rectangles; None for a repeated root."""
+    if sp.gcd(P, P.diff(Z)).degree() > 0:
+        return None
+    eps = sp.Rational(1, 16)
+    for _ in range(40):
+        reals, cplx = P.intervals(all=True, eps=eps)
+        k_in = k_out = 0
+        undecided = False
+        for (a, b), _ in reals:
+            lo, hi = min(abs(a), abs(b)), max(abs(a), abs(b))
+            if a <= 0 <= b:
+                lo = sp.Integer(0)
+            if hi < 1:
+                k_in += 1
+            elif lo > 1:
+                k_out += 1
+            else:
+                undecided = True
+        for (c1, c2), _ in cplx:
+            x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
+            mx = max(x1**2, x2**2) + max(y1**2, y2**2)
+            mn = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + \
+                (0 if y1 <= 0 <= y2 else min(y1**2, y2**2))
+            if mx < 1:
+                k_in += 1
+            elif mn > 1:
+                k_out += 1
+            else:
+                undecided = True
+        if not undecided:
+            return Split(k_in, k_out)
+        eps /= 16
+    return None
+
+
+def _lone_root(P: sp.Poly, split: Split) -> tuple[sp.Rational, sp.Rational]:
+    """An isolating interval of the real root on the lone side."""
+    for (a, b), _ in P.intervals():
+        a, b = sp.Rational(a), sp.Rational(b)
+        while True:
+            if max(abs(a), abs(b)) < 1:
+                side = "in"
+                break
+            if min(abs(a), abs(b)) > 1 and not a <= 0 <= b:
+                side = "out"
+                break
+            a, b = P.refine_root(a, b, eps=(b - a) / 16)
+        if side == split.lone:
+            return a, b
+    raise ValueError("no real root on the lone side")
+
+
+class _Root:
+    """The lone root zeta of a numeric P: exact zero tests of polynomials in zeta, interval
+    enclosures at a precision."""
+
+    def __init__(self, P: sp.Poly, split: Split) -> None:
+        self.P = P
+        self.lo, self.hi = _lone_root(P, split)
+
+    def enclosure(self, prec: int) -> Any:
+        iv.prec = prec
+        while self.hi - self.lo > sp.Rational(1, 2**prec):
+            self.lo, self.hi = self.P.refine_root(self.lo, self.hi,
+                                                  eps=sp.Rational(1, 2**prec))
+        return iv.mpf([_iv(self.lo).a, _iv(self.hi).b])
+
+    def vanishes(self, f: sp.Poly) -> bool:
+        """f(zeta) == 0 exactly: zeta is a root of gcd(f, P)."""
+        g = sp.gcd(sp.Poly(f.as_expr().subs(ZETA, Z), Z), self.P)
+        if g.degree() < 1:
+            return False
+        return g.count_roots(self.lo, self.hi) > 0
+
+
+def _horner(f: sp.Poly, X: Any) -> Any:
+    acc = iv.mpf(0)
+    for c in f.all_coeffs():
+        acc = acc * X + _iv(c)
+    return acc
+
+
+def _poly_interval(f: sp.Poly, root: _Root | None, prec: int) -> Any:
+    iv.prec = prec
+    if root is None or f.degree() <= 0:
+        return _iv(f.as_expr()) if not f.is_zero else iv.mpf(0)
+    return _horner(f, root.enclosure(prec))
+
+
+def _poly_sign(f: sp.Poly, root: _Root | None) -> int | None:
+    """The exact sign of a polynomial in zeta (rational coefficients) at the lone root."""
+    if f.is_zero:
+        return 0
+    if root is None or f.degree() <= 0:
+        return int(sp.sign(f.as_expr()))
+    if root.vanishes(f):
+        return 0
+    for prec in _PRECISIONS:
+        s = _sign(_poly_interval(f, root, prec))
+        if s is not None and s != 0:
+            return s
+    return None
+
+
+def _frac_interval(k: Kernel, F: Frac, root: _Root | None, prec: int) -> Any:
+    val = _poly_interval(F.num, root, prec)
+    for f, e in zip(k.factors(), F.den, strict=True):
+        if e:
+            val = val / _poly_interval(f, root, prec)**e
+    return val
+
+
+def _frac_sign(k: Kernel, F: Frac, root: _Root | None) -> int | None:
+    sn = _poly_sign(F.num, root)
+    if sn is None or sn == 0:
+        return sn
+    for f, e in zip(k.factors(), F.den, strict=True):
+        if e % 2:
+            sf = _poly_sign(f, root)
+            if sf is None or sf == 0:
+                return None
+            sn *= sf
+    return sn
+
+
+def _tail(k: Kernel, i: int, root: _Root | None) -> tuple[str, Any] | None:
+    """The two-root side's verdict for block i: ("ok", None), ("fail", "oscillating" or
+    "tail"), or None when undecided (a double rate)."""
+    if k.d < 2:
+        return ("ok", None)
+    q0, q1, q2 = k.q
+    disc = q1**2 - 4 * q2 * q0
+    B = k.Bs[i]
+    bt = sp.Poly(sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items())), Z)
+    res = sp.Poly(sp.expand(sp.resultant(bt, sp.Poly(k.Q.as_expr(), Z)).as_expr()
+                            if bt.degree() > 0 else 1), ZETA)
+    cancelled = _poly_sign(res, root) == 0
+    sd = _poly_sign(disc, root)
+    if sd is None or sd == 0:
+        return None
+    if sd < 0:  # a conjugate pair: cancelled by B together (real B) or oscillating
+        return ("ok", None) if cancelled else ("fail", "oscillating")
+    if _poly_sign(q1, root) == 0:  # rates +-t: x_0, x_1 decide
+        return ("ok", None)
+    for prec in _PRECISIONS:
+        a2, a1 = _poly_interval(q2, root, prec), _poly_interval(q1, root, prec)
+        w = iv.sqrt(_poly_interval(disc, root, prec))
+        ts = [(-a1 + w) / (2 * a2), (-a1 - w) / (2 * a2)]
+        mods = [abs(t) for t in ts]
+        if mods[0].a > mods[1].b:
+            big = 0
+        elif mods[1].a > mods[0].b:
+            big = 1
+        else:
+            continue
+        # the dominant rate: the largest |t| inside (rate t), the smallest outside (1/t)
+        dom = big if k.split.other == "in" else 1 - big
+        t, other = ts[dom], ts[1 - dom]
+        Pd = k.P.diff(Z)
+        B_t = sum((_iv(b) * t**j for j, b in B.items()), iv.mpf(0))
+        if cancelled and _sign(B_t) is None:
+            B_o = sum((_iv(b) * other**j for j, b in B.items()), iv.mpf(0))
+            if _sign(B_o) not in (None, 0):
+                return ("ok", None)  # the dominant rate is cancelled: one exponential left
+            continue
+        st, sc = _sign(t), _sign(B_t / _horner(Pd, t))
+        if st is None or sc is None or sc == 0:
+            continue
+        if st < 0:
+            return ("fail", "tail")  # alternating
+        # the tail coefficient: right -B(t)/P'(t) t^e, left B(t)/P'(t) t^e (t > 0 here,
+        # e = L - m_R - 1 or L - m_L - 1)
+        sgn = -sc if k.split.other == "out" else sc
+        return ("ok", None) if sgn > 0 else ("fail", "tail")
+    return None
+
+
+def _tail3(k: Kernel, i: int) -> tuple[str, Any] | None:
+    """All three roots on one side (numeric P): a dominant conjugate pair makes the tail
+    oscillate (unless B cancels it); a dominant real root is out of reach (None)."""
+    P = k.P
+    B = k.Bs[i]
+    bt = sp.Poly(sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items())), Z)
+    eps = sp.Rational(1, 64)
+    for _ in range(12):
+        reals, cplx = P.intervals(all=True, eps=eps)
+        if len(reals) != 1 or len(cplx) != 2:
+            return None  # three real roots
+        (a, b), _ = reals[0]
+        r_lo, r_hi = min(abs(a), abs(b)), max(abs(a), abs(b))
+        (c1, c2), _ = cplx[0]
+        x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
+        m_hi = max(x1**2, x2**2) + max(y1**2, y2**2)
+        m_lo = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + min(y1**2, y2**2)
+        if m_lo > r_hi**2:  # the pair dominates
+            if sp.gcd(P, bt).degree() >= 2:
+                return None  # B cancels the pair
+            return ("fail", "oscillating")
+        if m_hi < r_lo**2:
+            return None
+        eps /= 64
+    return None
+
+
+def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
+    """The exact decision at numeric (rational) weights."""
+    A = _clean(A)
+    Bs = [_clean(B) for B in Bs]
+    if any(not sp.sympify(w).is_Rational for W in (A, *Bs) for w in W.values()):
+        return PointDecision(None)
+    if is_singular(A):
+        return PointDecision(False, singular=True)
+    P, _ = symbol_poly(A)
+    sp_ = split_of(P)
+    if sp_ is None or not sp_.kernelable:
+        return PointDecision(None, split=sp_)
+    k = Kernel(A, Bs, sp_)
+    root = _Root(P, sp_) if sp_.lone is not None else None
+    fails: list[tuple[int, Any]] = []
+    undecided = False
+    for i, B in enumerate(Bs):
+        if not B:
+            continue
+        for m in k.decisive(i):
+            s = _frac_sign(k, k.h(i, m), root)
+            if s is None:
+                undecided = True
+            elif s < 0:
+                fails.append((i, m))
+        if sp_.supported:
+            t = _tail(k, i, root)
+        elif sp_.lone is None and k.d == 3:
+            t = _tail3(k, i)
+        else:
+            t = None
+        if t is None:
+            undecided = True
+        elif t[0] == "fail":
+            fails.append((i, t[1]))
+    if fails:
+        return PointDecision(False, fails=tuple(fails), split=sp_)
+    return PointDecision(None if undecided else True, split=sp_)
+
+
+def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
+    """h_m at numeric weights as an interval (None when out of reach)."""
+    A, B = _clean(A), _clean(B)
+    if is_singular(A):
+        return None
+    P, _ = symbol_poly(A)
+    sp_ = split_of(P)
+    if sp_ is None or not sp_.kernelable:
+        return None
+    k = Kernel(A, [B], sp_)
+    root = _Root(P, sp_) if sp_.lone is not None else None
+    return _frac_interval(k, k.h(0, m), root, prec)
+
+
+def first_negative_entry(A: Weights, B: Weights, limit: int = 400) -> int | None:
+    """The first offset m (|m| increasing) with h_m < 0 certified."""
+    for n in range(limit):
+        for m in ((n, -n) if n else (0,)):
+            h = entry_interval(A, B, m)
+            if h is None:
+                return None
+            if _sign(h) == -1:
+                return m
+    return None
+
+
+def _eval2(f: Any, p: sp.Symbol, X: Any, Pv: Any) -> Any:
+    """f(zeta, p) over the box zeta in X, p in Pv (interval arithmetic, term by term)."""
+    e = sp.expand(f.as_expr() if isinstance(f, sp.Poly) else f)
+    if e == 0:
+        return iv.mpf(0)
+    acc = iv.mpf(0)
+    for (i, j), c in sp.Poly(e, ZETA, p).terms():
+        acc = acc + _iv(c) * X**i * Pv**j
+    return acc
+
+
+def fails_near(A: Weights, Bs: list[Weights], p: sp.Symbol, lo: Any, hi: Any,
+               fail: tuple[int, Any]) -> bool:
+    """True when entry m of block i (``fail`` = (i, m)) is certified < 0 for every p in
+    [lo, hi] (rationals): the lone root enclosed over the whole interval (P changes sign
+    across the enclosure and P' does not vanish in it), the entry by interval arithmetic."""
+    i, m = fail
+    if not isinstance(m, int):
+        return False
+    mid = (sp.Rational(lo) + sp.Rational(hi)) / 2
+    Ax = {k: w for k, w in ((k, sp.sympify(w).subs(p, mid)) for k, w in _clean(A).items())
+          if w != 0}
+    if is_singular(Ax):
+        return False
+    Pm, _ = symbol_poly(Ax)
+    sp_ = split_of(Pm)
+    if sp_ is None or not sp_.kernelable:
+        return False
+    k = Kernel(A, Bs, sp_)
+    if k.P.degree() != Pm.degree():
+        return False
+    for prec in _PRECISIONS[:3]:
+        iv.prec = prec
+        Pv = iv.mpf([_iv(lo).a, _iv(hi).b])
+        X = iv.mpf(0)
+        if sp_.lone is not None:
+            a, b = _lone_root(Pm, sp_)
+            w = (b - a) + (sp.Rational(hi) - sp.Rational(lo)) * 4 + sp.Rational(1, 2**(prec // 2))
+            za, zb = a - w, b + w
+            pa, pb = _eval2(k.P.as_expr().subs(Z, za), p, iv.mpf(0), Pv), \
+                _eval2(k.P.as_expr().subs(Z, zb), p, iv.mpf(0), Pv)
+            X = iv.mpf([_iv(za).a, _iv(zb).b])
+            dP = _eval2(k.P.diff(Z).as_expr().subs(Z, ZETA), p, X, Pv)
+            sa, sb, sd = _sign(pa), _sign(pb), _sign(dP)
+            if not sa or not sb or sa != -sb or not sd:
+                continue
+        F = k.h(i, m)
+        val = _eval2(F.num, p, X, Pv)
+        for f, e in zip(k.factors(), F.den, strict=True):
+            if e:
+                val = val / _eval2(f, p, X, Pv)**e
+        if _sign(val) == -1:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- critical polynomials
+
+
+def split_polys(A: Weights, Bs: list[Weights], sp_: Split, p: sp.Symbol
+                ) -> tuple[dict[tuple[int, Any], list[sp.Expr]], list[sp.Expr]]:
+    """({(block, m or "tail"): polynomials in p}, equal-modulus and cancellation polynomials)
+    for one split: the entries' resultants with P and the tail's critical polynomials."""
+    k = Kernel(A, Bs, sp_)
+    P = k.P.as_expr()
+    out: dict[tuple[int, Any], list[sp.Expr]] = {}
+    shared = [sp.discriminant(P, Z)]
+    if max(sp_.k_in, sp_.k_out) == 3:  # a real root and a pair of equal modulus: zeta^3 = e_3
+        shared.append(sp.resultant(P, sp.expand(k.lc * Z**3 + k.P.TC()), Z))
+    pm = sp.expand(P.subs(Z, -Z))
+    r = sp.expand(sp.resultant(P, pm, Z))
+    if r != 0:
+        shared.append(r)
+    for i, B in enumerate(k.Bs):
+        if not B:
+            continue
+        bt = sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items()))
+        out[(i, "tail")] = _factor_eliminate(P, bt, Z) if bt.has(Z) else []
+        Pzeta = P.subs(Z, ZETA)
+        for m in k.decisive(i):
+            num = k.h(i, m).num
+            if sp_.lone is None:
+                e = num.as_expr()
+                out[(i, m)] = [sp.expand(e)] if sp.expand(e) != 0 and e.has(p) else []
+            else:
+                # reduce modulo P(zeta) first (a pseudo-remainder: an extra power of the
+                # leading coefficient, a structural polynomial)
+                r = sp.prem(sp.Poly(num.as_expr(), ZETA), sp.Poly(Pzeta, ZETA))
+                out[(i, m)] = _factor_eliminate(Pzeta, r.as_expr(), ZETA)
+    return out, [f for f in shared if sp.expand(f) != 0]
+
+
+__all__ = ["banded", "symbol_poly", "structural_polys", "Split", "Kernel", "PointDecision",
+           "is_singular", "split_of", "decide_at", "entry_interval", "first_negative_entry",
+           "split_polys", "fails_near"]

@@ -1,0 +1,730 @@
+"""Exact positivity of a 2-D implicit scheme whose B is c I + d A, A a symmetric five-point
+operator (the unfactored Crank-Nicolson and theta-method heat schemes), one parameter p.
+
+With A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) (a_i rational functions of p) and
+B = c I + d A, the solution operator is S = A^{-1} B = c A^{-1} + d I: every off-diagonal entry
+is c times an entry of A^{-1}, the diagonal is c G_0 + d with G_0 the diagonal of the lattice
+Green's function. After multiplying A and B by s = sign(a0) (so a0 > 0, c' = s c):
+
+* A is invertible on the lattice iff a0 > 2 |a1| + 2 |a2| (A(theta) = a0 - 2 a1 cos theta_1 -
+  2 a2 cos theta_2 ranges over [a0 - 2|a1| - 2|a2|, a0 + 2|a1| + 2|a2|]);
+* a1, a2 >= 0: A is an M-matrix, A^{-1} >= 0 with A^{-1}_(1,0) >= a1/a0^2 > 0 (Neumann series),
+  so the off-diagonal entries are >= 0 iff c' >= 0; a1 < 0 (or a2 < 0) flips the sign of
+  A^{-1}_(j,k) by (-1)^j (checkerboard), so with c' != 0 some off-diagonal entry is < 0;
+* the diagonal: integrating 1/A(theta) over theta_1 and then over cos theta_2 (an elliptic
+  integral with the real branch points -1, 1, e_1, e_2; Byrd-Friedman 254.00 and
+  K(k) = pi / (2 AGM(1, k'))) gives
+
+      G_0 = 1 / AGM(X, Y),  X^2 = a0^2 - 4 (|a1| - |a2|)^2,  Y^2 = a0^2 - 4 (|a1| + |a2|)^2,
+
+  (1-D check: a2 = 0 gives 1/sqrt(a0^2 - 4 a1^2); the five-point Crank-Nicolson heat scheme,
+  a0 = 1 + 2r, a1 = a2 = r/2: G_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) = (2/pi) K(k)/(1 + 2r),
+  k = 2r/(1 + 2r)). With c' > 0 and d < 0 the diagonal is >= 0 iff AGM(X, Y) <= rho = c'/(-d).
+
+The cells in p are bounded by the real roots of the weights' polynomials (a0, a1, a2, the
+numerators of c and d, X^2, Y^2 for every sign pattern) and of the derivatives of X^2, Y^2 and
+rho. On a cell where the comparison decides, g = AGM(X, Y) - rho is monotone: AGM is increasing
+in both arguments, X^2, Y^2, rho are monotone there, and when they pull the same way (X, Y up
+and rho down, or the reverse) g is strictly monotone, so it has at most one root p*, a
+transcendental number in general (Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends
+(limits) say whether p* exists; p* is then enclosed by bisection over rationals, each sign
+certified by outward-rounded interval arithmetic (an interval AGM: b_n <= AGM <= a_n for the
+iterates after one step), the precision raised until the interval excludes 0. A cell where the
+three pull different ways is out of reach (None: the caller keeps the M-matrix bound).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sympy as sp
+from mpmath import iv
+
+from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign
+from mcgen.proof.check import register_check
+from mcgen.proof.sturm import _domain, _isolating, _min_poly, rational_between
+
+Weights2 = dict[tuple[int, int], Any]
+
+_X, _Y = (1, 0), (0, 1)
+_NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1))
+#: bisection steps enclosing a transcendental end point (width about 2^-60 of the cell's scale)
+_BISECTIONS = 60
+
+
+@dataclass(frozen=True)
+class ResolventForm:
+    """A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) and B = c I + d A, stored as the
+    polynomials they come from: ``ak`` = A at the offset the ratio d = B_k / A_k is read at,
+    ``bk`` = B there, ``b0`` = B at (0, 0), ``b_all`` every weight of B."""
+
+    p: sp.Symbol
+    a0: sp.Expr
+    a1: sp.Expr
+    a2: sp.Expr
+    ak: sp.Expr
+    bk: sp.Expr
+    b0: sp.Expr
+    b_all: tuple[sp.Expr, ...]
+
+    @property
+    def c_num(self) -> sp.Expr:
+        """c A_k = B_0 A_k - B_k a0 (c = B_0 - d a0, d = B_k / A_k)."""
+        return sp.expand(self.b0 * self.ak - self.bk * self.a0)
+
+    @cached_property
+    def c_d(self) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+        """(numerator of c, numerator of d, their common denominator), in lowest terms."""
+        c, d = sp.cancel(self.c_num / self.ak), sp.cancel(self.bk / self.ak)
+        den = sp.lcm(sp.fraction(c)[1], sp.fraction(d)[1])
+        return sp.cancel(c * den), sp.cancel(d * den), den
+
+    def y2(self, s1: int, s2: int) -> sp.Expr:
+        """Y^2 = a0^2 - 4 (|a1| + |a2|)^2 where sign a_i = s_i."""
+        return sp.expand(self.a0**2 - 4 * (s1 * self.a1 + s2 * self.a2)**2)
+
+    def x2(self, s1: int, s2: int) -> sp.Expr:
+        """X^2 = a0^2 - 4 (|a1| - |a2|)^2 where sign a_i = s_i."""
+        return sp.expand(self.a0**2 - 4 * (s1 * self.a1 - s2 * self.a2)**2)
+
+    def rho(self, s: int) -> sp.Expr:
+        """rho = c'/(-d) = -s (B_0 A_k - B_k a0) / B_k (a rational function of p)."""
+        return sp.cancel(-s * self.c_num / self.bk)
+
+    def diagonal_condition(self, s: int, s1: int, s2: int) -> sp.Basic:
+        """c' G_0 + d >= 0 as an exact SymPy relation: with AGM(X, Y) = pi X / (2 K(m)),
+        m = 1 - Y^2/X^2 (K the complete elliptic integral of the first kind, parameter m),
+        it reads 2 c' K(m) + pi d X >= 0 (multiplied by the square of a common denominator
+        of c' and d when it depends on p)."""
+        x2, y2 = self.x2(s1, s2), self.y2(s1, s2)
+        m = sp.factor(sp.cancel(1 - y2 / x2))
+        X = sp.sqrt(sp.factor(x2))
+        c = sp.cancel(s * self.c_num / self.ak)
+        d = sp.cancel(self.bk / self.ak)
+        den = sp.lcm(sp.fraction(c)[1], sp.fraction(d)[1])
+        scale = den**2 if sp.sympify(den).has(self.p) else sp.Integer(1)
+        k_part = sp.factor(2 * c * scale)
+        x_part = sp.factor(-d * scale)
+        return sp.Ge(k_part * sp.elliptic_k(m), sp.pi * x_part * X)
+
+    def diagonal_words(self, s: int, s1: int, s2: int) -> str:
+        """The comparison AGM(X, Y) <= rho in words."""
+        x2, y2 = sp.factor(self.x2(s1, s2)), sp.factor(self.y2(s1, s2))
+        return (f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = "
+                f"{sp.sstr(sp.factor(self.rho(s)))}")
+
+
+def resolvent_form(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventForm | None:
+    """The form when A is a symmetric five-point operator with a neighbour weight not
+    identically 0 and B - d A is a multiple of the identity for some d, else None."""
+    if not all(isinstance(k, tuple) and len(k) == 2 for k in (*A, *B)):
+        return None
+    A = {k: sp.expand(sp.sympify(w)) for k, w in A.items() if sp.expand(sp.sympify(w)) != 0}
+    B = {k: sp.expand(sp.sympify(w)) for k, w in B.items() if sp.expand(sp.sympify(w)) != 0}
+    if set(A) - {(0, 0), *_NEIGHBOURS} or set(B) - set(A) - {(0, 0)}:
+        return None
+    z = sp.Integer(0)
+    if sp.expand(A.get((1, 0), z) - A.get((-1, 0), z)) != 0 or \
+            sp.expand(A.get((0, 1), z) - A.get((0, -1), z)) != 0:
+        return None
+    k = _X if A.get(_X, z) != 0 else _Y
+    if A.get(k, z) == 0:
+        return None
+    ak, bk = A[k], B.get(k, z)
+    if any(sp.expand(B.get(j, z) * ak - bk * A.get(j, z)) != 0 for j in _NEIGHBOURS):
+        return None  # B is not c I + d A
+    return ResolventForm(p, A.get((0, 0), z), -A.get(_X, z), -A.get(_Y, z), ak, bk,
+                         B.get((0, 0), z), tuple(B.values()))
+
+
+# ---------------------------------------------------------------- interval arithmetic
+
+
+def agm_interval(X: Any, Y: Any) -> Any:
+    """An interval containing AGM(x, y) for every x in X, y in Y (positive intervals):
+    AGM is increasing in both arguments and, after one step, b_n <= AGM <= a_n."""
+    a, b = (X + Y) / 2, iv.sqrt(X * Y)
+    for _ in range(200):
+        a, b = (a + b) / 2, iv.sqrt(a * b)
+        if (a.b - b.a) <= (a.b * iv.mpf(2) ** (-iv.prec + 4)).b:
+            break
+    return iv.mpf([b.a, a.b])
+
+
+def _horner(f: sp.Expr, p: sp.Symbol, P: Any) -> Any:
+    acc = iv.mpf(0)
+    for c in sp.Poly(f, p).all_coeffs():
+        acc = acc * P + _iv(c)
+    return acc
+
+
+def _enclosure(x: Any, p: sp.Symbol, prec: int) -> Any:
+    """An interval holding the real algebraic number x, about 2^-prec wide."""
+    iv.prec = prec
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return _iv(x)
+    lo, hi = _isolating(x)
+    f = _min_poly(x, p)
+    while hi - lo > sp.Rational(1, 2**prec):
+        lo, hi = f.refine_root(lo, hi, eps=sp.Rational(1, 2**prec))
+    return iv.mpf([_iv(lo).a, _iv(hi).b])
+
+
+def _signs(f: sp.Expr, p: sp.Symbol, x: Any) -> int:
+    """The sign of the polynomial f at the real algebraic number x, exactly."""
+    from mcgen.proof.sturm import sign_at
+    return sign_at(f, p, x) if sp.expand(f).has(p) else int(sp.sign(f))
+
+
+# ---------------------------------------------------------------- one exact decision
+
+
+@dataclass(frozen=True)
+class PointDecision:
+    """``ok`` (None when undecided); ``why`` it fails (``singular``, ``off-diagonal``,
+    ``diagonal``, ``weights``); ``compare`` (s, s1, s2) when the transcendental comparison
+    AGM(X, Y) <= rho decided (the cell's sign pattern); ``diagonal``: an interval holding the
+    diagonal entry c' G_0 + d there, when it was computed."""
+
+    ok: bool | None
+    why: str = ""
+    compare: tuple[int, int, int] | None = None
+    diagonal: Any = None
+
+
+def decide_at(f: ResolventForm, x: Any) -> PointDecision:
+    """Is S = A^{-1} B >= 0 at p = x (a real algebraic number)? Exact: polynomial signs by
+    Sturm, the comparison by interval arithmetic with the precision raised until it
+    decides."""
+    p = f.p
+
+    def sg(e: sp.Expr) -> int:
+        return _signs(e, p, x)
+
+    s, s1, s2 = sg(f.a0), sg(f.a1), sg(f.a2)
+    if s1 == 0 and s2 == 0:  # A = a0 I here: S = B / a0
+        if s == 0:
+            return PointDecision(False, "singular")
+        ok = all(s * sg(w) >= 0 for w in f.b_all)
+        return PointDecision(ok, "" if ok else "weights")
+    if sg(f.y2(s1, s2)) <= 0 or s == 0:
+        return PointDecision(False, "singular")
+    k_sign = sg(f.ak)
+    if k_sign == 0:  # the offset d is read at vanishes here: read it at the other one
+        return PointDecision(None)
+    sc = s * sg(f.c_num) * k_sign  # sign of c'
+    sd = sg(f.bk) * k_sign  # sign of d
+    if sc == 0:
+        return PointDecision(sd >= 0, "" if sd >= 0 else "diagonal")
+    if sc < 0 or s * s1 < 0 or s * s2 < 0:
+        return PointDecision(False, "off-diagonal")
+    if sd >= 0:
+        return PointDecision(True)
+    if s1 * s2 == 0:  # X = Y: AGM = X, compare X^2 <= rho^2 exactly
+        ok = sg(sp.expand(f.y2(s1, s2) * f.bk**2 - f.c_num**2)) <= 0
+        return PointDecision(ok, "" if ok else "diagonal")
+    for prec in _PRECISIONS:
+        g = _diagonal_interval(f, (s, s1, s2), x, prec)
+        sig = _sign(g) if g is not None else None
+        if sig is not None and sig != 0:
+            return PointDecision(sig > 0, "" if sig > 0 else "diagonal", (s, s1, s2), g)
+    return PointDecision(None, compare=(s, s1, s2))
+
+
+def _diagonal_interval(f: ResolventForm, pattern: tuple[int, int, int], x: Any, prec: int
+                       ) -> Any:
+    """c' G_0 + d = c'/AGM(X, Y) + d at p = x, as an interval (None when X or Y is not
+    certified positive at this precision)."""
+    s, s1, s2 = pattern
+    P = _enclosure(x, f.p, prec)
+    x2, y2 = _horner(f.x2(s1, s2), f.p, P), _horner(f.y2(s1, s2), f.p, P)
+    cn, dn, den = f.c_d
+    dv = _horner(den, f.p, P)
+    if not (x2 > 0 and y2 > 0) or _sign(dv) in (0, None):
+        return None
+    return (s * _horner(cn, f.p, P) / agm_interval(iv.sqrt(x2), iv.sqrt(y2))
+            + _horner(dn, f.p, P)) / dv
+
+
+# ---------------------------------------------------------------- cells in p
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive cells (and the points between them) with one sign pattern (s, s1, s2)
+    on which the region is exactly {lo < p < hi (closed ends where said), the diagonal
+    condition}, the condition changing sign at transcendental roots p*: ``roots`` holds, per
+    root, certified rationals a < p* < b and whether the region lies below p* (``upper``: g
+    increasing) or above it (``lower``); ``parts`` the region in words."""
+
+    lo: Any
+    hi: Any
+    lo_closed: bool
+    hi_closed: bool
+    pattern: tuple[int, int, int]
+    condition: sp.Basic
+    comparison: str
+    roots: tuple[tuple[tuple[sp.Rational, sp.Rational], str], ...]
+    parts: str
+
+
+@dataclass(frozen=True)
+class ResolventRegion:
+    """The decided set of p: the algebraic part (a SymPy set) and the runs whose ends are
+    transcendental roots; whether it is exact; failing samples ``(p value, why)``."""
+
+    algebraic: sp.Set
+    runs: tuple[Run, ...]
+    exact: bool
+    witnesses: tuple[tuple[Any, str], ...]
+
+
+def critical_polys(f: ResolventForm) -> list[sp.Expr]:
+    """Polynomials in p whose real roots bound the cells: the weights, c A_k, every X^2 and
+    Y^2, and the derivatives of X^2, Y^2 and rho."""
+    p = f.p
+    out = [f.a0, f.a1, f.a2, f.ak, f.bk, f.c_num, *f.b_all]
+    for e in (sp.expand(f.a0**2 - 4 * (f.a1 + f.a2)**2), sp.expand(f.a0**2 - 4 * (f.a1 - f.a2)**2)):
+        out += [e, sp.diff(e, p)]
+    out.append(sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p)))
+    out.append(sp.expand(f.y2(1, 1) * f.bk**2 - f.c_num**2))  # X = Y (one a_i identically 0)
+    out.append(sp.expand(f.y2(1, -1) * f.bk**2 - f.c_num**2))
+    return out
+
+
+def _direction(f: ResolventForm, pattern: tuple[int, int, int], q: Any) -> int | None:
+    """+1 when g = AGM(X, Y) - rho is increasing on q's cell, -1 decreasing, 0 constant, None
+    when X^2, Y^2 and rho pull different ways."""
+    s, s1, s2 = pattern
+    p = f.p
+    num = sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p))
+    signs = {_signs(sp.diff(f.x2(s1, s2), p), p, q), _signs(sp.diff(f.y2(s1, s2), p), p, q),
+             s * _signs(num, p, q)}  # rho = -s c_num / bk: rho' ~ -s num
+    signs.discard(0)
+    if not signs:
+        return 0
+    return signs.pop() if len(signs) == 1 else None
+
+
+def _end_sign(f: ResolventForm, pattern: tuple[int, int, int], e: Any) -> int | None:
+    """The sign of g = AGM(X, Y) - rho at the end e of a cell (its limit from the cell; e
+    algebraic or +-oo), None when not decided."""
+    s, s1, s2 = pattern
+    p = f.p
+    x2, y2, rho = f.x2(s1, s2), f.y2(s1, s2), f.rho(s)
+    if e in (sp.oo, -sp.oo):
+        lx, ly, lr = (sp.limit(h, p, e) for h in (x2, y2, rho))
+        if lr == sp.oo and lx.is_finite:
+            return -1
+        if lx == sp.oo and lr.is_finite and (ly == sp.oo or ly > 0):
+            return 1
+        if lx.is_finite and ly.is_finite and lr.is_finite:
+            return _sign_of_values(lx, ly, lr)
+        if lx == sp.oo and lr == sp.oo:  # scale by rho^2: AGM(X, Y)/rho -> AGM(sx, sy)
+            sx, sy = sp.limit(x2 / rho**2, p, e), sp.limit(y2 / rho**2, p, e)
+            if sx.is_finite and sy.is_finite:
+                return _sign_of_values(sx, sy, sp.Integer(1))
+        return None
+    num, den = sp.fraction(sp.cancel(rho))
+    if _signs(den, p, e) == 0:  # rho -> +oo (rho > 0 on the cell); X, Y stay finite
+        return -1
+    if _signs(y2, p, e) == 0:  # AGM(X, 0) = 0 < rho (rho(e) = 0 too: undecided)
+        return -1 if _signs(num, p, e) != 0 else None
+    for prec in _PRECISIONS:
+        P = _enclosure(e, p, prec)
+        vx, vy = _horner(x2, p, P), _horner(y2, p, P)
+        if not (vx > 0 and vy > 0):
+            continue
+        g = agm_interval(iv.sqrt(vx), iv.sqrt(vy)) - _horner(num, p, P) / _horner(den, p, P)
+        sig = _sign(g)
+        if sig is not None and sig != 0:
+            return sig
+    return None
+
+
+def _sign_of_values(x2: Any, y2: Any, rho: Any) -> int | None:
+    """sign(AGM(sqrt x2, sqrt y2) - rho) for rational x2 >= y2 >= 0, rho."""
+    x2, y2, rho = (sp.Rational(v) for v in (x2, y2, rho))
+    if y2 == 0:
+        return -1 if rho > 0 else None
+    for prec in _PRECISIONS:
+        iv.prec = prec
+        sig = _sign(agm_interval(iv.sqrt(_iv(x2)), iv.sqrt(_iv(y2))) - _iv(rho))
+        if sig is not None and sig != 0:
+            return sig
+    return None
+
+
+def _point_sign(f: ResolventForm, pattern: tuple[int, int, int], q: sp.Rational) -> int | None:
+    """sign(c' G_0 + d) at a rational q of a comparison cell (the opposite of g's sign)."""
+    for prec in _PRECISIONS[:3]:
+        g = _diagonal_interval(f, pattern, q, prec)
+        sig = _sign(g) if g is not None else None
+        if sig is not None and sig != 0:
+            return sig
+    return None
+
+
+def _toward(e: Any, q: sp.Rational, k: int) -> sp.Rational:
+    """A rational between q and the end e, closer to e as k grows (e algebraic or +-oo)."""
+    if e in (sp.oo, -sp.oo):
+        return q + (1 if e == sp.oo else -1) * sp.Integer(2)**k
+    e = sp.sympify(e)
+    if e.is_Rational:
+        inner = e
+    else:
+        lo, hi = _isolating(e)
+        f = _min_poly(e, sp.Dummy("p"))
+        while hi - lo > min(abs(q - lo), abs(q - hi)) / 4 or hi - lo > \
+                sp.Rational(1, 2**(k + 2)):
+            lo, hi = f.refine_root(lo, hi, eps=(hi - lo) / 16)
+        inner = lo if q < lo else hi
+    return inner + (q - inner) / sp.Integer(2)**k
+
+
+def enclose_root(f: ResolventForm, pattern: tuple[int, int, int], x0: Any, x1: Any, q: Any,
+                 g_ends: tuple[int, int]) -> tuple[sp.Rational, sp.Rational] | None:
+    """Rationals a < b in the cell (x0, x1), certified to have diagonals of opposite signs,
+    about 2^-60 (relative) apart: they bracket the one root of g (g strictly monotone, its
+    end signs ``g_ends`` opposite; q a rational of the cell)."""
+    s_q = _point_sign(f, pattern, q)
+    if s_q is None:
+        return None
+    end = x0 if g_ends[0] == s_q else x1  # where the diagonal (sign -g) is -s_q
+    other = None
+    for k in range(1, 300):
+        cand = _toward(end, q, k)
+        if _point_sign(f, pattern, cand) == -s_q:
+            other = cand
+            break
+    if other is None:
+        return None
+    lo, hi = (q, other) if q < other else (other, q)
+    s_lo = _point_sign(f, pattern, lo)
+    tol = max(abs(lo), abs(hi), sp.Integer(1)) / sp.Integer(2)**_BISECTIONS
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        sig = _point_sign(f, pattern, mid)
+        if sig is None:
+            break
+        lo, hi = (mid, hi) if sig == s_lo else (lo, mid)
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class _Cell:
+    lo: Any
+    hi: Any
+    q: sp.Rational
+    got: PointDecision
+    inside: bool | None  # all of the cell in the region (None: a root in it)
+    root: tuple[tuple[sp.Rational, sp.Rational], str] | None = None
+
+
+def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
+    """The set of p where A^{-1} B >= 0 on the 2-D lattice, or None when A, B are not of the
+    form, the weights are not polynomials in p with rational coefficients, or a comparison
+    cell is not monotone or its ends are not decided."""
+    from mcgen.analysis.implicit_positivity import _exact_weights, distinct_real_roots
+    if not _exact_weights(A, [B], p):
+        return None
+    f = resolvent_form(A, B, p)
+    if f is None:
+        return None
+    dom = _domain(p)
+    crit = sorted((x for x in distinct_real_roots(critical_polys(f), p) if x in dom),
+                  key=lambda x: sp.N(x, 50))
+    edges = [dom.inf, *(x for x in crit if x not in (dom.inf, dom.sup)), dom.sup]
+    cells: list[_Cell] = []
+    witnesses: list[tuple[Any, str]] = []
+    for x0, x1 in zip(edges, edges[1:], strict=False):
+        q = rational_between(x0, x1)
+        got = decide_at(f, q)
+        if got.compare is None:
+            cells.append(_Cell(x0, x1, q, got, got.ok))
+            if got.ok is False:
+                witnesses.append((q, got.why))
+            continue
+        cell = _comparison_cell(f, got.compare, x0, x1, q)
+        if cell is None:
+            return None  # not monotone, or an end not decided: out of reach
+        if isinstance(cell, bool):
+            cells.append(_Cell(x0, x1, q, got, cell))
+            if not cell:
+                witnesses.append((q, "diagonal"))
+            continue
+        cells.append(_Cell(x0, x1, q, got, None, cell))
+        (a, b), end = cell
+        out = _short_rational(b, x1) if end == "upper" else _short_rational(x0, a, False)
+        if out is not None and decide_at(f, out).ok is False:
+            witnesses.append((out, "diagonal"))
+    points = {x: decide_at(f, x) for x in edges if x.is_finite and x in dom}
+    exact = all(c.inside is not None or c.root is not None for c in cells) and \
+        all(g.ok is not None for g in points.values())
+    runs = _runs(f, cells, points)
+    alg: list[sp.Set] = []
+    in_run = [any(_within(c.lo, c.hi, r) for r in runs) for c in cells]
+    for c, taken in zip(cells, in_run, strict=True):
+        if c.inside and not taken:
+            alg.append(sp.Interval.open(c.lo, c.hi))
+    for x, g in points.items():
+        if g.ok and not any(_covers(x, r) for r in runs):
+            alg.append(sp.FiniteSet(x))
+    algebraic = sp.Union(*alg) if alg else sp.S.EmptySet
+    return ResolventRegion(algebraic, tuple(runs), exact, tuple(witnesses))
+
+
+def _within(lo: Any, hi: Any, r: Run) -> bool:
+    return bool(sp.N(r.lo, 50) <= sp.N(lo, 50)) and bool(sp.N(hi, 50) <= sp.N(r.hi, 50)) \
+        if lo.is_finite and hi.is_finite else \
+        (lo == r.lo or (lo.is_finite and bool(sp.N(r.lo, 50) <= sp.N(lo, 50)))) and \
+        (hi == r.hi or (hi.is_finite and bool(sp.N(hi, 50) <= sp.N(r.hi, 50))))
+
+
+def _covers(x: Any, r: Run) -> bool:
+    """x lies in the run's closed span and the run decides it (an inner point, or a closed
+    end)."""
+    if x == r.lo:
+        return r.lo_closed
+    if x == r.hi:
+        return r.hi_closed
+    return _within(x, x, r)
+
+
+def _runs(f: ResolventForm, cells: list[_Cell], points: dict[Any, PointDecision]) -> list[Run]:
+    """Maximal runs of comparison cells with one sign pattern, holding a root, joined through
+    the points between them where the point's decision is the condition's value."""
+    runs: list[Run] = []
+    i = 0
+    while i < len(cells):
+        c = cells[i]
+        pat = c.got.compare
+        if pat is None:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(cells) and cells[j + 1].got.compare == pat and \
+                _agrees(f, pat, cells[j].hi, points.get(cells[j].hi)):
+            j += 1
+        group = cells[i:j + 1]
+        i = j + 1
+        if all(g.root is None for g in group):
+            continue  # decided cell by cell, algebraically
+        lo, hi = group[0].lo, group[-1].hi
+        lo_closed = lo in points and bool(points[lo].ok) and _holds_at(f, pat, lo)
+        hi_closed = hi in points and bool(points[hi].ok) and _holds_at(f, pat, hi)
+        roots = tuple(g.root for g in group if g.root is not None)
+        runs.append(Run(lo, hi, lo_closed, hi_closed, pat, f.diagonal_condition(*pat),
+                        f.diagonal_words(*pat), roots,
+                        _parts_words(group, points, lo_closed, hi_closed)))
+    return runs
+
+
+def _agrees(f: ResolventForm, pattern: tuple[int, int, int], x: Any,
+            got: PointDecision | None) -> bool:
+    """The point x between two cells of one pattern is decided by that pattern's condition."""
+    if got is None or got.ok is None:
+        return False
+    if got.compare == pattern:
+        return True
+    for prec in _PRECISIONS[:3]:
+        g = _diagonal_interval(f, pattern, x, prec)
+        sig = _sign(g) if g is not None else None
+        if sig is not None and sig != 0:
+            return (sig > 0) == got.ok
+    return False
+
+
+def _parts_words(group: list[_Cell], points: dict[Any, PointDecision], lo_closed: bool,
+                 hi_closed: bool) -> str:
+    """The run's region as intervals, a transcendental end named by its value."""
+    spans: list[list[Any]] = []  # [lo, lo_closed, hi, hi_closed]
+
+    def add(lo: Any, lc: bool, hi: Any, hc: bool) -> None:
+        if spans and spans[-1][2] == lo and (spans[-1][3] or lc):
+            spans[-1][2:] = [hi, hc]
+        else:
+            spans.append([lo, lc, hi, hc])
+
+    n_roots = sum(c.root is not None for c in group)
+    seen = 0
+    for k, c in enumerate(group):
+        lc = lo_closed if k == 0 else bool(points[c.lo].ok)
+        hc = hi_closed if k == len(group) - 1 else bool(points[c.hi].ok)
+        if c.root is not None:
+            end = c.root[1]
+            seen += 1
+            star = "p*" if n_roots == 1 else f"p*_{seen}"
+            if end == "upper":
+                add(c.lo, lc, star, True)
+            else:
+                add(star, True, c.hi, hc)
+        elif c.inside:
+            add(c.lo, lc, c.hi, hc)
+        elif lc and (k == 0):
+            add(c.lo, True, c.lo, True)
+    return " | ".join(f"{'[' if lc else '('}{lo}, {hi}{']' if hc else ')'}"
+                      for lo, lc, hi, hc in spans)
+
+
+def _simplest_between(u: sp.Rational, v: sp.Rational) -> sp.Rational:
+    """The rational of least denominator in the open interval (u, v), u < v (Stern-Brocot)."""
+    fl = sp.floor(u)
+    if fl + 1 < v:  # an integer lies between
+        return sp.Integer(fl + 1)
+    # u and v share the integer part fl: recurse on the reciprocals of the fractional parts
+    fu, fv = u - fl, v - fl
+    if fu == 0:
+        return fl + 1 / (sp.floor(1 / fv) + 1)
+    return fl + 1 / _simplest_between(1 / fv, 1 / fu)
+
+
+def _short_rational(lo: Any, hi: Any, near_lo: bool = True) -> sp.Rational | None:
+    """A rational of small denominator strictly between lo and hi (either may be infinite),
+    in the tenth of the interval next to lo (``near_lo``) or hi."""
+    if not lo.is_finite:
+        lo = hi - 1 if hi.is_finite else sp.Integer(-1)
+    if not hi.is_finite:
+        hi = lo + 1
+    lo_f, hi_f = sp.Rational(sp.N(lo, 30)), sp.Rational(sp.N(hi, 30))
+    w = (hi_f - lo_f) / 10
+    u, v = (lo_f, lo_f + w) if near_lo else (hi_f - w, hi_f)
+    if not u < v:
+        return None
+    x = _simplest_between(u, v)
+    return x if bool(lo < x) and bool(x < hi) else None
+
+
+def _holds_at(f: ResolventForm, pattern: tuple[int, int, int], x: Any) -> bool:
+    """The cell's diagonal condition (its sign pattern's formula) holds at the end x."""
+    for prec in _PRECISIONS[:3]:
+        g = _diagonal_interval(f, pattern, x, prec)
+        if g is not None and _sign(g) == 1:
+            return True
+    return False
+
+
+def _comparison_cell(f: ResolventForm, pattern: tuple[int, int, int], x0: Any, x1: Any,
+                     q: Any) -> bool | tuple[tuple[sp.Rational, sp.Rational], str] | None:
+    """The open cell (x0, x1): True when all of it is in the region, False when none is,
+    (enclosure of the root, ``upper`` or ``lower``) when g changes sign in it; None when out
+    of reach."""
+    direction = _direction(f, pattern, q)
+    if direction is None:
+        return None
+    at_q = _point_sign(f, pattern, q)
+    if at_q is None:
+        return None
+    if direction == 0:
+        return at_q > 0
+    # g = AGM(X, Y) - rho; the diagonal's sign is -sign(g)
+    g0, g1 = _end_sign(f, pattern, x0), _end_sign(f, pattern, x1)
+    if g0 is None or g1 is None:
+        return None
+    if g0 == g1:  # no root in the cell
+        return g0 < 0
+    enc = enclose_root(f, pattern, x0, x1, q, (g0, g1))
+    if enc is None:
+        return None
+    return enc, "upper" if direction > 0 else "lower"
+
+
+# ---------------------------------------------------------------- presentation and checks
+
+
+def _rel(a: Any, op: str, b: Any) -> sp.Basic:
+    return {"<": sp.Lt, "<=": sp.Le}[op](a, b)
+
+
+def present(region: ResolventRegion, p: sp.Symbol) -> tuple[sp.Basic, str]:
+    """(Boolean, plain words): the algebraic part as :func:`set_to_condition` writes it, each
+    run as {its span, the diagonal condition}, its roots named by value and enclosure."""
+    from mcgen.analysis.region_presentation import set_to_condition
+    exprs: list[sp.Basic] = []
+    words: list[str] = []
+    if not region.algebraic.is_empty:
+        e, w = set_to_condition(region.algebraic, p)
+        exprs.append(e)
+        words.append(w)
+    for run in region.runs:
+        parts = []
+        if run.lo.is_finite:
+            parts.append(_rel(run.lo, "<=" if run.lo_closed else "<", p))
+        if run.hi.is_finite:
+            parts.append(_rel(p, "<=" if run.hi_closed else "<", run.hi))
+        exprs.append(sp.And(*parts, run.condition))
+        many = len(run.roots) > 1
+        roots = "; ".join(
+            f"{p}*{f'_{k}' if many else ''} = {sp.Float((a + b) / 2, 15)} in "
+            f"[{sp.Float(a, 17)}, {sp.Float(b, 17)}], the one root of {run.comparison} in its "
+            f"cell" for k, ((a, b), _) in enumerate(run.roots, 1))
+        words.append(run.parts.replace("p*", f"{p}*") +
+                     f" (where {sp.sstr(run.condition)}, i.e. the diagonal c G_0 + d of "
+                     f"A^(-1) B is >= 0; {roots})")
+    if not exprs:
+        return sp.false, f"empty: no value of {p} qualifies"
+    return sp.Or(*exprs), " | ".join(words)
+
+
+def _weights2(W: Any) -> Weights2:
+    return {(int(k[0]), int(k[1])): sp.sympify(v) for k, v in dict(W).items()}
+
+
+@register_check("resolvent_form",
+                "A is a symmetric five-point operator a0 I - a1 (E_x + E_x^-1) - a2 (E_y + "
+                "E_y^-1) and B = c I + d A (exact polynomial identities): the solution operator "
+                "is c A^(-1) + d I")
+def check_resolvent_form(A: Any, B: Any, p: sp.Symbol) -> str:
+    return "proved" if resolvent_form(_weights2(A), _weights2(B), p) is not None else "refuted"
+
+
+@register_check("resolvent_diagonal_region",
+                "the parameter set where c A^(-1) + d I >= 0 on the 2-D lattice (A a symmetric "
+                "five-point operator): cells in the parameter, the diagonal c/AGM(X, Y) + d "
+                "monotone on each, its roots re-enclosed by interval arithmetic")
+def check_resolvent_diagonal_region(A: Any, B: Any, p: sp.Symbol, claimed: Any,
+                                    enclosures: Any) -> str:
+    A2, B2 = _weights2(A), _weights2(B)
+    got = decide(A2, B2, p)
+    if got is None or not got.exact:
+        return "unknown"
+    expr, _ = present(got, p)
+    if sp.sympify(claimed) != expr:
+        return "refuted"
+    f = resolvent_form(A2, B2, p)
+    assert f is not None
+    claimed_roots = [(sp.Rational(a), sp.Rational(b)) for a, b in enclosures]
+    runs = [(run, enc) for run in got.runs for enc, _ in run.roots]
+    if len(claimed_roots) != len(runs):
+        return "refuted"
+    for (a, b), (run, _) in zip(claimed_roots, runs, strict=True):
+        # the claimed enclosure itself: a < b inside the run, the diagonal's signs opposite
+        if not (a < b and _covers(a, run) and _covers(b, run)):
+            return "refuted"
+        sa, sb = _point_sign(f, run.pattern, a), _point_sign(f, run.pattern, b)
+        if sa is None or sb is None:
+            return "unknown"
+        if sa == sb:
+            return "refuted"
+    return "proved"
+
+
+@register_check("resolvent_point",
+                "at one parameter value, c A^(-1) + d I is not >= 0 for the reason given "
+                "(singular, off-diagonal, diagonal, weights): exact signs, the diagonal "
+                "c/AGM(X, Y) + d by outward-rounded interval arithmetic", text_args=(4,))
+def check_resolvent_point(A: Any, B: Any, p: sp.Symbol, x: Any, why: Any) -> str:
+    f = resolvent_form(_weights2(A), _weights2(B), p)
+    if f is None:
+        return "unknown"
+    got = decide_at(f, sp.sympify(x))
+    if got.ok is None:
+        return "unknown"
+    return "proved" if got.ok is False and got.why == str(why) else "refuted"
+
+
+__all__ = ["ResolventForm", "resolvent_form", "agm_interval", "decide_at", "PointDecision",
+           "Run", "ResolventRegion", "critical_polys", "decide", "present", "enclose_root"]
