@@ -53,21 +53,32 @@ def _phi(m: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def lower_hull_filter(N: Poly, basis: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """The monomials m of ``basis`` with 2 phi(m) in conv(phi(supp N)) + R_+^k (an LP each)."""
+    """The monomials m of ``basis`` with 2 phi(m) in conv(phi(supp N)) + R_+^k (an LP each).
+
+    The set is convex and closed upwards (adding R_+^k), so a point above one found inside is
+    inside and a point below one found outside is outside: points are visited by increasing sum
+    and only those neither rule decides get an LP (the same answers, far fewer programs)."""
     import numpy as np
     from scipy.optimize import linprog
 
     P = np.array([_phi(m) for m in N], dtype=float)
     k, d = P.shape
     A_eq = np.vstack([np.hstack([P.T, np.eye(d)]), np.r_[np.ones(k), np.zeros(d)]])
-    out = []
-    for m in basis:
-        b = np.r_[2 * np.array(_phi(m), dtype=float), 1.0]
-        res = linprog(np.zeros(k + d), A_eq=A_eq, b_eq=b, bounds=[(0, None)] * (k + d),
-                      method="highs")
-        if res.status == 0:
-            out.append(m)
-    return out
+    points = {m: tuple(2 * x for x in _phi(m)) for m in basis}
+    inside: list[tuple[int, ...]] = []
+    outside: list[tuple[int, ...]] = []
+    verdict: dict[tuple[int, ...], bool] = {}
+    for x in sorted(set(points.values()), key=lambda x: (sum(x), x)):
+        if any(all(a >= b for a, b in zip(x, y, strict=True)) for y in inside):
+            verdict[x] = True
+        elif any(all(a <= b for a, b in zip(x, y, strict=True)) for y in outside):
+            verdict[x] = False
+        else:
+            res = linprog(np.zeros(k + d), A_eq=A_eq, b_eq=np.r_[np.array(x, dtype=float), 1.0],
+                          bounds=[(0, None)] * (k + d), method="highs")
+            verdict[x] = res.status == 0
+            (inside if verdict[x] else outside).append(x)
+    return [m for m in basis if verdict[points[m]]]
 
 
 def sign_symmetries(polys: list[Poly], n_par: int) -> list[tuple[int, ...]]:
@@ -132,30 +143,32 @@ def find_reduced_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol,
                              f"bound ({SEARCH_SIDE})")
     blocks: list[tuple[int, list[tuple[int, ...]], list[Poly]]] = [
         (b, B, [{m: Fraction(1)} for m in B]) for b, B in split]
+    products: dict[tuple[int, tuple[int, ...]], Poly] = {}  # this search's g_b m in normal form
     for _ in range(FACIAL_ROUNDS):
-        sol = _solve(N, mults, blocks)
+        sol = _solve(N, mults, blocks, products)
         if sol is None:
             return None
-        x, _, _ = sol
         changed = False
         for k, (b, B, P) in enumerate(blocks):
-            C = _reduce_face(x[k], P)
+            C = _reduce_face(sol[0][k], P)
             if C is not None:
                 blocks[k] = (b, B, C)
                 changed = True
         if not changed:
-            break
-    sol = _solve(N, mults, blocks)
-    if sol is None:
-        return None
+            break  # sol is the solution over the final blocks
+    else:
+        sol = _solve(N, mults, blocks, products)
+        if sol is None:
+            return None
     x, rows, rhs = sol
     flat = [(k, i, j) for k, (_, _, P) in enumerate(blocks) for j in range(len(P))
             for i in range(j + 1)]
+    echelon = _echelon(rows, rhs)
+    if echelon is None:
+        return None
     for den in DENOMINATORS:
         q0 = [Fraction(round(float(x[k][i, j]) * den), den) for k, i, j in flat]
-        q = _solve_pivots(rows, rhs, q0)
-        if q is None:
-            return None
+        q = _back_substitute(echelon, q0)
         cert = _certificate(blocks, mults, gens, flat, q)
         if cert is None:
             continue
@@ -167,23 +180,36 @@ def find_reduced_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol,
     return None
 
 
-def _solve(N: Poly, mults: list, blocks: list) -> tuple | None:
-    """Feasibility solve over the blocks' polynomial bases: (Gram matrices, exact rows, rhs)."""
+def _solve(N: Poly, mults: list, blocks: list,
+           products: dict[tuple[int, tuple[int, ...]], Poly]) -> tuple | None:
+    """Feasibility solve over the blocks' polynomial bases: (Gram matrices, exact rows, rhs).
+    ``products`` holds normal_form(g_b m) per multiplier b and monomial m (filled here, kept
+    by the caller between the facial-reduction rounds of one search)."""
     import clarabel
     import numpy as np
     from scipy import sparse
+
+    def reduced(b: int, m: tuple[int, ...]) -> Poly:
+        key = (b, m)
+        if key not in products:
+            products[key] = normal_form(_mul(mults[b][0], {m: Fraction(1)}))
+        return products[key]
 
     rows: dict[tuple[int, ...], int] = {m: i for i, m in enumerate(N)}
     entries: list[tuple[int, int, Fraction]] = []
     var: list[tuple[int, int, int]] = []
     for k, (b, _, P) in enumerate(blocks):
-        gp = mults[b][0]
         for j in range(len(P)):
             for i in range(j + 1):
                 v = len(var)
                 var.append((k, i, j))
-                prod = normal_form(_mul(gp, _mul(P[i], P[j])))
+                prod: Poly = {}  # normal_form(g_b P_i P_j), term by term of P_i P_j
+                for m, c in _mul(P[i], P[j]).items():
+                    for mm, cm in reduced(b, m).items():
+                        prod[mm] = prod.get(mm, Fraction(0)) + c * cm
                 for mm, c in prod.items():
+                    if not c:
+                        continue
                     if mm not in rows:
                         rows[mm] = len(rows)
                     entries.append((rows[mm], v, c * (2 if i != j else 1)))
@@ -259,10 +285,13 @@ def _reduce_face(Q: Any, P: list[Poly]) -> list[Poly] | None:
     return out
 
 
-def _solve_pivots(rows: list[dict[int, Fraction]], rhs: list[Fraction], q: list[Fraction]
-                  ) -> list[Fraction] | None:
-    """An exact solution of rows . x = rhs equal to q on the free variables (echelon form, the
-    pivot of each row its largest coefficient), or None when the rows are inconsistent."""
+Echelon = tuple[dict[int, tuple[dict[int, Fraction], Fraction]], list[int]]
+
+
+def _echelon(rows: list[dict[int, Fraction]], rhs: list[Fraction]) -> Echelon | None:
+    """Echelon form of rows . x = rhs, the pivot of each row its largest coefficient, or None
+    when the rows are inconsistent (computed once per search: it does not depend on the
+    rounded values)."""
     piv: dict[int, tuple[dict[int, Fraction], Fraction]] = {}
     order = []
     for row, b in zip(rows, rhs, strict=True):
@@ -288,6 +317,12 @@ def _solve_pivots(rows: list[dict[int, Fraction]], rhs: list[Fraction], q: list[
         c = r[v]
         piv[v] = ({w: cw / c for w, cw in r.items()}, b / c)
         order.append(v)
+    return piv, order
+
+
+def _back_substitute(echelon: Echelon, q: list[Fraction]) -> list[Fraction]:
+    """The exact solution of the echelon system equal to q on the free variables."""
+    piv, order = echelon
     x = list(q)
     for v in reversed(order):
         r, b = piv[v]
@@ -298,23 +333,25 @@ def _solve_pivots(rows: list[dict[int, Fraction]], rhs: list[Fraction], q: list[
 def _certificate(blocks: list, mults: list, gens: tuple, flat: list, q: list[Fraction]
                  ) -> tuple | None:
     """The blocks over monomials (Q = C^T Q' C) when every Q' is exactly PSD, else None."""
+    grams = [[[Fraction(0)] * len(P) for _ in P] for _, _, P in blocks]
+    for v, (k, i, j) in enumerate(flat):
+        grams[k][i][j] = grams[k][j][i] = q[v]
+    if not all(psd_exact(Qp) for Qp in grams):
+        return None
     out = []
-    for k, (b, B, P) in enumerate(blocks):
-        n = len(P)
-        Qp = [[Fraction(0)] * n for _ in range(n)]
-        for v, (kk, i, j) in enumerate(flat):
-            if kk == k:
-                Qp[i][j] = Qp[j][i] = q[v]
-        if not psd_exact(Qp):
-            return None
+    for (b, B, P), Qp in zip(blocks, grams, strict=True):
         idx = {m: a for a, m in enumerate(B)}
-        Cm = [[Fraction(0)] * len(B) for _ in range(n)]
-        for a, p in enumerate(P):
-            for m, c in p.items():
-                Cm[a][idx[m]] = c
-        Q = [[sum((Cm[a][i] * Qp[a][c] * Cm[c][j] for a in range(n) for c in range(n)
-                   if Cm[a][i] and Cm[c][j]), Fraction(0)) for j in range(len(B))]
-             for i in range(len(B))]
+        cols = [{idx[m]: c for m, c in p.items()} for p in P]  # row a of C, sparse
+        Q = [[Fraction(0)] * len(B) for _ in B]
+        for a, ca in enumerate(cols):
+            for c, cc in enumerate(cols):
+                if not Qp[a][c]:
+                    continue
+                for i, x in ca.items():
+                    xq = x * Qp[a][c]
+                    row = Q[i]
+                    for j, y in cc.items():
+                        row[j] += xq * y
         keep = [i for i in range(len(B)) if any(Q[i])]
         if not keep:
             continue
