@@ -32,9 +32,10 @@ import sympy as sp
 from mcgen.analysis.amplification import C
 from mcgen.analysis.region_presentation import set_to_condition
 from mcgen.analysis.von_neumann_1d import analyse_Q
+from mcgen.proof.cad2 import mirror_region
 from mcgen.proof.check import Check, register_check
 from mcgen.proof.sos_certificate import symbol_weights
-from mcgen.proof.sturm import negative_point
+from mcgen.proof.sturm import _domain, negative_point
 
 MAX_ORDER = 3   # F_2 (quartic) and F_3 (sextic): charts of degree <= 6 in c
 MAX_RADIUS = 3  # of the stencil, for the check (49 weights: bounded work on a recheck)
@@ -126,10 +127,11 @@ def long_wave_condition(weights: dict[tuple[int, int], Any], params: tuple[sp.Sy
     if found is None:
         return None
     order, F, (dx, dy) = found
-    charts = []
+    charts: list[ChartRegion] = []
     for chart in CHARTS:
         Q = sp.expand(F.subs({dx: chart[0], dy: chart[1]}, simultaneous=True))
-        region = _chart_region(Q, tuple(p for p in params if Q.has(p)))
+        live = tuple(p for p in params if Q.has(p))
+        region = _mirrored_region(Q, live, charts) or _chart_region(Q, live)
         if region is None:
             return None
         charts.append(ChartRegion(chart, Q, *region))
@@ -162,6 +164,38 @@ def _chart_region(Q: sp.Expr, params: tuple[sp.Symbol, ...]
         return nec, words, Check("plane_region_necessary", (Q, C, p, q, nec, res["polys"])), \
             False
     return None
+
+
+def _mirrored_region(Q: sp.Expr, params: tuple[sp.Symbol, ...], done: list[ChartRegion]
+                     ) -> tuple[sp.Basic, str, Check, bool] | None:
+    """Q's set as the mirror image of an earlier chart's exact two-parameter set, when Q is
+    that chart's polynomial with the signs of some parameters flipped (unsplit Lax-Wendroff's
+    second chart is its first with nu_y -> -nu_y); None otherwise."""
+    for ch in done:
+        if ch.check.kind != "plane_region" or set(ch.check.args[2:4]) != set(params):
+            continue
+        p, q, base = ch.check.args[2], ch.check.args[3], ch.check.args[5]
+        for flips in ((p,), (q,), (p, q)):
+            if any(_domain(v) != sp.S.Reals for v in flips) or \
+                    sp.expand(ch.Q.xreplace({v: -v for v in flips}) - Q) != 0:
+                continue
+            expr = mirror_region(ch.expr, flips)
+            names = ", ".join(f"{v} -> -{v}" for v in flips)
+            return expr, f"{_formula_words(expr)} (the first chart's set with {names})", \
+                Check("plane_region_mirrored", (Q, C, p, q, expr, ch.Q, ch.expr, flips, base)), \
+                True
+    return None
+
+
+def _formula_words(expr: sp.Basic) -> str:
+    """A Boolean of relations in words: (a, b) or (c) for Or(And(a, b), c)."""
+    if expr is sp.true:
+        return "every parameter value"
+    if expr is sp.false:
+        return "no parameter value"
+    terms = expr.args if isinstance(expr, sp.Or) else (expr,)
+    atoms = [t.args if isinstance(t, sp.And) else (t,) for t in terms]
+    return " or ".join(f"({', '.join(sp.sstr(a) for a in t)})" for t in atoms)
 
 
 def _negative_c(Q: sp.Expr) -> sp.Rational:

@@ -482,6 +482,9 @@ def truth_at(expr: Any, cells: PlaneCells, cell: Cell, p: sp.Symbol, q: sp.Symbo
     for r, (op, parts) in atoms.items():
         sn = 1
         for const, idx, g, k in parts:
+            if k == 0:  # a constant part: its sign alone
+                sn *= const
+                continue
             sf = cell.signs[idx] if idx is not None else _sign2(g, p, q, x, y)
             sn *= const * sf ** k
         vals[r] = sp.true if _OPS[op](sn) else sp.false
@@ -636,6 +639,51 @@ def check_plane_sufficient(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
 def check_plane_necessary(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
                           claimed: Any, base: Any = ()) -> str:
     return _plane_check(Q, c, p, q, claimed, "contains", base)
+
+
+_FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+_RELATION = {">=": sp.Ge, ">": sp.Gt, "<=": sp.Le, "<": sp.Lt, "==": sp.Eq, "!=": sp.Ne}
+
+
+def mirror_region(expr: Any, flips: tuple[sp.Symbol, ...]) -> sp.Basic:
+    """``expr`` with every symbol of ``flips`` replaced by its negative (the mirror image of the
+    set), each polynomial relation written as V op b with V's leading coefficient positive."""
+    def plain(r: Relational) -> sp.Basic:
+        g = sp.expand(r.lhs - r.rhs)
+        if not g.free_symbols or not g.is_polynomial(*g.free_symbols):
+            return r
+        const, var = g.as_coeff_Add()
+        op = r.rel_op
+        if sp.Poly(var, *sorted(var.free_symbols, key=lambda v: v.name)).LC() < 0:
+            var, const, op = -var, -const, _FLIPPED[op]
+        return _RELATION[op](var, -const, evaluate=False)
+
+    m = sp.sympify(expr).xreplace({v: -v for v in flips})
+    return m.xreplace({r: plain(r) for r in m.atoms(Relational)})
+
+
+@register_check("plane_region_mirrored",
+                "the parameter set where a polynomial is >= 0 on [-1, 1], in two parameters, "
+                "as the mirror image (a sign flip of parameters) of another polynomial's set "
+                "decided by cylindrical cells (else decided directly)")
+def check_plane_region_mirrored(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,
+                                source: Any, source_region: Any, flips: Any, base: Any = ()
+                                ) -> str:
+    """The answer of ``plane_region`` for (Q, claimed): when Q(c; p, q) = source(c; sigma(p, q))
+    exactly and ``claimed`` is the mirror image of ``source_region``, for sigma the sign flip of
+    ``flips`` (parameters ranging over all reals), claimed is Q's set iff source_region is
+    source's, which the cells of source decide (``base``: source's extra polynomials).
+    Otherwise Q's own cells decide (the base mirrored)."""
+    flips = tuple(flips)
+    if not set(flips) <= {p, q} or any(_domain(v) != sp.S.Reals for v in flips):
+        raise ValueError("a mirror flips the signs of parameters that range over all reals")
+    sigma = {v: -v for v in flips}
+    source, claimed = sp.sympify(source), sp.sympify(claimed)
+    if sp.expand(source.xreplace(sigma) - sp.sympify(Q)) == 0 and \
+            mirror_region(source_region, flips) == claimed:
+        return _plane_check(source, c, p, q, source_region, "equal", base)
+    return _plane_check(Q, c, p, q, claimed, "equal",
+                        tuple(sp.sympify(b).xreplace(sigma) for b in base))
 
 
 def _plane_check(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, claimed: Any,

@@ -21,7 +21,8 @@ from mcgen.proof.condition import Condition
 # refuses beyond), and a derivation may ask for only so many of them, so that recheck of a file
 # (a forged one included) does bounded work. mcgen's 2-D analysis writes at most a dozen.
 COSTLY_CHECKS_PER_DERIVATION = {"nonneg_on_plane": 16, "plane_region": 4,
-                                "plane_region_sufficient": 4, "plane_region_necessary": 4,
+                                "plane_region_mirrored": 4, "plane_region_sufficient": 4,
+                                "plane_region_necessary": 4,
                                 "nonneg_on_segment_closed_form": 4, "sos_on_torus": 2}
 
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")

@@ -58,7 +58,9 @@ def test_lax_wendroff_2d_necessary_set_is_exactly_the_astroid(lw):
     assert check_region_equivalent(c.necessary, astroid <= 0, (nx, ny)) == "proved"
     assert sp.expand(c.necessary.lhs + astroid) == 0  # presented as one relation, -astroid >= 0
     kinds = [s.check.kind for s in lw.steps]
-    assert kinds.count("long_wave_form") == 1 and kinds.count("plane_region") == 2
+    # the second chart is the first with one velocity's sign flipped: read off it, checked
+    assert kinds.count("long_wave_form") == 1 and kinds.count("plane_region") == 1
+    assert kinds.count("plane_region_mirrored") == 1
     if not HAVE_CLARABEL:
         assert c.status == "sampled" and "sufficient: none proved" in c.description
         return
@@ -99,7 +101,8 @@ def test_json_round_trip_rechecks(lw):
     again = Derivation.from_json(lw.render("json")).recheck()
     assert again.status == lw.status
     assert all(s.status == "proved" for s in again.steps
-               if s.check.kind in ("long_wave_form", "plane_region", "region_equivalent"))
+               if s.check.kind in ("long_wave_form", "plane_region", "plane_region_mirrored",
+                                   "region_equivalent"))
     assert again.result.necessary == lw.result.necessary
     if lw.result.status == "proved":
         assert again.result.status == "proved"
@@ -149,6 +152,33 @@ def test_a_tampered_long_wave_form_or_chart_region_is_refuted(lw):
     G = sum(e * sp.exp(sp.I * (k * THETAS[0] + m * THETAS[1])) for (k, m), e in w.items())
     d = sp.symbols("d_x d_y", real=True)
     assert Check("long_wave_form", (G, THETAS[:2], d, 4, d[0]**4)).run() == "refuted"
+
+
+def test_a_tampered_mirrored_chart_region_is_refuted(lw):
+    """The second chart's check reads its region off the first chart's cells; a claim that is
+    not the mirror image of the source region is decided on its own cells."""
+    nx, ny = _nu(lw.result)
+    a = _args(lw, "plane_region_mirrored")
+    Q, c, p, q, claimed, source, source_region, flips, base = a
+    assert Check("plane_region_mirrored", a).run() == "proved"
+    # the claim widened to the disc: refuted by Q's own cells
+    assert Check("plane_region_mirrored", (*a[:4], nx**2 + ny**2 <= 1, *a[5:])).run() == \
+        "refuted"
+    # the source region widened too (still mirror images of each other): the source's cells
+    # refute it, and so the claim
+    from mcgen.proof.cad2 import mirror_region
+    wide = nx**2 + ny**2 <= 1
+    assert Check("plane_region_mirrored", (*a[:4], mirror_region(wide, flips), source, wide,
+                                           flips, base)).run() == "refuted"
+    # a flip of something that is not a parameter: not decided
+    assert Check("plane_region_mirrored", (*a[:7], (c,), base)).run() == "unknown"
+    # and the recorded derivation, with the claim widened, fails its recheck
+    i = next(k for k, s in enumerate(lw.steps) if s.check.kind == "plane_region_mirrored")
+    steps = list(lw.steps)
+    steps[i] = dataclasses.replace(steps[i], check=Check("plane_region_mirrored", (
+        *a[:4], nx**2 + ny**2 <= 1, *a[5:])))
+    again = Derivation(lw.title, tuple(steps), lw.result, lw.status, meta=lw.meta).recheck()
+    assert again.status == "refuted"
 
 
 def _cube_root_certificate():
