@@ -149,10 +149,17 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
     lw_steps = _long_wave_steps(bld, Gx, w, params, i_g)
     necessary += [e for e, _ in lw_steps]
     necessary = [n for n in dict.fromkeys(necessary) if n is not sp.true]
-    necessary = drop_redundant(necessary, params)
-    nec_expr, nec_words = present_relations(necessary, params)
-    if lw_steps:  # the charts' formulas often reduce to one relation (LW: the astroid)
-        nec_expr, nec_words = single_relation_form(nec_expr, params) or (nec_expr, nec_words)
+    # the charts' formulas often reduce the whole set to one relation (LW: the astroid): tried
+    # first (one exact region check), since then no conjunct needs to be shown redundant
+    single = single_relation_form(sp.And(*necessary), params) if lw_steps else None
+    if single is not None:
+        nec_expr, nec_words = single
+    else:
+        necessary = drop_redundant(necessary, params)
+        nec_expr, nec_words = present_relations(necessary, params)
+        if lw_steps:
+            nec_expr, nec_words = single_relation_form(nec_expr, params) or (nec_expr,
+                                                                             nec_words)
     i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}",
                    Check("region_equivalent", (sp.And(*necessary), nec_expr, params)),
                    uses=[*corner_steps, i_h, *[i for _, i in lw_steps]])
@@ -350,11 +357,13 @@ def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
     TX, TY = np.meshgrid(th, th)
     phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
     axis = np.linspace(-2, 2, n)
-    for pt in itertools.product(axis, repeat=len(params)):
-        if not bool(inside(*pt)):
-            continue
-        ws = np.array(np.broadcast_arrays(*f(*pt)), dtype=float)
-        g = float(np.abs(np.tensordot(ws, phase, axes=1)).max())
+    pts = [pt for pt in itertools.product(axis, repeat=len(params)) if bool(inside(*pt))]
+    if not pts:
+        return ""
+    cols = np.array(pts, dtype=float).T  # all points at once: weights (terms, points)
+    ws = np.array(np.broadcast_arrays(*f(*cols), cols[0]), dtype=float)[:-1]
+    gs = np.abs(np.tensordot(ws.T, phase, axes=1)).max(axis=(1, 2))
+    for pt, g in zip(pts, gs, strict=True):
         if g > 1 + 1e-9:
             where = ", ".join(f"{p} = {x:.3g}" for p, x in zip(params, pt, strict=True))
             return f"it is not sufficient (numerically, max |G| = {g:.6g} at {where})"

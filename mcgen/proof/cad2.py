@@ -168,13 +168,13 @@ def _tick(deadline: float) -> None:
 def _roots_of(polys: list[sp.Expr], v: sp.Symbol) -> list[sp.Expr]:
     """The distinct real roots of several univariate polynomials, exact and sorted (one call on
     their square-free product: SymPy sorts by isolating intervals, no numeric comparison)."""
-    prod = sp.Integer(1)
+    prod = sp.Poly(1, v)
     for g in polys:
         if sp.sympify(g).has(v):
-            prod *= g
-    if not prod.has(v):
+            prod *= sp.Poly(g, v)
+    if prod.degree() <= 0:
         return []
-    return list(sp.real_roots(sp.Poly(sp.sqf_part(sp.expand(prod)), v)))
+    return list(sp.real_roots(prod.sqf_part()))
 
 
 def _negative(P: sp.Poly) -> sp.Rational | None:
@@ -300,9 +300,11 @@ def _enclosure(x: Any, bits: int) -> Any:
 
 
 def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any,
-            on: sp.Expr | None = None) -> tuple[bool | None, Any]:
+            on: sp.Expr | None = None, eliminated: dict | None = None
+            ) -> tuple[bool | None, Any]:
     """(Q(.; x, y) >= 0 on [-1, 1], a growing mode c0 or None), exactly; None when both
-    coordinates are irrational and no mode is found."""
+    coordinates are irrational and no mode is found. ``eliminated``: res_q(on, Q) by ``on``,
+    kept by the caller for the sections of one decomposition."""
     one = sp.Integer(1)
     if x.is_Rational and y.is_Rational:
         w = _negative(_poly(Q, c, p, q).eval(p, x).eval(q, y))
@@ -320,7 +322,10 @@ def _decide(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, x: Any, y: Any
     if on is None:
         return None, None
     m = _minpoly(x, p)
-    R = sp.resultant(m.as_expr(), sp.resultant(on, Q, q), p)
+    eliminated = {} if eliminated is None else eliminated
+    if on not in eliminated:
+        eliminated[on] = sp.resultant(on, Q, q)
+    R = sp.resultant(m.as_expr(), eliminated[on], p)
     if not sp.sympify(R).has(c):
         # Q(.; x, y) has no root in c: a non-zero constant in c (its sign at c = 0 decides),
         # or identically zero (|G| = 1 for every mode: stable)
@@ -409,19 +414,20 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     domp, domq = _domain(p), _domain(q)
     edges = [-sp.oo, *[x for x in crit if _in_domain(x, domp)], sp.oo]
     cells: list[Cell] = []
+    eliminated: dict[sp.Expr, sp.Expr] = {}
     for x0, x1 in zip(edges, edges[1:], strict=False):
         s = rational_between(x0, x1)
         if _in_domain(s, domp):
-            cells += _column(Q, c, p, q, F, s, domq, 2, deadline)
+            cells += _column(Q, c, p, q, F, s, domq, 2, deadline, eliminated)
     for a in edges[1:-1]:
-        cells += _column(Q, c, p, q, F, a, domq, 1, deadline)
+        cells += _column(Q, c, p, q, F, a, domq, 1, deadline, eliminated)
     out = PlaneCells(tuple(F), tuple(cells))
     _MEMO[key] = out
     return out
 
 
 def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Expr], x: Any,
-            domq: sp.Set, dim: int, deadline: float) -> list[Cell]:
+            domq: sp.Set, dim: int, deadline: float, eliminated: dict) -> list[Cell]:
     """The cells above p = x: sectors (dimension ``dim``) and sections (``dim - 1``)."""
     if x.is_Rational:
         on_line = [sp.expand(f.subs(p, x)) for f in F]
@@ -451,7 +457,7 @@ def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Exp
             ok, mode = below.inside, below.mode  # y is a root for a conjugate of x only
         else:
             on = next((f for f, sg in zip(F, signs, strict=True) if sg == 0 and f.has(q)), None)
-            ok, mode = _decide(Q, c, p, q, x, y, on)
+            ok, mode = _decide(Q, c, p, q, x, y, on, eliminated)
         out.append(Cell((x, y), dim - 1, ok, signs, mode))
         _tick(deadline)
     return out

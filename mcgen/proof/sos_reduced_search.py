@@ -53,32 +53,33 @@ def _phi(m: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def lower_hull_filter(N: Poly, basis: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """The monomials m of ``basis`` with 2 phi(m) in conv(phi(supp N)) + R_+^k (an LP each).
-
-    The set is convex and closed upwards (adding R_+^k), so a point above one found inside is
-    inside and a point below one found outside is outside: points are visited by increasing sum
-    and only those neither rule decides get an LP (the same answers, far fewer programs)."""
+    """The monomials m of ``basis`` with 2 phi(m) in conv(phi(supp N)) + R_+^k (a feasibility
+    LP each, solved by Clarabel: the search's solver, and far less overhead per small LP)."""
+    import clarabel
     import numpy as np
-    from scipy.optimize import linprog
+    from scipy import sparse
 
     P = np.array([_phi(m) for m in N], dtype=float)
     k, d = P.shape
-    A_eq = np.vstack([np.hstack([P.T, np.eye(d)]), np.r_[np.ones(k), np.zeros(d)]])
-    points = {m: tuple(2 * x for x in _phi(m)) for m in basis}
-    inside: list[tuple[int, ...]] = []
-    outside: list[tuple[int, ...]] = []
-    verdict: dict[tuple[int, ...], bool] = {}
-    for x in sorted(set(points.values()), key=lambda x: (sum(x), x)):
-        if any(all(a >= b for a, b in zip(x, y, strict=True)) for y in inside):
-            verdict[x] = True
-        elif any(all(a <= b for a, b in zip(x, y, strict=True)) for y in outside):
-            verdict[x] = False
-        else:
-            res = linprog(np.zeros(k + d), A_eq=A_eq, b_eq=np.r_[np.array(x, dtype=float), 1.0],
-                          bounds=[(0, None)] * (k + d), method="highs")
-            verdict[x] = res.status == 0
-            (inside if verdict[x] else outside).append(x)
-    return [m for m in basis if verdict[points[m]]]
+    n = k + d  # convex weights on the points, then the slack along R_+^d
+    A = sparse.vstack([sparse.csc_matrix(np.vstack([np.hstack([P.T, np.eye(d)]),
+                                                    np.r_[np.ones(k), np.zeros(d)]])),
+                       -sparse.identity(n)]).tocsc()
+    cones = [clarabel.ZeroConeT(d + 1), clarabel.NonnegativeConeT(n)]
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    zero = sparse.csc_matrix((n, n))
+    inside: dict[tuple[int, ...], bool] = {}
+    out = []
+    for m in basis:
+        x = _phi(m)
+        if x not in inside:
+            b = np.r_[2 * np.array(x, dtype=float), 1.0, np.zeros(n)]
+            sol = clarabel.DefaultSolver(zero, np.zeros(n), A, b, cones, settings).solve()
+            inside[x] = str(sol.status) in ("Solved", "AlmostSolved")
+        if inside[x]:
+            out.append(m)
+    return out
 
 
 def sign_symmetries(polys: list[Poly], n_par: int) -> list[tuple[int, ...]]:
@@ -134,7 +135,8 @@ def find_reduced_sos_certificate(G: Any, thetas: tuple, params: tuple[sp.Symbol,
         mults.append((gp, g))
         bases.append(_bases(n_par, th, (2 * ph - dg) // 2))
     if all(gp.get((0,) * len(gens), 0) > 0 for gp, _ in mults):
-        bases = [lower_hull_filter(N, B) for B in bases]
+        kept = set(lower_hull_filter(N, list(dict.fromkeys(m for B in bases for m in B))))
+        bases = [[m for m in B if m in kept] for B in bases]
     syms = sign_symmetries([N, *(gp for gp, _ in mults)], n_par)
     split = _split(bases, syms)
     if max(len(B) for _, B in split) > SEARCH_SIDE:
