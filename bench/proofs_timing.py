@@ -12,7 +12,7 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
 Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
 and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
 ``--statuses 200`` instead counts the L2 statuses of 200 random two-parameter radius-2 stencils
-and which exact decision gave each.
+and which exact decision gave each; ``--only-2d --repeats 3`` times only the 2-D catalogue.
 """
 
 from __future__ import annotations
@@ -143,25 +143,33 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--statuses", type=int, default=0,
                     help="only count the L2 statuses of this many radius-2 two-parameter stencils")
+    ap.add_argument("--only-2d", action="store_true",
+                    help="only the 2-D catalogue schemes, each --repeats times")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="with --only-2d: time each scheme this many times (median and max)")
     a = ap.parse_args()
     if a.statuses:
         statuses(a.statuses, a.seed)
         return
     rng = random.Random(a.seed)
     rows = []
-    for label, make in (("1-D, one parameter", one_param), ("1-D, two parameters", two_param)):
-        res = [timed(make(rng)) for _ in range(a.n)]
-        ts = [t for t, _ in res]
-        rows.append((label, len(ts), statistics.median(ts), max(ts),
-                     dict(Counter(s for _, s in res))))
-    for label, s in named_two_param():
-        t, st = timed(s)
-        rows.append((label, 1, t, t, {st: 1}))
+    if not a.only_2d:
+        for label, make in (("1-D, one parameter", one_param),
+                            ("1-D, two parameters", two_param)):
+            res = [timed(make(rng)) for _ in range(a.n)]
+            ts = [t for t, _ in res]
+            rows.append((label, len(ts), statistics.median(ts), max(ts),
+                         dict(Counter(s for _, s in res))))
+        for label, s in named_two_param():
+            t, st = timed(s)
+            rows.append((label, 1, t, t, {st: 1}))
     for name in ("lax_friedrichs_2d", "lax_wendroff_2d", "ftcs_heat_2d", "donor_cell_2d"):
         if name not in cat.LINEAR_SCHEMES:
             continue
-        t, s = timed(cat.LINEAR_SCHEMES[name]())
-        rows.append((f"2-D {name}", 1, t, t, {s: 1}))
+        res = [timed(cat.LINEAR_SCHEMES[name]()) for _ in range(a.repeats if a.only_2d else 1)]
+        ts = [t for t, _ in res]
+        rows.append((f"2-D {name}", len(ts), statistics.median(ts), max(ts),
+                     dict(Counter(s for _, s in res))))
     print(f"{'models':28s} {'n':>4s} {'median cpu s':>12s} {'max cpu s':>10s}  status")
     for label, n, med, mx, st in rows:
         print(f"{label:28s} {n:4d} {med:12.3f} {mx:10.3f}  {st}")

@@ -396,6 +396,9 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     region {Q(c; p, q) >= 0 on [-1, 1]}, sign-invariant also for the ``extra`` polynomials."""
     Q = sp.expand(sp.sympify(Q))
     check_size(Q, c, p, q)
+    asked = sp.srepr((Q, c, p, q, tuple(extra)))  # the same question: the same cells
+    if asked in _MEMO:
+        return _MEMO[asked]
     deadline = time.process_time() + budget_s
     F = _factors([*wave_projection(Q, c, p, q), *extra], {p, q})
     big = max((sp.Poly(f, p, q).total_degree() for f in F), default=0)
@@ -404,6 +407,7 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
                          f"decomposition is attempted up to degree {MAX_PROJECTION_DEGREE})")
     key = sp.srepr((Q, c, p, q, tuple(F)))  # extra polynomials already among F: the same cells
     if key in _MEMO:
+        _MEMO[asked] = _MEMO[key]
         return _MEMO[key]
     _tick(deadline)
     crit = _roots_of(_line_projection(F, p, q, deadline), p)
@@ -422,7 +426,7 @@ def plane_cells(Q: Any, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol,
     for a in edges[1:-1]:
         cells += _column(Q, c, p, q, F, a, domq, 1, deadline, eliminated)
     out = PlaneCells(tuple(F), tuple(cells))
-    _MEMO[key] = out
+    _MEMO[key] = _MEMO[asked] = out
     return out
 
 
@@ -436,6 +440,16 @@ def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Exp
         on_line = [sp.resultant(f, m.as_expr(), p) if f.has(p) else f for f in F if f.has(q)]
     ys = [y for y in _roots_of(on_line, q) if _in_domain(y, domq)]
     _tick(deadline)
+    lines = [sp.Poly(f, q) for f in on_line] if x.is_Rational else []
+
+    def signs_at(y: Any) -> tuple[int, ...]:
+        """The signs of F at (x, y); x rational: of the restrictions f(x, .) on the line."""
+        if not lines:
+            return tuple(_sign2(f, p, q, x, y) for f in F)
+        if y.is_Rational:
+            return tuple(int(sp.sign(g.eval(y))) for g in lines)
+        return tuple(sign_at_algebraic(g, y) for g in lines)
+
     edges = [-sp.oo, *ys, sp.oo]
     sectors: list[Cell] = []
     for y0, y1 in zip(edges, edges[1:], strict=False):
@@ -444,12 +458,12 @@ def _column(Q: sp.Expr, c: sp.Symbol, p: sp.Symbol, q: sp.Symbol, F: list[sp.Exp
             sectors.append(Cell((x, y), dim, None, (), "outside the domain"))
             continue
         ok, mode = _decide(Q, c, p, q, x, y)
-        sectors.append(Cell((x, y), dim, ok, tuple(_sign2(f, p, q, x, y) for f in F), mode))
+        sectors.append(Cell((x, y), dim, ok, signs_at(y), mode))
         _tick(deadline)
     out = [cl for cl in sectors if cl.mode != "outside the domain"]
     for i, y in enumerate(ys):
         below, above = sectors[i], sectors[i + 1]
-        signs = tuple(_sign2(f, p, q, x, y) for f in F)
+        signs = signs_at(y)
         if below.inside or above.inside:
             ok, mode = True, None   # a limit of stable points is stable (the region is closed)
         elif not (x.is_Rational or y.is_Rational) and all(
