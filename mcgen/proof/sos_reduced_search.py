@@ -208,13 +208,14 @@ def _solve(N: Poly, mults: list, blocks: list,
                 prod: Poly = {}  # normal_form(g_b P_i P_j), term by term of P_i P_j
                 for m, c in _mul(P[i], P[j]).items():
                     for mm, cm in reduced(b, m).items():
-                        prod[mm] = prod.get(mm, Fraction(0)) + c * cm
+                        t = cm if c == 1 else c * cm
+                        prod[mm] = prod[mm] + t if mm in prod else t
                 for mm, c in prod.items():
                     if not c:
                         continue
                     if mm not in rows:
                         rows[mm] = len(rows)
-                    entries.append((rows[mm], v, c * (2 if i != j else 1)))
+                    entries.append((rows[mm], v, c + c if i != j else c))
     n_rows, n_vars = len(rows), len(var)
     rhs = [Fraction(0)] * n_rows
     for m, c in N.items():
@@ -239,8 +240,8 @@ def _solve(N: Poly, mults: list, blocks: list,
     for v, (k, i, j) in enumerate(var):
         Qs[k][i, j] = Qs[k][j, i] = xs[v]
     exact: list[dict[int, Fraction]] = [{} for _ in range(n_rows)]
-    for r, v, c in entries:
-        exact[r][v] = exact[r].get(v, Fraction(0)) + c
+    for r, v, c in entries:  # one entry per (row, variable)
+        exact[r][v] = c
     return Qs, exact, rhs
 
 
