@@ -1,0 +1,278 @@
+/* Ceilings of mcgen's 2-D wavefront temporal blocking on this core (bench/wavefront_ceiling.py).
+ *
+ * 1. The row sweep of 2-D five-point heat and 2-D donor cell with all rows in L1: the generated
+ *    kernels' arithmetic (same operations, same order), auto-vectorised as mcgen's C is, and by
+ *    hand with AVX-512 intrinsics taking the x neighbours by shuffles of aligned loads (fewer
+ *    loads per cell; same values, bit for bit).
+ * 2. A hand wavefront like mcgen's (periodic n x n, strips of B cells along axis 1 with halos of
+ *    k cells, each of the k levels a ring of 4 rows, level L computing row j - L for input row j,
+ *    the last level written to nxt), timed as it is and without its main-memory traffic: the
+ *    input rows taken from 8 rows that stay in cache instead of cur, and/or the last level
+ *    written into its ring instead of nxt. Checked bitwise against one sweep per step.
+ *
+ * Rates are per second of this thread's CPU time. Usage: hand_wavefront N K B STEPS REPS
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+enum { HEAT = 0, DONOR = 1 };
+static const char *NAMES[2] = {"heat", "donor cell"};
+
+/* d[x] for x in [lo, hi) from rows m (x - 1 along axis 0), c (x), p (x + 1): the generated
+ * kernels' expressions (heat: r_x (N + S) + r_y (W + E) + wt C; donor: nu_x N + nu_y W + wt C) */
+__attribute__((noinline)) static void row_heat(double *restrict d, const double *restrict m,
+        const double *restrict c, const double *restrict p, int64_t lo, int64_t hi, double rx,
+        double ry, double wt)
+{
+    for (int64_t x = lo; x < hi; ++x)
+        d[x] = rx * (m[x] + p[x]) + ry * (c[x - 1] + c[x + 1]) + wt * c[x];
+}
+
+__attribute__((noinline)) static void row_donor(double *restrict d, const double *restrict m,
+        const double *restrict c, const double *restrict p, int64_t lo, int64_t hi, double rx,
+        double ry, double wt)
+{
+    (void)p;
+    for (int64_t x = lo; x < hi; ++x)
+        d[x] = rx * m[x] + ry * c[x - 1] + wt * c[x];
+}
+
+typedef void row_fn(double *restrict, const double *restrict, const double *restrict,
+                    const double *restrict, int64_t, int64_t, double, double, double);
+static row_fn *const ROWS[2] = {row_heat, row_donor};
+
+#ifdef __AVX512F__
+/* the same rows with aligned loads and the x neighbours by valignq; lo, hi multiples of 8 */
+#define ALIGNR(a, b, n) _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(a), \
+                                                                _mm512_castpd_si512(b), n))
+__attribute__((noinline)) static void row_heat_shuffle(double *restrict d,
+        const double *restrict m, const double *restrict c, const double *restrict p,
+        int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    __m512d cp = _mm512_load_pd(c + lo - 8), cc = _mm512_load_pd(c + lo);
+    for (int64_t x = lo; x < hi; x += 8) {
+        __m512d cn = _mm512_load_pd(c + x + 8);
+        __m512d a = _mm512_mul_pd(vx, _mm512_add_pd(_mm512_load_pd(m + x), _mm512_load_pd(p + x)));
+        __m512d b = _mm512_mul_pd(vy, _mm512_add_pd(ALIGNR(cc, cp, 7), ALIGNR(cn, cc, 1)));
+        _mm512_store_pd(d + x, _mm512_add_pd(_mm512_add_pd(a, b), _mm512_mul_pd(vw, cc)));
+        cp = cc;
+        cc = cn;
+    }
+}
+
+__attribute__((noinline)) static void row_donor_shuffle(double *restrict d,
+        const double *restrict m, const double *restrict c, const double *restrict p,
+        int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    __m512d cp = _mm512_load_pd(c + lo - 8);
+    for (int64_t x = lo; x < hi; x += 8) {
+        __m512d cc = _mm512_load_pd(c + x);
+        __m512d a = _mm512_add_pd(_mm512_mul_pd(vx, _mm512_load_pd(m + x)),
+                                  _mm512_mul_pd(vy, ALIGNR(cc, cp, 7)));
+        _mm512_store_pd(d + x, _mm512_add_pd(a, _mm512_mul_pd(vw, cc)));
+        cp = cc;
+    }
+}
+static row_fn *const SHUFFLE_ROWS[2] = {row_heat_shuffle, row_donor_shuffle};
+#endif
+
+static double weight(int scheme, double rx, double ry)
+{
+    return scheme == HEAT ? 1.0 - 2.0 * rx - 2.0 * ry : 1.0 - rx - ry;
+}
+
+/* one sweep per step, periodic (ghost cells refilled every step) */
+static void one_sweep(int scheme, double *cur, double *nxt, int64_t n, int64_t nsteps,
+                      double rx, double ry)
+{
+    int64_t gs = n + 2;
+    double wt = weight(scheme, rx, ry);
+    for (int64_t s = 0; s < nsteps; ++s) {
+        memcpy(cur + 1, cur + n * gs + 1, n * sizeof(double));
+        memcpy(cur + (n + 1) * gs + 1, cur + gs + 1, n * sizeof(double));
+        for (int64_t r = 0; r < n + 2; ++r) {
+            cur[r * gs] = cur[r * gs + n];
+            cur[r * gs + n + 1] = cur[r * gs + 1];
+        }
+        for (int64_t i = 1; i < n + 1; ++i)
+            ROWS[scheme](nxt + i * gs, cur + (i - 1) * gs, cur + i * gs, cur + (i + 1) * gs, 1,
+                         n + 1, rx, ry, wt);
+        double *t = cur;
+        cur = nxt;
+        nxt = t;
+    }
+}
+
+enum { FROM_CUR = 1, TO_NXT = 2 };
+
+/* the wavefront; ring: (k + 1) levels of 4 rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
+ * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring) */
+static void wavefront(int scheme, int mode, double *cur, double *nxt, double *ring, int64_t n,
+                      int64_t k, int64_t b, int64_t nsteps, double rx, double ry)
+{
+    int64_t gs = n + 2, w = b + 2 * k + 2, nt = (n + b - 1) / b;
+    double wt = weight(scheme, rx, ry);
+    int64_t nsw = (nsteps + k - 1) / k;
+    if ((nsw + nsteps) & 1)
+        nsw += 1;  /* the newest values end where one sweep per step leaves them */
+    for (int64_t sw = 0; sw < nsw; ++sw) {
+        int64_t kk = nsteps / nsw + (sw < nsteps % nsw), h = kk;
+        for (int64_t t = 0; t < nt; ++t) {
+            int64_t a1 = 1 + t * b, b1 = a1 + b < n + 1 ? a1 + b : n + 1, sh = a1 - (k + 1);
+#define RING(L, i) (ring + ((L) * 4 + (((i) + 4 * (k + 2)) & 3)) * w - sh)
+            for (int64_t j = 1 - h; j < n + 1 + h; ++j) {
+                int64_t src = (mode & FROM_CUR) ? (j < 1 ? j + n : j > n ? j - n : j) : (j & 7) + 1;
+                double *d = RING(0, j), *s = cur + src * gs;
+                int64_t lo = a1 - h, hi = b1 + h;  /* columns, wrapped around the periodic axis */
+                for (int64_t x = lo; x < (hi < 1 ? hi : 1); ++x) d[x] = s[x + n];
+                for (int64_t x = lo > 1 ? lo : 1; x < (hi < n + 1 ? hi : n + 1); ++x) d[x] = s[x];
+                for (int64_t x = lo > n + 1 ? lo : n + 1; x < hi; ++x) d[x] = s[x - n];
+                for (int64_t lv = 1; lv <= kk; ++lv) {
+                    int64_t i = j - lv, e = kk - lv;
+                    if (i < 1 - e || i >= n + 1 + e)
+                        continue;
+                    double *out = lv == kk && (mode & TO_NXT) ? nxt + i * gs : RING(lv, i);
+                    ROWS[scheme](out, RING(lv - 1, i - 1), RING(lv - 1, i), RING(lv - 1, i + 1),
+                                 a1 - e, b1 + e, rx, ry, wt);
+                }
+            }
+        }
+        double *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
+    }
+}
+
+static double *grid(int64_t n, unsigned seed)
+{
+    double *u = aligned_alloc(64, ((n + 2) * (n + 2) * sizeof(double) + 63) / 64 * 64);
+    srand(seed);
+    for (int64_t i = 0; i < (n + 2) * (n + 2); ++i)
+        u[i] = rand() / (double)RAND_MAX;
+    return u;
+}
+
+/* cells of the two results that differ (interior only) */
+static int64_t check(int scheme, int64_t n, int64_t k, int64_t b, int64_t nsteps)
+{
+    double *c1 = grid(n, 1), *x1 = grid(n, 2), *c2 = grid(n, 1), *x2 = grid(n, 2);
+    double *ring = calloc((k + 1) * 4 * (b + 2 * k + 2), sizeof(double));
+    one_sweep(scheme, c1, x1, n, nsteps, 0.2, 0.15);
+    wavefront(scheme, FROM_CUR | TO_NXT, c2, x2, ring, n, k, b, nsteps, 0.2, 0.15);
+    double *r1 = nsteps & 1 ? x1 : c1, *r2 = nsteps & 1 ? x2 : c2;
+    int64_t bad = 0;
+    for (int64_t i = 1; i <= n; ++i)
+        for (int64_t j = 1; j <= n; ++j)
+            bad += r1[i * (n + 2) + j] != r2[i * (n + 2) + j];
+    free(c1), free(x1), free(c2), free(x2), free(ring);
+    return bad;
+}
+
+static void l1_rows(int scheme, int reps)
+{
+    const int64_t w = 480, stride = w + 16;  /* 4 rows of 3.9 KB: L1; no 4 KiB stride */
+    double *a = aligned_alloc(64, 4 * stride * sizeof(double));
+    for (int64_t i = 0; i < 4 * stride; ++i)
+        a[i] = rand() / (double)RAND_MAX;
+    row_fn *fns[2] = {ROWS[scheme], NULL};
+#ifdef __AVX512F__
+    fns[1] = SHUFFLE_ROWS[scheme];
+    double *d2 = aligned_alloc(64, stride * sizeof(double));
+    ROWS[scheme](a + 3 * stride, a, a + stride, a + 2 * stride, 8, w - 8, 0.2, 0.15, 0.3);
+    fns[1](d2, a, a + stride, a + 2 * stride, 8, w - 8, 0.2, 0.15, 0.3);
+    int64_t bad = 0;
+    for (int64_t x = 8; x < w - 8; ++x)
+        bad += d2[x] != a[3 * stride + x];
+    free(d2);
+#endif
+    double best[2] = {0, 0};
+    int64_t calls = 200000;
+    for (int r = 0; r < reps; ++r)
+        for (int f = 0; f < 2 && fns[f]; ++f) {
+            double t = cpu_now();
+            for (int64_t q = 0; q < calls; ++q)
+                fns[f](a + 3 * stride, a, a + stride, a + 2 * stride, 8, w - 8, 0.2, 0.15, 0.3);
+            t = cpu_now() - t;
+            double v = (double)(w - 16) * calls / t;
+            best[f] = v > best[f] ? v : best[f];
+        }
+    printf("%-10s row sweep in L1 (rows of %ld cells): auto-vectorised %5.0f Mcell/s", NAMES[scheme],
+           (long)(w - 16), best[0] / 1e6);
+#ifdef __AVX512F__
+    printf(", AVX-512 shuffles %5.0f Mcell/s (bitwise equal: %s)", best[1] / 1e6,
+           bad ? "NO" : "yes");
+#endif
+    printf("\n");
+    free(a);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s N K B STEPS REPS\n", argv[0]);
+        return 2;
+    }
+    int64_t n = atol(argv[1]), k = atol(argv[2]), b = atol(argv[3]), steps = atol(argv[4]);
+    int reps = atoi(argv[5]);
+    {   /* clock estimate: a chain of dependent integer adds (one per cycle) */
+        int64_t a = 0, iters = 300000000;
+        double t = cpu_now();
+        for (int64_t i = 0; i < iters; ++i) {
+            a += i;
+            __asm__ volatile("" : "+r"(a));
+        }
+        t = cpu_now() - t;
+        printf("clock (dependent adds): %.2f GHz\n", iters / t / 1e9);
+    }
+    for (int s = 0; s < 2; ++s)
+        l1_rows(s, reps);
+    static const char *MODES[4] = {"no main memory (input rows in cache, last level to ring)",
+                                   "input rows from cur, last level to ring",
+                                   "input rows in cache, last level to nxt",
+                                   "as mcgen's: from cur, to nxt"};
+    for (int s = 0; s < 2; ++s) {
+        int64_t bad = check(s, 187, 7, 50, 23) + check(s, 240, 16, 100, 32);
+        printf("%s: hand wavefront %ldx%ld, k=%ld B=%ld, %ld steps (bitwise equal to one sweep "
+               "per step: %s)\n", NAMES[s], (long)n, (long)n, (long)k, (long)b, (long)steps,
+               bad ? "NO" : "yes");
+        double *cur = grid(n, 3), *nxt = grid(n, 4);
+        double *ring = calloc((k + 1) * 4 * (b + 2 * k + 2), sizeof(double));
+        double best[5] = {0, 0, 0, 0, 0};
+        one_sweep(s, cur, nxt, n, 2, 0.2, 0.15);  /* first touch */
+        for (int r = 0; r < reps; ++r) {
+            double t = cpu_now();
+            one_sweep(s, cur, nxt, n, steps, 0.2, 0.15);
+            t = cpu_now() - t;
+            best[4] = (double)n * n * steps / t > best[4] ? (double)n * n * steps / t : best[4];
+            for (int mode = 0; mode < 4; ++mode) {
+                t = cpu_now();
+                wavefront(s, mode, cur, nxt, ring, n, k, b, steps, 0.2, 0.15);
+                t = cpu_now() - t;
+                double v = (double)n * n * steps / t;
+                best[mode] = v > best[mode] ? v : best[mode];
+            }
+        }
+        printf("  %-69s %6.0f Mcell/s\n", "one sweep per step",
+               best[4] / 1e6);
+        for (int mode = 3; mode >= 0; --mode)
+            printf("  wavefront, %-58s %6.0f Mcell/s\n", MODES[mode], best[mode] / 1e6);
+        free(cur), free(nxt), free(ring);
+    }
+    return 0;
+}
