@@ -12,7 +12,8 @@
  *
  * The grids are on 2 MiB pages (madvise, as NumPy does for large arrays: on 4 KiB pages each row
  * of a strip is a TLB miss). Rates are per second of this thread's CPU time.
- * Usage: hand_wavefront N K B STEPS REPS
+ * Usage: hand_wavefront N K B STEPS REPS JAM (JAM = 2 or 4: the wavefront also with JAM rows of
+ * a level computed in one x loop, loads shared in registers, each cell's arithmetic unchanged)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,63 @@ __attribute__((noinline)) static void row_donor(double *restrict d, const double
 typedef void row_fn(double *restrict, const double *restrict, const double *restrict,
                     const double *restrict, int64_t, int64_t, double, double, double);
 static row_fn *const ROWS[2] = {row_heat, row_donor};
+
+/* the same for 2 and 4 rows c0.. (neighbours m above, p below) in one x loop: loads shared in
+ * registers, each cell's arithmetic unchanged */
+#define HEAT_AT(d, m, c, p) d[x] = rx * (m[x] + p[x]) + ry * (c[x - 1] + c[x + 1]) + wt * c[x]
+#define DONOR_AT(d, m, c) d[x] = rx * m[x] + ry * c[x - 1] + wt * c[x]
+typedef double *restrict out_t;
+typedef const double *restrict in_t;
+__attribute__((noinline)) static void rows2_heat(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
+        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    for (int64_t x = lo; x < hi; ++x) {
+        HEAT_AT(d0, m, c0, c1);
+        HEAT_AT(d1, c0, c1, p);
+    }
+}
+
+__attribute__((noinline)) static void rows2_donor(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
+        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    for (int64_t x = lo; x < hi; ++x) {
+        DONOR_AT(d0, m, c0);
+        DONOR_AT(d1, c0, c1);
+    }
+}
+
+__attribute__((noinline)) static void rows4_heat(out_t d0, out_t d1, out_t d2, out_t d3, in_t m,
+        in_t c0, in_t c1, in_t c2, in_t c3, in_t p, int64_t lo, int64_t hi, double rx, double ry,
+        double wt)
+{
+    for (int64_t x = lo; x < hi; ++x) {
+        HEAT_AT(d0, m, c0, c1);
+        HEAT_AT(d1, c0, c1, c2);
+        HEAT_AT(d2, c1, c2, c3);
+        HEAT_AT(d3, c2, c3, p);
+    }
+}
+
+__attribute__((noinline)) static void rows4_donor(out_t d0, out_t d1, out_t d2, out_t d3, in_t m,
+        in_t c0, in_t c1, in_t c2, in_t c3, in_t p, int64_t lo, int64_t hi, double rx, double ry,
+        double wt)
+{
+    (void)p;
+    for (int64_t x = lo; x < hi; ++x) {
+        DONOR_AT(d0, m, c0);
+        DONOR_AT(d1, c0, c1);
+        DONOR_AT(d2, c1, c2);
+        DONOR_AT(d3, c2, c3);
+    }
+}
+
+typedef void rows2_fn(out_t, out_t, in_t, in_t, in_t, in_t, int64_t, int64_t, double, double,
+                      double);
+typedef void rows4_fn(out_t, out_t, out_t, out_t, in_t, in_t, in_t, in_t, in_t, in_t, int64_t,
+                      int64_t, double, double, double);
+static rows2_fn *const ROWS2[2] = {rows2_heat, rows2_donor};
+static rows4_fn *const ROWS4[2] = {rows4_heat, rows4_donor};
 
 #ifdef __AVX512F__
 /* the same rows with aligned loads and the x neighbours by valignq; lo, hi multiples of 8 */
@@ -124,12 +182,13 @@ static void one_sweep(int scheme, double *cur, double *nxt, int64_t n, int64_t n
 
 enum { FROM_CUR = 1, TO_NXT = 2 };
 
-/* the wavefront; ring: (k + 1) levels of 4 rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
- * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring) */
-static void wavefront(int scheme, int mode, double *cur, double *nxt, double *ring, int64_t n,
-                      int64_t k, int64_t b, int64_t nsteps, double rx, double ry)
+/* the wavefront; ring: (k + 1) levels of 4 jam rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
+ * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring); jam: rows
+ * of a level computed in one x loop (1 as mcgen's, 2 or 4) */
+static void wavefront(int scheme, int mode, int jam, double *cur, double *nxt, double *ring,
+                      int64_t n, int64_t k, int64_t b, int64_t nsteps, double rx, double ry)
 {
-    int64_t gs = n + 2, w = b + 2 * k + 2, nt = (n + b - 1) / b;
+    int64_t gs = n + 2, w = b + 2 * k + 2, nt = (n + b - 1) / b, slots = 4 * jam;
     double wt = weight(scheme, rx, ry);
     int64_t nsw = (nsteps + k - 1) / k;
     if ((nsw + nsteps) & 1)
@@ -138,21 +197,36 @@ static void wavefront(int scheme, int mode, double *cur, double *nxt, double *ri
         int64_t kk = nsteps / nsw + (sw < nsteps % nsw), h = kk;
         for (int64_t t = 0; t < nt; ++t) {
             int64_t a1 = 1 + t * b, b1 = a1 + b < n + 1 ? a1 + b : n + 1, sh = a1 - (k + 1);
-#define RING(L, i) (ring + ((L) * 4 + (((i) + 4 * (k + 2)) & 3)) * w - sh)
-            for (int64_t j = 1 - h; j < n + 1 + h; ++j) {
-                int64_t src = (mode & FROM_CUR) ? (j < 1 ? j + n : j > n ? j - n : j) : (j & 7) + 1;
-                double *d = RING(0, j), *s = cur + src * gs;
-                int64_t lo = a1 - h, hi = b1 + h;  /* columns, wrapped around the periodic axis */
-                for (int64_t x = lo; x < (hi < 1 ? hi : 1); ++x) d[x] = s[x + n];
-                for (int64_t x = lo > 1 ? lo : 1; x < (hi < n + 1 ? hi : n + 1); ++x) d[x] = s[x];
-                for (int64_t x = lo > n + 1 ? lo : n + 1; x < hi; ++x) d[x] = s[x - n];
+#define RING(L, i) (ring + ((L) * slots + (((i) + slots * (k + 2)) & (slots - 1))) * w - sh)
+#define OUT(L, i) ((L) == kk && (mode & TO_NXT) ? nxt + (i) * gs : RING(L, i))
+            for (int64_t j0 = 1 - h; j0 < n + 1 + h; j0 += jam) {
+                for (int64_t j = j0; j < j0 + jam && j < n + 1 + h; ++j) {
+                    int64_t src = (mode & FROM_CUR) ? (j < 1 ? j + n : j > n ? j - n : j)
+                                                    : (j & 7) + 1;
+                    double *d = RING(0, j), *s = cur + src * gs;
+                    int64_t lo = a1 - h, hi = b1 + h;  /* columns, wrapped (periodic axis) */
+                    for (int64_t x = lo; x < (hi < 1 ? hi : 1); ++x) d[x] = s[x + n];
+                    for (int64_t x = lo > 1 ? lo : 1; x < (hi < n + 1 ? hi : n + 1); ++x)
+                        d[x] = s[x];
+                    for (int64_t x = lo > n + 1 ? lo : n + 1; x < hi; ++x) d[x] = s[x - n];
+                }
                 for (int64_t lv = 1; lv <= kk; ++lv) {
-                    int64_t i = j - lv, e = kk - lv;
-                    if (i < 1 - e || i >= n + 1 + e)
+                    int64_t i = j0 - lv, e = kk - lv, lo = a1 - e, hi = b1 + e;
+#define LEVEL(q) RING(lv - 1, i + (q))
+                    if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
+                        if (jam == 2)
+                            ROWS2[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
+                                          LEVEL(1), LEVEL(2), lo, hi, rx, ry, wt);
+                        else
+                            ROWS4[scheme](OUT(lv, i), OUT(lv, i + 1), OUT(lv, i + 2),
+                                          OUT(lv, i + 3), LEVEL(-1), LEVEL(0), LEVEL(1),
+                                          LEVEL(2), LEVEL(3), LEVEL(4), lo, hi, rx, ry, wt);
                         continue;
-                    double *out = lv == kk && (mode & TO_NXT) ? nxt + i * gs : RING(lv, i);
-                    ROWS[scheme](out, RING(lv - 1, i - 1), RING(lv - 1, i), RING(lv - 1, i + 1),
-                                 a1 - e, b1 + e, rx, ry, wt);
+                    }
+                    for (int64_t q = 0; q < jam; ++q)
+                        if (i + q >= 1 - e && i + q < n + 1 + e)
+                            ROWS[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q), LEVEL(q + 1),
+                                         lo, hi, rx, ry, wt);
                 }
             }
         }
@@ -176,12 +250,12 @@ static double *grid(int64_t n, unsigned seed)
 }
 
 /* cells of the two results that differ (interior only) */
-static int64_t check(int scheme, int64_t n, int64_t k, int64_t b, int64_t nsteps)
+static int64_t check(int scheme, int jam, int64_t n, int64_t k, int64_t b, int64_t nsteps)
 {
     double *c1 = grid(n, 1), *x1 = grid(n, 2), *c2 = grid(n, 1), *x2 = grid(n, 2);
-    double *ring = calloc((k + 1) * 4 * (b + 2 * k + 2), sizeof(double));
+    double *ring = calloc((k + 1) * 4 * jam * (b + 2 * k + 2), sizeof(double));
     one_sweep(scheme, c1, x1, n, nsteps, 0.2, 0.15);
-    wavefront(scheme, FROM_CUR | TO_NXT, c2, x2, ring, n, k, b, nsteps, 0.2, 0.15);
+    wavefront(scheme, FROM_CUR | TO_NXT, jam, c2, x2, ring, n, k, b, nsteps, 0.2, 0.15);
     double *r1 = nsteps & 1 ? x1 : c1, *r2 = nsteps & 1 ? x2 : c2;
     int64_t bad = 0;
     for (int64_t i = 1; i <= n; ++i)
@@ -231,12 +305,16 @@ static void l1_rows(int scheme, int reps)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s N K B STEPS REPS\n", argv[0]);
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s N K B STEPS REPS JAM (1, 2 or 4)\n", argv[0]);
         return 2;
     }
     int64_t n = atol(argv[1]), k = atol(argv[2]), b = atol(argv[3]), steps = atol(argv[4]);
-    int reps = atoi(argv[5]);
+    int reps = atoi(argv[5]), jam = atoi(argv[6]);
+    if (jam != 1 && jam != 2 && jam != 4) {
+        fprintf(stderr, "JAM must be 1, 2 or 4\n");
+        return 2;
+    }
     {   /* clock estimate: a chain of dependent integer adds (one per cycle) */
         int64_t a = 0, iters = 300000000;
         double t = cpu_now();
@@ -253,32 +331,39 @@ int main(int argc, char **argv)
                                    "input rows from cur, last level to ring",
                                    "input rows in cache, last level to nxt",
                                    "as mcgen's: from cur, to nxt"};
+    int jams[2] = {1, jam};  /* one row per x loop (as mcgen's), then JAM rows (if not 1) */
     for (int s = 0; s < 2; ++s) {
-        int64_t bad = check(s, 187, 7, 50, 23) + check(s, 240, 16, 100, 32);
+        int64_t bad = check(s, 1, 187, 7, 50, 23) + check(s, 1, 240, 16, 100, 32);
+        int64_t bad_jam = check(s, jam, 187, 7, 50, 23) + check(s, jam, 240, 16, 100, 32);
         printf("%s: hand wavefront %ldx%ld, k=%ld B=%ld, %ld steps (bitwise equal to one sweep "
-               "per step: %s)\n", NAMES[s], (long)n, (long)n, (long)k, (long)b, (long)steps,
-               bad ? "NO" : "yes");
+               "per step: %s; with %d rows per x loop: %s)\n", NAMES[s], (long)n, (long)n,
+               (long)k, (long)b, (long)steps, bad ? "NO" : "yes", jam, bad_jam ? "NO" : "yes");
         double *cur = grid(n, 3), *nxt = grid(n, 4);
-        double *ring = calloc((k + 1) * 4 * (b + 2 * k + 2), sizeof(double));
-        double best[5] = {0, 0, 0, 0, 0};
+        double *ring = calloc((k + 1) * 4 * jam * (b + 2 * k + 2), sizeof(double));
+        double best[2][5] = {{0}};
         one_sweep(s, cur, nxt, n, 2, 0.2, 0.15);  /* first touch */
         for (int r = 0; r < reps; ++r) {
             double t = cpu_now();
             one_sweep(s, cur, nxt, n, steps, 0.2, 0.15);
             t = cpu_now() - t;
-            best[4] = (double)n * n * steps / t > best[4] ? (double)n * n * steps / t : best[4];
-            for (int mode = 0; mode < 4; ++mode) {
-                t = cpu_now();
-                wavefront(s, mode, cur, nxt, ring, n, k, b, steps, 0.2, 0.15);
-                t = cpu_now() - t;
-                double v = (double)n * n * steps / t;
-                best[mode] = v > best[mode] ? v : best[mode];
-            }
+            double v = (double)n * n * steps / t;
+            best[0][4] = v > best[0][4] ? v : best[0][4];
+            for (int q = 0; q < (jam > 1 ? 2 : 1); ++q)
+                for (int mode = 0; mode < 4; ++mode) {
+                    t = cpu_now();
+                    wavefront(s, mode, jams[q], cur, nxt, ring, n, k, b, steps, 0.2, 0.15);
+                    t = cpu_now() - t;
+                    v = (double)n * n * steps / t;
+                    best[q][mode] = v > best[q][mode] ? v : best[q][mode];
+                }
         }
-        printf("  %-69s %6.0f Mcell/s\n", "one sweep per step",
-               best[4] / 1e6);
-        for (int mode = 3; mode >= 0; --mode)
-            printf("  wavefront, %-58s %6.0f Mcell/s\n", MODES[mode], best[mode] / 1e6);
+        printf("  %-69s %6.0f Mcell/s\n", "one sweep per step", best[0][4] / 1e6);
+        for (int q = 0; q < (jam > 1 ? 2 : 1); ++q) {
+            if (q)
+                printf("  with %d rows of a level per x loop:\n", jam);
+            for (int mode = 3; mode >= 0; --mode)
+                printf("  wavefront, %-58s %6.0f Mcell/s\n", MODES[mode], best[q][mode] / 1e6);
+        }
         free(cur), free(nxt), free(ring);
     }
     return 0;

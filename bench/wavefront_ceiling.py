@@ -4,10 +4,12 @@ Compiles ``bench/hand_wavefront.c`` with the C backend's flags and runs it: a cl
 the row sweep of 2-D five-point heat and 2-D donor cell with every row in L1 (the generated
 arithmetic auto-vectorised, and hand AVX-512 taking the x neighbours by shuffles), then a hand
 wavefront like mcgen's (strips of B cells, k levels, rings of 4 rows) timed as it is and without
-its main-memory traffic (input rows from cache, last level into its ring), each checked bitwise
-against one sweep per step; first the STREAM copy bound of the target (issue 15: >= 2x STREAM
-copy / 16 B per cell). With ``--mcgen`` the generated wavefront kernels run at the same
-(k, B) in the same process, for comparison. Rates per second of CPU time (a loaded machine).
+its main-memory traffic (input rows from cache, last level into its ring), and again computing
+``--jam`` rows of a level in one x loop (loads shared in registers, each cell's arithmetic
+unchanged), each checked bitwise against one sweep per step; first the STREAM copy bound of
+the target (issue 15: >= 2x STREAM copy / 16 B per cell). With ``--mcgen`` the generated
+wavefront kernels run at the same (k, B) in the same process, for comparison. Rates per second
+of CPU time (a loaded machine).
 
     python bench/wavefront_ceiling.py                 # 6000^2, k = 16, B = 2000 (about 1 min)
     python bench/wavefront_ceiling.py --mcgen --reps 3
@@ -64,6 +66,8 @@ def main() -> None:
     ap.add_argument("--b", type=int, default=2000)
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--jam", type=int, default=4, choices=(1, 2, 4),
+                    help="also time the hand wavefront computing this many rows per x loop")
     ap.add_argument("--mcgen", action="store_true", help="also time the generated kernels")
     opts = ap.parse_args()
     print(f"# load before: {uptime()}")
@@ -77,7 +81,7 @@ def main() -> None:
         subprocess.run(["gcc", *flags, str(HERE / "hand_wavefront.c"), "-o", str(exe)],
                        check=True)
         subprocess.run([str(exe), *(str(v) for v in (opts.n, opts.k, opts.b, opts.steps,
-                                                     opts.reps))], check=True)
+                                                     opts.reps, opts.jam))], check=True)
     if opts.mcgen:
         generated_rates(opts.n, opts.k, opts.b, opts.steps, opts.reps)
     print(f"# load after: {uptime()}")
