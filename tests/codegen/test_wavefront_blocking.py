@@ -1,7 +1,7 @@
 """The wavefront variant of 2-D/3-D temporal blocking (strips marched along axis 0, a ring of
 rows per time level) gives bitwise the step-by-step result: ``np.array_equal`` on every boundary
 kind (periodic, outflow, reflecting, constant and time-dependent Dirichlet, mixed per side),
-schemes that read the corner ghosts (Lax-Wendroff's mixed term), radius 2 (rings of 7 rows), a
+schemes that read the corner ghosts (Lax-Wendroff's mixed term), radius 2 (rings of 8 rows), a
 system of two fields, 3-D, threads, every backend and the exported C; schemes it does not cover
 run the overlapped tiles instead."""
 
@@ -25,7 +25,7 @@ nu, a = sp.Symbol("nu"), sp.Symbol("a")
 HEAT3 = Scheme(("u",), 3, {"u": u3[0, 0, 0] + nu * (
     u3[1, 0, 0] + u3[-1, 0, 0] + u3[0, 1, 0] + u3[0, -1, 0] + u3[0, 0, 1] + u3[0, 0, -1]
     - 6 * u3[0, 0, 0])}, name="tbw_heat3")
-# fourth-order heat: radius 2 (two ghost layers, rings of 3 r + 1 = 7 rows)
+# fourth-order heat: radius 2 (two ghost layers, rings of 3 r + 2 = 8 rows)
 HEAT4 = Scheme(("u",), 2, {"u": u2[0, 0] + nu * (
     -u2[2, 0] + 16 * u2[1, 0] - 30 * u2[0, 0] + 16 * u2[-1, 0] - u2[-2, 0]
     - u2[0, 2] + 16 * u2[0, 1] - 30 * u2[0, 0] + 16 * u2[0, -1] - u2[0, -2]) / 12},
@@ -135,10 +135,11 @@ def test_choose_wavefront():
     # small grids stay unblocked; a large 2-D grid gets long strips within the L2 budget
     assert choose_wavefront((100, 100), 1) == (1, 0)
     k, b = choose_wavefront((6000, 6000), 1)
-    assert (k, b) == (16, 2000)  # three strips of 2000 cells
-    assert choose_wavefront((6000, 6000), 1, chunks=2) == (16, 1500)  # four, two per thread
+    assert (k, b) == (16, 1500)  # four strips of 1500 cells (rings of 3 r + 2 rows)
+    assert choose_wavefront((6000, 6000), 1, chunks=2) == (16, 1500)  # two per thread
     assert ring_scratch_size(2, 1, 1, k, b, 1) * 8 * 2 <= 2 * 1024 * 1024
-    assert ring_rows(1) == 4 and ring_rows(2) == 7
+    # 2-D: 3 r + 2 rows (two rows per pass), 3-D: 3 r + 1 planes
+    assert ring_rows(1) == 5 and ring_rows(2) == 8 and ring_rows(1, 3) == 4
     # automatic blocking is off in 3-D (measured slower than one sweep per step); k = 8 asked
     # for gets strips of equal width whose rings fit the budget
     assert choose_wavefront((300, 300, 300), 1) == (1, 0)
