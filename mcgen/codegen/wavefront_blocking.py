@@ -5,12 +5,15 @@ The overlapped tiles of :func:`mcgen.codegen.temporal_blocking.build_blocked_nd`
 L2-resident sweep, with its halo recomputed on every side. The wavefront variant instead cuts
 only the axes after the first into strips of ``B`` cells (plus halos of ``k r``, overlapped and
 recomputed as in the tiles) and *marches* along axis 0. Each of the ``k`` time levels keeps a
-ring of ``R = 3 r + 1`` rows (planes in 3-D) of its strip; for every new input row ``j`` it
-computes level 1 at row ``j - r``, level 2 at ``j - 2 r``, ..., level ``k`` at ``j - k r`` and
-writes level ``k``'s row straight to ``nxt``. So a row of a level is read ``2 r + 1`` times
-within a few rows of being written (in L1), the rows are long (one strip spans ``B + 2 k r``
-cells, ~1000 in 2-D), axis 0 has no halo at all on a periodic grid beyond ``k r`` rows per
-sweep, and the memory traffic per step is ``16 / k`` bytes per cell.
+ring of ``R = 3 r + m`` rows (planes in 3-D) of its strip; for every ``m`` new input rows
+``j..j+m-1`` (``m`` = :func:`jam_rows`: 2 in 2-D with C and LLVM, else 1) it computes level 1
+at rows ``j - r..``, level 2 at ``j - 2 r..``, ..., level ``k`` at ``j - k r..`` and writes
+level ``k``'s rows straight to ``nxt``; the ``m`` rows of a level are computed in one loop over
+the columns, so the input rows they share are loaded once. A row of a level is read ``2 r + 1``
+times within a few rows of being written (in L2: bench/README.md has the measured ceilings), the
+rows are long (one strip spans ``B + 2 k r`` cells, ~1500 in 2-D), axis 0 has no halo at all on
+a periodic grid beyond ``k r`` rows per sweep, and the memory traffic per step is ``16 / k``
+bytes per cell.
 
 Every cell is computed by the step-by-step kernel's own statements (the front-end's
 ``update_body``) from the same inputs, with only the array names and the row part of each index
@@ -22,8 +25,9 @@ identical** to step by step. Boundaries:
 * on a non-periodic axis 0 (outflow, constant or time-dependent Dirichlet, reflecting,
   absorbing) each level fills its own ghost rows with the step-by-step kernel's fill statements,
   its indices mapped into the ring: the low side once the level holds rows ``[g, 2 g]``, the high
-  side after its last row; the ring of ``3 r + 1`` rows is what keeps every row a later level
-  still reads when the high ghost rows are written;
+  side after its last row (with ``m`` rows per pass: after the pass, row by row); the ring of
+  ``3 r + m`` rows is what keeps every row a later level still reads when the high ghost rows
+  are written;
 * on a non-periodic axis after the first, an edge strip refills the ghost cells of every row of
   every level right after computing it (the fill of that axis, restricted to the row), and those
   of the ghost rows after axis 0's fill, so corner ghosts are the step-by-step kernel's too;
@@ -96,7 +100,9 @@ JAM_ROWS = 2
 
 
 def jam_rows(dim: int) -> int:
-    """Rows of a level computed per pass: :data:`JAM_ROWS` in 2-D, one plane in 3-D."""
+    """Rows of a level computed per pass: :data:`JAM_ROWS` in 2-D, one plane in 3-D (numba
+    kernels compute one row per pass, in rings of this size: numba's fastmath could round
+    rows that share a loop differently)."""
     return JAM_ROWS if dim == 2 else 1
 
 
