@@ -1,6 +1,7 @@
 """Export a kernel as a standalone folder that works without mcgen.
 
-The folder holds: the numba module (``<name>.py``, from the numba backend), LLVM IR (``.ll``), a
+The folder holds: the numba module (``<name>.py``, from the numba backend; not for a C/LLVM
+wavefront IR that computes several rows per pass), LLVM IR (``.ll``), a
 position-independent object for a named baseline CPU (``.o``, default x86-64-v3), a C99 source and
 header (``.c`` from the C backend; the header is printed here from the IR when the C backend does
 not provide one), a README with the call signature, the enforced condition and usage from Python
@@ -331,9 +332,17 @@ def export_kernel(kernel_or_module: Any, directory: str | os.PathLike[str], *,
     # the backends print the same IR; an ExportSource may carry text printed (or edited) earlier
     from mcgen.codegen.backends.c_backend import render_c
     from mcgen.codegen.backends.numba_backend import render_numba
+    from mcgen.codegen.wavefront_blocking import ROWS_PER_PASS
 
-    numba_text = src.numba_source or render_numba(m)
-    files[f"{name}.py"] = (numba_text.encode(), "numba module (imports numpy and numba)")
+    if src.numba_source is None and int(m.meta.get(ROWS_PER_PASS, "1")) > 1:
+        # numba's fastmath reassociates: rows sharing one loop could round differently from
+        # one sweep per step, so this IR's numba module would not be the kernel's bits
+        notes.append("no numba module: this blocked IR computes several rows per pass (the C "
+                     "and LLVM form), which numba's fastmath could round differently from one "
+                     "sweep per step; export a numba kernel's own blocked_ir() for one")
+    else:
+        numba_text = src.numba_source or render_numba(m)
+        files[f"{name}.py"] = (numba_text.encode(), "numba module (imports numpy and numba)")
     printed = render_c(m) if src.c_source is None or src.c_header is None else None
     c_text = src.c_source or printed.source  # type: ignore[union-attr]
     h_text = src.c_header or printed.header  # type: ignore[union-attr]

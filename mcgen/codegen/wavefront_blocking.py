@@ -99,6 +99,10 @@ WAVE_STEPS = 16
 JAM_ROWS = 2
 
 
+#: the blocked module's meta key holding the rows of a level computed per pass
+ROWS_PER_PASS = "rows_per_pass"
+
+
 def jam_rows(dim: int) -> int:
     """Rows of a level computed per pass: :data:`JAM_ROWS` in 2-D, one plane in 3-D (numba
     kernels compute one row per pass, in rings of this size: numba's fastmath could round
@@ -627,5 +631,8 @@ def build_wavefront(program: StencilProgram, config: KernelConfig) -> ir.Module:
         return ir.Kernel(name, tuple(args), tuple(pre) + (sweep,), None, doc,
                          {"parallel": str(parallel).lower()}, requires)
 
-    return _blocked_module(program, config, kernel,
-                           f"{dim}-D wavefront along axis 0, bitwise equal to step-by-step")
+    module = _blocked_module(program, config, kernel,
+                             f"{dim}-D wavefront along axis 0, bitwise equal to step-by-step")
+    # read by export_kernel: such an IR is bitwise only where no compiler reassociates
+    module.meta[ROWS_PER_PASS] = str(M)
+    return module
