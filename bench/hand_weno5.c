@@ -188,10 +188,11 @@ void weno5_2d_advection_ssprk3(double *restrict u, double *restrict u1, double *
     }
 }
 
-static void split_2d(const double *src, double *restrict fp, double *restrict fm, long nx,
-                     long ny, double alpha)
+/* fp, fm = (f(src) +- alpha src)/2 at each of the `size` doubles of the array */
+static void split_array(const double *src, double *restrict fp, double *restrict fm, long size,
+                        double alpha)
 {
-    for (long i = 0; i < (nx + 6) * (ny + 6); ++i) {
+    for (long i = 0; i < size; ++i) {
         double f = 0.5 * src[i] * src[i];
         fp[i] = 0.5 * (f + alpha * src[i]);
         fm[i] = 0.5 * (f - alpha * src[i]);
@@ -207,16 +208,121 @@ void weno5_2d_burgers_ssprk3(double *restrict u, double *restrict u1, double *re
 {
     for (long s = 0; s < nsteps; ++s) {
         fill3_2d(u, nx, ny);
-        split_2d(u, fp, fm, nx, ny, alpha);
+        split_array(u, fp, fm, (nx + 6) * (ny + 6), alpha);
         faces_2d(fp, fm, fx, fy, nx, ny);
         update_2d(u, u, u1, fx, fy, nx, ny, lamx, lamy, 0.0, 1.0);
         fill3_2d(u1, nx, ny);
-        split_2d(u1, fp, fm, nx, ny, alpha);
+        split_array(u1, fp, fm, (nx + 6) * (ny + 6), alpha);
         faces_2d(fp, fm, fx, fy, nx, ny);
         update_2d(u1, u, u1, fx, fy, nx, ny, lamx, lamy, 0.75, 0.25);
         fill3_2d(u1, nx, ny);
-        split_2d(u1, fp, fm, nx, ny, alpha);
+        split_array(u1, fp, fm, (nx + 6) * (ny + 6), alpha);
         faces_2d(fp, fm, fx, fy, nx, ny);
         update_2d(u1, u, u, fx, fy, nx, ny, lamx, lamy, 1.0 / 3.0, 2.0 / 3.0);
     }
+}
+
+/* ------------------------------------------------------------------ 3-D, dimension by dimension
+ *
+ * u_t + f(u)_x + f(u)_y + f(u)_z = 0 on a periodic nx x ny x nz grid, the same f on all three
+ * axes, as the 2-D kernels above: arrays of (nz + 6) planes of (ny + 6) rows of nx + 6 doubles,
+ * x fastest, 3 ghost cells per side; lamx, lamy, lamz = dt/dx, dt/dy, dt/dz. Each stage fills
+ * the ghost cells of the interior lines (the face passes read no edge or corner), computes each
+ * x, y and z face once (fx, fy, fz), then updates the interior (every loop runs along x). */
+
+/* F_{c+1/2} along the axis of stride s at the flat index c: fp from the left plus, when fm is
+ * not NULL, fm from the right */
+static inline double face_at(const double *fp, const double *fm, long c, long s)
+{
+    return weno5(fp[c - 2 * s], fp[c - s], fp[c], fp[c + s], fp[c + 2 * s])
+         + (fm ? weno5(fm[c + 3 * s], fm[c + 2 * s], fm[c + s], fm[c], fm[c - s]) : 0.0);
+}
+
+static void fill3_3d(double *u, long nx, long ny, long nz)
+{
+    const long W = nx + 6, P = W * (ny + 6);
+    for (long k = 3; k < nz + 3; ++k) {
+        for (long j = 3; j < ny + 3; ++j)  /* x ghosts */
+            fill3(u + k * P + j * W, nx);
+        for (long m = 0; m < 3; ++m)       /* y ghosts */
+            for (long i = 3; i < nx + 3; ++i) {
+                u[k * P + m * W + i] = u[k * P + (ny + m) * W + i];
+                u[k * P + (ny + 3 + m) * W + i] = u[k * P + (3 + m) * W + i];
+            }
+    }
+    for (long m = 0; m < 3; ++m)           /* z ghosts */
+        for (long j = 3; j < ny + 3; ++j)
+            for (long i = 3; i < nx + 3; ++i) {
+                u[m * P + j * W + i] = u[(nz + m) * P + j * W + i];
+                u[(nz + 3 + m) * P + j * W + i] = u[(3 + m) * P + j * W + i];
+            }
+}
+
+/* the x faces (i = 2 .. nx + 2), y faces (j = 2 .. ny + 2) and z faces (k = 2 .. nz + 2) of the
+ * interior lines along each axis */
+static void faces_3d(const double *fp, const double *fm, double *restrict fx,
+                     double *restrict fy, double *restrict fz, long nx, long ny, long nz)
+{
+    const long W = nx + 6, P = W * (ny + 6);
+    for (long k = 3; k < nz + 3; ++k)
+        for (long j = 3; j < ny + 3; ++j)
+            for (long c = k * P + j * W + 2; c <= k * P + j * W + nx + 2; ++c)
+                fx[c] = face_at(fp, fm, c, 1);
+    for (long k = 3; k < nz + 3; ++k)
+        for (long j = 2; j <= ny + 2; ++j)
+            for (long c = k * P + j * W + 3; c < k * P + j * W + nx + 3; ++c)
+                fy[c] = face_at(fp, fm, c, W);
+    for (long k = 2; k <= nz + 2; ++k)
+        for (long j = 3; j < ny + 3; ++j)
+            for (long c = k * P + j * W + 3; c < k * P + j * W + nx + 3; ++c)
+                fz[c] = face_at(fp, fm, c, P);
+}
+
+/* out = a*base + b*(src - lamx (fx[c] - fx[c-1]) - lamy (fy[c] - fy[c-W])
+ *                   - lamz (fz[c] - fz[c-P])) on the interior; `out` may be `src` or `base` */
+static void update_3d(const double *src, const double *base, double *out,
+                      const double *restrict fx, const double *restrict fy,
+                      const double *restrict fz, long nx, long ny, long nz, double lamx,
+                      double lamy, double lamz, double a, double b)
+{
+    const long W = nx + 6, P = W * (ny + 6);
+    for (long k = 3; k < nz + 3; ++k)
+        for (long j = 3; j < ny + 3; ++j)
+            for (long c = k * P + j * W + 3; c < k * P + j * W + nx + 3; ++c)
+                out[c] = a * base[c] + b * (src[c] - lamx * (fx[c] - fx[c - 1])
+                                            - lamy * (fy[c] - fy[c - W])
+                                            - lamz * (fz[c] - fz[c - P]));
+}
+
+/* u, u1, fx, fy, fz: (nx + 6) (ny + 6) (nz + 6) doubles; f = u on all axes (f+ = u, f- = 0) */
+void weno5_3d_advection_ssprk3(double *restrict u, double *restrict u1, double *restrict fx,
+                               double *restrict fy, double *restrict fz, long nx, long ny,
+                               long nz, long nsteps, double lamx, double lamy, double lamz)
+{
+    static const double a[3] = {0.0, 0.75, 1.0 / 3.0}, b[3] = {1.0, 0.25, 2.0 / 3.0};
+    for (long s = 0; s < nsteps; ++s)
+        for (int r = 0; r < 3; ++r) {  /* u1 = u + dt L(u); u1 = 3u/4 + ..; u = u/3 + .. */
+            double *src = r ? u1 : u, *out = r == 2 ? u : u1;
+            fill3_3d(src, nx, ny, nz);
+            faces_3d(src, NULL, fx, fy, fz, nx, ny, nz);
+            update_3d(src, u, out, fx, fy, fz, nx, ny, nz, lamx, lamy, lamz, a[r], b[r]);
+        }
+}
+
+/* u, u1, fp, fm, fx, fy, fz: (nx + 6) (ny + 6) (nz + 6) doubles; f = u^2/2 on all axes,
+ * alpha = max |u| on the data range (fp, fm are computed on the whole array) */
+void weno5_3d_burgers_ssprk3(double *restrict u, double *restrict u1, double *restrict fp,
+                             double *restrict fm, double *restrict fx, double *restrict fy,
+                             double *restrict fz, long nx, long ny, long nz, long nsteps,
+                             double lamx, double lamy, double lamz, double alpha)
+{
+    static const double a[3] = {0.0, 0.75, 1.0 / 3.0}, b[3] = {1.0, 0.25, 2.0 / 3.0};
+    for (long s = 0; s < nsteps; ++s)
+        for (int r = 0; r < 3; ++r) {
+            double *src = r ? u1 : u, *out = r == 2 ? u : u1;
+            fill3_3d(src, nx, ny, nz);
+            split_array(src, fp, fm, (nx + 6) * (ny + 6) * (nz + 6), alpha);
+            faces_3d(fp, fm, fx, fy, fz, nx, ny, nz);
+            update_3d(src, u, out, fx, fy, fz, nx, ny, nz, lamx, lamy, lamz, a[r], b[r]);
+        }
 }

@@ -1,7 +1,7 @@
 """The hand-written C baselines of bench/hand_euler2d.c and bench/hand_weno5.c compute the schemes
 mcgen's NumPy references compute (so bench/hand_c_extra.py compares like with like): 2-D Euler
 MUSCL-minmod (primitive) HLLC SSPRK(2,2) with the Zhang-Shu scaling acting, and WENO5
-(Lax-Friedrichs splitting) SSPRK(3,3) for advection and Burgers in 1-D and 2-D (dimension by
+(Lax-Friedrichs splitting) SSPRK(3,3) for advection and Burgers in 1-D, 2-D and 3-D (dimension by
 dimension), agree to rounding."""
 
 import ctypes
@@ -134,4 +134,30 @@ def test_weno5_2d_ssprk3_matches_the_reference(weno, burgers):
     else:
         weno.weno5_2d_advection_ssprk3(*args)
     assert np.abs(bufs[0][3:-3, 3:-3].T - ref).max() < 1e-13
+    assert np.abs(ref - u0).max() > 1e-2
+
+
+@pytest.mark.parametrize("burgers", [False, True], ids=["advection", "burgers"])
+def test_weno5_3d_ssprk3_matches_the_reference(weno, burgers):
+    u = sp.Symbol("u")
+    s = weno5(scalar_law(u, u**2 / 2 if burgers else u), data_range=(-1, 1))
+    n, steps = (10, 9, 8), 4
+    rng = np.random.default_rng(10)
+    u0 = 0.9 * rng.random(n) - 0.45
+    st = HighResNDStepper([s, s, s], n, [(0.0, 1.0), (0.0, 2.0), (0.0, 1.5)])
+    st.prepare(u0)
+    dt = 0.15 * min(st.spacing)
+    ref = u0
+    for _ in range(steps):
+        ref = st.step(ref, dt)
+    shape = (n[2] + 6, n[1] + 6, n[0] + 6)  # x fastest
+    bufs = [np.zeros(shape) for _ in range(7 if burgers else 5)]
+    bufs[0][3:-3, 3:-3, 3:-3] = u0.T
+    args = [*[b.ctypes.data_as(D) for b in bufs], *[ctypes.c_long(m) for m in n],
+            ctypes.c_long(steps), *[ctypes.c_double(dt / h) for h in st.spacing]]
+    if burgers:  # alpha = max |u| on the data range (-1, 1)
+        weno.weno5_3d_burgers_ssprk3(*args, ctypes.c_double(1.0))
+    else:
+        weno.weno5_3d_advection_ssprk3(*args)
+    assert np.abs(bufs[0][3:-3, 3:-3, 3:-3].T - ref).max() < 1e-13
     assert np.abs(ref - u0).max() > 1e-2
