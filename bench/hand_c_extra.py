@@ -5,8 +5,8 @@ bench/hand_weno5.c (gcc -O3 -march=native) on the same data, for the same scheme
   (``SystemKernel``);
 - WENO5 (Jiang-Shu, Lax-Friedrichs splitting) SSPRK(3,3), periodic, for linear advection and
   Burgers (``HighResKernel(weno5(...))``);
-- the same in 2-D, dimension by dimension, the same flux on both axes (advection along the
-  diagonal, Burgers; ``HighResNDKernel(dimension_by_dimension(s, s))``).
+- the same in 2-D and 3-D, dimension by dimension, the same flux on every axis (advection along
+  the diagonal, Burgers; ``HighResNDKernel(dimension_by_dimension(s, s[, s]))``).
 
 Before timing, each row checks that hand C, the generated kernels and mcgen's NumPy reference
 agree (largest difference printed, relative to the largest value). The functions take turns in
@@ -205,47 +205,52 @@ def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
            interleaved(fns, rounds))
 
 
-def weno2d(flux: str, n: int, steps: int, rounds: int, backends: list[str]) -> None:
+def weno_nd(flux: str, dim: int, n: int, steps: int, rounds: int, backends: list[str]
+            ) -> None:
+    """The 2-D or 3-D row: n cells per axis, the same flux on every axis."""
     u = sp.Symbol("u")
     burgers = flux == "burgers"
     scheme = weno5(scalar_law(u, u**2 / 2 if burgers else u), data_range=(0, 1))
-    X, Y = np.meshgrid(*[(np.arange(n) + 0.5) / n] * 2, indexing="ij")
-    u0 = 0.5 + 0.4 * np.sin(2 * np.pi * X) * np.cos(2 * np.pi * Y)
-    lam = 0.2  # dt/dx = dt/dy
+    X = np.meshgrid(*[(np.arange(n) + 0.5) / n] * dim, indexing="ij")
+    u0 = 0.5 + 0.4 * np.sin(2 * np.pi * X[0]) * np.cos(2 * np.pi * X[1])
+    if dim == 3:
+        u0 = 0.5 + (u0 - 0.5) * np.cos(2 * np.pi * X[2])
+    lam = 0.2 if dim == 2 else 0.15  # dt/dx on every axis
     alpha = 1.0  # max |f'| on the data range [0, 1], for both fluxes
-    bufs = [np.zeros((n + 6, n + 6)) for _ in range(6 if burgers else 4)]
+    # u, u1, the face fluxes of each axis, and fp, fm for Burgers
+    bufs = [np.zeros((n + 6,) * dim) for _ in range(2 + dim + 2 * burgers)]
+    inner = (slice(3, -3),) * dim
+    kernel = getattr(build("hand_weno5.c", []),
+                     f"weno5_{dim}d_{'burgers' if burgers else 'advection'}_ssprk3")
 
-    def hand(lib: ctypes.CDLL, m: int) -> Callable[[], np.ndarray]:
+    def hand(m: int) -> Callable[[], np.ndarray]:
         def run() -> np.ndarray:
-            bufs[0][3:-3, 3:-3] = u0.T  # x fastest
-            args = [*[b.ctypes.data_as(D) for b in bufs], ctypes.c_long(n), ctypes.c_long(n),
-                    ctypes.c_long(m), ctypes.c_double(lam), ctypes.c_double(lam)]
-            if burgers:
-                lib.weno5_2d_burgers_ssprk3(*args, ctypes.c_double(alpha))
-            else:
-                lib.weno5_2d_advection_ssprk3(*args)
-            return bufs[0][3:-3, 3:-3].T.copy()
+            bufs[0][inner] = u0.T  # x fastest
+            args = [*[b.ctypes.data_as(D) for b in bufs], *[ctypes.c_long(n)] * dim,
+                    ctypes.c_long(m), *[ctypes.c_double(lam)] * dim]
+            kernel(*args, *([ctypes.c_double(alpha)] if burgers else []))
+            return bufs[0][inner].T.copy()
         return run
 
     fns: dict[str, Callable[[], object]] = {}
     check: dict[str, np.ndarray] = {}
     check_steps = 3
-    lib = build("hand_weno5.c", [])
-    check["hand C"] = hand(lib, check_steps)()
-    fns["hand C"] = hand(lib, steps)
-    nd = dimension_by_dimension(scheme, scheme)
+    check["hand C"] = hand(check_steps)()
+    fns["hand C"] = hand(steps)
+    nd = dimension_by_dimension(*[scheme] * dim)
     for backend in backends:
         k = HighResNDKernel(nd, backend, CACHE)
-        check[backend] = k.run(u0, check_steps, [lam, lam], unsafe=True)  # JIT outside timing
-        fns[backend] = lambda k=k: k.run(u0, steps, [lam, lam], unsafe=True)
-    ref_st = HighResNDStepper([scheme, scheme], (n, n), [(0.0, 1.0)] * 2)
+        check[backend] = k.run(u0, check_steps, [lam] * dim, unsafe=True)  # JIT outside timing
+        fns[backend] = lambda k=k: k.run(u0, steps, [lam] * dim, unsafe=True)
+    ref_st = HighResNDStepper([scheme] * dim, (n,) * dim, [(0.0, 1.0)] * dim)
     ref_st.prepare(u0)
     ref = u0
     for _ in range(check_steps):
         ref = ref_st.step(ref, lam * ref_st.spacing[0])
     label = "Burgers" if burgers else "advection"
-    agreement(f"2-D WENO5 {label}, {n}x{n} x {check_steps} steps", ref, check)
-    report(f"2-D WENO5 (LF) SSPRK(3,3), {label}", f"{n}x{n} x {steps}", n * n * steps,
+    size = "x".join([str(n)] * dim)
+    agreement(f"{dim}-D WENO5 {label}, {size} x {check_steps} steps", ref, check)
+    report(f"{dim}-D WENO5 (LF) SSPRK(3,3), {label}", f"{size} x {steps}", n**dim * steps,
            interleaved(fns, rounds))
 
 
@@ -262,7 +267,9 @@ def main() -> None:
                     help="also time variants that locate the gaps: hand C with the division "
                          "minmod (Euler), with both faces per cell (WENO5)")
     ap.add_argument("--n2w", type=int, default=384, help="cells per axis of the 2-D WENO5 runs")
-    ap.add_argument("--only", default="euler2d,advection,burgers,advection2d,burgers2d")
+    ap.add_argument("--n3w", type=int, default=64, help="cells per axis of the 3-D WENO5 runs")
+    ap.add_argument("--only", default="euler2d,advection,burgers,advection2d,burgers2d,"
+                                      "advection3d,burgers3d")
     a = ap.parse_args()
     backends = a.backends.split(",")
     only = a.only.split(",")
@@ -273,9 +280,10 @@ def main() -> None:
     for flux in ("advection", "burgers"):
         if flux in only:
             weno(flux, a.n, a.steps, a.rounds, backends, a.hand_flags, a.causes)
-    for flux in ("advection", "burgers"):
-        if flux + "2d" in only:
-            weno2d(flux, a.n2w, a.steps, a.rounds, backends)
+    for dim, n in ((2, a.n2w), (3, a.n3w)):
+        for flux in ("advection", "burgers"):
+            if f"{flux}{dim}d" in only:
+                weno_nd(flux, dim, n, a.steps, a.rounds, backends)
     print("\n" + "\n".join(NOTES))
 
 
