@@ -205,8 +205,8 @@ def weno(flux: str, n: int, steps: int, rounds: int, backends: list[str],
            interleaved(fns, rounds))
 
 
-def weno_nd(flux: str, dim: int, n: int, steps: int, rounds: int, backends: list[str]
-            ) -> None:
+def weno_nd(flux: str, dim: int, n: int, steps: int, rounds: int, backends: list[str],
+            hand_flags: bool) -> None:
     """The 2-D or 3-D row: n cells per axis, the same flux on every axis."""
     u = sp.Symbol("u")
     burgers = flux == "burgers"
@@ -220,10 +220,11 @@ def weno_nd(flux: str, dim: int, n: int, steps: int, rounds: int, backends: list
     # u, u1, the face fluxes of each axis, and fp, fm for Burgers
     bufs = [np.zeros((n + 6,) * dim) for _ in range(2 + dim + 2 * burgers)]
     inner = (slice(3, -3),) * dim
-    kernel = getattr(build("hand_weno5.c", []),
-                     f"weno5_{dim}d_{'burgers' if burgers else 'advection'}_ssprk3")
+    name = f"weno5_{dim}d_{'burgers' if burgers else 'advection'}_ssprk3"
 
-    def hand(m: int) -> Callable[[], np.ndarray]:
+    def hand(lib: ctypes.CDLL, m: int) -> Callable[[], np.ndarray]:
+        kernel = getattr(lib, name)
+
         def run() -> np.ndarray:
             bufs[0][inner] = u0.T  # x fastest
             args = [*[b.ctypes.data_as(D) for b in bufs], *[ctypes.c_long(n)] * dim,
@@ -235,8 +236,9 @@ def weno_nd(flux: str, dim: int, n: int, steps: int, rounds: int, backends: list
     fns: dict[str, Callable[[], object]] = {}
     check: dict[str, np.ndarray] = {}
     check_steps = 3
-    check["hand C"] = hand(check_steps)()
-    fns["hand C"] = hand(steps)
+    for row, lib in libs("hand_weno5.c", hand_flags).items():
+        check[row] = hand(lib, check_steps)()
+        fns[row] = hand(lib, steps)
     nd = dimension_by_dimension(*[scheme] * dim)
     for backend in backends:
         k = HighResNDKernel(nd, backend, CACHE)
@@ -283,7 +285,7 @@ def main() -> None:
     for dim, n in ((2, a.n2w), (3, a.n3w)):
         for flux in ("advection", "burgers"):
             if f"{flux}{dim}d" in only:
-                weno_nd(flux, dim, n, a.steps, a.rounds, backends)
+                weno_nd(flux, dim, n, a.steps, a.rounds, backends, a.hand_flags)
     print("\n" + "\n".join(NOTES))
 
 
