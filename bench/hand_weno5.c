@@ -1,6 +1,7 @@
-/* Hand-written C baseline for mcgen's WENO5 kernel (issue 14 item 4): bench/hand_c_extra.py
- * compiles it with gcc -O3 -march=native, checks it against mcgen's NumPy reference
- * (mcgen/run/highres_stepper.py) and times it against the generated HighResKernel.
+/* Hand-written C baseline for mcgen's WENO5 kernels (issue 14 item 4): bench/hand_c_extra.py
+ * compiles it with gcc -O3 -march=native, checks it against mcgen's NumPy references
+ * (mcgen/run/highres_stepper.py, and mcgen/run/highres_nd_stepper.py for the 2-D and 3-D
+ * functions at the end) and times it against the generated HighResKernel / HighResNDKernel.
  *
  * The scheme of mcgen.model.catalogue.highres.weno5 with the Lax-Friedrichs splitting:
  * u_t + f(u)_x = 0, periodic, f+- = (f(u) +- alpha u)/2 with the global alpha = max |f'| on the
