@@ -133,6 +133,12 @@ class Split:
         return other <= 2
 
     @property
+    def paired(self) -> bool:
+        """Two roots on each side: every entry is a sum over one side's pair of roots
+        (decided from P's two real quadratic factors, :class:`PairKernel`)."""
+        return self.k_in == 2 and self.k_out == 2
+
+    @property
     def other(self) -> str:
         """The side of the roots of Q (the roots other than the lone one)."""
         if self.lone is None:
@@ -292,39 +298,53 @@ def is_singular(A: Weights) -> bool:
     return g.degree() >= 1 and g.count_roots(-1, 1) > 0
 
 
+def _classified(P: sp.Poly, eps: Any) -> tuple[list[Any], list[Any], bool]:
+    """(inside, outside, undecided): the roots of P as isolating enclosures, ("r", a, b) for
+    a real root in [a, b], ("c", x1, y1, x2, y2) for a non-real one in the rectangle; undecided
+    when an enclosure at this width meets the unit circle."""
+    reals, cplx = P.intervals(all=True, eps=eps)
+    ins: list[Any] = []
+    outs: list[Any] = []
+    undecided = False
+    for (a, b), _ in reals:
+        lo, hi = min(abs(a), abs(b)), max(abs(a), abs(b))
+        if a <= 0 <= b:
+            lo = sp.Integer(0)
+        side = ins if hi < 1 else outs if lo > 1 else None
+        if side is None:
+            undecided = True
+        else:
+            side.append(("r", sp.Rational(a), sp.Rational(b)))
+    for (c1, c2), _ in cplx:
+        x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
+        mx = max(x1**2, x2**2) + max(y1**2, y2**2)
+        mn = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + \
+            (0 if y1 <= 0 <= y2 else min(y1**2, y2**2))
+        side = ins if mx < 1 else outs if mn > 1 else None
+        if side is None:
+            undecided = True
+        else:
+            side.append(("c", *(sp.Rational(v) for v in (x1, y1, x2, y2))))
+    return ins, outs, undecided
+
+
 def split_of(P: sp.Poly) -> Split | None:
     """Roots of P (rational coefficients, no root on the circle) inside and outside the unit
     circle, counted exactly from isolating rectangles; None for a repeated root."""
+    got = _enclosures(P)
+    return None if got is None else Split(len(got[0]), len(got[1]))
+
+
+def _enclosures(P: sp.Poly) -> tuple[list[Any], list[Any]] | None:
+    """(inside, outside) enclosures of the roots of P (:func:`_classified`, refined until
+    each lies on one side); None for a repeated root."""
     if sp.gcd(P, P.diff(Z)).degree() > 0:
         return None
     eps = sp.Rational(1, 16)
     for _ in range(40):
-        reals, cplx = P.intervals(all=True, eps=eps)
-        k_in = k_out = 0
-        undecided = False
-        for (a, b), _ in reals:
-            lo, hi = min(abs(a), abs(b)), max(abs(a), abs(b))
-            if a <= 0 <= b:
-                lo = sp.Integer(0)
-            if hi < 1:
-                k_in += 1
-            elif lo > 1:
-                k_out += 1
-            else:
-                undecided = True
-        for (c1, c2), _ in cplx:
-            x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
-            mx = max(x1**2, x2**2) + max(y1**2, y2**2)
-            mn = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + \
-                (0 if y1 <= 0 <= y2 else min(y1**2, y2**2))
-            if mx < 1:
-                k_in += 1
-            elif mn > 1:
-                k_out += 1
-            else:
-                undecided = True
+        ins, outs, undecided = _classified(P, eps)
         if not undecided:
-            return Split(k_in, k_out)
+            return ins, outs
         eps /= 16
     return None
 
@@ -498,6 +518,200 @@ def _tail3(k: Kernel, i: int) -> tuple[str, Any] | None:
     return None
 
 
+# ---------------------------------------------------------------- two roots on each side
+
+
+_W = sp.Symbol("w")
+
+
+def _quadratic(encl: list[Any]) -> tuple[Any, Any, list[Any] | None]:
+    """(p1, p0, rates) of the monic real factor z^2 + p1 z + p0 of P whose two roots the
+    enclosures hold (intervals at the current precision): rates the two real roots, None for
+    a conjugate pair (one rectangle x + i y of it gives p1 = -2x, p0 = x^2 + y^2)."""
+    if all(e[0] == "r" for e in encl):
+        r = [iv.mpf([_iv(e[1]).a, _iv(e[2]).b]) for e in encl]
+        return -(r[0] + r[1]), r[0] * r[1], r
+    e = next(e for e in encl if e[0] == "c")
+    x = iv.mpf([_iv(e[1]).a, _iv(e[3]).b])
+    y = iv.mpf([_iv(e[2]).a, _iv(e[4]).b])
+    return -2 * x, x**2 + y**2, None
+
+
+class PairKernel:
+    """The kernel of A^{-1} at numeric weights when P has two roots inside the unit circle
+    and two outside, as outward-rounded intervals at precision ``prec``: P = lc Pin Pout
+    (monic real quadratics, coefficients from isolating enclosures of the roots refined to
+    2^-prec), 1/(Pin Pout) = U/Pin + V/Pout (U, V linear, the Bezout identity solved in
+    closed form, its determinant res(Pin, Pout) != 0), U/Pin expanded at infinity (the left
+    side), V/Pout at 0 (the right side): each a two-term recurrence."""
+
+    def __init__(self, P: sp.Poly, prec: int) -> None:
+        got = _enclosures(P)
+        if got is None or len(got[0]) != 2 or len(got[1]) != 2:
+            raise ValueError("P has not two roots on each side of the unit circle")
+        eps = sp.Rational(1, 2**prec)
+        sides = []
+        for encl in got:  # real roots refined (fast); a conjugate pair's rectangle is not
+            sides.append([("r", *P.refine_root(e[1], e[2], eps=eps)) if e[0] == "r" else e
+                          for e in encl])
+        if all(e[0] == "c" for e in sides[0] + sides[1]):
+            # two conjugate pairs: the inside rectangles refined by isolation (slow, rare:
+            # limited to 2^-40; the decision itself never needs it, both tails oscillate)
+            ins, _, _ = _classified(P, sp.Rational(1, 2**min(prec, 40)))
+            sides[0] = ins
+        iv.prec = prec
+        self.prec = prec
+        lc = _iv(P.LC())
+        c3, c2 = _iv(P.coeff_monomial(Z**3)) / lc, _iv(P.coeff_monomial(Z**2)) / lc
+        quad = [_quadratic(e) if e[0][0] == "r" or i == 0 and sides[1][0][0] == "c" else None
+                for i, e in enumerate(sides)]
+        for i in (0, 1):  # P / lc = (z^2 + p1 z + p0)(z^2 + o1 z + o0): the pair's factor
+            if quad[i] is None:
+                a1, a0, _ = quad[1 - i]
+                b1 = c3 - a1
+                quad[i] = (b1, c2 - a1 * b1 - a0, None)
+        p1, p0, self.rates_in = quad[0]
+        o1, o0, roots_out = quad[1]
+        self.rates_out = None if roots_out is None else [1 / r for r in roots_out]
+        d1, d0 = o1 - p1, o0 - p0
+        det = (d0 - p1 * d1) * d0 + p0 * d1**2
+        self.u = (-d1 / det, (d0 - p1 * d1) / det)  # U = u1 z + u0
+        self.v = (d1 / det, -self.u[1] - self.u[0] * d1)  # V = -u1 z + v0
+        self.lc = lc
+        self._t = [iv.mpf(1), -p1]  # 1/Pin = sum t_n z^(-n-2)
+        self._c = [1 / o0, -o1 / o0**2]  # 1/Pout = sum c_n z^n
+        self._pq = (p1, p0, o1, o0)
+
+    def _series(self, s: list[Any], n: int, a1: Any, a0: Any, scale: Any) -> Any:
+        while len(s) <= n:
+            s.append(-(a1 * s[-1] + a0 * s[-2]) * scale)
+        return s[n] if n >= 0 else iv.mpf(0)
+
+    def g(self, j: int) -> Any:
+        """[z^j] 1/P on the unit circle."""
+        iv.prec = self.prec
+        p1, p0, o1, o0 = self._pq
+        if j < 0:  # [z^-k] U/Pin = u1 t_(k-1) + u0 t_(k-2)
+            t = [self._series(self._t, n, p1, p0, 1) for n in (-j - 1, -j - 2)]
+            val = self.u[0] * t[0] + self.u[1] * t[1]
+        else:  # o0 c_n + o1 c_(n-1) + c_(n-2) = 0
+            c = [self._series(self._c, n, o1 / o0, 1 / o0, 1) for n in (j - 1, j)]
+            val = self.v[0] * c[0] + self.v[1] * c[1]
+        return val / self.lc
+
+    def h(self, B: Weights, m: int, L: int) -> Any:
+        """Entry m of A^{-1} B."""
+        return sum((_iv(b) * self.g(m - k - L) for k, b in B.items()), iv.mpf(0))
+
+
+def pair_entry_poly(P: sp.Poly, L: int, B: Weights, m: int) -> sp.Expr:
+    """A polynomial in P's coefficients (in p, or a number) that vanishes wherever entry m of
+    A^{-1} B is 0 with two roots of P on each side of the circle. By residues,
+    h_m = sum_(zeta inside) T(zeta) / (zeta^e P'(zeta)) + rho / sigma (rho / sigma from the
+    Taylor coefficients of 1/P at 0, T a polynomial), so with w_i = T(z_i) / (z_i^e P'(z_i))
+    + rho / (2 sigma) over all four roots, h_m = w_1 + w_2 for the inside pair. H(w) =
+    res_z(P, 2 sigma z^e P' w - 2 sigma T - rho z^e P') has the roots w_i; writing
+    H = E(w^2) + w O(w^2), some w_i + w_j = 0 (i = j allowed) only if H(0) = 0 or
+    res_u(E, O) = 0: their product is returned."""
+    B = _clean(B)
+    js = {k: m - k - L for k in B}
+    e = max(0, *(j + 1 for j in js.values()))
+    T = sp.expand(sum(b * Z**(e - js[k] - 1) for k, b in B.items()))
+    a = [P.coeff_monomial(Z**i) for i in range(P.degree() + 1)]
+    J = max(js.values())
+    N: list[Any] = []  # tau_j = N_j / a_0^(j+1), the Taylor coefficients of 1/P at 0
+    for j in range(J + 1):
+        N.append(sp.Integer(1) if j == 0 else sp.expand(
+            -sum(a[i] * N[j - i] * a[0]**(i - 1) for i in range(1, min(j, len(a) - 1) + 1))))
+    sigma = a[0]**(J + 1) if J >= 0 else sp.Integer(1)
+    rho = sp.expand(sum(b * N[js[k]] * a[0]**(J - js[k]) for k, b in B.items()
+                        if js[k] >= 0))
+    dP = sp.expand(Z**e * P.diff(Z).as_expr())
+    G = sp.expand(2 * sigma * dP * _W - 2 * sigma * T - rho * dP)
+    H = sp.Poly(sp.resultant(P.as_expr(), G, Z), _W)
+    cs = [H.coeff_monomial(_W**i) for i in range(H.degree() + 1)]
+    E = sp.Poly(sum(c * Z**(i // 2) for i, c in enumerate(cs) if i % 2 == 0), Z)
+    O = sp.Poly(sum(c * Z**(i // 2) for i, c in enumerate(cs) if i % 2 == 1), Z)
+    if O.is_zero:
+        return sp.Integer(0)
+    res = sp.resultant(E, O) if E.degree() > 0 or O.degree() > 0 else sp.Integer(1)
+    return sp.expand(cs[0] * (res.as_expr() if isinstance(res, sp.Poly) else res))
+
+
+def _paired_tail(rates: list[Any] | None, x0: Any, x1: Any, cancel: bool
+                 ) -> tuple[str, Any] | None:
+    """One side's tail x_n = C_1 l_1^n + C_2 l_2^n from its first two entries: ("ok", None),
+    ("fail", "oscillating" or "tail"), or None when not certified at this precision (or B
+    may cancel a rate)."""
+    if cancel:
+        return None
+    if rates is None:
+        return ("fail", "oscillating")  # C != 0: B shares no root with P
+    m0, m1 = abs(rates[0]), abs(rates[1])
+    if m0.a > m1.b:
+        l1, l2 = rates
+    elif m1.a > m0.b:
+        l2, l1 = rates
+    else:
+        return None
+    s1 = _sign(l1)
+    if s1 is None:
+        return None
+    if s1 < 0:
+        return ("fail", "tail")  # C_1 != 0: an alternating dominant term
+    sc = _sign((x1 - l2 * x0) / (l1 - l2))  # C_1
+    if sc is None or sc == 0:
+        return None
+    return ("ok", None) if sc > 0 else ("fail", "tail")
+
+
+def _decide_paired(P: sp.Poly, L: int, Bs: list[Weights]) -> tuple[list[tuple[int, Any]], bool]:
+    """(failures, undecided) at numeric weights with two roots on each side: the entries
+    m_L - 1 .. m_R + 1 signed by intervals (one whose :func:`pair_entry_poly` is not 0 is not
+    0, so refinement signs it; one whose is 0 is left undecided unless certified negative),
+    then each side's tail by :func:`_paired_tail`. A conjugate pair on either side that B
+    does not cancel (res(P, B) != 0) fails the block at once: its tail oscillates."""
+    fails: list[tuple[int, Any]] = []
+    undecided = False
+    for i, B in enumerate(Bs):
+        if not B:
+            continue
+        mL, mR = L + min(B) - 1, L + max(B)
+        ms = list(range(mL - 1, mR + 2))
+        maybe_zero = {m for m in ms if pair_entry_poly(P, L, B, m) == 0}
+        bt = sp.Poly(sum(b * Z**(j - min(B)) for j, b in B.items()), Z)
+        cancel = bt.degree() > 0 and sp.resultant(P, bt) == 0
+        if not cancel and any(e[0] == "c" for side in (_enclosures(P) or ()) for e in side):
+            fails.append((i, "oscillating"))  # a conjugate pair that B does not cancel
+            continue
+        got: tuple[list[tuple[int, Any]], bool] | None = None
+        for prec in _PRECISIONS[:3]:
+            k = PairKernel(P, prec)
+            h = {m: k.h(B, m, L) for m in ms}
+            signs = {m: _sign(v) for m, v in h.items()}
+            if any(signs[m] is None for m in ms if m not in maybe_zero):
+                continue
+            block = [(i, m) for m in ms if signs[m] == -1]
+            open_ = any(signs[m] is None for m in ms)
+            tails = [_paired_tail(k.rates_in, h[mL], h[mL - 1], cancel),
+                     _paired_tail(k.rates_out, h[mR], h[mR + 1], cancel)]
+            if any(t is None for t in tails) and prec != _PRECISIONS[2] and not cancel:
+                continue
+            for t in tails:
+                if t is None:
+                    open_ = True
+                elif t[0] == "fail" and (i, t[1]) not in block:
+                    block.append((i, t[1]))
+            got = (block, open_)
+            break
+        if got is None:
+            undecided = True
+            continue
+        fails += got[0]
+        undecided = undecided or got[1]
+    return fails, undecided
+
+
 def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
     """The exact decision at numeric (rational) weights."""
     A = _clean(A)
@@ -506,8 +720,13 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
         return PointDecision(None)
     if is_singular(A):
         return PointDecision(False, singular=True)
-    P, _ = symbol_poly(A)
+    P, L = symbol_poly(A)
     sp_ = split_of(P)
+    if sp_ is not None and sp_.paired:
+        pf, open_ = _decide_paired(P, L, Bs)
+        if pf:
+            return PointDecision(False, fails=tuple(pf), split=sp_)
+        return PointDecision(None if open_ else True, split=sp_)
     if sp_ is None or not sp_.kernelable:
         return PointDecision(None, split=sp_)
     k = Kernel(A, Bs, sp_)
@@ -543,8 +762,10 @@ def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
     A, B = _clean(A), _clean(B)
     if is_singular(A):
         return None
-    P, _ = symbol_poly(A)
+    P, L = symbol_poly(A)
     sp_ = split_of(P)
+    if sp_ is not None and sp_.paired:
+        return PairKernel(P, prec).h(B, m, L)
     if sp_ is None or not sp_.kernelable:
         return None
     k = Kernel(A, [B], sp_)
@@ -627,8 +848,13 @@ def split_polys(A: Weights, Bs: list[Weights], sp_: Split, p: sp.Symbol
                 ) -> tuple[dict[tuple[int, Any], list[sp.Expr]], list[sp.Expr]]:
     """({(block, m or "tail"): polynomials in p}, equal-modulus and cancellation polynomials)
     for one split: the entries' resultants with P and the tail's critical polynomials."""
-    k = Kernel(A, Bs, sp_)
-    P = k.P.as_expr()
+    if sp_.paired:
+        Pp, L = symbol_poly(A)
+        k = None
+    else:
+        k = Kernel(A, Bs, sp_)
+        Pp, L = k.P, k.L
+    P = Pp.as_expr()
     out: dict[tuple[int, Any], list[sp.Expr]] = {}
     shared = [sp.discriminant(P, Z)]
     if max(sp_.k_in, sp_.k_out) == 3:  # a real root and a pair of equal modulus: zeta^3 = e_3
@@ -637,11 +863,16 @@ def split_polys(A: Weights, Bs: list[Weights], sp_: Split, p: sp.Symbol
     r = sp.expand(sp.resultant(P, pm, Z))
     if r != 0:
         shared.append(r)
-    for i, B in enumerate(k.Bs):
+    for i, B in enumerate(_clean(B) for B in Bs):
         if not B:
             continue
         bt = sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items()))
         out[(i, "tail")] = _factor_eliminate(P, bt, Z) if bt.has(Z) else []
+        if k is None:  # two roots on each side
+            for m in range(L + min(B) - 2, L + max(B) + 2):
+                f = pair_entry_poly(Pp, L, B, m)
+                out[(i, m)] = [f] if f != 0 and f.has(p) else []
+            continue
         Pzeta = P.subs(Z, ZETA)
         for m in k.decisive(i):
             num = k.h(i, m).num

@@ -251,7 +251,7 @@ class _BandedWide(_Family):
             if banded_kernel.is_singular(Ax):
                 continue
             got = banded_kernel.split_of(banded_kernel.symbol_poly(Ax)[0])
-            if got is not None and got.kernelable:
+            if got is not None and (got.kernelable or got.paired):
                 splits.add(got)
         for s in sorted(splits, key=lambda s: (s.k_in, s.k_out)):
             self.entry[s], self.shared[s] = banded_kernel.split_polys(self.A, self.Bs, s,
@@ -471,7 +471,7 @@ def check_periodic_kernel_region(A: Any, B: Any, p: sp.Symbol, N: Any, claimed: 
 
 @register_check("implicit_negative_entry",
                 "an entry of A^{-1} B is negative at a parameter value (exact algebraic number; "
-                "for a symmetric pentadiagonal A, outward-rounded interval arithmetic)")
+                "for a wider A, outward-rounded interval arithmetic)")
 def check_implicit_negative_entry(A: Any, B: Any, p: sp.Symbol, x: Any, m: Any, N: Any) -> str:
     n = None if sp.sympify(N) == 0 else int(N)
     Ax, Bx = _subs(_ints(A), p, x), _subs(_ints(B), p, x)

@@ -607,7 +607,8 @@ def _wide_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int
 def _banded_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> int:
     three = len(blocks) == 2
     return b.step("P(z) = z^L A(z); 1/P = (a/(z - zeta) + W(z)/Q(z))/lc, zeta the lone root on "
-                  "one side of the unit circle, Q the others",
+                  "one side of the unit circle, Q the others; with two roots on each side "
+                  "1/P = (U/Pin + V/Pout)/lc, Pin and Pout the real quadratic factors",
                   ("the companion operator on (u^n, u^{n-1}) is >= 0 iff both blocks are. "
                    if three else "") +
                   "A banded, not symmetric: A^(-1) B has the entries h_m = sum_k b_k g_(m-k), "
@@ -616,7 +617,9 @@ def _banded_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> i
                   "sum C lambda^n over its roots. One root: x_0, x_1 >= 0 decide. Two: a "
                   "conjugate pair oscillates (never >= 0 unless B cancels it); real rates are "
                   ">= 0 for all n iff x_0, x_1 >= 0 and the dominant rate is > 0 with C >= 0. "
-                  "Three on one side: a dominant conjugate pair oscillates",
+                  "Three on one side: a dominant conjugate pair oscillates. Two on each "
+                  "side: the entries are sums over a pair of roots, each side decided as "
+                  "above (signs by interval arithmetic, a zero excluded by a resultant)",
                   Check("definition"), uses=[i_w])
 
 

@@ -123,3 +123,94 @@ def test_positivity_region_is_proved_where_the_m_matrix_test_fails():
     assert Derivation.from_json(d.render("json")).recheck().status == "proved"
     pos = safety_policy(s).positivity
     assert pos.status == "proved" and pos.holds(nu=1.0) and not pos.holds(nu=2.0)
+
+
+# Two roots of P on each side of the unit circle: fourth-order central advection (offsets
+# -2..2) with a wide diffusion, A = 1 + nu D_4 + W (issue 12: the entries are sums over a pair
+# of roots, signed from P's real quadratic factors).
+D4 = {-2: Q(1, 12), -1: Q(-2, 3), 1: Q(2, 3), 2: Q(-1, 12)}
+W4 = {-2: Q(-1, 4), -1: Q(-1, 2), 0: Q(5, 2), 1: Q(-1, 2), 2: Q(-1, 4)}
+
+
+def paired(c=nu):
+    return {k: W4.get(k, 0) + c * D4.get(k, 0) for k in range(-2, 3)}
+
+
+def test_two_roots_on_each_side_region_is_exact():
+    A, B = paired(), {0: 1}
+    got = decide(A, [B], nu)
+    assert got.exact
+    end = 3 * sp.sqrt(21) / 14  # the two right-hand rates of equal modulus there
+    assert got.region == sp.Interval(-end, end)
+    for x in (Q(-5), Q(-2), Q(-1, 3), Q(0), Q(1, 3), Q(49, 50), Q(2), Q(5)):
+        assert numpy_positive(A, B, x) == bool(got.region.contains(x)), x
+    # just outside the dominant right rate is negative: a tail entry far out, certified < 0,
+    # below double precision (NumPy sees the operator as positive there)
+    Ax = {k: sp.sympify(w).subs(nu, 1) for k, w in A.items()}
+    assert bk.split_of(bk.symbol_poly(Ax)[0]).paired
+    assert bk.decide_at(Ax, [B]).fails == ((0, "tail"),)
+    m = bk.first_negative_entry(Ax, B)
+    assert m == 31 and bk.entry_interval(Ax, B, m) < 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_paired_entries_and_decisions_agree_with_numpy(seed):
+    rng = np.random.default_rng(seed)
+    done = 0
+    while done < 2:
+        A = {k: Q(int(rng.integers(-6, 7)), int(rng.integers(1, 5))) for k in range(-2, 3)}
+        A[0] = Q(int(rng.integers(8, 21)), 2)
+        if any(v == 0 for v in A.values()):
+            continue
+        s = bk.split_of(bk.symbol_poly(A)[0])
+        if s is None or not s.paired:
+            continue
+        B = {k: Q(int(rng.integers(-1, 7)), int(rng.integers(1, 4))) for k in range(-1, 2)}
+        S = np.linalg.solve(matrix(A), matrix(B))
+        for m in range(-6, 7):
+            assert abs(float(bk.entry_interval(A, B, m).mid) - S[0, m % 300]) < 1e-9, (A, m)
+        got = bk.decide_at(A, [B])
+        assert got.ok is not None
+        if S.min() < -1e-13:
+            assert got.ok is False
+        if got.ok:
+            assert S.min() > -1e-14
+        for _, m in got.fails:
+            if isinstance(m, int):
+                assert S[0, m % 300] < 0
+        done += 1
+
+
+def test_paired_entry_polynomial_vanishes_where_an_entry_does():
+    # B = P's own quadratic factor times z^-2... simpler: an entry that is exactly 0 for
+    # B = A (A^{-1} A = I: every entry off the diagonal is 0)
+    A = paired(Q(1, 3))
+    P, L = bk.symbol_poly(A)
+    assert bk.split_of(P).paired
+    assert bk.pair_entry_poly(P, L, A, 1) == 0 and bk.pair_entry_poly(P, L, A, -1) == 0
+    assert bk.pair_entry_poly(P, L, {0: 1}, 1) != 0
+    got = bk.decide_at(A, [A])
+    assert got.ok is None or got.ok  # zeros are never mistaken for signs
+
+
+def _paired_scheme() -> Scheme:
+    u = Field("u")
+    c = sp.Symbol("nu", real=True)
+
+    def new(k):
+        return u.at(k, level=1)
+
+    lhs = sum(w * new(k) for k, w in paired(c).items())
+    return Scheme(("u",), 1, {"u": sp.Eq(lhs, u[0])}, params=(c,),
+                  name="implicit fourth-order advection, wide diffusion")
+
+
+def test_paired_positivity_region_is_proved_and_rechecks():
+    d = positivity_region(_paired_scheme())
+    c = d.result
+    assert c.status == "proved"
+    assert c.holds(nu=0.98) and not c.holds(nu=0.99) and c.holds(nu=-0.98)
+    assert "only sufficient" in c.description  # the M-matrix bound is |nu| <= 3/4
+    assert any(st.check.kind == "implicit_negative_entry" and st.check.run() == "proved"
+               for st in d.steps)
+    assert Derivation.from_json(d.render("json")).recheck().status == "proved"
