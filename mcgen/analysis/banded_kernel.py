@@ -563,10 +563,12 @@ class PairKernel:
         self.prec = prec
         lc = _iv(P.LC())
         c3, c2 = _iv(P.coeff_monomial(Z**3)) / lc, _iv(P.coeff_monomial(Z**2)) / lc
-        quad = [_quadratic(e) if e[0][0] == "r" or i == 0 and sides[1][0][0] == "c" else None
-                for i, e in enumerate(sides)]
+        known = [e[0][0] == "r" or i == 0 and sides[1][0][0] == "c"
+                 for i, e in enumerate(sides)]
+        quad: list[Any] = [_quadratic(e) if k else None for e, k in zip(sides, known,
+                                                                         strict=True)]
         for i in (0, 1):  # P / lc = (z^2 + p1 z + p0)(z^2 + o1 z + o0): the pair's factor
-            if quad[i] is None:
+            if not known[i]:
                 a1, a0, _ = quad[1 - i]
                 b1 = c3 - a1
                 quad[i] = (b1, c2 - a1 * b1 - a0, None)
@@ -857,7 +859,8 @@ def split_polys(A: Weights, Bs: list[Weights], sp_: Split, p: sp.Symbol
     P = Pp.as_expr()
     out: dict[tuple[int, Any], list[sp.Expr]] = {}
     shared = [sp.discriminant(P, Z)]
-    if max(sp_.k_in, sp_.k_out) == 3:  # a real root and a pair of equal modulus: zeta^3 = e_3
+    if k is not None and max(sp_.k_in, sp_.k_out) == 3:  # a real root and a pair of equal
+        # modulus: zeta^3 = e_3
         shared.append(sp.resultant(P, sp.expand(k.lc * Z**3 + k.P.TC()), Z))
     pm = sp.expand(P.subs(Z, -Z))
     r = sp.expand(sp.resultant(P, pm, Z))
