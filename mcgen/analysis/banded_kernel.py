@@ -671,8 +671,8 @@ def _decide_paired(P: sp.Poly, L: int, Bs: list[Weights]) -> tuple[list[tuple[in
     """(failures, undecided) at numeric weights with two roots on each side: the entries
     m_L - 1 .. m_R + 1 signed by intervals (one whose :func:`pair_entry_poly` is not 0 is not
     0, so refinement signs it; one whose is 0 is left undecided unless certified negative),
-    then each side's tail by :func:`_paired_tail`. A conjugate pair on either side that B
-    does not cancel (res(P, B) != 0) fails the block at once: its tail oscillates."""
+    then each side's tail by :func:`_paired_tail`. A conjugate pair that B does not cancel
+    (res(P, B) != 0) oscillates; with pairs on both sides the entries are not computed."""
     fails: list[tuple[int, Any]] = []
     undecided = False
     for i, B in enumerate(Bs):
@@ -683,8 +683,9 @@ def _decide_paired(P: sp.Poly, L: int, Bs: list[Weights]) -> tuple[list[tuple[in
         maybe_zero = {m for m in ms if pair_entry_poly(P, L, B, m) == 0}
         bt = sp.Poly(sum(b * Z**(j - min(B)) for j, b in B.items()), Z)
         cancel = bt.degree() > 0 and sp.resultant(P, bt) == 0
-        if not cancel and any(e[0] == "c" for side in (_enclosures(P) or ()) for e in side):
-            fails.append((i, "oscillating"))  # a conjugate pair that B does not cancel
+        pairs = [any(e[0] == "c" for e in side) for side in (_enclosures(P) or ([], []))]
+        if not cancel and all(pairs):
+            fails.append((i, "oscillating"))  # conjugate pairs that B does not cancel
             continue
         got: tuple[list[tuple[int, Any]], bool] | None = None
         for prec in _PRECISIONS[:3]:
@@ -707,7 +708,10 @@ def _decide_paired(P: sp.Poly, L: int, Bs: list[Weights]) -> tuple[list[tuple[in
             got = (block, open_)
             break
         if got is None:
-            undecided = True
+            if not cancel and any(pairs):
+                fails.append((i, "oscillating"))  # the entries aside, the pair oscillates
+            else:
+                undecided = True
             continue
         fails += got[0]
         undecided = undecided or got[1]
