@@ -38,7 +38,7 @@ from typing import Any
 import sympy as sp
 from mpmath import iv
 
-from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign
+from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign, first_certified_negative
 
 Weights = dict[int, Any]
 
@@ -780,15 +780,9 @@ def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
 
 
 def first_negative_entry(A: Weights, B: Weights, limit: int = 400) -> int | None:
-    """The first offset m (|m| increasing) with h_m < 0 certified."""
-    for n in range(limit):
-        for m in ((n, -n) if n else (0,)):
-            h = entry_interval(A, B, m)
-            if h is None:
-                return None
-            if _sign(h) == -1:
-                return m
-    return None
+    """The first offset m (|m| increasing: 0, 1, -1, 2, -2, ...) with h_m < 0 certified."""
+    offsets = (m for n in range(limit) for m in ((n, -n) if n else (0,)))
+    return first_certified_negative(lambda m: entry_interval(A, B, m), offsets)
 
 
 def _eval2(f: Any, p: sp.Symbol, X: Any, Pv: Any) -> Any:

@@ -35,6 +35,7 @@ there, so this terminates.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,15 +401,21 @@ def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
     return _entry(sp_, 0, m, zs, _coefficients(sp_, 0, ts, Ds, None, None), None, None)
 
 
-def first_negative_entry(A: Weights, B: Weights, limit: int = 4000) -> int | None:
-    """The first m >= 0 with h_m < 0 certified by interval arithmetic (real decay rates)."""
-    for m in range(limit):
-        h = entry_interval(A, B, m)
+def first_certified_negative(entry: Callable[[int], Any], offsets: Iterable[int]) -> int | None:
+    """The first offset of ``offsets`` whose entry interval (``entry(m)``) is certified negative;
+    None when none is, or when an entry cannot be computed."""
+    for m in offsets:
+        h = entry(m)
         if h is None:
             return None
         if _sign(h) == -1:
             return m
     return None
+
+
+def first_negative_entry(A: Weights, B: Weights, limit: int = 4000) -> int | None:
+    """The first m >= 0 with h_m < 0 certified by interval arithmetic (real decay rates)."""
+    return first_certified_negative(lambda m: entry_interval(A, B, m), range(limit))
 
 
 __all__ = ["T", "t_polynomial", "symmetric_pentadiagonal", "Split", "split", "critical_polys",

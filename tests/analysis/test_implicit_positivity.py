@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from dense_operators import circulant
 
 from mcgen.analysis.implicit_kernel import entry_value
 from mcgen.analysis.implicit_positivity import decide, implicit_operators
@@ -38,14 +39,6 @@ def new(k: int):
 
 def old(k: int):
     return u.at(k, level=-1)
-
-
-def circulant(w: dict, n: int) -> np.ndarray:
-    M = np.zeros((n, n))
-    for k, v in w.items():
-        for j in range(n):
-            M[j, (j + k) % n] += float(v)
-    return M
 
 
 def solution_operator(A: dict, blocks: list[dict], n: int = 64) -> np.ndarray:

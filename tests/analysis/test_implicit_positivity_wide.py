@@ -12,6 +12,7 @@ import random
 import numpy as np
 import pytest
 import sympy as sp
+from dense_operators import circulant
 
 from mcgen.analysis.implicit_positivity import decide, implicit_operators
 from mcgen.analysis.periodic_positivity import check_set_implies
@@ -51,14 +52,6 @@ def biharmonic() -> Scheme:
     return Scheme(("u",), 1, {"u": sp.Eq(new(0) + r * (new(2) - 4 * new(1) + 6 * new(0)
                                                        - 4 * new(-1) + new(-2)), u[0])},
                   params=(r,), name="implicit biharmonic")
-
-
-def circulant(w: dict, n: int) -> np.ndarray:
-    M = np.zeros((n, n))
-    for k, v in w.items():
-        for j in range(n):
-            M[j, (j + k) % n] += float(v)
-    return M
 
 
 def min_entry(scheme: Scheme, x, n: int = 256) -> float:
