@@ -20,7 +20,7 @@ Limiters must be Max/Min/Abs of linear functions of r (the division-free form).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -80,6 +80,31 @@ def shu_osher_stage(alpha: Any, beta: Any, rate: ir.Expr, src: str, cell: ir.Exp
     if alpha and src != "u":
         value = ir.BinOp("+", ir.BinOp("*", ir.Const(float(alpha)), ir.Load("u", cell)), value)
     return value
+
+
+def shu_osher_chain(chain: Any, before: Callable[[str], Sequence[ir.Stmt]],
+                    body_of: Callable[[str], Sequence[ir.Stmt]],
+                    rate: Callable[[ir.Expr], ir.Expr], cell: ir.Expr,
+                    loop: Callable[[tuple[ir.Stmt, ...]], ir.Stmt]
+                    ) -> tuple[list[ir.Stmt], list[str]]:
+    """The stages of a two-register Shu-Osher ``chain``, one fused pass each (scratch w0, and w1
+    from three stages; no stored stage derivatives): ``before(src)`` (ghost fill, face passes),
+    then ``loop`` over ``body_of(src)`` with its final Store replaced by the stage's value at
+    ``cell`` (:func:`shu_osher_stage`, ``rate`` of the Store's value). Returns the statements
+    and the scratch registers; shared by the 1-D and the 2-D/3-D kernels."""
+    regs = ["w0", "w1"][:min(2, len(chain) - 1)]
+    step: list[ir.Stmt] = []
+    src = "u"
+    for i, (alpha, beta) in enumerate(chain):
+        dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
+        step += before(src)
+        body = list(body_of(src))
+        last = body.pop()
+        assert isinstance(last, ir.Store)
+        body.append(ir.Store(dst, cell, shu_osher_stage(alpha, beta, rate(last.value), src, cell)))
+        step.append(loop(tuple(body)))
+        src = dst
+    return step, regs
 
 
 def build_highres(s: HighResScheme, parallel: bool = False,
@@ -149,20 +174,11 @@ def build_highres(s: HighResScheme, parallel: bool = False,
         # Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i lam L(U_{i-1}) (as
         # the 2-D / 3-D kernels): one fused pass per stage, scratch w0 (and w1 from three
         # stages), no stored stage derivatives (3 array sweeps per stage -> 1)
-        regs = ["w0", "w1"][:min(2, len(chain) - 1)]
-        src = "u"
-        for i, (alpha, beta) in enumerate(chain):
-            dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
-            step += fill(src)
-            if faces is not None:
-                step += face_loops(src)
-            body = list(cell_body(src, dst))
-            last = body.pop()
-            assert isinstance(last, ir.Store)
-            value = shu_osher_stage(alpha, beta, ir.BinOp("*", lam, last.value), src, c)
-            body.append(ir.Store(dst, c, value))
-            step.append(ir.For(c, G, ir.BinOp("+", n, G, I64), tuple(body), parallel=parallel))
-            src = dst
+        chained, regs = shu_osher_chain(
+            chain, lambda src: (*fill(src), *(face_loops(src) if faces is not None else ())),
+            lambda src: cell_body(src, "u"), lambda rate: ir.BinOp("*", lam, rate), c,
+            lambda body: ir.For(c, G, ir.BinOp("+", n, G, I64), body, parallel=parallel))
+        step += chained
         scratch = [*regs, *(["f"] if faces is not None else []),
                    *(["fp", "fm"] if split_pass_used else [])]
     else:

@@ -34,7 +34,7 @@ from mcgen.codegen.highres_frontend import (
     build_step_function,
     ghost_fill,
     scalar_boundary,
-    shu_osher_stage,
+    shu_osher_chain,
 )
 from mcgen.codegen.highres_programs import (
     face_difference,
@@ -196,19 +196,11 @@ def build_highres_nd(axes: Sequence[HighResScheme], parallel: bool = False,
     if chain is not None and len(chain) > 1:  # forward Euler: a stage buffer, not in place
         # Shu-Osher chain U_i = alpha_i u + (1 - alpha_i) U_{i-1} + beta_i dt L(U_{i-1}):
         # one fused pass per stage, scratch registers w0 (and w1 for three or more stages)
-        regs = ["w0", "w1"][:min(2, len(chain) - 1)]
-        src = "u"
-        for i, (alpha, beta) in enumerate(chain):
-            dst = "u" if i == len(chain) - 1 else regs[i % len(regs)]
-            step += fill(src)
-            step += face_passes(src)
-            body = list(operator_body(src, None))
-            last = body.pop()
-            assert isinstance(last, ir.Store)
-            value = shu_osher_stage(alpha, beta, last.value, src, at(idx))
-            body.append(ir.Store(dst, at(idx), value))
-            step.append(loops(interior, tuple(body), parallel))
-            src = dst
+        chained, regs = shu_osher_chain(
+            chain, lambda src: [*fill(src), *face_passes(src)],
+            lambda src: operator_body(src, None), lambda rate: rate, at(idx),
+            lambda body: loops(interior, body, parallel))
+        step += chained
         args = (ir.Arg("u", array=True, intent="inout", length=size),
                 *[ir.Arg(r, array=True, intent="inout", length=size) for r in regs],
                 *face_args, *sizes, ir.Arg("nsteps", I64), *lam_args)
