@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from mcgen.analysis.amplification import THETAS, C, abs2_in_c, split_powers
+from mcgen.analysis.cosine_symbol import cosine_corners, multiaffine_region
 from mcgen.analysis.long_wave_condition import long_wave_condition
 from mcgen.analysis.positivity import positivity_region
 from mcgen.analysis.region_presentation import (
@@ -86,47 +87,68 @@ def decide_at_point(Nsym: sp.Expr, point: dict) -> tuple[bool, tuple | None]:
 
 def _hessian_conditions(weights: dict, params: tuple) -> list[sp.Expr]:
     """Hessian H of 1 - |G|^2 at theta = 0: H_ij = sum_{a,b} w_a w_b (a - b)_i (a - b)_j
-    (from |G|^2 = sum w_a w_b e^{i (a - b).theta}); conditions H11, H22, det H >= 0."""
-    H = [[sp.Integer(0)] * 2 for _ in range(2)]
+    (from |G|^2 = sum w_a w_b e^{i (a - b).theta}); it is positive semi-definite iff all its
+    principal minors are >= 0: H11, H22, det H in 2-D (then H33 and the other minors in 3-D)."""
+    d = len(next(iter(weights)))
+    H = sp.zeros(d, d)
     for a, wa in weights.items():
         for b_, wb in weights.items():
-            d = (a[0] - b_[0], a[1] - b_[1])
-            for i in range(2):
-                for j in range(2):
-                    H[i][j] += wa * wb * d[i] * d[j]
-    H = [[sp.factor(sp.expand(h)) for h in row] for row in H]
-    return [H[0][0], H[1][1], sp.factor(sp.expand(H[0][0] * H[1][1] - H[0][1] * H[1][0]))]
+            for i in range(d):
+                for j in range(d):
+                    H[i, j] += wa * wb * (a[i] - b_[i]) * (a[j] - b_[j])
+    H = H.applyfunc(lambda h: sp.factor(sp.expand(h)))
+    return [sp.factor(sp.expand(H.extract(list(idx), list(idx)).det())) for idx in _minors(d)]
+
+
+def _minors(d: int) -> list[tuple[int, ...]]:
+    """The principal minors' index sets, by size."""
+    return [idx for n in range(1, d + 1) for idx in itertools.combinations(range(d), n)]
+
+
+def _minor_names(d: int) -> list[str]:
+    return [f"H{idx[0] + 1}{idx[0] + 1}" if len(idx) == 1 else
+            ("det H" if len(idx) == d else f"det H[{','.join(str(i + 1) for i in idx)}]")
+            for idx in _minors(d)]
 
 
 def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
-    """2-D: exact necessary conditions, sufficiency from positivity or at rational points."""
-    if scheme.dim != 2 or set(lv) != {0, 1} or lv[1] != {(0, 0): 1}:
+    """2-D and 3-D: exact necessary conditions; sufficiency from positivity, from the corners
+    (a real symbol affine in each cosine), by an SOS certificate (2-D) or at rational points
+    (2-D)."""
+    d = scheme.dim
+    if d not in (2, 3) or set(lv) != {0, 1} or lv[1] != {(0,) * d: 1}:
         raise AnalysisError(f"{scheme.name!r}: multi-dimensional analysis is for explicit "
-                            "two-level 2-D schemes")
+                            "two-level 2-D and 3-D schemes")
     w = lv[0]
+    thetas = THETAS[:d]
     params = tuple(p for p in scheme.params if any(e.has(p) for e in w.values()))
     name = scheme.name or "scheme"
-    bld = DerivationBuilder(f"von Neumann analysis of {name} (2-D)",
+    bld = DerivationBuilder(f"von Neumann analysis of {name} ({d}-D)",
                             meta={"scheme_hash": scheme.hash})
-    Gx = sum(e * sp.exp(sp.I * (k * THETAS[0] + m * THETAS[1])) for (k, m), e in w.items())
+    Gx = sum(e * sp.exp(sp.I * sum(k * t for k, t in zip(off, thetas, strict=True)))
+             for off, e in w.items())
+    idx = "jkl"[:d]
     i_g = bld.step(sp.Eq(sp.Symbol("G"), Gx, evaluate=False),
-                   "substitute u_jk^n = G^n e^{i (j theta_x + k theta_y)}", Check("definition"))
+                   f"substitute u_{idx}^n = G^n e^{{i ("
+                   + " + ".join(f"{j} theta_{a}" for j, a in zip(idx, "xyz", strict=False))
+                   + ")}", Check("definition"))
     necessary: list[sp.Basic] = []
-    # corners {0, pi}^2: G is real there
+    # corners {0, pi}^d: G is real there
     corner_steps = []
-    for sx in (0, 1):
-        for sy in (0, 1):
-            Gc = sp.expand(sum(e * sp.Integer(-1)**(sx * k + sy * m) for (k, m), e in w.items()))
-            conds = [c for c in (sp.factor(1 - Gc), sp.factor(1 + Gc)) if c != 0]
-            for c in conds:
-                if not (c.is_nonnegative or not c.free_symbols):
-                    necessary.append(sp.Ge(c, 0))
-            corner_steps.append(bld.step(
-                f"corner theta = ({sx and 'pi' or 0}, {sy and 'pi' or 0}): G = {Gc}, so "
-                f"-1 <= {Gc} <= 1", "|G| <= 1 at an explicit mode (necessary)",
-                Check("follows"), uses=[i_g]))
-    # edges: the 1-D schemes seen by modes with theta_y = 0 or theta_x = 0
-    for axis in (0, 1):
+    for corner in itertools.product((0, 1), repeat=d):
+        Gc = sp.expand(sum(e * sp.Integer(-1)**sum(s * k for s, k in zip(corner, off,
+                                                                           strict=True))
+                           for off, e in w.items()))
+        conds = [c for c in (sp.factor(1 - Gc), sp.factor(1 + Gc)) if c != 0]
+        for c in conds:
+            if not (c.is_nonnegative or not c.free_symbols):
+                necessary.append(sp.Ge(c, 0))
+        corner_steps.append(bld.step(
+            f"corner theta = ({', '.join(s and 'pi' or '0' for s in corner)}): G = {Gc}, so "
+            f"-1 <= {Gc} <= 1", "|G| <= 1 at an explicit mode (necessary)",
+            Check("follows"), uses=[i_g]))
+    # edges: the 1-D schemes seen by modes along one axis
+    for axis in range(d):
         w1: dict[int, sp.Expr] = {}
         for off, e in w.items():
             w1[off[axis]] = sp.expand(w1.get(off[axis], 0) + e)
@@ -137,16 +159,17 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
             necessary += [sp.Ge(e, 0) for e in res["ends"] if sp.Ge(e, 0) is not sp.true]
         elif res["method"] == "cells":
             necessary.append(set_relation(res["set"], res["params"][0]))
-        bld.step(f"edge theta_{'yx'[axis]} = 0: the 1-D symbol with weights {w1}; "
+        others = " = ".join(f"theta_{a}" for i, a in enumerate("xyz"[:d]) if i != axis)
+        bld.step(f"edge {others} = 0: the 1-D symbol with weights {w1}; "
                  f"Q = {sp.factor(Q)} must be >= 0 on [-1, 1]", "1-D analysis of an edge of "
                  "the torus (necessary)", Check("follows"), uses=[i_g])
     hc = _hessian_conditions(w, params)
     necessary += [sp.Ge(h, 0) for h in hc if sp.Ge(h, 0) is not sp.true]
-    i_h = bld.step(f"Hessian of 1 - |G|^2 at theta = 0 must be positive semi-definite: "
-                   f"H11 = {hc[0]}, H22 = {hc[1]}, det H = {sp.factor(hc[2])}",
+    i_h = bld.step("Hessian of 1 - |G|^2 at theta = 0 must be positive semi-definite: "
+                   + ", ".join(f"{n} = {h}" for n, h in zip(_minor_names(d), hc, strict=True)),
                    "second-order expansion around theta = 0 (necessary)", Check("follows"),
                    uses=[i_g])
-    lw_steps = _long_wave_steps(bld, Gx, w, params, i_g)
+    lw_steps = _long_wave_steps(bld, Gx, w, params, i_g) if d == 2 else []
     necessary += [e for e, _ in lw_steps]
     necessary = [n for n in dict.fromkeys(necessary) if n is not sp.true]
     # the charts' formulas often reduce the whole set to one relation (LW: the astroid): tried
@@ -189,7 +212,21 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      "conditions of every L2-stable point)", Check("follows"), uses=[i_s, i_n])
     expr = nec_expr
     why_not = ""
-    if status != "proved":
+    corners = multiaffine_region(Gx, thetas) if status != "proved" else None
+    if corners is not None:
+        # the corner conditions are the region; stated as the simplified necessary set when
+        # the two are shown equivalent (at most two parameters), else as they are
+        if cosine_corners(Gx, thetas, params, nec_expr) == "proved":
+            words = "whose conditions give the necessary set"
+        else:
+            nec_expr, words = corners, "whose conditions are the region"
+        bld.step(nec_expr, "sufficient: the weights are even in every axis and reach one cell, so "
+                 "G = sum_k w_k prod_i cos(k_i theta_i) is real and affine in each cos theta_i; "
+                 f"its extremes over the torus are at the corners {{0, pi}}^{d}, {words}",
+                 Check("cosine_corners", (Gx, thetas, params, nec_expr)), uses=[i_g, i_n])
+        nec_words = str(nec_expr) if words.endswith("the region") else nec_words
+        status = "proved"
+    if status != "proved" and d == 2:
         cert, why_not = _sos_sufficiency(Gx, w, params, nec_expr)
         if cert is not None:
             sizes = ", ".join(str(Q.rows) for _, _, Q in cert)
@@ -204,7 +241,16 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         elif lw_steps:
             status, why_not = _odd_root_sufficiency(bld, Gx, w, params, nec_expr, i_g, i_n,
                                                     why_not)
-    if status != "proved":
+    if status != "proved" and d == 3:
+        # no 3-D sufficiency test beyond positivity and the corners: the proved sufficient set
+        # is what is reported, the necessary set beside it
+        status = "unknown"
+        expr = suff if suff is not None else sp.false
+        description = (f"necessary (proved): {nec_words}; sufficient (proved): "
+                       + ("the positivity region" if suff is not None else "none")
+                       + "; region used: the sufficient set (3-D: beyond positivity, only "
+                       "symbols that are real and affine in each cosine are decided)")
+    elif status != "proved":
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
         for pt in meta_points["stable"]:
@@ -228,8 +274,9 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                  "cut by the traced star-shaped polygon", "certified at points only",
                  Check("sampled"), uses=[i_n])
         expr = sp.And(nec_expr, traced) if traced is not None else nec_expr
-        if suff is not None:
+        if suff is not None and traced is not None:
             # the reported region never excludes a point of its own proved sufficient set
+            # (without a trace it is the necessary set, which contains it)
             expr = sp.Or(suff, expr)
         description = (f"necessary (proved): {nec_words}"
                        + (" (it includes the long-wave directional condition)" if lw_steps
@@ -237,12 +284,14 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                        + ("; sufficient (proved): positivity region; " if suff is not None
                           else "; sufficient: none proved; ")
                        + "region used: "
-                       f"{'the sufficient set joined with ' if suff is not None else ''}"
-                       f"the necessary set cut by the boundary traced along {rays} rays, "
-                       "certified at points only" + (f"; {gap}" if gap else "")
+                       + (f"{'the sufficient set joined with ' if suff is not None else ''}"
+                          f"the necessary set cut by the boundary traced along {rays} rays, "
+                          "certified at points only" if traced is not None else
+                          "the necessary set, decided exactly at a run's values")
+                       + (f"; {gap}" if gap else "")
                        + (f"; sufficiency of the necessary set not proved: {why_not}"
                           if why_not else ""))
-    else:
+    elif status == "proved":
         description = nec_words
     cond = Condition(expr, params, "l2", status, sufficient=suff if status != "proved"
                      else nec_expr, necessary=nec_expr, name=f"von Neumann {region_name(scheme)}",

@@ -1,0 +1,148 @@
+"""Exact L2 regions of mirror-symmetric explicit schemes in 2-D and 3-D (the symbol is real and
+affine in each cosine: the corners decide), and 3-D von Neumann analysis in general."""
+
+import itertools
+import random
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from mcgen.analysis.cosine_symbol import multiaffine_region
+from mcgen.analysis.safety_policy import SafetyPolicy
+from mcgen.analysis.von_neumann import von_neumann
+from mcgen.errors import DerivationFileError
+from mcgen.model import Field, Scheme
+from mcgen.proof.check import Check
+from mcgen.proof.derivation import Derivation
+
+r = sp.Symbol("r", nonnegative=True)
+
+
+def _scheme(d: int, weights: dict, params: tuple, name: str) -> Scheme:
+    u = Field("u", dim=d)
+    centre = (0,) * d
+    body = sum(w * u.at(*k) for k, w in weights.items()) + \
+        (1 - sum(weights.values())) * u.at(*centre)
+    return Scheme(("u",), d, {"u": body}, params=params, name=name)
+
+
+def _max_abs_G(weights: dict, values: dict, n: int = 17) -> float:
+    """max |G| on a grid of modes that contains the corners {0, pi}^d."""
+    d = len(next(iter(weights)))
+    th = np.linspace(-np.pi, np.pi, n)
+    grids = np.meshgrid(*([th] * d), indexing="ij")
+    centre = 1 - sum(float(sp.sympify(w).subs(values)) for w in weights.values())
+    G = np.full(grids[0].shape, centre, dtype=complex)
+    for k, w in weights.items():
+        G += float(sp.sympify(w).subs(values)) * np.exp(1j * sum(ki * g for ki, g in
+                                                              zip(k, grids, strict=True)))
+    return float(np.abs(G).max())
+
+
+def _mirror(d: int, rng: random.Random) -> dict:
+    """Random weights, even in every axis, inside the 3^d box, affine or quadratic in r."""
+    w = {}
+    for shell in itertools.product((0, 1), repeat=d):
+        if not any(shell):
+            continue
+        a, b = sp.Rational(rng.randint(-2, 6), 4), sp.Rational(rng.randint(-3, 3), 8)
+        coeff = a * r + b * r**2
+        for signs in itertools.product((1, -1), repeat=d):
+            k = tuple(s * x for s, x in zip(signs, shell, strict=True))
+            w[k] = coeff
+    return w
+
+
+def test_nine_point_heat_is_proved():
+    lap9 = {(1, 0): 4, (-1, 0): 4, (0, 1): 4, (0, -1): 4, (1, 1): 1, (1, -1): 1, (-1, 1): 1,
+            (-1, -1): 1}
+    s = _scheme(2, {k: r * sp.Rational(v, 6) for k, v in lap9.items()}, (r,), "nine-point heat")
+    c = von_neumann(s).result
+    assert c.status == "proved"
+    assert sp.simplify(c.expr.subs(r, sp.Rational(3, 8))) is sp.true
+    assert sp.simplify(c.expr.subs(r, sp.Rational(3, 8) + sp.Rational(1, 10**9))) is sp.false
+    w = {k: r * sp.Rational(v, 6) for k, v in lap9.items()}
+    assert _max_abs_G(w, {r: sp.Rational(3, 8)}) <= 1 + 1e-12
+    assert _max_abs_G(w, {r: sp.Rational(3, 8) + sp.Rational(1, 100)}) > 1 + 1e-3
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_random_mirror_symmetric_stencils_agree_with_brute_force(d):
+    rng = random.Random(7 + d)
+    for trial in range(6 if d == 2 else 3):
+        w = _mirror(d, rng)
+        der = von_neumann(_scheme(d, w, (r,), f"mirror{d}-{trial}"))
+        c = der.result
+        assert c.status == "proved", (w, c.description)
+        for x in np.linspace(0, 1.5, 31)[1:]:
+            g = _max_abs_G(w, {r: sp.Float(x)})
+            if abs(g - 1) > 1e-9:
+                assert c.holds(r=float(x)) == (g < 1), (w, x, g)
+
+
+def test_3d_heat_and_anisotropic_diffusion():
+    seven = {k: r for k in [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)]}
+    d = von_neumann(_scheme(3, seven, (r,), "seven-point heat"))
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(r=1 / 6) and not d.result.holds(r=1 / 6 + 1e-9)
+    a, b, c = sp.symbols("a b c", nonnegative=True)
+    ani = {(1, 0, 0): a, (-1, 0, 0): a, (0, 1, 0): b, (0, -1, 0): b, (0, 0, 1): c,
+           (0, 0, -1): c}
+    cond = von_neumann(_scheme(3, ani, (a, b, c), "anisotropic heat")).result
+    assert cond.status == "proved"  # three parameters: the corner conditions, as they are
+    assert cond.holds(a=0.2, b=0.2, c=0.1) and not cond.holds(a=0.2, b=0.2, c=0.11)
+
+
+def test_policy_enforces_the_3d_l2_region():
+    seven = {k: r for k in [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)]}
+    edges = {k: r / 4 for k in itertools.product((-1, 0, 1), repeat=3)
+             if sum(map(abs, k)) == 2}
+    pol = SafetyPolicy(_scheme(3, {**seven, **edges}, (r,), "19-point heat"))
+    cond = pol.condition()
+    assert cond.kind == "l2" and cond.status == "proved"
+    assert sp.simplify(cond.expr.subs(r, sp.Rational(1, 6))) is sp.true
+    assert sp.simplify(cond.expr.subs(r, sp.Rational(1, 6) + sp.Rational(1, 10**6))) is sp.false
+
+
+def test_3d_schemes_out_of_reach_report_the_sufficient_set():
+    a, b, c = sp.symbols("a b c", nonnegative=True)
+    donor = {(-1, 0, 0): a, (0, -1, 0): b, (0, 0, -1): c}
+    cond = von_neumann(_scheme(3, donor, (a, b, c), "donor cell 3-D")).result
+    assert cond.status == "unknown"
+    assert cond.holds(a=0.3, b=0.3, c=0.4) and not cond.holds(a=0.3, b=0.3, c=0.41)
+    nu = sp.Symbol("nu")
+    lw = {(1, 0, 0): (nu**2 - nu) / 2, (-1, 0, 0): (nu**2 + nu) / 2}
+    cond = von_neumann(_scheme(3, lw, (nu,), "Lax-Wendroff along x")).result
+    # nothing sufficient is proved in 3-D for it: the reported region is empty, the necessary
+    # set (|nu| <= 1, from the edge theta_y = theta_z = 0) beside it
+    assert cond.status == "unknown" and cond.expr is sp.false
+    assert cond.necessary.subs(nu, 1) is sp.true and cond.necessary.subs(nu, 1.01) is sp.false
+
+
+def test_a_tampered_corner_region_fails_recheck():
+    w = {(1, 0): r, (-1, 0): r, (0, 1): r / 2, (0, -1): r / 2, (1, 1): r / 8, (1, -1): r / 8,
+         (-1, 1): r / 8, (-1, -1): r / 8}
+    d = von_neumann(_scheme(2, w, (r,), "mirror"))
+    assert d.result.status == "proved"
+    assert d.result.holds(r=1 / 3) and not d.result.holds(r=1 / 3 + 1e-9)  # G(pi, pi) = 1 - 6r
+    text = d.render("json")
+    assert Derivation.from_json(text).recheck().status == "proved"
+    third = re.compile(r'"rat": \[\s*"1",\s*"3"\s*\]')
+    assert third.search(text)
+    with pytest.raises(DerivationFileError, match="digest"):
+        Derivation.from_json(third.sub('"rat": ["1", "2"]', text)).recheck()
+    # and the check itself refutes the edited claim (a file re-signed by hand would not pass)
+    (step,) = [st for st in d.steps if st.check.kind == "cosine_corners"]
+    G, thetas, params, claimed = step.check.args
+    assert Check("cosine_corners", (G, thetas, params, claimed)).run() == "proved"
+    assert Check("cosine_corners", (G, thetas, params, r <= sp.Rational(1, 2))).run() == "refuted"
+
+
+def test_only_mirror_symmetric_symbols_take_the_corner_route():
+    tx, ty = sp.symbols("theta_x theta_y", real=True)
+    donor = 1 - r + r * sp.exp(-sp.I * tx)
+    assert multiaffine_region(donor, (tx, ty)) is None
+    wide = 1 - 2 * r + r * (sp.exp(2 * sp.I * tx) + sp.exp(-2 * sp.I * tx))
+    assert multiaffine_region(wide, (tx, ty)) is None  # cos 2 theta: quadratic in the cosine
