@@ -37,9 +37,11 @@ from mcgen.proof.sos_certificate import SOSUnavailable, find_sos_certificate, re
 from mcgen.proof.sos_reduced_search import find_reduced_sos_certificate
 from mcgen.proof.sturm import (
     PLANE_MAX_DEGREE,
+    _domain,
     check_region_equivalent,
     check_region_implies,
     nonneg_on_plane,
+    relational_set,
 )
 
 T1, T2 = sp.Symbol("t_x", real=True), sp.Symbol("t_y", real=True)  # tan(theta/2)
@@ -65,7 +67,7 @@ def _numeric_negative(N: sp.Expr, n: int = 41) -> tuple | None:
     th = np.linspace(-math.pi * 0.999, math.pi * 0.999, n)
     tt = np.tan(th / 2)
     X, Y = np.meshgrid(tt, tt)
-    vals = f(X, Y)
+    vals = np.broadcast_to(f(X, Y), X.shape)  # a constant N gives a scalar
     for idx in np.argsort(vals, axis=None)[:5]:
         if vals.flat[idx] >= 0:
             break
@@ -226,6 +228,11 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                  Check("cosine_corners", (Gx, thetas, params, nec_expr)), uses=[i_g, i_n])
         nec_words = str(nec_expr) if words.endswith("the region") else nec_words
         status = "proved"
+    points = _finite_necessary_set(nec_expr, params) if status != "proved" and d == 2 else None
+    if points is not None:
+        expr = _decide_points(bld, w, params, nec_expr, points, i_g, i_n)
+        nec_words = f"{nec_words}; decided at each of its {len(points)} point(s)"
+        status = "proved"
     if status != "proved" and d == 2:
         cert, why_not = _sos_sufficiency(Gx, w, params, nec_expr)
         if cert is not None:
@@ -294,10 +301,57 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
     elif status == "proved":
         description = nec_words
     cond = Condition(expr, params, "l2", status, sufficient=suff if status != "proved"
-                     else nec_expr, necessary=nec_expr, name=f"von Neumann {region_name(scheme)}",
+                     else expr, necessary=nec_expr, name=f"von Neumann {region_name(scheme)}",
                      description=description, definitions=dict(scheme.definitions))
     out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _finite_necessary_set(nec: sp.Basic, params: tuple) -> list[tuple] | None:
+    """The points of a necessary set in one parameter that is finite and rational (None
+    otherwise): each is then decided exactly."""
+    if len(params) != 1:
+        return None
+    try:
+        pts = relational_set(nec, params[0]).intersect(_domain(params[0]))
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+        return None
+    if not isinstance(pts, sp.FiniteSet) or not all(x.is_Rational for x in pts):
+        return None
+    return [(x,) for x in sorted(pts)]
+
+
+def _decide_points(bld: DerivationBuilder, w: dict, params: tuple, nec: sp.Basic,
+                   points: list[tuple], i_g: int, i_n: int) -> sp.Basic:
+    """A finite necessary set: each point decided exactly (N >= 0 on the plane, or a growing
+    mode); the region is the stable points."""
+    listed = sp.Or(*[sp.And(*[sp.Eq(p, x) for p, x in zip(params, pt, strict=True)])
+                     for pt in points])
+    i_f = bld.step(listed, "the necessary set is these finitely many points",
+                   Check("region_equivalent", (nec, listed, params)), uses=[i_n])
+    Nsym = plane_polynomial(w)
+    stable, uses = [], [i_f]
+    for pt in points:
+        sub = dict(zip(params, pt, strict=True))
+        ok, wit = decide_at_point(Nsym, sub)
+        if ok:
+            stable.append(pt)
+            uses.append(bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
+                                 "exact decision at a rational parameter point "
+                                 "(t = tan(theta/2))",
+                                 Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
+                                 uses=[i_g]))
+        else:
+            th = tuple(2 * sp.atan(t) for t in wit)
+            uses.append(bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
+                                 "explicit growing mode at a rational parameter point",
+                                 Check("negative_at", (Nsym, {**sub, T1: wit[0], T2: wit[1]})),
+                                 uses=[i_g]))
+    region = sp.Or(*[sp.And(*[sp.Eq(p, x) for p, x in zip(params, pt, strict=True)])
+                     for pt in stable]) if stable else sp.false
+    bld.step(region, "the stable points of the finite necessary set: the region is exact",
+             Check("follows"), uses=uses)
+    return region
 
 
 def _long_wave_steps(bld: DerivationBuilder, Gx: sp.Expr, w: dict, params: tuple, i_g: int
@@ -405,8 +459,8 @@ def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
     th = np.linspace(-math.pi, math.pi, 49)
     TX, TY = np.meshgrid(th, th)
     phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
-    axis = np.linspace(-2, 2, n)
-    pts = [pt for pt in itertools.product(axis, repeat=len(params)) if bool(inside(*pt))]
+    axes = [np.linspace(0 if p.is_nonnegative else -2, 2, n) for p in params]
+    pts = [pt for pt in itertools.product(*axes) if bool(inside(*pt))]
     if not pts:
         return ""
     cols = np.array(pts, dtype=float).T  # all points at once: weights (terms, points)

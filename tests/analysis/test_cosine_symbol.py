@@ -146,3 +146,27 @@ def test_only_mirror_symmetric_symbols_take_the_corner_route():
     assert multiaffine_region(donor, (tx, ty)) is None
     wide = 1 - 2 * r + r * (sp.exp(2 * sp.I * tx) + sp.exp(-2 * sp.I * tx))
     assert multiaffine_region(wide, (tx, ty)) is None  # cos 2 theta: quadratic in the cosine
+
+
+def test_a_finite_necessary_set_is_decided_point_by_point():
+    # a random 3 x 3 stencil whose necessary conditions leave only nu = 0 (nu >= 0): was
+    # `sampled` (the set is no conjunction of inequalities the SOS search takes)
+    nu = sp.Symbol("nu", nonnegative=True)
+    w = {(-1, -1): nu**2 / 2 + 3 * nu / 4, (0, 1): nu**2 / 2 + nu / 2,
+         (0, -1): nu**2 / 2 - nu / 4, (1, -1): nu**2 / 2 - nu / 2}
+    d = von_neumann(_scheme(2, w, (nu,), "finite"))
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(nu=0) and not d.result.holds(nu=0.01)
+    assert _max_abs_G(w, {nu: sp.Rational(1, 100)}, n=73) > 1
+
+
+def test_the_numeric_screen_respects_the_parameter_domain():
+    # max |G| > 1 only at negative nu: the screen must not call the necessary set
+    # insufficient there (nu is declared non-negative)
+    nu = sp.Symbol("nu", nonnegative=True)
+    w = {(1, 1): nu**2 / 2 + 3 * nu / 4, (1, 0): nu**2 / 4 - nu / 4, (0, -1): nu / 2,
+         (-1, 0): 3 * nu / 4}
+    c = von_neumann(_scheme(2, w, (nu,), "screen")).result
+    assert c.status == "sampled"
+    where = re.search(r"at nu = (-?[0-9.]+)", c.description)
+    assert where is not None and float(where.group(1)) >= 0
