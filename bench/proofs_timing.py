@@ -12,12 +12,14 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
 Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
 and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
 ``--statuses 200`` instead counts the L2 statuses of 200 random two-parameter radius-2 stencils
-and which exact decision gave each; ``--only-2d --repeats 3`` times only the 2-D catalogue.
+and which exact decision gave each, ``--statuses-2d 40`` those of random one-parameter 3 x 3
+stencils (2-D); ``--only-2d --repeats 3`` times only the 2-D catalogue.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import time
@@ -137,6 +139,54 @@ def statuses(n: int, seed: int) -> None:
           f"median {statistics.median(ts):.2f}, max {max(ts):.2f}")
 
 
+def plane_stencil(rng: random.Random, quadratic: bool) -> Scheme:
+    """A random one-parameter 3 x 3 stencil: 3-6 neighbours, weights a nu (+ b nu^2)."""
+    u2 = Field("u", dim=2)
+    nu = sp.Symbol("nu", nonnegative=True)
+    offs = [k for k in itertools.product((-1, 0, 1), repeat=2) if k != (0, 0)]
+    w = {k: sp.Rational(rng.randint(-1, 6), 4) * nu
+         + (sp.Rational(rng.randint(-2, 2), 8) * nu**2 if quadratic else 0)
+         for k in rng.sample(offs, rng.randint(3, 6))}
+    body = sum(v * u2.at(*k) for k, v in w.items()) + (1 - sum(w.values())) * u2.at(0, 0)
+    return Scheme(("u",), 2, {"u": body}, params=(nu,))
+
+
+def how_2d(d: Any) -> str:
+    """Which decision gave a 2-D L2 region."""
+    kinds = {st.check.kind for st in d.steps}
+    reasons = " ".join(st.reason for st in d.steps)
+    for test, word in ((lambda: "cosine_corners" in kinds, "corners (mirror-symmetric)"),
+                       (lambda: "finitely many points" in reasons, "finitely many points"),
+                       (lambda: "both ends of the necessary interval" in reasons,
+                        "convex: ends of the necessary interval"),
+                       (lambda: "affine_in_parameters" in kinds, "convex: end enclosed"),
+                       (lambda: "sos_on_torus" in kinds, "SOS certificate"),
+                       (lambda: "sufficient and necessary coincide" in reasons, "positivity")):
+        if test():
+            return word
+    return "necessary conditions and points only"
+
+
+def statuses_2d(n: int, seed: int) -> None:
+    """L2 status of n random one-parameter 3 x 3 stencils (weights affine in nu, then with a
+    nu^2 term), and which decision gave it."""
+    for quadratic in (False, True):
+        rng = random.Random(seed)
+        counts: Counter = Counter()
+        ts = []
+        for _ in range(n):
+            _clear()
+            t0 = time.process_time()
+            d = von_neumann(plane_stencil(rng, quadratic))
+            ts.append(time.process_time() - t0)
+            counts[(d.result.status, how_2d(d))] += 1
+        kind = "affine + quadratic" if quadratic else "affine"
+        for (st, word), k in sorted(counts.items()):
+            print(f"{kind:18s} {st:8s} {k:4d}  {word}")
+        print(f"{n} random one-parameter 3 x 3 stencils, weights {kind} in nu: L2 analysis CPU s "
+              f"median {statistics.median(ts):.2f}, max {max(ts):.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20)
@@ -147,7 +197,13 @@ def main() -> None:
                     help="only the 2-D catalogue schemes, each --repeats times")
     ap.add_argument("--repeats", type=int, default=1,
                     help="with --only-2d: time each scheme this many times (median and max)")
+    ap.add_argument("--statuses-2d", type=int, default=0,
+                    help="only count the L2 statuses of this many random one-parameter 3 x 3 "
+                    "stencils")
     a = ap.parse_args()
+    if a.statuses_2d:
+        statuses_2d(a.statuses_2d, a.seed)
+        return
     if a.statuses:
         statuses(a.statuses, a.seed)
         return

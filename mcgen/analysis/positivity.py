@@ -374,11 +374,33 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     return b.finish_concluded(cond)
 
 
+def _exact_diagonal(b: DerivationBuilder, scheme: Scheme, a0: sp.Expr, blocks: list[dict],
+                    i_w: int) -> Derivation:
+    """A = a0 I (an explicit three-level scheme written with a factor on u^{n+1}, such as
+    DuFort-Frankel in 2-D or 3-D): the blocks of the solution operator are B_i / a0 entry by
+    entry, so it is non-negative iff every w / a0 is: exact."""
+    parts = [sp.Ge(sp.cancel(w / a0), 0) for B in blocks for w in B.values()]
+    parts = [q for q in parts if q is not sp.true]
+    params = tuple(p for p in scheme.params if any(q.has(p) for q in parts))
+    ex, words, check, _ = _solve(parts, params)
+    i_d = b.step(sp.And(*parts), "A = a0 I is diagonal: the solution operator's blocks are the "
+                 "B_i / a0, entry by entry, so each entry's sign is its weight's over a0 "
+                 "(necessary and sufficient)", Check("follows"), uses=[i_w])
+    b.step(ex, f"plainest equivalent form: {words}", check, uses=[i_d])
+    cond = Condition(ex, params, "positivity", "proved", sufficient=ex, necessary=ex,
+                     name=region_name(scheme), description=f"{words} (A diagonal: exact)",
+                     definitions=dict(scheme.definitions))
+    return b.finish_concluded(cond)
+
+
 def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict], i_w: int,
                     suff: sp.Basic, suff_words: str) -> Derivation | None:
     """The exact region of a 1-D one-parameter scheme with a tridiagonal or symmetric
     pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
     out of reach."""
+    zero = (0,) * scheme.dim
+    if scheme.dim > 1 and set(A) == {zero}:
+        return _exact_diagonal(b, scheme, A[zero], blocks, i_w)
     if scheme.dim == 2 and len(blocks) == 1:
         done = _exact_separable(b, scheme, A, blocks[0], i_w, suff)
         if done is None and suff is not sp.true:

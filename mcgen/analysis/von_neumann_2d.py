@@ -15,8 +15,10 @@ from dataclasses import replace
 
 import numpy as np
 import sympy as sp
+from scipy.optimize import minimize
 
 from mcgen.analysis.amplification import THETAS, C, abs2_in_c, split_powers
+from mcgen.analysis.convex_region import affine_in, decide_interval, necessary_interval
 from mcgen.analysis.cosine_symbol import cosine_corners, multiaffine_region
 from mcgen.analysis.long_wave_condition import long_wave_condition
 from mcgen.analysis.positivity import positivity_region
@@ -233,7 +235,13 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         expr = _decide_points(bld, w, params, nec_expr, points, i_g, i_n)
         nec_words = f"{nec_words}; decided at each of its {len(points)} point(s)"
         status = "proved"
-    if status != "proved" and d == 2:
+    if status != "proved" and d == 2 and len(params) == 1 and affine_in(Gx, params):
+        got = _convex_decision(bld, Gx, w, params[0], nec_expr, suff, i_g, i_n)
+        if got is not None:
+            status, expr, suff, nec_expr, description = got
+            if status == "proved":
+                nec_words = description
+    if status not in ("proved", "unknown") and d == 2:
         cert, why_not = _sos_sufficiency(Gx, w, params, nec_expr)
         if cert is not None:
             sizes = ", ".join(str(Q.rows) for _, _, Q in cert)
@@ -257,7 +265,7 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                        + ("the positivity region" if suff is not None else "none")
                        + "; region used: the sufficient set (3-D: beyond positivity, only "
                        "symbols that are real and affine in each cosine are decided)")
-    elif status != "proved":
+    elif status not in ("proved", "unknown"):
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
         for pt in meta_points["stable"]:
@@ -336,22 +344,100 @@ def _decide_points(bld: DerivationBuilder, w: dict, params: tuple, nec: sp.Basic
         ok, wit = decide_at_point(Nsym, sub)
         if ok:
             stable.append(pt)
-            uses.append(bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
-                                 "exact decision at a rational parameter point "
-                                 "(t = tan(theta/2))",
-                                 Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
-                                 uses=[i_g]))
-        else:
-            th = tuple(2 * sp.atan(t) for t in wit)
-            uses.append(bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
-                                 "explicit growing mode at a rational parameter point",
-                                 Check("negative_at", (Nsym, {**sub, T1: wit[0], T2: wit[1]})),
-                                 uses=[i_g]))
+        uses.append(_point_step(bld, Nsym, sub, ok, wit, i_g))
     region = sp.Or(*[sp.And(*[sp.Eq(p, x) for p, x in zip(params, pt, strict=True)])
                      for pt in stable]) if stable else sp.false
     bld.step(region, "the stable points of the finite necessary set: the region is exact",
              Check("follows"), uses=uses)
     return region
+
+
+def _point_step(bld: DerivationBuilder, Nsym: sp.Expr, sub: dict, ok: bool, wit: tuple | None,
+                i_g: int) -> int:
+    """The step recording an exact decision at a rational parameter point."""
+    if ok:
+        return bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
+                        "exact decision at a rational parameter point (t = tan(theta/2))",
+                        Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
+                        uses=[i_g])
+    assert wit is not None
+    th = tuple(2 * sp.atan(t) for t in wit)
+    return bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
+                    "explicit growing mode at a rational parameter point",
+                    Check("negative_at", (Nsym, {**sub, T1: wit[0], T2: wit[1]})), uses=[i_g])
+
+
+def _convex_decision(bld: DerivationBuilder, Gx: sp.Expr, w: dict, p: sp.Symbol,
+                     nec: sp.Basic, suff: sp.Basic | None, i_g: int, i_n: int
+                     ) -> tuple[str, sp.Basic, sp.Basic, sp.Basic, str] | None:
+    """Weights affine in the one parameter: the region is an interval
+    (:mod:`mcgen.analysis.convex_region`). (status, region, sufficient, necessary, words), or
+    None when the necessary set is no bounded rational interval or no stable point is found."""
+    ends = necessary_interval(nec, p)
+    if ends is None:
+        return None
+    Nsym = plane_polynomial(w)
+    offs = np.array(list(w.keys()), dtype=float)
+    th = np.linspace(-math.pi, math.pi, 97)
+    TX, TY = np.meshgrid(th, th)
+    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+    f = sp.lambdify(p, list(w.values()), "numpy")
+    decided: dict[sp.Rational, tuple[bool, tuple | None]] = {}
+
+    def decide(x: sp.Rational) -> tuple[bool, tuple | None]:
+        if x not in decided:
+            decided[x] = decide_at_point(Nsym, {p: x})
+        return decided[x]
+
+    def max_abs_G(x: float) -> float:
+        # the grid's best modes, refined by a local search: the bracket's points are then
+        # decided exactly, so only its width depends on this
+        ws = np.array(np.broadcast_arrays(*f(x), x), dtype=float)[:-1]
+        grid = np.abs(np.tensordot(ws, phase, axes=1))
+
+        def neg_abs2(t: np.ndarray) -> float:
+            return -float(abs(np.dot(ws, np.exp(1j * (offs @ t)))) ** 2)
+
+        best = float(grid.max())
+        for idx in np.argsort(grid, axis=None)[-3:]:
+            start = np.array([TX.flat[idx], TY.flat[idx]])
+            got = minimize(neg_abs2, start, method="Nelder-Mead",
+                           options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 400})
+            best = max(best, math.sqrt(max(-got.fun, 0.0)))
+        return best
+
+    got = decide_interval(*ends, decide, max_abs_G)
+    if got is None:
+        return None
+    i_a = bld.step("G is affine in the parameter: |G|^2 is convex in it at every mode, so the L2 "
+                   "region is an interval", "a convex function's sublevel set is convex",
+                   Check("affine_in_parameters", (Gx, (p,))), uses=[i_g])
+    uses = [i_a, i_n] + [_point_step(bld, Nsym, {p: x}, *decide(x), i_g)
+                         for x in sorted(decided)]
+    if got.low_bracket is None and got.high_bracket is None:
+        bld.step(nec, f"both ends of the necessary interval [{got.lo}, {got.hi}] are stable, so "
+                 "the whole interval is (convexity): the necessary set is the region",
+                 Check("follows"), uses=uses)
+        return "proved", nec, nec, nec, f"{p} in [{got.lo}, {got.hi}] (its ends decided exactly)"
+    lo_in = got.lo if got.low_bracket is None else got.low_bracket[0]
+    hi_in = got.hi if got.high_bracket is None else got.high_bracket[0]
+    sufficient = sp.And(p >= lo_in, p <= hi_in)
+    if suff is not None:
+        sufficient = set_relation(relational_set(sufficient, p) | relational_set(suff, p), p)
+    necessary = sp.And(nec, *([p > got.low_bracket[1]] if got.low_bracket else []),
+                       *([p < got.high_bracket[1]] if got.high_bracket else []))
+    i_s = bld.step(sufficient, "sufficient: the convex hull of stable points (and the positivity "
+                   "region)", Check("follows"), uses=uses)
+    bld.step(necessary, "necessary: an unstable point excludes every point beyond it (it would "
+             "lie between two stable points otherwise)", Check("follows"), uses=[i_s, *uses])
+    brackets = "; ".join(f"the {side} end lies in ({min(a, b)}, {max(a, b)}) "
+                         f"(width {float(abs(b - a)):.1g})"
+                         for side, br in (("lower", got.low_bracket), ("upper", got.high_bracket))
+                         if br is not None for a, b, _ in [br])
+    words = (f"the region is an interval (G affine in {p}); {brackets}: the necessary interval "
+             f"[{got.lo}, {got.hi}] is not sufficient; region used: the proved sufficient "
+             f"interval {sp.sstr(sufficient)}")
+    return "unknown", sufficient, sufficient, necessary, words
 
 
 def _long_wave_steps(bld: DerivationBuilder, Gx: sp.Expr, w: dict, params: tuple, i_g: int

@@ -170,3 +170,51 @@ def test_the_numeric_screen_respects_the_parameter_domain():
     assert c.status == "sampled"
     where = re.search(r"at nu = (-?[0-9.]+)", c.description)
     assert where is not None and float(where.group(1)) >= 0
+
+
+def test_weights_affine_in_one_parameter_decide_the_interval_by_its_ends():
+    # |G|^2 is convex in nu at every mode: the region is an interval; both ends of the
+    # necessary interval [0, 1/3] are stable, so it is the region (was `sampled`)
+    nu = sp.Symbol("nu", nonnegative=True)
+    w = {(-1, 1): nu / 2, (0, -1): 3 * nu / 4, (1, -1): -nu / 4}
+    d = von_neumann(_scheme(2, w, (nu,), "affine"))
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(nu=1 / 3) and not d.result.holds(nu=1 / 3 + 1e-9)
+    assert _max_abs_G(w, {nu: sp.Rational(1, 3)}, n=145) <= 1 + 1e-12
+    assert any(st.check.kind == "affine_in_parameters" for st in d.steps)
+
+
+def test_an_end_inside_the_necessary_interval_is_bracketed_exactly():
+    # the necessary interval is [0, 2/5], but a mode off the corners and axes grows first: the
+    # true end is irrational; it is enclosed between a stable and an unstable rational less
+    # than 1e-9 apart, each decided exactly, and the stable side is what is enforced
+    nu = sp.Symbol("nu", nonnegative=True)
+    w = {(0, 1): 3 * nu / 4, (-1, -1): 3 * nu / 4, (1, 1): nu / 2, (-1, 0): 5 * nu / 4}
+    d = von_neumann(_scheme(2, w, (nu,), "bracketed"))
+    c = d.result
+    assert c.status == "unknown" and d.recheck().status == "proved"
+    assert isinstance(c.sufficient, sp.LessThan) and c.sufficient.lhs == nu
+    a = c.sufficient.rhs
+    assert 0.396 < a < 0.3963
+    assert c.holds(nu=float(a)) and not c.holds(nu=0.3963)
+    # brute force: stable just inside, unstable just outside, and the corners and axes are not
+    # where it fails (max |G| at nu = 2/5 exceeds 1 off them)
+    assert _max_abs_G(w, {nu: a}, n=361) <= 1 + 1e-9
+    assert _max_abs_G(w, {nu: sp.Rational(3963, 10000)}, n=361) > 1
+    assert not c.necessary.subs(nu, sp.Rational(3963, 10000))
+    assert SafetyPolicy(_scheme(2, w, (nu,), "bracketed")).condition().holds(nu=float(a))
+
+
+def test_a_diagonal_implicit_operator_gives_the_exact_positivity_region():
+    # DuFort-Frankel in 3-D: (1 + 6r) u^{n+1} = 2r (six neighbours) + (1 - 6r) u^{n-1}; A is
+    # diagonal, so the M-matrix set r <= 1/6 is exact (it was `unknown`, necessity not analysed)
+    from mcgen.analysis.positivity import positivity_region
+    u = Field("u", dim=3)
+    ring = sum(u.at(*k) for k in [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1),
+                                  (0, 0, -1)])
+    s = Scheme(("u",), 3, {"u": sp.Eq((1 + 6 * r) * u.at(0, 0, 0, level=1),
+                                      2 * r * ring + (1 - 6 * r) * u.at(0, 0, 0, level=-1))},
+               params=(r,), name="DuFort-Frankel 3-D")
+    d = positivity_region(s)
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(r=1 / 6) and not d.result.holds(r=1 / 6 + 1e-9)
