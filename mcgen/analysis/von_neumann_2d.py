@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import sympy as sp
 from scipy.optimize import minimize
+from sympy.core.relational import Relational
 
 from mcgen.analysis.amplification import THETAS, C, abs2_in_c, split_powers
 from mcgen.analysis.convex_region import affine_in, decide_interval, necessary_interval
@@ -35,6 +36,7 @@ from mcgen.model.scheme import Scheme
 from mcgen.proof.check import Check
 from mcgen.proof.condition import Condition
 from mcgen.proof.derivation import Derivation, DerivationBuilder
+from mcgen.proof.lp import check_linear_implies
 from mcgen.proof.sos_certificate import SOSUnavailable, find_sos_certificate, region_polynomials
 from mcgen.proof.sos_reduced_search import find_reduced_sos_certificate
 from mcgen.proof.sturm import (
@@ -209,6 +211,16 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      "sufficient and necessary coincide: the region is exact",
                      Check("region_equivalent", (suff, nec_expr, params)), uses=[i_s, i_n])
             status = "proved"
+        elif (linear := _linear_conjuncts(nec_expr, params)) is not None and \
+                check_linear_implies(linear, suff, params) == "proved":
+            # (three or more parameters, where regions are compared by LP only)
+            i_l = bld.step(linear, "the necessary conditions linear in the parameters",
+                           Check("follows"), uses=[i_n])
+            bld.step(suff, "they imply the sufficient set (positivity): sufficient and "
+                     "necessary coincide, the region is exact",
+                     Check("linear_implies", (linear, suff, params)), uses=[i_s, i_l])
+            nec_expr, nec_words = suff, f"the positivity region {sp.sstr(suff)}"
+            status = "proved"
         else:
             bld.step("positivity region (sufficient) inside the L2 region, inside the "
                      "necessary set; the gap between them is shown",
@@ -313,6 +325,21 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      description=description, definitions=dict(scheme.definitions))
     out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _linear_conjuncts(nec: sp.Basic, params: tuple) -> sp.Basic | None:
+    """The conjuncts of the necessary set that are linear inequalities in the parameters."""
+    out = []
+    for rel in (nec.args if isinstance(nec, sp.And) else (nec,)):
+        if not isinstance(rel, Relational) or rel.rel_op not in (">=", "<=", ">", "<"):
+            continue
+        try:
+            deg = sp.Poly(sp.expand(rel.lhs - rel.rhs), *params).total_degree()
+        except sp.PolynomialError:
+            continue
+        if deg <= 1:
+            out.append(rel)
+    return sp.And(*out) if out else None
 
 
 def _finite_necessary_set(nec: sp.Basic, params: tuple) -> list[tuple] | None:

@@ -106,12 +106,15 @@ def test_policy_enforces_the_3d_l2_region():
     assert sp.simplify(cond.expr.subs(r, sp.Rational(1, 6) + sp.Rational(1, 10**6))) is sp.false
 
 
-def test_3d_schemes_out_of_reach_report_the_sufficient_set():
+def test_3d_donor_cell_is_exact_and_3d_lax_wendroff_reports_its_sufficient_set():
     a, b, c = sp.symbols("a b c", nonnegative=True)
     donor = {(-1, 0, 0): a, (0, -1, 0): b, (0, 0, -1): c}
-    cond = von_neumann(_scheme(3, donor, (a, b, c), "donor cell 3-D")).result
-    assert cond.status == "unknown"
-    assert cond.holds(a=0.3, b=0.3, c=0.4) and not cond.holds(a=0.3, b=0.3, c=0.41)
+    d = von_neumann(_scheme(3, donor, (a, b, c), "donor cell 3-D"))
+    # three parameters: the linear necessary condition a + b + c <= 1 (corner (pi, pi, pi))
+    # implies the positivity region (LP, exact), so the two coincide
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(a=0.3, b=0.3, c=0.4) and not d.result.holds(a=0.3, b=0.3, c=0.41)
+    assert any(st.check.kind == "linear_implies" for st in d.steps)
     nu = sp.Symbol("nu")
     lw = {(1, 0, 0): (nu**2 - nu) / 2, (-1, 0, 0): (nu**2 + nu) / 2}
     cond = von_neumann(_scheme(3, lw, (nu,), "Lax-Wendroff along x")).result
