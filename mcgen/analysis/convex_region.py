@@ -81,7 +81,7 @@ def decide_interval(lo: sp.Rational, hi: sp.Rational,
     if inner is None:
         return None
     stable.append(inner)
-    brackets = []
+    brackets: list[tuple[sp.Rational, sp.Rational, tuple] | None] = []
     for end, ok in ((lo, ok_lo), (hi, ok_hi)):
         if ok:
             brackets.append(None)
