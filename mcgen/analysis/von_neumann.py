@@ -33,6 +33,7 @@ from mcgen.analysis.von_neumann_2d import decide_at_point, plane_polynomial, two
 from mcgen.analysis.von_neumann_multilevel import three_level
 from mcgen.analysis.von_neumann_system import von_neumann_system
 from mcgen.errors import AnalysisError
+from mcgen.model.read import Field
 from mcgen.model.scheme import Scheme
 from mcgen.proof.derivation import Derivation
 from mcgen.proof.sturm import nonneg_on_plane
@@ -55,6 +56,27 @@ def von_neumann(scheme: Scheme, rays: int = 16) -> Derivation:
 _RESULTS: dict[tuple[str, int], Derivation] = {}
 
 
+def _parameter_denominator(lv: dict, params: tuple) -> sp.Expr | None:
+    """The common denominator of an explicit two-level scheme's weights when it depends on the
+    parameters (None otherwise, and for implicit or multi-level schemes)."""
+    if set(lv) != {0, 1} or len(lv[1]) != 1 or set(lv[1].values()) != {1}:
+        return None
+    den = sp.Integer(1)
+    for w in lv[0].values():
+        den = sp.lcm(den, sp.fraction(sp.together(sp.sympify(w)))[1])
+    den = sp.factor(den)
+    return den if den.free_symbols & set(params) else None
+
+
+def _multiplied_through(scheme: Scheme, lv: dict, den: sp.Expr) -> Scheme:
+    """The scheme written as den u^{n+1} = sum (den w_k) u_k (the same update)."""
+    f = scheme.fields[0]
+    field = Field(f, dim=1)
+    rhs = sum(sp.cancel(den * w) * field[k[0]] for k, w in lv[0].items())
+    return Scheme(scheme.fields, 1, {f: sp.Eq(den * field.at(0, level=1), rhs)},
+                  params=scheme.params, name=scheme.name, definitions=dict(scheme.definitions))
+
+
 def _von_neumann(scheme: Scheme, rays: int) -> Derivation:
     if len(scheme.fields) > 1:
         return von_neumann_system(scheme)
@@ -70,6 +92,20 @@ def _von_neumann(scheme: Scheme, rays: int) -> Derivation:
                 f"parameters ({sp.sstr(bad[0])}); exact regions are decided for polynomial, "
                 "rational and piecewise (Min/Max/Abs) weights: declare the transcendental part "
                 "as the parameter (e.g. w = exp(-nu), params=(w,), with its range)")
+    denominator = _parameter_denominator(lv, scheme.params)
+    if denominator is not None:
+        if scheme.dim != 1:
+            raise AnalysisError(
+                f"scheme {scheme.name!r}: its weights are rational in the parameters (common "
+                f"denominator {sp.sstr(denominator)}); 2-D and 3-D regions are decided for "
+                "weights polynomial in them: name the ratio as the parameter (for "
+                "r/(1 + 4 r) say s = r/(1 + 4 r), 1/(1 + 4 r) = 1 - 4 s, params=(s,)), or use "
+                "positivity_region")
+        # D u^{n+1} = sum (D w_k) u_k: the same scheme with a diagonal implicit operator,
+        # whose |A|^2 - |B|^2 is a polynomial
+        return two_level_1d(_multiplied_through(scheme, lv, denominator),
+                            {1: {(0,): denominator},
+                             0: {k: sp.cancel(denominator * w) for k, w in lv[0].items()}})
     if set(lv) <= {0, 1}:
         diagnosed = inconsistent_input(scheme, lv)
         if diagnosed is not None:

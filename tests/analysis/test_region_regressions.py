@@ -165,3 +165,23 @@ def test_bilinear_weights_positivity_no_zoo():
             pt = {nu: sp.Rational(x, 4), mu: sp.Rational(y, 4)}
             w = [(mu * nu - 2 * nu).subs(pt), (1 - mu * nu + 2 * nu).subs(pt)]
             assert bool(c.expr.subs(pt)) is all(v >= 0 for v in w)
+
+
+def test_weights_rational_in_the_parameter():
+    # (u_j + r (u_{j+1} + u_{j-1})) / (1 + 2r) crashed (PolynomialError in the critical values);
+    # multiplied through by 1 + 2r it is a scheme with a diagonal implicit operator
+    import pytest
+
+    from mcgen.errors import AnalysisError
+    r = sp.Symbol("r", nonnegative=True)
+    u = Field("u")
+    d = von_neumann(Scheme(("u",), 1, {"u": (u[0] + r * (u[1] + u[-1])) / (1 + 2 * r)},
+                           params=(r,)))
+    assert d.result.status == "proved"
+    assert d.result.holds(r=0.0) and d.result.holds(r=100.0)
+    assert d.recheck().status == "proved"
+    u2 = Field("u", dim=2)
+    ring = u2.at(1, 0) + u2.at(-1, 0) + u2.at(0, 1) + u2.at(0, -1)
+    with pytest.raises(AnalysisError, match="s = r/\\(1 \\+ 4 r\\)"):
+        von_neumann(Scheme(("u",), 2, {"u": (u2.at(0, 0) + r * ring) / (1 + 4 * r)},
+                           params=(r,)))
