@@ -221,3 +221,28 @@ def test_a_diagonal_implicit_operator_gives_the_exact_positivity_region():
     d = positivity_region(s)
     assert d.result.status == "proved" and d.recheck().status == "proved"
     assert d.result.holds(r=1 / 6) and not d.result.holds(r=1 / 6 + 1e-9)
+
+
+def test_random_affine_plane_stencils_agree_with_exact_point_decisions():
+    # one parameter, 3 x 3, weights affine in nu: every answer (proved, or unknown with an end
+    # enclosed) against exact decisions at rational points (N >= 0 on the plane)
+    from mcgen.analysis.von_neumann_2d import decide_at_point, plane_polynomial
+    nu = sp.Symbol("nu", nonnegative=True)
+    rng = random.Random(1)
+    offs = [k for k in itertools.product((-1, 0, 1), repeat=2) if k != (0, 0)]
+    seen = set()
+    for trial in range(5):
+        w = {k: sp.Rational(rng.randint(-1, 6), 4) * nu for k in rng.sample(offs, 4)}
+        c = von_neumann(_scheme(2, w, (nu,), f"affine-{trial}")).result
+        seen.add(c.status)
+        assert c.status in ("proved", "unknown")
+        full = {**w, (0, 0): 1 - sum(w.values())}
+        N = plane_polynomial(full)
+        for x in (sp.Rational(1, 20), sp.Rational(1, 7), sp.Rational(1, 4), sp.Rational(2, 5)):
+            stable = decide_at_point(N, {nu: x})[0]
+            if c.status == "proved":
+                assert bool(c.expr.subs(nu, x)) == stable, (w, x)
+            else:
+                assert not c.sufficient.subs(nu, x) or stable, (w, x)
+                assert c.necessary.subs(nu, x) or not stable, (w, x)
+    assert seen == {"proved", "unknown"}
