@@ -71,12 +71,12 @@ def test_nine_point_heat_is_proved():
 @pytest.mark.parametrize("d", [2, 3])
 def test_random_mirror_symmetric_stencils_agree_with_brute_force(d):
     rng = random.Random(7 + d)
-    for trial in range(6 if d == 2 else 3):
+    for trial in range(5 if d == 2 else 2):
         w = _mirror(d, rng)
         der = von_neumann(_scheme(d, w, (r,), f"mirror{d}-{trial}"))
         c = der.result
         assert c.status == "proved", (w, c.description)
-        for x in np.linspace(0, 1.5, 31)[1:]:
+        for x in np.linspace(0, 1.5, 16)[1:]:
             g = _max_abs_G(w, {r: sp.Float(x)})
             if abs(g - 1) > 1e-9:
                 assert c.holds(r=float(x)) == (g < 1), (w, x, g)
