@@ -28,6 +28,7 @@ from mcgen.analysis.region_presentation import (
     present_relations,
     region_name,
     set_relation,
+    set_to_condition,
     single_relation_form,
 )
 from mcgen.analysis.von_neumann_1d import analyse_Q
@@ -44,6 +45,7 @@ from mcgen.proof.sturm import (
     _domain,
     check_region_equivalent,
     check_region_implies,
+    check_same_real_set,
     nonneg_on_plane,
     relational_set,
 )
@@ -189,8 +191,12 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         if lw_steps:
             nec_expr, nec_words = single_relation_form(nec_expr, params) or (nec_expr,
                                                                              nec_words)
-    i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}",
-                   Check("region_equivalent", (sp.And(*necessary), nec_expr, params)),
+    same = Check("region_equivalent", (sp.And(*necessary), nec_expr, params))
+    intervals = _as_intervals(sp.And(*necessary), params[0]) if len(params) == 1 else None
+    if intervals is not None:
+        nec_expr, nec_words = intervals
+        same = Check("same_real_set", (sp.And(*necessary), nec_expr, params[0]))
+    i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}", same,
                    uses=[*corner_steps, i_h, *[i for _, i in lw_steps]])
     suff = None
     try:
@@ -325,6 +331,19 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
                      description=description, definitions=dict(scheme.definitions))
     out = bld.finish_concluded(cond)
     return replace(out, meta={**out.meta, "certified_points": meta_points})
+
+
+def _as_intervals(nec: sp.Basic, p: sp.Symbol) -> tuple[sp.Basic, str] | None:
+    """A one-parameter necessary set as its union of intervals (the conjunction of corner,
+    edge, Hessian and long-wave conditions often repeats itself), or None."""
+    try:
+        s = relational_set(nec, p).intersect(_domain(p))
+        expr, words = set_to_condition(s, p)
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+        return None
+    if check_same_real_set(nec, expr, p) != "proved":
+        return None
+    return expr, words
 
 
 def _linear_conjuncts(nec: sp.Basic, params: tuple) -> sp.Basic | None:
@@ -508,6 +527,9 @@ def _sos_sufficiency(Gx: sp.Expr, w: dict, params: tuple, nec: sp.Basic
         cert = find_sos_certificate(Gx, THETAS[:2], params, nec)
     except SOSUnavailable as err:
         return None, str(err)
+    except ValueError:
+        return None, ("the necessary set's bounds are not polynomial inequalities with rational "
+                      "coefficients (irrational algebraic end points)")
     if cert is None:
         return None, ("no sum-of-squares certificate of the natural degree was found (or it "
                       "did not round to an exact one)")
@@ -567,7 +589,9 @@ def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
     if not params or len(params) > 2:
         return ""
     f = sp.lambdify(params, list(w.values()), "numpy")
-    inside = sp.lambdify(params, nec, "numpy")
+    # (algebraic end points as floats: a numeric screen)
+    inside = sp.lambdify(params, nec.xreplace({x: sp.Float(x.evalf(30)) for x in
+                                               nec.atoms(sp.CRootOf)}), "numpy")
     offs = np.array(list(w.keys()), dtype=float)
     th = np.linspace(-math.pi, math.pi, 49)
     TX, TY = np.meshgrid(th, th)

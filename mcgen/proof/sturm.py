@@ -700,6 +700,22 @@ def _region_relation(a: Any, b: Any, variables: Any, what: str) -> str:
     return res
 
 
+@register_check("same_real_set",
+                "two conditions in one variable define the same subset of its domain (each "
+                "turned into its union of intervals with exact algebraic end points)")
+def check_same_real_set(a: Any, b: Any, v: Any) -> str:
+    try:
+        dom = _domain(v)
+        sa = relational_set(sp.sympify(a), v).intersect(dom)
+        sb = relational_set(sp.sympify(b), v).intersect(dom)
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+        return "unknown"
+    same = sa.symmetric_difference(sb)
+    if same.is_empty is True:
+        return "proved"
+    return "refuted" if same.is_empty is False else "unknown"
+
+
 @register_check("manifestly_nonneg",
                 "an expression is >= 0 by the sign assumptions of its symbols")
 def check_manifestly_nonneg(expr: Any) -> str:

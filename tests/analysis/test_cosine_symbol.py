@@ -246,3 +246,21 @@ def test_random_affine_plane_stencils_agree_with_exact_point_decisions():
                 assert not c.sufficient.subs(nu, x) or stable, (w, x)
                 assert c.necessary.subs(nu, x) or not stable, (w, x)
     assert seen == {"proved", "unknown"}
+
+
+def test_a_one_parameter_necessary_set_reads_as_its_intervals():
+    # unsplit Lax-Wendroff along the diagonal (nu_x = nu_y = nu): corners, edges, Hessian and
+    # the long-wave condition repeated themselves (five conjuncts); the astroid gives
+    # |nu| <= 2^(-3/2), checked as the same subset of the line
+    from mcgen.model.catalogue import linear as cat
+    lw = cat.lax_wendroff_2d()
+    nx, ny = lw.params
+    nu = sp.Symbol("nu", real=True)
+    f = lw.fields[0]
+    s = Scheme(lw.fields, 2, {f: lw.update[f].subs({nx: nu, ny: nu})}, params=(nu,),
+               name="Lax-Wendroff along the diagonal")
+    d = von_neumann(s)
+    c = d.result
+    assert c.necessary == (sp.Abs(nu) <= sp.sqrt(2) / 4)
+    assert any(st.check.kind == "same_real_set" for st in d.steps)
+    assert c.status == "sampled"  # (its sufficiency: no certificate in one parameter)
