@@ -341,6 +341,20 @@ def _as_intervals(nec: sp.Basic, p: sp.Symbol) -> tuple[sp.Basic, str] | None:
         expr, words = set_to_condition(s, p)
     except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
         return None
+    if isinstance(s, sp.Interval) and s.start.is_finite and s.end.is_finite and \
+            not (s.start.is_Rational and s.end.is_Rational):
+        # conjugate irrational ends (|nu| <= sqrt(2)/4): one quadratic with rational
+        # coefficients, which the SOS search can take
+        quad = sp.expand((p - s.start) * (p - s.end))
+        if all(c.is_Rational for c in sp.Poly(quad, p).all_coeffs()):
+            expr = sp.Le(sp.Poly(quad, p).clear_denoms()[1].as_expr(), 0)
+        else:  # both ends roots of one rational polynomial m, the set {m <= 0} (or >= 0)
+            ends = {sp.minimal_polynomial(x, p) for x in (s.start, s.end)}
+            m = sp.expand(sp.Mul(*ends))
+            for cand in (sp.Le(m, 0), sp.Ge(m, 0)):
+                if check_same_real_set(cand, expr, p) == "proved":
+                    expr = cand
+                    break
     if check_same_real_set(nec, expr, p) != "proved":
         return None
     return expr, words

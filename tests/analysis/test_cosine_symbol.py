@@ -250,8 +250,9 @@ def test_random_affine_plane_stencils_agree_with_exact_point_decisions():
 
 def test_a_one_parameter_necessary_set_reads_as_its_intervals():
     # unsplit Lax-Wendroff along the diagonal (nu_x = nu_y = nu): corners, edges, Hessian and
-    # the long-wave condition repeated themselves (five conjuncts); the astroid gives
-    # |nu| <= 2^(-3/2), checked as the same subset of the line
+    # the long-wave condition repeated themselves (five conjuncts, `sampled`); the astroid gives
+    # |nu| <= 2^(-3/2), checked as the same subset of the line, stated as 8 nu^2 <= 1 (rational
+    # coefficients), which the cube-root SOS search then proves sufficient
     from mcgen.model.catalogue import linear as cat
     lw = cat.lax_wendroff_2d()
     nx, ny = lw.params
@@ -261,6 +262,7 @@ def test_a_one_parameter_necessary_set_reads_as_its_intervals():
                name="Lax-Wendroff along the diagonal")
     d = von_neumann(s)
     c = d.result
-    assert c.necessary == (sp.Abs(nu) <= sp.sqrt(2) / 4)
-    assert any(st.check.kind == "same_real_set" for st in d.steps)
-    assert c.status == "sampled"  # (its sufficiency: no certificate in one parameter)
+    assert c.status == "proved" and d.recheck().status == "proved"
+    assert c.holds(nu=2**-1.5 - 1e-12) and not c.holds(nu=2**-1.5 + 1e-9)
+    assert "|nu| <= sqrt(2)/4" in c.description
+    assert {"same_real_set", "sos_on_torus"} <= {st.check.kind for st in d.steps}
