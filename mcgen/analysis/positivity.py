@@ -406,6 +406,8 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
         if done is None and suff is not sp.true:
             done = _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
         return done
+    if scheme.dim == 3 and len(blocks) == 1 and suff is not sp.true:
+        return _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -501,9 +503,10 @@ def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
 
 def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
                      suff: sp.Basic, suff_words: str) -> Derivation | None:
-    """A 2-D scheme with B = c I + d A, A a symmetric five-point operator, one parameter
-    (:mod:`mcgen.analysis.resolvent_positivity`): S = c A^(-1) + d I, decided exactly (its
-    end points may be transcendental, roots of AGM(X, Y) = c/(-d), enclosed); None otherwise."""
+    """A 2-D or 3-D scheme with B = c I + d A, A a symmetric five- or nine-point (2-D) or
+    seven-point (3-D) operator, one parameter (:mod:`mcgen.analysis.resolvent_positivity`):
+    S = c A^(-1) + d I, decided exactly (its end points may be transcendental, roots of
+    1/G_0 = c/(-d), enclosed); None otherwise."""
     params = tuple(p for p in scheme.params if any(
         sp.sympify(w).has(p) for W in (A, B) for w in W.values()))
     if len(params) != 1:
@@ -516,27 +519,41 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     assert f is not None
     cn, dn, den = f.c_d
     c, d = sp.factor(cn / den), sp.factor(dn / den)
-    i_f = b.step(f"A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) with a0 = {f.a0}, "
-                 f"a1 = {f.a1}, a2 = {f.a2}; B = c I + d A with c = {c}, d = {d}",
+    if f.dim == 2:
+        shape = "a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1)" + (
+            " - a3 (E_x + E_x^-1)(E_y + E_y^-1)" if f.a[2] != 0 else "")
+        green = ("G_0 = s/AGM(X, Y), X^2 = (a0 + 4 |a3|)^2 - 4 (|a1| - |a2|)^2, "
+                 "Y^2 = (a0 - 4 |a3|)^2 - 4 (|a1| + |a2|)^2 (the theta_2 integral, then an "
+                 "elliptic integral in cos theta_1 with four real branch points, "
+                 "Byrd-Friedman 254.00, K(k) = pi/(2 AGM(1, k')))")
+        flips = ("s a1, s a2, s a3 >= 0 up to a checkerboard flip (E_x -> -E_x maps "
+                 "(a1, a2, a3) to (-a1, a2, -a3)); a pattern no flip fixes is out of reach")
+    else:
+        shape = "a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_z + E_z^-1)"
+        green = ("G_0 = (s/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)) (the 2-D formula "
+                 "with a0 -> a0 - 2 a3 cos theta), enclosed by the trapezoid rule with the "
+                 "error bound 2 M/(e^(eta N) - 1) of a function analytic in |Im theta| < eta "
+                 "(Trefethen-Weideman)")
+        flips = "s a1, s a2, s a3 >= 0 up to checkerboard flips"
+    weights = ", ".join(f"a{i} = {w}" for i, w in enumerate((f.a0, *f.a)) if i < 3 or w != 0)
+    i_f = b.step(f"A = {shape} with {weights}; B = c I + d A with c = {c}, d = {d}",
                  "so A^(-1) B = c A^(-1) + d I: off the diagonal c times the lattice Green's "
                  "function of A, on it c G_0 + d", Check("resolvent_form", (A, B, p)),
                  uses=[i_w])
-    i_k = b.step("with s = sign(a0): A invertible iff s a0 > 2 |a1| + 2 |a2|; s a1, s a2 >= 0 "
-                 "(an M-matrix): A^(-1) > 0 off the diagonal, so those entries are >= 0 iff "
-                 "s c >= 0; s a1 < 0 or s a2 < 0 makes A^(-1) alternate in sign (checkerboard). "
-                 "The diagonal of A^(-1) is G_0 = s/AGM(X, Y), X^2 = a0^2 - 4 (|a1| - |a2|)^2, "
-                 "Y^2 = a0^2 - 4 (|a1| + |a2|)^2 (the theta_1 integral, then an elliptic "
-                 "integral in cos theta_2 with real branch points, Byrd-Friedman 254.00, "
-                 "K(k) = pi/(2 AGM(1, k'))): >= 0 iff AGM(X, Y) <= s c/(-d) when d < 0",
-                 "the lattice Green's function of a five-point operator",
+    i_k = b.step(f"with s = sign(a0) and {flips}: A is an M-matrix, invertible iff "
+                 "eps = s A(theta = 0) > 0, and A^(-1) > 0 off the diagonal, so those entries "
+                 "are >= 0 iff s c >= 0; a flip makes A^(-1) alternate in sign (checkerboard). "
+                 f"The diagonal of A^(-1) is {green}: >= 0 iff 1/G_0 <= s c/(-d) when d < 0",
+                 f"the lattice Green's function of a {f.name} operator",
                  Check("definition"), uses=[i_f])
     expr, words = resolvent.present(got, p)
     encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
-    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 for every sign pattern "
-                 "and of the derivatives of X^2, Y^2 and c/d), one exact decision per cell; "
-                 "where AGM(X, Y) - s c/(-d) is monotone (X, Y and c/(-d) pulling one way) it has "
-                 "at most one root, enclosed by bisection over rationals with outward-rounded "
-                 f"interval arithmetic: {words}",
+    movers = "X^2, Y^2" if f.dim == 2 else "eps, |a1|, |a2|, |a3|"
+    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 and eps for every sign "
+                 f"pattern and of the derivatives of {movers} and c/d), one exact decision per "
+                 f"cell; where 1/G_0 - s c/(-d) is monotone ({movers} and c/(-d) pulling one "
+                 "way) it has at most one root, enclosed by bisection over rationals with "
+                 f"outward-rounded interval arithmetic: {words}",
                  Check("resolvent_diagonal_region", (A, B, p, expr, encl)), uses=[i_k])
     what = {"diagonal": "the diagonal entry c G_0 + d is < 0, so data u^n = 1 at cell j, 0 "
             "elsewhere, give u_j^(n+1) < 0",
