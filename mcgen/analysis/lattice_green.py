@@ -123,7 +123,7 @@ def cubic_diagonal(m0: sp.Expr, m1: sp.Expr, m2: sp.Expr, m3: sp.Expr, theta: sp
                    ) -> sp.Expr:
     """int_0^pi K(m(theta)) / X(theta) dtheta = (pi^2 / 2) G_0 for the 3-D seven-point operator,
     as a SymPy ``Integral`` (X, m of the 2-D formula at m0 - 2 m3 cos theta)."""
-    x2 = sp.expand((m0 - 2 * m3 * sp.cos(theta))**2 - 4 * (m1 - m2)**2)
+    x2 = (sp.factor(m0) - 2 * sp.factor(m3) * sp.cos(theta))**2 - 4 * sp.factor(m1 - m2)**2
     m = sp.factor(16 * m1 * m2) / x2
     return sp.Integral(sp.elliptic_k(m) / sp.sqrt(x2), (theta, 0, sp.pi))
 

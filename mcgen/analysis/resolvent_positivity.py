@@ -184,9 +184,9 @@ class ResolventForm:
         if pl is not None:
             x2, y2 = sp.factor(self.x2(pattern)), sp.factor(self.y2(pattern))
             return f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = {rho}"
-        m0, m1, m2, m3 = self.m(pattern)
-        t = sp.Symbol("t")
-        x2, y2 = green.planar_squares(m0 - 2 * m3 * t, m1, m2, 0)
+        m0, m1, m2, m3 = (sp.factor(w) for w in self.m(pattern))
+        t = sp.Symbol("t", real=True)
+        x2, y2 = green.planar_squares(m0 - 2 * m3 * t, sp.factor(m1 - m2) / 2 + m2, m2, 0)
         return (f"1/G_0 = {rho}, G_0 = (1/pi) int_0^pi dtheta / AGM(X, Y), "
                 f"X = {sp.sstr(sp.sqrt(sp.factor(x2)))}, Y = {sp.sstr(sp.sqrt(sp.factor(y2)))}"
                 " at t = cos(theta)")
@@ -465,10 +465,10 @@ def _bound_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
     if e in (sp.oo, -sp.oo):
         def lim(h: sp.Expr) -> sp.Expr:
             return sp.limit(h, p, e)
-        if lim(f.eps(pattern) - rho).is_positive or \
-                all(lim(green.KAPPA * m - rho).is_positive for m in ms):
+        if lim(f.eps(pattern) - rho).is_extended_positive or \
+                all(lim(green.KAPPA * m - rho).is_extended_positive for m in ms):
             return 1
-        return -1 if lim(m0 - rho).is_negative else None
+        return -1 if lim(m0 - rho).is_extended_negative else None
     num, den = sp.fraction(sp.cancel(rho))
     for prec in _PRECISIONS[:3]:
         P = _enclosure(e, p, prec)
