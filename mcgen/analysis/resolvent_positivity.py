@@ -186,7 +186,7 @@ class ResolventForm:
             return f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = {rho}"
         m0, m1, m2, m3 = (sp.factor(w) for w in self.m(pattern))
         t = sp.Symbol("t", real=True)
-        x2, y2 = green.planar_squares(m0 - 2 * m3 * t, sp.factor(m1 - m2) / 2 + m2, m2, 0)
+        x2, y2 = green.planar_squares(m0 - 2 * m3 * t, m1, m2, 0)
         return (f"1/G_0 = {rho}, G_0 = (1/pi) int_0^pi dtheta / AGM(X, Y), "
                 f"X = {sp.sstr(sp.sqrt(sp.factor(x2)))}, Y = {sp.sstr(sp.sqrt(sp.factor(y2)))}"
                 " at t = cos(theta)")
