@@ -56,10 +56,12 @@ def agm_interval(X: Any, Y: Any) -> Any:
     """An interval containing AGM(x, y) for every x in X, y in Y (positive intervals):
     AGM is increasing in both arguments and, after one step, b_n <= AGM <= a_n."""
     a, b = (X + Y) / 2, iv.sqrt(X * Y)
+    width = a.b - b.a
     for _ in range(200):
         a, b = (a + b) / 2, iv.sqrt(a * b)
-        if (a.b - b.a) <= (a.b * iv.mpf(2) ** (-iv.prec + 4)).b:
-            break
+        if (a.b - b.a) <= (a.b * iv.mpf(2) ** (-iv.prec + 4)).b or a.b - b.a > width / 2:
+            break  # converged, or stalled at the width the inputs' widths allow
+        width = a.b - b.a
     return iv.mpf([b.a, a.b])
 
 
