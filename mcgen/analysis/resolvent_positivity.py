@@ -62,9 +62,8 @@ Pattern = tuple[int, int, int, int]
 #: the offset each weight a1, a2, a3 is read at (its mirror image -k carries the same weight);
 #: in 2-D the diagonal pair (1, -1), (-1, 1) must carry a3 too
 _AXES = {2: ((1, 0), (0, 1), (1, 1)), 3: ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
-#: bisection steps enclosing a transcendental end point (width about 2^-n of the cell's scale):
-#: each 3-D sign is a trapezoid sum of interval AGMs, so fewer (about 6e-11 relative)
-_BISECTIONS = {2: 60, 3: 34}
+#: bisection steps enclosing a transcendental end point (width about 2^-60 of the cell's scale)
+_BISECTIONS = 60
 
 
 def _neighbours(dim: int) -> list[tuple[int, ...]]:
@@ -525,8 +524,8 @@ def _toward(e: Any, q: sp.Rational, k: int) -> sp.Rational:
 def enclose_root(f: ResolventForm, pattern: Pattern, x0: Any, x1: Any, q: Any,
                  g_ends: tuple[int, int]) -> tuple[sp.Rational, sp.Rational] | None:
     """Rationals a < b in the cell (x0, x1), certified to have diagonals of opposite signs,
-    about 2^-60 (relative; 2^-34 in 3-D) apart: they bracket the one root of g (g strictly
-    monotone, its end signs ``g_ends`` opposite; q a rational of the cell)."""
+    about 2^-60 (relative) apart: they bracket the one root of g (g strictly monotone, its
+    end signs ``g_ends`` opposite; q a rational of the cell)."""
     s_q = _point_sign(f, pattern, q)
     if s_q is None:
         return None
@@ -541,7 +540,7 @@ def enclose_root(f: ResolventForm, pattern: Pattern, x0: Any, x1: Any, q: Any,
         return None
     lo, hi = (q, other) if q < other else (other, q)
     s_lo = _point_sign(f, pattern, lo)
-    tol = max(abs(lo), abs(hi), sp.Integer(1)) / sp.Integer(2)**_BISECTIONS[f.dim]
+    tol = max(abs(lo), abs(hi), sp.Integer(1)) / sp.Integer(2)**_BISECTIONS
     while hi - lo > tol:
         mid = (lo + hi) / 2
         sig = _point_sign(f, pattern, mid)
