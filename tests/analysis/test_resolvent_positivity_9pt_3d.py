@@ -1,6 +1,6 @@
 """Exact positivity of implicit schemes with B = c I + d A beyond the five-point operator
 (issue 12): the compact nine-point Crank-Nicolson scheme in 2-D (G_0 = 1/AGM(1 + 2r,
-sqrt(1 + 8r/3)): r <= r* = 0.5077...) and the seven-point Crank-Nicolson and theta-method schemes
+sqrt(1 + 8r/3)): r <= r* = 0.67698...) and the seven-point Crank-Nicolson and theta-method schemes
 in 3-D (G_0 = (1/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)), enclosed by the trapezoid rule
 with its analytic error bound: r <= r* = 0.36813...). Every value is checked against NumPy: the
 lattice G_0 by the trapezoid rule on a large periodic grid (spectrally accurate), the solution
