@@ -195,7 +195,8 @@ class ResolventForm:
         pl = self.planar(pattern)
         if pl is not None:
             return green.planar_inverse(*(_horner(w, self.p, P) for w in pl))
-        return green.cubic_inverse(*(_horner(w, self.p, P) for w in self.m(pattern)), prec)
+        m0, m1, m2, m3 = (_horner(w, self.p, P) for w in self.m(pattern))
+        return green.cubic_inverse(m0, m1, m2, m3, prec)
 
 
 def resolvent_form(A: Weights, B: Weights, p: sp.Symbol) -> ResolventForm | None:
@@ -372,6 +373,13 @@ def _patterns(f: ResolventForm) -> list[Pattern]:
     return [(1, s1, s2, s3) for s1 in opts[0] for s2 in opts[1] for s3 in opts[2]]
 
 
+def _axis_zero(pattern: Pattern, j: int) -> Pattern:
+    """The pattern with axis j's weight 0 (a planar sub-pattern in 3-D)."""
+    s = list(pattern)
+    s[j + 1] = 0
+    return s[0], s[1], s[2], s[3]
+
+
 def critical_polys(f: ResolventForm) -> list[sp.Expr]:
     """Polynomials in p whose real roots bound the cells: the weights, c A_k, X^2, Y^2 and eps
     for every sign pattern (3-D: also with one axis set to 0), the derivatives of those, of
@@ -380,8 +388,7 @@ def critical_polys(f: ResolventForm) -> list[sp.Expr]:
     out = [f.a0, *f.a, f.ak, f.bk, f.c_num, *f.b_all]
     pats = _patterns(f)
     if f.dim == 3:  # the planar sub-patterns (an axis weight 0 at a point)
-        pats += [(1, *(0 if i == j else g for i, g in enumerate(pt[1:]))) for pt in pats
-                 for j in range(3)]
+        pats += [_axis_zero(pt, j) for pt in pats for j in range(3)]
         out += [sp.diff(w, p) for w in f.a]
     for pt in dict.fromkeys(pats):
         e = f.eps(pt)
