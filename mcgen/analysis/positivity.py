@@ -357,8 +357,9 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     b.step("then A^{-1} >= 0 and u^{n+1} is a convex combination of old values (maximum "
            "principle)", "M-matrix theory (sufficient condition)", Check("follows"), uses=[i_f])
     exact = _exact_implicit(b, scheme, A, blocks, i_w, ex, words)
-    if exact is not None:
+    if isinstance(exact, Derivation):
         return exact
+    beyond = f" (the exact decision is out of reach: {exact})" if exact else ""
     if ex is sp.true:  # sufficient on the whole parameter domain: nothing left to decide
         b.step(ex, "the sufficient set is the whole parameter domain, so it is the region",
                Check("follows"), uses=[i_f])
@@ -369,7 +370,8 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
         return b.finish_concluded(cond)
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
                      name=region_name(scheme),
-                     description=f"sufficient (M-matrix): {words}; necessity not analysed",
+                     description=f"sufficient (M-matrix): {words}; necessity not analysed"
+                     f"{beyond}",
                      definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
 
@@ -394,10 +396,10 @@ def _exact_diagonal(b: DerivationBuilder, scheme: Scheme, a0: sp.Expr, blocks: l
 
 
 def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict], i_w: int,
-                    suff: sp.Basic, suff_words: str) -> Derivation | None:
+                    suff: sp.Basic, suff_words: str) -> Derivation | str | None:
     """The exact region of a 1-D one-parameter scheme with a tridiagonal or symmetric
-    pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
-    out of reach."""
+    pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or why it is out
+    of reach when that is known (a 2-D or 3-D resolvent form), else None."""
     zero = (0,) * scheme.dim
     if scheme.dim > 1 and set(A) == {zero}:
         return _exact_diagonal(b, scheme, A[zero], blocks, i_w)
@@ -502,11 +504,12 @@ def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
 
 
 def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
-                     suff: sp.Basic, suff_words: str) -> Derivation | None:
+                     suff: sp.Basic, suff_words: str) -> Derivation | str | None:
     """A 2-D or 3-D scheme with B = c I + d A, A a symmetric five- or nine-point (2-D) or
     seven-point (3-D) operator, one parameter (:mod:`mcgen.analysis.resolvent_positivity`):
     S = c A^(-1) + d I, decided exactly (its end points may be transcendental, roots of
-    1/G_0 = c/(-d), enclosed); None otherwise."""
+    1/G_0 = c/(-d), enclosed); why not when the form holds but the decision is out of reach;
+    None otherwise."""
     params = tuple(p for p in scheme.params if any(
         sp.sympify(w).has(p) for W in (A, B) for w in W.values()))
     if len(params) != 1:
@@ -514,7 +517,7 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     p = params[0]
     got = resolvent.decide(A, B, p)
     if got is None or not got.exact:
-        return None
+        return (got.reason or None) if got is not None else None
     f = resolvent.resolvent_form(A, B, p)
     assert f is not None
     cn, dn, den = f.c_d
@@ -583,14 +586,16 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
 
 
 def _inner_points(got: Any) -> list[sp.Rational]:
-    """Short rationals inside the region next to each transcendental end point."""
+    """Short rationals inside the region next to each transcendental end point (in the last
+    tenth and hundredth of its run)."""
     out = []
     for run in got.runs:
         for (a, bb), end in run.roots:
-            x = resolvent._short_rational(run.lo, a, False) if end == "upper" else \
-                resolvent._short_rational(bb, run.hi)
-            if x is not None:
-                out.append(x)
+            for share in (10, 100):
+                x = resolvent._short_rational(run.lo, a, False, share) if end == "upper" else \
+                    resolvent._short_rational(bb, run.hi, True, share)
+                if x is not None and x not in out:
+                    out.append(x)
     return out
 
 

@@ -358,12 +358,14 @@ class Run:
 @dataclass(frozen=True)
 class ResolventRegion:
     """The decided set of p: the algebraic part (a SymPy set) and the runs whose ends are
-    transcendental roots; whether it is exact; failing samples ``(p value, why)``."""
+    transcendental roots; whether it is exact; failing samples ``(p value, why)``; when not
+    exact, ``reason``: why the decision is out of reach (empty when unknown)."""
 
     algebraic: sp.Set
     runs: tuple[Run, ...]
     exact: bool
     witnesses: tuple[tuple[Any, str], ...]
+    reason: str = ""
 
 
 def _patterns(f: ResolventForm) -> list[Pattern]:
@@ -592,8 +594,11 @@ def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
                 witnesses.append((q, got.why))
             continue
         cell = _comparison_cell(f, got.compare, x0, x1, q)
-        if cell is None:
-            return None  # not monotone, or an end not decided: out of reach
+        if cell is None:  # not monotone, or an end not decided: out of reach
+            return ResolventRegion(sp.S.EmptySet, (), False, tuple(witnesses),
+                                   f"on the cell of {p} = {q}, 1/G_0 - c/(-d) is not shown "
+                                   "monotone (what moves 1/G_0 and c/(-d) pull different ways) "
+                                   "or its limits at the cell's ends are not decided")
         if isinstance(cell, bool):
             cells.append(_Cell(x0, x1, q, got, cell))
             if not cell:
@@ -617,7 +622,11 @@ def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
         if g.ok and not any(_covers(x, r) for r in runs):
             alg.append(sp.FiniteSet(x))
     algebraic = sp.Union(*alg) if alg else sp.S.EmptySet
-    return ResolventRegion(algebraic, tuple(runs), exact, tuple(witnesses))
+    odd = [c.q for c in cells if c.got.why == "not an M-matrix"]
+    reason = "" if exact or not odd else \
+        f"at {p} = {odd[0]} no checkerboard flip makes A an M-matrix (sign(a3) != sign(a0) " \
+        "sign(a1) sign(a2)): the signs of A^(-1) are not known"
+    return ResolventRegion(algebraic, tuple(runs), exact, tuple(witnesses), reason)
 
 
 def _within(lo: Any, hi: Any, r: Run) -> bool:
@@ -725,15 +734,16 @@ def _simplest_between(u: sp.Rational, v: sp.Rational) -> sp.Rational:
     return fl + 1 / _simplest_between(1 / fv, 1 / fu)
 
 
-def _short_rational(lo: Any, hi: Any, near_lo: bool = True) -> sp.Rational | None:
+def _short_rational(lo: Any, hi: Any, near_lo: bool = True, share: int = 10
+                    ) -> sp.Rational | None:
     """A rational of small denominator strictly between lo and hi (either may be infinite),
-    in the tenth of the interval next to lo (``near_lo``) or hi."""
+    in the 1/share of the interval next to lo (``near_lo``) or hi."""
     if not lo.is_finite:
         lo = hi - 1 if hi.is_finite else sp.Integer(-1)
     if not hi.is_finite:
         hi = lo + 1
     lo_f, hi_f = sp.Rational(sp.N(lo, 30)), sp.Rational(sp.N(hi, 30))
-    w = (hi_f - lo_f) / 10
+    w = (hi_f - lo_f) / share
     u, v = (lo_f, lo_f + w) if near_lo else (hi_f - w, hi_f)
     if not u < v:
         return None

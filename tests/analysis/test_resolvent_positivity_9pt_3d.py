@@ -258,7 +258,8 @@ def test_operators_out_of_reach_keep_the_m_matrix_set():
     assert f is not None and rp.decide_at(f, Q(1, 2)).why == "not an M-matrix"
     for s in (rotated, odd):
         c = positivity_region(s).result
-        assert c.status == "unknown" and "M-matrix" in c.description
+        assert c.status == "unknown" and "sufficient (M-matrix)" in c.description
+    assert "no checkerboard flip makes A an M-matrix" in positivity_region(odd).result.description
 
 
 def test_safety_policy_enforces_the_exact_3d_region():
