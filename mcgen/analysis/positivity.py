@@ -406,7 +406,7 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
     if scheme.dim == 2 and len(blocks) == 1:
         done = _exact_separable(b, scheme, A, blocks[0], i_w, suff)
         if done is None and suff is not sp.true:
-            done = _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
+            return _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
         return done
     if scheme.dim == 3 and len(blocks) == 1 and suff is not sp.true:
         return _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
