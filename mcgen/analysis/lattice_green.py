@@ -14,8 +14,9 @@ eps = a(0) = m0 - 2 m1 - 2 m2 - 4 m3 (2-D; - 2 m3 in 3-D) > 0.
 **2-D.** With x = cos theta_1 the symbol is alpha(x) - beta(x) cos theta_2, alpha = m0 - 2 m1 x,
 beta = 2 m2 + 4 m3 x, so the theta_2 integral is 1/sqrt(L1 L2), L1 = alpha - beta,
 L2 = alpha + beta (two linear factors, positive on [-1, 1]), and
-G_0 = (1/pi) int_-1^1 dx / sqrt((1 - x^2) L1(x) L2(x)): a complete elliptic integral with four
-real branch points (Byrd-Friedman 252.00/254.00), K(k) = pi / (2 AGM(1, k')), i.e.
+G_0 = (1/pi) int_-1^1 dx / sqrt((1 - x^2) L1(x) L2(x)): a complete elliptic integral with the
+four real branch points -1, 1 and the roots of L1, L2 (Byrd-Friedman 254.00, as for five
+points), K(k) = pi / (2 AGM(1, k')), i.e.
 
     G_0 = 1 / AGM(X, Y),  X^2 = L1(-1) L2(1) = (m0 + 4 m3)^2 - 4 (m1 - m2)^2,
                           Y^2 = L1(1) L2(-1) = (m0 - 4 m3)^2 - 4 (m1 + m2)^2

@@ -216,7 +216,8 @@ def resolvent_form(A: Weights, B: Weights, p: sp.Symbol) -> ResolventForm | None
         return None
     z = sp.Integer(0)
     axes = _AXES[dim]
-    pairs = [(k, tuple(-i for i in k)) for k in axes] + ([((1, 1), (1, -1))] if dim == 2 else [])
+    pairs = [(k, tuple(-i for i in k)) for k in axes] + \
+        ([((1, 1), (1, -1)), ((1, -1), (-1, 1))] if dim == 2 else [])
     if any(sp.expand(A.get(k, z) - A.get(j, z)) != 0 for k, j in pairs):
         return None  # not even, or (2-D) the two diagonal pairs differ (a mixed derivative)
     k = next((j for j in axes if A.get(j, z) != 0), None)
