@@ -247,6 +247,10 @@ def test_operators_out_of_reach_keep_the_m_matrix_set():
                                                                    mixed(u2.at) / 4))},
                      params=(r,), name="rotated diffusion")
     assert rp.resolvent_form(*_ops(rotated), r) is None
+    A, B = _ops(nine_point_cn())  # an odd weight: (1, -1) and (-1, 1) differ
+    A[(-1, 1)] = A[(-1, 1)] * 2
+    B[(-1, 1)] = -A[(-1, 1)]  # still B = 2 I - A
+    assert rp.resolvent_form(A, B, r) is None
     # even, both diagonals equal, but positive corners with positive edges: no flip gives an
     # M-matrix (sign(a3) != sign(a1) sign(a2))
     corners = lambda f: f(1, 1) + f(-1, -1) + f(1, -1) + f(-1, 1) - 4 * f(0, 0)  # noqa: E731
