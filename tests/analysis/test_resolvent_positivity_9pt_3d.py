@@ -270,3 +270,20 @@ def test_safety_policy_enforces_the_exact_3d_region():
     pol = safety_policy(seven_point())
     pos = pol.positivity
     assert pos.status == "proved" and pos.holds(r=0.368) and not pos.holds(r=0.369)
+
+
+def test_integral_conditions_round_trip_and_evaluate():
+    from mcgen.proof import serialize
+    from mcgen.proof.condition import Condition
+    t = sp.Symbol("theta_3", real=True)
+    e = sp.Ge(sp.Integral(sp.elliptic_k(r / (2 + sp.cos(t))) / (2 + sp.cos(t)), (t, 0, sp.pi)),
+              1)
+    assert serialize.from_data(serialize.to_data(e)) == e
+    with pytest.raises(DerivationFileError, match="one definite range"):
+        serialize.from_data({"f": "Integral", "args": [{"sym": "x"}]})
+    c = Condition(e, (r,), "positivity", "proved")
+    mp.dps = 20
+    value = mp.quad(lambda x: mp.ellipk(mpf("0.5") / (2 + mp.cos(x))) / (2 + mp.cos(x)),
+                    [0, mp.pi])
+    assert abs(float(value) - 1) > 1e-3  # not a boundary case
+    assert c.holds(r=0.5) == (value >= 1)
