@@ -5,7 +5,8 @@ The operators, written with non-negative weights m_i (an M-matrix; a checkerboar
 sign pattern to this form without changing G_0):
 
 * 2-D, the 3x3 box with the two diagonal pairs equal (five- and nine-point):
-  A = m0 I - m1 (E_x + E_x^-1) - m2 (E_y + E_y^-1) - m3 (E_x + E_x^-1)(E_y + E_y^-1);
+  A = m0 I - m1 (E_x + E_x^-1) - m2 (E_y + E_y^-1) - m3 (E_x + E_x^-1)(E_y + E_y^-1), or
+  unequal (a mixed derivative): :func:`mixed_squares`;
 * 3-D seven-point: A = m0 I - m1 (E_x + E_x^-1) - m2 (E_y + E_y^-1) - m3 (E_z + E_z^-1).
 
 G_0 = (2 pi)^-d int 1/a(theta) over the torus, a the symbol, invertible iff
@@ -115,6 +116,43 @@ def cubic_inverse(m0: Any, m1: Any, m2: Any, m3: Any, prec: int) -> Any:
     return 1 / g0
 
 
+def mixed_squares(m0: Any, m1: Any, m2: Any, m3: Any, m4: Any) -> tuple[Any, Any]:
+    """(S, P) = (X^2 + Y^2, X^2 Y^2) for any even 2-D operator on the 3x3 box, m3 the weight of
+    (1, 1) and (-1, -1), m4 of (1, -1) and (-1, 1) (SymPy expressions or intervals).
+
+    With a sin theta_1 sin theta_2 term (m3 != m4) the theta_2 integral is 1/sqrt(q(x)),
+    q = (m0 - 2 m1 x)^2 - (2 m2 + 2 (m3 + m4) x)^2 - 4 (m3 - m4)^2 (1 - x^2), a quadratic in
+    x = cos theta_1 whose roots may be complex; the same reduction (Byrd-Friedman 259.00 for
+    complex roots, analytic continuation over the convex set where q > 0 on [-1, 1]) gives
+    1/G_0 = AGM(U, V), U^2 = (S + 2 sqrt(P))/4, V^2 = sqrt(P), with P = q(1) q(-1),
+    S = q(1) + q(-1) - 4 c, c = 4 m1^2 - 16 m3 m4 the leading coefficient of q (X, Y complex
+    conjugate when S^2 < 4 P; m3 = m4: the X, Y of :func:`planar_squares`)."""
+    q1 = (m0 - 2 * m1)**2 - (2 * m2 + 2 * (m3 + m4))**2
+    qm1 = (m0 + 2 * m1)**2 - (2 * m2 - 2 * (m3 + m4))**2
+    return q1 + qm1 - 4 * (4 * m1**2 - 16 * m3 * m4), q1 * qm1
+
+
+def mixed_inverse(m0: Any, m1: Any, m2: Any, m3: Any, m4: Any) -> Any:
+    """An interval holding 1/G_0 = AGM(U, V) of :func:`mixed_squares` (interval weights), None
+    when P and U^2 are not certified positive."""
+    S, P = mixed_squares(m0, m1, m2, m3, m4)
+    if not P > 0:
+        return None
+    root = iv.sqrt(P)
+    u2 = (S + 2 * root) / 4
+    if not u2 > 0:
+        return None
+    return agm_interval(iv.sqrt(u2), iv.sqrt(root))
+
+
+def mixed_diagonal(m0: sp.Expr, m1: sp.Expr, m2: sp.Expr, m3: sp.Expr, m4: sp.Expr
+                   ) -> tuple[sp.Expr, sp.Expr]:
+    """(K(m), U) with G_0 = 2 K(m) / (pi U), m = 1 - V^2/U^2 (:func:`mixed_squares`)."""
+    S, P = (sp.factor(sp.expand(e)) for e in mixed_squares(m0, m1, m2, m3, m4))
+    u2 = (S + 2 * sp.sqrt(P)) / 4
+    return sp.elliptic_k(1 - sp.sqrt(P) / u2), sp.sqrt(u2)
+
+
 def planar_diagonal(m0: sp.Expr, m1: sp.Expr, m2: sp.Expr, m3: sp.Expr) -> tuple[sp.Expr,
                                                                                   sp.Expr]:
     """(K(m), X) with G_0 = 2 K(m) / (pi X) for the 2-D operator, m = 1 - Y^2/X^2."""
@@ -132,4 +170,5 @@ def cubic_diagonal(m0: sp.Expr, m1: sp.Expr, m2: sp.Expr, m3: sp.Expr, theta: sp
 
 
 __all__ = ["KAPPA", "agm_interval", "planar_squares", "planar_inverse", "cubic_inverse",
-           "planar_diagonal", "cubic_diagonal"]
+           "planar_diagonal", "cubic_diagonal", "mixed_squares", "mixed_inverse",
+           "mixed_diagonal"]

@@ -522,7 +522,18 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     assert f is not None
     cn, dn, den = f.c_d
     c, d = sp.factor(cn / den), sp.factor(dn / den)
-    if f.dim == 2:
+    if f.dim == 2 and f.mixed:
+        shape = ("a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_x E_y + E_x^-1 E_y^-1) "
+                 "- a4 (E_x E_y^-1 + E_x^-1 E_y)")
+        green = ("G_0 = s/AGM(U, V), U^2 = (S + 2 sqrt(P))/4, V^2 = sqrt(P), P = q(1) q(-1), "
+                 "S = q(1) + q(-1) - 4 c, q(x) = (|a0| - 2 |a1| x)^2 - (2 |a2| + 2 (|a3| + "
+                 "|a4|) x)^2 - 4 (|a3| - |a4|)^2 (1 - x^2), c = 4 a1^2 - 16 |a3 a4| (the theta_2 "
+                 "integral is 1/sqrt(q(cos theta_1)), then a complete elliptic integral, "
+                 "Byrd-Friedman 259.00, K(k) = pi/(2 AGM(1, k')))")
+        flips = ("s a1, s a2, s a3, s a4 >= 0 up to a checkerboard flip (E_x -> -E_x maps "
+                 "(a1, a2, a3, a4) to (-a1, a2, -a3, -a4)); a pattern no flip fixes is out of "
+                 "reach")
+    elif f.dim == 2:
         shape = "a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1)" + (
             " - a3 (E_x + E_x^-1)(E_y + E_y^-1)" if f.a[2] != 0 else "")
         green = ("G_0 = s/AGM(X, Y), X^2 = (a0 + 4 |a3|)^2 - 4 (|a1| - |a2|)^2, "
@@ -538,7 +549,8 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
                  "error bound 2 M/(e^(eta N) - 1) of a function analytic in |Im theta| < eta "
                  "(Trefethen-Weideman)")
         flips = "s a1, s a2, s a3 >= 0 up to checkerboard flips"
-    weights = ", ".join(f"a{i} = {w}" for i, w in enumerate((f.a0, *f.a)) if i < 3 or w != 0)
+    shown = (f.a0, *f.a) if f.mixed else (f.a0, *f.a[:3])
+    weights = ", ".join(f"a{i} = {w}" for i, w in enumerate(shown) if i < 3 or w != 0)
     i_f = b.step(f"A = {shape} with {weights}; B = c I + d A with c = {c}, d = {d}",
                  "so A^(-1) B = c A^(-1) + d I: off the diagonal c times the lattice Green's "
                  "function of A, on it c G_0 + d", Check("resolvent_form", (A, B, p)),
@@ -551,7 +563,8 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
                  Check("definition"), uses=[i_f])
     expr, words = resolvent.present(got, p)
     encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
-    movers = "X^2, Y^2" if f.dim == 2 else "eps, |a1|, |a2|, |a3|"
+    movers = "X^2, Y^2" if f.dim == 2 and not f.mixed else "eps, |a1|, |a2|, |a3|" + (
+        ", |a4|" if f.mixed else "")
     i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 and eps for every sign "
                  f"pattern and of the derivatives of {movers} and c/d), one exact decision per "
                  f"cell; where 1/G_0 - s c/(-d) is monotone ({movers} and c/(-d) pulling one "

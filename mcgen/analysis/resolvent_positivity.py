@@ -57,31 +57,31 @@ from mcgen.proof.sturm import _domain, _isolating, _min_poly, rational_between
 
 Weights = dict[tuple[int, ...], Any]
 Weights2 = Weights
-Pattern = tuple[int, int, int, int]
+Pattern = tuple[int, int, int, int, int]
 
-#: the offset each weight a1, a2, a3 is read at (its mirror image -k carries the same weight);
-#: in 2-D the diagonal pair (1, -1), (-1, 1) must carry a3 too
-_AXES = {2: ((1, 0), (0, 1), (1, 1)), 3: ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
+#: the offset each weight a1, a2, a3 (, a4) is read at (its mirror image -k carries the same
+#: weight): in 2-D a3 is the diagonal pair (1, 1), (-1, -1), a4 the pair (1, -1), (-1, 1)
+_AXES = {2: ((1, 0), (0, 1), (1, 1), (1, -1)), 3: ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
 #: bisection steps enclosing a transcendental end point (width about 2^-60 of the cell's scale)
 _BISECTIONS = 60
 
 
 def _neighbours(dim: int) -> list[tuple[int, ...]]:
-    out = [k for k in _AXES[dim]] + [tuple(-i for i in k) for k in _AXES[dim]]
-    return out + ([(1, -1), (-1, 1)] if dim == 2 else [])
+    return [k for k in _AXES[dim]] + [tuple(-i for i in k) for k in _AXES[dim]]
 
 
 @dataclass(frozen=True)
 class ResolventForm:
     """A = a0 I - sum a_i (its neighbour pairs) and B = c I + d A (see the module docstring),
-    stored as the polynomials they come from: ``a`` = (a1, a2, a3) (a3 the diagonal pairs in
-    2-D, the z axis in 3-D), ``ak`` = A at the offset the ratio d = B_k / A_k is read at,
-    ``bk`` = B there, ``b0`` = B at the origin, ``b_all`` every weight of B."""
+    stored as the polynomials they come from: ``a`` = (a1, a2, a3, a4) (2-D: a3, a4 the
+    diagonal pairs (1, 1) and (1, -1); 3-D: a3 the z axis, a4 = 0), ``ak`` = A at the offset
+    the ratio d = B_k / A_k is read at, ``bk`` = B there, ``b0`` = B at the origin, ``b_all``
+    every weight of B."""
 
     p: sp.Symbol
     dim: int
     a0: sp.Expr
-    a: tuple[sp.Expr, sp.Expr, sp.Expr]
+    a: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]
     ak: sp.Expr
     bk: sp.Expr
     b0: sp.Expr
@@ -103,17 +103,27 @@ class ResolventForm:
     def name(self) -> str:
         if self.dim == 3:
             return "seven-point"
+        if self.mixed:
+            return "nine-point (unequal diagonal pairs)"
         return "nine-point" if self.a[2] != 0 else "five-point"
 
-    def m(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
-        """(m0, m1, m2, m3) = (|a0|, |a1|, |a2|, |a3|) on the sign pattern."""
-        s, *si = pattern
-        return (sp.expand(s * self.a0), *(sp.expand(g * w) for g, w in zip(si, self.a,
-                                                                          strict=True)))
+    @property
+    def mixed(self) -> bool:
+        """2-D with unequal diagonal pairs (a3 != a4: a sin theta_1 sin theta_2 term)."""
+        return self.dim == 2 and sp.expand(self.a[2] - self.a[3]) != 0
 
-    def planar(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | None:
-        """The weights (m0, m1, m2, m3) of the 2-D formula G_0 = 1/AGM(X, Y): always in 2-D, in
-        3-D when an axis weight is 0 on the pattern (the other two axes, m3 = 0); else None."""
+    def m(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+        """(m0, ..., m4) = (|a0|, ..., |a4|) on the sign pattern."""
+        s, s1, s2, s3, s4 = pattern
+        a1, a2, a3, a4 = self.a
+        return (sp.expand(s * self.a0), sp.expand(s1 * a1), sp.expand(s2 * a2),
+                sp.expand(s3 * a3), sp.expand(s4 * a4))
+
+    def planar(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr] | \
+            None:
+        """The weights (m0, ..., m4) of the 2-D formula G_0 = 1/AGM(X, Y): always in 2-D, in
+        3-D when an axis weight is 0 on the pattern (the other two axes, m3 = m4 = 0); else
+        None."""
         m = self.m(pattern)
         if self.dim == 2:
             return m
@@ -121,30 +131,40 @@ class ResolventForm:
         if not zero:
             return None
         rest = [m[i + 1] for i in range(3) if i != zero[0]]
-        return m[0], rest[0], rest[1], sp.Integer(0)
+        return m[0], rest[0], rest[1], sp.Integer(0), sp.Integer(0)
 
     def x2(self, pattern: Pattern) -> sp.Expr:
-        """X^2 = (m0 + 4 m3)^2 - 4 (m1 - m2)^2 of the planar formula."""
+        """X^2 = (m0 + 4 m3)^2 - 4 (m1 - m2)^2 of the planar formula (equal diagonal pairs)."""
         pl = self.planar(pattern)
-        assert pl is not None
-        return sp.expand(green.planar_squares(*pl)[0])
+        assert pl is not None and not self.mixed
+        return sp.expand(green.planar_squares(*pl[:4])[0])
 
     def y2(self, pattern: Pattern) -> sp.Expr:
-        """Y^2 = (m0 - 4 m3)^2 - 4 (m1 + m2)^2 of the planar formula."""
+        """Y^2 = (m0 - 4 m3)^2 - 4 (m1 + m2)^2 of the planar formula (equal diagonal pairs)."""
         pl = self.planar(pattern)
-        assert pl is not None
-        return sp.expand(green.planar_squares(*pl)[1])
+        assert pl is not None and not self.mixed
+        return sp.expand(green.planar_squares(*pl[:4])[1])
+
+    def agm_squares(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr]:
+        """The squares of the AGM's arguments, 1/G_0 = AGM: (X^2, Y^2), or with unequal
+        diagonal pairs (U^2, V^2) = ((S + 2 sqrt(P))/4, sqrt(P)) (:func:`green.mixed_squares`)."""
+        if not self.mixed:
+            return self.x2(pattern), self.y2(pattern)
+        S, P = (sp.expand(e) for e in green.mixed_squares(*self.m(pattern)))
+        return (S + 2 * sp.sqrt(P)) / 4, sp.sqrt(P)
 
     def eps(self, pattern: Pattern) -> sp.Expr:
-        """eps = a(0) of the M-matrix form: m0 - 2 m1 - 2 m2 - 4 m3 (2-D), - 2 m3 (3-D)."""
-        m0, m1, m2, m3 = self.m(pattern)
-        return sp.expand(m0 - 2 * m1 - 2 * m2 - (4 if self.dim == 2 else 2) * m3)
+        """eps = a(0) of the M-matrix form: m0 - 2 (m1 + m2 + m3 + m4)."""
+        m0, m1, m2, m3, m4 = self.m(pattern)
+        return sp.expand(m0 - 2 * (m1 + m2 + m3 + m4))
 
     def m_matrix(self, pattern: Pattern) -> bool:
-        """Some checkerboard flip makes every s a_i >= 0 (see the module docstring)."""
-        s, s1, s2, s3 = pattern
-        t1, t2, t3 = s * s1, s * s2, s * s3
-        return self.dim == 3 or t1 * t2 * t3 == 0 or t3 == t1 * t2
+        """Some checkerboard flip (E_x -> -E_x, E_y -> -E_y, ...) makes every s a_i >= 0."""
+        s = pattern[0]
+        axes = _AXES[self.dim]
+        return any(all(s * g * (-1)**sum(i * j for i, j in zip(flip, k, strict=True)) >= 0
+                       for g, k in zip(pattern[1:], axes, strict=False))
+                   for flip in _flips(self.dim))
 
     def rho(self, s: int) -> sp.Expr:
         """rho = c'/(-d) = -s (B_0 A_k - B_k a0) / B_k (a rational function of p)."""
@@ -165,9 +185,9 @@ class ResolventForm:
         x_part = sp.factor(-d * scale)
         pl = self.planar(pattern)
         if pl is not None:
-            K, X = green.planar_diagonal(*pl)
+            K, X = green.mixed_diagonal(*pl) if self.mixed else green.planar_diagonal(*pl[:4])
             return sp.Ge(k_part * K, sp.pi * x_part * X)
-        integral = green.cubic_diagonal(*self.m(pattern), self._theta)
+        integral = green.cubic_diagonal(*self.m(pattern)[:4], self._theta)
         return sp.Ge(k_part * integral, sp.pi**2 * x_part)
 
     @property
@@ -180,10 +200,14 @@ class ResolventForm:
         """The comparison 1/G_0 = rho in words."""
         rho = sp.sstr(sp.factor(self.rho(pattern[0])))
         pl = self.planar(pattern)
+        if pl is not None and self.mixed:
+            S, P = (sp.factor(sp.expand(e)) for e in green.mixed_squares(*pl))
+            return (f"AGM(U, V) = {rho}, U^2 = ({sp.sstr(S)} + 2 sqrt(P))/4, V^2 = sqrt(P), "
+                    f"P = {sp.sstr(P)}")
         if pl is not None:
             x2, y2 = sp.factor(self.x2(pattern)), sp.factor(self.y2(pattern))
             return f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = {rho}"
-        m0, m1, m2, m3 = (sp.factor(w) for w in self.m(pattern))
+        m0, m1, m2, m3, _ = (sp.factor(w) for w in self.m(pattern))
         t = sp.Symbol("t", real=True)
         x2, y2 = green.planar_squares(m0 - 2 * m3 * t, m1, m2, 0)
         return (f"1/G_0 = {rho}, G_0 = (1/pi) int_0^pi dtheta / AGM(X, Y), "
@@ -194,9 +218,16 @@ class ResolventForm:
         """An interval holding 1/G_0 for p in the interval P (None when not certified)."""
         pl = self.planar(pattern)
         if pl is not None:
-            return green.planar_inverse(*(_horner(w, self.p, P) for w in pl))
-        m0, m1, m2, m3 = (_horner(w, self.p, P) for w in self.m(pattern))
+            w0, w1, w2, w3, w4 = (_horner(w, self.p, P) for w in pl)
+            return green.mixed_inverse(w0, w1, w2, w3, w4) if self.mixed else \
+                green.planar_inverse(w0, w1, w2, w3)
+        m0, m1, m2, m3, _ = (_horner(w, self.p, P) for w in self.m(pattern))
         return green.cubic_inverse(m0, m1, m2, m3, prec)
+
+
+def _flips(dim: int) -> list[tuple[int, ...]]:
+    """The checkerboard flips: E_i -> -E_i for the axes i with a 1."""
+    return [tuple((n >> i) & 1 for i in range(dim)) for n in range(2**dim)]
 
 
 def resolvent_form(A: Weights, B: Weights, p: sp.Symbol) -> ResolventForm | None:
@@ -216,19 +247,18 @@ def resolvent_form(A: Weights, B: Weights, p: sp.Symbol) -> ResolventForm | None
         return None
     z = sp.Integer(0)
     axes = _AXES[dim]
-    pairs = [(k, tuple(-i for i in k)) for k in axes] + \
-        ([((1, 1), (1, -1)), ((1, -1), (-1, 1))] if dim == 2 else [])
+    pairs = [(k, tuple(-i for i in k)) for k in axes]
     if any(sp.expand(A.get(k, z) - A.get(j, z)) != 0 for k, j in pairs):
-        return None  # not even, or (2-D) the two diagonal pairs differ (a mixed derivative)
+        return None  # not even
     k = next((j for j in axes if A.get(j, z) != 0), None)
     if k is None:
         return None
     ak, bk = A[k], B.get(k, z)
     if any(sp.expand(B.get(j, z) * ak - bk * A.get(j, z)) != 0 for j in near):
         return None  # B is not c I + d A
-    a = tuple(-A.get(j, z) for j in axes)
-    return ResolventForm(p, dim, A.get(zero, z), (a[0], a[1], a[2]), ak, bk, B.get(zero, z),
-                         tuple(B.values()))
+    a = [-A.get(j, z) for j in axes] + [z] * (4 - len(axes))
+    return ResolventForm(p, dim, A.get(zero, z), (a[0], a[1], a[2], a[3]), ak, bk,
+                         B.get(zero, z), tuple(B.values()))
 
 
 # ---------------------------------------------------------------- interval arithmetic
@@ -287,9 +317,9 @@ def decide_at(f: ResolventForm, x: Any) -> PointDecision:
         return _signs(e, p, x)
 
     s = sg(f.a0)
-    s1, s2, s3 = (sg(w) for w in f.a)
-    pattern = (s, s1, s2, s3)
-    if s1 == s2 == s3 == 0:  # A = a0 I here: S = B / a0
+    s1, s2, s3, s4 = (sg(w) for w in f.a)
+    pattern = (s, s1, s2, s3, s4)
+    if s1 == s2 == s3 == s4 == 0:  # A = a0 I here: S = B / a0
         if s == 0:
             return PointDecision(False, "singular")
         ok = all(s * sg(w) >= 0 for w in f.b_all)
@@ -305,12 +335,12 @@ def decide_at(f: ResolventForm, x: Any) -> PointDecision:
         return PointDecision(None, "not an M-matrix")
     if sc == 0:
         return PointDecision(sd >= 0, "" if sd >= 0 else "diagonal")
-    if sc < 0 or s * s1 < 0 or s * s2 < 0 or s * s3 < 0:
+    if sc < 0 or any(s * g < 0 for g in pattern[1:]):
         return PointDecision(False, "off-diagonal")
     if sd >= 0:
         return PointDecision(True)
     pl = f.planar(pattern)
-    if pl is not None and sp.expand(f.x2(pattern) - f.y2(pattern)) == 0:
+    if pl is not None and not f.mixed and sp.expand(f.x2(pattern) - f.y2(pattern)) == 0:
         # X = Y (one axis): AGM = X, compare X^2 <= rho^2 exactly
         ok = sg(sp.expand(f.y2(pattern) * f.bk**2 - f.c_num**2)) <= 0
         return PointDecision(ok, "" if ok else "diagonal")
@@ -373,14 +403,15 @@ def _patterns(f: ResolventForm) -> list[Pattern]:
     """Every sign pattern with s = 1 (X^2, Y^2, eps of s = -1 are those of the flipped signs)
     and each axis sign +-1, or 0 where that weight is identically 0."""
     opts = [(0,) if w == 0 else (1, -1) for w in f.a]
-    return [(1, s1, s2, s3) for s1 in opts[0] for s2 in opts[1] for s3 in opts[2]]
+    return [(1, s1, s2, s3, s4) for s1 in opts[0] for s2 in opts[1] for s3 in opts[2]
+            for s4 in opts[3]]
 
 
 def _axis_zero(pattern: Pattern, j: int) -> Pattern:
     """The pattern with axis j's weight 0 (a planar sub-pattern in 3-D)."""
     s = list(pattern)
     s[j + 1] = 0
-    return s[0], s[1], s[2], s[3]
+    return s[0], s[1], s[2], s[3], s[4]
 
 
 def critical_polys(f: ResolventForm) -> list[sp.Expr]:
@@ -392,11 +423,14 @@ def critical_polys(f: ResolventForm) -> list[sp.Expr]:
     pats = _patterns(f)
     if f.dim == 3:  # the planar sub-patterns (an axis weight 0 at a point)
         pats += [_axis_zero(pt, j) for pt in pats for j in range(3)]
+    if f.dim == 3 or f.mixed:  # the direction of 1/G_0 from eps and the |a_i|
         out += [sp.diff(w, p) for w in f.a]
     for pt in dict.fromkeys(pats):
         e = f.eps(pt)
         out += [e, sp.diff(e, p)]
-        if f.planar(pt) is not None:
+        if f.mixed:
+            out += [sp.expand(e) for e in green.mixed_squares(*f.m(pt))]
+        elif f.planar(pt) is not None:
             for e in (f.x2(pt), f.y2(pt)):
                 out += [e, sp.diff(e, p)]
             if sp.expand(f.x2(pt) - f.y2(pt)) == 0:
@@ -410,8 +444,8 @@ def _direction(f: ResolventForm, pattern: Pattern, q: Any) -> int | None:
     what moves it pulls different ways (2-D: X^2, Y^2 and rho; 3-D: eps, m1, m2, m3 and rho)."""
     p = f.p
     num = sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p))
-    movers = [f.x2(pattern), f.y2(pattern)] if f.planar(pattern) is not None else \
-        [f.eps(pattern), *f.m(pattern)[1:]]
+    movers = [f.x2(pattern), f.y2(pattern)] if f.planar(pattern) is not None and \
+        not f.mixed else [f.eps(pattern), *f.m(pattern)[1:]]
     signs = {_signs(sp.diff(e, p), p, q) for e in movers}
     signs.add(pattern[0] * _signs(num, p, q))  # rho = -s c_num / bk: rho' ~ -s num
     signs.discard(0)
@@ -449,7 +483,7 @@ def _end_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
 def _planar_limit_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
     """The sign of AGM(X, Y) - rho as p -> e = +-oo, from the limits of X^2, Y^2 and rho."""
     p = f.p
-    x2, y2, rho = f.x2(pattern), f.y2(pattern), f.rho(pattern[0])
+    (x2, y2), rho = f.agm_squares(pattern), f.rho(pattern[0])
     lx, ly, lr = (sp.limit(h, p, e) for h in (x2, y2, rho))
     if lr == sp.oo and lx.is_finite:
         return -1
@@ -469,7 +503,7 @@ def _bound_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
     max(eps, KAPPA min(m1, m2, m3)) <= 1/G_0 <= m0 (:mod:`mcgen.analysis.lattice_green`): +1
     when a lower bound exceeds rho there, -1 when m0 is below it."""
     p = f.p
-    m0, *ms = f.m(pattern)
+    m0, *ms = f.m(pattern)[:4]  # (m4 = 0 in 3-D)
     rho = f.rho(pattern[0])
     if e in (sp.oo, -sp.oo):
         def lim(h: sp.Expr) -> sp.Expr:
@@ -492,7 +526,10 @@ def _bound_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
 
 
 def _sign_of_values(x2: Any, y2: Any, rho: Any) -> int | None:
-    """sign(AGM(sqrt x2, sqrt y2) - rho) for rational x2 >= y2 >= 0, rho."""
+    """sign(AGM(sqrt x2, sqrt y2) - rho) for rational x2 >= y2 >= 0, rho (None for other
+    numbers)."""
+    if not all(sp.sympify(v).is_Rational for v in (x2, y2, rho)):
+        return None
     x2, y2, rho = (sp.Rational(v) for v in (x2, y2, rho))
     if y2 == 0:
         return -1 if rho > 0 else None

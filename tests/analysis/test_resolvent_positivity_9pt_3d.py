@@ -68,6 +68,19 @@ def theta_anisotropic_3d() -> Scheme:  # u_t = u_xx + 2 u_yy + 3 u_zz, theta = 3
     return seven_point(Q(3, 4), (1, 2, 3), "theta-method, anisotropic 3-D heat")
 
 
+def rotated_cn() -> Scheme:
+    """Crank-Nicolson for u_t = div(D grad u), D = [[1, 1/2], [1/2, 1]], in the M-matrix form
+    (1/2) delta_x^2 + (1/2) delta_y^2 + (1/2) delta_(1,1)^2: unequal diagonal pairs."""
+    def new(i, j):
+        return u2.at(i, j, level=1)
+
+    def L(f):
+        return (f(1, 0) + f(-1, 0) + f(0, 1) + f(0, -1) + f(1, 1) + f(-1, -1)
+                - 6 * f(0, 0)) / 2
+    return Scheme(("u",), 2, {"u": sp.Eq(new(0, 0) - r / 2 * L(new), u2.at(0, 0) + r / 2 *
+                                         L(u2.at))}, params=(r,), name="Crank-Nicolson, rotated")
+
+
 def _ops(scheme):
     A, (B,) = implicit_operators(scheme)
     return A, B
@@ -164,6 +177,30 @@ def test_nine_point_crank_nicolson_is_positive_exactly_up_to_its_agm_root():
     assert Derivation.from_json(d.render("json")).recheck().status == "proved"
 
 
+def test_unequal_diagonal_pairs_mixed_derivative_in_m_matrix_form():
+    # the theta_2 integral is 1/sqrt(q(cos theta_1)) with q's roots complex: 1/G_0 = AGM(U, V)
+    for m in ((4, Q(1, 2), Q(1, 2), Q(2, 5), Q(1, 10)), (Q(7, 2), 1, Q(3, 10), 0, Q(1, 5)),
+              (Q(11, 5), 0, 0, Q(1, 2), Q(1, 25))):
+        A = {(0, 0): m[0], (1, 0): -m[1], (-1, 0): -m[1], (0, 1): -m[2], (0, -1): -m[2],
+             (1, 1): -m[3], (-1, -1): -m[3], (1, -1): -m[4], (-1, 1): -m[4]}
+        iv.prec = 80
+        enc = green.mixed_inverse(*(iv.mpf(int(Q(v).p)) / int(Q(v).q) for v in m))
+        assert enc.a - 1e-12 < 1 / green_diagonal(A, 0, 512) < enc.b + 1e-12
+    d = derived(rotated_cn)
+    c = d.result
+    assert c.status == "proved" and c.expr.has(sp.elliptic_k)
+    A, B = _ops(rotated_cn())
+    a, b, end = the_root(rotated_cn)
+    assert end == "upper" and b - a < Q(1, 10**15)
+    r_np = numpy_root(A, 2.0, 0.1, 2.0, 256)
+    assert abs(r_np - float(a)) < 1e-10
+    assert solution_kernel(A, B, float(a) * (1 - 1e-3), 64).min() > -1e-14
+    assert solution_kernel(A, B, float(b) * (1 + 1e-3), 64)[0, 0] < 0
+    assert c.holds(r=float(a)) and not c.holds(r=float(b) * (1 + 1e-6))
+    assert "unequal diagonal pairs" in d.render("md")
+    assert Derivation.from_json(d.render("json")).recheck().status == "proved"
+
+
 @pytest.mark.parametrize("x", [Q(1, 4), Q(1, 2), Q(51, 100), Q(2), Q(-1, 10)])
 def test_nine_point_point_decisions_agree_with_the_fft(x):
     A, B = _ops(nine_point_cn())
@@ -246,7 +283,8 @@ def test_operators_out_of_reach_keep_the_m_matrix_set():
                                             u2.at(0, 0) + r / 2 * (lap5(u2.at) +
                                                                    mixed(u2.at) / 4))},
                      params=(r,), name="rotated diffusion")
-    assert rp.resolvent_form(*_ops(rotated), r) is None
+    f = rp.resolvent_form(*_ops(rotated), r)  # a positive weight at (1, -1), no flip helps
+    assert f is not None and f.mixed and rp.decide_at(f, Q(1, 2)).why == "not an M-matrix"
     A, B = _ops(nine_point_cn())  # an odd weight: (1, -1) and (-1, 1) differ
     A[(-1, 1)] = A[(-1, 1)] * 2
     B[(-1, 1)] = -A[(-1, 1)]  # still B = 2 I - A
