@@ -1,43 +1,47 @@
 """Exact positivity of an implicit scheme A u^{n+1} = B u^n on the 2-D or 3-D lattice whose B is
 c I + d A, A a symmetric M-matrix-type operator (the unfactored Crank-Nicolson and theta-method
-heat schemes: five-point and compact nine-point in 2-D, seven-point in 3-D), one parameter p.
+heat schemes: five- and nine-point in 2-D, also with a mixed derivative; seven-point in 3-D),
+one parameter p.
 
-The operators: 2-D, the 3x3 box with even weights and the two diagonal pairs equal,
-A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_x + E_x^-1)(E_y + E_y^-1); 3-D,
-A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_z + E_z^-1) (a_i rational functions of
-p). The solution operator is S = A^{-1} B = c A^{-1} + d I: every off-diagonal entry is c times
-an entry of A^{-1}, the diagonal is c G_0 + d with G_0 the diagonal of the lattice Green's
-function. After multiplying A and B by s = sign(a0) (so a0 > 0, c' = s c), with the sign
-pattern (s, s1, s2, s3), s_i = sign(a_i), and m_i = |a_i|:
+The operators: 2-D, the 3x3 box with even weights, A = a0 I - a1 (E_x + E_x^-1)
+- a2 (E_y + E_y^-1) - a3 (E_x E_y + E_x^-1 E_y^-1) - a4 (E_x E_y^-1 + E_x^-1 E_y) (a3 = a4: the
+compact nine-point form - a3 (E_x + E_x^-1)(E_y + E_y^-1)); 3-D, A = a0 I - a1 (E_x + E_x^-1)
+- a2 (E_y + E_y^-1) - a3 (E_z + E_z^-1) (a_i rational functions of p). The solution operator is
+S = A^{-1} B = c A^{-1} + d I: every off-diagonal entry is c times an entry of A^{-1}, the
+diagonal is c G_0 + d with G_0 the diagonal of the lattice Green's function. After multiplying
+A and B by s = sign(a0) (so a0 > 0, c' = s c), with the sign pattern (s, s1, s2, s3, s4),
+s_i = sign(a_i), and m_i = |a_i|:
 
-* a checkerboard flip E_x -> -E_x (or E_y, E_z) maps (a1, a2, a3) to (-a1, a2, -a3) (2-D) or
-  (-a1, a2, a3) (3-D) and A^{-1} to D A^{-1} D, D = diag((-1)^j): when some flip makes every
-  s a_i >= 0, A is (up to D) an M-matrix, invertible iff eps = m0 - 2 m1 - 2 m2 - 4 m3 (2-D;
-  - 2 m3 in 3-D) > 0, and A^{-1} >= 0 (> 0 at the neighbours with a weight, Neumann series);
-  with no flip the off-diagonal entries are >= 0 iff c' >= 0, with one (some s a_i < 0) an
-  entry next to the diagonal has the sign -c', so c' != 0 fails. In 2-D the patterns with
-  s a1, s a2, s a3 all non-zero and sign(a3) != s sign(a1) sign(a2) are no M-matrix under
-  any flip: out of reach (None);
-* the diagonal G_0 (:mod:`mcgen.analysis.lattice_green`): 2-D G_0 = 1/AGM(X, Y),
+* a checkerboard flip E_x -> -E_x (or E_y, E_z) maps (a1, a2, a3, a4) to (-a1, a2, -a3, -a4)
+  (2-D) or (-a1, a2, a3) (3-D) and A^{-1} to D A^{-1} D, D = diag((-1)^j): when some flip
+  makes every s a_i >= 0, A is (up to D) an M-matrix, invertible iff
+  eps = m0 - 2 (m1 + m2 + m3 + m4) > 0, and A^{-1} >= 0 (> 0 at the neighbours with a weight,
+  Neumann series); with no flip the off-diagonal entries are >= 0 iff c' >= 0, with one (some
+  s a_i < 0) an entry next to the diagonal has the sign -c', so c' != 0 fails. In 2-D a
+  pattern no flip brings to that form (sign(a3) != s sign(a1) sign(a2) with all non-zero, or
+  a3, a4 of opposite signs) is out of reach (undecided: the caller keeps the M-matrix bound);
+* the diagonal G_0 (:mod:`mcgen.analysis.lattice_green`): 2-D, a3 = a4, G_0 = 1/AGM(X, Y),
   X^2 = (m0 + 4 m3)^2 - 4 (m1 - m2)^2, Y^2 = (m0 - 4 m3)^2 - 4 (m1 + m2)^2 (the five-point
   Crank-Nicolson heat scheme, a0 = 1 + 2r, a1 = a2 = r/2, a3 = 0:
-  G_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) = (2/pi) K(k)/(1 + 2r), k = 2r/(1 + 2r)); 3-D
-  G_0 = (1/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)), m0 -> m0 - 2 m3 cos theta in the
+  G_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) = (2/pi) K(k)/(1 + 2r), k = 2r/(1 + 2r)); a3 != a4,
+  G_0 = 1/AGM(U, V) with U, V algebraic (:func:`mcgen.analysis.lattice_green.mixed_squares`);
+  3-D G_0 = (1/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)), m0 -> m0 - 2 m3 cos theta in the
   2-D formula, enclosed by the trapezoid rule with its analytic error bound. A 3-D pattern with
   an axis weight 0 is the 2-D formula in the other two axes ("planar"). With c' > 0 and d < 0
   the diagonal is >= 0 iff 1/G_0 <= rho = c'/(-d).
 
 The cells in p are bounded by the real roots of the weights' polynomials (a0, a_i, the
-numerators of c and d, X^2, Y^2 and eps for every sign pattern) and of the derivatives of X^2,
-Y^2, eps, a_i and rho. On a cell where the comparison decides, g = 1/G_0 - rho is monotone when
-what moves it pulls one way: in 2-D X^2, Y^2 (AGM is increasing in both arguments) against
-rho; in 3-D eps and m1, m2, m3 against rho (a(theta) = eps + sum 2 m_i (1 - cos theta_i) grows
-with each of them pointwise, so 1/G_0 does). Then g has at most one root p*, a transcendental
-number in general (five-point Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends
-(limits; bounds on 1/G_0 where the operator is singular or p -> oo) say whether p* exists; p*
-is then enclosed by bisection over rationals, each sign certified by outward-rounded interval
-arithmetic, the precision raised until the interval excludes 0. A cell where they pull
-different ways is out of reach (None: the caller keeps the M-matrix bound).
+numerators of c and d, X^2, Y^2 (or S, P) and eps for every sign pattern) and of the
+derivatives of X^2, Y^2, eps, a_i and rho. On a cell where the comparison decides,
+g = 1/G_0 - rho is monotone when what moves it pulls one way: in 2-D with a3 = a4, X^2, Y^2
+(AGM is increasing in both arguments) against rho; otherwise eps and the m_i against rho
+(a(theta) = eps + sum m_k (1 - cos(k . theta)) grows with each of them pointwise, so 1/G_0
+does). Then g has at most one root p*, a transcendental number in general (five-point
+Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends (limits; bounds on 1/G_0 where
+the operator is singular or p -> oo) say whether p* exists; p* is then enclosed by bisection
+over rationals, each sign certified by outward-rounded interval arithmetic, the precision raised
+until the interval excludes 0. A cell where they pull different ways is out of reach (the
+caller keeps the M-matrix bound).
 """
 
 from __future__ import annotations
