@@ -580,10 +580,10 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     for x, why in got.witnesses[:3]:
         b.step(f"counterexample at {p} = {x}: {what[why]}", "an exact entry of the solution "
                "operator", Check("resolvent_point", (A, B, p, x, why)), uses=[i_r])
-    outside = [x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
-               resolvent.decide_at(f, x).ok]
-    if outside:
-        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside[0]} is "
+    outside = next((x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
+                    resolvent.decide_at(f, x).ok), None)
+    if outside is not None:
+        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside} is "
                  "positive, outside it)")
     elif not got.runs:
         same = check_region_equivalent(suff, expr, (p,)) == "proved"

@@ -431,7 +431,8 @@ def critical_polys(f: ResolventForm) -> list[sp.Expr]:
         out += [sp.diff(w, p) for w in f.a]
     for pt in dict.fromkeys(pats):
         e = f.eps(pt)
-        out += [e, sp.diff(e, p)]
+        if f.dim == 3 or f.mixed:  # (else a factor of Y^2)
+            out += [e, sp.diff(e, p)]
         if f.mixed:
             out += [sp.expand(e) for e in green.mixed_squares(*f.m(pt))]
         elif f.planar(pt) is not None:
