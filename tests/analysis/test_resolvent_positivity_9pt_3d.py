@@ -1,6 +1,7 @@
 """Exact positivity of implicit schemes with B = c I + d A beyond the five-point operator
 (issue 12): the compact nine-point Crank-Nicolson scheme in 2-D (G_0 = 1/AGM(1 + 2r,
-sqrt(1 + 8r/3)): r <= r* = 0.67698...) and the seven-point Crank-Nicolson and theta-method schemes
+sqrt(1 + 8r/3)): r <= r* = 0.67698...), a mixed derivative in M-matrix form (unequal diagonal
+pairs: r <= 0.75247...) and the seven-point Crank-Nicolson and theta-method schemes
 in 3-D (G_0 = (1/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)), enclosed by the trapezoid rule
 with its analytic error bound: r <= r* = 0.36813...). Every value is checked against NumPy: the
 lattice G_0 by the trapezoid rule on a large periodic grid (spectrally accurate), the solution
@@ -304,10 +305,11 @@ def test_operators_out_of_reach_keep_the_m_matrix_set():
     assert "no checkerboard flip makes A an M-matrix" in positivity_region(odd).result.description
 
 
-def test_safety_policy_enforces_the_exact_3d_region():
-    pol = safety_policy(seven_point())
-    pos = pol.positivity
+def test_safety_policy_enforces_the_exact_region():
+    pos = safety_policy(seven_point()).positivity
     assert pos.status == "proved" and pos.holds(r=0.368) and not pos.holds(r=0.369)
+    pos = safety_policy(nine_point_cn()).positivity
+    assert pos.status == "proved" and pos.holds(r=0.6769) and not pos.holds(r=0.677)
 
 
 def test_integral_conditions_round_trip_and_evaluate():
