@@ -32,9 +32,10 @@ s_i = sign(a_i), and m_i = |a_i|:
 
 The cells in p are bounded by the real roots of the weights' polynomials (a0, a_i, the
 numerators of c and d, X^2, Y^2 (or S, P) and eps for every sign pattern) and of the
-derivatives of X^2, Y^2, eps, a_i and rho. On a cell where the comparison decides,
-g = 1/G_0 - rho is monotone when what moves it pulls one way: in 2-D with a3 = a4, X^2, Y^2
-(AGM is increasing in both arguments) against rho; otherwise eps and the m_i against rho
+derivatives of X^2/rho^2, Y^2/rho^2, eps/rho, a_i/rho. On a cell where the comparison decides,
+g = 1/G_0 - rho has the sign of g~ = 1/G_0(A/rho) - 1 (1/G_0 is homogeneous of degree 1 in A's
+weights), monotone when what moves it pulls one way: in 2-D with a3 = a4, X^2/rho^2 and
+Y^2/rho^2 (AGM is increasing in both arguments); otherwise eps/rho and the m_i/rho
 (a(theta) = eps + sum m_k (1 - cos(k . theta)) grows with each of them pointwise, so 1/G_0
 does). Then g has at most one root p*, a transcendental number in general (five-point
 Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends (limits; bounds on 1/G_0 where
@@ -47,7 +48,7 @@ caller keeps the M-matrix bound).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy as sp
@@ -440,19 +441,40 @@ def critical_polys(f: ResolventForm) -> list[sp.Expr]:
                 out += [e, sp.diff(e, p)]
             if sp.expand(f.x2(pt) - f.y2(pt)) == 0:
                 out.append(sp.expand(f.y2(pt) * f.bk**2 - f.c_num**2))  # AGM = X = rho
+        for num, den in _mover_slopes(f, pt):
+            out += [num, den]
     out.append(sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p)))
     return list(dict.fromkeys(sp.expand(e) for e in out))
 
 
-def _direction(f: ResolventForm, pattern: Pattern, q: Any) -> int | None:
-    """+1 when g = 1/G_0 - rho is increasing on q's cell, -1 decreasing, 0 constant, None when
-    what moves it pulls different ways (2-D: X^2, Y^2 and rho; 3-D: eps, m1, m2, m3 and rho)."""
+@lru_cache(maxsize=256)
+def _mover_slopes(f: ResolventForm, pattern: Pattern) -> list[tuple[sp.Expr, sp.Expr]]:
+    """(numerator, denominator) of the derivative of each quantity that moves
+    g~ = 1/G_0(A/rho) - 1 = (1/G_0 - rho)/rho (1/G_0 is homogeneous of degree 1 in A's
+    weights, rho > 0 on a comparison cell, so g~ has g's sign): X^2/rho^2, Y^2/rho^2 (2-D, equal
+    diagonal pairs; AGM is increasing in both arguments), else eps/rho and m_i/rho (a(theta)
+    grows with each pointwise). With rho constant these are the derivatives of X^2, Y^2 or eps,
+    m_i; with rho decreasing and those increasing they all increase."""
     p = f.p
-    num = sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p))
-    movers = [f.x2(pattern), f.y2(pattern)] if f.planar(pattern) is not None and \
-        not f.mixed else [f.eps(pattern), *f.m(pattern)[1:]]
-    signs = {_signs(sp.diff(e, p), p, q) for e in movers}
-    signs.add(pattern[0] * _signs(num, p, q))  # rho = -s c_num / bk: rho' ~ -s num
+    if sp.expand(f.c_num) == 0 or sp.expand(f.bk) == 0:
+        return []  # c = 0 or d = 0: no comparison
+    rho = f.rho(pattern[0])
+    planar = f.planar(pattern) is not None and not f.mixed
+    movers = [f.x2(pattern) / rho**2, f.y2(pattern) / rho**2] if planar else \
+        [f.eps(pattern) / rho, *(m / rho for m in f.m(pattern)[1:])]
+    out = []
+    for h in movers:
+        num, den = sp.fraction(sp.cancel(sp.diff(h, p)))
+        out.append((sp.expand(num), sp.expand(den)))
+    return out
+
+
+def _direction(f: ResolventForm, pattern: Pattern, q: Any) -> int | None:
+    """+1 when g = 1/G_0 - rho has the sign of an increasing function on q's cell (g~ of
+    :func:`_mover_slopes` increasing), -1 decreasing, 0 constant, None when what moves it pulls
+    different ways."""
+    p = f.p
+    signs = {_signs(num, p, q) * _signs(den, p, q) for num, den in _mover_slopes(f, pattern)}
     signs.discard(0)
     if not signs:
         return 0
