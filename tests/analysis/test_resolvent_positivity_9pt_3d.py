@@ -327,3 +327,24 @@ def test_integral_conditions_round_trip_and_evaluate():
                     [0, mp.pi])
     assert abs(float(value) - 1) > 1e-3  # not a boundary case
     assert c.holds(r=0.5) == (value >= 1)
+
+
+def test_operator_and_ratio_both_varying_decided_through_homogeneity():
+    # S = 3r A^{-1} - I, A = (1 + 4r) I - r (five-point): 1/G_0 and c/(-d) = 3r both increase
+    # with r, but 1/G_0(A/rho) has the weights eps/rho = 1/(3r) (down) and a_i/rho = 1/3: g's
+    # sign is that of a decreasing function, one root, the region above it
+    A = {(0, 0): 1 + 4 * r, (1, 0): -r, (-1, 0): -r, (0, 1): -r, (0, -1): -r}
+    B = {k: -w for k, w in A.items()}
+    B[(0, 0)] += 3 * r
+    got = rp.decide(A, B, r)
+    assert got is not None and got.exact and got.algebraic.is_empty
+    (run,) = got.runs
+    ((a, b), end), = run.roots
+    assert end == "lower" and b - a < Q(1, 10**15)
+    assert solution_kernel(A, B, float(a) * (1 - 1e-3), 64)[0, 0] < 0
+    assert solution_kernel(A, B, float(b) * (1 + 1e-3), 64).min() > -1e-14
+    lo, hi = 0.5, 10.0
+    for _ in range(45):  # the root of 3r G_0 = 1 by NumPy
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 3 * mid * green_diagonal(A, mid, 256) < 1 else (lo, mid)
+    assert abs((lo + hi) / 2 - float(a)) < 1e-9
