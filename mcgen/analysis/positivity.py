@@ -563,12 +563,13 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
                  Check("definition"), uses=[i_f])
     expr, words = resolvent.present(got, p)
     encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
-    movers = "X^2, Y^2" if f.dim == 2 and not f.mixed else "eps, |a1|, |a2|, |a3|" + (
-        ", |a4|" if f.mixed else "")
+    movers = "X^2/rho^2, Y^2/rho^2" if f.dim == 2 and not f.mixed else \
+        "eps/rho, |a1|/rho, |a2|/rho, |a3|/rho" + (", |a4|/rho" if f.mixed else "")
     i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 and eps for every sign "
-                 f"pattern and of the derivatives of {movers} and c/d), one exact decision per "
-                 f"cell; where 1/G_0 - s c/(-d) is monotone ({movers} and c/(-d) pulling one "
-                 "way) it has at most one root, enclosed by bisection over rationals with "
+                 f"pattern and of the derivatives of {movers}, rho = s c/(-d)), one exact "
+                 "decision per cell; 1/G_0 - rho has the sign of 1/G_0(A/rho) - 1 (1/G_0 is "
+                 f"homogeneous of degree 1 in A), monotone where {movers} move one way: there "
+                 "it has at most one root, enclosed by bisection over rationals with "
                  f"outward-rounded interval arithmetic: {words}",
                  Check("resolvent_diagonal_region", (A, B, p, expr, encl)), uses=[i_k])
     what = {"diagonal": "the diagonal entry c G_0 + d is < 0, so data u^n = 1 at cell j, 0 "
