@@ -420,9 +420,11 @@ def _axis_zero(pattern: Pattern, j: int) -> Pattern:
 
 
 def critical_polys(f: ResolventForm) -> list[sp.Expr]:
-    """Polynomials in p whose real roots bound the cells: the weights, c A_k, X^2, Y^2 and eps
-    for every sign pattern (3-D: also with one axis set to 0), the derivatives of those, of
-    the a_i (3-D) and of rho, and the lines where X = Y and AGM = rho."""
+    """Polynomials in p whose real roots bound the cells: the weights, c A_k, X^2, Y^2 (or S,
+    P) and eps for every sign pattern (3-D: also with one axis set to 0), the derivatives of
+    those, of the a_i and of rho, the numerators and denominators of the slopes of
+    :func:`_mover_slopes` (patterns with s = -1 have those of s = 1 with the a_i's signs
+    flipped), and the lines where X = Y and AGM = rho."""
     p = f.p
     out = [f.a0, *f.a, f.ak, f.bk, f.c_num, *f.b_all]
     pats = _patterns(f)
