@@ -51,7 +51,7 @@ from mpmath import iv
 #: 1/G_0 >= KAPPA * min(m1, m2, m3) for the 3-D seven-point operator (any eps >= 0)
 KAPPA = 8 / (sp.sqrt(3) * sp.pi)
 #: trapezoid points beyond which the 3-D enclosure gives up (a nearly singular operator)
-MAX_POINTS = 1 << 14
+MAX_POINTS = 1 << 11
 
 
 def agm_interval(X: Any, Y: Any) -> Any:

@@ -597,17 +597,17 @@ def _toward(e: Any, q: sp.Rational, k: int) -> sp.Rational:
     return inner + (q - inner) / sp.Integer(2)**k
 
 
-def enclose_root(f: ResolventForm, pattern: Pattern, x0: Any, x1: Any, q: Any,
-                 g_ends: tuple[int, int]) -> tuple[sp.Rational, sp.Rational] | None:
-    """Rationals a < b in the cell (x0, x1), certified to have diagonals of opposite signs,
-    about 2^-60 (relative) apart: they bracket the one root of g (g strictly monotone, its
-    end signs ``g_ends`` opposite; q a rational of the cell)."""
+def enclose_root(f: ResolventForm, pattern: Pattern, end: Any, q: Any, tries: int = 300
+                 ) -> tuple[sp.Rational, sp.Rational] | None:
+    """Rationals a < b between the rational q and the cell's end ``end``, certified to have
+    diagonals of opposite signs, about 2^-60 (relative) apart: they bracket the one root of g
+    (g strictly monotone on the cell, the root between q and that end); None when no point of
+    the other sign is found in ``tries`` steps toward the end."""
     s_q = _point_sign(f, pattern, q)
     if s_q is None:
         return None
-    end = x0 if g_ends[0] == s_q else x1  # where the diagonal (sign -g) is -s_q
     other = None
-    for k in range(1, 300):
+    for k in range(1, tries):
         cand = _toward(end, q, k)
         if _point_sign(f, pattern, cand) == -s_q:
             other = cand
@@ -840,13 +840,14 @@ def _comparison_cell(f: ResolventForm, pattern: Pattern, x0: Any, x1: Any,
         return None
     if direction == 0:
         return at_q > 0
-    # g = 1/G_0 - rho; the diagonal's sign is -sign(g)
-    g0, g1 = _end_sign(f, pattern, x0), _end_sign(f, pattern, x1)
-    if g0 is None or g1 is None:
-        return None
-    if g0 == g1:  # no root in the cell
-        return g0 < 0
-    enc = enclose_root(f, pattern, x0, x1, q, (g0, g1))
+    # g = 1/G_0 - rho, the diagonal's sign is -sign(g): g monotone, so a root lies only
+    # toward the end where g moves to -g(q) = at_q; only that end's sign matters
+    end = x0 if (direction > 0) == (at_q < 0) else x1
+    g_end = _end_sign(f, pattern, end)
+    if g_end == -at_q:  # no root in the cell
+        return at_q > 0
+    # the end's sign is at_q (a root) or not known (a root iff a point of that sign is found)
+    enc = enclose_root(f, pattern, end, q, 300 if g_end is not None else 32)
     if enc is None:
         return None
     return enc, "upper" if direction > 0 else "lower"
