@@ -7,13 +7,18 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
 * two-parameter 1-D stencils (radius 1-2, weights in nu, mu, nu*mu, nu^2, mu^2; target < 10 s),
   random and named (upwind/Lax-Wendroff with diffusion, hyperdiffusion, fourth-order stencils);
 * the 2-D catalogue schemes (Lax-Friedrichs, unsplit Lax-Wendroff, five-point heat, donor cell;
-  target < 10 s).
+  target < 10 s);
+* ``--implicit``: exact positivity of implicit Crank-Nicolson / theta-method heat schemes whose
+  end point is transcendental (five- and nine-point in 2-D, a mixed derivative, seven-point in
+  3-D): CPU seconds of
+  positivity_region() and of recheck() after a JSON round trip, and the end point found.
 
 Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
 and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
 ``--statuses 200`` instead counts the L2 statuses of 200 random two-parameter radius-2 stencils
 and which exact decision gave each, ``--statuses-2d 40`` those of random one-parameter 3 x 3
-stencils (2-D); ``--only-2d --repeats 3`` times only the 2-D catalogue.
+stencils (2-D); ``--only-2d --repeats 3`` times only the 2-D catalogue;
+``--implicit --repeats 3`` only the implicit heat schemes.
 """
 
 from __future__ import annotations
@@ -187,6 +192,66 @@ def statuses_2d(n: int, seed: int) -> None:
               f"median {statistics.median(ts):.2f}, max {max(ts):.2f}")
 
 
+def implicit_heat() -> list[tuple[str, Scheme]]:
+    """Crank-Nicolson / theta-method heat schemes with B = c I + d A (A five-, nine- or
+    seven-point): their exact positivity regions end at transcendental roots."""
+    r = sp.Symbol("r", nonnegative=True)
+    out = []
+    for dim, name, theta, k, lap in (
+            (2, "2-D Crank-Nicolson, five-point", sp.Rational(1, 2), (1, 1), "five"),
+            (2, "2-D Crank-Nicolson, nine-point", sp.Rational(1, 2), (1, 1), "nine"),
+            (2, "2-D Crank-Nicolson, D_xy = 1/2", sp.Rational(1, 2), (1, 1), "rotated"),
+            (3, "3-D Crank-Nicolson, seven-point", sp.Rational(1, 2), (1, 1, 1), "axes"),
+            (3, "3-D theta = 3/4, k = (1, 2, 3)", sp.Rational(3, 4), (1, 2, 3), "axes")):
+        u = Field("u", dim=dim)
+        zero = (0,) * dim
+
+        def laplacian(f: Any, lap: str = lap, k: tuple = k, zero: tuple = zero) -> Any:
+            axes = [tuple(int(i == j) for i in range(len(zero))) for j in range(len(zero))]
+            out = sum(kk * (f(*e) + f(*(-i for i in e)) - 2 * f(*zero))
+                      for kk, e in zip(k, axes, strict=True))
+            if lap == "nine":  # (1/6) [1 4 1; 4 -20 4; 1 4 1]
+                corners = f(1, 1) + f(-1, -1) + f(1, -1) + f(-1, 1) - 4 * f(0, 0)
+                out = (4 * out + corners) / 6
+            if lap == "rotated":  # D = [[1, 1/2], [1/2, 1]] in M-matrix form
+                out = (out + f(1, 1) + f(-1, -1) - 2 * f(0, 0)) / 2
+            return out
+
+        def new(*o: int, u: Field = u) -> Any:
+            return u.at(*o, level=1)
+        out.append((name, Scheme(("u",), dim, {"u": sp.Eq(
+            new(*zero) - theta * r * laplacian(new),
+            u.at(*zero) + (1 - theta) * r * laplacian(u.at))}, params=(r,), name=name)))
+    return out
+
+
+def implicit_timing(repeats: int) -> None:
+    """CPU seconds of positivity_region (the first run, with SymPy's own caches cold, and the
+    median) and of its recheck (after a JSON round trip)."""
+    from mcgen.analysis import resolvent_positivity as rp
+    from mcgen.analysis.implicit_positivity import implicit_operators
+    from mcgen.proof.derivation import Derivation
+    print(f"{'scheme':34s} {'derive s (first, median)':>24s} {'recheck s':>9s}  status  "
+          "end point")
+    for label, s in implicit_heat():
+        derive, check = [], []
+        for _ in range(repeats):
+            _clear()
+            t0 = time.process_time()
+            d = positivity_region(s)
+            derive.append(time.process_time() - t0)
+            text = d.render("json")
+            t0 = time.process_time()
+            status = Derivation.from_json(text).recheck().status
+            check.append(time.process_time() - t0)
+        A, (B,) = implicit_operators(s)
+        got = rp.decide(A, B, s.params[0])
+        ends = [f"{float((a + b) / 2):.13f} (width {float(b - a):.0e})"
+                for run in (got.runs if got else ()) for (a, b), _ in run.roots]
+        print(f"{label:34s} {derive[0]:14.2f} {statistics.median(derive):9.2f} "
+              f"{statistics.median(check):9.2f}  {d.result.status}/{status}  {', '.join(ends)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20)
@@ -200,9 +265,14 @@ def main() -> None:
     ap.add_argument("--statuses-2d", type=int, default=0,
                     help="only count the L2 statuses of this many random one-parameter 3 x 3 "
                     "stencils")
+    ap.add_argument("--implicit", action="store_true",
+                    help="only the exact positivity of implicit 2-D and 3-D heat schemes")
     a = ap.parse_args()
     if a.statuses_2d:
         statuses_2d(a.statuses_2d, a.seed)
+        return
+    if a.implicit:
+        implicit_timing(a.repeats)
         return
     if a.statuses:
         statuses(a.statuses, a.seed)

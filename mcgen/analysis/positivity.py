@@ -357,8 +357,9 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
     b.step("then A^{-1} >= 0 and u^{n+1} is a convex combination of old values (maximum "
            "principle)", "M-matrix theory (sufficient condition)", Check("follows"), uses=[i_f])
     exact = _exact_implicit(b, scheme, A, blocks, i_w, ex, words)
-    if exact is not None:
+    if isinstance(exact, Derivation):
         return exact
+    beyond = f" (the exact decision is out of reach: {exact})" if exact else ""
     if ex is sp.true:  # sufficient on the whole parameter domain: nothing left to decide
         b.step(ex, "the sufficient set is the whole parameter domain, so it is the region",
                Check("follows"), uses=[i_f])
@@ -369,7 +370,8 @@ def _implicit_positivity(scheme: Scheme) -> Derivation:
         return b.finish_concluded(cond)
     cond = Condition(ex, params, "positivity", "unknown", sufficient=ex, necessary=None,
                      name=region_name(scheme),
-                     description=f"sufficient (M-matrix): {words}; necessity not analysed",
+                     description=f"sufficient (M-matrix): {words}; necessity not analysed"
+                     f"{beyond}",
                      definitions=dict(scheme.definitions))
     return b.finish_concluded(cond)
 
@@ -394,18 +396,20 @@ def _exact_diagonal(b: DerivationBuilder, scheme: Scheme, a0: sp.Expr, blocks: l
 
 
 def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[dict], i_w: int,
-                    suff: sp.Basic, suff_words: str) -> Derivation | None:
+                    suff: sp.Basic, suff_words: str) -> Derivation | str | None:
     """The exact region of a 1-D one-parameter scheme with a tridiagonal or symmetric
-    pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or None when
-    out of reach."""
+    pentadiagonal implicit operator (:mod:`mcgen.analysis.implicit_positivity`), or why it is out
+    of reach when that is known (a 2-D or 3-D resolvent form), else None."""
     zero = (0,) * scheme.dim
     if scheme.dim > 1 and set(A) == {zero}:
         return _exact_diagonal(b, scheme, A[zero], blocks, i_w)
     if scheme.dim == 2 and len(blocks) == 1:
         done = _exact_separable(b, scheme, A, blocks[0], i_w, suff)
         if done is None and suff is not sp.true:
-            done = _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
+            return _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
         return done
+    if scheme.dim == 3 and len(blocks) == 1 and suff is not sp.true:
+        return _exact_resolvent(b, scheme, A, blocks[0], i_w, suff, suff_words)
     if scheme.dim != 1:
         return None
     params = tuple(p for p in scheme.params if any(
@@ -500,10 +504,12 @@ def _exact_separable(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
 
 
 def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w: int,
-                     suff: sp.Basic, suff_words: str) -> Derivation | None:
-    """A 2-D scheme with B = c I + d A, A a symmetric five-point operator, one parameter
-    (:mod:`mcgen.analysis.resolvent_positivity`): S = c A^(-1) + d I, decided exactly (its
-    end points may be transcendental, roots of AGM(X, Y) = c/(-d), enclosed); None otherwise."""
+                     suff: sp.Basic, suff_words: str) -> Derivation | str | None:
+    """A 2-D or 3-D scheme with B = c I + d A, A a symmetric five- or nine-point (2-D) or
+    seven-point (3-D) operator, one parameter (:mod:`mcgen.analysis.resolvent_positivity`):
+    S = c A^(-1) + d I, decided exactly (its end points may be transcendental, roots of
+    1/G_0 = c/(-d), enclosed); why not when the form holds but the decision is out of reach;
+    None otherwise."""
     params = tuple(p for p in scheme.params if any(
         sp.sympify(w).has(p) for W in (A, B) for w in W.values()))
     if len(params) != 1:
@@ -511,32 +517,60 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     p = params[0]
     got = resolvent.decide(A, B, p)
     if got is None or not got.exact:
-        return None
+        return (got.reason or None) if got is not None else None
     f = resolvent.resolvent_form(A, B, p)
     assert f is not None
     cn, dn, den = f.c_d
     c, d = sp.factor(cn / den), sp.factor(dn / den)
-    i_f = b.step(f"A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) with a0 = {f.a0}, "
-                 f"a1 = {f.a1}, a2 = {f.a2}; B = c I + d A with c = {c}, d = {d}",
+    if f.dim == 2 and f.mixed:
+        shape = ("a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_x E_y + E_x^-1 E_y^-1) "
+                 "- a4 (E_x E_y^-1 + E_x^-1 E_y)")
+        green = ("G_0 = s/AGM(U, V), U^2 = (S + 2 sqrt(P))/4, V^2 = sqrt(P), P = q(1) q(-1), "
+                 "S = q(1) + q(-1) - 4 c, q(x) = (|a0| - 2 |a1| x)^2 - (2 |a2| + 2 (|a3| + "
+                 "|a4|) x)^2 - 4 (|a3| - |a4|)^2 (1 - x^2), c = 4 a1^2 - 16 |a3 a4| (the theta_2 "
+                 "integral is 1/sqrt(q(cos theta_1)), then a complete elliptic integral, "
+                 "Byrd-Friedman 259.00, K(k) = pi/(2 AGM(1, k')))")
+        flips = ("s a1, s a2, s a3, s a4 >= 0 up to a checkerboard flip (E_x -> -E_x maps "
+                 "(a1, a2, a3, a4) to (-a1, a2, -a3, -a4)); a pattern no flip fixes is out of "
+                 "reach")
+    elif f.dim == 2:
+        shape = "a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1)" + (
+            " - a3 (E_x + E_x^-1)(E_y + E_y^-1)" if f.a[2] != 0 else "")
+        green = ("G_0 = s/AGM(X, Y), X^2 = (a0 + 4 |a3|)^2 - 4 (|a1| - |a2|)^2, "
+                 "Y^2 = (a0 - 4 |a3|)^2 - 4 (|a1| + |a2|)^2 (the theta_2 integral, then an "
+                 "elliptic integral in cos theta_1 with four real branch points, "
+                 "Byrd-Friedman 254.00, K(k) = pi/(2 AGM(1, k')))")
+        flips = ("s a1, s a2, s a3 >= 0 up to a checkerboard flip (E_x -> -E_x maps "
+                 "(a1, a2, a3) to (-a1, a2, -a3)); a pattern no flip fixes is out of reach")
+    else:
+        shape = "a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) - a3 (E_z + E_z^-1)"
+        green = ("G_0 = (s/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)) (the 2-D formula "
+                 "with a0 -> a0 - 2 a3 cos theta), enclosed by the trapezoid rule with the "
+                 "error bound 2 M/(e^(eta N) - 1) of a function analytic in |Im theta| < eta "
+                 "(Trefethen-Weideman)")
+        flips = "s a1, s a2, s a3 >= 0 up to checkerboard flips"
+    shown = (f.a0, *f.a) if f.mixed else (f.a0, *f.a[:3])
+    weights = ", ".join(f"a{i} = {w}" for i, w in enumerate(shown) if i < 3 or w != 0)
+    i_f = b.step(f"A = {shape} with {weights}; B = c I + d A with c = {c}, d = {d}",
                  "so A^(-1) B = c A^(-1) + d I: off the diagonal c times the lattice Green's "
                  "function of A, on it c G_0 + d", Check("resolvent_form", (A, B, p)),
                  uses=[i_w])
-    i_k = b.step("with s = sign(a0): A invertible iff s a0 > 2 |a1| + 2 |a2|; s a1, s a2 >= 0 "
-                 "(an M-matrix): A^(-1) > 0 off the diagonal, so those entries are >= 0 iff "
-                 "s c >= 0; s a1 < 0 or s a2 < 0 makes A^(-1) alternate in sign (checkerboard). "
-                 "The diagonal of A^(-1) is G_0 = s/AGM(X, Y), X^2 = a0^2 - 4 (|a1| - |a2|)^2, "
-                 "Y^2 = a0^2 - 4 (|a1| + |a2|)^2 (the theta_1 integral, then an elliptic "
-                 "integral in cos theta_2 with real branch points, Byrd-Friedman 254.00, "
-                 "K(k) = pi/(2 AGM(1, k'))): >= 0 iff AGM(X, Y) <= s c/(-d) when d < 0",
-                 "the lattice Green's function of a five-point operator",
+    i_k = b.step(f"with s = sign(a0) and {flips}: A is an M-matrix, invertible iff "
+                 "eps = s A(theta = 0) > 0, and A^(-1) > 0 off the diagonal, so those entries "
+                 "are >= 0 iff s c >= 0; a flip makes A^(-1) alternate in sign (checkerboard). "
+                 f"The diagonal of A^(-1) is {green}: >= 0 iff 1/G_0 <= s c/(-d) when d < 0",
+                 f"the lattice Green's function of a {f.name} operator",
                  Check("definition"), uses=[i_f])
     expr, words = resolvent.present(got, p)
     encl = tuple((a, bb) for run in got.runs for (a, bb), _ in run.roots)
-    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 for every sign pattern "
-                 "and of the derivatives of X^2, Y^2 and c/d), one exact decision per cell; "
-                 "where AGM(X, Y) - s c/(-d) is monotone (X, Y and c/(-d) pulling one way) it has "
-                 "at most one root, enclosed by bisection over rationals with outward-rounded "
-                 f"interval arithmetic: {words}",
+    movers = "X^2/rho^2, Y^2/rho^2" if f.dim == 2 and not f.mixed else \
+        "eps/rho, |a1|/rho, |a2|/rho, |a3|/rho" + (", |a4|/rho" if f.mixed else "")
+    i_r = b.step(expr, f"cells in {p} (roots of the weights, of X^2, Y^2 and eps for every sign "
+                 f"pattern and of the derivatives of {movers}, rho = s c/(-d)), one exact "
+                 "decision per cell; 1/G_0 - rho has the sign of 1/G_0(A/rho) - 1 (1/G_0 is "
+                 f"homogeneous of degree 1 in A), monotone where {movers} move one way: there "
+                 "it has at most one root, enclosed by bisection over rationals with "
+                 f"outward-rounded interval arithmetic: {words}",
                  Check("resolvent_diagonal_region", (A, B, p, expr, encl)), uses=[i_k])
     what = {"diagonal": "the diagonal entry c G_0 + d is < 0, so data u^n = 1 at cell j, 0 "
             "elsewhere, give u_j^(n+1) < 0",
@@ -547,10 +581,10 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
     for x, why in got.witnesses[:3]:
         b.step(f"counterexample at {p} = {x}: {what[why]}", "an exact entry of the solution "
                "operator", Check("resolvent_point", (A, B, p, x, why)), uses=[i_r])
-    outside = [x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
-               resolvent.decide_at(f, x).ok]
-    if outside:
-        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside[0]} is "
+    outside = next((x for x in _inner_points(got) if suff.subs(p, x) is sp.false and
+                    resolvent.decide_at(f, x).ok), None)
+    if outside is not None:
+        bound = (f"the M-matrix bound {suff_words} is only sufficient ({p} = {outside} is "
                  "positive, outside it)")
     elif not got.runs:
         same = check_region_equivalent(suff, expr, (p,)) == "proved"
@@ -566,14 +600,16 @@ def _exact_resolvent(b: DerivationBuilder, scheme: Scheme, A: dict, B: dict, i_w
 
 
 def _inner_points(got: Any) -> list[sp.Rational]:
-    """Short rationals inside the region next to each transcendental end point."""
+    """Short rationals inside the region next to each transcendental end point (in the last
+    tenth and hundredth of its run)."""
     out = []
     for run in got.runs:
         for (a, bb), end in run.roots:
-            x = resolvent._short_rational(run.lo, a, False) if end == "upper" else \
-                resolvent._short_rational(bb, run.hi)
-            if x is not None:
-                out.append(x)
+            for share in (10, 100):
+                x = resolvent._short_rational(run.lo, a, False, share) if end == "upper" else \
+                    resolvent._short_rational(bb, run.hi, True, share)
+                if x is not None and x not in out:
+                    out.append(x)
     return out
 
 

@@ -1,69 +1,92 @@
-"""Exact positivity of a 2-D implicit scheme whose B is c I + d A, A a symmetric five-point
-operator (the unfactored Crank-Nicolson and theta-method heat schemes), one parameter p.
+"""Exact positivity of an implicit scheme A u^{n+1} = B u^n on the 2-D or 3-D lattice whose B is
+c I + d A, A a symmetric M-matrix-type operator (the unfactored Crank-Nicolson and theta-method
+heat schemes: five- and nine-point in 2-D, also with a mixed derivative; seven-point in 3-D),
+one parameter p.
 
-With A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) (a_i rational functions of p) and
-B = c I + d A, the solution operator is S = A^{-1} B = c A^{-1} + d I: every off-diagonal entry
-is c times an entry of A^{-1}, the diagonal is c G_0 + d with G_0 the diagonal of the lattice
-Green's function. After multiplying A and B by s = sign(a0) (so a0 > 0, c' = s c):
+The operators: 2-D, the 3x3 box with even weights, A = a0 I - a1 (E_x + E_x^-1)
+- a2 (E_y + E_y^-1) - a3 (E_x E_y + E_x^-1 E_y^-1) - a4 (E_x E_y^-1 + E_x^-1 E_y) (a3 = a4: the
+compact nine-point form - a3 (E_x + E_x^-1)(E_y + E_y^-1)); 3-D, A = a0 I - a1 (E_x + E_x^-1)
+- a2 (E_y + E_y^-1) - a3 (E_z + E_z^-1) (a_i rational functions of p). The solution operator is
+S = A^{-1} B = c A^{-1} + d I: every off-diagonal entry is c times an entry of A^{-1}, the
+diagonal is c G_0 + d with G_0 the diagonal of the lattice Green's function. After multiplying
+A and B by s = sign(a0) (so a0 > 0, c' = s c), with the sign pattern (s, s1, s2, s3, s4),
+s_i = sign(a_i), and m_i = |a_i|:
 
-* A is invertible on the lattice iff a0 > 2 |a1| + 2 |a2| (A(theta) = a0 - 2 a1 cos theta_1 -
-  2 a2 cos theta_2 ranges over [a0 - 2|a1| - 2|a2|, a0 + 2|a1| + 2|a2|]);
-* a1, a2 >= 0: A is an M-matrix, A^{-1} >= 0 with A^{-1}_(1,0) >= a1/a0^2 > 0 (Neumann series),
-  so the off-diagonal entries are >= 0 iff c' >= 0; a1 < 0 (or a2 < 0) flips the sign of
-  A^{-1}_(j,k) by (-1)^j (checkerboard), so with c' != 0 some off-diagonal entry is < 0;
-* the diagonal: integrating 1/A(theta) over theta_1 and then over cos theta_2 (an elliptic
-  integral with the real branch points -1, 1, e_1, e_2; Byrd-Friedman 254.00 and
-  K(k) = pi / (2 AGM(1, k'))) gives
+* a checkerboard flip E_x -> -E_x (or E_y, E_z) maps (a1, a2, a3, a4) to (-a1, a2, -a3, -a4)
+  (2-D) or (-a1, a2, a3) (3-D) and A^{-1} to D A^{-1} D, D = diag((-1)^j): when some flip
+  makes every s a_i >= 0, A is (up to D) an M-matrix, invertible iff
+  eps = m0 - 2 (m1 + m2 + m3 + m4) > 0, and A^{-1} >= 0 (> 0 at the neighbours with a weight,
+  Neumann series); with no flip the off-diagonal entries are >= 0 iff c' >= 0, with one (some
+  s a_i < 0) an entry next to the diagonal has the sign -c', so c' != 0 fails. In 2-D a
+  pattern no flip brings to that form (sign(a3) != s sign(a1) sign(a2) with all non-zero, or
+  a3, a4 of opposite signs) is out of reach (undecided: the caller keeps the M-matrix bound);
+* the diagonal G_0 (:mod:`mcgen.analysis.lattice_green`): 2-D, a3 = a4, G_0 = 1/AGM(X, Y),
+  X^2 = (m0 + 4 m3)^2 - 4 (m1 - m2)^2, Y^2 = (m0 - 4 m3)^2 - 4 (m1 + m2)^2 (the five-point
+  Crank-Nicolson heat scheme, a0 = 1 + 2r, a1 = a2 = r/2, a3 = 0:
+  G_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) = (2/pi) K(k)/(1 + 2r), k = 2r/(1 + 2r)); a3 != a4,
+  G_0 = 1/AGM(U, V) with U, V algebraic (:func:`mcgen.analysis.lattice_green.mixed_squares`);
+  3-D G_0 = (1/pi) int_0^pi dtheta / AGM(X(theta), Y(theta)), m0 -> m0 - 2 m3 cos theta in the
+  2-D formula, enclosed by the trapezoid rule with its analytic error bound. A 3-D pattern with
+  an axis weight 0 is the 2-D formula in the other two axes ("planar"). With c' > 0 and d < 0
+  the diagonal is >= 0 iff 1/G_0 <= rho = c'/(-d).
 
-      G_0 = 1 / AGM(X, Y),  X^2 = a0^2 - 4 (|a1| - |a2|)^2,  Y^2 = a0^2 - 4 (|a1| + |a2|)^2,
-
-  (1-D check: a2 = 0 gives 1/sqrt(a0^2 - 4 a1^2); the five-point Crank-Nicolson heat scheme,
-  a0 = 1 + 2r, a1 = a2 = r/2: G_0 = 1/AGM(1 + 2r, sqrt(1 + 4r)) = (2/pi) K(k)/(1 + 2r),
-  k = 2r/(1 + 2r)). With c' > 0 and d < 0 the diagonal is >= 0 iff AGM(X, Y) <= rho = c'/(-d).
-
-The cells in p are bounded by the real roots of the weights' polynomials (a0, a1, a2, the
-numerators of c and d, X^2, Y^2 for every sign pattern) and of the derivatives of X^2, Y^2 and
-rho. On a cell where the comparison decides, g = AGM(X, Y) - rho is monotone: AGM is increasing
-in both arguments, X^2, Y^2, rho are monotone there, and when they pull the same way (X, Y up
-and rho down, or the reverse) g is strictly monotone, so it has at most one root p*, a
-transcendental number in general (Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends
-(limits) say whether p* exists; p* is then enclosed by bisection over rationals, each sign
-certified by outward-rounded interval arithmetic (an interval AGM: b_n <= AGM <= a_n for the
-iterates after one step), the precision raised until the interval excludes 0. A cell where the
-three pull different ways is out of reach (None: the caller keeps the M-matrix bound).
+The cells in p are bounded by the real roots of the weights' polynomials (a0, a_i, the
+numerators of c and d, X^2, Y^2 (or S, P) and eps for every sign pattern) and of the
+derivatives of X^2/rho^2, Y^2/rho^2, eps/rho, a_i/rho. On a cell where the comparison decides,
+g = 1/G_0 - rho has the sign of g~ = 1/G_0(A/rho) - 1 (1/G_0 is homogeneous of degree 1 in A's
+weights), monotone when what moves it pulls one way: in 2-D with a3 = a4, X^2/rho^2 and
+Y^2/rho^2 (AGM is increasing in both arguments); otherwise eps/rho and the m_i/rho
+(a(theta) = eps + sum m_k (1 - cos(k . theta)) grows with each of them pointwise, so 1/G_0
+does). Then g has at most one root p*, a transcendental number in general (five-point
+Crank-Nicolson: r* = 0.58820...). Its signs at the cell's ends (limits; bounds on 1/G_0 where
+the operator is singular or p -> oo) say whether p* exists; p* is then enclosed by bisection
+over rationals, each sign certified by outward-rounded interval arithmetic, the precision raised
+until the interval excludes 0. A cell where they pull different ways is out of reach (the
+caller keeps the M-matrix bound).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy as sp
 from mpmath import iv
 
+from mcgen.analysis import lattice_green as green
+from mcgen.analysis.lattice_green import agm_interval
 from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign
 from mcgen.proof.check import register_check
 from mcgen.proof.sturm import _domain, _isolating, _min_poly, rational_between
 
-Weights2 = dict[tuple[int, int], Any]
+Weights = dict[tuple[int, ...], Any]
+Weights2 = Weights
+Pattern = tuple[int, int, int, int, int]
 
-_X, _Y = (1, 0), (0, 1)
-_NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1))
+#: the offset each weight a1, a2, a3 (, a4) is read at (its mirror image -k carries the same
+#: weight): in 2-D a3 is the diagonal pair (1, 1), (-1, -1), a4 the pair (1, -1), (-1, 1)
+_AXES = {2: ((1, 0), (0, 1), (1, 1), (1, -1)), 3: ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
 #: bisection steps enclosing a transcendental end point (width about 2^-60 of the cell's scale)
 _BISECTIONS = 60
 
 
+def _neighbours(dim: int) -> list[tuple[int, ...]]:
+    return [k for k in _AXES[dim]] + [tuple(-i for i in k) for k in _AXES[dim]]
+
+
 @dataclass(frozen=True)
 class ResolventForm:
-    """A = a0 I - a1 (E_x + E_x^-1) - a2 (E_y + E_y^-1) and B = c I + d A, stored as the
-    polynomials they come from: ``ak`` = A at the offset the ratio d = B_k / A_k is read at,
-    ``bk`` = B there, ``b0`` = B at (0, 0), ``b_all`` every weight of B."""
+    """A = a0 I - sum a_i (its neighbour pairs) and B = c I + d A (see the module docstring),
+    stored as the polynomials they come from: ``a`` = (a1, a2, a3, a4) (2-D: a3, a4 the
+    diagonal pairs (1, 1) and (1, -1); 3-D: a3 the z axis, a4 = 0), ``ak`` = A at the offset
+    the ratio d = B_k / A_k is read at, ``bk`` = B there, ``b0`` = B at the origin, ``b_all``
+    every weight of B."""
 
     p: sp.Symbol
+    dim: int
     a0: sp.Expr
-    a1: sp.Expr
-    a2: sp.Expr
+    a: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]
     ak: sp.Expr
     bk: sp.Expr
     b0: sp.Expr
@@ -81,76 +104,169 @@ class ResolventForm:
         den = sp.lcm(sp.fraction(c)[1], sp.fraction(d)[1])
         return sp.cancel(c * den), sp.cancel(d * den), den
 
-    def y2(self, s1: int, s2: int) -> sp.Expr:
-        """Y^2 = a0^2 - 4 (|a1| + |a2|)^2 where sign a_i = s_i."""
-        return sp.expand(self.a0**2 - 4 * (s1 * self.a1 + s2 * self.a2)**2)
+    @property
+    def name(self) -> str:
+        if self.dim == 3:
+            return "seven-point"
+        if self.mixed:
+            return "nine-point (unequal diagonal pairs)"
+        return "nine-point" if self.a[2] != 0 else "five-point"
 
-    def x2(self, s1: int, s2: int) -> sp.Expr:
-        """X^2 = a0^2 - 4 (|a1| - |a2|)^2 where sign a_i = s_i."""
-        return sp.expand(self.a0**2 - 4 * (s1 * self.a1 - s2 * self.a2)**2)
+    @property
+    def mixed(self) -> bool:
+        """2-D with unequal diagonal pairs (a3 != a4: a sin theta_1 sin theta_2 term)."""
+        return self.dim == 2 and sp.expand(self.a[2] - self.a[3]) != 0
+
+    def m(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+        """(m0, ..., m4) = (|a0|, ..., |a4|) on the sign pattern."""
+        s, s1, s2, s3, s4 = pattern
+        a1, a2, a3, a4 = self.a
+        return (sp.expand(s * self.a0), sp.expand(s1 * a1), sp.expand(s2 * a2),
+                sp.expand(s3 * a3), sp.expand(s4 * a4))
+
+    def planar(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr] | \
+            None:
+        """The weights (m0, ..., m4) of the 2-D formula G_0 = 1/AGM(X, Y): always in 2-D, in
+        3-D when an axis weight is 0 on the pattern (the other two axes, m3 = m4 = 0); else
+        None."""
+        m = self.m(pattern)
+        if self.dim == 2:
+            return m
+        zero = [i for i in range(3) if pattern[i + 1] == 0]
+        if not zero:
+            return None
+        rest = [m[i + 1] for i in range(3) if i != zero[0]]
+        return m[0], rest[0], rest[1], sp.Integer(0), sp.Integer(0)
+
+    def x2(self, pattern: Pattern) -> sp.Expr:
+        """X^2 = (m0 + 4 m3)^2 - 4 (m1 - m2)^2 of the planar formula (equal diagonal pairs)."""
+        pl = self.planar(pattern)
+        assert pl is not None and not self.mixed
+        return sp.expand(green.planar_squares(*pl[:4])[0])
+
+    def y2(self, pattern: Pattern) -> sp.Expr:
+        """Y^2 = (m0 - 4 m3)^2 - 4 (m1 + m2)^2 of the planar formula (equal diagonal pairs)."""
+        pl = self.planar(pattern)
+        assert pl is not None and not self.mixed
+        return sp.expand(green.planar_squares(*pl[:4])[1])
+
+    def agm_squares(self, pattern: Pattern) -> tuple[sp.Expr, sp.Expr]:
+        """The squares of the AGM's arguments, 1/G_0 = AGM: (X^2, Y^2), or with unequal
+        diagonal pairs (U^2, V^2) = ((S + 2 sqrt(P))/4, sqrt(P)) (:func:`green.mixed_squares`)."""
+        if not self.mixed:
+            return self.x2(pattern), self.y2(pattern)
+        S, P = (sp.expand(e) for e in green.mixed_squares(*self.m(pattern)))
+        return (S + 2 * sp.sqrt(P)) / 4, sp.sqrt(P)
+
+    def eps(self, pattern: Pattern) -> sp.Expr:
+        """eps = a(0) of the M-matrix form: m0 - 2 (m1 + m2 + m3 + m4)."""
+        m0, m1, m2, m3, m4 = self.m(pattern)
+        return sp.expand(m0 - 2 * (m1 + m2 + m3 + m4))
+
+    def m_matrix(self, pattern: Pattern) -> bool:
+        """Some checkerboard flip (E_x -> -E_x, E_y -> -E_y, ...) makes every s a_i >= 0."""
+        s = pattern[0]
+        axes = _AXES[self.dim]
+        return any(all(s * g * (-1)**sum(i * j for i, j in zip(flip, k, strict=True)) >= 0
+                       for g, k in zip(pattern[1:], axes, strict=False))
+                   for flip in _flips(self.dim))
 
     def rho(self, s: int) -> sp.Expr:
         """rho = c'/(-d) = -s (B_0 A_k - B_k a0) / B_k (a rational function of p)."""
         return sp.cancel(-s * self.c_num / self.bk)
 
-    def diagonal_condition(self, s: int, s1: int, s2: int) -> sp.Basic:
-        """c' G_0 + d >= 0 as an exact SymPy relation: with AGM(X, Y) = pi X / (2 K(m)),
-        m = 1 - Y^2/X^2 (K the complete elliptic integral of the first kind, parameter m),
-        it reads 2 c' K(m) + pi d X >= 0 (multiplied by the square of a common denominator
-        of c' and d when it depends on p)."""
-        x2, y2 = self.x2(s1, s2), self.y2(s1, s2)
-        m = sp.factor(sp.cancel(1 - y2 / x2))
-        X = sp.sqrt(sp.factor(x2))
+    def diagonal_condition(self, pattern: Pattern) -> sp.Basic:
+        """c' G_0 + d >= 0 as an exact SymPy relation (multiplied by the square of a common
+        denominator of c' and d when it depends on p): in 2-D, with
+        AGM(X, Y) = pi X / (2 K(m)), m = 1 - Y^2/X^2 (K the complete elliptic integral of the
+        first kind, parameter m), 2 c' K(m) >= -pi d X; in 3-D
+        2 c' int_0^pi K(m(theta))/X(theta) dtheta >= -pi^2 d."""
+        s = pattern[0]
         c = sp.cancel(s * self.c_num / self.ak)
         d = sp.cancel(self.bk / self.ak)
         den = sp.lcm(sp.fraction(c)[1], sp.fraction(d)[1])
         scale = den**2 if sp.sympify(den).has(self.p) else sp.Integer(1)
         k_part = sp.factor(2 * c * scale)
         x_part = sp.factor(-d * scale)
-        return sp.Ge(k_part * sp.elliptic_k(m), sp.pi * x_part * X)
+        pl = self.planar(pattern)
+        if pl is not None:
+            K, X = green.mixed_diagonal(*pl) if self.mixed else green.planar_diagonal(*pl[:4])
+            return sp.Ge(k_part * K, sp.pi * x_part * X)
+        integral = green.cubic_diagonal(*self.m(pattern)[:4], self._theta)
+        return sp.Ge(k_part * integral, sp.pi**2 * x_part)
 
-    def diagonal_words(self, s: int, s1: int, s2: int) -> str:
-        """The comparison AGM(X, Y) <= rho in words."""
-        x2, y2 = sp.factor(self.x2(s1, s2)), sp.factor(self.y2(s1, s2))
-        return (f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = "
-                f"{sp.sstr(sp.factor(self.rho(s)))}")
+    @property
+    def _theta(self) -> sp.Symbol:
+        """The integration variable of the 3-D condition (a name the parameter does not
+        take)."""
+        return sp.Symbol("theta_3" if self.p.name != "theta_3" else "phi_3", real=True)
+
+    def diagonal_words(self, pattern: Pattern) -> str:
+        """The comparison 1/G_0 = rho in words."""
+        rho = sp.sstr(sp.factor(self.rho(pattern[0])))
+        pl = self.planar(pattern)
+        if pl is not None and self.mixed:
+            S, P = (sp.factor(sp.expand(e)) for e in green.mixed_squares(*pl))
+            return (f"AGM(U, V) = {rho}, U^2 = ({sp.sstr(S)} + 2 sqrt(P))/4, V^2 = sqrt(P), "
+                    f"P = {sp.sstr(P)}")
+        if pl is not None:
+            x2, y2 = sp.factor(self.x2(pattern)), sp.factor(self.y2(pattern))
+            return f"AGM({sp.sstr(sp.sqrt(x2))}, {sp.sstr(sp.sqrt(y2))}) = {rho}"
+        m0, m1, m2, m3, _ = (sp.factor(w) for w in self.m(pattern))
+        t = sp.Symbol("t", real=True)
+        x2, y2 = green.planar_squares(m0 - 2 * m3 * t, m1, m2, 0)
+        return (f"1/G_0 = {rho}, G_0 = (1/pi) int_0^pi dtheta / AGM(X, Y), "
+                f"X = {sp.sstr(sp.sqrt(sp.factor(x2)))}, Y = {sp.sstr(sp.sqrt(sp.factor(y2)))}"
+                " at t = cos(theta)")
+
+    def inverse_interval(self, pattern: Pattern, P: Any, prec: int) -> Any:
+        """An interval holding 1/G_0 for p in the interval P (None when not certified)."""
+        pl = self.planar(pattern)
+        if pl is not None:
+            w0, w1, w2, w3, w4 = (_horner(w, self.p, P) for w in pl)
+            return green.mixed_inverse(w0, w1, w2, w3, w4) if self.mixed else \
+                green.planar_inverse(w0, w1, w2, w3)
+        m0, m1, m2, m3, _ = (_horner(w, self.p, P) for w in self.m(pattern))
+        return green.cubic_inverse(m0, m1, m2, m3, prec)
 
 
-def resolvent_form(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventForm | None:
-    """The form when A is a symmetric five-point operator with a neighbour weight not
-    identically 0 and B - d A is a multiple of the identity for some d, else None."""
-    if not all(isinstance(k, tuple) and len(k) == 2 for k in (*A, *B)):
+def _flips(dim: int) -> list[tuple[int, ...]]:
+    """The checkerboard flips: E_i -> -E_i for the axes i with a 1."""
+    return [tuple((n >> i) & 1 for i in range(dim)) for n in range(2**dim)]
+
+
+def resolvent_form(A: Weights, B: Weights, p: sp.Symbol) -> ResolventForm | None:
+    """The form when A is a symmetric five- or nine-point (2-D) or seven-point (3-D) operator
+    with a neighbour weight not identically 0 and B - d A is a multiple of the identity for
+    some d, else None."""
+    keys = [k for k in (*A, *B)]
+    if not keys or not all(isinstance(k, tuple) for k in keys) or \
+            len({len(k) for k in keys}) != 1 or len(keys[0]) not in _AXES:
         return None
+    dim = len(keys[0])
+    zero = (0,) * dim
     A = {k: sp.expand(sp.sympify(w)) for k, w in A.items() if sp.expand(sp.sympify(w)) != 0}
     B = {k: sp.expand(sp.sympify(w)) for k, w in B.items() if sp.expand(sp.sympify(w)) != 0}
-    if set(A) - {(0, 0), *_NEIGHBOURS} or set(B) - set(A) - {(0, 0)}:
+    near = _neighbours(dim)
+    if set(A) - {zero, *near} or set(B) - set(A) - {zero}:
         return None
     z = sp.Integer(0)
-    if sp.expand(A.get((1, 0), z) - A.get((-1, 0), z)) != 0 or \
-            sp.expand(A.get((0, 1), z) - A.get((0, -1), z)) != 0:
-        return None
-    k = _X if A.get(_X, z) != 0 else _Y
-    if A.get(k, z) == 0:
+    axes = _AXES[dim]
+    pairs = [(k, tuple(-i for i in k)) for k in axes]
+    if any(sp.expand(A.get(k, z) - A.get(j, z)) != 0 for k, j in pairs):
+        return None  # not even
+    k = next((j for j in axes if A.get(j, z) != 0), None)
+    if k is None:
         return None
     ak, bk = A[k], B.get(k, z)
-    if any(sp.expand(B.get(j, z) * ak - bk * A.get(j, z)) != 0 for j in _NEIGHBOURS):
+    if any(sp.expand(B.get(j, z) * ak - bk * A.get(j, z)) != 0 for j in near):
         return None  # B is not c I + d A
-    return ResolventForm(p, A.get((0, 0), z), -A.get(_X, z), -A.get(_Y, z), ak, bk,
-                         B.get((0, 0), z), tuple(B.values()))
+    a = [-A.get(j, z) for j in axes] + [z] * (4 - len(axes))
+    return ResolventForm(p, dim, A.get(zero, z), (a[0], a[1], a[2], a[3]), ak, bk,
+                         B.get(zero, z), tuple(B.values()))
 
 
 # ---------------------------------------------------------------- interval arithmetic
-
-
-def agm_interval(X: Any, Y: Any) -> Any:
-    """An interval containing AGM(x, y) for every x in X, y in Y (positive intervals):
-    AGM is increasing in both arguments and, after one step, b_n <= AGM <= a_n."""
-    a, b = (X + Y) / 2, iv.sqrt(X * Y)
-    for _ in range(200):
-        a, b = (a + b) / 2, iv.sqrt(a * b)
-        if (a.b - b.a) <= (a.b * iv.mpf(2) ** (-iv.prec + 4)).b:
-            break
-    return iv.mpf([b.a, a.b])
 
 
 def _horner(f: sp.Expr, p: sp.Symbol, P: Any) -> Any:
@@ -185,13 +301,14 @@ def _signs(f: sp.Expr, p: sp.Symbol, x: Any) -> int:
 @dataclass(frozen=True)
 class PointDecision:
     """``ok`` (None when undecided); ``why`` it fails (``singular``, ``off-diagonal``,
-    ``diagonal``, ``weights``); ``compare`` (s, s1, s2) when the transcendental comparison
-    AGM(X, Y) <= rho decided (the cell's sign pattern); ``diagonal``: an interval holding the
-    diagonal entry c' G_0 + d there, when it was computed."""
+    ``diagonal``, ``weights``) or is undecided (``not an M-matrix``); ``compare``
+    (s, s1, s2, s3) when the transcendental comparison 1/G_0 <= rho decided (the cell's sign
+    pattern); ``diagonal``: an interval holding the diagonal entry c' G_0 + d there, when it
+    was computed."""
 
     ok: bool | None
     why: str = ""
-    compare: tuple[int, int, int] | None = None
+    compare: Pattern | None = None
     diagonal: Any = None
 
 
@@ -204,49 +321,52 @@ def decide_at(f: ResolventForm, x: Any) -> PointDecision:
     def sg(e: sp.Expr) -> int:
         return _signs(e, p, x)
 
-    s, s1, s2 = sg(f.a0), sg(f.a1), sg(f.a2)
-    if s1 == 0 and s2 == 0:  # A = a0 I here: S = B / a0
+    s = sg(f.a0)
+    s1, s2, s3, s4 = (sg(w) for w in f.a)
+    pattern = (s, s1, s2, s3, s4)
+    if s1 == s2 == s3 == s4 == 0:  # A = a0 I here: S = B / a0
         if s == 0:
             return PointDecision(False, "singular")
         ok = all(s * sg(w) >= 0 for w in f.b_all)
         return PointDecision(ok, "" if ok else "weights")
-    if sg(f.y2(s1, s2)) <= 0 or s == 0:
+    if s == 0 or (f.m_matrix(pattern) and sg(f.eps(pattern)) <= 0):
         return PointDecision(False, "singular")
     k_sign = sg(f.ak)
     if k_sign == 0:  # the offset d is read at vanishes here: read it at the other one
         return PointDecision(None)
     sc = s * sg(f.c_num) * k_sign  # sign of c'
     sd = sg(f.bk) * k_sign  # sign of d
+    if not f.m_matrix(pattern):  # invertibility and the signs of A^(-1) unknown
+        return PointDecision(None, "not an M-matrix")
     if sc == 0:
         return PointDecision(sd >= 0, "" if sd >= 0 else "diagonal")
-    if sc < 0 or s * s1 < 0 or s * s2 < 0:
+    if sc < 0 or any(s * g < 0 for g in pattern[1:]):
         return PointDecision(False, "off-diagonal")
     if sd >= 0:
         return PointDecision(True)
-    if s1 * s2 == 0:  # X = Y: AGM = X, compare X^2 <= rho^2 exactly
-        ok = sg(sp.expand(f.y2(s1, s2) * f.bk**2 - f.c_num**2)) <= 0
+    pl = f.planar(pattern)
+    if pl is not None and not f.mixed and sp.expand(f.x2(pattern) - f.y2(pattern)) == 0:
+        # X = Y (one axis): AGM = X, compare X^2 <= rho^2 exactly
+        ok = sg(sp.expand(f.y2(pattern) * f.bk**2 - f.c_num**2)) <= 0
         return PointDecision(ok, "" if ok else "diagonal")
     for prec in _PRECISIONS:
-        g = _diagonal_interval(f, (s, s1, s2), x, prec)
+        g = _diagonal_interval(f, pattern, x, prec)
         sig = _sign(g) if g is not None else None
         if sig is not None and sig != 0:
-            return PointDecision(sig > 0, "" if sig > 0 else "diagonal", (s, s1, s2), g)
-    return PointDecision(None, compare=(s, s1, s2))
+            return PointDecision(sig > 0, "" if sig > 0 else "diagonal", pattern, g)
+    return PointDecision(None, compare=pattern)
 
 
-def _diagonal_interval(f: ResolventForm, pattern: tuple[int, int, int], x: Any, prec: int
-                       ) -> Any:
-    """c' G_0 + d = c'/AGM(X, Y) + d at p = x, as an interval (None when X or Y is not
-    certified positive at this precision)."""
-    s, s1, s2 = pattern
+def _diagonal_interval(f: ResolventForm, pattern: Pattern, x: Any, prec: int) -> Any:
+    """c' G_0 + d at p = x, as an interval (None when 1/G_0 is not certified at this
+    precision)."""
     P = _enclosure(x, f.p, prec)
-    x2, y2 = _horner(f.x2(s1, s2), f.p, P), _horner(f.y2(s1, s2), f.p, P)
     cn, dn, den = f.c_d
     dv = _horner(den, f.p, P)
-    if not (x2 > 0 and y2 > 0) or _sign(dv) in (0, None):
+    inv = f.inverse_interval(pattern, P, prec)
+    if inv is None or _sign(dv) in (0, None):
         return None
-    return (s * _horner(cn, f.p, P) / agm_interval(iv.sqrt(x2), iv.sqrt(y2))
-            + _horner(dn, f.p, P)) / dv
+    return (pattern[0] * _horner(cn, f.p, P) / inv + _horner(dn, f.p, P)) / dv
 
 
 # ---------------------------------------------------------------- cells in p
@@ -254,7 +374,7 @@ def _diagonal_interval(f: ResolventForm, pattern: tuple[int, int, int], x: Any, 
 
 @dataclass(frozen=True)
 class Run:
-    """Consecutive cells (and the points between them) with one sign pattern (s, s1, s2)
+    """Consecutive cells (and the points between them) with one sign pattern (s, s1, s2, s3)
     on which the region is exactly {lo < p < hi (closed ends where said), the diagonal
     condition}, the condition changing sign at transcendental roots p*: ``roots`` holds, per
     root, certified rationals a < p* < b and whether the region lies below p* (``upper``: g
@@ -264,7 +384,7 @@ class Run:
     hi: Any
     lo_closed: bool
     hi_closed: bool
-    pattern: tuple[int, int, int]
+    pattern: Pattern
     condition: sp.Basic
     comparison: str
     roots: tuple[tuple[tuple[sp.Rational, sp.Rational], str], ...]
@@ -274,79 +394,171 @@ class Run:
 @dataclass(frozen=True)
 class ResolventRegion:
     """The decided set of p: the algebraic part (a SymPy set) and the runs whose ends are
-    transcendental roots; whether it is exact; failing samples ``(p value, why)``."""
+    transcendental roots; whether it is exact; failing samples ``(p value, why)``; when not
+    exact, ``reason``: why the decision is out of reach (empty when unknown)."""
 
     algebraic: sp.Set
     runs: tuple[Run, ...]
     exact: bool
     witnesses: tuple[tuple[Any, str], ...]
+    reason: str = ""
+
+
+def _patterns(f: ResolventForm) -> list[Pattern]:
+    """Every sign pattern with s = 1 (X^2, Y^2, eps of s = -1 are those of the flipped signs)
+    and each axis sign +-1, or 0 where that weight is identically 0."""
+    opts = [(0,) if w == 0 else (1, -1) for w in f.a]
+    return [(1, s1, s2, s3, s4) for s1 in opts[0] for s2 in opts[1] for s3 in opts[2]
+            for s4 in opts[3]]
+
+
+def _axis_zero(pattern: Pattern, j: int) -> Pattern:
+    """The pattern with axis j's weight 0 (a planar sub-pattern in 3-D)."""
+    s = list(pattern)
+    s[j + 1] = 0
+    return s[0], s[1], s[2], s[3], s[4]
 
 
 def critical_polys(f: ResolventForm) -> list[sp.Expr]:
-    """Polynomials in p whose real roots bound the cells: the weights, c A_k, every X^2 and
-    Y^2, and the derivatives of X^2, Y^2 and rho."""
+    """Polynomials in p whose real roots bound the cells: the weights, c A_k, X^2, Y^2 (or S,
+    P) and eps for every sign pattern (3-D: also with one axis set to 0), the derivatives of
+    those, of the a_i and of rho, the numerators and denominators of the slopes of
+    :func:`_mover_slopes` (patterns with s = -1 have those of s = 1 with the a_i's signs
+    flipped), and the lines where X = Y and AGM = rho."""
     p = f.p
-    out = [f.a0, f.a1, f.a2, f.ak, f.bk, f.c_num, *f.b_all]
-    for e in (sp.expand(f.a0**2 - 4 * (f.a1 + f.a2)**2), sp.expand(f.a0**2 - 4 * (f.a1 - f.a2)**2)):
-        out += [e, sp.diff(e, p)]
+    out = [f.a0, *f.a, f.ak, f.bk, f.c_num, *f.b_all]
+    pats = _patterns(f)
+    if f.dim == 3:  # the planar sub-patterns (an axis weight 0 at a point)
+        pats += [_axis_zero(pt, j) for pt in pats for j in range(3)]
+    if f.dim == 3 or f.mixed:  # the direction of 1/G_0 from eps and the |a_i|
+        out += [sp.diff(w, p) for w in f.a]
+    for pt in dict.fromkeys(pats):
+        e = f.eps(pt)
+        if f.dim == 3 or f.mixed:  # (else a factor of Y^2)
+            out += [e, sp.diff(e, p)]
+        if f.mixed:
+            out += [sp.expand(e) for e in green.mixed_squares(*f.m(pt))]
+        elif f.planar(pt) is not None:
+            for e in (f.x2(pt), f.y2(pt)):
+                out += [e, sp.diff(e, p)]
+            if sp.expand(f.x2(pt) - f.y2(pt)) == 0:
+                out.append(sp.expand(f.y2(pt) * f.bk**2 - f.c_num**2))  # AGM = X = rho
+        for num, den in _mover_slopes(f, pt):
+            out += [num, den]
     out.append(sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p)))
-    out.append(sp.expand(f.y2(1, 1) * f.bk**2 - f.c_num**2))  # X = Y (one a_i identically 0)
-    out.append(sp.expand(f.y2(1, -1) * f.bk**2 - f.c_num**2))
+    return list(dict.fromkeys(sp.expand(e) for e in out))
+
+
+@lru_cache(maxsize=256)
+def _mover_slopes(f: ResolventForm, pattern: Pattern) -> list[tuple[sp.Expr, sp.Expr]]:
+    """(numerator, denominator) of the derivative of each quantity that moves
+    g~ = 1/G_0(A/rho) - 1 = (1/G_0 - rho)/rho (1/G_0 is homogeneous of degree 1 in A's
+    weights, rho > 0 on a comparison cell, so g~ has g's sign): X^2/rho^2, Y^2/rho^2 (2-D, equal
+    diagonal pairs; AGM is increasing in both arguments), else eps/rho and m_i/rho (a(theta)
+    grows with each pointwise). With rho constant these are the derivatives of X^2, Y^2 or eps,
+    m_i; with rho decreasing and those increasing they all increase."""
+    p = f.p
+    if sp.expand(f.c_num) == 0 or sp.expand(f.bk) == 0:
+        return []  # c = 0 or d = 0: no comparison
+    rho = f.rho(pattern[0])
+    planar = f.planar(pattern) is not None and not f.mixed
+    movers = [f.x2(pattern) / rho**2, f.y2(pattern) / rho**2] if planar else \
+        [f.eps(pattern) / rho, *(m / rho for m in f.m(pattern)[1:])]
+    out = []
+    for h in movers:
+        num, den = sp.fraction(sp.cancel(sp.diff(h, p)))
+        out.append((sp.expand(num), sp.expand(den)))
     return out
 
 
-def _direction(f: ResolventForm, pattern: tuple[int, int, int], q: Any) -> int | None:
-    """+1 when g = AGM(X, Y) - rho is increasing on q's cell, -1 decreasing, 0 constant, None
-    when X^2, Y^2 and rho pull different ways."""
-    s, s1, s2 = pattern
+def _direction(f: ResolventForm, pattern: Pattern, q: Any) -> int | None:
+    """+1 when g = 1/G_0 - rho has the sign of an increasing function on q's cell (g~ of
+    :func:`_mover_slopes` increasing), -1 decreasing, 0 constant, None when what moves it pulls
+    different ways."""
     p = f.p
-    num = sp.expand(sp.diff(f.c_num, p) * f.bk - f.c_num * sp.diff(f.bk, p))
-    signs = {_signs(sp.diff(f.x2(s1, s2), p), p, q), _signs(sp.diff(f.y2(s1, s2), p), p, q),
-             s * _signs(num, p, q)}  # rho = -s c_num / bk: rho' ~ -s num
+    signs = {_signs(num, p, q) * _signs(den, p, q) for num, den in _mover_slopes(f, pattern)}
     signs.discard(0)
     if not signs:
         return 0
     return signs.pop() if len(signs) == 1 else None
 
 
-def _end_sign(f: ResolventForm, pattern: tuple[int, int, int], e: Any) -> int | None:
-    """The sign of g = AGM(X, Y) - rho at the end e of a cell (its limit from the cell; e
+def _end_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
+    """The sign of g = 1/G_0 - rho at the end e of a cell (its limit from the cell; e
     algebraic or +-oo), None when not decided."""
-    s, s1, s2 = pattern
     p = f.p
-    x2, y2, rho = f.x2(s1, s2), f.y2(s1, s2), f.rho(s)
+    rho = f.rho(pattern[0])
+    planar = f.planar(pattern) is not None
     if e in (sp.oo, -sp.oo):
-        lx, ly, lr = (sp.limit(h, p, e) for h in (x2, y2, rho))
-        if lr == sp.oo and lx.is_finite:
-            return -1
-        if lx == sp.oo and lr.is_finite and (ly == sp.oo or ly > 0):
-            return 1
-        if lx.is_finite and ly.is_finite and lr.is_finite:
-            return _sign_of_values(lx, ly, lr)
-        if lx == sp.oo and lr == sp.oo:  # scale by rho^2: AGM(X, Y)/rho -> AGM(sx, sy)
-            sx, sy = sp.limit(x2 / rho**2, p, e), sp.limit(y2 / rho**2, p, e)
-            if sx.is_finite and sy.is_finite:
-                return _sign_of_values(sx, sy, sp.Integer(1))
-        return None
+        return _planar_limit_sign(f, pattern, e) if planar else _bound_sign(f, pattern, e)
     num, den = sp.fraction(sp.cancel(rho))
-    if _signs(den, p, e) == 0:  # rho -> +oo (rho > 0 on the cell); X, Y stay finite
+    if _signs(den, p, e) == 0:  # rho -> +oo (rho > 0 on the cell); 1/G_0 <= m0 stays finite
         return -1
-    if _signs(y2, p, e) == 0:  # AGM(X, 0) = 0 < rho (rho(e) = 0 too: undecided)
-        return -1 if _signs(num, p, e) != 0 else None
+    if _signs(f.eps(pattern), p, e) == 0:  # singular at e
+        if planar:  # 2-D: G_0 -> oo, 1/G_0 -> 0 < rho (rho(e) = 0 too: undecided)
+            return -1 if _signs(num, p, e) != 0 else None
+        return _bound_sign(f, pattern, e)
     for prec in _PRECISIONS:
         P = _enclosure(e, p, prec)
-        vx, vy = _horner(x2, p, P), _horner(y2, p, P)
-        if not (vx > 0 and vy > 0):
+        inv = f.inverse_interval(pattern, P, prec)
+        if inv is None:
             continue
-        g = agm_interval(iv.sqrt(vx), iv.sqrt(vy)) - _horner(num, p, P) / _horner(den, p, P)
-        sig = _sign(g)
+        sig = _sign(inv - _horner(num, p, P) / _horner(den, p, P))
         if sig is not None and sig != 0:
             return sig
     return None
 
 
+def _planar_limit_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
+    """The sign of AGM(X, Y) - rho as p -> e = +-oo, from the limits of X^2, Y^2 and rho."""
+    p = f.p
+    (x2, y2), rho = f.agm_squares(pattern), f.rho(pattern[0])
+    lx, ly, lr = (sp.limit(h, p, e) for h in (x2, y2, rho))
+    if lr == sp.oo and lx.is_finite:
+        return -1
+    if lx == sp.oo and lr.is_finite and (ly == sp.oo or ly > 0):
+        return 1
+    if lx.is_finite and ly.is_finite and lr.is_finite:
+        return _sign_of_values(lx, ly, lr)
+    if lx == sp.oo and lr == sp.oo:  # scale by rho^2: AGM(X, Y)/rho -> AGM(sx, sy)
+        sx, sy = sp.limit(x2 / rho**2, p, e), sp.limit(y2 / rho**2, p, e)
+        if sx.is_finite and sy.is_finite:
+            return _sign_of_values(sx, sy, sp.Integer(1))
+    return None
+
+
+def _bound_sign(f: ResolventForm, pattern: Pattern, e: Any) -> int | None:
+    """The sign of 1/G_0 - rho at a 3-D cell's end e (+-oo, or where eps = 0) from the bounds
+    max(eps, KAPPA min(m1, m2, m3)) <= 1/G_0 <= m0 (:mod:`mcgen.analysis.lattice_green`): +1
+    when a lower bound exceeds rho there, -1 when m0 is below it."""
+    p = f.p
+    m0, *ms = f.m(pattern)[:4]  # (m4 = 0 in 3-D)
+    rho = f.rho(pattern[0])
+    if e in (sp.oo, -sp.oo):
+        def lim(h: sp.Expr) -> sp.Expr:
+            return sp.limit(h, p, e)
+        if lim(f.eps(pattern) - rho).is_extended_positive or \
+                all(lim(green.KAPPA * m - rho).is_extended_positive for m in ms):
+            return 1
+        return -1 if lim(m0 - rho).is_extended_negative else None
+    num, den = sp.fraction(sp.cancel(rho))
+    for prec in _PRECISIONS[:3]:
+        P = _enclosure(e, p, prec)
+        r = _horner(num, p, P) / _horner(den, p, P)
+        kappa = 8 / (iv.sqrt(3) * iv.pi)
+        if _sign(_horner(f.eps(pattern), p, P) - r) == 1 or \
+                all(_sign(kappa * _horner(m, p, P) - r) == 1 for m in ms):
+            return 1
+        if _sign(_horner(m0, p, P) - r) == -1:
+            return -1
+    return None
+
+
 def _sign_of_values(x2: Any, y2: Any, rho: Any) -> int | None:
-    """sign(AGM(sqrt x2, sqrt y2) - rho) for rational x2 >= y2 >= 0, rho."""
+    """sign(AGM(sqrt x2, sqrt y2) - rho) for rational x2 >= y2 >= 0, rho (None for other
+    numbers)."""
+    if not all(sp.sympify(v).is_Rational for v in (x2, y2, rho)):
+        return None
     x2, y2, rho = (sp.Rational(v) for v in (x2, y2, rho))
     if y2 == 0:
         return -1 if rho > 0 else None
@@ -358,7 +570,7 @@ def _sign_of_values(x2: Any, y2: Any, rho: Any) -> int | None:
     return None
 
 
-def _point_sign(f: ResolventForm, pattern: tuple[int, int, int], q: sp.Rational) -> int | None:
+def _point_sign(f: ResolventForm, pattern: Pattern, q: sp.Rational) -> int | None:
     """sign(c' G_0 + d) at a rational q of a comparison cell (the opposite of g's sign)."""
     for prec in _PRECISIONS[:3]:
         g = _diagonal_interval(f, pattern, q, prec)
@@ -385,17 +597,17 @@ def _toward(e: Any, q: sp.Rational, k: int) -> sp.Rational:
     return inner + (q - inner) / sp.Integer(2)**k
 
 
-def enclose_root(f: ResolventForm, pattern: tuple[int, int, int], x0: Any, x1: Any, q: Any,
-                 g_ends: tuple[int, int]) -> tuple[sp.Rational, sp.Rational] | None:
-    """Rationals a < b in the cell (x0, x1), certified to have diagonals of opposite signs,
-    about 2^-60 (relative) apart: they bracket the one root of g (g strictly monotone, its
-    end signs ``g_ends`` opposite; q a rational of the cell)."""
+def enclose_root(f: ResolventForm, pattern: Pattern, end: Any, q: Any, tries: int = 300
+                 ) -> tuple[sp.Rational, sp.Rational] | None:
+    """Rationals a < b between the rational q and the cell's end ``end``, certified to have
+    diagonals of opposite signs, about 2^-60 (relative) apart: they bracket the one root of g
+    (g strictly monotone on the cell, the root between q and that end); None when no point of
+    the other sign is found in ``tries`` steps toward the end."""
     s_q = _point_sign(f, pattern, q)
     if s_q is None:
         return None
-    end = x0 if g_ends[0] == s_q else x1  # where the diagonal (sign -g) is -s_q
     other = None
-    for k in range(1, 300):
+    for k in range(1, tries):
         cand = _toward(end, q, k)
         if _point_sign(f, pattern, cand) == -s_q:
             other = cand
@@ -425,8 +637,8 @@ class _Cell:
 
 
 def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
-    """The set of p where A^{-1} B >= 0 on the 2-D lattice, or None when A, B are not of the
-    form, the weights are not polynomials in p with rational coefficients, or a comparison
+    """The set of p where A^{-1} B >= 0 on the 2-D or 3-D lattice, or None when A, B are not
+    of the form, the weights are not polynomials in p with rational coefficients, or a comparison
     cell is not monotone or its ends are not decided."""
     from mcgen.analysis.implicit_positivity import _exact_weights, distinct_real_roots
     if not _exact_weights(A, [B], p):
@@ -449,8 +661,11 @@ def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
                 witnesses.append((q, got.why))
             continue
         cell = _comparison_cell(f, got.compare, x0, x1, q)
-        if cell is None:
-            return None  # not monotone, or an end not decided: out of reach
+        if cell is None:  # not monotone, or an end not decided: out of reach
+            return ResolventRegion(sp.S.EmptySet, (), False, tuple(witnesses),
+                                   f"on the cell of {p} = {q}, 1/G_0 - c/(-d) is not shown "
+                                   "monotone (what moves 1/G_0 and c/(-d) pull different ways) "
+                                   "or its limits at the cell's ends are not decided")
         if isinstance(cell, bool):
             cells.append(_Cell(x0, x1, q, got, cell))
             if not cell:
@@ -474,7 +689,11 @@ def decide(A: Weights2, B: Weights2, p: sp.Symbol) -> ResolventRegion | None:
         if g.ok and not any(_covers(x, r) for r in runs):
             alg.append(sp.FiniteSet(x))
     algebraic = sp.Union(*alg) if alg else sp.S.EmptySet
-    return ResolventRegion(algebraic, tuple(runs), exact, tuple(witnesses))
+    odd = [c.q for c in cells if c.got.why == "not an M-matrix"]
+    reason = "" if exact or not odd else \
+        f"at {p} = {odd[0]} no checkerboard flip makes A an M-matrix (sign(a3) != sign(a0) " \
+        "sign(a1) sign(a2)): the signs of A^(-1) are not known"
+    return ResolventRegion(algebraic, tuple(runs), exact, tuple(witnesses), reason)
 
 
 def _within(lo: Any, hi: Any, r: Run) -> bool:
@@ -517,13 +736,13 @@ def _runs(f: ResolventForm, cells: list[_Cell], points: dict[Any, PointDecision]
         lo_closed = lo in points and bool(points[lo].ok) and _holds_at(f, pat, lo)
         hi_closed = hi in points and bool(points[hi].ok) and _holds_at(f, pat, hi)
         roots = tuple(g.root for g in group if g.root is not None)
-        runs.append(Run(lo, hi, lo_closed, hi_closed, pat, f.diagonal_condition(*pat),
-                        f.diagonal_words(*pat), roots,
+        runs.append(Run(lo, hi, lo_closed, hi_closed, pat, f.diagonal_condition(pat),
+                        f.diagonal_words(pat), roots,
                         _parts_words(group, points, lo_closed, hi_closed)))
     return runs
 
 
-def _agrees(f: ResolventForm, pattern: tuple[int, int, int], x: Any,
+def _agrees(f: ResolventForm, pattern: Pattern, x: Any,
             got: PointDecision | None) -> bool:
     """The point x between two cells of one pattern is decided by that pattern's condition."""
     if got is None or got.ok is None:
@@ -582,15 +801,16 @@ def _simplest_between(u: sp.Rational, v: sp.Rational) -> sp.Rational:
     return fl + 1 / _simplest_between(1 / fv, 1 / fu)
 
 
-def _short_rational(lo: Any, hi: Any, near_lo: bool = True) -> sp.Rational | None:
+def _short_rational(lo: Any, hi: Any, near_lo: bool = True, share: int = 10
+                    ) -> sp.Rational | None:
     """A rational of small denominator strictly between lo and hi (either may be infinite),
-    in the tenth of the interval next to lo (``near_lo``) or hi."""
+    in the 1/share of the interval next to lo (``near_lo``) or hi."""
     if not lo.is_finite:
         lo = hi - 1 if hi.is_finite else sp.Integer(-1)
     if not hi.is_finite:
         hi = lo + 1
     lo_f, hi_f = sp.Rational(sp.N(lo, 30)), sp.Rational(sp.N(hi, 30))
-    w = (hi_f - lo_f) / 10
+    w = (hi_f - lo_f) / share
     u, v = (lo_f, lo_f + w) if near_lo else (hi_f - w, hi_f)
     if not u < v:
         return None
@@ -598,7 +818,7 @@ def _short_rational(lo: Any, hi: Any, near_lo: bool = True) -> sp.Rational | Non
     return x if bool(lo < x) and bool(x < hi) else None
 
 
-def _holds_at(f: ResolventForm, pattern: tuple[int, int, int], x: Any) -> bool:
+def _holds_at(f: ResolventForm, pattern: Pattern, x: Any) -> bool:
     """The cell's diagonal condition (its sign pattern's formula) holds at the end x."""
     for prec in _PRECISIONS[:3]:
         g = _diagonal_interval(f, pattern, x, prec)
@@ -607,7 +827,7 @@ def _holds_at(f: ResolventForm, pattern: tuple[int, int, int], x: Any) -> bool:
     return False
 
 
-def _comparison_cell(f: ResolventForm, pattern: tuple[int, int, int], x0: Any, x1: Any,
+def _comparison_cell(f: ResolventForm, pattern: Pattern, x0: Any, x1: Any,
                      q: Any) -> bool | tuple[tuple[sp.Rational, sp.Rational], str] | None:
     """The open cell (x0, x1): True when all of it is in the region, False when none is,
     (enclosure of the root, ``upper`` or ``lower``) when g changes sign in it; None when out
@@ -620,13 +840,14 @@ def _comparison_cell(f: ResolventForm, pattern: tuple[int, int, int], x0: Any, x
         return None
     if direction == 0:
         return at_q > 0
-    # g = AGM(X, Y) - rho; the diagonal's sign is -sign(g)
-    g0, g1 = _end_sign(f, pattern, x0), _end_sign(f, pattern, x1)
-    if g0 is None or g1 is None:
-        return None
-    if g0 == g1:  # no root in the cell
-        return g0 < 0
-    enc = enclose_root(f, pattern, x0, x1, q, (g0, g1))
+    # g = 1/G_0 - rho, the diagonal's sign is -sign(g): g monotone, so a root lies only
+    # toward the end where g moves to -g(q) = at_q; only that end's sign matters
+    end = x0 if (direction > 0) == (at_q < 0) else x1
+    g_end = _end_sign(f, pattern, end)
+    if g_end == -at_q:  # no root in the cell
+        return at_q > 0
+    # the end's sign is at_q (a root) or not known (a root iff a point of that sign is found)
+    enc = enclose_root(f, pattern, end, q, 300 if g_end is not None else 32)
     if enc is None:
         return None
     return enc, "upper" if direction > 0 else "lower"
@@ -669,21 +890,22 @@ def present(region: ResolventRegion, p: sp.Symbol) -> tuple[sp.Basic, str]:
     return sp.Or(*exprs), " | ".join(words)
 
 
-def _weights2(W: Any) -> Weights2:
-    return {(int(k[0]), int(k[1])): sp.sympify(v) for k, v in dict(W).items()}
+def _weights2(W: Any) -> Weights:
+    return {tuple(int(i) for i in k): sp.sympify(v) for k, v in dict(W).items()}
 
 
 @register_check("resolvent_form",
-                "A is a symmetric five-point operator a0 I - a1 (E_x + E_x^-1) - a2 (E_y + "
-                "E_y^-1) and B = c I + d A (exact polynomial identities): the solution operator "
-                "is c A^(-1) + d I")
+                "A is a symmetric five- or nine-point (2-D) or seven-point (3-D) operator "
+                "a0 I - sum a_i (E_k + E_k^-1) and B = c I + d A (exact polynomial identities): "
+                "the solution operator is c A^(-1) + d I")
 def check_resolvent_form(A: Any, B: Any, p: sp.Symbol) -> str:
     return "proved" if resolvent_form(_weights2(A), _weights2(B), p) is not None else "refuted"
 
 
 @register_check("resolvent_diagonal_region",
-                "the parameter set where c A^(-1) + d I >= 0 on the 2-D lattice (A a symmetric "
-                "five-point operator): cells in the parameter, the diagonal c/AGM(X, Y) + d "
+                "the parameter set where c A^(-1) + d I >= 0 on the 2-D or 3-D lattice (A a "
+                "symmetric five-, nine- or seven-point operator): cells in the parameter, the "
+                "diagonal c G_0 + d (G_0 = 1/AGM(X, Y), in 3-D its trapezoid enclosure) "
                 "monotone on each, its roots re-enclosed by interval arithmetic")
 def check_resolvent_diagonal_region(A: Any, B: Any, p: sp.Symbol, claimed: Any,
                                     enclosures: Any) -> str:
@@ -715,7 +937,7 @@ def check_resolvent_diagonal_region(A: Any, B: Any, p: sp.Symbol, claimed: Any,
 @register_check("resolvent_point",
                 "at one parameter value, c A^(-1) + d I is not >= 0 for the reason given "
                 "(singular, off-diagonal, diagonal, weights): exact signs, the diagonal "
-                "c/AGM(X, Y) + d by outward-rounded interval arithmetic", text_args=(4,))
+                "c G_0 + d by outward-rounded interval arithmetic", text_args=(4,))
 def check_resolvent_point(A: Any, B: Any, p: sp.Symbol, x: Any, why: Any) -> str:
     f = resolvent_form(_weights2(A), _weights2(B), p)
     if f is None:
@@ -726,5 +948,6 @@ def check_resolvent_point(A: Any, B: Any, p: sp.Symbol, x: Any, why: Any) -> str
     return "proved" if got.ok is False and got.why == str(why) else "refuted"
 
 
-__all__ = ["ResolventForm", "resolvent_form", "agm_interval", "decide_at", "PointDecision",
-           "Run", "ResolventRegion", "critical_polys", "decide", "present", "enclose_root"]
+__all__ = ["ResolventForm", "resolvent_form", "agm_interval", "Pattern", "decide_at",
+           "PointDecision", "Run", "ResolventRegion", "critical_polys", "decide", "present",
+           "enclose_root"]

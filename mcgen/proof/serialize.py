@@ -181,7 +181,7 @@ def _functions() -> dict[str, type]:
         sp.elliptic_k,
         Equality, Unequality, LessThan, StrictLessThan, GreaterThan, StrictGreaterThan,
         sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Equivalent, sp.ITE, sp.Contains,
-        sp.Tuple, sp.Derivative, sp.Sum, sp.Product, sp.Lambda,
+        sp.Tuple, sp.Derivative, sp.Sum, sp.Product, sp.Integral, sp.Lambda,
         sp.Interval, sp.Union, sp.Intersection, sp.Complement, sp.FiniteSet, sp.CRootOf)
     return {c.__name__: c for c in classes}
 
@@ -197,7 +197,8 @@ CONSTANTS: dict[str, sp.Basic] = {
 """Constants a file may name as ``{"const": name}``."""
 
 _ASSUMPTIONS = frozenset(_assume_defined)
-_NO_EVALUATE_OPTION = (ExprCondPair, sp.Sum, sp.Product, sp.Lambda, sp.Interval, sp.CRootOf)
+_NO_EVALUATE_OPTION = (ExprCondPair, sp.Sum, sp.Product, sp.Integral, sp.Lambda, sp.Interval,
+                       sp.CRootOf)
 
 
 def _fail(path: str, why: str) -> DerivationFileError:
@@ -548,6 +549,10 @@ def _bounded(cls: type, args: tuple[sp.Basic, ...], path: str) -> None:
                     all(isinstance(b, sp.Integer) for b in lim.args[1:]) and \
                     abs(lim.args[2] - lim.args[1]) > MAX_RANGE:
                 raise _fail(path, f"range {lim.args[1]}..{lim.args[2]} longer than {MAX_RANGE}")
+    elif cls is sp.Integral and not (len(args) == 2 and isinstance(args[1], sp.Tuple) and
+                                     len(args[1].args) == 3 and
+                                     isinstance(args[1].args[0], sp.Symbol)):
+        raise _fail(path, "Integral needs one definite range (variable, lower, upper)")
     elif cls is sp.factorial and args and isinstance(args[0], sp.Integer) and \
             abs(args[0]) > MAX_RANGE:
         raise _fail(path, f"factorial({args[0]}): argument above {MAX_RANGE}")
