@@ -191,12 +191,12 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         if lw_steps:
             nec_expr, nec_words = single_relation_form(nec_expr, params) or (nec_expr,
                                                                              nec_words)
-    same = Check("region_equivalent", (sp.And(*necessary), nec_expr, params))
+    simplified = Check("region_equivalent", (sp.And(*necessary), nec_expr, params))
     intervals = _as_intervals(sp.And(*necessary), params[0]) if len(params) == 1 else None
     if intervals is not None:
         nec_expr, nec_words = intervals
-        same = Check("same_real_set", (sp.And(*necessary), nec_expr, params[0]))
-    i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}", same,
+        simplified = Check("same_real_set", (sp.And(*necessary), nec_expr, params[0]))
+    i_n = bld.step(nec_expr, f"necessary conditions, simplified: {nec_words}", simplified,
                    uses=[*corner_steps, i_h, *[i for _, i in lw_steps]])
     suff = None
     try:
