@@ -151,6 +151,94 @@ __attribute__((noinline)) static void row_donor_shuffle(double *restrict d,
     }
 }
 static row_fn *const SHUFFLE_ROWS[2] = {row_heat_shuffle, row_donor_shuffle};
+
+/* the wavefront's rows by AVX-512 shuffles: any lo, hi (vectors from lo rounded down to a
+ * multiple of 8, the first and last stored under a mask, so exactly [lo, hi) is written); the
+ * input rows must be 64-byte aligned at columns that are multiples of 8 (the ring's rows), the
+ * output rows need not be (nxt) */
+static inline __mmask8 edge_mask(int64_t x, int64_t lo, int64_t hi)
+{
+    unsigned m = 0xFF;
+    if (x < lo)
+        m &= 0xFFu << (lo - x);
+    if (x + 8 > hi)
+        m &= 0xFFu >> (x + 8 - hi);
+    return (__mmask8)m;
+}
+
+#define HEAT_V(m, p, cp, cc, cn) _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, \
+        _mm512_add_pd(m, p)), _mm512_mul_pd(vy, _mm512_add_pd(ALIGNR(cc, cp, 7), \
+        ALIGNR(cn, cc, 1)))), _mm512_mul_pd(vw, cc))
+#define DONOR_V(m, cp, cc) _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, m), \
+        _mm512_mul_pd(vy, ALIGNR(cc, cp, 7))), _mm512_mul_pd(vw, cc))
+#define STORE_V(d, x, v) do { \
+        if ((x) >= lo && (x) + 8 <= hi) _mm512_storeu_pd(d + (x), v); \
+        else _mm512_mask_storeu_pd(d + (x), edge_mask(x, lo, hi), v); } while (0)
+
+__attribute__((noinline)) static void row_heat_x512(double *restrict d, const double *restrict m,
+        const double *restrict c, const double *restrict p, int64_t lo, int64_t hi, double rx,
+        double ry, double wt)
+{
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    int64_t x0 = lo & ~(int64_t)7;
+    __m512d cp = _mm512_load_pd(c + x0 - 8), cc = _mm512_load_pd(c + x0);
+    for (int64_t x = x0; x < hi; x += 8) {
+        __m512d cn = _mm512_load_pd(c + x + 8);
+        STORE_V(d, x, HEAT_V(_mm512_load_pd(m + x), _mm512_load_pd(p + x), cp, cc, cn));
+        cp = cc;
+        cc = cn;
+    }
+}
+
+__attribute__((noinline)) static void row_donor_x512(double *restrict d,
+        const double *restrict m, const double *restrict c, const double *restrict p,
+        int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    int64_t x0 = lo & ~(int64_t)7;
+    __m512d cp = _mm512_load_pd(c + x0 - 8);
+    for (int64_t x = x0; x < hi; x += 8) {
+        __m512d cc = _mm512_load_pd(c + x);
+        STORE_V(d, x, DONOR_V(_mm512_load_pd(m + x), cp, cc));
+        cp = cc;
+    }
+}
+
+__attribute__((noinline)) static void rows2_heat_x512(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    int64_t x0 = lo & ~(int64_t)7;
+    __m512d ap = _mm512_load_pd(c0 + x0 - 8), ac = _mm512_load_pd(c0 + x0);
+    __m512d bp = _mm512_load_pd(c1 + x0 - 8), bc = _mm512_load_pd(c1 + x0);
+    for (int64_t x = x0; x < hi; x += 8) {
+        __m512d an = _mm512_load_pd(c0 + x + 8), bn = _mm512_load_pd(c1 + x + 8);
+        STORE_V(d0, x, HEAT_V(_mm512_load_pd(m + x), bc, ap, ac, an));
+        STORE_V(d1, x, HEAT_V(ac, _mm512_load_pd(p + x), bp, bc, bn));
+        ap = ac, ac = an, bp = bc, bc = bn;
+    }
+}
+
+__attribute__((noinline)) static void rows2_donor_x512(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    int64_t x0 = lo & ~(int64_t)7;
+    __m512d ap = _mm512_load_pd(c0 + x0 - 8), bp = _mm512_load_pd(c1 + x0 - 8);
+    for (int64_t x = x0; x < hi; x += 8) {
+        __m512d ac = _mm512_load_pd(c0 + x), bc = _mm512_load_pd(c1 + x);
+        STORE_V(d0, x, DONOR_V(_mm512_load_pd(m + x), ap, ac));
+        STORE_V(d1, x, DONOR_V(ac, bp, bc));
+        ap = ac, bp = bc;
+    }
+}
+static row_fn *const X512_ROWS[2] = {row_heat_x512, row_donor_x512};
+static rows2_fn *const X512_ROWS2[2] = {rows2_heat_x512, rows2_donor_x512};
+#else
+#define X512_ROWS ROWS
+#define X512_ROWS2 ROWS2
 #endif
 
 static double weight(int scheme, double rx, double ry)
@@ -182,13 +270,26 @@ static void one_sweep(int scheme, double *cur, double *nxt, int64_t n, int64_t n
 
 enum { FROM_CUR = 1, TO_NXT = 2 };
 
+/* ring rows: B + 2k + 2 columns and 16-24 more on either side, rounded to whole 64-byte lines, the
+ * columns that are multiples of 8 on line starts (for the AVX-512 rows) */
+#define RING_W(b, k) ((((b) + 2 * (k) + 2 + 7) & ~(int64_t)7) + 48)
+#define RING_SHIFT(a1, k) ((((a1) - (k) - 1) & ~(int64_t)7) - 16)
+
+static double *ring_alloc(int64_t k, int64_t b)
+{
+    size_t bytes = (k + 1) * 8 * RING_W(b, k) * sizeof(double);
+    double *r = aligned_alloc(64, bytes);
+    memset(r, 0, bytes);
+    return r;
+}
+
 /* the wavefront; ring: (k + 1) levels of 4 jam rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
  * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring); jam: rows
  * of a level computed in one x loop (1 as mcgen's, 2 or 4) */
-static void wavefront(int scheme, int mode, int jam, double *cur, double *nxt, double *ring,
+static void wavefront(int scheme, int mode, int jam, int simd, double *cur, double *nxt, double *ring,
                       int64_t n, int64_t k, int64_t b, int64_t nsteps, double rx, double ry)
 {
-    int64_t gs = n + 2, w = b + 2 * k + 2, nt = (n + b - 1) / b, slots = 4 * jam;
+    int64_t gs = n + 2, w = RING_W(b, k), nt = (n + b - 1) / b, slots = jam == 4 ? 8 : 4;
     double wt = weight(scheme, rx, ry);
     int64_t nsw = (nsteps + k - 1) / k;
     if ((nsw + nsteps) & 1)
@@ -196,7 +297,7 @@ static void wavefront(int scheme, int mode, int jam, double *cur, double *nxt, d
     for (int64_t sw = 0; sw < nsw; ++sw) {
         int64_t kk = nsteps / nsw + (sw < nsteps % nsw), h = kk;
         for (int64_t t = 0; t < nt; ++t) {
-            int64_t a1 = 1 + t * b, b1 = a1 + b < n + 1 ? a1 + b : n + 1, sh = a1 - (k + 1);
+            int64_t a1 = 1 + t * b, b1 = a1 + b < n + 1 ? a1 + b : n + 1, sh = RING_SHIFT(a1, k);
 #define RING(L, i) (ring + ((L) * slots + (((i) + slots * (k + 2)) & (slots - 1))) * w - sh)
 #define OUT(L, i) ((L) == kk && (mode & TO_NXT) ? nxt + (i) * gs : RING(L, i))
             for (int64_t j0 = 1 - h; j0 < n + 1 + h; j0 += jam) {
@@ -215,7 +316,7 @@ static void wavefront(int scheme, int mode, int jam, double *cur, double *nxt, d
 #define LEVEL(q) RING(lv - 1, i + (q))
                     if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
                         if (jam == 2)
-                            ROWS2[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
+                            (simd ? X512_ROWS2 : ROWS2)[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
                                           LEVEL(1), LEVEL(2), lo, hi, rx, ry, wt);
                         else
                             ROWS4[scheme](OUT(lv, i), OUT(lv, i + 1), OUT(lv, i + 2),
@@ -225,8 +326,73 @@ static void wavefront(int scheme, int mode, int jam, double *cur, double *nxt, d
                     }
                     for (int64_t q = 0; q < jam; ++q)
                         if (i + q >= 1 - e && i + q < n + 1 + e)
-                            ROWS[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q), LEVEL(q + 1),
+                            (simd ? X512_ROWS : ROWS)[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q), LEVEL(q + 1),
                                          lo, hi, rx, ry, wt);
+                }
+            }
+        }
+        double *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
+    }
+}
+
+/* the same wavefront with the levels fused along the columns: the x loop goes over chunks of
+ * `chunk` columns, and in each chunk level L (0 = the input rows copied from cur) computes its
+ * jam rows at columns shifted by L * lag to the left, so a level's fresh rows are read back by
+ * the next level from L1 (only its two older rows come from the L2 ring); each cell's
+ * arithmetic and inputs unchanged */
+static void copy_cols(double *d, const double *s, int64_t n, int64_t lo, int64_t hi)
+{
+    for (int64_t x = lo; x < (hi < 1 ? hi : 1); ++x) d[x] = s[x + n];
+    for (int64_t x = lo > 1 ? lo : 1; x < (hi < n + 1 ? hi : n + 1); ++x) d[x] = s[x];
+    for (int64_t x = lo > n + 1 ? lo : n + 1; x < hi; ++x) d[x] = s[x - n];
+}
+
+static void wavefront_fused(int scheme, int mode, int jam, int64_t chunk, int64_t lag,
+                            double *cur, double *nxt, double *ring, int64_t n, int64_t k,
+                            int64_t b, int64_t nsteps, double rx, double ry)
+{
+    int64_t gs = n + 2, w = RING_W(b, k), nt = (n + b - 1) / b, slots = jam == 4 ? 8 : 4;
+    double wt = weight(scheme, rx, ry);
+    int64_t nsw = (nsteps + k - 1) / k;
+    if ((nsw + nsteps) & 1)
+        nsw += 1;
+    for (int64_t sw = 0; sw < nsw; ++sw) {
+        int64_t kk = nsteps / nsw + (sw < nsteps % nsw), h = kk;
+        for (int64_t t = 0; t < nt; ++t) {
+            int64_t a1 = 1 + t * b, b1 = a1 + b < n + 1 ? a1 + b : n + 1, sh = RING_SHIFT(a1, k);
+            for (int64_t j0 = 1 - h; j0 < n + 1 + h; j0 += jam) {
+                for (int64_t s = a1 - h; s - kk * lag < b1; s += chunk) {
+                    for (int64_t j = j0; j < j0 + jam && j < n + 1 + h; ++j) {
+                        int64_t src = (mode & FROM_CUR) ? (j < 1 ? j + n : j > n ? j - n : j)
+                                                        : (j & 7) + 1;
+                        int64_t lo = s > a1 - h ? s : a1 - h, hi = s + chunk;
+                        hi = hi < b1 + h ? hi : b1 + h;
+                        if (lo < hi)
+                            copy_cols(RING(0, j), cur + src * gs, n, lo, hi);
+                    }
+                    for (int64_t lv = 1; lv <= kk; ++lv) {
+                        int64_t i = j0 - lv, e = kk - lv, lo = s - lv * lag, hi = lo + chunk;
+                        lo = lo > a1 - e ? lo : a1 - e;
+                        hi = hi < b1 + e ? hi : b1 + e;
+                        if (lo >= hi)
+                            continue;
+                        if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
+                            if (jam == 2)
+                                ROWS2[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
+                                              LEVEL(1), LEVEL(2), lo, hi, rx, ry, wt);
+                            else
+                                ROWS4[scheme](OUT(lv, i), OUT(lv, i + 1), OUT(lv, i + 2),
+                                              OUT(lv, i + 3), LEVEL(-1), LEVEL(0), LEVEL(1),
+                                              LEVEL(2), LEVEL(3), LEVEL(4), lo, hi, rx, ry, wt);
+                            continue;
+                        }
+                        for (int64_t q = 0; q < jam; ++q)
+                            if (i + q >= 1 - e && i + q < n + 1 + e)
+                                ROWS[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q),
+                                             LEVEL(q + 1), lo, hi, rx, ry, wt);
+                    }
                 }
             }
         }
@@ -249,13 +415,31 @@ static double *grid(int64_t n, unsigned seed)
     return u;
 }
 
+/* a wavefront variant: jam rows per x loop; chunk > 0: levels fused along the columns in chunks
+ * of that many columns, each level lag columns behind the one before */
+typedef struct {
+    int jam;
+    int64_t chunk, lag;
+    int simd;  /* the AVX-512 shuffle rows (not fused) */
+} variant;
+
+static void run_variant(variant v, int scheme, int mode, double *cur, double *nxt, double *ring,
+                        int64_t n, int64_t k, int64_t b, int64_t nsteps)
+{
+    if (v.chunk > 0)
+        wavefront_fused(scheme, mode, v.jam, v.chunk, v.lag, cur, nxt, ring, n, k, b, nsteps,
+                        0.2, 0.15);
+    else
+        wavefront(scheme, mode, v.jam, v.simd, cur, nxt, ring, n, k, b, nsteps, 0.2, 0.15);
+}
+
 /* cells of the two results that differ (interior only) */
-static int64_t check(int scheme, int jam, int64_t n, int64_t k, int64_t b, int64_t nsteps)
+static int64_t check(variant v, int scheme, int64_t n, int64_t k, int64_t b, int64_t nsteps)
 {
     double *c1 = grid(n, 1), *x1 = grid(n, 2), *c2 = grid(n, 1), *x2 = grid(n, 2);
-    double *ring = calloc((k + 1) * 4 * jam * (b + 2 * k + 2), sizeof(double));
+    double *ring = ring_alloc(k, b);
     one_sweep(scheme, c1, x1, n, nsteps, 0.2, 0.15);
-    wavefront(scheme, FROM_CUR | TO_NXT, jam, c2, x2, ring, n, k, b, nsteps, 0.2, 0.15);
+    run_variant(v, scheme, FROM_CUR | TO_NXT, c2, x2, ring, n, k, b, nsteps);
     double *r1 = nsteps & 1 ? x1 : c1, *r2 = nsteps & 1 ? x2 : c2;
     int64_t bad = 0;
     for (int64_t i = 1; i <= n; ++i)
@@ -305,16 +489,37 @@ static void l1_rows(int scheme, int reps)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s N K B STEPS REPS JAM (1, 2 or 4)\n", argv[0]);
+    if (argc < 7) {
+        fprintf(stderr, "usage: %s N K B STEPS REPS JAM [JAM:CHUNK:LAG ...]\n", argv[0]);
         return 2;
     }
     int64_t n = atol(argv[1]), k = atol(argv[2]), b = atol(argv[3]), steps = atol(argv[4]);
-    int reps = atoi(argv[5]), jam = atoi(argv[6]);
-    if (jam != 1 && jam != 2 && jam != 4) {
-        fprintf(stderr, "JAM must be 1, 2 or 4\n");
-        return 2;
+    int reps = atoi(argv[5]);
+    enum { MAXV = 16 };
+    variant vs[MAXV] = {{1, 0, 0, 0}};  /* one row per x loop (as mcgen's before session 6) */
+    int nv = 1;
+    vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0};
+    for (int a = 7; a < argc && nv < MAXV; ++a) {
+        variant v = {0, 0, 0, 0};
+        if (sscanf(argv[a], "x512:%d", &v.jam) == 1) {
+#ifndef __AVX512F__
+            fprintf(stderr, "x512 variants need AVX-512\n");
+            return 2;
+#endif
+            v.simd = 1;
+        } else if (sscanf(argv[a], "%d:%ld:%ld", &v.jam, &v.chunk, &v.lag) != 3
+                   || v.chunk < 1 || v.lag < 1) {
+            fprintf(stderr, "bad variant %s (JAM:CHUNK:LAG, CHUNK and LAG >= 1, or x512:JAM)\n",
+                    argv[a]);
+            return 2;
+        }
+        vs[nv++] = v;
     }
+    for (int q = 0; q < nv; ++q)
+        if (vs[q].jam != 1 && vs[q].jam != 2 && vs[q].jam != 4) {
+            fprintf(stderr, "JAM must be 1, 2 or 4\n");
+            return 2;
+        }
     {   /* clock estimate: a chain of dependent integer adds (one per cycle) */
         int64_t a = 0, iters = 300000000;
         double t = cpu_now();
@@ -331,38 +536,43 @@ int main(int argc, char **argv)
                                    "input rows from cur, last level to ring",
                                    "input rows in cache, last level to nxt",
                                    "as mcgen's: from cur, to nxt"};
-    int jams[2] = {1, jam};  /* one row per x loop (as mcgen's), then JAM rows (if not 1) */
     for (int s = 0; s < 2; ++s) {
-        int64_t bad = check(s, 1, 187, 7, 50, 23) + check(s, 1, 240, 16, 100, 32);
-        int64_t bad_jam = check(s, jam, 187, 7, 50, 23) + check(s, jam, 240, 16, 100, 32);
-        printf("%s: hand wavefront %ldx%ld, k=%ld B=%ld, %ld steps (bitwise equal to one sweep "
-               "per step: %s; with %d rows per x loop: %s)\n", NAMES[s], (long)n, (long)n,
-               (long)k, (long)b, (long)steps, bad ? "NO" : "yes", jam, bad_jam ? "NO" : "yes");
+        printf("%s: hand wavefront %ldx%ld, k=%ld B=%ld, %ld steps\n", NAMES[s], (long)n,
+               (long)n, (long)k, (long)b, (long)steps);
         double *cur = grid(n, 3), *nxt = grid(n, 4);
-        double *ring = calloc((k + 1) * 4 * jam * (b + 2 * k + 2), sizeof(double));
-        double best[2][5] = {{0}};
+        double *ring = ring_alloc(k, b);
+        double best[MAXV][4] = {{0}}, best_sweep = 0;
         one_sweep(s, cur, nxt, n, 2, 0.2, 0.15);  /* first touch */
         for (int r = 0; r < reps; ++r) {
             double t = cpu_now();
             one_sweep(s, cur, nxt, n, steps, 0.2, 0.15);
             t = cpu_now() - t;
             double v = (double)n * n * steps / t;
-            best[0][4] = v > best[0][4] ? v : best[0][4];
-            for (int q = 0; q < (jam > 1 ? 2 : 1); ++q)
-                for (int mode = 0; mode < 4; ++mode) {
+            best_sweep = v > best_sweep ? v : best_sweep;
+            for (int q = 0; q < nv; ++q)
+                for (int mode = 0; mode < 4; mode += 3) {
                     t = cpu_now();
-                    wavefront(s, mode, jams[q], cur, nxt, ring, n, k, b, steps, 0.2, 0.15);
+                    run_variant(vs[q], s, mode, cur, nxt, ring, n, k, b, steps);
                     t = cpu_now() - t;
                     v = (double)n * n * steps / t;
                     best[q][mode] = v > best[q][mode] ? v : best[q][mode];
                 }
         }
-        printf("  %-69s %6.0f Mcell/s\n", "one sweep per step", best[0][4] / 1e6);
-        for (int q = 0; q < (jam > 1 ? 2 : 1); ++q) {
-            if (q)
-                printf("  with %d rows of a level per x loop:\n", jam);
-            for (int mode = 3; mode >= 0; --mode)
-                printf("  wavefront, %-58s %6.0f Mcell/s\n", MODES[mode], best[q][mode] / 1e6);
+        printf("  %-69s %6.0f Mcell/s\n", "one sweep per step", best_sweep / 1e6);
+        for (int q = 0; q < nv; ++q) {
+            int64_t bad = check(vs[q], s, 187, 7, 50, 23) + check(vs[q], s, 240, 16, 100, 32);
+            if (vs[q].simd)
+                printf("  %d rows per x loop, AVX-512 shuffles (bitwise equal to one sweep per "
+                       "step: %s)\n", vs[q].jam, bad ? "NO" : "yes");
+            else if (vs[q].chunk)
+                printf("  %d rows per x loop, levels fused in chunks of %ld columns, lag %ld "
+                       "(bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       (long)vs[q].chunk, (long)vs[q].lag, bad ? "NO" : "yes");
+            else
+                printf("  %d rows per x loop (bitwise equal to one sweep per step: %s)\n",
+                       vs[q].jam, bad ? "NO" : "yes");
+            for (int mode = 3; mode >= 0; mode -= 3)
+                printf("    wavefront, %-56s %6.0f Mcell/s\n", MODES[mode], best[q][mode] / 1e6);
         }
         free(cur), free(nxt), free(ring);
     }
