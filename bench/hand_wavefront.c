@@ -108,11 +108,80 @@ __attribute__((noinline)) static void rows4_donor(out_t d0, out_t d1, out_t d2, 
     }
 }
 
+/* the same two rows in plain C as whole blocks of 8 columns, from lo rounded down to a multiple of
+ * 8 to hi rounded up: the extra columns (up to 7 either side) are computed from whatever the
+ * ring holds there and never read as valid data, so only ring levels may use it */
+__attribute__((noinline)) static void rows2_heat_b8(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
+        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    for (int64_t xb = lo & ~(int64_t)7; xb < hi; xb += 8)
+        for (int64_t x = xb; x < xb + 8; ++x) {
+            HEAT_AT(d0, m, c0, c1);
+            HEAT_AT(d1, c0, c1, p);
+        }
+}
+
+__attribute__((noinline)) static void rows2_donor_b8(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    for (int64_t xb = lo & ~(int64_t)7; xb < hi; xb += 8)
+        for (int64_t x = xb; x < xb + 8; ++x) {
+            DONOR_AT(d0, m, c0);
+            DONOR_AT(d1, c0, c1);
+        }
+}
+
+/* the same two rows exactly on [lo, hi): single columns up to the first multiple of 8, whole
+ * blocks of 8 columns (on 64-byte lines in the ring), single columns after the last */
+#define PEELED8(AT) \
+    int64_t a8 = (lo + 7) & ~(int64_t)7, b8 = hi & ~(int64_t)7; \
+    if (a8 > b8) a8 = b8 = hi; \
+    for (int64_t x = lo; x < a8; ++x) { AT; } \
+    for (int64_t xb = a8; xb < b8; xb += 8) \
+        for (int64_t x = xb; x < xb + 8; ++x) { AT; } \
+    for (int64_t x = b8 > lo ? b8 : lo; x < hi; ++x) { AT; }
+/* the same two rows exactly on [lo, hi): single columns up to the first multiple of 8, then one
+ * plain loop (its vectors start on a 64-byte line in the ring) */
+#define ALIGNED8(AT) \
+    int64_t a8 = (lo + 7) & ~(int64_t)7; \
+    if (a8 > hi) a8 = hi; \
+    for (int64_t x = lo; x < a8; ++x) { AT; } \
+    for (int64_t x = a8; x < hi; ++x) { AT; }
+__attribute__((noinline)) static void rows2_heat_a8(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
+        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    ALIGNED8(HEAT_AT(d0, m, c0, c1); HEAT_AT(d1, c0, c1, p))
+}
+
+__attribute__((noinline)) static void rows2_donor_a8(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    ALIGNED8(DONOR_AT(d0, m, c0); DONOR_AT(d1, c0, c1))
+}
+
+__attribute__((noinline)) static void rows2_heat_p8(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
+        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    PEELED8(HEAT_AT(d0, m, c0, c1); HEAT_AT(d1, c0, c1, p))
+}
+
+__attribute__((noinline)) static void rows2_donor_p8(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    PEELED8(DONOR_AT(d0, m, c0); DONOR_AT(d1, c0, c1))
+}
+
 typedef void rows2_fn(out_t, out_t, in_t, in_t, in_t, in_t, int64_t, int64_t, double, double,
                       double);
 typedef void rows4_fn(out_t, out_t, out_t, out_t, in_t, in_t, in_t, in_t, in_t, in_t, int64_t,
                       int64_t, double, double, double);
 static rows2_fn *const ROWS2[2] = {rows2_heat, rows2_donor};
+static rows2_fn *const B8_ROWS2[2] = {rows2_heat_b8, rows2_donor_b8};
+static rows2_fn *const P8_ROWS2[2] = {rows2_heat_p8, rows2_donor_p8};
+static rows2_fn *const A8_ROWS2[2] = {rows2_heat_a8, rows2_donor_a8};
 static rows4_fn *const ROWS4[2] = {rows4_heat, rows4_donor};
 
 #ifdef __AVX512F__
@@ -234,11 +303,46 @@ __attribute__((noinline)) static void rows2_donor_x512(out_t d0, out_t d1, in_t 
         ap = ac, bp = bc;
     }
 }
+/* the same two rows with the x neighbours by unaligned loads (no shuffles) */
+__attribute__((noinline)) static void rows2_heat_x512u(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    for (int64_t x = lo & ~(int64_t)7; x < hi; x += 8) {
+        __m512d ac = _mm512_load_pd(c0 + x), bc = _mm512_load_pd(c1 + x);
+        __m512d v0 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, _mm512_add_pd(
+                _mm512_load_pd(m + x), bc)), _mm512_mul_pd(vy, _mm512_add_pd(
+                _mm512_loadu_pd(c0 + x - 1), _mm512_loadu_pd(c0 + x + 1)))), _mm512_mul_pd(vw, ac));
+        __m512d v1 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, _mm512_add_pd(
+                ac, _mm512_load_pd(p + x))), _mm512_mul_pd(vy, _mm512_add_pd(
+                _mm512_loadu_pd(c1 + x - 1), _mm512_loadu_pd(c1 + x + 1)))), _mm512_mul_pd(vw, bc));
+        STORE_V(d0, x, v0);
+        STORE_V(d1, x, v1);
+    }
+}
+
+__attribute__((noinline)) static void rows2_donor_x512u(out_t d0, out_t d1, in_t m, in_t c0,
+        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+{
+    (void)p;
+    __m512d vx = _mm512_set1_pd(rx), vy = _mm512_set1_pd(ry), vw = _mm512_set1_pd(wt);
+    for (int64_t x = lo & ~(int64_t)7; x < hi; x += 8) {
+        __m512d ac = _mm512_load_pd(c0 + x), bc = _mm512_load_pd(c1 + x);
+        __m512d v0 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, _mm512_load_pd(m + x)),
+                _mm512_mul_pd(vy, _mm512_loadu_pd(c0 + x - 1))), _mm512_mul_pd(vw, ac));
+        __m512d v1 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, ac),
+                _mm512_mul_pd(vy, _mm512_loadu_pd(c1 + x - 1))), _mm512_mul_pd(vw, bc));
+        STORE_V(d0, x, v0);
+        STORE_V(d1, x, v1);
+    }
+}
+static rows2_fn *const X512U_ROWS2[2] = {rows2_heat_x512u, rows2_donor_x512u};
 static row_fn *const X512_ROWS[2] = {row_heat_x512, row_donor_x512};
 static rows2_fn *const X512_ROWS2[2] = {rows2_heat_x512, rows2_donor_x512};
 #else
 #define X512_ROWS ROWS
 #define X512_ROWS2 ROWS2
+#define X512U_ROWS2 ROWS2
 #endif
 
 static double weight(int scheme, double rx, double ry)
@@ -316,7 +420,9 @@ static void wavefront(int scheme, int mode, int jam, int simd, double *cur, doub
 #define LEVEL(q) RING(lv - 1, i + (q))
                     if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
                         if (jam == 2)
-                            (simd ? X512_ROWS2 : ROWS2)[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
+                            (simd == 3 && !(lv == kk && (mode & TO_NXT)) ? B8_ROWS2 : simd == 3 ? ROWS2
+                             : simd == 4 ? P8_ROWS2 : simd == 5 ? A8_ROWS2
+                             : simd == 2 ? X512U_ROWS2 : simd ? X512_ROWS2 : ROWS2)[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
                                           LEVEL(1), LEVEL(2), lo, hi, rx, ry, wt);
                         else
                             ROWS4[scheme](OUT(lv, i), OUT(lv, i + 1), OUT(lv, i + 2),
@@ -326,7 +432,7 @@ static void wavefront(int scheme, int mode, int jam, int simd, double *cur, doub
                     }
                     for (int64_t q = 0; q < jam; ++q)
                         if (i + q >= 1 - e && i + q < n + 1 + e)
-                            (simd ? X512_ROWS : ROWS)[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q), LEVEL(q + 1),
+                            (simd == 1 || simd == 2 ? X512_ROWS : ROWS)[scheme](OUT(lv, i + q), LEVEL(q - 1), LEVEL(q), LEVEL(q + 1),
                                          lo, hi, rx, ry, wt);
                 }
             }
@@ -420,7 +526,7 @@ static double *grid(int64_t n, unsigned seed)
 typedef struct {
     int jam;
     int64_t chunk, lag;
-    int simd;  /* the AVX-512 shuffle rows (not fused) */
+    int simd;  /* AVX-512 rows (not fused): 1 the x neighbours by shuffles, 2 unaligned loads */
 } variant;
 
 static void run_variant(variant v, int scheme, int mode, double *cur, double *nxt, double *ring,
@@ -501,12 +607,19 @@ int main(int argc, char **argv)
     vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0};
     for (int a = 7; a < argc && nv < MAXV; ++a) {
         variant v = {0, 0, 0, 0};
-        if (sscanf(argv[a], "x512:%d", &v.jam) == 1) {
+        if (sscanf(argv[a], "b8:%d", &v.jam) == 1) {
+            v.simd = 3;
+        } else if (sscanf(argv[a], "p8:%d", &v.jam) == 1) {
+            v.simd = 4;
+        } else if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
+            v.simd = 5;
+        } else if (sscanf(argv[a], "x512:%d", &v.jam) == 1
+                   || sscanf(argv[a], "x512u:%d", &v.jam) == 1) {
 #ifndef __AVX512F__
             fprintf(stderr, "x512 variants need AVX-512\n");
             return 2;
 #endif
-            v.simd = 1;
+            v.simd = argv[a][4] == 'u' ? 2 : 1;
         } else if (sscanf(argv[a], "%d:%ld:%ld", &v.jam, &v.chunk, &v.lag) != 3
                    || v.chunk < 1 || v.lag < 1) {
             fprintf(stderr, "bad variant %s (JAM:CHUNK:LAG, CHUNK and LAG >= 1, or x512:JAM)\n",
@@ -561,9 +674,22 @@ int main(int argc, char **argv)
         printf("  %-69s %6.0f Mcell/s\n", "one sweep per step", best_sweep / 1e6);
         for (int q = 0; q < nv; ++q) {
             int64_t bad = check(vs[q], s, 187, 7, 50, 23) + check(vs[q], s, 240, 16, 100, 32);
-            if (vs[q].simd)
-                printf("  %d rows per x loop, AVX-512 shuffles (bitwise equal to one sweep per "
-                       "step: %s)\n", vs[q].jam, bad ? "NO" : "yes");
+            if (vs[q].simd == 5)
+                printf("  %d rows per x loop, plain C, single columns up to a multiple of 8, then "
+                       "one loop (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       bad ? "NO" : "yes");
+            else if (vs[q].simd == 4)
+                printf("  %d rows per x loop, plain C, exact columns in blocks of 8 between single "
+                       "ones (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       bad ? "NO" : "yes");
+            else if (vs[q].simd == 3)
+                printf("  %d rows per x loop, plain C in blocks of 8 columns, ring levels from lo "
+                       "rounded down (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       bad ? "NO" : "yes");
+            else if (vs[q].simd)
+                printf("  %d rows per x loop, AVX-512, %s (bitwise equal to one sweep per "
+                       "step: %s)\n", vs[q].jam, vs[q].simd == 1 ? "x neighbours by shuffles"
+                       : "x neighbours by unaligned loads", bad ? "NO" : "yes");
             else if (vs[q].chunk)
                 printf("  %d rows per x loop, levels fused in chunks of %ld columns, lag %ld "
                        "(bitwise equal to one sweep per step: %s)\n", vs[q].jam,
