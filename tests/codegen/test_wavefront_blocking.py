@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mcgen.codegen import compile
-from mcgen.codegen.config import KernelConfig
-from mcgen.codegen import wavefront_blocking
+from mcgen.codegen import compile, wavefront_blocking
 from mcgen.codegen.backends.c_backend import render_c
+from mcgen.codegen.config import KernelConfig
 from mcgen.codegen.wavefront_blocking import (
     choose_wavefront,
     line_cells,
