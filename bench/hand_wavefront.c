@@ -5,15 +5,24 @@
  *    hand with AVX-512 intrinsics taking the x neighbours by shuffles of aligned loads (fewer
  *    loads per cell; same values, bit for bit).
  * 2. A hand wavefront like mcgen's (periodic n x n, strips of B cells along axis 1 with halos of
- *    k cells, each of the k levels a ring of 4 rows, level L computing row j - L for input row j,
- *    the last level written to nxt), timed as it is and without its main-memory traffic: the
- *    input rows taken from 8 rows that stay in cache instead of cur, and/or the last level
- *    written into its ring instead of nxt. Checked bitwise against one sweep per step.
+ *    k cells, each of the k levels a ring of 4 rows (8 with 4 rows per pass), level L computing
+ *    row j - L for input row j, the last level written to nxt), timed as it is and without its
+ *    main-memory traffic (the input rows taken from 8 rows that stay in cache instead of cur,
+ *    the last level written into its ring instead of nxt). Ring rows are padded so that the
+ *    columns that are multiples of 8 lie on 64-byte line starts. Variants, each checked bitwise
+ *    against one sweep per step:
+ *    - JAM rows of a level in one x loop (1: mcgen's form before session 6; 2: since; 4);
+ *    - JAM:CHUNK:LAG: the levels fused along the columns: the x loop goes over chunks of CHUNK
+ *      columns and each level computes its rows in the chunk LAG columns behind the level
+ *      before, so a level's fresh rows are read back from L1;
+ *    - a8:JAM: single columns up to the first multiple of 8, then the plain loop (its vectors on
+ *      line starts in the ring; mcgen's generated form since session 7);
+ *    - x512:JAM / x512u:JAM (JAM 2): AVX-512 intrinsics, the x neighbours by shuffles of the
+ *      aligned vectors kept in registers / by unaligned loads; edge vectors stored under a mask.
  *
  * The grids are on 2 MiB pages (madvise, as NumPy does for large arrays: on 4 KiB pages each row
  * of a strip is a TLB miss). Rates are per second of this thread's CPU time.
- * Usage: hand_wavefront N K B STEPS REPS JAM (JAM = 2 or 4: the wavefront also with JAM rows of
- * a level computed in one x loop, loads shared in registers, each cell's arithmetic unchanged)
+ * Usage: hand_wavefront N K B STEPS REPS JAM [JAM:CHUNK:LAG | a8:JAM | x512:2 | x512u:2 ...]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -108,39 +117,6 @@ __attribute__((noinline)) static void rows4_donor(out_t d0, out_t d1, out_t d2, 
     }
 }
 
-/* the same two rows in plain C as whole blocks of 8 columns, from lo rounded down to a multiple of
- * 8 to hi rounded up: the extra columns (up to 7 either side) are computed from whatever the
- * ring holds there and never read as valid data, so only ring levels may use it */
-__attribute__((noinline)) static void rows2_heat_b8(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
-        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
-{
-    for (int64_t xb = lo & ~(int64_t)7; xb < hi; xb += 8)
-        for (int64_t x = xb; x < xb + 8; ++x) {
-            HEAT_AT(d0, m, c0, c1);
-            HEAT_AT(d1, c0, c1, p);
-        }
-}
-
-__attribute__((noinline)) static void rows2_donor_b8(out_t d0, out_t d1, in_t m, in_t c0,
-        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
-{
-    (void)p;
-    for (int64_t xb = lo & ~(int64_t)7; xb < hi; xb += 8)
-        for (int64_t x = xb; x < xb + 8; ++x) {
-            DONOR_AT(d0, m, c0);
-            DONOR_AT(d1, c0, c1);
-        }
-}
-
-/* the same two rows exactly on [lo, hi): single columns up to the first multiple of 8, whole
- * blocks of 8 columns (on 64-byte lines in the ring), single columns after the last */
-#define PEELED8(AT) \
-    int64_t a8 = (lo + 7) & ~(int64_t)7, b8 = hi & ~(int64_t)7; \
-    if (a8 > b8) a8 = b8 = hi; \
-    for (int64_t x = lo; x < a8; ++x) { AT; } \
-    for (int64_t xb = a8; xb < b8; xb += 8) \
-        for (int64_t x = xb; x < xb + 8; ++x) { AT; } \
-    for (int64_t x = b8 > lo ? b8 : lo; x < hi; ++x) { AT; }
 /* the same two rows exactly on [lo, hi): single columns up to the first multiple of 8, then one
  * plain loop (its vectors start on a 64-byte line in the ring) */
 #define ALIGNED8(AT) \
@@ -161,17 +137,21 @@ __attribute__((noinline)) static void rows2_donor_a8(out_t d0, out_t d1, in_t m,
     ALIGNED8(DONOR_AT(d0, m, c0); DONOR_AT(d1, c0, c1))
 }
 
-__attribute__((noinline)) static void rows2_heat_p8(out_t d0, out_t d1, in_t m, in_t c0, in_t c1,
-        in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+__attribute__((noinline)) static void rows4_heat_a8(out_t d0, out_t d1, out_t d2, out_t d3,
+        in_t m, in_t c0, in_t c1, in_t c2, in_t c3, in_t p, int64_t lo, int64_t hi, double rx,
+        double ry, double wt)
 {
-    PEELED8(HEAT_AT(d0, m, c0, c1); HEAT_AT(d1, c0, c1, p))
+    ALIGNED8(HEAT_AT(d0, m, c0, c1); HEAT_AT(d1, c0, c1, c2); HEAT_AT(d2, c1, c2, c3);
+             HEAT_AT(d3, c2, c3, p))
 }
 
-__attribute__((noinline)) static void rows2_donor_p8(out_t d0, out_t d1, in_t m, in_t c0,
-        in_t c1, in_t p, int64_t lo, int64_t hi, double rx, double ry, double wt)
+__attribute__((noinline)) static void rows4_donor_a8(out_t d0, out_t d1, out_t d2, out_t d3,
+        in_t m, in_t c0, in_t c1, in_t c2, in_t c3, in_t p, int64_t lo, int64_t hi, double rx,
+        double ry, double wt)
 {
     (void)p;
-    PEELED8(DONOR_AT(d0, m, c0); DONOR_AT(d1, c0, c1))
+    ALIGNED8(DONOR_AT(d0, m, c0); DONOR_AT(d1, c0, c1); DONOR_AT(d2, c1, c2);
+             DONOR_AT(d3, c2, c3))
 }
 
 typedef void rows2_fn(out_t, out_t, in_t, in_t, in_t, in_t, int64_t, int64_t, double, double,
@@ -179,9 +159,8 @@ typedef void rows2_fn(out_t, out_t, in_t, in_t, in_t, in_t, int64_t, int64_t, do
 typedef void rows4_fn(out_t, out_t, out_t, out_t, in_t, in_t, in_t, in_t, in_t, in_t, int64_t,
                       int64_t, double, double, double);
 static rows2_fn *const ROWS2[2] = {rows2_heat, rows2_donor};
-static rows2_fn *const B8_ROWS2[2] = {rows2_heat_b8, rows2_donor_b8};
-static rows2_fn *const P8_ROWS2[2] = {rows2_heat_p8, rows2_donor_p8};
 static rows2_fn *const A8_ROWS2[2] = {rows2_heat_a8, rows2_donor_a8};
+static rows4_fn *const A8_ROWS4[2] = {rows4_heat_a8, rows4_donor_a8};
 static rows4_fn *const ROWS4[2] = {rows4_heat, rows4_donor};
 
 #ifdef __AVX512F__
@@ -420,13 +399,12 @@ static void wavefront(int scheme, int mode, int jam, int simd, double *cur, doub
 #define LEVEL(q) RING(lv - 1, i + (q))
                     if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
                         if (jam == 2)
-                            (simd == 3 && !(lv == kk && (mode & TO_NXT)) ? B8_ROWS2 : simd == 3 ? ROWS2
-                             : simd == 4 ? P8_ROWS2 : simd == 5 ? A8_ROWS2
+                            (simd == 5 ? A8_ROWS2
                              : simd == 2 ? X512U_ROWS2 : simd ? X512_ROWS2 : ROWS2)[scheme](OUT(lv, i), OUT(lv, i + 1), LEVEL(-1), LEVEL(0),
                                           LEVEL(1), LEVEL(2), lo, hi, rx, ry, wt);
                         else
-                            ROWS4[scheme](OUT(lv, i), OUT(lv, i + 1), OUT(lv, i + 2),
-                                          OUT(lv, i + 3), LEVEL(-1), LEVEL(0), LEVEL(1),
+                            (simd == 5 ? A8_ROWS4 : ROWS4)[scheme](OUT(lv, i), OUT(lv, i + 1),
+                                          OUT(lv, i + 2), OUT(lv, i + 3), LEVEL(-1), LEVEL(0), LEVEL(1),
                                           LEVEL(2), LEVEL(3), LEVEL(4), lo, hi, rx, ry, wt);
                         continue;
                     }
@@ -607,11 +585,7 @@ int main(int argc, char **argv)
     vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0};
     for (int a = 7; a < argc && nv < MAXV; ++a) {
         variant v = {0, 0, 0, 0};
-        if (sscanf(argv[a], "b8:%d", &v.jam) == 1) {
-            v.simd = 3;
-        } else if (sscanf(argv[a], "p8:%d", &v.jam) == 1) {
-            v.simd = 4;
-        } else if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
+        if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
             v.simd = 5;
         } else if (sscanf(argv[a], "x512:%d", &v.jam) == 1
                    || sscanf(argv[a], "x512u:%d", &v.jam) == 1) {
@@ -677,14 +651,6 @@ int main(int argc, char **argv)
             if (vs[q].simd == 5)
                 printf("  %d rows per x loop, plain C, single columns up to a multiple of 8, then "
                        "one loop (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
-                       bad ? "NO" : "yes");
-            else if (vs[q].simd == 4)
-                printf("  %d rows per x loop, plain C, exact columns in blocks of 8 between single "
-                       "ones (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
-                       bad ? "NO" : "yes");
-            else if (vs[q].simd == 3)
-                printf("  %d rows per x loop, plain C in blocks of 8 columns, ring levels from lo "
-                       "rounded down (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
                        bad ? "NO" : "yes");
             else if (vs[q].simd)
                 printf("  %d rows per x loop, AVX-512, %s (bitwise equal to one sweep per "
