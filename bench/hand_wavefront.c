@@ -369,6 +369,24 @@ static double *ring_alloc(int64_t k, int64_t b)
 /* the wavefront; ring: (k + 1) levels of 4 jam rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
  * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring); jam: rows
  * of a level computed in one x loop (1 as mcgen's, 2 or 4) */
+/* software prefetch (a8pf:D variants): while the levels of one pass run, the lines of cur's
+ * input rows D passes ahead (and, for writing, nxt's output rows D passes ahead) are
+ * prefetched, a share per level, so that a pass's main-memory reads and writes overlap the
+ * arithmetic of the passes before */
+static int64_t prefetch_passes = 0;
+
+static void prefetch_share(const double *row, int64_t lo, int64_t hi, int64_t part, int64_t parts,
+                           int write)
+{
+    int64_t lines = (hi - lo + 7) / 8, a = lines * part / parts, b = lines * (part + 1) / parts;
+    for (int64_t q = a; q < b; ++q) {
+        if (write)
+            __builtin_prefetch(row + lo + 8 * q, 1, 3);
+        else
+            __builtin_prefetch(row + lo + 8 * q, 0, 3);
+    }
+}
+
 static void wavefront(int scheme, int mode, int jam, int simd, double *cur, double *nxt, double *ring,
                       int64_t n, int64_t k, int64_t b, int64_t nsteps, double rx, double ry)
 {
@@ -396,6 +414,16 @@ static void wavefront(int scheme, int mode, int jam, int simd, double *cur, doub
                 }
                 for (int64_t lv = 1; lv <= kk; ++lv) {
                     int64_t i = j0 - lv, e = kk - lv, lo = a1 - e, hi = b1 + e;
+                    if (prefetch_passes && (mode & FROM_CUR)) {
+                        for (int64_t q = 0; q < jam; ++q) {
+                            int64_t j = j0 + prefetch_passes * jam + q;
+                            if (j >= 1 && j <= n)
+                                prefetch_share(cur + j * gs, a1, b1, lv - 1, kk, 0);
+                            int64_t o = j - kk;
+                            if ((mode & TO_NXT) && o >= 1 && o <= n)
+                                prefetch_share(nxt + o * gs, a1, b1, lv - 1, kk, 1);
+                        }
+                    }
 #define LEVEL(q) RING(lv - 1, i + (q))
                     if (jam > 1 && i >= 1 - e && i + jam <= n + 1 + e) {
                         if (jam == 2)
@@ -505,6 +533,7 @@ typedef struct {
     int jam;
     int64_t chunk, lag;
     int simd;  /* AVX-512 rows (not fused): 1 the x neighbours by shuffles, 2 unaligned loads */
+    int64_t prefetch;  /* passes ahead (with a8) */
 } variant;
 
 static void run_variant(variant v, int scheme, int mode, double *cur, double *nxt, double *ring,
@@ -513,8 +542,11 @@ static void run_variant(variant v, int scheme, int mode, double *cur, double *nx
     if (v.chunk > 0)
         wavefront_fused(scheme, mode, v.jam, v.chunk, v.lag, cur, nxt, ring, n, k, b, nsteps,
                         0.2, 0.15);
-    else
+    else {
+        prefetch_passes = v.prefetch;
         wavefront(scheme, mode, v.jam, v.simd, cur, nxt, ring, n, k, b, nsteps, 0.2, 0.15);
+        prefetch_passes = 0;
+    }
 }
 
 /* cells of the two results that differ (interior only) */
@@ -580,12 +612,15 @@ int main(int argc, char **argv)
     int64_t n = atol(argv[1]), k = atol(argv[2]), b = atol(argv[3]), steps = atol(argv[4]);
     int reps = atoi(argv[5]);
     enum { MAXV = 16 };
-    variant vs[MAXV] = {{1, 0, 0, 0}};  /* one row per x loop (as mcgen's before session 6) */
+    variant vs[MAXV] = {{1, 0, 0, 0, 0}};  /* one row per x loop (as mcgen's before session 6) */
     int nv = 1;
-    vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0};
+    vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0, 0};
     for (int a = 7; a < argc && nv < MAXV; ++a) {
-        variant v = {0, 0, 0, 0};
-        if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
+        variant v = {0, 0, 0, 0, 0};
+        if (sscanf(argv[a], "a8pf:%ld", &v.prefetch) == 1) {
+            v.jam = 2;
+            v.simd = 5;
+        } else if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
             v.simd = 5;
         } else if (sscanf(argv[a], "x512:%d", &v.jam) == 1
                    || sscanf(argv[a], "x512u:%d", &v.jam) == 1) {
@@ -650,7 +685,8 @@ int main(int argc, char **argv)
             int64_t bad = check(vs[q], s, 187, 7, 50, 23) + check(vs[q], s, 240, 16, 100, 32);
             if (vs[q].simd == 5)
                 printf("  %d rows per x loop, plain C, single columns up to a multiple of 8, then "
-                       "one loop (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       "one loop%s (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       vs[q].prefetch ? ", prefetch of cur and nxt rows passes ahead" : "",
                        bad ? "NO" : "yes");
             else if (vs[q].simd)
                 printf("  %d rows per x loop, AVX-512, %s (bitwise equal to one sweep per "
