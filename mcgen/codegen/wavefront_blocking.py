@@ -487,13 +487,13 @@ def build_wavefront(program: StencilProgram, config: KernelConfig) -> ir.Module:
         if dst_base is None:
             inner.append(ir.Assign(iv("tb_gidx"), iv(f"i{last}") if dim == 2 else
                                    add(iv("tb_gb1"), iv(f"i{last}"))))
-        loop: ir.Stmt = ir.For(iv(f"i{last}"), iv(f"tb_lo{last}"), iv(f"tb_hi{last}"),
-                               tuple(inner) + body)
+        start: ir.Expr = iv(f"tb_lo{last}")
         if dim == 2 and vec > 1:  # single columns up to the first on a line start, the rest
             first = mn(to_line(add(iv("tb_lo1"), ci(vec - 1))), iv("tb_hi1"))
             st += [ir.Assign(iv("tb_al"), first),
                    ir.For(iv("i1"), iv("tb_lo1"), iv("tb_al"), tuple(inner) + body)]
-            loop = replace(loop, start=iv("tb_al"))
+            start = iv("tb_al")
+        loop: ir.Stmt = ir.For(iv(f"i{last}"), start, iv(f"tb_hi{last}"), tuple(inner) + body)
         if dim == 3:
             outer: list[ir.Stmt] = [ir.Assign(iv("b1"), mul(iv("i1"), iv("S1")))]
             if dst_base is None:
