@@ -22,7 +22,9 @@
  *
  * The grids are on 2 MiB pages (madvise, as NumPy does for large arrays: on 4 KiB pages each row
  * of a strip is a TLB miss). Rates are per second of this thread's CPU time.
- * Usage: hand_wavefront N K B STEPS REPS JAM [JAM:CHUNK:LAG | a8:JAM | x512:2 | x512u:2 ...]
+ *    - a8pf:D:L: a8:2 with software prefetch of cur's and nxt's rows D passes ahead (locality L).
+ * Usage: hand_wavefront N K B STEPS REPS JAM [JAM:CHUNK:LAG | a8:JAM | x512:2 | x512u:2 |
+ *                                             a8pf:D:L ...]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -369,11 +371,17 @@ static double *ring_alloc(int64_t k, int64_t b)
 /* the wavefront; ring: (k + 1) levels of 4 jam rows of B + 2k + 2 cells; mode: FROM_CUR | TO_NXT
  * for the real kernel (else input rows from rows 1-8 of cur, last level into its ring); jam: rows
  * of a level computed in one x loop (1 as mcgen's, 2 or 4) */
-/* software prefetch (a8pf:D variants): while the levels of one pass run, the lines of cur's
+/* software prefetch (a8pf:D:L variants): while the levels of one pass run, the lines of cur's
  * input rows D passes ahead (and, for writing, nxt's output rows D passes ahead) are
  * prefetched, a share per level, so that a pass's main-memory reads and writes overlap the
- * arithmetic of the passes before */
-static int64_t prefetch_passes = 0;
+ * arithmetic of the passes before; L: the locality hint (3: into L1, 2: L2, 1: L3, 0: none) */
+static int64_t prefetch_passes = 0, prefetch_locality = 3;
+
+#define PREFETCH(p, w) do { switch (prefetch_locality) { \
+        case 3: __builtin_prefetch(p, w, 3); break; \
+        case 2: __builtin_prefetch(p, w, 2); break; \
+        case 1: __builtin_prefetch(p, w, 1); break; \
+        default: __builtin_prefetch(p, w, 0); } } while (0)
 
 static void prefetch_share(const double *row, int64_t lo, int64_t hi, int64_t part, int64_t parts,
                            int write)
@@ -381,9 +389,9 @@ static void prefetch_share(const double *row, int64_t lo, int64_t hi, int64_t pa
     int64_t lines = (hi - lo + 7) / 8, a = lines * part / parts, b = lines * (part + 1) / parts;
     for (int64_t q = a; q < b; ++q) {
         if (write)
-            __builtin_prefetch(row + lo + 8 * q, 1, 3);
+            PREFETCH(row + lo + 8 * q, 1);
         else
-            __builtin_prefetch(row + lo + 8 * q, 0, 3);
+            PREFETCH(row + lo + 8 * q, 0);
     }
 }
 
@@ -533,7 +541,7 @@ typedef struct {
     int jam;
     int64_t chunk, lag;
     int simd;  /* AVX-512 rows (not fused): 1 the x neighbours by shuffles, 2 unaligned loads */
-    int64_t prefetch;  /* passes ahead (with a8) */
+    int64_t prefetch, locality;  /* passes ahead (with a8), the locality hint */
 } variant;
 
 static void run_variant(variant v, int scheme, int mode, double *cur, double *nxt, double *ring,
@@ -544,6 +552,7 @@ static void run_variant(variant v, int scheme, int mode, double *cur, double *nx
                         0.2, 0.15);
     else {
         prefetch_passes = v.prefetch;
+        prefetch_locality = v.locality;
         wavefront(scheme, mode, v.jam, v.simd, cur, nxt, ring, n, k, b, nsteps, 0.2, 0.15);
         prefetch_passes = 0;
     }
@@ -637,12 +646,16 @@ int main(int argc, char **argv)
     int64_t n = atol(argv[1]), k = atol(argv[2]), b = atol(argv[3]), steps = atol(argv[4]);
     int reps = atoi(argv[5]);
     enum { MAXV = 16 };
-    variant vs[MAXV] = {{1, 0, 0, 0, 0}};  /* one row per x loop (as mcgen's before session 6) */
+    variant vs[MAXV] = {{1, 0, 0, 0, 0, 0}};  /* one row per x loop (as mcgen's before session 6) */
     int nv = 1;
-    vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0, 0};
+    vs[nv++] = (variant){atoi(argv[6]), 0, 0, 0, 0, 0};
     for (int a = 7; a < argc && nv < MAXV; ++a) {
-        variant v = {0, 0, 0, 0, 0};
-        if (sscanf(argv[a], "a8pf:%ld", &v.prefetch) == 1) {
+        variant v = {0, 0, 0, 0, 0, 0};
+        if (sscanf(argv[a], "a8pf:%ld:%ld", &v.prefetch, &v.locality) == 2) {
+            if (v.prefetch < 1 || v.locality < 0 || v.locality > 3) {
+                fprintf(stderr, "a8pf:D:L needs D >= 1 and L in 0..3\n");
+                return 2;
+            }
             v.jam = 2;
             v.simd = 5;
         } else if (sscanf(argv[a], "a8:%d", &v.jam) == 1) {
@@ -712,10 +725,14 @@ int main(int argc, char **argv)
         printf("  %-69s %6.0f Mcell/s\n", "one sweep per step", best_sweep / 1e6);
         for (int q = 0; q < nv; ++q) {
             int64_t bad = check(vs[q], s, 187, 7, 50, 23) + check(vs[q], s, 240, 16, 100, 32);
-            if (vs[q].simd == 5)
+            if (vs[q].simd == 5 && vs[q].prefetch)
                 printf("  %d rows per x loop, plain C, single columns up to a multiple of 8, then "
-                       "one loop%s (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
-                       vs[q].prefetch ? ", prefetch of cur and nxt rows passes ahead" : "",
+                       "one loop, prefetch of cur and nxt rows %ld passes ahead, locality %ld "
+                       "(bitwise equal to one sweep per step: %s)\n", vs[q].jam,
+                       (long)vs[q].prefetch, (long)vs[q].locality, bad ? "NO" : "yes");
+            else if (vs[q].simd == 5)
+                printf("  %d rows per x loop, plain C, single columns up to a multiple of 8, then "
+                       "one loop (bitwise equal to one sweep per step: %s)\n", vs[q].jam,
                        bad ? "NO" : "yes");
             else if (vs[q].simd)
                 printf("  %d rows per x loop, AVX-512, %s (bitwise equal to one sweep per "

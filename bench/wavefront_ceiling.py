@@ -13,7 +13,7 @@ cell). With ``--mcgen`` the generated wavefront kernels run at the same (k, B) i
 process, for comparison. Rates per second of CPU time (a loaded machine).
 
     python bench/wavefront_ceiling.py                 # 6000^2, k = 16, B = 1500 (about 1 min)
-    python bench/wavefront_ceiling.py --mcgen --reps 3 --jam 2 --variants a8:2 x512:2 2:256:8
+    python bench/wavefront_ceiling.py --mcgen --reps 3 --jam 2 --variants a8:2 a8pf:1:2 x512:2
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def main() -> None:
     ap.add_argument("--variants", nargs="*", default=[],
                     help="more hand wavefronts: JAM:CHUNK:LAG (levels fused in chunks of CHUNK "
                          "columns, LAG apart), a8:JAM (row loops from a line start), x512:2 "
-                         "and x512u:2 (AVX-512, x neighbours by shuffles / unaligned loads)")
+                         "and x512u:2 (AVX-512, x neighbours by shuffles / unaligned loads), "
+                         "a8pf:D:L (a8:2 prefetching cur and nxt D passes ahead, locality L)")
     ap.add_argument("--mcgen", action="store_true", help="also time the generated kernels")
     opts = ap.parse_args()
     print(f"# load before: {uptime()}")
