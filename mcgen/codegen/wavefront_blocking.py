@@ -196,8 +196,9 @@ def choose_wavefront(shape: tuple[int, ...], ghost: int, nfields: int = 1, items
 #: 2-D rings with their columns that are multiples of :func:`line_cells` on 64-byte line starts,
 #: each row loop running single columns up to the first such column (so its vectors are
 #: line-aligned in the ring). Measured (6000^2 periodic, k = 16, B = 1500, the generated kernels
-#: with and without, interleaved in one process, CPU time, load 3-4): C heat 1.14x, donor cell
-#: 1.05x; LLVM 1.07x and 1.09x (bench/README.md, "Ring rows on line starts")
+#: with and without, interleaved in one process, CPU time, load 3-4, two runs): C heat
+#: 1.13-1.14x, donor cell 1.05-1.08x; LLVM 1.04-1.07x and 1.09-1.31x; numba 1.07x and 1.13x
+#: (bench/README.md, "2-D wavefront: ring rows on line starts")
 ALIGN_RING_ROWS = True
 
 
@@ -313,6 +314,7 @@ def build_wavefront(program: StencilProgram, config: KernelConfig) -> ir.Module:
         return ir.BinOp("&", e, ci(-vec), I64)
 
     width = add(btile, add(mul(ci(2 * g), kblock), ci(2 * g)))
+
     def padded(w: ir.Expr) -> ir.Expr:
         """A 2-D ring row's length: ``w + vec - 1`` rounded up to a multiple of vec."""
         if vec == 1:
