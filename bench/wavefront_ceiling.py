@@ -6,13 +6,14 @@ arithmetic auto-vectorised, and hand AVX-512 taking the x neighbours by shuffles
 wavefront like mcgen's (strips of B cells, k levels, rings of 4 rows) timed as it is and without
 its main-memory traffic (input rows from cache, last level into its ring), and again computing
 ``--jam`` rows of a level in one x loop (loads shared in registers, each cell's arithmetic
-unchanged), each checked bitwise against one sweep per step; first the STREAM copy bound of
-the target (issue 15: >= 2x STREAM copy / 16 B per cell). With ``--mcgen`` the generated
-wavefront kernels run at the same (k, B) in the same process, for comparison. Rates per second
-of CPU time (a loaded machine).
+unchanged) and as the ``--variants`` say (levels fused along the columns, row loops from a
+line start, AVX-512 shuffles: bench/hand_wavefront.c), each checked bitwise against one sweep
+per step; first the STREAM copy bound of the target (issue 15: >= 2x STREAM copy / 16 B per
+cell). With ``--mcgen`` the generated wavefront kernels run at the same (k, B) in the same
+process, for comparison. Rates per second of CPU time (a loaded machine).
 
-    python bench/wavefront_ceiling.py                 # 6000^2, k = 16, B = 2000 (about 1 min)
-    python bench/wavefront_ceiling.py --mcgen --reps 3
+    python bench/wavefront_ceiling.py                 # 6000^2, k = 16, B = 1500 (about 1 min)
+    python bench/wavefront_ceiling.py --mcgen --reps 3 --jam 2 --variants a8:2 a8pf:1:2 x512:2
 """
 
 from __future__ import annotations
@@ -40,34 +41,41 @@ def uptime() -> str:
 
 
 def generated_rates(n: int, k: int, b: int, steps: int, reps: int) -> None:
-    """Mcell/s of mcgen's C wavefront kernels (2-D heat, 2-D donor cell) at (k, b)."""
+    """Mcell/s of mcgen's C and LLVM wavefront kernels (2-D heat, 2-D donor cell) at (k, b)."""
     from mcgen.codegen import compile
     from mcgen.model.catalogue.linear import donor_cell_2d, ftcs_heat_2d
 
     u0 = np.random.default_rng(0).random((n, n))
     for scheme, params in ((ftcs_heat_2d(), {"r_x": 0.2, "r_y": 0.15}),
                            (donor_cell_2d(), {"nu_x": 0.2, "nu_y": 0.15})):
-        kern = compile(scheme, backend="c", unsafe=True, bc="periodic").with_blocking(
-            k, b, "wavefront")
-        bufs = kern.prepare(u0)
-        kern.advance(bufs, 2, **params)
-        best = 0.0
-        for _ in range(reps):
-            t = time.thread_time()
-            kern.advance(bufs, steps, **params)
-            best = max(best, n * n * steps / (time.thread_time() - t))
-        print(f"mcgen {scheme.name} [c] wavefront k={k} B={b}: {best / 1e6:6.0f} Mcell/s")
+        for backend in ("c", "llvm"):
+            kern = compile(scheme, backend=backend, unsafe=True, bc="periodic").with_blocking(
+                k, b, "wavefront")
+            bufs = kern.prepare(u0)
+            kern.advance(bufs, 2, **params)
+            best = 0.0
+            for _ in range(reps):
+                t = time.thread_time()
+                kern.advance(bufs, steps, **params)
+                best = max(best, n * n * steps / (time.thread_time() - t))
+            print(f"mcgen {scheme.name} [{backend}] wavefront k={k} B={b}: {best / 1e6:6.0f} "
+                  "Mcell/s")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=6000)
     ap.add_argument("--k", type=int, default=16)
-    ap.add_argument("--b", type=int, default=2000)
+    ap.add_argument("--b", type=int, default=1500)
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--jam", type=int, default=4, choices=(1, 2, 4),
                     help="also time the hand wavefront computing this many rows per x loop")
+    ap.add_argument("--variants", nargs="*", default=[],
+                    help="more hand wavefronts: JAM:CHUNK:LAG (levels fused in chunks of CHUNK "
+                         "columns, LAG apart), a8:JAM (row loops from a line start), x512:2 "
+                         "and x512u:2 (AVX-512, x neighbours by shuffles / unaligned loads), "
+                         "a8pf:D:L (a8:2 prefetching cur and nxt D passes ahead, locality L)")
     ap.add_argument("--mcgen", action="store_true", help="also time the generated kernels")
     opts = ap.parse_args()
     print(f"# load before: {uptime()}")
@@ -81,7 +89,8 @@ def main() -> None:
         subprocess.run(["gcc", *flags, str(HERE / "hand_wavefront.c"), "-o", str(exe)],
                        check=True)
         subprocess.run([str(exe), *(str(v) for v in (opts.n, opts.k, opts.b, opts.steps,
-                                                     opts.reps, opts.jam))], check=True)
+                                                     opts.reps, opts.jam)),
+                        *opts.variants], check=True)
     if opts.mcgen:
         generated_rates(opts.n, opts.k, opts.b, opts.steps, opts.reps)
     print(f"# load after: {uptime()}")

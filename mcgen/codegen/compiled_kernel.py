@@ -30,6 +30,13 @@ from mcgen.model.boundary import Periodic, Reflecting
 from mcgen.model.scheme import Scheme
 
 _NP = {"f64": np.float64, "f32": np.float32}
+
+
+def itemsize_of(dtype: str) -> int:
+    """Bytes per value of a kernel dtype (``"f64"``, ``"f32"``)."""
+    return np.dtype(_NP[dtype]).itemsize
+
+
 #: interiors start on a cache-line (and AVX-512 vector) boundary
 ALIGN_BYTES = 64
 
@@ -426,7 +433,7 @@ class CompiledKernel:
         if cfg.time_block == 0 and nsteps < MIN_AUTO_STEPS:
             return 1, 0
         lay = self.layout
-        itemsize = np.dtype(_NP[lay.dtype]).itemsize
+        itemsize = itemsize_of(lay.dtype)
         rest = (lay.ghost, len(lay.fields), len(lay.scratch), itemsize, cfg.time_block, cfg.tile)
         dims = tuple(int(n) for n in shape)
         if blocking_form(self.program, cfg) == "wavefront":

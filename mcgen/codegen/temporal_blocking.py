@@ -176,13 +176,15 @@ def blocking_form(program: StencilProgram, config: KernelConfig) -> str:
 def blocked_buffer_sizes(program: StencilProgram, config: KernelConfig, k: int, b: int,
                          nchunk: int) -> tuple[int, ...]:
     """Lengths of the blocked kernel's tile (or ring) buffer arguments, in order."""
+    from mcgen.codegen.compiled_kernel import itemsize_of
     from mcgen.codegen.wavefront_blocking import ring_scratch_size
 
     lay = program.layout
     nf, g = len(lay.fields), lay.ghost
     form = blocking_form(program, config)
     if form == "wavefront":
-        return (ring_scratch_size(lay.dim, nf, g, k, b, nchunk),) * 2
+        return (ring_scratch_size(lay.dim, nf, g, k, b, nchunk,
+                                  itemsize_of(lay.dtype)),) * 2
     if form == "tiles":
         size = tile_scratch_size_nd(lay.dim, nf, g, k, b, nchunk)
     else:

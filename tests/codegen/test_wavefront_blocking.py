@@ -2,16 +2,24 @@
 rows per time level) gives bitwise the step-by-step result: ``np.array_equal`` on every boundary
 kind (periodic, outflow, reflecting, constant and time-dependent Dirichlet, mixed per side),
 schemes that read the corner ghosts (Lax-Wendroff's mixed term), radius 2 (rings of 8 rows), a
-system of two fields, 3-D, threads, every backend and the exported C; schemes it does not cover
-run the overlapped tiles instead."""
+system of two fields, 3-D, threads, every backend, float32 and the exported C, with the 2-D
+ring rows on 64-byte line starts and without; schemes it does not cover run the overlapped
+tiles instead."""
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from mcgen.codegen import compile
+from mcgen.codegen import compile, wavefront_blocking
+from mcgen.codegen.backends.c_backend import render_c
 from mcgen.codegen.config import KernelConfig
-from mcgen.codegen.wavefront_blocking import choose_wavefront, ring_rows, ring_scratch_size
+from mcgen.codegen.wavefront_blocking import (
+    choose_wavefront,
+    line_cells,
+    ring_plane_cells,
+    ring_rows,
+    ring_scratch_size,
+)
 from mcgen.errors import CodegenError
 from mcgen.model import Dirichlet, Field, Scheme
 from mcgen.model.boundary import Halo, Outflow
@@ -44,10 +52,12 @@ T_ROWS = [(Dirichlet(sp.sin(3 * t)), "outflow"), ("periodic", "periodic")]
 T_COLS = [("periodic", "periodic"), (Dirichlet(sp.cos(2 * t)), "reflecting")]
 
 
-def _check(scheme, backend, bc, shape, nsteps, k=4, tile=8, threads=1):
+def _check(scheme, backend, bc, shape, nsteps, k=4, tile=8, threads=1, dtype="f64"):
     cfg = KernelConfig(time_block=k, tile=tile, parallel_threshold=0, blocking_form="wavefront")
-    blk = compile(scheme, backend=backend, bc=bc, threads=threads, unsafe=True, config=cfg)
-    x = np.random.default_rng(len(shape) + nsteps).uniform(-1, 1, shape)
+    blk = compile(scheme, backend=backend, bc=bc, threads=threads, unsafe=True, config=cfg,
+                  dtype=dtype)
+    x = np.random.default_rng(len(shape) + nsteps).uniform(-1, 1, shape).astype(
+        np.float32 if dtype == "f32" else np.float64)
     if len(scheme.fields) > 1:
         x = {f: x * (i + 1) for i, f in enumerate(scheme.fields)}
     want = blk.with_blocking(1).run(x, nsteps, dt=0.01, **PARAMS[id(scheme)])
@@ -106,6 +116,30 @@ def test_numba_and_llvm(backend, bc):
                                  (Dirichlet(sp.cos(t)), "outflow")]])
 def test_3d(bc):
     _check(HEAT3, "c", bc, (13, 11, 10), 5, k=2, tile=5)
+
+
+@pytest.mark.parametrize("dtype", ["f64", "f32"])
+def test_ring_rows_on_line_starts(dtype, monkeypatch):
+    """2-D rings: each row padded to whole 64-byte lines (8 float64, 16 float32) with its columns
+    that are multiples of a line on line starts, each row loop single columns up to the first
+    such column; strips of 37 (several lines per row, every level's first column at another
+    offset) on every boundary kind of one sweep, bitwise; without the alignment the same bits."""
+    vec = line_cells(8 if dtype == "f64" else 4)
+    assert vec == (8 if dtype == "f64" else 16)
+    width = 37 + 2 * 5 * 1 + 2
+    plane = ring_plane_cells(2, 1, 5, 37, 8 if dtype == "f64" else 4)
+    assert plane % vec == 0 and width + vec - 1 <= plane < width + 2 * vec - 1
+    bcs = [(Dirichlet(0.25), "reflecting"), ("periodic", "periodic")]
+    for backend in ("c", "llvm"):
+        blk = _check(DONOR2, backend, bcs, (61, 111), 12, k=5, tile=37, dtype=dtype)
+    src = render_c(blk.blocked_ir()).source
+    assert f"tb_al = mc_min_i64(tb_lo1 + {vec - 1} & -{vec}, tb_hi1)" in src
+    assert "for (int64_t i1 = tb_lo1; i1 < tb_al; ++i1)" in src
+    _check(HEAT4, "c", "periodic", (41, 70), 9, k=3, tile=29, dtype=dtype)
+    monkeypatch.setattr(wavefront_blocking, "ALIGN_RING_ROWS", False)
+    assert line_cells(8) == 1 and ring_plane_cells(2, 1, 5, 37) == width
+    blk = _check(DONOR2, "c", bcs, (61, 111), 12, k=5, tile=37, dtype=dtype)
+    assert "tb_al" not in render_c(blk.blocked_ir()).source
 
 
 @pytest.mark.parametrize("backend", ["numba", "c", "llvm"])
