@@ -2,7 +2,7 @@
 #
 # module:    advection_diffusion_2d
 # boundary:  axis 0: low Periodic, high Periodic; axis 1: low Periodic, high Periodic
-# condition: von Neumann cell-Peclet and diffusion-number condition: proved sufficient part of the l2 region (necessary (proved): (-2*nu_x**2 + 2*nu_x + 4*r_x >= 0) & (-2*(nu_x**2 - nu_x - 2*r_x) >= 0) & (-2*nu_y**2 + 2*nu_y + 4*r_y >= 0) & (-2*(nu_y**2 - nu_y - 2*r_y) >= 0) & (-2*(nu_x + nu_y + 2*r_x + 2*r_y - 1) >= 0) & (-2*nu_x**2 - 8*nu_x*r_x + 2*nu_x - 8*r_x**2 + 4*r_x >= 0) & (-2*nu_y**2 - 8*nu_y*r_y + 2*nu_y - 8*r_y**2 + 4*r_y >= 0) & (-4*(nu_x**2*nu_y + 2*nu_x**2*r_y + nu_x*nu_y**2 - nu_x*nu_y - 2*nu_x*r_y + 2*nu_y**2*r_x - 2*nu_y*r_x - 4*r_x*r_y) >= 0); sufficient (proved): positivity region; region used: the sufficient set joined with the necessary set cut by the boundary traced along 16 rays, certified at points only; sufficiency of the necessary set not proved: no sum-of-squares certificate of the natural degree was found (or it did not round to an exact one)) [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
+# condition: von Neumann cell-Peclet and diffusion-number condition: the positivity region (0 <= nu_x) & (0 <= nu_y) & (0 <= r_x) & (0 <= r_y) & (nu_x + nu_y + 2*r_x + 2*r_y <= 1) [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
 # dim:       2
 # dtype:     f64
 # fields:    u
@@ -17,7 +17,7 @@
 # value-safe reorderings (never nnan/ninf), so NaN and overflow checks on results still work.
 """mcgen kernel module advection_diffusion_2d.
 
-Enforced condition: von Neumann cell-Peclet and diffusion-number condition: proved sufficient part of the l2 region (necessary (proved): (-2*nu_x**2 + 2*nu_x + 4*r_x >= 0) & (-2*(nu_x**2 - nu_x - 2*r_x) >= 0) & (-2*nu_y**2 + 2*nu_y + 4*r_y >= 0) & (-2*(nu_y**2 - nu_y - 2*r_y) >= 0) & (-2*(nu_x + nu_y + 2*r_x + 2*r_y - 1) >= 0) & (-2*nu_x**2 - 8*nu_x*r_x + 2*nu_x - 8*r_x**2 + 4*r_x >= 0) & (-2*nu_y**2 - 8*nu_y*r_y + 2*nu_y - 8*r_y**2 + 4*r_y >= 0) & (-4*(nu_x**2*nu_y + 2*nu_x**2*r_y + nu_x*nu_y**2 - nu_x*nu_y - 2*nu_x*r_y + 2*nu_y**2*r_x - 2*nu_y*r_x - 4*r_x*r_y) >= 0); sufficient (proved): positivity region; region used: the sufficient set joined with the necessary set cut by the boundary traced along 16 rays, certified at points only; sufficiency of the necessary set not proved: no sum-of-squares certificate of the natural degree was found (or it did not round to an exact one)) [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
+Enforced condition: von Neumann cell-Peclet and diffusion-number condition: the positivity region (0 <= nu_x) & (0 <= nu_y) & (0 <= r_x) & (0 <= r_y) & (nu_x + nu_y + 2*r_x + 2*r_y <= 1) [l2, proved; periodic/Cauchy problem; boundary stability not analysed]
 """
 
 import math
