@@ -46,6 +46,7 @@ from mcgen.proof.sturm import (
     check_region_equivalent,
     check_region_implies,
     check_same_real_set,
+    finite_region,
     nonneg_on_plane,
     relational_set,
 )
@@ -376,8 +377,16 @@ def _linear_conjuncts(nec: sp.Basic, params: tuple) -> sp.Basic | None:
 
 
 def _finite_necessary_set(nec: sp.Basic, params: tuple) -> list[tuple] | None:
-    """The points of a necessary set in one parameter that is finite and rational (None
-    otherwise): each is then decided exactly."""
+    """The points of a necessary set that is finite and rational (None otherwise): each is then
+    decided exactly."""
+    if len(params) == 2:
+        try:
+            found = finite_region(nec, params)
+        except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+            return None
+        if not found or not all(x.is_Rational for pt in found for x in pt):
+            return None
+        return found
     if len(params) != 1:
         return None
     try:
@@ -395,8 +404,9 @@ def _decide_points(bld: DerivationBuilder, w: dict, params: tuple, nec: sp.Basic
     mode); the region is the stable points."""
     listed = sp.Or(*[sp.And(*[sp.Eq(p, x) for p, x in zip(params, pt, strict=True)])
                      for pt in points])
-    i_f = bld.step(listed, "the necessary set is these finitely many points",
-                   Check("region_equivalent", (nec, listed, params)), uses=[i_n])
+    same = Check("region_equivalent", (nec, listed, params)) if len(params) == 1 else \
+        Check("finite_region", (nec, params, tuple(points)))
+    i_f = bld.step(listed, "the necessary set is these finitely many points", same, uses=[i_n])
     Nsym = plane_polynomial(w)
     stable, uses = [], [i_f]
     for pt in points:

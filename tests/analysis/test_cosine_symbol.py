@@ -266,3 +266,14 @@ def test_a_one_parameter_necessary_set_reads_as_its_intervals():
     assert c.holds(nu=2**-1.5 - 1e-12) and not c.holds(nu=2**-1.5 + 1e-9)
     assert "|nu| <= sqrt(2)/4" in c.description
     assert {"same_real_set", "sos_on_torus"} <= {st.check.kind for st in d.steps}
+
+
+def test_a_finite_necessary_set_in_two_parameters():
+    # the corner (0, pi) gives -(nu_x + nu_y)/2 >= 0: with nu_x, nu_y >= 0 only the origin is
+    # left (was `sampled` after a 40 s trace)
+    a, b = sp.symbols("nu_x nu_y", nonnegative=True)
+    w = {(1, -1): 3 * a / 2 - b / 4, (0, 1): -a / 4 - b / 4, (1, 1): a + 3 * b / 4,
+         (-1, 1): 3 * a / 2 + 3 * b / 4}
+    d = von_neumann(_scheme(2, w, (a, b), "origin only"))
+    assert d.result.status == "proved" and d.recheck().status == "proved"
+    assert d.result.holds(nu_x=0, nu_y=0) and not d.result.holds(nu_x=0.01, nu_y=0)
