@@ -17,8 +17,8 @@ Every run starts from empty memo tables (the analyses cache results per scheme).
 and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
 ``--statuses 200`` instead counts the L2 statuses of 200 random two-parameter radius-2 stencils
 and which exact decision gave each, ``--statuses-2d 40`` those of random one-parameter 3 x 3
-stencils (2-D); ``--only-2d --repeats 3`` times only the 2-D catalogue;
-``--implicit --repeats 3`` only the implicit heat schemes.
+stencils (2-D; ``--two 12`` adds two-parameter ones); ``--only-2d --repeats 3`` times only the
+2-D catalogue; ``--implicit --repeats 3`` only the implicit heat schemes.
 """
 
 from __future__ import annotations
@@ -156,6 +156,17 @@ def plane_stencil(rng: random.Random, quadratic: bool) -> Scheme:
     return Scheme(("u",), 2, {"u": body}, params=(nu,))
 
 
+def plane_stencil_two(rng: random.Random) -> Scheme:
+    """A random two-parameter 3 x 3 stencil: 3-5 neighbours, weights a nu_x + b nu_y."""
+    u2 = Field("u", dim=2)
+    nx, ny = sp.symbols("nu_x nu_y", nonnegative=True)
+    offs = [k for k in itertools.product((-1, 0, 1), repeat=2) if k != (0, 0)]
+    w = {k: sp.Rational(rng.randint(-1, 6), 4) * nx + sp.Rational(rng.randint(-1, 6), 4) * ny
+         for k in rng.sample(offs, rng.randint(3, 5))}
+    body = sum(v * u2.at(*k) for k, v in w.items()) + (1 - sum(w.values())) * u2.at(0, 0)
+    return Scheme(("u",), 2, {"u": body}, params=(nx, ny))
+
+
 def how_2d(d: Any) -> str:
     """Which decision gave a 2-D L2 region."""
     kinds = {st.check.kind for st in d.steps}
@@ -172,23 +183,26 @@ def how_2d(d: Any) -> str:
     return "necessary conditions and points only"
 
 
-def statuses_2d(n: int, seed: int) -> None:
+def statuses_2d(n: int, seed: int, two: int = 0) -> None:
     """L2 status of n random one-parameter 3 x 3 stencils (weights affine in nu, then with a
-    nu^2 term), and which decision gave it."""
-    for quadratic in (False, True):
+    nu^2 term) and of ``two`` two-parameter ones, and which decision gave each."""
+    for kind, count in (("affine", n), ("affine + quadratic", n), ("two parameters", two)):
+        if not count:
+            continue
         rng = random.Random(seed)
         counts: Counter = Counter()
         ts = []
-        for _ in range(n):
+        for _ in range(count):
             _clear()
             t0 = time.process_time()
-            d = von_neumann(plane_stencil(rng, quadratic))
+            s = plane_stencil_two(rng) if kind == "two parameters" else \
+                plane_stencil(rng, kind != "affine")
+            d = von_neumann(s)
             ts.append(time.process_time() - t0)
             counts[(d.result.status, how_2d(d))] += 1
-        kind = "affine + quadratic" if quadratic else "affine"
         for (st, word), k in sorted(counts.items()):
             print(f"{kind:18s} {st:8s} {k:4d}  {word}")
-        print(f"{n} random one-parameter 3 x 3 stencils, weights {kind} in nu: L2 analysis CPU s "
+        print(f"{count} random 3 x 3 stencils, weights {kind}: L2 analysis CPU s "
               f"median {statistics.median(ts):.2f}, max {max(ts):.2f}")
 
 
@@ -267,9 +281,11 @@ def main() -> None:
                     "stencils")
     ap.add_argument("--implicit", action="store_true",
                     help="only the exact positivity of implicit 2-D and 3-D heat schemes")
+    ap.add_argument("--two", type=int, default=0,
+                    help="with --statuses-2d: also this many two-parameter 3 x 3 stencils")
     a = ap.parse_args()
     if a.statuses_2d:
-        statuses_2d(a.statuses_2d, a.seed)
+        statuses_2d(a.statuses_2d, a.seed, a.two)
         return
     if a.implicit:
         implicit_timing(a.repeats)
