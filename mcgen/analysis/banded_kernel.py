@@ -38,6 +38,7 @@ from typing import Any
 import sympy as sp
 from mpmath import iv
 
+from mcgen.analysis import banded_tails
 from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign, first_certified_negative
 
 Weights = dict[int, Any]
@@ -491,33 +492,6 @@ def _tail(k: Kernel, i: int, root: _Root | None) -> tuple[str, Any] | None:
     return None
 
 
-def _tail3(k: Kernel, i: int) -> tuple[str, Any] | None:
-    """All three roots on one side (numeric P): a dominant conjugate pair makes the tail
-    oscillate (unless B cancels it); a dominant real root is out of reach (None)."""
-    P = k.P
-    B = k.Bs[i]
-    bt = sp.Poly(sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items())), Z)
-    eps = sp.Rational(1, 64)
-    for _ in range(12):
-        reals, cplx = P.intervals(all=True, eps=eps)
-        if len(reals) != 1 or len(cplx) != 2:
-            return None  # three real roots
-        (a, b), _ = reals[0]
-        r_lo, r_hi = min(abs(a), abs(b)), max(abs(a), abs(b))
-        (c1, c2), _ = cplx[0]
-        x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
-        m_hi = max(x1**2, x2**2) + max(y1**2, y2**2)
-        m_lo = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + min(y1**2, y2**2)
-        if m_lo > r_hi**2:  # the pair dominates
-            if sp.gcd(P, bt).degree() >= 2:
-                return None  # B cancels the pair
-            return ("fail", "oscillating")
-        if m_hi < r_lo**2:
-            return None
-        eps /= 64
-    return None
-
-
 # ---------------------------------------------------------------- two roots on each side
 
 
@@ -733,8 +707,10 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
         if pf:
             return PointDecision(False, fails=tuple(pf), split=sp_)
         return PointDecision(None if open_ else True, split=sp_)
-    if sp_ is None or not sp_.kernelable:
+    if sp_ is None:
         return PointDecision(None, split=sp_)
+    if not sp_.supported:
+        return _decide_dominant(A, Bs, P, L, sp_)
     k = Kernel(A, Bs, sp_)
     root = _Root(P, sp_) if sp_.lone is not None else None
     fails: list[tuple[int, Any]] = []
@@ -748,12 +724,7 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
                 undecided = True
             elif s < 0:
                 fails.append((i, m))
-        if sp_.supported:
-            t = _tail(k, i, root)
-        elif sp_.lone is None and k.d == 3:
-            t = _tail3(k, i)
-        else:
-            t = None
+        t = _tail(k, i, root)
         if t is None:
             undecided = True
         elif t[0] == "fail":
@@ -761,6 +732,25 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
     if fails:
         return PointDecision(False, fails=tuple(fails), split=sp_)
     return PointDecision(None if undecided else True, split=sp_)
+
+
+def _decide_dominant(A: Weights, Bs: list[Weights], P: sp.Poly, L: int, sp_: Split
+                     ) -> PointDecision:
+    """Three or more roots on a side (:func:`mcgen.analysis.banded_tails.decide_point`):
+    the dominant rate decides the tail, the entries before its N0 are signed; an entry whose
+    interval keeps 0 is signed exactly in the lone root when there is one."""
+    exact = None
+    if sp_.kernelable:
+        k = Kernel(A, Bs, sp_)
+        root = _Root(P, sp_) if sp_.lone is not None else None
+
+        def exact(i: int, m: int) -> int | None:
+            return _frac_sign(k, k.h(i, m), root)
+
+    fails, open_ = banded_tails.decide_point(P, L, Bs, _PRECISIONS[:3], exact)
+    if fails:
+        return PointDecision(False, fails=tuple(fails), split=sp_)
+    return PointDecision(None if open_ else True, split=sp_)
 
 
 def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
@@ -772,6 +762,9 @@ def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
     sp_ = split_of(P)
     if sp_ is not None and sp_.paired:
         return PairKernel(P, prec).h(B, m, L)
+    if sp_ is not None and not sp_.supported:
+        roots = banded_tails.point_roots(P, prec)
+        return None if roots is None else banded_tails.ResidueKernel(P, L, roots, prec).h(B, m)
     if sp_ is None or not sp_.kernelable:
         return None
     k = Kernel(A, [B], sp_)
