@@ -282,3 +282,292 @@ def decide_point(P: sp.Poly, L: int, Bs: list[dict[int, Any]], precisions: tuple
         fails += got[0]
         undecided = undecided or got[1]
     return fails, undecided
+
+
+# ---------------------------------------------------------------- structure in the parameter
+
+
+def _power_sums(P: sp.Poly, count: int) -> list[sp.Expr]:
+    """s_1..s_count of P's roots (Newton), rational functions of P's coefficients."""
+    n = P.degree()
+    a = [P.coeff_monomial(Z**k) for k in range(n + 1)]
+    e = [sp.Integer(1)] + [(-1)**j * a[n - j] / a[n] for j in range(1, n + 1)]
+    s: list[sp.Expr] = []
+    for k in range(1, count + 1):
+        v = (-1)**(k - 1) * k * e[k] if k <= n else sp.Integer(0)
+        for j in range(1, min(k - 1, n) + 1):
+            v += (-1)**(j - 1) * e[j] * s[k - j - 1]
+        s.append(sp.cancel(v))
+    return s
+
+
+def _from_power_sums(t: list[sp.Expr], w: sp.Symbol) -> sp.Expr:
+    """The monic polynomial in w with the power sums t_1..t_N (Newton's identities)."""
+    N = len(t)
+    e = [sp.Integer(1)]
+    for k in range(1, N + 1):
+        e.append(sp.cancel(sum((-1)**(j - 1) * e[k - j] * t[j - 1] for j in range(1, k + 1))
+                           / k))
+    return sum((-1)**k * e[k] * w**(N - k) for k in range(N + 1))
+
+
+def equal_modulus_poly(P: sp.Poly) -> sp.Expr:
+    """A polynomial in P's coefficients (in the parameter) vanishing where a product of two
+    distinct roots of P equals the square of a root: res_w(S, Q2), S(w) with the roots
+    zeta_i zeta_j (i < j), Q2 with the roots zeta_k^2. A real rate and a non-real pair of
+    the same modulus (r^2 = c conj(c)) is such a point."""
+    n = P.degree()
+    w = sp.Symbol("w")
+    N = n * (n - 1) // 2
+    s = _power_sums(P, 2 * N)
+    t = [sp.cancel((s[k - 1]**2 - s[2 * k - 1]) / 2) for k in range(1, N + 1)]
+    S = sp.Poly(sp.numer(sp.together(_from_power_sums(t, w))), w)
+    Q2 = sp.Poly(sp.numer(sp.together(_from_power_sums([s[2 * k - 1] for k in range(1, n + 1)],
+                                                        w))), w)
+    return sp.expand(sp.resultant(S, Q2).as_expr() if isinstance(
+        sp.resultant(S, Q2), sp.Poly) else sp.resultant(S, Q2))
+
+
+# ---------------------------------------------------------------- a uniform N0 over an interval
+
+
+class _Family:
+    """P(z; p) and Bt(z; p) with their coefficients as interval functions of p."""
+
+    def __init__(self, P: sp.Poly, B: dict[int, Any], p: sp.Symbol) -> None:
+        self.p = p
+        self.n = P.degree()
+        self.P = [sp.Poly(sp.expand(P.as_expr()).coeff(Z, k), p) for k in range(self.n + 1)]
+        lo, hi = min(B), max(B)
+        self.shift = lo - hi - 1
+        self.B = [sp.Poly(sp.expand(sp.sympify(B.get(k, 0))), p) for k in range(lo, hi + 1)]
+        self.Psym = P
+
+    @staticmethod
+    def _at(f: sp.Poly, I: Any) -> Any:
+        acc = iv.mpf(0)
+        for c in f.all_coeffs():
+            acc = acc * I + _iv(c)
+        return acc
+
+    def coeffs(self, I: Any) -> tuple[list[Any], list[Any]]:
+        return [self._at(f, I) for f in self.P], [self._at(f, I) for f in self.B]
+
+    def point(self, x: Any) -> sp.Poly:
+        return sp.Poly(self.Psym.as_expr().subs(self.p, x), Z)
+
+
+def _circle_sup(pc: list[Any], bc: list[Any], radius: Any, shift: int) -> Any:
+    """sup over |z| = radius of |Bt(z) z^shift / P(z)| (all coefficient intervals), or None
+    when |P| is not certified > 0 on the circle."""
+    for K in (32, 128, 512):
+        sup = iv.mpf(0)
+        ok = True
+        for j in range(K):  # the upper half circle: real coefficients
+            th = iv.mpf([mpmath.pi * j / K, mpmath.pi * (j + 1) / K]) if j else \
+                iv.mpf([0, mpmath.pi / K])
+            z = iv.mpc(radius * iv.cos(th), radius * iv.sin(th))
+            den = abs(_horner(pc, z))
+            if not den.a > 0:
+                ok = False
+                break
+            val = abs(_horner(bc, z)) * iv.mpf(radius)**shift / den
+            sup = iv.mpf([0, max(sup.b, val.b)])
+        if ok:
+            return sup
+    return None
+
+
+def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | None:
+    """N0 valid for every p in [a, b] on one side, whose dominant rate at the midpoint is
+    real, positive and strictly dominant (None otherwise): the dominant root bracketed over
+    the interval (P changes sign across the bracket, P' keeps its sign in it), the others
+    kept inside (left) or outside (right) a circle on which |P| > 0, their sum bounded by the
+    contour integral."""
+    iv.prec = 80
+    if k_side < 2:
+        return 0
+    mid = (a + b) / 2
+    roots = point_roots(fam.point(mid), 80)
+    if roots is None or len(roots) != fam.n:
+        return None
+    ins = [r for r in roots if r.modulus().b < 1]
+    outs = [r for r in roots if r.modulus().a > 1]
+    mine = ins if side == "left" else outs
+    if len(ins) + len(outs) != fam.n or len(mine) != k_side:
+        return None
+    key = (lambda r: -r.modulus().b) if side == "left" else (lambda r: r.modulus().a)
+    mine = sorted(mine, key=key)
+    z1, z2 = mine[0], mine[1]
+    if not z1.real or not z1.box.a > 0:
+        return None
+    zm = sp.Rational(float(z1.box.mid))
+    if side == "left":
+        gap_lo, gap_hi = z2.modulus().b, z1.box.a
+    else:
+        gap_lo, gap_hi = z1.box.b, z2.modulus().a
+    if not gap_hi > gap_lo:
+        return None
+    best = None
+    for t in (0.5, 0.25, 0.125):  # a circle close to the other roots: a small N0
+        lo_g, hi_g = float(gap_lo), float(gap_hi)
+        circ = sp.Rational(lo_g + (hi_g - lo_g) * t if side == "left" else
+                           hi_g - (hi_g - lo_g) * t)  # rho (left) or R (right)
+        if not gap_lo < _iv(circ) < gap_hi:
+            continue
+        got = _piece_n0_at(fam, side, zm, circ, a, b)
+        if got is not None and (best is None or got < best):
+            best = got
+    return best
+
+
+def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) -> int | None:
+    """:func:`_piece_n0` with the circle of radius ``circ`` and the dominant root near
+    ``zm``."""
+    delta = abs(zm - circ) / 2
+    wall = (zm + 1) / 2  # keep the bracket on its side of the unit circle
+    I = iv.mpf([_iv(a).a, _iv(b).b])
+    pc, bc = fam.coeffs(I)
+    dpc = [k * c for k, c in enumerate(pc)][1:]
+
+    def sgn(x: Any) -> int | None:
+        return _sign(_horner(pc, _iv(x)))
+
+    lo_, hi_ = (zm - delta, min(zm + delta, wall)) if side == "left" else \
+        (max(zm - delta, wall), zm + delta)
+    s_lo, s_hi = sgn(lo_), sgn(hi_)
+    if s_lo is None or s_hi is None or s_lo == 0 or s_lo != -s_hi:
+        return None
+    for t in (sp.Rational(1, 2**j) for j in range(1, 40)):  # tighten the bracket
+        c_lo = zm - (zm - lo_) * t
+        if sgn(c_lo) != s_lo:
+            break
+        lo_ = c_lo
+    for t in (sp.Rational(1, 2**j) for j in range(1, 40)):
+        c_hi = zm + (hi_ - zm) * t
+        if sgn(c_hi) != s_hi:
+            break
+        hi_ = c_hi
+    X = iv.mpf([_iv(lo_).a, _iv(hi_).b])
+    dX = _horner(dpc, X)
+    if _sign(dX) in (None, 0):
+        return None
+    sup = _circle_sup(pc, bc, _iv(circ), 0 if side == "left" else fam.shift)
+    if sup is None:
+        return None
+    c1 = _horner(bc, X) / dX
+    if side == "right":
+        c1 = -c1 * X**fam.shift
+    if not c1.a > 0:
+        return None
+    circ_iv = _iv(circ)
+    if side == "left":  # |rest| <= rho^(n+1) sup < C_1 lambda_1^n
+        ratio, const = (circ_iv / X.a).b, (circ_iv * sup).b
+    else:  # |rest| <= R^(1-n) sup < C_1 zeta_1^-n
+        ratio, const = (iv.mpf(X.b) / circ_iv).b, (circ_iv * sup).b
+    if not ratio < 1:
+        return None
+    for n in range(N0_CAP):
+        if (iv.mpf(const) * iv.mpf(ratio)**n).b < c1.a:
+            return n
+    return None
+
+
+def uniform_n0(P: sp.Poly, B: dict[int, Any], p: sp.Symbol, side: str, k_side: int,
+               a: Any, b: Any, depth: int = 7) -> list[tuple[Any, Any, int]] | None:
+    """Pieces (x0, x1, N0) covering [a, b] (rationals), x_n > 0 on ``side`` for n >= N0 and
+    every p in the piece, by bisection into at most 2^depth pieces (:func:`_piece_n0`); None
+    when some piece is not certified (a tie of moduli at an end, say)."""
+    fam = _Family(P, B, p)
+    todo = [(sp.Rational(a), sp.Rational(b), 0)]
+    out = []
+    while todo:
+        x0, x1, d = todo.pop()
+        got = _piece_n0(fam, side, k_side, x0, x1)
+        if got is None:
+            if d >= depth:
+                return None
+            m = (x0 + x1) / 2
+            todo += [(x0, m, d + 1), (m, x1, d + 1)]
+            continue
+        out.append((x0, x1, got))
+    return sorted(out)
+
+
+def side_boxes(cs: list[Any], approx: list[Any], side: str, k_side: int) -> list[Root] | None:
+    """Boxes of the ``k_side`` roots inside (side "left") or outside the unit circle, for
+    every polynomial with coefficients in the intervals ``cs`` that has exactly k_side roots
+    there: disjoint disks of radius n |P(z~)| / |P'(z~)| about the approximations on that
+    side, each on that side, hold one root each (the others need no box: a root near 0 or
+    infinity elsewhere does not matter)."""
+    n = len(cs) - 1
+    dcs = [k * c for k, c in enumerate(cs)][1:]
+    mine = [z for z in approx if (abs(z) < 1) == (side == "left")]
+    if len(mine) != k_side:
+        return None
+    out = []
+    for z in mine:
+        z = mpmath.mpc(z)
+        real = z.imag == 0
+        c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
+        d = abs(_horner(dcs, c))
+        if not d.a > 0:
+            return None
+        r = (n * abs(_horner(cs, c)) / d).b
+        if not real and not abs(iv.mpf(z.imag)).a > r:
+            return None
+        rr = iv.mpf([-r, r])
+        box = c + rr if real else iv.mpc(c.real + rr, c.imag + rr)
+        m = abs(box)
+        if not (m.b < 1 if side == "left" else m.a > 1):
+            return None
+        out.append((c, r, Root(box, real)))
+    for i in range(len(out)):
+        for j in range(i):
+            if not abs(out[i][0] - out[j][0]).a > (iv.mpf(out[i][1]) + out[j][1]).b:
+                return None
+    return [o[2] for o in out]
+
+
+def entries_positive_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a: Any,
+                          b: Any, ms: list[int], side: str, k_side: int, depth: int = 5
+                          ) -> set[int]:
+    """The offsets m among ``ms`` (all on ``side``, k_side roots there) whose entry of
+    A^{-1} B is NOT certified > 0 for every p in [a, b] of the cell: that side's roots boxed
+    over the piece (:func:`side_boxes`), the entry summed by residues; a piece not certified
+    is bisected up to ``depth`` times."""
+    fam = _Family(P, B, p)
+    todo = [(sp.Rational(a), sp.Rational(b), 0, list(ms))]
+    bad: set[int] = set()
+    while todo:
+        x0, x1, d, left = todo.pop()
+        left = [m for m in left if m not in bad]
+        if not left:
+            continue
+        iv.prec = 80
+        I = iv.mpf([_iv(x0).a, _iv(x1).b])
+        pc, _ = fam.coeffs(I)
+        approx = approximate_roots([c for c in fam.point((x0 + x1) / 2).all_coeffs()[::-1]],
+                                   80)
+        boxes = None if approx is None else side_boxes(pc, approx, side, k_side)
+        open_ = list(left)
+        if boxes is not None:
+            k = ResidueKernel.__new__(ResidueKernel)
+            k.prec, k.L, k.cs = 80, L, pc
+            dcs = [j * c for j, c in enumerate(pc)][1:]
+            k.inside, k.outside = (boxes, []) if side == "left" else ([], boxes)
+            k.dP = {id(r): _horner(dcs, r.box) for r in boxes}
+            Bv = {j: fam._at(sp.Poly(sp.sympify(w), p), I) for j, w in B.items()}
+            open_ = []
+            for m in left:
+                v = sum((Bv[j] * k.g(m - j - L) for j in B), iv.mpf(0))
+                if not v.a > 0:
+                    open_.append(m)
+        if not open_:
+            continue
+        if d >= depth:
+            bad |= set(open_)
+            continue
+        mid = (x0 + x1) / 2
+        todo += [(x0, mid, d + 1, open_), (mid, x1, d + 1, open_)]
+    return bad

@@ -27,7 +27,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.analysis import banded_kernel, symmetric_kernel
+from mcgen.analysis import banded_kernel, banded_tails, symmetric_kernel
 from mcgen.analysis.implicit_kernel import (
     LAM,
     characteristic,
@@ -256,8 +256,57 @@ class _BandedWide(_Family):
         for s in sorted(splits, key=lambda s: (s.k_in, s.k_out)):
             self.entry[s], self.shared[s] = banded_kernel.split_polys(self.A, self.Bs, s,
                                                                       self.p)
+            if not s.supported and not s.paired:  # a real rate and a pair of equal modulus
+                self.shared[s].append(banded_tails.equal_modulus_poly(
+                    banded_kernel.symbol_poly(self.A)[0]))
+        self._dominance_cells()
         return self.struct + [f for s in self.entry for f in self.shared[s]] + \
             [f for s in self.entry for polys in self.entry[s].values() for f in polys]
+
+    def _dominance_cells(self) -> None:
+        """Cells in p (bounded by the structural, equal-modulus and cancellation polynomials)
+        with three or more roots on a side: each closed cell certified by
+        :func:`banded_kernel.cell_tails` (then its tail entries past an N0 are > 0 all
+        over it, and the few not certified get their critical polynomials), or not."""
+        self.cells: list[tuple[Any, Any, Any, bool, set[tuple[int, Any]]]] = []
+        big = [s for s in self.entry if not s.supported and not s.paired]
+        if not big:
+            return
+        polys = self.struct + [f for s in self.entry for f in self.shared[s]] + \
+            [f for s in self.entry for (_, m), fs in self.entry[s].items() if m == "tail"
+             for f in fs]
+        dom = _domain(self.p)
+        xs = sorted((x for x in distinct_real_roots(polys, self.p) if x in dom),
+                    key=lambda x: sp.N(x, 50))
+        edges = [dom.inf, *(x for x in xs if x not in (dom.inf, dom.sup)), dom.sup]
+        for e0, e1 in zip(edges, edges[1:], strict=False):
+            x = rational_between(e0, e1)
+            Ax = {k: w for k, w in _subs(self.A, self.p, x).items() if w != 0}
+            if banded_kernel.is_singular(Ax) or tridiagonal(Ax) is not None:
+                continue
+            s = banded_kernel.split_of(banded_kernel.symbol_poly(Ax)[0])
+            if s not in big:
+                continue
+            ok = False
+            handled: set[tuple[int, Any]] = {(i, m) for (i, m) in self.entry[s]}
+            if e0.is_finite and e1.is_finite:
+                a = e0 if e0.is_Rational else _isolating(e0)[0]
+                b = e1 if e1.is_Rational else _isolating(e1)[1]
+                got = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b)
+                if got is not None:
+                    ok = True
+                    for i, m in got.extra:
+                        self.entry[s][(i, m)] = banded_kernel.entry_critical_polys(
+                            self.A, self.Bs, s, i, m)
+                        handled.add((i, m))
+            self.cells.append((e0, e1, s, ok, handled))
+
+    def _cell_of(self, x: Any) -> Any:
+        for cell in getattr(self, "cells", []):
+            e0, e1 = cell[0], cell[1]
+            if bool(e0 < x) and bool(x < e1):
+                return cell
+        return None
 
     def _split_at(self, x: Any) -> Any:
         """The split of the roots at x (no structural polynomial vanishes there): the one on
@@ -289,7 +338,22 @@ class _BandedWide(_Family):
         got = banded_kernel.decide_at(Ax, Bxs)
         if got.singular:
             return False, [(-1, "singular")]
-        return got.ok, list(got.fails)
+        cell = self._cell_of(x)
+        if cell is None:
+            return got.ok, list(got.fails)
+        # a sample of a cell with three or more roots on a side: its verdict holds all over
+        # the cell only for failures whose sign cannot change in it (a dominant-rate
+        # structure, fixed between equal-modulus points, when a side has at most three
+        # roots; an entry whose zeros bound the cells) and for "ok" when the cell's tails
+        # are certified
+        _, _, s, certified, handled = cell
+        wide = max(s.k_in, s.k_out) <= 3
+        fixed = [f for f in got.fails if f in handled or (not isinstance(f[1], int) and wide)]
+        if fixed:
+            return False, fixed
+        if got.ok and certified:
+            return True, []
+        return None, []
 
     def _nonzero(self, polys: list[sp.Expr], x: Any) -> bool:
         return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in polys)
