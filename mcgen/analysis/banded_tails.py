@@ -99,7 +99,7 @@ def approximate_roots(coeffs: list[Any], prec: int) -> list[Any] | None:
         cs = [mpmath.mpf(sp.Rational(c).p) / sp.Rational(c).q if not isinstance(c, mpmath.mpf)
               else c for c in coeffs]
         try:
-            rs = mpmath.polyroots(cs[::-1], maxsteps=200, extraprec=prec + 40)
+            rs = mpmath.polyroots(cs[::-1], maxsteps=200, extraprec=40)
         except mpmath.libmp.NoConvergence:
             return None
         tol = mpmath.mpf(2)**(-prec // 2)
@@ -287,45 +287,52 @@ def decide_point(P: sp.Poly, L: int, Bs: list[dict[int, Any]], precisions: tuple
 # ---------------------------------------------------------------- structure in the parameter
 
 
-def _power_sums(P: sp.Poly, count: int) -> list[sp.Expr]:
-    """s_1..s_count of P's roots (Newton), rational functions of P's coefficients."""
-    n = P.degree()
-    a = [P.coeff_monomial(Z**k) for k in range(n + 1)]
-    e = [sp.Integer(1)] + [(-1)**j * a[n - j] / a[n] for j in range(1, n + 1)]
-    s: list[sp.Expr] = []
+def _power_sums(a: list[Any], count: int) -> list[Any]:
+    """s_1..s_count of the roots of sum a[k] z^k (Newton), in the coefficients' field."""
+    n = len(a) - 1
+    e = [a[n] / a[n]] + [(-1)**j * a[n - j] / a[n] for j in range(1, n + 1)]
+    s: list[Any] = []
     for k in range(1, count + 1):
-        v = (-1)**(k - 1) * k * e[k] if k <= n else sp.Integer(0)
+        v = (-1)**(k - 1) * k * e[k] if k <= n else e[0] * 0
         for j in range(1, min(k - 1, n) + 1):
             v += (-1)**(j - 1) * e[j] * s[k - j - 1]
-        s.append(sp.cancel(v))
+        s.append(v)
     return s
 
 
-def _from_power_sums(t: list[sp.Expr], w: sp.Symbol) -> sp.Expr:
-    """The monic polynomial in w with the power sums t_1..t_N (Newton's identities)."""
+def _from_power_sums(t: list[Any]) -> list[Any]:
+    """Coefficients (highest first) of the monic polynomial whose roots have the power sums
+    t_1..t_N (Newton's identities)."""
     N = len(t)
-    e = [sp.Integer(1)]
+    e = [t[0] / t[0] if t[0] != 0 else t[0]**0]
     for k in range(1, N + 1):
-        e.append(sp.cancel(sum((-1)**(j - 1) * e[k - j] * t[j - 1] for j in range(1, k + 1))
-                           / k))
-    return sum((-1)**k * e[k] * w**(N - k) for k in range(N + 1))
+        e.append(sum(((-1)**(j - 1) * e[k - j] * t[j - 1] for j in range(1, k + 1)),
+                     e[0] * 0) / k)
+    return [(-1)**k * e[k] for k in range(N + 1)]
 
 
 def equal_modulus_poly(P: sp.Poly) -> sp.Expr:
     """A polynomial in P's coefficients (in the parameter) vanishing where a product of two
     distinct roots of P equals the square of a root: res_w(S, Q2), S(w) with the roots
     zeta_i zeta_j (i < j), Q2 with the roots zeta_k^2. A real rate and a non-real pair of
-    the same modulus (r^2 = c conj(c)) is such a point."""
+    the same modulus (r^2 = c conj(c)) is such a point. Computed over the field Q(p)."""
     n = P.degree()
-    w = sp.Symbol("w")
+    syms = sorted(P.free_symbols - {Z}, key=str)
+    t_ = sp.Dummy("t")
+    expr = P.as_expr().subs(syms[0], t_) if syms else P.as_expr()
+    K = sp.QQ.frac_field(t_) if syms else sp.QQ
+    a = [K.from_sympy(sp.expand(expr).coeff(Z, k)) for k in range(n + 1)]
     N = n * (n - 1) // 2
-    s = _power_sums(P, 2 * N)
-    t = [sp.cancel((s[k - 1]**2 - s[2 * k - 1]) / 2) for k in range(1, N + 1)]
-    S = sp.Poly(sp.numer(sp.together(_from_power_sums(t, w))), w)
-    Q2 = sp.Poly(sp.numer(sp.together(_from_power_sums([s[2 * k - 1] for k in range(1, n + 1)],
-                                                        w))), w)
-    return sp.expand(sp.resultant(S, Q2).as_expr() if isinstance(
-        sp.resultant(S, Q2), sp.Poly) else sp.resultant(S, Q2))
+    s = _power_sums(a, 2 * N)
+    one = a[n] / a[n]
+    tt = [(s[k - 1]**2 - s[2 * k - 1]) * (one / 2) for k in range(1, N + 1)]
+    w = sp.Dummy("w")
+    S = sp.Poly(_from_power_sums(tt), w, domain=K)
+    Q2 = sp.Poly(_from_power_sums([s[2 * k - 1] for k in range(1, n + 1)]), w, domain=K)
+    r = K.to_sympy(S.resultant(Q2).LC() if isinstance(S.resultant(Q2), sp.Poly)
+                   else S.resultant(Q2))
+    r = sp.numer(sp.together(r))
+    return sp.expand(r.subs(t_, syms[0]) if syms else r)
 
 
 # ---------------------------------------------------------------- a uniform N0 over an interval
@@ -354,7 +361,7 @@ class _Family:
         return [self._at(f, I) for f in self.P], [self._at(f, I) for f in self.B]
 
     def point(self, x: Any) -> sp.Poly:
-        return sp.Poly(self.Psym.as_expr().subs(self.p, x), Z)
+        return sp.Poly([f.eval(x) for f in self.P][::-1], Z)
 
 
 def _circle_sup(pc: list[Any], bc: list[Any], radius: Any, shift: int) -> Any:
