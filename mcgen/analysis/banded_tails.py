@@ -415,7 +415,7 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
         gap_lo, gap_hi = z1.box.b, z2.modulus().a
     if not gap_hi > gap_lo:
         return None
-    best = None
+    best = _boxed_n0(fam, side, k_side, a, b)
     for t in (0.5, 0.25, 0.125):  # a circle close to the other roots: a small N0
         lo_g, hi_g = float(gap_lo), float(gap_hi)
         circ = sp.Rational(lo_g + (hi_g - lo_g) * t if side == "left" else
@@ -426,6 +426,27 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
         if got is not None and (best is None or got < best):
             best = got
     return best
+
+
+def _boxed_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | None:
+    """N0 over [a, b] from boxes of each root of the side over the piece
+    (:func:`side_boxes`): sum_(i >= 2) |C_i| (|lambda_i| / lambda_1)^n < C_1 with every
+    quantity enclosed over the piece (sharper than the contour bound, but needs the roots
+    apart)."""
+    I = iv.mpf([_iv(a).a, _iv(b).b])
+    pc, bc = fam.coeffs(I)
+    approx = approximate_roots([c for c in fam.point((a + b) / 2).all_coeffs()[::-1]], 80)
+    boxes = None if approx is None else side_boxes(pc, approx, side, k_side)
+    if boxes is None:
+        return None
+    dcs = [k * c for k, c in enumerate(pc)][1:]
+    rates = []
+    for r in boxes:
+        c = _horner(bc, r.box) / _horner(dcs, r.box)
+        rates.append((r, r.box, c) if side == "left" else
+                     (r, 1 / r.box, -c * r.box**fam.shift))
+    got = tail_verdict(rates, [False] * len(rates))
+    return got[1] if got is not None and got[0] == "ok" else None
 
 
 def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) -> int | None:
