@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import mpmath
+import numpy as np
 import sympy as sp
 from mpmath import iv
 
@@ -93,8 +94,15 @@ def root_boxes(cs: list[Any], approx: list[Any]) -> list[Root] | None:
 
 
 def approximate_roots(coeffs: list[Any], prec: int) -> list[Any] | None:
-    """Approximate roots (mpmath, ``prec`` bits) of sum coeffs[k] z^k (rationals or floats);
-    a root whose imaginary part is negligible is returned real."""
+    """Approximate roots (mpmath, ``prec`` bits; NumPy's for ``prec`` <= 53) of sum
+    coeffs[k] z^k (rationals); a root whose imaginary part is negligible is returned real.
+    Only a starting point: :func:`root_boxes` certifies."""
+    if prec <= 53:
+        rs = np.roots([float(c) for c in coeffs[::-1]])
+        if not np.all(np.isfinite(rs)):
+            return None
+        return [mpmath.mpf(float(r.real)) if abs(r.imag) < 1e-9 * (1 + abs(r))
+                else mpmath.mpc(complex(r)) for r in rs]
     with mpmath.workprec(prec + 20):
         cs = [mpmath.mpf(sp.Rational(c).p) / sp.Rational(c).q if not isinstance(c, mpmath.mpf)
               else c for c in coeffs]
@@ -395,7 +403,8 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
     if k_side < 2:
         return 0
     mid = (a + b) / 2
-    roots = point_roots(fam.point(mid), 80)
+    roots = point_roots(fam.point(mid), 53)
+    iv.prec = 80
     if roots is None or len(roots) != fam.n:
         return None
     ins = [r for r in roots if r.modulus().b < 1]
@@ -416,6 +425,8 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
     if not gap_hi > gap_lo:
         return None
     best = _boxed_n0(fam, side, k_side, a, b)
+    if best is not None:
+        return best
     for t in (0.5, 0.25, 0.125):  # a circle close to the other roots: a small N0
         lo_g, hi_g = float(gap_lo), float(gap_hi)
         circ = sp.Rational(lo_g + (hi_g - lo_g) * t if side == "left" else
@@ -435,7 +446,7 @@ def _boxed_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
     apart)."""
     I = iv.mpf([_iv(a).a, _iv(b).b])
     pc, bc = fam.coeffs(I)
-    approx = approximate_roots([c for c in fam.point((a + b) / 2).all_coeffs()[::-1]], 80)
+    approx = approximate_roots([c for c in fam.point((a + b) / 2).all_coeffs()[::-1]], 53)
     boxes = None if approx is None else side_boxes(pc, approx, side, k_side)
     if boxes is None:
         return None
@@ -576,7 +587,7 @@ def entries_positive_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a
         I = iv.mpf([_iv(x0).a, _iv(x1).b])
         pc, _ = fam.coeffs(I)
         approx = approximate_roots([c for c in fam.point((x0 + x1) / 2).all_coeffs()[::-1]],
-                                   80)
+                                   53)
         boxes = None if approx is None else side_boxes(pc, approx, side, k_side)
         open_ = list(left)
         if boxes is not None:
