@@ -891,8 +891,9 @@ def cell_tails(A: Weights, Bs: list[Weights], p: sp.Symbol, sp_: Split, a: Any, 
             if pieces is None:
                 return None
             for x0, x1, n0 in pieces:
-                ms = range(mL - n0 + 1, mL - 1) if side == "left" else range(mR + 2, mR + n0)
-                ms = [m for m in ms if (i, m) not in extra]
+                span = range(mL - n0 + 1, mL - 1) if side == "left" else \
+                    range(mR + 2, mR + n0)
+                ms = [m for m in span if (i, m) not in extra]
                 if not ms:
                     continue
                 extra |= {(i, m) for m in banded_tails.entries_positive_over(

@@ -285,21 +285,20 @@ class _BandedWide(_Family):
             if banded_kernel.is_singular(Ax) or tridiagonal(Ax) is not None:
                 continue
             s = banded_kernel.split_of(banded_kernel.symbol_poly(Ax)[0])
-            if s not in big:
+            if s is None or s not in big:
                 continue
             ok = False
             handled: set[tuple[int, Any]] = {(i, m) for (i, m) in self.entry[s]}
             got = banded_kernel.decide_at(Ax, [_subs(B, self.p, x) for B in self.Bs])
-            if any(f in handled or (not isinstance(f[1], int) and max(s.k_in, s.k_out) <= 3)
-                   for f in got.fails):
+            if any(f in handled or not isinstance(f[1], int) for f in got.fails):
                 pass  # the sample's failure holds all over the cell: nothing to certify
             elif e0.is_finite and e1.is_finite:
                 a = e0 if e0.is_Rational else _isolating(e0)[0]
                 b = e1 if e1.is_Rational else _isolating(e1)[1]
-                got = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b)
-                if got is not None:
+                tails = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b)
+                if tails is not None:
                     ok = True
-                    for i, m in got.extra:
+                    for i, m in tails.extra:
                         self.entry[s][(i, m)] = banded_kernel.entry_critical_polys(
                             self.A, self.Bs, s, i, m)
                         handled.add((i, m))
@@ -346,13 +345,13 @@ class _BandedWide(_Family):
         if cell is None:
             return got.ok, list(got.fails)
         # a sample of a cell with three or more roots on a side: its verdict holds all over
-        # the cell only for failures whose sign cannot change in it (a dominant-rate
-        # structure, fixed between equal-modulus points, when a side has at most three
-        # roots; an entry whose zeros bound the cells) and for "ok" when the cell's tails
-        # are certified
+        # the cell only for failures whose sign cannot change in it (the dominant rates'
+        # structure: whether a positive real rate is among them changes only where a real
+        # rate meets another rate's modulus, res(P(z), P(-z)) or res_w(S, Q2), or B cancels
+        # it; an entry whose zeros bound the cells) and for "ok" when the cell's tails are
+        # certified
         _, _, s, certified, handled = cell
-        wide = max(s.k_in, s.k_out) <= 3
-        fixed = [f for f in got.fails if f in handled or (not isinstance(f[1], int) and wide)]
+        fixed = [f for f in got.fails if f in handled or not isinstance(f[1], int)]
         if fixed:
             return False, fixed
         if got.ok and certified:

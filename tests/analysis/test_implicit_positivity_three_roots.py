@@ -7,6 +7,7 @@ up on a ring this large)."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -18,7 +19,7 @@ from mcgen.analysis.implicit_positivity import decide, implicit_operators
 from mcgen.analysis.positivity import positivity_region
 from mcgen.model import Field, Scheme
 from mcgen.proof.check import Check
-from mcgen.proof.derivation import Derivation
+from mcgen.proof.derivation import Derivation, DerivationFileError
 
 Q = sp.Rational
 nu = sp.Symbol("nu", nonnegative=True)
@@ -102,10 +103,15 @@ def test_backward_euler_region_is_proved_exactly_and_a_tampered_region_is_refute
     for x in (Q(0), Q(1, 100), Q(2), Q(399, 100), Q(4), Q(401, 100), Q(10)):
         Ax = {k: sp.sympify(w).subs(c_sym, x) for k, w in A.items()}
         assert ring_positive(Ax, B) == (x <= 4), x
-    assert Derivation.from_json(d.render("json")).recheck().status == "proved"
-    (step,) = [st for st in d.steps if st.check.kind == "implicit_kernel_region"]
-    A, blocks, p, claimed = step.check.args
-    assert Check(step.check.kind, (A, blocks, p, p <= 5)).run() == "refuted"
+    text = d.render("json")
+    assert Derivation.from_json(text).recheck().status == "proved"
+    data = json.loads(text)
+    (st,) = [st for st in data["steps"] if "implicit_kernel_region" in json.dumps(st["check"])]
+    edited = json.dumps(st).replace('{"int": "4"}', '{"int": "5"}')
+    assert edited != json.dumps(st)  # the claimed end point nu <= 4 becomes 5
+    data["steps"][data["steps"].index(st)] = json.loads(edited)
+    with pytest.raises(DerivationFileError, match="digest"):
+        Derivation.from_json(json.dumps(data)).recheck()
 
 
 def _family(rng: random.Random, mirror: bool):
