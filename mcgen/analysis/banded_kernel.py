@@ -868,7 +868,7 @@ class CellTails:
 
 
 def cell_tails(A: Weights, Bs: list[Weights], p: sp.Symbol, sp_: Split, a: Any, b: Any,
-               max_extra: int = 6) -> CellTails | None:
+               max_extra: int = 6, cell: Any = None) -> CellTails | None:
     """Certify a closed cell [a, b] (rationals enclosing it) for a split with three or more
     roots on a side: on pieces of it each side's N0 (:func:`banded_tails.uniform_n0`), then
     the entries between the decisive ones and N0 signed over each piece by interval
@@ -887,7 +887,7 @@ def cell_tails(A: Weights, Bs: list[Weights], p: sp.Symbol, sp_: Split, a: Any, 
             continue
         mL, mR = k.tail_starts(i)
         for side, count in (("left", sp_.k_in), ("right", sp_.k_out)):
-            pieces = banded_tails.uniform_n0(P, B, p, side, count, a, b)
+            pieces = banded_tails.uniform_n0(P, B, p, side, count, a, b, cell=cell)
             if pieces is None:
                 return None
             for x0, x1, n0 in pieces:

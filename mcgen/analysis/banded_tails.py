@@ -393,7 +393,8 @@ def _circle_sup(pc: list[Any], bc: list[Any], radius: Any, shift: int) -> Any:
     return None
 
 
-def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | None:
+def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any, cell: Any = None
+              ) -> int | None:
     """N0 valid for every p in [a, b] on one side, whose dominant rate at the midpoint is
     real, positive and strictly dominant (None otherwise): the dominant root bracketed over
     the interval (P changes sign across the bracket, P' keeps its sign in it), the others
@@ -424,7 +425,7 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
         gap_lo, gap_hi = z1.box.b, z2.modulus().a
     if not gap_hi > gap_lo:
         return None
-    best = _boxed_n0(fam, side, k_side, a, b)
+    best = _boxed_n0(fam, side, k_side, a, b, cell)
     if best is not None:
         return best
     for t in (0.5, 0.25, 0.125):  # a circle close to the other roots: a small N0
@@ -439,11 +440,13 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
     return best
 
 
-def _boxed_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | None:
+def _boxed_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any, cell: Any = None
+              ) -> int | None:
     """N0 over [a, b] from boxes of each root of the side over the piece
     (:func:`side_boxes`): sum_(i >= 2) |C_i| (|lambda_i| / lambda_1)^n < C_1 with every
     quantity enclosed over the piece (sharper than the contour bound, but needs the roots
-    apart)."""
+    apart). ``cell``: the exact ends of the dominance cell [a, b] lies in (a tie of moduli
+    at an end is then allowed, :func:`_tied_n0`)."""
     I = iv.mpf([_iv(a).a, _iv(b).b])
     pc, bc = fam.coeffs(I)
     approx = approximate_roots([c for c in fam.point((a + b) / 2).all_coeffs()[::-1]], 53)
@@ -457,7 +460,48 @@ def _boxed_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any) -> int | Non
         rates.append((r, r.box, c) if side == "left" else
                      (r, 1 / r.box, -c * r.box**fam.shift))
     got = tail_verdict(rates, [False] * len(rates))
-    return got[1] if got is not None and got[0] == "ok" else None
+    if got is not None and got[0] == "ok":
+        return got[1]
+    mid = (a + b) / 2
+    if cell is None or not (bool(cell[0] < mid) and bool(mid < cell[1])):
+        return None
+    return _tied_n0(fam, side, mid, boxes, rates)
+
+
+def _tied_n0(fam: _Family, side: str, mid: Any, boxes: list[Root],
+             rates: list[tuple[Root, Any, Any]]) -> int | None:
+    """N0 over a piece of a dominance cell (no two rates of the side reach equal modulus
+    inside it, and its sample's dominant rate lambda_1 is real and positive), one end of
+    which may be a tie of moduli: on the closed cell |lambda_i| <= lambda_1, so each ratio
+    is bounded by min(its enclosure, 1); N0 exists when C_1 exceeds the sum of the tied
+    rates' |C_i|. lambda_1 is the piece box holding the dominant root certified at the
+    midpoint (inside the cell)."""
+    pr = point_roots(fam.point(mid), 53)
+    iv.prec = 80
+    if pr is None:
+        return None
+    mine = [r for r in pr if (r.modulus().b < 1 if side == "left" else r.modulus().a > 1)]
+    if len(mine) != len(boxes):
+        return None
+    mods = [r.modulus() if side == "left" else 1 / r.modulus() for r in mine]
+    top = max(range(len(mine)), key=lambda i: mods[i].a)
+    if not mine[top].real or not mine[top].box.a > 0 or any(
+            mods[i].b >= mods[top].a for i in range(len(mine)) if i != top):
+        return None
+    t = mine[top].box
+    hit = [i for i, r in enumerate(boxes) if r.real and r.box.b >= t.a and t.b >= r.box.a]
+    if len(hit) != 1:
+        return None
+    _, lam, c1 = rates[hit[0]]
+    c1, lam1 = _real(c1), _real(lam).a
+    if not (c1.a > 0 and lam1 > 0):
+        return None
+    terms = [(abs(c).b, min((abs(lm) / lam1).b, iv.mpf(1).b))
+             for i, (_, lm, c) in enumerate(rates) if i != hit[0]]
+    for n in range(N0_CAP):
+        if sum((iv.mpf(x) * iv.mpf(r)**n for x, r in terms), iv.mpf(0)).b < c1.a:
+            return n
+    return None
 
 
 def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) -> int | None:
@@ -513,16 +557,20 @@ def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) ->
 
 
 def uniform_n0(P: sp.Poly, B: dict[int, Any], p: sp.Symbol, side: str, k_side: int,
-               a: Any, b: Any, depth: int = 7) -> list[tuple[Any, Any, int]] | None:
+               a: Any, b: Any, depth: int = 7, cell: Any = None
+               ) -> list[tuple[Any, Any, int]] | None:
     """Pieces (x0, x1, N0) covering [a, b] (rationals), x_n > 0 on ``side`` for n >= N0 and
     every p in the piece, by bisection into at most 2^depth pieces (:func:`_piece_n0`); None
-    when some piece is not certified (a tie of moduli at an end, say)."""
+    when some piece is not certified (a tie of moduli at an end, say). ``cell``: the exact
+    ends (e0, e1) of the dominance cell whose closure [a, b] encloses (no tie of moduli of
+    the side inside, its dominant rate real and positive); then a tie at an end is
+    allowed where the dominant coefficient exceeds the tied ones."""
     fam = _Family(P, B, p)
     todo = [(sp.Rational(a), sp.Rational(b), 0)]
     out = []
     while todo:
         x0, x1, d = todo.pop()
-        got = _piece_n0(fam, side, k_side, x0, x1)
+        got = _piece_n0(fam, side, k_side, x0, x1, cell)
         if got is None:
             if d >= depth:
                 return None

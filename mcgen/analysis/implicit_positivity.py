@@ -228,6 +228,12 @@ class _SymmetricWide(_Family):
         return False
 
 
+def _tight(x: Any, p: sp.Symbol) -> tuple[Any, Any]:
+    """Rationals lo < x < hi within 2^-30 of the real algebraic number x."""
+    lo, hi = _isolating(x)
+    return _min_poly(x, p).refine_root(lo, hi, eps=sp.Rational(1, 2**30))
+
+
 class _BandedWide(_Family):
     """A banded and not symmetric (:mod:`mcgen.analysis.banded_kernel`)."""
 
@@ -293,9 +299,10 @@ class _BandedWide(_Family):
             if any(f in handled or not isinstance(f[1], int) for f in got.fails):
                 pass  # the sample's failure holds all over the cell: nothing to certify
             elif e0.is_finite and e1.is_finite:
-                a = e0 if e0.is_Rational else _isolating(e0)[0]
-                b = e1 if e1.is_Rational else _isolating(e1)[1]
-                tails = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b)
+                a = e0 if e0.is_Rational else _tight(e0, self.p)[0]
+                b = e1 if e1.is_Rational else _tight(e1, self.p)[1]
+                tails = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b,
+                                                 cell=(e0, e1))
                 if tails is not None:
                     ok = True
                     for i, m in tails.extra:
