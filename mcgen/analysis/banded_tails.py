@@ -374,23 +374,24 @@ class _Family:
 
 def _circle_sup(pc: list[Any], bc: list[Any], radius: Any, shift: int) -> Any:
     """sup over |z| = radius of |Bt(z) z^shift / P(z)| (all coefficient intervals), or None
-    when |P| is not certified > 0 on the circle."""
-    for K in (32, 128, 512):
-        sup = iv.mpf(0)
-        ok = True
-        for j in range(K):  # the upper half circle: real coefficients
-            th = iv.mpf([mpmath.pi * j / K, mpmath.pi * (j + 1) / K]) if j else \
-                iv.mpf([0, mpmath.pi / K])
-            z = iv.mpc(radius * iv.cos(th), radius * iv.sin(th))
-            den = abs(_horner(pc, z))
-            if not den.a > 0:
-                ok = False
-                break
-            val = abs(_horner(bc, z)) * iv.mpf(radius)**shift / den
-            sup = iv.mpf([0, max(sup.b, val.b)])
-        if ok:
-            return sup
-    return None
+    when |P| is not certified > 0 on the circle: the upper half circle (real coefficients)
+    in 32 arcs, an arc bisected where |P| is not certified > 0 (up to 2^-12 of it)."""
+    sup = iv.mpf(0)
+    todo = [(mpmath.pi * j / 32, mpmath.pi * (j + 1) / 32, 0) for j in range(32)]
+    while todo:
+        t0, t1, d = todo.pop()
+        th = iv.mpf([t0, t1])
+        z = iv.mpc(radius * iv.cos(th), radius * iv.sin(th))
+        den = abs(_horner(pc, z))
+        if not den.a > 0:
+            if d >= 12:
+                return None
+            tm = (t0 + t1) / 2
+            todo += [(t0, tm, d + 1), (tm, t1, d + 1)]
+            continue
+        val = abs(_horner(bc, z)) * iv.mpf(radius)**shift / den
+        sup = iv.mpf([0, max(sup.b, val.b)])
+    return sup
 
 
 def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any, cell: Any = None
@@ -658,3 +659,74 @@ def entries_positive_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a
         mid = (x0 + x1) / 2
         todo += [(x0, mid, d + 1, open_), (mid, x1, d + 1, open_)]
     return bad
+
+
+def structural_fail_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a: Any,
+                         b: Any) -> bool:
+    """True when for every p in [a, b] (rationals) one side's tail of A^{-1} B fails by its
+    dominant rates (:func:`tail_verdict`: no positive real rate among those of maximal
+    modulus, or a strictly dominant positive one with C_1 < 0). Only the side's outer roots
+    are boxed (disjoint disks in the annulus between a circle |z| = rho and the unit circle,
+    |P| > 0 on both circles over [a, b], the count in the annulus taken at the midpoint), so
+    a double root among the smaller ones does no harm. B must cancel no root of P there
+    (res(P, Bt) != 0 on [a, b])."""
+    fam = _Family(P, B, p)
+    mid = (sp.Rational(a) + sp.Rational(b)) / 2
+    pr = point_roots(fam.point(mid), 80)
+    iv.prec = 80
+    if pr is None:
+        return False
+    I = iv.mpf([_iv(a).a, _iv(b).b])
+    pc, bc = fam.coeffs(I)
+    dcs = [k * c for k, c in enumerate(pc)][1:]
+    n = len(pc) - 1
+    if _circle_sup(pc, bc, iv.mpf(1), 0) is None:
+        return False  # a root may cross the unit circle in [a, b]
+    for side in ("left", "right"):
+        mine = [r for r in pr if (r.modulus().b < 1 if side == "left" else r.modulus().a > 1)]
+        if not mine:
+            continue
+        size = [(r.modulus() if side == "left" else 1 / r.modulus()) for r in mine]
+        top = max(m.a for m in size)
+        outer = [r for r, m in zip(mine, size, strict=True) if m.b >= top]
+        inner = [m for m, r in zip(size, mine, strict=True) if not m.b >= top]
+        mods_outer = [r.modulus() for r in outer]
+        if inner:  # the circle between the inner roots and the outer ones
+            rims = [r.modulus() for r, m in zip(mine, size, strict=True) if not m.b >= top]
+            lo_g = max(m.b for m in rims) if side == "left" else min(m.b for m in mods_outer)
+            hi_g = min(m.a for m in mods_outer) if side == "left" else min(m.a for m in rims)
+            circ = sp.Rational((float(lo_g) + float(hi_g)) / 2)
+            if not lo_g < _iv(circ) < hi_g or \
+                    _circle_sup(pc, bc, _iv(circ), 0) is None:
+                continue
+            band = (_iv(circ), iv.mpf(1)) if side == "left" else (iv.mpf(1), _iv(circ))
+        else:
+            band = (iv.mpf(0), iv.mpf(1)) if side == "left" else (iv.mpf(1), None)
+        rates = []
+        disks = []
+        for r in outer:
+            c = r.box.mid if r.real else iv.mpc(r.box.real.mid, r.box.imag.mid)
+            d = abs(_horner(dcs, c))
+            if not d.a > 0:
+                break
+            rad = (n * abs(_horner(pc, c)) / d).b
+            if not r.real and not abs(c.imag).a > rad:
+                break
+            rr = iv.mpf([-rad, rad])
+            box = c + rr if r.real else iv.mpc(c.real + rr, c.imag + rr)
+            m = abs(box)
+            if not (m.a > band[0].b and (band[1] is None or m.b < band[1].a)):
+                break
+            disks.append((c, rad))
+            cc = _horner(bc, box) / _horner(dcs, box)
+            root = Root(box, r.real)
+            rates.append((root, box, cc) if side == "left" else
+                         (root, 1 / box, -cc * box**fam.shift))
+        else:
+            if any(not abs(disks[i][0] - disks[j][0]).a > (iv.mpf(disks[i][1]) + disks[j][1]).b
+                   for i in range(len(disks)) for j in range(i)):
+                continue
+            got = tail_verdict(rates, [False] * len(rates))
+            if got is not None and got[0] == "fail":
+                return True
+    return False

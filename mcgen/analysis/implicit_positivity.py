@@ -228,6 +228,11 @@ class _SymmetricWide(_Family):
         return False
 
 
+def _lattice_shift(A: Weights) -> int:
+    """L = -min offset of A."""
+    return banded_kernel.symbol_poly(A)[1]
+
+
 def _tight(x: Any, p: sp.Symbol) -> tuple[Any, Any]:
     """Rationals lo < x < hi within 2^-30 of the real algebraic number x."""
     lo, hi = _isolating(x)
@@ -394,6 +399,18 @@ class _BandedWide(_Family):
         x = sp.sympify(x)
         lo, hi = (x - sp.Rational(1, 2**10), x + sp.Rational(1, 2**10)) if x.is_Rational \
             else _isolating(x)
+        tails = [i for i, m in common if not isinstance(m, int) and
+                 self._nonzero(entry.get((i, "tail"), []), x)]  # B cancels no root at x
+        P = banded_kernel.symbol_poly(self.A)[0]
+        t_lo, t_hi = (x, x) if x.is_Rational else _tight(x, self.p)
+        for w in (16, 24, 32, 40):  # the dominant rates fail all over an interval around x
+            # (any interval holding x will do: not too narrow, and not centred on x, so that
+            # roots that meet at x are apart at its midpoint)
+            if any(banded_tails.structural_fail_over(P, _lattice_shift(self.A), self.Bs[i],
+                                                     self.p, t_lo - sp.Rational(1, 2**w),
+                                                     t_hi + sp.Rational(1, 2**(w + 1)))
+                   for i in tails):
+                return True
         for _ in range(6):  # a negative entry certified on a shrinking interval around x
             if any(banded_kernel.fails_near(self.A, self.Bs, self.p, lo, hi, c)
                    for c in common):
