@@ -339,6 +339,8 @@ def split_of(P: sp.Poly) -> Split | None:
 def _enclosures(P: sp.Poly) -> tuple[list[Any], list[Any]] | None:
     """(inside, outside) enclosures of the roots of P (:func:`_classified`, refined until
     each lies on one side); None for a repeated root."""
+    if P.degree() < 1:
+        return [], []  # A is a multiple of the identity: no roots
     if sp.gcd(P, P.diff(Z)).degree() > 0:
         return None
     eps = sp.Rational(1, 16)
