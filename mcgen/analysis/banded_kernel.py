@@ -899,7 +899,7 @@ def cell_tails(A: Weights, Bs: list[Weights], p: sp.Symbol, sp_: Split, a: Any, 
                 if not ms:
                     continue
                 extra |= {(i, m) for m in banded_tails.entries_positive_over(
-                    P, L, B, p, x0, x1, ms, side, count)}
+                    P, L, B, p, x0, x1, ms, side, count, cell=cell)}
                 if len(extra) > max_extra:
                     return None
     return CellTails(tuple(sorted(extra)))

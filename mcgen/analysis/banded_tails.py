@@ -405,6 +405,8 @@ def _piece_n0(fam: _Family, side: str, k_side: int, a: Any, b: Any, cell: Any = 
     if k_side < 2:
         return 0
     mid = (a + b) / 2
+    if cell is not None and not (bool(cell[0] < mid) and bool(mid < cell[1])):
+        return None  # the midpoint identifies the dominant root: it must be in the cell
     roots = point_roots(fam.point(mid), 53)
     iv.prec = 80
     if roots is None or len(roots) != fam.n:
@@ -509,7 +511,10 @@ def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) ->
     """:func:`_piece_n0` with the circle of radius ``circ`` and the dominant root near
     ``zm``."""
     delta = abs(zm - circ) / 2
-    wall = (zm + 1) / 2  # keep the bracket on its side of the unit circle
+    # the bracket may reach across the unit circle (a dominant root that crosses it at the
+    # cell's end): in the cell the side's one root outside the circle |z| = circ (left:
+    # inside it) is real, of one sign, on the cell's side of |z| = 1 and never at the
+    # bracket's ends, so it stays the bracket's only root
     I = iv.mpf([_iv(a).a, _iv(b).b])
     pc, bc = fam.coeffs(I)
     dpc = [k * c for k, c in enumerate(pc)][1:]
@@ -517,8 +522,7 @@ def _piece_n0_at(fam: _Family, side: str, zm: Any, circ: Any, a: Any, b: Any) ->
     def sgn(x: Any) -> int | None:
         return _sign(_horner(pc, _iv(x)))
 
-    lo_, hi_ = (zm - delta, min(zm + delta, wall)) if side == "left" else \
-        (max(zm - delta, wall), zm + delta)
+    lo_, hi_ = zm - delta, zm + delta
     s_lo, s_hi = sgn(lo_), sgn(hi_)
     if s_lo is None or s_hi is None or s_lo == 0 or s_lo != -s_hi:
         return None
@@ -617,13 +621,53 @@ def side_boxes(cs: list[Any], approx: list[Any], side: str, k_side: int) -> list
     return [o[2] for o in out]
 
 
+def _overlap(u: Any, v: Any) -> bool:
+    """Two boxes (real or complex intervals) may share a point."""
+    ur, ui = (u.real, u.imag) if isinstance(u, iv.mpc) else (u, iv.mpf(0))
+    vr, vi = (v.real, v.imag) if isinstance(v, iv.mpc) else (v, iv.mpf(0))
+    return bool(ur.b >= vr.a and vr.b >= ur.a and ui.b >= vi.a and vi.b >= ui.a)
+
+
+def boxes_of_side(fam: _Family, pc: list[Any], a: Any, b: Any, side: str, k_side: int
+                  ) -> list[Root] | None:
+    """Boxes over [a, b] (midpoint in the cell) of the side's roots: :func:`side_boxes`, or,
+    where a box meets the unit circle (a root crossing it at the cell's end), boxes of all
+    roots (one each) with the side read at the midpoint: each piece box meets exactly one
+    certified midpoint box, whose modulus says the side (a root does not cross the circle
+    inside the cell)."""
+    mid = (sp.Rational(a) + sp.Rational(b)) / 2
+    approx = approximate_roots([c for c in fam.point(mid).all_coeffs()[::-1]], 53)
+    if approx is None:
+        return None
+    got = side_boxes(pc, approx, side, k_side)
+    if got is not None:
+        return got
+    every = root_boxes(pc, approx)
+    pr = point_roots(fam.point(mid), 80)
+    iv.prec = 80
+    if every is None or pr is None:
+        return None
+    out = []
+    for r in every:
+        hit = [q for q in pr if _overlap(r.box, q.box)]
+        if len(hit) != 1:
+            return None
+        m = hit[0].modulus()
+        if not (m.b < 1 or m.a > 1):
+            return None
+        if (m.b < 1) == (side == "left"):
+            out.append(r)
+    return out if len(out) == k_side else None
+
+
 def entries_positive_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a: Any,
-                          b: Any, ms: list[int], side: str, k_side: int, depth: int = 5
-                          ) -> set[int]:
+                          b: Any, ms: list[int], side: str, k_side: int, depth: int = 5,
+                          cell: Any = None) -> set[int]:
     """The offsets m among ``ms`` (all on ``side``, k_side roots there) whose entry of
     A^{-1} B is NOT certified > 0 for every p in [a, b] of the cell: that side's roots boxed
     over the piece (:func:`side_boxes`), the entry summed by residues; a piece not certified
-    is bisected up to ``depth`` times."""
+    is bisected up to ``depth`` times. ``cell``: the exact ends of the cell (a piece's
+    midpoint must lie in it: the side of a root is read there)."""
     fam = _Family(P, B, p)
     todo = [(sp.Rational(a), sp.Rational(b), 0, list(ms))]
     bad: set[int] = set()
@@ -635,9 +679,9 @@ def entries_positive_over(P: sp.Poly, L: int, B: dict[int, Any], p: sp.Symbol, a
         iv.prec = 80
         I = iv.mpf([_iv(x0).a, _iv(x1).b])
         pc, _ = fam.coeffs(I)
-        approx = approximate_roots([c for c in fam.point((x0 + x1) / 2).all_coeffs()[::-1]],
-                                   53)
-        boxes = None if approx is None else side_boxes(pc, approx, side, k_side)
+        mid = (x0 + x1) / 2
+        inside = cell is None or (bool(cell[0] < mid) and bool(mid < cell[1]))
+        boxes = boxes_of_side(fam, pc, x0, x1, side, k_side) if inside else None
         open_ = list(left)
         if boxes is not None:
             k = ResidueKernel.__new__(ResidueKernel)
