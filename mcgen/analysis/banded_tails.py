@@ -70,7 +70,7 @@ def root_boxes(cs: list[Any], approx: list[Any]) -> list[Root] | None:
     dcs = [k * c for k, c in enumerate(cs)][1:]
     out: list[tuple[Any, Any, bool]] = []
     for z in approx:
-        z = mpmath.mpc(z)
+        # (no conversion: mpmath.mpc(z) would round z to the working precision, 53 bits)
         real = z.imag == 0
         c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
         d = abs(_horner(dcs, c))
@@ -599,7 +599,7 @@ def side_boxes(cs: list[Any], approx: list[Any], side: str, k_side: int) -> list
         return None
     out = []
     for z in mine:
-        z = mpmath.mpc(z)
+        # (no conversion: mpmath.mpc(z) would round z to the working precision, 53 bits)
         real = z.imag == 0
         c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
         d = abs(_horner(dcs, c))

@@ -303,14 +303,7 @@ class _BandedWide(_Family):
             got = banded_kernel.decide_at(Ax, [_subs(B, self.p, x) for B in self.Bs])
             if any(f in handled or not isinstance(f[1], int) for f in got.fails):
                 pass  # the sample's failure holds all over the cell: nothing to certify
-            else:
-                # a negative entry past the decisive ones: its zeros bound sub-cells, in
-                # which it keeps its sign
-                for i, m in got.fails[:2]:
-                    self.entry[s][(i, m)] = banded_kernel.entry_critical_polys(
-                        self.A, self.Bs, s, i, m)
-                    handled.add((i, m))
-            if got.ok is not False and e0.is_finite and e1.is_finite:
+            elif e0.is_finite and e1.is_finite:
                 a = e0 if e0.is_Rational else _tight(e0, self.p)[0]
                 b = e1 if e1.is_Rational else _tight(e1, self.p)[1]
                 tails = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b,
