@@ -12,6 +12,8 @@ Median CPU time (time.process_time) of von_neumann() + positivity_region() per m
   end point is transcendental (five- and nine-point in 2-D, a mixed derivative, seven-point in
   3-D): CPU seconds of
   positivity_region() and of recheck() after a JSON round trip, and the end point found.
+* exact positivity (positivity_region() alone) of two implicit schemes with three roots of
+  z^L A(z) on one side of the unit circle.
 
 Every run starts from empty memo tables (the analyses cache results per scheme). Prints a table
 and the status counts. Usage: ``python bench/proofs_timing.py [--n 20] [--seed 0]``;
@@ -93,6 +95,28 @@ def named_two_param() -> list[tuple[str, Scheme]]:
                                                  params=(nu, r))),
         ("4th-order central + 4th-order", Scheme(("u",), 1, {"u": U[0] - nu / 12 * c4
                                                              + r * d4 / 12}, params=(nu, r))),
+    ]
+
+
+def named_implicit() -> list[tuple[str, Scheme]]:
+    """Implicit schemes whose exact positivity has three roots of z^L A(z) inside the unit
+    circle (A at offsets -3..1: fourth-order upwind-biased advection with diffusion), by
+    backward Euler and Crank-Nicolson (issue 12)."""
+    nn = sp.Symbol("nu", nonnegative=True)
+    d4u = {-3: sp.Rational(-1, 12), -2: sp.Rational(1, 2), -1: sp.Rational(-3, 2),
+           0: sp.Rational(5, 6), 1: sp.Rational(1, 4)}
+
+    def new(k: int) -> Any:
+        return U.at(k, level=1)
+
+    adv_new = sum(w * new(k) for k, w in d4u.items())
+    adv_old = sum(w * U[k] for k, w in d4u.items())
+    dif = new(1) - 2 * new(0) + new(-1)
+    return [
+        ("implicit D4u + diffusion, BE", Scheme(("u",), 1, {"u": sp.Eq(
+            new(0) + nn * adv_new - dif, U[0])}, params=(nn,))),
+        ("implicit D4u + diffusion, CN", Scheme(("u",), 1, {"u": sp.Eq(
+            new(0) + nn / 2 * adv_new - dif, U[0] - nn / 2 * adv_old)}, params=(nn,))),
     ]
 
 
@@ -304,6 +328,12 @@ def main() -> None:
                          dict(Counter(s for _, s in res))))
         for label, s in named_two_param():
             t, st = timed(s)
+            rows.append((label, 1, t, t, {st: 1}))
+        for label, s in named_implicit():  # status: of the positivity region here
+            _clear()
+            t0 = time.process_time()
+            st = positivity_region(s).result.status
+            t = time.process_time() - t0
             rows.append((label, 1, t, t, {st: 1}))
     for name in ("lax_friedrichs_2d", "lax_wendroff_2d", "ftcs_heat_2d", "donor_cell_2d"):
         if name not in cat.LINEAR_SCHEMES:

@@ -38,6 +38,7 @@ from typing import Any
 import sympy as sp
 from mpmath import iv
 
+from mcgen.analysis import banded_tails
 from mcgen.analysis.symmetric_kernel import _PRECISIONS, _iv, _sign, first_certified_negative
 
 Weights = dict[int, Any]
@@ -338,6 +339,8 @@ def split_of(P: sp.Poly) -> Split | None:
 def _enclosures(P: sp.Poly) -> tuple[list[Any], list[Any]] | None:
     """(inside, outside) enclosures of the roots of P (:func:`_classified`, refined until
     each lies on one side); None for a repeated root."""
+    if P.degree() < 1:
+        return [], []  # A is a multiple of the identity: no roots
     if sp.gcd(P, P.diff(Z)).degree() > 0:
         return None
     eps = sp.Rational(1, 16)
@@ -488,33 +491,6 @@ def _tail(k: Kernel, i: int, root: _Root | None) -> tuple[str, Any] | None:
         # e = L - m_R - 1 or L - m_L - 1)
         sgn = -sc if k.split.other == "out" else sc
         return ("ok", None) if sgn > 0 else ("fail", "tail")
-    return None
-
-
-def _tail3(k: Kernel, i: int) -> tuple[str, Any] | None:
-    """All three roots on one side (numeric P): a dominant conjugate pair makes the tail
-    oscillate (unless B cancels it); a dominant real root is out of reach (None)."""
-    P = k.P
-    B = k.Bs[i]
-    bt = sp.Poly(sp.expand(sum(b * Z**(j - min(B)) for j, b in B.items())), Z)
-    eps = sp.Rational(1, 64)
-    for _ in range(12):
-        reals, cplx = P.intervals(all=True, eps=eps)
-        if len(reals) != 1 or len(cplx) != 2:
-            return None  # three real roots
-        (a, b), _ = reals[0]
-        r_lo, r_hi = min(abs(a), abs(b)), max(abs(a), abs(b))
-        (c1, c2), _ = cplx[0]
-        x1, y1, x2, y2 = sp.re(c1), sp.im(c1), sp.re(c2), sp.im(c2)
-        m_hi = max(x1**2, x2**2) + max(y1**2, y2**2)
-        m_lo = (0 if x1 <= 0 <= x2 else min(x1**2, x2**2)) + min(y1**2, y2**2)
-        if m_lo > r_hi**2:  # the pair dominates
-            if sp.gcd(P, bt).degree() >= 2:
-                return None  # B cancels the pair
-            return ("fail", "oscillating")
-        if m_hi < r_lo**2:
-            return None
-        eps /= 64
     return None
 
 
@@ -733,8 +709,10 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
         if pf:
             return PointDecision(False, fails=tuple(pf), split=sp_)
         return PointDecision(None if open_ else True, split=sp_)
-    if sp_ is None or not sp_.kernelable:
+    if sp_ is None:
         return PointDecision(None, split=sp_)
+    if not sp_.supported:
+        return _decide_dominant(A, Bs, P, L, sp_)
     k = Kernel(A, Bs, sp_)
     root = _Root(P, sp_) if sp_.lone is not None else None
     fails: list[tuple[int, Any]] = []
@@ -748,12 +726,7 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
                 undecided = True
             elif s < 0:
                 fails.append((i, m))
-        if sp_.supported:
-            t = _tail(k, i, root)
-        elif sp_.lone is None and k.d == 3:
-            t = _tail3(k, i)
-        else:
-            t = None
+        t = _tail(k, i, root)
         if t is None:
             undecided = True
         elif t[0] == "fail":
@@ -761,6 +734,25 @@ def decide_at(A: Weights, Bs: list[Weights]) -> PointDecision:
     if fails:
         return PointDecision(False, fails=tuple(fails), split=sp_)
     return PointDecision(None if undecided else True, split=sp_)
+
+
+def _decide_dominant(A: Weights, Bs: list[Weights], P: sp.Poly, L: int, sp_: Split
+                     ) -> PointDecision:
+    """Three or more roots on a side (:func:`mcgen.analysis.banded_tails.decide_point`):
+    the dominant rate decides the tail, the entries before its N0 are signed; an entry whose
+    interval keeps 0 is signed exactly in the lone root when there is one."""
+    exact = None
+    if sp_.kernelable:
+        k = Kernel(A, Bs, sp_)
+        root = _Root(P, sp_) if sp_.lone is not None else None
+
+        def exact(i: int, m: int) -> int | None:
+            return _frac_sign(k, k.h(i, m), root)
+
+    fails, open_ = banded_tails.decide_point(P, L, Bs, _PRECISIONS[:3], exact)
+    if fails:
+        return PointDecision(False, fails=tuple(fails), split=sp_)
+    return PointDecision(None if open_ else True, split=sp_)
 
 
 def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
@@ -772,6 +764,9 @@ def entry_interval(A: Weights, B: Weights, m: int, prec: int = 200) -> Any:
     sp_ = split_of(P)
     if sp_ is not None and sp_.paired:
         return PairKernel(P, prec).h(B, m, L)
+    if sp_ is not None and not sp_.supported:
+        roots = banded_tails.point_roots(P, prec)
+        return None if roots is None else banded_tails.ResidueKernel(P, L, roots, prec).h(B, m)
     if sp_ is None or not sp_.kernelable:
         return None
     k = Kernel(A, [B], sp_)
@@ -796,6 +791,54 @@ def _eval2(f: Any, p: sp.Symbol, X: Any, Pv: Any) -> Any:
     return acc
 
 
+def _lone_box(k: Kernel, Pm: sp.Poly, sp_: Split, p: sp.Symbol, lo: Any, hi: Any,
+              prec: int) -> Any:
+    """An interval holding the lone root for every p in [lo, hi] (P changes sign across it
+    and P' keeps its sign in it), 0 when no root is lone, None when not certified."""
+    iv.prec = prec
+    if sp_.lone is None:
+        return iv.mpf(0)
+    Pv = iv.mpf([_iv(lo).a, _iv(hi).b])
+    a, b = _lone_root(Pm, sp_)
+    w = (b - a) + (sp.Rational(hi) - sp.Rational(lo)) * 4 + sp.Rational(1, 2**(prec // 2))
+    za, zb = a - w, b + w
+    pa, pb = _eval2(k.P.as_expr().subs(Z, za), p, iv.mpf(0), Pv), \
+        _eval2(k.P.as_expr().subs(Z, zb), p, iv.mpf(0), Pv)
+    X = iv.mpf([_iv(za).a, _iv(zb).b])
+    dP = _eval2(k.P.diff(Z).as_expr().subs(Z, ZETA), p, X, Pv)
+    sa, sb, sd = _sign(pa), _sign(pb), _sign(dP)
+    if not sa or not sb or sa != -sb or not sd:
+        return None
+    return X
+
+
+def _entry_over(k: Kernel, i: int, m: int, p: sp.Symbol, X: Any, Pv: Any) -> Any:
+    """Entry m of block i over the box (lone root in X, p in Pv)."""
+    F = k.h(i, m)
+    val = _eval2(F.num, p, X, Pv)
+    for f, e in zip(k.factors(), F.den, strict=True):
+        if e:
+            val = val / _eval2(f, p, X, Pv)**e
+    return val
+
+
+def _kernel_near(A: Weights, Bs: list[Weights], p: sp.Symbol, lo: Any, hi: Any
+                 ) -> tuple[Kernel, sp.Poly, Split] | None:
+    mid = (sp.Rational(lo) + sp.Rational(hi)) / 2
+    Ax = {k: w for k, w in ((k, sp.sympify(w).subs(p, mid)) for k, w in _clean(A).items())
+          if w != 0}
+    if is_singular(Ax):
+        return None
+    Pm, _ = symbol_poly(Ax)
+    sp_ = split_of(Pm)
+    if sp_ is None or not sp_.kernelable:
+        return None
+    k = Kernel(A, Bs, sp_)
+    if k.P.degree() != Pm.degree():
+        return None
+    return k, Pm, sp_
+
+
 def fails_near(A: Weights, Bs: list[Weights], p: sp.Symbol, lo: Any, hi: Any,
                fail: tuple[int, Any]) -> bool:
     """True when entry m of block i (``fail`` = (i, m)) is certified < 0 for every p in
@@ -804,41 +847,82 @@ def fails_near(A: Weights, Bs: list[Weights], p: sp.Symbol, lo: Any, hi: Any,
     i, m = fail
     if not isinstance(m, int):
         return False
-    mid = (sp.Rational(lo) + sp.Rational(hi)) / 2
-    Ax = {k: w for k, w in ((k, sp.sympify(w).subs(p, mid)) for k, w in _clean(A).items())
-          if w != 0}
-    if is_singular(Ax):
+    got = _kernel_near(A, Bs, p, lo, hi)
+    if got is None:
         return False
-    Pm, _ = symbol_poly(Ax)
-    sp_ = split_of(Pm)
-    if sp_ is None or not sp_.kernelable:
-        return False
-    k = Kernel(A, Bs, sp_)
-    if k.P.degree() != Pm.degree():
-        return False
+    k, Pm, sp_ = got
     for prec in _PRECISIONS[:3]:
-        iv.prec = prec
-        Pv = iv.mpf([_iv(lo).a, _iv(hi).b])
-        X = iv.mpf(0)
-        if sp_.lone is not None:
-            a, b = _lone_root(Pm, sp_)
-            w = (b - a) + (sp.Rational(hi) - sp.Rational(lo)) * 4 + sp.Rational(1, 2**(prec // 2))
-            za, zb = a - w, b + w
-            pa, pb = _eval2(k.P.as_expr().subs(Z, za), p, iv.mpf(0), Pv), \
-                _eval2(k.P.as_expr().subs(Z, zb), p, iv.mpf(0), Pv)
-            X = iv.mpf([_iv(za).a, _iv(zb).b])
-            dP = _eval2(k.P.diff(Z).as_expr().subs(Z, ZETA), p, X, Pv)
-            sa, sb, sd = _sign(pa), _sign(pb), _sign(dP)
-            if not sa or not sb or sa != -sb or not sd:
-                continue
-        F = k.h(i, m)
-        val = _eval2(F.num, p, X, Pv)
-        for f, e in zip(k.factors(), F.den, strict=True):
-            if e:
-                val = val / _eval2(f, p, X, Pv)**e
-        if _sign(val) == -1:
+        X = _lone_box(k, Pm, sp_, p, lo, hi, prec)
+        if X is None:
+            continue
+        if _sign(_entry_over(k, i, m, p, X, iv.mpf([_iv(lo).a, _iv(hi).b]))) == -1:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class CellTails:
+    """A closed cell [a, b] in p with three or more roots on a side: every tail entry past
+    the stencil's decisive ones is certified > 0 over it except those in ``extra`` (block,
+    m), whose zeros in p must bound sub-cells."""
+
+    extra: tuple[tuple[int, int], ...]
+
+
+def cell_tails(A: Weights, Bs: list[Weights], p: sp.Symbol, sp_: Split, a: Any, b: Any,
+               max_extra: int = 6, cell: Any = None) -> CellTails | None:
+    """Certify a closed cell [a, b] (rationals enclosing it) for a split with three or more
+    roots on a side: on pieces of it each side's N0 (:func:`banded_tails.uniform_n0`), then
+    the entries between the decisive ones and N0 signed over each piece by interval
+    arithmetic in the lone root and p; an entry not certified > 0 is returned in ``extra``
+    (at most ``max_extra``). None when some piece has no N0 (a tie of moduli at an end) or
+    the split is not parametrised by a lone root."""
+    if not sp_.kernelable:
+        return None
+    A = _clean(A)
+    Bs = [_clean(B) for B in Bs]
+    P, L = symbol_poly(A)
+    k = Kernel(A, Bs, sp_)
+    extra: set[tuple[int, int]] = set()
+    for i, B in enumerate(Bs):
+        if not B:
+            continue
+        mL, mR = k.tail_starts(i)
+        for side, count in (("left", sp_.k_in), ("right", sp_.k_out)):
+            pieces = banded_tails.uniform_n0(P, B, p, side, count, a, b, cell=cell)
+            if pieces is None:
+                return None
+            for x0, x1, n0 in pieces:
+                span = range(mL - n0 + 1, mL - 1) if side == "left" else \
+                    range(mR + 2, mR + n0)
+                ms = [m for m in span if (i, m) not in extra]
+                if not ms:
+                    continue
+                extra |= {(i, m) for m in banded_tails.entries_positive_over(
+                    P, L, B, p, x0, x1, ms, side, count, cell=cell)}
+                if len(extra) > max_extra:
+                    return None
+    return CellTails(tuple(sorted(extra)))
+
+
+def entry_critical_polys(A: Weights, Bs: list[Weights], sp_: Split, i: int, m: int
+                         ) -> list[sp.Expr]:
+    """Polynomials in p vanishing where entry m of block i is 0 (a kernelable split): its
+    numerator reduced modulo P(zeta), eliminated against each factor of P."""
+    k = Kernel(_clean(A), [_clean(B) for B in Bs], sp_)
+    return _entry_polys(k, i, m)
+
+
+def _entry_polys(k: Kernel, i: int, m: int) -> list[sp.Expr]:
+    num = k.h(i, m).num
+    if k.split.lone is None:
+        e = sp.expand(num.as_expr())
+        return [e] if e != 0 and e.free_symbols else []
+    Pzeta = k.P.as_expr().subs(Z, ZETA)
+    # reduce modulo P(zeta) first (a pseudo-remainder: an extra power of the leading
+    # coefficient, a structural polynomial)
+    r = sp.prem(sp.Poly(num.as_expr(), ZETA), sp.Poly(Pzeta, ZETA))
+    return _factor_eliminate(Pzeta, r.as_expr(), ZETA)
 
 
 # ---------------------------------------------------------------- critical polynomials
@@ -874,17 +958,8 @@ def split_polys(A: Weights, Bs: list[Weights], sp_: Split, p: sp.Symbol
                 f = pair_entry_poly(Pp, L, B, m)
                 out[(i, m)] = [f] if f != 0 and f.has(p) else []
             continue
-        Pzeta = P.subs(Z, ZETA)
         for m in k.decisive(i):
-            num = k.h(i, m).num
-            if sp_.lone is None:
-                e = num.as_expr()
-                out[(i, m)] = [sp.expand(e)] if sp.expand(e) != 0 and e.has(p) else []
-            else:
-                # reduce modulo P(zeta) first (a pseudo-remainder: an extra power of the
-                # leading coefficient, a structural polynomial)
-                r = sp.prem(sp.Poly(num.as_expr(), ZETA), sp.Poly(Pzeta, ZETA))
-                out[(i, m)] = _factor_eliminate(Pzeta, r.as_expr(), ZETA)
+            out[(i, m)] = _entry_polys(k, i, m)
     return out, [f for f in shared if sp.expand(f) != 0]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import sympy as sp
 
-from mcgen.analysis import banded_kernel, symmetric_kernel
+from mcgen.analysis import banded_kernel, banded_tails, symmetric_kernel
 from mcgen.analysis.implicit_kernel import (
     LAM,
     characteristic,
@@ -228,6 +228,17 @@ class _SymmetricWide(_Family):
         return False
 
 
+def _lattice_shift(A: Weights) -> int:
+    """L = -min offset of A."""
+    return banded_kernel.symbol_poly(A)[1]
+
+
+def _tight(x: Any, p: sp.Symbol) -> tuple[Any, Any]:
+    """Rationals lo < x < hi within 2^-30 of the real algebraic number x."""
+    lo, hi = _isolating(x)
+    return _min_poly(x, p).refine_root(lo, hi, eps=sp.Rational(1, 2**30))
+
+
 class _BandedWide(_Family):
     """A banded and not symmetric (:mod:`mcgen.analysis.banded_kernel`)."""
 
@@ -256,8 +267,61 @@ class _BandedWide(_Family):
         for s in sorted(splits, key=lambda s: (s.k_in, s.k_out)):
             self.entry[s], self.shared[s] = banded_kernel.split_polys(self.A, self.Bs, s,
                                                                       self.p)
+            if not s.supported and not s.paired:  # a real rate and a pair of equal modulus
+                self.shared[s].append(banded_tails.equal_modulus_poly(
+                    banded_kernel.symbol_poly(self.A)[0]))
+        self._dominance_cells()
         return self.struct + [f for s in self.entry for f in self.shared[s]] + \
             [f for s in self.entry for polys in self.entry[s].values() for f in polys]
+
+    def _dominance_cells(self) -> None:
+        """Cells in p (bounded by the structural, equal-modulus and cancellation polynomials)
+        with three or more roots on a side: each closed cell certified by
+        :func:`banded_kernel.cell_tails` (then its tail entries past an N0 are > 0 all
+        over it, and the few not certified get their critical polynomials), or not."""
+        self.cells: list[tuple[Any, Any, Any, bool, set[tuple[int, Any]]]] = []
+        big = [s for s in self.entry if not s.supported and not s.paired]
+        if not big:
+            return
+        polys = self.struct + [f for s in self.entry for f in self.shared[s]] + \
+            [f for s in self.entry for (_, m), fs in self.entry[s].items() if m == "tail"
+             for f in fs]
+        dom = _domain(self.p)
+        xs = sorted((x for x in distinct_real_roots(polys, self.p) if x in dom),
+                    key=lambda x: sp.N(x, 50))
+        edges = [dom.inf, *(x for x in xs if x not in (dom.inf, dom.sup)), dom.sup]
+        for e0, e1 in zip(edges, edges[1:], strict=False):
+            x = rational_between(e0, e1)
+            Ax = {k: w for k, w in _subs(self.A, self.p, x).items() if w != 0}
+            if banded_kernel.is_singular(Ax) or tridiagonal(Ax) is not None:
+                continue
+            s = banded_kernel.split_of(banded_kernel.symbol_poly(Ax)[0])
+            if s is None or s not in big:
+                continue
+            ok = False
+            handled: set[tuple[int, Any]] = {(i, m) for (i, m) in self.entry[s]}
+            got = banded_kernel.decide_at(Ax, [_subs(B, self.p, x) for B in self.Bs])
+            if any(f in handled or not isinstance(f[1], int) for f in got.fails):
+                pass  # the sample's failure holds all over the cell: nothing to certify
+            elif e0.is_finite and e1.is_finite:
+                a = e0 if e0.is_Rational else _tight(e0, self.p)[0]
+                b = e1 if e1.is_Rational else _tight(e1, self.p)[1]
+                tails = banded_kernel.cell_tails(self.A, self.Bs, self.p, s, a, b,
+                                                 cell=(e0, e1))
+                if tails is not None:
+                    ok = True
+                    for i, m in tails.extra:
+                        self.entry[s][(i, m)] = banded_kernel.entry_critical_polys(
+                            self.A, self.Bs, s, i, m)
+                        handled.add((i, m))
+            self.cells.append((e0, e1, s, ok, handled))
+
+    def _cell_of(self, x: Any) -> Any:
+        for cell in getattr(self, "cells", []):
+            e0, e1 = cell[0], cell[1]
+            if bool(e0 < x) and bool(x < e1):
+                return cell
+        return None
 
     def _split_at(self, x: Any) -> Any:
         """The split of the roots at x (no structural polynomial vanishes there): the one on
@@ -289,7 +353,22 @@ class _BandedWide(_Family):
         got = banded_kernel.decide_at(Ax, Bxs)
         if got.singular:
             return False, [(-1, "singular")]
-        return got.ok, list(got.fails)
+        cell = self._cell_of(x)
+        if cell is None:
+            return got.ok, list(got.fails)
+        # a sample of a cell with three or more roots on a side: its verdict holds all over
+        # the cell only for failures whose sign cannot change in it (the dominant rates'
+        # structure: whether a positive real rate is among them changes only where a real
+        # rate meets another rate's modulus, res(P(z), P(-z)) or res_w(S, Q2), or B cancels
+        # it; an entry whose zeros bound the cells) and for "ok" when the cell's tails are
+        # certified
+        _, _, s, certified, handled = cell
+        fixed = [f for f in got.fails if f in handled or not isinstance(f[1], int)]
+        if fixed:
+            return False, fixed
+        if got.ok and certified:
+            return True, []
+        return None, []
 
     def _nonzero(self, polys: list[sp.Expr], x: Any) -> bool:
         return all(not sp.expand(f).has(self.p) or sign_at(f, self.p, x) != 0 for f in polys)
@@ -320,6 +399,18 @@ class _BandedWide(_Family):
         x = sp.sympify(x)
         lo, hi = (x - sp.Rational(1, 2**10), x + sp.Rational(1, 2**10)) if x.is_Rational \
             else _isolating(x)
+        tails = [i for i, m in common if not isinstance(m, int) and
+                 self._nonzero(entry.get((i, "tail"), []), x)]  # B cancels no root at x
+        P = banded_kernel.symbol_poly(self.A)[0]
+        t_lo, t_hi = (x, x) if x.is_Rational else _tight(x, self.p)
+        for w in (16, 24, 32, 40):  # the dominant rates fail all over an interval around x
+            # (any interval holding x will do: not too narrow, and not centred on x, so that
+            # roots that meet at x are apart at its midpoint)
+            if any(banded_tails.structural_fail_over(P, _lattice_shift(self.A), self.Bs[i],
+                                                     self.p, t_lo - sp.Rational(1, 2**w),
+                                                     t_hi + sp.Rational(1, 2**(w + 1)))
+                   for i in tails):
+                return True
         for _ in range(6):  # a negative entry certified on a shrinking interval around x
             if any(banded_kernel.fails_near(self.A, self.Bs, self.p, lo, hi, c)
                    for c in common):

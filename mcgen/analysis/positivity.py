@@ -436,7 +436,10 @@ def _exact_implicit(b: DerivationBuilder, scheme: Scheme, A: dict, blocks: list[
             "Q(2), Q(-2), res_t(Rm, Q)" if symmetric else
             "the end coefficients of P, A(1), A(-1), res_c(Re A, Im A / sin), disc P, "
             "res(P(z), P(-z)), res(P, B) and the resultants of the decisive entries with P "
-            "in the lone root") if wide else f"resultants in {LAM} of the entries with " \
+            "in the lone root; with three or more roots on a side also res_w(S, Q2) (a "
+            "product of two roots equal to a squared root: a real rate and a pair of equal "
+            "modulus), each such cell's tails certified over the closed cell") \
+        if wide else f"resultants in {LAM} of the entries with " \
         "the polynomial of the decay rate, its discriminant, A(1), A(-1), the weights of A"
     i_r = b.step(expr, f"cells in {p} (critical values: {crit}), one exact decision per "
                  f"cell: {words}", Check("implicit_kernel_region", (A, blocks, p, expr)),
@@ -675,9 +678,14 @@ def _banded_kernel_step(b: DerivationBuilder, blocks: list[dict], i_w: int) -> i
                   "sum C lambda^n over its roots. One root: x_0, x_1 >= 0 decide. Two: a "
                   "conjugate pair oscillates (never >= 0 unless B cancels it); real rates are "
                   ">= 0 for all n iff x_0, x_1 >= 0 and the dominant rate is > 0 with C >= 0. "
-                  "Three on one side: a dominant conjugate pair oscillates. Two on each "
-                  "side: the entries are sums over a pair of roots, each side decided as "
-                  "above (signs by interval arithmetic, a zero excluded by a resultant)",
+                  "Two on each side: the entries are sums over a pair of roots, each side "
+                  "decided as above (signs by interval arithmetic, a zero excluded by a "
+                  "resultant). Three or more on a side: with no positive real rate among "
+                  "the dominant ones the tail is negative infinitely often (Pringsheim); a "
+                  "strictly dominant rate lambda_1 > 0 with C_1 > 0 makes x_n > 0 for n >= "
+                  "N0 (the other roots' sum bounded by a contour integral or by their "
+                  "boxes), the entries before N0 signed one by one; a cell's verdict holds "
+                  "all over it where N0 is certified uniformly on the closed cell",
                   Check("definition"), uses=[i_w])
 
 

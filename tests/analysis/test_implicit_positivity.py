@@ -224,12 +224,21 @@ def test_wide_implicit_operators_exact_where_decided_else_the_m_matrix_set():
                name="wide implicit with upwind")
     c = positivity_region(s).result
     assert c.status == "proved" and same(c.expr, sp.true, r) and min_entry(s, r, 5) > -1e-13
-    # non-symmetric, pentadiagonal and not an M-matrix, with cells out of the exact analysis:
-    # the M-matrix set (here r = 0) is kept as the sufficient part, status 'unknown'
+    # non-symmetric, pentadiagonal and not an M-matrix: positive only at r = 0 (the critical
+    # values between oscillating cells were out of reach before the dominant rates' failure
+    # was certified on an interval around them)
     s = Scheme(("u",), 1, {"u": sp.Eq(new(0) + r * (new(2) - 4 * new(1) + 6 * new(0)
                                                     - 4 * new(-1) + new(-2))
                                       + r * (new(0) - new(-1)), u[0])}, params=(r,),
                name="biharmonic with upwind")
+    c = positivity_region(s).result
+    assert c.status == "proved" and same(c.expr, sp.Eq(r, 0), r) and min_entry(s, r, 1) < -1e-3
+    # three roots inside with a positive sample in the unbounded cell r > e (no uniform N0
+    # there): the M-matrix set (here r = 0) is kept as the sufficient part, status 'unknown'
+    d4u = {-3: Q(-1, 12), -2: Q(1, 2), -1: Q(-3, 2), 0: Q(5, 6), 1: Q(1, 4)}
+    s = Scheme(("u",), 1, {"u": sp.Eq(new(0) + r * sum(w * new(k) for k, w in d4u.items())
+                                      - r * (new(1) - 2 * new(0) + new(-1)), u[0])},
+               params=(r,), name="fourth-order upwind-biased, diffusion ~ r")
     c = positivity_region(s).result
     assert c.status == "unknown" and c.necessary is None and "M-matrix" in c.description
 
