@@ -288,17 +288,9 @@ def two_level_nd(scheme: Scheme, lv: dict, rays: int = 16) -> Derivation:
         Nsym = plane_polynomial(w)
         traced, meta_points, gap = _trace(scheme, w, params, Nsym, nec_expr, rays)
         for pt in meta_points["stable"]:
-            sub = dict(zip(params, pt, strict=False))
-            bld.step(f"stable at {sub}: N(t_x, t_y) >= 0 on the plane",
-                     "exact decision at a rational parameter point (t = tan(theta/2))",
-                     Check("nonneg_on_plane", (sp.expand(Nsym.subs(sub)), T1, T2)),
-                     uses=[i_g])
+            _point_step(bld, Nsym, dict(zip(params, pt, strict=False)), True, None, i_g)
         for pt, wit in meta_points["unstable"]:
-            sub = dict(zip(params, pt, strict=False))
-            th = tuple(2 * sp.atan(t) for t in wit)
-            bld.step(f"unstable at {sub}: the mode theta* = {th} grows (N < 0)",
-                     "explicit growing mode at a rational parameter point",
-                     Check("negative_at", (Nsym, {**sub, T1: wit[0], T2: wit[1]})), uses=[i_g])
+            _point_step(bld, Nsym, dict(zip(params, pt, strict=False)), False, wit, i_g)
         if gap:
             bld.step(f"the necessary conditions are not sufficient: {gap}",
                      "an unstable point inside the necessary set", Check("follows"),
@@ -447,10 +439,7 @@ def _convex_decision(bld: DerivationBuilder, Gx: sp.Expr, w: dict, p: sp.Symbol,
     if ends is None:
         return None
     Nsym = plane_polynomial(w)
-    offs = np.array(list(w.keys()), dtype=float)
-    th = np.linspace(-math.pi, math.pi, 97)
-    TX, TY = np.meshgrid(th, th)
-    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+    offs, TX, TY, phase = _mode_grid(w, 97)
     f = sp.lambdify(p, list(w.values()), "numpy")
     decided: dict[sp.Rational, tuple[bool, tuple | None]] = {}
 
@@ -607,6 +596,15 @@ def _odd_root_sufficiency(bld: DerivationBuilder, Gx: sp.Expr, w: dict, params: 
     return "sampled", why_not
 
 
+def _mode_grid(w: dict, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The offsets, an n x n grid of modes on the torus and e^{i k.theta} on it (per offset),
+    for numeric screens and traces."""
+    offs = np.array(list(w.keys()), dtype=float)
+    th = np.linspace(-math.pi, math.pi, n)
+    TX, TY = np.meshgrid(th, th)
+    return offs, TX, TY, np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+
+
 def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
     """A numeric screen before the SOS search (which cannot succeed then): a parameter point
     inside the necessary set where max |G| > 1 on a grid of modes. No claim rests on it."""
@@ -616,10 +614,7 @@ def _numeric_gap(w: dict, params: tuple, nec: sp.Basic, n: int = 25) -> str:
     # (algebraic end points as floats: a numeric screen)
     inside = sp.lambdify(params, nec.xreplace({x: sp.Float(x.evalf(30)) for x in
                                                nec.atoms(sp.CRootOf)}), "numpy")
-    offs = np.array(list(w.keys()), dtype=float)
-    th = np.linspace(-math.pi, math.pi, 49)
-    TX, TY = np.meshgrid(th, th)
-    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+    offs, TX, TY, phase = _mode_grid(w, 49)
     axes = [np.linspace(0 if p.is_nonnegative else -2, 2, n) for p in params]
     pts = [pt for pt in itertools.product(*axes) if bool(inside(*pt))]
     if not pts:
@@ -644,10 +639,7 @@ def _trace(scheme: Scheme, w: dict, params: tuple, Nsym: sp.Expr, nec: sp.Basic,
     if tdeg > PLANE_MAX_DEGREE:
         certify = 0  # beyond the exact plane decision's bounds: traced, not certified
     f = sp.lambdify(params, [wk for wk in w.values()], "numpy")
-    offs = np.array(list(w.keys()), dtype=float)
-    th = np.linspace(-math.pi, math.pi, 73)
-    TX, TY = np.meshgrid(th, th)
-    phase = np.exp(1j * (offs[:, 0, None, None] * TX + offs[:, 1, None, None] * TY))
+    offs, TX, TY, phase = _mode_grid(w, 73)
 
     def gmax(p: np.ndarray) -> float:
         ws = np.array(f(float(p[0]), float(p[1])), dtype=float)
