@@ -51,7 +51,6 @@ class IntervalEnds:
     hi: sp.Rational
     low_bracket: tuple[sp.Rational, sp.Rational, tuple] | None
     high_bracket: tuple[sp.Rational, sp.Rational, tuple] | None
-    stable: list[sp.Rational]
 
 
 def necessary_interval(nec: sp.Basic, p: sp.Symbol) -> tuple[sp.Rational, sp.Rational] | None:
@@ -74,13 +73,11 @@ def decide_interval(lo: sp.Rational, hi: sp.Rational,
     unstable rational (None when no stable point is found)."""
     ok_lo, wit_lo = decide(lo)
     ok_hi, wit_hi = decide(hi) if hi != lo else (ok_lo, wit_lo)
-    stable = [x for x, ok in ((lo, ok_lo), (hi, ok_hi)) if ok]
     if ok_lo and ok_hi:
-        return IntervalEnds(lo, hi, None, None, stable)
-    inner = stable[0] if stable else _stable_inside(lo, hi, decide, max_abs_G)
+        return IntervalEnds(lo, hi, None, None)
+    inner = lo if ok_lo else hi if ok_hi else _stable_inside(lo, hi, decide, max_abs_G)
     if inner is None:
         return None
-    stable.append(inner)
     brackets: list[tuple[sp.Rational, sp.Rational, tuple] | None] = []
     for end, ok in ((lo, ok_lo), (hi, ok_hi)):
         if ok:
@@ -90,7 +87,7 @@ def decide_interval(lo: sp.Rational, hi: sp.Rational,
         if got is None:
             return None
         brackets.append(got)
-    return IntervalEnds(lo, hi, brackets[0], brackets[1], sorted(set(stable)))
+    return IntervalEnds(lo, hi, brackets[0], brackets[1])
 
 
 def _stable_inside(lo: sp.Rational, hi: sp.Rational, decide: Callable, max_abs_G: Callable
