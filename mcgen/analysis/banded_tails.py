@@ -59,6 +59,28 @@ class Root:
         return abs(self.box)
 
 
+def _root_disk(z: Any, cs: list[Any], dcs: list[Any], n: int) -> tuple[Any, Any, bool] | None:
+    """(centre, radius, real) of the disk of radius n |P(z~)| / |P'(z~)| about z~ that holds a
+    root of P (coefficients ``cs``, derivative's ``dcs``); None when P'(z~) may vanish or a
+    non-real centre's disk meets the real axis."""
+    # (no conversion: mpmath.mpc(z) would round z to the working precision, 53 bits)
+    real = z.imag == 0
+    c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
+    d = abs(_horner(dcs, c))
+    if not d.a > 0:
+        return None
+    r = (n * abs(_horner(cs, c)) / d).b
+    if not real and not abs(iv.mpf(z.imag)).a > r:
+        return None
+    return c, r, real
+
+
+def _disjoint(disks: list[tuple[Any, Any]]) -> bool:
+    """The disks (centre, radius) are pairwise disjoint (certified)."""
+    return all(abs(disks[i][0] - disks[j][0]).a > (iv.mpf(disks[i][1]) + disks[j][1]).b
+               for i in range(len(disks)) for j in range(i))
+
+
 def root_boxes(cs: list[Any], approx: list[Any]) -> list[Root] | None:
     """Certified enclosures of all roots of the polynomial with interval coefficients ``cs``
     (lowest first; an interval over a range of the parameter encloses every polynomial in it)
@@ -70,21 +92,12 @@ def root_boxes(cs: list[Any], approx: list[Any]) -> list[Root] | None:
     dcs = [k * c for k, c in enumerate(cs)][1:]
     out: list[tuple[Any, Any, bool]] = []
     for z in approx:
-        # (no conversion: mpmath.mpc(z) would round z to the working precision, 53 bits)
-        real = z.imag == 0
-        c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
-        d = abs(_horner(dcs, c))
-        if not d.a > 0:
+        disk = _root_disk(z, cs, dcs, n)
+        if disk is None:
             return None
-        r = (n * abs(_horner(cs, c)) / d).b
-        if not real and not abs(iv.mpf(z.imag)).a > r:
-            return None  # a non-real centre whose disk meets the real axis
-        out.append((c, r, real))
-    for i in range(n):
-        for j in range(i):
-            gap = abs(out[i][0] - out[j][0])
-            if not gap.a > (iv.mpf(out[i][1]) + out[j][1]).b:
-                return None
+        out.append(disk)
+    if not _disjoint([(c, r) for c, r, _ in out]):
+        return None
     boxes = []
     for c, r, real in out:
         rr = iv.mpf([-r, r])
@@ -599,25 +612,18 @@ def side_boxes(cs: list[Any], approx: list[Any], side: str, k_side: int) -> list
         return None
     out = []
     for z in mine:
-        # (no conversion: mpmath.mpc(z) would round z to the working precision, 53 bits)
-        real = z.imag == 0
-        c = iv.mpf(z.real) if real else iv.mpc(z.real, z.imag)
-        d = abs(_horner(dcs, c))
-        if not d.a > 0:
+        disk = _root_disk(z, cs, dcs, n)
+        if disk is None:
             return None
-        r = (n * abs(_horner(cs, c)) / d).b
-        if not real and not abs(iv.mpf(z.imag)).a > r:
-            return None
+        c, r, real = disk
         rr = iv.mpf([-r, r])
         box = c + rr if real else iv.mpc(c.real + rr, c.imag + rr)
         m = abs(box)
         if not (m.b < 1 if side == "left" else m.a > 1):
             return None
         out.append((c, r, Root(box, real)))
-    for i in range(len(out)):
-        for j in range(i):
-            if not abs(out[i][0] - out[j][0]).a > (iv.mpf(out[i][1]) + out[j][1]).b:
-                return None
+    if not _disjoint([(c, r) for c, r, _ in out]):
+        return None
     return [o[2] for o in out]
 
 
