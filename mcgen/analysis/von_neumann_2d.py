@@ -489,7 +489,8 @@ def _convex_decision(bld: DerivationBuilder, Gx: sp.Expr, w: dict, p: sp.Symbol,
                    "region)", Check("follows"), uses=uses)
     bld.step(necessary, "necessary: an unstable point excludes every point beyond it (it would "
              "lie between two stable points otherwise)", Check("follows"), uses=[i_s, *uses])
-    brackets = "; ".join(f"the {side} end lies in ({min(a, b)}, {max(a, b)}) "
+    brackets = "; ".join(f"the {side} end lies in ({float(min(a, b)):.12g}, "
+                         f"{float(max(a, b)):.12g}) = ({min(a, b)}, {max(a, b)}) "
                          f"(width {float(abs(b - a)):.1g})"
                          for side, br in (("lower", got.low_bracket), ("upper", got.high_bracket))
                          if br is not None for a, b, _ in [br])
