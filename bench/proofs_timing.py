@@ -145,20 +145,27 @@ def how(d: Any) -> str:
     return "necessary conditions and points only"
 
 
-def statuses(n: int, seed: int) -> None:
-    """L2 status of n random two-parameter radius-2 stencils, and which decision gave it."""
-    rng = random.Random(seed)
+def _tally(make: Any, n: int, which: Any) -> tuple[Counter, list[float]]:
+    """(status, deciding step) counts and CPU seconds of the L2 analysis of n models from
+    ``make()``, each from empty memo tables; an exact empty region counts as "empty"."""
     counts: Counter = Counter()
     ts = []
     for _ in range(n):
         _clear()
         t0 = time.process_time()
-        d = von_neumann(two_param(rng, radius=2))
+        d = von_neumann(make())
         ts.append(time.process_time() - t0)
         st = d.result.status
         if st == "proved" and d.result.expr is sp.false:
             st = "empty"
-        counts[(st, how(d))] += 1
+        counts[(st, which(d))] += 1
+    return counts, ts
+
+
+def statuses(n: int, seed: int) -> None:
+    """L2 status of n random two-parameter radius-2 stencils, and which decision gave it."""
+    rng = random.Random(seed)
+    counts, ts = _tally(lambda: two_param(rng, radius=2), n, how)
     for (st, word), k in sorted(counts.items()):
         print(f"{st:8s} {k:4d}  {word}")
     total: Counter = Counter()
@@ -214,16 +221,9 @@ def statuses_2d(n: int, seed: int, two: int = 0) -> None:
         if not count:
             continue
         rng = random.Random(seed)
-        counts: Counter = Counter()
-        ts = []
-        for _ in range(count):
-            _clear()
-            t0 = time.process_time()
-            s = plane_stencil_two(rng) if kind == "two parameters" else \
-                plane_stencil(rng, kind != "affine")
-            d = von_neumann(s)
-            ts.append(time.process_time() - t0)
-            counts[(d.result.status, how_2d(d))] += 1
+        counts, ts = _tally(lambda rng=rng, kind=kind: plane_stencil_two(rng)
+                            if kind == "two parameters" else plane_stencil(rng, kind != "affine"),
+                            count, how_2d)
         for (st, word), k in sorted(counts.items()):
             print(f"{kind:18s} {st:8s} {k:4d}  {word}")
         print(f"{count} random 3 x 3 stencils, weights {kind}: L2 analysis CPU s "
